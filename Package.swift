@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+// danectl: deploy SMTP DANE (RFC 7672) for the domains that receive your mail.
+//
+// Layers (arrows point one way): danectl (CLI) -> DaneFeatures -> DaneModel,
+// with the C libraries reached only through the wrapper modules OpenSSLKit and LDNSKit.
+import PackageDescription
+
+let package = Package(
+    name: "danectl",
+    products: [
+        .executable(name: "danectl", targets: ["danectl"]),
+        .library(name: "DaneFeatures", targets: ["DaneFeatures"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // MARK: C at the edge
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/C/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CLDNS", path: "Sources/C/CLDNS", pkgConfig: "ldns",
+            providers: [.apt(["libldns-dev"])]),
+        /// Real functions for the OpenSSL macros Swift cannot import.
+        .target(name: "COpenSSLShims", dependencies: ["COpenSSL"], path: "Sources/C/COpenSSLShims"),
+
+        // MARK: Wrappers (the only modules that touch C pointers)
+        .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims"]),
+        .target(name: "LDNSKit", dependencies: ["CLDNS", "COpenSSL", "COpenSSLShims"]),
+
+        // MARK: Pure model, YAML description, features, output
+        .target(name: "DaneModel"),
+        .target(name: "DaneSpec", dependencies: ["DaneModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "DaneFeatures", dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit"]),
+        .target(
+            name: "DaneOutput",
+            dependencies: ["DaneModel", .product(name: "Mustache", package: "swift-mustache")],
+            plugins: ["EmbedTemplates"]),
+
+        // MARK: The command line
+        .executableTarget(
+            name: "danectl",
+            dependencies: [
+                "DaneFeatures", "DaneOutput", "DaneModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: Build tooling: Templates/*.mustache are compiled into the binary
+        .executableTarget(name: "TemplateEmbedder", path: "Sources/Build/TemplateEmbedder"),
+        .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TemplateEmbedder"]),
+
+        // MARK: Tests
+        .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
+        .testTarget(
+            name: "DanectlTests",
+            dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit"]),
+    ]
+)

@@ -1,0 +1,141 @@
+import DaneModel
+import Foundation
+import OpenSSLKit
+
+/// `generate`: from a checked description and its certificate files to the DNS records a
+/// receiving domain publishes for SMTP DANE: TLSA per MX host, MX, and TLS-RPT.
+public struct Generator {
+    public struct Output: Sendable {
+        /// Sorted, without duplicates: byte-identical output for identical inputs.
+        public let records: [ResourceRecord]
+        /// Things an operator should know that do not stop the run.
+        public let warnings: [Diagnostic]
+    }
+
+    /// Used only to warn about expired certificates; never written into output.
+    public var now: Date
+    public var loader: KeyMaterialLoader
+
+    public init(now: Date = Date(), loader: KeyMaterialLoader = KeyMaterialLoader()) {
+        self.now = now
+        self.loader = loader
+    }
+
+    public func generate(_ description: DomainDescription) throws(DiagnosticError) -> Output {
+        var records = Set<ResourceRecord>()
+        var errors: [Diagnostic] = []
+        var warnings: [Diagnostic] = []
+        let zones = ZoneAssignment(description: description)
+
+        for host in description.hosts {
+            let zone: DNSName
+            switch zones.zone(for: host.host, explicit: host.zone) {
+            case .known(let z): zone = z
+            case .guessed(let z):
+                zone = z
+                warnings.append(.warning("zone.guessed",
+                    "\(host.host) is outside every zone in this description; its TLSA records are listed under zone \(z) "
+                    + "(set \"zone:\" on the host to say which zone owns it)", at: host.location))
+            }
+            do {
+                let (tlsa, hostWarnings) = try tlsaRecords(for: host)
+                warnings += hostWarnings
+                let owner = TLSARecordData.ownerName(host: host.host, port: host.port)
+                for data in tlsa {
+                    records.insert(ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, rdata: data.description))
+                }
+            } catch {
+                errors += error.diagnostics
+            }
+        }
+
+        let described = Set(description.hosts.map(\.host))
+        for domain in description.domains {
+            for mx in domain.mx {
+                if let priority = mx.priority {
+                    records.insert(ResourceRecord(zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
+                                                  rdata: "\(priority) \(mx.host.fqdn)"))
+                }
+                if !described.contains(mx.host) {
+                    warnings.append(.warning("mx.no-certificate",
+                        "\(mx.host) has no certificate in this description, so no TLSA is published for it; DANE senders "
+                        + "fall back to unauthenticated TLS for that host", at: mx.location))
+                }
+            }
+            if let tlsrpt = domain.tlsrpt {
+                records.insert(ResourceRecord(zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
+                                              ttl: domain.ttl, type: .txt,
+                                              rdata: TXTCharacterStrings.presentation(tlsrpt.recordText)))
+            }
+        }
+        guard errors.isEmpty else { throw DiagnosticError(errors) }
+        return Output(records: records.sorted(), warnings: warnings)
+    }
+
+    /// The TLSA set of one host: every requested parameter triple for the key in service, and
+    /// for the next key when one is given, without duplicates (a renewal that reuses its key
+    /// adds nothing).
+    func tlsaRecords(for host: MXHostSpec) throws(DiagnosticError) -> ([TLSARecordData], [Diagnostic]) {
+        var out = Set<TLSARecordData>()
+        var warnings: [Diagnostic] = []
+        let current = try loader.load(host.current, for: host.host)
+        if let leaf = current.leaf, let notAfter = leaf.notAfter, notAfter < now {
+            warnings.append(.warning("certificate.expired",
+                "the certificate for \(host.host) in \(host.current.written) expired on \(Self.day(notAfter)); RFC 7672 "
+                + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
+                at: host.current.location))
+        }
+        var errors: [Diagnostic] = []
+        for parameters in host.tlsa {
+            do {
+                out.insert(try TLSAAssociation.recordData(parameters, for: current))
+            } catch {
+                errors.append(Self.diagnostic(error, parameters, host, host.current))
+            }
+        }
+        if let nextSource = host.next {
+            let next = try loader.load(nextSource, for: host.host)
+            for parameters in host.tlsa {
+                if parameters.usage == .daneTA && next.chain.count < 2 {
+                    warnings.append(.warning("next.no-issuer",
+                        "\(nextSource.written) has no issuing CA, so the \(parameters) record for \(host.host) comes from "
+                        + "the current chain only; the renewed certificate must come from the same CA", at: nextSource.location))
+                    continue
+                }
+                do {
+                    out.insert(try TLSAAssociation.recordData(parameters, for: next))
+                } catch {
+                    errors.append(Self.diagnostic(error, parameters, host, nextSource))
+                }
+            }
+        }
+        guard errors.isEmpty else { throw DiagnosticError(errors) }
+        return (out.sorted(), warnings)
+    }
+
+    static func diagnostic(_ failure: TLSAAssociation.Failure, _ parameters: TLSAParameters, _ host: MXHostSpec,
+                           _ source: KeySourceSpec) -> Diagnostic {
+        switch failure {
+        case .needsCertificate(let kind):
+            return .error("tlsa.needs-certificate",
+                "\(parameters) for \(host.host) needs a certificate, but \(source.written) holds a \(kind.rawValue); "
+                + "use \(parameters.usage.rawValue) 1 \(parameters.matchingType.rawValue) (the public key) or give the certificate",
+                at: source.location)
+        case .chainLacksIssuer:
+            return .error("tlsa.chain-lacks-issuer",
+                "\(parameters) for \(host.host) pins the issuing CA, but \(source.written) holds only the server "
+                + "certificate; append the intermediate CA certificate after it (leaf first, then its issuer)",
+                at: source.location)
+        case .chainOutOfOrder:
+            return .error("tlsa.chain-order",
+                "\(parameters) for \(host.host): the second certificate in \(source.written) did not issue the first; "
+                + "put the leaf first and its issuing CA right after it", at: source.location)
+        }
+    }
+
+    static func day(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+}

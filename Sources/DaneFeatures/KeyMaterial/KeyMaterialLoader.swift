@@ -1,0 +1,50 @@
+import DaneModel
+import Foundation
+import OpenSSLKit
+
+/// Opens the certificate and key files a description names, once each, and checks that each
+/// holds what its YAML key promised (a certificate under `certificate:`, a key under `key:`).
+///
+/// Errors name the YAML position and the file as written; they never quote file contents.
+public final class KeyMaterialLoader {
+    private var cache: [String: Result<KeyMaterial, KeyMaterialError>] = [:]
+
+    public init() {}
+
+    public func load(_ source: KeySourceSpec, for host: DNSName) throws(DiagnosticError) -> KeyMaterial {
+        let material: KeyMaterial
+        switch read(source.path) {
+        case .success(let m): material = m
+        case .failure(let error):
+            throw DiagnosticError(.error("key.\(error.code.rawValue)", "\(source.written): \(error.reason)", at: source.location))
+        }
+        switch (source.expectation, material.kind) {
+        case (.certificate, .privateKey):
+            throw DiagnosticError(.error("key.not-certificate",
+                "\(source.written) holds a private key, not a certificate; give the certificate here, or name the file "
+                + "under \"key:\" if only its public half should be published", at: source.location))
+        case (.certificate, .publicKey), (.certificate, .certificateRequest):
+            throw DiagnosticError(.error("key.not-certificate",
+                "\(source.written) holds a \(material.kind.rawValue), not a certificate; name it under \"key:\" instead",
+                at: source.location))
+        case (.key, .certificate):
+            throw DiagnosticError(.error("key.not-key",
+                "\(source.written) holds a certificate, not a key; name it under \"certificate:\" instead", at: source.location))
+        default:
+            return material
+        }
+    }
+
+    private func read(_ path: String) -> Result<KeyMaterial, KeyMaterialError> {
+        if let cached = cache[path] { return cached }
+        let result: Result<KeyMaterial, KeyMaterialError>
+        if let data = FileManager.default.contents(atPath: path) {
+            do { result = .success(try KeyMaterialReader.read(Array(data))) } catch { result = .failure(error) }
+        } else {
+            let exists = FileManager.default.fileExists(atPath: path)
+            result = .failure(KeyMaterialError(code: .unreadable, reason: exists ? "cannot read the file (permission denied?)" : "no such file"))
+        }
+        cache[path] = result
+        return result
+    }
+}

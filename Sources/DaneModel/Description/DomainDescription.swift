@@ -1,0 +1,98 @@
+/// What one description file says, after validation: the MX hosts (each described once) and
+/// the domains that point at them. Paths are already resolved against the file's folder.
+public struct DomainDescription: Sendable {
+    public let file: String
+    public let domains: [DomainSpec]
+    /// Every described MX host, in file order, each at most once per (host, port).
+    public let hosts: [MXHostSpec]
+
+    public init(file: String, domains: [DomainSpec], hosts: [MXHostSpec]) {
+        self.file = file
+        self.domains = domains
+        self.hosts = hosts
+    }
+}
+
+/// One receiving mail domain.
+public struct DomainSpec: Sendable {
+    public let name: DNSName
+    /// The zone whose file holds this domain's MX and TLS-RPT records (a parent zone when the
+    /// domain has no zone of its own).
+    public let zone: DNSName
+    public let ttl: UInt32
+    public let mx: [MXReference]
+    public let tlsrpt: TLSRPTPolicy?
+    public let location: SourceLocation
+
+    public init(name: DNSName, zone: DNSName, ttl: UInt32, mx: [MXReference], tlsrpt: TLSRPTPolicy?, location: SourceLocation) {
+        self.name = name
+        self.zone = zone
+        self.ttl = ttl
+        self.mx = mx
+        self.tlsrpt = tlsrpt
+        self.location = location
+    }
+}
+
+/// A domain's pointer at an MX host; an MX record is emitted only when `priority` is given.
+public struct MXReference: Sendable {
+    public let host: DNSName
+    public let priority: UInt16?
+    public let location: SourceLocation
+
+    public init(host: DNSName, priority: UInt16?, location: SourceLocation) {
+        self.host = host
+        self.priority = priority
+        self.location = location
+    }
+}
+
+/// A file holding a certificate, chain, public key, CSR or private key.
+public struct KeySourceSpec: Sendable, Hashable {
+    /// What the YAML key promised the file holds, so a mix-up is caught and named.
+    public enum Expectation: String, Sendable {
+        case certificate   // `certificate:` — a certificate or chain, leaf first
+        case key           // `key:` — a public key, CSR or private key
+        case any           // `next:` — whatever the renewal will use
+    }
+
+    /// The path resolved against the description's folder: what is opened.
+    public let path: String
+    /// The path as the description wrote it: what messages show.
+    public let written: String
+    public let expectation: Expectation
+    public let location: SourceLocation
+
+    public init(path: String, written: String, expectation: Expectation, location: SourceLocation) {
+        self.path = path
+        self.written = written
+        self.expectation = expectation
+        self.location = location
+    }
+}
+
+/// One MX host whose certificate we publish TLSA records for.
+public struct MXHostSpec: Sendable {
+    public let host: DNSName
+    public let port: UInt16
+    public let current: KeySourceSpec
+    /// The certificate or key of the next renewal, published alongside the current one.
+    public let next: KeySourceSpec?
+    public let tlsa: [TLSAParameters]
+    /// The zone that owns the host name, when the description says so.
+    public let zone: DNSName?
+    public let ttl: UInt32
+    public let location: SourceLocation
+
+    public init(host: DNSName, port: UInt16, current: KeySourceSpec, next: KeySourceSpec?, tlsa: [TLSAParameters],
+                zone: DNSName?, ttl: UInt32, location: SourceLocation) {
+        self.host = host
+        self.port = port
+        self.current = current
+        self.next = next
+        self.tlsa = tlsa
+        self.zone = zone
+        self.ttl = ttl
+        self.location = location
+    }
+}

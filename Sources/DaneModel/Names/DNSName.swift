@@ -1,0 +1,69 @@
+/// A fully qualified domain name in lower case, kept as labels without the root.
+///
+/// Host names are checked against the LDH rule (RFC 1123 §2.1, RFC 5890 A-labels); owner
+/// names such as `_25._tcp.mx.example.com` are built from checked names, never parsed.
+public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let labels: [String]
+
+    public init(labels: [String]) { self.labels = labels.map { $0.lowercased() } }
+
+    public enum ParseError: Error, Sendable, CustomStringConvertible {
+        case empty, tooLong(Int), emptyLabel, labelTooLong(String), badCharacter(Character, String),
+             hyphenAtEdge(String), nonASCII, allNumeric
+
+        public var description: String {
+            switch self {
+            case .empty: "the name is empty"
+            case .tooLong(let n): "the name is \(n) bytes long; DNS allows 253"
+            case .emptyLabel: "the name has an empty label (two dots in a row, or a leading dot)"
+            case .labelTooLong(let l): "label \"\(l)\" is longer than 63 bytes"
+            case .badCharacter(let c, let l): "label \"\(l)\" has \"\(c)\"; host names use letters, digits and hyphens only"
+            case .hyphenAtEdge(let l): "label \"\(l)\" starts or ends with a hyphen"
+            case .nonASCII: "the name is not ASCII; write internationalised names as A-labels (xn--...)"
+            case .allNumeric: "the last label is all digits; that is an IP address, not a host name"
+            }
+        }
+    }
+
+    /// Parses a host name (`mx1.example.com`, trailing dot optional) under the LDH rule.
+    public init(hostName text: String) throws(ParseError) {
+        var name = text
+        if name.hasSuffix(".") { name.removeLast() }
+        guard !name.isEmpty else { throw .empty }
+        guard name.allSatisfy(\.isASCII) else { throw .nonASCII }
+        guard name.utf8.count <= 253 else { throw .tooLong(name.utf8.count) }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        for label in labels {
+            guard !label.isEmpty else { throw .emptyLabel }
+            guard label.utf8.count <= 63 else { throw .labelTooLong(label) }
+            if let bad = label.first(where: { !($0.isLetter || $0.isNumber || $0 == "-") }) {
+                throw .badCharacter(bad, label)
+            }
+            guard label.first != "-", label.last != "-" else { throw .hyphenAtEdge(label) }
+        }
+        if let last = labels.last, last.allSatisfy(\.isNumber) { throw .allNumeric }
+        self.init(labels: labels)
+    }
+
+    /// With the trailing dot, as zone files and JSON print it.
+    public var fqdn: String { labels.joined(separator: ".") + "." }
+    public var description: String { fqdn }
+
+    public var parent: DNSName? { labels.count > 1 ? DNSName(labels: Array(labels.dropFirst())) : nil }
+
+    /// True when `self` equals `zone` or lies below it.
+    public func isSubdomain(of zone: DNSName) -> Bool {
+        labels.count >= zone.labels.count && Array(labels.suffix(zone.labels.count)) == zone.labels
+    }
+
+    public func prepending(_ label: String) -> DNSName { DNSName(labels: [label] + labels) }
+
+    /// RFC 4034 §6.1 canonical order: compare label by label from the root.
+    public static func < (lhs: DNSName, rhs: DNSName) -> Bool {
+        let l = Array(lhs.labels.reversed()), r = Array(rhs.labels.reversed())
+        for (a, b) in zip(l, r) where a != b {
+            return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+        }
+        return l.count < r.count
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Writes output files so that a failed run leaves the previous ones untouched: each file is
+/// written to a temporary file in its own folder, flushed to disk, then renamed into place.
+/// When several files are written, all are staged before the first rename.
+public enum AtomicFiles {
+    public struct Failure: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot write \(path): \(reason)" }
+    }
+
+    public static func write(_ contents: String, to path: String) throws(Failure) {
+        try write([(path, contents)])
+    }
+
+    public static func write(_ files: [(path: String, contents: String)]) throws(Failure) {
+        var staged: [(temporary: String, final: String)] = []
+        do {
+            for file in files {
+                staged.append((try stage(file.contents, for: file.path), file.path))
+            }
+        } catch {
+            for item in staged { unlink(item.temporary) }
+            throw error
+        }
+        for item in staged where rename(item.temporary, item.final) != 0 {
+            let reason = String(cString: strerror(errno))
+            for rest in staged { unlink(rest.temporary) }
+            throw Failure(path: item.final, reason: reason)
+        }
+    }
+
+    private static func stage(_ contents: String, for path: String) throws(Failure) -> String {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        var template = Array("\(folder)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+        let temporary = String(cString: template.map { $0 })
+        var bytes = Array(contents.utf8)
+        var offset = 0
+        var failure: String?
+        while offset < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno)); break
+            }
+            offset += n
+        }
+        // Keep an existing file's mode; new files get the usual 0644.
+        var info = stat()
+        let mode: mode_t = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+        if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        bytes.removeAll()
+        if let failure {
+            unlink(temporary)
+            throw Failure(path: path, reason: failure)
+        }
+        return temporary
+    }
+}

@@ -1,0 +1,192 @@
+import DaneModel
+import Foundation
+internal import Yams
+
+/// Walks the composed YAML tree and builds the description; every problem goes into `nodes`.
+struct DescriptionReader {
+    var nodes: YAMLNodes
+    let baseDirectory: String
+
+    static let hostKeys = ["host", "port", "certificate", "key", "next", "tlsa", "zone", "ttl"]
+    static let mxKeys = ["host", "priority"] + hostKeys.dropFirst()
+    static let domainKeys = ["domain", "zone", "ttl", "mx", "tlsrpt"]
+    static let topKeys = domainKeys + ["hosts", "domains"]
+
+    private var definitions: [HostKey: (spec: MXHostSpec, location: SourceLocation)] = [:]
+    private var definitionOrder: [HostKey] = []
+
+    struct HostKey: Hashable { let host: DNSName; let port: UInt16 }
+
+    init(nodes: YAMLNodes, baseDirectory: String) {
+        self.nodes = nodes
+        self.baseDirectory = baseDirectory
+    }
+
+    mutating func read(_ root: Node) -> DomainDescription? {
+        guard let top = nodes.mapping(root, "the description", allowed: Self.topKeys) else { return nil }
+        let ttl = top["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? DescriptionLoader.defaultTTL
+        let defaultTLSRPT = top["tlsrpt"].flatMap { tlsrpt($0) }
+
+        for entry in top["hosts"].flatMap({ nodes.sequence($0, "hosts") }) ?? [] {
+            guard let fields = nodes.mapping(entry, "a hosts entry", allowed: Self.hostKeys) else { continue }
+            define(fields, at: entry, defaultTTL: ttl, isMXEntry: false)
+        }
+
+        var domains: [DomainSpec] = []
+        if let list = top["domains"] {
+            for key in ["domain", "mx", "zone"] where top[key] != nil {
+                nodes.error("yaml.shape", "\"\(key)\" cannot sit beside \"domains:\"; move it into a domains entry", at: top[key]!)
+            }
+            for entry in nodes.sequence(list, "domains") ?? [] {
+                guard let fields = nodes.mapping(entry, "a domains entry", allowed: Self.domainKeys) else { continue }
+                if let domain = domain(fields, at: entry, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT) { domains.append(domain) }
+            }
+        } else if top["domain"] != nil {
+            if let domain = domain(top, at: root, defaultTTL: ttl, defaultTLSRPT: nil) { domains.append(domain) }
+        } else {
+            nodes.error("yaml.shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)", at: root)
+        }
+        checkDuplicateDomains(domains)
+        return DomainDescription(file: nodes.file, domains: domains, hosts: definitionOrder.map { definitions[$0]!.spec })
+    }
+
+    // MARK: - Domains
+
+    private mutating func domain(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?) -> DomainSpec? {
+        guard let nameNode = fields["domain"] else {
+            nodes.error("yaml.missing", "a domains entry needs \"domain:\"", at: node)
+            return nil
+        }
+        let name = nodes.hostName(nameNode, "domain")
+        let zone = fields["zone"].flatMap { nodes.hostName($0, "zone") }
+        if let name, let zone, !name.isSubdomain(of: zone) {
+            nodes.error("zone.outside", "domain \(name) is not inside zone \(zone); the zone must be the domain or a parent of it", at: fields["zone"]!)
+        }
+        let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
+        let policy = fields["tlsrpt"].flatMap { self.tlsrpt($0) } ?? defaultTLSRPT
+        var references: [MXReference] = []
+        if let mxNode = fields["mx"] {
+            for entry in nodes.sequence(mxNode, "mx") ?? [] {
+                guard let mx = nodes.mapping(entry, "an mx entry", allowed: Self.mxKeys) else { continue }
+                guard let hostNode = mx["host"] else {
+                    nodes.error("yaml.missing", "an mx entry needs \"host:\"", at: entry)
+                    continue
+                }
+                guard let host = nodes.hostName(hostNode, "host") else { continue }
+                let priority = mx["priority"].flatMap { nodes.integer($0, "priority", in: UInt16(0)...UInt16.max) }
+                references.append(MXReference(host: host, priority: priority, location: nodes.location(entry)))
+                if mx.keys.contains(where: { $0 != "host" && $0 != "priority" }) {
+                    define(mx, at: entry, defaultTTL: ttl, isMXEntry: true)
+                }
+            }
+        } else {
+            nodes.error("yaml.missing", "domain needs \"mx:\", the list of its MX hosts", at: node)
+        }
+        guard let name else { return nil }
+        return DomainSpec(name: name, zone: zone ?? name, ttl: ttl, mx: references, tlsrpt: policy, location: nodes.location(node))
+    }
+
+    private mutating func checkDuplicateDomains(_ domains: [DomainSpec]) {
+        var seen: [DNSName: SourceLocation] = [:]
+        for domain in domains {
+            if let first = seen[domain.name] {
+                nodes.diagnostics.append(.error("domain.duplicate", "domain \(domain.name) is described twice (first at \(first))", at: domain.location))
+            } else {
+                seen[domain.name] = domain.location
+            }
+        }
+    }
+
+    // MARK: - MX hosts
+
+    private mutating func define(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, isMXEntry: Bool) {
+        guard let hostNode = fields["host"] else {
+            nodes.error("yaml.missing", "a hosts entry needs \"host:\"", at: node)
+            return
+        }
+        guard let host = nodes.hostName(hostNode, "host") else { return }
+        let certificate = fields["certificate"].flatMap { keySource($0, "certificate", .certificate) }
+        let key = fields["key"].flatMap { keySource($0, "key", .key) }
+        if fields["certificate"] != nil, fields["key"] != nil {
+            nodes.error("yaml.shape", "give either \"certificate:\" or \"key:\" for \(host), not both", at: fields["key"]!)
+            return
+        }
+        guard fields["certificate"] != nil || fields["key"] != nil else {
+            let given = fields.keys.filter { !["host", "priority"].contains($0) }.sorted().joined(separator: ", ")
+            nodes.error("yaml.missing",
+                        "\(host) sets \(given) but has no \"certificate:\" (or \"key:\") to publish TLSA records for", at: node)
+            return
+        }
+        let port = fields["port"].flatMap { nodes.integer($0, "port", in: UInt16(1)...UInt16.max) } ?? 25
+        let next = fields["next"].flatMap { keySource($0, "next", .any) }
+        let zone = fields["zone"].flatMap { nodes.hostName($0, "zone") }
+        if let zone, !host.isSubdomain(of: zone) {
+            nodes.error("zone.outside", "host \(host) is not inside zone \(zone)", at: fields["zone"]!)
+        }
+        let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
+        let tlsa = fields["tlsa"].map { tlsaList($0) } ?? [.recommended]
+        guard let current = certificate ?? key else { return }
+
+        let spec = MXHostSpec(host: host, port: port, current: current, next: next, tlsa: tlsa, zone: zone, ttl: ttl,
+                              location: nodes.location(node))
+        let id = HostKey(host: host, port: port)
+        if let first = definitions[id] {
+            nodes.error("host.duplicate",
+                        "\(host) port \(port) is described twice (first at \(first.location)); describe a shared host once "
+                        + "under \"hosts:\" and give only host and priority in each domain's mx list", at: node)
+            return
+        }
+        definitions[id] = (spec, spec.location)
+        definitionOrder.append(id)
+    }
+
+    private mutating func keySource(_ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation) -> KeySourceSpec? {
+        guard let path = nodes.string(node, what) else { return nil }
+        let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardized.path
+        return KeySourceSpec(path: resolved, written: path, expectation: expectation, location: nodes.location(node))
+    }
+
+    private mutating func tlsaList(_ node: Node) -> [TLSAParameters] {
+        let items: [Node] = node.scalar != nil ? [node] : (nodes.sequence(node, "tlsa") ?? [])
+        var result: [TLSAParameters] = []
+        for item in items {
+            guard let text = nodes.string(item, "a tlsa entry") else { continue }
+            guard let parameters = TLSAParameters(text: text) else {
+                nodes.error("tlsa.syntax", "\"\(text)\" is not a TLSA usage, selector and matching type such as \"3 1 1\"", at: item)
+                continue
+            }
+            if case .unusable(let reason) = SMTPUsability.verdict(for: parameters) {
+                nodes.error("tlsa.unusable", "\"\(text)\": \(reason)", at: item)
+                continue
+            }
+            if !result.contains(parameters) { result.append(parameters) }
+        }
+        return result
+    }
+
+    // MARK: - TLS-RPT
+
+    private mutating func tlsrpt(_ node: Node) -> TLSRPTPolicy? {
+        guard let fields = nodes.mapping(node, "tlsrpt", allowed: ["rua"]) else { return nil }
+        guard let ruaNode = fields["rua"] else {
+            nodes.error("yaml.missing", "tlsrpt needs \"rua:\", the mailto: or https: URIs that receive reports", at: node)
+            return nil
+        }
+        let items: [Node] = ruaNode.scalar != nil ? [ruaNode] : (nodes.sequence(ruaNode, "rua") ?? [])
+        var uris: [String] = []
+        for item in items {
+            guard let uri = nodes.string(item, "a rua URI") else { continue }
+            do {
+                try TLSRPTPolicy.check(uri)
+                uris.append(uri)
+            } catch {
+                nodes.error("tlsrpt.uri", "\(error)", at: item)
+            }
+        }
+        guard !uris.isEmpty, uris.count == items.count else {
+            if items.isEmpty { nodes.error("tlsrpt.uri", "rua is empty; give at least one mailto: or https: URI", at: ruaNode) }
+            return nil
+        }
+        return try? TLSRPTPolicy(reportURIs: uris)
+    }
+}

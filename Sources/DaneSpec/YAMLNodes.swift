@@ -1,0 +1,108 @@
+import DaneModel
+internal import Yams
+
+/// Reads typed values out of a composed YAML tree, recording an error (with line and column)
+/// for every problem instead of stopping at the first.
+struct YAMLNodes {
+    let file: String
+    var diagnostics: [Diagnostic] = []
+
+    func location(_ node: Node) -> SourceLocation {
+        let mark = node.mark
+        return SourceLocation(file: file, line: mark?.line, column: mark?.column)
+    }
+
+    mutating func error(_ code: String, _ message: String, at node: Node) {
+        diagnostics.append(.error(code, message, at: location(node)))
+    }
+
+    /// The mapping's entries, after checking every key against `allowed`.
+    mutating func mapping(_ node: Node, _ what: String, allowed: [String]) -> [String: Node]? {
+        guard case .mapping(let mapping) = node else {
+            error("yaml.type", "\(what) must be a mapping of keys to values, got \(describe(node))", at: node)
+            return nil
+        }
+        var entries: [String: Node] = [:]
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.scalar?.string else {
+                error("yaml.key", "\(what) has a key that is not a plain name", at: keyNode)
+                continue
+            }
+            if allowed.contains(key) {
+                entries[key] = value
+            } else {
+                let hint = Self.nearest(key, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
+                error("yaml.unknown-key",
+                      "unknown key \"\(key)\" in \(what)\(hint); allowed: \(allowed.joined(separator: ", "))", at: keyNode)
+            }
+        }
+        return entries
+    }
+
+    mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
+        guard case .sequence(let sequence) = node else {
+            error("yaml.type", "\(what) must be a list, got \(describe(node))", at: node)
+            return nil
+        }
+        return Array(sequence)
+    }
+
+    mutating func string(_ node: Node, _ what: String) -> String? {
+        guard let scalar = node.scalar, node.null == nil || scalar.style != .plain else {
+            error("yaml.type", "\(what) must be text, got \(describe(node))", at: node)
+            return nil
+        }
+        guard !scalar.string.isEmpty else {
+            error("yaml.empty", "\(what) is empty", at: node)
+            return nil
+        }
+        return scalar.string
+    }
+
+    mutating func integer<T: FixedWidthInteger>(_ node: Node, _ what: String, in range: ClosedRange<T>) -> T? {
+        guard let value = node.int, let typed = T(exactly: value), range.contains(typed) else {
+            error("yaml.range", "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(node))", at: node)
+            return nil
+        }
+        return typed
+    }
+
+    mutating func hostName(_ node: Node, _ what: String) -> DNSName? {
+        guard let text = string(node, what) else { return nil }
+        do {
+            return try DNSName(hostName: text)
+        } catch {
+            self.error("name.invalid", "\(what) \"\(text)\" is not a valid host name: \(error)", at: node)
+            return nil
+        }
+    }
+
+    func describe(_ node: Node) -> String {
+        switch node {
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        case .alias: "an alias"
+        case .scalar(let s):
+            node.null != nil && s.style == .plain ? "nothing (null)" : "\"\(s.string)\""
+        }
+    }
+
+    /// The allowed key closest to a mistyped one, when it is close enough to be a typo.
+    static func nearest(_ key: String, in allowed: [String]) -> String? {
+        let scored = allowed.map { ($0, editDistance(Array(key.lowercased()), Array($0))) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, key.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var current = [i + 1]
+            for (j, cb) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

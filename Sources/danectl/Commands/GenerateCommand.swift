@@ -1,0 +1,150 @@
+import ArgumentParser
+import DaneFeatures
+import DaneModel
+import DaneOutput
+import DaneSpec
+import Foundation
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write the TLSA, MX and TLS-RPT records for a YAML domain description.",
+        discussion: """
+            Reads FILE (paths in it are relative to FILE's folder), loads every certificate or key \
+            it names, and prints the records grouped by the zone they belong in. Nothing secret is \
+            ever printed: a private key is used only to derive its public key.
+
+            Output is deterministic (same inputs, same bytes). With --output, files are replaced \
+            atomically, and a failed run leaves the previous files untouched.
+
+            EXIT STATUS
+              0   records written
+              1   bad input: the description, a certificate or key, or a template (nothing written)
+              3   the output could not be written (previous output untouched)
+              64  bad command-line usage
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case bind, nsd, json
+    }
+
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"))
+    var file: String
+
+    @Option(help: "Output format: bind or nsd zone-file snippets, or json.")
+    var format: Format = .bind
+
+    @Option(name: .shortAndLong, help: ArgumentHelp(
+        "Write here instead of standard output. A folder (existing, or ending in /) gets one file per zone, named <zone>.<format>.",
+        valueName: "PATH"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("Render with this Mustache template instead of the built-in bind/nsd one.", valueName: "FILE"))
+    var template: String?
+
+    @Option(name: .customLong("zone"), help: ArgumentHelp("Only the records that belong in this zone (repeatable).", valueName: "ZONE"))
+    var zones: [String] = []
+
+    @Flag(help: "Treat warnings as errors: exit 1 and write nothing if there is any.")
+    var warningsAsErrors = false
+
+    func validate() throws {
+        if template != nil && format == .json {
+            throw ValidationError("--template renders zone snippets; it cannot be combined with --format json")
+        }
+    }
+
+    func run() throws {
+        let printer = DiagnosticPrinter()
+        let records: [ResourceRecord]
+        let warnings: [Diagnostic]
+        do {
+            let description = try DescriptionLoader.load(path: file)
+            let generated = try Generator().generate(description)
+            warnings = generated.warnings
+            records = try filter(generated.records)
+        } catch {
+            printer.print(error.diagnostics)
+            throw ExitStatus.badInput
+        }
+        printer.print(warnings)
+        if warningsAsErrors && !warnings.isEmpty {
+            printer.error("\(warnings.count) warning(s) and --warnings-as-errors: nothing written")
+            throw ExitStatus.badInput
+        }
+
+        let renderer: ZoneSnippetRenderer?
+        do {
+            renderer = try makeRenderer()
+        } catch {
+            printer.error(error.description)
+            throw ExitStatus.badInput
+        }
+        let source = URL(fileURLWithPath: file).lastPathComponent
+        func render(_ subset: [ResourceRecord]) -> String {
+            renderer?.render(subset, source: source) ?? RecordJSON.render(subset, warnings: warnings)
+        }
+
+        guard let output, output != "-" else {
+            FileHandle.standardOutput.write(Data(render(records).utf8))
+            return
+        }
+        var isFolder: ObjCBool = false
+        let files: [(path: String, contents: String)]
+        if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && isFolder.boolValue) {
+            let byZone = Dictionary(grouping: records, by: \.zone)
+            files = byZone.keys.sorted().map { zone in
+                let name = String(zone.fqdn.dropLast()) + "." + format.rawValue
+                return (URL(fileURLWithPath: output).appendingPathComponent(name).path, render(byZone[zone]!))
+            }
+        } else {
+            files = [(output, render(records))]
+        }
+        do {
+            try AtomicFiles.write(files)
+        } catch {
+            printer.error(error.description)
+            throw ExitStatus.cannotWrite
+        }
+    }
+
+    private func filter(_ records: [ResourceRecord]) throws(DiagnosticError) -> [ResourceRecord] {
+        guard !zones.isEmpty else { return records }
+        var wanted = Set<DNSName>()
+        for text in zones {
+            guard let name = try? DNSName(hostName: text) else {
+                throw DiagnosticError(.error("zone.invalid", "--zone \"\(text)\" is not a valid zone name"))
+            }
+            guard records.contains(where: { $0.zone == name }) else {
+                let known = Set(records.map(\.zone.fqdn)).sorted().joined(separator: ", ")
+                throw DiagnosticError(.error("zone.unknown", "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
+            }
+            wanted.insert(name)
+        }
+        return records.filter { wanted.contains($0.zone) }
+    }
+
+    private func makeRenderer() throws(CommandFailure) -> ZoneSnippetRenderer? {
+        if let template {
+            guard let data = FileManager.default.contents(atPath: template) else {
+                throw CommandFailure("cannot read template \(template)")
+            }
+            do {
+                return try ZoneSnippetRenderer(text: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw CommandFailure("\(template): \(error)")
+            }
+        }
+        switch format {
+        case .json: return nil
+        case .bind, .nsd:
+            do { return try ZoneSnippetRenderer(builtIn: format.rawValue) } catch { throw CommandFailure(error.description) }
+        }
+    }
+}
+
+/// A one-line reason a command stops, printed as `error: ...`.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
