@@ -72,13 +72,15 @@ enum YAMLSyntax {
             return .error("yaml.syntax", "not valid YAML: \(error)", at: SourceLocation(file: file))
         }
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
-        func text(_ context: YamlError.Context?, _ problem: String) -> String {
-            [context?.text, problem].compactMap { $0?.isEmpty == false ? $0 : nil }.joined(separator: ": ")
-        }
         switch yaml {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
              let .composer(context, problem, mark, _):
-            return .error("yaml.syntax", "not valid YAML: \(text(context, problem))", at: at(mark))
+            // Point at where the broken construct starts (an unclosed quote, say), which is
+            // where the fix goes; libyaml's own mark is often the end of the file.
+            if let context {
+                return .error("yaml.syntax", "not valid YAML: \(context.text) starting here: \(problem) at \(mark)", at: at(context.mark))
+            }
+            return .error("yaml.syntax", "not valid YAML: \(problem)", at: at(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
             return .error("yaml.duplicate-key",
                           "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears twice in the same mapping",

@@ -42,7 +42,11 @@ struct DescriptionReader {
                 if let domain = domain(fields, at: entry, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT) { domains.append(domain) }
             }
         } else if top["domain"] != nil {
-            if let domain = domain(top, at: root, defaultTTL: ttl, defaultTLSRPT: nil) { domains.append(domain) }
+            // One-domain form: ttl and tlsrpt were read above; do not read (and report) them twice.
+            var fields = top
+            fields["ttl"] = nil
+            fields["tlsrpt"] = nil
+            if let domain = domain(fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT) { domains.append(domain) }
         } else {
             nodes.error("yaml.shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)", at: root)
         }

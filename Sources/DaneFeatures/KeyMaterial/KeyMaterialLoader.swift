@@ -41,8 +41,10 @@ public final class KeyMaterialLoader {
         if let data = FileManager.default.contents(atPath: path) {
             do { result = .success(try KeyMaterialReader.read(Array(data))) } catch { result = .failure(error) }
         } else {
-            let exists = FileManager.default.fileExists(atPath: path)
-            result = .failure(KeyMaterialError(code: .unreadable, reason: exists ? "cannot read the file (permission denied?)" : "no such file"))
+            var isFolder: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+            let reason = !exists ? "no such file" : isFolder.boolValue ? "is a folder, not a file" : "cannot read the file (permission denied?)"
+            result = .failure(KeyMaterialError(code: .unreadable, reason: reason))
         }
         cache[path] = result
         return result

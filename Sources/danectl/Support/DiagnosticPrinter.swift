@@ -1,7 +1,7 @@
 import DaneModel
 import Foundation
 
-/// Prints diagnostics to standard error as `file:line:col: error: message`, in colour only
+/// Prints diagnostics to standard error as `file:line:col: error: message [code]`, in colour only
 /// when standard error is a terminal that is not `TERM=dumb` and `NO_COLOR` is unset.
 struct DiagnosticPrinter {
     let colour: Bool
@@ -16,7 +16,7 @@ struct DiagnosticPrinter {
     }
 
     func print(_ diagnostic: Diagnostic) {
-        var line = diagnostic.description
+        var line = diagnostic.description + (diagnostic.code == "danectl" ? "" : " [\(diagnostic.code)]")
         if colour {
             let code = switch diagnostic.severity { case .error: "31"; case .warning: "33"; case .note: "36" }
             let label = "\(diagnostic.severity.rawValue):"

@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+
+/// Every file in Tests/Fixtures/bad-input is one mistake an operator makes, named after it.
+/// Its first line says what danectl must answer: `# expect: CODE [LINE:COLUMN]`. Each must
+/// give exactly one error line at that place, exit 1, and leave the output file untouched.
+final class BadInputTests: XCTestCase {
+    static let folder = Repository.path("Tests/Fixtures/bad-input")
+
+    func testEveryBadInputFixtureFailsCleanly() throws {
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertGreaterThanOrEqual(fixtures.count, 20, "fixtures went missing")
+        for name in fixtures {
+            let path = "\(Self.folder)/\(name)"
+            let header = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+            let expectation = header.replacingOccurrences(of: "# expect:", with: "").split(separator: " ").map(String.init)
+            guard header.hasPrefix("# expect:"), let code = expectation.first else {
+                XCTFail("\(name) does not start with \"# expect: CODE [LINE:COLUMN]\"")
+                continue
+            }
+            try assertFailsCleanly(path, code: code, at: expectation.dropFirst().first, fixture: name)
+        }
+    }
+
+    func assertFailsCleanly(_ path: String, code: String, at position: String?, fixture: String) throws {
+        let out = try TemporaryFolder()
+        let previous = "; the previous, good output\n"
+        let target = try out.write("records.zone", previous)
+        let result = try Danectl.run(["generate", path, "--output", target])
+
+        XCTAssertEqual(result.status, 1, "\(fixture): exit status")
+        let lines = result.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "\(fixture): want one error line, got:\n\(result.stderr)")
+        let line = String(lines.first ?? "")
+        let place = position.map { "\(path):\($0): error: " } ?? "\(path): error: "
+        XCTAssertTrue(line.hasPrefix(place), "\(fixture): want \"\(place)...\", got \"\(line)\"")
+        XCTAssertTrue(line.hasSuffix("[\(code)]"), "\(fixture): want code \(code), got \"\(line)\"")
+        XCTAssertTrue(result.stdout.isEmpty, "\(fixture): printed output despite the error")
+        XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), previous, "\(fixture): output was touched")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), ["records.zone"], "\(fixture): left files behind")
+    }
+
+    func testPrivateKeyMessagesNeverQuoteTheKey() throws {
+        let path = "\(Self.folder)/private-key-given-as-certificate.yaml"
+        let result = try Danectl.run(["generate", path])
+        let key = try String(contentsOfFile: "\(Self.folder)/certs/test-only-private-key.pem", encoding: .utf8)
+        for line in key.split(separator: "\n") where !line.hasPrefix("-----") {
+            XCTAssertFalse(result.stderr.contains(line) || result.stdout.contains(line))
+        }
+        XCTAssertTrue(result.stderr.contains("holds a private key, not a certificate"), result.stderr)
+    }
+
+    func testMissingDescriptionFile() throws {
+        let result = try Danectl.run(["generate", "/nonexistent/domain.yaml"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "/nonexistent/domain.yaml: error: cannot read the description: no such file [file.unreadable]\n")
+    }
+
+    func testSeveralMistakesAreAllReportedAtOnce() throws {
+        let folder = try TemporaryFolder()
+        let path = try folder.write("many.yaml", """
+            domain: example.com
+            ttl: -5
+            mx:
+              - {host: "bad host", certificate: x.pem, colour: blue}
+            tlsrpt: {rua: ["gopher://x"]}
+            """)
+        let result = try Danectl.run(["generate", path])
+        XCTAssertEqual(result.status, 1)
+        let codes = result.stderr.split(separator: "\n").compactMap { $0.split(separator: "[").last?.dropLast() }
+        XCTAssertEqual(Set(codes.map(String.init)), ["yaml.range", "name.invalid", "yaml.unknown-key", "tlsrpt.uri"], result.stderr)
+    }
+
+    func testUnwritableOutputExitsThreeAndLeavesNothing() throws {
+        let result = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"),
+                                      "--output", "/nonexistent-folder/records.zone"])
+        XCTAssertEqual(result.status, 3)
+        XCTAssertTrue(result.stderr.hasPrefix("error: cannot write /nonexistent-folder/records.zone: "), result.stderr)
+    }
+
+    func testBrokenTemplateIsReportedWithItsPath() throws {
+        let folder = try TemporaryFolder()
+        let template = try folder.write("mine.mustache", "{{#zones}}never closed\n")
+        let result = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"), "--template", template])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("error: \(template): the template does not parse"), result.stderr)
+    }
+}
