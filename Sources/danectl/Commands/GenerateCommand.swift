@@ -92,6 +92,12 @@ struct GenerateCommand: ParsableCommand {
         var isFolder: ObjCBool = false
         let files: [(path: String, contents: String)]
         if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && isFolder.boolValue) {
+            do {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            } catch {
+                printer.error("cannot create folder \(output): \((error as NSError).localizedDescription)")
+                throw ExitStatus.cannotWrite
+            }
             let byZone = Dictionary(grouping: records, by: \.zone)
             files = byZone.keys.sorted().map { zone in
                 let name = String(zone.fqdn.dropLast()) + "." + format.rawValue

@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+
+/// What pipelines rely on: identical bytes for identical inputs, files replaced atomically,
+/// and a binary that works when copied alone to another folder.
+final class OutputTests: XCTestCase {
+    let example = Repository.path("Examples/example.com/domain.yaml")
+    let provider = Repository.path("Examples/hosting-provider/provider.yaml")
+
+    func testSameInputsGiveByteIdenticalOutput() throws {
+        for format in ["bind", "nsd", "json"] {
+            let first = try Danectl.run(["generate", provider, "--format", format])
+            XCTAssertEqual(first.status, 0, first.stderr)
+            XCTAssertFalse(first.stdout.isEmpty)
+            for _ in 0..<3 {
+                let again = try Danectl.run(["generate", provider, "--format", format])
+                XCTAssertEqual(again.stdout, first.stdout, "\(format) output changed between runs")
+            }
+        }
+    }
+
+    func testCopiedBinaryRendersItsEmbeddedTemplates() throws {
+        let elsewhere = try TemporaryFolder()
+        let copy = elsewhere.file("danectl")
+        try FileManager.default.copyItem(atPath: Danectl.path, toPath: copy)
+        for format in ["bind", "nsd"] {
+            let built = try Danectl.run(["generate", example, "--format", format])
+            let copied = try Processes.run(copy, ["generate", example, "--format", format], directory: elsewhere.path)
+            XCTAssertEqual(copied.status, 0, copied.stderr)
+            XCTAssertEqual(copied.stdout, built.stdout)
+            XCTAssertTrue(copied.stdout.contains("IN TLSA 3 1 1 ") || copied.stdout.contains("\tTLSA\t3 1 1 "), copied.stdout)
+        }
+    }
+
+    func testBindOutputHasOneRecordPerLineUnderItsZoneHeading() throws {
+        let result = try Danectl.run(["generate", example])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains("; ---- zone example.com. ----"))
+        let records = lines.filter { !$0.hasPrefix(";") }
+        XCTAssertEqual(records.count, 6, result.stdout)
+        XCTAssertEqual(records.filter { $0.contains(" IN TLSA ") }.count, 3)
+        XCTAssertTrue(records.contains { $0.hasPrefix("example.com. ") && $0.hasSuffix(" IN MX 10 mx1.example.com.") })
+        XCTAssertTrue(records.contains {
+            $0.hasPrefix("_smtp._tls.example.com.") && $0.hasSuffix("IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://reports.example.com/tlsrpt\"")
+        })
+        XCTAssertEqual(result.stderr, "", "the example must generate without warnings")
+    }
+
+    func testOutputFileIsWrittenAndThenReplacedWhole() throws {
+        let folder = try TemporaryFolder()
+        let target = try folder.write("dane.zone", "old contents that are longer than anything danectl writes\n" + String(repeating: "x", count: 10_000))
+        let result = try Danectl.run(["generate", example, "--output", target])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "")
+        let written = try String(contentsOfFile: target, encoding: .utf8)
+        XCTAssertEqual(written, try Danectl.run(["generate", example]).stdout)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["dane.zone"])
+    }
+
+    func testFolderOutputWritesOneFilePerZone() throws {
+        let folder = try TemporaryFolder()
+        let result = try Danectl.run(["generate", provider, "--format", "json", "--output", folder.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
+                       ["customer-a.example.json", "customer-b.example.json", "provider.example.json"])
+        let provider = try String(contentsOfFile: folder.file("provider.example.json"), encoding: .utf8)
+        XCTAssertTrue(provider.contains("\"owner\" : \"_25._tcp.mx1.mail.provider.example.\""))
+        XCTAssertFalse(provider.contains("customer-a"))
+    }
+
+    func testZoneFilterKeepsOnlyThatZone() throws {
+        let result = try Danectl.run(["generate", provider, "--zone", "customer-b.example"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let records = result.stdout.split(separator: "\n").filter { !$0.hasPrefix(";") }
+        XCTAssertEqual(records.count, 2)
+        XCTAssertTrue(records.allSatisfy { $0.contains("shop.customer-b.example.") })
+
+        let unknown = try Danectl.run(["generate", provider, "--zone", "nowhere.example"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("no records belong in zone nowhere.example.; zones in this description: customer-a.example., customer-b.example., provider.example."), unknown.stderr)
+    }
+
+    func testSharedHostTLSAIsEmittedOnceAndNextKeyIsPublished() throws {
+        let result = try Danectl.run(["generate", provider, "--format", "json"])
+        let tlsa = result.stdout.components(separatedBy: "\"owner\" : \"_25._tcp.mx1.mail.provider.example.\"").count - 1
+        XCTAssertEqual(tlsa, 2, "current and next key, once each, though three domains use mx1")
+    }
+
+    func testCustomTemplate() throws {
+        let folder = try TemporaryFolder()
+        let template = try folder.write("csv.mustache", "{{% CONTENT_TYPE: TEXT}}\n{{#zones}}{{#records}}{{zone}},{{owner}},{{type}},{{rdata}}\n{{/records}}{{/zones}}")
+        // `zone` inside records resolves through the enclosing context, as Mustache does.
+        let result = try Danectl.run(["generate", example, "--template", template])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("example.com.,_25._tcp.mx1.example.com.,TLSA,3 1 1 54c681d1"), result.stdout)
+    }
+
+    func testWarningsAsErrorsWritesNothing() throws {
+        let folder = try TemporaryFolder()
+        let description = try folder.write("d.yaml", "domain: example.com\nmx: [{host: mx.elsewhere.example, priority: 5}]\n")
+        let lenient = try Danectl.run(["generate", description])
+        XCTAssertEqual(lenient.status, 0)
+        XCTAssertTrue(lenient.stderr.contains("warning: mx.elsewhere.example. has no certificate"), lenient.stderr)
+        let strict = try Danectl.run(["generate", description, "--warnings-as-errors"])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertEqual(strict.stdout, "")
+    }
+}
