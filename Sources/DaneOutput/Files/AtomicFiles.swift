@@ -15,10 +15,15 @@ public enum AtomicFiles {
     }
 
     public static func write(_ files: [(path: String, contents: String)]) throws(Failure) {
+        try write(files.map { ($0.path, $0.contents, nil) })
+    }
+
+    /// `mode` nil keeps an existing file's mode (new files get 0644); secrets pass 0o600.
+    public static func write(_ files: [(path: String, contents: String, mode: mode_t?)]) throws(Failure) {
         var staged: [(temporary: String, final: String)] = []
         do {
             for file in files {
-                staged.append((try stage(file.contents, for: file.path), file.path))
+                staged.append((try stage(file.contents, for: file.path, mode: file.mode), file.path))
             }
         } catch {
             for item in staged { unlink(item.temporary) }
@@ -31,7 +36,7 @@ public enum AtomicFiles {
         }
     }
 
-    private static func stage(_ contents: String, for path: String) throws(Failure) -> String {
+    private static func stage(_ contents: String, for path: String, mode requested: mode_t?) throws(Failure) -> String {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var template = Array("\(folder)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
@@ -51,7 +56,7 @@ public enum AtomicFiles {
         }
         // Keep an existing file's mode; new files get the usual 0644.
         var info = stat()
-        let mode: mode_t = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+        let mode: mode_t = requested ?? (stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644)
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }

@@ -1,0 +1,85 @@
+import DaneModel
+import Foundation
+import LDNSKit
+
+/// `sign`: an existing zone file, plus the records `generate` makes for that zone, signed
+/// whole with NSEC or NSEC3 after the SOA serial moves forward.
+public struct ZoneSigning {
+    public struct Request {
+        public var zoneFile: String
+        public var keyPaths: [String]
+        /// Records to merge (RRsets with the same owner and type are replaced).
+        public var include: [String]
+        public var serial: SerialPolicy
+        public var options: SigningOptions
+        public var now: Date
+
+        public init(zoneFile: String, keyPaths: [String], include: [String] = [], serial: SerialPolicy = .increment,
+                    options: SigningOptions, now: Date) {
+            self.zoneFile = zoneFile
+            self.keyPaths = keyPaths
+            self.include = include
+            self.serial = serial
+            self.options = options
+            self.now = now
+        }
+    }
+
+    public struct Outcome {
+        public let text: String
+        public let origin: String
+        public let serial: UInt32
+        public let signatures: Int
+        public let rrsets: Int
+    }
+
+    public init() {}
+
+    public func sign(_ request: Request) throws(DiagnosticError) -> Outcome {
+        let keys = try SigningKeys.load(request.keyPaths)
+        let zone: ZoneFile
+        do {
+            zone = try ZoneFile.parse(path: request.zoneFile, origin: keys.first?.zone)
+        } catch {
+            throw DiagnosticError(.error("zone.parse", error.reason.replacingOccurrences(of: "\(request.zoneFile): ", with: "")
+                                            .replacingOccurrences(of: "\(request.zoneFile):\(error.line ?? 0): ", with: ""),
+                                         at: SourceLocation(file: request.zoneFile, line: error.line)))
+        }
+        let location = SourceLocation(file: request.zoneFile)
+        do {
+            if !request.include.isEmpty {
+                try zone.replaceRRsets(with: request.include)
+            }
+            zone.serial = request.serial.next(after: zone.serial, now: request.now)
+            let serial = zone.serial
+            let result = try ZoneSigner.sign(zone, keys: keys, options: request.options)
+            return Outcome(text: result.text, origin: zone.origin, serial: serial, signatures: result.signatures, rrsets: result.rrsets)
+        } catch {
+            throw DiagnosticError(.error("sign.failed", error.reason, at: location))
+        }
+    }
+}
+
+/// Loads BIND-format key files, turning ldns's complaints into diagnostics that name the file.
+public enum SigningKeys {
+    public static func load(_ paths: [String]) throws(DiagnosticError) -> [DNSSECKey] {
+        guard !paths.isEmpty else {
+            throw DiagnosticError(.error("key.missing", "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
+        }
+        var keys: [DNSSECKey] = []
+        var errors: [Diagnostic] = []
+        for path in paths {
+            do {
+                keys.append(try DNSSECKey.load(path: path))
+            } catch {
+                errors.append(.error("key.invalid", error.reason, at: SourceLocation(file: path)))
+            }
+        }
+        guard errors.isEmpty else { throw DiagnosticError(errors) }
+        let zones = Set(keys.map(\.zone))
+        if zones.count > 1 {
+            throw DiagnosticError(.error("key.zones", "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
+        }
+        return keys
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// How to sign: the denial-of-existence chain and the signature validity window.
+public struct SigningOptions: Sendable {
+    public enum Denial: Sendable, Equatable {
+        case nsec
+        /// RFC 9276 parameters are fixed: SHA-1, no extra iterations, empty salt.
+        case nsec3(optOut: Bool)
+    }
+
+    public var denial: Denial
+    public var inception: Date
+    /// The latest expiration; each RRset's signature expires somewhere in
+    /// `expiration - jitter ... expiration`, so re-signing load and expiry are spread out.
+    public var expiration: Date
+    public var jitter: TimeInterval
+    /// Signing threads; the default uses every core.
+    public var threads: Int
+
+    public init(denial: Denial = .nsec, inception: Date, expiration: Date, jitter: TimeInterval = 0,
+                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.denial = denial
+        self.inception = inception
+        self.expiration = expiration
+        self.jitter = jitter
+        self.threads = max(1, threads)
+    }
+
+    /// The expiration for the RRset numbered `index`: deterministic for a given zone layout.
+    func expiration(for index: Int) -> UInt32 {
+        let end = UInt32(clamping: Int64(expiration.timeIntervalSince1970))
+        let window = UInt64(max(0, jitter))
+        guard window > 0 else { return end }
+        var x = UInt64(truncatingIfNeeded: index) &+ 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        x ^= x >> 31
+        return end &- UInt32(x % window)
+    }
+}
