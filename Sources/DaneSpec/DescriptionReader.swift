@@ -10,7 +10,7 @@ struct DescriptionReader {
     static let hostKeys = ["host", "port", "certificate", "key", "next", "tlsa", "zone", "ttl"]
     static let mxKeys = ["host", "priority"] + hostKeys.dropFirst()
     static let domainKeys = ["domain", "zone", "ttl", "mx", "tlsrpt"]
-    static let topKeys = domainKeys + ["hosts", "domains"]
+    static let topKeys = domainKeys + ["hosts", "domains", "dnssec"]
 
     private var definitions: [HostKey: (spec: MXHostSpec, location: SourceLocation)] = [:]
     private var definitionOrder: [HostKey] = []
@@ -51,7 +51,9 @@ struct DescriptionReader {
             nodes.error("yaml.shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)", at: root)
         }
         checkDuplicateDomains(domains)
-        return DomainDescription(file: nodes.file, domains: domains, hosts: definitionOrder.map { definitions[$0]!.spec })
+        let keys = top["dnssec"].map { signingKeys($0) } ?? []
+        return DomainDescription(file: nodes.file, domains: domains, hosts: definitionOrder.map { definitions[$0]!.spec },
+                                 signingKeys: keys)
     }
 
     // MARK: - Domains
@@ -166,6 +168,15 @@ struct DescriptionReader {
             if !result.contains(parameters) { result.append(parameters) }
         }
         return result
+    }
+
+    // MARK: - DNSSEC
+
+    /// `dnssec: {keys: [keys/Kexample.com.+013+12345, ...]}`: keys for `generate --sign`.
+    private mutating func signingKeys(_ node: Node) -> [String] {
+        guard let fields = nodes.mapping(node, "dnssec", allowed: ["keys"]), let list = fields["keys"] else { return [] }
+        let items: [Node] = list.scalar != nil ? [list] : (nodes.sequence(list, "keys") ?? [])
+        return items.compactMap { keySource($0, "a dnssec key", .any)?.path }
     }
 
     // MARK: - TLS-RPT

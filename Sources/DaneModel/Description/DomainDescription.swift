@@ -5,11 +5,14 @@ public struct DomainDescription: Sendable {
     public let domains: [DomainSpec]
     /// Every described MX host, in file order, each at most once per (host, port).
     public let hosts: [MXHostSpec]
+    /// BIND-format DNSSEC keys (base names, resolved) for `generate --sign`.
+    public let signingKeys: [String]
 
-    public init(file: String, domains: [DomainSpec], hosts: [MXHostSpec]) {
+    public init(file: String, domains: [DomainSpec], hosts: [MXHostSpec], signingKeys: [String] = []) {
         self.file = file
         self.domains = domains
         self.hosts = hosts
+        self.signingKeys = signingKeys
     }
 }
 

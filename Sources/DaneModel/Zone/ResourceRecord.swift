@@ -2,7 +2,7 @@
 /// file it belongs in (operators paste or include per zone).
 public struct ResourceRecord: Sendable, Hashable, Comparable {
     public enum RecordType: String, Sendable, Comparable {
-        case mx = "MX", txt = "TXT", tlsa = "TLSA"
+        case mx = "MX", txt = "TXT", tlsa = "TLSA", rrsig = "RRSIG"
         public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     }
 
@@ -24,11 +24,18 @@ public struct ResourceRecord: Sendable, Hashable, Comparable {
     /// `owner ttl IN TYPE rdata`, the RFC 1035 master-file line.
     public var presentation: String { "\(owner.fqdn) \(ttl) \(recordClass) \(type.rawValue) \(rdata)" }
 
-    /// Zone, then canonical owner order, then type, then RDATA text: stable across runs.
+    /// The type an RRSIG covers (its first RDATA field), or the record's own type.
+    var sortType: String {
+        type == .rrsig ? String(rdata.prefix { $0 != " " }) : type.rawValue
+    }
+
+    /// Zone, then canonical owner order, then type (an RRSIG right after the RRset it
+    /// covers), then RDATA text: stable across runs.
     public static func < (a: Self, b: Self) -> Bool {
         if a.zone != b.zone { return a.zone < b.zone }
         if a.owner != b.owner { return a.owner < b.owner }
-        if a.type != b.type { return a.type < b.type }
+        if a.sortType != b.sortType { return a.sortType < b.sortType }
+        if a.type != b.type { return b.type == .rrsig }
         return a.rdata < b.rdata
     }
 }

@@ -181,7 +181,7 @@ public enum ZoneSigner {
 }
 
 /// One signing thread's copies of the keys, split into the DNSKEY signers (KSKs) and the
-/// zone signers (ZSKs); with only one kind of key, that kind signs everything.
+/// zone signers (ZSKs).
 final class ThreadKeys {
     let all: [KeyPointer]
     let forDNSKEY: KeyListPointer
@@ -197,10 +197,20 @@ final class ThreadKeys {
             copies.append(copy)
         }
         all = copies
-        let ksk = zip(keys, copies).filter { $0.0.isKSK }.map(\.1)
-        let zsk = zip(keys, copies).filter { !$0.0.isKSK }.map(\.1)
-        forDNSKEY = Self.list(ksk.isEmpty ? copies : ksk)
-        forZone = Self.list(zsk.isEmpty ? copies : zsk)
+        // Per algorithm (RFC 4035 §2.2: every algorithm in the DNSKEY RRset signs every
+        // RRset): its KSKs sign the DNSKEY RRset and its ZSKs the rest; an algorithm with only
+        // one kind of key uses that kind for both.
+        var dnskeySigners: [KeyPointer] = []
+        var zoneSigners: [KeyPointer] = []
+        for algorithm in Set(keys.map(\.algorithm)).sorted() {
+            let mine = zip(keys, copies).filter { $0.0.algorithm == algorithm }
+            let ksk = mine.filter { $0.0.isKSK }.map(\.1)
+            let zsk = mine.filter { !$0.0.isKSK }.map(\.1)
+            dnskeySigners += ksk.isEmpty ? zsk : ksk
+            zoneSigners += zsk.isEmpty ? ksk : zsk
+        }
+        forDNSKEY = Self.list(dnskeySigners)
+        forZone = Self.list(zoneSigners)
     }
 
     private static func list(_ keys: [KeyPointer]) -> KeyListPointer {

@@ -4,6 +4,7 @@ import DaneModel
 import DaneOutput
 import DaneSpec
 import Foundation
+import LDNSKit
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +23,10 @@ struct GenerateCommand: ParsableCommand {
               1   bad input: the description, a certificate or key, or a template (nothing written)
               3   the output could not be written (previous output untouched)
               64  bad command-line usage
+
+            With --sign, each zone's RRsets get RRSIGs from that zone's keys (the zone-signing \
+            keys; a lone key signs everything), valid from an hour ago for --validity days, with \
+            expirations spread over the last quarter so they do not all lapse at once.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -48,7 +53,21 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Treat warnings as errors: exit 1 and write nothing if there is any.")
     var warningsAsErrors = false
 
+    @Flag(help: "Add DNSSEC signatures (RRSIG) for every generated RRset, with each zone's keys.")
+    var sign = false
+
+    @Option(name: .customLong("key"), help: ArgumentHelp("With --sign: a BIND-format key K<zone>.+<alg>+<tag> (repeatable; adds to dnssec: keys: in FILE).", valueName: "KEY"))
+    var keys: [String] = []
+
+    @Option(help: ArgumentHelp("With --sign: signature validity in days.", valueName: "DAYS"))
+    var validity: Int = 14
+
+    @Option(help: ArgumentHelp("With --sign: sign as if the time were TIME (RFC 3339).", valueName: "TIME"))
+    var now: String?
+
     func validate() throws {
+        if !sign && (!keys.isEmpty || now != nil) { throw ValidationError("--key and --now go with --sign") }
+        if let now { _ = try Clock.parse(now) }
         if template != nil && format == .json {
             throw ValidationError("--template renders zone snippets; it cannot be combined with --format json")
         }
@@ -62,7 +81,16 @@ struct GenerateCommand: ParsableCommand {
             let description = try DescriptionLoader.load(path: file)
             let generated = try Generator().generate(description)
             warnings = generated.warnings
-            records = try filter(generated.records)
+            let chosen = try filter(generated.records)
+            if sign {
+                let clock = (try? Clock.parse(now)) ?? Date()
+                let seconds = TimeInterval(validity) * 86_400
+                let options = SigningOptions(inception: clock.addingTimeInterval(-3600), expiration: clock.addingTimeInterval(seconds),
+                                             jitter: seconds / 4)
+                records = try FragmentSigning.sign(chosen, keyPaths: description.signingKeys + keys, options: options)
+            } else {
+                records = chosen
+            }
         } catch {
             printer.print(error.diagnostics)
             throw ExitStatus.badInput

@@ -1,0 +1,45 @@
+import DaneModel
+import Foundation
+import LDNSKit
+
+/// `generate --sign`: RRSIGs for the generated RRsets, zone by zone, with each zone's own
+/// keys, for operators who paste signed fragments into a zone signed elsewhere.
+public enum FragmentSigning {
+    public static func sign(_ records: [ResourceRecord], keyPaths: [String], options: SigningOptions) throws(DiagnosticError) -> [ResourceRecord] {
+        guard !keyPaths.isEmpty else {
+            throw DiagnosticError(.error("key.missing",
+                "--sign needs keys: pass --key K<zone>.+<alg>+<tag> for each zone, or list them under dnssec: keys: in the description"))
+        }
+        var keysByZone: [String: [DNSSECKey]] = [:]
+        var errors: [Diagnostic] = []
+        for path in keyPaths {
+            do {
+                let key = try DNSSECKey.load(path: path)
+                keysByZone[key.zone, default: []].append(key)
+            } catch {
+                errors.append(.error("key.invalid", error.reason, at: SourceLocation(file: path)))
+            }
+        }
+        let zones = Set(records.map(\.zone))
+        for zone in zones.sorted() where keysByZone[zone.fqdn] == nil {
+            errors.append(.error("key.missing", "no key for zone \(zone.fqdn): add one with --key (danectl keygen \(zone.fqdn)), or leave the zone out with --zone"))
+        }
+        guard errors.isEmpty else { throw DiagnosticError(errors) }
+
+        var signed = records
+        for zone in zones.sorted() {
+            let mine = records.filter { $0.zone == zone }
+            do {
+                let signatures = try RRsetSigner.sign(records: mine.map(\.presentation), keys: keysByZone[zone.fqdn]!, options: options)
+                for signature in signatures {
+                    // Owners are our own records' owners, printed back by ldns.
+                    let labels = signature.owner.dropLast().split(separator: ".").map(String.init)
+                    signed.append(ResourceRecord(zone: zone, owner: DNSName(labels: labels), ttl: signature.ttl, type: .rrsig, rdata: signature.rdata))
+                }
+            } catch {
+                throw DiagnosticError(.error("sign.failed", "signing zone \(zone.fqdn): \(error.reason)"))
+            }
+        }
+        return signed.sorted()
+    }
+}
