@@ -1,0 +1,309 @@
+#!/usr/bin/env bash
+# The DANE test lab: a small DNSSEC world and real MX servers, all on loopback.
+#
+#   Tests/lab/lab.sh up DIR     build and start everything under DIR; prints KEY=VALUE facts
+#   Tests/lab/lab.sh down DIR   stop everything started under DIR (by PID)
+#
+# up: NSD (127.53.0.1:53) serves a signed root, a signed TLD "test." and scenario zones below
+# it; unbound (127.53.0.2:53) validates from the root's trust anchor; Postfix's smtpd listens
+# on 127.25.0.x:25, each listener with its own certificate (one without STARTTLS).
+# Zones are signed with danectl itself (DANECTL=path/to/danectl). A missing component is an
+# error, never a skip.
+set -euo pipefail
+action=${1:?usage: lab.sh up|down DIR}
+lab=${2:?usage: lab.sh up|down DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+
+down() {
+    for pidfile in "$lab"/run/*.pid; do
+        [[ -f $pidfile ]] || continue
+        pid=$(cat "$pidfile")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+        rm -f "$pidfile"
+    done
+    if [[ -d $lab/postfix ]]; then
+        postfix -c "$lab/postfix" stop >/dev/null 2>&1 || true
+        if [[ -f $lab/postfix/spool/pid/master.pid ]]; then
+            pid=$(tr -d ' ' < "$lab/postfix/spool/pid/master.pid")
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+    fi
+}
+
+if [[ $action == down ]]; then down; exit 0; fi
+[[ $action == up ]] || { echo "usage: lab.sh up|down DIR" >&2; exit 64; }
+
+for tool in nsd unbound postfix openssl "${DANECTL:?set DANECTL to the danectl binary}"; do
+    command -v "$tool" >/dev/null || { echo "lab: required tool $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
+done
+mkdir -p "$lab"/{run,zones,certs,keys}
+trap 'echo "lab: setup failed; stopping what started" >&2; down' ERR
+
+# ---------------------------------------------------------------- certificates
+cd "$lab/certs"
+cert() {  # name, subject CN, SAN list, days-offset args...
+    local name=$1 cn=$2 san=$3; shift 3
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$name.key" 2>/dev/null
+    openssl req -new -key "$name.key" -subj "/CN=$cn" -out "$name.csr" 2>/dev/null
+    printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\n' "$san" > "$name.ext"
+    "$@" -in "$name.csr" -out "$name.pem" -extfile "$name.ext" 2>/dev/null
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 3650 \
+    -subj "/CN=Lab Root CA" -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout int.key -out int.csr -subj "/CN=Lab Issuing CA" 2>/dev/null
+printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n' > int.ext
+openssl x509 -req -in int.csr -CA ca.pem -CAkey ca.key -set_serial 100 -days 3650 -out int.pem -extfile int.ext 2>/dev/null
+selfsigned() { openssl x509 -req -signkey "$1.key" -days 365 "${@:2}"; }
+cert ee "mx.lab" "DNS:mx.lab" selfsigned ee
+cert next "mx.lab" "DNS:mx.lab" selfsigned next            # a key not yet deployed
+cert other "other.lab" "DNS:other.lab" selfsigned other     # a key nobody serves
+cert tagood "mx.valid-211.test" "DNS:mx.valid-211.test" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 201 -days 365
+cert tabad "wrong.example" "DNS:wrong.example" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 202 -days 365
+# An expired certificate: valid for a day, a year ago (openssl x509 has no backdating, so use ca).
+mkdir -p ca/newcerts && : > ca/index.txt && echo 1000 > ca/serial
+cat > ca/ca.cnf <<CNF
+[ca]
+default_ca = lab
+[lab]
+dir = $lab/certs/ca
+database = \$dir/index.txt
+new_certs_dir = \$dir/newcerts
+serial = \$dir/serial
+default_md = sha256
+policy = any
+copy_extensions = copy
+[any]
+commonName = supplied
+CNF
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out expired.key 2>/dev/null
+openssl req -new -key expired.key -subj "/CN=mx.expired.test" -addext subjectAltName=DNS:mx.expired.test -out expired.csr 2>/dev/null
+openssl ca -batch -config ca/ca.cnf -selfsign -keyfile expired.key -in expired.csr -out expired.pem \
+    -startdate 20250101000000Z -enddate 20250102000000Z -notext 2>/dev/null
+cat tagood.pem int.pem > tagood-chain.pem
+cat tabad.pem int.pem > tabad-chain.pem
+
+spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst "-$2" -r | cut -d' ' -f1; }
+EE311=$(spki ee.pem sha256); EE312=$(spki ee.pem sha512); NEXT311=$(spki next.pem sha256)
+OTHER311=$(spki other.pem sha256); INT211=$(spki int.pem sha256); EXPIRED311=$(spki expired.pem sha256)
+
+# ---------------------------------------------------------------- zones
+cd "$lab/zones"
+soa() { printf '$ORIGIN %s\n$TTL 300\n@ IN SOA ns.test. hostmaster.test. 1 3600 600 86400 60\n@ IN NS ns.test.\n' "$1"; }
+mx() { printf '@ IN MX %s %s\n' "$1" "$2"; }
+
+# Listener addresses (Postfix, below): .1 ee, .2 DANE-TA good name, .3 expired, .4 no STARTTLS,
+# .5 DANE-TA wrong name.
+scenario() {  # zone-name; reads records from stdin
+    { soa "$1."; cat; } > "$1.zone"
+}
+scenario valid-311.test <<Z
+$(mx 10 mx.valid-311.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@valid-311.test"
+Z
+scenario valid-312.test <<Z
+$(mx 10 mx.valid-312.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 2 $EE312
+Z
+scenario rollover.test <<Z
+$(mx 10 mx.rollover.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+_25._tcp.mx IN TLSA 3 1 1 $NEXT311
+Z
+scenario valid-211.test <<Z
+$(mx 10 mx.valid-211.test.)
+mx IN A 127.25.0.2
+_25._tcp.mx IN TLSA 2 1 1 $INT211
+Z
+scenario ta-badname.test <<Z
+$(mx 10 mx.ta-badname.test.)
+mx IN A 127.25.0.5
+_25._tcp.mx IN TLSA 2 1 1 $INT211
+Z
+scenario mismatch.test <<Z
+$(mx 10 mx.mismatch.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $OTHER311
+Z
+scenario expired.test <<Z
+$(mx 10 mx.expired.test.)
+mx IN A 127.25.0.3
+_25._tcp.mx IN TLSA 3 1 1 $EXPIRED311
+Z
+scenario nostarttls.test <<Z
+$(mx 10 mx.nostarttls.test.)
+mx IN A 127.25.0.4
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+scenario pkix-only.test <<Z
+$(mx 10 mx.pkix-only.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 1 1 1 $EE311
+_25._tcp.mx IN TLSA 0 1 1 $INT211
+Z
+scenario cname-mx.test <<Z
+$(mx 10 mx.cname-mx.test.)
+mx IN CNAME real.cname-mx.test.
+real IN A 127.25.0.1
+_25._tcp.real IN TLSA 3 1 1 $EE311
+Z
+scenario two-mx.test <<Z
+$(mx 10 good.two-mx.test.)
+$(mx 20 bad.two-mx.test.)
+good IN A 127.25.0.1
+_25._tcp.good IN TLSA 3 1 1 $EE311
+bad IN A 127.25.0.1
+_25._tcp.bad IN TLSA 3 1 1 $OTHER311
+Z
+scenario implicit-mx.test <<Z
+@ IN A 127.25.0.1
+_25._tcp IN TLSA 3 1 1 $EE311
+Z
+scenario no-tlsa.test <<Z
+$(mx 10 mx.no-tlsa.test.)
+mx IN A 127.25.0.1
+Z
+scenario unsigned.test <<Z
+$(mx 10 mx.unsigned.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $OTHER311
+Z
+scenario bogus.test <<Z
+$(mx 10 mx.bogus.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+scenario bad-ds.test <<Z
+$(mx 10 mx.bad-ds.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+signed_zones=(valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+
+# Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
+# danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with
+# signatures that expired in 2020; bad-ds.test's DS in the parent matches no key.
+keys() { local k z; k=$("$DANECTL" keygen "$1" --ksk --directory "$lab/keys"); z=$("$DANECTL" keygen "$1" --directory "$lab/keys"); echo "$lab/keys/$k $lab/keys/$z"; }
+sign() {  # zone, file, extra args
+    local zone=$1 file=$2; shift 2
+    read -r k z <<<"$(keys "$zone")"
+    "$DANECTL" sign "$file" --key "$k" --key "$z" -o "$file.signed" "$@" 2>/dev/null
+    echo "$k"
+}
+: > test.ds
+for name in "${signed_zones[@]}"; do
+    extra=()
+    [[ $name == bogus ]] && extra=(--now 2020-01-01T00:00:00Z)
+    ksk=$(sign "$name.test" "$name.test.zone" "${extra[@]}")
+    if [[ $name == bad-ds ]]; then
+        stranger=$("$DANECTL" keygen bad-ds.test --ksk --directory "$lab/keys")
+        "$DANECTL" ds "$lab/keys/$stranger" >> test.ds
+    else
+        "$DANECTL" ds "$ksk" >> test.ds
+    fi
+done
+cp unsigned.test.zone unsigned.test.zone.signed
+
+{
+    soa "test."
+    echo "ns IN A 127.53.0.1"
+    for name in "${signed_zones[@]}" unsigned; do echo "$name IN NS ns.test."; done
+    cat test.ds
+} > test.zone
+ksk=$(sign test. test.zone)
+"$DANECTL" ds "$ksk" > root.ds
+
+{
+    printf '$ORIGIN .\n$TTL 300\n. IN SOA ns.root. hostmaster.root. 1 3600 600 86400 60\n. IN NS ns.root.\n'
+    echo "ns.root. IN A 127.53.0.1"
+    echo "test. IN NS ns.test."
+    echo "ns.test. IN A 127.53.0.1"
+    cat root.ds
+} > root.zone
+ksk=$(sign . root.zone)
+"$DANECTL" ds "$ksk" > trust-anchor.ds
+grep -h "DNSKEY" root.zone.signed | grep -v RRSIG | awk '$5 == 257' > trust-anchor.key
+
+# ---------------------------------------------------------------- NSD
+cat > "$lab/nsd.conf" <<CONF
+server:
+    ip-address: 127.53.0.1
+    port: 53
+    username: ""
+    chroot: ""
+    zonesdir: "$lab/zones"
+    database: ""
+    pidfile: "$lab/run/nsd.pid"
+    xfrdfile: "$lab/run/xfrd.state"
+    zonelistfile: "$lab/run/zone.list"
+    logfile: "$lab/run/nsd.log"
+    hide-version: yes
+    server-count: 1
+remote-control:
+    control-enable: no
+zone:
+    name: "."
+    zonefile: "root.zone.signed"
+zone:
+    name: "test."
+    zonefile: "test.zone.signed"
+CONF
+for name in "${signed_zones[@]}" unsigned; do
+    printf 'zone:\n    name: "%s.test."\n    zonefile: "%s.test.zone.signed"\n' "$name" "$name" >> "$lab/nsd.conf"
+done
+nsd-checkconf "$lab/nsd.conf"
+nsd -c "$lab/nsd.conf"
+
+# ---------------------------------------------------------------- unbound
+cat > "$lab/root.hints" <<HINTS
+. 3600000 IN NS ns.root.
+ns.root. 3600000 IN A 127.53.0.1
+HINTS
+cat > "$lab/unbound.conf" <<CONF
+server:
+    interface: 127.53.0.2
+    port: 53
+    do-ip6: no
+    username: ""
+    chroot: ""
+    directory: "$lab"
+    pidfile: "$lab/run/unbound.pid"
+    logfile: "$lab/run/unbound.log"
+    use-syslog: no
+    do-daemonize: yes
+    do-not-query-localhost: no
+    root-hints: "$lab/root.hints"
+    trust-anchor-file: "$lab/zones/trust-anchor.ds"
+    module-config: "validator iterator"
+    harden-dnssec-stripped: yes
+    val-log-level: 2
+    access-control: 127.0.0.0/8 allow
+    cache-max-ttl: 5
+    cache-max-negative-ttl: 5
+    infra-host-ttl: 5
+    qname-minimisation: no
+    ede: yes
+    num-threads: 1
+    local-zone: "test." nodefault
+remote-control:
+    control-enable: no
+CONF
+unbound-checkconf "$lab/unbound.conf" >/dev/null
+unbound -c "$lab/unbound.conf"
+
+# ---------------------------------------------------------------- Postfix smtpd
+"$here/postfix.sh" "$lab"
+
+for _ in $(seq 50); do
+    [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid ]] && break
+    sleep 0.1
+done
+echo "RESOLVER=127.53.0.2"
+echo "AUTHORITATIVE=127.53.0.1"
+echo "TRUST_ANCHOR=$lab/zones/trust-anchor.ds"
+echo "CERTS=$lab/certs"
