@@ -30,11 +30,13 @@ let package = Package(
         // MARK: Wrappers (the only modules that touch C pointers)
         .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims"]),
         .target(name: "LDNSKit", dependencies: ["CLDNS", "COpenSSL", "COpenSSLShims"]),
+        /// POSIX sockets with deadlines: where TCP to port 25 happens.
+        .target(name: "SocketKit"),
 
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),
         .target(name: "DaneSpec", dependencies: ["DaneModel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "DaneFeatures", dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit"]),
+        .target(name: "DaneFeatures", dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit"]),
         .target(
             name: "DaneOutput",
             dependencies: ["DaneModel", .product(name: "Mustache", package: "swift-mustache")],

@@ -192,7 +192,7 @@ keys() { local k z; k=$("$DANECTL" keygen "$1" --ksk --directory "$lab/keys"); z
 sign() {  # zone, file, extra args
     local zone=$1 file=$2; shift 2
     read -r k z <<<"$(keys "$zone")"
-    "$DANECTL" sign "$file" --key "$k" --key "$z" -o "$file.signed" "$@" 2>/dev/null
+    "$DANECTL" sign "$file" --key "$k" --key "$z" --validity 40 -o "$file.signed" "$@" 2>/dev/null
     echo "$k"
 }
 : > test.ds

@@ -1,0 +1,97 @@
+import DaneModel
+import Foundation
+import OpenSSLKit
+
+extension Verifier {
+    /// Probes one address and turns what happened into the sender's verdict and code.
+    func probe(_ address: String, _ plan: HostPlan) -> AddressReport {
+        let base = plan.tlsaBase ?? plan.host
+        let result = STARTTLSProbe(timeout: options.timeout)
+            .run(address: address, port: options.port, baseDomain: base, mxHost: plan.host, records: plan.daneInForce ? plan.usable : [])
+        let tlsaPresent = plan.tlsaStatus == .secure && !plan.tlsa.isEmpty
+        func report(_ verdict: AddressReport.Verdict, _ failure: SenderFailure?, _ detail: String, remedy: String? = nil,
+                    outcome: DANEHandshakeOutcome? = nil, warnings: [String] = []) -> AddressReport {
+            let certificates = outcome?.chain.map(Self.summary) ?? []
+            let tls = outcome.flatMap { o in o.completed ? [o.protocolVersion, o.cipher].compactMap { $0 }.joined(separator: " ") : nil }
+            let matched = outcome?.matched.map { "\($0.usage) \($0.selector) \($0.matchingType) \(Hex.encode($0.data))" }
+            return AddressReport(address: address, verdict: verdict, failure: failure, detail: detail, remedy: remedy, tls: tls,
+                                 matched: matched, certificates: certificates, warnings: warnings)
+        }
+
+        switch result.stage {
+        case .networkError(let reason):
+            return report(.fail, .connectionFailed, "cannot reach \(address) port \(options.port): \(reason)",
+                          remedy: "make sure the MX host listens on port \(options.port) and that no firewall drops senders")
+        case .smtpError(let reason):
+            return report(.fail, .connectionFailed, "the SMTP dialogue broke: \(reason)",
+                          remedy: "check the MX software: senders need a 220 banner and a 250 EHLO reply")
+        case .noSTARTTLS(let reason):
+            if plan.daneInForce || tlsaPresent {
+                return report(.fail, .starttlsNotSupported, "\(reason), but TLSA records make TLS mandatory",
+                              remedy: "enable STARTTLS on this MX (Postfix: smtpd_tls_security_level = may, with smtpd_tls_chain_files)")
+            }
+            return report(.unauthenticated, nil, "\(reason): mail to this host travels unencrypted",
+                          remedy: "enable STARTTLS, then publish TLSA records for its key")
+        case .connected(let outcome):
+            guard outcome.completed else {
+                return report(.fail, plan.daneInForce ? .validationFailure : nil,
+                              outcome.handshakeError ?? "the TLS handshake failed",
+                              remedy: "check the server's TLS configuration with: posttls-finger -c -l dane [\(address)]")
+            }
+            var warnings = expiryWarnings(outcome)
+            guard plan.daneInForce else {
+                let why = tlsaPresent
+                    ? "TLS works, but none of the TLSA records is usable (\(plan.tlsa.compactMap(\.reason).first ?? "")); senders require TLS without authenticating it"
+                    : plan.tlsaStatus == .secure ? "TLS works, but no TLSA record is published for \(base): DANE is not in force"
+                    : "TLS works, but the DNS answers are not DNSSEC-secure: DANE is not in force"
+                return report(.unauthenticated, nil, why, remedy: remedyRecord(base, outcome), outcome: outcome)
+            }
+            if outcome.authenticated {
+                if let leaf = outcome.chain.first, let notAfter = leaf.notAfter, notAfter < options.now,
+                   outcome.matched?.usage == CertificateUsage.daneEE.rawValue {
+                    if options.profile == .exchangeOnline {
+                        return report(.fail, .certificateExpired,
+                                      "the certificate matches its TLSA record but expired on \(Self.format(notAfter)); Exchange Online refuses expired certificates",
+                                      remedy: "renew the certificate (keep the key, and the 3 1 1 record stays valid)", outcome: outcome)
+                    }
+                    warnings.append("the certificate expired on \(Self.format(notAfter)): RFC 7672 senders ignore dates for DANE-EE, but Exchange Online bounces with 5.7.322 certificate-expired")
+                }
+                return report(.pass, nil, "DANE authenticated", outcome: outcome, warnings: warnings)
+            }
+            let failure: SenderFailure = switch Int32(outcome.verifyCode) {
+            case X509VerifyCodes.hostnameMismatch: .certificateHostMismatch
+            case X509VerifyCodes.certificateExpired: .certificateExpired
+            default: .tlsaInvalid
+            }
+            let detail = switch failure {
+            case .certificateHostMismatch:
+                "the chain matches a DANE-TA record, but the server certificate does not name \(base == plan.host ? base : "\(base) or \(plan.host)") (\(outcome.verifyMessage))"
+            case .certificateExpired: "a certificate in the chain has expired (\(outcome.verifyMessage))"
+            default: "no TLSA record at _\(options.port)._tcp.\(base) matches the certificate this server presents (\(outcome.verifyMessage))"
+            }
+            return report(.fail, failure, detail, remedy: remedyRecord(base, outcome), outcome: outcome, warnings: warnings)
+        }
+    }
+
+    /// The record that would make this server pass: its own key's 3 1 1.
+    func remedyRecord(_ base: String, _ outcome: DANEHandshakeOutcome) -> String? {
+        guard let leaf = outcome.chain.first else { return nil }
+        let hash = Hex.encode(Digest.hash(leaf.subjectPublicKeyInfoDER, with: .sha256))
+        return "publish a TLSA record for the key this server presents: _\(options.port)._tcp.\(base) IN TLSA 3 1 1 \(hash) "
+            + "(keep the old record until caches expire), or deploy the certificate whose key the TLSA records name"
+    }
+
+    func expiryWarnings(_ outcome: DANEHandshakeOutcome) -> [String] {
+        let limit = options.now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
+        return outcome.chain.enumerated().compactMap { index, certificate in
+            guard let notAfter = certificate.notAfter, notAfter >= options.now, notAfter < limit else { return nil }
+            return "\(index == 0 ? "the server certificate" : "chain certificate \(index)") (\(certificate.subject)) expires on \(Self.format(notAfter))"
+        }
+    }
+
+    static func summary(_ certificate: Certificate) -> PresentedCertificate {
+        PresentedCertificate(subject: certificate.subject, issuer: certificate.issuer,
+                             spkiSHA256: Hex.encode(Digest.hash(certificate.subjectPublicKeyInfoDER, with: .sha256)),
+                             notBefore: certificate.notBefore, notAfter: certificate.notAfter)
+    }
+}

@@ -1,0 +1,106 @@
+import DaneModel
+import Foundation
+import OpenSSLKit
+import SocketKit
+
+/// Where STARTTLS happens: connect to port 25, read the banner, EHLO, STARTTLS, then the TLS
+/// handshake under OpenSSL's DANE verifier, then QUIT, all within one deadline.
+public struct STARTTLSProbe: Sendable {
+    public struct Result: Sendable {
+        public enum Stage: Sendable, Equatable {
+            case connected(DANEHandshakeOutcome)
+            case noSTARTTLS(String)
+            case smtpError(String)
+            case networkError(String)
+
+            public static func == (a: Stage, b: Stage) -> Bool { String(describing: a) == String(describing: b) }
+        }
+        public let stage: Stage
+    }
+
+    public var timeout: TimeInterval
+    public var heloName: String = "danectl.invalid"
+
+    public init(timeout: TimeInterval) { self.timeout = timeout }
+
+    public func run(address: String, port: UInt16, baseDomain: String, mxHost: String, records: [DANERecord]) -> Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        let connection: TCPConnection
+        do {
+            connection = try TCPConnection.connect(ip: address, port: port, timeout: timeout)
+        } catch {
+            return Result(stage: .networkError(error.description))
+        }
+        // The overall deadline also ends a TLS handshake that a server drips out byte by byte.
+        let watchdog = DispatchWorkItem { connection.shutDown() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        defer { watchdog.cancel() }
+        do {
+            let banner = try readReply(connection, deadline, "waiting for the banner")
+            guard banner.code == 220 else {
+                return Result(stage: .smtpError("the server greeted with \(banner.code) \(banner.text) instead of 220"))
+            }
+            try connection.write("EHLO \(heloName)\r\n", until: deadline)
+            let ehlo = try readReply(connection, deadline, "waiting for the EHLO reply")
+            guard ehlo.code == 250 else {
+                return Result(stage: .smtpError("EHLO was answered with \(ehlo.code) \(ehlo.text)"))
+            }
+            guard ehlo.lines.dropFirst().contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
+                return Result(stage: .noSTARTTLS("the EHLO reply does not offer STARTTLS"))
+            }
+            try connection.write("STARTTLS\r\n", until: deadline)
+            let ready = try readReply(connection, deadline, "waiting for the STARTTLS reply")
+            guard ready.code == 220 else {
+                return Result(stage: .noSTARTTLS("STARTTLS was refused with \(ready.code) \(ready.text)"))
+            }
+            guard !connection.hasBufferedBytes else {
+                return Result(stage: .smtpError("the server sent data after its STARTTLS reply (possible command injection)"))
+            }
+        } catch let error as SMTPReplyError {
+            return Result(stage: .smtpError(error.description))
+        } catch let error as NetworkError {
+            return Result(stage: .networkError(error.description))
+        } catch {
+            return Result(stage: .networkError("\(error)"))
+        }
+        connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
+        let outcome = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records,
+                                        farewell: "QUIT\r\n")
+        if !outcome.completed && Date() >= deadline {
+            return Result(stage: .networkError("timed out during the TLS handshake"))
+        }
+        return Result(stage: .connected(outcome))
+    }
+
+    struct Reply {
+        let code: Int
+        let lines: [String]
+        var text: String { lines.first ?? "" }
+    }
+
+    struct SMTPReplyError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// One SMTP reply (RFC 5321 §4.2): lines `NNN-text` ending with `NNN text`, all one code.
+    func readReply(_ connection: TCPConnection, _ deadline: Date, _ what: String) throws -> Reply {
+        var lines: [String] = []
+        var code: Int?
+        var total = 0
+        while true {
+            let line = try connection.readLine(until: deadline, maxLength: 4096, what: what)
+            total += line.utf8.count
+            guard lines.count < 200, total < 65_536 else { throw SMTPReplyError(description: "the server's reply is too long (\(total) bytes)") }
+            let bytes = Array(line.utf8)
+            guard bytes.count >= 3, let number = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200...599).contains(number),
+                  bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-") else {
+                let shown = String(line.prefix(40)).unicodeScalars.map { $0.isASCII && $0.value >= 0x20 ? String($0) : "?" }.joined()
+                throw SMTPReplyError(description: "the server sent \"\(shown)\" where an SMTP reply code belongs")
+            }
+            if let code, code != number { throw SMTPReplyError(description: "the server mixed reply codes \(code) and \(number)") }
+            code = number
+            lines.append(bytes.count > 4 ? String(decoding: bytes[4...], as: UTF8.self) : "")
+            if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") { return Reply(code: number, lines: lines) }
+        }
+    }
+}

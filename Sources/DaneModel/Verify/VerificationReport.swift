@@ -1,0 +1,155 @@
+import Foundation
+
+/// How trustworthy a DNS answer is, as the sender's validating resolver sees it.
+public enum DNSSECStatus: String, Sendable, Codable {
+    /// Validated (AD bit set).
+    case secure
+    /// Not signed, or under an insecure delegation: DANE does not apply.
+    case insecure
+    /// Signed but failed validation: senders defer (Exchange Online: 5.7.324 / 4.4.312).
+    case bogus
+    /// No usable answer (timeout, SERVFAIL that is not bogus, refused).
+    case failed
+}
+
+/// One TLSA record as found live, with RFC 7672's verdict on it.
+public struct LiveTLSARecord: Sendable, Codable, Hashable {
+    public let owner: String
+    public let rdata: String
+    public let usable: Bool
+    public let reason: String?
+
+    public init(owner: String, rdata: String, usable: Bool, reason: String?) {
+        self.owner = owner
+        self.rdata = rdata
+        self.usable = usable
+        self.reason = reason
+    }
+}
+
+/// A certificate the server presented, summarised for people and JSON.
+public struct PresentedCertificate: Sendable, Codable, Hashable {
+    public let subject: String
+    public let issuer: String
+    public let spkiSHA256: String
+    public let notBefore: Date?
+    public let notAfter: Date?
+
+    public init(subject: String, issuer: String, spkiSHA256: String, notBefore: Date?, notAfter: Date?) {
+        self.subject = subject
+        self.issuer = issuer
+        self.spkiSHA256 = spkiSHA256
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+    }
+}
+
+/// The verdict on one address of one MX host, and why.
+public struct AddressReport: Sendable, Codable {
+    public enum Verdict: String, Sendable, Codable {
+        /// DANE authenticated: a usable TLSA record matched.
+        case pass
+        /// TLS worked but no DANE is in force here (no usable TLSA, or not DNSSEC-secure).
+        case unauthenticated
+        case fail
+    }
+
+    public let address: String
+    public let verdict: Verdict
+    public let failure: SenderFailure?
+    public let detail: String
+    public let remedy: String?
+    public let tls: String?
+    public let matched: String?
+    public let certificates: [PresentedCertificate]
+    public let warnings: [String]
+
+    public init(address: String, verdict: Verdict, failure: SenderFailure?, detail: String, remedy: String?, tls: String?,
+                matched: String?, certificates: [PresentedCertificate], warnings: [String]) {
+        self.address = address
+        self.verdict = verdict
+        self.failure = failure
+        self.detail = detail
+        self.remedy = remedy
+        self.tls = tls
+        self.matched = matched
+        self.certificates = certificates
+        self.warnings = warnings
+    }
+}
+
+/// One MX host: its lookups and the verdict for each of its addresses.
+public struct HostReport: Sendable, Codable {
+    public let host: String
+    public let preference: Int
+    public let addressStatus: DNSSECStatus
+    /// The name TLSA was looked up under (`_25._tcp.<base>`): the CNAME-expanded name when
+    /// the whole chain is secure, else the MX host name (RFC 7672 §2.2.2).
+    public let tlsaBase: String?
+    public let tlsaStatus: DNSSECStatus?
+    public let tlsa: [LiveTLSARecord]
+    public let addresses: [AddressReport]
+    /// Set when the host fails before any address is tried (DNS problems).
+    public let failure: SenderFailure?
+    public let detail: String?
+
+    public init(host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaStatus: DNSSECStatus?,
+                tlsa: [LiveTLSARecord], addresses: [AddressReport], failure: SenderFailure?, detail: String?) {
+        self.host = host
+        self.preference = preference
+        self.addressStatus = addressStatus
+        self.tlsaBase = tlsaBase
+        self.tlsaStatus = tlsaStatus
+        self.tlsa = tlsa
+        self.addresses = addresses
+        self.failure = failure
+        self.detail = detail
+    }
+
+    /// Whether DANE is in force for this host: senders will insist on a TLSA match.
+    public var daneInForce: Bool { tlsaStatus == .secure && tlsa.contains(where: \.usable) }
+}
+
+/// Everything `verify` found for one domain.
+public struct DomainReport: Sendable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        /// Every MX host authenticates by DANE.
+        case pass
+        /// Some MX host fails DANE: mail to it bounces or defers.
+        case daneFailure = "dane-failure"
+        /// DNS or DNSSEC is broken: senders cannot even start.
+        case dnsProblem = "dns-problem"
+        /// Mail flows, but DANE is not in force (unsigned, or no usable TLSA).
+        case notProtected = "not-protected"
+    }
+
+    public let domain: String
+    public let profile: SenderProfile
+    public let mxStatus: DNSSECStatus
+    public let implicitMX: Bool
+    public let hosts: [HostReport]
+    public let failure: SenderFailure?
+    public let detail: String?
+    public let warnings: [String]
+
+    public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
+                failure: SenderFailure?, detail: String?, warnings: [String]) {
+        self.domain = domain
+        self.profile = profile
+        self.mxStatus = mxStatus
+        self.implicitMX = implicitMX
+        self.hosts = hosts
+        self.failure = failure
+        self.detail = detail
+        self.warnings = warnings
+    }
+
+    public var outcome: Outcome {
+        let failures = [failure].compactMap { $0 } + hosts.compactMap(\.failure)
+            + hosts.flatMap { $0.addresses.compactMap(\.failure) }
+        if failures.contains(where: \.isDNSProblem) { return .dnsProblem }
+        if !failures.isEmpty { return .daneFailure }
+        if hosts.isEmpty || !hosts.allSatisfy(\.daneInForce) { return .notProtected }
+        return .pass
+    }
+}

@@ -1,0 +1,110 @@
+import DaneModel
+import Foundation
+
+/// The human report of `verify`: one block per domain, readable at a glance, with the sender's
+/// code, why, how to fix it and what the sender does next for every failure.
+public struct VerifyText {
+    public let colour: Bool
+
+    public init(colour: Bool) { self.colour = colour }
+
+    public func render(_ reports: [DomainReport]) -> String {
+        reports.map(render).joined(separator: "\n")
+    }
+
+    func render(_ report: DomainReport) -> String {
+        var out = "\(report.domain)  \(badge(report.outcome))  \(summary(report.outcome)) [profile \(report.profile.rawValue)]\n"
+        out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
+        if let failure = report.failure {
+            out += failureLines(failure, report.detail, nil, report.profile, indent: "  ")
+        } else if let detail = report.detail {
+            out += "  \(detail)\n"
+        }
+        for host in report.hosts {
+            out += "  \(host.host) (preference \(host.preference)): addresses \(host.addressStatus.rawValue)"
+            if let base = host.tlsaBase, let status = host.tlsaStatus {
+                out += "; TLSA at _25._tcp.\(base) \(status.rawValue)\(host.tlsa.isEmpty && status == .secure ? " (none published)" : "")"
+            }
+            out += "\n"
+            for record in host.tlsa {
+                out += "    TLSA \(record.rdata.count > 90 ? String(record.rdata.prefix(87)) + "..." : record.rdata)  "
+                out += record.usable ? "usable\n" : "UNUSABLE: \(record.reason ?? "")\n"
+            }
+            if let failure = host.failure {
+                out += failureLines(failure, host.detail, nil, report.profile, indent: "    ")
+            }
+            for address in host.addresses {
+                out += "    \(address.address)  \(badge(address.verdict))  "
+                switch address.verdict {
+                case .pass: out += "\(address.detail)\(address.matched.map { " by \(Self.short($0))" } ?? "")\(address.tls.map { ", \($0)" } ?? "")\n"
+                case .unauthenticated: out += "\(address.detail)\n"
+                case .fail: out += "\(address.failure.map { "\($0.exchangeCode) \($0.title)" } ?? "failed")\n"
+                }
+                for certificate in address.certificates.prefix(3) {
+                    out += "      certificate: \(certificate.subject); issuer \(certificate.issuer); SPKI SHA-256 \(certificate.spkiSHA256.prefix(16))...; "
+                    out += "valid \(Self.day(certificate.notBefore)) to \(Self.day(certificate.notAfter))\n"
+                }
+                if address.verdict == .fail {
+                    out += failureLines(address.failure, address.detail, address.remedy, report.profile, indent: "      ", header: false)
+                } else if let remedy = address.remedy, address.verdict == .unauthenticated {
+                    out += "      fix: \(remedy)\n"
+                }
+                for warning in address.warnings { out += "      \(paint("warning:", "33")) \(warning)\n" }
+            }
+        }
+        for warning in report.warnings { out += "  \(paint("warning:", "33")) \(warning)\n" }
+        return out
+    }
+
+    func failureLines(_ failure: SenderFailure?, _ detail: String?, _ remedy: String?, _ profile: SenderProfile,
+                      indent: String, header: Bool = true) -> String {
+        var out = ""
+        if header, let failure { out += "\(indent)\(paint("FAIL", "31")) \(failure.exchangeCode) \(failure.title)\n" }
+        if let detail { out += "\(indent)why: \(detail)\n" }
+        if let failure { out += "\(indent)TLS-RPT result type: \(failure.resultType)\n" }
+        if let remedy { out += "\(indent)fix: \(remedy)\n" }
+        if let failure { out += "\(indent)sender: \(profile.nextStep(after: failure))\n" }
+        return out
+    }
+
+    func badge(_ outcome: DomainReport.Outcome) -> String {
+        switch outcome {
+        case .pass: paint("PASS", "32")
+        case .daneFailure: paint("FAIL", "31")
+        case .dnsProblem: paint("FAIL", "31")
+        case .notProtected: paint("NOT PROTECTED", "33")
+        }
+    }
+
+    func badge(_ verdict: AddressReport.Verdict) -> String {
+        switch verdict {
+        case .pass: paint("PASS", "32")
+        case .unauthenticated: paint("NO DANE", "33")
+        case .fail: paint("FAIL", "31")
+        }
+    }
+
+    func summary(_ outcome: DomainReport.Outcome) -> String {
+        switch outcome {
+        case .pass: "every MX host authenticates by DANE"
+        case .daneFailure: "DANE fails: DANE senders will defer or bounce mail to the failing hosts"
+        case .dnsProblem: "DNS/DNSSEC problem: DANE senders cannot look the domain up safely"
+        case .notProtected: "mail flows, but DANE is not in force"
+        }
+    }
+
+    func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[1;\(code)m\(text)\u{1B}[0m" : text }
+
+    static func short(_ record: String) -> String {
+        let parts = record.split(separator: " ")
+        guard parts.count == 4 else { return record }
+        return "\(parts[0]) \(parts[1]) \(parts[2]) \(parts[3].prefix(16))..."
+    }
+
+    static func day(_ date: Date?) -> String {
+        guard let date else { return "?" }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withFullDate]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a TCP exchange stopped.
+public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
+    case badAddress(String)
+    case connectFailed(String)
+    case timedOut(String)
+    case closed
+    case tooLong(Int)
+
+    public var description: String {
+        switch self {
+        case .badAddress(let a): "\"\(a)\" is not an IP address"
+        case .connectFailed(let reason): "connection failed: \(reason)"
+        case .timedOut(let what): "timed out \(what)"
+        case .closed: "the server closed the connection"
+        case .tooLong(let limit): "the server sent a line longer than \(limit) bytes"
+        }
+    }
+}
+
+/// A TCP connection with a deadline on every step, so a server that never answers, or drips
+/// one byte at a time, cannot hold a probe past its time.
+public final class TCPConnection: @unchecked Sendable {
+    public let fd: Int32
+    private var buffer: [UInt8] = []
+    private let stateLock = NSLock()
+    private var isShutDown = false
+
+    private init(fd: Int32) { self.fd = fd }
+
+    deinit { close(fd) }
+
+    public static func connect(ip: String, port: UInt16, timeout: TimeInterval) throws(NetworkError) -> TCPConnection {
+        var storage = sockaddr_storage()
+        var length: socklen_t
+        let family: Int32
+        if ip.contains(":") {
+            var address = sockaddr_in6()
+            address.sin6_family = sa_family_t(AF_INET6)
+            address.sin6_port = port.bigEndian
+            guard inet_pton(AF_INET6, ip, &address.sin6_addr) == 1 else { throw .badAddress(ip) }
+            withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
+            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            family = AF_INET6
+        } else {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            guard inet_pton(AF_INET, ip, &address.sin_addr) == 1 else { throw .badAddress(ip) }
+            withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
+            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            family = AF_INET
+        }
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw .connectFailed(String(cString: strerror(errno))) }
+        let connection = TCPConnection(fd: fd)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        let started = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
+        }
+        if started != 0 {
+            guard errno == EINPROGRESS else { throw .connectFailed(String(cString: strerror(errno))) }
+            guard try connection.wait(for: Int16(POLLOUT), until: Date().addingTimeInterval(timeout)) else {
+                throw .timedOut("connecting to \(ip) port \(port)")
+            }
+            var error: Int32 = 0
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size)
+            guard error == 0 else { throw .connectFailed(String(cString: strerror(error))) }
+        }
+        return connection
+    }
+
+    /// One line up to CRLF (or LF), without the line ending.
+    public func readLine(until deadline: Date, maxLength: Int = 4096, what: String) throws(NetworkError) -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                var line = Array(buffer[..<newline])
+                buffer.removeFirst(newline + 1)
+                if line.last == 0x0D { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            guard buffer.count <= maxLength else { throw .tooLong(maxLength) }
+            guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n == 0 { throw .closed }
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw .connectFailed(String(cString: strerror(errno)))
+            }
+            buffer += chunk[..<n]
+        }
+    }
+
+    public func write(_ text: String, until deadline: Date) throws(NetworkError) {
+        var bytes = Array(text.utf8)
+        while !bytes.isEmpty {
+            guard try wait(for: Int16(POLLOUT), until: deadline) else { throw .timedOut("sending") }
+            let n = send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw .connectFailed(String(cString: strerror(errno)))
+            }
+            bytes.removeFirst(n)
+        }
+    }
+
+    /// True when bytes arrived ahead of the plain-text exchange's end: a server that talks
+    /// before its turn (or leftovers before STARTTLS) must not reach the TLS layer.
+    public var hasBufferedBytes: Bool { !buffer.isEmpty }
+
+    /// Switches to blocking mode with per-call timeouts, for a TLS library that does its own reads.
+    public func makeBlocking(timeout: TimeInterval) {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        let seconds = max(timeout, 0.001)
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Ends any blocked read or write at once (used by a probe's overall deadline).
+    public func shutDown() {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        guard !isShutDown else { return }
+        isShutDown = true
+        Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    }
+
+    private func wait(for events: Int16, until deadline: Date) throws(NetworkError) -> Bool {
+        while true {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 { return false }
+            var descriptor = pollfd(fd: fd, events: events, revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(remaining * 1000, 60_000)) + 1)
+            if ready > 0 { return true }
+            if ready < 0 && errno != EINTR { throw .connectFailed(String(cString: strerror(errno))) }
+        }
+    }
+}
