@@ -88,7 +88,7 @@ public final class TCPConnection: @unchecked Sendable {
             guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = recv(fd, &chunk, chunk.count, 0)
-            if n == 0 { throw .closed }
+            if n == 0 { throw wasShutDown ? .timedOut(what) : .closed }
             if n < 0 {
                 if errno == EAGAIN || errno == EINTR { continue }
                 throw .connectFailed(String(cString: strerror(errno)))
@@ -121,6 +121,12 @@ public final class TCPConnection: @unchecked Sendable {
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private var wasShutDown: Bool {
+        stateLock.lock()
+        defer { stateLock.unlock() }
+        return isShutDown
     }
 
     /// Ends any blocked read or write at once (used by a probe's overall deadline).

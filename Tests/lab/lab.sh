@@ -32,8 +32,12 @@ down() {
     fi
 }
 
-if [[ $action == down ]]; then down; exit 0; fi
+current=/tmp/danectl-lab.current
+if [[ $action == down ]]; then down; rm -f "$current"; exit 0; fi
 [[ $action == up ]] || { echo "usage: lab.sh up|down DIR" >&2; exit 64; }
+# A lab left running by a crashed run holds the addresses: stop it first.
+if [[ -f $current && $(cat "$current") != "$lab" ]]; then "$0" down "$(cat "$current")" || true; fi
+echo "$lab" > "$current"
 
 for tool in nsd unbound postfix openssl "${DANECTL:?set DANECTL to the danectl binary}"; do
     command -v "$tool" >/dev/null || { echo "lab: required tool $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
@@ -183,7 +187,36 @@ $(mx 10 mx.bad-ds.test.)
 mx IN A 127.25.0.1
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 Z
-signed_zones=(valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+for mode in silent:1 drip:2 huge:3 garbage:4 dropper:5; do
+    scenario "${mode%%:*}.test" <<Z
+$(mx 10 "mx.${mode%%:*}.test.")
+mx IN A 127.25.1.${mode##*:}
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+done
+scenario short-digest.test <<Z
+$(mx 10 mx.short-digest.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 c0ffee
+Z
+scenario four-mx.test <<Z
+$(mx 10 mx1.four-mx.test.)
+$(mx 20 mx2.four-mx.test.)
+$(mx 30 mx3.four-mx.test.)
+$(mx 40 mx4.four-mx.test.)
+mx1 IN A 127.25.0.1
+mx2 IN A 127.25.0.2
+mx3 IN A 127.25.0.3
+mx4 IN A 127.25.0.5
+_25._tcp.mx1 IN TLSA 3 1 1 $EE311
+_25._tcp.mx2 IN TLSA 2 1 1 $INT211
+_25._tcp.mx3 IN TLSA 3 1 1 $EXPIRED311
+_25._tcp.mx4 IN TLSA 3 1 1 $EE311
+Z
+scenario slow-four.test <<Z
+$(for i in 1 2 3 4; do mx $((i * 10)) "mx$i.slow-four.test."; echo; echo "mx$i IN A 127.25.1.1"; echo "_25._tcp.mx$i IN TLSA 3 1 1 $EE311"; done)
+Z
+signed_zones=(slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with
@@ -213,6 +246,8 @@ cp unsigned.test.zone unsigned.test.zone.signed
     soa "test."
     echo "ns IN A 127.53.0.1"
     for name in "${signed_zones[@]}" unsigned; do echo "$name IN NS ns.test."; done
+    echo "lame IN NS ns.lame.test."
+    echo "ns.lame IN A 127.53.0.9"
     cat test.ds
 } > test.zone
 ksk=$(sign test. test.zone)
@@ -296,11 +331,12 @@ CONF
 unbound-checkconf "$lab/unbound.conf" >/dev/null
 unbound -c "$lab/unbound.conf"
 
-# ---------------------------------------------------------------- Postfix smtpd
+# ---------------------------------------------------------------- Postfix smtpd, hostile servers
 "$here/postfix.sh" "$lab"
+python3 "$here/hostile-smtp.py" "$lab/run/hostile.pid" > "$lab/run/hostile.log" 2>&1 &
 
 for _ in $(seq 50); do
-    [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid ]] && break
+    [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid && -f $lab/run/hostile.pid ]] && break
     sleep 0.1
 done
 echo "RESOLVER=127.53.0.2"

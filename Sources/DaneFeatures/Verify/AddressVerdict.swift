@@ -20,7 +20,7 @@ extension Verifier {
 
         switch result.stage {
         case .networkError(let reason):
-            return report(.fail, .connectionFailed, "cannot reach \(address) port \(options.port): \(reason)",
+            return report(.fail, .connectionFailed, "no SMTP session with \(address) port \(options.port): \(reason)",
                           remedy: "make sure the MX host listens on port \(options.port) and that no firewall drops senders")
         case .smtpError(let reason):
             return report(.fail, .connectionFailed, "the SMTP dialogue broke: \(reason)",

@@ -31,9 +31,10 @@ public struct STARTTLSProbe: Sendable {
         } catch {
             return Result(stage: .networkError(error.description))
         }
-        // The overall deadline also ends a TLS handshake that a server drips out byte by byte.
+        // The overall deadline also ends a TLS handshake that a server drips out byte by byte
+        // (plain-text reads stop at the deadline on their own; this is the backstop).
         let watchdog = DispatchWorkItem { connection.shutDown() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 0.25, execute: watchdog)
         defer { watchdog.cancel() }
         do {
             let banner = try readReply(connection, deadline, "waiting for the banner")
@@ -66,7 +67,7 @@ public struct STARTTLSProbe: Sendable {
         connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
         let outcome = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records,
                                         farewell: "QUIT\r\n")
-        if !outcome.completed && Date() >= deadline {
+        if !outcome.completed && Date() >= deadline.addingTimeInterval(-0.05) {
             return Result(stage: .networkError("timed out during the TLS handshake"))
         }
         return Result(stage: .connected(outcome))

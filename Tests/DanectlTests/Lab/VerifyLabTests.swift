@@ -1,0 +1,179 @@
+import Foundation
+import XCTest
+
+/// `danectl verify` against the lab's scenarios: each must get the verdict, sender code and
+/// exit status a DANE-enforcing sender would give it.
+final class VerifyLabTests: XCTestCase {
+    nonisolated(unsafe) static var lab: TestLab?
+
+    override class func setUp() {
+        super.setUp()
+        lab = try? TestLab.acquire()
+    }
+
+    override class func tearDown() {
+        TestLab.release()
+        super.tearDown()
+    }
+
+    struct Expectation {
+        let domain: String
+        let status: Int32
+        let outcome: String
+        /// Codes expected somewhere in the report (domain, host or address level).
+        let codes: [String]
+        var profile = "rfc7672"
+    }
+
+    func testEveryScenarioGetsTheSendersVerdict() throws {
+        let cases: [Expectation] = [
+            .init(domain: "valid-311.test", status: 0, outcome: "pass", codes: []),
+            .init(domain: "valid-312.test", status: 0, outcome: "pass", codes: []),
+            .init(domain: "valid-211.test", status: 0, outcome: "pass", codes: []),
+            .init(domain: "rollover.test", status: 0, outcome: "pass", codes: []),
+            .init(domain: "cname-mx.test", status: 0, outcome: "pass", codes: []),
+            .init(domain: "implicit-mx.test", status: 0, outcome: "pass", codes: []),
+            .init(domain: "expired.test", status: 0, outcome: "pass", codes: []),
+            .init(domain: "expired.test", status: 1, outcome: "dane-failure", codes: ["5.7.322"], profile: "exchange-online"),
+            .init(domain: "ta-badname.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
+            .init(domain: "mismatch.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
+            .init(domain: "two-mx.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
+            .init(domain: "nostarttls.test", status: 1, outcome: "dane-failure", codes: ["5.7.321"]),
+            .init(domain: "bogus.test", status: 2, outcome: "dns-problem", codes: ["5.7.324"]),
+            .init(domain: "bad-ds.test", status: 2, outcome: "dns-problem", codes: ["5.7.324"]),
+            .init(domain: "unsigned.test", status: 3, outcome: "not-protected", codes: []),
+            .init(domain: "pkix-only.test", status: 3, outcome: "not-protected", codes: []),
+            .init(domain: "no-tlsa.test", status: 3, outcome: "not-protected", codes: []),
+            .init(domain: "short-digest.test", status: 3, outcome: "not-protected", codes: []),
+        ]
+        for expected in cases {
+            let (result, report) = try verify(expected.domain, "--profile", expected.profile)
+            XCTAssertEqual(result.status, expected.status, "\(expected.domain) [\(expected.profile)]: exit status\n\(result.stdout)")
+            XCTAssertEqual(report["outcome"] as? String, expected.outcome, "\(expected.domain) [\(expected.profile)]")
+            XCTAssertEqual(Set(codes(in: report)), Set(expected.codes), "\(expected.domain) [\(expected.profile)]: codes")
+        }
+    }
+
+    func testDetailsASenderNeeds() throws {
+        // DANE-EE passes by the record that matched, with the chain described.
+        let (_, valid) = try verify("valid-311.test")
+        let address = try XCTUnwrap(addresses(in: valid).first)
+        XCTAssertEqual(address["verdict"] as? String, "pass")
+        XCTAssertTrue((address["matched"] as? String)?.hasPrefix("3 1 1 ") == true)
+        XCTAssertEqual((address["certificates"] as? [[String: Any]])?.first?["subject"] as? String, "CN=mx.lab")
+        XCTAssertEqual(valid["mx_status"] as? String, "secure", "signed by danectl, served by NSD, validated by unbound")
+
+        // The CNAME'd MX host is checked at the expanded name (RFC 7672 §2.2.2).
+        let (_, cname) = try verify("cname-mx.test")
+        XCTAssertEqual((cname["hosts"] as? [[String: Any]])?.first?["tlsa_base"] as? String, "real.cname-mx.test.")
+
+        // A mismatch names the record that would fix it: the presented key's 3 1 1.
+        let (_, mismatch) = try verify("mismatch.test")
+        let failed = try XCTUnwrap(addresses(in: mismatch).first)
+        XCTAssertTrue((failed["remedy"] as? String)?.contains("_25._tcp.mx.mismatch.test. IN TLSA 3 1 1 ") == true)
+        XCTAssertEqual((failed["failure"] as? [String: Any])?["result_type"] as? String, "tlsa-invalid")
+
+        // Usage 0/1 only: TLS is mandatory but unauthenticated, and the report says so.
+        let (_, pkix) = try verify("pkix-only.test")
+        XCTAssertTrue((addresses(in: pkix).first?["detail"] as? String)?.contains("none of the TLSA records is usable") == true)
+
+        // Under rfc7672 an expired DANE-EE certificate passes, with the Exchange Online difference spelled out.
+        let (text, _) = try verify("expired.test", format: "text")
+        XCTAssertTrue(text.stdout.contains("Exchange Online bounces with 5.7.322"), text.stdout)
+    }
+
+    func testHostileServersEndInAVerdictWithinTheTimeout() throws {
+        let cases = [("silent.test", "timed out waiting for the banner"), ("drip.test", "timed out waiting for the banner"),
+                     ("huge.test", "longer than 4096 bytes"), ("garbage.test", "where an SMTP reply code belongs"),
+                     ("dropper.test", "handshake")]
+        for (domain, words) in cases {
+            let started = Date()
+            let (result, report) = try verify(domain, "--timeout", "3")
+            let elapsed = Date().timeIntervalSince(started)
+            XCTAssertLessThan(elapsed, 6, "\(domain) must end within its 3 s timeout (plus start-up)")
+            XCTAssertEqual(result.status, 1, "\(domain)")
+            let detail = addresses(in: report).first?["detail"] as? String ?? ""
+            XCTAssertTrue(detail.contains(words), "\(domain): \(detail)")
+        }
+    }
+
+    func testResolverProblems() throws {
+        let started = Date()
+        let dead = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "valid-311.test"])
+        XCTAssertEqual(dead.status, 69, dead.stderr)
+        XCTAssertTrue(dead.stderr.contains("does not answer"), dead.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20)
+
+        let (lame, report) = try verify("lame.test", "--timeout", "3")
+        XCTAssertEqual(lame.status, 2)
+        XCTAssertEqual(codes(in: report), ["4/5.4.312"])
+    }
+
+    func testTLSRPTReportFollowsRFC8460() throws {
+        let result = try Danectl.run(["verify", "--resolver", lab().resolver, "--format", "tlsrpt", "two-mx.test", "nostarttls.test"])
+        XCTAssertEqual(result.status, 1)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertNotNil(report["report-id"])
+        XCTAssertNotNil((report["date-range"] as? [String: Any])?["start-datetime"])
+        let policies = try XCTUnwrap(report["policies"] as? [[String: Any]])
+        XCTAssertEqual(policies.count, 2)
+        let twoMX = policies[0]
+        XCTAssertEqual((twoMX["policy"] as? [String: Any])?["policy-type"] as? String, "tlsa")
+        XCTAssertEqual((twoMX["summary"] as? [String: Any])?["total-successful-session-count"] as? Int, 1)
+        XCTAssertEqual((twoMX["summary"] as? [String: Any])?["total-failure-session-count"] as? Int, 1)
+        XCTAssertEqual(((twoMX["failure-details"] as? [[String: Any]])?.first)?["result-type"] as? String, "tlsa-invalid")
+        XCTAssertEqual(((policies[1]["failure-details"] as? [[String: Any]])?.first)?["result-type"] as? String, "starttls-not-supported")
+    }
+
+    func testDescriptionDriftIsReported() throws {
+        let lab = try lab()
+        let folder = try TemporaryFolder()
+        let matching = try folder.write("match.yaml", """
+            domain: valid-311.test
+            mx: [{host: mx.valid-311.test, certificate: \(lab.certificates)/ee.pem}]
+            tlsrpt: {rua: ["mailto:tlsrpt@valid-311.test"]}
+            """)
+        let clean = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", matching])
+        XCTAssertEqual(clean.status, 0, clean.stdout)
+        XCTAssertFalse(clean.stdout.contains("drift:"), clean.stdout)
+
+        let drifting = try folder.write("drift.yaml", """
+            domain: valid-311.test
+            mx: [{host: mx.valid-311.test, certificate: \(lab.certificates)/ee.pem, next: \(lab.certificates)/next.pem}]
+            tlsrpt: {rua: ["mailto:other@valid-311.test"]}
+            """)
+        let drift = try Danectl.run(["verify", "--resolver", lab.resolver, drifting])
+        XCTAssertTrue(drift.stdout.contains("drift: _25._tcp.mx.valid-311.test. TLSA 3 1 1 "), drift.stdout)
+        XCTAssertTrue(drift.stdout.contains("is in the description but not live"), drift.stdout)
+        XCTAssertTrue(drift.stdout.contains("drift: _smtp._tls.valid-311.test. TXT"), drift.stdout)
+    }
+
+    // MARK: - Helpers
+
+    func lab() throws -> TestLab {
+        try XCTUnwrap(Self.lab, "the test lab is not running")
+    }
+
+    func verify(_ domain: String, _ extra: String..., format: String = "json") throws -> (ProcessResult, [String: Any]) {
+        let result = try Danectl.run(["verify", "--resolver", try lab().resolver, "--format", format, "--timeout", "5"] + extra + [domain])
+        guard format == "json" else { return (result, [:]) }
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
+        return (result, try XCTUnwrap((document["domains"] as? [[String: Any]])?.first))
+    }
+
+    func addresses(in report: [String: Any]) -> [[String: Any]] {
+        (report["hosts"] as? [[String: Any]] ?? []).flatMap { $0["addresses"] as? [[String: Any]] ?? [] }
+    }
+
+    func codes(in report: [String: Any]) -> [String] {
+        var found: [String] = []
+        if let code = (report["failure"] as? [String: Any])?["code"] as? String { found.append(code) }
+        for host in report["hosts"] as? [[String: Any]] ?? [] {
+            if let code = (host["failure"] as? [String: Any])?["code"] as? String { found.append(code) }
+            for address in host["addresses"] as? [[String: Any]] ?? [] {
+                if let code = (address["failure"] as? [String: Any])?["code"] as? String { found.append(code) }
+            }
+        }
+        return found
+    }
+}
