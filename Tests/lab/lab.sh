@@ -43,6 +43,7 @@ for tool in nsd unbound postfix openssl "${DANECTL:?set DANECTL to the danectl b
     command -v "$tool" >/dev/null || { echo "lab: required tool $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
 done
 mkdir -p "$lab"/{run,zones,certs,keys}
+chmod 755 "$lab"   # Postfix runs as its own user and must reach its data folder
 trap 'echo "lab: setup failed; stopping what started" >&2; down' ERR
 
 # ---------------------------------------------------------------- certificates
@@ -216,7 +217,12 @@ Z
 scenario slow-four.test <<Z
 $(for i in 1 2 3 4; do mx $((i * 10)) "mx$i.slow-four.test."; echo; echo "mx$i IN A 127.25.1.1"; echo "_25._tcp.mx$i IN TLSA 3 1 1 $EE311"; done)
 Z
-signed_zones=(slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+{
+    echo "mx IN A 127.25.0.1"
+    echo "_25._tcp.mx IN TLSA 3 1 1 $EE311"
+    for i in $(seq 1 200); do echo "d$i IN MX 10 mx.bulk.test."; done
+} | scenario bulk.test
+signed_zones=(bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

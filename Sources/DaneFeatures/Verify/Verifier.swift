@@ -27,6 +27,11 @@ public struct Verifier: Sendable {
         self.options = options
     }
 
+    /// Several domains, up to eight at a time (each one's probes run side by side too).
+    public func verify(domains: [String]) -> [DomainReport] {
+        ProbeRunner(limit: 8).run(domains.count) { self.verify(domain: domains[$0]) }
+    }
+
     public func verify(domain rawDomain: String) -> DomainReport {
         let domain = rawDomain.hasSuffix(".") ? rawDomain.lowercased() : rawDomain.lowercased() + "."
         var warnings: [String] = []

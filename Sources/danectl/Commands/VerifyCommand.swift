@@ -104,7 +104,7 @@ struct VerifyCommand: ParsableCommand {
         options.warnDays = warnDays
         let lookup = SecureLookup(resolver: stub)
         let verifier = Verifier(lookup: lookup, options: options)
-        var reports = domains.map { verifier.verify(domain: $0) }
+        var reports = verifier.verify(domains: domains)
         if let description {
             do {
                 let generated = try Generator().generate(description)
