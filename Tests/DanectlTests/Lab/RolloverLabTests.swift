@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+
+/// `rollover plan` and `rollover check` on the lab's rollover.test, whose TLSA set holds the
+/// key Postfix serves (ee) and a next key (next), TTL 300. Time is moved with --now, never slept.
+final class RolloverLabTests: XCTestCase {
+    nonisolated(unsafe) static var lab: TestLab?
+
+    override class func setUp() {
+        super.setUp()
+        lab = try? TestLab.acquire()
+    }
+
+    override class func tearDown() {
+        TestLab.release()
+        super.tearDown()
+    }
+
+    /// Folders live as long as the test: a discarded one would be deleted at once.
+    var folders: [TemporaryFolder] = []
+
+    func description(_ domain: String, current: String, next: String) throws -> (TemporaryFolder, String) {
+        let lab = try XCTUnwrap(Self.lab, "the test lab is not running")
+        let folder = try TemporaryFolder()
+        folders.append(folder)
+        let path = try folder.write("\(domain).yaml", """
+            domain: \(domain)
+            ttl: 300
+            mx: [{host: mx.\(domain), certificate: \(lab.certificates)/\(current).pem, next: \(lab.certificates)/\(next).pem}]
+            """)
+        return (folder, path)
+    }
+
+    func check(_ path: String, _ extra: [String] = []) throws -> (ProcessResult, [String: Any]) {
+        let lab = try XCTUnwrap(Self.lab)
+        let result = try Danectl.run(["rollover", "check", path, "--resolver", lab.resolver, "--format", "json", "--timeout", "5"] + extra)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
+        return (result, try XCTUnwrap((document["hosts"] as? [[String: Any]])?.first, result.stdout))
+    }
+
+    static func time(_ offset: TimeInterval) -> String {
+        ISO8601DateFormatter().string(from: Date().addingTimeInterval(offset))
+    }
+
+    func testPlanWaitsTwoTTLsAfterPublishingBeforeDeploying() throws {
+        let (_, path) = try description("rollover.test", current: "ee", next: "next")
+        let result = try Danectl.run(["rollover", "plan", path, "--format", "json", "--now", "2026-12-01T00:00:00Z", "--publish-delay", "60"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let steps = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["steps"] as? [[String: Any]])
+        XCTAssertEqual(steps.map { $0["action"] as? String }, ["publish-next", "deploy", "verify", "retire-old"])
+        XCTAssertEqual(steps[1]["wait_seconds"] as? Int, 660, "2 x 300 s TTL + 60 s publishing delay")
+        XCTAssertEqual(steps[1]["earliest"] as? String, "2026-12-01T00:11:00Z")
+        XCTAssertEqual(steps[3]["earliest"] as? String, "2026-12-01T00:21:00Z")
+        XCTAssertTrue(steps.allSatisfy { $0["host"] as? String == "mx.rollover.test." })
+
+        // Live TTLs and the zone's negative TTL come from the zone itself.
+        let live = try Danectl.run(["rollover", "plan", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--now", "2026-12-01T00:00:00Z"])
+        XCTAssertTrue(live.stdout.contains("deploy not before 2026-12-01T00:10:00Z (wait 600 s)"), live.stdout)
+        XCTAssertTrue(live.stdout.contains("negative TTL 60 s"), live.stdout)
+    }
+
+    func testGateRefusesUntilTheWaitHasPassedThenOpens() throws {
+        let (folder, path) = try description("rollover.test", current: "ee", next: "next")
+        let (first, firstHost) = try check(path)
+        XCTAssertEqual(first.status, 1, first.stdout)
+        XCTAssertEqual(firstHost["state"] as? String, "wait")
+        let earliest = try XCTUnwrap(firstHost["earliest_safe"] as? String)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".rollover.json"), "first-seen evidence must be kept")
+
+        let (early, earlyHost) = try check(path, ["--now", Self.time(300)])
+        XCTAssertEqual(early.status, 1)
+        XCTAssertEqual(earlyHost["earliest_safe"] as? String, earliest, "the first sighting, not the latest, counts")
+
+        let (late, lateHost) = try check(path, ["--now", Self.time(610)])
+        XCTAssertEqual(late.status, 0, late.stdout)
+        XCTAssertEqual(lateHost["state"] as? String, "safe")
+
+        let nagios = try Danectl.run(["rollover", "check", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--nagios",
+                                      "--state", folder.file("fresh.json")])
+        XCTAssertEqual(nagios.status, 1)
+        XCTAssertTrue(nagios.stdout.hasPrefix("DANE ROLLOVER WARNING - mx.rollover.test. wait: "), nagios.stdout)
+    }
+
+    func testGateRefusesWhenTheNextHashIsMissing() throws {
+        let (_, path) = try description("rollover.test", current: "ee", next: "other")
+        let (result, host) = try check(path, ["--now", Self.time(3600)])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(host["state"] as? String, "unsafe")
+        XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("the next hash is not published: _25._tcp.mx.rollover.test. IN TLSA 3 1 1 ") == true)
+    }
+
+    func testGateRefusesAnUnsignedZone() throws {
+        let (_, path) = try description("unsigned.test", current: "ee", next: "other")
+        let (result, host) = try check(path)
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue((host["reasons"] as? [String])?.first?.contains("is not DNSSEC-secure") == true, "\(host)")
+    }
+
+    func testGateNoticesADifferentKeyDeployedThanPlanned() throws {
+        // The description says `next` is in service now; the server still presents ee.
+        let (_, path) = try description("rollover.test", current: "next", next: "ee")
+        let (result, host) = try check(path, ["--now", Self.time(3600)])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue((host["reasons"] as? [String])?.first?.contains("does not present the current key") == true, "\(host)")
+    }
+
+    func testAfterDeployChecksTheNewKeyIsLive() throws {
+        let (_, notYet) = try description("rollover.test", current: "ee", next: "next")
+        let (pending, pendingHost) = try check(notYet, ["--after"])
+        XCTAssertEqual(pending.status, 1)
+        XCTAssertTrue((pendingHost["reasons"] as? [String])?.first?.contains("does not present the new key") == true)
+
+        let (_, deployed) = try description("rollover.test", current: "next", next: "ee")
+        let (done, doneHost) = try check(deployed, ["--after"])
+        XCTAssertEqual(done.status, 0, done.stdout)
+        XCTAssertTrue((doneHost["reasons"] as? [String])?.first?.contains("retire the old hash from") == true)
+    }
+}
