@@ -20,7 +20,8 @@ struct GenerateCommand: ParsableCommand {
 
             EXIT STATUS
               0   records written
-              1   bad input: the description, a certificate or key, or a template (nothing written)
+              1   bad input: the description, a certificate or key, or a template; or, with
+                  --check-live, a set that no MX's live key matches (nothing written)
               3   the output could not be written (previous output untouched)
               64  bad command-line usage
 
@@ -65,6 +66,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --sign: sign as if the time were TIME (RFC 3339).", valueName: "TIME"))
     var now: String?
 
+    @Flag(help: "Refuse to emit a TLSA set that does not match the key some MX serves right now (probes every address).")
+    var checkLive = false
+
+    @Flag(help: "With --check-live: emit even when a live key does not match.")
+    var force = false
+
+    @Option(help: ArgumentHelp("With --check-live: the validating resolver to use.", valueName: "ADDR[:PORT]"))
+    var resolver: String?
+
     func validate() throws {
         if !sign && (!keys.isEmpty || now != nil) { throw ValidationError("--key and --now go with --sign") }
         if let now { _ = try Clock.parse(now) }
@@ -76,11 +86,20 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         let records: [ResourceRecord]
-        let warnings: [Diagnostic]
-        do {
+        var warnings: [Diagnostic] = []
+        do throws(DiagnosticError) {
             let description = try DescriptionLoader.load(path: file)
             let generated = try Generator().generate(description)
             warnings = generated.warnings
+            if checkLive {
+                let stub: StubResolver
+                do { stub = try StubResolver(address: resolver) } catch {
+                    throw DiagnosticError(.error("resolver", error.description))
+                }
+                let problems = try LiveKeyCheck(lookup: SecureLookup(resolver: stub), timeout: 20).problems(description, now: Date())
+                if !problems.isEmpty && !force { throw DiagnosticError(problems) }
+                warnings += problems.map { .warning($0.code, $0.message + " (forced)", at: $0.location) }
+            }
             let chosen = try filter(generated.records)
             if sign {
                 let clock = (try? Clock.parse(now)) ?? Date()

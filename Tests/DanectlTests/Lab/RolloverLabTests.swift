@@ -115,4 +115,22 @@ final class RolloverLabTests: XCTestCase {
         XCTAssertEqual(done.status, 0, done.stdout)
         XCTAssertTrue((doneHost["reasons"] as? [String])?.first?.contains("retire the old hash from") == true)
     }
+
+    func testGenerateCheckLiveRefusesASetNoServerMatches() throws {
+        let resolver = try XCTUnwrap(Self.lab).resolver
+        let (_, stranded) = try description("rollover.test", current: "other", next: "next")
+        let refused = try Danectl.run(["generate", stranded, "--check-live", "--resolver", resolver])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stdout.isEmpty, "nothing may be emitted")
+        XCTAssertTrue(refused.stderr.contains("does not present a key in this TLSA set") && refused.stderr.hasSuffix("[live.mismatch]\n"), refused.stderr)
+
+        let forced = try Danectl.run(["generate", stranded, "--check-live", "--force", "--resolver", resolver])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        XCTAssertTrue(forced.stdout.contains("IN TLSA 3 1 1 "))
+        XCTAssertTrue(forced.stderr.contains("warning:"), forced.stderr)
+
+        let (_, good) = try description("rollover.test", current: "ee", next: "next")
+        let fine = try Danectl.run(["generate", good, "--check-live", "--resolver", resolver])
+        XCTAssertEqual(fine.status, 0, fine.stderr)
+    }
 }
