@@ -34,7 +34,34 @@ down() {
 
 current=/tmp/danectl-lab.current
 if [[ $action == down ]]; then down; rm -f "$current"; exit 0; fi
-[[ $action == up ]] || { echo "usage: lab.sh up|down DIR" >&2; exit 64; }
+
+# lab.sh publish DIR ZONE DESCRIPTION: merge the description's records for ZONE into its zone,
+# re-sign with the zone's keys (danectl sign), reload NSD and flush unbound's cache for it.
+if [[ $action == publish ]]; then
+    zone=${3:?zone}; description=${4:?description}
+    read -r k z < "$lab/keys/$zone.keys"
+    file=$lab/zones/$zone.zone.signed
+    old=$(dig +short @127.53.0.1 "$zone" SOA | awk '{print $3}')
+    "$DANECTL" sign "$file" --key "$k" --key "$z" --validity 40 --include "$description" -o "$file" 2>/dev/null
+    kill -HUP "$(cat "$lab/run/nsd.pid")"
+    for _ in $(seq 100); do
+        [[ $(dig +short @127.53.0.1 "$zone" SOA | awk '{print $3}') != "$old" ]] && break
+        sleep 0.1
+    done
+    unbound-control -c "$lab/unbound.conf" flush_zone "$zone" >/dev/null
+    unbound-control -c "$lab/unbound.conf" flush_negative >/dev/null
+    exit 0
+fi
+
+# lab.sh swap DIR CERT: the rollover listener (127.25.0.6) starts serving CERT.pem.
+if [[ $action == swap ]]; then
+    cert=${3:?certificate name}
+    sed -i "/^127.25.0.6:25 /{n;s|.*|  -o smtpd_tls_chain_files=$lab/certs/$cert.key,$lab/certs/$cert.pem|}" "$lab/postfix/master.cf"
+    postfix -c "$lab/postfix" reload >/dev/null 2>&1
+    sleep 1
+    exit 0
+fi
+[[ $action == up ]] || { echo "usage: lab.sh up|down|publish|swap DIR ..." >&2; exit 64; }
 # A lab left running by a crashed run holds the addresses: stop it first.
 if [[ -f $current && $(cat "$current") != "$lab" ]]; then "$0" down "$(cat "$current")" || true; fi
 echo "$lab" > "$current"
@@ -222,12 +249,21 @@ Z
     echo "_25._tcp.mx IN TLSA 3 1 1 $EE311"
     for i in $(seq 1 200); do echo "d$i IN MX 10 mx.bulk.test."; done
 } | scenario bulk.test
-signed_zones=(bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+scenario walk.test <<Z
+$(mx 10 mx.walk.test.)
+mx IN A 127.25.0.6
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+signed_zones=(walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with
 # signatures that expired in 2020; bad-ds.test's DS in the parent matches no key.
-keys() { local k z; k=$("$DANECTL" keygen "$1" --ksk --directory "$lab/keys"); z=$("$DANECTL" keygen "$1" --directory "$lab/keys"); echo "$lab/keys/$k $lab/keys/$z"; }
+keys() {
+    local k z
+    k=$("$DANECTL" keygen "$1" --ksk --directory "$lab/keys"); z=$("$DANECTL" keygen "$1" --directory "$lab/keys")
+    echo "$lab/keys/$k $lab/keys/$z" | tee "$lab/keys/${1%.}.keys"
+}
 sign() {  # zone, file, extra args
     local zone=$1 file=$2; shift 2
     read -r k z <<<"$(keys "$zone")"
@@ -332,7 +368,9 @@ server:
     num-threads: 1
     local-zone: "test." nodefault
 remote-control:
-    control-enable: no
+    control-enable: yes
+    control-interface: "$lab/run/unbound.ctl"
+    control-use-cert: no
 CONF
 unbound-checkconf "$lab/unbound.conf" >/dev/null
 unbound -c "$lab/unbound.conf"

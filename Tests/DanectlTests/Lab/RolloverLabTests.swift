@@ -133,4 +133,51 @@ final class RolloverLabTests: XCTestCase {
         let fine = try Danectl.run(["generate", good, "--check-live", "--resolver", resolver])
         XCTAssertEqual(fine.status, 0, fine.stderr)
     }
+
+    /// The whole renewal on walk.test, whose MX (127.25.0.6) serves ee: publish ee + next,
+    /// the gate waits then opens, Postfix switches to next, the post-deploy check passes, the
+    /// old hash goes; verify passes at every step.
+    func testFullRolloverWalk() throws {
+        let lab = try XCTUnwrap(Self.lab)
+        let folder = try TemporaryFolder()
+        folders.append(folder)
+        func write(_ name: String, current: String, next: String?) throws -> String {
+            try folder.write(name, """
+                domain: walk.test
+                ttl: 300
+                mx: [{host: mx.walk.test, certificate: \(lab.certificates)/\(current).pem\(next.map { ", next: \(lab.certificates)/\($0).pem" } ?? "")}]
+                """)
+        }
+        func labCommand(_ arguments: String) {
+            let status = Processes.system("DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' \(arguments) > /dev/null 2>&1 < /dev/null")
+            XCTAssertEqual(status, 0, "lab.sh \(arguments)")
+        }
+        func verifyPasses(_ step: String, tlsaCount: Int) throws {
+            let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "walk.test"])
+            XCTAssertEqual(result.status, 0, "\(step): verify must pass\n\(result.stdout)")
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            let hosts = (document["domains"] as? [[String: Any]])?.first?["hosts"] as? [[String: Any]]
+            XCTAssertEqual((hosts?.first?["tlsa"] as? [Any])?.count, tlsaCount, "\(step): live TLSA records")
+        }
+
+        try verifyPasses("before", tlsaCount: 1)
+        let both = try write("both.yaml", current: "ee", next: "next")
+        labCommand("publish '\(lab.folder)' walk.test '\(both)'")
+        try verifyPasses("published current + next", tlsaCount: 2)
+
+        let (early, _) = try check(both)
+        XCTAssertEqual(early.status, 1, "the gate must refuse before 2 x TTL: \(early.stdout)")
+        let (late, _) = try check(both, ["--now", Self.time(610)])
+        XCTAssertEqual(late.status, 0, "the gate must open after 2 x TTL: \(late.stdout)")
+
+        labCommand("swap '\(lab.folder)' next")
+        let (after, afterHost) = try check(both, ["--after"])
+        XCTAssertEqual(after.status, 0, "the new key must be live: \(afterHost)")
+        try verifyPasses("new certificate deployed", tlsaCount: 2)
+
+        let retired = try write("retired.yaml", current: "next", next: nil)
+        labCommand("publish '\(lab.folder)' walk.test '\(retired)'")
+        try verifyPasses("old hash removed", tlsaCount: 1)
+        labCommand("swap '\(lab.folder)' ee")
+    }
 }
