@@ -85,6 +85,7 @@ public struct Generator {
                 + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
                 at: host.current.location))
         }
+        if let warning = IssuerRotation.warning(for: host, chain: current.chain) { warnings.append(warning) }
         var errors: [Diagnostic] = []
         for parameters in host.tlsa {
             do {
