@@ -117,7 +117,7 @@ cat tagood.pem int.pem > tagood-chain.pem
 cat tabad.pem int.pem > tabad-chain.pem
 
 spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst "-$2" -r | cut -d' ' -f1; }
-EE311=$(spki ee.pem sha256); EE312=$(spki ee.pem sha512); NEXT311=$(spki next.pem sha256)
+EE311=$(spki ee.pem sha256); EE312=$(spki ee.pem sha512); NEXT311=$(spki next.pem sha256); NEXT312=$(spki next.pem sha512)
 OTHER311=$(spki other.pem sha256); INT211=$(spki int.pem sha256); EXPIRED311=$(spki expired.pem sha256)
 
 # ---------------------------------------------------------------- zones
@@ -254,7 +254,14 @@ $(mx 10 mx.walk.test.)
 mx IN A 127.25.0.6
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 Z
-signed_zones=(walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+scenario preflight.test <<Z
+$(mx 10 mx.preflight.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+_25._tcp.mx IN TLSA 3 1 1 $NEXT311
+_25._tcp.mx IN TLSA 3 1 2 $NEXT312
+Z
+signed_zones=(preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

@@ -50,9 +50,11 @@ public struct RolloverChecker {
             let next = all.filter { !current.contains($0) }
             let owner = TLSARecordData.ownerName(host: host.host, port: host.port).fqdn
             let zone = zones.zone(for: host.host, explicit: host.zone).zone.fqdn
+            let material = try generator.loader.load(host.current, for: host.host)
             results.append(after
                 ? checkAfter(name, owner: owner, next: next)
-                : checkBefore(name, owner: owner, zone: zone, current: current, next: next, evidence: &evidence))
+                : checkBefore(name, owner: owner, zone: zone, current: current, next: next, evidence: &evidence,
+                              currentRecord: { try? TLSAAssociation.recordData($0, for: material) }))
         }
         return results
     }
@@ -60,7 +62,7 @@ public struct RolloverChecker {
     // MARK: - Before deploying
 
     func checkBefore(_ host: String, owner: String, zone: String, current: [TLSARecordData], next: [TLSARecordData],
-                     evidence: inout RolloverEvidence) -> HostResult {
+                     evidence: inout RolloverEvidence, currentRecord: (TLSAParameters) -> TLSARecordData?) -> HostResult {
         let nextText = next.map(\.description)
         func result(_ state: HostResult.State, _ reasons: [String], _ earliest: Date? = nil) -> HostResult {
             HostResult(host: host, state: state, reasons: reasons, earliestSafe: earliest, nextRecords: nextText)
@@ -82,6 +84,17 @@ public struct RolloverChecker {
         let missing = nextText.filter { !live.contains($0) }
         if !missing.isEmpty {
             return result(.unsafe, missing.map { "the next hash is not published: \(owner) IN TLSA \($0) (publish it with danectl generate, then wait)" })
+        }
+        // Pre-flight (RFC 7671 §8-9): every usage/selector/matching type in the live set must
+        // have a record for the key in service, or senders that pick that combination (say,
+        // SHA-512 over SHA-256) fail even before the new key is deployed.
+        for parameters in Set((answer.response?.records(ofType: "TLSA") ?? []).compactMap { TLSAParameters(text: $0.fields.prefix(3).joined(separator: " ")) })
+        where SMTPUsability.verdict(for: parameters).isUsable {
+            guard let expected = currentRecord(parameters) else { continue }
+            if !live.contains(expected.description) {
+                return result(.unsafe, ["the live set has \(parameters) records but none for the key in service "
+                                        + "(\(expected.description)); senders that choose \(parameters) would fail (RFC 7671 §9): publish it or drop that combination"])
+            }
         }
         // A resolver counts cached TTLs down (and may cap them): the original TTL comes from the
         // RRSIG and from the authoritative servers, below.

@@ -180,4 +180,12 @@ final class RolloverLabTests: XCTestCase {
         try verifyPasses("old hash removed", tlsaCount: 1)
         labCommand("swap '\(lab.folder)' ee")
     }
+
+    func testPreflightCatchesACombinationPublishedOnlyForTheNextKey() throws {
+        // preflight.test has 3 1 1 for both keys but 3 1 2 only for the next one.
+        let (_, path) = try description("preflight.test", current: "ee", next: "next")
+        let (result, host) = try check(path, ["--now", Self.time(3600)])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("the live set has 3 1 2 records but none for the key in service") == true, "\(host)")
+    }
 }
