@@ -111,8 +111,8 @@ struct DescriptionReader {
             return
         }
         guard let host = nodes.hostName(hostNode, "host") else { return }
-        let certificate = fields["certificate"].flatMap { keySource($0, "certificate", .certificate) }
-        let key = fields["key"].flatMap { keySource($0, "key", .key) }
+        let certificate = fields["certificate"].map { keySources($0, "certificate", .certificate) }
+        let key = fields["key"].map { keySources($0, "key", .key) }
         if fields["certificate"] != nil, fields["key"] != nil {
             nodes.error("yaml.shape", "give either \"certificate:\" or \"key:\" for \(host), not both", at: fields["key"]!)
             return
@@ -124,14 +124,14 @@ struct DescriptionReader {
             return
         }
         let port = fields["port"].flatMap { nodes.integer($0, "port", in: UInt16(1)...UInt16.max) } ?? 25
-        let next = fields["next"].flatMap { keySource($0, "next", .any) }
+        let next = fields["next"].map { keySources($0, "next", .any) } ?? []
         let zone = fields["zone"].flatMap { nodes.hostName($0, "zone") }
         if let zone, !host.isSubdomain(of: zone) {
             nodes.error("zone.outside", "host \(host) is not inside zone \(zone)", at: fields["zone"]!)
         }
         let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
         let tlsa = fields["tlsa"].map { tlsaList($0) } ?? [.recommended]
-        guard let current = certificate ?? key else { return }
+        guard let current = certificate ?? key, !current.isEmpty else { return }
 
         let spec = MXHostSpec(host: host, port: port, current: current, next: next, tlsa: tlsa, zone: zone, ttl: ttl,
                               location: nodes.location(node))
@@ -150,6 +150,13 @@ struct DescriptionReader {
         guard let path = nodes.string(node, what) else { return nil }
         let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardized.path
         return KeySourceSpec(path: resolved, written: path, expectation: expectation, location: nodes.location(node))
+    }
+
+    /// One file, or a list of them (a host serving an RSA and an ECDSA certificate).
+    private mutating func keySources(_ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation) -> [KeySourceSpec] {
+        let items: [Node] = node.scalar != nil ? [node] : (nodes.sequence(node, what) ?? [])
+        if items.isEmpty, node.scalar == nil { nodes.error("yaml.empty", "\(what) is an empty list", at: node) }
+        return items.compactMap { keySource($0, what, expectation) }
     }
 
     private mutating func tlsaList(_ node: Node) -> [TLSAParameters] {

@@ -89,6 +89,7 @@ printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSi
 openssl x509 -req -in int.csr -CA ca.pem -CAkey ca.key -set_serial 100 -days 3650 -out int.pem -extfile int.ext 2>/dev/null
 selfsigned() { openssl x509 -req -signkey "$1.key" -days 365 "${@:2}"; }
 cert ee "mx.lab" "DNS:mx.lab" selfsigned ee
+openssl req -x509 -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.pem -days 365 -subj "/CN=mx.lab" 2>/dev/null
 cert next "mx.lab" "DNS:mx.lab" selfsigned next            # a key not yet deployed
 cert other "other.lab" "DNS:other.lab" selfsigned other     # a key nobody serves
 cert tagood "mx.valid-211.test" "DNS:mx.valid-211.test" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 201 -days 365
@@ -261,7 +262,13 @@ _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 _25._tcp.mx IN TLSA 3 1 2 $NEXT312
 Z
-signed_zones=(preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+scenario dual.test <<Z
+$(mx 10 mx.dual.test.)
+mx IN A 127.25.0.7
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+_25._tcp.mx IN TLSA 3 1 1 $NEXT311
+Z
+signed_zones=(dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

@@ -49,6 +49,7 @@ listener() {  # address, key, chain, extra -o options...
     printf '127.25.0.4:25 inet n - n - - smtpd\n  -o smtpd_tls_security_level=none\n'
     listener 127.25.0.5 tabad.key tabad-chain.pem
     listener 127.25.0.6 ee.key ee.pem   # the rollover listener: lab.sh swap changes its certificate
+    listener 127.25.0.7 ee.key "ee.pem,$certs/rsa.key,$certs/rsa.pem"   # an ECDSA and an RSA certificate
     for service in "pickup unix n - n 60 1 pickup" "cleanup unix n - n - 0 cleanup" "qmgr unix n - n 300 1 qmgr" \
         "tlsmgr unix - - n 1000? 1 tlsmgr" "rewrite unix - - n - - trivial-rewrite" "bounce unix - - n - 0 bounce" \
         "defer unix - - n - 0 bounce" "trace unix - - n - 0 bounce" "verify unix - - n - 1 verify" \

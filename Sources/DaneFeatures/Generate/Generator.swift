@@ -78,23 +78,25 @@ public struct Generator {
     func tlsaRecords(for host: MXHostSpec) throws(DiagnosticError) -> ([TLSARecordData], [Diagnostic]) {
         var out = Set<TLSARecordData>()
         var warnings: [Diagnostic] = []
-        let current = try loader.load(host.current, for: host.host)
-        if let leaf = current.leaf, let notAfter = leaf.notAfter, notAfter < now {
-            warnings.append(.warning("certificate.expired",
-                "the certificate for \(host.host) in \(host.current.written) expired on \(Self.day(notAfter)); RFC 7672 "
-                + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
-                at: host.current.location))
-        }
-        if let warning = IssuerRotation.warning(for: host, chain: current.chain) { warnings.append(warning) }
         var errors: [Diagnostic] = []
-        for parameters in host.tlsa {
-            do {
-                out.insert(try TLSAAssociation.recordData(parameters, for: current))
-            } catch {
-                errors.append(Self.diagnostic(error, parameters, host, host.current))
+        for source in host.current {
+            let current = try loader.load(source, for: host.host)
+            if let leaf = current.leaf, let notAfter = leaf.notAfter, notAfter < now {
+                warnings.append(.warning("certificate.expired",
+                    "the certificate for \(host.host) in \(source.written) expired on \(Self.day(notAfter)); RFC 7672 "
+                    + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
+                    at: source.location))
+            }
+            if let warning = IssuerRotation.warning(for: host, source: source, chain: current.chain) { warnings.append(warning) }
+            for parameters in host.tlsa {
+                do {
+                    out.insert(try TLSAAssociation.recordData(parameters, for: current))
+                } catch {
+                    errors.append(Self.diagnostic(error, parameters, host, source))
+                }
             }
         }
-        if let nextSource = host.next {
+        for nextSource in host.next {
             let next = try loader.load(nextSource, for: host.host)
             for parameters in host.tlsa {
                 if parameters.usage == .daneTA && next.chain.count < 2 {

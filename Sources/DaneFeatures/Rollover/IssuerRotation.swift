@@ -8,13 +8,13 @@ enum IssuerRotation {
     /// Organisations whose public intermediates rotate (substring of the issuer's O=).
     static let rotatingOrganisations = ["Let's Encrypt", "ZeroSSL", "Google Trust Services", "Buypass", "SSL.com"]
 
-    static func warning(for host: MXHostSpec, chain: [Certificate]) -> Diagnostic? {
+    static func warning(for host: MXHostSpec, source: KeySourceSpec, chain: [Certificate]) -> Diagnostic? {
         guard host.tlsa.contains(where: { $0.usage == .daneTA }), chain.count >= 2 else { return nil }
         let issuer = chain[1].subject
         guard let organisation = rotatingOrganisations.first(where: { issuer.contains("O=\($0)") }) else { return nil }
         return .warning("tlsa.rotating-issuer",
             "\(host.host) pins its issuing CA (\(issuer)) with a DANE-TA record, but \(organisation) rotates its intermediates: "
             + "a renewal from another intermediate breaks DANE; prefer 3 1 1 with key reuse, or a pre-generated `next` key",
-            at: host.current.location)
+            at: source.location)
     }
 }

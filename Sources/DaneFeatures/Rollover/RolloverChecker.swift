@@ -41,20 +41,21 @@ public struct RolloverChecker {
         let generator = Generator(now: now)
         let zones = ZoneAssignment(description: description)
         var results: [HostResult] = []
-        for host in description.hosts where host.next != nil {
+        for host in description.hosts where !host.next.isEmpty {
             let name = host.host.fqdn
             if let filter, !filter.contains(name), !filter.contains(String(name.dropLast())) { continue }
-            let current = try generator.tlsaRecords(for: MXHostSpec(host: host.host, port: host.port, current: host.current, next: nil,
+            let current = try generator.tlsaRecords(for: MXHostSpec(host: host.host, port: host.port, current: host.current, next: [],
                                                                     tlsa: host.tlsa, zone: host.zone, ttl: host.ttl, location: host.location)).0
             let all = try generator.tlsaRecords(for: host).0
             let next = all.filter { !current.contains($0) }
             let owner = TLSARecordData.ownerName(host: host.host, port: host.port).fqdn
             let zone = zones.zone(for: host.host, explicit: host.zone).zone.fqdn
-            let material = try generator.loader.load(host.current, for: host.host)
+            var materials: [KeyMaterial] = []
+            for source in host.current { materials.append(try generator.loader.load(source, for: host.host)) }
             results.append(after
                 ? checkAfter(name, owner: owner, next: next)
                 : checkBefore(name, owner: owner, zone: zone, current: current, next: next, evidence: &evidence,
-                              currentRecord: { try? TLSAAssociation.recordData($0, for: material) }))
+                              currentRecords: { parameters in materials.compactMap { try? TLSAAssociation.recordData(parameters, for: $0) } }))
         }
         return results
     }
@@ -62,7 +63,7 @@ public struct RolloverChecker {
     // MARK: - Before deploying
 
     func checkBefore(_ host: String, owner: String, zone: String, current: [TLSARecordData], next: [TLSARecordData],
-                     evidence: inout RolloverEvidence, currentRecord: (TLSAParameters) -> TLSARecordData?) -> HostResult {
+                     evidence: inout RolloverEvidence, currentRecords: (TLSAParameters) -> [TLSARecordData]) -> HostResult {
         let nextText = next.map(\.description)
         func result(_ state: HostResult.State, _ reasons: [String], _ earliest: Date? = nil) -> HostResult {
             HostResult(host: host, state: state, reasons: reasons, earliestSafe: earliest, nextRecords: nextText)
@@ -85,13 +86,18 @@ public struct RolloverChecker {
         if !missing.isEmpty {
             return result(.unsafe, missing.map { "the next hash is not published: \(owner) IN TLSA \($0) (publish it with danectl generate, then wait)" })
         }
+        // Every certificate in service (an RSA and an ECDSA one, say) needs its own record.
+        let uncovered = current.map(\.description).filter { !live.contains($0) }
+        if !uncovered.isEmpty {
+            return result(.unsafe, uncovered.map { "a key in service is not covered: \(owner) IN TLSA \($0) is missing; senders that negotiate "
+                                                   + "that certificate fail today (publish it before anything else)" })
+        }
         // Pre-flight (RFC 7671 §8-9): every usage/selector/matching type in the live set must
         // have a record for the key in service, or senders that pick that combination (say,
         // SHA-512 over SHA-256) fail even before the new key is deployed.
         for parameters in Set((answer.response?.records(ofType: "TLSA") ?? []).compactMap { TLSAParameters(text: $0.fields.prefix(3).joined(separator: " ")) })
         where SMTPUsability.verdict(for: parameters).isUsable {
-            guard let expected = currentRecord(parameters) else { continue }
-            if !live.contains(expected.description) {
+            for expected in currentRecords(parameters) where !live.contains(expected.description) {
                 return result(.unsafe, ["the live set has \(parameters) records but none for the key in service "
                                         + "(\(expected.description)); senders that choose \(parameters) would fail (RFC 7671 §9): publish it or drop that combination"])
             }

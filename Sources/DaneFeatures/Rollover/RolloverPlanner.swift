@@ -53,7 +53,7 @@ public struct RolloverPlanner {
     public func plan(_ description: DomainDescription, hosts filter: Set<String>? = nil,
                      timings: (MXHostSpec) -> LiveTimings?) -> [RolloverStep] {
         var steps: [RolloverStep] = []
-        for host in description.hosts where host.next != nil {
+        for host in description.hosts where !host.next.isEmpty {
             let name = host.host.fqdn
             if let filter, !filter.contains(name), !filter.contains(String(name.dropLast())) { continue }
             let live = timings(host) ?? LiveTimings(tlsaTTL: host.ttl, negativeTTL: nil)

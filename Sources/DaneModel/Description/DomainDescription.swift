@@ -78,16 +78,18 @@ public struct KeySourceSpec: Sendable, Hashable {
 public struct MXHostSpec: Sendable {
     public let host: DNSName
     public let port: UInt16
-    public let current: KeySourceSpec
-    /// The certificate or key of the next renewal, published alongside the current one.
-    public let next: KeySourceSpec?
+    /// The certificates (or keys) in service now: one, or several when the host serves e.g.
+    /// an RSA and an ECDSA certificate side by side; each must be covered by the TLSA set.
+    public let current: [KeySourceSpec]
+    /// The certificates or keys of the next renewal, published alongside the current ones.
+    public let next: [KeySourceSpec]
     public let tlsa: [TLSAParameters]
     /// The zone that owns the host name, when the description says so.
     public let zone: DNSName?
     public let ttl: UInt32
     public let location: SourceLocation
 
-    public init(host: DNSName, port: UInt16, current: KeySourceSpec, next: KeySourceSpec?, tlsa: [TLSAParameters],
+    public init(host: DNSName, port: UInt16, current: [KeySourceSpec], next: [KeySourceSpec], tlsa: [TLSAParameters],
                 zone: DNSName?, ttl: UInt32, location: SourceLocation) {
         self.host = host
         self.port = port

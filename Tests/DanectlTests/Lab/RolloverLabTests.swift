@@ -188,4 +188,21 @@ final class RolloverLabTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("the live set has 3 1 2 records but none for the key in service") == true, "\(host)")
     }
+
+    func testEveryCertificateInServiceMustBeCovered() throws {
+        // dual.test's MX serves an ECDSA and an RSA certificate; only the ECDSA key is published.
+        let lab = try XCTUnwrap(Self.lab)
+        let folder = try TemporaryFolder()
+        folders.append(folder)
+        let path = try folder.write("dual.yaml", """
+            domain: dual.test
+            mx: [{host: mx.dual.test, certificate: [\(lab.certificates)/ee.pem, \(lab.certificates)/rsa.pem], next: \(lab.certificates)/next.pem}]
+            """)
+        let (result, host) = try check(path, ["--now", Self.time(3600)])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("a key in service is not covered: _25._tcp.mx.dual.test. IN TLSA 3 1 1 ") == true, "\(host)")
+        // generate publishes a record for each certificate in service, and the next key.
+        let generated = try Danectl.run(["generate", path])
+        XCTAssertEqual(generated.stdout.components(separatedBy: " IN TLSA 3 1 1 ").count - 1, 3, generated.stdout)
+    }
 }
