@@ -26,7 +26,9 @@ public struct ZoneSigning {
     }
 
     public struct Outcome {
-        public let text: String
+        /// The signed zone, in consecutive pieces.
+        public let chunks: [[UInt8]]
+        public var text: String { chunks.map { String(decoding: $0, as: UTF8.self) }.joined() }
         public let origin: String
         public let serial: UInt32
         public let signatures: Int
@@ -53,7 +55,7 @@ public struct ZoneSigning {
             zone.serial = request.serial.next(after: zone.serial, now: request.now)
             let serial = zone.serial
             let result = try ZoneSigner.sign(zone, keys: keys, options: request.options)
-            return Outcome(text: result.text, origin: zone.origin, serial: serial, signatures: result.signatures, rrsets: result.rrsets)
+            return Outcome(chunks: result.chunks, origin: zone.origin, serial: serial, signatures: result.signatures, rrsets: result.rrsets)
         } catch {
             throw DiagnosticError(.error("sign.failed", error.reason, at: location))
         }

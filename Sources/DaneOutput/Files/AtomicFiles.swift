@@ -10,6 +10,16 @@ public enum AtomicFiles {
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
+    /// Writes `chunks` one after the other, so large output is never joined in memory.
+    public static func write(chunks: [[UInt8]], to path: String) throws(Failure) {
+        let temporary = try stage(chunks, for: path, mode: nil)
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw Failure(path: path, reason: reason)
+        }
+    }
+
     public static func write(_ contents: String, to path: String) throws(Failure) {
         try write([(path, contents)])
     }
@@ -23,7 +33,7 @@ public enum AtomicFiles {
         var staged: [(temporary: String, final: String)] = []
         do {
             for file in files {
-                staged.append((try stage(file.contents, for: file.path, mode: file.mode), file.path))
+                staged.append((try stage([Array(file.contents.utf8)], for: file.path, mode: file.mode), file.path))
             }
         } catch {
             for item in staged { unlink(item.temporary) }
@@ -36,23 +46,24 @@ public enum AtomicFiles {
         }
     }
 
-    private static func stage(_ contents: String, for path: String, mode requested: mode_t?) throws(Failure) -> String {
+    private static func stage(_ chunks: [[UInt8]], for path: String, mode requested: mode_t?) throws(Failure) -> String {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var template = Array("\(folder)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
         let temporary = String(cString: template.map { $0 })
-        var bytes = Array(contents.utf8)
-        var offset = 0
         var failure: String?
-        while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno)); break
+        for bytes in chunks where failure == nil {
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno)); break
+                }
+                offset += n
             }
-            offset += n
         }
         // Keep an existing file's mode; new files get the usual 0644.
         var info = stat()
@@ -60,7 +71,6 @@ public enum AtomicFiles {
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-        bytes.removeAll()
         if let failure {
             unlink(temporary)
             throw Failure(path: path, reason: failure)

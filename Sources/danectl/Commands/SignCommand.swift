@@ -87,9 +87,9 @@ struct SignCommand: ParsableCommand {
         }
         let target = output ?? zoneFile + ".signed"
         if target == "-" {
-            FileHandle.standardOutput.write(Data(outcome.text.utf8))
+            outcome.chunks.forEach { FileHandle.standardOutput.write(Data($0)) }
         } else {
-            do { try AtomicFiles.write(outcome.text, to: target) } catch {
+            do { try AtomicFiles.write(chunks: outcome.chunks, to: target) } catch {
                 printer.error(error.description)
                 throw ExitStatus.cannotWrite
             }
