@@ -71,6 +71,7 @@ public struct Verifier: Sendable {
             return self.probe(address, plans[index])
         }
         for (i, job) in jobs.enumerated() { plans[job.0].reports.append(results[i]) }
+        warnings += pathSignatureWarnings(for: [domain] + plans.map(\.host) + plans.compactMap { $0.tlsaBase.map { "_\(options.port)._tcp.\($0)" } })
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
         return report(plans.map(\.report), nil, nil, implicit: implicit)
@@ -196,6 +197,31 @@ public struct Verifier: Sendable {
             i += 2
         }
         return out
+    }
+
+    /// Signatures further up the validation path: each zone cut's DNSKEY and DS RRsets, from
+    /// the names checked up to the root. A lapse anywhere there turns the answers bogus.
+    func pathSignatureWarnings(for names: [String]) -> [String] {
+        var checked = Set<String>()
+        var warnings: [String] = []
+        for name in names {
+            var labels = name.split(separator: ".").map(String.init)
+            while true {
+                let apex = labels.isEmpty ? "." : labels.joined(separator: ".") + "."
+                if checked.insert(apex).inserted {
+                    let dnskey = lookup.lookup(apex, "DNSKEY")
+                    if dnskey.status == .secure, !(dnskey.response?.records(ofType: "DNSKEY").isEmpty ?? true) {
+                        warnings += signatureWarnings(dnskey.response, what: "the DNSKEY records of \(apex)")
+                        if apex != "." {
+                            warnings += signatureWarnings(lookup.lookup(apex, "DS").response, what: "the DS records of \(apex) in its parent")
+                        }
+                    }
+                }
+                if labels.isEmpty { break }
+                labels.removeFirst()
+            }
+        }
+        return warnings
     }
 
     /// Warns when an RRSIG over an answer expires within --warn-days.

@@ -77,6 +77,15 @@ final class VerifyLabTests: XCTestCase {
         let (_, pkix) = try verify("pkix-only.test")
         XCTAssertTrue((addresses(in: pkix).first?["detail"] as? String)?.contains("none of the TLSA records is usable") == true)
 
+        // Signatures about to lapse anywhere on the validation path are warned about.
+        XCTAssertEqual((valid["warnings"] as? [String])?.count, 0, "40-day signatures are not due within 14 days")
+        let (_, soon) = try verify("valid-311.test", "--warn-days", "60")
+        let warnings = (soon["warnings"] as? [String]) ?? []
+        for what in ["the TLSA records at _25._tcp.mx.valid-311.test.", "the DNSKEY records of valid-311.test.",
+                     "the DS records of valid-311.test. in its parent", "the DNSKEY records of test.", "the DNSKEY records of ."] {
+            XCTAssertTrue(warnings.contains { $0.contains("the signature over \(what) expires on") }, "no warning for \(what): \(warnings)")
+        }
+
         // Under rfc7672 an expired DANE-EE certificate passes, with the Exchange Online difference spelled out.
         let (text, _) = try verify("expired.test", format: "text")
         XCTAssertTrue(text.stdout.contains("Exchange Online bounces with 5.7.322"), text.stdout)
