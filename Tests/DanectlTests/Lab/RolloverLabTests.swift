@@ -3,18 +3,7 @@ import XCTest
 
 /// `rollover plan` and `rollover check` on the lab's rollover.test, whose TLSA set holds the
 /// key Postfix serves (ee) and a next key (next), TTL 300. Time is moved with --now, never slept.
-final class RolloverLabTests: XCTestCase {
-    nonisolated(unsafe) static var lab: TestLab?
-
-    override class func setUp() {
-        super.setUp()
-        lab = try? TestLab.acquire()
-    }
-
-    override class func tearDown() {
-        TestLab.release()
-        super.tearDown()
-    }
+final class RolloverLabTests: LabTestCase {
 
     /// Folders live as long as the test: a discarded one would be deleted at once.
     var folders: [TemporaryFolder] = []

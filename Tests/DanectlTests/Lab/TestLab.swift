@@ -1,6 +1,22 @@
 import Foundation
 import XCTest
 
+/// A test case that needs the lab: started before the class's first test, stopped after its
+/// last (TestLab counts its users, so classes running back to back share one start).
+class LabTestCase: XCTestCase {
+    nonisolated(unsafe) static var lab: TestLab?
+
+    override class func setUp() {
+        super.setUp()
+        lab = try? TestLab.acquire()
+    }
+
+    override class func tearDown() {
+        TestLab.release()
+        super.tearDown()
+    }
+}
+
 /// The lab of Tests/lab/lab.sh: real NSD, unbound and Postfix on loopback, started once for
 /// the test classes that need it and stopped by PID at the end, pass or fail.
 final class TestLab: @unchecked Sendable {

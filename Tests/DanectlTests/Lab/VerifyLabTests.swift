@@ -3,18 +3,7 @@ import XCTest
 
 /// `danectl verify` against the lab's scenarios: each must get the verdict, sender code and
 /// exit status a DANE-enforcing sender would give it.
-final class VerifyLabTests: XCTestCase {
-    nonisolated(unsafe) static var lab: TestLab?
-
-    override class func setUp() {
-        super.setUp()
-        lab = try? TestLab.acquire()
-    }
-
-    override class func tearDown() {
-        TestLab.release()
-        super.tearDown()
-    }
+final class VerifyLabTests: LabTestCase {
 
     struct Expectation {
         let domain: String
