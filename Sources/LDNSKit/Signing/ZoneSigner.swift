@@ -165,15 +165,14 @@ public enum ZoneSigner {
 
         DispatchQueue.concurrentPerform(iterations: threads) { worker in
             // Each thread signs with its own key objects: ldns keys hold the validity window.
-            guard let signers = ThreadKeys(keys) else { failuresRef[worker] = true; return }
+            guard let signers = ThreadKeys(keys), let maker = RRSIGMaker() else { failuresRef[worker] = true; return }
             defer { signers.free() }
             var made = 0
             var index = worker
             while index < shared.jobs.count {
                 let job = shared.jobs[index]
-                let keyList = job.isDNSKEY ? signers.forDNSKEY : signers.forZone
                 signers.setWindow(inception: inception, expiration: options.expiration(for: index))
-                made += sign(job, with: keyList)
+                made += sign(job, with: signers, dnskey: job.isDNSKEY, maker: maker)
                 index += threads
             }
             countsRef[worker] = made
@@ -182,7 +181,7 @@ public enum ZoneSigner {
         return counts.reduce(0, +)
     }
 
-    static func sign(_ job: Job, with keyList: KeyListPointer) -> Int {
+    static func sign(_ job: Job, with signers: ThreadKeys, dnskey: Bool, maker: RRSIGMaker) -> Int {
         guard let list = ldns_rr_list_new() else { return 0 }
         defer { ldns_rr_list_free(list) }
         if let rrset = job.rrset {
@@ -194,11 +193,17 @@ public enum ZoneSigner {
         } else {
             ldns_rr_list_push_rr(list, job.name.pointee.nsec)
         }
-        guard let signatures = ldns_sign_public(list, keyList) else { return 0 }
-        defer { ldns_rr_list_free(signatures) }
-        let count = ldns_rr_list_rr_count(signatures)
-        for i in 0..<count {
-            let signature = ldns_rr_list_rr(signatures, i)
+        var made: [RRPointer]
+        if let fast = maker.sign(list, keys: dnskey ? signers.dnskeySigners : signers.zoneSigners) {
+            made = fast
+        } else {
+            // An algorithm RRSIGMaker does not do: ldns signs it.
+            guard let signatures = ldns_sign_public(list, dnskey ? signers.forDNSKEY : signers.forZone) else { return 0 }
+            made = (0..<ldns_rr_list_rr_count(signatures)).map { ldns_rr_list_rr(signatures, $0) }
+            ldns_rr_list_free(signatures)
+        }
+        let count = made.count
+        for signature in made {
             if let rrset = job.rrset {
                 if rrset.pointee.signatures == nil {
                     rrset.pointee.signatures = ldns_dnssec_rrs_new()
@@ -221,6 +226,8 @@ public enum ZoneSigner {
 /// zone signers (ZSKs).
 final class ThreadKeys {
     let all: [KeyPointer]
+    let dnskeySigners: [KeyPointer]
+    let zoneSigners: [KeyPointer]
     let forDNSKEY: KeyListPointer
     let forZone: KeyListPointer
 
@@ -246,6 +253,8 @@ final class ThreadKeys {
             dnskeySigners += ksk.isEmpty ? zsk : ksk
             zoneSigners += zsk.isEmpty ? ksk : zsk
         }
+        self.dnskeySigners = dnskeySigners
+        self.zoneSigners = zoneSigners
         forDNSKEY = Self.list(dnskeySigners)
         forZone = Self.list(zoneSigners)
     }
