@@ -243,6 +243,12 @@ final class DNSSECTests: XCTestCase {
     }
 
     func assertValid(_ path: String, _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        // It loads in both servers operators run...
+        let named = try Processes.run("named-checkzone", ["example.com", path])
+        XCTAssertEqual(named.status, 0, "\(label): named-checkzone: \(named.stdout)", file: file, line: line)
+        let nsd = try Processes.run("nsd-checkzone", ["example.com", path])
+        XCTAssertEqual(nsd.status, 0, "\(label): nsd-checkzone: \(nsd.stdout)\(nsd.stderr)", file: file, line: line)
+        // ...and validates in both validators.
         let ldns = try Processes.run("ldns-verify-zone", [path])
         XCTAssertEqual(ldns.status, 0, "\(label): ldns-verify-zone: \(ldns.stdout)\(ldns.stderr)", file: file, line: line)
         let bind = try Processes.run("dnssec-verify", ["-o", "example.com", path])

@@ -230,7 +230,8 @@ public struct Verifier: Sendable {
         let limit = options.now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
         return response.records(ofType: "RRSIG").compactMap { rrsig in
             guard rrsig.fields.count > 4, let expiry = Self.rrsigTime(rrsig.fields[4]), expiry < limit else { return nil }
-            return "the signature over \(what) expires on \(Self.format(expiry)); re-sign the zone before then"
+            let who = what.hasPrefix("the DS records") ? "the parent zone must be re-signed" : "re-sign the zone"
+            return "the signature over \(what) expires on \(Self.format(expiry)); \(who) before then"
         }
     }
 
