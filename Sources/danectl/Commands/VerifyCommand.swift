@@ -22,8 +22,10 @@ struct VerifyCommand: ParsableCommand {
             dnssec-invalid, 4/5.4.312 DNS query failed) and the RFC 8460 result type, with a fix \
             and what the sender does next.
 
-            The validating resolver's AD bit is trusted (as Postfix does): --resolver must point \
-            at a validating resolver you trust, over a path you trust.
+            By default the validating resolver's AD bit is trusted (as Postfix does): --resolver \
+            must point at a validating resolver you trust, over a path you trust. With \
+            --trust-anchor FILE, danectl validates every answer itself from that anchor (queries \
+            go out with CD set), so any resolver, or even an authoritative server, will do.
 
             Given a danectl YAML description instead of domain names, verifies each of its \
             domains and reports drift: live TLSA and TLS-RPT records that differ from what \
@@ -45,6 +47,9 @@ struct VerifyCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Validating resolver to ask (default: the system's, from /etc/resolv.conf).", valueName: "ADDR[:PORT]"))
     var resolver: String?
+
+    @Option(help: ArgumentHelp("Validate DNSSEC here from this trust anchor (DS or DNSKEY records) instead of trusting the resolver's AD bit; then --resolver need not validate.", valueName: "FILE"))
+    var trustAnchor: String?
 
     @Option(help: "Whose rules: rfc7672 (Postfix; DANE-EE ignores dates) or exchange-online (expired certificates fail).")
     var profile: SenderProfile = .rfc7672
@@ -102,7 +107,14 @@ struct VerifyCommand: ParsableCommand {
         options.profile = profile
         options.timeout = timeout
         options.warnDays = warnDays
-        let lookup = SecureLookup(resolver: stub)
+        var validator: AnchoredValidator?
+        if let trustAnchor {
+            do { validator = try AnchoredValidator(address: resolver, anchorFile: trustAnchor, timeout: min(5, timeout)) } catch {
+                printer.error(error.description)
+                throw ExitStatus.badInput
+            }
+        }
+        let lookup = SecureLookup(resolver: stub, validator: validator)
         let verifier = Verifier(lookup: lookup, options: options)
         var reports = verifier.verify(domains: domains)
         if let description {

@@ -146,6 +146,34 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertTrue(drift.stdout.contains("drift: _smtp._tls.valid-311.test. TXT"), drift.stdout)
     }
 
+    func testTrustAnchorModeValidatesWithoutTrustingAnyone() throws {
+        let lab = try lab()
+        let anchor = lab.folder + "/zones/trust-anchor.ds"
+        // 127.53.0.1 is NSD itself: it validates nothing and never sets AD.
+        let cases: [(String, Int32, String)] = [
+            ("valid-311.test", 0, "pass"), ("cname-mx.test", 0, "pass"), ("valid-211.test", 0, "pass"),
+            ("mismatch.test", 1, "dane-failure"), ("bogus.test", 2, "dns-problem"), ("bad-ds.test", 2, "dns-problem"),
+            ("unsigned.test", 3, "not-protected"), ("no-tlsa.test", 3, "not-protected"),
+        ]
+        for (domain, status, outcome) in cases {
+            let result = try Danectl.run(["verify", "--resolver", "127.53.0.1", "--trust-anchor", anchor, "--format", "json", "--timeout", "5", domain])
+            XCTAssertEqual(result.status, status, "\(domain) with --trust-anchor: \(result.stdout)\(result.stderr)")
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual((document["domains"] as? [[String: Any]])?.first?["outcome"] as? String, outcome, domain)
+        }
+        // Without the anchor, the same server's answers are never secure (no AD bit).
+        let trusting = try Danectl.run(["verify", "--resolver", "127.53.0.1", "--timeout", "5", "valid-311.test"])
+        XCTAssertEqual(trusting.status, 3, trusting.stdout)
+
+        // An anchor for some other key: nothing validates.
+        let folder = try TemporaryFolder()
+        let stranger = try Danectl.run(["keygen", ".", "--ksk", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let wrong = try folder.write("wrong.ds", try Danectl.run(["ds", folder.file(stranger)]).stdout)
+        let refused = try Danectl.run(["verify", "--resolver", "127.53.0.1", "--trust-anchor", wrong, "--timeout", "5", "valid-311.test"])
+        XCTAssertEqual(refused.status, 2, refused.stdout)
+        XCTAssertTrue(refused.stdout.contains("5.7.324"), refused.stdout)
+    }
+
     // MARK: - Helpers
 
     func lab() throws -> TestLab {

@@ -16,10 +16,25 @@ public struct ClassifiedAnswer: Sendable {
 /// there but does not validate); other failures mean the lookup failed.
 public struct SecureLookup: Sendable {
     public let resolver: StubResolver
+    /// When set, answers are validated here from a trust anchor and the AD bit is ignored.
+    public let validator: AnchoredValidator?
 
-    public init(resolver: StubResolver) { self.resolver = resolver }
+    public init(resolver: StubResolver, validator: AnchoredValidator? = nil) {
+        self.resolver = resolver
+        self.validator = validator
+    }
 
     public func lookup(_ name: String, _ type: String) -> ClassifiedAnswer {
+        if let validator {
+            let (status, response, problem) = validator.lookup(name, type)
+            let mapped: DNSSECStatus = switch status {
+            case .secure: .secure
+            case .insecure: .insecure
+            case .bogus: .bogus
+            case .failed: .failed
+            }
+            return ClassifiedAnswer(status: mapped, response: response, problem: problem)
+        }
         let response: DNSResponse
         do {
             response = try resolver.query(name, type)

@@ -1,0 +1,252 @@
+import Foundation
+internal import CLDNS
+
+/// Validates answers itself, from a trust anchor (DS or DNSKEY records), instead of trusting
+/// a resolver's AD bit: every query goes out with CD set, positive answers are checked with
+/// ldns along the chain of trust, denials with their NSEC/NSEC3 proofs, and unsigned data is
+/// called insecure only when a signed proof shows no DS at a zone cut above it.
+public final class AnchoredValidator: @unchecked Sendable {
+    public enum Status: Sendable { case secure, insecure, bogus, failed }
+
+    private let resolver: UnsafeMutablePointer<ldns_resolver>
+    private let lock = NSLock()
+    public let address: String
+
+    public init(address: String?, anchorFile: String, timeout: TimeInterval) throws(ResolverError) {
+        guard let text = try? String(contentsOfFile: anchorFile, encoding: .utf8) else {
+            throw ResolverError(description: "cannot read the trust anchor file \(anchorFile)")
+        }
+        var made: UnsafeMutablePointer<ldns_resolver>?
+        if let address {
+            let (host, port) = StubResolver.split(address)
+            made = ldns_resolver_new()
+            guard let made, let rdf = ldns_rdf_new_frm_str(host.contains(":") ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, host) else {
+                throw ResolverError(description: "\"\(address)\" is not an IP address[:port]")
+            }
+            defer { ldns_rdf_deep_free(rdf) }
+            _ = ldns_resolver_push_nameserver(made, rdf)
+            ldns_resolver_set_port(made, port)
+            self.address = address
+        } else {
+            guard ldns_resolver_new_frm_file(&made, nil) == LDNS_STATUS_OK, made != nil else {
+                throw ResolverError(description: "cannot read /etc/resolv.conf; pass --resolver ADDRESS")
+            }
+            self.address = "system resolver"
+        }
+        resolver = made!
+        var anchors = 0
+        for line in text.split(separator: "\n") where !line.hasPrefix(";") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            var rr: RRPointer?
+            guard ldns_rr_new_frm_str(&rr, String(line), 3600, nil, nil) == LDNS_STATUS_OK, let rr else { continue }
+            let type = ldns_rr_get_type(rr)
+            if type == LDNS_RR_TYPE_DS || type == LDNS_RR_TYPE_DNSKEY {
+                _ = ldns_resolver_push_dnssec_anchor(resolver, rr)
+                anchors += 1
+            }
+            ldns_rr_free(rr)
+        }
+        guard anchors > 0 else {
+            ldns_resolver_deep_free(resolver)
+            throw ResolverError(description: "\(anchorFile) holds no DS or DNSKEY record to use as a trust anchor")
+        }
+        ldns_resolver_set_dnssec(resolver, 1)
+        ldns_resolver_set_dnssec_cd(resolver, 1)
+        ldns_resolver_set_recursive(resolver, 1)
+        ldns_resolver_set_random(resolver, 0)
+        ldns_resolver_set_retry(resolver, 2)
+        ldns_resolver_set_edns_udp_size(resolver, 1232)
+        let seconds = Int(timeout)
+        ldns_resolver_set_timeout(resolver, timeval(tv_sec: seconds, tv_usec: 0))
+    }
+
+    deinit { ldns_resolver_deep_free(resolver) }
+
+    public func lookup(_ name: String, _ type: String) -> (Status, DNSResponse?, String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let packet = query(name, ldns_get_rr_type_by_name(type)) else {
+            return (.failed, nil, "\(address) did not answer \(name) \(type)")
+        }
+        defer { ldns_pkt_free(packet) }
+        let response = Self.response(packet)
+        let rcode = Int(ldns_pkt_get_rcode(packet).rawValue)
+        guard rcode == 0 || rcode == 3 else { return (.failed, response, "\(name) \(type): response code \(rcode)") }
+
+        let answer = ldns_pkt_answer(packet)
+        let count = answer.map { ldns_rr_list_rr_count($0) } ?? 0
+        var status = Status.secure
+        var problem: String?
+        if count > 0, let answer {
+            for (rrset, signatures) in Self.rrsets(answer) {
+                defer { ldns_rr_list_free(rrset); ldns_rr_list_free(signatures) }
+                let owner = takeString(ldns_rdf2str(ldns_rr_owner(ldns_rr_list_rr(rrset, 0))))
+                let verdict = checkSigned(rrset, signatures, owner: owner)
+                if verdict == .bogus { problem = "\(owner) \(type) does not validate from the trust anchor" }
+                status = Self.worse(status, verdict)
+            }
+        } else if Self.isReferral(packet) {
+            return (.failed, response, "\(address) answered \(name) \(type) with a referral; --resolver must be a recursive resolver")
+        } else {
+            let verdict = checkDenial(packet, name, ldns_get_rr_type_by_name(type), rcode: rcode)
+            if verdict == .bogus { problem = "the denial of \(name) \(type) does not validate from the trust anchor" }
+            status = verdict
+        }
+        return (status, DNSResponse(code: response.code, authenticated: status == .secure, answer: response.answer), problem)
+    }
+
+    // MARK: - Positive answers
+
+    func checkSigned(_ rrset: UnsafeMutablePointer<ldns_rr_list>, _ signatures: UnsafeMutablePointer<ldns_rr_list>, owner: String) -> Status {
+        if ldns_rr_list_rr_count(signatures) > 0, ldns_verify_trusted(resolver, rrset, signatures, nil) == LDNS_STATUS_OK {
+            return .secure
+        }
+        return insecurityProven(below: owner) ? .insecure : .bogus
+    }
+
+    // MARK: - Denials
+
+    /// `fallback`: when the proof is missing, ask whether the name sits under a proven-insecure
+    /// cut (off while already proving one, which would loop).
+    func checkDenial(_ packet: UnsafeMutablePointer<ldns_pkt>, _ name: String, _ type: ldns_rr_type, rcode: Int,
+                     fallback: Bool = true) -> Status {
+        let nsec = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY)
+        let nsec3 = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC3, LDNS_SECTION_AUTHORITY)
+        let sigs = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_RRSIG, LDNS_SECTION_AUTHORITY)
+        defer {
+            if let nsec { ldns_rr_list_deep_free(nsec) }
+            if let nsec3 { ldns_rr_list_deep_free(nsec3) }
+            if let sigs { ldns_rr_list_deep_free(sigs) }
+        }
+        let proofs = nsec ?? nsec3
+        guard let proofs, ldns_rr_list_rr_count(proofs) > 0, let sigs else {
+            return fallback && insecurityProven(below: name) ? .insecure : .bogus
+        }
+        // Each NSEC(3) record must itself validate...
+        for i in 0..<ldns_rr_list_rr_count(proofs) {
+            let record = ldns_rr_list_rr(proofs, i)!
+            let single = ldns_rr_list_new()!
+            defer { ldns_rr_list_free(single) }
+            ldns_rr_list_push_rr(single, record)
+            let covering = Self.signatures(sigs, covering: ldns_rr_get_type(record), owner: ldns_rr_owner(record))
+            defer { ldns_rr_list_free(covering) }
+            guard ldns_verify_trusted(resolver, single, covering, nil) == LDNS_STATUS_OK else {
+                return fallback && insecurityProven(below: name) ? .insecure : .bogus
+            }
+        }
+        // ...and together they must deny exactly this name and type.
+        guard let owner = ldns_dname_new_frm_str(name), let question = ldns_rr_new() else { return .bogus }
+        ldns_rr_set_owner(question, owner)
+        ldns_rr_set_type(question, type)
+        defer { ldns_rr_free(question) }
+        let denied = nsec != nil
+            ? ldns_dnssec_verify_denial(question, proofs, sigs)
+            : ldns_dnssec_verify_denial_nsec3(question, proofs, sigs, ldns_pkt_rcode(UInt32(rcode)), type, rcode == 0 ? 1 : 0)
+        return denied == LDNS_STATUS_OK ? .secure : .bogus
+    }
+
+    /// True when some zone cut at or above `name` is proven (by a validated denial) to have no
+    /// DS record: data below it is unsigned by design, not stripped.
+    func insecurityProven(below name: String) -> Bool {
+        var labels = name.split(separator: ".").map(String.init)
+        while !labels.isEmpty {
+            let cut = labels.joined(separator: ".") + "."
+            labels.removeFirst()
+            guard let packet = query(cut, LDNS_RR_TYPE_DS) else { return false }
+            defer { ldns_pkt_free(packet) }
+            if let ds = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_DS, LDNS_SECTION_ANSWER) {
+                // A DS exists: the zone below is signed (whether or not it validates).
+                ldns_rr_list_deep_free(ds)
+                return false
+            }
+            let rcode = Int(ldns_pkt_get_rcode(packet).rawValue)
+            if rcode == 0, checkDenial(packet, cut, LDNS_RR_TYPE_DS, rcode: rcode, fallback: false) == .secure {
+                return true
+            }
+        }
+        return false
+    }
+
+    // MARK: - Helpers
+
+    func query(_ name: String, _ type: ldns_rr_type) -> UnsafeMutablePointer<ldns_pkt>? {
+        guard let owner = ldns_dname_new_frm_str(name) else { return nil }
+        defer { ldns_rdf_deep_free(owner) }
+        var packet: UnsafeMutablePointer<ldns_pkt>?
+        let status = ldns_resolver_query_status(&packet, resolver, owner, type, LDNS_RR_CLASS_IN, UInt16(LDNS_RD) | UInt16(LDNS_CD))
+        return status == LDNS_STATUS_OK ? packet : nil
+    }
+
+    /// The answer's RRsets (not RRSIG), each with the signatures that cover it.
+    static func rrsets(_ answer: UnsafeMutablePointer<ldns_rr_list>) -> [(UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>)] {
+        var out: [(UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>)] = []
+        var seen: [(ldns_rr_type, String)] = []
+        let signatures = ldns_rr_list_new()!
+        defer { ldns_rr_list_free(signatures) }
+        for i in 0..<ldns_rr_list_rr_count(answer) where ldns_rr_get_type(ldns_rr_list_rr(answer, i)) == LDNS_RR_TYPE_RRSIG {
+            ldns_rr_list_push_rr(signatures, ldns_rr_list_rr(answer, i))
+        }
+        for i in 0..<ldns_rr_list_rr_count(answer) {
+            let rr = ldns_rr_list_rr(answer, i)!
+            let type = ldns_rr_get_type(rr)
+            let owner = takeString(ldns_rdf2str(ldns_rr_owner(rr))).lowercased()
+            guard type != LDNS_RR_TYPE_RRSIG, !seen.contains(where: { $0.0 == type && $0.1 == owner }) else { continue }
+            seen.append((type, owner))
+            let set = ldns_rr_list_new()!
+            for j in i..<ldns_rr_list_rr_count(answer) {
+                let other = ldns_rr_list_rr(answer, j)!
+                if ldns_rr_get_type(other) == type && ldns_dname_compare(ldns_rr_owner(other), ldns_rr_owner(rr)) == 0 {
+                    ldns_rr_list_push_rr(set, other)
+                }
+            }
+            out.append((set, Self.signatures(signatures, covering: type, owner: ldns_rr_owner(rr))))
+        }
+        return out
+    }
+
+    static func signatures(_ all: UnsafeMutablePointer<ldns_rr_list>, covering type: ldns_rr_type, owner: UnsafeMutablePointer<ldns_rdf>?) -> UnsafeMutablePointer<ldns_rr_list> {
+        let out = ldns_rr_list_new()!
+        for i in 0..<ldns_rr_list_rr_count(all) {
+            let sig = ldns_rr_list_rr(all, i)!
+            if ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig)) == type, ldns_dname_compare(ldns_rr_owner(sig), owner) == 0 {
+                ldns_rr_list_push_rr(out, sig)
+            }
+        }
+        return out
+    }
+
+    static func response(_ packet: UnsafeMutablePointer<ldns_pkt>) -> DNSResponse {
+        let code: DNSResponse.Code = switch Int(ldns_pkt_get_rcode(packet).rawValue) {
+        case 0: .noError
+        case 2: .servFail
+        case 3: .nxDomain
+        case 5: .refused
+        case let other: .other(other)
+        }
+        var records: [DNSRecord] = []
+        if let list = ldns_pkt_answer(packet) {
+            for i in 0..<ldns_rr_list_rr_count(list) {
+                let rr = ldns_rr_list_rr(list, i)!
+                records.append(DNSRecord(owner: takeString(ldns_rdf2str(ldns_rr_owner(rr))).lowercased(),
+                                         type: takeString(ldns_rr_type2str(ldns_rr_get_type(rr))), ttl: ldns_rr_ttl(rr),
+                                         fields: (0..<ldns_rr_rd_count(rr)).map { takeString(ldns_rdf2str(ldns_rr_rdf(rr, $0))) }))
+            }
+        }
+        return DNSResponse(code: code, authenticated: false, answer: records)
+    }
+
+    /// An empty answer whose authority section delegates (NS, no SOA) is not a denial.
+    static func isReferral(_ packet: UnsafeMutablePointer<ldns_pkt>) -> Bool {
+        guard let ns = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NS, LDNS_SECTION_AUTHORITY) else { return false }
+        ldns_rr_list_deep_free(ns)
+        if let soa = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_SOA, LDNS_SECTION_AUTHORITY) {
+            ldns_rr_list_deep_free(soa)
+            return false
+        }
+        return true
+    }
+
+    static func worse(_ a: Status, _ b: Status) -> Status {
+        let order: [Status] = [.secure, .insecure, .failed, .bogus]
+        return order.firstIndex(of: a)! >= order.firstIndex(of: b)! ? a : b
+    }
+}
