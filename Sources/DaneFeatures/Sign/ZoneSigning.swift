@@ -26,9 +26,9 @@ public struct ZoneSigning {
     }
 
     public struct Outcome {
-        /// The signed zone, in consecutive pieces.
-        public let chunks: [[UInt8]]
-        public var text: String { chunks.map { String(decoding: $0, as: UTF8.self) }.joined() }
+        /// The signed zone, written out with `signed.write(to:)`.
+        public let signed: SignedZone
+        public var text: String { signed.text }
         public let origin: String
         public let serial: UInt32
         public let signatures: Int
@@ -55,7 +55,7 @@ public struct ZoneSigning {
             zone.serial = request.serial.next(after: zone.serial, now: request.now)
             let serial = zone.serial
             let result = try ZoneSigner.sign(zone, keys: keys, options: request.options)
-            return Outcome(chunks: result.chunks, origin: zone.origin, serial: serial, signatures: result.signatures, rrsets: result.rrsets)
+            return Outcome(signed: result, origin: zone.origin, serial: serial, signatures: result.signatures, rrsets: result.rrsets)
         } catch {
             throw DiagnosticError(.error("sign.failed", error.reason, at: location))
         }

@@ -10,9 +10,25 @@ public enum AtomicFiles {
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
-    /// Writes `chunks` one after the other, so large output is never joined in memory.
-    public static func write(chunks: [[UInt8]], to path: String) throws(Failure) {
-        let temporary = try stage(chunks, for: path, mode: nil)
+    /// Lets `writer` fill the temporary file through its descriptor (large output need not be
+    /// in memory), then flushes and renames it into place; `writer` returns false on failure.
+    public static func write(to path: String, writer: (Int32) -> Bool) throws(Failure) {
+        let url = URL(fileURLWithPath: path)
+        var template = Array("\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+        let temporary = String(cString: template.map { $0 })
+        var info = stat()
+        let mode: mode_t = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
+        var failure: String?
+        if !writer(fd) { failure = String(cString: strerror(errno)) }
+        if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if let failure {
+            unlink(temporary)
+            throw Failure(path: path, reason: failure)
+        }
         if rename(temporary, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary)

@@ -38,18 +38,6 @@ func capturePrint(_ body: (UnsafeMutablePointer<FILE>) -> Void) -> String {
     return String(decoding: UnsafeRawBufferPointer(start: buffer, count: size), as: UTF8.self)
 }
 
-/// Like `capturePrint`, but keeps the bytes (one copy, no UTF-8 round trip).
-func captureBytes(_ body: (UnsafeMutablePointer<FILE>) -> Void) -> [UInt8] {
-    var buffer: UnsafeMutablePointer<CChar>?
-    var size = 0
-    guard let stream = open_memstream(&buffer, &size) else { return [] }
-    body(stream)
-    fclose(stream)
-    defer { free(buffer) }
-    guard let buffer else { return [] }
-    return Array(UnsafeRawBufferPointer(start: buffer, count: size))
-}
-
 /// Opens a text as a read-only `FILE*` for ldns's `*_frm_fp` parsers.
 func withTextStream<T>(_ text: String, _ body: (UnsafeMutablePointer<FILE>) -> T) -> T? {
     var bytes = Array(text.utf8)

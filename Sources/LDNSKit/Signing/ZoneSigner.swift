@@ -5,24 +5,14 @@ internal import CLDNS
 /// NSEC3 chain (ldns), then makes every RRSIG on all cores: the DNSKEY RRset with the KSKs,
 /// everything else with the ZSKs (a lone key signs everything).
 public enum ZoneSigner {
-    public struct Result: Sendable {
-        /// The signed zone in master-file form, in consecutive pieces (one per printing thread),
-        /// so a large zone is never copied into one string.
-        public let chunks: [[UInt8]]
-        public let signatures: Int
-        public let rrsets: Int
-
-        public var text: String { chunks.map { String(decoding: $0, as: UTF8.self) }.joined() }
-    }
-
-    public static func sign(_ zoneFile: ZoneFile, keys: [DNSSECKey], options: SigningOptions) throws(LDNSError) -> Result {
+    public static func sign(_ zoneFile: ZoneFile, keys: [DNSSECKey], options: SigningOptions) throws(LDNSError) -> SignedZone {
         guard !keys.isEmpty else { throw LDNSError("no signing key given") }
         for key in keys where key.zone != zoneFile.origin {
             throw LDNSError("key \(key.baseName) is for zone \(key.zone), not \(zoneFile.origin)")
         }
         let (soa, records) = zoneFile.takeRecords()
         guard let zone = ldns_dnssec_zone_new() else { throw LDNSError("out of memory") }
-        defer { ldns_dnssec_zone_deep_free(zone) }
+        let signed = SignedZone(zone: zone, threads: options.threads)
 
         _ = ldns_dnssec_zone_add_rr(zone, soa)
         let apex = ldns_rr_owner(soa)
@@ -52,41 +42,9 @@ public enum ZoneSigner {
         try buildDenialChain(zone, options.denial)
         let jobs = collectJobs(zone, apex: apex!)
         let made = try signInParallel(jobs, keys: keys, options: options)
-        let chunks = printInParallel(zone, threads: options.threads)
-        return Result(chunks: chunks, signatures: made, rrsets: jobs.count)
-    }
-
-    // MARK: - Printing on every core
-
-    /// Prints the names (in canonical order, the apex with its SOA first) in contiguous ranges,
-    /// one range per thread, each into its own buffer.
-    static func printInParallel(_ zone: UnsafeMutablePointer<ldns_dnssec_zone>, threads: Int) -> [[UInt8]] {
-        var names: [UnsafeMutablePointer<ldns_dnssec_name>] = []
-        if let tree = zone.pointee.names {
-            var node = ldns_rbtree_first(tree)
-            while let current = node, current.pointee.key != nil {
-                names.append(UnsafeMutablePointer(mutating: current.pointee.data.assumingMemoryBound(to: ldns_dnssec_name.self)))
-                node = ldns_rbtree_next(current)
-            }
-        }
-        let parts = max(1, min(threads, names.count / 256 + 1))
-        let shared = SendableNames(names)
-        let out = UnsafeMutableBufferPointer<[UInt8]>.allocate(capacity: parts)
-        out.initialize(repeating: [])
-        defer { out.deallocate() }
-        nonisolated(unsafe) let outRef = out
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let start = shared.names.count * part / parts, end = shared.names.count * (part + 1) / parts
-            outRef[part] = captureBytes { stream in
-                for index in start..<end { ldns_dnssec_name_print(stream, shared.names[index]) }
-            }
-        }
-        return Array(out)
-    }
-
-    final class SendableNames: @unchecked Sendable {
-        let names: [UnsafeMutablePointer<ldns_dnssec_name>]
-        init(_ names: [UnsafeMutablePointer<ldns_dnssec_name>]) { self.names = names }
+        signed.signatures = made
+        signed.rrsets = jobs.count
+        return signed
     }
 
     // MARK: - NSEC / NSEC3 (ldns builds the chain; an empty key list makes no signatures)

@@ -87,9 +87,12 @@ struct SignCommand: ParsableCommand {
         }
         let target = output ?? zoneFile + ".signed"
         if target == "-" {
-            outcome.chunks.forEach { FileHandle.standardOutput.write(Data($0)) }
+            guard outcome.signed.write(to: STDOUT_FILENO) else {
+                printer.error("cannot write the signed zone to standard output: \(String(cString: strerror(errno)))")
+                throw ExitStatus.cannotWrite
+            }
         } else {
-            do { try AtomicFiles.write(chunks: outcome.chunks, to: target) } catch {
+            do { try AtomicFiles.write(to: target) { outcome.signed.write(to: $0) } } catch {
                 printer.error(error.description)
                 throw ExitStatus.cannotWrite
             }
