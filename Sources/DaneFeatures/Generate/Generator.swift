@@ -80,7 +80,7 @@ public struct Generator {
         var warnings: [Diagnostic] = []
         var errors: [Diagnostic] = []
         for source in host.current {
-            let current = try loader.load(source, for: host.host)
+            let current = try loader.load(source)
             if let leaf = current.leaf, let notAfter = leaf.notAfter, notAfter < now {
                 warnings.append(.warning("certificate.expired",
                     "the certificate for \(host.host) in \(source.written) expired on \(Self.day(notAfter)); RFC 7672 "
@@ -97,7 +97,7 @@ public struct Generator {
             }
         }
         for nextSource in host.next {
-            let next = try loader.load(nextSource, for: host.host)
+            let next = try loader.load(nextSource)
             for parameters in host.tlsa {
                 if parameters.usage == .daneTA && next.chain.count < 2 {
                     warnings.append(.warning("next.no-issuer",

@@ -11,7 +11,7 @@ public final class KeyMaterialLoader {
 
     public init() {}
 
-    public func load(_ source: KeySourceSpec, for host: DNSName) throws(DiagnosticError) -> KeyMaterial {
+    public func load(_ source: KeySourceSpec) throws(DiagnosticError) -> KeyMaterial {
         let material: KeyMaterial
         switch read(source.path) {
         case .success(let m): material = m

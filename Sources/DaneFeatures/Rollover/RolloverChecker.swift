@@ -51,7 +51,7 @@ public struct RolloverChecker {
             let owner = TLSARecordData.ownerName(host: host.host, port: host.port).fqdn
             let zone = zones.zone(for: host.host, explicit: host.zone).zone.fqdn
             var materials: [KeyMaterial] = []
-            for source in host.current { materials.append(try generator.loader.load(source, for: host.host)) }
+            for source in host.current { materials.append(try generator.loader.load(source)) }
             results.append(after
                 ? checkAfter(name, owner: owner, next: next)
                 : checkBefore(name, owner: owner, zone: zone, current: current, next: next, evidence: &evidence,

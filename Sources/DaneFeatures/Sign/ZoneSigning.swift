@@ -31,8 +31,8 @@ public struct ZoneSigning {
         public var text: String { signed.text }
         public let origin: String
         public let serial: UInt32
-        public let signatures: Int
-        public let rrsets: Int
+        public var signatures: Int { signed.signatures }
+        public var rrsets: Int { signed.rrsets }
     }
 
     public init() {}
@@ -55,7 +55,7 @@ public struct ZoneSigning {
             zone.serial = request.serial.next(after: zone.serial, now: request.now)
             let serial = zone.serial
             let result = try ZoneSigner.sign(zone, keys: keys, options: request.options)
-            return Outcome(signed: result, origin: zone.origin, serial: serial, signatures: result.signatures, rrsets: result.rrsets)
+            return Outcome(signed: result, origin: zone.origin, serial: serial)
         } catch {
             throw DiagnosticError(.error("sign.failed", error.reason, at: location))
         }

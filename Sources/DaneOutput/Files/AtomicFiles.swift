@@ -13,27 +13,7 @@ public enum AtomicFiles {
     /// Lets `writer` fill the temporary file through its descriptor (large output need not be
     /// in memory), then flushes and renames it into place; `writer` returns false on failure.
     public static func write(to path: String, writer: (Int32) -> Bool) throws(Failure) {
-        let url = URL(fileURLWithPath: path)
-        var template = Array("\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
-        let temporary = String(cString: template.map { $0 })
-        var info = stat()
-        let mode: mode_t = stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644
-        var failure: String?
-        if !writer(fd) { failure = String(cString: strerror(errno)) }
-        if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(temporary)
-            throw Failure(path: path, reason: failure)
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw Failure(path: path, reason: reason)
-        }
+        try commit([(try stage(for: path, mode: nil, writer: writer), path)])
     }
 
     public static func write(_ contents: String, to path: String) throws(Failure) {
@@ -49,12 +29,18 @@ public enum AtomicFiles {
         var staged: [(temporary: String, final: String)] = []
         do {
             for file in files {
-                staged.append((try stage([Array(file.contents.utf8)], for: file.path, mode: file.mode), file.path))
+                let bytes = Array(file.contents.utf8)
+                staged.append((try stage(for: file.path, mode: file.mode) { writeAll(bytes, to: $0) }, file.path))
             }
         } catch {
             for item in staged { unlink(item.temporary) }
             throw error
         }
+        try commit(staged)
+    }
+
+    /// Renames every staged file into place; on the first failure removes what is left.
+    private static func commit(_ staged: [(temporary: String, final: String)]) throws(Failure) {
         for item in staged where rename(item.temporary, item.final) != 0 {
             let reason = String(cString: strerror(errno))
             for rest in staged { unlink(rest.temporary) }
@@ -62,28 +48,18 @@ public enum AtomicFiles {
         }
     }
 
-    private static func stage(_ chunks: [[UInt8]], for path: String, mode requested: mode_t?) throws(Failure) -> String {
+    /// A flushed temporary file beside `path` holding what `writer` wrote; its path.
+    private static func stage(for path: String, mode requested: mode_t?, writer: (Int32) -> Bool) throws(Failure) -> String {
         let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var template = Array("\(folder)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
+        var template = Array("\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
         let temporary = String(cString: template.map { $0 })
-        var failure: String?
-        for bytes in chunks where failure == nil {
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno)); break
-                }
-                offset += n
-            }
-        }
         // Keep an existing file's mode; new files get the usual 0644.
         var info = stat()
         let mode: mode_t = requested ?? (stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644)
+        var failure: String?
+        if !writer(fd) { failure = String(cString: strerror(errno)) }
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
@@ -92,5 +68,18 @@ public enum AtomicFiles {
             throw Failure(path: path, reason: failure)
         }
         return temporary
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
     }
 }

@@ -35,24 +35,31 @@ public final class StubResolver: @unchecked Sendable {
 
     /// `address` is `IP` or `IP:PORT` (`[IPv6]:PORT`); nil reads /etc/resolv.conf.
     public init(address: String?, timeout: TimeInterval = 5) throws(ResolverError) {
+        (resolver, self.address) = try Self.make(address: address, timeout: timeout)
+    }
+
+    /// An ldns resolver asking `address` (or /etc/resolv.conf's servers) with DNSSEC OK set;
+    /// shared with AnchoredValidator. Also returns how to name the server in messages.
+    static func make(address: String?, timeout: TimeInterval) throws(ResolverError) -> (UnsafeMutablePointer<ldns_resolver>, String) {
         var made: UnsafeMutablePointer<ldns_resolver>?
+        let label: String
         if let address {
-            let (host, port) = Self.split(address)
+            let (host, port) = split(address)
             made = ldns_resolver_new()
             let rdf = ldns_rdf_new_frm_str(host.contains(":") ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, host)
             guard let made, let rdf else { throw ResolverError(description: "\"\(address)\" is not an IP address[:port]") }
             defer { ldns_rdf_deep_free(rdf) }
             _ = ldns_resolver_push_nameserver(made, rdf)
             ldns_resolver_set_port(made, port)
-            self.address = address
+            label = address
         } else {
             let status = ldns_resolver_new_frm_file(&made, nil)
             guard status == LDNS_STATUS_OK, made != nil else {
                 throw ResolverError(description: "cannot read /etc/resolv.conf; pass --resolver ADDRESS")
             }
-            self.address = "system resolver"
+            label = "system resolver"
         }
-        resolver = made!
+        let resolver = made!
         ldns_resolver_set_dnssec(resolver, 1)
         ldns_resolver_set_recursive(resolver, 1)
         ldns_resolver_set_retry(resolver, 2)
@@ -60,6 +67,7 @@ public final class StubResolver: @unchecked Sendable {
         ldns_resolver_set_edns_udp_size(resolver, 1232)
         let seconds = Int(timeout)
         ldns_resolver_set_timeout(resolver, timeval(tv_sec: seconds, tv_usec: Int((timeout - Double(seconds)) * 1_000_000)))
+        return (resolver, label)
     }
 
     deinit { ldns_resolver_deep_free(resolver) }
@@ -90,13 +98,20 @@ public final class StubResolver: @unchecked Sendable {
             throw ResolverError(description: "\(address) did not answer \(name) \(type): \(text.lowercased())")
         }
         defer { ldns_pkt_free(packet) }
-        let rcode = ldns_pkt_get_rcode(packet)
-        let code: DNSResponse.Code = switch Int(rcode.rawValue) {
+        return DNSResponse(packet: packet, authenticated: ldns_pkt_ad(packet) != 0)
+    }
+}
+
+extension DNSResponse {
+    /// The response code and answer section of an ldns packet, in presentation form.
+    init(packet: UnsafeMutablePointer<ldns_pkt>, authenticated: Bool) {
+        let rcode = Int(ldns_pkt_get_rcode(packet).rawValue)
+        let code: Code = switch rcode {
         case 0: .noError
         case 2: .servFail
         case 3: .nxDomain
         case 5: .refused
-        default: .other(Int(rcode.rawValue))
+        default: .other(rcode)
         }
         var records: [DNSRecord] = []
         if let list = ldns_pkt_answer(packet) {
@@ -109,6 +124,6 @@ public final class StubResolver: @unchecked Sendable {
                     fields: (0..<ldns_rr_rd_count(rr)).map { takeString(ldns_rdf2str(ldns_rr_rdf(rr, $0))) }))
             }
         }
-        return DNSResponse(code: code, authenticated: ldns_pkt_ad(packet) != 0, answer: records)
+        self.init(code: code, authenticated: authenticated, answer: records)
     }
 }

@@ -26,6 +26,15 @@ public struct SigningOptions: Sendable {
         self.threads = max(1, threads)
     }
 
+    /// The validity window every signing command uses: from an hour before `now` (clocks
+    /// drift) to `validityDays` after it, expirations spread over `jitterHours` (default: the
+    /// last quarter of the window).
+    public init(denial: Denial = .nsec, now: Date, validityDays: Int, jitterHours: Int? = nil) {
+        let validity = TimeInterval(validityDays) * 86_400
+        self.init(denial: denial, inception: now.addingTimeInterval(-3600), expiration: now.addingTimeInterval(validity),
+                  jitter: jitterHours.map { TimeInterval($0) * 3600 } ?? validity / 4)
+    }
+
     /// The expiration for the RRset numbered `index`: deterministic for a given zone layout.
     func expiration(for index: Int) -> UInt32 {
         let end = UInt32(clamping: Int64(expiration.timeIntervalSince1970))

@@ -16,24 +16,7 @@ public final class AnchoredValidator: @unchecked Sendable {
         guard let text = try? String(contentsOfFile: anchorFile, encoding: .utf8) else {
             throw ResolverError(description: "cannot read the trust anchor file \(anchorFile)")
         }
-        var made: UnsafeMutablePointer<ldns_resolver>?
-        if let address {
-            let (host, port) = StubResolver.split(address)
-            made = ldns_resolver_new()
-            guard let made, let rdf = ldns_rdf_new_frm_str(host.contains(":") ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, host) else {
-                throw ResolverError(description: "\"\(address)\" is not an IP address[:port]")
-            }
-            defer { ldns_rdf_deep_free(rdf) }
-            _ = ldns_resolver_push_nameserver(made, rdf)
-            ldns_resolver_set_port(made, port)
-            self.address = address
-        } else {
-            guard ldns_resolver_new_frm_file(&made, nil) == LDNS_STATUS_OK, made != nil else {
-                throw ResolverError(description: "cannot read /etc/resolv.conf; pass --resolver ADDRESS")
-            }
-            self.address = "system resolver"
-        }
-        resolver = made!
+        (resolver, self.address) = try StubResolver.make(address: address, timeout: timeout)
         var anchors = 0
         for line in text.split(separator: "\n") where !line.hasPrefix(";") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
             var rr: RRPointer?
@@ -49,14 +32,8 @@ public final class AnchoredValidator: @unchecked Sendable {
             ldns_resolver_deep_free(resolver)
             throw ResolverError(description: "\(anchorFile) holds no DS or DNSKEY record to use as a trust anchor")
         }
-        ldns_resolver_set_dnssec(resolver, 1)
+        // Every query asks for unchecked data: validation happens here, not at the resolver.
         ldns_resolver_set_dnssec_cd(resolver, 1)
-        ldns_resolver_set_recursive(resolver, 1)
-        ldns_resolver_set_random(resolver, 0)
-        ldns_resolver_set_retry(resolver, 2)
-        ldns_resolver_set_edns_udp_size(resolver, 1232)
-        let seconds = Int(timeout)
-        ldns_resolver_set_timeout(resolver, timeval(tv_sec: seconds, tv_usec: 0))
     }
 
     deinit { ldns_resolver_deep_free(resolver) }
@@ -68,7 +45,7 @@ public final class AnchoredValidator: @unchecked Sendable {
             return (.failed, nil, "\(address) did not answer \(name) \(type)")
         }
         defer { ldns_pkt_free(packet) }
-        let response = Self.response(packet)
+        let response = DNSResponse(packet: packet, authenticated: false)
         let rcode = Int(ldns_pkt_get_rcode(packet).rawValue)
         guard rcode == 0 || rcode == 3 else { return (.failed, response, "\(name) \(type): response code \(rcode)") }
 
@@ -212,26 +189,6 @@ public final class AnchoredValidator: @unchecked Sendable {
             }
         }
         return out
-    }
-
-    static func response(_ packet: UnsafeMutablePointer<ldns_pkt>) -> DNSResponse {
-        let code: DNSResponse.Code = switch Int(ldns_pkt_get_rcode(packet).rawValue) {
-        case 0: .noError
-        case 2: .servFail
-        case 3: .nxDomain
-        case 5: .refused
-        case let other: .other(other)
-        }
-        var records: [DNSRecord] = []
-        if let list = ldns_pkt_answer(packet) {
-            for i in 0..<ldns_rr_list_rr_count(list) {
-                let rr = ldns_rr_list_rr(list, i)!
-                records.append(DNSRecord(owner: takeString(ldns_rdf2str(ldns_rr_owner(rr))).lowercased(),
-                                         type: takeString(ldns_rr_type2str(ldns_rr_get_type(rr))), ttl: ldns_rr_ttl(rr),
-                                         fields: (0..<ldns_rr_rd_count(rr)).map { takeString(ldns_rdf2str(ldns_rr_rdf(rr, $0))) }))
-            }
-        }
-        return DNSResponse(code: code, authenticated: false, answer: records)
     }
 
     /// An empty answer whose authority section delegates (NS, no SOA) is not a denial.

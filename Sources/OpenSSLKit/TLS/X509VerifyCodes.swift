@@ -4,5 +4,4 @@ internal import COpenSSL
 public enum X509VerifyCodes {
     public static let hostnameMismatch = Int32(X509_V_ERR_HOSTNAME_MISMATCH)
     public static let certificateExpired = Int32(X509_V_ERR_CERT_HAS_EXPIRED)
-    public static let daneNoMatch = Int32(X509_V_ERR_DANE_NO_MATCH)
 }

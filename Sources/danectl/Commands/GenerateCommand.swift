@@ -102,10 +102,7 @@ struct GenerateCommand: ParsableCommand {
             }
             let chosen = try filter(generated.records)
             if sign {
-                let clock = (try? Clock.parse(now)) ?? Date()
-                let seconds = TimeInterval(validity) * 86_400
-                let options = SigningOptions(inception: clock.addingTimeInterval(-3600), expiration: clock.addingTimeInterval(seconds),
-                                             jitter: seconds / 4)
+                let options = SigningOptions(now: (try? Clock.parse(now)) ?? Date(), validityDays: validity)
                 records = try FragmentSigning.sign(chosen, keyPaths: description.signingKeys + keys, options: options)
             } else {
                 records = chosen

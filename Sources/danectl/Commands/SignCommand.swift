@@ -70,12 +70,7 @@ struct SignCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         let clock = try Clock.parse(now)
-        let validitySeconds = TimeInterval(validity) * 86_400
-        let options = SigningOptions(
-            denial: nsec3 ? .nsec3(optOut: optOut) : .nsec,
-            inception: clock.addingTimeInterval(-3600),
-            expiration: clock.addingTimeInterval(validitySeconds),
-            jitter: jitter.map { TimeInterval($0) * 3600 } ?? validitySeconds / 4)
+        let options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: clock, validityDays: validity, jitterHours: jitter)
         let outcome: ZoneSigning.Outcome
         do {
             let records = try includedRecords()
