@@ -85,4 +85,26 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stderr.hasPrefix("error: \(template): the template does not parse"), result.stderr)
     }
+
+    func testBadTrustAnchorFilesAreInputErrors() throws {
+        let folder = try TemporaryFolder()
+        let missing = try Danectl.run(["verify", "--resolver", "127.0.0.1:9", "--trust-anchor", folder.file("none.ds"), "example.com"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertEqual(missing.stderr, "error: cannot read the trust anchor file \(folder.file("none.ds"))\n")
+        let empty = try folder.write("empty.ds", "; no records here\nexample.com. IN A 192.0.2.1\n")
+        let useless = try Danectl.run(["verify", "--resolver", "127.0.0.1:9", "--trust-anchor", empty, "example.com"])
+        XCTAssertEqual(useless.status, 1)
+        XCTAssertEqual(useless.stderr, "error: \(empty) holds no DS or DNSKEY record to use as a trust anchor\n")
+    }
+
+    func testCorruptRolloverStateIsAnInputErrorAndStaysUntouched() throws {
+        let folder = try TemporaryFolder()
+        let state = try folder.write("state.json", "{ this is not json")
+        let result = try Danectl.run(["rollover", "check", Repository.path("Examples/hosting-provider/provider.yaml"),
+                                      "--resolver", "127.0.0.1:9", "--state", state])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("error: \(state) is not a danectl rollover state file"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
+        XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "{ this is not json")
+    }
 }

@@ -29,7 +29,7 @@ public final class AnchoredValidator: @unchecked Sendable {
             ldns_rr_free(rr)
         }
         guard anchors > 0 else {
-            ldns_resolver_deep_free(resolver)
+            // The object is whole by now: deinit frees the resolver (freeing here too crashed).
             throw ResolverError(description: "\(anchorFile) holds no DS or DNSKEY record to use as a trust anchor")
         }
         // Every query asks for unchecked data: validation happens here, not at the resolver.

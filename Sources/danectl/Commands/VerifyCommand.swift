@@ -77,6 +77,13 @@ struct VerifyCommand: ParsableCommand {
             printer.error(error.description)
             throw ExitCode(69)
         }
+        var validator: AnchoredValidator?
+        if let trustAnchor {
+            do { validator = try AnchoredValidator(address: resolver, anchorFile: trustAnchor, timeout: min(5, timeout)) } catch {
+                printer.error(error.description)
+                throw ExitStatus.badInput
+            }
+        }
         // Refuse to report on "everything failed" when the resolver itself is not there.
         if (try? stub.query(".", "SOA")) == nil {
             printer.error("the resolver \(stub.address) does not answer; check --resolver (verify needs a validating resolver)")
@@ -107,13 +114,6 @@ struct VerifyCommand: ParsableCommand {
         options.profile = profile
         options.timeout = timeout
         options.warnDays = warnDays
-        var validator: AnchoredValidator?
-        if let trustAnchor {
-            do { validator = try AnchoredValidator(address: resolver, anchorFile: trustAnchor, timeout: min(5, timeout)) } catch {
-                printer.error(error.description)
-                throw ExitStatus.badInput
-            }
-        }
         let lookup = SecureLookup(resolver: stub, validator: validator)
         let verifier = Verifier(lookup: lookup, options: options)
         var reports = verifier.verify(domains: domains)
