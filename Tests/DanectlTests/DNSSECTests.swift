@@ -171,9 +171,11 @@ final class DNSSECTests: XCTestCase {
         // Swap the published ZSK for another key: every zone signature now points at no key.
         let otherKey = try String(contentsOfFile: folder.file(other + ".key"), encoding: .utf8).split(separator: "\n").last { !$0.hasPrefix(";") }!
         let zskKey = try String(contentsOfFile: zsk + ".key", encoding: .utf8).split(separator: "\n").last { !$0.hasPrefix(";") }!
-        let zskData = zskKey.split(separator: " ").suffix(1).joined()
-        var lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
-        lines = lines.map { $0.contains("DNSKEY\t256") && $0.hasSuffix(zskData) ? String(otherKey) : $0 }
+        let fields = zskKey.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        let zskData = String(fields[fields.firstIndex(of: "DNSKEY")! + 4])  // flags, protocol, algorithm, then the key
+        let original = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
+        let lines = original.map { $0.contains("DNSKEY\t256") && $0.contains(zskData) ? String(otherKey) : $0 }
+        XCTAssertNotEqual(lines, original, "the published ZSK was not found to swap")
         let tampered = try folder.write("tampered", lines.joined(separator: "\n") + "\n")
         XCTAssertNotEqual(try Processes.run("ldns-verify-zone", [tampered]).status, 0)
         XCTAssertNotEqual(try Processes.run("dnssec-verify", ["-o", "example.com", tampered]).status, 0)

@@ -35,6 +35,9 @@ public struct SigningOptions: Sendable {
                   jitter: jitterHours.map { TimeInterval($0) * 3600 } ?? validity / 4)
     }
 
+    /// The inception as RRSIG carries it.
+    var inceptionTime: UInt32 { UInt32(clamping: Int64(inception.timeIntervalSince1970)) }
+
     /// The expiration for the RRset numbered `index`: deterministic for a given zone layout.
     func expiration(for index: Int) -> UInt32 {
         let end = UInt32(clamping: Int64(expiration.timeIntervalSince1970))

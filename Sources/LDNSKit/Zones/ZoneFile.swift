@@ -1,49 +1,132 @@
 import Foundation
 internal import CLDNS
 
-/// A zone file parsed by ldns: its SOA and its other records, owned here.
-public final class ZoneFile {
-    let zone: UnsafeMutablePointer<ldns_zone>
+/// A zone file read for signing: its SOA (kept as an ldns record so the serial can move) and
+/// every other record packed in canonical form (`PackedRecord`). Signatures and NSEC/NSEC3
+/// records already in the file are dropped here: signing makes them anew.
+///
+/// A large file is cut into pieces (`ZoneTextSplitter`) that ldns parses on every core.
+public final class ZoneFile: @unchecked Sendable {
+    let soa: RRPointer
+    /// Every record but the SOA: the file's, then the merged ones.
+    let records: ByteArena
+    private(set) var offsets: [Int]
+    /// Name key + type of the RRsets that merged records replace.
+    private(set) var replaced: Set<[UInt8]> = []
+    /// Index in `offsets` of the first merged record.
+    private(set) var firstMerged: Int
 
     /// The zone's name (the SOA owner), lower case with the trailing dot.
     public let origin: String
 
-    private init(zone: UnsafeMutablePointer<ldns_zone>, origin: String) {
-        self.zone = zone
+    private init(soa: RRPointer, records: ByteArena, offsets: [Int], origin: String) {
+        self.soa = soa
+        self.records = records
+        self.offsets = offsets
+        firstMerged = offsets.count
         self.origin = origin
     }
 
-    deinit { ldns_zone_deep_free(zone) }
+    deinit { ldns_rr_free(soa) }
+
+    static let droppedTypes: Set<UInt16> = [UInt16(LDNS_RR_TYPE_RRSIG.rawValue), UInt16(LDNS_RR_TYPE_NSEC.rawValue),
+                                           UInt16(LDNS_RR_TYPE_NSEC3.rawValue), UInt16(LDNS_RR_TYPE_NSEC3PARAM.rawValue)]
 
     /// Parses a zone file. `origin` is used for relative names when the file has no $ORIGIN.
-    public static func parse(path: String, origin: String? = nil) throws(LDNSError) -> ZoneFile {
-        guard let file = fopen(path, "r") else {
-            throw LDNSError("cannot read \(path): \(String(cString: strerror(errno)))")
+    public static func parse(path: String, origin: String? = nil,
+                             threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(LDNSError) -> ZoneFile {
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            let reason = access(path, R_OK) == 0 ? "cannot read it" : String(cString: strerror(errno))
+            throw LDNSError("cannot read \(path): \(reason)")
         }
-        defer { fclose(file) }
-        let originName = origin.flatMap { ldns_dname_new_frm_str(DNSSECKey.absolute($0)) }
-        defer { if let originName { ldns_rdf_deep_free(originName) } }
-        var parsed: UnsafeMutablePointer<ldns_zone>?
-        var line: Int32 = 0
-        let status = ldns_zone_new_frm_fp_l(&parsed, file, originName, 3600, LDNS_RR_CLASS_IN, &line)
-        guard status == LDNS_STATUS_OK, let parsed else {
-            throw LDNSError.status(status, "\(path):\(line): the zone file does not parse", line: Int(line))
+        let text = [UInt8](contents)
+        let absoluteOrigin = origin.map(DNSSECKey.absolute)
+        // Pieces of about 256 KiB; one piece when there is no origin to start the others from.
+        let pieces = text.withUnsafeBufferPointer {
+            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 256 << 10)
         }
-        guard let soa = ldns_zone_soa(parsed) else {
-            ldns_zone_deep_free(parsed)
-            throw LDNSError("\(path): the zone has no SOA record")
+        let results = ParallelSlots<ParsedPiece>(count: pieces.count)
+        let workers = max(1, min(threads, pieces.count))
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let packer = RecordPacker()
+            while let index = next.take(below: pieces.count) {
+                results.store(index, parsePiece(pieces[index], of: text, origin: absoluteOrigin, packer: packer))
+            }
         }
+        // The first failure in file order is the one to report.
+        var soa: RRPointer?
+        let merged = ByteArena(capacity: results.values.reduce(0) { $0 + ($1?.records.count ?? 0) } + 1024)
+        var offsets: [Int] = []
+        offsets.reserveCapacity(results.values.reduce(0) { $0 + ($1?.offsets.count ?? 0) })
+        defer { results.values.forEach { if let extra = $0?.soa, extra != soa { ldns_rr_free(extra) } } }
+        for case let piece? in results.values {
+            if let failure = piece.failure {
+                soa = nil  // freed with the other pieces' SOAs
+                throw LDNSError.status(failure.status, "\(path):\(failure.line): the zone file does not parse", line: failure.line)
+            }
+            if soa == nil, let first = piece.soa { soa = first }
+            let shift = merged.count
+            merged.append(UnsafeBufferPointer(start: piece.records.base, count: piece.records.count))
+            offsets.append(contentsOf: piece.offsets.lazy.map { $0 + shift })
+            piece.records.release()
+        }
+        guard let soa else { throw LDNSError("\(path): the zone has no SOA record") }
         let name = takeString(ldns_rdf2str(ldns_rr_owner(soa))).lowercased()
-        return ZoneFile(zone: parsed, origin: name)
+        return ZoneFile(soa: soa, records: merged, offsets: offsets, origin: name)
     }
 
-    /// The number of records besides the SOA.
-    public var recordCount: Int { ldns_rr_list_rr_count(ldns_zone_rrs(zone)) }
+    /// One piece parsed: its records packed, its SOA if it has one, or where it failed.
+    final class ParsedPiece {
+        let records = ByteArena()
+        var offsets: [Int] = []
+        var soa: RRPointer?
+        var failure: (status: ldns_status, line: Int)?
+    }
+
+    private static func parsePiece(_ piece: ZoneTextSplitter.Piece, of text: [UInt8], origin: String?,
+                                   packer: RecordPacker) -> ParsedPiece {
+        let result = ParsedPiece()
+        var prefix = ""
+        if let origin = piece.origin { prefix += "$ORIGIN \(origin)\n" }
+        if let ttl = piece.ttl { prefix += "$TTL \(ttl)\n" }
+        var bytes = Array(prefix.utf8)
+        bytes.append(contentsOf: text[piece.start..<piece.end])
+        if bytes.isEmpty { bytes = [0x0A] }
+        var line = Int32(piece.linesBefore - (piece.origin == nil ? 0 : 1) - (piece.ttl == nil ? 0 : 1))
+        let originName = origin.flatMap { ldns_dname_new_frm_str($0) }
+        defer { if let originName { ldns_rdf_deep_free(originName) } }
+        var parsed: UnsafeMutablePointer<ldns_zone>?
+        let status = bytes.withUnsafeMutableBytes { raw -> ldns_status in
+            guard let stream = fmemopen(raw.baseAddress, raw.count, "r") else { return LDNS_STATUS_FILE_ERR }
+            defer { fclose(stream) }
+            return ldns_zone_new_frm_fp_l(&parsed, stream, originName, 3600, LDNS_RR_CLASS_IN, &line)
+        }
+        guard status == LDNS_STATUS_OK, let parsed else {
+            result.failure = (status, Int(line))
+            return result
+        }
+        result.soa = ldns_zone_soa(parsed)
+        let list = ldns_zone_rrs(parsed)!
+        result.offsets.reserveCapacity(ldns_rr_list_rr_count(list))
+        for i in 0..<ldns_rr_list_rr_count(list) {
+            let rr = ldns_rr_list_rr(list, i)!
+            if !droppedTypes.contains(UInt16(ldns_rr_get_type(rr).rawValue)) {
+                result.offsets.append(result.records.count)
+                packer.pack(rr, into: result.records)
+            }
+            ldns_rr_free(rr)
+        }
+        ldns_rr_list_set_rr_count(list, 0)
+        ldns_zone_set_soa(parsed, nil)
+        ldns_zone_deep_free(parsed)
+        return result
+    }
 
     public var serial: UInt32 {
-        get { ldns_rdf2native_int32(ldns_rr_rdf(ldns_zone_soa(zone), 2)) }
+        get { ldns_rdf2native_int32(ldns_rr_rdf(soa, 2)) }
         set {
-            let old = ldns_rr_set_rdf(ldns_zone_soa(zone), ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, newValue), 2)
+            let old = ldns_rr_set_rdf(soa, ldns_native2rdf_int32(LDNS_RDF_TYPE_INT32, newValue), 2)
             if let old { ldns_rdf_deep_free(old) }
         }
     }
@@ -52,43 +135,85 @@ public final class ZoneFile {
     /// and adds the rest, so that re-merging generated records never piles them up.
     public func replaceRRsets(with records: [String]) throws(LDNSError) {
         var incoming: [RRPointer] = []
+        defer { incoming.forEach { ldns_rr_free($0) } }
+        let apex = ldns_rr_owner(soa)
         for text in records {
             var parsed: RRPointer?
-            let status = ldns_rr_new_frm_str(&parsed, text, 3600, ldns_rr_owner(ldns_zone_soa(zone)), nil)
-            guard status == LDNS_STATUS_OK, let parsed else {
-                incoming.forEach { ldns_rr_free($0) }
-                throw LDNSError.status(status, "record \"\(text)\" does not parse")
-            }
-            guard ldns_dname_is_subdomain(ldns_rr_owner(parsed), ldns_rr_owner(ldns_zone_soa(zone))) != 0
-                    || ldns_dname_compare(ldns_rr_owner(parsed), ldns_rr_owner(ldns_zone_soa(zone))) == 0 else {
-                incoming.forEach { ldns_rr_free($0) }
-                ldns_rr_free(parsed)
+            let status = ldns_rr_new_frm_str(&parsed, text, 3600, apex, nil)
+            guard status == LDNS_STATUS_OK, let parsed else { throw LDNSError.status(status, "record \"\(text)\" does not parse") }
+            incoming.append(parsed)
+            guard ldns_dname_is_subdomain(ldns_rr_owner(parsed), apex) != 0 || ldns_dname_compare(ldns_rr_owner(parsed), apex) == 0 else {
                 throw LDNSError("record \"\(text)\" is outside zone \(origin)")
             }
-            incoming.append(parsed)
         }
-        func sameRRset(_ a: RRPointer, _ b: RRPointer) -> Bool {
-            ldns_rr_get_type(a) == ldns_rr_get_type(b) && ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0
+        let packer = RecordPacker()
+        for rr in incoming {
+            offsets.append(self.records.count)
+            packer.pack(rr, into: self.records)
+            let record = PackedRecord(at: self.records.base + offsets[offsets.count - 1])
+            replaced.insert(Array(record.key) + [UInt8(record.type >> 8), UInt8(record.type & 0xFF)])
         }
-        let list = ldns_zone_rrs(zone)!
-        let kept = ldns_rr_list_new()!
-        while let rr = ldns_rr_list_pop_rr(list) {
-            if incoming.contains(where: { sameRRset($0, rr) }) { ldns_rr_free(rr) } else { ldns_rr_list_push_rr(kept, rr) }
-        }
-        // pop took them from the end: restore file order, then append the new records.
-        while let rr = ldns_rr_list_pop_rr(kept) { ldns_rr_list_push_rr(list, rr) }
-        ldns_rr_list_free(kept)
-        incoming.forEach { ldns_rr_list_push_rr(list, $0) }
     }
 
-    /// Hands the records to a signer: the SOA and every other record leave this object.
-    func takeRecords() -> (soa: RRPointer, records: [RRPointer]) {
-        let soa = ldns_rr_clone(ldns_zone_soa(zone))!
-        var records: [RRPointer] = []
-        let list = ldns_zone_rrs(zone)!
-        records.reserveCapacity(ldns_rr_list_rr_count(list))
-        while let rr = ldns_rr_list_pop_rr(list) { records.append(rr) }
-        records.reverse()
-        return (soa, records)
+    /// The SOA packed like the other records.
+    func packedSOA(into arena: ByteArena) -> Int {
+        let offset = arena.count
+        guard let copy = ldns_rr_clone(soa) else { return offset }
+        RecordPacker().pack(copy, into: arena)
+        ldns_rr_free(copy)
+        return offset
+    }
+}
+
+/// Turns ldns records into `PackedRecord`s: the rdata printed as text first, then the record
+/// made canonical (RFC 4034 §6.2, which ldns_rr2canonical applies) and written as wire data.
+final class RecordPacker {
+    private let textBuffer = ldns_buffer_new(4096)!
+    private let wireBuffer = ldns_buffer_new(4096)!
+    private var key: [UInt8] = []
+
+    deinit {
+        ldns_buffer_free(textBuffer)
+        ldns_buffer_free(wireBuffer)
+    }
+
+    /// Packs `rr` (which is made canonical in place).
+    func pack(_ rr: RRPointer, into arena: ByteArena) {
+        ldns_buffer_clear(textBuffer)
+        for i in 0..<ldns_rr_rd_count(rr) {
+            if i > 0 { ldns_buffer_write_u8(textBuffer, UInt8(ascii: " ")) }
+            _ = ldns_rdf2buffer_str(textBuffer, ldns_rr_rdf(rr, i))
+        }
+        // ldns ends some fields (an empty NSEC3 salt) with a space.
+        while ldns_buffer_position(textBuffer) > 0, ldns_buffer_at(textBuffer, ldns_buffer_position(textBuffer) - 1).pointee == 0x20 {
+            ldns_buffer_set_position(textBuffer, ldns_buffer_position(textBuffer) - 1)
+        }
+        ldns_rr2canonical(rr)
+        ldns_buffer_clear(wireBuffer)
+        _ = ldns_rr_rdata2buffer_wire(wireBuffer, rr)
+        key.removeAll(keepingCapacity: true)
+        let owner = ldns_rr_owner(rr)
+        NameKey.append(wire: UnsafeBufferPointer(start: ldns_rdf_data(owner), count: ldns_rdf_size(owner)), to: &key)
+        key.withUnsafeBufferPointer { key in
+            PackedRecord.append(key: key, type: UInt16(ldns_rr_get_type(rr).rawValue), rrclass: UInt16(ldns_rr_get_class(rr).rawValue),
+                                ttl: ldns_rr_ttl(rr),
+                                rdata: UnsafeBufferPointer(start: ldns_buffer_begin(wireBuffer), count: ldns_buffer_position(wireBuffer)),
+                                text: UnsafeBufferPointer(start: ldns_buffer_begin(textBuffer), count: ldns_buffer_position(textBuffer)),
+                                to: arena)
+        }
+    }
+}
+
+/// Hands out work indices to threads.
+final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
     }
 }

@@ -83,12 +83,12 @@ struct SignCommand: ParsableCommand {
         let target = output ?? zoneFile + ".signed"
         if target == "-" {
             guard outcome.signed.write(to: STDOUT_FILENO) else {
-                printer.error("cannot write the signed zone to standard output: \(String(cString: strerror(errno)))")
+                printer.error(outcome.signed.failure ?? "cannot write the signed zone to standard output: \(String(cString: strerror(errno)))")
                 throw ExitStatus.cannotWrite
             }
         } else {
             do { try AtomicFiles.write(to: target) { outcome.signed.write(to: $0) } } catch {
-                printer.error(error.description)
+                printer.error(outcome.signed.failure.map { "\(target): \($0)" } ?? error.description)
                 throw ExitStatus.cannotWrite
             }
         }

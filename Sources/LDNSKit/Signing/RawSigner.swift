@@ -1,0 +1,137 @@
+import Foundation
+internal import CLDNS
+internal import COpenSSL
+
+/// Signs the bytes of one RRSIG's signed data with one key, for one thread: keeps what OpenSSL 3
+/// is slow to set up (the key's signing context, the fetched digest) from one signature to the
+/// next, and returns the signature in DNSSEC's layout (RFC 3110, RFC 6605, RFC 8080).
+final class RawSigner {
+    let algorithm: UInt8
+    let keyTag: UInt16
+    let isKSK: Bool
+    private let key: KeyPointer
+    private let pkey: OpaquePointer
+    private let digest: OpaquePointer?
+    private let digestLength: Int
+    private let context: OpaquePointer?
+    private let eddsaContext: OpaquePointer?
+    private var digestBytes = [UInt8](repeating: 0, count: 64)
+    private var signature = [UInt8](repeating: 0, count: 1024)
+
+    /// The algorithms it signs with; RFC 8624 has every other one as "MUST NOT sign".
+    static let algorithms: Set<UInt8> = [5, 7, 8, 10, 13, 14, 15, 16]
+
+    /// A thread's own copy of `source`; nil if OpenSSL refuses the key.
+    init?(_ source: DNSSECKey) {
+        guard Self.algorithms.contains(source.algorithm), let key = source.makeSigningCopy(),
+              let pkey = ldns_key_evp_key(key) else { return nil }
+        self.key = key
+        self.pkey = pkey
+        algorithm = source.algorithm
+        keyTag = source.keyTag
+        isKSK = source.isKSK
+        let digestName: String?
+        switch algorithm {
+        case 5, 7: digestName = "SHA1"
+        case 8, 13: digestName = "SHA256"
+        case 14: digestName = "SHA384"
+        case 10: digestName = "SHA512"
+        default: digestName = nil
+        }
+        digest = digestName.flatMap { EVP_MD_fetch(nil, $0, nil) }
+        digestLength = digest.map { Int(EVP_MD_get_size($0)) } ?? 0
+        if digestName != nil {
+            guard digest != nil, let made = EVP_PKEY_CTX_new(pkey, nil), EVP_PKEY_sign_init(made) == 1 else {
+                ldns_key_deep_free(key)
+                return nil
+            }
+            if algorithm <= 10 {
+                guard EVP_PKEY_CTX_set_rsa_padding(made, RSA_PKCS1_PADDING) == 1, EVP_PKEY_CTX_set_signature_md(made, digest) == 1 else {
+                    EVP_PKEY_CTX_free(made)
+                    ldns_key_deep_free(key)
+                    return nil
+                }
+            }
+            context = made
+            eddsaContext = nil
+        } else {
+            context = nil
+            eddsaContext = EVP_MD_CTX_new()
+        }
+    }
+
+    deinit {
+        EVP_PKEY_CTX_free(context)
+        EVP_MD_CTX_free(eddsaContext)
+        EVP_MD_free(digest)
+        ldns_key_deep_free(key)
+    }
+
+    /// The signature over `data`, appended to `out`; false if OpenSSL failed.
+    func sign(_ data: UnsafeBufferPointer<UInt8>, appendingTo out: inout [UInt8]) -> Bool {
+        var size = signature.count
+        if let context {
+            var length: UInt32 = 0
+            guard EVP_Digest(data.baseAddress, data.count, &digestBytes, &length, digest, nil) == 1,
+                  EVP_PKEY_sign(context, &signature, &size, digestBytes, Int(length)) == 1 else { return false }
+            switch algorithm {
+            case 13: return Self.appendRawECDSA(signature, size, half: 32, to: &out)
+            case 14: return Self.appendRawECDSA(signature, size, half: 48, to: &out)
+            default: out.append(contentsOf: signature[0..<size])
+            }
+            return true
+        }
+        guard let eddsaContext else { return false }
+        EVP_MD_CTX_reset(eddsaContext)
+        guard EVP_DigestSignInit(eddsaContext, nil, nil, nil, pkey) == 1,
+              EVP_DigestSign(eddsaContext, &signature, &size, data.baseAddress, data.count) == 1 else { return false }
+        out.append(contentsOf: signature[0..<size])
+        return true
+    }
+
+    /// DNSSEC wants r and s side by side, each padded to the curve size (RFC 6605 §4); OpenSSL
+    /// gives DER.
+    private static func appendRawECDSA(_ der: [UInt8], _ count: Int, half: Int32, to out: inout [UInt8]) -> Bool {
+        der.withUnsafeBufferPointer { buffer -> Bool in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            guard let parsed = d2i_ECDSA_SIG(nil, &cursor, count) else { return false }
+            defer { ECDSA_SIG_free(parsed) }
+            var r: OpaquePointer?, s: OpaquePointer?
+            ECDSA_SIG_get0(parsed, &r, &s)
+            var raw = [UInt8](repeating: 0, count: Int(half) * 2)
+            let ok = raw.withUnsafeMutableBufferPointer {
+                BN_bn2binpad(r, $0.baseAddress!, half) == half && BN_bn2binpad(s, $0.baseAddress! + Int(half), half) == half
+            }
+            guard ok else { return false }
+            out.append(contentsOf: raw)
+            return true
+        }
+    }
+}
+
+/// One thread's signers, split the way RFC 4035 §2.2 needs them: per algorithm, its KSKs sign
+/// the DNSKEY RRset and its ZSKs everything else; an algorithm with one kind of key uses it for both.
+final class ThreadSigners {
+    let forDNSKEY: [RawSigner]
+    let forZone: [RawSigner]
+
+    init?(_ keys: [DNSSECKey]) {
+        var signers: [RawSigner] = []
+        for key in keys {
+            guard let signer = RawSigner(key) else { return nil }
+            signers.append(signer)
+        }
+        var dnskey: [RawSigner] = []
+        var zone: [RawSigner] = []
+        for algorithm in Set(signers.map(\.algorithm)).sorted() {
+            let mine = signers.filter { $0.algorithm == algorithm }
+            let ksk = mine.filter(\.isKSK), zsk = mine.filter { !$0.isKSK }
+            dnskey += ksk.isEmpty ? zsk : ksk
+            zone += zsk.isEmpty ? ksk : zsk
+        }
+        forDNSKEY = dnskey
+        forZone = zone
+    }
+
+    func signers(forType type: UInt16) -> [RawSigner] { type == 48 ? forDNSKEY : forZone }
+}

@@ -1,0 +1,332 @@
+import Foundation
+internal import CLDNS
+internal import COpenSSL
+
+/// The zone in canonical order with what DNSSEC needs to know of each name: its RRsets, whether
+/// it is authoritative, a delegation point, occluded (glue under a cut) or an empty
+/// non-terminal, and its place in the NSEC or NSEC3 chain. Built once, then read by every
+/// signing thread.
+final class ZoneLayout: @unchecked Sendable {
+    enum Kind: UInt8 { case authoritative, delegation, occluded, emptyNonTerminal }
+
+    struct RRset {
+        var first: Int32
+        var count: Int32
+        var type: UInt16
+        var signed: Bool
+    }
+
+    struct Name {
+        /// Arena offset of a record (or, for an empty non-terminal, a record-shaped stub) with this name's key.
+        var keyRecord: Int
+        var firstRRset: Int32
+        var rrsetCount: Int32
+        var kind: Kind
+        /// NSEC: the next name in the chain; NSEC3: this name's slot in `hashes`; -1 without one.
+        var denial: Int32 = -1
+    }
+
+    let arena: ByteArena
+    private(set) var order: [Int] = []
+    private(set) var rrsets: [RRset] = []
+    private(set) var names: [Name] = []
+    let apexKey: [UInt8]
+    let denial: SigningOptions.Denial
+    /// TTL of NSEC/NSEC3 records: the smaller of the SOA's TTL and MINIMUM (RFC 9077).
+    let denialTTL: UInt32
+    /// NSEC3: 20-byte hashes by slot, and for each slot the slot that follows it in hash order.
+    private(set) var hashes: [UInt8] = []
+    private(set) var nextSlot: [Int32] = []
+
+    private init(arena: ByteArena, apexKey: [UInt8], denial: SigningOptions.Denial, denialTTL: UInt32) {
+        self.arena = arena
+        self.apexKey = apexKey
+        self.denial = denial
+        self.denialTTL = denialTTL
+    }
+
+    func record(_ index: Int) -> PackedRecord { PackedRecord(at: arena.base + order[index]) }
+    func key(of name: Name) -> UnsafeBufferPointer<UInt8> { PackedRecord(at: arena.base + name.keyRecord).key }
+
+    static let typeNS: UInt16 = 2, typeSOA: UInt16 = 6, typeDS: UInt16 = 43, typeRRSIG: UInt16 = 46, typeNSEC: UInt16 = 47
+    static let typeDNSKEY: UInt16 = 48, typeNSEC3: UInt16 = 50, typeNSEC3PARAM: UInt16 = 51
+
+    // MARK: - Building
+
+    static func build(_ zone: ZoneFile, keys: [DNSSECKey], denial: SigningOptions.Denial, threads: Int) throws(LDNSError) -> ZoneLayout {
+        let arena = zone.records
+        // The records the signer adds: the (updated) SOA, the keys' DNSKEYs, NSEC3PARAM.
+        var added = [zone.packedSOA(into: arena)]
+        let soaTTL = ldns_rr_ttl(zone.soa)
+        let packer = RecordPacker()
+        for key in keys {
+            guard let dnskey = ldns_rr_clone(key.dnskey) else { throw LDNSError("out of memory") }
+            ldns_rr_set_ttl(dnskey, soaTTL)
+            added.append(arena.count)
+            packer.pack(dnskey, into: arena)
+            ldns_rr_free(dnskey)
+        }
+        if case .nsec3 = denial {
+            var param: RRPointer?
+            let status = ldns_rr_new_frm_str(&param, "@ \(soaTTL) IN NSEC3PARAM 1 0 0 -", 3600, ldns_rr_owner(zone.soa), nil)
+            guard status == LDNS_STATUS_OK, let param else { throw LDNSError.status(status, "cannot make the NSEC3PARAM record") }
+            added.append(arena.count)
+            packer.pack(param, into: arena)
+            ldns_rr_free(param)
+        }
+        // From here on the arena does not grow until the empty non-terminals are added.
+        let soa = PackedRecord(at: arena.base + added[0])
+        let apexKey = Array(soa.key)
+        let minimum = soa.rdata.count >= 4 ? readU32(soa.rdata.baseAddress! + soa.rdata.count - 4) : soaTTL
+        let layout = ZoneLayout(arena: arena, apexKey: apexKey, denial: denial, denialTTL: min(soaTTL, minimum))
+
+        var ours = Set<[UInt8]>()
+        for offset in added.dropFirst() where PackedRecord(at: arena.base + offset).type == typeDNSKEY {
+            ours.insert(Array(PackedRecord(at: arena.base + offset).rdata))
+        }
+        var candidates: [Int] = []
+        candidates.reserveCapacity(zone.offsets.count + added.count)
+        try apexKey.withUnsafeBufferPointer { (apex) throws(LDNSError) in
+            for (index, offset) in zone.offsets.enumerated() {
+                let record = PackedRecord(at: arena.base + offset)
+                if record.type == typeSOA { continue }
+                guard NameKey.isAtOrBelow(record.key, apex) else {
+                    throw LDNSError("record \"\(NameKey.text(record.key)) \(record.type == 0 ? "" : typeText(record.type)) "
+                                    + "\(String(decoding: record.text, as: UTF8.self))\" is outside zone \(zone.origin)")
+                }
+                if index < zone.firstMerged, !zone.replaced.isEmpty,
+                   zone.replaced.contains(Array(record.key) + [UInt8(record.type >> 8), UInt8(record.type & 0xFF)]) { continue }
+                if record.type == typeDNSKEY, ours.contains(Array(record.rdata)) { continue }
+                candidates.append(offset)
+            }
+        }
+        candidates += added
+        layout.order = sortCanonically(candidates, base: arena.base, threads: threads)
+        try layout.groupNames()
+        switch denial {
+        case .nsec: layout.linkNSEC()
+        case .nsec3(let optOut): try layout.hashNSEC3(optOut: optOut, threads: threads)
+        }
+        return layout
+    }
+
+    static func typeText(_ type: UInt16) -> String { takeString(ldns_rr_type2str(ldns_rr_type(rawValue: UInt32(type)))) }
+
+    /// Sorts record offsets in canonical order (parts on every core, then merged) and drops
+    /// exact duplicates (an RRset is a set).
+    static func sortCanonically(_ offsets: [Int], base: UnsafeMutablePointer<UInt8>, threads: Int) -> [Int] {
+        nonisolated(unsafe) let base = base
+        let less: @Sendable (Int, Int) -> Bool = { PackedRecord.compare(PackedRecord(at: base + $0), PackedRecord(at: base + $1)) < 0 }
+        let parts = max(1, min(threads, offsets.count / 4096))
+        let sorted = ParallelSlots<[Int]>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let slice = offsets[offsets.count * part / parts..<offsets.count * (part + 1) / parts]
+            sorted.store(part, slice.sorted(by: less))
+        }
+        var runs = sorted.values.map { $0 ?? [] }
+        while runs.count > 1 {
+            var merged: [[Int]] = []
+            for pair in stride(from: 0, to: runs.count, by: 2) {
+                if pair + 1 == runs.count { merged.append(runs[pair]); continue }
+                let a = runs[pair], b = runs[pair + 1]
+                var out: [Int] = []
+                out.reserveCapacity(a.count + b.count)
+                var i = 0, j = 0
+                while i < a.count && j < b.count {
+                    if less(b[j], a[i]) { out.append(b[j]); j += 1 } else { out.append(a[i]); i += 1 }
+                }
+                out += a[i...]
+                out += b[j...]
+                merged.append(out)
+            }
+            runs = merged
+        }
+        var unique: [Int] = []
+        unique.reserveCapacity(runs.first?.count ?? 0)
+        for offset in runs.first ?? [] {
+            if let last = unique.last, PackedRecord.compare(PackedRecord(at: base + last), PackedRecord(at: base + offset)) == 0 { continue }
+            unique.append(offset)
+        }
+        return unique
+    }
+
+    /// Names and RRsets from the sorted records; delegation points, occluded names and, for
+    /// NSEC3, the empty non-terminals (RFC 5155 §7.1).
+    private func groupNames() throws(LDNSError) {
+        let base = arena.base
+        var emptyNonTerminals: [(before: Int, key: [UInt8])] = []
+        var seen = Set<[UInt8]>()
+        let wantsEmptyNonTerminals: Bool = { if case .nsec3 = denial { true } else { false } }()
+        var cut: [UInt8]?
+        var i = 0
+        while i < order.count {
+            let first = PackedRecord(at: base + order[i])
+            var name = Name(keyRecord: order[i], firstRRset: Int32(rrsets.count), rrsetCount: 0, kind: .authoritative)
+            var hasNS = false
+            while i < order.count {
+                let record = PackedRecord(at: base + order[i])
+                guard NameKey.compare(record.key, first.key) == 0 else { break }
+                var set = RRset(first: Int32(i), count: 0, type: record.type, signed: true)
+                while i < order.count {
+                    let next = PackedRecord(at: base + order[i])
+                    guard next.type == set.type, NameKey.compare(next.key, first.key) == 0 else { break }
+                    set.count += 1
+                    i += 1
+                }
+                if set.type == Self.typeNS { hasNS = true }
+                rrsets.append(set)
+                name.rrsetCount += 1
+            }
+            let isApex = first.key.elementsEqual(apexKey)
+            if let cutKey = cut, cutKey.withUnsafeBufferPointer({ NameKey.isAtOrBelow(first.key, $0) }) {
+                name.kind = .occluded
+            } else if hasNS && !isApex {
+                name.kind = .delegation
+                cut = Array(first.key)
+            } else {
+                cut = nil
+            }
+            for r in Int(name.firstRRset)..<rrsets.count {
+                switch name.kind {
+                case .occluded: rrsets[r].signed = false
+                case .delegation: rrsets[r].signed = rrsets[r].type == Self.typeDS
+                default: break
+                }
+            }
+            if wantsEmptyNonTerminals && name.kind != .occluded && !isApex {
+                var missing: [[UInt8]] = []
+                var ancestor = Array(first.key)
+                while let parent = ancestor.withUnsafeBufferPointer(NameKey.parentLength), parent > apexKey.count {
+                    ancestor.removeLast(ancestor.count - parent)
+                    if seen.contains(ancestor) { break }
+                    missing.append(ancestor)
+                    seen.insert(ancestor)
+                }
+                for key in missing.reversed() { emptyNonTerminals.append((names.count, key)) }
+            }
+            if wantsEmptyNonTerminals { seen.insert(Array(first.key)) }
+            names.append(name)
+        }
+        guard let apex = names.first, PackedRecord(at: base + apex.keyRecord).key.elementsEqual(apexKey) else {
+            throw LDNSError("the zone has no records at its apex")
+        }
+        guard !emptyNonTerminals.isEmpty else { return }
+        // Stubs for the empty non-terminals' keys, then merge them into the name list in order.
+        var stubs: [Int] = []
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        for item in emptyNonTerminals {
+            stubs.append(arena.count)
+            item.key.withUnsafeBufferPointer {
+                PackedRecord.append(key: $0, type: 0, rrclass: 1, ttl: 0, rdata: empty, text: empty, to: arena)
+            }
+        }
+        var merged: [Name] = []
+        merged.reserveCapacity(names.count + stubs.count)
+        var e = 0
+        for (index, name) in names.enumerated() {
+            while e < emptyNonTerminals.count && emptyNonTerminals[e].before == index {
+                merged.append(Name(keyRecord: stubs[e], firstRRset: 0, rrsetCount: 0, kind: .emptyNonTerminal))
+                e += 1
+            }
+            merged.append(name)
+        }
+        names = merged
+    }
+
+    /// NSEC: every authoritative name and delegation point points at the next one, the last
+    /// back at the apex (RFC 4034 §4.1.1).
+    private func linkNSEC() {
+        let chain = names.indices.filter { names[$0].kind == .authoritative || names[$0].kind == .delegation }
+        for (position, index) in chain.enumerated() {
+            names[index].denial = Int32(chain[(position + 1) % chain.count])
+        }
+    }
+
+    /// NSEC3 with RFC 9276's parameters (SHA-1, no extra iterations, empty salt): hashes every
+    /// name that gets an NSEC3 (not occluded names; with opt-out, not unsigned delegations),
+    /// then links them in hash order.
+    private func hashNSEC3(optOut: Bool, threads: Int) throws(LDNSError) {
+        let members = names.indices.filter { index in
+            let name = names[index]
+            switch name.kind {
+            case .occluded: return false
+            case .delegation:
+                return !optOut || rrsetTypes(of: name).contains(Self.typeDS)
+            default: return true
+            }
+        }
+        hashes = [UInt8](repeating: 0, count: members.count * 20)
+        let parts = max(1, min(threads, members.count / 2048))
+        let results = ParallelSlots<[UInt8]>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = members.count * part / parts..<members.count * (part + 1) / parts
+            var out = [UInt8](repeating: 0, count: range.count * 20)
+            var wire: [UInt8] = []
+            for (n, member) in range.enumerated() {
+                wire.removeAll(keepingCapacity: true)
+                NameKey.appendWire(key(of: names[members[member]]), to: &wire)
+                out.withUnsafeMutableBufferPointer { _ = SHA1(wire, wire.count, $0.baseAddress! + n * 20) }
+            }
+            results.store(part, out)
+        }
+        var offset = 0
+        for part in results.values { hashes.replaceSubrange(offset..<offset + part!.count, with: part!); offset += part!.count }
+        for (slot, member) in members.enumerated() { names[member].denial = Int32(slot) }
+        let byHash = hashes.withUnsafeBufferPointer { all in
+            (0..<members.count).sorted { memcmp(all.baseAddress! + $0 * 20, all.baseAddress! + $1 * 20, 20) < 0 }
+        }
+        nextSlot = [Int32](repeating: 0, count: members.count)
+        for (position, slot) in byHash.enumerated() {
+            let next = byHash[(position + 1) % byHash.count]
+            if byHash.count > 1, hashes[slot * 20..<slot * 20 + 20] == hashes[next * 20..<next * 20 + 20] {
+                throw LDNSError("two names have the same NSEC3 hash; sign this zone with NSEC")
+            }
+            nextSlot[slot] = Int32(next)
+        }
+    }
+
+    func rrsetTypes(of name: Name) -> [UInt16] {
+        (Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount)).map { rrsets[$0].type }
+    }
+
+    /// The types an NSEC or NSEC3 record lists for `name` (RFC 4035 §2.3, RFC 5155 §7.1): at a
+    /// delegation only NS and DS; RRSIG when the name has signatures (always for NSEC, which
+    /// is itself signed there).
+    func deniedTypes(of name: Name) -> [UInt16] {
+        var types = rrsetTypes(of: name)
+        if name.kind == .delegation { types = types.filter { $0 == Self.typeNS || $0 == Self.typeDS } }
+        switch denial {
+        case .nsec:
+            types += [Self.typeRRSIG, Self.typeNSEC]
+        case .nsec3:
+            let signed = (Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount)).contains { rrsets[$0].signed }
+            if signed { types.append(Self.typeRRSIG) }
+        }
+        return Array(Set(types)).sorted()
+    }
+
+    /// How many RRsets get signatures and how many signatures that makes with these keys.
+    func signingCounts(dnskeySigners: Int, zoneSigners: Int) -> (rrsets: Int, signatures: Int) {
+        var sets = 0, signatures = 0
+        for set in rrsets where set.signed {
+            sets += 1
+            signatures += set.type == Self.typeDNSKEY ? dnskeySigners : zoneSigners
+        }
+        let denials = names.filter { $0.denial >= 0 }.count
+        return (sets + denials, signatures + denials * zoneSigners)
+    }
+}
+
+/// Results written by worker threads, one slot each.
+final class ParallelSlots<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Value?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ value: Value) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
+    }
+}

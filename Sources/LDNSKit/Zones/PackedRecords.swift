@@ -1,0 +1,110 @@
+import Glibc
+
+/// Growable bytes managed by hand, so that every signing thread can read a zone through one
+/// stable pointer (no copy-on-write, no exclusivity checks in the hot loop).
+final class ByteArena: @unchecked Sendable {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = max(capacity, 64)
+        base = malloc(self.capacity)!.assumingMemoryBound(to: UInt8.self)
+    }
+
+    deinit { free(base) }
+
+    func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        while count + extra > capacity { capacity *= 2 }
+        base = realloc(base, capacity)!.assumingMemoryBound(to: UInt8.self)
+    }
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard bytes.count > 0 else { return }
+        reserve(bytes.count)
+        memcpy(base + count, bytes.baseAddress!, bytes.count)
+        count += bytes.count
+    }
+
+    func append(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { append($0) } }
+
+    func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    func appendU16(_ value: UInt16) {
+        reserve(2)
+        base[count] = UInt8(value >> 8)
+        base[count + 1] = UInt8(value & 0xFF)
+        count += 2
+    }
+
+    func appendU32(_ value: UInt32) {
+        reserve(4)
+        for shift in [24, 16, 8, 0] { base[count] = UInt8((value >> UInt32(shift)) & 0xFF); count += 1 }
+    }
+
+    /// Hands the memory back early (the arena stays usable and empty).
+    func release() {
+        base = realloc(base, 64)!.assumingMemoryBound(to: UInt8.self)
+        capacity = 64
+        count = 0
+    }
+}
+
+@inline(__always) func readU16(_ p: UnsafePointer<UInt8>) -> UInt16 { UInt16(p[0]) << 8 | UInt16(p[1]) }
+@inline(__always) func readU32(_ p: UnsafePointer<UInt8>) -> UInt32 {
+    UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3])
+}
+
+/// One record as the signer keeps it, packed in a `ByteArena`:
+/// `[key length u16][name key][type u16][class u16][TTL u32][rdata length u16][canonical rdata]
+/// [text length u32][rdata in presentation format]`. The canonical rdata (RFC 4034 §6.2) is
+/// what gets signed; the text is what gets printed.
+struct PackedRecord {
+    let key: UnsafeBufferPointer<UInt8>
+    let type: UInt16
+    let rrclass: UInt16
+    let ttl: UInt32
+    let rdata: UnsafeBufferPointer<UInt8>
+    let text: UnsafeBufferPointer<UInt8>
+
+    init(at base: UnsafePointer<UInt8>) {
+        let keyLength = Int(readU16(base))
+        key = UnsafeBufferPointer(start: base + 2, count: keyLength)
+        var p = base + 2 + keyLength
+        type = readU16(p)
+        rrclass = readU16(p + 2)
+        ttl = readU32(p + 4)
+        let rdataLength = Int(readU16(p + 8))
+        rdata = UnsafeBufferPointer(start: p + 10, count: rdataLength)
+        p += 10 + rdataLength
+        let textLength = Int(readU32(p))
+        text = UnsafeBufferPointer(start: p + 4, count: textLength)
+    }
+
+    static func append(key: UnsafeBufferPointer<UInt8>, type: UInt16, rrclass: UInt16, ttl: UInt32,
+                       rdata: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>, to arena: ByteArena) {
+        arena.reserve(2 + key.count + 10 + rdata.count + 4 + text.count)
+        arena.appendU16(UInt16(key.count))
+        arena.append(key)
+        arena.appendU16(type)
+        arena.appendU16(rrclass)
+        arena.appendU32(ttl)
+        arena.appendU16(UInt16(rdata.count))
+        arena.append(rdata)
+        arena.appendU32(UInt32(text.count))
+        arena.append(text)
+    }
+
+    /// Canonical RR order inside a zone: name, then type, then rdata (RFC 4034 §6.1, §6.3).
+    static func compare(_ a: PackedRecord, _ b: PackedRecord) -> Int32 {
+        let byName = NameKey.compare(a.key, b.key)
+        if byName != 0 { return byName }
+        if a.type != b.type { return a.type < b.type ? -1 : 1 }
+        return NameKey.compare(a.rdata, b.rdata)
+    }
+}
