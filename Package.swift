@@ -56,6 +56,8 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
+        /// The signing engine's pure parts (name keys, zone splitting, presentation format).
+        .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit"]),
         .testTarget(
             name: "DanectlTests",
             dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit"]),

@@ -50,11 +50,13 @@ final class SigningEngineTests: XCTestCase {
     func testRecordsSurviveSigningAndChainsMatchLdnsSignzone() throws {
         let folder = try TemporaryFolder()
         let ksk = try key(in: folder, ksk: true), zsk = try key(in: folder, ksk: false)
-        let text = Self.awkwardZone(fillerLines: 20_000)
+        let text = Self.awkwardZone(fillerLines: 12_000)
         XCTAssertGreaterThan(text.utf8.count, 3 * 256 * 1024, "the zone must be large enough to be parsed in pieces")
         let zone = try folder.write("example.com.zone", text)
-        let plain = try normalised(zone, ["-s", "-n"])
-        XCTAssertGreaterThan(plain.count, 20_000)
+        // The file has one record twice: the signed zone has it once (an RRset is a set).
+        var seen = Set<String>()
+        let plain = try normalised(zone, ["-s", "-n"]).filter { seen.insert($0).inserted }
+        XCTAssertGreaterThan(plain.count, 12_000)
 
         for (label, ours, theirs) in [("NSEC", [String](), [String]()), ("NSEC3", ["--nsec3"], ["-n", "-t", "0"])] {
             let signed = folder.file("danectl-\(label)")
@@ -65,16 +67,16 @@ final class SigningEngineTests: XCTestCase {
             XCTAssertEqual(ldns.status, 0, ldns.stderr)
 
             // Every record of the file, unchanged (ldns normalises both sides).
-            XCTAssertEqual(try normalised(signed, ["-s", "-n", "-e", "DNSKEY"]), plain, "\(label): records changed")
-            // The same denial chain, record for record.
-            let chainType = label
-            let ourChain = try normalised(signed, ["-E", chainType])
-            XCTAssertEqual(ourChain, try normalised(reference, ["-E", chainType]), "\(label): chain differs from ldns-signzone's")
-            XCTAssertGreaterThan(ourChain.count, 20_000)
+            assertSame(try normalised(signed, ["-s", "-n", "-e", "DNSKEY", "-e", "NSEC3PARAM"]), plain, "\(label): records changed")
+            // The same denial chain, record for record (ldns keeps the case of NSEC's next name:
+            // RFC 6840 §5.1 leaves it out of canonical form, so compare without case).
+            let ourChain = try normalised(signed, ["-E", label]).map { $0.lowercased() }
+            assertSame(ourChain, try normalised(reference, ["-E", label]).map { $0.lowercased() }, "\(label): chain differs from ldns-signzone's")
+            XCTAssertGreaterThan(ourChain.count, 11_000)
             // Nothing signed under the insecure cut; the duplicate record once.
             let all = try normalised(signed, [])
             XCTAssertFalse(all.contains { $0.hasPrefix("ns.sub.example.com.") && $0.contains("RRSIG") }, "\(label): glue signed")
-            XCTAssertFalse(all.contains { $0.hasPrefix("sub.example.com.") && $0.contains("RRSIG\tNS") }, "\(label): delegation NS signed")
+            XCTAssertFalse(all.contains { $0.hasPrefix("sub.example.com.") && $0.contains("RRSIG\tNS ") }, "\(label): delegation NS signed")
             XCTAssertEqual(all.filter { $0.hasPrefix("dup.example.com.") && $0.contains("\tA\t") }.count, 1, "\(label): duplicate kept")
 
             let verify = try Processes.run("ldns-verify-zone", [signed])
@@ -87,7 +89,7 @@ final class SigningEngineTests: XCTestCase {
     func testAParseErrorDeepInALargeFileNamesTheLineLdnsNames() throws {
         let folder = try TemporaryFolder()
         let ksk = try key(in: folder, ksk: true)
-        var lines = Self.awkwardZone(fillerLines: 20_000).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = Self.awkwardZone(fillerLines: 12_000).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let badLine = lines.count - 50
         lines.insert("bad IN A 999.0.0.1", at: badLine - 1)
         let zone = try folder.write("broken.zone", lines.joined(separator: "\n"))
@@ -101,6 +103,14 @@ final class SigningEngineTests: XCTestCase {
     }
 
     // MARK: - Helpers
+
+    /// Equal lists, or a failure that shows a few differences rather than both lists.
+    func assertSame(_ ours: [String], _ theirs: [String], _ label: String, line: UInt = #line) {
+        guard ours != theirs else { return }
+        let onlyOurs = Set(ours).subtracting(theirs).sorted(), onlyTheirs = Set(theirs).subtracting(ours).sorted()
+        XCTFail("\(label): \(ours.count) vs \(theirs.count) lines; only ours (\(onlyOurs.count)): \(onlyOurs.prefix(3)); "
+                + "only theirs (\(onlyTheirs.count)): \(onlyTheirs.prefix(3))", line: line)
+    }
 
     func key(in folder: TemporaryFolder, ksk: Bool) throws -> String {
         let made = try Danectl.run(["keygen", "example.com", "--directory", folder.path] + (ksk ? ["--ksk"] : []))
