@@ -1,4 +1,6 @@
 #ifndef DANECTL_CLDNS_SHIM_H
 #define DANECTL_CLDNS_SHIM_H
 #include <ldns/ldns.h>
+/* ldns reads zone files a character at a time: unlocked stdio for streams one thread owns. */
+#include <stdio_ext.h>
 #endif

@@ -4,74 +4,77 @@ import Foundation
 /// signed, adds its NSEC or NSEC3 record and that record's signature, all as zone-file text.
 final class BlockSigner {
     private let layout: ZoneLayout
-    private let signers: ThreadSigners
     private let options: SigningOptions
     private let typeNames: [UInt16: [UInt8]]
     private let signerWire: [UInt8]
-    private let signerText: [UInt8]
+    /// `.` + the zone's name, for NSEC3 owners (empty suffix for the root).
+    private let apexSuffix: [UInt8]
     private let apexLabels: Int
     private let maker: RRSIGMaker
+    private static let rrsigColumns = Array("\tIN\tRRSIG\t".utf8)
 
     // Scratch space reused across names.
     private var ownerWire: [UInt8] = []
     private var ownerText: [UInt8] = []
+    private var types: [UInt16] = []
     private var denialRdata: [UInt8] = []
     private var denialText: [UInt8] = []
 
     init(layout: ZoneLayout, signers: ThreadSigners, options: SigningOptions, typeNames: [UInt16: [UInt8]]) {
         self.layout = layout
-        self.signers = signers
         self.options = options
         self.typeNames = typeNames
         maker = RRSIGMaker(signers: signers, signer: layout.apexKey, inception: options.inceptionTime, typeNames: typeNames)
         signerWire = layout.apexKey.withUnsafeBufferPointer(NameKey.wire)
         var text: [UInt8] = []
         layout.apexKey.withUnsafeBufferPointer { NameKey.appendText($0, to: &text) }
-        signerText = text
+        apexSuffix = layout.apexKey.isEmpty ? [UInt8(ascii: ".")] : [UInt8(ascii: ".")] + text
         apexLabels = layout.apexKey.withUnsafeBufferPointer(NameKey.labelCount)
     }
 
     /// Appends the text of names `range` to `out`; false if a signature could not be made.
     func emit(names range: Range<Int>, to out: inout [UInt8]) -> Bool {
+        let names = layout.names, rrsets = layout.rrsets
         for index in range {
-            let name = layout.names[index]
+            let name = names[index]
             let key = layout.key(of: name)
             ownerText.removeAll(keepingCapacity: true)
             NameKey.appendText(key, to: &ownerText)
             ownerWire.removeAll(keepingCapacity: true)
             NameKey.appendWire(key, to: &ownerWire)
             let labels = UInt8(NameKey.labelCount(key) - (NameKey.isWildcard(key) ? 1 : 0))
-            // The SOA first at the apex, then the rest in type order.
-            var sets = Array(Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount))
-            if let soa = sets.firstIndex(where: { layout.rrsets[$0].type == ZoneLayout.typeSOA }), soa > 0 {
-                sets.insert(sets.remove(at: soa), at: 0)
+            let sets = Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount)
+            // The apex (always the first name) prints its SOA first, then the rest in type order.
+            let soa = index == 0 ? sets.first { rrsets[$0].type == ZoneLayout.typeSOA } : nil
+            if let soa, !emitRRset(soa, rrsets[soa], labels: labels, to: &out) { return false }
+            for setIndex in sets where setIndex != soa {
+                guard emitRRset(setIndex, rrsets[setIndex], labels: labels, to: &out) else { return false }
             }
-            for setIndex in sets {
-                let set = layout.rrsets[setIndex]
-                let first = layout.record(Int(set.first))
-                for r in Int(set.first)..<Int(set.first + set.count) {
-                    let record = layout.record(r)
-                    appendLine(owner: ownerText, ttl: first.ttl, rrclass: record.rrclass, type: set.type, rdataText: record.text, to: &out)
-                }
-                guard set.signed else { continue }
-                maker.start(ownerWire: ownerWire)
-                for r in Int(set.first)..<Int(set.first + set.count) {
-                    appendSignedRecord(layout.record(r).rdata, type: set.type, rrclass: first.rrclass, ttl: first.ttl)
-                }
-                guard sign(type: set.type, labels: labels, ttl: first.ttl, jitterIndex: setIndex, owner: ownerText, to: &out) else { return false }
-            }
-            guard name.denial >= 0 else { continue }
-            guard appendDenial(for: name, index: index, labels: labels, to: &out) else { return false }
+            if name.denial >= 0, !appendDenial(for: name, index: index, labels: labels, to: &out) { return false }
         }
         return true
     }
 
+    private func emitRRset(_ setIndex: Int, _ set: ZoneLayout.RRset, labels: UInt8, to out: inout [UInt8]) -> Bool {
+        let first = layout.record(Int(set.first))
+        let typeName = typeNames[set.type] ?? Array("TYPE\(set.type)".utf8)
+        for r in Int(set.first)..<Int(set.first + set.count) {
+            let record = layout.record(r)
+            appendLine(owner: ownerText, ttl: first.ttl, rrclass: record.rrclass, typeName: typeName, rdataText: record.text, to: &out)
+        }
+        guard set.signed else { return true }
+        maker.start(ownerWire: ownerWire)
+        for r in Int(set.first)..<Int(set.first + set.count) {
+            maker.add(layout.record(r).rdata, type: set.type, rrclass: first.rrclass, ttl: first.ttl)
+        }
+        return sign(type: set.type, labels: labels, ttl: first.ttl, jitterIndex: setIndex, owner: ownerText, to: &out)
+    }
+
     private func appendDenial(for name: ZoneLayout.Name, index: Int, labels: UInt8, to out: inout [UInt8]) -> Bool {
-        let types = layout.deniedTypes(of: name)
+        layout.deniedTypes(of: name, into: &types)
         denialRdata.removeAll(keepingCapacity: true)
         denialText.removeAll(keepingCapacity: true)
         let type: UInt16
-        var owner: [UInt8]
         var ownerLabels = labels
         switch layout.denial {
         case .nsec:
@@ -79,23 +82,24 @@ final class BlockSigner {
             let next = layout.key(of: layout.names[Int(name.denial)])
             NameKey.appendWire(next, to: &denialRdata)
             NameKey.appendText(next, to: &denialText)
-            owner = ownerText
         case .nsec3(let optOut):
             type = ZoneLayout.typeNSEC3
             let slot = Int(name.denial), next = Int(layout.nextSlot[slot])
             denialRdata += [1, optOut ? 1 : 0, 0, 0, 0, 20]
-            denialRdata += layout.hashes[next * 20..<next * 20 + 20]
-            denialText += Array("1 \(optOut ? 1 : 0) 0 - ".utf8)
-            layout.hashes.withUnsafeBufferPointer {
-                PresentationText.appendBase32Hex(UnsafeBufferPointer(rebasing: $0[next * 20..<next * 20 + 20]), to: &denialText)
+            denialText += optOut ? Self.optOutPrefix : Self.plainPrefix
+            layout.hashes.withUnsafeBufferPointer { hashes in
+                let nextHash = UnsafeBufferPointer(rebasing: hashes[next * 20..<next * 20 + 20])
+                denialRdata.append(contentsOf: nextHash)
+                PresentationText.appendBase32Hex(nextHash, to: &denialText)
+                // The record lives at the hashed name, one label below the apex.
+                ownerText.removeAll(keepingCapacity: true)
+                PresentationText.appendBase32Hex(UnsafeBufferPointer(rebasing: hashes[slot * 20..<slot * 20 + 20]), to: &ownerText)
             }
-            // The record lives at the hashed name, one label below the apex.
-            var hashed: [UInt8] = []
-            layout.hashes.withUnsafeBufferPointer {
-                PresentationText.appendBase32Hex(UnsafeBufferPointer(rebasing: $0[slot * 20..<slot * 20 + 20]), to: &hashed)
-            }
-            ownerWire = [UInt8(hashed.count)] + hashed + signerWire
-            owner = hashed + [UInt8(ascii: ".")] + (layout.apexKey.isEmpty ? [] : signerText)
+            ownerWire.removeAll(keepingCapacity: true)
+            ownerWire.append(UInt8(ownerText.count))
+            ownerWire += ownerText
+            ownerWire += signerWire
+            ownerText += apexSuffix
             ownerLabels = UInt8(apexLabels + 1)
         }
         appendTypeBitmap(types, to: &denialRdata)
@@ -103,35 +107,35 @@ final class BlockSigner {
             denialText.append(UInt8(ascii: " "))
             denialText += typeNames[t] ?? Array("TYPE\(t)".utf8)
         }
+        let typeName = typeNames[type] ?? []
         denialText.withUnsafeBufferPointer {
-            appendLine(owner: owner, ttl: layout.denialTTL, rrclass: 1, type: type, rdataText: $0, to: &out)
+            appendLine(owner: ownerText, ttl: layout.denialTTL, rrclass: 1, typeName: typeName, rdataText: $0, to: &out)
         }
         maker.start(ownerWire: ownerWire)
-        denialRdata.withUnsafeBufferPointer { appendSignedRecord($0, type: type, rrclass: 1, ttl: layout.denialTTL) }
-        return sign(type: type, labels: ownerLabels, ttl: layout.denialTTL, jitterIndex: layout.rrsets.count + index, owner: owner, to: &out)
+        denialRdata.withUnsafeBufferPointer { maker.add($0, type: type, rrclass: 1, ttl: layout.denialTTL) }
+        return sign(type: type, labels: ownerLabels, ttl: layout.denialTTL, jitterIndex: layout.rrsets.count + index,
+                    owner: ownerText, to: &out)
     }
+
+    private static let plainPrefix = Array("1 0 0 - ".utf8)
+    private static let optOutPrefix = Array("1 1 0 - ".utf8)
 
     /// NSEC/NSEC3 type bitmap: per 256-type window, its number, length and bits (RFC 4034 §4.1.2).
     private func appendTypeBitmap(_ types: [UInt16], to out: inout [UInt8]) {
         var i = 0
         while i < types.count {
             let window = types[i] >> 8
-            var bits = [UInt8](repeating: 0, count: 32)
-            var length = 0
+            let start = out.count
+            out.append(UInt8(window))
+            out.append(0)
             while i < types.count, types[i] >> 8 == window {
                 let low = Int(types[i] & 0xFF)
-                bits[low / 8] |= 0x80 >> UInt8(low % 8)
-                length = low / 8 + 1
+                while out.count < start + 2 + low / 8 + 1 { out.append(0) }
+                out[start + 2 + low / 8] |= 0x80 >> UInt8(low % 8)
                 i += 1
             }
-            out.append(UInt8(window))
-            out.append(UInt8(length))
-            out += bits[0..<length]
+            out[start + 1] = UInt8(out.count - start - 2)
         }
-    }
-
-    private func appendSignedRecord(_ rdata: UnsafeBufferPointer<UInt8>, type: UInt16, rrclass: UInt16, ttl: UInt32) {
-        maker.add(rdata, type: type, rrclass: rrclass, ttl: ttl)
     }
 
     /// Signs the RRset given to `maker` with each key for `type` and appends the RRSIG lines.
@@ -140,13 +144,13 @@ final class BlockSigner {
             out += owner
             out.append(0x09)
             PresentationText.appendDecimal(ttl, to: &out)
-            out += Array("\tIN\tRRSIG\t".utf8)
+            out += Self.rrsigColumns
             out += rdataText
             out.append(0x0A)
         }
     }
 
-    private func appendLine(owner: [UInt8], ttl: UInt32, rrclass: UInt16, type: UInt16, rdataText: UnsafeBufferPointer<UInt8>,
+    private func appendLine(owner: [UInt8], ttl: UInt32, rrclass: UInt16, typeName: [UInt8], rdataText: UnsafeBufferPointer<UInt8>,
                             to out: inout [UInt8]) {
         out += owner
         out.append(0x09)
@@ -154,7 +158,7 @@ final class BlockSigner {
         out.append(0x09)
         if rrclass == 1 { out += [UInt8(ascii: "I"), UInt8(ascii: "N")] } else { out += PresentationText.className(rrclass) }
         out.append(0x09)
-        out += typeNames[type] ?? Array("TYPE\(type)".utf8)
+        out += typeName
         out.append(0x09)
         out.append(contentsOf: rdataText)
         out.append(0x0A)

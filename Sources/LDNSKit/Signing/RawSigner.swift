@@ -14,6 +14,7 @@ final class RawSigner {
     private let digest: OpaquePointer?
     private let digestLength: Int
     private let context: OpaquePointer?
+    private let digestContext: OpaquePointer?
     private let eddsaContext: OpaquePointer?
     private var digestBytes = [UInt8](repeating: 0, count: 64)
     private var signature = [UInt8](repeating: 0, count: 1024)
@@ -53,15 +54,18 @@ final class RawSigner {
                 }
             }
             context = made
+            digestContext = EVP_MD_CTX_new()
             eddsaContext = nil
         } else {
             context = nil
+            digestContext = nil
             eddsaContext = EVP_MD_CTX_new()
         }
     }
 
     deinit {
         EVP_PKEY_CTX_free(context)
+        EVP_MD_CTX_free(digestContext)
         EVP_MD_CTX_free(eddsaContext)
         EVP_MD_free(digest)
         ldns_key_deep_free(key)
@@ -70,9 +74,10 @@ final class RawSigner {
     /// The signature over `data`, appended to `out`; false if OpenSSL failed.
     func sign(_ data: UnsafeBufferPointer<UInt8>, appendingTo out: inout [UInt8]) -> Bool {
         var size = signature.count
-        if let context {
+        if let context, let digestContext {
             var length: UInt32 = 0
-            guard EVP_Digest(data.baseAddress, data.count, &digestBytes, &length, digest, nil) == 1,
+            guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1, EVP_DigestUpdate(digestContext, data.baseAddress, data.count) == 1,
+                  EVP_DigestFinal_ex(digestContext, &digestBytes, &length) == 1,
                   EVP_PKEY_sign(context, &signature, &size, digestBytes, Int(length)) == 1 else { return false }
             switch algorithm {
             case 13: return Self.appendRawECDSA(signature, size, half: 32, to: &out)
@@ -90,22 +95,22 @@ final class RawSigner {
     }
 
     /// DNSSEC wants r and s side by side, each padded to the curve size (RFC 6605 §4); OpenSSL
-    /// gives DER.
-    private static func appendRawECDSA(_ der: [UInt8], _ count: Int, half: Int32, to out: inout [UInt8]) -> Bool {
-        der.withUnsafeBufferPointer { buffer -> Bool in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            guard let parsed = d2i_ECDSA_SIG(nil, &cursor, count) else { return false }
-            defer { ECDSA_SIG_free(parsed) }
-            var r: OpaquePointer?, s: OpaquePointer?
-            ECDSA_SIG_get0(parsed, &r, &s)
-            var raw = [UInt8](repeating: 0, count: Int(half) * 2)
-            let ok = raw.withUnsafeMutableBufferPointer {
-                BN_bn2binpad(r, $0.baseAddress!, half) == half && BN_bn2binpad(s, $0.baseAddress! + Int(half), half) == half
-            }
-            guard ok else { return false }
-            out.append(contentsOf: raw)
-            return true
+    /// gives DER: SEQUENCE { INTEGER r, INTEGER s }, short lengths at these sizes.
+    static func appendRawECDSA(_ der: [UInt8], _ count: Int, half: Int, to out: inout [UInt8]) -> Bool {
+        guard count >= 8, der[0] == 0x30, der[1] < 0x80, Int(der[1]) + 2 == count else { return false }
+        var at = 2
+        for _ in 0..<2 {
+            guard at + 2 <= count, der[at] == 0x02 else { return false }
+            var length = Int(der[at + 1])
+            var start = at + 2
+            guard length < 0x80, start + length <= count else { return false }
+            at = start + length
+            while length > 0 && der[start] == 0 { start += 1; length -= 1 }  // the sign byte
+            guard length <= half else { return false }
+            out.append(contentsOf: repeatElement(0, count: half - length))
+            out.append(contentsOf: der[start..<start + length])
         }
+        return at == count
     }
 }
 

@@ -289,20 +289,22 @@ final class ZoneLayout: @unchecked Sendable {
         (Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount)).map { rrsets[$0].type }
     }
 
-    /// The types an NSEC or NSEC3 record lists for `name` (RFC 4035 §2.3, RFC 5155 §7.1): at a
-    /// delegation only NS and DS; RRSIG when the name has signatures (always for NSEC, which
-    /// is itself signed there).
-    func deniedTypes(of name: Name) -> [UInt16] {
-        var types = rrsetTypes(of: name)
-        if name.kind == .delegation { types = types.filter { $0 == Self.typeNS || $0 == Self.typeDS } }
-        switch denial {
-        case .nsec:
-            types += [Self.typeRRSIG, Self.typeNSEC]
-        case .nsec3:
-            let signed = (Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount)).contains { rrsets[$0].signed }
-            if signed { types.append(Self.typeRRSIG) }
+    /// The types an NSEC or NSEC3 record lists for `name`, ascending (RFC 4035 §2.3, RFC 5155
+    /// §7.1): at a delegation only NS and DS; RRSIG when the name has signatures (always for
+    /// NSEC, which is itself signed there).
+    func deniedTypes(of name: Name, into types: inout [UInt16]) {
+        types.removeAll(keepingCapacity: true)
+        var signed = false
+        for r in Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount) {
+            let set = rrsets[r]
+            signed = signed || set.signed
+            if name.kind != .delegation || set.type == Self.typeNS || set.type == Self.typeDS { types.append(set.type) }
         }
-        return Array(Set(types)).sorted()
+        switch denial {
+        case .nsec: types += [Self.typeRRSIG, Self.typeNSEC]
+        case .nsec3: if signed { types.append(Self.typeRRSIG) }
+        }
+        types.sort()  // a handful of entries, nearly sorted already
     }
 
     /// How many RRsets get signatures and how many signatures that makes with these keys.

@@ -100,6 +100,7 @@ public final class ZoneFile: @unchecked Sendable {
         let status = bytes.withUnsafeMutableBytes { raw -> ldns_status in
             guard let stream = fmemopen(raw.baseAddress, raw.count, "r") else { return LDNS_STATUS_FILE_ERR }
             defer { fclose(stream) }
+            _ = __fsetlocking(stream, Int32(FSETLOCKING_BYCALLER))  // this thread alone reads it
             return ldns_zone_new_frm_fp_l(&parsed, stream, originName, 3600, LDNS_RR_CLASS_IN, &line)
         }
         guard status == LDNS_STATUS_OK, let parsed else {
