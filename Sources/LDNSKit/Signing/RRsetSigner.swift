@@ -14,34 +14,34 @@ public enum RRsetSigner {
     /// `records` are presentation lines (`owner ttl IN TYPE rdata`), all in `keys`' zone.
     public static func sign(records: [String], keys: [DNSSECKey], options: SigningOptions) throws(LDNSError) -> [Signature] {
         guard let zone = keys.first?.zone else { throw LDNSError("no signing key given") }
-        let arena = ByteArena()
+        let store = RecordStore()
+        let arena = store.adopt(ByteArena())
         let packer = RecordPacker()
-        var offsets: [Int] = []
+        var refs: [UInt64] = []
         for text in records {
             var rr: RRPointer?
             let status = ldns_rr_new_frm_str(&rr, text, 3600, nil, nil)
             guard status == LDNS_STATUS_OK, let rr else { throw LDNSError.status(status, "record \"\(text)\" does not parse") }
-            offsets.append(arena.count)
-            packer.pack(rr, into: arena)
+            refs.append(store.append(to: arena) { packer.pack(rr, into: $0) })
             ldns_rr_free(rr)
         }
-        let sorted = ZoneLayout.sortCanonically(offsets, base: arena.base, threads: 1)
+        let sorted = ZoneLayout.sortCanonically(refs, store: store, threads: 1)
         guard let signers = ThreadSigners(keys.filter { $0.zone == zone }) else { throw LDNSError("could not load the signing keys") }
         var zoneKey: [UInt8] = []
         guard let zoneName = ldns_dname_new_frm_str(DNSSECKey.absolute(zone)) else { throw LDNSError("\"\(zone)\" is not a valid zone name") }
         NameKey.append(wire: UnsafeBufferPointer(start: ldns_rdf_data(zoneName), count: ldns_rdf_size(zoneName)), to: &zoneKey)
         ldns_rdf_deep_free(zoneName)
-        let types = Set(sorted.map { PackedRecord(at: arena.base + $0).type })
+        let types = Set(sorted.map { store.record($0).type })
         let maker = RRSIGMaker(signers: signers, signer: zoneKey, inception: options.inceptionTime,
                                typeNames: PresentationText.typeNames(for: types))
         var out: [Signature] = []
         var i = 0
         var setIndex = 0
         while i < sorted.count {
-            let first = PackedRecord(at: arena.base + sorted[i])
+            let first = store.record(sorted[i])
             maker.start(ownerWire: NameKey.wire(first.key))
             while i < sorted.count {
-                let record = PackedRecord(at: arena.base + sorted[i])
+                let record = store.record(sorted[i])
                 guard record.type == first.type, NameKey.compare(record.key, first.key) == 0 else { break }
                 maker.add(record.rdata, type: first.type, rrclass: first.rrclass, ttl: first.ttl)
                 i += 1

@@ -17,8 +17,8 @@ final class ZoneLayout: @unchecked Sendable {
     }
 
     struct Name {
-        /// Arena offset of a record (or, for an empty non-terminal, a record-shaped stub) with this name's key.
-        var keyRecord: Int
+        /// A record (or, for an empty non-terminal, a record-shaped stub) with this name's key.
+        var keyRecord: UInt64
         var firstRRset: Int32
         var rrsetCount: Int32
         var kind: Kind
@@ -26,8 +26,8 @@ final class ZoneLayout: @unchecked Sendable {
         var denial: Int32 = -1
     }
 
-    let arena: ByteArena
-    private(set) var order: [Int] = []
+    let store: RecordStore
+    private(set) var order: [UInt64] = []
     private(set) var rrsets: [RRset] = []
     private(set) var names: [Name] = []
     let apexKey: [UInt8]
@@ -38,15 +38,15 @@ final class ZoneLayout: @unchecked Sendable {
     private(set) var hashes: [UInt8] = []
     private(set) var nextSlot: [Int32] = []
 
-    private init(arena: ByteArena, apexKey: [UInt8], denial: SigningOptions.Denial, denialTTL: UInt32) {
-        self.arena = arena
+    private init(store: RecordStore, apexKey: [UInt8], denial: SigningOptions.Denial, denialTTL: UInt32) {
+        self.store = store
         self.apexKey = apexKey
         self.denial = denial
         self.denialTTL = denialTTL
     }
 
-    func record(_ index: Int) -> PackedRecord { PackedRecord(at: arena.base + order[index]) }
-    func key(of name: Name) -> UnsafeBufferPointer<UInt8> { PackedRecord(at: arena.base + name.keyRecord).key }
+    func record(_ index: Int) -> PackedRecord { store.record(order[index]) }
+    func key(of name: Name) -> UnsafeBufferPointer<UInt8> { store.record(name.keyRecord).key }
 
     static let typeNS: UInt16 = 2, typeSOA: UInt16 = 6, typeDS: UInt16 = 43, typeRRSIG: UInt16 = 46, typeNSEC: UInt16 = 47
     static let typeDNSKEY: UInt16 = 48, typeNSEC3: UInt16 = 50, typeNSEC3PARAM: UInt16 = 51
@@ -54,41 +54,41 @@ final class ZoneLayout: @unchecked Sendable {
     // MARK: - Building
 
     static func build(_ zone: ZoneFile, keys: [DNSSECKey], denial: SigningOptions.Denial, threads: Int) throws(LDNSError) -> ZoneLayout {
-        let arena = zone.records
+        let store = zone.store
         // The records the signer adds: the (updated) SOA, the keys' DNSKEYs, NSEC3PARAM.
-        var added = [zone.packedSOA(into: arena)]
-        let soaTTL = ldns_rr_ttl(zone.soa)
+        let own = store.adopt(ByteArena())
         let packer = RecordPacker()
+        var added: [UInt64] = []
+        func add(_ rr: RRPointer) { added.append(store.append(to: own) { packer.pack(rr, into: $0) }) }
+        guard let soaCopy = ldns_rr_clone(zone.soa) else { throw LDNSError("out of memory") }
+        add(soaCopy)
+        ldns_rr_free(soaCopy)
+        let soaTTL = ldns_rr_ttl(zone.soa)
         for key in keys {
             guard let dnskey = ldns_rr_clone(key.dnskey) else { throw LDNSError("out of memory") }
             ldns_rr_set_ttl(dnskey, soaTTL)
-            added.append(arena.count)
-            packer.pack(dnskey, into: arena)
+            add(dnskey)
             ldns_rr_free(dnskey)
         }
         if case .nsec3 = denial {
             var param: RRPointer?
             let status = ldns_rr_new_frm_str(&param, "@ \(soaTTL) IN NSEC3PARAM 1 0 0 -", 3600, ldns_rr_owner(zone.soa), nil)
             guard status == LDNS_STATUS_OK, let param else { throw LDNSError.status(status, "cannot make the NSEC3PARAM record") }
-            added.append(arena.count)
-            packer.pack(param, into: arena)
+            add(param)
             ldns_rr_free(param)
         }
-        // From here on the arena does not grow until the empty non-terminals are added.
-        let soa = PackedRecord(at: arena.base + added[0])
+        let soa = store.record(added[0])
         let apexKey = Array(soa.key)
         let minimum = soa.rdata.count >= 4 ? readU32(soa.rdata.baseAddress! + soa.rdata.count - 4) : soaTTL
-        let layout = ZoneLayout(arena: arena, apexKey: apexKey, denial: denial, denialTTL: min(soaTTL, minimum))
+        let layout = ZoneLayout(store: store, apexKey: apexKey, denial: denial, denialTTL: min(soaTTL, minimum))
 
         var ours = Set<[UInt8]>()
-        for offset in added.dropFirst() where PackedRecord(at: arena.base + offset).type == typeDNSKEY {
-            ours.insert(Array(PackedRecord(at: arena.base + offset).rdata))
-        }
-        var candidates: [Int] = []
-        candidates.reserveCapacity(zone.offsets.count + added.count)
+        for ref in added.dropFirst() where store.record(ref).type == typeDNSKEY { ours.insert(Array(store.record(ref).rdata)) }
+        var candidates: [UInt64] = []
+        candidates.reserveCapacity(zone.refs.count + added.count)
         try apexKey.withUnsafeBufferPointer { (apex) throws(LDNSError) in
-            for (index, offset) in zone.offsets.enumerated() {
-                let record = PackedRecord(at: arena.base + offset)
+            for (index, ref) in zone.refs.enumerated() {
+                let record = store.record(ref)
                 if record.type == typeSOA { continue }
                 guard NameKey.isAtOrBelow(record.key, apex) else {
                     throw LDNSError("record \"\(NameKey.text(record.key)) \(record.type == 0 ? "" : typeText(record.type)) "
@@ -97,11 +97,11 @@ final class ZoneLayout: @unchecked Sendable {
                 if index < zone.firstMerged, !zone.replaced.isEmpty,
                    zone.replaced.contains(Array(record.key) + [UInt8(record.type >> 8), UInt8(record.type & 0xFF)]) { continue }
                 if record.type == typeDNSKEY, ours.contains(Array(record.rdata)) { continue }
-                candidates.append(offset)
+                candidates.append(ref)
             }
         }
         candidates += added
-        layout.order = sortCanonically(candidates, base: arena.base, threads: threads)
+        layout.order = sortCanonically(candidates, store: store, threads: threads)
         try layout.groupNames()
         switch denial {
         case .nsec: layout.linkNSEC()
@@ -114,22 +114,21 @@ final class ZoneLayout: @unchecked Sendable {
 
     /// Sorts record offsets in canonical order (parts on every core, then merged) and drops
     /// exact duplicates (an RRset is a set).
-    static func sortCanonically(_ offsets: [Int], base: UnsafeMutablePointer<UInt8>, threads: Int) -> [Int] {
-        nonisolated(unsafe) let base = base
-        let less: @Sendable (Int, Int) -> Bool = { PackedRecord.compare(PackedRecord(at: base + $0), PackedRecord(at: base + $1)) < 0 }
+    static func sortCanonically(_ offsets: [UInt64], store: RecordStore, threads: Int) -> [UInt64] {
+        let less: @Sendable (UInt64, UInt64) -> Bool = { PackedRecord.compare(store.record($0), store.record($1)) < 0 }
         let parts = max(1, min(threads, offsets.count / 4096))
-        let sorted = ParallelSlots<[Int]>(count: parts)
+        let sorted = ParallelSlots<[UInt64]>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let slice = offsets[offsets.count * part / parts..<offsets.count * (part + 1) / parts]
             sorted.store(part, slice.sorted(by: less))
         }
         var runs = sorted.values.map { $0 ?? [] }
         while runs.count > 1 {
-            var merged: [[Int]] = []
+            var merged: [[UInt64]] = []
             for pair in stride(from: 0, to: runs.count, by: 2) {
                 if pair + 1 == runs.count { merged.append(runs[pair]); continue }
                 let a = runs[pair], b = runs[pair + 1]
-                var out: [Int] = []
+                var out: [UInt64] = []
                 out.reserveCapacity(a.count + b.count)
                 var i = 0, j = 0
                 while i < a.count && j < b.count {
@@ -141,11 +140,11 @@ final class ZoneLayout: @unchecked Sendable {
             }
             runs = merged
         }
-        var unique: [Int] = []
+        var unique: [UInt64] = []
         unique.reserveCapacity(runs.first?.count ?? 0)
-        for offset in runs.first ?? [] {
-            if let last = unique.last, PackedRecord.compare(PackedRecord(at: base + last), PackedRecord(at: base + offset)) == 0 { continue }
-            unique.append(offset)
+        for ref in runs.first ?? [] {
+            if let last = unique.last, PackedRecord.compare(store.record(last), store.record(ref)) == 0 { continue }
+            unique.append(ref)
         }
         return unique
     }
@@ -153,22 +152,21 @@ final class ZoneLayout: @unchecked Sendable {
     /// Names and RRsets from the sorted records; delegation points, occluded names and, for
     /// NSEC3, the empty non-terminals (RFC 5155 §7.1).
     private func groupNames() throws(LDNSError) {
-        let base = arena.base
         var emptyNonTerminals: [(before: Int, key: [UInt8])] = []
         var seen = Set<[UInt8]>()
         let wantsEmptyNonTerminals: Bool = { if case .nsec3 = denial { true } else { false } }()
         var cut: [UInt8]?
         var i = 0
         while i < order.count {
-            let first = PackedRecord(at: base + order[i])
+            let first = store.record(order[i])
             var name = Name(keyRecord: order[i], firstRRset: Int32(rrsets.count), rrsetCount: 0, kind: .authoritative)
             var hasNS = false
             while i < order.count {
-                let record = PackedRecord(at: base + order[i])
+                let record = store.record(order[i])
                 guard NameKey.compare(record.key, first.key) == 0 else { break }
                 var set = RRset(first: Int32(i), count: 0, type: record.type, signed: true)
                 while i < order.count {
-                    let next = PackedRecord(at: base + order[i])
+                    let next = store.record(order[i])
                     guard next.type == set.type, NameKey.compare(next.key, first.key) == 0 else { break }
                     set.count += 1
                     i += 1
@@ -207,18 +205,20 @@ final class ZoneLayout: @unchecked Sendable {
             if wantsEmptyNonTerminals { seen.insert(Array(first.key)) }
             names.append(name)
         }
-        guard let apex = names.first, PackedRecord(at: base + apex.keyRecord).key.elementsEqual(apexKey) else {
+        guard let apex = names.first, store.record(apex.keyRecord).key.elementsEqual(apexKey) else {
             throw LDNSError("the zone has no records at its apex")
         }
         guard !emptyNonTerminals.isEmpty else { return }
         // Stubs for the empty non-terminals' keys, then merge them into the name list in order.
-        var stubs: [Int] = []
+        var stubs: [UInt64] = []
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        let arena = store.adopt(ByteArena())
         for item in emptyNonTerminals {
-            stubs.append(arena.count)
-            item.key.withUnsafeBufferPointer {
-                PackedRecord.append(key: $0, type: 0, rrclass: 1, ttl: 0, rdata: empty, text: empty, to: arena)
-            }
+            stubs.append(store.append(to: arena) { arena in
+                item.key.withUnsafeBufferPointer {
+                    PackedRecord.append(key: $0, type: 0, rrclass: 1, ttl: 0, rdata: empty, text: empty, to: arena)
+                }
+            })
         }
         var merged: [Name] = []
         merged.reserveCapacity(names.count + stubs.count)

@@ -1,4 +1,5 @@
 import Foundation
+internal import CLDNS
 
 /// Signs a whole zone. `sign` lays the zone out (canonical order, delegations, the NSEC or
 /// NSEC3 chain); the signatures themselves are made while the zone is written
@@ -69,7 +70,10 @@ public final class SignedZone: @unchecked Sendable {
     private func stream(_ sink: @escaping (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
         failure = nil
         let names = layout.names.count
-        let blockSize = max(64, min(1024, names / (options.threads * 16) + 1))
+        let blockSize = max(64, min(256, names / (options.threads * 16) + 1))
+        // Block buffers are a few hundred KiB: keep them in their own mappings so that each one
+        // goes back to the system when written, instead of piling up in the threads' heaps.
+        _ = mallopt(M_MMAP_THRESHOLD, 64 << 10)
         let blocks = (names + blockSize - 1) / blockSize
         let threads = max(1, min(options.threads, blocks))
         var types = Set(layout.rrsets.map(\.type))
@@ -86,12 +90,11 @@ public final class SignedZone: @unchecked Sendable {
             var buffer: [UInt8] = []
             while !output.failed, let block = next.take(below: blocks) {
                 buffer.removeAll(keepingCapacity: true)
-                buffer.reserveCapacity(blockSize * 512)
                 guard worker.emit(names: block * blockSize..<min(names, (block + 1) * blockSize), to: &buffer) else {
                     output.fail("a signature could not be made (OpenSSL refused the key)")
                     return
                 }
-                output.deliver(block, buffer)
+                output.deliver(block, &buffer)
             }
         }
         failure = output.reason
@@ -123,11 +126,23 @@ final class OrderedOutput: @unchecked Sendable {
         lock.unlock()
     }
 
-    func deliver(_ block: Int, _ bytes: [UInt8]) {
+    /// Writes `bytes` now if its turn has come (the caller keeps the buffer for its next block),
+    /// or keeps them until it has; then whatever became ready.
+    func deliver(_ block: Int, _ bytes: inout [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
-        pending[block] = bytes
+        if block == nextBlock {
+            guard bytes.withUnsafeBufferPointer(sink) else {
+                stopped = true
+                reason = reason ?? "cannot write the signed zone: \(String(cString: strerror(errno)))"
+                return
+            }
+            nextBlock += 1
+        } else {
+            pending[block] = bytes
+            bytes = []
+        }
         while let ready = pending.removeValue(forKey: nextBlock) {
             guard ready.withUnsafeBufferPointer(sink) else {
                 stopped = true

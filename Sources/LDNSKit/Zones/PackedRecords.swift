@@ -46,13 +46,6 @@ final class ByteArena: @unchecked Sendable {
         reserve(4)
         for shift in [24, 16, 8, 0] { base[count] = UInt8((value >> UInt32(shift)) & 0xFF); count += 1 }
     }
-
-    /// Hands the memory back early (the arena stays usable and empty).
-    func release() {
-        base = realloc(base, 64)!.assumingMemoryBound(to: UInt8.self)
-        capacity = 64
-        count = 0
-    }
 }
 
 @inline(__always) func readU16(_ p: UnsafePointer<UInt8>) -> UInt16 { UInt16(p[0]) << 8 | UInt16(p[1]) }
@@ -107,4 +100,35 @@ struct PackedRecord {
         if a.type != b.type { return a.type < b.type ? -1 : 1 }
         return NameKey.compare(a.rdata, b.rdata)
     }
+}
+
+/// Packed records spread over several arenas (one per parsed piece of the zone file, one for
+/// what the signer adds), addressed by 64-bit references (arena << 40 | offset), so that the
+/// pieces never have to be copied together.
+final class RecordStore: @unchecked Sendable {
+    private var arenas: [ByteArena] = []
+    private var bases: [UnsafeMutablePointer<UInt8>] = []
+
+    /// Takes `arena` in; returns its number.
+    func adopt(_ arena: ByteArena) -> Int {
+        arenas.append(arena)
+        bases.append(arena.base)
+        return arenas.count - 1
+    }
+
+    static func ref(_ arena: Int, _ offset: Int) -> UInt64 { UInt64(arena) << 40 | UInt64(offset) }
+
+    @inline(__always) func record(_ ref: UInt64) -> PackedRecord {
+        PackedRecord(at: bases[Int(ref >> 40)] + Int(ref & 0xFF_FFFF_FFFF))
+    }
+
+    /// Appends one record to arena `index` through `write`; its reference.
+    func append(to index: Int, _ write: (ByteArena) -> Void) -> UInt64 {
+        let offset = arenas[index].count
+        write(arenas[index])
+        bases[index] = arenas[index].base  // growing may have moved it
+        return Self.ref(index, offset)
+    }
+
+    var byteCount: Int { arenas.reduce(0) { $0 + $1.count } }
 }

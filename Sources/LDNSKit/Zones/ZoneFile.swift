@@ -8,22 +8,22 @@ internal import CLDNS
 /// A large file is cut into pieces (`ZoneTextSplitter`) that ldns parses on every core.
 public final class ZoneFile: @unchecked Sendable {
     let soa: RRPointer
+    let store: RecordStore
     /// Every record but the SOA: the file's, then the merged ones.
-    let records: ByteArena
-    private(set) var offsets: [Int]
+    private(set) var refs: [UInt64]
     /// Name key + type of the RRsets that merged records replace.
     private(set) var replaced: Set<[UInt8]> = []
-    /// Index in `offsets` of the first merged record.
+    /// Index in `refs` of the first merged record.
     private(set) var firstMerged: Int
 
     /// The zone's name (the SOA owner), lower case with the trailing dot.
     public let origin: String
 
-    private init(soa: RRPointer, records: ByteArena, offsets: [Int], origin: String) {
+    private init(soa: RRPointer, store: RecordStore, refs: [UInt64], origin: String) {
         self.soa = soa
-        self.records = records
-        self.offsets = offsets
-        firstMerged = offsets.count
+        self.store = store
+        self.refs = refs
+        firstMerged = refs.count
         self.origin = origin
     }
 
@@ -35,11 +35,7 @@ public final class ZoneFile: @unchecked Sendable {
     /// Parses a zone file. `origin` is used for relative names when the file has no $ORIGIN.
     public static func parse(path: String, origin: String? = nil,
                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(LDNSError) -> ZoneFile {
-        guard let contents = FileManager.default.contents(atPath: path) else {
-            let reason = access(path, R_OK) == 0 ? "cannot read it" : String(cString: strerror(errno))
-            throw LDNSError("cannot read \(path): \(reason)")
-        }
-        let text = [UInt8](contents)
+        let text = try readWholeFile(path)
         let absoluteOrigin = origin.map(DNSSECKey.absolute)
         // Pieces of about 256 KiB; one piece when there is no origin to start the others from.
         let pieces = text.withUnsafeBufferPointer {
@@ -56,9 +52,9 @@ public final class ZoneFile: @unchecked Sendable {
         }
         // The first failure in file order is the one to report.
         var soa: RRPointer?
-        let merged = ByteArena(capacity: results.values.reduce(0) { $0 + ($1?.records.count ?? 0) } + 1024)
-        var offsets: [Int] = []
-        offsets.reserveCapacity(results.values.reduce(0) { $0 + ($1?.offsets.count ?? 0) })
+        let store = RecordStore()
+        var refs: [UInt64] = []
+        refs.reserveCapacity(results.values.reduce(0) { $0 + ($1?.offsets.count ?? 0) })
         defer { results.values.forEach { if let extra = $0?.soa, extra != soa { ldns_rr_free(extra) } } }
         for case let piece? in results.values {
             if let failure = piece.failure {
@@ -66,14 +62,15 @@ public final class ZoneFile: @unchecked Sendable {
                 throw LDNSError.status(failure.status, "\(path):\(failure.line): the zone file does not parse", line: failure.line)
             }
             if soa == nil, let first = piece.soa { soa = first }
-            let shift = merged.count
-            merged.append(UnsafeBufferPointer(start: piece.records.base, count: piece.records.count))
-            offsets.append(contentsOf: piece.offsets.lazy.map { $0 + shift })
-            piece.records.release()
+            let arena = store.adopt(piece.records)
+            refs.append(contentsOf: piece.offsets.lazy.map { RecordStore.ref(arena, $0) })
         }
         guard let soa else { throw LDNSError("\(path): the zone has no SOA record") }
+        // ldns's per-record allocations are all freed by now, but in the worker threads' malloc
+        // arenas: hand those pages back before signing starts.
+        malloc_trim(0)
         let name = takeString(ldns_rdf2str(ldns_rr_owner(soa))).lowercased()
-        return ZoneFile(soa: soa, records: merged, offsets: offsets, origin: name)
+        return ZoneFile(soa: soa, store: store, refs: refs, origin: name)
     }
 
     /// One piece parsed: its records packed, its SOA if it has one, or where it failed.
@@ -148,21 +145,35 @@ public final class ZoneFile: @unchecked Sendable {
             }
         }
         let packer = RecordPacker()
+        let arena = store.adopt(ByteArena())
         for rr in incoming {
-            offsets.append(self.records.count)
-            packer.pack(rr, into: self.records)
-            let record = PackedRecord(at: self.records.base + offsets[offsets.count - 1])
+            let ref = store.append(to: arena) { packer.pack(rr, into: $0) }
+            refs.append(ref)
+            let record = store.record(ref)
             replaced.insert(Array(record.key) + [UInt8(record.type >> 8), UInt8(record.type & 0xFF)])
         }
     }
 
-    /// The SOA packed like the other records.
-    func packedSOA(into arena: ByteArena) -> Int {
-        let offset = arena.count
-        guard let copy = ldns_rr_clone(soa) else { return offset }
-        RecordPacker().pack(copy, into: arena)
-        ldns_rr_free(copy)
-        return offset
+    /// Reads a file whole (one copy, straight into the array the parser cuts up).
+    static func readWholeFile(_ path: String) throws(LDNSError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw LDNSError("cannot read \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        var bytes = [UInt8](repeating: 0, count: fstat(fd, &info) == 0 && info.st_size > 0 ? Int(info.st_size) : 1 << 16)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LDNSError("cannot read \(path): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { break }
+            count += n
+        }
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 }
 
