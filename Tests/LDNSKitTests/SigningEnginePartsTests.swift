@@ -122,6 +122,17 @@ final class PresentationTextTests: XCTestCase {
         }
     }
 
+    func testNamesAndStringsAreEscaped() {
+        let wire: [UInt8] = [3] + Array("M;x".utf8) + [2, 0x2E, 0xC8] + [7] + Array("Example".utf8) + [0]
+        XCTAssertEqual(text { out in wire.withUnsafeBufferPointer { PresentationText.appendName(wire: $0, to: &out) } },
+                       "M\\;x.\\.\\200.Example.")
+        XCTAssertEqual(text { out in [UInt8]([0]).withUnsafeBufferPointer { PresentationText.appendName(wire: $0, to: &out) } }, ".")
+        let string: [UInt8] = Array("say \"hi\" \\ ".utf8) + [0x09, 0xFF]
+        XCTAssertEqual(text { out in string.withUnsafeBufferPointer { PresentationText.appendCharacterString($0, to: &out) } },
+                       "\"say \\\"hi\\\" \\\\ \\009\\255\"")
+        XCTAssertEqual(text { out in [UInt8]([0x00, 0xAB]).withUnsafeBufferPointer { PresentationText.appendHex($0, to: &out) } }, "00ab")
+    }
+
     func testTimestampsAndNumbers() {
         XCTAssertEqual(text { PresentationText.appendTimestamp(0, to: &$0) }, "19700101000000")
         XCTAssertEqual(text { PresentationText.appendTimestamp(951_782_400, to: &$0) }, "20000229000000")

@@ -25,6 +25,68 @@ enum PresentationText {
 
     static func appendDecimal<T: BinaryInteger>(_ value: T, to out: inout [UInt8]) { appendDecimal(UInt64(value), to: &out) }
 
+    /// A wire-format name as text, case kept, special characters escaped (RFC 1035 §5.1).
+    static func appendName(wire: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var i = 0
+        if wire.isEmpty || wire[0] == 0 {
+            out.append(UInt8(ascii: "."))
+            return
+        }
+        while i < wire.count, wire[i] != 0 {
+            let end = min(wire.count, i + 1 + Int(wire[i]))
+            for j in (i + 1)..<end { appendNameByte(wire[j], to: &out) }
+            out.append(UInt8(ascii: "."))
+            i = end
+        }
+    }
+
+    @inline(__always) static func appendNameByte(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\\"),
+             UInt8(ascii: "\""), UInt8(ascii: "@"), UInt8(ascii: "$"):
+            out.append(UInt8(ascii: "\\"))
+            out.append(byte)
+        case 0x21...0x7E:
+            out.append(byte)
+        default:
+            appendEscapedDecimal(byte, to: &out)
+        }
+    }
+
+    /// `\DDD`, the escape for a byte with no printable form.
+    static func appendEscapedDecimal(_ byte: UInt8, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
+        out.append(UInt8(ascii: "0") + byte / 100)
+        out.append(UInt8(ascii: "0") + byte / 10 % 10)
+        out.append(UInt8(ascii: "0") + byte % 10)
+    }
+
+    /// A <character-string> in quotes, `"` and `\` escaped, other unprintable bytes as `\DDD`.
+    static func appendCharacterString(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(byte)
+            case 0x20...0x7E:
+                out.append(byte)
+            default:
+                appendEscapedDecimal(byte, to: &out)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func appendHex(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        for byte in bytes {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 15)])
+        }
+    }
+
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     static func appendBase64(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {

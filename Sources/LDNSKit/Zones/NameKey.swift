@@ -77,21 +77,7 @@ enum NameKey {
             return
         }
         for label in labels.reversed() {
-            for byte in label {
-                switch byte {
-                case UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\\"),
-                     UInt8(ascii: "\""), UInt8(ascii: "@"), UInt8(ascii: "$"):
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(byte)
-                case 0x21...0x7E:
-                    out.append(byte)
-                default:
-                    out.append(UInt8(ascii: "\\"))
-                    out.append(UInt8(ascii: "0") + byte / 100)
-                    out.append(UInt8(ascii: "0") + byte / 10 % 10)
-                    out.append(UInt8(ascii: "0") + byte % 10)
-                }
-            }
+            for byte in label { PresentationText.appendNameByte(byte, to: &out) }
             out.append(UInt8(ascii: "."))
         }
     }
