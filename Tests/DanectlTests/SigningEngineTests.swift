@@ -25,6 +25,9 @@ final class SigningEngineTests: XCTestCase {
             secure IN NS ns.secure.example.com.
             secure IN DS 12345 13 2 \(String(repeating: "ab", count: 32))
             a.b.c.ent IN TXT "empty non-terminals above"
+            cut.e2 IN NS ns.cut.e2
+            ns.cut.e2 IN A 192.0.2.10
+            zz.e2 IN TXT "after glue, under the same empty non-terminal"
             esc\\.dot IN TXT "escaped dot in a label"
             _25._tcp.mx IN TLSA 3 1 1 \(String(repeating: "0f", count: 32))
             mx IN MX 10 MX.Example.COM.

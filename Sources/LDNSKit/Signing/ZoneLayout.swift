@@ -153,7 +153,6 @@ final class ZoneLayout: @unchecked Sendable {
     /// NSEC3, the empty non-terminals (RFC 5155 §7.1).
     private func groupNames() throws(LDNSError) {
         var emptyNonTerminals: [(before: Int, key: [UInt8])] = []
-        var seen = Set<[UInt8]>()
         let wantsEmptyNonTerminals: Bool = { if case .nsec3 = denial { true } else { false } }()
         var cut: [UInt8]?
         var i = 0
@@ -191,18 +190,21 @@ final class ZoneLayout: @unchecked Sendable {
                 default: break
                 }
             }
-            if wantsEmptyNonTerminals && name.kind != .occluded && !isApex {
+            // In canonical order a name's existing ancestors are ancestors of the name before it
+            // too (a subtree is contiguous), so the empty non-terminals it needs are its ancestors
+            // up to the first one that the previous name sits under.
+            if wantsEmptyNonTerminals && name.kind != .occluded && !isApex, let previous = names.last {
+                let previousKey = store.record(previous.keyRecord).key
                 var missing: [[UInt8]] = []
-                var ancestor = Array(first.key)
-                while let parent = ancestor.withUnsafeBufferPointer(NameKey.parentLength), parent > apexKey.count {
-                    ancestor.removeLast(ancestor.count - parent)
-                    if seen.contains(ancestor) { break }
-                    missing.append(ancestor)
-                    seen.insert(ancestor)
+                var length = NameKey.parentLength(first.key) ?? 0
+                while length > apexKey.count {
+                    let ancestor = UnsafeBufferPointer(rebasing: first.key[0..<length])
+                    if NameKey.isAtOrBelow(previousKey, ancestor) { break }
+                    missing.append(Array(ancestor))
+                    length = NameKey.parentLength(ancestor) ?? 0
                 }
                 for key in missing.reversed() { emptyNonTerminals.append((names.count, key)) }
             }
-            if wantsEmptyNonTerminals { seen.insert(Array(first.key)) }
             names.append(name)
         }
         guard let apex = names.first, store.record(apex.keyRecord).key.elementsEqual(apexKey) else {
@@ -272,8 +274,17 @@ final class ZoneLayout: @unchecked Sendable {
         var offset = 0
         for part in results.values { hashes.replaceSubrange(offset..<offset + part!.count, with: part!); offset += part!.count }
         for (slot, member) in members.enumerated() { names[member].denial = Int32(slot) }
-        let byHash = hashes.withUnsafeBufferPointer { all in
-            (0..<members.count).sorted { memcmp(all.baseAddress! + $0 * 20, all.baseAddress! + $1 * 20, 20) < 0 }
+        // Sorted on the first 8 bytes, ties (practically never) settled on all 20.
+        let byHash = hashes.withUnsafeBufferPointer { all -> [Int] in
+            var entries = (0..<members.count).map { slot -> (prefix: UInt64, slot: Int) in
+                var prefix: UInt64 = 0
+                for i in 0..<8 { prefix = prefix << 8 | UInt64(all[slot * 20 + i]) }
+                return (prefix, slot)
+            }
+            entries.sort { a, b in
+                a.prefix != b.prefix ? a.prefix < b.prefix : memcmp(all.baseAddress! + a.slot * 20, all.baseAddress! + b.slot * 20, 20) < 0
+            }
+            return entries.map(\.slot)
         }
         nextSlot = [Int32](repeating: 0, count: members.count)
         for (position, slot) in byHash.enumerated() {
