@@ -37,9 +37,10 @@ public final class ZoneFile: @unchecked Sendable {
                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(LDNSError) -> ZoneFile {
         let text = try readWholeFile(path)
         let absoluteOrigin = origin.map(DNSSECKey.absolute)
-        // Pieces of about 256 KiB; one piece when there is no origin to start the others from.
+        // Pieces of about 64 KiB, so that ldns's short-lived records for a piece stay small; one
+        // piece when there is no origin to start the others from.
         let pieces = text.withUnsafeBufferPointer {
-            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 256 << 10)
+            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10)
         }
         let results = ParallelSlots<ParsedPiece>(count: pieces.count)
         let workers = max(1, min(threads, pieces.count))
