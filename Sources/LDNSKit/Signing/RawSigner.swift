@@ -19,7 +19,8 @@ final class RawSigner {
     private var digestBytes = [UInt8](repeating: 0, count: 64)
     private var signature = [UInt8](repeating: 0, count: 1024)
 
-    /// The algorithms it signs with; RFC 8624 has every other one as "MUST NOT sign".
+    /// The algorithms it signs with: RSA/SHA-1 and SHA-2, ECDSA P-256/P-384, Ed25519, Ed448
+    /// (RFC 8624's "MUST NOT" ones, RSAMD5, DSA and GOST, are left out).
     static let algorithms: Set<UInt8> = [5, 7, 8, 10, 13, 14, 15, 16]
 
     /// A thread's own copy of `source`; nil if OpenSSL refuses the key.

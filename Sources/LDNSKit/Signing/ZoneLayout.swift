@@ -329,17 +329,3 @@ final class ZoneLayout: @unchecked Sendable {
         return (sets + denials, signatures + denials * zoneSigners)
     }
 }
-
-/// Results written by worker threads, one slot each.
-final class ParallelSlots<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Value?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func store(_ index: Int, _ value: Value) {
-        lock.lock()
-        values[index] = value
-        lock.unlock()
-    }
-}

@@ -27,14 +27,6 @@ final class ByteArena: @unchecked Sendable {
         count += bytes.count
     }
 
-    func append(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { append($0) } }
-
-    func append(_ byte: UInt8) {
-        reserve(1)
-        base[count] = byte
-        count += 1
-    }
-
     func appendU16(_ value: UInt16) {
         reserve(2)
         base[count] = UInt8(value >> 8)
@@ -129,6 +121,4 @@ final class RecordStore: @unchecked Sendable {
         bases[index] = arenas[index].base  // growing may have moved it
         return Self.ref(index, offset)
     }
-
-    var byteCount: Int { arenas.reduce(0) { $0 + $1.count } }
 }

@@ -1,0 +1,134 @@
+import Foundation
+internal import CLDNS
+
+/// A zone ready to be signed and written: `write(to:)` makes the signatures and streams the text.
+public final class SignedZone: @unchecked Sendable {
+    let layout: ZoneLayout
+    let keys: [DNSSECKey]
+    let options: SigningOptions
+    /// RRsets that get signatures (NSEC/NSEC3 records included) and the signatures they get.
+    public let rrsets: Int
+    public let signatures: Int
+    /// Why the last `write` failed, when it was not the output's fault.
+    public private(set) var failure: String?
+
+    init(layout: ZoneLayout, keys: [DNSSECKey], options: SigningOptions, rrsets: Int, signatures: Int) {
+        self.layout = layout
+        self.keys = keys
+        self.options = options
+        self.rrsets = rrsets
+        self.signatures = signatures
+    }
+
+    /// The whole signed zone as text (for small zones and tests).
+    public var text: String {
+        var collected: [UInt8] = []
+        _ = stream { collected.append(contentsOf: $0); return true }
+        return String(decoding: collected, as: UTF8.self)
+    }
+
+    /// Signs and writes the zone to an open file descriptor; false (with errno set, or
+    /// `failure` saying why) if that failed.
+    public func write(to fd: Int32) -> Bool {
+        stream { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let wrote = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += wrote
+            }
+            return true
+        }
+    }
+
+    /// Names are handed out in blocks; each thread signs and prints a block into its own
+    /// buffer, and blocks reach `sink` in zone order.
+    private func stream(_ sink: @escaping (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        failure = nil
+        let names = layout.names.count
+        let blockSize = max(64, min(256, names / (options.threads * 16) + 1))
+        // Block buffers are a few hundred KiB: keep them in their own mappings so that each one
+        // goes back to the system when written, instead of piling up in the threads' heaps.
+        _ = mallopt(M_MMAP_THRESHOLD, 64 << 10)
+        let blocks = (names + blockSize - 1) / blockSize
+        let threads = max(1, min(options.threads, blocks))
+        var types = Set(layout.rrsets.map(\.type))
+        types.insert(0)
+        let typeNames = PresentationText.typeNames(for: types)
+        let output = OrderedOutput(sink: sink)
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            guard let signers = ThreadSigners(keys) else {
+                output.fail("OpenSSL cannot sign with these keys")
+                return
+            }
+            let worker = BlockSigner(layout: layout, signers: signers, options: options, typeNames: typeNames)
+            var buffer: [UInt8] = []
+            while !output.failed, let block = next.take(below: blocks) {
+                buffer.removeAll(keepingCapacity: true)
+                guard worker.emit(names: block * blockSize..<min(names, (block + 1) * blockSize), to: &buffer) else {
+                    output.fail("a signature could not be made (OpenSSL refused the key)")
+                    return
+                }
+                output.deliver(block, &buffer)
+            }
+        }
+        failure = output.reason
+        return !output.failed
+    }
+}
+
+/// Puts blocks finished out of order back in order on their way to the sink.
+final class OrderedOutput: @unchecked Sendable {
+    private let lock = NSLock()
+    private let sink: (UnsafeBufferPointer<UInt8>) -> Bool
+    private var pending: [Int: [UInt8]] = [:]
+    private var nextBlock = 0
+    private(set) var reason: String?
+    private var stopped = false
+
+    init(sink: @escaping (UnsafeBufferPointer<UInt8>) -> Bool) { self.sink = sink }
+
+    var failed: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    func fail(_ why: String?) {
+        lock.lock()
+        stopped = true
+        if reason == nil { reason = why }
+        lock.unlock()
+    }
+
+    /// Writes `bytes` now if its turn has come (the caller keeps the buffer for its next block),
+    /// or keeps them until it has; then whatever became ready.
+    func deliver(_ block: Int, _ bytes: inout [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !stopped else { return }
+        if block == nextBlock {
+            guard bytes.withUnsafeBufferPointer(sink) else {
+                stopped = true
+                reason = reason ?? "cannot write the signed zone: \(String(cString: strerror(errno)))"
+                return
+            }
+            nextBlock += 1
+        } else {
+            pending[block] = bytes
+            bytes = []
+        }
+        while let ready = pending.removeValue(forKey: nextBlock) {
+            guard ready.withUnsafeBufferPointer(sink) else {
+                stopped = true
+                reason = reason ?? "cannot write the signed zone: \(String(cString: strerror(errno)))"
+                return
+            }
+            nextBlock += 1
+        }
+    }
+}

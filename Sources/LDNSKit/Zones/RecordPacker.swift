@@ -1,0 +1,73 @@
+internal import CLDNS
+
+/// Turns ldns records into `PackedRecord`s: the rdata printed as text first (common field
+/// types here, the rest by ldns), then the record made canonical (RFC 4034 §6.2, which
+/// ldns_rr2canonical applies) and written as wire data.
+final class RecordPacker {
+    private let textBuffer = ldns_buffer_new(4096)!
+    private let wireBuffer = ldns_buffer_new(4096)!
+    private var text: [UInt8] = []
+    private var key: [UInt8] = []
+
+    deinit {
+        ldns_buffer_free(textBuffer)
+        ldns_buffer_free(wireBuffer)
+    }
+
+    /// Packs `rr` (which is made canonical in place).
+    func pack(_ rr: RRPointer, into arena: ByteArena) {
+        text.removeAll(keepingCapacity: true)
+        for i in 0..<ldns_rr_rd_count(rr) {
+            if i > 0 { text.append(UInt8(ascii: " ")) }
+            appendText(of: ldns_rr_rdf(rr, i))
+        }
+        // ldns ends some fields (an empty NSEC3 salt) with a space.
+        while text.last == 0x20 { text.removeLast() }
+        ldns_rr2canonical(rr)
+        ldns_buffer_clear(wireBuffer)
+        _ = ldns_rr_rdata2buffer_wire(wireBuffer, rr)
+        key.removeAll(keepingCapacity: true)
+        let owner = ldns_rr_owner(rr)
+        NameKey.append(wire: UnsafeBufferPointer(start: ldns_rdf_data(owner), count: ldns_rdf_size(owner)), to: &key)
+        key.withUnsafeBufferPointer { key in
+            text.withUnsafeBufferPointer { text in
+                PackedRecord.append(key: key, type: UInt16(ldns_rr_get_type(rr).rawValue), rrclass: UInt16(ldns_rr_get_class(rr).rawValue),
+                                    ttl: ldns_rr_ttl(rr),
+                                    rdata: UnsafeBufferPointer(start: ldns_buffer_begin(wireBuffer), count: ldns_buffer_position(wireBuffer)),
+                                    text: text, to: arena)
+            }
+        }
+    }
+
+    /// One field in presentation format: names (case kept), numbers, addresses, strings, hex
+    /// and base64 written here; anything else as ldns prints it.
+    private func appendText(of rdf: UnsafeMutablePointer<ldns_rdf>?) {
+        guard let rdf, let data = ldns_rdf_data(rdf) else { return }
+        let bytes = UnsafeBufferPointer(start: data, count: ldns_rdf_size(rdf))
+        switch ldns_rdf_get_type(rdf) {
+        case LDNS_RDF_TYPE_DNAME:
+            PresentationText.appendName(wire: bytes, to: &text)
+        case LDNS_RDF_TYPE_INT8 where bytes.count == 1:
+            PresentationText.appendDecimal(bytes[0], to: &text)
+        case LDNS_RDF_TYPE_INT16 where bytes.count == 2:
+            PresentationText.appendDecimal(readU16(data), to: &text)
+        case LDNS_RDF_TYPE_INT32 where bytes.count == 4:
+            PresentationText.appendDecimal(readU32(data), to: &text)
+        case LDNS_RDF_TYPE_A where bytes.count == 4:
+            for i in 0..<4 {
+                if i > 0 { text.append(UInt8(ascii: ".")) }
+                PresentationText.appendDecimal(bytes[i], to: &text)
+            }
+        case LDNS_RDF_TYPE_STR where bytes.count >= 1 && Int(bytes[0]) == bytes.count - 1:
+            PresentationText.appendCharacterString(UnsafeBufferPointer(rebasing: bytes[1...]), to: &text)
+        case LDNS_RDF_TYPE_HEX where bytes.count > 0:
+            PresentationText.appendHex(bytes, to: &text)
+        case LDNS_RDF_TYPE_B64 where bytes.count > 0:
+            PresentationText.appendBase64(bytes, to: &text)
+        default:
+            ldns_buffer_clear(textBuffer)
+            _ = ldns_rdf2buffer_str(textBuffer, rdf)
+            text.append(contentsOf: UnsafeBufferPointer(start: ldns_buffer_begin(textBuffer), count: ldns_buffer_position(textBuffer)))
+        }
+    }
+}
