@@ -64,7 +64,7 @@ measure() {  # label, output file, command...
     # Count signatures on a normalised copy (one record per line; NSEC bitmaps also say RRSIG).
     sigs=$(ldns-read-zone "$out" 2>/dev/null | awk '$4 == "RRSIG"' | wc -l)
     results+=("$label|$seconds|$kib|$sigs")
-    printf "%-34s %7.2f s  %6d MiB  %7d RRSIGs\n" "$label" "$seconds" $((kib / 1024)) "$sigs"
+    printf "%-34s %7.2f s  %6.1f MiB  %7d RRSIGs\n" "$label" "$seconds" "$(python3 -c "print($kib / 1024)")" "$sigs"
 }
 
 for size in "${sizes[@]}"; do
@@ -93,6 +93,6 @@ for line in "${results[@]}"; do
 import sys
 label, seconds, kib, sigs, speed = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 floor = sigs / speed
-print(f"{label:<34} {seconds:7.2f} s  {kib // 1024:5d} MiB  {sigs:7d} RRSIGs  floor {floor:5.2f} s  {seconds / floor:5.2f}x floor")
+print(f"{label:<34} {seconds:7.2f} s  {kib / 1024:6.1f} MiB  {sigs:7d} RRSIGs  floor {floor:5.2f} s  {seconds / floor:5.2f}x floor")
 PY
 done
