@@ -11,54 +11,69 @@ enum NameKey {
     /// Appends the key of an uncompressed wire-format name (length-prefixed labels, ending at
     /// the root label or the end of the bytes).
     static func append(wire: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        var starts: [Int] = []
-        var i = 0
-        while i < wire.count, wire[i] != 0 {
-            starts.append(i)
-            i += 1 + Int(wire[i])
-        }
-        for start in starts.reversed() {
-            let length = Int(wire[start])
-            for j in (start + 1)..<min(start + 1 + length, wire.count) {
-                var byte = wire[j]
-                if byte >= 0x41 && byte <= 0x5A { byte += 32 }
-                if byte < 2 {
-                    out.append(1)
-                    out.append(byte + 1)
-                } else {
-                    out.append(byte)
-                }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 128) { starts in  // 127 labels at most
+            var count = 0
+            var i = 0
+            while i < wire.count, wire[i] != 0, count < starts.count {
+                starts[count] = i
+                count += 1
+                i += 1 + Int(wire[i])
             }
-            out.append(0)
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                let start = starts[index]
+                for j in (start + 1)..<min(start + 1 + Int(wire[start]), wire.count) {
+                    var byte = wire[j]
+                    if byte >= 0x41 && byte <= 0x5A { byte += 32 }
+                    if byte < 2 {
+                        out.append(1)
+                        out.append(byte + 1)
+                    } else {
+                        out.append(byte)
+                    }
+                }
+                out.append(0)
+            }
         }
     }
 
-    /// The labels, root first, as raw bytes.
-    static func labels(_ key: UnsafeBufferPointer<UInt8>) -> [[UInt8]] {
-        var labels: [[UInt8]] = []
-        var current: [UInt8] = []
-        var i = 0
-        while i < key.count {
-            let byte = key[i]
-            if byte == 0 {
-                labels.append(current)
-                current.removeAll(keepingCapacity: true)
-            } else if byte == 1, i + 1 < key.count {
-                i += 1
-                current.append(key[i] - 1)
-            } else {
-                current.append(byte)
+    /// Calls `body` with each label as it sits in the key (still escaped, without its 0),
+    /// leftmost label first: the order of wire and presentation format.
+    @inline(__always)
+    static func forEachLabelLeftmostFirst(_ key: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 129) { ends in
+            var count = 0
+            for i in 0..<key.count where key[i] == 0 && count < ends.count {
+                ends[count] = i
+                count += 1
             }
-            i += 1
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                let start = index == 0 ? 0 : ends[index - 1] + 1
+                body(UnsafeBufferPointer(rebasing: key[start..<ends[index]]))
+            }
         }
-        return labels
+    }
+
+    /// The label bytes of one escaped key segment, in order.
+    @inline(__always) static func forEachByte(of segment: UnsafeBufferPointer<UInt8>, _ body: (UInt8) -> Void) {
+        var i = 0
+        while i < segment.count {
+            if segment[i] == 1 && i + 1 < segment.count {
+                body(segment[i + 1] - 1)
+                i += 2
+            } else {
+                body(segment[i])
+                i += 1
+            }
+        }
     }
 
     /// Canonical (lower-case, uncompressed) wire format, appended to `out`.
     static func appendWire(_ key: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        for label in labels(key).reversed() {
-            out.append(UInt8(label.count))
-            out.append(contentsOf: label)
+        forEachLabelLeftmostFirst(key) { segment in
+            let lengthAt = out.count
+            out.append(0)
+            forEachByte(of: segment) { out.append($0) }
+            out[lengthAt] = UInt8(out.count - lengthAt - 1)
         }
         out.append(0)
     }
@@ -71,13 +86,12 @@ enum NameKey {
 
     /// Presentation format with the trailing dot, special characters escaped (RFC 1035 §5.1).
     static func appendText(_ key: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        let labels = labels(key)
-        if labels.isEmpty {
+        if key.isEmpty {
             out.append(UInt8(ascii: "."))
             return
         }
-        for label in labels.reversed() {
-            for byte in label { PresentationText.appendNameByte(byte, to: &out) }
+        forEachLabelLeftmostFirst(key) { segment in
+            forEachByte(of: segment) { PresentationText.appendNameByte($0, to: &out) }
             out.append(UInt8(ascii: "."))
         }
     }
