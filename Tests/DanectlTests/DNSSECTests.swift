@@ -218,6 +218,7 @@ final class DNSSECTests: XCTestCase {
             ("only another zone's key", ["sign", zone, "--key", folder.file(otherZoneKey)], "is for zone example.org., not example.com."),
             ("missing key", ["sign", zone, "--key", folder.file("Knothere.+013+00003")], "no such file"),
             ("zone without SOA", ["sign", noSOA, "--key", ksk], "no SOA"),
+            ("missing zone file", ["sign", folder.file("absent.zone"), "--key", ksk], "absent.zone: error: cannot read the zone file: No such file"),
             ("unparsable zone", ["sign", broken, "--key", ksk], "\(broken):4:"),
         ]
         for (label, arguments, message) in cases {
