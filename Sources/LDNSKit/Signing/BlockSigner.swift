@@ -58,15 +58,13 @@ final class BlockSigner {
     private func emitRRset(_ setIndex: Int, _ set: ZoneLayout.RRset, labels: UInt8, to out: inout [UInt8]) -> Bool {
         let first = layout.record(Int(set.first))
         let typeName = typeNames[set.type] ?? Array("TYPE\(set.type)".utf8)
+        if set.signed { maker.start(ownerWire: ownerWire) }
         for r in Int(set.first)..<Int(set.first + set.count) {
             let record = layout.record(r)
             appendLine(owner: ownerText, ttl: first.ttl, rrclass: record.rrclass, typeName: typeName, rdataText: record.text, to: &out)
+            if set.signed { maker.add(record.rdata, type: set.type, rrclass: first.rrclass, ttl: first.ttl) }
         }
         guard set.signed else { return true }
-        maker.start(ownerWire: ownerWire)
-        for r in Int(set.first)..<Int(set.first + set.count) {
-            maker.add(layout.record(r).rdata, type: set.type, rrclass: first.rrclass, ttl: first.ttl)
-        }
         return sign(type: set.type, labels: labels, ttl: first.ttl, jitterIndex: setIndex, owner: ownerText, to: &out)
     }
 

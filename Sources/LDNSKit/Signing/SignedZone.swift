@@ -55,9 +55,7 @@ public final class SignedZone: @unchecked Sendable {
         _ = mallopt(M_MMAP_THRESHOLD, 64 << 10)
         let blocks = (names + blockSize - 1) / blockSize
         let threads = max(1, min(options.threads, blocks))
-        var types = Set(layout.rrsets.map(\.type))
-        types.insert(0)
-        let typeNames = PresentationText.typeNames(for: types)
+        let typeNames = PresentationText.typeNames(for: Set(layout.rrsets.map(\.type)))
         let output = OrderedOutput(sink: sink)
         let next = WorkCounter()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
