@@ -105,6 +105,32 @@ final class SigningEngineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }
 
+    func testIncludedRecordsReplaceTheirRRsetsAndKeepTheRest() throws {
+        let folder = try TemporaryFolder()
+        let zsk = try key(in: folder, ksk: false)
+        let zone = try folder.write("example.com.zone", """
+            $ORIGIN example.com.
+            $TTL 3600
+            @ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
+            @ IN NS ns1
+            ns1 IN A 192.0.2.1
+            _25._tcp.mx1 IN TLSA 3 1 1 \(String(repeating: "aa", count: 32))
+            _25._tcp.mx1 IN TLSA 3 1 1 \(String(repeating: "bb", count: 32))
+            mx1 IN A 192.0.2.25
+
+            """)
+        let snippet = try folder.write("new.zone", "_25._tcp.mx1.example.com. 300 IN TLSA 3 1 1 \(String(repeating: "cc", count: 32))\n")
+        let signed = folder.file("signed")
+        let run = try Danectl.run(["sign", zone, "--key", zsk, "--include", snippet, "-o", signed])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let tlsa = try normalised(signed, ["-E", "TLSA"])
+        XCTAssertEqual(tlsa.count, 1, "the old TLSA RRset must be replaced, not added to: \(tlsa)")
+        XCTAssertTrue(tlsa.first?.hasSuffix(String(repeating: "cc", count: 32)) ?? false, "\(tlsa)")
+        XCTAssertEqual(try normalised(signed, ["-E", "A"]).count, 2, "other RRsets stay")
+        let verify = try Processes.run("ldns-verify-zone", [signed])
+        XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
+    }
+
     // MARK: - Helpers
 
     /// Equal lists, or a failure that shows a few differences rather than both lists.
