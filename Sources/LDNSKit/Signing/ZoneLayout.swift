@@ -87,15 +87,13 @@ final class ZoneLayout: @unchecked Sendable {
         var candidates: [UInt64] = []
         candidates.reserveCapacity(zone.refs.count + added.count)
         try apexKey.withUnsafeBufferPointer { (apex) throws(LDNSError) in
-            for (index, ref) in zone.refs.enumerated() {
+            for ref in zone.refs {
                 let record = store.record(ref)
                 if record.type == typeSOA { continue }
                 guard NameKey.isAtOrBelow(record.key, apex) else {
                     throw LDNSError("record \"\(NameKey.text(record.key)) \(record.type == 0 ? "" : typeText(record.type)) "
                                     + "\(String(decoding: record.text, as: UTF8.self))\" is outside zone \(zone.origin)")
                 }
-                if index < zone.firstMerged, !zone.replaced.isEmpty,
-                   zone.replaced.contains(Array(record.key) + [UInt8(record.type >> 8), UInt8(record.type & 0xFF)]) { continue }
                 if record.type == typeDNSKEY, ours.contains(Array(record.rdata)) { continue }
                 candidates.append(ref)
             }

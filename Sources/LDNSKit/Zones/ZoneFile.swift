@@ -11,10 +11,6 @@ public final class ZoneFile: @unchecked Sendable {
     let store: RecordStore
     /// Every record but the SOA: the file's, then the merged ones.
     private(set) var refs: [UInt64]
-    /// Name key + type of the RRsets that merged records replace.
-    private(set) var replaced: Set<[UInt8]> = []
-    /// Index in `refs` of the first merged record.
-    private(set) var firstMerged: Int
 
     /// The zone's name (the SOA owner), lower case with the trailing dot.
     public let origin: String
@@ -23,7 +19,6 @@ public final class ZoneFile: @unchecked Sendable {
         self.soa = soa
         self.store = store
         self.refs = refs
-        firstMerged = refs.count
         self.origin = origin
     }
 
@@ -147,12 +142,13 @@ public final class ZoneFile: @unchecked Sendable {
         }
         let packer = RecordPacker()
         let arena = store.adopt(ByteArena())
-        for rr in incoming {
-            let ref = store.append(to: arena) { packer.pack(rr, into: $0) }
-            refs.append(ref)
+        let merged = incoming.map { rr in store.append(to: arena) { packer.pack(rr, into: $0) } }
+        func rrset(_ ref: UInt64) -> [UInt8] {
             let record = store.record(ref)
-            replaced.insert(Array(record.key) + [UInt8(record.type >> 8), UInt8(record.type & 0xFF)])
+            return Array(record.key) + [UInt8(record.type >> 8), UInt8(record.type & 0xFF)]
         }
+        let replaced = Set(merged.map(rrset))
+        refs = refs.filter { !replaced.contains(rrset($0)) } + merged
     }
 
     /// Reads a file whole (one copy, straight into the array the parser cuts up).
