@@ -23,7 +23,7 @@ public enum DescriptionLoader {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw DiagnosticError(.error("file.unreadable", "cannot read the description: \(Self.reason(error))", at: SourceLocation(file: path)))
+            throw DiagnosticError(.error("file-unreadable", "cannot read the description: \(Self.reason(error))", at: SourceLocation(file: path)))
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try load(yaml: text, file: path, baseDirectory: base)
@@ -33,7 +33,7 @@ public enum DescriptionLoader {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
-                throw DiagnosticError(.error("yaml.empty", "the description is empty; start with \"domain:\" or \"domains:\"", at: SourceLocation(file: file)))
+                throw DiagnosticError(.error("yaml-empty", "the description is empty; start with \"domain:\" or \"domains:\"", at: SourceLocation(file: file)))
             }
             root = node
         } catch let error as DiagnosticError {
@@ -69,7 +69,7 @@ public enum DescriptionLoader {
 enum YAMLSyntax {
     static func diagnostic(_ error: Error, file: String) -> Diagnostic {
         guard let yaml = error as? YamlError else {
-            return .error("yaml.syntax", "not valid YAML: \(error)", at: SourceLocation(file: file))
+            return .error("yaml-syntax", "not valid YAML: \(error)", at: SourceLocation(file: file))
         }
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch yaml {
@@ -78,17 +78,17 @@ enum YAMLSyntax {
             // Point at where the broken construct starts (an unclosed quote, say), which is
             // where the fix goes; libyaml's own mark is often the end of the file.
             if let context {
-                return .error("yaml.syntax", "not valid YAML: \(context.text) starting here: \(problem) at \(mark)", at: at(context.mark))
+                return .error("yaml-syntax", "not valid YAML: \(context.text) starting here: \(problem) at \(mark)", at: at(context.mark))
             }
-            return .error("yaml.syntax", "not valid YAML: \(problem)", at: at(mark))
+            return .error("yaml-syntax", "not valid YAML: \(problem)", at: at(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
-            return .error("yaml.duplicate-key",
+            return .error("yaml-duplicate-key",
                           "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears twice in the same mapping",
                           at: at(context.mark))
         case let .reader(problem, _, _, _):
-            return .error("yaml.syntax", "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
+            return .error("yaml-syntax", "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
         default:
-            return .error("yaml.syntax", "not valid YAML: \(yaml)", at: SourceLocation(file: file))
+            return .error("yaml-syntax", "not valid YAML: \(yaml)", at: SourceLocation(file: file))
         }
     }
 }

@@ -35,7 +35,7 @@ struct DescriptionReader {
         var domains: [DomainSpec] = []
         if let list = top["domains"] {
             for key in ["domain", "mx", "zone"] where top[key] != nil {
-                nodes.error("yaml.shape", "\"\(key)\" cannot sit beside \"domains:\"; move it into a domains entry", at: top[key]!)
+                nodes.error("yaml-shape", "\"\(key)\" cannot sit beside \"domains:\"; move it into a domains entry", at: top[key]!)
             }
             for entry in nodes.sequence(list, "domains") ?? [] {
                 guard let fields = nodes.mapping(entry, "a domains entry", allowed: Self.domainKeys) else { continue }
@@ -48,7 +48,7 @@ struct DescriptionReader {
             fields["tlsrpt"] = nil
             if let domain = domain(fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT) { domains.append(domain) }
         } else {
-            nodes.error("yaml.shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)", at: root)
+            nodes.error("yaml-shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)", at: root)
         }
         checkDuplicateDomains(domains)
         let keys = top["dnssec"].map { signingKeys($0) } ?? []
@@ -60,13 +60,13 @@ struct DescriptionReader {
 
     private mutating func domain(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?) -> DomainSpec? {
         guard let nameNode = fields["domain"] else {
-            nodes.error("yaml.missing", "a domains entry needs \"domain:\"", at: node)
+            nodes.error("yaml-missing", "a domains entry needs \"domain:\"", at: node)
             return nil
         }
         let name = nodes.hostName(nameNode, "domain")
         let zone = fields["zone"].flatMap { nodes.hostName($0, "zone") }
         if let name, let zone, !name.isSubdomain(of: zone) {
-            nodes.error("zone.outside", "domain \(name) is not inside zone \(zone); the zone must be the domain or a parent of it", at: fields["zone"]!)
+            nodes.error("zone-outside", "domain \(name) is not inside zone \(zone); the zone must be the domain or a parent of it", at: fields["zone"]!)
         }
         let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
         let policy = fields["tlsrpt"].flatMap { self.tlsrpt($0) } ?? defaultTLSRPT
@@ -75,7 +75,7 @@ struct DescriptionReader {
             for entry in nodes.sequence(mxNode, "mx") ?? [] {
                 guard let mx = nodes.mapping(entry, "an mx entry", allowed: Self.mxKeys) else { continue }
                 guard let hostNode = mx["host"] else {
-                    nodes.error("yaml.missing", "an mx entry needs \"host:\"", at: entry)
+                    nodes.error("yaml-missing", "an mx entry needs \"host:\"", at: entry)
                     continue
                 }
                 guard let host = nodes.hostName(hostNode, "host") else { continue }
@@ -86,7 +86,7 @@ struct DescriptionReader {
                 }
             }
         } else {
-            nodes.error("yaml.missing", "domain needs \"mx:\", the list of its MX hosts", at: node)
+            nodes.error("yaml-missing", "domain needs \"mx:\", the list of its MX hosts", at: node)
         }
         guard let name else { return nil }
         return DomainSpec(name: name, zone: zone ?? name, ttl: ttl, mx: references, tlsrpt: policy, location: nodes.location(node))
@@ -96,7 +96,7 @@ struct DescriptionReader {
         var seen: [DNSName: SourceLocation] = [:]
         for domain in domains {
             if let first = seen[domain.name] {
-                nodes.diagnostics.append(.error("domain.duplicate", "domain \(domain.name) is described twice (first at \(first))", at: domain.location))
+                nodes.diagnostics.append(.error("domain-duplicate", "domain \(domain.name) is described twice (first at \(first))", at: domain.location))
             } else {
                 seen[domain.name] = domain.location
             }
@@ -107,19 +107,19 @@ struct DescriptionReader {
 
     private mutating func define(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, isMXEntry: Bool) {
         guard let hostNode = fields["host"] else {
-            nodes.error("yaml.missing", "a hosts entry needs \"host:\"", at: node)
+            nodes.error("yaml-missing", "a hosts entry needs \"host:\"", at: node)
             return
         }
         guard let host = nodes.hostName(hostNode, "host") else { return }
         let certificate = fields["certificate"].map { keySources($0, "certificate", .certificate) }
         let key = fields["key"].map { keySources($0, "key", .key) }
         if fields["certificate"] != nil, fields["key"] != nil {
-            nodes.error("yaml.shape", "give either \"certificate:\" or \"key:\" for \(host), not both", at: fields["key"]!)
+            nodes.error("yaml-shape", "give either \"certificate:\" or \"key:\" for \(host), not both", at: fields["key"]!)
             return
         }
         guard fields["certificate"] != nil || fields["key"] != nil else {
             let given = fields.keys.filter { !["host", "priority"].contains($0) }.sorted().joined(separator: ", ")
-            nodes.error("yaml.missing",
+            nodes.error("yaml-missing",
                         "\(host) sets \(given) but has no \"certificate:\" (or \"key:\") to publish TLSA records for", at: node)
             return
         }
@@ -127,7 +127,7 @@ struct DescriptionReader {
         let next = fields["next"].map { keySources($0, "next", .any) } ?? []
         let zone = fields["zone"].flatMap { nodes.hostName($0, "zone") }
         if let zone, !host.isSubdomain(of: zone) {
-            nodes.error("zone.outside", "host \(host) is not inside zone \(zone)", at: fields["zone"]!)
+            nodes.error("zone-outside", "host \(host) is not inside zone \(zone)", at: fields["zone"]!)
         }
         let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
         let tlsa = fields["tlsa"].map { tlsaList($0) } ?? [.recommended]
@@ -137,7 +137,7 @@ struct DescriptionReader {
                               location: nodes.location(node))
         let id = HostKey(host: host, port: port)
         if let first = definitions[id] {
-            nodes.error("host.duplicate",
+            nodes.error("host-duplicate",
                         "\(host) port \(port) is described twice (first at \(first.location)); describe a shared host once "
                         + "under \"hosts:\" and give only host and priority in each domain's mx list", at: node)
             return
@@ -155,7 +155,7 @@ struct DescriptionReader {
     /// One file, or a list of them (a host serving an RSA and an ECDSA certificate).
     private mutating func keySources(_ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation) -> [KeySourceSpec] {
         let items: [Node] = node.scalar != nil ? [node] : (nodes.sequence(node, what) ?? [])
-        if items.isEmpty, node.scalar == nil { nodes.error("yaml.empty", "\(what) is an empty list", at: node) }
+        if items.isEmpty, node.scalar == nil { nodes.error("yaml-empty", "\(what) is an empty list", at: node) }
         return items.compactMap { keySource($0, what, expectation) }
     }
 
@@ -165,11 +165,11 @@ struct DescriptionReader {
         for item in items {
             guard let text = nodes.string(item, "a tlsa entry") else { continue }
             guard let parameters = TLSAParameters(text: text) else {
-                nodes.error("tlsa.syntax", "\"\(text)\" is not a TLSA usage, selector and matching type such as \"3 1 1\"", at: item)
+                nodes.error("tlsa-syntax", "\"\(text)\" is not a TLSA usage, selector and matching type such as \"3 1 1\"", at: item)
                 continue
             }
             if case .unusable(let reason) = SMTPUsability.verdict(for: parameters) {
-                nodes.error("tlsa.unusable", "\"\(text)\": \(reason)", at: item)
+                nodes.error("tlsa-unusable", "\"\(text)\": \(reason)", at: item)
                 continue
             }
             if !result.contains(parameters) { result.append(parameters) }
@@ -191,7 +191,7 @@ struct DescriptionReader {
     private mutating func tlsrpt(_ node: Node) -> TLSRPTPolicy? {
         guard let fields = nodes.mapping(node, "tlsrpt", allowed: ["rua"]) else { return nil }
         guard let ruaNode = fields["rua"] else {
-            nodes.error("yaml.missing", "tlsrpt needs \"rua:\", the mailto: or https: URIs that receive reports", at: node)
+            nodes.error("yaml-missing", "tlsrpt needs \"rua:\", the mailto: or https: URIs that receive reports", at: node)
             return nil
         }
         let items: [Node] = ruaNode.scalar != nil ? [ruaNode] : (nodes.sequence(ruaNode, "rua") ?? [])
@@ -202,11 +202,11 @@ struct DescriptionReader {
                 try TLSRPTPolicy.check(uri)
                 uris.append(uri)
             } catch {
-                nodes.error("tlsrpt.uri", "\(error)", at: item)
+                nodes.error("tlsrpt-uri", "\(error)", at: item)
             }
         }
         guard !uris.isEmpty, uris.count == items.count else {
-            if items.isEmpty { nodes.error("tlsrpt.uri", "rua is empty; give at least one mailto: or https: URI", at: ruaNode) }
+            if items.isEmpty { nodes.error("tlsrpt-uri", "rua is empty; give at least one mailto: or https: URI", at: ruaNode) }
             return nil
         }
         return try? TLSRPTPolicy(reportURIs: uris)

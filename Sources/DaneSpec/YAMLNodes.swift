@@ -19,20 +19,20 @@ struct YAMLNodes {
     /// The mapping's entries, after checking every key against `allowed`.
     mutating func mapping(_ node: Node, _ what: String, allowed: [String]) -> [String: Node]? {
         guard case .mapping(let mapping) = node else {
-            error("yaml.type", "\(what) must be a mapping of keys to values, got \(describe(node))", at: node)
+            error("yaml-type", "\(what) must be a mapping of keys to values, got \(describe(node))", at: node)
             return nil
         }
         var entries: [String: Node] = [:]
         for (keyNode, value) in mapping {
             guard let key = keyNode.scalar?.string else {
-                error("yaml.key", "\(what) has a key that is not a plain name", at: keyNode)
+                error("yaml-key", "\(what) has a key that is not a plain name", at: keyNode)
                 continue
             }
             if allowed.contains(key) {
                 entries[key] = value
             } else {
                 let hint = Self.nearest(key, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
-                error("yaml.unknown-key",
+                error("yaml-unknown-key",
                       "unknown key \"\(key)\" in \(what)\(hint); allowed: \(allowed.joined(separator: ", "))", at: keyNode)
             }
         }
@@ -41,7 +41,7 @@ struct YAMLNodes {
 
     mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
         guard case .sequence(let sequence) = node else {
-            error("yaml.type", "\(what) must be a list, got \(describe(node))", at: node)
+            error("yaml-type", "\(what) must be a list, got \(describe(node))", at: node)
             return nil
         }
         return Array(sequence)
@@ -49,11 +49,11 @@ struct YAMLNodes {
 
     mutating func string(_ node: Node, _ what: String) -> String? {
         guard let scalar = node.scalar, node.null == nil || scalar.style != .plain else {
-            error("yaml.type", "\(what) must be text, got \(describe(node))", at: node)
+            error("yaml-type", "\(what) must be text, got \(describe(node))", at: node)
             return nil
         }
         guard !scalar.string.isEmpty else {
-            error("yaml.empty", "\(what) is empty", at: node)
+            error("yaml-empty", "\(what) is empty", at: node)
             return nil
         }
         return scalar.string
@@ -61,7 +61,7 @@ struct YAMLNodes {
 
     mutating func integer<T: FixedWidthInteger>(_ node: Node, _ what: String, in range: ClosedRange<T>) -> T? {
         guard let value = node.int, let typed = T(exactly: value), range.contains(typed) else {
-            error("yaml.range", "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(node))", at: node)
+            error("yaml-range", "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(node))", at: node)
             return nil
         }
         return typed
@@ -72,7 +72,7 @@ struct YAMLNodes {
         do {
             return try DNSName(hostName: text)
         } catch {
-            self.error("name.invalid", "\(what) \"\(text)\" is not a valid host name: \(error)", at: node)
+            self.error("name-invalid", "\(what) \"\(text)\" is not a valid host name: \(error)", at: node)
             return nil
         }
     }

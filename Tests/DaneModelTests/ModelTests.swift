@@ -18,7 +18,7 @@ final class DNSNameTests: XCTestCase {
     }
 
     func testTLSAOwnerName() throws {
-        XCTAssertEqual(TLSARecordData.ownerName(host: try DNSName(hostName: "mx.example.com"), port: 25).fqdn, "_25._tcp.mx.example.com.")
+        XCTAssertEqual(TLSAEndpoint(host: try DNSName(hostName: "mx.example.com")).owner.fqdn, "_25._tcp.mx.example.com.")
     }
 }
 

@@ -53,7 +53,7 @@ final class BadInputTests: XCTestCase {
     func testMissingDescriptionFile() throws {
         let result = try Danectl.run(["generate", "/nonexistent/domain.yaml"])
         XCTAssertEqual(result.status, 1)
-        XCTAssertEqual(result.stderr, "/nonexistent/domain.yaml: error: cannot read the description: no such file [file.unreadable]\n")
+        XCTAssertEqual(result.stderr, "/nonexistent/domain.yaml: error: cannot read the description: no such file [file-unreadable]\n")
     }
 
     func testSeveralMistakesAreAllReportedAtOnce() throws {
@@ -68,7 +68,7 @@ final class BadInputTests: XCTestCase {
         let result = try Danectl.run(["generate", path])
         XCTAssertEqual(result.status, 1)
         let codes = result.stderr.split(separator: "\n").compactMap { $0.split(separator: "[").last?.dropLast() }
-        XCTAssertEqual(Set(codes.map(String.init)), ["yaml.range", "name.invalid", "yaml.unknown-key", "tlsrpt.uri"], result.stderr)
+        XCTAssertEqual(Set(codes.map(String.init)), ["yaml-range", "name-invalid", "yaml-unknown-key", "tlsrpt-uri"], result.stderr)
     }
 
     func testUnwritableOutputExitsThreeAndLeavesNothing() throws {

@@ -16,7 +16,7 @@ final class RolloverStrategyTests: XCTestCase {
         let pinned = try folder.write("ta.yaml", "domain: example.com\nmx: [{host: mx.example.com, certificate: chain.pem, tlsa: [\"3 1 1\", \"2 1 1\"]}]\n")
         let warned = try Danectl.run(["generate", pinned])
         XCTAssertEqual(warned.status, 0)
-        XCTAssertTrue(warned.stderr.contains("Let's Encrypt rotates its intermediates") && warned.stderr.contains("[tlsa.rotating-issuer]"), warned.stderr)
+        XCTAssertTrue(warned.stderr.contains("Let's Encrypt rotates its intermediates") && warned.stderr.contains("[tlsa-rotating-issuer]"), warned.stderr)
 
         let keyOnly = try folder.write("ee.yaml", "domain: example.com\nmx: [{host: mx.example.com, certificate: chain.pem}]\n")
         let quiet = try Danectl.run(["generate", keyOnly])

@@ -33,14 +33,14 @@ public struct Generator {
             case .known(let z): zone = z
             case .guessed(let z):
                 zone = z
-                warnings.append(.warning("zone.guessed",
+                warnings.append(.warning("zone-guessed",
                     "\(host.host) is outside every zone in this description; its TLSA records are listed under zone \(z) "
                     + "(set \"zone:\" on the host to say which zone owns it)", at: host.location))
             }
             do {
                 let (tlsa, hostWarnings) = try tlsaRecords(for: host)
                 warnings += hostWarnings
-                let owner = TLSARecordData.ownerName(host: host.host, port: host.port)
+                let owner = host.endpoint.owner
                 for data in tlsa {
                     records.insert(ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, rdata: data.description))
                 }
@@ -57,7 +57,7 @@ public struct Generator {
                                                   rdata: "\(priority) \(mx.host.fqdn)"))
                 }
                 if !described.contains(mx.host) {
-                    warnings.append(.warning("mx.no-certificate",
+                    warnings.append(.warning("mx-no-certificate",
                         "\(mx.host) has no certificate in this description, so no TLSA is published for it; DANE senders "
                         + "fall back to unauthenticated TLS for that host", at: mx.location))
                 }
@@ -82,7 +82,7 @@ public struct Generator {
         for source in host.current {
             let current = try loader.load(source)
             if let leaf = current.leaf, let notAfter = leaf.notAfter, notAfter < now {
-                warnings.append(.warning("certificate.expired",
+                warnings.append(.warning("certificate-expired",
                     "the certificate for \(host.host) in \(source.written) expired on \(Self.day(notAfter)); RFC 7672 "
                     + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
                     at: source.location))
@@ -100,7 +100,7 @@ public struct Generator {
             let next = try loader.load(nextSource)
             for parameters in host.tlsa {
                 if parameters.usage == .daneTA && next.chain.count < 2 {
-                    warnings.append(.warning("next.no-issuer",
+                    warnings.append(.warning("next-no-issuer",
                         "\(nextSource.written) has no issuing CA, so the \(parameters) record for \(host.host) comes from "
                         + "the current chain only; the renewed certificate must come from the same CA", at: nextSource.location))
                     continue
@@ -120,17 +120,17 @@ public struct Generator {
                            _ source: KeySourceSpec) -> Diagnostic {
         switch failure {
         case .needsCertificate(let kind):
-            return .error("tlsa.needs-certificate",
+            return .error("tlsa-needs-certificate",
                 "\(parameters) for \(host.host) needs a certificate, but \(source.written) holds a \(kind.rawValue); "
                 + "use \(parameters.usage.rawValue) 1 \(parameters.matchingType.rawValue) (the public key) or give the certificate",
                 at: source.location)
         case .chainLacksIssuer:
-            return .error("tlsa.chain-lacks-issuer",
+            return .error("tlsa-chain-lacks-issuer",
                 "\(parameters) for \(host.host) pins the issuing CA, but \(source.written) holds only the server "
                 + "certificate; append the intermediate CA certificate after it (leaf first, then its issuer)",
                 at: source.location)
         case .chainOutOfOrder:
-            return .error("tlsa.chain-order",
+            return .error("tlsa-chain-order",
                 "\(parameters) for \(host.host): the second certificate in \(source.written) did not issue the first; "
                 + "put the leaf first and its issuing CA right after it", at: source.location)
         }

@@ -1,213 +1,272 @@
 import DaneModel
 import Foundation
-import LDNSKit
-import OpenSSLKit
 
-/// `rollover check`: the pre-renewal gate. Deploying the next key is safe only when its hash
-/// is published, DNSSEC-secure, on every authoritative server (same SOA serial) and at the
-/// validating resolver, has been for long enough, and the current key still matches what
-/// every MX address serves. `--after` checks the other side: the new key is live everywhere.
-public struct RolloverChecker {
-    public struct HostResult: Sendable, Codable {
-        public enum State: String, Sendable, Codable {
-            case safe
-            /// Everything is in place but caches may still hold the old set.
-            case wait
-            /// Deploying now would break mail (or the deployment went wrong).
-            case unsafe
-            case dnsProblem = "dns-problem"
-        }
-
-        public let host: String
-        public let state: State
-        public let reasons: [String]
-        public let earliestSafe: Date?
-        public let nextRecords: [String]
-    }
-
-    public let lookup: SecureLookup
-    public var now: Date
-    public var timeout: TimeInterval
+/// `rollover check`: the pre-renewal gate, and with `after` the post-deploy confirmation.
+///
+/// Before: deploying the next key is safe only when its hash is published, DNSSEC-secure, at
+/// the validating resolver and on every authoritative server (same SOA serial), has been seen
+/// so for long enough (the evidence), and the current key still matches what every MX
+/// address serves. After: the key every address serves now matches a secure TLSA record that
+/// every authoritative server serves and that was published long enough before it went live.
+/// Anything that could not be checked is not safe.
+public struct RolloverChecker: Sendable {
+    public let lookup: any DNSLookup
+    public let probe: any KeyProbe
+    public let now: Date
+    /// Seconds the signing and publishing pipeline needs to put a change live.
     public var publishDelay: TimeInterval = 0
+    /// False for rehearsals (`--now`): a pretend time must never become evidence.
+    public var recordsEvidence = true
 
-    public init(lookup: SecureLookup, now: Date, timeout: TimeInterval) {
+    public init(lookup: any DNSLookup, probe: any KeyProbe, now: Date) {
         self.lookup = lookup
+        self.probe = probe
         self.now = now
-        self.timeout = timeout
     }
 
-    public func check(_ description: DomainDescription, hosts filter: Set<String>?, after: Bool,
-                      evidence: inout RolloverEvidence) throws(DiagnosticError) -> [HostResult] {
-        let generator = Generator(now: now)
+    /// The hosts `filter` names (all when empty); a name the description does not have is a
+    /// usage error, since nothing would be checked for it.
+    public static func select(_ description: DomainDescription, _ filter: [String]) throws(DiagnosticError) -> [MXHostSpec] {
+        guard !filter.isEmpty else { return description.hosts }
+        var chosen: [MXHostSpec] = []
+        var unknown: [Diagnostic] = []
+        for name in filter {
+            let wanted = DNSName(presentation: name)
+            if let host = description.hosts.first(where: { $0.host == wanted }) {
+                if !chosen.contains(where: { $0.host == host.host }) { chosen.append(host) }
+            } else {
+                let known = description.hosts.map { String($0.host.fqdn.dropLast()) }.joined(separator: ", ")
+                unknown.append(.error("usage-unknown-host", "--host \(name) is not an MX host of \(description.file) (its hosts: \(known))"))
+            }
+        }
+        if !unknown.isEmpty { throw DiagnosticError(unknown) }
+        return chosen
+    }
+
+    public func check(_ description: DomainDescription, hosts filter: [String] = [], after: Bool,
+                      evidence: inout RolloverEvidence) throws(DiagnosticError) -> [RolloverHostResult] {
+        let keys = RolloverKeys(description: description)
         let zones = ZoneAssignment(description: description)
-        var results: [HostResult] = []
-        for host in description.hosts where !host.next.isEmpty {
-            let name = host.host.fqdn
-            if let filter, !filter.contains(name), !filter.contains(String(name.dropLast())) { continue }
-            let current = try generator.tlsaRecords(for: MXHostSpec(host: host.host, port: host.port, current: host.current, next: [],
-                                                                    tlsa: host.tlsa, zone: host.zone, ttl: host.ttl, location: host.location)).0
-            let all = try generator.tlsaRecords(for: host).0
-            let next = all.filter { !current.contains($0) }
-            let owner = TLSARecordData.ownerName(host: host.host, port: host.port).fqdn
-            let zone = zones.zone(for: host.host, explicit: host.zone).zone.fqdn
-            var materials: [KeyMaterial] = []
-            for source in host.current { materials.append(try generator.loader.load(source)) }
-            results.append(after
-                ? checkAfter(name, owner: owner, next: next)
-                : checkBefore(name, owner: owner, zone: zone, current: current, next: next, evidence: &evidence,
-                              currentRecords: { parameters in materials.compactMap { try? TLSAAssociation.recordData(parameters, for: $0) } }))
+        var results: [RolloverHostResult] = []
+        for host in try Self.select(description, filter) {
+            let sets = try keys.sets(for: host)
+            let zone = zones.zone(for: host.host, explicit: host.zone).zone
+            let context = HostContext(host: host, zone: zone, sets: sets)
+            guard !sets.next.isEmpty else {
+                results.append(context.result(.refused, [.init("no-next-key",
+                    "nothing is planned for \(host.host): no next key (add `next:` to the host in \(description.file))")]))
+                continue
+            }
+            results.append(after ? confirmDeployed(context, evidence: evidence) : gate(context, evidence: &evidence))
         }
         return results
     }
 
+    struct HostContext {
+        let host: MXHostSpec
+        let zone: DNSName
+        let sets: RolloverKeys.Sets
+        var endpoint: TLSAEndpoint { host.endpoint }
+
+        func result(_ state: RolloverHostResult.State, _ findings: [RolloverFinding], earliest: Date? = nil,
+                    published: Bool = false) -> RolloverHostResult {
+            RolloverHostResult(host: host.host.fqdn, state: state, findings: findings, earliestSafe: earliest,
+                               nextRecords: sets.next.map(\.description), publishedEverywhere: published)
+        }
+    }
+
     // MARK: - Before deploying
 
-    func checkBefore(_ host: String, owner: String, zone: String, current: [TLSARecordData], next: [TLSARecordData],
-                     evidence: inout RolloverEvidence, currentRecords: (TLSAParameters) -> [TLSARecordData]) -> HostResult {
-        let nextText = next.map(\.description)
-        func result(_ state: HostResult.State, _ reasons: [String], _ earliest: Date? = nil) -> HostResult {
-            HostResult(host: host, state: state, reasons: reasons, earliestSafe: earliest, nextRecords: nextText)
+    func gate(_ context: HostContext, evidence: inout RolloverEvidence) -> RolloverHostResult {
+        let owner = context.endpoint.owner
+        let next = context.sets.next
+        if context.sets.nextIsCurrent {
+            return context.result(.safe, [.init("next-is-current",
+                "the next key is the key in service (same public key): deploying it changes no TLSA record, so there is nothing to wait for")],
+                earliest: now, published: true)
         }
-        guard !next.isEmpty else {
-            return result(.safe, ["the next key has the same hash as the current one (key reuse): nothing to wait for"], now)
-        }
-        // 1. The validating resolver: secure, and carrying every next hash.
-        let answer = lookup.lookup(owner, "TLSA")
+        // 1. The validating resolver: secure, carrying every next hash and every key in service.
+        let answer = lookup.lookup(owner, .tlsa)
         switch answer.status {
         case .bogus, .failed:
-            return result(.dnsProblem, ["\(owner) TLSA: \(answer.problem ?? "lookup failed")"])
+            return context.result(.dnsProblem, [.init("tlsa-lookup-failed", "\(owner) TLSA: \(answer.problem ?? "the lookup failed")")])
         case .insecure:
-            return result(.unsafe, ["\(owner) is not DNSSEC-secure, so senders ignore its TLSA records; sign the zone \(zone) and publish its DS first"])
+            evidence.forget(context.endpoint, next)
+            return context.result(.unsafe, [.init("tlsa-not-secure",
+                "\(owner) is not DNSSEC-secure, so senders ignore its TLSA records; sign the zone \(context.zone) and publish its DS first")])
         case .secure:
             break
         }
-        let live = Set((answer.response?.records(ofType: "TLSA") ?? []).map { $0.fields.joined(separator: " ").lowercased() })
-        let missing = nextText.filter { !live.contains($0) }
+        let live = Set(answer.response?.tlsa ?? [])
+        let missing = next.filter { !live.contains($0) }
         if !missing.isEmpty {
-            return result(.unsafe, missing.map { "the next hash is not published: \(owner) IN TLSA \($0) (publish it with danectl generate, then wait)" })
+            evidence.forget(context.endpoint, next)
+            return context.result(.unsafe, missing.map { .init("next-not-published",
+                "the next hash is not published: \(owner) IN TLSA \($0) (publish it with danectl generate, then wait)") })
         }
-        // Every certificate in service (an RSA and an ECDSA one, say) needs its own record.
-        let uncovered = current.map(\.description).filter { !live.contains($0) }
+        let uncovered = context.sets.current.filter { !live.contains($0) }
         if !uncovered.isEmpty {
-            return result(.unsafe, uncovered.map { "a key in service is not covered: \(owner) IN TLSA \($0) is missing; senders that negotiate "
-                                                   + "that certificate fail today (publish it before anything else)" })
+            return context.result(.unsafe, uncovered.map { .init("current-not-covered",
+                "a key in service is not covered: \(owner) IN TLSA \($0) is missing; senders that negotiate "
+                + "that certificate fail today (publish it before anything else)") })
         }
-        // Pre-flight (RFC 7671 §8-9): every usage/selector/matching type in the live set must
-        // have a record for the key in service, or senders that pick that combination (say,
-        // SHA-512 over SHA-256) fail even before the new key is deployed.
-        for parameters in Set((answer.response?.records(ofType: "TLSA") ?? []).compactMap { TLSAParameters(text: $0.fields.prefix(3).joined(separator: " ")) })
-        where SMTPUsability.verdict(for: parameters).isUsable {
-            for expected in currentRecords(parameters) where !live.contains(expected.description) {
-                return result(.unsafe, ["the live set has \(parameters) records but none for the key in service "
-                                        + "(\(expected.description)); senders that choose \(parameters) would fail (RFC 7671 §9): publish it or drop that combination"])
+        // Pre-flight (RFC 7671 §8-9): every usable usage/selector/matching type in the live set
+        // needs a record for the key in service, or senders that pick that combination fail.
+        for parameters in Set(live.filter { SMTPUsability.verdict(for: $0).isUsable }.map(\.parameters)).sorted() {
+            for expected in context.sets.currentRecords(parameters) where !live.contains(expected) {
+                return context.result(.unsafe, [.init("combination-not-covered",
+                    "the live set has \(parameters) records but none for the key in service (\(expected)); senders that choose "
+                    + "\(parameters) would fail (RFC 7671 §9): publish it or drop that combination")])
             }
         }
-        // A resolver counts cached TTLs down (and may cap them): the original TTL comes from the
-        // RRSIG and from the authoritative servers, below.
-        var ttl = TimeInterval(Self.originalTTL(answer.response) ?? 0)
 
-        // 2. Every authoritative server, queried directly, with one SOA serial.
-        var reasons: [String] = []
-        let (servers, problem) = authoritativeAddresses(zone)
-        if let problem { return result(.dnsProblem, [problem]) }
-        var serials: [String: UInt32] = [:]
-        for (name, address) in servers {
-            guard let server = try? StubResolver(address: address, timeout: min(5, timeout)),
-                  let tlsa = try? server.query(owner, "TLSA"), let soa = try? server.query(zone, "SOA") else {
-                reasons.append("authoritative server \(name) (\(address)) does not answer")
-                continue
-            }
-            let served = Set(tlsa.records(ofType: "TLSA").map { $0.fields.joined(separator: " ").lowercased() })
-            ttl = max(ttl, TimeInterval(tlsa.records(ofType: "TLSA").map(\.ttl).max() ?? 0))
-            for record in nextText where !served.contains(record) {
-                reasons.append("authoritative server \(name) (\(address)) does not serve \(owner) TLSA \(record) yet")
-            }
-            if let serial = soa.records(ofType: "SOA").first.flatMap({ UInt32($0.fields[2]) }) { serials["\(name) (\(address))"] = serial }
+        // 2. Every authoritative server, asked directly, serving the next hashes, one SOA serial.
+        let authority = AuthorityCheck(lookup: lookup).check(context.zone, owner: owner, serving: next)
+        if let failure = authority.failure { return context.result(failure.state, failure.findings) }
+        if !authority.missing.isEmpty {
+            evidence.forget(context.endpoint, next)
+            return context.result(.unsafe, authority.missing)
         }
-        if Set(serials.values).count > 1 {
-            reasons.append("the authoritative servers disagree on the SOA serial (" + serials.sorted { $0.key < $1.key }
-                .map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "): a secondary has not caught up")
-        }
-        if !reasons.isEmpty { return result(.unsafe, reasons) }
+        if let disagreement = authority.serialDisagreement { return context.result(.unsafe, [disagreement]) }
 
         // 3. The current key must still be what every MX address serves.
-        reasons += probe(host, baseDomain: host, records: current, expectation: "the current key")
-        if !reasons.isEmpty { return result(.unsafe, reasons) }
+        let served = probeAddresses(context, records: context.sets.current, expectation: "the current key")
+        if let failure = served.failure { return context.result(failure.state, failure.findings) }
 
-        // 4. Long enough: from the first check that saw the hashes everywhere.
-        let wait = RolloverPlanner.waitBeforeDeploy(.init(tlsaTTL: UInt32(ttl), negativeTTL: nil), publishDelay: publishDelay)
-        let keys = nextText.map { "\(owner) \($0)" }
-        for key in keys where evidence.firstSeen[key] == nil { evidence.firstSeen[key] = now }
-        let seen = keys.compactMap { evidence.firstSeen[$0] }.max() ?? now
+        // 4. Published everywhere: record the sighting (real time only), then judge the wait.
+        if recordsEvidence { evidence.sawPublished(context.endpoint, next, at: now) }
+        let timings = RolloverTimings(tlsaTTL: max(answer.response?.originalTTL(of: .tlsa) ?? 0, authority.largestTTL),
+                                      negativeTTL: authority.negativeTTL)
+        let wait = timings.waitBeforeDeploy(publishDelay: publishDelay)
+        let why = "2 x TTL \(timings.tlsaTTL) s" + (timings.negativeTTL.map { ", or negative TTL \($0) s + TTL if longer" } ?? "")
+            + (publishDelay > 0 ? ", plus \(Int(publishDelay)) s publishing delay" : "")
+        guard let seen = evidence.publishedSince(context.endpoint, next) else {
+            let earliest = now.addingTimeInterval(wait)
+            return context.result(.wait, [.init("no-evidence-yet",
+                "the next hash is published everywhere, but no real-time check has recorded it yet (a rehearsal with --now "
+                + "records nothing): run `danectl rollover check` without --now; deploying is safe from \(Self.format(earliest)) at the earliest (\(why))")],
+                earliest: earliest, published: true)
+        }
         let earliest = seen.addingTimeInterval(wait)
         if earliest > now {
-            return result(.wait, ["the next hash has been seen fully published since \(Self.format(seen)); resolvers may still cache "
-                                  + "the old set until \(Self.format(earliest)) (2 x TTL \(Int(ttl)) s\(publishDelay > 0 ? " + publishing delay" : ""))"], earliest)
+            return context.result(.wait, [.init("waiting-for-caches",
+                "the next hash has been seen fully published since \(Self.format(seen)); resolvers may still cache "
+                + "the old set until \(Self.format(earliest)) (\(why)); \(Int((earliest.timeIntervalSince(now)).rounded(.up))) s to go")],
+                earliest: earliest, published: true)
         }
-        return result(.safe, ["the next hash is published everywhere and has been since \(Self.format(seen)); the current key still matches"], earliest)
+        return context.result(.safe, [.init("safe",
+            "the next hash is published everywhere and has been since \(Self.format(seen)); the current key still matches on every address")],
+            earliest: earliest, published: true)
     }
 
     // MARK: - After deploying
 
-    func checkAfter(_ host: String, owner: String, next: [TLSARecordData]) -> HostResult {
-        let nextText = next.map(\.description)
-        let reasons = probe(host, baseDomain: host, records: next, expectation: "the new key")
-        if !reasons.isEmpty {
-            return HostResult(host: host, state: .unsafe, reasons: reasons, earliestSafe: nil, nextRecords: nextText)
+    func confirmDeployed(_ context: HostContext, evidence: RolloverEvidence) -> RolloverHostResult {
+        let owner = context.endpoint.owner
+        let answer = lookup.lookup(owner, .tlsa)
+        switch answer.status {
+        case .bogus, .failed:
+            return context.result(.dnsProblem, [.init("tlsa-lookup-failed", "\(owner) TLSA: \(answer.problem ?? "the lookup failed")")])
+        case .insecure:
+            return context.result(.unsafe, [.init("tlsa-not-secure",
+                "\(owner) is not DNSSEC-secure, so senders do not use DANE for \(context.host.host): sign the zone \(context.zone) and publish its DS")])
+        case .secure:
+            break
         }
-        let ttl = TimeInterval(Self.originalTTL(lookup.lookup(owner, "TLSA").response) ?? 3600)
-        let retire = now.addingTimeInterval(2 * ttl)
-        return HostResult(host: host, state: .safe,
-                          reasons: ["the new key is live and matches on every address; retire the old hash from \(Self.format(retire)) "
-                                    + "(move `next` to `certificate` and publish)"],
-                          earliestSafe: retire, nextRecords: nextText)
+        // What senders see: the usable records of the live, secure set.
+        let live = (answer.response?.tlsa ?? []).filter { SMTPUsability.verdict(for: $0).isUsable }
+        guard !live.isEmpty else {
+            return context.result(.unsafe, [.init("no-usable-tlsa",
+                "5.7.323 tlsa-invalid: \(owner) has no usable TLSA record; senders defer mail to \(context.host.host): publish \(owner) IN TLSA \(context.sets.next[0])")])
+        }
+        let served = probeAddresses(context, records: live, expectation: "a key of the live TLSA set")
+        if let failure = served.failure { return context.result(failure.state, failure.findings) }
+
+        var findings: [RolloverFinding] = []
+        let next = Set(context.sets.next), current = Set(context.sets.current)
+        for (address, record) in served.matches.sorted(by: { $0.key < $1.key }) where !next.contains(record) {
+            findings.append(current.contains(record)
+                ? .init("new-key-not-live", "\(context.host.host) [\(address)] still serves the current key (\(record) matches): the new key is not live there yet")
+                : .init("served-key-unknown", "\(context.host.host) [\(address)] serves a key that is neither the current nor the next key of the "
+                        + "description (it matches \(owner) IN TLSA \(record)): update the description, or deploy the planned certificate"))
+        }
+        if !findings.isEmpty { return context.result(.unsafe, findings) }
+
+        let matched = Array(Set(served.matches.values)).sorted()
+        let authority = AuthorityCheck(lookup: lookup).check(context.zone, owner: owner, serving: matched)
+        if let failure = authority.failure { return context.result(failure.state, failure.findings) }
+        if !authority.missing.isEmpty {
+            return context.result(.unsafe, authority.missing.map { .init($0.code,
+                "5.7.323 tlsa-invalid for senders that ask this server: " + $0.message + "; it must serve the record before the key goes live") })
+        }
+        let timings = RolloverTimings(tlsaTTL: max(answer.response?.originalTTL(of: .tlsa) ?? 0, authority.largestTTL),
+                                      negativeTTL: authority.negativeTTL)
+        let wait = timings.waitBeforeDeploy(publishDelay: publishDelay)
+        guard let seen = evidence.publishedSince(context.endpoint, matched) else {
+            return context.result(.unsafe, [.init("no-evidence",
+                "the new key is live, but no check recorded when \(owner) IN TLSA \(matched.map(\.description).joined(separator: ", ")) "
+                + "was first published, so resolvers may still hold a set without it (5.7.323 tlsa-invalid for their senders): "
+                + "run `danectl rollover check` before deploying, and put the previous certificate back until it says SAFE")])
+        }
+        let safeFrom = seen.addingTimeInterval(wait)
+        if safeFrom > now {
+            return context.result(.unsafe, [.init("deployed-too-early",
+                "the new key went live before caches could hold its hash: \(owner) TLSA has been published since \(Self.format(seen)), "
+                + "so senders with the old set cached defer mail with 5.7.323 tlsa-invalid until \(Self.format(safeFrom)) "
+                + "(\(Int(safeFrom.timeIntervalSince(now).rounded(.up))) s): put the previous certificate back until then")], earliest: safeFrom)
+        }
+        let retire = now.addingTimeInterval(timings.waitBeforeRetire)
+        return context.result(.safe, [.init("deployed",
+            "the new key is live on every address and matches \(owner) IN TLSA \(matched.map(\.description).joined(separator: ", ")), "
+            + "published since \(Self.format(seen)); retire the old hash from \(Self.format(retire)) (move `next` to `certificate` and publish)")],
+            earliest: retire, published: true)
     }
 
-    /// Probes every address of `host` with only `records` as the TLSA set; returns problems.
-    func probe(_ host: String, baseDomain: String, records: [TLSARecordData], expectation: String) -> [String] {
-        let danes = records.compactMap { record -> DANERecord? in
-            DANERecord(usage: record.parameters.usage.rawValue, selector: record.parameters.selector.rawValue,
-                       matchingType: record.parameters.matchingType.rawValue, data: record.associationData)
+    // MARK: - Probing every address
+
+    struct ProbeSummary {
+        var matches: [String: TLSARecordData] = [:]
+        var failure: (state: RolloverHostResult.State, findings: [RolloverFinding])?
+    }
+
+    /// Probes every address of the host with `records` as the TLSA set.
+    func probeAddresses(_ context: HostContext, records: [TLSARecordData], expectation: String) -> ProbeSummary {
+        var summary = ProbeSummary()
+        let host = context.host.host
+        var addresses: [String] = []
+        for type in [RRType.a, .aaaa] {
+            let answer = lookup.lookup(host, type)
+            if answer.status == .bogus || answer.status == .failed {
+                summary.failure = (.dnsProblem, [.init("address-lookup-failed", "\(host) \(type): \(answer.problem ?? "the lookup failed")")])
+                return summary
+            }
+            addresses += answer.response?.addresses ?? []
         }
-        let addresses = ["A", "AAAA"].flatMap { type in
-            (lookup.lookup(host, type).response?.records(ofType: type) ?? []).map { $0.fields[0] }
+        guard !addresses.isEmpty else {
+            summary.failure = (.unsafe, [.init("no-addresses", "\(host) has no A or AAAA records, so no key could be checked")])
+            return summary
         }
-        guard !addresses.isEmpty else { return ["\(host) has no addresses to check"] }
-        var problems: [String] = []
+        var unsafe: [RolloverFinding] = [], unreachable: [RolloverFinding] = []
         for address in addresses {
-            let outcome = STARTTLSProbe(timeout: timeout).run(address: address, port: 25, baseDomain: baseDomain, mxHost: host, records: danes)
-            switch outcome.stage {
-            case .connected(let handshake) where handshake.authenticated:
-                continue
-            case .connected(let handshake):
-                let presented = handshake.chain.first.map { Hex.encode(Digest.hash($0.subjectPublicKeyInfoDER, with: .sha256)) } ?? "nothing"
-                problems.append("\(host) [\(address)] does not present \(expectation): its key's 3 1 1 is \(presented)")
-            case .noSTARTTLS(let why), .smtpError(let why), .networkError(let why):
-                problems.append("\(host) [\(address)]: \(why)")
+            let served = probe.probe(address: address, endpoint: context.endpoint, records: records)
+            switch served.outcome {
+            case .matched(let record):
+                summary.matches[address] = record
+            case .mismatched:
+                let presented = served.presentedSPKISHA256.map(Hex.encode) ?? "unknown"
+                unsafe.append(.init("key-mismatch", "5.7.323 tlsa-invalid: \(host) [\(address)] port \(context.endpoint.port) does not present "
+                    + "\(expectation): its key's 3 1 1 is \(presented) (publish \(context.endpoint.owner) IN TLSA 3 1 1 \(presented), "
+                    + "or serve a key the set names)"))
+            case .failed(let why):
+                unsafe.append(.init("probe-failed", "\(host) [\(address)] port \(context.endpoint.port): \(why)"))
+            case .unreachable(let why):
+                unreachable.append(.init("mx-unreachable", "\(host) [\(address)] port \(context.endpoint.port) could not be checked: \(why)"))
             }
         }
-        return problems
-    }
-
-    /// The addresses of the zone's NS hosts, found through the validating resolver.
-    func authoritativeAddresses(_ zone: String) -> ([(String, String)], String?) {
-        let ns = lookup.lookup(zone, "NS")
-        guard ns.status == .secure || ns.status == .insecure else { return ([], "\(zone) NS: \(ns.problem ?? "lookup failed")") }
-        var out: [(String, String)] = []
-        for name in (ns.response?.records(ofType: "NS") ?? []).map({ $0.fields[0].lowercased() }).sorted() {
-            for type in ["A", "AAAA"] {
-                out += (lookup.lookup(name, type).response?.records(ofType: type) ?? []).map { (name, $0.fields[0]) }
-            }
-        }
-        return out.isEmpty ? ([], "no authoritative server of \(zone) could be found (NS and their addresses)") : (out, nil)
+        if !unsafe.isEmpty { summary.failure = (.unsafe, unsafe + unreachable) }
+        else if !unreachable.isEmpty { summary.failure = (.unavailable, unreachable) }
+        return summary
     }
 
     static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
-
-    /// The TTL the zone gives the RRset: the RRSIG's original-TTL field, else the answer's TTL.
-    public static func originalTTL(_ response: DNSResponse?) -> UInt32? {
-        guard let response else { return nil }
-        let signed = response.records(ofType: "RRSIG").compactMap { $0.fields.count > 3 ? UInt32($0.fields[3]) : nil }.max()
-        return signed ?? response.answer.filter { $0.type != "RRSIG" }.map(\.ttl).max()
-    }
 }

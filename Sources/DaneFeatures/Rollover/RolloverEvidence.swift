@@ -1,27 +1,76 @@
+import DaneModel
 import Foundation
 
 /// When each next hash was first seen fully published (every authoritative server and the
 /// validating resolver, DNSSEC-secure). This is the evidence for "long enough": a hash counts
-/// as published from the first `check` that saw it everywhere, never from a guess. (RRSIG
+/// as published from the first real-time `check` that saw it everywhere, never from a guess,
+/// a rehearsal with `--now`, or a sighting before the hash last went missing. (RRSIG
 /// inception is no help here: it only says the data was signed *after* that time.)
-public struct RolloverEvidence: Codable, Sendable {
+public struct RolloverEvidence: Codable, Sendable, Equatable {
+    public static let schemaVersion = 1
+
     public var firstSeen: [String: Date] = [:]
 
     public init() {}
 
-    public static func load(path: String) throws -> RolloverEvidence {
-        guard let data = FileManager.default.contents(atPath: path) else { return RolloverEvidence() }
+    /// The key under which a record's first sighting is kept: `owner rdata`.
+    public static func key(_ endpoint: TLSAEndpoint, _ record: TLSARecordData) -> String { "\(endpoint.owner.fqdn) \(record)" }
+
+    /// Records a sighting of each record now, keeping earlier sightings.
+    public mutating func sawPublished(_ endpoint: TLSAEndpoint, _ records: [TLSARecordData], at now: Date) {
+        for record in records where firstSeen[Self.key(endpoint, record)] == nil { firstSeen[Self.key(endpoint, record)] = now }
+    }
+
+    /// A record seen missing anywhere starts again from nothing when it is next published.
+    public mutating func forget(_ endpoint: TLSAEndpoint, _ records: [TLSARecordData]) {
+        for record in records { firstSeen[Self.key(endpoint, record)] = nil }
+    }
+
+    /// When all of `records` had been seen published: the latest of their first sightings;
+    /// nil when any of them has never been seen.
+    public func publishedSince(_ endpoint: TLSAEndpoint, _ records: [TLSARecordData]) -> Date? {
+        var latest = Date.distantPast
+        for record in records {
+            guard let seen = firstSeen[Self.key(endpoint, record)] else { return nil }
+            latest = max(latest, seen)
+        }
+        return latest
+    }
+
+    /// Reads the state file. A missing file is no evidence yet; an unreadable or foreign one
+    /// is also no evidence (never "long enough"), with the reason, and must not be overwritten.
+    public static func load(path: String) -> (evidence: RolloverEvidence, problem: String?) {
+        guard FileManager.default.fileExists(atPath: path) else { return (RolloverEvidence(), nil) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return (RolloverEvidence(), "\(path) cannot be read: counting no evidence of publication (fix its permissions)")
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(RolloverEvidence.self, from: data)
+        guard let evidence = try? decoder.decode(RolloverEvidence.self, from: data) else {
+            return (RolloverEvidence(), "\(path) is not a danectl rollover state file: counting no evidence of publication "
+                    + "and leaving it untouched (move it away to start recording again)")
+        }
+        return (evidence, nil)
     }
 
     public func encoded() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try! encoder.encode(self), as: UTF8.self) + "\n"
+        // Encoding a dictionary of dates cannot fail.
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self) + "\n"
     }
 
-    enum CodingKeys: String, CodingKey { case firstSeen = "first_seen" }
+    enum CodingKeys: String, CodingKey { case firstSeen = "first_seen", schemaVersion = "schema_version" }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        firstSeen = try container.decode([String: Date].self, forKey: .firstSeen)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(firstSeen, forKey: .firstSeen)
+        try container.encode(Self.schemaVersion, forKey: .schemaVersion)
+    }
 }

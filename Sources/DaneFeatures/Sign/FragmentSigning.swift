@@ -7,7 +7,7 @@ import LDNSKit
 public enum FragmentSigning {
     public static func sign(_ records: [ResourceRecord], keyPaths: [String], options: SigningOptions) throws(DiagnosticError) -> [ResourceRecord] {
         guard !keyPaths.isEmpty else {
-            throw DiagnosticError(.error("key.missing",
+            throw DiagnosticError(.error("key-missing",
                 "--sign needs keys: pass --key K<zone>.+<alg>+<tag> for each zone, or list them under dnssec: keys: in the description"))
         }
         var keysByZone: [String: [DNSSECKey]] = [:]
@@ -17,12 +17,12 @@ public enum FragmentSigning {
                 let key = try DNSSECKey.load(path: path)
                 keysByZone[key.zone, default: []].append(key)
             } catch {
-                errors.append(.error("key.invalid", error.reason, at: SourceLocation(file: path)))
+                errors.append(.error("key-invalid", error.reason, at: SourceLocation(file: path)))
             }
         }
         let zones = Set(records.map(\.zone))
         for zone in zones.sorted() where keysByZone[zone.fqdn] == nil {
-            errors.append(.error("key.missing", "no key for zone \(zone.fqdn): add one with --key (danectl keygen \(zone.fqdn)), or leave the zone out with --zone"))
+            errors.append(.error("key-missing", "no key for zone \(zone.fqdn): add one with --key (danectl keygen \(zone.fqdn)), or leave the zone out with --zone"))
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
 
@@ -37,7 +37,7 @@ public enum FragmentSigning {
                     signed.append(ResourceRecord(zone: zone, owner: DNSName(labels: labels), ttl: signature.ttl, type: .rrsig, rdata: signature.rdata))
                 }
             } catch {
-                throw DiagnosticError(.error("sign.failed", "signing zone \(zone.fqdn): \(error.reason)"))
+                throw DiagnosticError(.error("sign-failed", "signing zone \(zone.fqdn): \(error.reason)"))
             }
         }
         return signed.sorted()

@@ -43,7 +43,7 @@ public struct ZoneSigning {
         do {
             zone = try ZoneFile.parse(path: request.zoneFile, origin: keys.first?.zone)
         } catch {
-            throw DiagnosticError(.error("zone.parse", error.reason.replacingOccurrences(of: "\(request.zoneFile): ", with: "")
+            throw DiagnosticError(.error("zone-parse", error.reason.replacingOccurrences(of: "\(request.zoneFile): ", with: "")
                                             .replacingOccurrences(of: "\(request.zoneFile):\(error.line ?? 0): ", with: ""),
                                          at: SourceLocation(file: request.zoneFile, line: error.line)))
         }
@@ -57,7 +57,7 @@ public struct ZoneSigning {
             let result = try ZoneSigner.sign(zone, keys: keys, options: request.options)
             return Outcome(signed: result, origin: zone.origin, serial: serial)
         } catch {
-            throw DiagnosticError(.error("sign.failed", error.reason, at: location))
+            throw DiagnosticError(.error("sign-failed", error.reason, at: location))
         }
     }
 }
@@ -66,7 +66,7 @@ public struct ZoneSigning {
 public enum SigningKeys {
     public static func load(_ paths: [String]) throws(DiagnosticError) -> [DNSSECKey] {
         guard !paths.isEmpty else {
-            throw DiagnosticError(.error("key.missing", "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
+            throw DiagnosticError(.error("key-missing", "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
         }
         var keys: [DNSSECKey] = []
         var errors: [Diagnostic] = []
@@ -74,13 +74,13 @@ public enum SigningKeys {
             do {
                 keys.append(try DNSSECKey.load(path: path))
             } catch {
-                errors.append(.error("key.invalid", error.reason, at: SourceLocation(file: path)))
+                errors.append(.error("key-invalid", error.reason, at: SourceLocation(file: path)))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
         let zones = Set(keys.map(\.zone))
         if zones.count > 1 {
-            throw DiagnosticError(.error("key.zones", "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
+            throw DiagnosticError(.error("key-zones", "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
         }
         return keys
     }

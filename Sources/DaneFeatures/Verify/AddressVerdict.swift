@@ -7,7 +7,7 @@ extension Verifier {
     func probe(_ address: String, _ plan: HostPlan) -> AddressReport {
         let base = plan.tlsaBase ?? plan.host
         let result = STARTTLSProbe(timeout: options.timeout)
-            .run(address: address, port: options.port, baseDomain: base, mxHost: plan.host, records: plan.daneInForce ? plan.usable : [])
+            .run(address: address, port: options.port, baseDomain: base, mxHost: plan.host, records: plan.daneInForce ? plan.usable.map(DANERecord.init) : [])
         let tlsaPresent = plan.tlsaStatus == .secure && !plan.tlsa.isEmpty
         func report(_ verdict: AddressReport.Verdict, _ failure: SenderFailure?, _ detail: String, remedy: String? = nil,
                     outcome: DANEHandshakeOutcome? = nil, warnings: [String] = []) -> AddressReport {
@@ -44,7 +44,7 @@ extension Verifier {
                     ? "TLS works, but none of the TLSA records is usable (\(plan.tlsa.compactMap(\.reason).first ?? "")); senders require TLS without authenticating it"
                     : plan.tlsaStatus == .secure ? "TLS works, but no TLSA record is published for \(base): DANE is not in force"
                     : "TLS works, but the DNS answers are not DNSSEC-secure: DANE is not in force"
-                return report(.unauthenticated, nil, why, remedy: remedyRecord(base, outcome), outcome: outcome)
+                return report(.unauthenticated, nil, why, remedy: remedyRecord(plan.endpoint, outcome), outcome: outcome)
             }
             if outcome.authenticated {
                 if let leaf = outcome.chain.first, let notAfter = leaf.notAfter, notAfter < options.now,
@@ -67,17 +67,17 @@ extension Verifier {
             case .certificateHostMismatch:
                 "the chain matches a DANE-TA record, but the server certificate does not name \(base == plan.host ? base : "\(base) or \(plan.host)") (\(outcome.verifyMessage))"
             case .certificateExpired: "a certificate in the chain has expired (\(outcome.verifyMessage))"
-            default: "no TLSA record at _\(options.port)._tcp.\(base) matches the certificate this server presents (\(outcome.verifyMessage))"
+            default: "no TLSA record at \(plan.endpoint.owner) matches the certificate this server presents (\(outcome.verifyMessage))"
             }
-            return report(.fail, failure, detail, remedy: remedyRecord(base, outcome), outcome: outcome, warnings: warnings)
+            return report(.fail, failure, detail, remedy: remedyRecord(plan.endpoint, outcome), outcome: outcome, warnings: warnings)
         }
     }
 
     /// The record that would make this server pass: its own key's 3 1 1.
-    func remedyRecord(_ base: String, _ outcome: DANEHandshakeOutcome) -> String? {
+    func remedyRecord(_ endpoint: TLSAEndpoint, _ outcome: DANEHandshakeOutcome) -> String? {
         guard let leaf = outcome.chain.first else { return nil }
         let hash = Hex.encode(Digest.hash(leaf.subjectPublicKeyInfoDER, with: .sha256))
-        return "publish a TLSA record for the key this server presents: _\(options.port)._tcp.\(base) IN TLSA 3 1 1 \(hash) "
+        return "publish a TLSA record for the key this server presents: \(endpoint.owner) IN TLSA 3 1 1 \(hash) "
             + "(keep the old record until caches expire), or deploy the certificate whose key the TLSA records name"
     }
 

@@ -19,10 +19,10 @@ public struct Verifier: Sendable {
         public init() {}
     }
 
-    public let lookup: SecureLookup
+    public let lookup: any DNSLookup
     public let options: Options
 
-    public init(lookup: SecureLookup, options: Options) {
+    public init(lookup: any DNSLookup, options: Options) {
         self.lookup = lookup
         self.options = options
     }
@@ -33,9 +33,10 @@ public struct Verifier: Sendable {
     }
 
     public func verify(domain rawDomain: String) -> DomainReport {
-        let domain = rawDomain.hasSuffix(".") ? rawDomain.lowercased() : rawDomain.lowercased() + "."
+        let name = DNSName(presentation: rawDomain) ?? DNSName(labels: [rawDomain])
+        let domain = name.fqdn
         var warnings: [String] = []
-        let mx = lookup.lookup(domain, "MX")
+        let mx = lookup.lookup(name, .mx)
         func report(_ hosts: [HostReport], _ failure: SenderFailure? = nil, _ detail: String? = nil, implicit: Bool = false) -> DomainReport {
             DomainReport(domain: domain, profile: options.profile, mxStatus: mx.status, implicitMX: implicit, hosts: hosts,
                          failure: failure, detail: detail, warnings: warnings)
@@ -49,16 +50,19 @@ public struct Verifier: Sendable {
             return report([], .dnsQueryFailed, "\(domain) does not exist (NXDOMAIN)\(mx.status == .secure ? ", proven by DNSSEC" : "")")
         }
         warnings += signatureWarnings(mx.response, what: "the MX records of \(domain)")
-        var targets: [(host: String, preference: Int)] = (mx.response?.records(ofType: "MX") ?? []).compactMap { record in
-            guard record.fields.count == 2, let preference = Int(record.fields[0]) else { return nil }
-            return (record.fields[1].lowercased(), preference)
+        if let (record, reason) = mx.response?.malformed.first {
+            return report([], .dnsQueryFailed, "\(record.owner) MX: malformed answer: \(reason)")
+        }
+        var targets: [(host: DNSName, preference: Int)] = (mx.response?.records(ofType: .mx) ?? []).compactMap { record in
+            guard case .mx(let preference, let exchange) = record.data else { return nil }
+            return (exchange, Int(preference))
         }
         let implicit = targets.isEmpty
-        if implicit { targets = [(domain, 0)] }  // RFC 5321 §5.1: no MX means the domain itself
-        if targets.count == 1, targets[0].host == "." {
+        if implicit { targets = [(name, 0)] }  // RFC 5321 §5.1: no MX means the domain itself
+        if targets.count == 1, targets[0].host.labels.isEmpty {
             return report([], nil, "\(domain) publishes a null MX (RFC 7505): it accepts no mail", implicit: false)
         }
-        targets.sort { ($0.preference, $0.host) < ($1.preference, $1.host) }
+        targets.sort { ($0.preference, $0.host.fqdn) < ($1.preference, $1.host.fqdn) }
         if mx.status == .insecure {
             warnings.append("the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS")
         }
@@ -71,7 +75,7 @@ public struct Verifier: Sendable {
             return self.probe(address, plans[index])
         }
         for (i, job) in jobs.enumerated() { plans[job.0].reports.append(results[i]) }
-        warnings += pathSignatureWarnings(for: [domain] + plans.map(\.host) + plans.compactMap { $0.tlsaBase.map { "_\(options.port)._tcp.\($0)" } })
+        warnings += pathSignatureWarnings(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
         return report(plans.map(\.report), nil, nil, implicit: implicit)
@@ -80,9 +84,12 @@ public struct Verifier: Sendable {
     // MARK: - DNS for one host
 
     final class HostPlan: @unchecked Sendable {
-        var host = "", preference = 0, addressStatus = DNSSECStatus.failed
-        var tlsaBase: String?, tlsaStatus: DNSSECStatus?
-        var tlsa: [LiveTLSARecord] = [], usable: [DANERecord] = []
+        var endpoint = TLSAEndpoint(host: DNSName(labels: [])), preference = 0, addressStatus = DNSSECStatus.failed
+        var tlsaStatus: DNSSECStatus?
+        var host: String { endpoint.host.fqdn }
+        /// The TLSA base once TLSA records were looked up (RFC 7672 §2.2.2).
+        var tlsaBase: String? { tlsaStatus == nil ? nil : endpoint.base.fqdn }
+        var tlsa: [LiveTLSARecord] = [], usable: [TLSARecordData] = []
         var addresses: [String] = [], reports: [AddressReport] = []
         var failure: SenderFailure?, detail: String?
 
@@ -93,11 +100,11 @@ public struct Verifier: Sendable {
         }
     }
 
-    func planHost(_ host: String, _ preference: Int, mxSecure: Bool, warnings: inout [String]) -> HostPlan {
+    func planHost(_ host: DNSName, _ preference: Int, mxSecure: Bool, warnings: inout [String]) -> HostPlan {
         let plan = HostPlan()
-        plan.host = host
+        plan.endpoint = TLSAEndpoint(host: host, port: options.port)
         plan.preference = preference
-        let v4 = lookup.lookup(host, "A"), v6 = lookup.lookup(host, "AAAA")
+        let v4 = lookup.lookup(host, .a), v6 = lookup.lookup(host, .aaaa)
         let statuses = [v4.status, v6.status]
         plan.addressStatus = statuses.contains(.bogus) ? .bogus : statuses.contains(.failed) ? .failed
             : statuses.allSatisfy { $0 == .secure } ? .secure : .insecure
@@ -106,8 +113,7 @@ public struct Verifier: Sendable {
             plan.detail = [v4, v6].compactMap(\.problem).first
             return plan
         }
-        plan.addresses = (v4.response?.records(ofType: "A") ?? []).map { $0.fields[0] }
-            + (v6.response?.records(ofType: "AAAA") ?? []).map { $0.fields[0] }
+        plan.addresses = (v4.response?.addresses ?? []) + (v6.response?.addresses ?? [])
         if plan.addressStatus == .failed && plan.addresses.isEmpty {
             plan.failure = .dnsQueryFailed
             plan.detail = [v4, v6].compactMap(\.problem).first
@@ -123,11 +129,16 @@ public struct Verifier: Sendable {
         // RFC 7672 §2.2.2: TLSA only when the address records are secure; with a secure CNAME
         // chain, first at the expanded name, then at the original.
         guard mxSecure, plan.addressStatus == .secure else { return plan }
-        let expanded = Self.expand(host, through: (v4.response?.answer ?? []) + (v6.response?.answer ?? []))
-        for base in expanded == host ? [host] : [expanded, host] {
-            let owner = "_\(options.port)._tcp.\(base)"
-            let answer = lookup.lookup(owner, "TLSA")
-            plan.tlsaBase = base
+        let chain = DNSResponse(code: .noError, authenticated: true, answer: (v4.response?.answer ?? []) + (v6.response?.answer ?? []))
+        guard let expanded = chain.cnameTarget(from: host) else {
+            plan.failure = .dnsQueryFailed
+            plan.detail = "the CNAME chain from \(host) is longer than 8 names or loops; senders give up on it"
+            return plan
+        }
+        let endpoint = plan.endpoint.with(base: expanded)
+        for owner in endpoint.candidateOwners {
+            let answer = lookup.lookup(owner, .tlsa)
+            plan.endpoint = owner == endpoint.owner ? endpoint : TLSAEndpoint(host: host, port: options.port)
             plan.tlsaStatus = answer.status
             switch answer.status {
             case .bogus:
@@ -141,13 +152,13 @@ public struct Verifier: Sendable {
             case .insecure:
                 return plan
             case .secure:
-                let records = answer.response?.records(ofType: "TLSA") ?? []
+                let records = (answer.response?.records(ofType: .tlsa) ?? [])
                 if records.isEmpty { continue }
                 warnings += signatureWarnings(answer.response, what: "the TLSA records at \(owner)")
                 for record in records {
-                    let (live, usable) = Self.classify(record)
+                    let live = Self.classify(record)
                     plan.tlsa.append(live)
-                    if let usable { plan.usable.append(usable) }
+                    if live.usable, case .tlsa(let data) = record.data { plan.usable.append(data) }
                 }
                 return plan
             }
@@ -155,70 +166,36 @@ public struct Verifier: Sendable {
         return plan
     }
 
-    /// Follows CNAMEs in an answer from `name` to the name that holds the addresses.
-    static func expand(_ name: String, through answer: [DNSRecord]) -> String {
-        var current = name
-        for _ in 0..<8 {
-            guard let next = answer.first(where: { $0.type == "CNAME" && $0.owner == current })?.fields.first?.lowercased() else { break }
-            current = next
-        }
-        return current
-    }
-
     /// One live TLSA record, judged by the same RFC 7672 rule `generate` uses.
-    static func classify(_ record: DNSRecord) -> (LiveTLSARecord, DANERecord?) {
-        let rdata = record.fields.joined(separator: " ")
-        guard record.fields.count >= 4, let u = UInt8(record.fields[0]), let s = UInt8(record.fields[1]), let m = UInt8(record.fields[2]),
-              let data = Self.bytes(hex: record.fields[3...].joined()) else {
-            return (LiveTLSARecord(owner: record.owner, rdata: rdata, usable: false, reason: "malformed TLSA record"), nil)
+    static func classify(_ record: DNSRecord) -> LiveTLSARecord {
+        guard case .tlsa(let data) = record.data else {
+            let reason = if case .malformed(let why, _) = record.data { why } else { "not TLSA data" }
+            return LiveTLSARecord(owner: record.owner.fqdn, rdata: record.data.presentation, usable: false, reason: "malformed TLSA record: \(reason)")
         }
-        let parameters = TLSAParameters(CertificateUsage(rawValue: u), TLSASelector(rawValue: s), TLSAMatchingType(rawValue: m))
-        if case .unusable(let reason) = SMTPUsability.verdict(for: parameters) {
-            return (LiveTLSARecord(owner: record.owner, rdata: rdata, usable: false, reason: reason), nil)
+        if case .unusable(let reason) = SMTPUsability.verdict(for: data) {
+            return LiveTLSARecord(owner: record.owner.fqdn, rdata: data.description, usable: false, reason: reason)
         }
-        let expectedLength = m == 1 ? 32 : m == 2 ? 64 : nil
-        if let expectedLength, data.count != expectedLength {
-            return (LiveTLSARecord(owner: record.owner, rdata: rdata, usable: false,
-                                   reason: "the digest is \(data.count) bytes; matching type \(m) needs \(expectedLength)"), nil)
-        }
-        return (LiveTLSARecord(owner: record.owner, rdata: rdata, usable: true, reason: nil),
-                DANERecord(usage: u, selector: s, matchingType: m, data: data))
-    }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0, !digits.isEmpty else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        var i = 0
-        while i < digits.count {
-            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            out.append(byte)
-            i += 2
-        }
-        return out
+        return LiveTLSARecord(owner: record.owner.fqdn, rdata: data.description, usable: true, reason: nil)
     }
 
     /// Signatures further up the validation path: each zone cut's DNSKEY and DS RRsets, from
     /// the names checked up to the root. A lapse anywhere there turns the answers bogus.
-    func pathSignatureWarnings(for names: [String]) -> [String] {
-        var checked = Set<String>()
+    func pathSignatureWarnings(for names: [DNSName]) -> [String] {
+        var checked = Set<DNSName>()
         var warnings: [String] = []
         for name in names {
-            var labels = name.split(separator: ".").map(String.init)
-            while true {
-                let apex = labels.isEmpty ? "." : labels.joined(separator: ".") + "."
-                if checked.insert(apex).inserted {
-                    let dnskey = lookup.lookup(apex, "DNSKEY")
-                    if dnskey.status == .secure, !(dnskey.response?.records(ofType: "DNSKEY").isEmpty ?? true) {
-                        warnings += signatureWarnings(dnskey.response, what: "the DNSKEY records of \(apex)")
-                        if apex != "." {
-                            warnings += signatureWarnings(lookup.lookup(apex, "DS").response, what: "the DS records of \(apex) in its parent")
+            var apex: DNSName? = name
+            while let current = apex {
+                if checked.insert(current).inserted {
+                    let dnskey = lookup.lookup(current, .dnskey)
+                    if dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) {
+                        warnings += signatureWarnings(dnskey.response, what: "the DNSKEY records of \(current)")
+                        if !current.labels.isEmpty {
+                            warnings += signatureWarnings(lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent")
                         }
                     }
                 }
-                if labels.isEmpty { break }
-                labels.removeFirst()
+                apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
             }
         }
         return warnings
@@ -228,19 +205,11 @@ public struct Verifier: Sendable {
     func signatureWarnings(_ response: DNSResponse?, what: String) -> [String] {
         guard let response else { return [] }
         let limit = options.now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
-        return response.records(ofType: "RRSIG").compactMap { rrsig in
-            guard rrsig.fields.count > 4, let expiry = Self.rrsigTime(rrsig.fields[4]), expiry < limit else { return nil }
+        return response.signatures.compactMap { rrsig in
+            guard rrsig.expirationDate < limit else { return nil }
             let who = what.hasPrefix("the DS records") ? "the parent zone must be re-signed" : "re-sign the zone"
-            return "the signature over \(what) expires on \(Self.format(expiry)); \(who) before then"
+            return "the signature over \(what) expires on \(Self.format(rrsig.expirationDate)); \(who) before then"
         }
-    }
-
-    static func rrsigTime(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss"
-        return formatter.date(from: text)
     }
 
     static func format(_ date: Date) -> String {

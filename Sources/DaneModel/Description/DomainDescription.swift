@@ -101,3 +101,8 @@ public struct MXHostSpec: Sendable {
         self.location = location
     }
 }
+
+extension MXHostSpec {
+    /// Where senders look for this host's TLSA records (the description names hosts, not CNAMEs).
+    public var endpoint: TLSAEndpoint { TLSAEndpoint(host: host, port: port) }
+}

@@ -45,8 +45,44 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.init(labels: labels)
     }
 
-    /// With the trailing dot, as zone files and JSON print it.
-    public var fqdn: String { labels.joined(separator: ".") + "." }
+    /// A name read from the wire: labels already in presentation form (see `presentation(label:)`).
+    public init(wireLabels: [String]) { self.init(labels: wireLabels) }
+
+    /// A name as a zone file or a user writes it (`mx.example.com`, trailing dot optional),
+    /// without the host-name rule: for names that only have to be valid DNS names.
+    public init?(presentation text: String) {
+        var name = text
+        if name.hasSuffix(".") { name.removeLast() }
+        if name.isEmpty { self.init(labels: []); return }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard labels.allSatisfy({ !$0.isEmpty && $0.utf8.count <= 63 }), name.utf8.count <= 253 else { return nil }
+        self.init(labels: labels)
+    }
+
+    /// One label's bytes in presentation form: printable ASCII as is, `.` `\\` `"` `;` `(` `)` and
+    /// space escaped with a backslash, other bytes as `\DDD` (RFC 4343 §2.1).
+    public static func presentation(label bytes: [UInt8]) -> String {
+        var out = ""
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"), UInt8(ascii: "("),
+                 UInt8(ascii: ")"), UInt8(ascii: " "), UInt8(ascii: "@"), UInt8(ascii: "$"):
+                out += "\\" + String(UnicodeScalar(byte))
+            case 0x21...0x7e:
+                out += String(UnicodeScalar(byte))
+            default:
+                let digits = String(byte)
+                out += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+            }
+        }
+        return out
+    }
+
+    /// With the trailing dot, as zone files and JSON print it; the root is `.`.
+    public var fqdn: String { labels.isEmpty ? "." : labels.joined(separator: ".") + "." }
+
+    /// The number of labels, as RRSIG's labels field counts them (RFC 4034 §3.1.3).
+    public var labelCount: Int { labels.count }
     public var description: String { fqdn }
 
     public var parent: DNSName? { labels.count > 1 ? DNSName(labels: Array(labels.dropFirst())) : nil }

@@ -1,5 +1,6 @@
 /// RFC 7672's rule for which TLSA records an SMTP sender may use. The one place this rule
-/// lives: `generate` refuses what it calls unusable, and `verify` ignores the same records.
+/// lives: `generate` refuses what it calls unusable, and `verify`, `rollover` and drift
+/// ignore the same records.
 public enum SMTPUsability {
     public enum Verdict: Sendable, Hashable {
         case usable
@@ -25,6 +26,23 @@ public enum SMTPUsability {
         }
         guard [.full, .sha256, .sha512].contains(parameters.matchingType) else {
             return .unusable(reason: "matching type \(parameters.matchingType.rawValue) is not defined; use 1 (SHA-256) or 2 (SHA-512)")
+        }
+        return .usable
+    }
+
+    /// The parameters' verdict, and then the data's: a digest of the wrong length can match
+    /// nothing (RFC 7671 §10.1.2), so senders treat the record as unusable.
+    public static func verdict(for record: TLSARecordData) -> Verdict {
+        let verdict = verdict(for: record.parameters)
+        guard verdict.isUsable else { return verdict }
+        let expected: Int? = switch record.parameters.matchingType {
+        case .sha256: 32
+        case .sha512: 64
+        default: nil
+        }
+        if let expected, record.associationData.count != expected {
+            return .unusable(reason: "the digest is \(record.associationData.count) bytes; matching type "
+                             + "\(record.parameters.matchingType.rawValue) needs \(expected)")
         }
         return .usable
     }

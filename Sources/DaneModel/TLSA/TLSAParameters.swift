@@ -77,6 +77,13 @@ public struct TLSAParameters: Sendable, Hashable, Comparable, CustomStringConver
         self.init(CertificateUsage(rawValue: u), TLSASelector(rawValue: s), TLSAMatchingType(rawValue: m))
     }
 
+    /// Whether `text` is a usable field in any position (a number 0-255 or a mnemonic).
+    static func fieldValue(_ text: String) -> UInt8? {
+        let upper = text.uppercased()
+        return UInt8(upper) ?? [["PKIX-TA", "PKIX-EE", "DANE-TA", "DANE-EE"], ["CERT", "SPKI"], ["FULL", "SHA2-256", "SHA2-512"]]
+            .lazy.compactMap { field(upper, $0) }.first
+    }
+
     private static func field(_ text: String, _ mnemonics: [String]) -> UInt8? {
         if let number = UInt8(text) { return number }
         return mnemonics.firstIndex(of: text).map(UInt8.init)

@@ -1,3 +1,4 @@
+import DaneModel
 import Foundation
 internal import CLDNS
 
@@ -48,7 +49,7 @@ public final class DNSSECKey: @unchecked Sendable {
     // MARK: - Making keys
 
     public static func generate(zone: String, algorithm: DNSSECAlgorithm, ksk: Bool, ttl: UInt32 = 3600) throws(LDNSError) -> DNSSECKey {
-        guard let key = ldns_key_new_frm_algorithm(ldns_signing_algorithm(UInt32(algorithm.rawValue)), algorithm.bits) else {
+        guard let key = ldns_key_new_frm_algorithm(ldns_signing_algorithm(UInt32(algorithm.rawValue)), algorithm.keyBits) else {
             throw LDNSError("could not generate a \(algorithm.mnemonic) key")
         }
         guard let owner = ldns_dname_new_frm_str(absolute(zone)) else {

@@ -1,30 +1,6 @@
+import DaneModel
 import Foundation
 internal import CLDNS
-
-/// One record from an answer, in presentation form, split into RDATA fields.
-public struct DNSRecord: Sendable, Hashable {
-    public let owner: String
-    public let type: String
-    public let ttl: UInt32
-    public let fields: [String]
-}
-
-/// What the resolver said to one question.
-public struct DNSResponse: Sendable {
-    public enum Code: Sendable, Equatable { case noError, nxDomain, servFail, refused, other(Int) }
-
-    public let code: Code
-    /// The AD bit: the validating resolver checked the whole chain.
-    public let authenticated: Bool
-    public let answer: [DNSRecord]
-
-    public func records(ofType type: String) -> [DNSRecord] { answer.filter { $0.type == type } }
-}
-
-/// Why a question got no response at all.
-public struct ResolverError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-}
 
 /// Asks one recursive resolver, with DNSSEC OK set, the way a DANE sender's stub resolver
 /// does: it trusts the resolver's AD bit (so the resolver must validate).
@@ -32,10 +8,14 @@ public final class StubResolver: @unchecked Sendable {
     private let resolver: UnsafeMutablePointer<ldns_resolver>
     private let lock = NSLock()
     public let address: String
+    private let recursive: Bool
 
     /// `address` is `IP` or `IP:PORT` (`[IPv6]:PORT`); nil reads /etc/resolv.conf.
-    public init(address: String?, timeout: TimeInterval = 5) throws(ResolverError) {
+    /// `recursive: false` asks an authoritative server directly (RD clear).
+    public init(address: String?, timeout: TimeInterval = 5, recursive: Bool = true) throws(ResolverError) {
         (resolver, self.address) = try Self.make(address: address, timeout: timeout)
+        self.recursive = recursive
+        ldns_resolver_set_recursive(resolver, recursive ? 1 : 0)
     }
 
     /// An ldns resolver asking `address` (or /etc/resolv.conf's servers) with DNSSEC OK set;
@@ -84,15 +64,15 @@ public final class StubResolver: @unchecked Sendable {
     }
 
     /// Asks `name`/`type`; `checkingDisabled` sets CD (to tell bogus data from a dead server).
-    public func query(_ name: String, _ type: String, checkingDisabled: Bool = false) throws(ResolverError) -> DNSResponse {
+    public func query(_ name: DNSName, _ type: RRType, checkingDisabled: Bool = false) throws(ResolverError) -> DNSResponse {
         lock.lock()
         defer { lock.unlock() }
-        guard let owner = ldns_dname_new_frm_str(name) else { throw ResolverError(description: "\"\(name)\" is not a domain name") }
+        guard let owner = ldns_dname_new_frm_str(name.fqdn) else { throw ResolverError(description: "\"\(name)\" is not a domain name") }
         defer { ldns_rdf_deep_free(owner) }
-        let rrType = ldns_get_rr_type_by_name(type)
+        let rrType = ldns_rr_type(rawValue: UInt32(type.rawValue))
         ldns_resolver_set_dnssec_cd(resolver, checkingDisabled ? 1 : 0)
         var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = ldns_resolver_query_status(&packet, resolver, owner, rrType, LDNS_RR_CLASS_IN, UInt16(LDNS_RD) | (checkingDisabled ? UInt16(LDNS_CD) : 0))
+        let status = ldns_resolver_query_status(&packet, resolver, owner, rrType, LDNS_RR_CLASS_IN, (recursive ? UInt16(LDNS_RD) : 0) | (checkingDisabled ? UInt16(LDNS_CD) : 0))
         guard status == LDNS_STATUS_OK, let packet else {
             let text = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "no answer"
             throw ResolverError(description: "\(address) did not answer \(name) \(type): \(text.lowercased())")
@@ -116,14 +96,37 @@ extension DNSResponse {
         var records: [DNSRecord] = []
         if let list = ldns_pkt_answer(packet) {
             for i in 0..<ldns_rr_list_rr_count(list) {
-                let rr = ldns_rr_list_rr(list, i)!
-                records.append(DNSRecord(
-                    owner: takeString(ldns_rdf2str(ldns_rr_owner(rr))).lowercased(),
-                    type: takeString(ldns_rr_type2str(ldns_rr_get_type(rr))),
-                    ttl: ldns_rr_ttl(rr),
-                    fields: (0..<ldns_rr_rd_count(rr)).map { takeString(ldns_rdf2str(ldns_rr_rdf(rr, $0))) }))
+                guard let rr = ldns_rr_list_rr(list, i) else { continue }
+                records.append(DNSRecord(rr))
             }
         }
         self.init(code: code, authenticated: authenticated, answer: records)
+    }
+}
+
+extension DNSRecord {
+    /// Owner, type and TTL from ldns; the RDATA as uncompressed wire bytes, decoded by the
+    /// model (so a short or empty RDATA becomes a malformed value instead of a crash).
+    init(_ rr: UnsafeMutablePointer<ldns_rr>) {
+        let owner = ldns_rr_owner(rr)
+        var labels: [String] = []
+        if let owner, let data = ldns_rdf_data(owner) {
+            let bytes = Array(UnsafeBufferPointer(start: data, count: ldns_rdf_size(owner)))
+            var offset = 0
+            while offset < bytes.count, bytes[offset] != 0, offset + 1 + Int(bytes[offset]) <= bytes.count {
+                let length = Int(bytes[offset])
+                labels.append(DNSName.presentation(label: Array(bytes[offset + 1..<offset + 1 + length])))
+                offset += 1 + length
+            }
+        }
+        var wire: [UInt8] = []
+        if let buffer = ldns_buffer_new(512) {
+            defer { ldns_buffer_free(buffer) }
+            if ldns_rr_rdata2buffer_wire(buffer, rr) == LDNS_STATUS_OK, let start = ldns_buffer_begin(buffer) {
+                wire = Array(UnsafeBufferPointer(start: start, count: ldns_buffer_position(buffer)))
+            }
+        }
+        let type = RRType(rawValue: UInt16(ldns_rr_get_type(rr).rawValue))
+        self.init(owner: DNSName(wireLabels: labels), type: type, ttl: ldns_rr_ttl(rr), data: RecordData(type: type, wire: wire))
     }
 }

@@ -1,3 +1,4 @@
+import DaneModel
 import Foundation
 internal import CLDNS
 
@@ -38,10 +39,12 @@ public final class AnchoredValidator: @unchecked Sendable {
 
     deinit { ldns_resolver_deep_free(resolver) }
 
-    public func lookup(_ name: String, _ type: String) -> (Status, DNSResponse?, String?) {
+    public func lookup(_ qname: DNSName, _ qtype: RRType) -> (Status, DNSResponse?, String?) {
         lock.lock()
         defer { lock.unlock() }
-        guard let packet = query(name, ldns_get_rr_type_by_name(type)) else {
+        let name = qname.fqdn, type = qtype.description
+        let rrType = ldns_rr_type(rawValue: UInt32(qtype.rawValue))
+        guard let packet = query(name, rrType) else {
             return (.failed, nil, "\(address) did not answer \(name) \(type)")
         }
         defer { ldns_pkt_free(packet) }
@@ -64,7 +67,7 @@ public final class AnchoredValidator: @unchecked Sendable {
         } else if Self.isReferral(packet) {
             return (.failed, response, "\(address) answered \(name) \(type) with a referral; --resolver must be a recursive resolver")
         } else {
-            let verdict = checkDenial(packet, name, ldns_get_rr_type_by_name(type), rcode: rcode)
+            let verdict = checkDenial(packet, name, rrType, rcode: rcode)
             if verdict == .bogus { problem = "the denial of \(name) \(type) does not validate from the trust anchor" }
             status = verdict
         }

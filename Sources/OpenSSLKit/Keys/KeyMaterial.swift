@@ -21,7 +21,9 @@ public struct KeyMaterial: Sendable {
 /// Why a file could not be read as key material. Messages never include file contents.
 public struct KeyMaterialError: Error, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable {
-        case unreadable, empty, badPEM, unknownPEMBlock, encryptedKey, notKeyMaterial, ambiguous, keyMismatch
+        case unreadable, empty, ambiguous
+        case badPEM = "bad-pem", unknownPEMBlock = "unknown-pem-block", encryptedKey = "encrypted-key"
+        case notKeyMaterial = "not-key-material", keyMismatch = "key-mismatch"
     }
     public let code: Code
     public let reason: String

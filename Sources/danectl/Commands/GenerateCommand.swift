@@ -4,7 +4,6 @@ import DaneModel
 import DaneOutput
 import DaneSpec
 import Foundation
-import LDNSKit
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,12 +17,8 @@ struct GenerateCommand: ParsableCommand {
             Output is deterministic (same inputs, same bytes). With --output, files are replaced \
             atomically, and a failed run leaves the previous files untouched.
 
-            EXIT STATUS
-              0   records written
-              1   bad input: the description, a certificate or key, or a template; or, with
-                  --check-live, a set that no MX's live key matches (nothing written)
-              3   the output could not be written (previous output untouched)
-              64  bad command-line usage
+            \(ExitStatus.helpLines([(.success, "records written"),
+                                    (.verdictFailure, "with --check-live: an MX address serves a key the set does not match, or could not be checked (nothing written)")]))
 
             With --sign, each zone's RRsets get RRSIGs from that zone's keys (the zone-signing \
             keys; a lone key signs everything), valid from an hour ago for --validity days, with \
@@ -85,44 +80,41 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        let records: [ResourceRecord]
         var warnings: [Diagnostic] = []
-        do throws(DiagnosticError) {
+        var liveProblems: [Diagnostic] = []
+        let records = try runReporting(printer) { () throws(DiagnosticError) -> [ResourceRecord] in
             let description = try DescriptionLoader.load(path: file)
             let generated = try Generator().generate(description)
             warnings = generated.warnings
             if checkLive {
-                let stub: StubResolver
-                do { stub = try StubResolver(address: resolver) } catch {
-                    throw DiagnosticError(.error("resolver", error.description))
+                let lookup = try SecureLookup(resolver: resolver)
+                guard lookup.resolverAnswers() else {
+                    throw DiagnosticError(.error("resolver-unreachable", "the resolver \(resolver ?? "from /etc/resolv.conf") does not answer; check --resolver"))
                 }
-                let problems = try LiveKeyCheck(lookup: SecureLookup(resolver: stub), timeout: 20).problems(description, now: Date())
-                if !problems.isEmpty && !force { throw DiagnosticError(problems) }
-                warnings += problems.map { .warning($0.code, $0.message + " (forced)", at: $0.location) }
+                liveProblems = try LiveKeyCheck(lookup: lookup, probe: STARTTLSKeyProbe(timeout: 20)).problems(description)
             }
             let chosen = try filter(generated.records)
-            if sign {
-                let options = SigningOptions(now: (try? Clock.parse(now)) ?? Date(), validityDays: validity)
-                records = try FragmentSigning.sign(chosen, keyPaths: description.signingKeys + keys, options: options)
-            } else {
-                records = chosen
-            }
-        } catch {
-            printer.print(error.diagnostics)
-            throw ExitStatus.badInput
+            guard sign else { return chosen }
+            let options = SigningOptions(now: (try? Clock.parse(now)) ?? Date(), validityDays: validity)
+            return try FragmentSigning.sign(chosen, keyPaths: description.signingKeys + keys, options: options)
         }
+        if !liveProblems.isEmpty && !force {
+            printer.print(liveProblems)
+            throw ExitStatus.verdictFailure.exit
+        }
+        warnings += liveProblems.map { Diagnostic.warning($0.code, $0.message + " (forced)", at: $0.location) }
         printer.print(warnings)
         if warningsAsErrors && !warnings.isEmpty {
-            printer.error("\(warnings.count) warning(s) and --warnings-as-errors: nothing written")
-            throw ExitStatus.badInput
+            printer.print(.error("warnings-as-errors", "\(warnings.count) warning(s) and --warnings-as-errors: nothing written"))
+            throw ExitStatus.badData.exit
         }
 
         let renderer: ZoneSnippetRenderer?
         do {
             renderer = try makeRenderer()
         } catch {
-            printer.error(error.description)
-            throw ExitStatus.badInput
+            printer.print(.error("template-invalid", error.description))
+            throw ExitStatus.badData.exit
         }
         let source = URL(fileURLWithPath: file).lastPathComponent
         func render(_ subset: [ResourceRecord]) -> String {
@@ -130,7 +122,7 @@ struct GenerateCommand: ParsableCommand {
         }
 
         guard let output, output != "-" else {
-            FileHandle.standardOutput.write(Data(render(records).utf8))
+            try writeStandardOutput(render(records), printer)
             return
         }
         var isFolder: ObjCBool = false
@@ -139,8 +131,8 @@ struct GenerateCommand: ParsableCommand {
             do {
                 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             } catch {
-                printer.error("cannot create folder \(output): \((error as NSError).localizedDescription)")
-                throw ExitStatus.cannotWrite
+                printer.print(.error("output-folder", "cannot create folder \(output): \((error as NSError).localizedDescription)"))
+                throw ExitStatus.cannotCreate.exit
             }
             let byZone = Dictionary(grouping: records, by: \.zone)
             files = byZone.keys.sorted().map { zone in
@@ -153,8 +145,8 @@ struct GenerateCommand: ParsableCommand {
         do {
             try AtomicFiles.write(files)
         } catch {
-            printer.error(error.description)
-            throw ExitStatus.cannotWrite
+            printer.print(.error("output-write", error.description))
+            throw ExitStatus.cannotCreate.exit
         }
     }
 
@@ -163,11 +155,11 @@ struct GenerateCommand: ParsableCommand {
         var wanted = Set<DNSName>()
         for text in zones {
             guard let name = try? DNSName(hostName: text) else {
-                throw DiagnosticError(.error("zone.invalid", "--zone \"\(text)\" is not a valid zone name"))
+                throw DiagnosticError(.error("usage-zone-invalid", "--zone \"\(text)\" is not a valid zone name"))
             }
             guard records.contains(where: { $0.zone == name }) else {
                 let known = Set(records.map(\.zone.fqdn)).sorted().joined(separator: ", ")
-                throw DiagnosticError(.error("zone.unknown", "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
+                throw DiagnosticError(.error("usage-zone-unknown", "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
             }
             wanted.insert(name)
         }

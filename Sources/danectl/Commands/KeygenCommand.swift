@@ -2,7 +2,7 @@ import ArgumentParser
 import DaneModel
 import DaneOutput
 import Foundation
-import LDNSKit
+import DaneFeatures
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,29 +13,14 @@ struct KeygenCommand: ParsableCommand {
             .private file is created with mode 0600; existing files are never overwritten. \
             Prints the base name (K<zone>.+<alg>+<tag>) on standard output.
 
-            EXIT STATUS
-              0   key written
-              1   the key could not be made (bad zone name)
-              3   the files could not be written (nothing left behind)
-              64  bad command-line usage
+            \(ExitStatus.helpLines([(.success, "key written")]))
             """)
-
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable {
-        case ecdsap256sha256, ed25519, rsasha256
-        var dnssec: DNSSECAlgorithm {
-            switch self {
-            case .ecdsap256sha256: .ecdsap256sha256
-            case .ed25519: .ed25519
-            case .rsasha256: .rsasha256
-            }
-        }
-    }
 
     @Argument(help: "The zone the key signs, e.g. example.com.")
     var zone: String
 
-    @Option(help: "Signing algorithm (13 ECDSAP256SHA256 is what RFC 8624 recommends).")
-    var algorithm: Algorithm = .ecdsap256sha256
+    @Option(help: "Signing algorithm, by number or name: 13 or ECDSAP256SHA256 (what RFC 8624 recommends), 15 or ED25519, 8 or RSASHA256.")
+    var algorithm: DNSSECAlgorithm = .ecdsap256sha256
 
     @Flag(help: "Make a key-signing key (flags 257, the one whose DS goes in the parent).")
     var ksk = false
@@ -46,27 +31,28 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         guard (try? DNSName(hostName: zone)) != nil || zone == "." else {
-            printer.error("\"\(zone)\" is not a valid zone name")
-            throw ExitStatus.badInput
+            printer.print(.error("usage-zone-name", "\"\(zone)\" is not a valid zone name"))
+            throw ExitStatus.usage.exit
         }
-        let key: DNSSECKey
-        do {
-            key = try DNSSECKey.generate(zone: zone.lowercased(), algorithm: algorithm.dnssec, ksk: ksk)
-        } catch {
-            printer.error(error.reason)
-            throw ExitStatus.badInput
+        let key = try runReporting(printer) { () throws(DiagnosticError) in
+            try KeyGeneration.generate(zone: zone, algorithm: algorithm, ksk: ksk)
         }
         let base = URL(fileURLWithPath: directory).appendingPathComponent(key.baseName).path
         for suffix in [".key", ".private"] where FileManager.default.fileExists(atPath: base + suffix) {
-            printer.error("\(base)\(suffix) already exists; not overwriting a key")
-            throw ExitStatus.cannotWrite
+            printer.print(.error("output-exists", "\(base)\(suffix) already exists; not overwriting a key"))
+            throw ExitStatus.cannotCreate.exit
         }
         do {
-            try AtomicFiles.write([(base + ".key", key.publicFileText, 0o644), (base + ".private", key.privateFileText, 0o600)])
+            try AtomicFiles.write([(base + ".key", key.publicText, 0o644), (base + ".private", key.privateText, 0o600)])
         } catch {
-            printer.error(error.description)
-            throw ExitStatus.cannotWrite
+            printer.print(.error("output-write", error.description))
+            throw ExitStatus.cannotCreate.exit
         }
-        print(key.baseName)
+        try writeStandardOutput(key.baseName + "\n", printer)
     }
+}
+
+extension DNSSECAlgorithm: ExpressibleByArgument {
+    public init?(argument: String) { self.init(text: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.mnemonic) }
 }

@@ -4,7 +4,7 @@ import DaneModel
 import DaneOutput
 import DaneSpec
 import Foundation
-import LDNSKit
+
 
 struct SignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,11 +24,7 @@ struct SignCommand: ParsableCommand {
 
             The output replaces PATH atomically (default ZONEFILE.signed); it loads in BIND and NSD.
 
-            EXIT STATUS
-              0   zone signed and written
-              1   bad input: zone file, keys, or the included description (nothing written)
-              3   the output could not be written (previous output untouched)
-              64  bad command-line usage
+            \(ExitStatus.helpLines([(.success, "zone signed and written")]))
             """)
 
     @Argument(help: ArgumentHelp("The zone file to sign (unsigned, or signed before: old signatures are replaced).", valueName: "ZONEFILE"))
@@ -71,50 +67,27 @@ struct SignCommand: ParsableCommand {
         let printer = DiagnosticPrinter()
         let clock = try Clock.parse(now)
         let options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: clock, validityDays: validity, jitterHours: jitter)
-        let outcome: ZoneSigning.Outcome
-        do {
-            let records = try includedRecords()
-            outcome = try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: keys, include: records, serial: serial,
-                                                   options: options, now: clock))
-        } catch {
-            printer.print(error.diagnostics)
-            throw ExitStatus.badInput
+        let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
+            let included = try IncludedRecords.load(include, keyPaths: keys)
+            return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: keys, include: included.records, serial: serial,
+                                                 options: options, now: clock)), included.warnings)
         }
+        printer.print(warnings)
         let target = output ?? zoneFile + ".signed"
         if target == "-" {
             guard outcome.signed.write(to: STDOUT_FILENO) else {
                 printer.error(outcome.signed.failure ?? "cannot write the signed zone to standard output: \(String(cString: strerror(errno)))")
-                throw ExitStatus.cannotWrite
+                throw ExitStatus.cannotCreate.exit
             }
         } else {
             do { try AtomicFiles.write(to: target) { outcome.signed.write(to: $0) } } catch {
                 printer.error(outcome.signed.failure.map { "\(target): \($0)" } ?? error.description)
-                throw ExitStatus.cannotWrite
+                throw ExitStatus.cannotCreate.exit
             }
         }
-        printer.print(.init(.note, code: "sign.done",
+        printer.print(.init(.note, code: "sign-done",
             "signed \(outcome.origin) serial \(outcome.serial): \(outcome.rrsets) RRsets, \(outcome.signatures) signatures, "
             + (nsec3 ? "NSEC3\(optOut ? " opt-out" : "")" : "NSEC") + (target == "-" ? "" : " -> \(target)")))
-    }
-
-    /// The records to merge: generated from a description (this zone's only) or a snippet's lines.
-    private func includedRecords() throws(DiagnosticError) -> [String] {
-        guard let include else { return [] }
-        if include.hasSuffix(".yaml") || include.hasSuffix(".yml") {
-            let description = try DescriptionLoader.load(path: include)
-            let generated = try Generator().generate(description)
-            let keys = try SigningKeys.load(self.keys)
-            let zone = keys.first.map(\.zone) ?? ""
-            DiagnosticPrinter().print(generated.warnings)
-            return generated.records.filter { $0.zone.fqdn == zone }.map(\.presentation)
-        }
-        guard let data = FileManager.default.contents(atPath: include) else {
-            throw DiagnosticError(.error("file.unreadable", "cannot read the records to include", at: .init(file: include)))
-        }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter {
-            let line = $0.trimmingCharacters(in: .whitespaces)
-            return !line.isEmpty && !line.hasPrefix(";") && !line.hasPrefix("$")
-        }
     }
 }
 

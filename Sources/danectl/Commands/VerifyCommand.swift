@@ -4,7 +4,6 @@ import DaneModel
 import DaneOutput
 import DaneSpec
 import Foundation
-import LDNSKit
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,13 +30,11 @@ struct VerifyCommand: ParsableCommand {
             domains and reports drift: live TLSA and TLS-RPT records that differ from what \
             `danectl generate` makes from that file.
 
-            EXIT STATUS (the worst over all domains)
-              0   every MX host of every domain authenticates by DANE
-              1   DANE fails somewhere: senders will defer or bounce mail to that host
-              2   DNS or DNSSEC problem (bogus signatures, broken delegation, lookups failing)
-              3   mail flows, but DANE is not in force (unsigned zone, no usable TLSA record)
-              64  bad command-line usage
-              69  could not run (resolver unreachable)
+            The verdict is the worst over all domains.
+            \(ExitStatus.helpLines([(.success, "every MX host of every domain authenticates by DANE"),
+                                    (.verdictFailure, "DANE fails somewhere: senders will defer or bounce mail to that host"),
+                                    (.verdictDNSProblem, "DNS or DNSSEC problem (bogus signatures, broken delegation, lookups failing)"),
+                                    (.verdictNotProtected, "mail flows, but DANE is not in force (unsigned zone, no usable TLSA record)")]))
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, tlsrpt }
@@ -64,30 +61,21 @@ struct VerifyCommand: ParsableCommand {
     var warnDays: Int = 14
 
     func validate() throws {
-        if timeout <= 0 || timeout > 600 { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        try requireRange(timeout, 0.1...600, "--timeout")
+        guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         if targets.isEmpty { throw ValidationError("name at least one domain (or a YAML description)") }
     }
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        let stub: StubResolver
-        do {
-            stub = try StubResolver(address: resolver, timeout: min(5, timeout))
-        } catch {
-            printer.error(error.description)
-            throw ExitCode(69)
-        }
-        var validator: AnchoredValidator?
-        if let trustAnchor {
-            do { validator = try AnchoredValidator(address: resolver, anchorFile: trustAnchor, timeout: min(5, timeout)) } catch {
-                printer.error(error.description)
-                throw ExitStatus.badInput
+        let lookup = try runReporting(printer) { () throws(DiagnosticError) -> SecureLookup in
+            let lookup = try SecureLookup(resolver: resolver, trustAnchor: trustAnchor, timeout: min(5, timeout))
+            // Refuse to report on "everything failed" when the resolver itself is not there.
+            guard lookup.resolverAnswers() else {
+                throw DiagnosticError(.error("resolver-unreachable",
+                    "the resolver \(lookup.resolverName) does not answer; check --resolver (verify needs a validating resolver)"))
             }
-        }
-        // Refuse to report on "everything failed" when the resolver itself is not there.
-        if (try? stub.query(".", "SOA")) == nil {
-            printer.error("the resolver \(stub.address) does not answer; check --resolver (verify needs a validating resolver)")
-            throw ExitCode(69)
+            return lookup
         }
         var domains: [String] = []
         var drift: [String: [String]] = [:]
@@ -100,12 +88,12 @@ struct VerifyCommand: ParsableCommand {
                     domains += loaded.domains.map(\.name.fqdn)
                 } catch {
                     printer.print(error.diagnostics)
-                    throw ExitStatus.badInput
+                    throw ExitStatus(stoppedBy: error).exit
                 }
             } else {
                 guard (try? DNSName(hostName: target)) != nil else {
-                    printer.error("\"\(target)\" is not a domain name")
-                    throw ExitStatus.badInput
+                    printer.print(.error("usage-domain-name", "\"\(target)\" is not a domain name"))
+                    throw ExitStatus.usage.exit
                 }
                 domains.append(target)
             }
@@ -114,7 +102,6 @@ struct VerifyCommand: ParsableCommand {
         options.profile = profile
         options.timeout = timeout
         options.warnDays = warnDays
-        let lookup = SecureLookup(resolver: stub, validator: validator)
         let verifier = Verifier(lookup: lookup, options: options)
         var reports = verifier.verify(domains: domains)
         if let description {
@@ -123,7 +110,7 @@ struct VerifyCommand: ParsableCommand {
                 drift = DriftCheck(lookup: lookup).compare(generated.records)
             } catch {
                 printer.print(error.diagnostics)
-                throw ExitStatus.badInput
+                throw ExitStatus(stoppedBy: error).exit
             }
             reports = reports.map { report in
                 let extra = drift[report.domain] ?? []

@@ -1,9 +1,47 @@
 import ArgumentParser
+import DaneModel
+import Foundation
 
-/// Exit statuses shared by the commands; listed in each command's --help.
-enum ExitStatus {
-    /// The input (description, certificate, key, template) is wrong; nothing was written.
-    static let badInput = ExitCode(1)
-    /// The output could not be written; earlier output is untouched.
-    static let cannotWrite = ExitCode(3)
+extension ExitStatus {
+    /// Ends the command with this status.
+    var exit: ExitCode { ExitCode(rawValue) }
+}
+
+/// Runs a command's work: errors are printed once, sorted by place, and mapped to the one
+/// exit-status vocabulary (`ExitStatus`); `mapStatus` lets Nagios mode say UNKNOWN instead.
+func runReporting<T>(_ printer: DiagnosticPrinter, mapStatus: (ExitStatus) -> Int32 = { $0.rawValue },
+                     _ body: () throws(DiagnosticError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        printer.print(error.diagnostics)
+        throw ExitCode(mapStatus(ExitStatus(stoppedBy: error)))
+    }
+}
+
+/// Checks a numeric option: finite and within `range`, else a usage error naming the option.
+func requireRange(_ value: Double, _ range: ClosedRange<Double>, _ option: String) throws {
+    guard value.isFinite, range.contains(value) else {
+        throw ValidationError("\(option) must be a number from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) (got \(value))")
+    }
+}
+
+extension Double {
+    fileprivate func formatted() -> String { self == rounded() ? String(Int(self)) : String(self) }
+}
+
+/// Writes text to standard output and fails with 73 when it cannot be written (a full disk,
+/// a closed pipe): output that silently went nowhere must not look like success.
+func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
+    let bytes = Array(text.utf8)
+    var written = 0
+    while written < bytes.count {
+        let n = bytes[written...].withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else {
+            printer.print(.error("output-stdout", "cannot write to standard output: \(String(cString: strerror(errno)))"))
+            throw ExitStatus.cannotCreate.exit
+        }
+        written += n
+    }
 }

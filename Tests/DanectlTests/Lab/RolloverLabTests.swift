@@ -111,7 +111,7 @@ final class RolloverLabTests: LabTestCase {
         let refused = try Danectl.run(["generate", stranded, "--check-live", "--resolver", resolver])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stdout.isEmpty, "nothing may be emitted")
-        XCTAssertTrue(refused.stderr.contains("does not present a key in this TLSA set") && refused.stderr.hasSuffix("[live.mismatch]\n"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("does not present a key in this TLSA set") && refused.stderr.hasSuffix("[live-mismatch]\n"), refused.stderr)
 
         let forced = try Danectl.run(["generate", stranded, "--check-live", "--force", "--resolver", resolver])
         XCTAssertEqual(forced.status, 0, forced.stderr)

@@ -1,0 +1,29 @@
+import DaneModel
+
+/// The DNS as the features see it: the validating resolver's classified answers, and
+/// authoritative servers asked directly. `SecureLookup` is the real one; tests script one.
+public protocol DNSLookup: Sendable {
+    /// Asks the validating resolver and classifies the answer as a DANE sender does.
+    func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer
+    /// Asks one authoritative server (`IP` or `IP:PORT`) directly, without recursion.
+    func ask(server: String, _ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse
+    /// Whether the resolver answers at all (a question about the root): without it nothing
+    /// can be checked, which is a different answer from "the domain is broken".
+    func resolverAnswers() -> Bool
+}
+
+/// A DNS answer with the sender's view of its security.
+public struct ClassifiedAnswer: Sendable {
+    public let status: DNSSECStatus
+    public let response: DNSResponse?
+    /// Why `status` is bogus or failed, in the resolver's terms.
+    public let problem: String?
+
+    public init(status: DNSSECStatus, response: DNSResponse?, problem: String?) {
+        self.status = status
+        self.response = response
+        self.problem = problem
+    }
+
+    public var exists: Bool { response?.code == .noError && !(response?.answer.isEmpty ?? true) }
+}

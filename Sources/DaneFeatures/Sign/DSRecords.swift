@@ -1,0 +1,21 @@
+import DaneModel
+import Foundation
+import LDNSKit
+
+/// `ds`: the DS record (SHA-256) a parent publishes for a key.
+public enum DSRecords {
+    public static func ds(forKey path: String) throws(DiagnosticError) -> (String, [Diagnostic]) {
+        let base = path.hasSuffix(".key") ? String(path.dropLast(4)) : path.hasSuffix(".private") ? String(path.dropLast(8)) : path
+        guard FileManager.default.fileExists(atPath: base + ".key") || FileManager.default.fileExists(atPath: path) else {
+            throw DiagnosticError(.error("key-unreadable", "no such key: neither \(path) nor \(base).key exists", at: .init(file: path)))
+        }
+        do {
+            let key = try DNSSECKey.load(path: path)
+            let warnings: [Diagnostic] = key.isKSK ? [] : [.warning("ds-zsk",
+                "\(key.baseName) is a zone-signing key (flags 256); the parent's DS usually points at the key-signing key")]
+            return (try key.dsRecord(), warnings)
+        } catch {
+            throw DiagnosticError(.error("key-invalid", error.reason, at: .init(file: path)))
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// One record from an answer: owner, type, TTL and the RDATA decoded by type.
+public struct DNSRecord: Sendable, Hashable {
+    public let owner: DNSName
+    public let type: RRType
+    public let ttl: UInt32
+    public let data: RecordData
+
+    public init(owner: DNSName, type: RRType, ttl: UInt32, data: RecordData) {
+        self.owner = owner
+        self.type = type
+        self.ttl = ttl
+        self.data = data
+    }
+
+    /// `owner ttl IN TYPE rdata`.
+    public var presentation: String { "\(owner.fqdn) \(ttl) IN \(type) \(data.presentation)" }
+}
+
+/// What a server said to one question: the response code, the AD bit and the answer section.
+public struct DNSResponse: Sendable {
+    public enum Code: Sendable, Equatable { case noError, nxDomain, servFail, refused, other(Int) }
+
+    public let code: Code
+    /// The AD bit: the validating resolver checked the whole chain.
+    public let authenticated: Bool
+    public let answer: [DNSRecord]
+
+    public init(code: Code, authenticated: Bool, answer: [DNSRecord]) {
+        self.code = code
+        self.authenticated = authenticated
+        self.answer = answer
+    }
+
+    public func records(ofType type: RRType) -> [DNSRecord] { answer.filter { $0.type == type } }
+
+    /// Answer records that are malformed for their type, with the reason.
+    public var malformed: [(DNSRecord, String)] {
+        answer.compactMap { if case .malformed(let reason, _) = $0.data { ($0, reason) } else { nil } }
+    }
+
+    /// The A and AAAA addresses in the answer.
+    public var addresses: [String] {
+        answer.compactMap { if case .address(let text) = $0.data { text } else { nil } }
+    }
+
+    public var tlsa: [TLSARecordData] {
+        answer.compactMap { if case .tlsa(let tlsa) = $0.data { tlsa } else { nil } }
+    }
+
+    public var signatures: [RRSIGData] {
+        answer.compactMap { if case .rrsig(let sig) = $0.data { sig } else { nil } }
+    }
+
+    public var soa: (record: DNSRecord, data: SOAData)? {
+        for record in answer { if case .soa(let soa) = record.data { return (record, soa) } }
+        return nil
+    }
+
+    /// Names from NS (or CNAME/DNAME) records of the answer.
+    public func names(ofType type: RRType) -> [DNSName] {
+        records(ofType: type).compactMap { if case .name(let name) = $0.data { name } else { nil } }
+    }
+
+    /// The TTL the zone gives the RRset of `type`: the largest RRSIG original TTL over it (a
+    /// resolver counts cached TTLs down, and may cap them), else the largest record TTL.
+    public func originalTTL(of type: RRType) -> UInt32? {
+        signatures.filter { $0.typeCovered == type }.map(\.originalTTL).max()
+            ?? records(ofType: type).map(\.ttl).max()
+    }
+
+    /// Follows CNAMEs in the answer from `name` to the name that holds the data, at most
+    /// `limit` hops (RFC 7672 §2.2.2); nil when the chain is longer or loops.
+    public func cnameTarget(from name: DNSName, limit: Int = 8) -> DNSName? {
+        var current = name
+        for _ in 0...limit {
+            guard let next = answer.first(where: { $0.type == .cname && $0.owner == current }).flatMap({
+                if case .name(let target) = $0.data { target } else { nil }
+            }) else { return current }
+            current = next
+        }
+        return nil
+    }
+}
+
+/// Why a question got no response at all (timeout, unreachable server, unusable address).
+public struct ResolverError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
+}

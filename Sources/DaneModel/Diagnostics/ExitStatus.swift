@@ -1,0 +1,54 @@
+import Foundation
+
+/// The exit statuses every command uses, with the same meaning everywhere (sysexits(3) where
+/// one fits). 1-3 are each command's verdicts; 64 and up mean the command could not give one.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    case success = 0
+    /// verify: DANE fails somewhere; rollover check: unsafe, or nothing planned.
+    case verdictFailure = 1
+    /// verify, rollover check: a DNS or DNSSEC problem.
+    case verdictDNSProblem = 2
+    /// verify: mail flows, but DANE is not in force.
+    case verdictNotProtected = 3
+    /// Bad command-line usage (EX_USAGE).
+    case usage = 64
+    /// Bad input data: description, certificate, key, zone, template, state (EX_DATAERR).
+    case badData = 65
+    /// An input file cannot be opened (EX_NOINPUT).
+    case noInput = 66
+    /// A service it needs (resolver, name server, MX) is unreachable (EX_UNAVAILABLE).
+    case unavailable = 69
+    /// The output cannot be written; earlier output is untouched (EX_CANTCREAT).
+    case cannotCreate = 73
+    /// Not yet: try again later (EX_TEMPFAIL); the rollover gate's "wait".
+    case tryLater = 75
+
+    /// The status for a run stopped by these errors: usage errors first, then unreachable
+    /// services, unwritable output, bad data; "cannot open" only when every error is that.
+    public init(stoppedBy error: DiagnosticError) {
+        let kinds = Set(error.diagnostics.filter { $0.severity == .error }.map { Self.kind(ofCode: $0.code) })
+        self = [.usage, .unavailable, .cannotCreate, .badData].first(where: kinds.contains) ?? (kinds.isEmpty ? .badData : .noInput)
+    }
+
+    /// Which status an error code stands for, from its stable prefix or name.
+    public static func kind(ofCode code: String) -> ExitStatus {
+        if code.hasPrefix("usage-") { return .usage }
+        if code.hasPrefix("unavailable-") || code == "resolver-unreachable" { return .unavailable }
+        if code.hasPrefix("output-") { return .cannotCreate }
+        if code.hasSuffix("-unreadable") || code.hasSuffix("-missing-file") { return .noInput }
+        return .badData
+    }
+
+    /// The lines every command's --help shows for the statuses it can end with.
+    public static func helpLines(_ verdicts: [(ExitStatus, String)]) -> String {
+        let common: [(ExitStatus, String)] = [
+            (.usage, "bad command-line usage"),
+            (.badData, "bad input: description, certificate, key, zone, template or state file (nothing written)"),
+            (.noInput, "an input file cannot be opened"),
+            (.unavailable, "could not run: a resolver, name server or MX that must be asked is unreachable"),
+            (.cannotCreate, "the output could not be written (earlier output untouched)"),
+        ]
+        return "EXIT STATUS\n" + (verdicts + common).map { "  \(String($0.0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0))\($0.1)" }
+            .joined(separator: "\n")
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import DaneModel
+import Foundation
+
+/// Where DNS answers come from, declared once for every command that asks the live DNS.
+struct ResolverOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Validating resolver to ask (default: the system's, from /etc/resolv.conf).", valueName: "ADDR[:PORT]"))
+    var resolver: String?
+
+    @Option(help: ArgumentHelp("Seconds allowed for each probe (connect, SMTP and TLS together), 0.1 to 600.", valueName: "SECONDS"))
+    var timeout: Double = 20
+
+    func validate() throws { try requireRange(timeout, 0.1...600, "--timeout") }
+}
+
+/// A rehearsal time, declared once: `--now` computes as if it were that time.
+struct ClockOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Compute as if the time were TIME (RFC 3339, e.g. 2026-12-01T00:00:00Z).", valueName: "TIME"))
+    var now: String?
+
+    func validate() throws { if let now { _ = try Clock.parse(now) } }
+
+    /// The rehearsal time, nil for the real clock.
+    var date: Date? { now.flatMap { try? Clock.parse($0) } }
+}
+
+enum OutputChoice: String, ExpressibleByArgument, CaseIterable { case text, json }
