@@ -56,6 +56,8 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
+        /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
+        .testTarget(name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec"]),
         /// The signing engine's pure parts (name keys, zone splitting, presentation format).
         .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit"]),
         .testTarget(

@@ -3,7 +3,8 @@ import XCTest
 
 /// Every file in Tests/Fixtures/bad-input is one mistake an operator makes, named after it.
 /// Its first line says what danectl must answer: `# expect: CODE [LINE:COLUMN]`. Each must
-/// give exactly one error line at that place, exit 1, and leave the output file untouched.
+/// give exactly one error line at that place, exit 66 when a named file cannot be opened and 65
+/// for any other bad input, and leave the output file untouched.
 final class BadInputTests: XCTestCase {
     static let folder = Repository.path("Tests/Fixtures/bad-input")
 
@@ -28,7 +29,7 @@ final class BadInputTests: XCTestCase {
         let target = try out.write("records.zone", previous)
         let result = try Danectl.run(["generate", path, "--output", target])
 
-        XCTAssertEqual(result.status, 1, "\(fixture): exit status")
+        XCTAssertEqual(result.status, code.hasSuffix("-unreadable") ? 66 : 65, "\(fixture): exit status")
         let lines = result.stderr.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, "\(fixture): want one error line, got:\n\(result.stderr)")
         let line = String(lines.first ?? "")
@@ -52,7 +53,7 @@ final class BadInputTests: XCTestCase {
 
     func testMissingDescriptionFile() throws {
         let result = try Danectl.run(["generate", "/nonexistent/domain.yaml"])
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 66)
         XCTAssertEqual(result.stderr, "/nonexistent/domain.yaml: error: cannot read the description: no such file [file-unreadable]\n")
     }
 
@@ -66,15 +67,15 @@ final class BadInputTests: XCTestCase {
             tlsrpt: {rua: ["gopher://x"]}
             """)
         let result = try Danectl.run(["generate", path])
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 65)
         let codes = result.stderr.split(separator: "\n").compactMap { $0.split(separator: "[").last?.dropLast() }
         XCTAssertEqual(Set(codes.map(String.init)), ["yaml-range", "name-invalid", "yaml-unknown-key", "tlsrpt-uri"], result.stderr)
     }
 
-    func testUnwritableOutputExitsThreeAndLeavesNothing() throws {
+    func testUnwritableOutputExits73AndLeavesNothing() throws {
         let result = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"),
                                       "--output", "/nonexistent-folder/records.zone"])
-        XCTAssertEqual(result.status, 3)
+        XCTAssertEqual(result.status, 73)
         XCTAssertTrue(result.stderr.hasPrefix("error: cannot write /nonexistent-folder/records.zone: "), result.stderr)
     }
 
@@ -82,29 +83,35 @@ final class BadInputTests: XCTestCase {
         let folder = try TemporaryFolder()
         let template = try folder.write("mine.mustache", "{{#zones}}never closed\n")
         let result = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"), "--template", template])
-        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.status, 65)
         XCTAssertTrue(result.stderr.hasPrefix("error: \(template): the template does not parse"), result.stderr)
     }
 
     func testBadTrustAnchorFilesAreInputErrors() throws {
         let folder = try TemporaryFolder()
         let missing = try Danectl.run(["verify", "--resolver", "127.0.0.1:9", "--trust-anchor", folder.file("none.ds"), "example.com"])
-        XCTAssertEqual(missing.status, 1)
-        XCTAssertEqual(missing.stderr, "error: cannot read the trust anchor file \(folder.file("none.ds"))\n")
+        XCTAssertEqual(missing.status, 66)
+        XCTAssertEqual(missing.stderr, "\(folder.file("none.ds")): error: cannot read the trust anchor file [trust-anchor-unreadable]\n")
         let empty = try folder.write("empty.ds", "; no records here\nexample.com. IN A 192.0.2.1\n")
         let useless = try Danectl.run(["verify", "--resolver", "127.0.0.1:9", "--trust-anchor", empty, "example.com"])
-        XCTAssertEqual(useless.status, 1)
-        XCTAssertEqual(useless.stderr, "error: \(empty) holds no DS or DNSKEY record to use as a trust anchor\n")
+        XCTAssertEqual(useless.status, 65)
+        XCTAssertEqual(useless.stderr, "\(empty): error: \(empty) holds no DS or DNSKEY record to use as a trust anchor [trust-anchor-invalid]\n")
     }
 
-    func testCorruptRolloverStateIsAnInputErrorAndStaysUntouched() throws {
+    func testRolloverAgainstADeadResolverCannotRunAndLeavesTheStateUntouched() throws {
         let folder = try TemporaryFolder()
         let state = try folder.write("state.json", "{ this is not json")
         let result = try Danectl.run(["rollover", "check", Repository.path("Examples/hosting-provider/provider.yaml"),
-                                      "--resolver", "127.0.0.1:9", "--state", state])
-        XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.hasPrefix("error: \(state) is not a danectl rollover state file"), result.stderr)
+                                      "--resolver", "127.0.0.1:9", "--timeout", "1", "--state", state])
+        XCTAssertEqual(result.status, 69, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("error: the resolver 127.0.0.1:9 does not answer"), result.stderr)
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
         XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "{ this is not json")
+        let nagios = try Danectl.run(["rollover", "check", Repository.path("Examples/hosting-provider/provider.yaml"),
+                                      "--resolver", "127.0.0.1:9", "--timeout", "1", "--state", state, "--nagios"])
+        XCTAssertEqual(nagios.status, 3, "Nagios UNKNOWN, not CRITICAL")
+        let plan = try Danectl.run(["rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"),
+                                    "--resolver", "127.0.0.1:9"])
+        XCTAssertEqual(plan.status, 69, "plan must not fall back to the description's TTLs silently: \(plan.stdout)")
     }
 }

@@ -77,7 +77,7 @@ final class OutputTests: XCTestCase {
         XCTAssertTrue(records.allSatisfy { $0.contains("shop.customer-b.example.") })
 
         let unknown = try Danectl.run(["generate", provider, "--zone", "nowhere.example"])
-        XCTAssertEqual(unknown.status, 1)
+        XCTAssertEqual(unknown.status, 64, "a --zone the description lacks is a usage error")
         XCTAssertTrue(unknown.stderr.contains("no records belong in zone nowhere.example.; zones in this description: customer-a.example., customer-b.example., provider.example."), unknown.stderr)
     }
 
@@ -103,7 +103,7 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(lenient.status, 0)
         XCTAssertTrue(lenient.stderr.contains("warning: mx.elsewhere.example. has no certificate"), lenient.stderr)
         let strict = try Danectl.run(["generate", description, "--warnings-as-errors"])
-        XCTAssertEqual(strict.status, 1)
+        XCTAssertEqual(strict.status, 65)
         XCTAssertEqual(strict.stdout, "")
     }
 }

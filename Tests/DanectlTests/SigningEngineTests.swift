@@ -100,7 +100,7 @@ final class SigningEngineTests: XCTestCase {
         XCTAssertTrue(ldns.stderr.contains("at line \(badLine)"), "ldns-read-zone said: \(ldns.stderr)")
         let output = folder.file("out")
         let ours = try Danectl.run(["sign", zone, "--key", ksk, "-o", output])
-        XCTAssertEqual(ours.status, 1)
+        XCTAssertEqual(ours.status, 65)
         XCTAssertTrue(ours.stderr.hasPrefix("\(zone):\(badLine): error:"), ours.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }

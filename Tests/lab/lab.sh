@@ -7,12 +7,16 @@
 # up: NSD (127.53.0.1:53) serves a signed root, a signed TLD "test." and scenario zones below
 # it; unbound (127.53.0.2:53) validates from the root's trust anchor; Postfix's smtpd listens
 # on 127.25.0.x:25, each listener with its own certificate (one without STARTTLS).
-# Zones are signed with danectl itself (DANECTL=path/to/danectl). A missing component is an
-# error, never a skip.
+# Zones are signed with danectl itself (DANECTL=path/to/danectl; default: this checkout's debug
+# build). Needs root: the daemons bind port 53 and 25 on 127.x addresses and Postfix runs as its
+# own user. A missing component is an error, never a skip.
 set -euo pipefail
 action=${1:?usage: lab.sh up|down DIR}
 lab=${2:?usage: lab.sh up|down DIR}
 here=$(cd "$(dirname "$0")" && pwd)
+DANECTL=${DANECTL:-$here/../../.build/debug/danectl}
+export DANECTL
+if [[ $(id -u) -ne 0 ]]; then echo "lab: must run as root (binds ports 25 and 53, runs Postfix)" >&2; exit 77; fi
 
 down() {
     for pidfile in "$lab"/run/*.pid; do
@@ -262,13 +266,19 @@ _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 _25._tcp.mx IN TLSA 3 1 2 $NEXT312
 Z
+scenario port.test <<Z
+$(mx 10 mx.port.test.)
+mx IN A 127.25.0.8
+_2525._tcp.mx IN TLSA 3 1 1 $EE311
+_2525._tcp.mx IN TLSA 3 1 1 $NEXT311
+Z
 scenario dual.test <<Z
 $(mx 10 mx.dual.test.)
 mx IN A 127.25.0.7
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 Z
-signed_zones=(dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+signed_zones=(port dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

@@ -50,6 +50,8 @@ listener() {  # address, key, chain, extra -o options...
     listener 127.25.0.5 tabad.key tabad-chain.pem
     listener 127.25.0.6 ee.key ee.pem   # the rollover listener: lab.sh swap changes its certificate
     listener 127.25.0.7 ee.key "ee.pem,$certs/rsa.key,$certs/rsa.pem"   # an ECDSA and an RSA certificate
+    # port.test's MX listens on port 2525 only (TLSA at _2525._tcp)
+    printf '127.25.0.8:2525 inet n - n - - smtpd\n  -o smtpd_tls_chain_files=%s,%s\n' "$certs/ee.key" "$certs/ee.pem"
     for service in "pickup unix n - n 60 1 pickup" "cleanup unix n - n - 0 cleanup" "qmgr unix n - n 300 1 qmgr" \
         "tlsmgr unix - - n 1000? 1 tlsmgr" "rewrite unix - - n - - trivial-rewrite" "bounce unix - - n - 0 bounce" \
         "defer unix - - n - 0 bounce" "trace unix - - n - 0 bounce" "verify unix - - n - 1 verify" \

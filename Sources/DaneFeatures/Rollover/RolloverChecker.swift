@@ -52,7 +52,7 @@ public struct RolloverChecker: Sendable {
             let sets = try keys.sets(for: host)
             let zone = zones.zone(for: host.host, explicit: host.zone).zone
             let context = HostContext(host: host, zone: zone, sets: sets)
-            guard !sets.next.isEmpty else {
+            guard !sets.next.isEmpty || sets.nextIsCurrent else {
                 results.append(context.result(.refused, [.init("no-next-key",
                     "nothing is planned for \(host.host): no next key (add `next:` to the host in \(description.file))")]))
                 continue

@@ -15,7 +15,7 @@ public enum DSRecords {
                 "\(key.baseName) is a zone-signing key (flags 256); the parent's DS usually points at the key-signing key")]
             return (try key.dsRecord(), warnings)
         } catch {
-            throw DiagnosticError(.error("key-invalid", error.reason, at: .init(file: path)))
+            throw DiagnosticError(.error(error.unreadable ? "key-unreadable" : "key-invalid", error.reason, at: .init(file: path)))
         }
     }
 }

@@ -17,7 +17,7 @@ public enum FragmentSigning {
                 let key = try DNSSECKey.load(path: path)
                 keysByZone[key.zone, default: []].append(key)
             } catch {
-                errors.append(.error("key-invalid", error.reason, at: SourceLocation(file: path)))
+                errors.append(.error(error.unreadable ? "key-unreadable" : "key-invalid", error.reason, at: SourceLocation(file: path)))
             }
         }
         let zones = Set(records.map(\.zone))

@@ -43,7 +43,7 @@ public struct ZoneSigning {
         do {
             zone = try ZoneFile.parse(path: request.zoneFile, origin: keys.first?.zone)
         } catch {
-            throw DiagnosticError(.error("zone-parse", error.reason.replacingOccurrences(of: "\(request.zoneFile): ", with: "")
+            throw DiagnosticError(.error(error.unreadable ? "zone-unreadable" : "zone-parse", error.reason.replacingOccurrences(of: "\(request.zoneFile): ", with: "")
                                             .replacingOccurrences(of: "\(request.zoneFile):\(error.line ?? 0): ", with: ""),
                                          at: SourceLocation(file: request.zoneFile, line: error.line)))
         }
@@ -74,7 +74,7 @@ public enum SigningKeys {
             do {
                 keys.append(try DNSSECKey.load(path: path))
             } catch {
-                errors.append(.error("key-invalid", error.reason, at: SourceLocation(file: path)))
+                errors.append(.error(error.unreadable ? "key-unreadable" : "key-invalid", error.reason, at: SourceLocation(file: path)))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }

@@ -98,6 +98,11 @@ public struct SOAData: Sendable, Hashable {
     public let serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32
     /// The negative-caching TTL (RFC 2308 §4), capped by the SOA record's own TTL.
     public let minimum: UInt32
+
+    public init(primary: DNSName, mailbox: DNSName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32, minimum: UInt32) {
+        (self.primary, self.mailbox, self.serial, self.refresh, self.retry, self.expire, self.minimum)
+            = (primary, mailbox, serial, refresh, retry, expire, minimum)
+    }
 }
 
 /// RFC 4034 §3.1.

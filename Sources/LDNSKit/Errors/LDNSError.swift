@@ -5,10 +5,13 @@ public struct LDNSError: Error, Sendable, CustomStringConvertible {
     public let reason: String
     /// The 1-based line of the input where ldns stopped, when it says.
     public let line: Int?
+    /// True when the input could not be opened at all (rather than opened and found wrong).
+    public let unreadable: Bool
 
-    public init(_ reason: String, line: Int? = nil) {
+    public init(_ reason: String, line: Int? = nil, unreadable: Bool = false) {
         self.reason = reason
         self.line = line
+        self.unreadable = unreadable
     }
 
     public var description: String { reason }

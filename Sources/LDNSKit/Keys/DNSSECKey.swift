@@ -120,7 +120,7 @@ public final class DNSSECKey: @unchecked Sendable {
 
     private static func read(_ path: String) throws(LDNSError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LDNSError("cannot read \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"))
+            throw LDNSError("cannot read \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"), unreadable: true)
         }
         return String(decoding: data, as: UTF8.self)
     }

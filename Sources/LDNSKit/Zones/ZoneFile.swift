@@ -154,7 +154,7 @@ public final class ZoneFile: @unchecked Sendable {
     /// Reads a file whole (one copy, straight into the array the parser cuts up).
     static func readWholeFile(_ path: String) throws(LDNSError) -> [UInt8] {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw LDNSError("\(path): cannot read the zone file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw LDNSError("\(path): cannot read the zone file: \(String(cString: strerror(errno)))", unreadable: true) }
         defer { close(fd) }
         var info = stat()
         var bytes = [UInt8](repeating: 0, count: fstat(fd, &info) == 0 && info.st_size > 0 ? Int(info.st_size) : 1 << 16)

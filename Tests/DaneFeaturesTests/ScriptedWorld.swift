@@ -1,0 +1,64 @@
+import DaneFeatures
+import DaneModel
+import Foundation
+
+/// A DNS world scripted by the test: the validating resolver's answers, and each
+/// authoritative server's. Unscripted questions get a secure NODATA, like a signed zone.
+final class ScriptedDNS: DNSLookup, @unchecked Sendable {
+    private let lock = NSLock()
+    var answers: [String: ClassifiedAnswer] = [:]
+    var servers: [String: [String: DNSResponse]] = [:]
+    var deadServers: Set<String> = []
+    var resolverUp = true
+
+    static func key(_ name: DNSName, _ type: RRType) -> String { "\(name.fqdn) \(type)" }
+
+    func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
+        lock.lock(); defer { lock.unlock() }
+        return answers[Self.key(name, type)] ?? ClassifiedAnswer(status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: []), problem: nil)
+    }
+
+    func ask(server: String, _ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
+        lock.lock(); defer { lock.unlock() }
+        if deadServers.contains(server) { throw ResolverError(description: "\(server) did not answer: timed out") }
+        return servers[server]?[Self.key(name, type)] ?? DNSResponse(code: .noError, authenticated: false, answer: [])
+    }
+
+    func resolverAnswers() -> Bool { resolverUp }
+
+    /// Sets a secure (or other) answer at the resolver.
+    func answer(_ name: String, _ type: RRType, _ data: [RecordData], ttl: UInt32 = 300, status: DNSSECStatus = .secure) {
+        let owner = DNSName(presentation: name)!
+        let records = data.map { DNSRecord(owner: owner, type: type, ttl: ttl, data: $0) }
+        let response = DNSResponse(code: .noError, authenticated: status == .secure, answer: records)
+        answers[Self.key(owner, type)] = ClassifiedAnswer(status: status, response: response,
+                                                          problem: status == .bogus || status == .failed ? "scripted \(status)" : nil)
+    }
+
+    /// Sets what one authoritative server serves.
+    func serve(_ server: String, _ name: String, _ type: RRType, _ data: [RecordData], ttl: UInt32 = 300) {
+        let owner = DNSName(presentation: name)!
+        servers[server, default: [:]][Self.key(owner, type)] =
+            DNSResponse(code: .noError, authenticated: false, answer: data.map { DNSRecord(owner: owner, type: type, ttl: ttl, data: $0) })
+    }
+}
+
+/// MX addresses scripted by the test: each serves a key, given by its SPKI SHA-256 (its 3 1 1
+/// data), or is unreachable. Records the ports it was asked on.
+final class ScriptedProbe: KeyProbe, @unchecked Sendable {
+    private let lock = NSLock()
+    var served: [String: [UInt8]] = [:]
+    var unreachable: Set<String> = []
+    private(set) var ports: [UInt16] = []
+
+    func probe(address: String, endpoint: TLSAEndpoint, records: [TLSARecordData]) -> ServedKey {
+        lock.lock(); defer { lock.unlock() }
+        ports.append(endpoint.port)
+        if unreachable.contains(address) { return ServedKey(outcome: .unreachable("connection timed out"), presentedSPKISHA256: nil) }
+        guard let key = served[address] else { return ServedKey(outcome: .unreachable("connection refused"), presentedSPKISHA256: nil) }
+        if let match = records.first(where: { $0.parameters == .recommended && $0.associationData == key }) {
+            return ServedKey(outcome: .matched(match), presentedSPKISHA256: key)
+        }
+        return ServedKey(outcome: .mismatched, presentedSPKISHA256: key)
+    }
+}
