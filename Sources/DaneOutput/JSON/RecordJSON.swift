@@ -4,13 +4,15 @@ import Foundation
 /// The JSON form of `generate`'s output, for tools. Stable: keys sorted, slashes unescaped,
 /// records in canonical order.
 ///
-///     {"records": [{"class": "IN", "owner": "_25._tcp.mx1.example.com.", "rdata": "3 1 1 ...",
+///     {"schema_version": 1, "records": [{"class": "IN", "owner": "_25._tcp.mx1.example.com.", "rdata": "3 1 1 ...",
 ///                   "ttl": 3600, "type": "TLSA", "zone": "example.com."}],
 ///      "warnings": [{"code": "...", "location": "domain.yaml:7:5", "message": "..."}]}
 public enum RecordJSON {
     struct Document: Encodable {
+        let schemaVersion = JSONDocument.schemaVersion
         let records: [Record]
         let warnings: [Warning]
+        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", records, warnings }
     }
 
     struct Record: Encodable {
@@ -34,9 +36,6 @@ public enum RecordJSON {
                 Record(owner: $0.owner.fqdn, ttl: $0.ttl, class: $0.recordClass, type: $0.type.rawValue, rdata: $0.rdata, zone: $0.zone.fqdn)
             },
             warnings: warnings.map { Warning(code: $0.code, message: $0.message, location: $0.location?.description) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        let data = try! encoder.encode(document)  // plain strings and numbers always encode
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONDocument.encode(document)
     }
 }

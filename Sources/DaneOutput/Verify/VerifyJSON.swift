@@ -1,69 +1,82 @@
 import DaneModel
 import Foundation
 
-/// `verify --format json`: the reports as data. Schema (stable; keys sorted):
-///
-///     {"domains": [{"domain", "outcome": pass|dane-failure|dns-problem|not-protected, "profile",
-///       "mx_status": secure|insecure|bogus|failed, "implicit_mx", "failure"?: {code, result_type, title},
-///       "detail"?, "warnings": [...], "hosts": [{"host", "preference", "address_status", "tlsa_base"?,
-///       "tlsa_status"?, "tlsa": [{"owner", "rdata", "usable", "reason"?}], "failure"?, "detail"?,
-///       "addresses": [{"address", "verdict": pass|unauthenticated|fail, "failure"?, "detail", "remedy"?,
-///       "tls"?, "matched"?, "certificates": [{"subject", "issuer", "spki_sha256", "not_before", "not_after"}],
-///       "warnings"}]}]}], "exit_status": N}
+/// `verify --format json`: the reports as data, from Codable types; the shape is
+/// Schemas/verify.schema.json (keys sorted; optional fields left out when empty).
 public enum VerifyJSON {
+    struct Document: Encodable {
+        let schemaVersion = JSONDocument.schemaVersion
+        let domains: [Domain]
+        let exitStatus: Int32
+        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", domains, exitStatus = "exit_status" }
+    }
+
+    struct Failure: Encodable {
+        let code: String
+        let resultType: String
+        let title: String
+        enum CodingKeys: String, CodingKey { case code, resultType = "result_type", title }
+
+        init?(_ failure: SenderFailure?) {
+            guard let failure else { return nil }
+            (code, resultType, title) = (failure.exchangeCode, failure.resultType, failure.title)
+        }
+    }
+
+    struct Domain: Encodable {
+        let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool
+        let failure: Failure?, detail: String?, warnings: [String], hosts: [Host]
+        enum CodingKeys: String, CodingKey {
+            case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", failure, detail, warnings, hosts
+        }
+    }
+
+    struct Host: Encodable {
+        let host: String, preference: Int, addressStatus: String, tlsaBase: String?, tlsaStatus: String?
+        let tlsa: [TLSA], addresses: [Address], failure: Failure?, detail: String?
+        enum CodingKeys: String, CodingKey {
+            case host, preference, addressStatus = "address_status", tlsaBase = "tlsa_base", tlsaStatus = "tlsa_status"
+            case tlsa, addresses, failure, detail
+        }
+    }
+
+    struct TLSA: Encodable {
+        let owner: String, rdata: String, usable: Bool, reason: String?
+    }
+
+    struct Address: Encodable {
+        let address: String, verdict: String, failure: Failure?, detail: String, remedy: String?, tls: String?, matched: String?
+        let certificates: [Certificate], warnings: [String]
+    }
+
+    struct Certificate: Encodable {
+        let subject: String, issuer: String, spkiSHA256: String, notBefore: Date?, notAfter: Date?
+        enum CodingKeys: String, CodingKey { case subject, issuer, spkiSHA256 = "spki_sha256", notBefore = "not_before", notAfter = "not_after" }
+    }
+
     public static func render(_ reports: [DomainReport], exitStatus: Int32) -> String {
-        let document: [String: Any] = ["domains": reports.map(domain), "exit_status": Int(exitStatus)]
-        let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        JSONDocument.encode(Document(domains: reports.map(domain), exitStatus: exitStatus))
     }
 
-    static func failure(_ failure: SenderFailure?) -> Any? {
-        failure.map { ["code": $0.exchangeCode, "result_type": $0.resultType, "title": $0.title] }
+    static func domain(_ report: DomainReport) -> Domain {
+        Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
+               implicitMX: report.implicitMX, failure: Failure(report.failure), detail: report.detail, warnings: report.warnings,
+               hosts: report.hosts.map(host))
     }
 
-    static func domain(_ report: DomainReport) -> [String: Any] {
-        var out: [String: Any] = [
-            "domain": report.domain, "outcome": report.outcome.rawValue, "profile": report.profile.rawValue,
-            "mx_status": report.mxStatus.rawValue, "implicit_mx": report.implicitMX, "warnings": report.warnings,
-            "hosts": report.hosts.map(host),
-        ]
-        out["failure"] = failure(report.failure)
-        out["detail"] = report.detail
-        return out
+    static func host(_ host: HostReport) -> Host {
+        Host(host: host.host, preference: host.preference, addressStatus: host.addressStatus.rawValue, tlsaBase: host.tlsaBase,
+             tlsaStatus: host.tlsaStatus?.rawValue,
+             tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.rdata, usable: $0.usable, reason: $0.reason) },
+             addresses: host.addresses.map(address), failure: Failure(host.failure), detail: host.detail)
     }
 
-    static func host(_ host: HostReport) -> [String: Any] {
-        var out: [String: Any] = [
-            "host": host.host, "preference": host.preference, "address_status": host.addressStatus.rawValue,
-            "tlsa": host.tlsa.map { record -> [String: Any] in
-                var r: [String: Any] = ["owner": record.owner, "rdata": record.rdata, "usable": record.usable]
-                r["reason"] = record.reason
-                return r
-            },
-            "addresses": host.addresses.map(address),
-        ]
-        out["tlsa_base"] = host.tlsaBase
-        out["tlsa_status"] = host.tlsaStatus?.rawValue
-        out["failure"] = failure(host.failure)
-        out["detail"] = host.detail
-        return out
-    }
-
-    static func address(_ address: AddressReport) -> [String: Any] {
-        let iso = ISO8601DateFormatter()
-        var out: [String: Any] = [
-            "address": address.address, "verdict": address.verdict.rawValue, "detail": address.detail, "warnings": address.warnings,
-            "certificates": address.certificates.map { c -> [String: Any] in
-                var d: [String: Any] = ["subject": c.subject, "issuer": c.issuer, "spki_sha256": c.spkiSHA256]
-                d["not_before"] = c.notBefore.map(iso.string(from:))
-                d["not_after"] = c.notAfter.map(iso.string(from:))
-                return d
-            },
-        ]
-        out["failure"] = failure(address.failure)
-        out["remedy"] = address.remedy
-        out["tls"] = address.tls
-        out["matched"] = address.matched
-        return out
+    static func address(_ address: AddressReport) -> Address {
+        Address(address: address.address, verdict: address.verdict.rawValue, failure: Failure(address.failure), detail: address.detail,
+                remedy: address.remedy, tls: address.tls, matched: address.matched,
+                certificates: address.certificates.map {
+                    Certificate(subject: $0.subject, issuer: $0.issuer, spkiSHA256: $0.spkiSHA256, notBefore: $0.notBefore, notAfter: $0.notAfter)
+                },
+                warnings: address.warnings)
     }
 }

@@ -24,6 +24,10 @@ final class RolloverLabTests: LabTestCase {
     func check(_ path: String, _ extra: [String] = []) throws -> (ProcessResult, [String: Any]) {
         let lab = try XCTUnwrap(Self.lab)
         let result = try Danectl.run(["rollover", "check", path, "--resolver", lab.resolver, "--format", "json", "--timeout", "5"] + extra)
+        try SchemaCheck.assertValid(result.stdout, "rollover-check", "rollover check \(extra)")
+        if FileManager.default.fileExists(atPath: path + ".rollover.json") {
+            try SchemaCheck.assertValidFiles([path + ".rollover.json"], "rollover-state", "the state file")
+        }
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
         return (result, try XCTUnwrap((document["hosts"] as? [[String: Any]])?.first, result.stdout))
     }

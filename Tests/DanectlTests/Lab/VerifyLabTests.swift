@@ -37,6 +37,7 @@ final class VerifyLabTests: LabTestCase {
         ]
         for expected in cases {
             let (result, report) = try verify(expected.domain, "--profile", expected.profile)
+            try SchemaCheck.assertValid(result.stdout, "verify", "verify \(expected.domain)")
             XCTAssertEqual(result.status, expected.status, "\(expected.domain) [\(expected.profile)]: exit status\n\(result.stdout)")
             XCTAssertEqual(report["outcome"] as? String, expected.outcome, "\(expected.domain) [\(expected.profile)]")
             XCTAssertEqual(Set(codes(in: report)), Set(expected.codes), "\(expected.domain) [\(expected.profile)]: codes")
