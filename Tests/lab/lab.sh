@@ -145,6 +145,7 @@ scenario valid-312.test <<Z
 $(mx 10 mx.valid-312.test.)
 mx IN A 127.25.0.1
 _25._tcp.mx IN TLSA 3 1 2 $EE312
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@valid-312.test,gopher://reports.valid-312.test"
 Z
 scenario rollover.test <<Z
 $(mx 10 mx.rollover.test.)

@@ -75,6 +75,7 @@ public struct Verifier: Sendable {
             return self.probe(address, plans[index])
         }
         for (i, job) in jobs.enumerated() { plans[job.0].reports.append(results[i]) }
+        warnings += tlsrptWarnings(name)
         warnings += pathSignatureWarnings(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
@@ -176,6 +177,17 @@ public struct Verifier: Sendable {
             return LiveTLSARecord(owner: record.owner.fqdn, rdata: data.description, usable: false, reason: reason)
         }
         return LiveTLSARecord(owner: record.owner.fqdn, rdata: data.description, usable: true, reason: nil)
+    }
+
+    /// A live `_smtp._tls` record that senders cannot use, with the exact problem.
+    func tlsrptWarnings(_ domain: DNSName) -> [String] {
+        let owner = TLSRPTPolicy.ownerName(domain: domain)
+        let texts = (lookup.lookup(owner, .txt).response?.records(ofType: .txt) ?? []).compactMap { record -> String? in
+            guard case .txt(let strings) = record.data else { return nil }
+            return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
+        }
+        guard case .failure(let problem) = TLSRPTPolicy.live(texts) else { return [] }
+        return ["the TLS-RPT record at \(owner) is malformed: \(problem); senders send no TLS reports until it is fixed"]
     }
 
     /// Signatures further up the validation path: each zone cut's DNSKEY and DS RRsets, from

@@ -1,4 +1,3 @@
-import DaneModel
 import Foundation
 
 /// One reason in a rollover verdict: a stable code for scripts and tests, and the sentence.

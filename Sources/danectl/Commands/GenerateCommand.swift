@@ -2,7 +2,6 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import DaneSpec
 import Foundation
 
 struct GenerateCommand: ParsableCommand {
@@ -80,113 +79,54 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var warnings: [Diagnostic] = []
-        var liveProblems: [Diagnostic] = []
-        let records = try runReporting(printer) { () throws(DiagnosticError) -> [ResourceRecord] in
-            let description = try DescriptionLoader.load(path: file)
-            let generated = try Generator().generate(description)
-            warnings = generated.warnings
-            if checkLive {
-                let lookup = try SecureLookup(resolver: resolver)
-                guard lookup.resolverAnswers() else {
-                    throw DiagnosticError(.error("resolver-unreachable", "the resolver \(resolver ?? "from /etc/resolv.conf") does not answer; check --resolver"))
-                }
-                liveProblems = try LiveKeyCheck(lookup: lookup, probe: STARTTLSKeyProbe(timeout: 20)).problems(description)
-            }
-            let chosen = try filter(generated.records)
-            guard sign else { return chosen }
-            let options = SigningOptions(now: (try? Clock.parse(now)) ?? Date(), validityDays: validity)
-            return try FragmentSigning.sign(chosen, keyPaths: description.signingKeys + keys, options: options)
-        }
-        if !liveProblems.isEmpty && !force {
-            printer.print(liveProblems)
+        var request = GenerateRequest(file: file)
+        request.zones = zones
+        request.sign = sign
+        request.keys = keys
+        request.validityDays = validity
+        request.now = now.flatMap { try? Clock.parse($0) }
+        request.checkLive = checkLive
+        request.resolver = resolver
+        let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request) }
+        if !outcome.liveProblems.isEmpty && !force {
+            printer.print(outcome.liveProblems)
             throw ExitStatus.verdictFailure.exit
         }
-        warnings += liveProblems.map { Diagnostic.warning($0.code, $0.message + " (forced)", at: $0.location) }
+        let warnings = outcome.warnings + outcome.liveProblems.map { Diagnostic.warning($0.code, $0.message + " (forced)", at: $0.location) }
         printer.print(warnings)
         if warningsAsErrors && !warnings.isEmpty {
             printer.print(.error("warnings-as-errors", "\(warnings.count) warning(s) and --warnings-as-errors: nothing written"))
             throw ExitStatus.badData.exit
         }
-
-        let renderer: ZoneSnippetRenderer?
-        do {
-            renderer = try makeRenderer()
-        } catch {
-            printer.print(.error("template-invalid", error.description))
-            throw ExitStatus.badData.exit
-        }
+        let renderer = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
         let source = URL(fileURLWithPath: file).lastPathComponent
         func render(_ subset: [ResourceRecord]) -> String {
             renderer?.render(subset, source: source) ?? RecordJSON.render(subset, warnings: warnings)
         }
-
         guard let output, output != "-" else {
-            try writeStandardOutput(render(records), printer)
+            try writeStandardOutput(render(outcome.records), printer)
             return
         }
-        var isFolder: ObjCBool = false
-        let files: [(path: String, contents: String)]
-        if output.hasSuffix("/") || (FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && isFolder.boolValue) {
-            do {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            } catch {
-                printer.print(.error("output-folder", "cannot create folder \(output): \((error as NSError).localizedDescription)"))
-                throw ExitStatus.cannotCreate.exit
-            }
-            let byZone = Dictionary(grouping: records, by: \.zone)
-            files = byZone.keys.sorted().map { zone in
-                let name = String(zone.fqdn.dropLast()) + "." + format.rawValue
-                return (URL(fileURLWithPath: output).appendingPathComponent(name).path, render(byZone[zone]!))
-            }
-        } else {
-            files = [(output, render(records))]
-        }
         do {
-            try AtomicFiles.write(files)
+            try AtomicFiles.write(OutputLayout.files(outcome.records, to: output, extension: format.rawValue, render: render))
         } catch {
             printer.print(.error("output-write", error.description))
             throw ExitStatus.cannotCreate.exit
         }
     }
 
-    private func filter(_ records: [ResourceRecord]) throws(DiagnosticError) -> [ResourceRecord] {
-        guard !zones.isEmpty else { return records }
-        var wanted = Set<DNSName>()
-        for text in zones {
-            guard let name = try? DNSName(hostName: text) else {
-                throw DiagnosticError(.error("usage-zone-invalid", "--zone \"\(text)\" is not a valid zone name"))
-            }
-            guard records.contains(where: { $0.zone == name }) else {
-                let known = Set(records.map(\.zone.fqdn)).sorted().joined(separator: ", ")
-                throw DiagnosticError(.error("usage-zone-unknown", "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
-            }
-            wanted.insert(name)
-        }
-        return records.filter { wanted.contains($0.zone) }
-    }
-
-    private func makeRenderer() throws(CommandFailure) -> ZoneSnippetRenderer? {
+    private func makeRenderer() throws(DiagnosticError) -> ZoneSnippetRenderer? {
         if let template {
             guard let data = FileManager.default.contents(atPath: template) else {
-                throw CommandFailure("cannot read template \(template)")
+                throw DiagnosticError(.error("template-unreadable", "cannot read the template", at: .init(file: template)))
             }
-            do {
-                return try ZoneSnippetRenderer(text: String(decoding: data, as: UTF8.self))
-            } catch {
-                throw CommandFailure("\(template): \(error)")
+            do { return try ZoneSnippetRenderer(text: String(decoding: data, as: UTF8.self)) } catch {
+                throw DiagnosticError(.error("template-invalid", "\(template): \(error)"))
             }
         }
-        switch format {
-        case .json: return nil
-        case .bind, .nsd:
-            do { return try ZoneSnippetRenderer(builtIn: format.rawValue) } catch { throw CommandFailure(error.description) }
+        guard format != .json else { return nil }
+        do { return try ZoneSnippetRenderer(builtIn: format.rawValue) } catch {
+            throw DiagnosticError(.error("template-invalid", error.description))
         }
     }
-}
-
-/// A one-line reason a command stops, printed as `error: ...`.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import DaneSpec
 import Foundation
 
 
@@ -92,15 +91,3 @@ struct SignCommand: ParsableCommand {
 }
 
 extension SerialPolicy: ExpressibleByArgument {}
-
-/// The time commands act at: now, or what --now says (for tests and rehearsals).
-enum Clock {
-    static func parse(_ text: String?) throws -> Date {
-        guard let text else { return Date() }
-        let formatter = ISO8601DateFormatter()
-        guard let date = formatter.date(from: text) else {
-            throw ValidationError("--now \"\(text)\" is not an RFC 3339 time such as 2026-11-29T04:00:00Z")
-        }
-        return date
-    }
-}

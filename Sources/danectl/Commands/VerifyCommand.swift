@@ -2,7 +2,6 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import DaneSpec
 import Foundation
 
 struct VerifyCommand: ParsableCommand {
@@ -68,77 +67,21 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        let lookup = try runReporting(printer) { () throws(DiagnosticError) -> SecureLookup in
-            let lookup = try SecureLookup(resolver: resolver, trustAnchor: trustAnchor, timeout: min(5, timeout))
-            // Refuse to report on "everything failed" when the resolver itself is not there.
-            guard lookup.resolverAnswers() else {
-                throw DiagnosticError(.error("resolver-unreachable",
-                    "the resolver \(lookup.resolverName) does not answer; check --resolver (verify needs a validating resolver)"))
-            }
-            return lookup
+        var request = VerifyRequest(targets: targets)
+        request.resolver = resolver
+        request.trustAnchor = trustAnchor
+        request.options.profile = profile
+        request.options.timeout = timeout
+        request.options.warnDays = warnDays
+        let reports = try runReporting(printer) { () throws(DiagnosticError) in try VerifyRun.run(request) }
+        let status = VerifyRun.status(reports)
+        let text: String = switch format {
+        case .text: VerifyText(colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO)).render(reports)
+        case .json: VerifyJSON.render(reports, exitStatus: status.rawValue)
+        case .tlsrpt: TLSRPTReport.render(reports, now: Date())
         }
-        var domains: [String] = []
-        var drift: [String: [String]] = [:]
-        var description: DomainDescription?
-        for target in targets {
-            if target.hasSuffix(".yaml") || target.hasSuffix(".yml") {
-                do {
-                    let loaded = try DescriptionLoader.load(path: target)
-                    description = loaded
-                    domains += loaded.domains.map(\.name.fqdn)
-                } catch {
-                    printer.print(error.diagnostics)
-                    throw ExitStatus(stoppedBy: error).exit
-                }
-            } else {
-                guard (try? DNSName(hostName: target)) != nil else {
-                    printer.print(.error("usage-domain-name", "\"\(target)\" is not a domain name"))
-                    throw ExitStatus.usage.exit
-                }
-                domains.append(target)
-            }
-        }
-        var options = Verifier.Options()
-        options.profile = profile
-        options.timeout = timeout
-        options.warnDays = warnDays
-        let verifier = Verifier(lookup: lookup, options: options)
-        var reports = verifier.verify(domains: domains)
-        if let description {
-            do {
-                let generated = try Generator().generate(description)
-                drift = DriftCheck(lookup: lookup).compare(generated.records)
-            } catch {
-                printer.print(error.diagnostics)
-                throw ExitStatus(stoppedBy: error).exit
-            }
-            reports = reports.map { report in
-                let extra = drift[report.domain] ?? []
-                return DomainReport(domain: report.domain, profile: report.profile, mxStatus: report.mxStatus, implicitMX: report.implicitMX,
-                                    hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings + extra)
-            }
-        }
-        let status = Self.exitStatus(reports)
-        switch format {
-        case .text:
-            let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
-                && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(VerifyText(colour: colour).render(reports), terminator: "")
-        case .json:
-            print(VerifyJSON.render(reports, exitStatus: status), terminator: "")
-        case .tlsrpt:
-            print(TLSRPTReport.render(reports, now: Date()), terminator: "")
-        }
-        if status != 0 { throw ExitCode(status) }
-    }
-
-    /// DNS problems first, then DANE failures, then "not protected".
-    static func exitStatus(_ reports: [DomainReport]) -> Int32 {
-        let outcomes = Set(reports.map(\.outcome))
-        if outcomes.contains(.dnsProblem) { return 2 }
-        if outcomes.contains(.daneFailure) { return 1 }
-        if outcomes.contains(.notProtected) { return 3 }
-        return 0
+        try writeStandardOutput(text, printer)
+        if status != .success { throw status.exit }
     }
 }
 

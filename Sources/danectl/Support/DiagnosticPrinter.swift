@@ -6,13 +6,24 @@ import Foundation
 struct DiagnosticPrinter {
     let colour: Bool
 
-    init() {
+    init() { colour = Self.colourAllowed(STDERR_FILENO) }
+
+    /// Colour only on a terminal that is not `TERM=dumb`, and never with `NO_COLOR` set.
+    static func colourAllowed(_ descriptor: Int32) -> Bool {
         let environment = ProcessInfo.processInfo.environment
-        colour = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb" && environment["NO_COLOR"] == nil
+        return isatty(descriptor) == 1 && environment["TERM"] != "dumb" && environment["NO_COLOR"] == nil
     }
 
+    /// Every diagnostic, in file, line and column order (the order an editor walks them);
+    /// diagnostics without a place keep their order, after those of the same file.
     func print(_ diagnostics: [Diagnostic]) {
-        for diagnostic in diagnostics { print(diagnostic) }
+        let ordered = diagnostics.enumerated().sorted { a, b in
+            let (x, y) = (a.element.location, b.element.location)
+            let keyX = (x?.file ?? "", x?.line ?? Int.max, x?.column ?? Int.max, a.offset)
+            let keyY = (y?.file ?? "", y?.line ?? Int.max, y?.column ?? Int.max, b.offset)
+            return keyX < keyY
+        }
+        for (_, diagnostic) in ordered { print(diagnostic) }
     }
 
     func print(_ diagnostic: Diagnostic) {

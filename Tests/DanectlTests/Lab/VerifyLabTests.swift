@@ -76,6 +76,13 @@ final class VerifyLabTests: LabTestCase {
             XCTAssertTrue(warnings.contains { $0.contains("the signature over \(what) expires on") }, "no warning for \(what): \(warnings)")
         }
 
+        // A malformed live TLS-RPT record is named with the exact problem (valid-311's is fine).
+        let (_, badReport) = try verify("valid-312.test")
+        let reportWarnings = (badReport["warnings"] as? [String]) ?? []
+        XCTAssertTrue(reportWarnings.contains { $0.hasPrefix("the TLS-RPT record at _smtp._tls.valid-312.test. is malformed: \"gopher://reports.valid-312.test\" is not a mailto: or https: URI") },
+                      "\(reportWarnings)")
+        XCTAssertFalse(((valid["warnings"] as? [String]) ?? []).contains { $0.contains("TLS-RPT") })
+
         // Under rfc7672 an expired DANE-EE certificate passes, with the Exchange Online difference spelled out.
         let (text, _) = try verify("expired.test", format: "text")
         XCTAssertTrue(text.stdout.contains("Exchange Online bounces with 5.7.322"), text.stdout)

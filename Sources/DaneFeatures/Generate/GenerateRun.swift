@@ -1,0 +1,67 @@
+import DaneModel
+import DaneSpec
+import Foundation
+
+/// What `generate` needs from the command line.
+public struct GenerateRequest: Sendable {
+    public var file: String
+    /// Only the records of these zones (empty: all); a zone without records is a usage error.
+    public var zones: [String] = []
+    public var sign = false
+    public var keys: [String] = []
+    public var validityDays = 14
+    public var now: Date?
+    public var checkLive = false
+    public var resolver: String?
+
+    public init(file: String) { self.file = file }
+}
+
+public struct GenerateOutcome: Sendable {
+    public let records: [ResourceRecord]
+    public let warnings: [Diagnostic]
+    /// With `checkLive`: addresses whose served key the set would not authenticate.
+    public let liveProblems: [Diagnostic]
+}
+
+/// `generate` as the CLI calls it: load, generate, optionally check against the live keys,
+/// keep the chosen zones, optionally sign.
+public enum GenerateRun {
+    public static func run(_ request: GenerateRequest, lookup: (any DNSLookup)? = nil, probe: (any KeyProbe)? = nil)
+        throws(DiagnosticError) -> GenerateOutcome {
+        let description = try DescriptionLoader.load(path: request.file)
+        let generated = try Generator().generate(description)
+        var liveProblems: [Diagnostic] = []
+        if request.checkLive {
+            let dns: any DNSLookup
+            if let lookup { dns = lookup } else { dns = try SecureLookup(resolver: request.resolver) }
+            guard dns.resolverAnswers() else {
+                throw DiagnosticError(.error("resolver-unreachable",
+                    "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; check --resolver"))
+            }
+            liveProblems = try LiveKeyCheck(lookup: dns, probe: probe ?? STARTTLSKeyProbe(timeout: 20)).problems(description)
+        }
+        var records = try filter(generated.records, zones: request.zones)
+        if request.sign {
+            let options = SigningOptions(now: request.now ?? Date(), validityDays: request.validityDays)
+            records = try FragmentSigning.sign(records, keyPaths: description.signingKeys + request.keys, options: options)
+        }
+        return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems)
+    }
+
+    static func filter(_ records: [ResourceRecord], zones: [String]) throws(DiagnosticError) -> [ResourceRecord] {
+        guard !zones.isEmpty else { return records }
+        var wanted = Set<DNSName>()
+        for text in zones {
+            guard let name = try? DNSName(hostName: text) else {
+                throw DiagnosticError(.error("usage-zone-invalid", "--zone \"\(text)\" is not a valid zone name"))
+            }
+            guard records.contains(where: { $0.zone == name }) else {
+                let known = Set(records.map(\.zone.fqdn)).sorted().joined(separator: ", ")
+                throw DiagnosticError(.error("usage-zone-unknown", "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
+            }
+            wanted.insert(name)
+        }
+        return records.filter { wanted.contains($0.zone) }
+    }
+}

@@ -1,0 +1,64 @@
+import DaneModel
+import DaneSpec
+import Foundation
+
+/// What `verify` needs from the command line.
+public struct VerifyRequest: Sendable {
+    /// Domain names, or danectl YAML descriptions (whose domains are checked, with drift).
+    public var targets: [String]
+    public var resolver: String?
+    public var trustAnchor: String?
+    public var options = Verifier.Options()
+
+    public init(targets: [String]) { self.targets = targets }
+}
+
+/// `verify` as the CLI calls it: resolve the targets, ask the world, add drift.
+public enum VerifyRun {
+    public static func run(_ request: VerifyRequest, lookup: (any DNSLookup)? = nil) throws(DiagnosticError) -> [DomainReport] {
+        let dns: any DNSLookup
+        if let lookup { dns = lookup } else {
+            let made = try SecureLookup(resolver: request.resolver, trustAnchor: request.trustAnchor, timeout: min(5, request.options.timeout))
+            dns = made
+        }
+        // Refuse to report on "everything failed" when the resolver itself is not there.
+        guard dns.resolverAnswers() else {
+            throw DiagnosticError(.error("resolver-unreachable",
+                "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; check --resolver (verify needs a validating resolver)"))
+        }
+        var domains: [String] = []
+        var descriptions: [DomainDescription] = []
+        for target in request.targets {
+            if target.hasSuffix(".yaml") || target.hasSuffix(".yml") {
+                let loaded = try DescriptionLoader.load(path: target)
+                descriptions.append(loaded)
+                domains += loaded.domains.map(\.name.fqdn)
+            } else {
+                guard (try? DNSName(hostName: target)) != nil else {
+                    throw DiagnosticError(.error("usage-domain-name", "\"\(target)\" is not a domain name"))
+                }
+                domains.append(target)
+            }
+        }
+        var reports = Verifier(lookup: dns, options: request.options).verify(domains: domains)
+        guard !descriptions.isEmpty else { return reports }
+        var drift: [String: [String]] = [:]
+        for description in descriptions {
+            drift.merge(DriftCheck(lookup: dns).compare(try Generator().generate(description).records)) { $0 + $1 }
+        }
+        reports = reports.map { report in
+            DomainReport(domain: report.domain, profile: report.profile, mxStatus: report.mxStatus, implicitMX: report.implicitMX,
+                         hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings + (drift[report.domain] ?? []))
+        }
+        return reports
+    }
+
+    /// DNS problems first, then DANE failures, then "not protected" (the worst over all domains).
+    public static func status(_ reports: [DomainReport]) -> ExitStatus {
+        let outcomes = Set(reports.map(\.outcome))
+        if outcomes.contains(.dnsProblem) { return .verdictDNSProblem }
+        if outcomes.contains(.daneFailure) { return .verdictFailure }
+        if outcomes.contains(.notProtected) { return .verdictNotProtected }
+        return .success
+    }
+}
