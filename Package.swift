@@ -29,7 +29,7 @@ let package = Package(
 
         // MARK: Wrappers (the only modules that touch C pointers)
         .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims"]),
-        .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "COpenSSL", "COpenSSLShims"]),
+        .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit"]),
         /// POSIX sockets with deadlines: where TCP to port 25 happens.
         .target(name: "SocketKit"),
 

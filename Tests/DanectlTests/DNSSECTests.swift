@@ -231,6 +231,26 @@ final class DNSSECTests: XCTestCase {
         }
     }
 
+    /// Keys as BIND's dnssec-keygen writes them, for every algorithm danectl signs with: the
+    /// .private text is read into OpenSSL by OpenSSLKit, and the signed zone verifies.
+    func testKeysFromDnssecKeygenSignForEveryAlgorithm() throws {
+        for (algorithm, extra) in [("RSASHA256", ["-b", "2048"]), ("RSASHA512", ["-b", "2048"]), ("ECDSAP256SHA256", []),
+                                   ("ECDSAP384SHA384", []), ("ED25519", []), ("ED448", [])] {
+            let folder = try TemporaryFolder()
+            var keys: [String] = []
+            for role in [["-f", "KSK"], []] {
+                let made = try Processes.run("dnssec-keygen", ["-q", "-K", folder.path, "-a", algorithm] + role + extra + ["example.com"])
+                XCTAssertEqual(made.status, 0, "\(algorithm): \(made.stderr)")
+                keys += ["--key", folder.file(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines))]
+            }
+            let zone = try folder.write("example.com.zone", Self.zoneText)
+            let signed = folder.file("signed.zone")
+            let result = try Danectl.run(["sign", zone, "-o", signed] + keys)
+            XCTAssertEqual(result.status, 0, "\(algorithm): \(result.stderr)")
+            try assertValid(signed, algorithm)
+        }
+    }
+
     // MARK: - Helpers
 
     func makeKeys(in folder: TemporaryFolder) throws -> (ksk: String, zsk: String) {

@@ -152,16 +152,4 @@ public final class DNSSECKey: @unchecked Sendable {
         ldns_rr_get_type(record) == LDNS_RR_TYPE_DNSKEY && ldns_rr_rd_count(record) == 4
             && (0..<4).allSatisfy { ldns_rdf_compare(ldns_rr_rdf(record, $0), ldns_rr_rdf(dnskey, $0)) == 0 }
     }
-
-    /// A fresh `ldns_key` from the private text, for one signing thread. Caller frees it.
-    func makeSigningCopy() -> KeyPointer? {
-        var line: Int32 = 0
-        var copy: KeyPointer?
-        let status = withTextStream(privateText) { ldns_key_new_frm_fp_l(&copy, $0, &line) }
-        guard status == LDNS_STATUS_OK, let copy else { return nil }
-        ldns_key_set_pubkey_owner(copy, ldns_rdf_clone(ldns_rr_owner(dnskey)))
-        ldns_key_set_flags(copy, flags)
-        ldns_key_set_keytag(copy, keyTag)
-        return copy
-    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 internal import CLDNS
-internal import COpenSSL
+import OpenSSLKit
 
 /// The zone in canonical order with what DNSSEC needs to know of each name: its RRsets, whether
 /// it is authoritative, a delegation point, occluded (glue under a cut) or an empty
@@ -265,7 +265,7 @@ final class ZoneLayout: @unchecked Sendable {
             for (n, member) in range.enumerated() {
                 wire.removeAll(keepingCapacity: true)
                 NameKey.appendWire(key(of: names[members[member]]), to: &wire)
-                out.withUnsafeMutableBufferPointer { _ = SHA1(wire, wire.count, $0.baseAddress! + n * 20) }
+                Digest.sha1(wire, into: &out, at: n * 20)
             }
             results.store(part, out)
         }

@@ -20,4 +20,11 @@ public enum Digest {
         precondition(ok == 1, "EVP_Digest cannot fail for SHA-2 on in-memory data")
         return Array(out.prefix(Int(length)))
     }
+
+    /// SHA-1 of `input`, written into `out` at `offset` (20 bytes): NSEC3's hash (RFC 5155),
+    /// called once per name, so it takes and fills reusable buffers.
+    public static func sha1(_ input: [UInt8], into out: inout [UInt8], at offset: Int) {
+        precondition(offset >= 0 && offset + 20 <= out.count, "SHA-1 output does not fit")
+        out.withUnsafeMutableBufferPointer { buffer in _ = SHA1(input, input.count, buffer.baseAddress! + offset) }
+    }
 }

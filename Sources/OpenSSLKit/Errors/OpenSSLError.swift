@@ -6,6 +6,11 @@ public struct OpenSSLError: Error, CustomStringConvertible, Sendable {
     public let operation: String
     public let details: [String]
 
+    init(operation: String, details: [String]) {
+        self.operation = operation
+        self.details = details
+    }
+
     public var description: String {
         details.isEmpty ? "\(operation) failed" : "\(operation) failed: \(details.joined(separator: "; "))"
     }
