@@ -10,6 +10,9 @@
 # runtime's shared libraries (about 8 MiB more at any zone size).
 #
 #   Benchmarks/sign.sh [RRSETS...]        default: 10000 100000;  RUNS=N to change the repeats
+#   BASELINE=path/to/older/danectl        adds that build as a row, for before/after in one run
+#   ANCHORS=no                            leaves out ldns-signzone, dnssec-signzone and the
+#                                         development build (a quicker before/after)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-10000 100000}")
@@ -76,6 +79,10 @@ for size in "${sizes[@]}"; do
         if [[ $denial == nsec3 ]]; then dflag=(--nsec3); lflag=(-n -t 0); bflag=(-3 -); fi
         results+=("== $size RRsets, $denial")
         measure "danectl sign" ours.signed "$danectl" sign zone --key "$ksk" --key "$zsk" "${dflag[@]}" -o ours.signed
+        if [[ -n ${BASELINE:-} ]]; then
+            measure "danectl sign (baseline)" base.signed "$BASELINE" sign zone --key "$ksk" --key "$zsk" "${dflag[@]}" -o base.signed
+        fi
+        [[ ${ANCHORS:-yes} == no ]] && continue
         measure "danectl sign (development build)" ours.signed "$danectl_dynamic" sign zone --key "$ksk" --key "$zsk" "${dflag[@]}" -o ours.signed
         measure "ldns-signzone" zone.signed ldns-signzone "${lflag[@]}" -o mail.example. zone "$ksk" "$zsk"
         measure "dnssec-signzone -j 2" bind.signed dnssec-signzone -j 2 "${bflag[@]}" -o mail.example -f bind.signed zone.bind "$ksk" "$zsk"

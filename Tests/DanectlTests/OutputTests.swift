@@ -23,9 +23,17 @@ final class OutputTests: XCTestCase {
         let elsewhere = try TemporaryFolder()
         let copy = elsewhere.file("danectl")
         try FileManager.default.copyItem(atPath: Danectl.path, toPath: copy)
+        // The copy runs with the build folder out of reach (a private mount namespace with an
+        // empty tmpfs over it), so a lookup through Bundle.module's build path would fail.
+        let buildFolder = URL(fileURLWithPath: Danectl.path).deletingLastPathComponent().deletingLastPathComponent().path
+        let hidden = try Processes.run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
+                                                   "mount -t tmpfs tmpfs '\(buildFolder)' && test ! -e '\(Danectl.path)'"])
+        XCTAssertEqual(hidden.status, 0, "the build folder could not be hidden: \(hidden.stderr)")
         for format in ["bind", "nsd"] {
             let built = try Danectl.run(["generate", example, "--format", format])
-            let copied = try Processes.run(copy, ["generate", example, "--format", format], directory: elsewhere.path)
+            let copied = try Processes.run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
+                                                       "mount -t tmpfs tmpfs \"$1\" && exec \"$2\" generate \"$3\" --format \"$4\"", "sh",
+                                                       buildFolder, copy, example, format], directory: elsewhere.path)
             XCTAssertEqual(copied.status, 0, copied.stderr)
             XCTAssertEqual(copied.stdout, built.stdout)
             XCTAssertTrue(copied.stdout.contains("IN TLSA 3 1 1 ") || copied.stdout.contains("\tTLSA\t3 1 1 "), copied.stdout)

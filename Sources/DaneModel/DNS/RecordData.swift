@@ -126,7 +126,7 @@ public struct RRSIGData: Sendable, Hashable {
     public var expirationDate: Date { Self.date(expiration) }
     public var inceptionDate: Date { Self.date(inception) }
 
-    nonisolated(unsafe) private static let compactTime: DateFormatter = {
+    private static let compactTime: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
