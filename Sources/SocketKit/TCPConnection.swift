@@ -24,6 +24,8 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// A TCP connection with a deadline on every step, so a server that never answers, or drips
 /// one byte at a time, cannot hold a probe past its time.
+/// Unchecked Sendable: the probe thread owns the connection; the only cross-thread call is
+/// the watchdog's `shutDown()`, which takes `stateLock` like every use of the descriptor.
 public final class TCPConnection: @unchecked Sendable {
     public let fd: Int32
     private var buffer: [UInt8] = []

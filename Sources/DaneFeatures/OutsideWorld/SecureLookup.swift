@@ -1,13 +1,14 @@
 import DaneModel
 import Foundation
 import LDNSKit
+import Synchronization
 
 /// The real `DNSLookup`: asks the validating resolver and classifies each answer as a DANE
 /// sender must (RFC 7672 §2.1): AD set means secure; SERVFAIL that goes away with CD set
 /// means bogus (the data is there but does not validate); other failures mean the lookup
 /// failed. With a trust anchor, answers are validated here and the AD bit is ignored.
 public struct SecureLookup: DNSLookup {
-    let resolver: StubResolver
+    let resolvers: ResolverPool
     let validator: AnchoredValidator?
     let timeout: TimeInterval
 
@@ -15,9 +16,9 @@ public struct SecureLookup: DNSLookup {
     /// DNSKEY records to validate from.
     public init(resolver address: String?, trustAnchor: String? = nil, timeout: TimeInterval = 5) throws(DiagnosticError) {
         do {
-            resolver = try StubResolver(address: address, timeout: timeout)
+            resolvers = try ResolverPool(address: address, timeout: timeout)
         } catch {
-            throw DiagnosticError(.error("resolver-address", error.description))
+            throw DiagnosticError(.error("usage-resolver-address", error.description))
         }
         if let trustAnchor {
             guard FileManager.default.isReadableFile(atPath: trustAnchor) else {
@@ -32,9 +33,9 @@ public struct SecureLookup: DNSLookup {
         self.timeout = timeout
     }
 
-    public var resolverName: String { resolver.address }
+    public var resolverName: String { resolvers.address }
 
-    public func resolverAnswers() -> Bool { (try? resolver.query(DNSName(labels: []), .soa)) != nil }
+    public func resolverAnswers() -> Bool { (try? resolvers.query(DNSName(labels: []), .soa)) != nil }
 
     public func ask(server: String, _ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
         try StubResolver(address: server, timeout: timeout, recursive: false).query(name, type)
@@ -53,7 +54,7 @@ public struct SecureLookup: DNSLookup {
         }
         let response: DNSResponse
         do {
-            response = try resolver.query(name, type)
+            response = try resolvers.query(name, type)
         } catch {
             return ClassifiedAnswer(status: .failed, response: nil, problem: error.description)
         }
@@ -64,16 +65,41 @@ public struct SecureLookup: DNSLookup {
         case .noError, .nxDomain:
             return ClassifiedAnswer(status: response.authenticated ? .secure : .insecure, response: response, problem: nil)
         case .servFail:
-            if let unchecked = try? resolver.query(name, type, checkingDisabled: true),
+            if let unchecked = try? resolvers.query(name, type, checkingDisabled: true),
                unchecked.code == .noError || unchecked.code == .nxDomain {
                 return ClassifiedAnswer(status: .bogus, response: response,
                                         problem: "\(name) \(type) does not validate: the resolver answers only with checking disabled")
             }
-            return ClassifiedAnswer(status: .failed, response: response, problem: "\(name) \(type): SERVFAIL from \(resolver.address)")
+            return ClassifiedAnswer(status: .failed, response: response, problem: "\(name) \(type): SERVFAIL from \(resolvers.address)")
         case .refused:
-            return ClassifiedAnswer(status: .failed, response: response, problem: "\(resolver.address) refused \(name) \(type)")
+            return ClassifiedAnswer(status: .failed, response: response, problem: "\(resolvers.address) refused \(name) \(type)")
         case .other(let code):
             return ClassifiedAnswer(status: .failed, response: response, problem: "\(name) \(type): response code \(code)")
         }
+    }
+}
+
+/// Stub resolvers to the same server, one per concurrent query: a thread takes an idle one (or
+/// makes one) and puts it back, so lookups from many probe threads never wait on each other's
+/// round trips; the mutex guards only the idle list.
+final class ResolverPool: Sendable {
+    let address: String
+    private let server: String?
+    private let timeout: TimeInterval
+    private let idle: Mutex<[StubResolver]>
+
+    init(address: String?, timeout: TimeInterval) throws(ResolverError) {
+        let first = try StubResolver(address: address, timeout: timeout)
+        self.address = first.address
+        server = address
+        self.timeout = timeout
+        idle = Mutex([first])
+    }
+
+    func query(_ name: DNSName, _ type: RRType, checkingDisabled: Bool = false) throws(ResolverError) -> DNSResponse {
+        let resolver: StubResolver
+        if let taken = idle.withLock({ $0.popLast() }) { resolver = taken } else { resolver = try StubResolver(address: server, timeout: timeout) }
+        defer { idle.withLock { $0.append(resolver) } }
+        return try resolver.query(name, type, checkingDisabled: checkingDisabled)
     }
 }

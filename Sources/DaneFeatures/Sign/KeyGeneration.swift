@@ -5,6 +5,12 @@ import LDNSKit
 /// named here so the command line reaches it through the features).
 public typealias SigningOptions = LDNSKit.SigningOptions
 
+/// Process-wide allocator settings for commands that sign big zones; called by the command
+/// line, which alone may change how the whole process allocates.
+public enum ProcessTuning {
+    public static func forSigningLargeZones() { MemoryTuning.preferMappedLargeBlocks() }
+}
+
 /// `keygen`: a DNSSEC key pair in BIND's file format.
 public enum KeyGeneration {
     public struct Files: Sendable {

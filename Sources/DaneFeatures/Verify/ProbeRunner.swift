@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs blocking probes on their own threads, at most `limit` at once, so a domain with four
 /// MX hosts takes about as long as its slowest probe (Swift concurrency's pool has only as
@@ -8,7 +9,7 @@ struct ProbeRunner {
 
     func run<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
         guard count > 0 else { return [] }
-        let box = ResultBox<T>(count)
+        let results = Mutex<[T?]>(Array(repeating: nil, count: count))
         let slots = DispatchSemaphore(value: max(1, limit))
         let group = DispatchGroup()
         for index in 0..<count {
@@ -16,9 +17,7 @@ struct ProbeRunner {
             group.enter()
             let thread = Thread {
                 let value = body(index)
-                box.lock.lock()
-                box.results[index] = value
-                box.lock.unlock()
+                results.withLock { $0[index] = value }
                 slots.signal()
                 group.leave()
             }
@@ -26,13 +25,6 @@ struct ProbeRunner {
             thread.start()
         }
         group.wait()
-        return box.results.map { $0! }
+        return results.withLock { $0.map { $0! } }
     }
-}
-
-/// Results written by the probe threads, each to its own slot.
-private final class ResultBox<T>: @unchecked Sendable {
-    var results: [T?]
-    let lock = NSLock()
-    init(_ count: Int) { results = Array(repeating: nil, count: count) }
 }

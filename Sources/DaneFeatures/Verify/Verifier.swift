@@ -84,6 +84,8 @@ public struct Verifier: Sendable {
 
     // MARK: - DNS for one host
 
+    /// Unchecked Sendable: filled by the domain's thread before probing, read (not written)
+    /// by its probe threads, and given their reports only after they have all joined.
     final class HostPlan: @unchecked Sendable {
         var endpoint = TLSAEndpoint(host: DNSName(labels: [])), preference = 0, addressStatus = DNSSECStatus.failed
         var tlsaStatus: DNSSECStatus?

@@ -7,6 +7,8 @@ internal import CLDNS
 ///
 /// The private half lives only inside the owned `ldns_key` and in `privateFileText`, which
 /// callers write to a 0600 file and nowhere else.
+/// Unchecked Sendable: immutable after init; signing threads make their own signers from
+/// `privateText` rather than share the ldns key.
 public final class DNSSECKey: @unchecked Sendable {
     let key: KeyPointer
     /// The DNSKEY record as the `.key` file has it.

@@ -4,6 +4,8 @@ internal import CLDNS
 
 /// Asks one recursive resolver, with DNSSEC OK set, the way a DANE sender's stub resolver
 /// does: it trusts the resolver's AD bit (so the resolver must validate).
+/// Unchecked Sendable: every use of the ldns resolver takes `lock` (SecureLookup keeps a pool,
+/// one resolver per concurrent query, so the lock is never contended there).
 public final class StubResolver: @unchecked Sendable {
     private let resolver: UnsafeMutablePointer<ldns_resolver>
     private let lock = NSLock()

@@ -2,6 +2,8 @@ import Foundation
 internal import CLDNS
 
 /// A zone ready to be signed and written: `write(to:)` makes the signatures and streams the text.
+/// Unchecked Sendable: `write(to:)` is called from one thread at a time; its workers only read
+/// the layout and report through `OrderedOutput`, which locks.
 public final class SignedZone: @unchecked Sendable {
     let layout: ZoneLayout
     let keys: [DNSSECKey]
@@ -50,9 +52,8 @@ public final class SignedZone: @unchecked Sendable {
         failure = nil
         let names = layout.names.count
         let blockSize = max(64, min(256, names / (options.threads * 16) + 1))
-        // Block buffers are a few hundred KiB: keep them in their own mappings so that each one
-        // goes back to the system when written, instead of piling up in the threads' heaps.
-        _ = mallopt(M_MMAP_THRESHOLD, 64 << 10)
+        // Block buffers are a few hundred KiB; `danectl sign` puts such blocks in their own
+        // mappings (MemoryTuning) so each goes back to the system when written.
         let blocks = (names + blockSize - 1) / blockSize
         let threads = max(1, min(options.threads, blocks))
         let typeNames = PresentationText.typeNames(for: Set(layout.rrsets.map(\.type)))
@@ -80,6 +81,7 @@ public final class SignedZone: @unchecked Sendable {
 }
 
 /// Puts blocks finished out of order back in order on their way to the sink.
+/// Unchecked Sendable: every field is read and written under `lock`.
 final class OrderedOutput: @unchecked Sendable {
     private let lock = NSLock()
     private let sink: (UnsafeBufferPointer<UInt8>) -> Bool

@@ -6,6 +6,8 @@ import OpenSSLKit
 /// it is authoritative, a delegation point, occluded (glue under a cut) or an empty
 /// non-terminal, and its place in the NSEC or NSEC3 chain. Built once, then read by every
 /// signing thread.
+/// Unchecked Sendable: built by one thread (its parallel steps write disjoint slots and join),
+/// then only read.
 final class ZoneLayout: @unchecked Sendable {
     enum Kind: UInt8 { case authoritative, delegation, occluded, emptyNonTerminal }
 

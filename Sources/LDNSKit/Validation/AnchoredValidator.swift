@@ -6,6 +6,7 @@ internal import CLDNS
 /// a resolver's AD bit: every query goes out with CD set, positive answers are checked with
 /// ldns along the chain of trust, denials with their NSEC/NSEC3 proofs, and unsigned data is
 /// called insecure only when a signed proof shows no DS at a zone cut above it.
+/// Unchecked Sendable: every use of the ldns resolver and its anchors takes `lock`.
 public final class AnchoredValidator: @unchecked Sendable {
     public enum Status: Sendable { case secure, insecure, bogus, failed }
 

@@ -2,6 +2,7 @@ import Glibc
 
 /// Growable bytes managed by hand, so that every signing thread can read a zone through one
 /// stable pointer (no copy-on-write, no exclusivity checks in the hot loop).
+/// Unchecked Sendable: one thread appends while a piece is parsed; afterwards it is only read.
 final class ByteArena: @unchecked Sendable {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count = 0
@@ -97,6 +98,7 @@ struct PackedRecord {
 /// Packed records spread over several arenas (one per parsed piece of the zone file, one for
 /// what the signer adds), addressed by 64-bit references (arena << 40 | offset), so that the
 /// pieces never have to be copied together.
+/// Unchecked Sendable: arenas are added before signing starts; signing threads only read.
 final class RecordStore: @unchecked Sendable {
     private var arenas: [ByteArena] = []
     private var bases: [UnsafeMutablePointer<UInt8>] = []

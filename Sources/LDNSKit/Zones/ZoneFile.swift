@@ -6,6 +6,7 @@ internal import CLDNS
 /// records already in the file are dropped here: signing makes them anew.
 ///
 /// A large file is cut into pieces (`ZoneTextSplitter`) that ldns parses on every core.
+/// Unchecked Sendable: built by one thread, read-only afterwards (signing threads only read).
 public final class ZoneFile: @unchecked Sendable {
     let soa: RRPointer
     let store: RecordStore

@@ -3,6 +3,8 @@ internal import COpenSSL
 internal import COpenSSLShims
 
 /// One X.509 certificate, owned: the `X509*` is freed when the last reference goes.
+/// Unchecked Sendable: the X509 is never modified after parsing, and OpenSSL's read-only
+/// X509 functions are thread-safe.
 public final class Certificate: @unchecked Sendable {
     let pointer: OpaquePointer
 

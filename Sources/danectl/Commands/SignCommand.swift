@@ -64,6 +64,7 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
+        ProcessTuning.forSigningLargeZones()
         let clock = try Clock.parse(now)
         let options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: clock, validityDays: validity, jitterHours: jitter)
         let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
