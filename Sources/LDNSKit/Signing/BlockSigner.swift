@@ -1,3 +1,4 @@
+import DaneModel
 import Foundation
 
 /// One signing thread's work on a run of names: prints each name's records, has its RRsets
@@ -83,7 +84,7 @@ final class BlockSigner {
         case .nsec3(let optOut):
             type = ZoneLayout.typeNSEC3
             let slot = Int(name.denial), next = Int(layout.nextSlot[slot])
-            denialRdata += [1, optOut ? 1 : 0, 0, 0, 0, 20]
+            denialRdata += optOut ? Self.optOutWire : Self.plainWire
             denialText += optOut ? Self.optOutPrefix : Self.plainPrefix
             layout.hashes.withUnsafeBufferPointer { hashes in
                 let nextHash = UnsafeBufferPointer(rebasing: hashes[next * 20..<next * 20 + 20])
@@ -115,8 +116,11 @@ final class BlockSigner {
                     owner: ownerText, to: &out)
     }
 
-    private static let plainPrefix = Array("1 0 0 - ".utf8)
-    private static let optOutPrefix = Array("1 1 0 - ".utf8)
+    // NSEC3 fields before the next hashed owner (RFC 9276's parameters), then its length, 20.
+    private static let plainPrefix = Array(NSEC3Parameters.rfc9276.recordPrefix(optOut: false).utf8)
+    private static let optOutPrefix = Array(NSEC3Parameters.rfc9276.recordPrefix(optOut: true).utf8)
+    private static let plainWire = NSEC3Parameters.rfc9276.wirePrefix(optOut: false) + [20]
+    private static let optOutWire = NSEC3Parameters.rfc9276.wirePrefix(optOut: true) + [20]
 
     /// NSEC/NSEC3 type bitmap: per 256-type window, its number, length and bits (RFC 4034 §4.1.2).
     private func appendTypeBitmap(_ types: [UInt16], to out: inout [UInt8]) {

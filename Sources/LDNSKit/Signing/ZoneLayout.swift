@@ -1,3 +1,4 @@
+import DaneModel
 import Foundation
 internal import CLDNS
 import OpenSSLKit
@@ -74,7 +75,7 @@ final class ZoneLayout: @unchecked Sendable {
         }
         if case .nsec3 = denial {
             var param: RRPointer?
-            let status = ldns_rr_new_frm_str(&param, "@ \(soaTTL) IN NSEC3PARAM 1 0 0 -", 3600, ldns_rr_owner(zone.soa), nil)
+            let status = ldns_rr_new_frm_str(&param, "@ \(soaTTL) IN NSEC3PARAM \(NSEC3Parameters.rfc9276.paramPresentation)", 3600, ldns_rr_owner(zone.soa), nil)
             guard status == LDNS_STATUS_OK, let param else { throw LDNSError.status(status, "cannot make the NSEC3PARAM record") }
             add(param)
             ldns_rr_free(param)
@@ -244,7 +245,8 @@ final class ZoneLayout: @unchecked Sendable {
         }
     }
 
-    /// NSEC3 with RFC 9276's parameters (SHA-1, no extra iterations, empty salt): hashes every
+    /// NSEC3 with `NSEC3Parameters.rfc9276` (SHA-1, no extra iterations, empty salt, so one
+    /// SHA-1 over the wire name): hashes every
     /// name that gets an NSEC3 (not occluded names; with opt-out, not unsigned delegations),
     /// then links them in hash order.
     private func hashNSEC3(optOut: Bool, threads: Int) throws(LDNSError) {
