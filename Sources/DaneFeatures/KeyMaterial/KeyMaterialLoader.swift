@@ -39,7 +39,7 @@ public final class KeyMaterialLoader {
         if let cached = cache[path] { return cached }
         let result: Result<KeyMaterial, KeyMaterialError>
         if let data = FileManager.default.contents(atPath: path) {
-            do { result = .success(try KeyMaterialReader.read(Array(data))) } catch { result = .failure(error) }
+            do { result = .success(try KeyMaterialDecoder.read(Array(data))) } catch { result = .failure(error) }
         } else {
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)

@@ -54,7 +54,7 @@ public struct ZoneSigning {
             }
             zone.serial = request.serial.next(after: zone.serial, now: request.now)
             let serial = zone.serial
-            let result = try ZoneSigner.sign(zone, keys: keys, options: request.options)
+            let result = try SigningEngine.sign(zone, keys: keys, options: request.options)
             return Outcome(signed: result, origin: zone.origin, serial: serial)
         } catch {
             throw DiagnosticError(.error("sign-failed", error.reason, at: location))

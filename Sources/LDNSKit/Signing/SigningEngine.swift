@@ -4,7 +4,7 @@ import Foundation
 /// NSEC3 chain); the signatures themselves are made while the zone is written
 /// (`SignedZone.write(to:)`), on every core, block by block, so no signature is ever held in
 /// memory longer than it takes to print it.
-public enum ZoneSigner {
+public enum SigningEngine {
     public static func sign(_ zoneFile: ZoneFile, keys: [DNSSECKey], options: SigningOptions) throws(LDNSError) -> SignedZone {
         guard !keys.isEmpty else { throw LDNSError("no signing key given") }
         for key in keys where key.zone != zoneFile.origin {

@@ -4,7 +4,7 @@ internal import COpenSSL
 ///
 /// A private key is parsed only to derive its public key; it is freed at once and nothing of
 /// it is kept, printed or put in an error.
-public enum KeyMaterialReader {
+public enum KeyMaterialDecoder {
     public static func read(_ bytes: [UInt8]) throws(KeyMaterialError) -> KeyMaterial {
         OpenSSLError.clearQueue()
         defer { OpenSSLError.clearQueue() }
