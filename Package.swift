@@ -32,21 +32,23 @@ let package = Package(
         .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit"]),
         /// POSIX sockets with deadlines: where TCP to port 25 happens.
         .target(name: "SocketKit"),
+        /// Files replaced atomically (temporary file, fsync, rename): every file danectl writes.
+        .target(name: "FileKit"),
 
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),
         .target(name: "DaneSpec", dependencies: ["DaneModel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "DaneFeatures", dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit"]),
+        .target(name: "DaneFeatures", dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit"]),
         .target(
             name: "DaneOutput",
-            dependencies: ["DaneModel", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache")],
             plugins: ["EmbedTemplates"]),
 
         // MARK: The command line
         .executableTarget(
             name: "danectl",
             dependencies: [
-                "DaneFeatures", "DaneOutput", "DaneModel",
+                "DaneFeatures", "DaneOutput", "DaneModel", "FileKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

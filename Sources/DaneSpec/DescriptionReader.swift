@@ -7,7 +7,7 @@ struct DescriptionReader {
     var nodes: YAMLNodes
     let baseDirectory: String
 
-    static let hostKeys = ["host", "port", "certificate", "key", "next", "tlsa", "zone", "ttl"]
+    static let hostKeys = ["host", "port", "certificate", "key", "next", "tlsa", "zone", "ttl", "private_key"]
     static let mxKeys = ["host", "priority"] + hostKeys.dropFirst()
     static let domainKeys = ["domain", "zone", "ttl", "mx", "tlsrpt"]
     static let topKeys = domainKeys + ["hosts", "domains", "dnssec"]
@@ -131,10 +131,11 @@ struct DescriptionReader {
         }
         let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
         let tlsa = fields["tlsa"].map { tlsaList($0) } ?? [.recommended]
+        let servedKey = fields["private_key"].flatMap { keySource($0, "private_key", .key) }
         guard let current = certificate ?? key, !current.isEmpty else { return }
 
         let spec = MXHostSpec(host: host, port: port, current: current, next: next, tlsa: tlsa, zone: zone, ttl: ttl,
-                              location: nodes.location(node))
+                              servedKey: servedKey, location: nodes.location(node))
         let id = HostKey(host: host, port: port)
         if let first = definitions[id] {
             nodes.error("host-duplicate",

@@ -35,6 +35,6 @@ struct RolloverKeys {
 extension MXHostSpec {
     /// The same host with only its keys in service.
     var withoutNext: MXHostSpec {
-        MXHostSpec(host: host, port: port, current: current, next: [], tlsa: tlsa, zone: zone, ttl: ttl, location: location)
+        MXHostSpec(host: host, port: port, current: current, next: [], tlsa: tlsa, zone: zone, ttl: ttl, servedKey: servedKey, location: location)
     }
 }

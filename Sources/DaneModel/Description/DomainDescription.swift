@@ -87,10 +87,14 @@ public struct MXHostSpec: Sendable {
     /// The zone that owns the host name, when the description says so.
     public let zone: DNSName?
     public let ttl: UInt32
+    /// The private key file the MX serves with (`private_key:`): where `rollover deploy`
+    /// installs the next key, beside the chain it installs at `certificate:`.
+    public let servedKey: KeySourceSpec?
     public let location: SourceLocation
 
     public init(host: DNSName, port: UInt16, current: [KeySourceSpec], next: [KeySourceSpec], tlsa: [TLSAParameters],
-                zone: DNSName?, ttl: UInt32, location: SourceLocation) {
+                zone: DNSName?, ttl: UInt32, servedKey: KeySourceSpec? = nil, location: SourceLocation) {
+        self.servedKey = servedKey
         self.host = host
         self.port = port
         self.current = current

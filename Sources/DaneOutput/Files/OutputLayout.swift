@@ -1,4 +1,5 @@
 import DaneModel
+import FileKit
 import Foundation
 
 /// Where `generate --output PATH` puts its records: PATH itself, or, when PATH is a folder

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaneModel
 import DaneOutput
+import FileKit
 import Foundation
 import DaneFeatures
 

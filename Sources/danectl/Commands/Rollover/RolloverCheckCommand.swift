@@ -2,6 +2,7 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
+import FileKit
 import Foundation
 
 struct RolloverCheckCommand: ParsableCommand {

@@ -8,6 +8,11 @@ public enum AtomicFiles {
         public let path: String
         public let reason: String
         public var description: String { "cannot write \(path): \(reason)" }
+
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
     }
 
     /// Lets `writer` fill the temporary file through its descriptor (large output need not be

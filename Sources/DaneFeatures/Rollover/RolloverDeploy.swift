@@ -1,0 +1,243 @@
+import DaneModel
+import DaneSpec
+import FileKit
+import Foundation
+import OpenSSLKit
+
+/// What `rollover deploy` needs from the command line (or from certbot's deploy hook).
+public struct DeployRequest: Sendable {
+    public var file: String
+    /// The MX host to deploy to; with `certbotDomains`, found from those instead.
+    public var host: String?
+    /// The new certificate chain, leaf first (PEM).
+    public var certificate: String
+    /// The new certificate's private key; default: the host's `next:` file.
+    public var key: String?
+    /// certbot's RENEWED_DOMAINS: the host is the description's MX host among them.
+    public var certbotDomains: [String] = []
+    public var statePath: String?
+    public var resolver: String?
+    public var timeout: TimeInterval = 20
+    public var publishDelay: TimeInterval = 0
+    /// How long to wait for the MX to serve the new key after the reload.
+    public var settle: TimeInterval = 15
+
+    public init(file: String, certificate: String) {
+        self.file = file
+        self.certificate = certificate
+    }
+
+    var state: String { statePath ?? file + ".rollover.json" }
+}
+
+/// What `rollover deploy` did.
+public struct DeployOutcome: Sendable {
+    public enum Result: String, Sendable, Codable {
+        /// The new certificate serves and senders can authenticate it.
+        case installed
+        /// The gate is not open yet: nothing changed; run again later.
+        case notYet = "not-yet"
+        /// Refused: the certificate's key is not one senders can be authenticating yet, or the
+        /// gate says unsafe; nothing changed.
+        case refused
+        /// Installed, but the MX then failed the post-deploy check: the previous files are back.
+        case rolledBack = "rolled-back"
+    }
+
+    public let host: String
+    public let result: Result
+    /// The gate's verdict, when it was asked (a reused key needs no gate).
+    public let gate: RolloverHostResult?
+    public let messages: [String]
+    public let prepared: PreparedKey?
+    public let evidenceToWrite: (path: String, text: String)?
+}
+
+/// `rollover deploy`: installs a new certificate only when it is safe. A certificate for the
+/// key in service (a renewal that reused its key) goes in at once; one for the published next
+/// key goes in when the gate is open; any other key is refused. Installing writes the chain to
+/// the host's `certificate:` file and the key to its `private_key:` file (the previous ones
+/// kept as `.previous`), reloads the MX, confirms with the post-deploy check (putting the
+/// previous files back if it fails), then prepares a fresh next key so the cycle continues.
+/// Acts on the real clock only: evidence is aged by time, never pretended.
+public enum RolloverDeploy {
+    public typealias Reload = @Sendable () -> String?
+
+    public static func run(_ request: DeployRequest, reload: Reload, lookup: (any DNSLookup)? = nil, probe: (any KeyProbe)? = nil)
+        throws(DiagnosticError) -> DeployOutcome {
+        let description = try DescriptionLoader.load(path: request.file)
+        let host = try chooseHost(description, request)
+        let files = try InstallTarget(host)
+        let loader = KeyMaterialLoader()
+        let chain = try loader.load(KeySourceSpec(path: request.certificate, written: request.certificate, expectation: .certificate,
+                                                  location: SourceLocation(file: request.certificate)))
+        guard let keySource = request.key.map({ KeySourceSpec(path: $0, written: $0, expectation: .key, location: SourceLocation(file: $0)) })
+                ?? host.next.first else {
+            throw DiagnosticError(.error("rollover-no-next-path", "\(host.host) has no `next:` key and no --key was given: "
+                                         + "which private key belongs to \(request.certificate)?", at: host.location))
+        }
+        let key = try loader.load(keySource)
+        guard key.kind == .privateKey else {
+            throw DiagnosticError(.error("key-not-private", "\(keySource.written) holds a \(key.kind.rawValue); deploying needs the private key "
+                                         + "the MX will serve with", at: keySource.location))
+        }
+        let name = host.host.fqdn
+        let served = Hex.encode(Digest.hash(chain.subjectPublicKeyInfoDER, with: .sha256))
+        func refused(_ message: String, gate: RolloverHostResult? = nil, evidence: (String, String)? = nil) -> DeployOutcome {
+            DeployOutcome(host: name, result: .refused, gate: gate, messages: [message], prepared: nil, evidenceToWrite: evidence)
+        }
+        guard key.subjectPublicKeyInfoDER == chain.subjectPublicKeyInfoDER else {
+            return refused("\(request.certificate) was not issued for the key in \(keySource.written): nothing installed")
+        }
+
+        let dns: any DNSLookup
+        if let lookup { dns = lookup } else { dns = try SecureLookup(resolver: request.resolver, timeout: min(5, request.timeout)) }
+        guard dns.resolverAnswers() else {
+            throw DiagnosticError(.error("resolver-unreachable", "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; nothing installed"))
+        }
+        var checker = RolloverChecker(lookup: dns, probe: probe ?? STARTTLSKeyProbe(timeout: request.timeout), now: Date())
+        checker.publishDelay = request.publishDelay
+        let currentKey = try loader.load(host.current[0]).subjectPublicKeyInfoDER
+        var nextKeys: [[UInt8]] = []
+        for source in host.next where FileManager.default.fileExists(atPath: source.path) { nextKeys.append(try loader.load(source).subjectPublicKeyInfoDER) }
+        let (loaded, problem) = RolloverEvidence.load(path: request.state)
+        var evidence = loaded
+        var evidenceToWrite: (String, String)? { problem == nil && evidence != loaded ? (request.state, evidence.encoded()) : nil }
+
+        let reused = chain.subjectPublicKeyInfoDER == currentKey
+        var gate: RolloverHostResult?
+        if !reused {
+            guard nextKeys.contains(chain.subjectPublicKeyInfoDER) else {
+                return refused("the key of \(request.certificate) is neither the key in service nor the published next key of \(name) "
+                               + "(its 3 1 1 is \(served)); senders would fail it with 5.7.323: make it the host's `next:`, publish "
+                               + "its hash (danectl generate), wait for `rollover check`, then deploy. Nothing installed.")
+            }
+            let verdict = try checker.check(description, hosts: [name], after: false, evidence: &evidence)[0]
+            gate = verdict
+            switch verdict.state {
+            case .safe: break
+            case .wait:
+                return DeployOutcome(host: name, result: .notYet, gate: verdict, messages: verdict.reasons + ["nothing installed; run deploy again later"],
+                                     prepared: nil, evidenceToWrite: evidenceToWrite)
+            case .unsafe, .refused:
+                return refused(verdict.reasons.joined(separator: "; ") + "; nothing installed", gate: verdict, evidence: evidenceToWrite)
+            case .dnsProblem, .unavailable:
+                throw DiagnosticError(.error(verdict.state == .dnsProblem ? "dns-problem" : "unavailable-gate",
+                                             verdict.reasons.joined(separator: "; ") + "; nothing installed"))
+            }
+        }
+
+        // Install, reload, confirm; put the previous files back if senders could not authenticate the result.
+        let previous = try files.install(chain: request.certificate, key: keySource.path)
+        var messages = ["installed \(request.certificate) as \(files.chainPath) and its key as \(files.keyPath) (previous files kept as .previous)"]
+        if let failure = reload() {
+            try files.restore(previous)
+            _ = reload()
+            return DeployOutcome(host: name, result: .rolledBack, gate: gate, messages: messages + ["the reload failed (\(failure)): the previous files are back"],
+                                 prepared: nil, evidenceToWrite: evidenceToWrite)
+        }
+        let confirmation = confirm(checker, description, host, reused: reused, evidence: evidence, settle: request.settle)
+        guard confirmation.state == .safe else {
+            try files.restore(previous)
+            let again = reload()
+            return DeployOutcome(host: name, result: .rolledBack, gate: gate,
+                                 messages: messages + confirmation.reasons + ["the post-deploy check failed, so the previous files are back"
+                                                                              + (again.map { " (but the reload failed: \($0))" } ?? "")],
+                                 prepared: nil, evidenceToWrite: evidenceToWrite)
+        }
+        messages += confirmation.reasons
+        // The cycle goes on: the consumed next key makes way for a fresh one.
+        var prepared: PreparedKey?
+        if !reused, let next = host.next.first, next.path == keySource.path {
+            try? FileManager.default.removeItem(atPath: next.path)
+            prepared = try RolloverPrepare.prepare(host, at: next)
+            messages.append("made the next key \(next.written) and its CSR: publish its hash now (danectl generate, then sign and load the zone), "
+                            + "which also retires the old hash")
+        }
+        return DeployOutcome(host: name, result: .installed, gate: gate, messages: messages, prepared: prepared, evidenceToWrite: evidenceToWrite)
+    }
+
+    static func chooseHost(_ description: DomainDescription, _ request: DeployRequest) throws(DiagnosticError) -> MXHostSpec {
+        if let host = request.host { return try RolloverChecker.select(description, [host])[0] }
+        let domains = Set(request.certbotDomains.compactMap { DNSName(presentation: $0) })
+        guard let host = description.hosts.first(where: { domains.contains($0.host) }) else {
+            throw DiagnosticError(.error("usage-no-host", request.certbotDomains.isEmpty
+                ? "name the MX host with --host"
+                : "none of the renewed names (\(request.certbotDomains.joined(separator: " "))) is an MX host of \(description.file)"))
+        }
+        return host
+    }
+
+    /// After the reload: the served key must be one senders authenticate now. A new key is
+    /// judged by the post-deploy check (retried while the MX picks the new files up); a reused
+    /// key must still match on every address.
+    static func confirm(_ checker: RolloverChecker, _ description: DomainDescription, _ host: MXHostSpec, reused: Bool,
+                        evidence: RolloverEvidence, settle: TimeInterval) -> RolloverHostResult {
+        let deadline = Date().addingTimeInterval(settle)
+        while true {
+            var now = checker
+            now.recordsEvidence = false
+            var copy = evidence
+            let result: RolloverHostResult
+            if reused {
+                let context = RolloverChecker.HostContext(host: host, zone: host.host, sets: .init(current: [], next: [], nextIsCurrent: false, currentRecords: { _ in [] }))
+                let live = checker.lookup.lookup(host.endpoint.owner, .tlsa).response?.tlsa.filter { SMTPUsability.verdict(for: $0).isUsable } ?? []
+                let probed = now.probeAddresses(context, records: live, expectation: "a key of the live TLSA set")
+                result = RolloverHostResult(host: host.host.fqdn, state: probed.failure?.state ?? .safe,
+                                            findings: probed.failure?.findings ?? [.init("deployed", "the renewed certificate (same key) serves on every address")],
+                                            earliestSafe: nil, nextRecords: [], publishedEverywhere: true)
+            } else {
+                result = (try? now.check(description, hosts: [host.host.fqdn], after: true, evidence: &copy).first) ?? RolloverHostResult(
+                    host: host.host.fqdn, state: .unavailable, findings: [.init("confirm-failed", "the post-deploy check could not run")],
+                    earliestSafe: nil, nextRecords: [], publishedEverywhere: false)
+            }
+            let pending = result.codes.contains("new-key-not-live") || result.codes.contains("key-mismatch")
+            if result.state == .safe || !pending || Date() >= deadline { return result }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+    }
+}
+
+/// The files an MX serves from, as the description names them, and how to swap them.
+struct InstallTarget {
+    let chainPath: String
+    let keyPath: String
+
+    init(_ host: MXHostSpec) throws(DiagnosticError) {
+        guard host.current.count == 1 else {
+            throw DiagnosticError(.error("rollover-several-certificates", "\(host.host) serves \(host.current.count) certificates; "
+                                         + "deploy installs one: deploy each with its own description entry", at: host.location))
+        }
+        guard let served = host.servedKey else {
+            throw DiagnosticError(.error("rollover-no-private-key-path", "\(host.host) has no `private_key:`: name the key file the MX serves "
+                                         + "with, beside `certificate:`, so deploy knows where to install", at: host.location))
+        }
+        chainPath = host.current[0].path
+        keyPath = served.path
+    }
+
+    struct Previous { let chain: String; let key: String }
+
+    /// Keeps the files in service as `.previous`, then replaces both together.
+    func install(chain: String, key: String) throws(DiagnosticError) -> Previous {
+        do {
+            let oldChain = try String(contentsOfFile: chainPath, encoding: .utf8)
+            let oldKey = try String(contentsOfFile: keyPath, encoding: .utf8)
+            let newChain = try String(contentsOfFile: chain, encoding: .utf8)
+            let newKey = try String(contentsOfFile: key, encoding: .utf8)
+            try AtomicFiles.write([(chainPath + ".previous", oldChain, nil), (keyPath + ".previous", oldKey, 0o600)])
+            try AtomicFiles.write([(chainPath, newChain, nil), (keyPath, newKey, 0o600)])
+            return Previous(chain: oldChain, key: oldKey)
+        } catch let error as AtomicFiles.Failure {
+            throw DiagnosticError(.error("output-write", "\(error); nothing installed"))
+        } catch {
+            throw DiagnosticError(.error("install-unreadable", "cannot read the files to swap: \(error.localizedDescription); nothing installed"))
+        }
+    }
+
+    func restore(_ previous: Previous) throws(DiagnosticError) {
+        do { try AtomicFiles.write([(chainPath, previous.chain, nil), (keyPath, previous.key, 0o600)]) } catch {
+            throw DiagnosticError(.error("output-write", "\(error) while putting the previous files back: copy the .previous files back by hand"))
+        }
+    }
+}
