@@ -161,6 +161,12 @@ public struct RolloverChecker: Sendable {
 
     // MARK: - After deploying
 
+    /// The post-deploy check with the key sets as they were before the files changed (after
+    /// `rollover deploy` swaps them, the description's `certificate:` already holds the new key).
+    func confirmDeployed(_ host: MXHostSpec, zone: DNSName, sets: RolloverKeys.Sets, evidence: RolloverEvidence) -> RolloverHostResult {
+        confirmDeployed(HostContext(host: host, zone: zone, sets: sets), evidence: evidence)
+    }
+
     func confirmDeployed(_ context: HostContext, evidence: RolloverEvidence) -> RolloverHostResult {
         let owner = context.endpoint.owner
         let answer = lookup.lookup(owner, .tlsa)

@@ -105,6 +105,8 @@ public enum RolloverDeploy {
         var evidenceToWrite: (String, String)? { problem == nil && evidence != loaded ? (request.state, evidence.encoded()) : nil }
 
         let reused = chain.subjectPublicKeyInfoDER == currentKey
+        let sets = try RolloverKeys(description: description).sets(for: host)
+        let zone = ZoneAssignment(description: description).zone(for: host.host, explicit: host.zone).zone
         var gate: RolloverHostResult?
         if !reused {
             guard nextKeys.contains(chain.subjectPublicKeyInfoDER) else {
@@ -136,7 +138,7 @@ public enum RolloverDeploy {
             return DeployOutcome(host: name, result: .rolledBack, gate: gate, messages: messages + ["the reload failed (\(failure)): the previous files are back"],
                                  prepared: nil, evidenceToWrite: evidenceToWrite)
         }
-        let confirmation = confirm(checker, description, host, reused: reused, evidence: evidence, settle: request.settle)
+        let confirmation = confirm(checker, host, zone: zone, sets: sets, reused: reused, evidence: evidence, settle: request.settle)
         guard confirmation.state == .safe else {
             try files.restore(previous)
             let again = reload()
@@ -171,13 +173,12 @@ public enum RolloverDeploy {
     /// After the reload: the served key must be one senders authenticate now. A new key is
     /// judged by the post-deploy check (retried while the MX picks the new files up); a reused
     /// key must still match on every address.
-    static func confirm(_ checker: RolloverChecker, _ description: DomainDescription, _ host: MXHostSpec, reused: Bool,
+    static func confirm(_ checker: RolloverChecker, _ host: MXHostSpec, zone: DNSName, sets: RolloverKeys.Sets, reused: Bool,
                         evidence: RolloverEvidence, settle: TimeInterval) -> RolloverHostResult {
         let deadline = Date().addingTimeInterval(settle)
         while true {
             var now = checker
             now.recordsEvidence = false
-            var copy = evidence
             let result: RolloverHostResult
             if reused {
                 let context = RolloverChecker.HostContext(host: host, zone: host.host, sets: .init(current: [], next: [], nextIsCurrent: false, currentRecords: { _ in [] }))
@@ -187,9 +188,7 @@ public enum RolloverDeploy {
                                             findings: probed.failure?.findings ?? [.init("deployed", "the renewed certificate (same key) serves on every address")],
                                             earliestSafe: nil, nextRecords: [], publishedEverywhere: true)
             } else {
-                result = (try? now.check(description, hosts: [host.host.fqdn], after: true, evidence: &copy).first) ?? RolloverHostResult(
-                    host: host.host.fqdn, state: .unavailable, findings: [.init("confirm-failed", "the post-deploy check could not run")],
-                    earliestSafe: nil, nextRecords: [], publishedEverywhere: false)
+                result = now.confirmDeployed(host, zone: zone, sets: sets, evidence: evidence)
             }
             let pending = result.codes.contains("new-key-not-live") || result.codes.contains("key-mismatch")
             if result.state == .safe || !pending || Date() >= deadline { return result }

@@ -1,0 +1,178 @@
+import DaneFeatures
+import DaneModel
+import Foundation
+import XCTest
+
+/// `rollover prepare` and `rollover deploy` on real key and certificate files, against a
+/// scripted DNS and MX: what is installed, refused, rolled back, and prepared next.
+final class DeployTests: XCTestCase {
+    let mx = "192.0.2.1", ns = "192.0.2.53"
+
+    /// served.pem/served.key in service, next.key published (with new.pem issued for it),
+    /// other.pem/other.key a stranger, renewed.pem a new certificate for the key in service.
+    final class Files {
+        let folder: String
+        let description: String
+        let current: TLSARecordData, next: TLSARecordData
+
+        init() throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-deploy-\(UUID().uuidString)").path
+            self.folder = folder
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            _ = try RolloverFixture.shell("""
+                for k in served next other; do openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $k.key 2>/dev/null; done
+                openssl req -x509 -key served.key -subj /CN=mx.example.test -days 30 -out served.pem 2>/dev/null
+                openssl req -x509 -key served.key -subj /CN=mx.example.test -days 90 -out renewed.pem 2>/dev/null
+                openssl req -x509 -key next.key -subj /CN=mx.example.test -days 90 -out new.pem 2>/dev/null
+                openssl req -x509 -key other.key -subj /CN=mx.example.test -days 90 -out other.pem 2>/dev/null
+                chmod 600 *.key
+                """, in: folder)
+            func hash(_ key: String) throws -> TLSARecordData {
+                try TLSARecordData(presentation: "3 1 1 " + RolloverFixture.shell(
+                    "openssl pkey -in \(key) -pubout -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1", in: folder))
+            }
+            current = try hash("served.key")
+            next = try hash("next.key")
+            description = folder + "/domain.yaml"
+            try """
+                domain: example.test
+                ttl: 300
+                mx: [{host: mx.example.test, certificate: served.pem, private_key: served.key, next: next.key}]
+                """.write(toFile: description, atomically: true, encoding: .utf8)
+        }
+
+        deinit { try? FileManager.default.removeItem(atPath: folder) }
+
+        func path(_ name: String) -> String { folder + "/" + name }
+        func read(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
+    }
+
+    func world(_ f: Files) -> (ScriptedDNS, ScriptedProbe) {
+        let dns = ScriptedDNS()
+        let set: [RecordData] = [.tlsa(f.current), .tlsa(f.next)]
+        dns.answer("mx.example.test", .a, [.address(mx)])
+        dns.answer("_25._tcp.mx.example.test", .tlsa, set)
+        dns.answer("example.test", .ns, [.name(DNSName(presentation: "ns1.example.test")!)])
+        dns.answer("ns1.example.test", .a, [.address(ns)])
+        dns.serve(ns, "_25._tcp.mx.example.test", .tlsa, set)
+        dns.serve(ns, "example.test", .soa, [.soa(RolloverGateTests.soa(serial: 7))])
+        let probe = ScriptedProbe()
+        probe.served[mx] = f.current.associationData
+        return (dns, probe)
+    }
+
+    func request(_ f: Files, _ certificate: String, key: String? = nil) -> DeployRequest {
+        var request = DeployRequest(file: f.description, certificate: f.path(certificate))
+        request.host = "mx.example.test"
+        request.key = key.map(f.path)
+        request.settle = 0.3
+        return request
+    }
+
+    func testACertificateForAnUnpublishedKeyIsRefusedAndNothingChanges() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        let before = try f.read("served.pem")
+        let outcome = try RolloverDeploy.run(request(f, "other.pem", key: "other.key"), reload: { XCTFail("no reload"); return nil }, lookup: dns, probe: probe)
+        XCTAssertEqual(outcome.result, .refused)
+        XCTAssertTrue(outcome.messages[0].contains("neither the key in service nor the published next key"), outcome.messages[0])
+        XCTAssertEqual(try f.read("served.pem"), before)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: f.path("served.pem.previous")))
+
+        let mismatched = try RolloverDeploy.run(request(f, "new.pem", key: "other.key"), reload: { nil }, lookup: dns, probe: probe)
+        XCTAssertEqual(mismatched.result, .refused)
+        XCTAssertTrue(mismatched.messages[0].contains("was not issued for the key"), mismatched.messages[0])
+    }
+
+    func testTheNextKeyWaitsForTheGateThenInstallsConfirmsAndPreparesAFreshKey() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        let oldChain = try f.read("served.pem"), newChain = try f.read("new.pem"), nextKey = try f.read("next.key")
+        let early = try RolloverDeploy.run(request(f, "new.pem"), reload: { XCTFail("no reload while waiting"); return nil }, lookup: dns, probe: probe)
+        XCTAssertEqual(early.result, .notYet)
+        XCTAssertEqual(early.gate?.codes, ["waiting-for-caches"])
+        XCTAssertEqual(try f.read("served.pem"), oldChain, "nothing installed while the gate is closed")
+        // Age the evidence the gate recorded, as the real clock would.
+        let (path, text) = try XCTUnwrap(early.evidenceToWrite)
+        var evidence = RolloverEvidence()
+        let seen = try XCTUnwrap(RolloverFixtureEvidence.firstSeen(text))
+        evidence.sawPublished(TLSAEndpoint(host: DNSName(presentation: "mx.example.test")!), [f.next], at: seen.addingTimeInterval(-700))
+        try evidence.encoded().write(toFile: path, atomically: true, encoding: .utf8)
+
+        let reloads = Counter()
+        let (address, served) = (mx, f.next.associationData)
+        let outcome = try RolloverDeploy.run(request(f, "new.pem"), reload: {
+            reloads.add()
+            probe.served[address] = served
+            return nil
+        }, lookup: dns, probe: probe)
+        XCTAssertEqual(outcome.result, .installed, outcome.messages.joined(separator: "\n"))
+        XCTAssertEqual(reloads.value, 1)
+        XCTAssertEqual(try f.read("served.pem"), newChain)
+        XCTAssertEqual(try f.read("served.key"), nextKey)
+        XCTAssertEqual(try f.read("served.pem.previous"), oldChain)
+        let prepared = try XCTUnwrap(outcome.prepared)
+        XCTAssertTrue(prepared.made)
+        XCTAssertNotEqual(try f.read("next.key"), nextKey, "a fresh next key")
+        XCTAssertTrue(try f.read("next.csr").hasPrefix("-----BEGIN CERTIFICATE REQUEST-----"))
+        var info = stat()
+        XCTAssertEqual(stat(f.path("next.key"), &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+        XCTAssertEqual(stat(f.path("served.key"), &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600)
+    }
+
+    func testAnMXThatDoesNotServeTheNewKeyGetsThePreviousFilesBack() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        var evidence = RolloverEvidence()
+        evidence.sawPublished(TLSAEndpoint(host: DNSName(presentation: "mx.example.test")!), [f.next], at: Date().addingTimeInterval(-3600))
+        try evidence.encoded().write(toFile: f.description + ".rollover.json", atomically: true, encoding: .utf8)
+        let oldChain = try f.read("served.pem"), oldKey = try f.read("served.key")
+        let outcome = try RolloverDeploy.run(request(f, "new.pem"), reload: { nil }, lookup: dns, probe: probe)
+        XCTAssertEqual(outcome.result, .rolledBack, outcome.messages.joined(separator: "\n"))
+        XCTAssertEqual(try f.read("served.pem"), oldChain)
+        XCTAssertEqual(try f.read("served.key"), oldKey)
+        XCTAssertNil(outcome.prepared, "no fresh key after a rollback")
+    }
+
+    func testARenewalThatKeptItsKeyIsInstalledAtOnce() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        let outcome = try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"), reload: { nil }, lookup: dns, probe: probe)
+        XCTAssertEqual(outcome.result, .installed, outcome.messages.joined(separator: "\n"))
+        XCTAssertNil(outcome.gate, "the TLSA records do not change, so there is nothing to wait for")
+        XCTAssertEqual(try f.read("served.pem"), try f.read("renewed.pem"))
+        XCTAssertNil(outcome.prepared)
+    }
+
+    func testPrepareMakesAKeyOfTheSameKindOnceAndACSRForTheHost() throws {
+        let f = try Files()
+        try FileManager.default.removeItem(atPath: f.path("next.key"))
+        let first = try RolloverPrepare.run(file: f.description, hosts: [])
+        XCTAssertEqual(first.map(\.made), [true])
+        let key = try f.read("next.key")
+        let text = try RolloverFixture.shell("openssl pkey -in next.key -noout -text | head -1; openssl req -in next.csr -noout -subject -text | grep -E 'subject=|DNS:'", in: f.folder)
+        XCTAssertTrue(text.contains("256 bit") || text.contains("P-256") || text.contains("prime256v1"), text)
+        XCTAssertTrue(text.contains("CN = mx.example.test") && text.contains("DNS:mx.example.test"), text)
+        let again = try RolloverPrepare.run(file: f.description, hosts: [])
+        XCTAssertEqual(again.map(\.made), [false])
+        XCTAssertEqual(try f.read("next.key"), key, "prepare never replaces a next key")
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+enum RolloverFixtureEvidence {
+    /// The one first-seen date in a state file's text.
+    static func firstSeen(_ text: String) -> Date? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+              let seen = object["first_seen"] as? [String: String], let first = seen.values.first else { return nil }
+        return ISO8601DateFormatter().date(from: first)
+    }
+}
