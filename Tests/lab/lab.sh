@@ -57,6 +57,12 @@ if [[ $action == publish ]]; then
     exit 0
 fi
 
+# lab.sh reload DIR: Postfix re-reads its certificates (after rollover deploy swapped acme.test's).
+if [[ $action == reload ]]; then
+    postfix -c "$lab/postfix" reload >/dev/null 2>&1
+    exit 0
+fi
+
 # lab.sh swap DIR CERT: the rollover listener (127.25.0.6) starts serving CERT.pem.
 if [[ $action == swap ]]; then
     cert=${3:?certificate name}
@@ -65,15 +71,15 @@ if [[ $action == swap ]]; then
     sleep 1
     exit 0
 fi
-[[ $action == up ]] || { echo "usage: lab.sh up|down|publish|swap DIR ..." >&2; exit 64; }
+[[ $action == up ]] || { echo "usage: lab.sh up|down|publish|swap|reload DIR ..." >&2; exit 64; }
 # A lab left running by a crashed run holds the addresses: stop it first.
 if [[ -f $current && $(cat "$current") != "$lab" ]]; then "$0" down "$(cat "$current")" || true; fi
 echo "$lab" > "$current"
 
-for tool in nsd unbound postfix openssl "${DANECTL:?set DANECTL to the danectl binary}"; do
+for tool in nsd unbound postfix openssl pebble "${DANECTL:?set DANECTL to the danectl binary}"; do
     command -v "$tool" >/dev/null || { echo "lab: required tool $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }
 done
-mkdir -p "$lab"/{run,zones,certs,keys}
+mkdir -p "$lab"/{run,zones,certs,keys,acme}
 chmod 755 "$lab"   # Postfix runs as its own user and must reach its data folder
 trap 'echo "lab: setup failed; stopping what started" >&2; down' ERR
 
@@ -118,12 +124,21 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out expired.key 
 openssl req -new -key expired.key -subj "/CN=mx.expired.test" -addext subjectAltName=DNS:mx.expired.test -out expired.csr 2>/dev/null
 openssl ca -batch -config ca/ca.cnf -selfsign -keyfile expired.key -in expired.csr -out expired.pem \
     -startdate 20250101000000Z -enddate 20250102000000Z -notext 2>/dev/null
+# acme.test's MX starts with a self-signed certificate; ACME clients and rollover deploy replace it.
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$lab/acme/served.key" 2>/dev/null
+openssl req -x509 -key "$lab/acme/served.key" -subj /CN=mx.acme.test -days 30 -out "$lab/acme/served.pem" 2>/dev/null
+chmod 600 "$lab/acme/served.key"
+# Pebble's HTTPS listener, issued by the lab CA (ACME clients are told to trust ca.pem).
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout pebble.key -out pebble.csr -subj /CN=localhost 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > pebble.ext
+openssl x509 -req -in pebble.csr -CA ca.pem -CAkey ca.key -set_serial 300 -days 30 -out pebble.pem -extfile pebble.ext 2>/dev/null
 cat tagood.pem int.pem > tagood-chain.pem
 cat tabad.pem int.pem > tabad-chain.pem
 
 spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst "-$2" -r | cut -d' ' -f1; }
 EE311=$(spki ee.pem sha256); EE312=$(spki ee.pem sha512); NEXT311=$(spki next.pem sha256); NEXT312=$(spki next.pem sha512)
 OTHER311=$(spki other.pem sha256); INT211=$(spki int.pem sha256); EXPIRED311=$(spki expired.pem sha256)
+ACME311=$(spki "$lab/acme/served.pem" sha256)
 
 # ---------------------------------------------------------------- zones
 cd "$lab/zones"
@@ -267,6 +282,11 @@ _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 _25._tcp.mx IN TLSA 3 1 2 $NEXT312
 Z
+scenario acme.test <<Z
+$(mx 10 mx.acme.test.)
+mx IN A 127.25.0.9
+_25._tcp.mx IN TLSA 3 1 1 $ACME311
+Z
 scenario port.test <<Z
 $(mx 10 mx.port.test.)
 mx IN A 127.25.0.8
@@ -279,7 +299,7 @@ mx IN A 127.25.0.7
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 Z
-signed_zones=(port dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+signed_zones=(acme port dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with
@@ -404,6 +424,18 @@ unbound -c "$lab/unbound.conf"
 "$here/postfix.sh" "$lab"
 python3 "$here/hostile-smtp.py" "$lab/run/hostile.pid" > "$lab/run/hostile.log" 2>&1 &
 
+# ---------------------------------------------------------------- Pebble (ACME test CA)
+# Challenges always pass (PEBBLE_VA_ALWAYS_VALID): the lab tests what happens after issuance.
+cat > "$lab/pebble.json" <<CONF
+{"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
+  "certificate": "$lab/certs/pebble.pem", "privateKey": "$lab/certs/pebble.key",
+  "httpPort": 5402, "tlsPort": 5401, "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+CONF
+PEBBLE_VA_ALWAYS_VALID=1 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
+    pebble -config "$lab/pebble.json" -dnsserver 127.53.0.2:53 > "$lab/run/pebble.log" 2>&1 &
+echo $! > "$lab/run/pebble.pid"
+for _ in $(seq 50); do grep -q "Listening on" "$lab/run/pebble.log" && break; sleep 0.1; done
+
 for _ in $(seq 50); do
     [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid && -f $lab/run/hostile.pid ]] && break
     sleep 0.1
@@ -412,3 +444,4 @@ echo "RESOLVER=127.53.0.2"
 echo "AUTHORITATIVE=127.53.0.1"
 echo "TRUST_ANCHOR=$lab/zones/trust-anchor.ds"
 echo "CERTS=$lab/certs"
+echo "ACME_DIRECTORY=https://127.0.0.1:14000/dir"

@@ -50,6 +50,8 @@ listener() {  # address, key, chain, extra -o options...
     listener 127.25.0.5 tabad.key tabad-chain.pem
     listener 127.25.0.6 ee.key ee.pem   # the rollover listener: lab.sh swap changes its certificate
     listener 127.25.0.7 ee.key "ee.pem,$certs/rsa.key,$certs/rsa.pem"   # an ECDSA and an RSA certificate
+    # acme.test's MX serves the files `rollover deploy` replaces (lab.sh reload after a swap)
+    printf '127.25.0.9:25 inet n - n - - smtpd\n  -o smtpd_tls_chain_files=%s,%s\n' "$lab/acme/served.key" "$lab/acme/served.pem"
     # port.test's MX listens on port 2525 only (TLSA at _2525._tcp)
     printf '127.25.0.8:2525 inet n - n - - smtpd\n  -o smtpd_tls_chain_files=%s,%s\n' "$certs/ee.key" "$certs/ee.pem"
     for service in "pickup unix n - n 60 1 pickup" "cleanup unix n - n - 0 cleanup" "qmgr unix n - n 300 1 qmgr" \

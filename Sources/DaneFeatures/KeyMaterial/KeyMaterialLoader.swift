@@ -16,7 +16,9 @@ public final class KeyMaterialLoader {
         switch read(source.path) {
         case .success(let m): material = m
         case .failure(let error):
-            throw DiagnosticError(.error("key-\(error.code.rawValue)", "\(source.written): \(error.reason)", at: source.location))
+            let hint = source.expectation == .any && error.code == .unreadable && !FileManager.default.fileExists(atPath: source.path)
+                ? " (to make the next key and a CSR for it: danectl rollover prepare)" : ""
+            throw DiagnosticError(.error("key-\(error.code.rawValue)", "\(source.written): \(error.reason)\(hint)", at: source.location))
         }
         switch (source.expectation, material.kind) {
         case (.certificate, .privateKey):

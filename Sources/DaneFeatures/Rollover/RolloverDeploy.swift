@@ -148,9 +148,10 @@ public enum RolloverDeploy {
                                  prepared: nil, evidenceToWrite: evidenceToWrite)
         }
         messages += confirmation.reasons
-        // The cycle goes on: the consumed next key makes way for a fresh one.
+        // The cycle goes on: the consumed next key makes way for a fresh one, but only a key
+        // danectl owns (taken from `next:` itself); an ACME client's key (--key, --certbot) stays.
         var prepared: PreparedKey?
-        if !reused, let next = host.next.first, next.path == keySource.path {
+        if !reused, request.key == nil, let next = host.next.first, next.path == keySource.path {
             try? FileManager.default.removeItem(atPath: next.path)
             prepared = try RolloverPrepare.prepare(host, at: next)
             messages.append("made the next key \(next.written) and its CSR: publish its hash now (danectl generate, then sign and load the zone), "
