@@ -163,6 +163,20 @@ final class RolloverGateTests: XCTestCase {
         }
     }
 
+    func testAnUnreadableStateFileIsNoEvidenceAndIsLeftAlone() throws {
+        let f = try RolloverFixture()
+        let (dns, probe) = world(f)
+        let state = f.folder + "/state.json"
+        try "{ not a state file".write(toFile: state, atomically: true, encoding: .utf8)
+        var request = RolloverRequest(file: f.description)
+        request.statePath = state
+        let outcome = try RolloverRun.check(request, after: false, lookup: dns, probe: probe)
+        XCTAssertEqual(outcome.worst, .wait, "no evidence is never \"long enough\"")
+        XCTAssertEqual(outcome.warnings.map(\.code), ["rollover-state-unreadable"])
+        XCTAssertNil(outcome.evidenceToWrite, "a file we could not read is not overwritten")
+        XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "{ not a state file")
+    }
+
     // MARK: - After deploying
 
     func evidence(_ f: RolloverFixture, seen: Date) -> RolloverEvidence {
