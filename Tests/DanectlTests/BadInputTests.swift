@@ -70,6 +70,12 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(result.status, 65)
         let codes = result.stderr.split(separator: "\n").compactMap { $0.split(separator: "[").last?.dropLast() }
         XCTAssertEqual(Set(codes.map(String.init)), ["yaml-range", "name-invalid", "yaml-unknown-key", "tlsrpt-uri"], result.stderr)
+        // In the order an editor walks them: by line, then column.
+        let places = result.stderr.split(separator: "\n").map { line -> [Int] in
+            line.dropFirst(path.count + 1).split(separator: ":").prefix(2).compactMap { Int($0) }
+        }
+        XCTAssertTrue(places.allSatisfy { $0.count == 2 } && places.count == 4, result.stderr)
+        XCTAssertEqual(places, places.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }, result.stderr)
     }
 
     func testUnwritableOutputExits73AndLeavesNothing() throws {

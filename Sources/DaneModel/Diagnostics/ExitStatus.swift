@@ -43,12 +43,29 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     public static func helpLines(_ verdicts: [(ExitStatus, String)]) -> String {
         let common: [(ExitStatus, String)] = [
             (.usage, "bad command-line usage"),
-            (.badData, "bad input: description, certificate, key, zone, template or state file (nothing written)"),
+            (.badData, "bad input: description, certificate, key, zone file, template (nothing written)"),
             (.noInput, "an input file cannot be opened"),
             (.unavailable, "could not run: a resolver, name server or MX that must be asked is unreachable"),
             (.cannotCreate, "the output could not be written (earlier output untouched)"),
         ]
-        return "EXIT STATUS\n" + (verdicts + common).map { "  \(String($0.0.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0))\($0.1)" }
-            .joined(separator: "\n")
+        return "EXIT STATUS\n" + (verdicts + common).map { status, text in
+            wrapped(text, width: 72).enumerated().map { index, line in
+                (index == 0 ? "  " + String(status.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0) : "      ") + line
+            }.joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    /// Words of `text` in lines of at most `width` characters (help screens are 80 wide, and
+    /// the argument parser would otherwise wrap continuation lines to the left margin).
+    static func wrapped(_ text: String, width: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        return lines + (current.isEmpty ? [] : [current])
     }
 }

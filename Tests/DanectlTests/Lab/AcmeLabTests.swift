@@ -111,10 +111,12 @@ final class AcmeLabTests: LabTestCase {
         try assertSendersAuthenticate(walk, "cycle \(number): old hash retired")
     }
 
-    func testTwoCyclesWithCertbotCSRThenLego() throws {
+    func testTwoCyclesWithCertbotCSRThenTwoWithLego() throws {
         let walk = try self.walk()
         try cycle(walk, client: "certbot", number: 1)
-        try cycle(walk, client: "lego", number: 2)
+        try cycle(walk, client: "certbot", number: 2)
+        try cycle(walk, client: "lego", number: 3)
+        try cycle(walk, client: "lego", number: 4)
     }
 
     /// certbot's own lineage: a renewal with a fresh, unpublished key is refused by the deploy

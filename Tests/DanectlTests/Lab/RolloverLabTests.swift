@@ -131,6 +131,16 @@ final class RolloverLabTests: LabTestCase {
         XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("the next hash is not published: _25._tcp.mx.rollover.test. IN TLSA 3 1 1 ") == true)
     }
 
+    func testGateReportsBogusDNSAsADNSProblem() throws {
+        let (_, path) = try description("bogus.test", current: "ee", next: "next")
+        let (result, host) = try check(path)
+        XCTAssertEqual(result.status, 2, result.stdout)
+        XCTAssertEqual(host["state"] as? String, "dns-problem")
+        XCTAssertEqual(host["codes"] as? [String], ["tlsa-lookup-failed"])
+        let nagios = try Danectl.run(["rollover", "check", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--nagios"])
+        XCTAssertEqual(nagios.status, 2, nagios.stdout)
+    }
+
     func testGateRefusesAnUnsignedZone() throws {
         let (_, path) = try description("unsigned.test", current: "ee", next: "other")
         let (result, host) = try check(path)
