@@ -10,9 +10,11 @@ internal import CLDNS
 /// Unchecked Sendable: immutable after init; signing threads make their own signers from
 /// `privateText` rather than share the ldns key.
 public final class DNSSECKey: @unchecked Sendable {
-    let key: KeyPointer
+    private let ownedKey: OwnedKey
+    private let ownedRecord: OwnedRR
+    var key: KeyPointer { ownedKey.pointer }
     /// The DNSKEY record as the `.key` file has it.
-    let dnskey: RRPointer
+    var dnskey: RRPointer { ownedRecord.pointer }
     /// Kept so that signing threads can each load their own copy (ldns keys carry mutable
     /// inception and expiration fields).
     let privateText: String
@@ -30,9 +32,10 @@ public final class DNSSECKey: @unchecked Sendable {
         "K\(zone)+\(String(format: "%03d", algorithm))+\(String(format: "%05d", keyTag))"
     }
 
-    private init(key: KeyPointer, dnskey: RRPointer, privateText: String) {
-        self.key = key
-        self.dnskey = dnskey
+    private init(key ownedKey: OwnedKey, dnskey ownedRecord: OwnedRR, privateText: String) {
+        self.ownedKey = ownedKey
+        self.ownedRecord = ownedRecord
+        let key = ownedKey.pointer, dnskey = ownedRecord.pointer
         self.privateText = privateText
         zone = takeString(ldns_rdf2str(ldns_rr_owner(dnskey))).lowercased()
         flags = ldns_rdf2native_int16(ldns_rr_rdf(dnskey, 0))
@@ -43,29 +46,21 @@ public final class DNSSECKey: @unchecked Sendable {
         ldns_key_set_pubkey_owner(key, ldns_rdf_clone(ldns_rr_owner(dnskey)))
     }
 
-    deinit {
-        ldns_key_deep_free(key)
-        ldns_rr_free(dnskey)
-    }
 
     // MARK: - Making keys
 
     public static func generate(zone: String, algorithm: DNSSECAlgorithm, ksk: Bool, ttl: UInt32 = 3600) throws(LDNSError) -> DNSSECKey {
-        guard let key = ldns_key_new_frm_algorithm(ldns_signing_algorithm(UInt32(algorithm.rawValue)), algorithm.keyBits) else {
+        guard let made = ldns_key_new_frm_algorithm(ldns_signing_algorithm(UInt32(algorithm.rawValue)), algorithm.keyBits) else {
             throw LDNSError("could not generate a \(algorithm.mnemonic) key")
         }
-        guard let owner = ldns_dname_new_frm_str(absolute(zone)) else {
-            ldns_key_deep_free(key)
-            throw LDNSError("\"\(zone)\" is not a valid zone name")
-        }
-        ldns_key_set_pubkey_owner(key, owner)
-        ldns_key_set_flags(key, ksk ? 257 : 256)
-        guard let dnskey = ldns_key2rr(key) else {
-            ldns_key_deep_free(key)
-            throw LDNSError("could not make the DNSKEY record")
-        }
-        ldns_rr_set_ttl(dnskey, ttl)
-        let text = takeString(ldns_key2str(key))
+        let key = OwnedKey(made)
+        guard let owner = ldns_dname_new_frm_str(absolute(zone)) else { throw LDNSError("\"\(zone)\" is not a valid zone name") }
+        ldns_key_set_pubkey_owner(key.pointer, owner)
+        ldns_key_set_flags(key.pointer, ksk ? 257 : 256)
+        guard let record = ldns_key2rr(key.pointer) else { throw LDNSError("could not make the DNSKEY record") }
+        let dnskey = OwnedRR(record)
+        ldns_rr_set_ttl(dnskey.pointer, ttl)
+        let text = takeString(ldns_key2str(key.pointer))
         return DNSSECKey(key: key, dnskey: dnskey, privateText: text)
     }
 
@@ -87,24 +82,22 @@ public final class DNSSECKey: @unchecked Sendable {
         }
         var parsed: RRPointer?
         let status = ldns_rr_new_frm_str(&parsed, dnskeys[0], 3600, nil, nil)
-        guard status == LDNS_STATUS_OK, let dnskey = parsed else {
+        guard status == LDNS_STATUS_OK, let parsed else {
             throw LDNSError.status(status, "\(base).key does not hold a DNSKEY record")
         }
+        let record = OwnedRR(parsed), dnskey = parsed
         guard ldns_rr_get_type(dnskey) == LDNS_RR_TYPE_DNSKEY, ldns_rr_rd_count(dnskey) == 4 else {
-            ldns_rr_free(dnskey)
             throw LDNSError("\(base).key holds a \(takeString(ldns_rr_type2str(ldns_rr_get_type(dnskey)))) record, not a DNSKEY")
         }
         var line: Int32 = 0
         var loaded: KeyPointer?
         let privateStatus = withTextStream(privateText) { ldns_key_new_frm_fp_l(&loaded, $0, &line) } ?? LDNS_STATUS_ERR
-        guard privateStatus == LDNS_STATUS_OK, let key = loaded else {
-            ldns_rr_free(dnskey)
+        guard privateStatus == LDNS_STATUS_OK, let loaded else {
             throw LDNSError.status(privateStatus, "\(base).private is not a readable private key", line: Int(line))
         }
+        let owned = OwnedKey(loaded), key = loaded
         let keyAlgorithm = ldns_rdf2native_int8(ldns_rr_rdf(dnskey, 2))
         guard UInt32(keyAlgorithm) == ldns_key_algorithm(key).rawValue else {
-            ldns_key_deep_free(key)
-            ldns_rr_free(dnskey)
             throw LDNSError("\(base).key says algorithm \(keyAlgorithm) but \(base).private holds an algorithm \(ldns_key_algorithm(key).rawValue) key")
         }
         // The public key derived from the private file must be the one the .key file publishes.
@@ -113,11 +106,9 @@ public final class DNSSECKey: @unchecked Sendable {
         let derived = ldns_key2rr(key)
         defer { if let derived { ldns_rr_free(derived) } }
         guard let derived, ldns_rdf_compare(ldns_rr_rdf(derived, 3), ldns_rr_rdf(dnskey, 3)) == 0 else {
-            ldns_key_deep_free(key)
-            ldns_rr_free(dnskey)
             throw LDNSError("\(base).key and \(base).private do not belong together (different public keys)")
         }
-        return DNSSECKey(key: key, dnskey: dnskey, privateText: privateText)
+        return DNSSECKey(key: owned, dnskey: record, privateText: privateText)
     }
 
     private static func read(_ path: String) throws(LDNSError) -> String {
@@ -154,4 +145,18 @@ public final class DNSSECKey: @unchecked Sendable {
         ldns_rr_get_type(record) == LDNS_RR_TYPE_DNSKEY && ldns_rr_rd_count(record) == 4
             && (0..<4).allSatisfy { ldns_rdf_compare(ldns_rr_rdf(record, $0), ldns_rr_rdf(dnskey, $0)) == 0 }
     }
+}
+
+/// An owned `ldns_key`: freed (deeply) when the last reference goes, on every path.
+final class OwnedKey {
+    let pointer: KeyPointer
+    init(_ pointer: KeyPointer) { self.pointer = pointer }
+    deinit { ldns_key_deep_free(pointer) }
+}
+
+/// An owned `ldns_rr`.
+final class OwnedRR {
+    let pointer: RRPointer
+    init(_ pointer: RRPointer) { self.pointer = pointer }
+    deinit { ldns_rr_free(pointer) }
 }
