@@ -1,0 +1,78 @@
+import DaneFeatures
+import DaneModel
+import Foundation
+import XCTest
+
+/// verify's DNS half with a scripted resolver: the verdicts a sender reaches before it ever
+/// connects (bogus, failing, malformed, null MX, CNAME loops), and drift compared as values.
+final class VerifierDNSTests: XCTestCase {
+    func verify(_ dns: ScriptedDNS, _ domain: String = "example.test") -> DomainReport {
+        var options = Verifier.Options()
+        options.timeout = 1
+        return Verifier(lookup: dns, options: options).verify(domain: domain)
+    }
+
+    func name(_ text: String) -> DNSName { DNSName(presentation: text)! }
+
+    func testABogusMXIsDNSSECInvalid() {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))], status: .bogus)
+        let report = verify(dns)
+        XCTAssertEqual(report.failure, .dnssecInvalid)
+        XCTAssertEqual(report.outcome, .dnsProblem)
+    }
+
+    func testMalformedRecordsAreADNSFailureNotACrash() {
+        // An MX answer whose RDATA is too short, as a hostile server can send it.
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [RecordData(type: .mx, wire: [0])])
+        let report = verify(dns)
+        XCTAssertEqual(report.failure, .dnsQueryFailed)
+        XCTAssertTrue(report.detail?.contains("malformed answer") == true, report.detail ?? "")
+
+        // An A record with RDLENGTH 0: the lookup failed (SecureLookup reports it so), never an index out of range.
+        let empty = ScriptedDNS()
+        empty.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
+        empty.answer("mx.example.test", .a, [RecordData(type: .a, wire: [])], status: .failed)
+        let host = verify(empty).hosts.first
+        XCTAssertEqual(host?.failure, .dnsQueryFailed)
+        XCTAssertEqual(verify(empty).outcome, .dnsProblem)
+    }
+
+    func testANullMXAcceptsNoMail() {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [.mx(preference: 0, exchange: DNSName(labels: []))])
+        let report = verify(dns)
+        XCTAssertTrue(report.hosts.isEmpty)
+        XCTAssertTrue(report.detail?.contains("null MX") == true, report.detail ?? "")
+    }
+
+    func testACNAMELoopIsRefusedLikeASenderWould() {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
+        let loop = [DNSRecord(owner: name("mx.example.test"), type: .cname, ttl: 300, data: .name(name("a.example.test"))),
+                    DNSRecord(owner: name("a.example.test"), type: .cname, ttl: 300, data: .name(name("mx.example.test")))]
+        dns.answers[ScriptedDNS.key(name("mx.example.test"), .a)] = ClassifiedAnswer(
+            status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: loop + [
+                DNSRecord(owner: name("mx.example.test"), type: .a, ttl: 300, data: .address("192.0.2.1"))]), problem: nil)
+        let host = verify(dns).hosts.first
+        XCTAssertEqual(host?.failure, .dnsQueryFailed)
+        XCTAssertTrue(host?.detail?.contains("longer than 8 names or loops") == true, host?.detail ?? "")
+    }
+
+    func testDriftComparesDecodedRecordsNotText() throws {
+        let dns = ScriptedDNS()
+        let live = try TLSARecordData(presentation: "3 1 1 " + String(repeating: "AB", count: 32))
+        dns.answer("_25._tcp.mx.example.test", .tlsa, [.tlsa(live)])
+        dns.answer("_smtp._tls.example.test", .txt, [.txt([Array("v=TLSRPTv1; rua=mailto:a@exa".utf8), Array("mple.test".utf8)])])
+        let zone = name("example.test")
+        let intended = [
+            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, rdata: "3 1 1 " + String(repeating: "ab", count: 32)),
+            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, rdata: "3 1 1 " + String(repeating: "cd", count: 32)),
+            ResourceRecord(zone: zone, owner: name("_smtp._tls.example.test"), ttl: 300, type: .txt, rdata: #""v=TLSRPTv1; rua=mailto:a@example.test""#),
+        ]
+        let drift = DriftCheck(lookup: dns).compare(intended)
+        XCTAssertEqual(drift["example.test."], ["drift: _25._tcp.mx.example.test. TLSA 3 1 1 \(String(repeating: "cd", count: 32)) is in the description but not live"],
+                       "upper-case hex and a TXT split in two strings are not drift")
+    }
+}
