@@ -87,4 +87,12 @@ public enum AtomicFiles {
         }
         return true
     }
+
+    /// True when both paths name the same existing file (same device and inode), however
+    /// they are spelt: an output that is also an input must be refused, not overwritten.
+    public static func sameFile(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
+        return x.st_dev == y.st_dev && x.st_ino == y.st_ino
+    }
 }

@@ -152,13 +152,26 @@ public final class ZoneFile: @unchecked Sendable {
         refs = refs.filter { !replaced.contains(rrset($0)) } + merged
     }
 
-    /// Reads a file whole (one copy, straight into the array the parser cuts up).
+    /// The largest zone file `sign` reads (it holds the file in memory once): 4 GiB, about
+    /// 40 million records.
+    public static let maximumSize = 4 << 30
+
+    /// Reads a file whole (one copy, straight into the array the parser cuts up). Regular
+    /// files only: a FIFO would block forever and /dev/zero never ends.
     static func readWholeFile(_ path: String) throws(LDNSError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK so that opening a FIFO cannot hang before we can look at what it is.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw LDNSError("\(path): cannot read the zone file: \(String(cString: strerror(errno)))", unreadable: true) }
         defer { close(fd) }
         var info = stat()
-        var bytes = [UInt8](repeating: 0, count: fstat(fd, &info) == 0 && info.st_size > 0 ? Int(info.st_size) : 1 << 16)
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw LDNSError("\(path): not a regular file (a zone file must be a plain file, not a folder, device or pipe)", unreadable: true)
+        }
+        guard info.st_size <= maximumSize else {
+            throw LDNSError("\(path): \(info.st_size) bytes is more than the \(maximumSize >> 30) GiB danectl signs in one piece")
+        }
+        _ = fcntl(fd, F_SETFL, 0)
+        var bytes = [UInt8](repeating: 0, count: info.st_size > 0 ? Int(info.st_size) : 1 << 16)
         var count = 0
         while true {
             if count == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }

@@ -71,6 +71,7 @@ struct GenerateCommand: ParsableCommand {
     var resolver: String?
 
     func validate() throws {
+        guard (1...3650).contains(validity) else { throw ValidationError("--validity must be from 1 to 3650 days") }
         if !sign && (!keys.isEmpty || now != nil) { throw ValidationError("--key and --now go with --sign") }
         if let now { _ = try Clock.parse(now) }
         if template != nil && format == .json {
@@ -108,8 +109,19 @@ struct GenerateCommand: ParsableCommand {
             try writeStandardOutput(render(outcome.records), printer)
             return
         }
+        let files: [(path: String, contents: String)]
         do {
-            try AtomicFiles.write(OutputLayout.files(outcome.records, to: output, extension: format.rawValue, render: render))
+            files = try OutputLayout.files(outcome.records, to: output, extension: format.rawValue, render: render)
+        } catch {
+            printer.print(.error("output-write", error.description))
+            throw ExitStatus.cannotCreate.exit
+        }
+        for target in files.map(\.path) where ([file] + (template.map { [$0] } ?? [])).contains(where: { AtomicFiles.sameFile($0, target) }) {
+            printer.print(.error("usage-output-is-input", "\(target) is an input of this run; refusing to overwrite it (choose another --output)"))
+            throw ExitStatus.usage.exit
+        }
+        do {
+            try AtomicFiles.write(files)
         } catch {
             printer.print(.error("output-write", error.description))
             throw ExitStatus.cannotCreate.exit

@@ -59,7 +59,10 @@ struct SignCommand: ParsableCommand {
 
     func validate() throws {
         if optOut && !nsec3 { throw ValidationError("--opt-out needs --nsec3") }
-        if validity < 1 { throw ValidationError("--validity must be at least 1 day") }
+        guard (1...3650).contains(validity) else { throw ValidationError("--validity must be from 1 to 3650 days (RRSIG times run out in 2106)") }
+        if let jitter, !(0...(validity * 24)).contains(jitter) {
+            throw ValidationError("--jitter must be from 0 to \(validity * 24) hours (the validity): more would make signatures that expire before they start")
+        }
         if keys.isEmpty { throw ValidationError("give at least one --key (make one with: danectl keygen ZONE)") }
     }
 

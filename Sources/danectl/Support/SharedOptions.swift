@@ -34,6 +34,11 @@ enum Clock {
         guard let date = formatter.date(from: text) else {
             throw ValidationError("--now \"\(text)\" is not an RFC 3339 time such as 2026-11-29T04:00:00Z")
         }
+        // DNSSEC times are 32-bit seconds since 1970 (RFC 4034 §3.1.5), and SOA date serials
+        // are YYYYMMDDnn in 32 bits: keep rehearsals where both still mean something.
+        guard (1970...2099).contains(Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date).year ?? 0) else {
+            throw ValidationError("--now \"\(text)\" is outside 1970-2099, where DNSSEC signature times and date serials work")
+        }
         return date
     }
 }

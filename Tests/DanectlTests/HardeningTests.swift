@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+
+/// Regression tests for findings of the adversarial run (issue 13): each reproduces one.
+final class HardeningTests: XCTestCase {
+    let example = Repository.path("Examples/example.com/domain.yaml")
+
+    /// Finding 1 (the stdout side): a reader that goes away must not kill danectl with SIGPIPE.
+    func testAClosedPipeIsAnErrorNotADeathBySignal() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/example.com/certs/mx1.pem")
+        let yaml = "hosts:\n  - {host: mx.big.example, certificate: \(certificate)}\ndomains:\n"
+            + (0..<3000).map { "  - {domain: d\($0).big.example, mx: [{host: mx.big.example, priority: 10}]}\n" }.joined()
+        let description = try folder.write("big.yaml", yaml)
+        let result = try Processes.run("/bin/bash", ["-c", "set -o pipefail; '\(Danectl.path)' generate '\(description)' --format json 2>/dev/null | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}"])
+        XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "73", "killed by SIGPIPE is 141")
+    }
+
+    /// Finding 7: every command checks its writes to standard output.
+    func testLostOutputIsNeverSuccess() throws {
+        let folder = try TemporaryFolder()
+        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        for command in ["generate '\(example)'", "ds '\(folder.file(key))'", "keygen example.org --directory '\(folder.path)'",
+                        "rollover plan '\(Repository.path("Examples/hosting-provider/provider.yaml"))' --now 2026-12-01T00:00:00Z"] {
+            let result = try Processes.run("/bin/sh", ["-c", "'\(Danectl.path)' \(command) > /dev/full"])
+            XCTAssertEqual(result.status, 73, "\(command): \(result.stderr)")
+        }
+    }
+
+    /// Findings 13 and 14: numeric options are range-checked as usage errors.
+    func testNumericOptionsOutOfRangeAreUsageErrors() throws {
+        let folder = try TemporaryFolder()
+        let zone = try folder.write("z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
+        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let sign = ["sign", zone, "--key", folder.file(key), "-o", folder.file("out")]
+        let cases: [[String]] = [
+            sign + ["--validity", "1000000000000000"], sign + ["--validity", "25000"], sign + ["--jitter", "10000000"],
+            sign + ["--validity", "2", "--jitter", "49"], sign + ["--serial", "date", "--now", "9999-12-31T00:00:00Z"],
+            ["generate", example, "--sign", "--validity", "0"],
+            ["verify", "--timeout", "nan", "example.com"], ["verify", "--timeout", "-1", "example.com"],
+            ["rollover", "check", example, "--timeout", "nan"], ["rollover", "check", example, "--timeout", "inf"],
+            ["rollover", "check", example, "--timeout", "1e300"], ["rollover", "check", example, "--timeout", "0"],
+        ]
+        for arguments in cases {
+            let result = try Danectl.run(arguments)
+            XCTAssertEqual(result.status, 64, "\(arguments.joined(separator: " ")): \(result.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.file("out")))
+    }
+
+    /// Finding 20: an output that is an input is refused, and the description survives.
+    func testGenerateNeverOverwritesItsOwnDescription() throws {
+        let folder = try TemporaryFolder()
+        let text = try String(contentsOfFile: example, encoding: .utf8)
+            .replacingOccurrences(of: "certs/", with: Repository.path("Examples/example.com/certs") + "/")
+        let description = try folder.write("d.yaml", text)
+        let result = try Danectl.run(["generate", description, "-o", description])
+        XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssertTrue(result.stderr.contains("is an input of this run"), result.stderr)
+        XCTAssertEqual(try String(contentsOfFile: description, encoding: .utf8), text)
+    }
+
+    /// Finding 22: sign reads regular files only; a FIFO or /dev/zero is an input error at once.
+    func testSignRefusesWhatIsNotARegularFile() throws {
+        let folder = try TemporaryFolder()
+        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        XCTAssertEqual(mkfifo(folder.file("fifo"), 0o600), 0)
+        for input in ["/dev/zero", folder.file("fifo"), folder.path] {
+            let started = Date()
+            let result = try Danectl.run(["sign", input, "--key", folder.file(key), "-o", folder.file("out")])
+            XCTAssertEqual(result.status, 66, "\(input): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("not a regular file"), result.stderr)
+            XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        }
+    }
+}
