@@ -423,6 +423,7 @@ unbound -c "$lab/unbound.conf"
 # ---------------------------------------------------------------- Postfix smtpd, hostile servers
 "$here/postfix.sh" "$lab"
 python3 "$here/hostile-smtp.py" "$lab/run/hostile.pid" > "$lab/run/hostile.log" 2>&1 &
+python3 "$here/tampering-resolver.py" "$lab/run/tampering.pid" > "$lab/run/tampering.log" 2>&1 &
 
 # ---------------------------------------------------------------- Pebble (ACME test CA)
 # Challenges always pass (PEBBLE_VA_ALWAYS_VALID): the lab tests what happens after issuance.
@@ -437,7 +438,7 @@ echo $! > "$lab/run/pebble.pid"
 for _ in $(seq 50); do grep -q "Listening on" "$lab/run/pebble.log" && break; sleep 0.1; done
 
 for _ in $(seq 50); do
-    [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid && -f $lab/run/hostile.pid ]] && break
+    [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid && -f $lab/run/hostile.pid && -f $lab/run/tampering.pid ]] && break
     sleep 0.1
 done
 echo "RESOLVER=127.53.0.2"

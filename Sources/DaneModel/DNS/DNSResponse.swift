@@ -68,6 +68,28 @@ public struct DNSResponse: Sendable {
             ?? records(ofType: type).map(\.ttl).max()
     }
 
+    /// The first answer record that is not part of the answer to `name`/`type`: records must be
+    /// owned by the name or a name its CNAME chain leads to (or be a DNAME above it), and be of
+    /// the asked type, CNAME or DNAME; signatures must be owned likewise. A validator that checks
+    /// signatures but not this accepts a signed answer to another question.
+    public func recordNotAnswering(_ name: DNSName, _ type: RRType) -> DNSRecord? {
+        var owners: Set<DNSName> = [name]
+        var current = name
+        for _ in 0..<16 {
+            guard let next = answer.first(where: { $0.type == .cname && $0.owner == current }).flatMap({
+                if case .name(let target) = $0.data { target } else { nil }
+            }), owners.insert(next).inserted else { break }
+            current = next
+        }
+        return answer.first { record in
+            if record.type == .dname { return !name.isSubdomain(of: record.owner) }
+            guard owners.contains(record.owner) else {
+                return !(record.type == .rrsig && answer.contains { $0.type == .dname && $0.owner == record.owner })
+            }
+            return ![type, .cname, .rrsig].contains(record.type)
+        }
+    }
+
     /// Follows CNAMEs in the answer from `name` to the name that holds the data, at most
     /// `limit` hops (RFC 7672 §2.2.2); nil when the chain is longer or loops.
     public func cnameTarget(from name: DNSName, limit: Int = 8) -> DNSName? {

@@ -55,6 +55,11 @@ public final class AnchoredValidator: @unchecked Sendable {
 
         let answer = ldns_pkt_answer(packet)
         let count = answer.map { ldns_rr_list_rr_count($0) } ?? 0
+        // Signatures prove who signed the data, not that it answers this question.
+        if let stray = response.recordNotAnswering(qname, qtype) {
+            return (.bogus, DNSResponse(code: response.code, authenticated: false, answer: response.answer),
+                    "the answer to \(name) \(type) holds \(stray.owner) \(stray.type), which does not answer it (a forged or misdirected answer)")
+        }
         var status = Status.secure
         var problem: String?
         if count > 0, let answer {
@@ -140,11 +145,53 @@ public final class AnchoredValidator: @unchecked Sendable {
                 return false
             }
             let rcode = Int(ldns_pkt_get_rcode(packet).rawValue)
-            if rcode == 0, checkDenial(packet, cut, LDNS_RR_TYPE_DS, rcode: rcode, fallback: false) == .secure {
+            if rcode == 0, checkDenial(packet, cut, LDNS_RR_TYPE_DS, rcode: rcode, fallback: false) == .secure,
+               Self.provesUnsignedDelegation(packet, cut) {
                 return true
             }
         }
         return false
+    }
+
+    /// RFC 4035 §5.2: a secure denial of DS proves an insecure delegation only when the NSEC
+    /// at the name shows NS and not DS (or, with NSEC3, the matching record does, or an
+    /// opt-out record covers the name). A denial of DS at a name that is no delegation (an
+    /// ordinary owner with its RRSIGs stripped) proves nothing of the sort.
+    static func provesUnsignedDelegation(_ packet: UnsafeMutablePointer<ldns_pkt>, _ cut: String) -> Bool {
+        guard let name = ldns_dname_new_frm_str(cut) else { return false }
+        defer { ldns_rdf_deep_free(name) }
+        func delegationBitmap(_ bitmap: UnsafeMutablePointer<ldns_rdf>?) -> Bool {
+            guard let bitmap else { return false }
+            func has(_ type: ldns_rr_type) -> Bool { ldns_nsec_bitmap_covers_type(bitmap, type) != 0 }
+            return has(LDNS_RR_TYPE_NS) && !has(LDNS_RR_TYPE_DS) && !has(LDNS_RR_TYPE_SOA)
+        }
+        if let nsec = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY) {
+            defer { ldns_rr_list_deep_free(nsec) }
+            for i in 0..<ldns_rr_list_rr_count(nsec) {
+                let record = ldns_rr_list_rr(nsec, i)!
+                if ldns_dname_compare(ldns_rr_owner(record), name) == 0 { return delegationBitmap(ldns_rr_rdf(record, 1)) }
+            }
+            return false
+        }
+        guard let nsec3 = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC3, LDNS_SECTION_AUTHORITY) else { return false }
+        defer { ldns_rr_list_deep_free(nsec3) }
+        var optOut = false
+        for i in 0..<ldns_rr_list_rr_count(nsec3) {
+            let record = ldns_rr_list_rr(nsec3, i)!
+            optOut = optOut || ldns_nsec3_optout(record) != 0
+            let salt = ldns_nsec3_salt_data(record)  // a copy ldns allocates
+            defer { free(salt) }
+            guard let hashed = ldns_nsec3_hash_name(name, ldns_nsec3_algorithm(record), ldns_nsec3_iterations(record),
+                                                     ldns_nsec3_salt_length(record), salt) else { continue }
+            defer { ldns_rdf_deep_free(hashed) }
+            guard let label = ldns_dname_label(ldns_rr_owner(record), 0) else { continue }
+            defer { ldns_rdf_deep_free(label) }
+            if ldns_dname_compare(label, hashed) == 0 {
+                let bitmap = ldns_nsec3_bitmap(record)
+                return delegationBitmap(bitmap)
+            }
+        }
+        return optOut
     }
 
     // MARK: - Helpers

@@ -182,6 +182,23 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertTrue(refused.stdout.contains("5.7.324"), refused.stdout)
     }
 
+    /// Issue 13, findings 3 and 4: 127.53.0.3 is a resolver that lies (Tests/lab/tampering-resolver.py).
+    /// It answers mismatch.test MX with valid-311.test's correctly signed MX, and strips the
+    /// RRSIGs from mx.valid-311.test A. With --trust-anchor (where the resolver is untrusted by
+    /// design) both are bogus: not a PASS for the wrong domain, not a downgrade to "unsigned".
+    func testTrustAnchorModeRefusesForgedAndStrippedAnswers() throws {
+        let lab = try lab()
+        let anchor = lab.folder + "/zones/trust-anchor.ds"
+        let forged = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "mismatch.test"])
+        XCTAssertEqual(forged.status, 2, forged.stdout)
+        XCTAssertTrue(forged.stdout.contains("which does not answer it"), forged.stdout)
+        XCTAssertFalse(forged.stdout.contains("mx.valid-311.test"), "the forged MX must not be probed: \(forged.stdout)")
+
+        let stripped = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "valid-311.test"])
+        XCTAssertEqual(stripped.status, 2, "stripped signatures are bogus, not unsigned: \(stripped.stdout)")
+        XCTAssertTrue(stripped.stdout.contains("\"dns-problem\""), stripped.stdout)
+    }
+
     // MARK: - Helpers
 
     func lab() throws -> TestLab {
