@@ -73,4 +73,30 @@ final class HardeningTests: XCTestCase {
             XCTAssertLessThan(Date().timeIntervalSince(started), 10)
         }
     }
+
+    /// Finding 9: errors about an included file name the file and line, never its content.
+    func testSignNeverQuotesAnIncludedFile() throws {
+        let folder = try TemporaryFolder()
+        let zone = try folder.write("z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
+        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let secret = try String(contentsOfFile: key + ".private", encoding: .utf8)
+        let shadow = try folder.write("shadow", "root:$6$secret-hash:19000:0:99999:7:::\n")
+        for include in [key + ".private", shadow] {
+            let result = try Danectl.run(["sign", zone, "--key", key, "--include", include, "-o", folder.file("out")])
+            XCTAssertEqual(result.status, 65, result.stderr)
+            for line in (secret + "root:$6$secret-hash").split(separator: "\n") where line.count > 12 {
+                let value = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                XCTAssertFalse(value.count > 8 && result.stderr.contains(value), "the error quotes \(include): \(result.stderr)")
+            }
+            XCTAssertTrue(result.stderr.contains((include as NSString).lastPathComponent + ":"), "the error names the file and line: \(result.stderr)")
+        }
+    }
+
+    /// Finding 10: a chain file in the wrong order (CA first) is an error, not a 3 1 1 for the CA's key.
+    func testAChainWithTheCAFirstIsRefused() throws {
+        let result = try Danectl.run(["generate", Repository.path("Tests/Fixtures/bad-input/chain-ca-first.yaml")])
+        XCTAssertEqual(result.status, 65)
+        XCTAssertTrue(result.stdout.isEmpty)
+        XCTAssertTrue(result.stderr.contains("[tlsa-chain-order]"), result.stderr)
+    }
 }

@@ -92,7 +92,8 @@ public struct Generator {
                 do {
                     out.insert(try TLSAAssociation.recordData(parameters, for: current))
                 } catch {
-                    errors.append(Self.diagnostic(error, parameters, host, source))
+                    let diagnostic = Self.diagnostic(error, parameters, host, source)
+                    if !errors.contains(diagnostic) { errors.append(diagnostic) }
                 }
             }
         }
@@ -131,8 +132,9 @@ public struct Generator {
                 at: source.location)
         case .chainOutOfOrder:
             return .error("tlsa-chain-order",
-                "\(parameters) for \(host.host): the second certificate in \(source.written) did not issue the first; "
-                + "put the leaf first and its issuing CA right after it", at: source.location)
+                "\(source.written) for \(host.host) is not a chain in order: its first certificate must be the server's own "
+                + "(not a CA) and each must be issued by the next; put the leaf first and its issuing CA right after it",
+                at: source.location)
         }
     }
 

@@ -6,21 +6,24 @@ import LDNSKit
 /// `sign --include`: the records to merge into the zone, generated from a danectl description
 /// (only those of the zone the keys sign) or read from a zone snippet.
 public enum IncludedRecords {
-    public static func load(_ include: String?, keyPaths: [String]) throws(DiagnosticError) -> (records: [String], warnings: [Diagnostic]) {
+    public static func load(_ include: String?, keyPaths: [String]) throws(DiagnosticError)
+        -> (records: [(text: String, place: String)], warnings: [Diagnostic]) {
         guard let include else { return ([], []) }
         if include.hasSuffix(".yaml") || include.hasSuffix(".yml") {
             let description = try DescriptionLoader.load(path: include)
             let generated = try Generator().generate(description)
             let keys = try SigningKeys.load(keyPaths)
             let zone = keys.first.map(\.zone) ?? ""
-            return (generated.records.filter { $0.zone.fqdn == zone }.map(\.presentation), generated.warnings)
+            return (generated.records.filter { $0.zone.fqdn == zone }.map { ($0.presentation, "\(include) (generated \($0.owner) \($0.type.rawValue))") },
+                    generated.warnings)
         }
         guard let data = FileManager.default.contents(atPath: include) else {
             throw DiagnosticError(.error("include-unreadable", "cannot read the records to include", at: .init(file: include)))
         }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter {
-            let line = $0.trimmingCharacters(in: .whitespaces)
-            return !line.isEmpty && !line.hasPrefix(";") && !line.hasPrefix("$")
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap {
+            number, text -> (text: String, place: String)? in
+            let line = text.trimmingCharacters(in: .whitespaces)
+            return line.isEmpty || line.hasPrefix(";") || line.hasPrefix("$") ? nil : (String(text), "\(include):\(number + 1)")
         }
         return (lines, [])
     }

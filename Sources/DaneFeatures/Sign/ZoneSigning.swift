@@ -9,12 +9,13 @@ public struct ZoneSigning {
         public var zoneFile: String
         public var keyPaths: [String]
         /// Records to merge (RRsets with the same owner and type are replaced).
-        public var include: [String]
+        /// Records to merge, each with the place it came from (`file:line`).
+        public var include: [(text: String, place: String)]
         public var serial: SerialPolicy
         public var options: SigningOptions
         public var now: Date
 
-        public init(zoneFile: String, keyPaths: [String], include: [String] = [], serial: SerialPolicy = .increment,
+        public init(zoneFile: String, keyPaths: [String], include: [(text: String, place: String)] = [], serial: SerialPolicy = .increment,
                     options: SigningOptions, now: Date) {
             self.zoneFile = zoneFile
             self.keyPaths = keyPaths

@@ -15,6 +15,11 @@ public enum TLSAAssociation {
     }
 
     public static func recordData(_ parameters: TLSAParameters, for material: KeyMaterial) throws(Failure) -> TLSARecordData {
+        // A chain is leaf first, each certificate issued by the next: otherwise "the key" would
+        // be a CA's, and a 3 1 1 for it matches nothing the server presents.
+        if material.chain.count >= 2, material.chain[0].isCertificateAuthority || !material.chain[0].isIssued(by: material.chain[1]) {
+            throw .chainOutOfOrder
+        }
         let subject: Certificate?
         let spki: [UInt8]
         switch parameters.usage {
@@ -22,7 +27,6 @@ public enum TLSAAssociation {
             guard material.chain.count >= 2 else {
                 throw material.chain.isEmpty ? .needsCertificate(material.kind) : .chainLacksIssuer
             }
-            guard material.chain[0].isIssued(by: material.chain[1]) else { throw .chainOutOfOrder }
             subject = material.chain[1]
             spki = material.chain[1].subjectPublicKeyInfoDER
         default:

@@ -127,18 +127,20 @@ public final class ZoneFile: @unchecked Sendable {
     }
 
     /// Replaces every RRset that `records` has (same owner and type) with `records`' version,
-    /// and adds the rest, so that re-merging generated records never piles them up.
-    public func replaceRRsets(with records: [String]) throws(LDNSError) {
+    /// and adds the rest, so that re-merging generated records never piles them up. Each record
+    /// comes with the place it came from; errors name that place and never quote the text (an
+    /// included file may be anything, a private key among them).
+    public func replaceRRsets(with records: [(text: String, place: String)]) throws(LDNSError) {
         var incoming: [RRPointer] = []
         defer { incoming.forEach { ldns_rr_free($0) } }
         let apex = ldns_rr_owner(soa)
-        for text in records {
+        for (text, place) in records {
             var parsed: RRPointer?
             let status = ldns_rr_new_frm_str(&parsed, text, 3600, apex, nil)
-            guard status == LDNS_STATUS_OK, let parsed else { throw LDNSError.status(status, "record \"\(text)\" does not parse") }
+            guard status == LDNS_STATUS_OK, let parsed else { throw LDNSError.status(status, "\(place): not a resource record") }
             incoming.append(parsed)
             guard ldns_dname_is_subdomain(ldns_rr_owner(parsed), apex) != 0 || ldns_dname_compare(ldns_rr_owner(parsed), apex) == 0 else {
-                throw LDNSError("record \"\(text)\" is outside zone \(origin)")
+                throw LDNSError("\(place): the record's owner is outside zone \(origin)")
             }
         }
         let packer = RecordPacker()

@@ -34,6 +34,10 @@ public final class Certificate: @unchecked Sendable {
 
     /// True when `issuer`'s subject and key identifiers say it issued this certificate
     /// (the signature itself is checked too).
+    /// A CA certificate (basicConstraints CA:TRUE, or a v1 self-signed root): never the server's
+    /// own certificate at the head of a chain.
+    public var isCertificateAuthority: Bool { X509_check_ca(pointer) > 0 }
+
     public func isIssued(by candidate: Certificate) -> Bool {
         guard X509_check_issued(candidate.pointer, pointer) == X509_V_OK else { return false }
         guard let key = X509_get0_pubkey(candidate.pointer) else { return false }
