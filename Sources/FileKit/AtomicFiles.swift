@@ -88,6 +88,19 @@ public enum AtomicFiles {
         return true
     }
 
+    /// Like `write(_:)`, but leaves a file whose contents would not change untouched (same
+    /// inode, same mtime), so pipelines and file watchers see only real changes. Returns the
+    /// paths it wrote; all changed files are staged before the first is renamed into place.
+    @discardableResult
+    public static func writeChanged(_ files: [(path: String, contents: String)]) throws(Failure) -> [String] {
+        let changed = files.filter { file in
+            guard let data = FileManager.default.contents(atPath: file.path) else { return true }
+            return data != Data(file.contents.utf8)
+        }
+        try write(changed)
+        return changed.map(\.path)
+    }
+
     /// True when both paths name the same existing file (same device and inode), however
     /// they are spelt: an output that is also an input must be refused, not overwritten.
     public static func sameFile(_ a: String, _ b: String) -> Bool {

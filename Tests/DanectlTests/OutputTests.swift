@@ -115,3 +115,46 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(strict.stdout, "")
     }
 }
+
+/// Output for tools and pipelines: structured JSON fields, and files that change only when
+/// their contents do.
+final class PipelineOutputTests: XCTestCase {
+    let example = Repository.path("Examples/example.com/domain.yaml")
+
+    func testJSONRecordsCarryTheirFields() throws {
+        let result = try Danectl.run(["generate", example, "--format", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let records = try XCTUnwrap(document["records"] as? [[String: Any]])
+        let tlsa = try XCTUnwrap(records.first { $0["type"] as? String == "TLSA" && ($0["rdata"] as? String)?.hasPrefix("3 1 1 ") == true })
+        XCTAssertEqual(tlsa["usage"] as? Int, 3)
+        XCTAssertEqual(tlsa["selector"] as? Int, 1)
+        XCTAssertEqual(tlsa["matching_type"] as? Int, 1)
+        XCTAssertEqual("3 1 1 " + (try XCTUnwrap(tlsa["certificate_association_data"] as? String)), tlsa["rdata"] as? String)
+        let mx = try XCTUnwrap(records.first { $0["type"] as? String == "MX" })
+        XCTAssertEqual(mx["preference"] as? Int, 10)
+        XCTAssertEqual(mx["exchange"] as? String, "mx1.example.com.")
+        let txt = try XCTUnwrap(records.first { $0["type"] as? String == "TXT" })
+        XCTAssertEqual(txt["value"] as? String, "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://reports.example.com/tlsrpt",
+                       "unquoted and unsplit, ready for an API")
+    }
+
+    func testUnchangedFilesAreLeftUntouched() throws {
+        let folder = try TemporaryFolder()
+        let output = folder.path + "/zones/"
+        let first = try Danectl.run(["generate", Repository.path("Examples/hosting-provider/provider.yaml"), "-o", output])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stderr.components(separatedBy: "note: wrote ").count - 1, 3, first.stderr)
+        let path = output + "provider.example.bind"
+        var before = stat(), after = stat()
+        XCTAssertEqual(stat(path, &before), 0)
+        sleep(1)
+        let second = try Danectl.run(["generate", Repository.path("Examples/hosting-provider/provider.yaml"), "-o", output])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stderr.contains("\(path) is unchanged; left as it was"), second.stderr)
+        XCTAssertFalse(second.stderr.contains("note: wrote "), second.stderr)
+        XCTAssertEqual(stat(path, &after), 0)
+        XCTAssertEqual(before.st_ino, after.st_ino, "same inode")
+        XCTAssertEqual(before.st_mtim.tv_sec, after.st_mtim.tv_sec, "same mtime")
+    }
+}

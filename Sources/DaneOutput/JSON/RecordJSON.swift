@@ -5,8 +5,13 @@ import Foundation
 /// records in canonical order.
 ///
 ///     {"schema_version": 1, "records": [{"class": "IN", "owner": "_25._tcp.mx1.example.com.", "rdata": "3 1 1 ...",
-///                   "ttl": 3600, "type": "TLSA", "zone": "example.com."}],
+///                   "ttl": 3600, "type": "TLSA", "zone": "example.com.", "usage": 3, "selector": 1,
+///                   "matching_type": 1, "certificate_association_data": "..."}],
 ///      "warnings": [{"code": "...", "location": "domain.yaml:7:5", "message": "..."}]}
+///
+/// Besides `rdata` (zone-file syntax), each record has its fields for API scripts: TLSA
+/// `usage`, `selector`, `matching_type`, `certificate_association_data` (hex); MX
+/// `preference`, `exchange`; TXT `value` (the text, unquoted and unsplit).
 public enum RecordJSON {
     struct Document: Encodable {
         let schemaVersion = JSONDocument.schemaVersion
@@ -22,6 +27,32 @@ public enum RecordJSON {
         let type: String
         let rdata: String
         let zone: String
+        var usage: UInt8?, selector: UInt8?, matchingType: UInt8?, certificateAssociationData: String?
+        var preference: UInt16?, exchange: String?
+        var value: String?
+
+        enum CodingKeys: String, CodingKey {
+            case owner, ttl, `class`, type, rdata, zone, usage, selector, matchingType = "matching_type"
+            case certificateAssociationData = "certificate_association_data", preference, exchange, value
+        }
+
+        init(_ record: ResourceRecord) {
+            (owner, ttl, `class`, type, rdata, zone) = (record.owner.fqdn, record.ttl, record.recordClass, record.type.rawValue, record.rdata, record.zone.fqdn)
+            switch record.type {
+            case .tlsa:
+                if let tlsa = try? TLSARecordData(presentation: record.rdata) {
+                    (usage, selector, matchingType) = (tlsa.parameters.usage.rawValue, tlsa.parameters.selector.rawValue, tlsa.parameters.matchingType.rawValue)
+                    certificateAssociationData = Hex.encode(tlsa.associationData)
+                }
+            case .mx:
+                let fields = record.rdata.split(separator: " ")
+                if fields.count == 2, let number = UInt16(fields[0]) { (preference, exchange) = (number, String(fields[1])) }
+            case .txt:
+                value = TXTCharacterStrings.parse(record.rdata).map { String(decoding: $0.flatMap { $0 }, as: UTF8.self) }
+            case .rrsig:
+                break
+            }
+        }
     }
 
     struct Warning: Encodable {
@@ -32,9 +63,7 @@ public enum RecordJSON {
 
     public static func render(_ records: [ResourceRecord], warnings: [Diagnostic]) -> String {
         let document = Document(
-            records: records.sorted().map {
-                Record(owner: $0.owner.fqdn, ttl: $0.ttl, class: $0.recordClass, type: $0.type.rawValue, rdata: $0.rdata, zone: $0.zone.fqdn)
-            },
+            records: records.sorted().map(Record.init),
             warnings: warnings.map { Warning(code: $0.code, message: $0.message, location: $0.location?.description) })
         return JSONDocument.encode(document)
     }

@@ -121,7 +121,12 @@ struct GenerateCommand: ParsableCommand {
             throw ExitStatus.usage.exit
         }
         do {
-            try AtomicFiles.write(files)
+            // Unchanged files keep their inode and mtime; the notes say what changed.
+            let written = Set(try AtomicFiles.writeChanged(files))
+            for path in files.map(\.path) {
+                printer.print(.init(.note, code: written.contains(path) ? "output-written" : "output-unchanged",
+                                    written.contains(path) ? "wrote \(path)" : "\(path) is unchanged; left as it was"))
+            }
         } catch {
             printer.print(.error("output-write", error.description))
             throw ExitStatus.cannotCreate.exit
