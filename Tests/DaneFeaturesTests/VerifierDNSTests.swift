@@ -75,4 +75,15 @@ final class VerifierDNSTests: XCTestCase {
         XCTAssertEqual(drift["example.test."], ["drift: _25._tcp.mx.example.test. TLSA 3 1 1 \(String(repeating: "cd", count: 32)) is in the description but not live"],
                        "upper-case hex and a TXT split in two strings are not drift")
     }
+
+    /// Issue 13 finding 5 (in part): like Postfix (smtp_mx_address_limit), verify tries at most
+    /// five addresses per host, and says so; a host with twenty silent addresses cannot hold it.
+    func testAddressesPerHostAreCappedAsASenderCapsThem() {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
+        dns.answer("mx.example.test", .a, (1...20).map { .address("127.77.0.\($0)") })
+        let report = verify(dns)
+        XCTAssertEqual(report.hosts.first?.addresses.count, 5)
+        XCTAssertTrue(report.warnings.contains("mx.example.test. has 20 addresses; like a sender, verify tried only the first 5"), "\(report.warnings)")
+    }
 }

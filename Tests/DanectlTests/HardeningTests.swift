@@ -99,4 +99,53 @@ final class HardeningTests: XCTestCase {
         XCTAssertTrue(result.stdout.isEmpty)
         XCTAssertTrue(result.stderr.contains("[tlsa-chain-order]"), result.stderr)
     }
+
+    /// Finding 15: owner names over 255 octets and RDATA over 65,535 are errors, not output
+    /// BIND and NSD refuse.
+    func testNamesAndRecordsBeyondDNSLimitsAreRefused() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/example.com/certs/mx1.pem")
+        let longHost = (0..<4).map { _ in String(repeating: "a", count: 62) }.joined(separator: ".") + ".example"  // 260 octets with _65535._tcp
+        let host = try folder.write("host.yaml", "domain: example\nmx: [{host: \(longHost.suffix(253)), port: 65535, certificate: \(certificate)}]\n")
+        let longName = try Danectl.run(["generate", host])
+        XCTAssertEqual(longName.status, 65, longName.stderr)
+        XCTAssertTrue(longName.stderr.contains("[name-too-long]"), longName.stderr)
+        let rua = "mailto:tlsrpt@example.com?x=" + String(repeating: "y", count: 70_000)
+        let report = try folder.write("rua.yaml", "domain: example.com\nmx: [{host: mx.example.com, certificate: \(certificate)}]\ntlsrpt: {rua: [\"\(rua)\"]}\n")
+        let longRecord = try Danectl.run(["generate", report])
+        XCTAssertEqual(longRecord.status, 65, String(longRecord.stderr.prefix(500)))
+        XCTAssertTrue(longRecord.stderr.contains("[rdata-too-long]"), String(longRecord.stderr.prefix(500)))
+        XCTAssertTrue(longRecord.stdout.isEmpty)
+    }
+
+    /// Finding 21: a key no SMTP server can authenticate with gets no TLSA record.
+    func testKeysThatCannotAuthenticateTLSAreRefused() throws {
+        let folder = try TemporaryFolder()
+        XCTAssertEqual(try Processes.shell("openssl genpkey -algorithm X25519 -out x.key && openssl pkey -in x.key -pubout -out x.pub", directory: folder.path).status, 0)
+        let description = try folder.write("d.yaml", "domain: example.com\nmx: [{host: mx.example.com, key: x.pub}]\n")
+        let result = try Danectl.run(["generate", description])
+        XCTAssertEqual(result.status, 65, result.stderr)
+        XCTAssertTrue(result.stderr.contains("holds a X25519 key, which cannot authenticate a TLS server"), result.stderr)
+        XCTAssertTrue(result.stdout.isEmpty)
+    }
+
+    /// Finding 24: an included description with nothing for the zone being signed says so.
+    func testIncludingADescriptionForAnotherZoneWarns() throws {
+        let folder = try TemporaryFolder()
+        let zone = try folder.write("z.zone", "$ORIGIN example.net.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
+        let key = folder.file(try Danectl.run(["keygen", "example.net", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let result = try Danectl.run(["sign", zone, "--key", key, "--include", example, "-o", folder.file("out")])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("describes no records for zone example.net.") && result.stderr.contains("[include-nothing]"), result.stderr)
+    }
+
+    /// Finding 25 (in part): control characters from a description never reach the terminal raw.
+    func testControlCharactersInMessagesAreShownEscaped() throws {
+        let folder = try TemporaryFolder()
+        let description = try folder.write("d.yaml", "domain: \"evil\\e[2J.example\"\nmx: []\n")  // YAML's \e is ESC
+        let result = try Danectl.run(["generate", description])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertFalse(result.stderr.contains("\u{1B}"), "a raw ESC reached the terminal: \(result.stderr.debugDescription)")
+        XCTAssertTrue(result.stderr.contains("\\u{1B}"), result.stderr)
+    }
 }

@@ -41,7 +41,17 @@ public struct Generator {
                 let (tlsa, hostWarnings) = try tlsaRecords(for: host)
                 warnings += hostWarnings
                 let owner = host.endpoint.owner
-                for data in tlsa {
+                if owner.wireLength > 255 {
+                    errors.append(.error("name-too-long", "\(owner) is \(owner.wireLength) octets; DNS names stop at 255: shorten the host name",
+                                         at: host.location))
+                    continue
+                }
+                for data in tlsa where data.wire.count > 65_535 {
+                    errors.append(.error("rdata-too-long", "\(data.parameters) for \(host.host) would be \(data.wire.count) octets of RDATA; "
+                                         + "records stop at 65,535: use a digest (\(data.parameters.usage.rawValue) \(data.parameters.selector.rawValue) 1)",
+                                         at: host.location))
+                }
+                for data in tlsa where data.wire.count <= 65_535 {
                     records.insert(ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, rdata: data.description))
                 }
             } catch {
@@ -63,6 +73,15 @@ public struct Generator {
                 }
             }
             if let tlsrpt = domain.tlsrpt {
+                let owner = TLSRPTPolicy.ownerName(domain: domain.name)
+                let octets = TXTCharacterStrings.chunks(tlsrpt.recordText).reduce(0) { $0 + $1.count + 1 }
+                if owner.wireLength > 255 || octets > 65_535 {
+                    errors.append(.error(octets > 65_535 ? "rdata-too-long" : "name-too-long", owner.wireLength > 255
+                        ? "\(owner) is \(owner.wireLength) octets; DNS names stop at 255"
+                        : "the TLS-RPT record for \(domain.name) would be \(octets) octets; records stop at 65,535: use fewer or shorter rua URIs",
+                        at: domain.location))
+                    continue
+                }
                 records.insert(ResourceRecord(zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
                                               ttl: domain.ttl, type: .txt,
                                               rdata: TXTCharacterStrings.presentation(tlsrpt.recordText)))
@@ -81,6 +100,11 @@ public struct Generator {
         var errors: [Diagnostic] = []
         for source in host.current {
             let current = try loader.load(source)
+            if !current.canAuthenticateTLS {
+                errors.append(.error("key-unusable-for-tls", "\(source.written) holds a \(current.keyAlgorithm) key, which cannot authenticate a TLS "
+                                     + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: source.location))
+                continue
+            }
             if let leaf = current.leaf, let notAfter = leaf.notAfter, notAfter < now {
                 warnings.append(.warning("certificate-expired",
                     "the certificate for \(host.host) in \(source.written) expired on \(Self.day(notAfter)); RFC 7672 "
@@ -99,6 +123,11 @@ public struct Generator {
         }
         for nextSource in host.next {
             let next = try loader.load(nextSource)
+            if !next.canAuthenticateTLS {
+                errors.append(.error("key-unusable-for-tls", "\(nextSource.written) holds a \(next.keyAlgorithm) key, which cannot authenticate a TLS "
+                                     + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: nextSource.location))
+                continue
+            }
             for parameters in host.tlsa {
                 if parameters.usage == .daneTA && next.chain.count < 2 {
                     warnings.append(.warning("next-no-issuer",

@@ -14,8 +14,10 @@ public enum IncludedRecords {
             let generated = try Generator().generate(description)
             let keys = try SigningKeys.load(keyPaths)
             let zone = keys.first.map(\.zone) ?? ""
-            return (generated.records.filter { $0.zone.fqdn == zone }.map { ($0.presentation, "\(include) (generated \($0.owner) \($0.type.rawValue))") },
-                    generated.warnings)
+            let mine = generated.records.filter { $0.zone.fqdn == zone }
+            let nothing: [Diagnostic] = mine.isEmpty ? [.warning("include-nothing",
+                "\(include) describes no records for zone \(zone) (the zone the keys sign): nothing was merged", at: .init(file: include))] : []
+            return (mine.map { ($0.presentation, "\(include) (generated \($0.owner) \($0.type.rawValue))") }, generated.warnings + nothing)
         }
         guard let data = FileManager.default.contents(atPath: include) else {
             throw DiagnosticError(.error("include-unreadable", "cannot read the records to include", at: .init(file: include)))

@@ -14,6 +14,8 @@ public struct Verifier: Sendable {
         public var warnDays: Int = 14
         public var port: UInt16 = 25
         public var concurrency: Int = 16
+        /// Addresses tried per MX host, as Postfix's smtp_mx_address_limit (default 5).
+        public var addressLimit: Int = 5
         public var now: Date = Date()
 
         public init() {}
@@ -117,6 +119,12 @@ public struct Verifier: Sendable {
             return plan
         }
         plan.addresses = (v4.response?.addresses ?? []) + (v6.response?.addresses ?? [])
+        // Senders try a few addresses per host, not all (Postfix: smtp_mx_address_limit = 5):
+        // so does verify, which also bounds a hostile host's thousand silent addresses.
+        if plan.addresses.count > options.addressLimit {
+            warnings.append("\(host) has \(plan.addresses.count) addresses; like a sender, verify tried only the first \(options.addressLimit)")
+            plan.addresses = Array(plan.addresses.prefix(options.addressLimit))
+        }
         if plan.addressStatus == .failed && plan.addresses.isEmpty {
             plan.failure = .dnsQueryFailed
             plan.detail = [v4, v6].compactMap(\.problem).first

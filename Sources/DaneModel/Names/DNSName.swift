@@ -81,6 +81,21 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// With the trailing dot, as zone files and JSON print it; the root is `.`.
     public var fqdn: String { labels.isEmpty ? "." : labels.joined(separator: ".") + "." }
 
+    /// Octets in wire form (each label with its length byte, and the root): at most 255.
+    public var wireLength: Int { labels.reduce(1) { $0 + 1 + Self.octets($1) } }
+
+    /// Octets of a label in presentation form (`\\DDD` and `\\c` escapes are one octet each).
+    static func octets(_ label: String) -> Int {
+        var count = 0, bytes = Array(label.utf8)[...]
+        while let byte = bytes.popFirst() {
+            if byte == UInt8(ascii: "\\") {
+                if bytes.prefix(3).allSatisfy({ (48...57).contains($0) }) && bytes.count >= 3 { bytes = bytes.dropFirst(3) } else { bytes = bytes.dropFirst() }
+            }
+            count += 1
+        }
+        return count
+    }
+
     /// The number of labels, as RRSIG's labels field counts them (RFC 4034 §3.1.3).
     public var labelCount: Int { labels.count }
     public var description: String { fqdn }

@@ -16,6 +16,13 @@ public struct KeyMaterial: Sendable {
     public let subjectPublicKeyInfoDER: [UInt8]
 
     public var leaf: Certificate? { chain.first }
+
+    /// The public key's algorithm, by OpenSSL's short name (`RSA`, `EC`, `ED25519`, `X25519`, ...).
+    public var keyAlgorithm: String { KeyAlgorithm.name(ofSPKI: subjectPublicKeyInfoDER) }
+
+    /// Keys a TLS server can authenticate with (RFC 8446 §4.2.3, RFC 5246): RSA, ECDSA, EdDSA.
+    /// Key-agreement keys (X25519, X448), DSA and SM2 cannot sign a TLS handshake for SMTP.
+    public var canAuthenticateTLS: Bool { ["RSA", "RSA-PSS", "EC", "ED25519", "ED448"].contains(keyAlgorithm) }
 }
 
 /// Why a file could not be read as key material. Messages never include file contents.
