@@ -13,6 +13,7 @@ public struct GenerateRequest: Sendable {
     public var now: Date?
     public var checkLive = false
     public var resolver: String?
+    public var timeout: TimeInterval = 20
 
     public init(file: String) { self.file = file }
 }
@@ -34,12 +35,12 @@ public enum GenerateRun {
         var liveProblems: [Diagnostic] = []
         if request.checkLive {
             let dns: any DNSLookup
-            if let lookup { dns = lookup } else { dns = try SecureLookup(resolver: request.resolver) }
+            if let lookup { dns = lookup } else { dns = try SecureLookup(resolver: request.resolver, timeout: min(5, request.timeout)) }
             guard dns.resolverAnswers() else {
                 throw DiagnosticError(.error("resolver-unreachable",
                     "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; check --resolver"))
             }
-            liveProblems = try LiveKeyCheck(lookup: dns, probe: probe ?? STARTTLSKeyProbe(timeout: 20)).problems(description)
+            liveProblems = try LiveKeyCheck(lookup: dns, probe: probe ?? STARTTLSKeyProbe(timeout: request.timeout)).problems(description)
         }
         var records = try filter(generated.records, zones: request.zones)
         if request.sign {

@@ -2,50 +2,84 @@ import DaneModel
 import Foundation
 
 /// `verify --format tlsrpt`: the results as an RFC 8460 §4 aggregate report, as a sending MTA
-/// would send it to the domain's rua address (one probe counts as one session).
+/// would send it to the domain's rua address (one probe counts as one session). Built from
+/// Codable types whose keys are RFC 8460's own; the report format is the RFC's, so it carries
+/// no schema_version.
 public enum TLSRPTReport {
+    struct Report: Encodable {
+        let organizationName = "danectl"
+        let dateRange: DateRange
+        let contactInfo = "danectl verify"
+        let reportID: String
+        let policies: [Policy]
+        enum CodingKeys: String, CodingKey {
+            case organizationName = "organization-name", dateRange = "date-range", contactInfo = "contact-info"
+            case reportID = "report-id", policies
+        }
+    }
+
+    struct DateRange: Encodable {
+        let start: Date, end: Date
+        enum CodingKeys: String, CodingKey { case start = "start-datetime", end = "end-datetime" }
+    }
+
+    struct Policy: Encodable {
+        let policy: PolicyDescription
+        let summary: Summary
+        let failureDetails: [FailureDetail]
+        enum CodingKeys: String, CodingKey { case policy, summary, failureDetails = "failure-details" }
+    }
+
+    struct PolicyDescription: Encodable {
+        let policyType: String, policyString: [String], policyDomain: String, mxHost: [String]
+        enum CodingKeys: String, CodingKey {
+            case policyType = "policy-type", policyString = "policy-string", policyDomain = "policy-domain", mxHost = "mx-host"
+        }
+    }
+
+    struct Summary: Encodable {
+        let successful: Int, failed: Int
+        enum CodingKeys: String, CodingKey { case successful = "total-successful-session-count", failed = "total-failure-session-count" }
+    }
+
+    struct FailureDetail: Encodable {
+        let resultType: String
+        let receivingMXHostname: String?
+        let receivingIP: String?
+        let failedSessionCount: Int
+        let additionalInformation: String?
+        enum CodingKeys: String, CodingKey {
+            case resultType = "result-type", receivingMXHostname = "receiving-mx-hostname", receivingIP = "receiving-ip"
+            case failedSessionCount = "failed-session-count", additionalInformation = "additional-information"
+        }
+    }
+
     public static func render(_ reports: [DomainReport], now: Date) -> String {
-        let iso = ISO8601DateFormatter()
-        let policies: [[String: Any]] = reports.map { report in
+        let policies = reports.map { report -> Policy in
             let dane = report.hosts.contains(where: \.daneInForce)
             let addresses = report.hosts.flatMap { host in host.addresses.map { (host, $0) } }
             let failures = addresses.filter { $0.1.verdict == .fail }
-            var details: [[String: Any]] = failures.map { host, address in
-                var d: [String: Any] = ["result-type": address.failure?.resultType ?? "validation-failure",
-                                        "receiving-mx-hostname": String(host.host.dropLast()),
-                                        "receiving-ip": address.address, "failed-session-count": 1]
-                d["additional-information"] = address.detail
-                return d
+            var details = failures.map { host, address in
+                FailureDetail(resultType: address.failure?.resultType ?? "validation-failure", receivingMXHostname: String(host.host.dropLast()),
+                              receivingIP: address.address, failedSessionCount: 1, additionalInformation: address.detail)
             }
-            for host in report.hosts where host.failure != nil {
-                details.append(["result-type": host.failure!.resultType, "receiving-mx-hostname": String(host.host.dropLast()),
-                                "failed-session-count": 1, "additional-information": host.detail ?? ""])
+            for host in report.hosts {
+                guard let failure = host.failure else { continue }
+                details.append(FailureDetail(resultType: failure.resultType, receivingMXHostname: String(host.host.dropLast()), receivingIP: nil,
+                                             failedSessionCount: 1, additionalInformation: host.detail ?? ""))
             }
             if let failure = report.failure {
-                details.append(["result-type": failure.resultType, "failed-session-count": 1, "additional-information": report.detail ?? ""])
+                details.append(FailureDetail(resultType: failure.resultType, receivingMXHostname: nil, receivingIP: nil,
+                                             failedSessionCount: 1, additionalInformation: report.detail ?? ""))
             }
-            return [
-                "policy": [
-                    "policy-type": dane ? "tlsa" : "no-policy-found",
-                    "policy-string": report.hosts.flatMap { $0.tlsa.map(\.rdata) },
-                    "policy-domain": String(report.domain.dropLast()),
-                    "mx-host": report.hosts.map { String($0.host.dropLast()) },
-                ] as [String: Any],
-                "summary": [
-                    "total-successful-session-count": addresses.count - failures.count,
-                    "total-failure-session-count": details.reduce(0) { $0 + (($1["failed-session-count"] as? Int) ?? 0) },
-                ],
-                "failure-details": details,
-            ]
+            return Policy(policy: PolicyDescription(policyType: dane ? "tlsa" : "no-policy-found",
+                                                    policyString: report.hosts.flatMap { $0.tlsa.map(\.rdata) },
+                                                    policyDomain: String(report.domain.dropLast()),
+                                                    mxHost: report.hosts.map { String($0.host.dropLast()) }),
+                          summary: Summary(successful: addresses.count - failures.count, failed: details.reduce(0) { $0 + $1.failedSessionCount }),
+                          failureDetails: details)
         }
-        let document: [String: Any] = [
-            "organization-name": "danectl",
-            "date-range": ["start-datetime": iso.string(from: now), "end-datetime": iso.string(from: now)],
-            "contact-info": "danectl verify",
-            "report-id": "danectl-\(Int(now.timeIntervalSince1970))",
-            "policies": policies,
-        ]
-        let data = try! JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONDocument.encode(Report(dateRange: DateRange(start: now, end: now), reportID: "danectl-\(Int(now.timeIntervalSince1970))",
+                                          policies: policies))
     }
 }

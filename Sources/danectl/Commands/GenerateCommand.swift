@@ -52,14 +52,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Add DNSSEC signatures (RRSIG) for every generated RRset, with each zone's keys.")
     var sign = false
 
-    @Option(name: .customLong("key"), help: ArgumentHelp("With --sign: a BIND-format key K<zone>.+<alg>+<tag> (repeatable; adds to dnssec: keys: in FILE).", valueName: "KEY"))
-    var keys: [String] = []
-
-    @Option(help: ArgumentHelp("With --sign: signature validity in days.", valueName: "DAYS"))
-    var validity: Int = 14
-
-    @Option(help: ArgumentHelp("With --sign: sign as if the time were TIME (RFC 3339).", valueName: "TIME"))
-    var now: String?
+    @OptionGroup(title: "Signing (with --sign)") var signing: SigningKeyOptions
+    @OptionGroup var clock: ClockOptions
+    @OptionGroup(title: "Live check (with --check-live)") var dns: ResolverOptions
 
     @Flag(help: "Refuse to emit a TLSA set that does not match the key some MX serves right now (probes every address).")
     var checkLive = false
@@ -67,13 +62,8 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "With --check-live: emit even when a live key does not match.")
     var force = false
 
-    @Option(help: ArgumentHelp("With --check-live: the validating resolver to use.", valueName: "ADDR[:PORT]"))
-    var resolver: String?
-
     func validate() throws {
-        guard (1...3650).contains(validity) else { throw ValidationError("--validity must be from 1 to 3650 days") }
-        if !sign && (!keys.isEmpty || now != nil) { throw ValidationError("--key and --now go with --sign") }
-        if let now { _ = try Clock.parse(now) }
+        if !sign && (!signing.keys.isEmpty || clock.now != nil) { throw ValidationError("--key and --now go with --sign") }
         if template != nil && format == .json {
             throw ValidationError("--template renders zone snippets; it cannot be combined with --format json")
         }
@@ -84,11 +74,12 @@ struct GenerateCommand: ParsableCommand {
         var request = GenerateRequest(file: file)
         request.zones = zones
         request.sign = sign
-        request.keys = keys
-        request.validityDays = validity
-        request.now = now.flatMap { try? Clock.parse($0) }
+        request.keys = signing.keys
+        request.validityDays = signing.validity
+        request.now = clock.date
         request.checkLive = checkLive
-        request.resolver = resolver
+        request.resolver = dns.resolver
+        request.timeout = dns.timeout
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request) }
         if !outcome.liveProblems.isEmpty && !force {
             printer.print(outcome.liveProblems)

@@ -30,8 +30,8 @@ struct SignCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The zone file to sign (unsigned, or signed before: old signatures are replaced).", valueName: "ZONEFILE"))
     var zoneFile: String
 
-    @Option(name: .customLong("key"), help: ArgumentHelp("A BIND-format key K<zone>.+<alg>+<tag> (repeat for KSK and ZSK).", valueName: "KEY"))
-    var keys: [String] = []
+    @OptionGroup var signing: SigningKeyOptions
+    @OptionGroup var clock: ClockOptions
 
     @Flag(help: "Use NSEC3 (RFC 9276: no extra iterations, no salt) instead of NSEC.")
     var nsec3 = false
@@ -45,36 +45,29 @@ struct SignCommand: ParsableCommand {
     @Option(help: "How the SOA serial moves: increment, unixtime, date (YYYYMMDDnn) or keep.")
     var serial: SerialPolicy = .increment
 
-    @Option(help: ArgumentHelp("Signature validity in days.", valueName: "DAYS"))
-    var validity: Int = 14
-
     @Option(help: ArgumentHelp("Spread expirations over this many hours before the end of validity (default: a quarter of it).", valueName: "HOURS"))
     var jitter: Int?
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the signed zone; - for standard output.", valueName: "PATH"))
     var output: String?
 
-    @Option(help: ArgumentHelp("Sign as if the time were TIME (RFC 3339), e.g. to test expiry handling.", valueName: "TIME"))
-    var now: String?
-
     func validate() throws {
         if optOut && !nsec3 { throw ValidationError("--opt-out needs --nsec3") }
-        guard (1...3650).contains(validity) else { throw ValidationError("--validity must be from 1 to 3650 days (RRSIG times run out in 2106)") }
-        if let jitter, !(0...(validity * 24)).contains(jitter) {
-            throw ValidationError("--jitter must be from 0 to \(validity * 24) hours (the validity): more would make signatures that expire before they start")
+        if let jitter, !(0...(signing.validity * 24)).contains(jitter) {
+            throw ValidationError("--jitter must be from 0 to \(signing.validity * 24) hours (the validity): more would make signatures that expire before they start")
         }
-        if keys.isEmpty { throw ValidationError("give at least one --key (make one with: danectl keygen ZONE)") }
+        if signing.keys.isEmpty { throw ValidationError("give at least one --key (make one with: danectl keygen ZONE)") }
     }
 
     func run() throws {
         let printer = DiagnosticPrinter()
         ProcessTuning.forSigningLargeZones()
-        let clock = try Clock.parse(now)
-        let options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: clock, validityDays: validity, jitterHours: jitter)
+        let now = clock.date ?? Date()
+        let options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: now, validityDays: signing.validity, jitterHours: jitter)
         let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
-            let included = try IncludedRecords.load(include, keyPaths: keys)
-            return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: keys, include: included.records, serial: serial,
-                                                 options: options, now: clock)), included.warnings)
+            let included = try IncludedRecords.load(include, keyPaths: signing.keys)
+            return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: signing.keys, include: included.records, serial: serial,
+                                                 options: options, now: now)), included.warnings)
         }
         printer.print(warnings)
         let target = output ?? zoneFile + ".signed"

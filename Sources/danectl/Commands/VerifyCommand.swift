@@ -41,8 +41,7 @@ struct VerifyCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"))
     var targets: [String]
 
-    @Option(help: ArgumentHelp("Validating resolver to ask (default: the system's, from /etc/resolv.conf).", valueName: "ADDR[:PORT]"))
-    var resolver: String?
+    @OptionGroup var dns: ResolverOptions
 
     @Option(help: ArgumentHelp("Validate DNSSEC here from this trust anchor (DS or DNSKEY records) instead of trusting the resolver's AD bit; then --resolver need not validate.", valueName: "FILE"))
     var trustAnchor: String?
@@ -53,14 +52,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Output: text, json, or tlsrpt (an RFC 8460 report, as a sending MTA would send it).")
     var format: Format = .text
 
-    @Option(help: ArgumentHelp("Seconds allowed for each probe (connect, SMTP, TLS together).", valueName: "SECONDS"))
-    var timeout: Double = 20
 
     @Option(help: ArgumentHelp("Warn about certificates and signatures that expire within this many days.", valueName: "DAYS"))
     var warnDays: Int = 14
 
     func validate() throws {
-        try requireRange(timeout, 0.1...600, "--timeout")
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         if targets.isEmpty { throw ValidationError("name at least one domain (or a YAML description)") }
     }
@@ -68,10 +64,10 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         var request = VerifyRequest(targets: targets)
-        request.resolver = resolver
+        request.resolver = dns.resolver
         request.trustAnchor = trustAnchor
         request.options.profile = profile
-        request.options.timeout = timeout
+        request.options.timeout = dns.timeout
         request.options.warnDays = warnDays
         let reports = try runReporting(printer) { () throws(DiagnosticError) in try VerifyRun.run(request) }
         let status = VerifyRun.status(reports)

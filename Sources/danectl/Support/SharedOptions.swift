@@ -24,6 +24,19 @@ struct ClockOptions: ParsableArguments {
     var date: Date? { now.flatMap { try? Clock.parse($0) } }
 }
 
+/// DNSSEC keys and signature validity, declared once for `sign` and `generate --sign`.
+struct SigningKeyOptions: ParsableArguments {
+    @Option(name: .customLong("key"), help: ArgumentHelp("A BIND-format key K<zone>.+<alg>+<tag> (repeatable: KSK and ZSK).", valueName: "KEY"))
+    var keys: [String] = []
+
+    @Option(help: ArgumentHelp("Signature validity in days, 1 to 3650.", valueName: "DAYS"))
+    var validity: Int = 14
+
+    func validate() throws {
+        guard (1...3650).contains(validity) else { throw ValidationError("--validity must be from 1 to 3650 days (RRSIG times run out in 2106)") }
+    }
+}
+
 enum OutputChoice: String, ExpressibleByArgument, CaseIterable { case text, json }
 
 /// The time commands act at: now, or what --now says (for tests and rehearsals).
