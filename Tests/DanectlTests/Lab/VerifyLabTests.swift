@@ -118,6 +118,7 @@ final class VerifyLabTests: LabTestCase {
     func testTLSRPTReportFollowsRFC8460() throws {
         let result = try Danectl.run(["verify", "--resolver", lab().resolver, "--format", "tlsrpt", "two-mx.test", "nostarttls.test"])
         XCTAssertEqual(result.status, 1)
+        try SchemaCheck.assertValid(result.stdout, "tlsrpt-report", "verify --format tlsrpt")
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         XCTAssertNotNil(report["report-id"])
         XCTAssertNotNil((report["date-range"] as? [String: Any])?["start-datetime"])
