@@ -91,4 +91,10 @@ final class LiveDataTests: XCTestCase {
         XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("output-write", "x"))), .cannotCreate)
         XCTAssertEqual(ExitStatus.allCases.map(\.rawValue), [0, 1, 2, 3, 64, 65, 66, 69, 73, 75])
     }
+
+    func testTerminalTextEscapesControlsAndCutsLongText() {
+        XCTAssertEqual(TerminalText.visible("a\u{1B}[2Jb\u{7}"), "a\\u{1B}[2Jb\\u{7}")
+        XCTAssertEqual(TerminalText.visible("héllo"), "héllo")
+        XCTAssertEqual(TerminalText.visible(String(repeating: "x", count: 10), limit: 4), "xxxx... (cut)")
+    }
 }

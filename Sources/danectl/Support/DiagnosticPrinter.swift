@@ -27,7 +27,7 @@ struct DiagnosticPrinter {
     }
 
     func print(_ diagnostic: Diagnostic) {
-        var line = Self.visible(diagnostic.description) + (diagnostic.code == "danectl" ? "" : " [\(diagnostic.code)]")
+        var line = TerminalText.visible(diagnostic.description) + (diagnostic.code == "danectl" ? "" : " [\(diagnostic.code)]")
         if colour {
             let code = switch diagnostic.severity { case .error: "31"; case .warning: "33"; case .note: "36" }
             let label = "\(diagnostic.severity.rawValue):"
@@ -38,20 +38,5 @@ struct DiagnosticPrinter {
 
     func error(_ message: String) {
         print(.error("danectl", message))
-    }
-
-    /// Control characters from files, YAML values or peers never reach the terminal as they
-    /// are (an ESC could rewrite the screen): they are shown as `\u{1B}`, and long messages are
-    /// cut, so a 20 MB value is not echoed whole.
-    static func visible(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(4096) {
-            if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) {
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return text.unicodeScalars.count > 4096 ? out + "... (cut)" : out
     }
 }

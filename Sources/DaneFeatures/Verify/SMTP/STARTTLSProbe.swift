@@ -39,12 +39,12 @@ public struct STARTTLSProbe: Sendable {
         do {
             let banner = try readReply(connection, deadline, "waiting for the banner")
             guard banner.code == 220 else {
-                return Result(stage: .smtpError("the server greeted with \(banner.code) \(banner.text) instead of 220"))
+                return Result(stage: .smtpError("the server greeted with \(banner.code) \(TerminalText.visible(banner.text, limit: 200)) instead of 220"))
             }
             try connection.write("EHLO \(heloName)\r\n", until: deadline)
             let ehlo = try readReply(connection, deadline, "waiting for the EHLO reply")
             guard ehlo.code == 250 else {
-                return Result(stage: .smtpError("EHLO was answered with \(ehlo.code) \(ehlo.text)"))
+                return Result(stage: .smtpError("EHLO was answered with \(ehlo.code) \(TerminalText.visible(ehlo.text, limit: 200))"))
             }
             guard ehlo.lines.dropFirst().contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
                 return Result(stage: .noSTARTTLS("the EHLO reply does not offer STARTTLS"))
@@ -52,7 +52,7 @@ public struct STARTTLSProbe: Sendable {
             try connection.write("STARTTLS\r\n", until: deadline)
             let ready = try readReply(connection, deadline, "waiting for the STARTTLS reply")
             guard ready.code == 220 else {
-                return Result(stage: .noSTARTTLS("STARTTLS was refused with \(ready.code) \(ready.text)"))
+                return Result(stage: .noSTARTTLS("STARTTLS was refused with \(ready.code) \(TerminalText.visible(ready.text, limit: 200))"))
             }
             guard !connection.hasBufferedBytes else {
                 return Result(stage: .smtpError("the server sent data after its STARTTLS reply (possible command injection)"))
