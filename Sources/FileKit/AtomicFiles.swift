@@ -18,7 +18,7 @@ public enum AtomicFiles {
     /// Lets `writer` fill the temporary file through its descriptor (large output need not be
     /// in memory), then flushes and renames it into place; `writer` returns false on failure.
     public static func write(to path: String, writer: (Int32) -> Bool) throws(Failure) {
-        try commit([(try stage(for: path, mode: nil, writer: writer), path)])
+        try commit([try stage(for: path, mode: nil, writer: writer)])
     }
 
     public static func write(_ contents: String, to path: String) throws(Failure) {
@@ -30,49 +30,116 @@ public enum AtomicFiles {
     }
 
     /// `mode` nil keeps an existing file's mode (new files get 0644); secrets pass 0o600.
+    /// Several files are replaced as a set: all or none.
     public static func write(_ files: [(path: String, contents: String, mode: mode_t?)]) throws(Failure) {
-        var staged: [(temporary: String, final: String)] = []
+        var staged: [Staged] = []
         do {
             for file in files {
                 let bytes = Array(file.contents.utf8)
-                staged.append((try stage(for: file.path, mode: file.mode) { writeAll(bytes, to: $0) }, file.path))
+                staged.append(try stage(for: file.path, mode: file.mode) { writeAll(bytes, to: $0) })
             }
         } catch {
-            for item in staged { unlink(item.temporary) }
+            staged.forEach { $0.discard() }
             throw error
         }
         try commit(staged)
     }
 
-    /// Renames every staged file into place; on the first failure removes what is left.
-    private static func commit(_ staged: [(temporary: String, final: String)]) throws(Failure) {
-        for item in staged where rename(item.temporary, item.final) != 0 {
-            let reason = String(cString: strerror(errno))
-            for rest in staged { unlink(rest.temporary) }
-            throw Failure(path: item.final, reason: reason)
+    /// A file written and flushed but not yet in place. While it is written it has no name
+    /// (O_TMPFILE), so a run killed at any moment, even with SIGKILL, leaves nothing behind;
+    /// where the filesystem cannot do that, it is a `.NAME.danectl-XXXXXX` file beside the target.
+    struct Staged {
+        let final: String
+        var descriptor: Int32?
+        var temporary: String?
+
+        func discard() {
+            if let descriptor { close(descriptor) }
+            if let temporary { unlink(temporary) }
         }
     }
 
-    /// A flushed temporary file beside `path` holding what `writer` wrote; its path.
-    private static func stage(for path: String, mode requested: mode_t?, writer: (Int32) -> Bool) throws(Failure) -> String {
+    /// Puts every staged file in place, or none: the files being replaced are kept as hard
+    /// links until all renames succeeded, and put back if one fails.
+    private static func commit(_ items: [Staged]) throws(Failure) {
+        var named: [(temporary: String, final: String)] = []
+        var failure: Failure?
+        for item in items {
+            if failure == nil {
+                if let temporary = item.temporary {
+                    named.append((temporary, item.final))
+                } else if let descriptor = item.descriptor {
+                    let temporary = uniqueName(beside: item.final, tag: "new")
+                    if linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 {
+                        named.append((temporary, item.final))
+                    } else {
+                        failure = Failure(path: item.final, reason: String(cString: strerror(errno)))
+                    }
+                }
+            }
+            if let descriptor = item.descriptor { close(descriptor) }
+            if failure != nil, let temporary = item.temporary, !named.contains(where: { $0.temporary == temporary }) { unlink(temporary) }
+        }
+        guard failure == nil else {
+            named.forEach { unlink($0.temporary) }
+            throw failure!
+        }
+        // Keep what is being replaced until every rename has worked.
+        var previous: [String: String] = [:]
+        for item in named where access(item.final, F_OK) == 0 {
+            let keep = uniqueName(beside: item.final, tag: "old")
+            if link(item.final, keep) == 0 { previous[item.final] = keep }
+        }
+        for (index, item) in named.enumerated() where rename(item.temporary, item.final) != 0 {
+            let reason = String(cString: strerror(errno))
+            for done in named[..<index] {
+                if let keep = previous[done.final] { rename(keep, done.final) } else { unlink(done.final) }
+            }
+            named[index...].forEach { unlink($0.temporary) }
+            previous.values.forEach { unlink($0) }
+            throw Failure(path: item.final, reason: reason + "; no file was changed")
+        }
+        previous.values.forEach { unlink($0) }
+    }
+
+    private static func uniqueName(beside path: String, tag: String) -> String {
         let url = URL(fileURLWithPath: path)
-        var template = Array("\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
-        let temporary = String(cString: template.map { $0 })
+        return "\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-\(tag)-\(UInt64.random(in: 0...UInt64.max))"
+    }
+
+    /// Linux's O_TMPFILE (glibc defines it as a macro Swift cannot import).
+    private static let openTemporaryFile: Int32 = 0o20000000 | O_DIRECTORY
+
+    /// A flushed file holding what `writer` wrote, to be put at `path` by `commit`.
+    private static func stage(for path: String, mode requested: mode_t?, writer: (Int32) -> Bool) throws(Failure) -> Staged {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
         // Keep an existing file's mode; new files get the usual 0644.
         var info = stat()
         let mode: mode_t = requested ?? (stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644)
+        var staged = Staged(final: path)
+        var fd = open(folder, openTemporaryFile | O_WRONLY | O_CLOEXEC, mode)
+        if fd >= 0 {
+            staged.descriptor = fd
+        } else {
+            var template = Array("\(folder)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
+            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+            staged.temporary = String(cString: template.map { $0 })
+        }
         var failure: String?
         if !writer(fd) { failure = String(cString: strerror(errno)) }
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        if staged.temporary != nil {
+            if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        }
         if let failure {
-            unlink(temporary)
+            if staged.temporary == nil { close(fd) }
+            if let temporary = staged.temporary { unlink(temporary) }
             throw Failure(path: path, reason: failure)
         }
-        return temporary
+        return staged
     }
 
     private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {

@@ -148,4 +148,40 @@ final class HardeningTests: XCTestCase {
         XCTAssertFalse(result.stderr.contains("\u{1B}"), "a raw ESC reached the terminal: \(result.stderr.debugDescription)")
         XCTAssertTrue(result.stderr.contains("\\u{1B}"), result.stderr)
     }
+
+    /// Finding 18: a signing run killed mid-write (SIGKILL, no chance to clean up) leaves no
+    /// temporary files, and the previous output is untouched.
+    func testAKilledRunLeavesNoTemporaryFiles() throws {
+        let folder = try TemporaryFolder()
+        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        var zone = "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
+        for i in 0..<60_000 { zone += "h\(i) IN A 192.0.2.\(i % 250 + 1)\n" }
+        let input = try folder.write("big.zone", zone)
+        let output = try folder.write("big.signed", "; the previous output\n")
+        for delay in ["0.3", "0.8"] {
+            _ = try Processes.run("/bin/sh", ["-c", "'\(Danectl.path)' sign '\(input)' --key '\(key)' -o '\(output)' & sleep \(delay); kill -9 $! ; wait"])
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".danectl-") }
+            XCTAssertEqual(leftovers, [], "after SIGKILL at \(delay) s")
+            XCTAssertEqual(try String(contentsOfFile: output, encoding: .utf8), "; the previous output\n")
+        }
+    }
+
+    /// Finding 19: several zone files are replaced as a set; when one cannot be, none is.
+    func testSeveralOutputFilesChangeAllOrNone() throws {
+        let folder = try TemporaryFolder()
+        let output = folder.path + "/zones/"
+        let provider = Repository.path("Examples/hosting-provider/provider.yaml")
+        XCTAssertEqual(try Danectl.run(["generate", provider, "-o", output]).status, 0)
+        let first = output + "customer-a.example.bind"
+        try "; edited by hand, must survive a failed run\n".write(toFile: first, atomically: true, encoding: .utf8)
+        // The last file in order cannot be replaced: a non-empty folder stands in its place.
+        let blocker = output + "provider.example.bind"
+        try FileManager.default.removeItem(atPath: blocker)
+        try FileManager.default.createDirectory(atPath: blocker + "/inside", withIntermediateDirectories: true)
+        let result = try Danectl.run(["generate", provider, "-o", output])
+        XCTAssertEqual(result.status, 73, result.stderr)
+        XCTAssertTrue(result.stderr.contains("no file was changed"), result.stderr)
+        XCTAssertEqual(try String(contentsOfFile: first, encoding: .utf8), "; edited by hand, must survive a failed run\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output).filter { $0.hasPrefix(".") }, [])
+    }
 }
