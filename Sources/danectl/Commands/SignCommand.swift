@@ -61,7 +61,6 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        ProcessTuning.forSigningLargeZones()
         let now = clock.date ?? Date()
         let options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: now, validityDays: signing.validity, jitterHours: jitter)
         let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
@@ -70,6 +69,10 @@ struct SignCommand: ParsableCommand {
                                                  options: options, now: now)), included.warnings)
         }
         printer.print(warnings)
+        // Parsed; now signatures are made while the zone is written, in block buffers that
+        // should go back to the system one by one (set here, not before parsing: the parser's
+        // growing arrays would pay for it in page faults).
+        ProcessTuning.forSigningLargeZones()
         let target = output ?? zoneFile + ".signed"
         if target == "-" {
             guard outcome.signed.write(to: STDOUT_FILENO) else {
