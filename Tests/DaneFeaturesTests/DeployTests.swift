@@ -47,19 +47,7 @@ final class DeployTests: XCTestCase {
         func read(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
     }
 
-    func world(_ f: Files) -> (ScriptedDNS, ScriptedProbe) {
-        let dns = ScriptedDNS()
-        let set: [RecordData] = [.tlsa(f.current), .tlsa(f.next)]
-        dns.answer("mx.example.test", .a, [.address(mx)])
-        dns.answer("_25._tcp.mx.example.test", .tlsa, set)
-        dns.answer("example.test", .ns, [.name(DNSName(presentation: "ns1.example.test")!)])
-        dns.answer("ns1.example.test", .a, [.address(ns)])
-        dns.serve(ns, "_25._tcp.mx.example.test", .tlsa, set)
-        dns.serve(ns, "example.test", .soa, [.soa(RolloverGateTests.soa(serial: 7))])
-        let probe = ScriptedProbe()
-        probe.served[mx] = f.current.associationData
-        return (dns, probe)
-    }
+    func world(_ f: Files) -> (ScriptedDNS, ScriptedProbe) { ExampleWorld.make(set: [f.current, f.next], served: f.current) }
 
     func request(_ f: Files, _ certificate: String, key: String? = nil) -> DeployRequest {
         var request = DeployRequest(file: f.description, certificate: f.path(certificate))

@@ -12,23 +12,7 @@ final class RolloverGateTests: XCTestCase {
 
     /// A signed example.test whose TLSA set holds both keys everywhere; the MX serves `current`.
     func world(_ f: RolloverFixture, live: [TLSARecordData]? = nil, port: UInt16 = 25) -> (ScriptedDNS, ScriptedProbe) {
-        let dns = ScriptedDNS()
-        let set = (live ?? [f.current, f.next]).map { RecordData.tlsa($0) }
-        dns.answer("mx.example.test", .a, [.address(mx)])
-        dns.answer("_\(port)._tcp.mx.example.test", .tlsa, set)
-        dns.answer("example.test", .ns, [.name(DNSName(presentation: "ns1.example.test")!)])
-        dns.answer("ns1.example.test", .a, [.address(ns)])
-        dns.serve(ns, "_\(port)._tcp.mx.example.test", .tlsa, set)
-        dns.serve(ns, "example.test", .soa, [.soa(Self.soa(serial: 7))])
-        dns.answer("example.test", .soa, [.soa(Self.soa(serial: 7))])
-        let probe = ScriptedProbe()
-        probe.served[mx] = f.current.associationData
-        return (dns, probe)
-    }
-
-    static func soa(serial: UInt32) -> SOAData {
-        SOAData(primary: DNSName(presentation: "ns1.example.test")!, mailbox: DNSName(presentation: "hostmaster.example.test")!,
-                serial: serial, refresh: 3600, retry: 600, expire: 86400, minimum: 60)
+        ExampleWorld.make(set: live ?? [f.current, f.next], served: f.current, port: port)
     }
 
     func check(_ f: RolloverFixture, _ dns: ScriptedDNS, _ probe: ScriptedProbe, at time: Date, after: Bool = false,

@@ -62,3 +62,30 @@ final class ScriptedProbe: KeyProbe, @unchecked Sendable {
         return ServedKey(outcome: .mismatched, presentedSPKISHA256: key)
     }
 }
+
+/// The world most rollover tests start from: example.test, signed, served by one name server
+/// (192.0.2.53), its MX mx.example.test at 192.0.2.1 serving `served`, and the TLSA set `set`
+/// at the resolver and on the server.
+enum ExampleWorld {
+    static let mx = "192.0.2.1", ns = "192.0.2.53"
+
+    static func make(set records: [TLSARecordData], served: TLSARecordData, port: UInt16 = 25) -> (ScriptedDNS, ScriptedProbe) {
+        let dns = ScriptedDNS()
+        let set = records.map { RecordData.tlsa($0) }
+        dns.answer("mx.example.test", .a, [.address(mx)])
+        dns.answer("_\(port)._tcp.mx.example.test", .tlsa, set)
+        dns.answer("example.test", .ns, [.name(DNSName(presentation: "ns1.example.test")!)])
+        dns.answer("ns1.example.test", .a, [.address(ns)])
+        dns.serve(ns, "_\(port)._tcp.mx.example.test", .tlsa, set)
+        dns.serve(ns, "example.test", .soa, [.soa(soa(serial: 7))])
+        dns.answer("example.test", .soa, [.soa(soa(serial: 7))])
+        let probe = ScriptedProbe()
+        probe.served[mx] = served.associationData
+        return (dns, probe)
+    }
+
+    static func soa(serial: UInt32) -> SOAData {
+        SOAData(primary: DNSName(presentation: "ns1.example.test")!, mailbox: DNSName(presentation: "hostmaster.example.test")!,
+                serial: serial, refresh: 3600, retry: 600, expire: 86400, minimum: 60)
+    }
+}
