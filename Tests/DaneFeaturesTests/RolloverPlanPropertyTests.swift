@@ -13,11 +13,14 @@ import XCTest
 final class RolloverPlanPropertyTests: XCTestCase {
     func testNoPlanStrandsAServedKey() throws {
         let fixture = try RolloverFixture()
+        // A second key in service, for hosts that serve two certificates (RSA and ECDSA, say).
+        _ = try RolloverFixture.shell("openssl genpkey -algorithm ED25519 -out second.key 2>/dev/null && openssl pkey -in second.key -pubout -out second.pub",
+                                      in: fixture.folder)
         var generator = SystemRandomNumberGenerator()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         for round in 0..<150 {
             let hosts = Int.random(in: 1...4, using: &generator)
-            let yaml = "ttl: 300\nhosts:\n" + (1...hosts).map { "  - {host: mx\($0).example.test, key: current.pub, next: next.pub, ttl: \(Int.random(in: 1...86_400, using: &generator))}\n" }.joined()
+            let yaml = "ttl: 300\nhosts:\n" + (1...hosts).map { "  - {host: mx\($0).example.test, key: \(Bool.random(using: &generator) ? "[current.pub, second.pub]" : "current.pub"), next: next.pub, ttl: \(Int.random(in: 1...86_400, using: &generator))}\n" }.joined()
                 + "domains:\n  - {domain: example.test, mx: [" + (1...hosts).map { "{host: mx\($0).example.test, priority: \($0)}" }.joined(separator: ", ") + "]}\n"
             let path = fixture.folder + "/plan-\(round).yaml"
             try yaml.write(toFile: path, atomically: true, encoding: .utf8)
