@@ -86,4 +86,22 @@ final class VerifierDNSTests: XCTestCase {
         XCTAssertEqual(report.hosts.first?.addresses.count, 5)
         XCTAssertTrue(report.warnings.contains("mx.example.test. has 20 addresses; like a sender, verify tried only the first 5"), "\(report.warnings)")
     }
+
+    /// Issue 11 (in part): when no MX address accepts a connection, the likely cause is this
+    /// machine's blocked port 25, and the report says so instead of blaming every MX.
+    func testEveryAddressUnreachableSuggestsABlockedPort() throws {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx1.example.test")), .mx(preference: 20, exchange: name("mx2.example.test"))])
+        dns.answer("mx1.example.test", .a, [.address("127.77.0.1")])
+        dns.answer("mx2.example.test", .a, [.address("127.77.0.2")])
+        var request = VerifyRequest(targets: ["example.test"])
+        request.options.timeout = 2
+        let reports = try VerifyRun.run(request, lookup: dns)
+        XCTAssertTrue(reports[0].warnings.first?.hasPrefix("none of the 2 MX addresses accepted a connection to port 25: port 25 looks blocked") == true,
+                      "\(reports[0].warnings)")
+        request.options.dnsOnly = true
+        let dnsOnly = try VerifyRun.run(request, lookup: dns)
+        XCTAssertEqual(dnsOnly[0].hosts.flatMap(\.addresses).map(\.verdict), [.notChecked, .notChecked])
+        XCTAssertFalse(dnsOnly[0].warnings.contains { $0.contains("looks blocked") })
+    }
 }

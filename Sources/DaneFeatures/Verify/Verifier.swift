@@ -16,6 +16,9 @@ public struct Verifier: Sendable {
         public var concurrency: Int = 16
         /// Addresses tried per MX host, as Postfix's smtp_mx_address_limit (default 5).
         public var addressLimit: Int = 5
+        /// Check DNS and DNSSEC only: no SMTP, so no certificate is checked (for machines whose
+        /// outbound port 25 is blocked).
+        public var dnsOnly = false
         public var now: Date = Date()
 
         public init() {}
@@ -72,10 +75,14 @@ public struct Verifier: Sendable {
         // DNS first (fast, sequential), then every probe side by side.
         let plans = targets.map { planHost($0.host, $0.preference, mxSecure: mx.status == .secure, warnings: &warnings) }
         let jobs = plans.enumerated().flatMap { index, plan in plan.addresses.map { (index, $0) } }
-        let results = ProbeRunner(limit: options.concurrency).run(jobs.count) { i in
-            let (index, address) = jobs[i]
-            return self.probe(address, plans[index])
-        }
+        let results = options.dnsOnly
+            ? jobs.map { AddressReport(address: $0.1, verdict: .notChecked, failure: nil,
+                                       detail: "not probed: --dns-only checks DNS and DNSSEC, not this server's certificate", remedy: nil,
+                                       tls: nil, matched: nil, certificates: [], warnings: []) }
+            : ProbeRunner(limit: options.concurrency).run(jobs.count) { i in
+                let (index, address) = jobs[i]
+                return self.probe(address, plans[index])
+            }
         for (i, job) in jobs.enumerated() { plans[job.0].reports.append(results[i]) }
         warnings += tlsrptWarnings(name)
         warnings += pathSignatureWarnings(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })

@@ -40,7 +40,7 @@ public enum VerifyRun {
                 domains.append(target)
             }
         }
-        var reports = Verifier(lookup: dns, options: request.options).verify(domains: domains)
+        var reports = portBlockedWarning(Verifier(lookup: dns, options: request.options).verify(domains: domains), port: request.options.port)
         guard !descriptions.isEmpty else { return reports }
         var drift: [String: [String]] = [:]
         for description in descriptions {
@@ -51,6 +51,20 @@ public enum VerifyRun {
                          hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings + (drift[report.domain] ?? []))
         }
         return reports
+    }
+
+    /// When no address of any MX host accepted a TCP connection, the likeliest cause is this
+    /// machine (cloud VMs and CI runners block outbound port 25), not every MX at once: say so.
+    static func portBlockedWarning(_ reports: [DomainReport], port: UInt16) -> [DomainReport] {
+        let addresses = reports.flatMap { $0.hosts.flatMap(\.addresses) }
+        let unconnected = addresses.filter { $0.failure == .connectionFailed && $0.detail.hasPrefix("no SMTP session with") }
+        guard addresses.count >= 2, unconnected.count == addresses.count else { return reports }
+        let warning = "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
+            + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
+        return reports.map {
+            DomainReport(domain: $0.domain, profile: $0.profile, mxStatus: $0.mxStatus, implicitMX: $0.implicitMX, hosts: $0.hosts,
+                         failure: $0.failure, detail: $0.detail, warnings: [warning] + $0.warnings)
+        }
     }
 
     /// DNS problems first, then DANE failures, then "not protected" (the worst over all domains).

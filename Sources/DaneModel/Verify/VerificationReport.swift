@@ -52,6 +52,8 @@ public struct AddressReport: Sendable, Codable {
         /// TLS worked but no DANE is in force here (no usable TLSA, or not DNSSEC-secure).
         case unauthenticated
         case fail
+        /// Not probed (`--dns-only`): the server's certificate was not checked.
+        case notChecked = "not-checked"
     }
 
     public let address: String

@@ -13,7 +13,9 @@ public struct VerifyText {
     }
 
     func render(_ report: DomainReport) -> String {
-        var out = "\(report.domain)  \(badge(report.outcome))  \(summary(report.outcome)) [profile \(report.profile.rawValue)]\n"
+        let dnsOnly = report.hosts.contains { $0.addresses.contains { $0.verdict == .notChecked } }
+        var out = "\(report.domain)  \(badge(report.outcome))  \(summary(report.outcome))"
+            + (dnsOnly ? " (DNS only: no server certificate was checked)" : "") + " [profile \(report.profile.rawValue)]\n"
         out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
         if let failure = report.failure {
             out += failureLines(failure, report.detail, nil, report.profile, indent: "  ")
@@ -39,6 +41,7 @@ public struct VerifyText {
                 case .pass: out += "\(address.detail)\(address.matched.map { " by \(Self.short($0))" } ?? "")\(address.tls.map { ", \($0)" } ?? "")\n"
                 case .unauthenticated: out += "\(address.detail)\n"
                 case .fail: out += "\(address.failure.map { "\($0.exchangeCode) \($0.title)" } ?? "failed")\n"
+                case .notChecked: out += "\(address.detail)\n"
                 }
                 for certificate in address.certificates.prefix(3) {
                     out += "      certificate: \(certificate.subject); issuer \(certificate.issuer); SPKI SHA-256 \(certificate.spkiSHA256.prefix(16))...; "
@@ -81,6 +84,7 @@ public struct VerifyText {
         case .pass: paint("PASS", "32")
         case .unauthenticated: paint("NO DANE", "33")
         case .fail: paint("FAIL", "31")
+        case .notChecked: paint("DNS ONLY", "36")
         }
     }
 

@@ -34,6 +34,8 @@ struct VerifyCommand: ParsableCommand {
                                     (.verdictFailure, "DANE fails somewhere: senders will defer or bounce mail to that host"),
                                     (.verdictDNSProblem, "DNS or DNSSEC problem (bogus signatures, broken delegation, lookups failing)"),
                                     (.verdictNotProtected, "mail flows, but DANE is not in force (unsigned zone, no usable TLSA record)")]))
+            With --nagios: 0 OK (every MX host authenticates), 1 WARNING (expiring soon, drift, \
+            not protected), 2 CRITICAL (DANE or DNSSEC failure), 3 UNKNOWN (could not run).
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, tlsrpt }
@@ -53,6 +55,12 @@ struct VerifyCommand: ParsableCommand {
     var format: Format = .text
 
 
+    @Flag(help: "Check DNS and DNSSEC only, without SMTP (for machines whose outbound port 25 is blocked): no certificate is checked.")
+    var dnsOnly = false
+
+    @Flag(help: "Nagios plugin: one status line with perfdata; 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
+    var nagios = false
+
     @Option(help: ArgumentHelp("Warn about certificates and signatures that expire within this many days.", valueName: "DAYS"))
     var warnDays: Int = 14
 
@@ -69,8 +77,15 @@ struct VerifyCommand: ParsableCommand {
         request.options.profile = profile
         request.options.timeout = dns.timeout
         request.options.warnDays = warnDays
-        let reports = try runReporting(printer) { () throws(DiagnosticError) in try VerifyRun.run(request) }
+        request.options.dnsOnly = dnsOnly
+        let nagios = self.nagios
+        let reports = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) in try VerifyRun.run(request) }
         let status = VerifyRun.status(reports)
+        if nagios {
+            let (line, code) = VerifyNagios.render(reports)
+            try writeStandardOutput(line, printer)
+            throw ExitCode(code)
+        }
         let text: String = switch format {
         case .text: VerifyText(colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO)).render(reports)
         case .json: VerifyJSON.render(reports, exitStatus: status.rawValue)

@@ -228,4 +228,38 @@ final class VerifyLabTests: LabTestCase {
         }
         return found
     }
+
+    /// Issue 11 (in part): --dns-only checks DNS and DNSSEC without SMTP, and says so.
+    func testDNSOnlyChecksNoCertificateAndSaysSo() throws {
+        let lab = try lab()
+        let json = try Danectl.run(["verify", "--resolver", lab.resolver, "--dns-only", "--format", "json", "valid-311.test", "bogus.test"])
+        XCTAssertEqual(json.status, 2, json.stdout)
+        try SchemaCheck.assertValid(json.stdout, "verify", "verify --dns-only")
+        XCTAssertTrue(json.stdout.contains("\"verdict\" : \"not-checked\""), json.stdout)
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let valid = try XCTUnwrap((document["domains"] as? [[String: Any]])?.first)
+        let probed = try XCTUnwrap(addresses(in: valid).first)
+        XCTAssertEqual(probed["verdict"] as? String, "not-checked")
+        XCTAssertEqual((probed["certificates"] as? [Any])?.count, 0, "no certificate was fetched")
+        let text = try Danectl.run(["verify", "--resolver", lab.resolver, "--dns-only", "valid-311.test"])
+        XCTAssertEqual(text.status, 0, text.stdout)
+        XCTAssertTrue(text.stdout.contains("(DNS only: no server certificate was checked)"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("127.25.0.1  DNS ONLY  not probed"), text.stdout)
+    }
+
+    /// Issue 11 (in part): verify as a Nagios plugin.
+    func testNagiosStatusesAndPerfdata() throws {
+        let lab = try lab()
+        let ok = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test"])
+        XCTAssertEqual(ok.status, 0, ok.stdout)
+        XCTAssertTrue(ok.stdout.hasPrefix("DANE VERIFY OK - 1 domain(s): every MX host authenticates by DANE | domains=1;;;0 pass=1;;;0"), ok.stdout)
+        let warning = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "unsigned.test"])
+        XCTAssertEqual(warning.status, 1, warning.stdout)
+        XCTAssertTrue(warning.stdout.hasPrefix("DANE VERIFY WARNING - unsigned.test. not-protected"), warning.stdout)
+        let critical = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "mismatch.test", "unsigned.test"])
+        XCTAssertEqual(critical.status, 2, critical.stdout)
+        XCTAssertTrue(critical.stdout.hasPrefix("DANE VERIFY CRITICAL - mismatch.test. dane-failure"), critical.stdout)
+        let unknown = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "--nagios", "valid-311.test"])
+        XCTAssertEqual(unknown.status, 3, unknown.stderr)
+    }
 }
