@@ -184,4 +184,38 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: first, encoding: .utf8), "; edited by hand, must survive a failed run\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output).filter { $0.hasPrefix(".") }, [])
     }
+
+    /// Finding 16: zones BIND refuses are refused, naming the name; and finding 12: names under
+    /// a DNAME are occluded (no NSEC, no RRSIG), so the validators accept the signed zone.
+    func testSignRefusesWhatServersRefuseAndRespectsDNAME() throws {
+        let folder = try TemporaryFolder()
+        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let ksk = folder.file(try Danectl.run(["keygen", "example.com", "--ksk", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let head = "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
+        let cases: [(String, String)] = [
+            ("www IN CNAME ns\nwww IN A 192.0.2.2\n", "has a CNAME and other data"),
+            ("@ IN CNAME ns.example.net.\n", "cannot be a CNAME"),
+            ("@ IN DS 12345 13 2 " + String(repeating: "ab", count: 32) + "\n", "belongs in the parent zone"),
+            ("txt CH TXT \"chaos\"\n", "class 3 in an IN zone"),
+            ("big 2147483648 IN A 192.0.2.3\n", "above 2^31-1"),
+        ]
+        for (extra, message) in cases {
+            let zone = try folder.write("bad.zone", head + extra)
+            let result = try Danectl.run(["sign", zone, "--key", key, "-o", folder.file("out")])
+            XCTAssertEqual(result.status, 65, "\(message): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(message), result.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.file("out")))
+        }
+        let dname = try folder.write("dname.zone", head + "old IN DNAME example.net.\nleft.old IN A 192.0.2.9\n")
+        let signed = folder.file("dname.signed")
+        let result = try Danectl.run(["sign", dname, "--key", key, "--key", ksk, "-o", signed])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let text = try String(contentsOfFile: signed, encoding: .utf8)
+        XCTAssertTrue(text.contains("left.old.example.com."), "occluded data is kept")
+        XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix("left.old.example.com.") && ($0.contains("\tRRSIG\t") || $0.contains("\tNSEC\t")) },
+                       "but neither signed nor chained")
+        XCTAssertEqual(try Processes.run("ldns-verify-zone", [signed]).status, 0)
+        let bind = try Processes.run("dnssec-verify", ["-o", "example.com", signed])
+        XCTAssertEqual(bind.status, 0, bind.stdout + bind.stderr)
+    }
 }

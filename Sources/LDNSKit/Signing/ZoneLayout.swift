@@ -52,7 +52,7 @@ final class ZoneLayout: @unchecked Sendable {
     func key(of name: Name) -> UnsafeBufferPointer<UInt8> { store.record(name.keyRecord).key }
 
     static let typeNS: UInt16 = 2, typeSOA: UInt16 = 6, typeDS: UInt16 = 43, typeRRSIG: UInt16 = 46, typeNSEC: UInt16 = 47
-    static let typeDNSKEY: UInt16 = 48, typeNSEC3: UInt16 = 50, typeNSEC3PARAM: UInt16 = 51
+    static let typeDNSKEY: UInt16 = 48, typeNSEC3: UInt16 = 50, typeNSEC3PARAM: UInt16 = 51, typeCNAME: UInt16 = 5, typeDNAME: UInt16 = 39
 
     // MARK: - Building
 
@@ -98,6 +98,13 @@ final class ZoneLayout: @unchecked Sendable {
                                     + "\(String(decoding: record.text, as: UTF8.self))\" is outside zone \(zone.origin)")
                 }
                 if record.type == typeDNSKEY, ours.contains(Array(record.rdata)) { continue }
+                // What BIND and NSD would refuse to load is refused here, with the name.
+                guard record.rrclass == 1 else {
+                    throw LDNSError("\(NameKey.text(record.key)) \(typeText(record.type)): class \(record.rrclass) in an IN zone; only class IN is signed")
+                }
+                guard record.ttl <= UInt32(Int32.max) else {
+                    throw LDNSError("\(NameKey.text(record.key)) \(typeText(record.type)): TTL \(record.ttl) is above 2^31-1 (RFC 2181 §8)")
+                }
                 candidates.append(ref)
             }
         }
@@ -160,7 +167,8 @@ final class ZoneLayout: @unchecked Sendable {
         while i < order.count {
             let first = store.record(order[i])
             var name = Name(keyRecord: order[i], firstRRset: Int32(rrsets.count), rrsetCount: 0, kind: .authoritative)
-            var hasNS = false
+            var hasNS = false, hasDNAME = false
+            var types: Set<UInt16> = []
             while i < order.count {
                 let record = store.record(order[i])
                 guard NameKey.compare(record.key, first.key) == 0 else { break }
@@ -172,6 +180,8 @@ final class ZoneLayout: @unchecked Sendable {
                     i += 1
                 }
                 if set.type == Self.typeNS { hasNS = true }
+                if set.type == Self.typeDNAME { hasDNAME = true }
+                types.insert(set.type)
                 rrsets.append(set)
                 name.rrsetCount += 1
             }
@@ -182,7 +192,16 @@ final class ZoneLayout: @unchecked Sendable {
                 name.kind = .delegation
                 cut = Array(first.key)
             } else {
-                cut = nil
+                // Below a DNAME every name is occluded, as below a cut (RFC 6672 §2.4).
+                cut = hasDNAME ? Array(first.key) : nil
+            }
+            if name.kind != .occluded {
+                let owner = NameKey.text(first.key)
+                if isApex, types.contains(Self.typeCNAME) { throw LDNSError("\(owner) is the zone apex and cannot be a CNAME") }
+                if types.contains(Self.typeCNAME), !types.subtracting([Self.typeCNAME, Self.typeRRSIG, Self.typeNSEC]).isEmpty {
+                    throw LDNSError("\(owner) has a CNAME and other data (RFC 1034 §3.6.2); BIND and NSD refuse such a zone")
+                }
+                if isApex, types.contains(Self.typeDS) { throw LDNSError("\(owner): a DS record belongs in the parent zone, not at this zone's apex") }
             }
             for r in Int(name.firstRRset)..<rrsets.count {
                 switch name.kind {

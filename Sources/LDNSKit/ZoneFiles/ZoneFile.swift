@@ -58,7 +58,14 @@ public final class ZoneFile: @unchecked Sendable {
                 soa = nil  // freed with the other pieces' SOAs
                 throw LDNSError.status(failure.status, "\(path):\(failure.line): the zone file does not parse", line: failure.line)
             }
-            if soa == nil, let first = piece.soa { soa = first }
+            if let extra = piece.soa {
+                // One SOA per zone: a second one would be dropped, which changes the zone silently.
+                guard soa == nil else {
+                    soa = nil  // freed with the other pieces' SOAs
+                    throw LDNSError("\(path): the zone has more than one SOA record; a zone file holds one zone")
+                }
+                soa = extra
+            }
             let arena = store.adopt(piece.records)
             refs.append(contentsOf: piece.offsets.lazy.map { RecordStore.ref(arena, $0) })
         }
