@@ -218,4 +218,13 @@ final class HardeningTests: XCTestCase {
         let bind = try Processes.run("dnssec-verify", ["-o", "example.com", signed])
         XCTAssertEqual(bind.status, 0, bind.stdout + bind.stderr)
     }
+
+    /// Finding 23: a template nested thousands deep is refused before it can overflow the stack.
+    func testDeeplyNestedTemplatesAreRefused() throws {
+        let folder = try TemporaryFolder()
+        let template = try folder.write("deep.mustache", String(repeating: "{{#zones}}", count: 3000) + String(repeating: "{{/zones}}", count: 3000))
+        let result = try Danectl.run(["generate", example, "--template", template])
+        XCTAssertEqual(result.status, 65, result.stderr)
+        XCTAssertTrue(result.stderr.contains("nested 3000 deep"), result.stderr)
+    }
 }
