@@ -107,7 +107,8 @@ public struct Verifier: Sendable {
 
         var daneInForce: Bool { tlsaStatus == .secure && !usable.isEmpty }
         var report: HostReport {
-            HostReport(host: host, preference: preference, addressStatus: addressStatus, tlsaBase: tlsaBase, tlsaStatus: tlsaStatus,
+            HostReport(host: host, preference: preference, addressStatus: addressStatus, tlsaBase: tlsaBase,
+                       tlsaOwner: tlsaStatus == nil ? nil : endpoint.owner.fqdn, tlsaStatus: tlsaStatus,
                        tlsa: tlsa, addresses: reports.sorted { $0.address < $1.address }, failure: failure, detail: detail)
         }
     }

@@ -88,6 +88,8 @@ public struct HostReport: Sendable, Codable {
     /// The name TLSA was looked up under (`_25._tcp.<base>`): the CNAME-expanded name when
     /// the whole chain is secure, else the MX host name (RFC 7672 §2.2.2).
     public let tlsaBase: String?
+    /// Where the TLSA records were looked up: `_<port>._tcp.<base>` (from `TLSAEndpoint`).
+    public let tlsaOwner: String?
     public let tlsaStatus: DNSSECStatus?
     public let tlsa: [LiveTLSARecord]
     public let addresses: [AddressReport]
@@ -95,12 +97,13 @@ public struct HostReport: Sendable, Codable {
     public let failure: SenderFailure?
     public let detail: String?
 
-    public init(host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaStatus: DNSSECStatus?,
+    public init(host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaOwner: String? = nil, tlsaStatus: DNSSECStatus?,
                 tlsa: [LiveTLSARecord], addresses: [AddressReport], failure: SenderFailure?, detail: String?) {
         self.host = host
         self.preference = preference
         self.addressStatus = addressStatus
         self.tlsaBase = tlsaBase
+        self.tlsaOwner = tlsaOwner
         self.tlsaStatus = tlsaStatus
         self.tlsa = tlsa
         self.addresses = addresses

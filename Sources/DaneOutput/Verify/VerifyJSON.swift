@@ -32,10 +32,10 @@ public enum VerifyJSON {
     }
 
     struct Host: Encodable {
-        let host: String, preference: Int, addressStatus: String, tlsaBase: String?, tlsaStatus: String?
+        let host: String, preference: Int, addressStatus: String, tlsaBase: String?, tlsaOwner: String?, tlsaStatus: String?
         let tlsa: [TLSA], addresses: [Address], failure: Failure?, detail: String?
         enum CodingKeys: String, CodingKey {
-            case host, preference, addressStatus = "address_status", tlsaBase = "tlsa_base", tlsaStatus = "tlsa_status"
+            case host, preference, addressStatus = "address_status", tlsaBase = "tlsa_base", tlsaOwner = "tlsa_owner", tlsaStatus = "tlsa_status"
             case tlsa, addresses, failure, detail
         }
     }
@@ -65,7 +65,7 @@ public enum VerifyJSON {
     }
 
     static func host(_ host: HostReport) -> Host {
-        Host(host: host.host, preference: host.preference, addressStatus: host.addressStatus.rawValue, tlsaBase: host.tlsaBase,
+        Host(host: host.host, preference: host.preference, addressStatus: host.addressStatus.rawValue, tlsaBase: host.tlsaBase, tlsaOwner: host.tlsaOwner,
              tlsaStatus: host.tlsaStatus?.rawValue,
              tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.rdata, usable: $0.usable, reason: $0.reason) },
              addresses: host.addresses.map(address), failure: Failure(host.failure), detail: host.detail)

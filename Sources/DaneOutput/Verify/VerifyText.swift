@@ -24,8 +24,8 @@ public struct VerifyText {
         }
         for host in report.hosts {
             out += "  \(host.host) (preference \(host.preference)): addresses \(host.addressStatus.rawValue)"
-            if let base = host.tlsaBase, let status = host.tlsaStatus {
-                out += "; TLSA at _25._tcp.\(base) \(status.rawValue)\(host.tlsa.isEmpty && status == .secure ? " (none published)" : "")"
+            if let owner = host.tlsaOwner, let status = host.tlsaStatus {
+                out += "; TLSA at \(owner) \(status.rawValue)\(host.tlsa.isEmpty && status == .secure ? " (none published)" : "")"
             }
             out += "\n"
             for record in host.tlsa {
