@@ -56,6 +56,13 @@ let package = Package(
         .executableTarget(name: "TemplateEmbedder", path: "Sources/Build/TemplateEmbedder"),
         .plugin(name: "EmbedTemplates", capability: .buildTool(), dependencies: ["TemplateEmbedder"]),
 
+        // MARK: Fuzz targets (scripts/fuzz builds them with libFuzzer and AddressSanitizer;
+        // a normal build makes corpus replayers of them)
+        .executableTarget(name: "FuzzLiveDNS", dependencies: ["DaneModel"], path: "Sources/Fuzz/FuzzLiveDNS"),
+        .executableTarget(name: "FuzzDescription", dependencies: ["DaneModel", "DaneSpec"], path: "Sources/Fuzz/FuzzDescription"),
+        .executableTarget(name: "FuzzKeyMaterial", dependencies: ["OpenSSLKit"], path: "Sources/Fuzz/FuzzKeyMaterial"),
+        .executableTarget(name: "FuzzZoneFile", dependencies: ["LDNSKit"], path: "Sources/Fuzz/FuzzZoneFile"),
+
         // MARK: Tests
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
