@@ -18,12 +18,33 @@ internal import Yams
 public enum DescriptionLoader {
     public static let defaultTTL: UInt32 = 3600
 
+    /// A description is small text; anything larger is not one (and is not read into memory).
+    public static let maximumSize = 64 << 20
+
     public static func load(path: String) throws(DiagnosticError) -> DomainDescription {
-        let text: String
+        let place = SourceLocation(file: path)
+        // Look before opening: a FIFO would block, a device never end, a folder confuse.
+        var info = stat()
+        if stat(path, &info) == 0 {
+            let kind = info.st_mode & S_IFMT
+            guard kind == S_IFREG else {
+                let what = kind == S_IFDIR ? "a folder" : kind == S_IFIFO ? "a named pipe" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a regular file"
+                throw DiagnosticError(.error("file-unreadable", "cannot read the description: it is \(what), not a file", at: place))
+            }
+            guard info.st_size <= maximumSize else {
+                throw DiagnosticError(.error("description-too-large", "the description is \(info.st_size) bytes; more than \(maximumSize >> 20) MiB is not a description", at: place))
+            }
+        }
+        let data: Data
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw DiagnosticError(.error("file-unreadable", "cannot read the description: \(Self.reason(error))", at: SourceLocation(file: path)))
+            throw DiagnosticError(.error("file-unreadable", "cannot read the description: \(Self.reason(error))", at: place))
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            let offset = Self.firstInvalidUTF8(Array(data))
+            throw DiagnosticError(.error("description-not-utf8", "the description is not UTF-8 text (the first bad byte is at offset \(offset)); save it as UTF-8",
+                                         at: place))
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try load(yaml: text, file: path, baseDirectory: base)
@@ -46,6 +67,20 @@ public enum DescriptionLoader {
         let errors = reader.nodes.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty, let description else { throw DiagnosticError(errors) }
         return description
+    }
+
+    /// The offset of the first byte that does not continue a valid UTF-8 sequence.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int {
+        var offset = 0
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: return offset
+            case .error: return offset
+            }
+        }
     }
 
     static func reason(_ error: Error) -> String {

@@ -227,4 +227,31 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(result.status, 65, result.stderr)
         XCTAssertTrue(result.stderr.contains("nested 3000 deep"), result.stderr)
     }
+
+    /// Finding 25 (more of it): a description that is a folder, a FIFO or a device says so at
+    /// once (66); one that is not UTF-8 says where (65); a traditional encrypted PEM key is
+    /// recognised as encrypted.
+    func testInputsThatAreNotDescriptionsSaySo() throws {
+        let folder = try TemporaryFolder()
+        XCTAssertEqual(mkfifo(folder.file("pipe.yaml"), 0o600), 0)
+        for (path, words) in [(folder.path, "it is a folder"), (folder.file("pipe.yaml"), "it is a named pipe"), ("/dev/zero", "it is a device")] {
+            let started = Date()
+            let result = try Danectl.run(["generate", path])
+            XCTAssertEqual(result.status, 66, "\(path): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(words), result.stderr)
+            XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        }
+        let latin1 = folder.file("latin1.yaml")
+        try Data("domain: caf".utf8 + [0xE9] + Data(".example\n".utf8)).write(to: URL(fileURLWithPath: latin1))
+        let notUTF8 = try Danectl.run(["generate", latin1])
+        XCTAssertEqual(notUTF8.status, 65, notUTF8.stderr)
+        XCTAssertTrue(notUTF8.stderr.contains("not UTF-8 text (the first bad byte is at offset 11)"), notUTF8.stderr)
+
+        XCTAssertEqual(try Processes.shell("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null | openssl ec -aes128 -passout pass:x -out enc.pem 2>/dev/null && grep -q 'Proc-Type: 4,ENCRYPTED' enc.pem",
+                                           directory: folder.path).status, 0)
+        let description = try folder.write("d.yaml", "domain: example.com\nmx: [{host: mx.example.com, key: enc.pem}]\n")
+        let encrypted = try Danectl.run(["generate", description])
+        XCTAssertEqual(encrypted.status, 65, encrypted.stderr)
+        XCTAssertTrue(encrypted.stderr.contains("is encrypted (Proc-Type: 4,ENCRYPTED)") && encrypted.stderr.contains("[key-encrypted-key]"), encrypted.stderr)
+    }
 }

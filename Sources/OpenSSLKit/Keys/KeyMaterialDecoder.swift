@@ -61,9 +61,16 @@ public enum KeyMaterialDecoder {
                 index += 1
                 let label = name.map { String(cString: $0) } ?? ""
                 let der = Array(UnsafeBufferPointer(start: data, count: length))
+                // A traditional ("Proc-Type: 4,ENCRYPTED") key: the DER is ciphertext.
+                let encrypted = header.map { String(cString: $0).contains("ENCRYPTED") } ?? false
                 CRYPTO_free(name, #file, #line)
                 CRYPTO_free(header, #file, #line)
                 CRYPTO_free(data, #file, #line)
+                if encrypted {
+                    failure = KeyMaterialError(code: .encryptedKey, reason: "PEM block \(index) (\(label)) is encrypted (Proc-Type: 4,ENCRYPTED); "
+                                               + "danectl needs only the public half: give the certificate or the public key instead")
+                    break
+                }
                 do throws(KeyMaterialError) {
                     if let piece = try piece(pemLabel: label, der: der, index: index) { pieces.append(piece) }
                 } catch { failure = error }
