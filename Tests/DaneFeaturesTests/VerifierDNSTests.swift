@@ -44,6 +44,7 @@ final class VerifierDNSTests: XCTestCase {
         dns.answer("example.test", .mx, [.mx(preference: 0, exchange: DNSName(labels: []))])
         let report = verify(dns)
         XCTAssertTrue(report.hosts.isEmpty)
+        XCTAssertTrue(report.nullMX)
         XCTAssertTrue(report.detail?.contains("null MX") == true, report.detail ?? "")
     }
 

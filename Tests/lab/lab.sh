@@ -282,6 +282,9 @@ _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 _25._tcp.mx IN TLSA 3 1 2 $NEXT312
 Z
+scenario null-mx.test <<Z
+@ IN MX 0 .
+Z
 scenario acme.test <<Z
 $(mx 10 mx.acme.test.)
 mx IN A 127.25.0.9
@@ -299,7 +302,7 @@ mx IN A 127.25.0.7
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 Z
-signed_zones=(acme port dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+signed_zones=(null-mx acme port dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

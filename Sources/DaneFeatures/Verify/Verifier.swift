@@ -42,9 +42,10 @@ public struct Verifier: Sendable {
         let domain = name.fqdn
         var warnings: [String] = []
         let mx = lookup.lookup(name, .mx)
-        func report(_ hosts: [HostReport], _ failure: SenderFailure? = nil, _ detail: String? = nil, implicit: Bool = false) -> DomainReport {
+        func report(_ hosts: [HostReport], _ failure: SenderFailure? = nil, _ detail: String? = nil, implicit: Bool = false,
+                    nullMX: Bool = false) -> DomainReport {
             DomainReport(domain: domain, profile: options.profile, mxStatus: mx.status, implicitMX: implicit, hosts: hosts,
-                         failure: failure, detail: detail, warnings: warnings)
+                         failure: failure, detail: detail, warnings: warnings, nullMX: nullMX)
         }
         switch mx.status {
         case .bogus: return report([], .dnssecInvalid, mx.problem)
@@ -65,7 +66,7 @@ public struct Verifier: Sendable {
         let implicit = targets.isEmpty
         if implicit { targets = [(name, 0)] }  // RFC 5321 §5.1: no MX means the domain itself
         if targets.count == 1, targets[0].host.labels.isEmpty {
-            return report([], nil, "\(domain) publishes a null MX (RFC 7505): it accepts no mail", implicit: false)
+            return report([], nil, "\(domain) publishes a null MX (RFC 7505): it accepts no mail", implicit: false, nullMX: true)
         }
         targets.sort { ($0.preference, $0.host.fqdn) < ($1.preference, $1.host.fqdn) }
         if mx.status == .insecure {

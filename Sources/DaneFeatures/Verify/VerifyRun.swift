@@ -48,7 +48,7 @@ public enum VerifyRun {
         }
         reports = reports.map { report in
             DomainReport(domain: report.domain, profile: report.profile, mxStatus: report.mxStatus, implicitMX: report.implicitMX,
-                         hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings + (drift[report.domain] ?? []))
+                         hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings + (drift[report.domain] ?? []), nullMX: report.nullMX)
         }
         return reports
     }
@@ -63,7 +63,7 @@ public enum VerifyRun {
             + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
         return reports.map {
             DomainReport(domain: $0.domain, profile: $0.profile, mxStatus: $0.mxStatus, implicitMX: $0.implicitMX, hosts: $0.hosts,
-                         failure: $0.failure, detail: $0.detail, warnings: [warning] + $0.warnings)
+                         failure: $0.failure, detail: $0.detail, warnings: [warning] + $0.warnings, nullMX: $0.nullMX)
         }
     }
 

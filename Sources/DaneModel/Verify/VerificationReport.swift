@@ -137,8 +137,12 @@ public struct DomainReport: Sendable, Codable {
     public let detail: String?
     public let warnings: [String]
 
+    /// The domain publishes a null MX (RFC 7505): it accepts no mail, by its own say.
+    public let nullMX: Bool
+
     public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
-                failure: SenderFailure?, detail: String?, warnings: [String]) {
+                failure: SenderFailure?, detail: String?, warnings: [String], nullMX: Bool = false) {
+        self.nullMX = nullMX
         self.domain = domain
         self.profile = profile
         self.mxStatus = mxStatus

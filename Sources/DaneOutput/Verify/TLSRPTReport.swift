@@ -7,9 +7,9 @@ import Foundation
 /// no schema_version.
 public enum TLSRPTReport {
     struct Report: Encodable {
-        let organizationName = "danectl"
+        let organizationName: String
         let dateRange: DateRange
-        let contactInfo = "danectl verify"
+        let contactInfo: String
         let reportID: String
         let policies: [Policy]
         enum CodingKeys: String, CodingKey {
@@ -54,7 +54,10 @@ public enum TLSRPTReport {
         }
     }
 
-    public static func render(_ reports: [DomainReport], now: Date) -> String {
+    /// `organization` and `contact` fill RFC 8460's organization-name and contact-info; the
+    /// report-id is unique per report (time and a random part).
+    public static func render(_ reports: [DomainReport], now: Date, organization: String = "danectl",
+                              contact: String = "danectl verify") -> String {
         let policies = reports.map { report -> Policy in
             let dane = report.hosts.contains(where: \.daneInForce)
             let addresses = report.hosts.flatMap { host in host.addresses.map { (host, $0) } }
@@ -79,7 +82,8 @@ public enum TLSRPTReport {
                           summary: Summary(successful: addresses.count - failures.count, failed: details.reduce(0) { $0 + $1.failedSessionCount }),
                           failureDetails: details)
         }
-        return JSONDocument.encode(Report(dateRange: DateRange(start: now, end: now), reportID: "danectl-\(Int(now.timeIntervalSince1970))",
-                                          policies: policies))
+        let reportID = "danectl-\(Int(now.timeIntervalSince1970))-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return JSONDocument.encode(Report(organizationName: organization, dateRange: DateRange(start: now, end: now), contactInfo: contact,
+                                          reportID: reportID, policies: policies))
     }
 }

@@ -24,10 +24,10 @@ public enum VerifyJSON {
     }
 
     struct Domain: Encodable {
-        let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool
+        let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool, nullMX: Bool
         let failure: Failure?, detail: String?, warnings: [String], hosts: [Host]
         enum CodingKeys: String, CodingKey {
-            case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", failure, detail, warnings, hosts
+            case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, warnings, hosts
         }
     }
 
@@ -60,7 +60,7 @@ public enum VerifyJSON {
 
     static func domain(_ report: DomainReport) -> Domain {
         Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
-               implicitMX: report.implicitMX, failure: Failure(report.failure), detail: report.detail, warnings: report.warnings,
+               implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail, warnings: report.warnings,
                hosts: report.hosts.map(host))
     }
 

@@ -58,6 +58,12 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Check DNS and DNSSEC only, without SMTP (for machines whose outbound port 25 is blocked): no certificate is checked.")
     var dnsOnly = false
 
+    @Option(help: ArgumentHelp("With --format tlsrpt: the report's organization-name.", valueName: "NAME"))
+    var organization = "danectl"
+
+    @Option(help: ArgumentHelp("With --format tlsrpt: the report's contact-info (an address or URI).", valueName: "CONTACT"))
+    var contact = "danectl verify"
+
     @Flag(help: "Nagios plugin: one status line with perfdata; 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
     var nagios = false
 
@@ -89,7 +95,7 @@ struct VerifyCommand: ParsableCommand {
         let text: String = switch format {
         case .text: VerifyText(colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO)).render(reports)
         case .json: VerifyJSON.render(reports, exitStatus: status.rawValue)
-        case .tlsrpt: TLSRPTReport.render(reports, now: Date())
+        case .tlsrpt: TLSRPTReport.render(reports, now: Date(), organization: organization, contact: contact)
         }
         try writeStandardOutput(text, printer)
         if status != .success { throw status.exit }

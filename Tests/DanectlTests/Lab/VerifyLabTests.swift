@@ -262,4 +262,26 @@ final class VerifyLabTests: LabTestCase {
         let unknown = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "--nagios", "valid-311.test"])
         XCTAssertEqual(unknown.status, 3, unknown.stderr)
     }
+
+    /// Issue 11 (in part): a null MX is reported as such in JSON too, and the TLS-RPT report
+    /// takes the sender's organization and contact, with a report-id unique per report.
+    func testNullMXInJSONAndTLSRPTIdentity() throws {
+        let lab = try lab()
+        let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "null-mx.test"])
+        try SchemaCheck.assertValid(result.stdout, "verify", "verify null-mx.test")
+        let domain = try XCTUnwrap(((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]])?.first)
+        XCTAssertEqual(domain["null_mx"] as? Bool, true, result.stdout)
+        var ids = Set<String>()
+        for _ in 0..<2 {
+            let report = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "tlsrpt", "--organization", "Example Mail Ops",
+                                          "--contact", "mailto:tls-reports@example.net", "valid-311.test"])
+            XCTAssertEqual(report.status, 0, report.stdout)
+            try SchemaCheck.assertValid(report.stdout, "tlsrpt-report", "tlsrpt with organization")
+            let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(document["organization-name"] as? String, "Example Mail Ops")
+            XCTAssertEqual(document["contact-info"] as? String, "mailto:tls-reports@example.net")
+            ids.insert(try XCTUnwrap(document["report-id"] as? String))
+        }
+        XCTAssertEqual(ids.count, 2, "report-ids must be unique")
+    }
 }
