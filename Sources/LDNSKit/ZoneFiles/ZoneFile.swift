@@ -108,8 +108,19 @@ public final class ZoneFile: @unchecked Sendable {
             result.failure = (status, Int(line))
             return result
         }
-        result.soa = ldns_zone_soa(parsed)
         let list = ldns_zone_rrs(parsed)!
+        // ldns accepts type and class numbers wider than 16 bits (TYPE2181922) and type 0 (a
+        // typo'd mnemonic): neither is a DNS record, so the piece fails here, before packing.
+        for i in 0..<ldns_rr_list_rr_count(list) {
+            let rr = ldns_rr_list_rr(list, i)!
+            let type = ldns_rr_get_type(rr).rawValue, rrclass = ldns_rr_get_class(rr).rawValue
+            if type == 0 || type > 65_535 || rrclass > 65_535 {
+                result.failure = (type == 0 || type > 65_535 ? LDNS_STATUS_SYNTAX_TYPE_ERR : LDNS_STATUS_SYNTAX_CLASS_ERR, Int(line))
+                ldns_zone_deep_free(parsed)
+                return result
+            }
+        }
+        result.soa = ldns_zone_soa(parsed)
         result.offsets.reserveCapacity(ldns_rr_list_rr_count(list))
         for i in 0..<ldns_rr_list_rr_count(list) {
             let rr = ldns_rr_list_rr(list, i)!
