@@ -58,10 +58,11 @@ let package = Package(
 
         // MARK: Fuzz targets (scripts/fuzz builds them with libFuzzer and AddressSanitizer;
         // a normal build makes corpus replayers of them)
-        .executableTarget(name: "FuzzLiveDNS", dependencies: ["DaneModel"], path: "Sources/Fuzz/FuzzLiveDNS"),
-        .executableTarget(name: "FuzzDescription", dependencies: ["DaneModel", "DaneSpec"], path: "Sources/Fuzz/FuzzDescription"),
-        .executableTarget(name: "FuzzKeyMaterial", dependencies: ["OpenSSLKit"], path: "Sources/Fuzz/FuzzKeyMaterial"),
-        .executableTarget(name: "FuzzZoneFile", dependencies: ["LDNSKit"], path: "Sources/Fuzz/FuzzZoneFile"),
+        .target(name: "FuzzReplay", path: "Sources/Fuzz/FuzzReplay"),
+        .executableTarget(name: "FuzzLiveDNS", dependencies: ["DaneModel", "FuzzReplay"], path: "Sources/Fuzz/FuzzLiveDNS"),
+        .executableTarget(name: "FuzzDescription", dependencies: ["DaneModel", "DaneSpec", "FuzzReplay"], path: "Sources/Fuzz/FuzzDescription"),
+        .executableTarget(name: "FuzzKeyMaterial", dependencies: ["OpenSSLKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzKeyMaterial"),
+        .executableTarget(name: "FuzzZoneFile", dependencies: ["LDNSKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzZoneFile"),
 
         // MARK: Tests
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),

@@ -21,9 +21,7 @@ public struct LiveKeyCheck: Sendable {
         var problems: [Diagnostic] = []
         for host in description.hosts {
             let records = try generator.tlsaRecords(for: host).0
-            let context = RolloverChecker.HostContext(host: host, zone: host.host,
-                                                      sets: .init(current: records, next: [], nextIsCurrent: false, currentRecords: { _ in [] }))
-            guard let failure = checker.probeAddresses(context, records: records, expectation: "a key in this TLSA set").failure else { continue }
+            guard let failure = checker.probeAddresses(host, records: records, expectation: "a key in this TLSA set").failure else { continue }
             for finding in failure.findings {
                 problems.append(.error("live-mismatch",
                     "\(finding.message); publishing this set would make DANE senders defer its mail (use --force to publish anyway)",

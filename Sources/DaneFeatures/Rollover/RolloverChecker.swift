@@ -45,7 +45,7 @@ public struct RolloverChecker: Sendable {
 
     public func check(_ description: DomainDescription, hosts filter: [String] = [], after: Bool,
                       evidence: inout RolloverEvidence) throws(DiagnosticError) -> [RolloverHostResult] {
-        let keys = RolloverKeys(description: description)
+        let keys = RolloverKeys()
         let zones = ZoneAssignment(description: description)
         var results: [RolloverHostResult] = []
         for host in try Self.select(description, filter) {
@@ -130,7 +130,7 @@ public struct RolloverChecker: Sendable {
         if let disagreement = authority.serialDisagreement { return context.result(.unsafe, [disagreement]) }
 
         // 3. The current key must still be what every MX address serves.
-        let served = probeAddresses(context, records: context.sets.current, expectation: "the current key")
+        let served = probeAddresses(context.host, records: context.sets.current, expectation: "the current key")
         if let failure = served.failure { return context.result(failure.state, failure.findings) }
 
         // 4. Published everywhere: record the sighting (real time only), then judge the wait.
@@ -185,7 +185,7 @@ public struct RolloverChecker: Sendable {
             return context.result(.unsafe, [.init("no-usable-tlsa",
                 "5.7.323 tlsa-invalid: \(owner) has no usable TLSA record; senders defer mail to \(context.host.host): publish \(owner) IN TLSA \(context.sets.next[0])")])
         }
-        let served = probeAddresses(context, records: live, expectation: "a key of the live TLSA set")
+        let served = probeAddresses(context.host, records: live, expectation: "a key of the live TLSA set")
         if let failure = served.failure { return context.result(failure.state, failure.findings) }
 
         var findings: [RolloverFinding] = []
@@ -236,9 +236,9 @@ public struct RolloverChecker: Sendable {
     }
 
     /// Probes every address of the host with `records` as the TLSA set.
-    func probeAddresses(_ context: HostContext, records: [TLSARecordData], expectation: String) -> ProbeSummary {
+    func probeAddresses(_ spec: MXHostSpec, records: [TLSARecordData], expectation: String) -> ProbeSummary {
         var summary = ProbeSummary()
-        let host = context.host.host
+        let host = spec.host
         var addresses: [String] = []
         for type in [RRType.a, .aaaa] {
             let answer = lookup.lookup(host, type)
@@ -254,19 +254,19 @@ public struct RolloverChecker: Sendable {
         }
         var unsafe: [RolloverFinding] = [], unreachable: [RolloverFinding] = []
         for address in addresses {
-            let served = probe.probe(address: address, endpoint: context.endpoint, records: records)
+            let served = probe.probe(address: address, endpoint: spec.endpoint, records: records)
             switch served.outcome {
             case .matched(let record):
                 summary.matches[address] = record
             case .mismatched:
                 let presented = served.presentedSPKISHA256.map(Hex.encode) ?? "unknown"
-                unsafe.append(.init("key-mismatch", "5.7.323 tlsa-invalid: \(host) [\(address)] port \(context.endpoint.port) does not present "
-                    + "\(expectation): its key's 3 1 1 is \(presented) (publish \(context.endpoint.owner) IN TLSA 3 1 1 \(presented), "
+                unsafe.append(.init("key-mismatch", "5.7.323 tlsa-invalid: \(host) [\(address)] port \(spec.endpoint.port) does not present "
+                    + "\(expectation): its key's 3 1 1 is \(presented) (publish \(spec.endpoint.owner) IN TLSA 3 1 1 \(presented), "
                     + "or serve a key the set names)"))
             case .failed(let why):
-                unsafe.append(.init("probe-failed", "\(host) [\(address)] port \(context.endpoint.port): \(why)"))
+                unsafe.append(.init("probe-failed", "\(host) [\(address)] port \(spec.endpoint.port): \(why)"))
             case .unreachable(let why):
-                unreachable.append(.init("mx-unreachable", "\(host) [\(address)] port \(context.endpoint.port) could not be checked: \(why)"))
+                unreachable.append(.init("mx-unreachable", "\(host) [\(address)] port \(spec.endpoint.port) could not be checked: \(why)"))
             }
         }
         if !unsafe.isEmpty { summary.failure = (.unsafe, unsafe + unreachable) }

@@ -105,7 +105,7 @@ public enum RolloverDeploy {
         var evidenceToWrite: (String, String)? { problem == nil && evidence != loaded ? (request.state, evidence.encoded()) : nil }
 
         let reused = chain.subjectPublicKeyInfoDER == currentKey
-        let sets = try RolloverKeys(description: description).sets(for: host)
+        let sets = try RolloverKeys().sets(for: host)
         let zone = ZoneAssignment(description: description).zone(for: host.host, explicit: host.zone).zone
         var gate: RolloverHostResult?
         if !reused {
@@ -182,9 +182,8 @@ public enum RolloverDeploy {
             now.recordsEvidence = false
             let result: RolloverHostResult
             if reused {
-                let context = RolloverChecker.HostContext(host: host, zone: host.host, sets: .init(current: [], next: [], nextIsCurrent: false, currentRecords: { _ in [] }))
                 let live = checker.lookup.lookup(host.endpoint.owner, .tlsa).response?.tlsa.filter { SMTPUsability.verdict(for: $0).isUsable } ?? []
-                let probed = now.probeAddresses(context, records: live, expectation: "a key of the live TLSA set")
+                let probed = now.probeAddresses(host, records: live, expectation: "a key of the live TLSA set")
                 result = RolloverHostResult(host: host.host.fqdn, state: probed.failure?.state ?? .safe,
                                             findings: probed.failure?.findings ?? [.init("deployed", "the renewed certificate (same key) serves on every address")],
                                             earliestSafe: nil, nextRecords: [], publishedEverywhere: true)

@@ -17,9 +17,7 @@ struct RolloverKeys {
         let currentRecords: (TLSAParameters) -> [TLSARecordData]
     }
 
-    let generator: Generator
-
-    init(description: DomainDescription) { generator = Generator() }
+    let generator = Generator()
 
     func sets(for host: MXHostSpec) throws(DiagnosticError) -> Sets {
         let current = try generator.tlsaRecords(for: host.withoutNext).0

@@ -12,15 +12,11 @@ public func fuzzDescription(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
 }
 
 #if !FUZZING
-/// Without libFuzzer (a normal build), replays files: `FuzzDescription CORPUS-FILE...`.
+import FuzzReplay
+
+/// Without libFuzzer (a normal build): `FuzzDescription CORPUS-FILE...` replays files.
 @main
 enum Replay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            var bytes = Array(data) + [0]
-            _ = bytes.withUnsafeMutableBufferPointer { fuzzDescription($0.baseAddress!, $0.count - 1) }
-        }
-    }
+    static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzDescription) }
 }
 #endif

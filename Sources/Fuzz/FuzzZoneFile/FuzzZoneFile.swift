@@ -13,15 +13,11 @@ public func fuzzZoneFile(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-/// Without libFuzzer (a normal build), replays files: `FuzzZoneFile CORPUS-FILE...`.
+import FuzzReplay
+
+/// Without libFuzzer (a normal build): `FuzzZoneFile CORPUS-FILE...` replays files.
 @main
 enum Replay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else { continue }
-            var bytes = Array(data) + [0]
-            _ = bytes.withUnsafeMutableBufferPointer { fuzzZoneFile($0.baseAddress!, $0.count - 1) }
-        }
-    }
+    static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzZoneFile) }
 }
 #endif
