@@ -41,7 +41,18 @@ public struct SecureLookup: DNSLookup {
         try StubResolver(address: server, timeout: timeout, recursive: false).query(name, type)
     }
 
+    /// Malformed RDATA (short, empty, too long for its type) makes the lookup fail in both
+    /// modes: a hostile server's record must never reach the verdicts as data.
     public func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
+        let answer = classify(name, type)
+        if answer.status == .secure || answer.status == .insecure, let response = answer.response,
+           let (record, reason) = response.malformed.first {
+            return ClassifiedAnswer(status: .failed, response: response, problem: "\(record.owner) \(record.type): malformed answer: \(reason)")
+        }
+        return answer
+    }
+
+    private func classify(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
         if let validator {
             let (status, response, problem) = validator.lookup(name, type)
             let mapped: DNSSECStatus = switch status {
@@ -57,9 +68,6 @@ public struct SecureLookup: DNSLookup {
             response = try resolvers.query(name, type)
         } catch {
             return ClassifiedAnswer(status: .failed, response: nil, problem: error.description)
-        }
-        if let (record, reason) = response.malformed.first {
-            return ClassifiedAnswer(status: .failed, response: response, problem: "\(record.owner) \(record.type): malformed answer: \(reason)")
         }
         switch response.code {
         case .noError, .nxDomain:
