@@ -73,8 +73,23 @@ final class VerifierDNSTests: XCTestCase {
             ResourceRecord(zone: zone, owner: name("_smtp._tls.example.test"), ttl: 300, type: .txt, rdata: #""v=TLSRPTv1; rua=mailto:a@example.test""#),
         ]
         let drift = DriftCheck(lookup: dns).compare(intended)
-        XCTAssertEqual(drift["example.test."], ["drift: _25._tcp.mx.example.test. TLSA 3 1 1 \(String(repeating: "cd", count: 32)) is in the description but not live"],
+        XCTAssertEqual(drift["example.test."], [DriftFinding(owner: "_25._tcp.mx.example.test.", type: "TLSA", state: .missing,
+                                                             value: "3 1 1 \(String(repeating: "cd", count: 32))")],
                        "upper-case hex and a TXT split in two strings are not drift")
+    }
+
+    func testMXDriftIsReportedBothWays() throws {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("MX.example.test")), .mx(preference: 20, exchange: name("old.example.test"))])
+        let zone = name("example.test")
+        let drift = DriftCheck(lookup: dns).compare([
+            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, rdata: "10 mx.example.test."),
+            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, rdata: "30 backup.example.test."),
+        ])
+        XCTAssertEqual(drift["example.test."], [
+            DriftFinding(owner: "example.test.", type: "MX", state: .missing, value: "30 backup.example.test."),
+            DriftFinding(owner: "example.test.", type: "MX", state: .extra, value: "20 old.example.test."),
+        ], "the exchange's case is not drift; the extra and the missing preference are")
     }
 
     /// Issue 13 finding 5 (in part): like Postfix (smtp_mx_address_limit), verify tries at most

@@ -42,13 +42,15 @@ public enum VerifyRun {
         }
         var reports = portBlockedWarning(Verifier(lookup: dns, options: request.options).verify(domains: domains), port: request.options.port)
         guard !descriptions.isEmpty else { return reports }
-        var drift: [String: [String]] = [:]
+        var drift: [String: [DriftFinding]] = [:]
+        let described = Set(descriptions.flatMap { $0.domains.map(\.name.fqdn) })
         for description in descriptions {
             drift.merge(DriftCheck(lookup: dns).compare(try Generator().generate(description).records)) { $0 + $1 }
         }
         reports = reports.map { report in
             DomainReport(domain: report.domain, profile: report.profile, mxStatus: report.mxStatus, implicitMX: report.implicitMX,
-                         hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings + (drift[report.domain] ?? []), nullMX: report.nullMX)
+                         hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings, nullMX: report.nullMX,
+                         drift: described.contains(report.domain) ? (drift[report.domain] ?? []).sorted() : nil)
         }
         return reports
     }
@@ -63,15 +65,17 @@ public enum VerifyRun {
             + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
         return reports.map {
             DomainReport(domain: $0.domain, profile: $0.profile, mxStatus: $0.mxStatus, implicitMX: $0.implicitMX, hosts: $0.hosts,
-                         failure: $0.failure, detail: $0.detail, warnings: [warning] + $0.warnings, nullMX: $0.nullMX)
+                         failure: $0.failure, detail: $0.detail, warnings: [warning] + $0.warnings, nullMX: $0.nullMX, drift: $0.drift)
         }
     }
 
     /// DNS problems first, then DANE failures, then "not protected" (the worst over all domains).
-    public static func status(_ reports: [DomainReport]) -> ExitStatus {
+    /// With `expectNoChanges`, drift counts as a failure (1) when nothing worse is found.
+    public static func status(_ reports: [DomainReport], expectNoChanges: Bool = false) -> ExitStatus {
         let outcomes = Set(reports.map(\.outcome))
         if outcomes.contains(.dnsProblem) { return .verdictDNSProblem }
         if outcomes.contains(.daneFailure) { return .verdictFailure }
+        if expectNoChanges && reports.contains(where: { !($0.drift ?? []).isEmpty }) { return .verdictFailure }
         if outcomes.contains(.notProtected) { return .verdictNotProtected }
         return .success
     }

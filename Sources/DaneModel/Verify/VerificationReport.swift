@@ -140,9 +140,13 @@ public struct DomainReport: Sendable, Codable {
     /// The domain publishes a null MX (RFC 7505): it accepts no mail, by its own say.
     public let nullMX: Bool
 
+    /// Live records that differ from the description; nil when no description was compared.
+    public let drift: [DriftFinding]?
+
     public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
-                failure: SenderFailure?, detail: String?, warnings: [String], nullMX: Bool = false) {
+                failure: SenderFailure?, detail: String?, warnings: [String], nullMX: Bool = false, drift: [DriftFinding]? = nil) {
         self.nullMX = nullMX
+        self.drift = drift
         self.domain = domain
         self.profile = profile
         self.mxStatus = mxStatus
@@ -160,5 +164,35 @@ public struct DomainReport: Sendable, Codable {
         if !failures.isEmpty { return .daneFailure }
         if hosts.isEmpty || !hosts.allSatisfy(\.daneInForce) { return .notProtected }
         return .pass
+    }
+}
+
+/// One record where the live DNS and the description disagree.
+public struct DriftFinding: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
+    public enum State: String, Sendable, Codable {
+        /// In the description, not served.
+        case missing
+        /// Served, not in the description.
+        case extra
+    }
+
+    public let owner: String
+    public let type: String
+    public let state: State
+    public let value: String
+
+    public init(owner: String, type: String, state: State, value: String) {
+        self.owner = owner
+        self.type = type
+        self.state = state
+        self.value = value
+    }
+
+    public var description: String {
+        "\(owner) \(type) \(value) " + (state == .missing ? "is in the description but not live" : "is live but not in the description")
+    }
+
+    public static func < (a: Self, b: Self) -> Bool {
+        (a.owner, a.type, a.state.rawValue, a.value) < (b.owner, b.type, b.state.rawValue, b.value)
     }
 }

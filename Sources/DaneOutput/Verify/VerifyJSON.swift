@@ -25,9 +25,9 @@ public enum VerifyJSON {
 
     struct Domain: Encodable {
         let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool, nullMX: Bool
-        let failure: Failure?, detail: String?, warnings: [String], hosts: [Host]
+        let failure: Failure?, detail: String?, warnings: [String], drift: [DriftFinding]?, hosts: [Host]
         enum CodingKeys: String, CodingKey {
-            case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, warnings, hosts
+            case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, warnings, drift, hosts
         }
     }
 
@@ -61,7 +61,7 @@ public enum VerifyJSON {
     static func domain(_ report: DomainReport) -> Domain {
         Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
                implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail, warnings: report.warnings,
-               hosts: report.hosts.map(host))
+               drift: report.drift, hosts: report.hosts.map(host))
     }
 
     static func host(_ host: HostReport) -> Host {

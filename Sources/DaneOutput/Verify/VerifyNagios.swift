@@ -7,7 +7,7 @@ public enum VerifyNagios {
     public static func render(_ reports: [DomainReport]) -> (line: String, status: Int32) {
         let outcomes = reports.map(\.outcome)
         let critical = reports.filter { $0.outcome == .daneFailure || $0.outcome == .dnsProblem }
-        let warned = reports.filter { $0.outcome == .notProtected || !$0.warnings.isEmpty
+        let warned = reports.filter { $0.outcome == .notProtected || !$0.warnings.isEmpty || !($0.drift ?? []).isEmpty
             || $0.hosts.contains { $0.addresses.contains { !$0.warnings.isEmpty } } }
         let status: Int32 = !critical.isEmpty ? 2 : !warned.isEmpty ? 1 : 0
         let label = ["OK", "WARNING", "CRITICAL"][Int(status)]

@@ -56,6 +56,7 @@ public struct VerifyText {
             }
         }
         for warning in report.warnings { out += "  \(paint("warning:", "33")) \(warning)\n" }
+        for finding in report.drift ?? [] { out += "  \(paint("drift:", "33")) \(finding)\n" }
         return out
     }
 

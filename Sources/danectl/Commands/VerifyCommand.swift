@@ -26,12 +26,14 @@ struct VerifyCommand: ParsableCommand {
             go out with CD set), so any resolver, or even an authoritative server, will do.
 
             Given a danectl YAML description instead of domain names, verifies each of its \
-            domains and reports drift: live TLSA and TLS-RPT records that differ from what \
-            `danectl generate` makes from that file.
+            domains and reports drift: live TLSA, MX and TLS-RPT records that differ from what \
+            `danectl generate` makes from that file (in JSON, each domain's "drift" list). With \
+            --expect-no-changes, drift fails the run (status 1) even when DANE passes: a CI gate \
+            for "what is served is what the description says".
 
             The verdict is the worst over all domains.
             \(ExitStatus.helpLines([(.success, "every MX host of every domain authenticates by DANE"),
-                                    (.verdictFailure, "DANE fails somewhere: senders will defer or bounce mail to that host"),
+                                    (.verdictFailure, "DANE fails somewhere: senders will defer or bounce mail to that host; with --expect-no-changes, also drift"),
                                     (.verdictDNSProblem, "DNS or DNSSEC problem (bogus signatures, broken delegation, lookups failing)"),
                                     (.verdictNotProtected, "mail flows, but DANE is not in force (unsigned zone, no usable TLSA record)")]))
             With --nagios: 0 OK (every MX host authenticates), 1 WARNING (expiring soon, drift, \
@@ -64,6 +66,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --format tlsrpt: the report's contact-info (an address or URI).", valueName: "CONTACT"))
     var contact = "danectl verify"
 
+    @Flag(help: "With a YAML description: exit 1 when live records differ from it (drift), even if DANE passes.")
+    var expectNoChanges = false
+
     @Flag(help: "Nagios plugin: one status line with perfdata; 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
     var nagios = false
 
@@ -73,6 +78,9 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         if targets.isEmpty { throw ValidationError("name at least one domain (or a YAML description)") }
+        if expectNoChanges && !targets.contains(where: { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }) {
+            throw ValidationError("--expect-no-changes compares with a description: give a YAML file")
+        }
     }
 
     func run() throws {
@@ -86,7 +94,7 @@ struct VerifyCommand: ParsableCommand {
         request.options.dnsOnly = dnsOnly
         let nagios = self.nagios
         let reports = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) in try VerifyRun.run(request) }
-        let status = VerifyRun.status(reports)
+        let status = VerifyRun.status(reports, expectNoChanges: expectNoChanges)
         if nagios {
             let (line, code) = VerifyNagios.render(reports)
             try writeStandardOutput(line, printer)

@@ -140,16 +140,27 @@ final class VerifyLabTests: LabTestCase {
             mx: [{host: mx.valid-311.test, certificate: \(lab.certificates)/ee.pem}]
             tlsrpt: {rua: ["mailto:tlsrpt@valid-311.test"]}
             """)
-        let clean = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", matching])
+        let clean = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "--expect-no-changes", matching])
         XCTAssertEqual(clean.status, 0, clean.stdout)
-        XCTAssertFalse(clean.stdout.contains("drift:"), clean.stdout)
+        let cleanDocument = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(clean.stdout.utf8)) as? [String: Any])
+        let cleanDomains = try XCTUnwrap(cleanDocument["domains"] as? [[String: Any]])
+        XCTAssertEqual((cleanDomains.first?["drift"] as? [Any])?.count, 0, "a description was compared: drift is present and empty")
 
         let drifting = try folder.write("drift.yaml", """
             domain: valid-311.test
-            mx: [{host: mx.valid-311.test, certificate: \(lab.certificates)/ee.pem, next: \(lab.certificates)/next.pem}]
+            mx: [{host: mx.valid-311.test, priority: 20, certificate: \(lab.certificates)/ee.pem, next: \(lab.certificates)/next.pem}]
             tlsrpt: {rua: ["mailto:other@valid-311.test"]}
             """)
         let drift = try Danectl.run(["verify", "--resolver", lab.resolver, drifting])
+        XCTAssertEqual(drift.status, 0, "DANE passes and drift alone does not fail without --expect-no-changes\n\(drift.stdout)")
+        XCTAssertTrue(drift.stdout.contains("drift: valid-311.test. MX 20 mx.valid-311.test. is in the description but not live"), drift.stdout)
+        XCTAssertTrue(drift.stdout.contains("drift: valid-311.test. MX 10 mx.valid-311.test. is live but not in the description"), drift.stdout)
+        let gate = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "--expect-no-changes", drifting])
+        XCTAssertEqual(gate.status, 1, "--expect-no-changes: drift fails the run\n\(gate.stdout)")
+        try SchemaCheck.assertValid(gate.stdout, "verify", "verify with drift")
+        let gateDomains = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(gate.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]])
+        let findings = try XCTUnwrap(gateDomains.first?["drift"] as? [[String: String]])
+        XCTAssertEqual(Set(findings.map { "\($0["type"]!) \($0["state"]!)" }), ["TLSA missing", "MX missing", "MX extra", "TXT missing", "TXT extra"])
         XCTAssertTrue(drift.stdout.contains("drift: _25._tcp.mx.valid-311.test. TLSA 3 1 1 "), drift.stdout)
         XCTAssertTrue(drift.stdout.contains("is in the description but not live"), drift.stdout)
         XCTAssertTrue(drift.stdout.contains("drift: _smtp._tls.valid-311.test. TXT"), drift.stdout)
