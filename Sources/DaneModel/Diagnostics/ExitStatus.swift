@@ -16,18 +16,26 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case badData = 65
     /// An input file cannot be opened (EX_NOINPUT).
     case noInput = 66
+    /// publish: the server is not authoritative (not a primary) for the zone (EX_NOHOST).
+    case notAuthoritative = 68
     /// A service it needs (resolver, name server, MX) is unreachable (EX_UNAVAILABLE).
     case unavailable = 69
     /// The output cannot be written; earlier output is untouched (EX_CANTCREAT).
     case cannotCreate = 73
-    /// Not yet: try again later (EX_TEMPFAIL); the rollover gate's "wait".
+    /// Not yet: try again later (EX_TEMPFAIL); the rollover gate's "wait"; publish: an RRset
+    /// changed since it was read, or the change is not served signed yet.
     case tryLater = 75
+    /// publish: the server rejected the TSIG key (BADKEY, BADSIG, BADTIME) (EX_NOPERM).
+    case noPermission = 77
+    /// publish: the server refuses updates of this zone with this key (EX_CONFIG).
+    case refusedByPolicy = 78
 
     /// The status for a run stopped by these errors: usage errors first, then unreachable
     /// services, unwritable output, bad data; "cannot open" only when every error is that.
     public init(stoppedBy error: DiagnosticError) {
         let kinds = Set(error.diagnostics.filter { $0.severity == .error }.map { Self.kind(ofCode: $0.code) })
-        self = [.usage, .unavailable, .cannotCreate, .badData].first(where: kinds.contains) ?? (kinds.isEmpty ? .badData : .noInput)
+        self = [.usage, .noPermission, .refusedByPolicy, .notAuthoritative, .tryLater, .unavailable, .cannotCreate, .badData]
+            .first(where: kinds.contains) ?? (kinds.isEmpty ? .badData : .noInput)
     }
 
     /// Which status an error code stands for, from its stable prefix or name.
@@ -35,6 +43,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         if code.hasPrefix("usage-") { return .usage }
         if code.hasPrefix("unavailable-") || code == "resolver-unreachable" { return .unavailable }
         if code.hasPrefix("output-") { return .cannotCreate }
+        if code.hasPrefix("noperm-") { return .noPermission }
+        if code.hasPrefix("config-") { return .refusedByPolicy }
+        if code.hasPrefix("nohost-") { return .notAuthoritative }
+        if code.hasPrefix("later-") { return .tryLater }
         if code.hasSuffix("-unreadable") || code.hasSuffix("-missing-file") { return .noInput }
         return .badData
     }

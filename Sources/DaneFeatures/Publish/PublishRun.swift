@@ -1,0 +1,220 @@
+import DaneModel
+import DaneSpec
+import Foundation
+import LDNSKit
+
+/// What `publish` needs from the command line.
+public struct PublishRequest: Sendable {
+    public var file: String
+    public var server: String
+    /// The TSIG key file; may be nil only for a dry run.
+    public var tsigKey: String?
+    public var zones: [String] = []
+    public var dryRun = false
+    public var timeout: TimeInterval = 10
+    /// How long to wait for a zone the server signs to serve the change signed (0: do not wait).
+    public var waitSeconds: TimeInterval = 60
+
+    public init(file: String, server: String) {
+        self.file = file
+        self.server = server
+    }
+}
+
+public struct PublishOutcome: Sendable {
+    public let zones: [ZonePublication]
+    public let warnings: [Diagnostic]
+    /// Why the run stopped early, if it did (the zones say what was applied before).
+    public let failure: Diagnostic?
+
+    public var hasChanges: Bool { zones.contains { !$0.changes.isEmpty } }
+}
+
+/// `publish`: the minimal RFC 2136 update that makes the primary serve what `generate`
+/// makes, for the RRsets danectl owns only (TLSA of described hosts, MX of described domains
+/// that give priorities, `_smtp._tls` TXT of domains with `tlsrpt:`). Each zone gets one
+/// UPDATE whose prerequisites pin every RRset it touches as it was read, so a concurrent
+/// change makes it fail whole instead of being overwritten.
+public enum PublishRun {
+    public static func run(_ request: PublishRequest, server given: (any PrimaryServer)? = nil,
+                           pause: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws(DiagnosticError) -> PublishOutcome {
+        var generateRequest = GenerateRequest(file: request.file)
+        generateRequest.zones = request.zones
+        let generated = try GenerateRun.run(generateRequest)
+        let key = try request.tsigKey.map { path throws(DiagnosticError) in try readKey(path) }
+        if key == nil && !request.dryRun {
+            throw DiagnosticError(.error("usage-tsig-key", "publish needs --tsig-key FILE to sign the update (or --dry-run to only show the plan)"))
+        }
+        let server: any PrimaryServer
+        if let given { server = given } else {
+            do { server = try LivePrimary(address: request.server, timeout: request.timeout) } catch {
+                throw DiagnosticError(.error("usage-server", "--server: \(error.description)"))
+            }
+        }
+        var zones: [ZonePublication] = []
+        for (zone, records) in Dictionary(grouping: generated.records, by: \.zone).sorted(by: { $0.key < $1.key }) {
+            zones.append(try plan(zone: zone, records: records, server: server))
+        }
+        guard !request.dryRun, let key else {
+            return PublishOutcome(zones: zones.map { var z = $0; z.state = z.changes.isEmpty ? .unchanged : .planned; return z },
+                                  warnings: generated.warnings, failure: nil)
+        }
+        var failure: Diagnostic?
+        for index in zones.indices where !zones[index].changes.isEmpty {
+            guard failure == nil else { zones[index].state = .notAttempted; continue }
+            failure = apply(&zones[index], key: key, server: server, wait: request.waitSeconds, pause: pause)
+        }
+        return PublishOutcome(zones: zones, warnings: generated.warnings, failure: failure)
+    }
+
+    static func readKey(_ path: String) throws(DiagnosticError) -> TSIGKey {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DiagnosticError(.error("tsig-key-unreadable", "cannot read the TSIG key file", at: .init(file: path)))
+        }
+        do { return try TSIGKey(text: String(decoding: data, as: UTF8.self)) } catch {
+            throw DiagnosticError(.error("tsig-key-invalid", error.message, at: .init(file: path, line: error.line)))
+        }
+    }
+
+    /// What the server serves for the zone's owned RRsets, against what the description makes.
+    static func plan(zone: DNSName, records: [ResourceRecord], server: any PrimaryServer) throws(DiagnosticError) -> ZonePublication {
+        let serial = try soaSerial(zone, server)
+        let signed = try served(zone, .dnskey, server) != nil
+        var changes: [RRsetChange] = []
+        let groups = Dictionary(grouping: records, by: { RRsetKey(owner: $0.owner, type: RRType(mnemonic: $0.type.rawValue)!) })
+        for (key, wanted) in groups.sorted(by: { $0.key < $1.key }) {
+            let live = try served(key.owner, key.type, server)
+            if let change = RRsetChange.between(zone: zone, owner: key.owner, type: key.type, live: live,
+                                                wanted: (ttl: wanted[0].ttl, rdata: wanted.map(\.rdata))) {
+                changes.append(change)
+            }
+        }
+        return ZonePublication(zone: zone, state: .planned, changes: changes, serialBefore: serial, signedByServer: signed)
+    }
+
+    struct RRsetKey: Hashable, Comparable {
+        let owner: DNSName, type: RRType
+        static func < (a: Self, b: Self) -> Bool { a.owner != b.owner ? a.owner < b.owner : a.type.rawValue < b.type.rawValue }
+    }
+
+    static func soaSerial(_ zone: DNSName, _ server: any PrimaryServer) throws(DiagnosticError) -> UInt32 {
+        let response: DNSResponse
+        do { response = try server.query(zone, .soa) } catch {
+            throw DiagnosticError(.error("unavailable-primary", "\(error.description) (is --server the zone's primary, and reachable?)"))
+        }
+        guard response.code == .noError, let soa = response.soa, soa.record.owner == zone else {
+            throw DiagnosticError(.error("nohost-not-serving-zone",
+                "\(server.address) does not serve zone \(zone.fqdn) (it answered \(describe(response.code)) without the zone's SOA); "
+                + "point --server at the zone's primary, or set the zone in the description"))
+        }
+        return soa.data.serial
+    }
+
+    /// The RRset as served (RRSIGs left out), nil when there is none.
+    static func served(_ owner: DNSName, _ type: RRType, _ server: any PrimaryServer) throws(DiagnosticError) -> (ttl: UInt32, records: [RecordData])? {
+        let response: DNSResponse
+        do { response = try server.query(owner, type) } catch {
+            throw DiagnosticError(.error("unavailable-primary", error.description))
+        }
+        switch response.code {
+        case .nxDomain: return nil
+        case .noError:
+            let records = response.answer.filter { $0.owner == owner && $0.type == type }
+            if let bad = records.first(where: { if case .malformed = $0.data { true } else { false } }), case .malformed(let reason, _) = bad.data {
+                throw DiagnosticError(.error("unavailable-primary-malformed", "\(server.address) served a malformed \(owner) \(type) record (\(reason)); not touching it"))
+            }
+            return records.isEmpty ? nil : (records[0].ttl, records.map(\.data))
+        default:
+            throw DiagnosticError(.error("unavailable-primary-answer", "\(server.address) answered \(describe(response.code)) for \(owner) \(type); cannot read what it serves"))
+        }
+    }
+
+    static func describe(_ code: DNSResponse.Code) -> String {
+        switch code {
+        case .noError: "NOERROR"
+        case .nxDomain: "NXDOMAIN"
+        case .servFail: "SERVFAIL"
+        case .refused: "REFUSED"
+        case .other(let value): UpdateResult.name(ofCode: value)
+        }
+    }
+
+    /// Sends the zone's UPDATE; on success waits (for a zone the server signs) until the change
+    /// is served signed. Returns the diagnostic that stops the run, if any.
+    static func apply(_ publication: inout ZonePublication, key: TSIGKey, server: any PrimaryServer, wait: TimeInterval,
+                      pause: (TimeInterval) -> Void) -> Diagnostic? {
+        let zone = publication.zone.fqdn
+        let answer: UpdateSender.Answer
+        do { answer = try server.send(UpdateMessage(zone: publication.zone, changes: publication.changes), key: key) } catch {
+            publication.state = .failed
+            publication.message = error.description
+            return .error("unavailable-update", "\(error.description); the update may or may not have been applied: run publish again (it re-reads first)")
+        }
+        let problem: Diagnostic? = switch answer.result {
+        case .applied where !answer.signatureVerified:
+            .error("unavailable-update-unverified", "\(server.address) said NOERROR to the update of \(zone) but its answer's TSIG "
+                   + "does not verify with key \(key.name): not trusting it; run publish again to see what is served")
+        case .applied: nil
+        case .tsigRejected(let code):
+            .error("noperm-tsig-rejected", "\(server.address) rejected the TSIG key \(key.name) (\(key.algorithm)) for \(zone): "
+                   + "\(UpdateResult.name(ofCode: code)) — " + tsigAdvice(code))
+        case .refused:
+            .error("config-update-refused", "\(server.address) REFUSED the update of \(zone): its policy does not let key \(key.name) "
+                   + "update this zone (BIND: allow-update or update-policy; Knot: an acl with action: update and this key)")
+        case .notAuthoritative(let code):
+            .error("nohost-not-authoritative", "\(server.address) answered \(UpdateResult.name(ofCode: code)) for \(zone): it is not "
+                   + "the zone's primary; send updates to the primary (the SOA's MNAME)")
+        case .prerequisiteFailed(let code):
+            .error("later-changed-meanwhile", "\(zone) changed on \(server.address) after publish read it (\(UpdateResult.name(ofCode: code)) "
+                   + "on a prerequisite): nothing was applied; run publish again to plan from what is served now")
+        case .failed(let code):
+            .error("unavailable-update-failed", "\(server.address) answered \(UpdateResult.name(ofCode: code)) to the update of \(zone): nothing was applied")
+        }
+        if let problem {
+            publication.state = .failed
+            publication.message = problem.message
+            return problem
+        }
+        publication.state = .applied
+        // The change is in; wait until it is served (signed, when the server signs the zone).
+        let deadline = Date().addingTimeInterval(wait)
+        while true {
+            if let serial = servedAsPlanned(publication, server: server) {
+                publication.serialAfter = serial
+                return nil
+            }
+            guard Date() < deadline else { break }
+            pause(0.25)
+        }
+        if wait == 0 { return nil }
+        let what = publication.signedByServer ? "served signed" : "served"
+        publication.message = "applied, but not \(what) after \(Int(wait)) s"
+        return .error("later-not-yet-served", "the update of \(zone) was applied but is not \(what) by \(server.address) after \(Int(wait)) s "
+                      + "(is the server's signer running?); check again with `danectl publish --dry-run` before relying on it")
+    }
+
+    /// The new SOA serial once every changed RRset is served as planned (with an RRSIG over
+    /// it, when the server signs the zone); nil while it is not.
+    static func servedAsPlanned(_ publication: ZonePublication, server: any PrimaryServer) -> UInt32? {
+        for change in publication.changes {
+            guard let response = try? server.query(change.owner, change.type) else { return nil }
+            let live = Set(response.answer.filter { $0.owner == change.owner && $0.type == change.type }.map { RecordComparison.key($0.data) })
+            let wanted = Set(change.new.compactMap { RecordComparison.key(intended: $0, type: change.type) })
+            guard live == wanted else { return nil }
+            if publication.signedByServer && !wanted.isEmpty
+                && !response.signatures.contains(where: { $0.typeCovered == change.type }) { return nil }
+        }
+        guard let response = try? server.query(publication.zone, .soa), let soa = response.soa else { return nil }
+        if publication.signedByServer && !response.signatures.contains(where: { $0.typeCovered == .soa }) { return nil }
+        return soa.data.serial
+    }
+
+    static func tsigAdvice(_ code: Int) -> String {
+        switch code {
+        case 16: "the secret does not match the server's key of that name (BADSIG): copy the key file again from the server"
+        case 17: "the server has no key of that name and algorithm (BADKEY): check the key name and algorithm in the server's configuration"
+        case 18: "this machine's clock and the server's differ by more than 5 minutes (BADTIME): fix NTP on one of them"
+        default: "check the key file against the server's configuration"
+        }
+    }
+}
