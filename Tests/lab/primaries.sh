@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Two primaries that take RFC 2136 updates with TSIG, on loopback, for `danectl publish` and
 # octoDNS's RFC 2136 provider: BIND named on 127.53.1.1, Knot knotd on 127.53.1.2. Each serves
-#   dyn.test   unsigned, dynamic
+#   dyn.test, race.test   unsigned, dynamic
 #   auto.test  dynamic, signed by the server itself (BIND dnssec-policy, Knot dnssec-signing)
+#   static.test  no updates allowed (REFUSED)
 # and accepts updates signed with the key in FOLDER/tsig.key (BIND syntax) or
 # FOLDER/tsig.knot (Knot syntax), the same secret.
 #
@@ -50,7 +51,7 @@ mx IN A 127.25.0.1
 keep IN TXT "not danectl's: publish must leave this alone"
 Z
 }
-for z in dyn.test auto.test; do
+for z in dyn.test race.test auto.test static.test; do
     zone "$z" > "$dir/bind/$z.zone"
     zone "$z" > "$dir/knot/$z.zone"
 done
@@ -71,7 +72,9 @@ options {
 controls { };
 $(cat "$dir/tsig.key")
 zone "dyn.test" { type primary; file "dyn.test.zone"; allow-update { key danectl-key; }; };
+zone "race.test" { type primary; file "race.test.zone"; allow-update { key danectl-key; }; };
 zone "auto.test" { type primary; file "auto.test.zone"; allow-update { key danectl-key; }; dnssec-policy default; };
+zone "static.test" { type primary; file "static.test.zone"; };
 C
 named -c "$dir/bind/named.conf" > "$dir/bind/named.log" 2>&1
 
@@ -99,8 +102,11 @@ template:
     acl: [update, transfer]
 zone:
   - domain: dyn.test
+  - domain: race.test
   - domain: auto.test
     dnssec-signing: on
+  - domain: static.test
+    acl: [transfer]
 C
 knotd -c "$dir/knot/knot.conf" -d
 

@@ -157,7 +157,7 @@ public enum PublishRun {
         case .applied: nil
         case .tsigRejected(let code):
             .error("noperm-tsig-rejected", "\(server.address) rejected the TSIG key \(key.name) (\(key.algorithm)) for \(zone): "
-                   + "\(UpdateResult.name(ofCode: code)) — " + tsigAdvice(code))
+                   + tsigAdvice(code))
         case .refused:
             .error("config-update-refused", "\(server.address) REFUSED the update of \(zone): its policy does not let key \(key.name) "
                    + "update this zone (BIND: allow-update or update-policy; Knot: an acl with action: update and this key)")
@@ -211,10 +211,10 @@ public enum PublishRun {
 
     static func tsigAdvice(_ code: Int) -> String {
         switch code {
-        case 16: "the secret does not match the server's key of that name (BADSIG): copy the key file again from the server"
-        case 17: "the server has no key of that name and algorithm (BADKEY): check the key name and algorithm in the server's configuration"
-        case 18: "this machine's clock and the server's differ by more than 5 minutes (BADTIME): fix NTP on one of them"
-        default: "check the key file against the server's configuration"
+        case 16: "BADSIG: the secret does not match the server's key of that name; copy the key file again from the server"
+        case 17: "BADKEY: the server has no key of that name and algorithm, or (Knot) none it allows for this zone; check the key and the zone's acl"
+        case 18: "BADTIME: this machine's clock and the server's differ by more than the 5 minutes allowed; fix NTP on one of them"
+        default: "\(UpdateResult.name(ofCode: code)): check the key file against the server's configuration"
         }
     }
 }
