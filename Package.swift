@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "DaneFeatures", dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit"]),
         .target(
             name: "DaneOutput",
-            dependencies: ["DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],
             plugins: ["EmbedTemplates"]),
 
         // MARK: The command line

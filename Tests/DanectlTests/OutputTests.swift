@@ -157,4 +157,59 @@ final class PipelineOutputTests: XCTestCase {
         XCTAssertEqual(before.st_ino, after.st_ino, "same inode")
         XCTAssertEqual(before.st_mtim.tv_sec, after.st_mtim.tv_sec, "same mtime")
     }
+
+    /// --prune removes only what an earlier run wrote from the same description, for zones
+    /// that left it; a hand-written file and another description's output stay.
+    func testPruneRemovesOnlyOurFilesForZonesThatLeft() throws {
+        let folder = try TemporaryFolder()
+        let certificates = Repository.path("Examples/hosting-provider/certs")
+        func description(_ domains: [String]) throws -> String {
+            try folder.write("customers.yaml", "hosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: \(certificates)/mx1.pem}]\n"
+                + "domains:\n" + domains.map { "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n" }.joined())
+        }
+        let output = folder.path + "/out/"
+        for format in ["bind", "json", "octodns", "nsupdate"] {
+            let ext = format == "octodns" ? "yaml" : format
+            XCTAssertEqual(try Danectl.run(["generate", try description(["a.example", "b.example"]), "--format", format, "-o", output]).status, 0)
+            let other = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"), "--format", format, "-o", output])
+            XCTAssertEqual(other.status, 0, other.stderr)
+            let handWritten = try folder.write("out/hand.\(ext)", format == "json" ? "{\"records\": []}\n" : "; SMTP DANE records, by hand\n")
+            let pruned = try Danectl.run(["generate", try description(["a.example"]), "--format", format, "-o", output, "--prune"])
+            XCTAssertEqual(pruned.status, 0, pruned.stderr)
+            XCTAssertTrue(pruned.stderr.contains("removed \(output)b.example.\(ext)"), "\(format): \(pruned.stderr)")
+            let left = Set(try FileManager.default.contentsOfDirectory(atPath: output))
+            XCTAssertFalse(left.contains("b.example.\(ext)"), "\(format): the zone that left is pruned")
+            XCTAssertTrue(left.isSuperset(of: ["a.example.\(ext)", "provider.example.\(ext)", "example.com.\(ext)", "hand.\(ext)"]),
+                          "\(format): ours still described, another description's and a hand-written file stay: \(left.sorted())")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: handWritten))
+            try FileManager.default.removeItem(atPath: output)
+        }
+        let refused = try Danectl.run(["generate", try description(["a.example"]), "--prune"])
+        XCTAssertEqual(refused.status, 64, "--prune without a folder is a usage error")
+    }
+
+    /// octoDNS's YamlProvider refuses names out of natural order (mx2 before mx10) and
+    /// unescaped semicolons in TXT; nsupdate gets one atomic block per zone.
+    func testOctoDNSAndNSUpdateFormats() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/example.com/certs/mx1.pem")
+        let file = try folder.write("d.yaml", """
+            domain: nat.example
+            mx:
+              - {host: mx10.nat.example, priority: 10, certificate: \(certificate)}
+              - {host: mx2.nat.example, priority: 20, certificate: \(certificate)}
+            tlsrpt: {rua: ["mailto:r@nat.example"]}
+            """)
+        let octo = try Danectl.run(["generate", file, "--format", "octodns"])
+        XCTAssertEqual(octo.status, 0, octo.stderr)
+        let names = octo.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("-") && !$0.hasPrefix("#") }
+        XCTAssertEqual(names, ["'':", "_25._tcp.mx2:", "_25._tcp.mx10:", "_smtp._tls:"], octo.stdout)
+        XCTAssertTrue(octo.stdout.contains("value: v=TLSRPTv1\\; rua=mailto:r@nat.example"), octo.stdout)
+        XCTAssertTrue(octo.stdout.contains("certificate_usage: 3"), octo.stdout)
+        let script = try Danectl.run(["generate", file, "--format", "nsupdate"])
+        XCTAssertEqual(script.status, 0, script.stderr)
+        XCTAssertTrue(script.stdout.contains("zone nat.example.\nupdate delete _25._tcp.mx10.nat.example. IN TLSA\nupdate add _25._tcp.mx10.nat.example. 3600 IN TLSA 3 1 1 "), script.stdout)
+        XCTAssertEqual(script.stdout.components(separatedBy: "\nsend\n").count - 1, 1, "one atomic update for the zone")
+        XCTAssertEqual(try Danectl.run(["generate", file, "--format", "octodns", "--sign"]).status, 64, "providers sign themselves")
+    }
 }

@@ -4,6 +4,7 @@
 #   dyn.test, race.test   unsigned, dynamic
 #   auto.test  dynamic, signed by the server itself (BIND dnssec-policy, Knot dnssec-signing)
 #   static.test  no updates allowed (REFUSED)
+#   octo.test  like auto.test, for octoDNS's RFC 2136 provider
 # and accepts updates signed with the key in FOLDER/tsig.key (BIND syntax) or
 # FOLDER/tsig.knot (Knot syntax), the same secret.
 #
@@ -51,7 +52,7 @@ mx IN A 127.25.0.1
 keep IN TXT "not danectl's: publish must leave this alone"
 Z
 }
-for z in dyn.test race.test auto.test static.test; do
+for z in dyn.test race.test auto.test octo.test static.test; do
     zone "$z" > "$dir/bind/$z.zone"
     zone "$z" > "$dir/knot/$z.zone"
 done
@@ -74,6 +75,7 @@ $(cat "$dir/tsig.key")
 zone "dyn.test" { type primary; file "dyn.test.zone"; allow-update { key danectl-key; }; };
 zone "race.test" { type primary; file "race.test.zone"; allow-update { key danectl-key; }; };
 zone "auto.test" { type primary; file "auto.test.zone"; allow-update { key danectl-key; }; dnssec-policy default; };
+zone "octo.test" { type primary; file "octo.test.zone"; allow-update { key danectl-key; }; dnssec-policy default; };
 zone "static.test" { type primary; file "static.test.zone"; };
 C
 named -c "$dir/bind/named.conf" > "$dir/bind/named.log" 2>&1
@@ -105,6 +107,8 @@ zone:
   - domain: race.test
   - domain: auto.test
     dnssec-signing: on
+  - domain: octo.test
+    dnssec-signing: on
   - domain: static.test
     acl: [transfer]
 C
@@ -114,6 +118,8 @@ knotd -c "$dir/knot/knot.conf" -d
 for _ in $(seq 1 100); do
     if dig +short +time=1 +tries=1 @127.53.1.1 auto.test DNSKEY | grep -q . \
         && dig +short +time=1 +tries=1 @127.53.1.2 auto.test DNSKEY | grep -q . \
+        && dig +short +time=1 +tries=1 @127.53.1.1 octo.test DNSKEY | grep -q . \
+        && dig +short +time=1 +tries=1 @127.53.1.2 octo.test DNSKEY | grep -q . \
         && dig +short +time=1 +tries=1 @127.53.1.1 dyn.test SOA | grep -q . \
         && dig +short +time=1 +tries=1 @127.53.1.2 dyn.test SOA | grep -q .; then
         exit 0

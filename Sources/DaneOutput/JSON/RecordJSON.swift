@@ -15,9 +15,11 @@ import Foundation
 public enum RecordJSON {
     struct Document: Encodable {
         let schemaVersion = JSONDocument.schemaVersion
+        let generator = "danectl"
+        let source: String
         let records: [Record]
         let warnings: [Warning]
-        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", records, warnings }
+        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", generator, source, records, warnings }
     }
 
     struct Record: Encodable {
@@ -61,8 +63,9 @@ public enum RecordJSON {
         let location: String?
     }
 
-    public static func render(_ records: [ResourceRecord], warnings: [Diagnostic]) -> String {
+    public static func render(_ records: [ResourceRecord], warnings: [Diagnostic], source: String) -> String {
         let document = Document(
+            source: source,
             records: records.sorted().map(Record.init),
             warnings: warnings.map { Warning(code: $0.code, message: $0.message, location: $0.location?.description) })
         return JSONDocument.encode(document)

@@ -26,19 +26,25 @@ struct GenerateCommand: ParsableCommand {
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case bind, nsd, json
+        case bind, nsd, json, octodns, nsupdate
+
+        /// The file extension with --output DIR/ (octoDNS's YamlProvider reads <zone>.yaml).
+        var fileExtension: String { self == .octodns ? "yaml" : rawValue }
     }
 
     @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"))
     var file: String
 
-    @Option(help: "Output format: bind or nsd zone-file snippets, or json.")
+    @Option(help: "Output format: bind or nsd zone-file snippets, json, octodns (YamlProvider zone files) or nsupdate (a script).")
     var format: Format = .bind
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
         "Write here instead of standard output. A folder (existing, or ending in /) gets one file per zone, named <zone>.<format>.",
         valueName: "PATH"))
     var output: String?
+
+    @Flag(help: "With --output DIR/: remove the files an earlier run wrote from this same description for zones it no longer has.")
+    var prune = false
 
     @Option(help: ArgumentHelp("Render with this Mustache template instead of the built-in bind/nsd one.", valueName: "FILE"))
     var template: String?
@@ -64,8 +70,14 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         if !sign && (!signing.keys.isEmpty || clock.now != nil) { throw ValidationError("--key and --now go with --sign") }
-        if template != nil && format == .json {
-            throw ValidationError("--template renders zone snippets; it cannot be combined with --format json")
+        if template != nil && ![.bind, .nsd].contains(format) {
+            throw ValidationError("--template renders zone snippets; it cannot be combined with --format \(format.rawValue)")
+        }
+        if sign && [.octodns, .nsupdate].contains(format) {
+            throw ValidationError("--sign adds RRSIGs for zone files; with --format \(format.rawValue) the provider or primary signs the zone itself")
+        }
+        if prune && !(output.map { $0.hasSuffix("/") || FileManager.default.isDirectory($0) } ?? false) {
+            throw ValidationError("--prune needs --output DIR/ (a folder of per-zone files)")
         }
     }
 
@@ -94,7 +106,12 @@ struct GenerateCommand: ParsableCommand {
         let renderer = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
         let source = URL(fileURLWithPath: file).lastPathComponent
         func render(_ subset: [ResourceRecord]) -> String {
-            renderer?.render(subset, source: source) ?? RecordJSON.render(subset, warnings: warnings)
+            switch format {
+            case .octodns: OctoDNSZone.render(subset, source: source)
+            case .nsupdate: NSUpdateScript.render(subset, source: source)
+            case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source)
+            default: renderer?.render(subset, source: source) ?? ""
+            }
         }
         guard let output, output != "-" else {
             try writeStandardOutput(render(outcome.records), printer)
@@ -102,7 +119,7 @@ struct GenerateCommand: ParsableCommand {
         }
         let files: [(path: String, contents: String)]
         do {
-            files = try OutputLayout.files(outcome.records, to: output, extension: format.rawValue, render: render)
+            files = try OutputLayout.files(outcome.records, to: output, extension: format.fileExtension, render: render)
         } catch {
             printer.print(.error("output-write", error.description))
             throw ExitStatus.cannotCreate.exit
@@ -122,6 +139,17 @@ struct GenerateCommand: ParsableCommand {
             printer.print(.error("output-write", error.description))
             throw ExitStatus.cannotCreate.exit
         }
+        guard prune else { return }
+        // Only after every new file is in place: a failed run removes nothing.
+        for path in OutputLayout.stale(in: output, extension: format.fileExtension, source: source, keeping: Set(files.map(\.path))) {
+            do {
+                try FileManager.default.removeItem(atPath: path)
+                printer.print(.init(.note, code: "output-pruned", "removed \(path): its zone is no longer in \(source)"))
+            } catch {
+                printer.print(.error("output-prune", "cannot remove \(path): \((error as NSError).localizedDescription)"))
+                throw ExitStatus.cannotCreate.exit
+            }
+        }
     }
 
     private func makeRenderer() throws(DiagnosticError) -> ZoneSnippetRenderer? {
@@ -133,9 +161,16 @@ struct GenerateCommand: ParsableCommand {
                 throw DiagnosticError(.error("template-invalid", "\(template): \(error)"))
             }
         }
-        guard format != .json else { return nil }
+        guard format == .bind || format == .nsd else { return nil }
         do { return try ZoneSnippetRenderer(builtIn: format.rawValue) } catch {
             throw DiagnosticError(.error("template-invalid", error.description))
         }
+    }
+}
+
+extension FileManager {
+    fileprivate func isDirectory(_ path: String) -> Bool {
+        var folder: ObjCBool = false
+        return fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
     }
 }
