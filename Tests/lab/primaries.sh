@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Two primaries that take RFC 2136 updates with TSIG, on loopback, for `danectl publish` and
 # octoDNS's RFC 2136 provider: BIND named on 127.53.1.1, Knot knotd on 127.53.1.2. Each serves
-#   dyn.test, race.test   unsigned, dynamic
+#   dyn.test, race.test, script.test   unsigned, dynamic
 #   auto.test  dynamic, signed by the server itself (BIND dnssec-policy, Knot dnssec-signing)
 #   static.test  no updates allowed (REFUSED)
 #   octo.test  like auto.test, for octoDNS's RFC 2136 provider
@@ -24,13 +24,17 @@ down() {
     done
 }
 
-if [[ $command == down ]]; then down; exit 0; fi
+current=/tmp/danectl-primaries.current
+if [[ $command == down ]]; then down; [[ $(cat "$current" 2>/dev/null) == "$dir" ]] && rm -f "$current"; exit 0; fi
 [[ $command == up ]] || { echo "usage: primaries.sh up|down FOLDER" >&2; exit 64; }
 for tool in named knotd tsig-keygen; do
     command -v "$tool" >/dev/null || { echo "primaries.sh: $tool is missing (scripts/install-deps installs bind9 and knot)" >&2; exit 69; }
 done
 
+# One set of primaries at a time: stop one left behind by an interrupted run.
+if [[ -s $current && $(cat "$current") != "$dir" ]]; then "$0" down "$(cat "$current")" || true; fi
 mkdir -p "$dir/bind/keys" "$dir/knot"
+echo "$dir" > "$current"
 ip addr add 127.53.1.1/8 dev lo 2>/dev/null || true
 ip addr add 127.53.1.2/8 dev lo 2>/dev/null || true
 tsig-keygen -a hmac-sha256 danectl-key > "$dir/tsig.key"
@@ -52,7 +56,7 @@ mx IN A 127.25.0.1
 keep IN TXT "not danectl's: publish must leave this alone"
 Z
 }
-for z in dyn.test race.test auto.test octo.test static.test; do
+for z in dyn.test race.test script.test auto.test octo.test static.test; do
     zone "$z" > "$dir/bind/$z.zone"
     zone "$z" > "$dir/knot/$z.zone"
 done
@@ -74,6 +78,7 @@ controls { };
 $(cat "$dir/tsig.key")
 zone "dyn.test" { type primary; file "dyn.test.zone"; allow-update { key danectl-key; }; };
 zone "race.test" { type primary; file "race.test.zone"; allow-update { key danectl-key; }; };
+zone "script.test" { type primary; file "script.test.zone"; allow-update { key danectl-key; }; };
 zone "auto.test" { type primary; file "auto.test.zone"; allow-update { key danectl-key; }; dnssec-policy default; };
 zone "octo.test" { type primary; file "octo.test.zone"; allow-update { key danectl-key; }; dnssec-policy default; };
 zone "static.test" { type primary; file "static.test.zone"; };
@@ -93,7 +98,7 @@ $(sed 's/^/  /;s/^  key:/key:/' "$dir/tsig.knot")
 acl:
   - id: update
     key: danectl-key
-    action: update
+    action: [update, transfer]
   - id: transfer
     address: 127.0.0.0/8
     action: transfer
@@ -105,6 +110,7 @@ template:
 zone:
   - domain: dyn.test
   - domain: race.test
+  - domain: script.test
   - domain: auto.test
     dnssec-signing: on
   - domain: octo.test
@@ -114,9 +120,10 @@ zone:
 C
 knotd -c "$dir/knot/knot.conf" -d
 
-# Up when both answer, and both signed zones carry their DNSKEY.
+# Up when both of ours run and answer, and both signed zones carry their DNSKEY.
 for _ in $(seq 1 100); do
-    if dig +short +time=1 +tries=1 @127.53.1.1 auto.test DNSKEY | grep -q . \
+    if [[ -s $dir/bind/named.pid && -s $dir/knot/knot.pid ]] && kill -0 "$(cat "$dir/bind/named.pid")" "$(cat "$dir/knot/knot.pid")" 2>/dev/null \
+        && dig +short +time=1 +tries=1 @127.53.1.1 auto.test DNSKEY | grep -q . \
         && dig +short +time=1 +tries=1 @127.53.1.2 auto.test DNSKEY | grep -q . \
         && dig +short +time=1 +tries=1 @127.53.1.1 octo.test DNSKEY | grep -q . \
         && dig +short +time=1 +tries=1 @127.53.1.2 octo.test DNSKEY | grep -q . \

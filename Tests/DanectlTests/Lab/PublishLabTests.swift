@@ -191,6 +191,93 @@ final class PublishLabTests: XCTestCase {
     }
 }
 
+extension PublishLabTests {
+    /// The tests' octoDNS (scripts/install-deps makes it); missing is a failure, not a skip.
+    static var octoDNS: String {
+        (ProcessInfo.processInfo.environment["DANECTL_TEST_VENV"] ?? Repository.path(".venv-test")) + "/bin/"
+    }
+
+    /// README's "hosted DNS" path: generate --format octodns, combine with a hand-kept zone in
+    /// one octoDNS config, octodns-validate, octodns-sync --doit into the primary through
+    /// octodns-bind's RFC 2136 provider; then verify (validating from the zone's own DNSKEY)
+    /// reports no drift, and publish has nothing left to do.
+    func testOctoDNSPushesDanectlsRecordsAndVerifyFindsNoDrift() throws {
+        let primaries = try primaries()
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.octoDNS + "octodns-sync"),
+                      "octoDNS is missing from \(Self.octoDNS): run scripts/install-deps")
+        let secret = try XCTUnwrap(try String(contentsOfFile: primaries + "/tsig.key", encoding: .utf8).split(separator: "\"").dropFirst(3).first)
+        for (name, server) in Self.servers {
+            let zone = "octo.test"
+            let file = try description(zone)
+            let folder = try TemporaryFolder()
+            folders.append(folder)
+            let generated = try Danectl.run(["generate", file, "--format", "octodns", "-o", folder.path + "/danectl/"])
+            XCTAssertEqual(generated.status, 0, generated.stderr)
+            _ = try folder.write("hand/\(zone).yaml", """
+                ---
+                keep:
+                  type: TXT
+                  value: not danectl's
+                mx:
+                  type: A
+                  value: 127.25.0.1
+                ns:
+                  type: A
+                  value: 127.53.1.1
+                """)
+            let config = try folder.write("config.yaml", """
+                providers:
+                  danectl:
+                    class: octodns.provider.yaml.YamlProvider
+                    directory: \(folder.path)/danectl
+                  hand:
+                    class: octodns.provider.yaml.YamlProvider
+                    directory: \(folder.path)/hand
+                  primary:
+                    class: octodns_bind.Rfc2136Provider
+                    host: \(server)
+                    key_name: danectl-key
+                    key_secret: \(secret)
+                    key_algorithm: hmac-sha256
+                zones:
+                  \(zone).:
+                    sources: [hand, danectl]
+                    targets: [primary]
+                """)
+            let validate = try Processes.run(Self.octoDNS + "octodns-validate", ["--config-file", config])
+            XCTAssertEqual(validate.status, 0, "\(name): octodns-validate\n\(validate.stdout)\(validate.stderr)")
+            let sync = try Processes.run(Self.octoDNS + "octodns-sync", ["--config-file", config, "--doit"])
+            XCTAssertEqual(sync.status, 0, "\(name): octodns-sync\n\(sync.stdout)\(sync.stderr)")
+            XCTAssertEqual(try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 1, "\(name): octoDNS pushed the TLSA record")
+            XCTAssertEqual(try dig(server, "keep.\(zone)", "TXT"), ["\"not danectl's\""])
+
+            let anchor = try folder.write("anchor.key", try Processes.run("dig", ["+noall", "+answer", "@" + server, zone, "DNSKEY"]).stdout)
+            let verify = try Danectl.run(["verify", file, "--resolver", server, "--trust-anchor", anchor, "--dns-only",
+                                          "--expect-no-changes", "--warn-days", "0", "--format", "json", "--timeout", "3"])
+            XCTAssertEqual(verify.status, 0, "\(name): verify after octodns-sync\n\(verify.stdout)\(verify.stderr)")
+            let domains = try XCTUnwrap(try json(verify.stdout)["domains"] as? [[String: Any]])
+            XCTAssertEqual((domains.first?["drift"] as? [Any])?.count, 0, "\(name): no drift")
+            XCTAssertEqual(try publish(file, server, ["--dry-run", "--expect-no-changes"]).status, 0, "\(name): publish agrees")
+        }
+    }
+
+    /// `generate --format nsupdate` run by BIND's nsupdate with the TSIG key: afterwards the
+    /// primary serves exactly the description (publish finds nothing to do).
+    func testNSUpdateScriptAppliesTheDescription() throws {
+        let primaries = try primaries()
+        for (name, server) in Self.servers {
+            let file = try description("script.test", next: true)
+            let script = try Danectl.run(["generate", file, "--format", "nsupdate"])
+            XCTAssertEqual(script.status, 0, script.stderr)
+            let run = try Processes.run("nsupdate", ["-k", primaries + "/tsig.key"], stdin: Data(("server \(server)\n" + script.stdout).utf8))
+            XCTAssertEqual(run.status, 0, "\(name): nsupdate\n\(run.stdout)\(run.stderr)")
+            XCTAssertEqual(try dig(server, "_25._tcp.mx.script.test", "TLSA").count, 2)
+            let check = try publish(file, server, ["--dry-run", "--expect-no-changes"])
+            XCTAssertEqual(check.status, 0, "\(name): served = described\n\(check.stdout)")
+        }
+    }
+}
+
 /// The real primary, with someone else's update slipped in just before ours.
 struct MeddlingPrimary: PrimaryServer {
     let real: LivePrimary
