@@ -104,6 +104,20 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(useless.stderr, "\(empty): error: \(empty) holds no DS or DNSKEY record to use as a trust anchor [trust-anchor-invalid]\n")
     }
 
+    func testBadTSIGKeyFilesAreInputErrorsNamingTheLine() throws {
+        let folder = try TemporaryFolder()
+        let example = Repository.path("Examples/example.com/domain.yaml")
+        let missing = try Danectl.run(["publish", example, "--server", "127.0.0.1:9", "--tsig-key", folder.file("none.key")])
+        XCTAssertEqual(missing.status, 66, missing.stderr)
+        XCTAssertEqual(missing.stderr, "\(folder.file("none.key")): error: cannot read the TSIG key file [tsig-key-unreadable]\n")
+        let broken = try folder.write("broken.key", "key \"danectl\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0c2VjcmV0c2VjcmV0\"\n};\n")
+        let bad = try Danectl.run(["publish", example, "--server", "127.0.0.1:9", "--tsig-key", broken])
+        XCTAssertEqual(bad.status, 65, bad.stderr)
+        XCTAssertEqual(bad.stderr, "\(broken):3: error: \"secret\" needs a value and a closing semicolon: secret VALUE; [tsig-key-invalid]\n")
+        let usage = try Danectl.run(["publish", example, "--server", "127.0.0.1:9"])
+        XCTAssertEqual(usage.status, 64, "no key and no --dry-run")
+    }
+
     func testRolloverAgainstADeadResolverCannotRunAndLeavesTheStateUntouched() throws {
         let folder = try TemporaryFolder()
         let state = try folder.write("state.json", "{ this is not json")

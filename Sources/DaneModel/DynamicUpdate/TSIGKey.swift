@@ -101,7 +101,7 @@ public struct TSIGKey: Sendable, Equatable {
                 guard let (field, fieldLine) = next() else { throw ParseError(line: openLine, message: "key \"\(name)\" is not closed with };") }
                 if field == "}" { break }
                 guard let (value, _) = next(), let (semicolon, _) = next(), semicolon == ";" else {
-                    throw ParseError(line: fieldLine, message: "expected \(field) VALUE;")
+                    throw ParseError(line: fieldLine, message: "\"\(field)\" needs a value and a closing semicolon: \(field) VALUE;")
                 }
                 switch field {
                 case "algorithm": algorithm = value

@@ -12,6 +12,14 @@ public struct UpdateMessage: Sendable, Equatable {
         public let recordClass: Class
         public let ttl: UInt32
         public let rdata: String?
+
+        public init(owner: DNSName, type: RRType, recordClass: Class, ttl: UInt32, rdata: String?) {
+            self.owner = owner
+            self.type = type
+            self.recordClass = recordClass
+            self.ttl = ttl
+            self.rdata = rdata
+        }
     }
 
     public let zone: DNSName
