@@ -145,6 +145,11 @@ final class PublishLabTests: XCTestCase {
             let unknown = try publish(file, server, key: "unknown.key")
             XCTAssertEqual(unknown.status, 77, "\(name): \(unknown.stderr)")
             XCTAssertTrue(unknown.stderr.contains("BADKEY"), unknown.stderr)
+            // A clock an hour behind (libfaketime): the server answers BADTIME.
+            let skewed = try Processes.run("faketime", ["-f", "-1h", Danectl.path, "publish", file, "--server", server,
+                                                        "--tsig-key", try primaries() + "/tsig.key", "--timeout", "5"])
+            XCTAssertEqual(skewed.status, 77, "\(name): \(skewed.stderr)")
+            XCTAssertTrue(skewed.stderr.contains("BADTIME"), skewed.stderr)
             XCTAssertEqual(try dig(server, "dyn.test", "MX"), before, "\(name): a rejected update changes nothing")
 
             let notServed = try publish(try description("nothere.test"), server)
