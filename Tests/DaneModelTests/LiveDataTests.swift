@@ -89,7 +89,11 @@ final class LiveDataTests: XCTestCase {
         XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError([.error("key-unreadable", "x"), .error("yaml-syntax", "y")])), .badData)
         XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("resolver-unreachable", "x"))), .unavailable)
         XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("output-write", "x"))), .cannotCreate)
-        XCTAssertEqual(ExitStatus.allCases.map(\.rawValue), [0, 1, 2, 3, 64, 65, 66, 69, 73, 75])
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("noperm-tsig-rejected", "x"))), .noPermission)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("config-update-refused", "x"))), .refusedByPolicy)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("nohost-not-authoritative", "x"))), .notAuthoritative)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("later-changed-meanwhile", "x"))), .tryLater)
+        XCTAssertEqual(ExitStatus.allCases.map(\.rawValue), [0, 1, 2, 3, 64, 65, 66, 68, 69, 73, 75, 77, 78])
     }
 
     func testTerminalTextEscapesControlsAndCutsLongText() {
