@@ -44,9 +44,12 @@ public struct ZoneSigning {
         do {
             zone = try ZoneFile.parse(path: request.zoneFile, origin: keys.first?.zone)
         } catch {
-            throw DiagnosticError(.error(error.unreadable ? "zone-unreadable" : "zone-parse", error.reason.replacingOccurrences(of: "\(request.zoneFile): ", with: "")
-                                            .replacingOccurrences(of: "\(request.zoneFile):\(error.line ?? 0): ", with: ""),
-                                         at: SourceLocation(file: request.zoneFile, line: error.line)))
+            // The place is the file the error is in: an $INCLUDEd file names itself.
+            let file = error.file ?? request.zoneFile
+            throw DiagnosticError(.error(error.unreadable ? "zone-unreadable" : "zone-parse", error.reason
+                                            .replacingOccurrences(of: "\(file):\(error.line ?? 0): ", with: "")
+                                            .replacingOccurrences(of: "\(file): ", with: ""),
+                                         at: SourceLocation(file: file, line: error.line)))
         }
         let location = SourceLocation(file: request.zoneFile)
         do {

@@ -7,18 +7,21 @@ public struct LDNSError: Error, Sendable, CustomStringConvertible {
     public let line: Int?
     /// True when the input could not be opened at all (rather than opened and found wrong).
     public let unreadable: Bool
+    /// The file `line` is in, when it is not the one the caller named (an `$INCLUDE`d file).
+    public let file: String?
 
-    public init(_ reason: String, line: Int? = nil, unreadable: Bool = false) {
+    public init(_ reason: String, line: Int? = nil, unreadable: Bool = false, file: String? = nil) {
         self.reason = reason
         self.line = line
         self.unreadable = unreadable
+        self.file = file
     }
 
     public var description: String { reason }
 
-    static func status(_ status: ldns_status, _ what: String, line: Int? = nil) -> LDNSError {
+    static func status(_ status: ldns_status, _ what: String, line: Int? = nil, file: String? = nil) -> LDNSError {
         let text = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "status \(status.rawValue)"
-        return LDNSError("\(what): \(text.prefix(1).lowercased() + text.dropFirst())", line: line)
+        return LDNSError("\(what): \(text.prefix(1).lowercased() + text.dropFirst())", line: line, file: file)
     }
 }
 

@@ -31,8 +31,9 @@ public final class ZoneFile: @unchecked Sendable {
     /// Parses a zone file. `origin` is used for relative names when the file has no $ORIGIN.
     public static func parse(path: String, origin: String? = nil,
                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(LDNSError) -> ZoneFile {
-        let text = try readWholeFile(path)
         let absoluteOrigin = origin.map(DNSSECKey.absolute)
+        let expanded = try ZoneIncludes.expand(path: path, origin: absoluteOrigin)
+        let text = expanded.text
         // Pieces of about 64 KiB, so that ldns's short-lived records for a piece stay small; one
         // piece when there is no origin to start the others from.
         let pieces = text.withUnsafeBufferPointer {
@@ -56,7 +57,8 @@ public final class ZoneFile: @unchecked Sendable {
         for case let piece? in results.values {
             if let failure = piece.failure {
                 soa = nil  // freed with the other pieces' SOAs
-                throw LDNSError.status(failure.status, "\(path):\(failure.line): the zone file does not parse", line: failure.line)
+                let place = expanded.lines.place(ofLine: failure.line)
+                throw LDNSError.status(failure.status, "\(place.file):\(place.line): the zone file does not parse", line: place.line, file: place.file)
             }
             if let extra = piece.soa {
                 // One SOA per zone: a second one would be dropped, which changes the zone silently.
@@ -202,6 +204,10 @@ public final class ZoneFile: @unchecked Sendable {
             }
             if n == 0 { break }
             count += n
+            // Files that claim size 0 (/proc) are read to their end: not past the limit.
+            guard count <= maximumSize else {
+                throw LDNSError("\(path): more than the \(maximumSize >> 30) GiB danectl signs in one piece")
+            }
         }
         bytes.removeLast(bytes.count - count)
         return bytes
