@@ -140,6 +140,24 @@ public final class DNSSECKey: @unchecked Sendable {
         return takeString(ldns_rr2str(ds)).trimmingCharacters(in: .newlines)
     }
 
+    /// The DS RDATA (SHA-256): what CDS carries too (RFC 7344 §3.1).
+    public func dsRDATA() throws(LDNSError) -> String {
+        guard let ds = ldns_key_rr2ds(dnskey, LDNS_SHA256) else { throw LDNSError("could not compute the DS record") }
+        defer { ldns_rr_free(ds) }
+        return (0..<ldns_rr_rd_count(ds)).map { takeString(ldns_rdf2str(ldns_rr_rdf(ds, $0))) }.joined(separator: " ")
+    }
+
+    /// The DNSKEY RDATA: what CDNSKEY carries too (RFC 7344 §3.2).
+    public var dnskeyRDATA: String {
+        (0..<ldns_rr_rd_count(dnskey)).map { takeString(ldns_rdf2str(ldns_rr_rdf(dnskey, $0))) }.joined(separator: " ")
+    }
+
+    /// The records a child publishes for its parent to pick up: CDS and/or CDNSKEY lines.
+    public func childRecords(cds: Bool, cdnskey: Bool) throws(LDNSError) -> [String] {
+        let ttl = ldns_rr_ttl(dnskey)
+        return (cds ? ["\(zone) \(ttl) IN CDS \(try dsRDATA())"] : []) + (cdnskey ? ["\(zone) \(ttl) IN CDNSKEY \(dnskeyRDATA)"] : [])
+    }
+
     /// True when `other` is this key's DNSKEY (same flags, algorithm and public key).
     func publishes(_ record: RRPointer) -> Bool {
         ldns_rr_get_type(record) == LDNS_RR_TYPE_DNSKEY && ldns_rr_rd_count(record) == 4

@@ -28,7 +28,8 @@ final class RawSigner {
 }
 
 /// One thread's signers, split the way RFC 4035 §2.2 needs them: per algorithm, its KSKs sign
-/// the DNSKEY RRset and its ZSKs everything else; an algorithm with one kind of key uses it for both.
+/// the DNSKEY RRset (and CDS/CDNSKEY, which the parent checks against its DS, RFC 7344 §4.1)
+/// and its ZSKs everything else; an algorithm with one kind of key uses it for both.
 final class ThreadSigners {
     let forDNSKEY: [RawSigner]
     let forZone: [RawSigner]
@@ -51,5 +52,5 @@ final class ThreadSigners {
         forZone = zone
     }
 
-    func signers(forType type: UInt16) -> [RawSigner] { type == 48 ? forDNSKEY : forZone }
+    func signers(forType type: UInt16) -> [RawSigner] { ZoneLayout.signedByKSK(type) ? forDNSKEY : forZone }
 }

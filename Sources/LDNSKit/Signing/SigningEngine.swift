@@ -15,7 +15,7 @@ public enum SigningEngine {
                             + "(RFC 8624: use 13 ECDSAP256SHA256, 15 ED25519 or 8 RSASHA256)")
         }
         guard let probe = ThreadSigners(keys) else { throw LDNSError("OpenSSL cannot sign with these keys") }
-        let layout = try ZoneLayout.build(zoneFile, keys: keys, denial: options.denial, threads: options.threads)
+        let layout = try ZoneLayout.build(zoneFile, keys: keys, denial: options.denial, childSync: options.childSync, threads: options.threads)
         let counts = layout.signingCounts(dnskeySigners: probe.forDNSKEY.count, zoneSigners: probe.forZone.count)
         return SignedZone(layout: layout, keys: keys, options: options, rrsets: counts.rrsets, signatures: counts.signatures)
     }

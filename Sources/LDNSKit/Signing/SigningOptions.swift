@@ -8,7 +8,18 @@ public struct SigningOptions: Sendable {
         case nsec3(optOut: Bool)
     }
 
+    /// CDS/CDNSKEY for the parent to pick up (RFC 7344, RFC 8078).
+    public enum ChildSync: Sendable, Equatable {
+        /// Leave whatever CDS/CDNSKEY the zone file has.
+        case none
+        /// CDS (SHA-256) and CDNSKEY for the key-signing keys (all keys when none is a KSK).
+        case publish
+        /// RFC 8078 §4's delete form: the parent should remove the DS (go insecure).
+        case delete
+    }
+
     public var denial: Denial
+    public var childSync: ChildSync = .none
     public var inception: Date
     /// The latest expiration; each RRset's signature expires somewhere in
     /// `expiration - jitter ... expiration`, so re-signing load and expiry are spread out.

@@ -52,11 +52,17 @@ final class ZoneLayout: @unchecked Sendable {
     func key(of name: Name) -> UnsafeBufferPointer<UInt8> { store.record(name.keyRecord).key }
 
     static let typeNS: UInt16 = 2, typeSOA: UInt16 = 6, typeDS: UInt16 = 43, typeRRSIG: UInt16 = 46, typeNSEC: UInt16 = 47
+    static let typeCDS: UInt16 = 59, typeCDNSKEY: UInt16 = 60
+
+    /// The key-set RRsets the key-signing keys sign: DNSKEY, CDS, CDNSKEY.
+    static func signedByKSK(_ type: UInt16) -> Bool { type == typeDNSKEY || type == typeCDS || type == typeCDNSKEY }
+
     static let typeDNSKEY: UInt16 = 48, typeNSEC3: UInt16 = 50, typeNSEC3PARAM: UInt16 = 51, typeCNAME: UInt16 = 5, typeDNAME: UInt16 = 39
 
     // MARK: - Building
 
-    static func build(_ zone: ZoneFile, keys: [DNSSECKey], denial: SigningOptions.Denial, threads: Int) throws(LDNSError) -> ZoneLayout {
+    static func build(_ zone: ZoneFile, keys: [DNSSECKey], denial: SigningOptions.Denial, childSync: SigningOptions.ChildSync = .none,
+                      threads: Int) throws(LDNSError) -> ZoneLayout {
         let store = zone.store
         // The records the signer adds: the (updated) SOA, the keys' DNSKEYs, NSEC3PARAM.
         let own = store.adopt(ByteArena())
@@ -72,6 +78,13 @@ final class ZoneLayout: @unchecked Sendable {
             ldns_rr_set_ttl(dnskey, soaTTL)
             add(dnskey)
             ldns_rr_free(dnskey)
+        }
+        for text in try childSyncRecords(keys: keys, childSync: childSync, ttl: soaTTL) {
+            var record: RRPointer?
+            let status = ldns_rr_new_frm_str(&record, text, 3600, ldns_rr_owner(zone.soa), nil)
+            guard status == LDNS_STATUS_OK, let record else { throw LDNSError.status(status, "cannot make the record \(text)") }
+            add(record)
+            ldns_rr_free(record)
         }
         if case .nsec3 = denial {
             var param: RRPointer?
@@ -98,6 +111,8 @@ final class ZoneLayout: @unchecked Sendable {
                                     + "\(String(decoding: record.text, as: UTF8.self))\" is outside zone \(zone.origin)")
                 }
                 if record.type == typeDNSKEY, ours.contains(Array(record.rdata)) { continue }
+                // With --cds or --cds-delete, the signer's CDS/CDNSKEY replace the file's.
+                if childSync != .none && (record.type == typeCDS || record.type == typeCDNSKEY) { continue }
                 // What BIND and NSD would refuse to load is refused here, with the name.
                 guard record.rrclass == 1 else {
                     throw LDNSError("\(NameKey.text(record.key)) \(typeText(record.type)): class \(record.rrclass) in an IN zone; only class IN is signed")
@@ -344,9 +359,29 @@ final class ZoneLayout: @unchecked Sendable {
         var sets = 0, signatures = 0
         for set in rrsets where set.signed {
             sets += 1
-            signatures += set.type == Self.typeDNSKEY ? dnskeySigners : zoneSigners
+            signatures += Self.signedByKSK(set.type) ? dnskeySigners : zoneSigners
         }
         let denials = names.filter { $0.denial >= 0 }.count
         return (sets + denials, signatures + denials * zoneSigners)
+    }
+}
+
+extension ZoneLayout {
+    /// The apex CDS and CDNSKEY records `childSync` asks for, in presentation form.
+    static func childSyncRecords(keys: [DNSSECKey], childSync: SigningOptions.ChildSync, ttl: UInt32) throws(LDNSError) -> [String] {
+        switch childSync {
+        case .none:
+            return []
+        case .delete:
+            return ["@ \(ttl) IN CDS 0 0 0 00", "@ \(ttl) IN CDNSKEY 0 3 0 AA=="]
+        case .publish:
+            let ksks = keys.filter(\.isKSK)
+            var records: [String] = []
+            for key in ksks.isEmpty ? keys : ksks {
+                records.append("@ \(ttl) IN CDS " + (try key.dsRDATA()))
+                records.append("@ \(ttl) IN CDNSKEY " + key.dnskeyRDATA)
+            }
+            return records
+        }
     }
 }

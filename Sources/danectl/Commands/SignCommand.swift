@@ -14,8 +14,14 @@ struct SignCommand: ParsableCommand {
             Reads ZONEFILE, replaces the RRsets that --include provides (a danectl YAML \
             description, whose records for this zone are generated, or a zone snippet), moves the \
             SOA serial forward, drops old signatures and NSEC/NSEC3 records, and signs: the DNSKEY \
-            RRset with the key-signing keys (flags 257), everything else with the zone-signing \
-            keys (flags 256); a single key signs everything. Denial of existence is NSEC, or \
+            RRset (and CDS/CDNSKEY) with the key-signing keys (flags 257), everything else with \
+            the zone-signing keys (flags 256); a single key signs everything. $INCLUDE is \
+            followed as BIND does (paths relative to the including file); $GENERATE is refused.
+
+            --cds publishes CDS (SHA-256) and CDNSKEY for the key-signing keys, so a parent that \
+            scans for them (RFC 7344, RFC 8078) updates its DS by itself; --cds-delete publishes \
+            the delete form (CDS 0 0 0 00, CDNSKEY 0 3 0 AA==): the parent removes the DS and \
+            the zone becomes insecure. Either replaces any CDS/CDNSKEY the file has. Denial of existence is NSEC, or \
             NSEC3 with RFC 9276 parameters (SHA-1, 0 extra iterations, empty salt).
 
             Signatures start an hour in the past (clock skew) and expire after --validity days, \
@@ -42,6 +48,12 @@ struct SignCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Merge these records first: a danectl YAML description or a zone snippet.", valueName: "FILE"))
     var include: String?
 
+    @Flag(help: "Publish CDS and CDNSKEY for the key-signing keys (the parent picks up the new DS).")
+    var cds = false
+
+    @Flag(help: "Publish the RFC 8078 delete form of CDS/CDNSKEY: ask the parent to remove the DS.")
+    var cdsDelete = false
+
     @Option(help: "How the SOA serial moves: increment, unixtime, date (YYYYMMDDnn) or keep.")
     var serial: SerialPolicy = .increment
 
@@ -53,6 +65,7 @@ struct SignCommand: ParsableCommand {
 
     func validate() throws {
         if optOut && !nsec3 { throw ValidationError("--opt-out needs --nsec3") }
+        if cds && cdsDelete { throw ValidationError("--cds and --cds-delete ask the parent opposite things; give one") }
         if let jitter, !(0...(signing.validity * 24)).contains(jitter) {
             throw ValidationError("--jitter must be from 0 to \(signing.validity * 24) hours (the validity): more would make signatures that expire before they start")
         }
@@ -62,7 +75,8 @@ struct SignCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         let now = clock.date ?? Date()
-        let options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: now, validityDays: signing.validity, jitterHours: jitter)
+        var options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: now, validityDays: signing.validity, jitterHours: jitter)
+        options.childSync = cds ? .publish : cdsDelete ? .delete : .none
         let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
             let included = try IncludedRecords.load(include, keyPaths: signing.keys)
             return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: signing.keys, include: included.records, serial: serial,
