@@ -42,7 +42,7 @@ public struct ZoneSigning {
         let keys = try SigningKeys.load(request.keyPaths)
         let zone: ZoneFile
         do {
-            zone = try ZoneFile.parse(path: request.zoneFile, origin: keys.first?.zone)
+            zone = try ZoneFile.parse(path: request.zoneFile, origin: keys.first?.zone, keepSignatures: request.options.keepSignatures)
         } catch {
             // The place is the file the error is in: an $INCLUDEd file names itself.
             let file = error.file ?? request.zoneFile

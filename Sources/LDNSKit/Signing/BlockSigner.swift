@@ -21,11 +21,15 @@ final class BlockSigner {
     private var denialRdata: [UInt8] = []
     private var denialText: [UInt8] = []
 
-    init(layout: ZoneLayout, signers: ThreadSigners, options: SigningOptions, typeNames: [UInt16: [UInt8]]) {
+    /// Old signatures this thread kept instead of making new ones.
+    var kept: Int { maker.kept }
+
+    init(layout: ZoneLayout, signers: ThreadSigners, options: SigningOptions, typeNames: [UInt16: [UInt8]], old: OldSignatures? = nil) {
         self.layout = layout
         self.options = options
         self.typeNames = typeNames
-        maker = RRSIGMaker(signers: signers, signer: layout.apexKey, inception: options.inceptionTime, typeNames: typeNames)
+        maker = RRSIGMaker(signers: signers, signer: layout.apexKey, inception: options.inceptionTime, typeNames: typeNames,
+                           old: old, now: options.nowTime, keepUntil: options.keepUntil)
         signerWire = layout.apexKey.withUnsafeBufferPointer(NameKey.wire)
         var text: [UInt8] = []
         layout.apexKey.withUnsafeBufferPointer { NameKey.appendText($0, to: &text) }

@@ -12,10 +12,21 @@ final class RRSIGMaker {
     private var data: [UInt8] = []
     private var signature: [UInt8] = []
     private var text: [UInt8] = []
+    /// Signatures to keep when they still verify (re-signing); with the window they must
+    /// still be valid in.
+    private let old: OldSignatures?
+    private let now: UInt32
+    private let keepUntil: UInt32
+    /// How many old signatures were kept.
+    private(set) var kept = 0
 
     /// `signer` is the zone's name key.
-    init(signers: ThreadSigners, signer: [UInt8], inception: UInt32, typeNames: [UInt16: [UInt8]]) {
+    init(signers: ThreadSigners, signer: [UInt8], inception: UInt32, typeNames: [UInt16: [UInt8]],
+         old: OldSignatures? = nil, now: UInt32 = 0, keepUntil: UInt32 = 0) {
         self.signers = signers
+        self.old = old
+        self.now = now
+        self.keepUntil = keepUntil
         signerWire = signer.withUnsafeBufferPointer(NameKey.wire)
         var text: [UInt8] = []
         signer.withUnsafeBufferPointer { NameKey.appendText($0, to: &text) }
@@ -44,18 +55,23 @@ final class RRSIGMaker {
     /// `emit`; false if a signature could not be made.
     func sign(type: UInt16, labels: UInt8, ttl: UInt32, expiration: UInt32, emit: ([UInt8]) -> Void) -> Bool {
         for signer in signers.signers(forType: type) {
-            data.removeAll(keepingCapacity: true)
-            Self.appendU16(type, to: &data)
-            data.append(signer.algorithm)
-            data.append(labels)
-            Self.appendU32(ttl, to: &data)
-            Self.appendU32(expiration, to: &data)
-            Self.appendU32(inception, to: &data)
-            Self.appendU16(signer.keyTag, to: &data)
-            data += signerWire
-            data += body
-            signature.removeAll(keepingCapacity: true)
-            guard data.withUnsafeBufferPointer({ signer.sign($0, appendingTo: &signature) }) else { return false }
+            var expiration = expiration, inception = inception
+            if let kept = keep(type: type, labels: labels, ttl: ttl, signer: signer) {
+                (expiration, inception) = kept
+            } else {
+                data.removeAll(keepingCapacity: true)
+                Self.appendU16(type, to: &data)
+                data.append(signer.algorithm)
+                data.append(labels)
+                Self.appendU32(ttl, to: &data)
+                Self.appendU32(expiration, to: &data)
+                Self.appendU32(inception, to: &data)
+                Self.appendU16(signer.keyTag, to: &data)
+                data += signerWire
+                data += body
+                signature.removeAll(keepingCapacity: true)
+                guard data.withUnsafeBufferPointer({ signer.sign($0, appendingTo: &signature) }) else { return false }
+            }
             text.removeAll(keepingCapacity: true)
             text += typeNames[type] ?? Array("TYPE\(type)".utf8)
             text.append(0x20)
@@ -77,6 +93,26 @@ final class RRSIGMaker {
             emit(text)
         }
         return true
+    }
+
+    /// The old signature by `signer` over this RRset, when it may stay: same labels and
+    /// original TTL, valid now and past the refresh window, and it verifies over the RRset as
+    /// it is now (so changed data, a changed TTL or a tampered signature all fail). Leaves
+    /// the signature in `signature`; returns its expiration and inception.
+    private func keep(type: UInt16, labels: UInt8, ttl: UInt32, signer: RawSigner) -> (UInt32, UInt32)? {
+        guard let old, type != ZoneLayout.typeSOA,
+              let found = old.find(ownerWire: ownerWire, type: type, algorithm: signer.algorithm, keyTag: signer.keyTag),
+              found.labels == labels, found.originalTTL == ttl,
+              found.inception <= now, found.expiration >= keepUntil, found.expiration > found.inception else { return nil }
+        data.removeAll(keepingCapacity: true)
+        data.append(contentsOf: found.fixed)
+        data += signerWire
+        data += body
+        guard data.withUnsafeBufferPointer({ signer.verify($0, signature: found.signature) }) else { return nil }
+        signature.removeAll(keepingCapacity: true)
+        signature.append(contentsOf: found.signature)
+        kept += 1
+        return (found.expiration, found.inception)
     }
 
     static func appendU16(_ value: UInt16, to out: inout [UInt8]) {

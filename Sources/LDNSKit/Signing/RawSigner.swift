@@ -20,6 +20,11 @@ final class RawSigner {
         isKSK = source.isKSK
     }
 
+    /// True when `signature` is this key's valid signature over `data`.
+    func verify(_ data: UnsafeBufferPointer<UInt8>, signature: UnsafeBufferPointer<UInt8>) -> Bool {
+        signer.verify(data, signature: signature)
+    }
+
     /// The signature over `data`, appended to `out`; false if OpenSSL failed.
     @inline(__always)
     func sign(_ data: UnsafeBufferPointer<UInt8>, appendingTo out: inout [UInt8]) -> Bool {

@@ -13,8 +13,13 @@ public final class SignedZone: @unchecked Sendable {
     public let signatures: Int
     /// Why the last `write` failed, when it was not the output's fault.
     public private(set) var failure: String?
+    /// The zone's existing signatures that may be kept (re-signing), if any.
+    let old: OldSignatures?
+    /// How many of those the last `write` kept.
+    public private(set) var kept = 0
 
-    init(layout: ZoneLayout, keys: [DNSSECKey], options: SigningOptions, rrsets: Int, signatures: Int) {
+    init(layout: ZoneLayout, keys: [DNSSECKey], options: SigningOptions, rrsets: Int, signatures: Int, old: OldSignatures? = nil) {
+        self.old = old
         self.layout = layout
         self.keys = keys
         self.options = options
@@ -59,12 +64,14 @@ public final class SignedZone: @unchecked Sendable {
         let typeNames = PresentationText.typeNames(for: Set(layout.rrsets.map(\.type)))
         let output = OrderedOutput(sink: sink)
         let next = WorkCounter()
+        let keptCount = KeptCounter()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
             guard let signers = ThreadSigners(keys) else {
                 output.fail("OpenSSL cannot sign with these keys")
                 return
             }
-            let worker = BlockSigner(layout: layout, signers: signers, options: options, typeNames: typeNames)
+            let worker = BlockSigner(layout: layout, signers: signers, options: options, typeNames: typeNames, old: old)
+            defer { keptCount.add(worker.kept) }
             var buffer: [UInt8] = []
             while !output.failed, let block = next.take(below: blocks) {
                 buffer.removeAll(keepingCapacity: true)
@@ -76,7 +83,19 @@ public final class SignedZone: @unchecked Sendable {
             }
         }
         failure = output.reason
+        kept = keptCount.total
         return !output.failed
+    }
+}
+
+/// Sums the threads' kept-signature counts.
+final class KeptCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var total = 0
+    func add(_ count: Int) {
+        lock.lock()
+        total += count
+        lock.unlock()
     }
 }
 

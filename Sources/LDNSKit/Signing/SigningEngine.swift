@@ -17,6 +17,9 @@ public enum SigningEngine {
         guard let probe = ThreadSigners(keys) else { throw LDNSError("OpenSSL cannot sign with these keys") }
         let layout = try ZoneLayout.build(zoneFile, keys: keys, denial: options.denial, childSync: options.childSync, threads: options.threads)
         let counts = layout.signingCounts(dnskeySigners: probe.forDNSKEY.count, zoneSigners: probe.forZone.count)
-        return SignedZone(layout: layout, keys: keys, options: options, rrsets: counts.rrsets, signatures: counts.signatures)
+        let old = options.keepSignatures && !zoneFile.signatureRefs.isEmpty
+            ? OldSignatures(refs: zoneFile.signatureRefs, store: zoneFile.store, signerWire: layout.apexKey.withUnsafeBufferPointer(NameKey.wire))
+            : nil
+        return SignedZone(layout: layout, keys: keys, options: options, rrsets: counts.rrsets, signatures: counts.signatures, old: old)
     }
 }

@@ -20,6 +20,12 @@ public struct SigningOptions: Sendable {
 
     public var denial: Denial
     public var childSync: ChildSync = .none
+    /// Keep an existing RRSIG that verifies, covers unchanged data with a key still given, and
+    /// does not expire within `refresh` of `now` (the SOA's is always made anew).
+    public var keepSignatures = false
+    public var refresh: TimeInterval = 0
+    /// The signing time (inception is an hour before it).
+    public var now: Date
     public var inception: Date
     /// The latest expiration; each RRset's signature expires somewhere in
     /// `expiration - jitter ... expiration`, so re-signing load and expiry are spread out.
@@ -31,6 +37,7 @@ public struct SigningOptions: Sendable {
     public init(denial: Denial = .nsec, inception: Date, expiration: Date, jitter: TimeInterval = 0,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.denial = denial
+        self.now = inception.addingTimeInterval(3600)
         self.inception = inception
         self.expiration = expiration
         self.jitter = jitter
@@ -45,6 +52,13 @@ public struct SigningOptions: Sendable {
         self.init(denial: denial, inception: now.addingTimeInterval(-3600), expiration: now.addingTimeInterval(validity),
                   jitter: jitterHours.map { TimeInterval($0) * 3600 } ?? validity / 4)
     }
+
+    /// The default refresh window: a quarter of the validity.
+    public static func defaultRefresh(validityDays: Int) -> TimeInterval { TimeInterval(validityDays) * 86_400 / 4 }
+
+    /// Old signatures expiring before this are made anew.
+    var keepUntil: UInt32 { UInt32(clamping: Int64(now.addingTimeInterval(refresh).timeIntervalSince1970)) }
+    var nowTime: UInt32 { UInt32(clamping: Int64(now.timeIntervalSince1970)) }
 
     /// The inception as RRSIG carries it.
     var inceptionTime: UInt32 { UInt32(clamping: Int64(inception.timeIntervalSince1970)) }

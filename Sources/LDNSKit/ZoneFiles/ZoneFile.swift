@@ -12,6 +12,9 @@ public final class ZoneFile: @unchecked Sendable {
     let store: RecordStore
     /// Every record but the SOA: the file's, then the merged ones.
     private(set) var refs: [UInt64]
+    /// The file's RRSIGs, when parsed with `keepSignatures` (re-signing keeps those that
+    /// still verify); otherwise empty.
+    private(set) var signatureRefs: [UInt64] = []
 
     /// The zone's name (the SOA owner), lower case with the trailing dot.
     public let origin: String
@@ -29,7 +32,7 @@ public final class ZoneFile: @unchecked Sendable {
                                            UInt16(LDNS_RR_TYPE_NSEC3.rawValue), UInt16(LDNS_RR_TYPE_NSEC3PARAM.rawValue)]
 
     /// Parses a zone file. `origin` is used for relative names when the file has no $ORIGIN.
-    public static func parse(path: String, origin: String? = nil,
+    public static func parse(path: String, origin: String? = nil, keepSignatures: Bool = false,
                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(LDNSError) -> ZoneFile {
         let absoluteOrigin = origin.map(DNSSECKey.absolute)
         let expanded = try ZoneIncludes.expand(path: path, origin: absoluteOrigin)
@@ -45,13 +48,14 @@ public final class ZoneFile: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let packer = RecordPacker()
             while let index = next.take(below: pieces.count) {
-                results.store(index, parsePiece(pieces[index], of: text, origin: absoluteOrigin, packer: packer))
+                results.store(index, parsePiece(pieces[index], of: text, origin: absoluteOrigin, keepSignatures: keepSignatures, packer: packer))
             }
         }
         // The first failure in file order is the one to report.
         var soa: RRPointer?
         let store = RecordStore()
         var refs: [UInt64] = []
+        var signatureRefs: [UInt64] = []
         refs.reserveCapacity(results.values.reduce(0) { $0 + ($1?.offsets.count ?? 0) })
         defer { results.values.forEach { if let extra = $0?.soa, extra != soa { ldns_rr_free(extra) } } }
         for case let piece? in results.values {
@@ -70,24 +74,28 @@ public final class ZoneFile: @unchecked Sendable {
             }
             let arena = store.adopt(piece.records)
             refs.append(contentsOf: piece.offsets.lazy.map { RecordStore.ref(arena, $0) })
+            signatureRefs.append(contentsOf: piece.signatureOffsets.lazy.map { RecordStore.ref(arena, $0) })
         }
         guard let soa else { throw LDNSError("\(path): the zone has no SOA record") }
         // ldns's per-record allocations are all freed by now, but in the worker threads' malloc
         // arenas: hand those pages back before signing starts.
         malloc_trim(0)
         let name = takeString(ldns_rdf2str(ldns_rr_owner(soa))).lowercased()
-        return ZoneFile(soa: soa, store: store, refs: refs, origin: name)
+        let zone = ZoneFile(soa: soa, store: store, refs: refs, origin: name)
+        zone.signatureRefs = signatureRefs
+        return zone
     }
 
     /// One piece parsed: its records packed, its SOA if it has one, or where it failed.
     final class ParsedPiece {
         let records = ByteArena()
         var offsets: [Int] = []
+        var signatureOffsets: [Int] = []
         var soa: RRPointer?
         var failure: (status: ldns_status, line: Int)?
     }
 
-    private static func parsePiece(_ piece: ZoneTextSplitter.Piece, of text: [UInt8], origin: String?,
+    private static func parsePiece(_ piece: ZoneTextSplitter.Piece, of text: [UInt8], origin: String?, keepSignatures: Bool,
                                    packer: RecordPacker) -> ParsedPiece {
         let result = ParsedPiece()
         var prefix = ""
@@ -126,8 +134,12 @@ public final class ZoneFile: @unchecked Sendable {
         result.offsets.reserveCapacity(ldns_rr_list_rr_count(list))
         for i in 0..<ldns_rr_list_rr_count(list) {
             let rr = ldns_rr_list_rr(list, i)!
-            if !droppedTypes.contains(UInt16(ldns_rr_get_type(rr).rawValue)) {
+            let type = UInt16(ldns_rr_get_type(rr).rawValue)
+            if !droppedTypes.contains(type) {
                 result.offsets.append(result.records.count)
+                packer.pack(rr, into: result.records)
+            } else if keepSignatures && type == UInt16(LDNS_RR_TYPE_RRSIG.rawValue) {
+                result.signatureOffsets.append(result.records.count)
                 packer.pack(rr, into: result.records)
             }
             ldns_rr_free(rr)

@@ -16,6 +16,8 @@ public final class DNSSECSigner {
     private let context: OpaquePointer?
     private let digestContext: OpaquePointer?
     private let eddsaContext: OpaquePointer?
+    /// Verification, for keeping old signatures: made on first use (most runs never verify).
+    private var verifyContext: OpaquePointer?
     private var digestBytes = [UInt8](repeating: 0, count: 64)
     private var signature = [UInt8](repeating: 0, count: 1024)
 
@@ -63,6 +65,7 @@ public final class DNSSECSigner {
     }
 
     deinit {
+        EVP_PKEY_CTX_free(verifyContext)
         EVP_PKEY_CTX_free(context)
         EVP_MD_CTX_free(digestContext)
         EVP_MD_CTX_free(eddsaContext)
@@ -96,6 +99,49 @@ public final class DNSSECSigner {
         }
         out.append(contentsOf: signature[0..<size])
         return true
+    }
+
+    /// True when `signature` (in DNSSEC's layout) is this key's valid signature over `data`:
+    /// used to keep an existing RRSIG instead of making a new one. Any failure is "no".
+    public func verify(_ data: UnsafeBufferPointer<UInt8>, signature raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        defer { OpenSSLError.clearQueue() }
+        guard let digestContext else {
+            // EdDSA: one-shot, over the data itself.
+            guard let eddsaContext else { return false }
+            EVP_MD_CTX_reset(eddsaContext)
+            return EVP_DigestVerifyInit(eddsaContext, nil, nil, nil, key.pointer) == 1
+                && EVP_DigestVerify(eddsaContext, raw.baseAddress, raw.count, data.baseAddress, data.count) == 1
+        }
+        if verifyContext == nil {
+            guard let made = EVP_PKEY_CTX_new(key.pointer, nil), EVP_PKEY_verify_init(made) == 1 else { return false }
+            if algorithm <= 10 {
+                guard EVP_PKEY_CTX_set_rsa_padding(made, RSA_PKCS1_PADDING) == 1, EVP_PKEY_CTX_set_signature_md(made, digest) == 1 else {
+                    EVP_PKEY_CTX_free(made)
+                    return false
+                }
+            }
+            verifyContext = made
+        }
+        var length: UInt32 = 0
+        guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1, EVP_DigestUpdate(digestContext, data.baseAddress, data.count) == 1,
+              EVP_DigestFinal_ex(digestContext, &digestBytes, &length) == 1 else { return false }
+        switch algorithm {
+        case 13, 14:
+            // r|s back to DER: SEQUENCE { INTEGER r, INTEGER s } (RFC 6605 §4).
+            let half = algorithm == 13 ? 32 : 48
+            guard raw.count == 2 * half else { return false }
+            var der: [UInt8] = []
+            for part in [raw[0..<half], raw[half..<2 * half]] {
+                var bytes = Array(part.drop { $0 == 0 })
+                if bytes.isEmpty { bytes = [0] }
+                if bytes[0] & 0x80 != 0 { bytes.insert(0, at: 0) }
+                der += [0x02, UInt8(bytes.count)] + bytes
+            }
+            der = [0x30, UInt8(der.count)] + der
+            return EVP_PKEY_verify(verifyContext, der, der.count, digestBytes, Int(length)) == 1
+        default:
+            return EVP_PKEY_verify(verifyContext, raw.baseAddress, raw.count, digestBytes, Int(length)) == 1
+        }
     }
 
     /// DNSSEC wants r and s side by side, each padded to the curve size (RFC 6605 §4); OpenSSL

@@ -28,6 +28,12 @@ struct SignCommand: ParsableCommand {
             each RRset a little earlier than the last by up to --jitter hours, so they do not all \
             expire (or need re-signing) at once. Re-sign well before the earliest expiry.
 
+            Re-signing a signed zone keeps each existing signature that still verifies over the \
+            RRset as it is now, was made by a key still given, and does not expire within \
+            --refresh hours (default: a quarter of --validity); only the rest is signed anew, \
+            so two signed versions differ only where the zone changed (small IXFRs, useful \
+            diffs). The SOA always gets a fresh signature. --resign-all makes everything anew.
+
             The output replaces PATH atomically (default ZONEFILE.signed); it loads in BIND and NSD.
 
             \(ExitStatus.helpLines([(.success, "zone signed and written")]))
@@ -48,6 +54,12 @@ struct SignCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Merge these records first: a danectl YAML description or a zone snippet.", valueName: "FILE"))
     var include: String?
 
+    @Option(help: ArgumentHelp("Re-signing keeps an existing signature that verifies unless it expires within this many hours (default: a quarter of --validity).", valueName: "HOURS"))
+    var refresh: Int?
+
+    @Flag(help: "Make every signature anew, even those that could be kept.")
+    var resignAll = false
+
     @Flag(help: "Publish CDS and CDNSKEY for the key-signing keys (the parent picks up the new DS).")
     var cds = false
 
@@ -65,6 +77,9 @@ struct SignCommand: ParsableCommand {
 
     func validate() throws {
         if optOut && !nsec3 { throw ValidationError("--opt-out needs --nsec3") }
+        if let refresh, !(0...(signing.validity * 24)).contains(refresh) {
+            throw ValidationError("--refresh must be from 0 to \(signing.validity * 24) hours (the validity)")
+        }
         if cds && cdsDelete { throw ValidationError("--cds and --cds-delete ask the parent opposite things; give one") }
         if let jitter, !(0...(signing.validity * 24)).contains(jitter) {
             throw ValidationError("--jitter must be from 0 to \(signing.validity * 24) hours (the validity): more would make signatures that expire before they start")
@@ -77,6 +92,8 @@ struct SignCommand: ParsableCommand {
         let now = clock.date ?? Date()
         var options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: now, validityDays: signing.validity, jitterHours: jitter)
         options.childSync = cds ? .publish : cdsDelete ? .delete : .none
+        options.keepSignatures = !resignAll
+        options.refresh = refresh.map { TimeInterval($0) * 3600 } ?? SigningOptions.defaultRefresh(validityDays: signing.validity)
         let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
             let included = try IncludedRecords.load(include, keyPaths: signing.keys)
             return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: signing.keys, include: included.records, serial: serial,
@@ -100,7 +117,8 @@ struct SignCommand: ParsableCommand {
             }
         }
         printer.print(.init(.note, code: "sign-done",
-            "signed \(outcome.origin) serial \(outcome.serial): \(outcome.rrsets) RRsets, \(outcome.signatures) signatures, "
+            "signed \(outcome.origin) serial \(outcome.serial): \(outcome.rrsets) RRsets, \(outcome.signatures) signatures"
+            + (outcome.signed.kept > 0 ? " (\(outcome.signed.kept) kept, \(outcome.signatures - outcome.signed.kept) new)" : "") + ", "
             + (nsec3 ? "NSEC3\(optOut ? " opt-out" : "")" : "NSEC") + (target == "-" ? "" : " -> \(target)")))
     }
 }

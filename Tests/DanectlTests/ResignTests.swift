@@ -1,0 +1,104 @@
+import Foundation
+import XCTest
+
+/// Re-signing keeps every signature that still verifies over unchanged data with a key still
+/// given and outside the refresh window; the rest is made anew. Two signed versions one TLSA
+/// change apart differ only in that RRset, its signature and the SOA.
+final class ResignTests: XCTestCase {
+    static let zoneText = """
+        $ORIGIN example.com.
+        $TTL 300
+        @ IN SOA ns hostmaster 2026010100 3600 600 86400 60
+        @ IN NS ns
+        ns IN A 192.0.2.1
+        mx1 IN A 192.0.2.25
+        mx2 IN A 192.0.2.26
+        _25._tcp.mx1 IN TLSA 3 1 1 \(String(repeating: "aa", count: 32))
+        _25._tcp.mx2 IN TLSA 3 1 1 \(String(repeating: "bb", count: 32))
+        www IN A 192.0.2.80
+        """
+
+    /// Lines in one file and not the other (order kept, as a diff tool counts them).
+    func changedLines(_ a: String, _ b: String) throws -> [String] {
+        let x = try String(contentsOfFile: a, encoding: .utf8).split(separator: "\n").map(String.init)
+        let y = try String(contentsOfFile: b, encoding: .utf8).split(separator: "\n").map(String.init)
+        return Array(Set(x).symmetricDifference(Set(y))).sorted()
+    }
+
+    func sign(_ zone: String, _ keys: [String], _ output: String, _ extra: [String] = []) throws -> ProcessResult {
+        let result = try Danectl.run(["sign", zone, "-o", output] + keys.flatMap { ["--key", $0] } + extra)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result
+    }
+
+    func testAnUnchangedZoneKeepsEverySignatureButTheSOAs() throws {
+        for denial in [[String](), ["--nsec3"]] {
+            let folder = try TemporaryFolder()
+            let (ksk, zsk) = try makeKeys(in: folder)
+            let zone = try folder.write("example.com.zone", Self.zoneText)
+            _ = try sign(zone, [ksk, zsk], folder.file("one"), denial)
+            let again = try sign(folder.file("one"), [ksk, zsk], folder.file("two"), denial)
+            XCTAssertTrue(again.stderr.contains(" kept, 1 new)"), again.stderr)
+            try assertValid(folder.file("two"), "re-signed \(denial)")
+            let changed = try changedLines(folder.file("one"), folder.file("two"))
+            XCTAssertEqual(changed.count, 4, "the SOA and its RRSIG, before and after: \(changed)")
+            XCTAssertTrue(changed.allSatisfy { $0.contains("\tSOA\t") || $0.contains("RRSIG\tSOA ") }, "\(changed)")
+        }
+    }
+
+    func testATLSAChangeTouchesOnlyThatRRsetAndTheSOA() throws {
+        let folder = try TemporaryFolder()
+        let (ksk, zsk) = try makeKeys(in: folder)
+        let zone = try folder.write("example.com.zone", Self.zoneText)
+        _ = try sign(zone, [ksk, zsk], folder.file("one"), ["--nsec3"])
+        let snippet = try folder.write("new.tlsa", "_25._tcp.mx1.example.com. 300 IN TLSA 3 1 1 \(String(repeating: "cc", count: 32))\n")
+        _ = try sign(folder.file("one"), [ksk, zsk], folder.file("two"), ["--nsec3", "--include", snippet])
+        try assertValid(folder.file("two"), "after a TLSA change")
+        let changed = try changedLines(folder.file("one"), folder.file("two"))
+        let touched = Set(changed.map { line -> String in
+            let fields = line.split(separator: "\t")
+            return fields[3] == "RRSIG" ? "RRSIG " + fields[4].split(separator: " ")[0] + " " + fields[0] : fields[3] + " " + fields[0]
+        })
+        XCTAssertEqual(touched, ["SOA example.com.", "RRSIG SOA example.com.", "TLSA _25._tcp.mx1.example.com.", "RRSIG TLSA _25._tcp.mx1.example.com."],
+                       "\(changed)")
+    }
+
+    func testBadChangedOrExpiringSignaturesAndRemovedKeysAreReplaced() throws {
+        let folder = try TemporaryFolder()
+        let (ksk, zsk) = try makeKeys(in: folder)
+        let zone = try folder.write("example.com.zone", Self.zoneText)
+        _ = try sign(zone, [ksk, zsk], folder.file("one"))
+        var text = try String(contentsOfFile: folder.file("one"), encoding: .utf8)
+        // Tamper with www's signature, and change mx2's TTL without re-signing.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.hasPrefix("www.example.com.") && line.contains("RRSIG\tA ") {
+                var chars = Array(line)
+                let at = chars.count - 10
+                chars[at] = chars[at] == "A" ? "B" : "A"
+                return String(chars)
+            }
+            if line.hasPrefix("mx2.example.com.\t300\tIN\tA\t") { return line.replacingOccurrences(of: "\t300\t", with: "\t600\t") }
+            return String(line)
+        }
+        text = lines.joined(separator: "\n")
+        let edited = try folder.write("edited", text)
+        let result = try sign(edited, [ksk, zsk], folder.file("two"))
+        try assertValid(folder.file("two"), "tampered and changed signatures replaced")
+        XCTAssertTrue(result.stderr.contains("16 signatures (13 kept, 3 new)"), "www (tampered), mx2 (TTL) and the SOA are new: \(result.stderr)")
+
+        // A new ZSK replaces the old one: none of the old key's signatures survive.
+        let newZSK = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let rolled = try sign(folder.file("two"), [ksk, folder.file(newZSK)], folder.file("three"))
+        try assertValid(folder.file("three"), "new ZSK")
+        let oldTag = String(zsk.split(separator: "+").last!).replacingOccurrences(of: "^0+", with: "", options: .regularExpression)
+        XCTAssertFalse(try String(contentsOfFile: folder.file("three"), encoding: .utf8).contains(" \(oldTag) example.com. "),
+                       "the removed key's signatures are gone")
+        XCTAssertFalse(rolled.stderr.contains(" kept"), "the old ZSK signed the rest and the DNSKEY RRset changed: all new: \(rolled.stderr)")
+
+        // Signatures inside the refresh window are made anew; --resign-all makes all anew.
+        let late = try sign(folder.file("three"), [ksk, folder.file(newZSK)], folder.file("four"), ["--refresh", "336"])
+        XCTAssertFalse(late.stderr.contains(" kept"), late.stderr)
+        let all = try sign(folder.file("three"), [ksk, folder.file(newZSK)], folder.file("five"), ["--resign-all"])
+        XCTAssertFalse(all.stderr.contains(" kept"), all.stderr)
+    }
+}
