@@ -166,6 +166,43 @@ final class HardeningTests: XCTestCase {
         }
     }
 
+    /// Finding 8: a second SOA is refused before ldns parses the text (three SOAs in one piece
+    /// make ldns 1.8.3 read freed memory), with the line of the second, however it is written.
+    func testASecondSOAIsRefusedBeforeLdnsSeesIt() throws {
+        let folder = try TemporaryFolder()
+        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let head = "$TTL 300\n$ORIGIN example.com.\n@ IN SOA ns h 1 2 3 4 5\n"
+        let cases: [(String, Int)] = [
+            ("@ IN SOA ns h 2 2 3 4 5\n@ IN SOA ns h 3 2 3 4 5\n", 4),
+            ("@ IN NS ns\n  300 soa ns h ( 2\n 2 3 4 5 )\n", 5),
+            ("@ IN NS ns\nwww IN A 192.0.2.1\n@ 300 CLASS1 SOA ns h 2 2 3 4 5\n", 6),
+        ]
+        for (rest, line) in cases {
+            let zone = try folder.write("soa.zone", head + rest)
+            let result = try Danectl.run(["sign", zone, "--key", key, "-o", folder.file("out")])
+            XCTAssertEqual(result.status, 65, result.stderr)
+            XCTAssertEqual(result.stderr, "\(zone):\(line): error: a second SOA record (the first is at line 3); a zone file holds one zone [zone-parse]\n")
+        }
+        // Owners and data that merely say "soa" are not SOA records.
+        let fine = try folder.write("fine.zone", head + "@ IN NS ns\nsoa IN A 192.0.2.1\nx IN TXT \"soa\"\n")
+        XCTAssertEqual(try Danectl.run(["sign", fine, "--key", key, "-o", folder.file("out")]).status, 0)
+    }
+
+    /// Finding 11: empty RDATA is printed as `\\# 0`, so BIND and NSD load the signed zone.
+    func testEmptyRDATAIsPrintedAsGenericEmpty() throws {
+        let folder = try TemporaryFolder()
+        let (ksk, zsk) = try makeKeys(in: folder)
+        let zone = try folder.write("example.com.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
+                                    + "private IN TYPE65534 \\# 0\nlist IN APL\n")
+        let output = folder.file("signed")
+        let result = try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "-o", output])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        XCTAssertTrue(text.contains("private.example.com.\t300\tIN\tTYPE65534\t\\# 0\n"), text)
+        XCTAssertTrue(text.contains("list.example.com.\t300\tIN\tAPL\t\\# 0\n"), text)
+        try assertValid(output, "empty RDATA")
+    }
+
     /// Finding 19: several zone files are replaced as a set; when one cannot be, none is.
     func testSeveralOutputFilesChangeAllOrNone() throws {
         let folder = try TemporaryFolder()

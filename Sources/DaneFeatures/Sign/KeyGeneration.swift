@@ -9,6 +9,8 @@ public typealias SigningOptions = LDNSKit.SigningOptions
 /// line, which alone may change how the whole process allocates.
 public enum ProcessTuning {
     public static func forSigningLargeZones() { MemoryTuning.preferMappedLargeBlocks() }
+    /// Before parsing: freed memory stays in the heaps for reuse (no trim storms).
+    public static func forParsingLargeZones() { MemoryTuning.keepFreedMemoryForReuse() }
 }
 
 /// `keygen`: a DNSSEC key pair in BIND's file format.

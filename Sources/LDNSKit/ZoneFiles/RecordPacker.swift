@@ -26,6 +26,9 @@ final class RecordPacker {
         ldns_rr2canonical(rr)
         ldns_buffer_clear(wireBuffer)
         _ = ldns_rr_rdata2buffer_wire(wireBuffer, rr)
+        // Empty RDATA (TYPE65534, NULL, an empty APL) prints as RFC 3597's `\# 0`: printed as
+        // nothing, BIND and NSD could not load the line.
+        if ldns_buffer_position(wireBuffer) == 0 { text = Array("\\# 0".utf8) }
         key.removeAll(keepingCapacity: true)
         let owner = ldns_rr_owner(rr)
         NameKey.append(wire: UnsafeBufferPointer(start: ldns_rdf_data(owner), count: ldns_rdf_size(owner)), to: &key)

@@ -39,8 +39,15 @@ public final class ZoneFile: @unchecked Sendable {
         let text = expanded.text
         // Pieces of about 64 KiB, so that ldns's short-lived records for a piece stay small; one
         // piece when there is no origin to start the others from.
+        var soaLines: [Int] = []
         let pieces = text.withUnsafeBufferPointer {
-            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10)
+            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10, soaLines: &soaLines)
+        }
+        // One SOA per zone; and ldns must never see three in one piece (it reads freed memory).
+        if soaLines.count > 1 {
+            let place = expanded.lines.place(ofLine: soaLines[1])
+            throw LDNSError("\(place.file):\(place.line): a second SOA record (the first is at line "
+                            + "\(expanded.lines.place(ofLine: soaLines[0]).line)); a zone file holds one zone", line: place.line, file: place.file)
         }
         let results = ParallelSlots<ParsedPiece>(count: pieces.count)
         let workers = max(1, min(threads, pieces.count))

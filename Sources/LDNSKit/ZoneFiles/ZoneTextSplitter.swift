@@ -16,6 +16,15 @@ enum ZoneTextSplitter {
     }
 
     static func pieces(of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int) -> [Piece] {
+        var soaLines: [Int] = []
+        return pieces(of: text, origin: initialOrigin, targetSize: targetSize, soaLines: &soaLines)
+    }
+
+    /// Also collects the (1-based) lines of the SOA records: a zone file has one, and ldns
+    /// 1.8.3 reads freed memory when a piece holds three, so a second is refused before
+    /// ldns sees the text.
+    static func pieces(of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int,
+                       soaLines: inout [Int]) -> [Piece] {
         var pieces = [Piece(start: 0, end: text.count, linesBefore: 0, origin: nil, ttl: nil)]
         var origin = initialOrigin
         var ttl: String?
@@ -35,6 +44,24 @@ enum ZoneTextSplitter {
                 j += 1
             }
             return min(j, n)
+        }
+        /// Whether the record starting at `from` (after its owner) has type SOA: the type
+        /// follows at most a TTL and a class, in either order.
+        func isSOA(from start: Int) -> Bool {
+            var j = start
+            for _ in 0..<3 {
+                while j < n, isBlank(bytes[j]) { j += 1 }
+                let end = token(from: j)
+                guard end > j else { return false }
+                let word = bytes[j..<end]
+                if word.count == 3, word.map({ $0 | 0x20 }).elementsEqual("soa".utf8) { return true }
+                let lower = word.map { $0 | 0x20 }
+                let isTTL = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(word.first!)
+                let isClass = ["in", "ch", "hs", "cs"].contains { lower.elementsEqual($0.utf8) } || lower.starts(with: "class".utf8)
+                guard isTTL || isClass else { return false }
+                j = end
+            }
+            return false
         }
 
         while i < n {
@@ -57,8 +84,11 @@ enum ZoneTextSplitter {
                     default:
                         cuttable = false
                     }
-                } else if !isBlank(c), c != 0x0A, c != UInt8(ascii: ";") {
+                } else if isBlank(c) {
+                    if isSOA(from: i) { soaLines.append(line + 1) }
+                } else if c != 0x0A, c != UInt8(ascii: ";") {
                     let ownerEnd = token(from: i)
+                    if isSOA(from: ownerEnd) { soaLines.append(line + 1) }
                     let owner = i..<ownerEnd
                     if cuttable, ttl != nil, i - pieces[pieces.count - 1].start >= targetSize,
                        !bytes[owner].elementsEqual(bytes[lastOwner]) {

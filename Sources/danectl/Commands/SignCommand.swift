@@ -94,6 +94,7 @@ struct SignCommand: ParsableCommand {
         options.childSync = cds ? .publish : cdsDelete ? .delete : .none
         options.keepSignatures = !resignAll
         options.refresh = refresh.map { TimeInterval($0) * 3600 } ?? SigningOptions.defaultRefresh(validityDays: signing.validity)
+        ProcessTuning.forParsingLargeZones()
         let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
             let included = try IncludedRecords.load(include, keyPaths: signing.keys)
             return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: signing.keys, include: included.records, serial: serial,
