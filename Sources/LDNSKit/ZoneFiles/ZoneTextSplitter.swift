@@ -1,7 +1,8 @@
 /// Finds places where a zone file can be cut so that each piece parses on its own, given the
 /// `$ORIGIN` and `$TTL` in force where it starts: the start of a line outside parentheses and
 /// quotes that names its owner (so no record borrows the previous owner across a cut), with a
-/// `$TTL` already seen (so implicit TTLs do not depend on the record before), and an owner
+/// `$TTL` already seen or a TTL on that line (so implicit TTLs do not depend on the record
+/// before), and an owner
 /// spelled differently from the line before (so no RRset's TTL is copied across a cut).
 /// A file with `$INCLUDE`, `$GENERATE` or an `$ORIGIN` it cannot resolve is not cut after it.
 enum ZoneTextSplitter {
@@ -63,6 +64,21 @@ enum ZoneTextSplitter {
             }
             return false
         }
+        /// Whether the record starting at `from` (after its owner) states its TTL: a number
+        /// before the type (a class may come first).
+        func hasTTL(from start: Int) -> Bool {
+            var j = start
+            for _ in 0..<2 {
+                while j < n, isBlank(bytes[j]) { j += 1 }
+                let end = token(from: j)
+                guard end > j else { return false }
+                if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { return true }
+                let lower = bytes[j..<end].map { $0 | 0x20 }
+                guard ["in", "ch", "hs", "cs"].contains(where: { lower.elementsEqual($0.utf8) }) || lower.starts(with: "class".utf8) else { return false }
+                j = end
+            }
+            return false
+        }
 
         while i < n {
             // At the start of a line outside parentheses.
@@ -90,8 +106,10 @@ enum ZoneTextSplitter {
                     let ownerEnd = token(from: i)
                     if isSOA(from: ownerEnd) { soaLines.append(line + 1) }
                     let owner = i..<ownerEnd
-                    if cuttable, ttl != nil, i - pieces[pieces.count - 1].start >= targetSize,
-                       !bytes[owner].elementsEqual(bytes[lastOwner]) {
+                    // Without $TTL, ldns gives a record without a TTL the previous record's: cut
+                    // only before a record that states its own (a signed zone's lines all do).
+                    if cuttable, i - pieces[pieces.count - 1].start >= targetSize,
+                       ttl != nil || hasTTL(from: ownerEnd), !bytes[owner].elementsEqual(bytes[lastOwner]) {
                         pieces[pieces.count - 1].end = i
                         pieces.append(Piece(start: i, end: n, linesBefore: line, origin: origin, ttl: ttl))
                     }
