@@ -64,7 +64,7 @@ struct DescriptionReader {
             return nil
         }
         let name = nodes.hostName(nameNode, "domain")
-        let zone = fields["zone"].flatMap { nodes.hostName($0, "zone") }
+        let zone = fields["zone"].flatMap { nodes.zoneName($0, "zone") }
         if let name, let zone, !name.isSubdomain(of: zone) {
             nodes.error("zone-outside", "domain \(name) is not inside zone \(zone); the zone must be the domain or a parent of it", at: fields["zone"]!)
         }
@@ -125,7 +125,7 @@ struct DescriptionReader {
         }
         let port = fields["port"].flatMap { nodes.integer($0, "port", in: UInt16(1)...UInt16.max) } ?? 25
         let next = fields["next"].map { keySources($0, "next", .any) } ?? []
-        let zone = fields["zone"].flatMap { nodes.hostName($0, "zone") }
+        let zone = fields["zone"].flatMap { nodes.zoneName($0, "zone") }
         if let zone, !host.isSubdomain(of: zone) {
             nodes.error("zone-outside", "host \(host) is not inside zone \(zone)", at: fields["zone"]!)
         }

@@ -77,6 +77,16 @@ struct YAMLNodes {
         }
     }
 
+    mutating func zoneName(_ node: Node, _ what: String) -> DNSName? {
+        guard let text = string(node, what) else { return nil }
+        do {
+            return try DNSName(zoneName: text)
+        } catch {
+            self.error("name-invalid", "\(what) \"\(text)\" is not a valid zone name: \(error)", at: node)
+            return nil
+        }
+    }
+
     func describe(_ node: Node) -> String {
         switch node {
         case .mapping: "a mapping"

@@ -188,6 +188,50 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(try Danectl.run(["sign", fine, "--key", key, "-o", folder.file("out")]).status, 0)
     }
 
+    /// Finding 16: ldns keeps at most 65,535 bytes of a record's data text and drops the rest
+    /// without a word (a long TXT loses strings); sign refuses such a record with its line,
+    /// and keeps one just under the limit whole.
+    func testOversizedTXTIsRefusedNotTruncated() throws {
+        let folder = try TemporaryFolder()
+        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let head = "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\n"
+        let string = "\"" + String(repeating: "x", count: 250) + "\""
+        let big = try folder.write("big.zone", head + "big IN TXT ( " + Array(repeating: string, count: 280).joined(separator: "\n ") + " )\nafter IN A 192.0.2.1\n")
+        let refused = try Danectl.run(["sign", big, "--key", key, "-o", folder.file("out")])
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.hasPrefix("\(big):5: error: the record's data is 71122 bytes of text; the zone parser (ldns) keeps at most 65,535"),
+                      refused.stderr)
+        // 259 strings of 250 characters: 65,526 bytes of text, which ldns keeps whole.
+        let fits = try folder.write("fits.zone", head + "big IN TXT " + Array(repeating: string, count: 259).joined(separator: " ") + "\n")
+        let signed = try Danectl.run(["sign", fits, "--key", key, "-o", folder.file("out")])
+        XCTAssertEqual(signed.status, 0, signed.stderr)
+        let line = try XCTUnwrap(try String(contentsOfFile: folder.file("out"), encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("big.example.com.\t300\tIN\tTXT") })
+        XCTAssertEqual(line.components(separatedBy: "\"x").count - 1, 259, "every string kept")
+    }
+
+    /// Finding 25 (rest): mixed TTLs in an RRset are named in a warning; the same key given
+    /// twice signs once; zone names with `_` labels work for keygen and sign.
+    func testMixedTTLsSameKeyTwiceAndUnderscoreZones() throws {
+        let folder = try TemporaryFolder()
+        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let zone = try folder.write("z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\n"
+                                    + "www 300 IN A 192.0.2.1\nwww 600 IN A 192.0.2.2\n")
+        let once = try Danectl.run(["sign", zone, "--key", key, "-o", folder.file("once")])
+        let twice = try Danectl.run(["sign", zone, "--key", key, "--key", key + ".key", "-o", folder.file("twice")])
+        XCTAssertEqual(twice.status, 0, twice.stderr)
+        XCTAssertTrue(twice.stderr.contains("1 RRset has records with different TTLs (www.example.com. A)"), twice.stderr)
+        XCTAssertTrue(twice.stderr.contains("[sign-mixed-ttl]"), twice.stderr)
+        func signatures(_ result: ProcessResult) -> String? { result.stderr.components(separatedBy: " signatures").first?.components(separatedBy: " ").last }
+        XCTAssertEqual(signatures(twice), signatures(once), "the same key twice signs once: \(twice.stderr)")
+
+        let underscore = try Danectl.run(["keygen", "_tcp.example.com", "--directory", folder.path])
+        XCTAssertEqual(underscore.status, 0, underscore.stderr)
+        let subzone = try folder.write("sub.zone", "$ORIGIN _tcp.example.com.\n$TTL 300\n@ IN SOA ns.example.com. h 1 2 3 4 5\n@ IN NS ns.example.com.\n"
+                                       + "_25 IN TXT \"below an underscore zone\"\n")
+        let signed = try Danectl.run(["sign", subzone, "--key", folder.file(underscore.stdout.trimmingCharacters(in: .newlines)), "-o", folder.file("sub")])
+        XCTAssertEqual(signed.status, 0, signed.stderr)
+    }
+
     /// Finding 11: empty RDATA is printed as `\\# 0`, so BIND and NSD load the signed zone.
     func testEmptyRDATAIsPrintedAsGenericEmpty() throws {
         let folder = try TemporaryFolder()

@@ -34,3 +34,33 @@ final class ZoneIncludesTests: XCTestCase {
         XCTAssertTrue(ZoneIncludes.containsDirective(Array("$GENERATE 1-2 a$ A 192.0.2.$\n".utf8)))
     }
 }
+
+/// Finding 17: where a zone is cut for parallel parsing must not change what a malformed file
+/// means: the split parse and the whole-file parse agree (same records, or the same error line).
+final class SplitAgreesWithWholeTests: XCTestCase {
+    func outcome(_ path: String, split: Bool) -> String {
+        do {
+            let zone = try ZoneFile.parse(path: path, origin: split ? "example.com." : nil)
+            return "records \(zone.refs.count)"
+        } catch {
+            return "error at line \(error.line ?? -1)"
+        }
+    }
+
+    func testAnOpenQuoteNearACutMeansTheSameSplitOrWhole() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("split-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var head = "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\n"
+        for i in 0..<1_800 { head += "h\(i) IN A 192.0.2.\(i % 250 + 1)\n" }  // about 40 KiB
+        for (index, bad) in ["q IN TXT \"open quote\n", "q IN TXT \"open (quote\nr IN A 192.0.2.1\n", "q IN TXT ( \"a\"\n \"b\n"].enumerated() {
+            for padding in stride(from: 0, to: 40_000, by: 4_000) {
+                var text = head + String(repeating: ";\n", count: padding / 2) + bad
+                for i in 0..<3_000 { text += "t\(i) IN TXT \"x\(i)\"\n" }
+                let path = folder.appendingPathComponent("z\(index)-\(padding).zone").path
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                XCTAssertEqual(outcome(path, split: true), outcome(path, split: false), "case \(index), padding \(padding)")
+            }
+        }
+    }
+}

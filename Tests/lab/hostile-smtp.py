@@ -6,6 +6,8 @@
 127.25.1.3 huge     sends a 10 MB banner with no line end
 127.25.1.4 garbage  answers with something that is not an SMTP reply
 127.25.1.5 dropper  offers STARTTLS, says 220, then sends junk and hangs up mid-handshake
+127.25.1.6 chatty   answers EHLO with 300 lines
+127.25.1.7 slowtls  accepts STARTTLS, then trickles a ServerHello one byte every 0.5 s
 
 Usage: hostile-smtp.py PIDFILE   (runs until killed)
 """
@@ -46,7 +48,34 @@ def dropper(conn):
         else:
             conn.sendall(b"250 ok\r\n")
 
-MODES = {"127.25.1.1": silent, "127.25.1.2": drip, "127.25.1.3": huge, "127.25.1.4": garbage, "127.25.1.5": dropper}
+def chatty(conn):
+    conn.sendall(b"220 chatty.lab ESMTP\r\n")
+    conn.makefile("rb").readline()
+    conn.sendall(b"".join(b"250-extension-%d\r\n" % i for i in range(300)) + b"250 STARTTLS\r\n")
+    time.sleep(30)
+
+def slowtls(conn):
+    conn.sendall(b"220 slowtls.lab ESMTP\r\n")
+    f = conn.makefile("rb")
+    while True:
+        line = f.readline()
+        if not line:
+            return
+        verb = line.strip().upper()
+        if verb.startswith(b"EHLO"):
+            conn.sendall(b"250-slowtls.lab\r\n250 STARTTLS\r\n")
+        elif verb == b"STARTTLS":
+            conn.sendall(b"220 go ahead\r\n")
+            f.read1(100)  # the ClientHello starts
+            for byte in b"\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03" + bytes(200):
+                conn.sendall(bytes([byte]))
+                time.sleep(0.5)
+            return
+        else:
+            conn.sendall(b"250 ok\r\n")
+
+MODES = {"127.25.1.1": silent, "127.25.1.2": drip, "127.25.1.3": huge, "127.25.1.4": garbage, "127.25.1.5": dropper,
+         "127.25.1.6": chatty, "127.25.1.7": slowtls}
 
 def serve(address, handler):
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -236,7 +236,7 @@ $(mx 10 mx.bad-ds.test.)
 mx IN A 127.25.0.1
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 Z
-for mode in silent:1 drip:2 huge:3 garbage:4 dropper:5; do
+for mode in silent:1 drip:2 huge:3 garbage:4 dropper:5 chatty:6 slowtls:7; do
     scenario "${mode%%:*}.test" <<Z
 $(mx 10 "mx.${mode%%:*}.test.")
 mx IN A 127.25.1.${mode##*:}
@@ -290,6 +290,11 @@ $(mx 10 mx.acme.test.)
 mx IN A 127.25.0.9
 _25._tcp.mx IN TLSA 3 1 1 $ACME311
 Z
+scenario ccert.test <<Z
+$(mx 10 mx.ccert.test.)
+mx IN A 127.25.0.10
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
 scenario port.test <<Z
 $(mx 10 mx.port.test.)
 mx IN A 127.25.0.8
@@ -302,7 +307,7 @@ mx IN A 127.25.0.7
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 Z
-signed_zones=(null-mx acme port dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+signed_zones=(null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

@@ -52,6 +52,9 @@ listener() {  # address, key, chain, extra -o options...
     listener 127.25.0.7 ee.key "ee.pem,$certs/rsa.key,$certs/rsa.pem"   # an ECDSA and an RSA certificate
     # acme.test's MX serves the files `rollover deploy` replaces (lab.sh reload after a swap)
     printf '127.25.0.9:25 inet n - n - - smtpd\n  -o smtpd_tls_chain_files=%s,%s\n' "$lab/acme/served.key" "$lab/acme/served.pem"
+    # ccert.test's MX demands a client certificate (senders have none): the session fails
+    listener 127.25.0.10 ee.key ee.pem smtpd_tls_security_level=encrypt smtpd_tls_ask_ccert=yes smtpd_tls_req_ccert=yes \
+        "smtpd_tls_CAfile=$certs/ca.pem"
     # port.test's MX listens on port 2525 only (TLSA at _2525._tcp)
     printf '127.25.0.8:2525 inet n - n - - smtpd\n  -o smtpd_tls_chain_files=%s,%s\n' "$certs/ee.key" "$certs/ee.pem"
     for service in "pickup unix n - n 60 1 pickup" "cleanup unix n - n - 0 cleanup" "qmgr unix n - n 300 1 qmgr" \

@@ -6,13 +6,16 @@ returns the answer, except:
   mismatch.test MX       answered with valid-311.test's MX RRset and its valid RRSIG
                          (an answer to another question, signed correctly)
   mx.valid-311.test A    answered with the RRSIGs stripped (a downgrade to "unsigned")
-A validator must call both bogus. Usage: tampering-resolver.py PIDFILE (runs until killed).
+  valid-211.test MX      answered correctly but with another message ID (a stray or
+                         off-path spoofed answer: a stub must not take it)
+A validator must call the first two bogus, and a stub resolver refuse the third. Usage: tampering-resolver.py PIDFILE (runs until killed).
 """
 import os, socket, struct, sys
 
 UPSTREAM = ("127.53.0.2", 53)
 SWAP = ((b"mismatch", b"test"), 15, (b"valid-311", b"test"))
 STRIP = ((b"mx", b"valid-311", b"test"), 1)
+WRONG_ID = ((b"valid-211", b"test"), 15)
 
 
 def read_name(message, offset):
@@ -91,6 +94,9 @@ def answer(upstream, query):
         _, reply = parse(response)
         return build(response[:2] + response[2:12], questions, reply)
     response = ask(upstream, query)
+    if (key, qtype) == WRONG_ID:
+        wrong = (struct.unpack("!H", response[:2])[0] + 1) & 0xFFFF
+        return struct.pack("!H", wrong) + response[2:]
     if (key, qtype) == STRIP:
         _, reply = parse(response)
         reply[0] = [r for r in reply[0] if r[1] != 46]

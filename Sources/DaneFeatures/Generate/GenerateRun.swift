@@ -54,7 +54,7 @@ public enum GenerateRun {
         guard !zones.isEmpty else { return records }
         var wanted = Set<DNSName>()
         for text in zones {
-            guard let name = try? DNSName(hostName: text) else {
+            guard let name = try? DNSName(zoneName: text) else {
                 throw DiagnosticError(.error("usage-zone-invalid", "--zone \"\(text)\" is not a valid zone name"))
             }
             guard records.contains(where: { $0.zone == name }) else {

@@ -11,15 +11,8 @@ public enum FragmentSigning {
                 "--sign needs keys: pass --key K<zone>.+<alg>+<tag> for each zone, or list them under dnssec: keys: in the description"))
         }
         var keysByZone: [String: [DNSSECKey]] = [:]
+        for key in try SigningKeys.loadEach(keyPaths) { keysByZone[key.zone, default: []].append(key) }
         var errors: [Diagnostic] = []
-        for path in keyPaths {
-            do {
-                let key = try DNSSECKey.load(path: path)
-                keysByZone[key.zone, default: []].append(key)
-            } catch {
-                errors.append(.error(error.unreadable ? "key-unreadable" : "key-invalid", error.reason, at: SourceLocation(file: path)))
-            }
-        }
         let zones = Set(records.map(\.zone))
         for zone in zones.sorted() where keysByZone[zone.fqdn] == nil {
             errors.append(.error("key-missing", "no key for zone \(zone.fqdn): add one with --key (danectl keygen \(zone.fqdn)), or leave the zone out with --zone"))

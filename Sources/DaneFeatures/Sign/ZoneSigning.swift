@@ -72,20 +72,29 @@ public enum SigningKeys {
         guard !paths.isEmpty else {
             throw DiagnosticError(.error("key-missing", "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
         }
+        let keys = try loadEach(paths)
+        let zones = Set(keys.map(\.zone))
+        if zones.count > 1 {
+            throw DiagnosticError(.error("key-zones", "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
+        }
+        return keys
+    }
+
+    /// Every key named, each once: the same key named twice (on the command line, or there
+    /// and in the description) would sign every RRset twice with it. Errors for all at once.
+    public static func loadEach(_ paths: [String]) throws(DiagnosticError) -> [DNSSECKey] {
         var keys: [DNSSECKey] = []
         var errors: [Diagnostic] = []
+        var seen = Set<String>()
         for path in paths {
             do {
-                keys.append(try DNSSECKey.load(path: path))
+                let key = try DNSSECKey.load(path: path)
+                if seen.insert(key.zone + " " + key.dnskeyRDATA).inserted { keys.append(key) }
             } catch {
                 errors.append(.error(error.unreadable ? "key-unreadable" : "key-invalid", error.reason, at: SourceLocation(file: path)))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
-        let zones = Set(keys.map(\.zone))
-        if zones.count > 1 {
-            throw DiagnosticError(.error("key-zones", "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
-        }
         return keys
     }
 }

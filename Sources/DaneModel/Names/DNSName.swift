@@ -27,6 +27,16 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses a host name (`mx1.example.com`, trailing dot optional) under the LDH rule.
     public init(hostName text: String) throws(ParseError) {
+        try self.init(checking: text, underscore: false)
+    }
+
+    /// Parses a zone name: a host name whose labels may also hold `_` (zones such as
+    /// `_tcp.example.com` or `_domainkey.example.com` are delegated and signed too).
+    public init(zoneName text: String) throws(ParseError) {
+        try self.init(checking: text, underscore: true)
+    }
+
+    private init(checking text: String, underscore: Bool) throws(ParseError) {
         var name = text
         if name.hasSuffix(".") { name.removeLast() }
         guard !name.isEmpty else { throw .empty }
@@ -36,7 +46,7 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         for label in labels {
             guard !label.isEmpty else { throw .emptyLabel }
             guard label.utf8.count <= 63 else { throw .labelTooLong(label) }
-            if let bad = label.first(where: { !($0.isLetter || $0.isNumber || $0 == "-") }) {
+            if let bad = label.first(where: { !($0.isLetter || $0.isNumber || $0 == "-" || (underscore && $0 == "_")) }) {
                 throw .badCharacter(bad, label)
             }
             guard label.first != "-", label.last != "-" else { throw .hyphenAtEdge(label) }

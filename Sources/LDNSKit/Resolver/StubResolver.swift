@@ -73,11 +73,14 @@ public final class StubResolver: @unchecked Sendable {
         defer { ldns_rdf_deep_free(owner) }
         let rrType = ldns_rr_type(rawValue: UInt32(type.rawValue))
         ldns_resolver_set_dnssec_cd(resolver, checkingDisabled ? 1 : 0)
-        var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = ldns_resolver_query_status(&packet, resolver, owner, rrType, LDNS_RR_CLASS_IN, (recursive ? UInt16(LDNS_RD) : 0) | (checkingDisabled ? UInt16(LDNS_CD) : 0))
-        guard status == LDNS_STATUS_OK, let packet else {
+        let packet: UnsafeMutablePointer<ldns_pkt>
+        switch MatchedExchange.ask(resolver, owner, rrType, flags: (recursive ? UInt16(LDNS_RD) : 0) | (checkingDisabled ? UInt16(LDNS_CD) : 0)) {
+        case .success(let answer): packet = answer
+        case .failure(.notSent(let status)):
             let text = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "no answer"
             throw ResolverError(description: "\(address) did not answer \(name) \(type): \(text.lowercased())")
+        case .failure(.mismatched(let why)):
+            throw ResolverError(description: "\(address) answered \(name) \(type) with something else (\(why)): not using it")
         }
         defer { ldns_pkt_free(packet) }
         return DNSResponse(packet: packet, authenticated: ldns_pkt_ad(packet) != 0)

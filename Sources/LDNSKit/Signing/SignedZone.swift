@@ -11,6 +11,9 @@ public final class SignedZone: @unchecked Sendable {
     /// RRsets that get signatures (NSEC/NSEC3 records included) and the signatures they get.
     public let rrsets: Int
     public let signatures: Int
+    /// RRsets whose records had different TTLs (published with one TTL): the first few, and
+    /// how many in all.
+    public var mixedTTLs: (examples: [String], count: Int) { (layout.mixedTTLs, layout.mixedTTLCount) }
     /// Why the last `write` failed, when it was not the output's fault.
     public private(set) var failure: String?
     /// The zone's existing signatures that may be kept (re-signing), if any.

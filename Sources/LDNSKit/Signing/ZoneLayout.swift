@@ -33,6 +33,10 @@ final class ZoneLayout: @unchecked Sendable {
     private(set) var order: [UInt64] = []
     private(set) var rrsets: [RRset] = []
     private(set) var names: [Name] = []
+    /// RRsets whose records had different TTLs (all take the first's, RFC 2181 §5.2), by
+    /// owner and type, the first few only.
+    private(set) var mixedTTLs: [String] = []
+    private(set) var mixedTTLCount = 0
     let apexKey: [UInt8]
     let denial: SigningOptions.Denial
     /// TTL of NSEC/NSEC3 records: the smaller of the SOA's TTL and MINIMUM (RFC 9077).
@@ -188,11 +192,17 @@ final class ZoneLayout: @unchecked Sendable {
                 let record = store.record(order[i])
                 guard NameKey.compare(record.key, first.key) == 0 else { break }
                 var set = RRset(first: Int32(i), count: 0, type: record.type, signed: true)
+                var mixed = false
                 while i < order.count {
                     let next = store.record(order[i])
                     guard next.type == set.type, NameKey.compare(next.key, first.key) == 0 else { break }
+                    mixed = mixed || next.ttl != record.ttl
                     set.count += 1
                     i += 1
+                }
+                if mixed {
+                    mixedTTLCount += 1
+                    if mixedTTLs.count < 5 { mixedTTLs.append("\(NameKey.text(record.key)) \(Self.typeText(record.type))") }
                 }
                 if set.type == Self.typeNS { hasNS = true }
                 if set.type == Self.typeDNAME { hasDNAME = true }

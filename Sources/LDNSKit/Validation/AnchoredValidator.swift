@@ -199,9 +199,9 @@ public final class AnchoredValidator: @unchecked Sendable {
     func query(_ name: String, _ type: ldns_rr_type) -> UnsafeMutablePointer<ldns_pkt>? {
         guard let owner = ldns_dname_new_frm_str(name) else { return nil }
         defer { ldns_rdf_deep_free(owner) }
-        var packet: UnsafeMutablePointer<ldns_pkt>?
-        let status = ldns_resolver_query_status(&packet, resolver, owner, type, LDNS_RR_CLASS_IN, UInt16(LDNS_RD) | UInt16(LDNS_CD))
-        return status == LDNS_STATUS_OK ? packet : nil
+        // An answer to another question (wrong ID or question) counts as no answer.
+        if case .success(let packet) = MatchedExchange.ask(resolver, owner, type, flags: UInt16(LDNS_RD) | UInt16(LDNS_CD)) { return packet }
+        return nil
     }
 
     /// The answer's RRsets (not RRSIG), each with the signatures that cover it.

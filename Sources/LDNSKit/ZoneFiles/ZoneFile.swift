@@ -40,8 +40,15 @@ public final class ZoneFile: @unchecked Sendable {
         // Pieces of about 64 KiB, so that ldns's short-lived records for a piece stay small; one
         // piece when there is no origin to start the others from.
         var soaLines: [Int] = []
+        var longData: [(line: Int, bytes: Int)] = []
         let pieces = text.withUnsafeBufferPointer {
-            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10, soaLines: &soaLines)
+            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10,
+                                    soaLines: &soaLines, longData: &longData)
+        }
+        if let long = longData.first {
+            let place = expanded.lines.place(ofLine: long.line)
+            throw LDNSError("\(place.file):\(place.line): the record's data is \(long.bytes) bytes of text; the zone parser (ldns) keeps at most "
+                            + "65,535 and would silently drop the rest: split it (a TXT over several records)", line: place.line, file: place.file)
         }
         // One SOA per zone; and ldns must never see three in one piece (it reads freed memory).
         if soaLines.count > 1 {

@@ -26,6 +26,14 @@ enum ZoneTextSplitter {
     /// ldns sees the text.
     static func pieces(of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int,
                        soaLines: inout [Int]) -> [Piece] {
+        var longData: [(line: Int, bytes: Int)] = []
+        return pieces(of: text, origin: initialOrigin, targetSize: targetSize, soaLines: &soaLines, longData: &longData)
+    }
+
+    /// Also the records whose data text is over 65,535 bytes (ldns would cut it).
+    static func pieces(of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int,
+                       soaLines: inout [Int], longData: inout [(line: Int, bytes: Int)]) -> [Piece] {
+        var recordTypeRange: Range<Int>?
         var pieces = [Piece(start: 0, end: text.count, linesBefore: 0, origin: nil, ttl: nil)]
         var origin = initialOrigin
         var ttl: String?
@@ -46,23 +54,25 @@ enum ZoneTextSplitter {
             }
             return min(j, n)
         }
-        /// Whether the record starting at `from` (after its owner) has type SOA: the type
-        /// follows at most a TTL and a class, in either order.
-        func isSOA(from start: Int) -> Bool {
+        /// The type token of the record starting at `from` (after its owner): it follows at
+        /// most a TTL and a class, in either order; nil if the line is not a record.
+        func recordType(from start: Int) -> Range<Int>? {
             var j = start
             for _ in 0..<3 {
                 while j < n, isBlank(bytes[j]) { j += 1 }
                 let end = token(from: j)
-                guard end > j else { return false }
-                let word = bytes[j..<end]
-                if word.count == 3, word.map({ $0 | 0x20 }).elementsEqual("soa".utf8) { return true }
-                let lower = word.map { $0 | 0x20 }
-                let isTTL = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(word.first!)
+                guard end > j else { return nil }
+                let lower = bytes[j..<end].map { $0 | 0x20 }
+                let isTTL = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j])
                 let isClass = ["in", "ch", "hs", "cs"].contains { lower.elementsEqual($0.utf8) } || lower.starts(with: "class".utf8)
-                guard isTTL || isClass else { return false }
+                guard isTTL || isClass else { return j..<end }
                 j = end
             }
-            return false
+            return nil
+        }
+        func isType(_ range: Range<Int>?, _ name: String) -> Bool {
+            guard let range, range.count == name.utf8.count else { return false }
+            return bytes[range].map { $0 | 0x20 }.elementsEqual(name.utf8)
         }
         /// Whether the record starting at `from` (after its owner) states its TTL: a number
         /// before the type (a class may come first).
@@ -101,10 +111,12 @@ enum ZoneTextSplitter {
                         cuttable = false
                     }
                 } else if isBlank(c) {
-                    if isSOA(from: i) { soaLines.append(line + 1) }
+                    recordTypeRange = recordType(from: i)
+                    if isType(recordTypeRange, "soa") { soaLines.append(line + 1) }
                 } else if c != 0x0A, c != UInt8(ascii: ";") {
                     let ownerEnd = token(from: i)
-                    if isSOA(from: ownerEnd) { soaLines.append(line + 1) }
+                    recordTypeRange = recordType(from: ownerEnd)
+                    if isType(recordTypeRange, "soa") { soaLines.append(line + 1) }
                     let owner = i..<ownerEnd
                     // Without $TTL, ldns gives a record without a TTL the previous record's: cut
                     // only before a record that states its own (a signed zone's lines all do).
@@ -117,13 +129,17 @@ enum ZoneTextSplitter {
                 }
             }
             // The rest of the line (or of the parenthesised record).
+            let recordLine = line + 1
             var inQuote = false
             while i < n {
                 let c = bytes[i]
                 i += 1
                 if inQuote {
-                    if c == UInt8(ascii: "\\") { i += 1 } else if c == UInt8(ascii: "\"") { inQuote = false } else if c == 0x0A { line += 1 }
-                    continue
+                    // ldns ends a quoted string (and the record) at a newline: so does the cut.
+                    if c == UInt8(ascii: "\\") { i += 1; continue }
+                    if c == UInt8(ascii: "\"") { inQuote = false; continue }
+                    guard c == 0x0A else { continue }
+                    inQuote = false
                 }
                 switch c {
                 case UInt8(ascii: "\\"): i += 1
@@ -140,6 +156,16 @@ enum ZoneTextSplitter {
                 }
                 if c == 0x0A && depth == 0 { break }
             }
+            // ldns reads at most 65,535 bytes of a record's data text and silently drops the
+            // rest (a long TXT loses strings): find such records before it sees them.
+            if depth == 0, let typeRange = recordTypeRange {
+                var start = typeRange.upperBound
+                while start < i, isBlank(bytes[start]) { start += 1 }
+                var end = min(i, n)
+                while end > start, bytes[end - 1] == 0x0A || isBlank(bytes[end - 1]) { end -= 1 }
+                if end - start > 65_535 { longData.append((recordLine, end - start)) }
+            }
+            if depth == 0 { recordTypeRange = nil }
         }
         return pieces
     }

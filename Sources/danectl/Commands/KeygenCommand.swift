@@ -31,7 +31,7 @@ struct KeygenCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        guard (try? DNSName(hostName: zone)) != nil || zone == "." else {
+        guard (try? DNSName(zoneName: zone)) != nil || zone == "." else {
             printer.print(.error("usage-zone-name", "\"\(zone)\" is not a valid zone name"))
             throw ExitStatus.usage.exit
         }

@@ -101,6 +101,12 @@ struct SignCommand: ParsableCommand {
                                                  options: options, now: now)), included.warnings)
         }
         printer.print(warnings)
+        let mixed = outcome.signed.mixedTTLs
+        if mixed.count > 0 {
+            printer.print(.warning("sign-mixed-ttl", "\(mixed.count) RRset\(mixed.count == 1 ? " has" : "s have") records with different TTLs "
+                + "(\(mixed.examples.joined(separator: ", "))\(mixed.count > mixed.examples.count ? ", ..." : "")); each is published and signed "
+                + "with one TTL, its first record's in canonical order (RFC 2181 §5.2): give its records one TTL", at: SourceLocation(file: zoneFile)))
+        }
         // Parsed; now signatures are made while the zone is written, in block buffers that
         // should go back to the system one by one (set here, not before parsing: the parser's
         // growing arrays would pay for it in page faults).

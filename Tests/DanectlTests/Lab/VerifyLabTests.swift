@@ -91,7 +91,8 @@ final class VerifyLabTests: LabTestCase {
     func testHostileServersEndInAVerdictWithinTheTimeout() throws {
         let cases = [("silent.test", "timed out waiting for the banner"), ("drip.test", "timed out waiting for the banner"),
                      ("huge.test", "longer than 4096 bytes"), ("garbage.test", "where an SMTP reply code belongs"),
-                     ("dropper.test", "handshake")]
+                     ("dropper.test", "handshake"), ("chatty.test", "more than 200 reply lines (waiting for the EHLO reply)"),
+                     ("slowtls.test", "timed out during the TLS handshake")]
         for (domain, words) in cases {
             let started = Date()
             let (result, report) = try verify(domain, "--timeout", "3")
@@ -209,6 +210,48 @@ final class VerifyLabTests: LabTestCase {
         let stripped = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "valid-311.test"])
         XCTAssertEqual(stripped.status, 2, "stripped signatures are bogus, not unsigned: \(stripped.stdout)")
         XCTAssertTrue(stripped.stdout.contains("\"dns-problem\""), stripped.stdout)
+    }
+
+    /// Issue 13, finding 1: an MX that trickles its ServerHello past --timeout ends in a
+    /// verdict for every command that probes, never in SIGPIPE (exit 141).
+    func testATricklingServerHelloEndsInAVerdictEverywhere() throws {
+        let lab = try lab()
+        let folder = try TemporaryFolder()
+        let description = try folder.write("slow.yaml", """
+            domain: slowtls.test
+            ttl: 300
+            mx: [{host: mx.slowtls.test, certificate: \(lab.certificates)/ee.pem, next: \(lab.certificates)/next.pem}]
+            """)
+        let live = try Danectl.run(["generate", description, "--check-live", "--resolver", lab.resolver, "--timeout", "2"])
+        XCTAssertEqual(live.status, 1, "generate --check-live: \(live.stderr)")
+        let gate = try Danectl.run(["rollover", "check", description, "--resolver", lab.resolver, "--timeout", "2"])
+        XCTAssertNotEqual(gate.status, 141, "rollover check died of SIGPIPE")
+        XCTAssertNotEqual(gate.status, 0, "an unreachable key is not safe: \(gate.stdout)")
+        let (result, _) = try verify("slowtls.test", "--timeout", "2")
+        XCTAssertEqual(result.status, 1)
+    }
+
+    /// Issue 13, finding 6: an MX that demands a client certificate completes the handshake
+    /// as far as the client can tell (TLS 1.3), then ends the session: senders fail there.
+    func testAServerDemandingAClientCertificateFails() throws {
+        let (result, domain) = try verify("ccert.test")
+        XCTAssertEqual(result.status, 1, result.stdout)
+        XCTAssertEqual(domain["outcome"] as? String, "dane-failure")
+        XCTAssertTrue(result.stdout.contains("did not keep the session"), result.stdout)
+        let (valid, _) = try verify("valid-311.test")
+        XCTAssertEqual(valid.status, 0, "a server that answers after the handshake still passes: \(valid.stdout)")
+    }
+
+    /// Issue 13, finding 6: an answer whose message ID is not the question's is not taken,
+    /// even from the trusted resolver (a stray or off-path spoofed answer); the domain next
+    /// to it, answered properly by the same resolver, still passes.
+    func testAnswersWithAnotherMessageIDAreRefused() throws {
+        _ = try lab()
+        let stray = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--timeout", "3", "--dns-only", "valid-211.test"])
+        XCTAssertEqual(stray.status, 2, "\(stray.stdout)\(stray.stderr)")
+        XCTAssertTrue((stray.stdout + stray.stderr).contains("message ID"), "\(stray.stdout)\(stray.stderr)")
+        let honest = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--timeout", "3", "--dns-only", "rollover.test"])
+        XCTAssertEqual(honest.status, 0, "\(honest.stdout)\(honest.stderr)")
     }
 
     // MARK: - Helpers

@@ -66,7 +66,7 @@ public struct STARTTLSProbe: Sendable {
         }
         connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
         let outcome = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records,
-                                        farewell: "QUIT\r\n")
+                                        greeting: "EHLO \(heloName)\r\n", farewell: "QUIT\r\n")
         if !outcome.completed && Date() >= deadline.addingTimeInterval(-0.05) {
             return Result(stage: .networkError("timed out during the TLS handshake"))
         }
@@ -91,7 +91,10 @@ public struct STARTTLSProbe: Sendable {
         while true {
             let line = try connection.readLine(until: deadline, maxLength: 4096, what: what)
             total += line.utf8.count
-            guard lines.count < 200, total < 65_536 else { throw SMTPReplyError(description: "the server's reply is too long (\(total) bytes)") }
+            guard lines.count < 200 else {
+                throw SMTPReplyError(description: "more than 200 reply lines (\(what)); senders give up on such replies")
+            }
+            guard total < 65_536 else { throw SMTPReplyError(description: "the server's reply is too long (\(total) bytes)") }
             let bytes = Array(line.utf8)
             guard bytes.count >= 3, let number = Int(String(decoding: bytes[0..<3], as: UTF8.self)), (200...599).contains(number),
                   bytes.count == 3 || bytes[3] == UInt8(ascii: " ") || bytes[3] == UInt8(ascii: "-") else {

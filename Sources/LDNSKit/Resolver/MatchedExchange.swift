@@ -1,0 +1,35 @@
+import Foundation
+internal import CLDNS
+
+/// One question sent and its answer accepted only if it answers that question: the same
+/// message ID (RFC 5452 §9.1; a stray or off-path spoofed answer carries another) and the same
+/// question section. Every query danectl makes goes through here.
+enum MatchedExchange {
+    enum Failure: Error {
+        case notSent(ldns_status)
+        case mismatched(String)
+    }
+
+    static func ask(_ resolver: UnsafeMutablePointer<ldns_resolver>, _ owner: UnsafeMutablePointer<ldns_rdf>, _ type: ldns_rr_type,
+                    flags: UInt16) -> Result<UnsafeMutablePointer<ldns_pkt>, Failure> {
+        var query: UnsafeMutablePointer<ldns_pkt>?
+        let prepared = ldns_resolver_prepare_query_pkt(&query, resolver, owner, type, LDNS_RR_CLASS_IN, flags)
+        guard prepared == LDNS_STATUS_OK, let query else { return .failure(.notSent(prepared)) }
+        defer { ldns_pkt_free(query) }
+        ldns_pkt_set_random_id(query)
+        var answer: UnsafeMutablePointer<ldns_pkt>?
+        let status = ldns_resolver_send_pkt(&answer, resolver, query)
+        guard status == LDNS_STATUS_OK, let answer else { return .failure(.notSent(status)) }
+        guard ldns_pkt_id(answer) == ldns_pkt_id(query) else {
+            ldns_pkt_free(answer)
+            return .failure(.mismatched("the answer's message ID \(ldns_pkt_id(answer)) is not the question's \(ldns_pkt_id(query))"))
+        }
+        let question = ldns_pkt_question(answer)
+        guard let question, ldns_rr_list_rr_count(question) == 1, let asked = ldns_rr_list_rr(question, 0),
+              ldns_rr_get_type(asked) == type, ldns_dname_compare(ldns_rr_owner(asked), owner) == 0 else {
+            ldns_pkt_free(answer)
+            return .failure(.mismatched("the answer is to another question"))
+        }
+        return .success(answer)
+    }
+}
