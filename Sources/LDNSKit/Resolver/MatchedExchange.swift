@@ -20,9 +20,10 @@ enum MatchedExchange {
         var answer: UnsafeMutablePointer<ldns_pkt>?
         let status = ldns_resolver_send_pkt(&answer, resolver, query)
         guard status == LDNS_STATUS_OK, let answer else { return .failure(.notSent(status)) }
-        guard ldns_pkt_id(answer) == ldns_pkt_id(query) else {
+        let (answered, asked) = (ldns_pkt_id(answer), ldns_pkt_id(query))
+        guard answered == asked else {
             ldns_pkt_free(answer)
-            return .failure(.mismatched("the answer's message ID \(ldns_pkt_id(answer)) is not the question's \(ldns_pkt_id(query))"))
+            return .failure(.mismatched("the answer's message ID \(answered) is not the question's \(asked)"))
         }
         let question = ldns_pkt_question(answer)
         guard let question, ldns_rr_list_rr_count(question) == 1, let asked = ldns_rr_list_rr(question, 0),

@@ -231,17 +231,6 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertEqual(result.status, 1)
     }
 
-    /// Issue 13, finding 6: an MX that demands a client certificate completes the handshake
-    /// as far as the client can tell (TLS 1.3), then ends the session: senders fail there.
-    func testAServerDemandingAClientCertificateFails() throws {
-        let (result, domain) = try verify("ccert.test")
-        XCTAssertEqual(result.status, 1, result.stdout)
-        XCTAssertEqual(domain["outcome"] as? String, "dane-failure")
-        XCTAssertTrue(result.stdout.contains("did not keep the session"), result.stdout)
-        let (valid, _) = try verify("valid-311.test")
-        XCTAssertEqual(valid.status, 0, "a server that answers after the handshake still passes: \(valid.stdout)")
-    }
-
     /// Issue 13, finding 6: an answer whose message ID is not the question's is not taken,
     /// even from the trusted resolver (a stray or off-path spoofed answer); the domain next
     /// to it, answered properly by the same resolver, still passes.

@@ -66,7 +66,7 @@ public struct STARTTLSProbe: Sendable {
         }
         connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
         let outcome = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records,
-                                        greeting: "EHLO \(heloName)\r\n", farewell: "QUIT\r\n")
+                                        farewell: "QUIT\r\n")
         if !outcome.completed && Date() >= deadline.addingTimeInterval(-0.05) {
             return Result(stage: .networkError("timed out during the TLS handshake"))
         }
