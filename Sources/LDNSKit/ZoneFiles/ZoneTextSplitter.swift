@@ -160,7 +160,7 @@ enum ZoneTextSplitter {
             // rest (a long TXT loses strings): find such records before it sees them.
             if depth == 0, let typeRange = recordTypeRange {
                 var start = typeRange.upperBound
-                while start < i, isBlank(bytes[start]) { start += 1 }
+                while start < min(i, n), isBlank(bytes[start]) { start += 1 }
                 var end = min(i, n)
                 while end > start, bytes[end - 1] == 0x0A || isBlank(bytes[end - 1]) { end -= 1 }
                 if end - start > 65_535 { longData.append((recordLine, end - start)) }
