@@ -67,6 +67,24 @@ for i in range(n // 4):
 PY
 }
 
+# A signed zone ($1) with the TLSA records that zone file $2 changed put in, one record per
+# line (whitespace-separated, as danectl and dnssec-signzone -O full write them).
+edit_tlsa() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+new = {}
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) >= 4 and f[2] == "TLSA":
+        new[f[0] + ".mail.example."] = " ".join(f[3:])
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) >= 5 and f[3] == "TLSA" and f[0] in new:
+        line = f"{f[0]}\t{f[1]}\tIN\tTLSA\t{new[f[0]]}\n"
+    sys.stdout.write(line)
+PY
+}
+
 # RRSIG records in a signed zone file, whatever the writer's layout (with or without class).
 count_rrsigs() { awk '{for (i = 2; i <= 4; i++) if ($i == "RRSIG") {c++; break}} END {print c + 0}' "$1"; }
 
@@ -148,20 +166,7 @@ for algorithm in "${algorithms[@]}"; do
         make_zone "$size" changed > changed
         "$danectl" sign zone --key "$ksk" --key "$zsk" -o first.signed 2>/dev/null
         # The signed zone with the same 10 RRsets edited, as an operator's pipeline would.
-        python3 - first.signed changed > edited.signed <<'PY'
-import sys
-new = {}
-for line in open(sys.argv[2]):
-    f = line.split()
-    if len(f) >= 4 and f[2] == "TLSA":
-        new[f[0] + ".mail.example."] = " ".join(f[3:])
-for line in open(sys.argv[1]):
-    f = line.rstrip("\n").split("\t")
-    if len(f) >= 5 and f[3] == "TLSA" and f[0] in new:
-        f[4] = new[f[0]]
-        line = "\t".join(f) + "\n"
-    sys.stdout.write(line)
-PY
+        edit_tlsa first.signed changed > edited.signed
         full_start=$(date +%s.%N); "$danectl" sign changed --key "$ksk" --key "$zsk" -o full.signed 2>/dev/null; full_end=$(date +%s.%N)
         /usr/bin/time -f "%e %M" -o time.txt "$danectl" sign edited.signed --key "$ksk" --key "$zsk" -o second.signed 2>note.txt
         read -r resign_s resign_k < time.txt
@@ -169,19 +174,7 @@ PY
         differing=$(diff <(sort first.signed) <(sort second.signed) | grep -c '^[<>]' || true)
         # dnssec-signzone re-signing its own signed zone with the same change.
         dnssec-signzone -O full -j 2 -o mail.example -f bind-first.signed zone.bind "$ksk" "$zsk" >/dev/null 2>&1
-        python3 - bind-first.signed changed > bind-edited.signed <<'PY'
-import sys
-new = {}
-for line in open(sys.argv[2]):
-    f = line.split()
-    if len(f) >= 4 and f[2] == "TLSA":
-        new[f[0] + ".mail.example."] = " ".join(f[3:])
-for line in open(sys.argv[1]):
-    f = line.split()
-    if len(f) >= 5 and f[3] == "TLSA" and f[0] in new:
-        line = f"{f[0]} {f[1]} IN TLSA {new[f[0]]}\n"
-    sys.stdout.write(line)
-PY
+        edit_tlsa bind-first.signed changed > bind-edited.signed
         /usr/bin/time -f "%e %M" -o time.txt dnssec-signzone -O full -j 2 -o mail.example -f bind-second.signed bind-edited.signed "$ksk" "$zsk" >/dev/null 2>&1
         read -r bind_s bind_k < time.txt
         bind_differing=$(diff <(ldns-read-zone bind-first.signed | sort) <(ldns-read-zone bind-second.signed | sort) | grep -c '^[<>]' || true)

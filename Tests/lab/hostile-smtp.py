@@ -30,8 +30,9 @@ def garbage(conn):
     conn.sendall(b"HELLO THERE, I AM NOT AN SMTP SERVER\r\n")
     time.sleep(30)
 
-def dropper(conn):
-    conn.sendall(b"220 dropper.lab ESMTP\r\n")
+def until_starttls(conn, name, after):
+    """An SMTP server that offers STARTTLS, says 220 to it, then hands the socket to `after`."""
+    conn.sendall(b"220 " + name + b" ESMTP\r\n")
     f = conn.makefile("rb")
     while True:
         line = f.readline()
@@ -39,14 +40,17 @@ def dropper(conn):
             return
         verb = line.strip().upper()
         if verb.startswith(b"EHLO"):
-            conn.sendall(b"250-dropper.lab\r\n250 STARTTLS\r\n")
+            conn.sendall(b"250-" + name + b"\r\n250 STARTTLS\r\n")
         elif verb == b"STARTTLS":
             conn.sendall(b"220 go ahead\r\n")
             f.read1(100)  # the ClientHello starts
-            conn.sendall(b"\x16\x03\x01\x00\x05junk")
+            after(conn)
             return
         else:
             conn.sendall(b"250 ok\r\n")
+
+def dropper(conn):
+    until_starttls(conn, b"dropper.lab", lambda c: c.sendall(b"\x16\x03\x01\x00\x05junk"))
 
 def chatty(conn):
     conn.sendall(b"220 chatty.lab ESMTP\r\n")
@@ -55,24 +59,11 @@ def chatty(conn):
     time.sleep(30)
 
 def slowtls(conn):
-    conn.sendall(b"220 slowtls.lab ESMTP\r\n")
-    f = conn.makefile("rb")
-    while True:
-        line = f.readline()
-        if not line:
-            return
-        verb = line.strip().upper()
-        if verb.startswith(b"EHLO"):
-            conn.sendall(b"250-slowtls.lab\r\n250 STARTTLS\r\n")
-        elif verb == b"STARTTLS":
-            conn.sendall(b"220 go ahead\r\n")
-            f.read1(100)  # the ClientHello starts
-            for byte in b"\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03" + bytes(200):
-                conn.sendall(bytes([byte]))
-                time.sleep(0.5)
-            return
-        else:
-            conn.sendall(b"250 ok\r\n")
+    def trickle(c):
+        for byte in b"\x16\x03\x03\x00\x7a\x02\x00\x00\x76\x03\x03" + bytes(200):
+            c.sendall(bytes([byte]))
+            time.sleep(0.5)
+    until_starttls(conn, b"slowtls.lab", trickle)
 
 MODES = {"127.25.1.1": silent, "127.25.1.2": drip, "127.25.1.3": huge, "127.25.1.4": garbage, "127.25.1.5": dropper,
          "127.25.1.6": chatty, "127.25.1.7": slowtls}

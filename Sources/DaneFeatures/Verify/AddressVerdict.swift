@@ -38,12 +38,6 @@ extension Verifier {
                               outcome.handshakeError ?? "the TLS handshake failed",
                               remedy: "check the server's TLS configuration with: posttls-finger -c -l dane [\(address)]")
             }
-            if let ended = outcome.sessionError {
-                return report(.fail, plan.daneInForce ? .validationFailure : nil,
-                              "the TLS handshake completed, but the server did not keep the session: \(ended); senders present no client certificate, so their mail fails here",
-                              remedy: "do not require client certificates on port 25 (Postfix: smtpd_tls_req_ccert = no; Exchange: no mutual TLS on the inbound connector)",
-                              outcome: outcome)
-            }
             var warnings = expiryWarnings(outcome)
             guard plan.daneInForce else {
                 let why = tlsaPresent

@@ -34,17 +34,13 @@ public struct DANEHandshakeOutcome: Sendable {
     public let chain: [Certificate]
     public let protocolVersion: String?
     public let cipher: String?
-    /// Why the session failed after the handshake (for example a server that requires a
-    /// client certificate rejects the session only then, in TLS 1.3); nil when it answered.
-    public var sessionError: String? = nil
 }
 
 /// Runs a TLS client handshake on an already-connected socket with DANE verification
 /// (RFC 7672 §3): SNI and the first reference identifier are the TLSA base domain, DANE-EE
 /// ignores names (DANE_FLAG_NO_DANE_EE_NAMECHECKS), DANE-TA checks the extra names too.
 public enum DANEHandshake {
-    public static func run(fd: Int32, baseDomain: String, extraNames: [String], records: [DANERecord], greeting: String? = nil,
-                           farewell: String?) -> DANEHandshakeOutcome {
+    public static func run(fd: Int32, baseDomain: String, extraNames: [String], records: [DANERecord], farewell: String?) -> DANEHandshakeOutcome {
         OpenSSLError.clearQueue()
         defer { OpenSSLError.clearQueue() }
         func failed(_ message: String) -> DANEHandshakeOutcome {
@@ -101,44 +97,12 @@ public enum DANEHandshake {
             : nil
         let version = SSL_get_version(ssl).map { String(cString: $0) }
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) }
-        // A sender goes on to talk: one exchange shows whether the server keeps the session
-        // (in TLS 1.3 a server that wants a client certificate rejects it only after the
-        // client thinks the handshake is done).
-        var sessionError: String?
-        if let greeting {
-            sessionError = Self.exchange(ssl, greeting)
-        }
         if let farewell {
             _ = SSL_write(ssl, farewell, Int32(farewell.utf8.count))
             _ = SSL_shutdown(ssl)
         }
-        var outcome = DANEHandshakeOutcome(completed: true, handshakeError: nil, authenticated: usable > 0 && code == X509_V_OK,
-                                           verifyCode: code, verifyMessage: message, matched: matched, matchedDepth: depth >= 0 ? Int(depth) : nil,
-                                           chain: chain, protocolVersion: version, cipher: cipher)
-        outcome.sessionError = sessionError
-        return outcome
-    }
-
-    /// Sends `line` and reads until a reply line ends; nil when the server answered, else why
-    /// not (the alert it sent, or the connection closing).
-    static func exchange(_ ssl: OpaquePointer, _ line: String) -> String? {
-        guard SSL_write(ssl, line, Int32(line.utf8.count)) > 0 else { return reason(ssl, "sending over TLS failed") }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var received = 0
-        while received < 64 << 10 {
-            let n = SSL_read(ssl, &buffer, Int32(buffer.count))
-            guard n > 0 else { return reason(ssl, "the server closed the TLS session without answering") }
-            received += Int(n)
-            // A final reply line is "NNN text" (no dash after the code), ending in a newline.
-            let text = String(decoding: buffer[0..<Int(n)], as: UTF8.self)
-            if text.split(separator: "\n").contains(where: { $0.count >= 4 && $0[$0.index($0.startIndex, offsetBy: 3)] != "-" }) { return nil }
-        }
-        return nil
-    }
-
-    static func reason(_ ssl: OpaquePointer, _ fallback: String) -> String {
-        let details = OpenSSLError.drainQueue()
-        let reason = details.first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""
-        return reason.isEmpty ? fallback : "the server ended the TLS session: \(reason)"
+        return DANEHandshakeOutcome(completed: true, handshakeError: nil, authenticated: usable > 0 && code == X509_V_OK,
+                                    verifyCode: code, verifyMessage: message, matched: matched, matchedDepth: depth >= 0 ? Int(depth) : nil,
+                                    chain: chain, protocolVersion: version, cipher: cipher)
     }
 }
