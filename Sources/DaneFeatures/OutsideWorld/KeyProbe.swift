@@ -46,6 +46,9 @@ public struct STARTTLSKeyProbe: KeyProbe {
             return ServedKey(outcome: .unreachable(why), presentedSPKISHA256: nil)
         case .noSTARTTLS(let why), .smtpError(let why):
             return ServedKey(outcome: .failed(why), presentedSPKISHA256: nil)
+        case .refusedAfterTLS(let handshake, let why):
+            // The key may match, but no mail gets through: not a state to call safe.
+            return ServedKey(outcome: .failed(why), presentedSPKISHA256: handshake.chain.first.map { Digest.hash($0.subjectPublicKeyInfoDER, with: .sha256) })
         case .connected(let handshake):
             let presented = handshake.chain.first.map { Digest.hash($0.subjectPublicKeyInfoDER, with: .sha256) }
             guard handshake.completed else {

@@ -32,6 +32,11 @@ extension Verifier {
             }
             return report(.unauthenticated, nil, "\(reason): mail to this host travels unencrypted",
                           remedy: "enable STARTTLS, then publish TLSA records for its key")
+        case .refusedAfterTLS(let outcome, let reason):
+            let authentication = outcome.authenticated ? "DANE authenticated, but " : ""
+            return report(.fail, .connectionFailed, "\(authentication)\(reason): senders cannot go on, so mail is deferred",
+                          remedy: "let senders in without a client certificate on port \(options.port) (Postfix: smtpd_tls_req_ccert = no; smtpd_tls_ask_ccert may stay)",
+                          outcome: outcome)
         case .connected(let outcome):
             guard outcome.completed else {
                 return report(.fail, plan.daneInForce ? .validationFailure : nil,

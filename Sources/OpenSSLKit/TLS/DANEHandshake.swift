@@ -40,12 +40,16 @@ public struct DANEHandshakeOutcome: Sendable {
 /// (RFC 7672 §3): SNI and the first reference identifier are the TLSA base domain, DANE-EE
 /// ignores names (DANE_FLAG_NO_DANE_EE_NAMECHECKS), DANE-TA checks the extra names too.
 public enum DANEHandshake {
-    public static func run(fd: Int32, baseDomain: String, extraNames: [String], records: [DANERecord], farewell: String?) -> DANEHandshakeOutcome {
+    /// `exchange` runs on the established session (e.g. EHLO, then QUIT) before it is closed;
+    /// a server that refuses the session only after the handshake (one demanding a client
+    /// certificate, say) is found there. It does not run when the handshake fails.
+    public static func run<T>(fd: Int32, baseDomain: String, extraNames: [String], records: [DANERecord],
+                              exchange: (TLSChannel) -> T) -> (DANEHandshakeOutcome, T?) {
         OpenSSLError.clearQueue()
         defer { OpenSSLError.clearQueue() }
-        func failed(_ message: String) -> DANEHandshakeOutcome {
-            DANEHandshakeOutcome(completed: false, handshakeError: message, authenticated: false, verifyCode: -1, verifyMessage: "",
-                                 matched: nil, matchedDepth: nil, chain: [], protocolVersion: nil, cipher: nil)
+        func failed(_ message: String) -> (DANEHandshakeOutcome, T?) {
+            (DANEHandshakeOutcome(completed: false, handshakeError: message, authenticated: false, verifyCode: -1, verifyMessage: "",
+                                 matched: nil, matchedDepth: nil, chain: [], protocolVersion: nil, cipher: nil), nil)
         }
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { return failed("cannot create a TLS context") }
         defer { SSL_CTX_free(ctx) }
@@ -71,10 +75,17 @@ public enum DANEHandshake {
         }
         OpenSSLError.clearQueue()
         guard SSL_set_fd(ssl, fd) == 1 else { return failed("cannot attach TLS to the connection") }
-        if SSL_connect(ssl) != 1 {
-            let details = OpenSSLError.drainQueue()
-            let reason = details.first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""
-            return failed(reason.isEmpty ? "the TLS handshake failed (\(String(cString: strerror(errno))))" : "the TLS handshake failed: \(reason)")
+        let connected = SSL_connect(ssl)
+        if connected != 1 {
+            let kind = SSL_get_error(ssl, connected)
+            let reason = OpenSSLError.drainQueue().first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""
+            if !reason.isEmpty { return failed("the TLS handshake failed: \(reason)") }
+            let what = switch kind {
+            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out during the TLS handshake"
+            case SSL_ERROR_ZERO_RETURN, SSL_ERROR_SYSCALL: "the server closed the connection during the TLS handshake"
+            default: "the TLS handshake failed"
+            }
+            return failed(what)
         }
         var chain: [Certificate] = []
         if let stack = SSL_get_peer_cert_chain(ssl) {
@@ -97,12 +108,11 @@ public enum DANEHandshake {
             : nil
         let version = SSL_get_version(ssl).map { String(cString: $0) }
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) }
-        if let farewell {
-            _ = SSL_write(ssl, farewell, Int32(farewell.utf8.count))
-            _ = SSL_shutdown(ssl)
-        }
-        return DANEHandshakeOutcome(completed: true, handshakeError: nil, authenticated: usable > 0 && code == X509_V_OK,
+        let exchanged = exchange(TLSChannel(ssl: ssl))
+        OpenSSLError.clearQueue()
+        _ = SSL_shutdown(ssl)
+        return (DANEHandshakeOutcome(completed: true, handshakeError: nil, authenticated: usable > 0 && code == X509_V_OK,
                                     verifyCode: code, verifyMessage: message, matched: matched, matchedDepth: depth >= 0 ? Int(depth) : nil,
-                                    chain: chain, protocolVersion: version, cipher: cipher)
+                                    chain: chain, protocolVersion: version, cipher: cipher), exchanged)
     }
 }

@@ -327,4 +327,22 @@ final class VerifyLabTests: LabTestCase {
         }
         XCTAssertEqual(ids.count, 2, "report-ids must be unique")
     }
+
+    /// A sender has no client certificate: an MX that demands one ends the session after a
+    /// handshake that DANE-authenticated. Postfix defers; verify must not say PASS, and the
+    /// rollover gate must not call it safe.
+    func testAnMXDemandingAClientCertificateFails() throws {
+        let (result, report) = try verify("ccert.test")
+        XCTAssertEqual(result.status, 1, result.stdout)
+        XCTAssertEqual(report["outcome"] as? String, "dane-failure")
+        let address = try XCTUnwrap(addresses(in: report).first)
+        XCTAssertEqual(address["verdict"] as? String, "fail")
+        XCTAssertEqual((address["failure"] as? [String: Any])?["code"] as? String, "4.4.316", "\(address)")
+        let detail = address["detail"] as? String ?? ""
+        XCTAssertTrue(detail.contains("421") && detail.contains("client certificate"), detail)
+        XCTAssertTrue((address["remedy"] as? String ?? "").contains("smtpd_tls_req_ccert"), "\(address)")
+        // Every other Postfix MX answers EHLO over TLS and still passes.
+        let (passing, _) = try verify("valid-311.test")
+        XCTAssertEqual(passing.status, 0)
+    }
 }

@@ -11,6 +11,8 @@ public struct STARTTLSProbe: Sendable {
             case connected(DANEHandshakeOutcome)
             case noSTARTTLS(String)
             case smtpError(String)
+            /// The handshake completed, then the server ended the session (EHLO not answered with 250).
+            case refusedAfterTLS(DANEHandshakeOutcome, String)
             case networkError(String)
 
             public static func == (a: Stage, b: Stage) -> Bool { String(describing: a) == String(describing: b) }
@@ -65,12 +67,35 @@ public struct STARTTLSProbe: Sendable {
             return Result(stage: .networkError("\(error)"))
         }
         connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
-        let outcome = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records,
-                                        farewell: "QUIT\r\n")
+        let (outcome, refusal) = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records) { channel in
+            sessionRefusal(channel)
+        }
         if !outcome.completed && Date() >= deadline.addingTimeInterval(-0.05) {
             return Result(stage: .networkError("timed out during the TLS handshake"))
         }
+        if let refusal = refusal ?? nil { return Result(stage: .refusedAfterTLS(outcome, refusal)) }
         return Result(stage: .connected(outcome))
+    }
+
+    /// A sender's session goes on with EHLO over TLS: a server that answers it with anything
+    /// but 250 (one demanding a client certificate answers 421) loses the mail although the
+    /// handshake passed. Returns why, or nil when the session would go on; then says QUIT.
+    func sessionRefusal(_ channel: TLSChannel) -> String? {
+        do {
+            try channel.write("EHLO \(heloName)\r\n")
+            let reply = try readReply("waiting for the EHLO reply over TLS") { what in try channel.readLine(maxLength: 4096, what: what) }
+            guard reply.code == 250 else {
+                return "the server answered EHLO over TLS with \(reply.code) \(TerminalText.visible(reply.text, limit: 200))"
+            }
+            try? channel.write("QUIT\r\n")
+            return nil
+        } catch let error as SMTPReplyError {
+            return error.description
+        } catch let error as TLSChannelError {
+            return error.description
+        } catch {
+            return "\(error)"
+        }
     }
 
     struct Reply {
@@ -85,11 +110,15 @@ public struct STARTTLSProbe: Sendable {
 
     /// One SMTP reply (RFC 5321 §4.2): lines `NNN-text` ending with `NNN text`, all one code.
     func readReply(_ connection: TCPConnection, _ deadline: Date, _ what: String) throws -> Reply {
+        try readReply(what) { what in try connection.readLine(until: deadline, maxLength: 4096, what: what) }
+    }
+
+    func readReply(_ what: String, nextLine: (String) throws -> String) throws -> Reply {
         var lines: [String] = []
         var code: Int?
         var total = 0
         while true {
-            let line = try connection.readLine(until: deadline, maxLength: 4096, what: what)
+            let line = try nextLine(what)
             total += line.utf8.count
             guard lines.count < 200 else {
                 throw SMTPReplyError(description: "more than 200 reply lines (\(what)); senders give up on such replies")

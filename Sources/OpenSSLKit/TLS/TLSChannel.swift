@@ -1,0 +1,58 @@
+import Foundation
+internal import COpenSSL
+
+/// Why reading or writing over an established TLS session stopped.
+public struct TLSChannelError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+}
+
+/// Lines over an established TLS session, for the few commands a probe sends after the
+/// handshake (EHLO, QUIT). Valid only inside the closure `DANEHandshake.run` hands it to.
+public final class TLSChannel {
+    private let ssl: OpaquePointer
+    private var buffer: [UInt8] = []
+
+    init(ssl: OpaquePointer) { self.ssl = ssl }
+
+    public func write(_ text: String) throws(TLSChannelError) {
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBufferPointer { SSL_write(ssl, $0.baseAddress, Int32($0.count)) }
+            guard n > 0 else { throw failure(n, "sending") }
+            written += Int(n)
+        }
+    }
+
+    /// One line up to LF, without CR LF; at most `maxLength` bytes.
+    public func readLine(maxLength: Int, what: String) throws(TLSChannelError) -> String {
+        while true {
+            if let newline = buffer.firstIndex(of: 0x0A) {
+                var line = Array(buffer[..<newline])
+                buffer.removeFirst(newline + 1)
+                if line.last == 0x0D { line.removeLast() }
+                return String(decoding: line, as: UTF8.self)
+            }
+            guard buffer.count <= maxLength else {
+                throw TLSChannelError(description: "the server sent a line longer than \(maxLength) bytes \(what)")
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = SSL_read(ssl, &chunk, Int32(chunk.count))
+            guard n > 0 else { throw failure(n, what) }
+            buffer += chunk[..<Int(n)]
+        }
+    }
+
+    /// Names what happened in words an operator can act on (never errno text for TLS errors).
+    private func failure(_ result: Int32, _ what: String) -> TLSChannelError {
+        let kind = SSL_get_error(ssl, result)
+        let queued = OpenSSLError.drainQueue().first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""
+        let text: String = switch kind {
+        case SSL_ERROR_ZERO_RETURN: "the server ended the TLS session \(what)"
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out \(what)"
+        case SSL_ERROR_SYSCALL: "the server closed the connection \(what)"
+        default: queued.isEmpty ? "TLS failed \(what)" : "TLS failed \(what): \(queued)"
+        }
+        return TLSChannelError(description: text)
+    }
+}
