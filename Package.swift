@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // TLS-RPT reports: SQLite store, gzip with a size ceiling, the https rua receiver.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C at the edge
@@ -38,7 +43,16 @@ let package = Package(
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),
         .target(name: "DaneSpec", dependencies: ["DaneModel", .product(name: "Yams", package: "Yams")]),
-        .target(name: "DaneFeatures", dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit"]),
+        /// Where TLS-RPT reports are kept: SQLite through GRDB.
+        .target(name: "ReportStore", dependencies: ["DaneModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "DaneFeatures",
+            dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit", "ReportStore",
+                           .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")]),
+        /// The RFC 8460 https rua endpoint (`reports serve`): HTTP through Hummingbird.
+        .target(
+            name: "ReportReceiver",
+            dependencies: ["DaneFeatures", "DaneModel", "ReportStore", .product(name: "Hummingbird", package: "hummingbird")]),
         .target(
             name: "DaneOutput",
             dependencies: ["DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],
@@ -48,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "danectl",
             dependencies: [
-                "DaneFeatures", "DaneOutput", "DaneModel", "FileKit",
+                "DaneFeatures", "DaneOutput", "DaneModel", "FileKit", "ReportStore", "ReportReceiver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -72,6 +86,6 @@ let package = Package(
         .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit"]),
         .testTarget(
             name: "DanectlTests",
-            dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit"]),
+            dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "ReportStore"]),
     ]
 )

@@ -80,7 +80,7 @@ public struct UpdateSender: Sendable {
         guard let buffer = ldns_buffer_new(query.count) else { throw ResolverError(description: "out of memory") }
         defer { ldns_buffer_free(buffer) }
         // ldns sends the bytes up to the buffer position (not a flipped buffer).
-        _ = query.withUnsafeBytes { ldns_buffer_write(buffer, $0.baseAddress, $0.count) }
+        query.withUnsafeBytes { ldns_buffer_write(buffer, $0.baseAddress, $0.count) }
         let seconds = Int(timeout)
         var answer: UnsafeMutablePointer<UInt8>?
         var answerSize = 0

@@ -1,0 +1,217 @@
+import Foundation
+
+/// An RFC 8460 §4 aggregate report, as senders send it to a domain's `rua`: one type for
+/// reading reports (`reports ingest`) and writing them (`verify --format tlsrpt`), with the
+/// RFC's own keys.
+public struct AggregateReport: Codable, Sendable, Equatable {
+    public var organizationName: String
+    public var dateRange: DateRange
+    public var contactInfo: String
+    public var reportID: String
+    public var policies: [PolicyResult]
+
+    public init(organizationName: String, dateRange: DateRange, contactInfo: String, reportID: String, policies: [PolicyResult]) {
+        self.organizationName = organizationName
+        self.dateRange = dateRange
+        self.contactInfo = contactInfo
+        self.reportID = reportID
+        self.policies = policies
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case organizationName = "organization-name", dateRange = "date-range", contactInfo = "contact-info"
+        case reportID = "report-id", policies
+    }
+
+    public struct DateRange: Codable, Sendable, Equatable {
+        public var start: Date, end: Date
+        public init(start: Date, end: Date) { self.start = start; self.end = end }
+        enum CodingKeys: String, CodingKey { case start = "start-datetime", end = "end-datetime" }
+    }
+
+    public struct PolicyResult: Codable, Sendable, Equatable {
+        public var policy: Policy
+        public var summary: Summary
+        public var failureDetails: [FailureDetail]
+
+        public init(policy: Policy, summary: Summary, failureDetails: [FailureDetail]) {
+            self.policy = policy
+            self.summary = summary
+            self.failureDetails = failureDetails
+        }
+
+        enum CodingKeys: String, CodingKey { case policy, summary, failureDetails = "failure-details" }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            policy = try c.decode(Policy.self, forKey: .policy)
+            summary = try c.decode(Summary.self, forKey: .summary)
+            // Optional in practice: a report with only successes often leaves the list out.
+            failureDetails = try c.decodeIfPresent([FailureDetail].self, forKey: .failureDetails) ?? []
+        }
+    }
+
+    public struct Policy: Codable, Sendable, Equatable {
+        /// `tlsa`, `sts` or `no-policy-found`.
+        public var policyType: String
+        public var policyString: [String]
+        public var policyDomain: String
+        public var mxHost: [String]
+
+        public init(policyType: String, policyString: [String], policyDomain: String, mxHost: [String]) {
+            self.policyType = policyType
+            self.policyString = policyString
+            self.policyDomain = policyDomain
+            self.mxHost = mxHost
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case policyType = "policy-type", policyString = "policy-string", policyDomain = "policy-domain", mxHost = "mx-host"
+        }
+
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            policyType = try c.decode(String.self, forKey: .policyType)
+            policyDomain = try c.decode(String.self, forKey: .policyDomain)
+            policyString = try c.decodeIfPresent([String].self, forKey: .policyString) ?? []
+            // The RFC's example gives a list; some senders send one string.
+            if let list = try? c.decodeIfPresent([String].self, forKey: .mxHost) {
+                mxHost = list
+            } else {
+                mxHost = try c.decodeIfPresent(String.self, forKey: .mxHost).map { [$0] } ?? []
+            }
+        }
+    }
+
+    public struct Summary: Codable, Sendable, Equatable {
+        public var successful: Int, failed: Int
+        public init(successful: Int, failed: Int) { self.successful = successful; self.failed = failed }
+        enum CodingKeys: String, CodingKey { case successful = "total-successful-session-count", failed = "total-failure-session-count" }
+    }
+
+    public struct FailureDetail: Codable, Sendable, Equatable {
+        public var resultType: String
+        public var sendingMTAIP: String?
+        public var receivingMXHostname: String?
+        public var receivingMXHelo: String?
+        public var receivingIP: String?
+        public var failedSessionCount: Int
+        public var additionalInformation: String?
+        public var failureReasonCode: String?
+
+        public init(resultType: String, sendingMTAIP: String? = nil, receivingMXHostname: String? = nil, receivingMXHelo: String? = nil,
+                    receivingIP: String? = nil, failedSessionCount: Int, additionalInformation: String? = nil, failureReasonCode: String? = nil) {
+            self.resultType = resultType
+            self.sendingMTAIP = sendingMTAIP
+            self.receivingMXHostname = receivingMXHostname
+            self.receivingMXHelo = receivingMXHelo
+            self.receivingIP = receivingIP
+            self.failedSessionCount = failedSessionCount
+            self.additionalInformation = additionalInformation
+            self.failureReasonCode = failureReasonCode
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case resultType = "result-type", sendingMTAIP = "sending-mta-ip", receivingMXHostname = "receiving-mx-hostname"
+            case receivingMXHelo = "receiving-mx-helo", receivingIP = "receiving-ip", failedSessionCount = "failed-session-count"
+            case additionalInformation = "additional-information", failureReasonCode = "failure-reason-code"
+        }
+    }
+}
+
+extension AggregateReport {
+    /// Why a report cannot be taken as it is.
+    public struct Malformed: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Reads one report from its JSON text, checking what RFC 8460 requires beyond the shape:
+    /// a report-id, counts that are not negative, an end not before the start.
+    public static func decode(json: Data) throws(Malformed) -> AggregateReport {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = RFC3339.date(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an RFC 3339 date-time"))
+            }
+            return date
+        }
+        let report: AggregateReport
+        do {
+            report = try decoder.decode(AggregateReport.self, from: json)
+        } catch let error as DecodingError {
+            throw Malformed(description: Self.explain(error))
+        } catch {
+            throw Malformed(description: "not a TLS-RPT report: \(error)")
+        }
+        guard !report.reportID.trimmingCharacters(in: .whitespaces).isEmpty else { throw Malformed(description: "report-id is empty") }
+        guard report.dateRange.end >= report.dateRange.start else { throw Malformed(description: "date-range ends before it starts") }
+        for (index, result) in report.policies.enumerated() {
+            guard result.summary.successful >= 0, result.summary.failed >= 0 else {
+                throw Malformed(description: "policies[\(index)].summary has a negative session count")
+            }
+            if let bad = result.failureDetails.firstIndex(where: { $0.failedSessionCount < 0 }) {
+                throw Malformed(description: "policies[\(index)].failure-details[\(bad)].failed-session-count is negative")
+            }
+        }
+        return report
+    }
+
+    /// The report as senders send it: RFC 8460's keys, RFC 3339 dates in UTC.
+    public func encoded(pretty: Bool = true) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(RFC3339.string(date))
+        }
+        return (try? encoder.encode(self)) ?? Data()
+    }
+
+    /// A decoding error as one line naming the place: `policies[0].summary: ...`.
+    static func explain(_ error: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.reduce("") { text, key in
+                if let index = key.intValue { return text + "[\(index)]" }
+                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
+            }
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let place = path(context.codingPath)
+            return "\(place.isEmpty ? "" : place + ": ")\(key.stringValue) is missing"
+        case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(type == String.self ? "a string" : type == Int.self ? "an integer" : "\(type)")"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "not JSON (\(Self.underlyingReason(context)))" }
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "not a TLS-RPT report"
+        }
+    }
+
+    private static func underlyingReason(_ context: DecodingError.Context) -> String {
+        if let underlying = context.underlyingError as NSError?, let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
+            return detail
+        }
+        return context.debugDescription
+    }
+}
+
+/// RFC 3339 date-times as reports carry them (with or without fractional seconds, any offset).
+public enum RFC3339 {
+    public static func date(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        plain.formatOptions = [.withInternetDateTime]
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
+    }
+
+    public static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

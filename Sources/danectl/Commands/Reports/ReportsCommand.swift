@@ -1,0 +1,49 @@
+import ArgumentParser
+import DaneModel
+import Foundation
+import ReportStore
+
+struct ReportsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reports",
+        abstract: "Read the TLS-RPT reports (RFC 8460) senders send to your rua address: store, summarise, receive.",
+        discussion: """
+            Senders that honour your _smtp._tls record (Exchange Online, Gmail and others) send a \
+            daily JSON report of the TLS sessions they tried with your MX hosts: how many \
+            succeeded, and each failure with its result type (the same names `danectl verify` \
+            gives). `ingest` stores reports from files, a Maildir or an MTA pipe; `serve` is the \
+            https: rua receiver; `summary` says what they report, with each failure's fix.
+            """,
+        subcommands: [ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsServeCommand.self])
+}
+
+/// The store every `reports` subcommand uses.
+struct ReportStoreOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The SQLite report store (created when missing; $DANECTL_REPORTS_DB, else ./tlsrpt-reports.sqlite).", valueName: "PATH"))
+    var db: String?
+
+    var path: String { db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite" }
+
+    /// Opens the store; a store that cannot be opened or created ends the command with 73.
+    func open(_ printer: DiagnosticPrinter) throws -> ReportStore {
+        do {
+            return try ReportStore(path: path)
+        } catch {
+            printer.print(.error("output-report-store", error.description))
+            throw ExitStatus.cannotCreate.exit
+        }
+    }
+}
+
+/// Size ceilings shared by `ingest` and `serve`.
+struct ReportLimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Largest input accepted, in MiB (a compressed report or a whole message).", valueName: "MIB"))
+    var maxInput: Int = 32
+    @Option(help: ArgumentHelp("Largest report JSON after gunzip, in MiB; more is refused as a gzip bomb.", valueName: "MIB"))
+    var maxExpanded: Int = 64
+
+    func validate() throws {
+        guard (1...4096).contains(maxInput) else { throw ValidationError("--max-input must be from 1 to 4096 MiB") }
+        guard (1...4096).contains(maxExpanded) else { throw ValidationError("--max-expanded must be from 1 to 4096 MiB") }
+    }
+}
