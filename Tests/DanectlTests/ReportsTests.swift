@@ -130,4 +130,65 @@ final class ReportsTests: XCTestCase {
         let unwritable = try Danectl.run(["reports", "ingest", "--db", "/proc/no-such/reports.sqlite", fixture("rfc8460-example.json")])
         XCTAssertEqual(unwritable.status, 73, unwritable.stderr)
     }
+
+    /// `reports serve` as senders use it: POSTs over real HTTP (curl), stored before the 2xx,
+    /// duplicates answered 200, a gzip bomb and an oversized body refused with 413, other
+    /// content types 415, a broken report 400 and kept aside; SIGTERM stops it with 0.
+    func testServeStoresPostedReportsAndRefusesBombs() throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("served.sqlite")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Danectl.path)
+        server.arguments = ["reports", "serve", "--listen", "127.0.0.1:0", "--db", db, "--max-input", "1", "--max-expanded", "2"]
+        let errors = Pipe()
+        server.standardError = errors
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        // The bound port, from the line serve prints once it listens.
+        var seen = ""
+        let deadline = Date().addingTimeInterval(20)
+        while !seen.contains("storing into"), Date() < deadline {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        let port = try XCTUnwrap(seen.range(of: #"listening on 127\.0\.0\.1:(\d+),"#, options: .regularExpression).map {
+            String(seen[$0].dropFirst("listening on 127.0.0.1:".count).dropLast())
+        }, seen)
+        let url = "http://127.0.0.1:\(port)/tlsrpt"
+
+        func post(_ file: String, _ type: String) throws -> (code: String, body: String) {
+            let result = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "-", "-w", "\n%{http_code}", "-H", "Content-Type: \(type)",
+                                                    "--data-binary", "@" + file, url])
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n"))
+        }
+        let gz = folder.file("rfc.json.gz")
+        XCTAssertEqual(try Processes.shell("gzip -c '\(fixture("rfc8460-example.json"))' > '\(gz)' && head -c 50000000 /dev/zero | gzip -c > '\(folder.file("bomb.gz"))'"
+                                           + " && head -c 2000000 /dev/zero > '\(folder.file("big.json"))'").status, 0)
+        try folder.write("broken.json", "{\"report-id\": 1")
+
+        let stored = try post(gz, "application/tlsrpt+gzip")
+        XCTAssertEqual(stored.code, "201", stored.body)
+        // Stored before the answer: the summary already has it.
+        XCTAssertEqual(policies(try summary(db)).first?["successful_sessions"] as? Int, 5326)
+        XCTAssertEqual(try post(gz, "application/tlsrpt+gzip").code, "200")
+        XCTAssertEqual(try post(fixture("large-sender.json"), "application/tlsrpt+json").code, "201")
+        let bomb = try post(folder.file("bomb.gz"), "application/tlsrpt+gzip")
+        XCTAssertEqual(bomb.code, "413", bomb.body)
+        XCTAssertEqual(try post(folder.file("big.json"), "application/tlsrpt+json").code, "413")
+        XCTAssertEqual(try post(fixture("rfc8460-example.json"), "text/plain").code, "415")
+        let broken = try post(folder.file("broken.json"), "application/tlsrpt+json")
+        XCTAssertEqual(broken.code, "400", broken.body)
+        XCTAssertTrue(broken.body.contains("kept aside"), broken.body)
+
+        let document = try summary(db)
+        XCTAssertEqual(policies(document).count, 4, "the RFC example's domain and the large report's three")
+        XCTAssertEqual(document["rejected_inputs"] as? Int, 1, "the broken report is kept aside; the refused bomb is not stored")
+
+        server.terminate()
+        server.waitUntilExit()
+        XCTAssertEqual(server.terminationStatus, 0, "SIGTERM stops serve cleanly")
+    }
 }
