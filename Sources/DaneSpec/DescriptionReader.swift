@@ -9,7 +9,7 @@ struct DescriptionReader {
 
     static let hostKeys = ["host", "port", "certificate", "key", "next", "tlsa", "zone", "ttl", "private_key"]
     static let mxKeys = ["host", "priority"] + hostKeys.dropFirst()
-    static let domainKeys = ["domain", "zone", "ttl", "mx", "tlsrpt"]
+    static let domainKeys = ["domain", "zone", "ttl", "mx", "tlsrpt", "mta_sts"]
     static let topKeys = domainKeys + ["hosts", "domains", "dnssec"]
 
     private var definitions: [HostKey: (spec: MXHostSpec, location: SourceLocation)] = [:]
@@ -26,6 +26,7 @@ struct DescriptionReader {
         guard let top = nodes.mapping(root, "the description", allowed: Self.topKeys) else { return nil }
         let ttl = top["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? DescriptionLoader.defaultTTL
         let defaultTLSRPT = top["tlsrpt"].flatMap { tlsrpt($0) }
+        let defaultSTS = top["mta_sts"].flatMap { mtaSTS($0) }
 
         for entry in top["hosts"].flatMap({ nodes.sequence($0, "hosts") }) ?? [] {
             guard let fields = nodes.mapping(entry, "a hosts entry", allowed: Self.hostKeys) else { continue }
@@ -39,14 +40,15 @@ struct DescriptionReader {
             }
             for entry in nodes.sequence(list, "domains") ?? [] {
                 guard let fields = nodes.mapping(entry, "a domains entry", allowed: Self.domainKeys) else { continue }
-                if let domain = domain(fields, at: entry, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT) { domains.append(domain) }
+                if let domain = domain(fields, at: entry, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS) { domains.append(domain) }
             }
         } else if top["domain"] != nil {
-            // One-domain form: ttl and tlsrpt were read above; do not read (and report) them twice.
+            // One-domain form: ttl, tlsrpt and mta_sts were read above; do not read (and report) them twice.
             var fields = top
             fields["ttl"] = nil
             fields["tlsrpt"] = nil
-            if let domain = domain(fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT) { domains.append(domain) }
+            fields["mta_sts"] = nil
+            if let domain = domain(fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS) { domains.append(domain) }
         } else {
             nodes.error("yaml-shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)", at: root)
         }
@@ -58,7 +60,8 @@ struct DescriptionReader {
 
     // MARK: - Domains
 
-    private mutating func domain(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?) -> DomainSpec? {
+    private mutating func domain(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?,
+                                 defaultSTS: MTASTSSpec?) -> DomainSpec? {
         guard let nameNode = fields["domain"] else {
             nodes.error("yaml-missing", "a domains entry needs \"domain:\"", at: node)
             return nil
@@ -70,6 +73,7 @@ struct DescriptionReader {
         }
         let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
         let policy = fields["tlsrpt"].flatMap { self.tlsrpt($0) } ?? defaultTLSRPT
+        let sts = fields["mta_sts"].flatMap { self.mtaSTS($0) } ?? defaultSTS
         var references: [MXReference] = []
         if let mxNode = fields["mx"] {
             for entry in nodes.sequence(mxNode, "mx") ?? [] {
@@ -89,7 +93,14 @@ struct DescriptionReader {
             nodes.error("yaml-missing", "domain needs \"mx:\", the list of its MX hosts", at: node)
         }
         guard let name else { return nil }
-        return DomainSpec(name: name, zone: zone ?? name, ttl: ttl, mx: references, tlsrpt: policy, location: nodes.location(node))
+        if let sts, let patterns = sts.mx {
+            for reference in references where !patterns.contains(where: { MTASTSPolicy.pattern($0, matches: reference.host.fqdn) }) {
+                nodes.diagnostics.append(.error("mta-sts-mx-uncovered",
+                    "MX host \(reference.host) of \(name) matches no mta_sts mx pattern (\(patterns.joined(separator: ", "))); "
+                    + "MTA-STS senders would refuse to deliver to it: add it, or a *. pattern that covers it", at: sts.location))
+            }
+        }
+        return DomainSpec(name: name, zone: zone ?? name, ttl: ttl, mx: references, tlsrpt: policy, mtaSTS: sts, location: nodes.location(node))
     }
 
     private mutating func checkDuplicateDomains(_ domains: [DomainSpec]) {
@@ -211,5 +222,46 @@ struct DescriptionReader {
             return nil
         }
         return try? TLSRPTPolicy(reportURIs: uris)
+    }
+
+    // MARK: - MTA-STS
+
+    private mutating func mtaSTS(_ node: Node) -> MTASTSSpec? {
+        guard let fields = nodes.mapping(node, "mta_sts", allowed: ["mode", "max_age", "mx"]) else { return nil }
+        var mode = MTASTSPolicy.Mode.testing
+        if let modeNode = fields["mode"], let text = nodes.string(modeNode, "mode") {
+            guard let parsed = MTASTSPolicy.Mode(rawValue: text) else {
+                nodes.error("mta-sts-mode", "mode \"\(text)\" is not enforce, testing or none (RFC 8461 §3.2)", at: modeNode)
+                return nil
+            }
+            mode = parsed
+        }
+        // A week by default: long enough to protect, short enough to change course.
+        var maxAge: UInt32 = 604_800
+        if let ageNode = fields["max_age"] {
+            guard let age = nodes.integer(ageNode, "max_age (seconds)", in: UInt32(0)...MTASTSPolicy.maxAgeLimit) else { return nil }
+            maxAge = age
+        }
+        var patterns: [String]?
+        if let mxNode = fields["mx"] {
+            let items: [Node] = mxNode.scalar != nil ? [mxNode] : (nodes.sequence(mxNode, "mx") ?? [])
+            var list: [String] = []
+            for item in items {
+                guard let text = nodes.string(item, "an mx pattern") else { return nil }
+                let pattern = text.hasSuffix(".") ? String(text.dropLast()) : text
+                guard MTASTSPolicy.validPattern(pattern) else {
+                    nodes.error("mta-sts-mx", "mx pattern \"\(text)\" is not a host name or \"*.\" followed by one (RFC 8461 §4.1)", at: item)
+                    return nil
+                }
+                list.append(pattern.lowercased())
+            }
+            if list.isEmpty {
+                nodes.error("mta-sts-mx", "mx is empty; leave it out to use the domain's MX hosts", at: mxNode)
+                return nil
+            }
+            patterns = list
+        }
+        // Coverage errors point at the patterns when there are some.
+        return MTASTSSpec(mode: mode, maxAge: maxAge, mx: patterns, location: nodes.location(fields["mx"] ?? node))
     }
 }

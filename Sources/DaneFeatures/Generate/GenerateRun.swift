@@ -14,6 +14,8 @@ public struct GenerateRequest: Sendable {
     public var checkLive = false
     public var resolver: String?
     public var timeout: TimeInterval = 20
+    /// Trusted roots for the MTA-STS WebPKI check (nil: the system's).
+    public var caFile: String?
 
     public init(file: String) { self.file = file }
 }
@@ -23,6 +25,8 @@ public struct GenerateOutcome: Sendable {
     public let warnings: [Diagnostic]
     /// With `checkLive`: addresses whose served key the set would not authenticate.
     public let liveProblems: [Diagnostic]
+    /// MTA-STS policy files of the domains whose records were kept.
+    public let mtaSTSPolicies: [Generator.MTASTSPolicyFile]
 }
 
 /// `generate` as the CLI calls it: load, generate, optionally check against the live keys,
@@ -31,7 +35,7 @@ public enum GenerateRun {
     public static func run(_ request: GenerateRequest, lookup: (any DNSLookup)? = nil, probe: (any KeyProbe)? = nil)
         throws(DiagnosticError) -> GenerateOutcome {
         let description = try DescriptionLoader.load(path: request.file)
-        let generated = try Generator().generate(description)
+        let generated = try Generator(caFile: request.caFile).generate(description)
         var liveProblems: [Diagnostic] = []
         if request.checkLive {
             let dns: any DNSLookup
@@ -47,7 +51,11 @@ public enum GenerateRun {
             let options = SigningOptions(now: request.now ?? Date(), validityDays: request.validityDays)
             records = try FragmentSigning.sign(records, keyPaths: description.signingKeys + request.keys, options: options)
         }
-        return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems)
+        let keptZones = Set(records.map(\.zone))
+        let policies = generated.mtaSTSPolicies.filter { policy in
+            description.domains.contains { $0.name == policy.domain && keptZones.contains($0.zone) }
+        }
+        return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies)
     }
 
     static func filter(_ records: [ResourceRecord], zones: [String]) throws(DiagnosticError) -> [ResourceRecord] {

@@ -10,15 +10,35 @@ public struct Generator {
         public let records: [ResourceRecord]
         /// Things an operator should know that do not stop the run.
         public let warnings: [Diagnostic]
+        /// MTA-STS policy files to serve at https://mta-sts.<domain>/.well-known/mta-sts.txt.
+        public let mtaSTSPolicies: [MTASTSPolicyFile]
+    }
+
+    /// One domain's MTA-STS policy file and the id its TXT record carries.
+    public struct MTASTSPolicyFile: Sendable, Equatable {
+        public let domain: DNSName
+        public let text: String
+        public let id: String
+        /// Where it is served from: `mta-sts.<domain>`.
+        public var webHost: String { "mta-sts." + String(domain.fqdn.dropLast()) }
     }
 
     /// Used only to warn about expired certificates; never written into output.
     public var now: Date
     public var loader: KeyMaterialLoader
+    /// Trusted roots for the WebPKI check of MTA-STS `enforce` (nil: the system's).
+    public var caFile: String?
 
-    public init(now: Date = Date(), loader: KeyMaterialLoader = KeyMaterialLoader()) {
+    public init(now: Date = Date(), loader: KeyMaterialLoader = KeyMaterialLoader(), caFile: String? = nil) {
         self.now = now
         self.loader = loader
+        self.caFile = caFile
+    }
+
+    /// The policy id: a digest of the policy text, so it changes exactly when the text does
+    /// and is the same on every run (RFC 8461 §3.1: 1 to 32 letters and digits).
+    public static func mtaSTSID(_ text: String) -> String {
+        String(Hex.encode(Digest.hash(Array(text.utf8), with: .sha256)).prefix(20))
     }
 
     public func generate(_ description: DomainDescription) throws(DiagnosticError) -> Output {
@@ -60,7 +80,15 @@ public struct Generator {
         }
 
         let described = Set(description.hosts.map(\.host))
+        var policies: [MTASTSPolicyFile] = []
         for domain in description.domains {
+            if let policy = domain.mtaSTSPolicy {
+                let file = MTASTSPolicyFile(domain: domain.name, text: policy.text, id: Self.mtaSTSID(policy.text))
+                policies.append(file)
+                records.insert(ResourceRecord(zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl, type: .txt,
+                                              rdata: TXTCharacterStrings.presentation(MTASTSRecord(id: file.id).recordText)))
+                if policy.mode == .enforce { warnings += webPKIWarnings(domain, description) }
+            }
             for mx in domain.mx {
                 if let priority = mx.priority {
                     records.insert(ResourceRecord(zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
@@ -88,7 +116,29 @@ public struct Generator {
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
-        return Output(records: records.sorted(), warnings: warnings)
+        return Output(records: records.sorted(), warnings: warnings, mtaSTSPolicies: policies)
+    }
+
+    /// MTA-STS `enforce` makes senders require a WebPKI-valid certificate for the MX name:
+    /// warn about each described MX host whose certificate would not pass, naming why.
+    func webPKIWarnings(_ domain: DomainSpec, _ description: DomainDescription) -> [Diagnostic] {
+        var warnings: [Diagnostic] = []
+        for reference in domain.mx {
+            guard let host = description.hosts.first(where: { $0.host == reference.host }) else { continue }
+            for source in host.current {
+                guard let material = try? loader.load(source) else { continue }  // reported by the TLSA pass
+                let problem = material.chain.isEmpty
+                    ? "\(source.written) holds no certificate, so it cannot be checked"
+                    : WebPKI.problem(chain: material.chain, hostName: host.host.fqdn, caFile: caFile, now: now)
+                if let problem {
+                    warnings.append(.warning("mta-sts-webpki",
+                        "mta_sts mode enforce for \(domain.name), but the certificate of \(host.host) would fail WebPKI validation "
+                        + "(\(problem)); MTA-STS senders would not deliver to it (sts-webpki-invalid). DANE-EE does not check names or "
+                        + "CAs, MTA-STS does: use a CA-issued certificate naming the host, or mode: testing", at: source.location))
+                }
+            }
+        }
+        return warnings
     }
 
     /// The TLSA set of one host: every requested parameter triple for the key in service, and

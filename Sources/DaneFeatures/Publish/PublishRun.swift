@@ -32,7 +32,7 @@ public struct PublishOutcome: Sendable {
 
 /// `publish`: the minimal RFC 2136 update that makes the primary serve what `generate`
 /// makes, for the RRsets danectl owns only (TLSA of described hosts, MX of described domains
-/// that give priorities, `_smtp._tls` TXT of domains with `tlsrpt:`). Each zone gets one
+/// that give priorities, `_smtp._tls` TXT of domains with `tlsrpt:`, `_mta-sts` TXT of domains with `mta_sts:`). Each zone gets one
 /// UPDATE whose prerequisites pin every RRset it touches as it was read, so a concurrent
 /// change makes it fail whole instead of being overwritten.
 public enum PublishRun {

@@ -1,7 +1,7 @@
 import DaneModel
 
-/// Compares what `generate` would publish with what is live: the TLSA, MX and TLS-RPT
-/// records that are missing or extra, per domain (TLSA drift is reported under every domain
+/// Compares what `generate` would publish with what is live: the TLSA, MX, TLS-RPT and
+/// MTA-STS records that are missing or extra, per domain (TLSA drift is reported under every domain
 /// using the host). Records are compared as values (RecordComparison, the rule `publish`
 /// uses too), so case, spacing and TXT splitting never count as drift.
 public struct DriftCheck: Sendable {
@@ -22,7 +22,8 @@ public struct DriftCheck: Sendable {
             let live = Set((answer.response?.records(ofType: type) ?? []).map { RecordComparison.key($0.data) })
             let expected = Set(wanted.compactMap { RecordComparison.key(intended: $0.rdata, type: type) })
             let domains: [String] = switch wanted[0].type {
-            case .txt: [DNSName(labels: Array(owner.labels.dropFirst(2))).fqdn]
+            // _smtp._tls.<domain> (TLS-RPT) or _mta-sts.<domain> (MTA-STS).
+            case .txt: [DNSName(labels: Array(owner.labels.dropFirst(owner.labels.first == "_mta-sts" ? 1 : 2))).fqdn]
             case .mx: [owner.fqdn]
             default: [wanted[0].zone.fqdn]
             }

@@ -25,14 +25,42 @@ public struct DomainSpec: Sendable {
     public let ttl: UInt32
     public let mx: [MXReference]
     public let tlsrpt: TLSRPTPolicy?
+    public let mtaSTS: MTASTSSpec?
     public let location: SourceLocation
 
-    public init(name: DNSName, zone: DNSName, ttl: UInt32, mx: [MXReference], tlsrpt: TLSRPTPolicy?, location: SourceLocation) {
+    public init(name: DNSName, zone: DNSName, ttl: UInt32, mx: [MXReference], tlsrpt: TLSRPTPolicy?, mtaSTS: MTASTSSpec? = nil,
+                location: SourceLocation) {
         self.name = name
         self.zone = zone
         self.ttl = ttl
         self.mx = mx
         self.tlsrpt = tlsrpt
+        self.mtaSTS = mtaSTS
+        self.location = location
+    }
+
+    /// The MTA-STS policy this domain publishes: its `mx:` patterns, or else its MX host names.
+    public var mtaSTSPolicy: MTASTSPolicy? {
+        mtaSTS.map { spec in
+            MTASTSPolicy(mode: spec.mode, maxAge: spec.maxAge,
+                         mx: spec.mx ?? mx.map { String($0.host.fqdn.dropLast()) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
+        }
+    }
+}
+
+/// The `mta_sts:` section as written: mode, max_age, and mx patterns when given.
+public struct MTASTSSpec: Sendable {
+    public let mode: MTASTSPolicy.Mode
+    public let maxAge: UInt32
+    /// nil: derived from the domain's MX hosts (no wildcard unless written here).
+    public let mx: [String]?
+    /// The `mx:` patterns when given, else the section.
+    public let location: SourceLocation
+
+    public init(mode: MTASTSPolicy.Mode, maxAge: UInt32, mx: [String]?, location: SourceLocation) {
+        self.mode = mode
+        self.maxAge = maxAge
+        self.mx = mx
         self.location = location
     }
 }

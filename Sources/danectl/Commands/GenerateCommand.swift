@@ -8,11 +8,16 @@ import Foundation
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write the TLSA, MX and TLS-RPT records for a YAML domain description.",
+        abstract: "Write the TLSA, MX, TLS-RPT and MTA-STS records for a YAML domain description.",
         discussion: """
             Reads FILE (paths in it are relative to FILE's folder), loads every certificate or key \
             it names, and prints the records grouped by the zone they belong in. Nothing secret is \
             ever printed: a private key is used only to derive its public key.
+
+            With mta_sts: in the description, also the _mta-sts TXT record, whose id is a digest of \
+            the policy text (it changes exactly when the policy does); with --output DIR/, each \
+            policy file too, at DIR/mta-sts.<domain>/.well-known/mta-sts.txt (CRLF line ends), \
+            ready to serve over HTTPS at https://mta-sts.<domain>/.well-known/mta-sts.txt.
 
             Output is deterministic (same inputs, same bytes). With --output, files are replaced \
             atomically, and a failed run leaves the previous files untouched.
@@ -45,6 +50,9 @@ struct GenerateCommand: ParsableCommand {
 
     @Flag(help: "With --output DIR/: remove the files an earlier run wrote from this same description for zones it no longer has.")
     var prune = false
+
+    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the WebPKI check of MTA-STS mode enforce, instead of the system's.", valueName: "FILE"))
+    var caFile: String?
 
     @Option(help: ArgumentHelp("Render with this Mustache template instead of the built-in bind/nsd one.", valueName: "FILE"))
     var template: String?
@@ -92,6 +100,7 @@ struct GenerateCommand: ParsableCommand {
         request.checkLive = checkLive
         request.resolver = dns.resolver
         request.timeout = dns.timeout
+        request.caFile = caFile
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request) }
         if !outcome.liveProblems.isEmpty && !force {
             printer.print(outcome.liveProblems)
@@ -113,13 +122,21 @@ struct GenerateCommand: ParsableCommand {
             default: renderer?.render(subset, source: source) ?? ""
             }
         }
+        let policiesNeedFolder = !outcome.mtaSTSPolicies.isEmpty && !(output.map(OutputLayout.isFolder) ?? false)
+        if policiesNeedFolder {
+            printer.print(.init(.note, code: "mta-sts-policy-not-written",
+                                "the MTA-STS policy files (\(outcome.mtaSTSPolicies.map(\.webHost).joined(separator: ", "))) are written only with --output DIR/"))
+        }
         guard let output, output != "-" else {
             try writeStandardOutput(render(outcome.records), printer)
             return
         }
-        let files: [(path: String, contents: String)]
+        var files: [(path: String, contents: String)]
         do {
             files = try OutputLayout.files(outcome.records, to: output, extension: format.fileExtension, render: render)
+            if !policiesNeedFolder {
+                files += try OutputLayout.mtaSTSFiles(outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: output)
+            }
         } catch {
             printer.print(.error("output-write", error.description))
             throw ExitStatus.cannotCreate.exit
