@@ -39,3 +39,14 @@ final class MTASTSTests: XCTestCase {
         XCTAssertThrowsError(try MTASTSRecord.parse("v=STSv1; id=" + String(repeating: "a", count: 33)))
     }
 }
+
+final class MTASTSComparisonTests: XCTestCase {
+    func testAPolicyChangedUnderTheSameIDIsTold() {
+        let old = MTASTSPolicy(mode: .testing, maxAge: 86400, mx: ["mx.example.net"]).text
+        let new = MTASTSPolicy(mode: .enforce, maxAge: 86400, mx: ["mx.example.net"]).text
+        XCTAssertEqual(MTASTSComparison.compare(liveText: old, liveID: "a1", describedText: old, describedID: "a1"), .same)
+        XCTAssertEqual(MTASTSComparison.compare(liveText: old, liveID: "a1", describedText: old, describedID: "b2"), .idDiffers(live: "a1", described: "b2"))
+        XCTAssertEqual(MTASTSComparison.compare(liveText: new, liveID: "a1", describedText: old, describedID: "a1"), .policyChangedUnderSameID(id: "a1"))
+        XCTAssertEqual(MTASTSComparison.compare(liveText: new, liveID: "a1", describedText: old, describedID: "b2"), .drift)
+    }
+}

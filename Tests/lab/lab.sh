@@ -132,13 +132,23 @@ chmod 600 "$lab/acme/served.key"
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout pebble.key -out pebble.csr -subj /CN=localhost 2>/dev/null
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > pebble.ext
 openssl x509 -req -in pebble.csr -CA ca.pem -CAkey ca.key -set_serial 300 -days 30 -out pebble.pem -extfile pebble.ext 2>/dev/null
+# MTA-STS: mx.sts-good.test's certificate from the lab CA (valid under WebPKI with ca.pem);
+# the policy host names every mta-sts.sts-*.test but one, which gets a certificate for another name.
+cert stsmx "mx.sts-good.test" "DNS:mx.sts-good.test" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 203 -days 365
+cat stsmx.pem int.pem > stsmx-chain.pem
+sts_domains=(sts-good sts-webpki sts-testing sts-nofetch sts-badpolicy sts-uncovered sts-redirect sts-badcert sts-wrongtype)
+cert policyhost0 "mta-sts.sts-good.test" "$(printf 'DNS:mta-sts.%s.test,' "${sts_domains[@]}" | sed 's/DNS:mta-sts.sts-badcert.test,//; s/,$//')" \
+    openssl x509 -req -CA int.pem -CAkey int.key -set_serial 204 -days 365
+cat policyhost0.pem int.pem > policyhost.pem && cp policyhost0.key policyhost.key
+cert policyhost-mta-sts.sts-badcert.test "wrong.example" "DNS:wrong.example" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 205 -days 365
+cat int.pem >> policyhost-mta-sts.sts-badcert.test.pem
 cat tagood.pem int.pem > tagood-chain.pem
 cat tabad.pem int.pem > tabad-chain.pem
 
 spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst "-$2" -r | cut -d' ' -f1; }
 EE311=$(spki ee.pem sha256); EE312=$(spki ee.pem sha512); NEXT311=$(spki next.pem sha256); NEXT312=$(spki next.pem sha512)
 OTHER311=$(spki other.pem sha256); INT211=$(spki int.pem sha256); EXPIRED311=$(spki expired.pem sha256)
-ACME311=$(spki "$lab/acme/served.pem" sha256)
+ACME311=$(spki "$lab/acme/served.pem" sha256); STSMX311=$(spki stsmx.pem sha256)
 
 # ---------------------------------------------------------------- zones
 cd "$lab/zones"
@@ -307,7 +317,39 @@ mx IN A 127.25.0.7
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 _25._tcp.mx IN TLSA 3 1 1 $NEXT311
 Z
-signed_zones=(null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+# MTA-STS scenarios: the policy host 127.54.0.1 (mta-sts-https.py) serves $lab/mta-sts/<host>.txt.
+mkdir -p "$lab/mta-sts"
+policy() {  # domain, file text (with \r\n), extra: redirect URL or content type
+    printf '%b' "$2" > "$lab/mta-sts/mta-sts.$1.txt"
+}
+sts_scenario() {  # domain, MX host, MX address, TLSA, policy id
+    scenario "$1" <<Z
+$(mx 10 "$2.")
+_mta-sts IN TXT "v=STSv1; id=$5"
+mta-sts IN A ${6:-127.54.0.1}
+$( [[ $2 == mx.$1 ]] && printf 'mx IN A %s\n_25._tcp.mx IN TLSA 3 1 1 %s\n' "$3" "$4" || true )
+Z
+}
+sts_scenario sts-good.test mx.sts-good.test 127.25.0.11 "$STSMX311" 20261129
+policy sts-good.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-good.test\r\nmax_age: 604800\r\n'
+sts_scenario sts-webpki.test mx.sts-webpki.test 127.25.0.1 "$EE311" 1
+policy sts-webpki.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-webpki.test\r\nmax_age: 604800\r\n'
+sts_scenario sts-testing.test mx.sts-testing.test 127.25.0.1 "$EE311" 1
+policy sts-testing.test 'version: STSv1\r\nmode: testing\r\nmx: mx.sts-testing.test\r\nmax_age: 604800\r\n'
+sts_scenario sts-nofetch.test mx.sts-nofetch.test 127.25.0.1 "$EE311" 1 127.54.0.9
+sts_scenario sts-badpolicy.test mx.sts-badpolicy.test 127.25.0.1 "$EE311" 1
+policy sts-badpolicy.test 'version: STSv1\r\nmode: strict\r\nmx: mx.sts-badpolicy.test\r\nmax_age: 604800\r\n'
+sts_scenario sts-uncovered.test mx.sts-good.test - - 1
+policy sts-uncovered.test 'version: STSv1\r\nmode: enforce\r\nmx: *.example.net\r\nmax_age: 604800\r\n'
+sts_scenario sts-redirect.test mx.sts-redirect.test 127.25.0.1 "$EE311" 1
+echo "https://elsewhere.example/.well-known/mta-sts.txt" > "$lab/mta-sts/mta-sts.sts-redirect.test.redirect"
+sts_scenario sts-badcert.test mx.sts-badcert.test 127.25.0.1 "$EE311" 1
+policy sts-badcert.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-badcert.test\r\nmax_age: 604800\r\n'
+sts_scenario sts-wrongtype.test mx.sts-wrongtype.test 127.25.0.1 "$EE311" 1
+policy sts-wrongtype.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-wrongtype.test\r\nmax_age: 604800\r\n'
+echo "text/html" > "$lab/mta-sts/mta-sts.sts-wrongtype.test.type"
+
+signed_zones=("${sts_domains[@]}" null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with
@@ -432,6 +474,7 @@ unbound -c "$lab/unbound.conf"
 "$here/postfix.sh" "$lab"
 python3 "$here/hostile-smtp.py" "$lab/run/hostile.pid" > "$lab/run/hostile.log" 2>&1 &
 python3 "$here/tampering-resolver.py" "$lab/run/tampering.pid" > "$lab/run/tampering.log" 2>&1 &
+python3 "$here/mta-sts-https.py" "$lab/run/mta-sts.pid" "$lab/certs" "$lab/mta-sts" > "$lab/run/mta-sts.log" 2>&1 &
 
 # ---------------------------------------------------------------- Pebble (ACME test CA)
 # Challenges always pass (PEBBLE_VA_ALWAYS_VALID): the lab tests what happens after issuance.
@@ -446,7 +489,7 @@ echo $! > "$lab/run/pebble.pid"
 for _ in $(seq 50); do grep -q "Listening on" "$lab/run/pebble.log" && break; sleep 0.1; done
 
 for _ in $(seq 50); do
-    [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid && -f $lab/run/hostile.pid && -f $lab/run/tampering.pid ]] && break
+    [[ -f $lab/run/nsd.pid && -f $lab/run/unbound.pid && -f $lab/run/hostile.pid && -f $lab/run/tampering.pid && -f $lab/run/mta-sts.pid ]] && break
     sleep 0.1
 done
 echo "RESOLVER=127.53.0.2"

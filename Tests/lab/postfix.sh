@@ -55,6 +55,8 @@ listener() {  # address, key, chain, extra -o options...
     # ccert.test's MX demands a client certificate (senders have none): the session fails
     listener 127.25.0.10 ee.key ee.pem smtpd_tls_security_level=encrypt smtpd_tls_ask_ccert=yes smtpd_tls_req_ccert=yes \
         "smtpd_tls_CAfile=$certs/ca.pem"
+    # sts-good.test's MX: a certificate from the lab CA, valid under WebPKI for its name
+    listener 127.25.0.11 stsmx.key stsmx-chain.pem
     # port.test's MX listens on port 2525 only (TLSA at _2525._tcp)
     printf '127.25.0.8:2525 inet n - n - - smtpd\n  -o smtpd_tls_chain_files=%s,%s\n' "$certs/ee.key" "$certs/ee.pem"
     for service in "pickup unix n - n 60 1 pickup" "cleanup unix n - n - 0 cleanup" "qmgr unix n - n 300 1 qmgr" \

@@ -15,7 +15,7 @@ extension Verifier {
             let tls = outcome.flatMap { o in o.completed ? [o.protocolVersion, o.cipher].compactMap { $0 }.joined(separator: " ") : nil }
             let matched = outcome?.matched.map { "\($0.usage) \($0.selector) \($0.matchingType) \(Hex.encode($0.data))" }
             return AddressReport(address: address, verdict: verdict, failure: failure, detail: detail, remedy: remedy, tls: tls,
-                                 matched: matched, certificates: certificates, warnings: warnings)
+                                 matched: matched, certificates: certificates, warnings: warnings, webPKI: outcome.flatMap { webPKIVerdict($0, host: plan.host) })
         }
 
         switch result.stage {
@@ -76,6 +76,21 @@ extension Verifier {
             }
             return report(.fail, failure, detail, remedy: remedyRecord(plan.endpoint, outcome), outcome: outcome, warnings: warnings)
         }
+    }
+
+    /// The served chain under WebPKI for the MX name: what an MTA-STS sender requires.
+    func webPKIVerdict(_ outcome: DANEHandshakeOutcome, host: String) -> WebPKIVerdict? {
+        guard outcome.completed, !outcome.chain.isEmpty else { return nil }
+        // The MX name, not the TLSA base: MTA-STS checks the name in the MX record.
+        guard let failure = WebPKI.failure(chain: outcome.chain, hostName: host, caFile: options.caFile, now: options.now) else {
+            return WebPKIVerdict(valid: true, problem: nil, resultType: nil)
+        }
+        let type: TLSRPTResultType = switch failure.kind {
+        case .hostMismatch: .certificateHostMismatch
+        case .expired: .certificateExpired
+        case .untrusted: .certificateNotTrusted
+        }
+        return WebPKIVerdict(valid: false, problem: failure.description, resultType: type)
     }
 
     /// The record that would make this server pass: its own key's 3 1 1.

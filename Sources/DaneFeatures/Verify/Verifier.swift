@@ -20,12 +20,18 @@ public struct Verifier: Sendable {
         /// outbound port 25 is blocked).
         public var dnsOnly = false
         public var now: Date = Date()
+        /// Trusted roots for WebPKI checks (MTA-STS policy hosts and MX certificates); nil: the system's.
+        public var caFile: String?
+        /// The port MTA-STS policies are fetched from (443; tests move it).
+        public var policyPort: UInt16 = 443
 
         public init() {}
     }
 
     public let lookup: any DNSLookup
     public let options: Options
+    /// MTA-STS policies a description makes, by domain (FQDN), to compare with what is served.
+    public var describedMTASTS: [String: MTASTSPolicy] = [:]
 
     public init(lookup: any DNSLookup, options: Options) {
         self.lookup = lookup
@@ -89,7 +95,13 @@ public struct Verifier: Sendable {
         warnings += pathSignatureWarnings(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
-        return report(plans.map(\.report), nil, nil, implicit: implicit)
+        var result = report(plans.map(\.report), nil, nil, implicit: implicit)
+        var fetch = PolicyFetch(timeout: min(options.timeout, 10), caFile: options.caFile)
+        fetch.port = options.policyPort
+        result.mtaSTS = MTASTSCheck(lookup: lookup, fetch: fetch).check(
+            domain: name, liveMX: implicit ? [] : plans.map(\.host), probed: plans.flatMap { plan in plan.reports.map { (plan.host, $0) } },
+            described: describedMTASTS[domain])
+        return result
     }
 
     // MARK: - DNS for one host

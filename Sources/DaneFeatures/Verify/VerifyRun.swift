@@ -40,17 +40,19 @@ public enum VerifyRun {
                 domains.append(target)
             }
         }
-        var reports = portBlockedWarning(Verifier(lookup: dns, options: request.options).verify(domains: domains), port: request.options.port)
+        var verifier = Verifier(lookup: dns, options: request.options)
+        for description in descriptions {
+            for domain in description.domains { if let policy = domain.mtaSTSPolicy { verifier.describedMTASTS[domain.name.fqdn] = policy } }
+        }
+        var reports = portBlockedWarning(verifier.verify(domains: domains), port: request.options.port)
         guard !descriptions.isEmpty else { return reports }
         var drift: [String: [DriftFinding]] = [:]
         let described = Set(descriptions.flatMap { $0.domains.map(\.name.fqdn) })
         for description in descriptions {
             drift.merge(DriftCheck(lookup: dns).compare(try Generator().generate(description).records)) { $0 + $1 }
         }
-        reports = reports.map { report in
-            DomainReport(domain: report.domain, profile: report.profile, mxStatus: report.mxStatus, implicitMX: report.implicitMX,
-                         hosts: report.hosts, failure: report.failure, detail: report.detail, warnings: report.warnings, nullMX: report.nullMX,
-                         drift: described.contains(report.domain) ? (drift[report.domain] ?? []).sorted() : nil)
+        for index in reports.indices {
+            reports[index].drift = described.contains(reports[index].domain) ? (drift[reports[index].domain] ?? []).sorted() : nil
         }
         return reports
     }
@@ -63,9 +65,10 @@ public enum VerifyRun {
         guard addresses.count >= 2, unconnected.count == addresses.count else { return reports }
         let warning = "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
             + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
-        return reports.map {
-            DomainReport(domain: $0.domain, profile: $0.profile, mxStatus: $0.mxStatus, implicitMX: $0.implicitMX, hosts: $0.hosts,
-                         failure: $0.failure, detail: $0.detail, warnings: [warning] + $0.warnings, nullMX: $0.nullMX, drift: $0.drift)
+        return reports.map { report in
+            var warned = report
+            warned.warnings.insert(warning, at: 0)
+            return warned
         }
     }
 
@@ -75,6 +78,8 @@ public enum VerifyRun {
         let outcomes = Set(reports.map(\.outcome))
         if outcomes.contains(.dnsProblem) { return .verdictDNSProblem }
         if outcomes.contains(.daneFailure) { return .verdictFailure }
+        // MTA-STS enforced (or unreadable) and failing: senders that use it do not deliver.
+        if reports.contains(where: \.mtaSTSFails) { return .verdictFailure }
         if expectNoChanges && reports.contains(where: { !($0.drift ?? []).isEmpty }) { return .verdictFailure }
         if outcomes.contains(.notProtected) { return .verdictNotProtected }
         return .success

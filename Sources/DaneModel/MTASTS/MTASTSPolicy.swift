@@ -115,3 +115,25 @@ public struct MTASTSRecord: Sendable, Hashable {
         return MTASTSRecord(id: id)
     }
 }
+
+/// How the served MTA-STS record and policy compare with what a description makes. Senders
+/// refetch the policy only when the id changes, so a changed policy under an old id is the
+/// dangerous case: they keep the old policy for up to its max_age.
+public enum MTASTSComparison: Sendable, Equatable {
+    case same
+    /// The policy is the described one, under another id: harmless, but not what generate makes.
+    case idDiffers(live: String, described: String)
+    /// The policy changed, the id did not: cached copies of the old policy stay in force.
+    case policyChangedUnderSameID(id: String)
+    /// Both differ from the description.
+    case drift
+
+    public static func compare(liveText: String, liveID: String, describedText: String, describedID: String) -> MTASTSComparison {
+        switch (liveText == describedText, liveID == describedID) {
+        case (true, true): .same
+        case (true, false): .idDiffers(live: liveID, described: describedID)
+        case (false, true): .policyChangedUnderSameID(id: liveID)
+        case (false, false): .drift
+        }
+    }
+}

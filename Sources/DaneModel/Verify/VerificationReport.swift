@@ -65,9 +65,13 @@ public struct AddressReport: Sendable, Codable {
     public let matched: String?
     public let certificates: [PresentedCertificate]
     public let warnings: [String]
+    /// The served chain under WebPKI for the MX name (what MTA-STS `enforce` senders require);
+    /// nil when no handshake completed.
+    public let webPKI: WebPKIVerdict?
 
     public init(address: String, verdict: Verdict, failure: SenderFailure?, detail: String, remedy: String?, tls: String?,
-                matched: String?, certificates: [PresentedCertificate], warnings: [String]) {
+                matched: String?, certificates: [PresentedCertificate], warnings: [String], webPKI: WebPKIVerdict? = nil) {
+        self.webPKI = webPKI
         self.address = address
         self.verdict = verdict
         self.failure = failure
@@ -77,6 +81,20 @@ public struct AddressReport: Sendable, Codable {
         self.matched = matched
         self.certificates = certificates
         self.warnings = warnings
+    }
+}
+
+/// Whether a served chain is valid under WebPKI for the MX host name, and if not, the
+/// RFC 8460 result type an MTA-STS sender would report.
+public struct WebPKIVerdict: Sendable, Codable, Hashable {
+    public let valid: Bool
+    public let problem: String?
+    public let resultType: TLSRPTResultType?
+
+    public init(valid: Bool, problem: String?, resultType: TLSRPTResultType?) {
+        self.valid = valid
+        self.problem = problem
+        self.resultType = resultType
     }
 }
 
@@ -135,13 +153,16 @@ public struct DomainReport: Sendable, Codable {
     public let hosts: [HostReport]
     public let failure: SenderFailure?
     public let detail: String?
-    public let warnings: [String]
+    public var warnings: [String]
 
     /// The domain publishes a null MX (RFC 7505): it accepts no mail, by its own say.
     public let nullMX: Bool
 
     /// Live records that differ from the description; nil when no description was compared.
-    public let drift: [DriftFinding]?
+    public var drift: [DriftFinding]?
+
+    /// The domain's MTA-STS (RFC 8461) as served; nil when it publishes no `_mta-sts` record.
+    public var mtaSTS: MTASTSReport?
 
     public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
                 failure: SenderFailure?, detail: String?, warnings: [String], nullMX: Bool = false, drift: [DriftFinding]? = nil) {
@@ -165,7 +186,53 @@ public struct DomainReport: Sendable, Codable {
         if hosts.isEmpty || !hosts.allSatisfy(\.daneInForce) { return .notProtected }
         return .pass
     }
+
+    /// MTA-STS senders would fail delivery: something is wrong and the policy is enforced, or
+    /// could not be read at all (senders that cached an enforced one keep enforcing it).
+    public var mtaSTSFails: Bool { mtaSTS.map { !$0.problems.isEmpty && ($0.mode == .enforce || $0.mode == nil) } ?? false }
 }
+
+/// What a domain's MTA-STS looks like to a sender: record, policy, and each problem with the
+/// RFC 8460 result type a sender reports and how to fix it.
+public struct MTASTSReport: Sendable, Codable {
+    public struct Problem: Sendable, Codable, Hashable {
+        public let resultType: TLSRPTResultType
+        public let detail: String
+        public let fix: String
+
+        public init(resultType: TLSRPTResultType, detail: String, fix: String) {
+            self.resultType = resultType
+            self.detail = detail
+            self.fix = fix
+        }
+    }
+
+    /// The `_mta-sts` TXT text as served, and its id when it parses.
+    public let record: String
+    public let id: String?
+    public let policyURL: String
+    /// The policy as fetched, and as read (nil when it could not be fetched or read).
+    public let policyText: String?
+    public let mode: MTASTSPolicy.Mode?
+    public let maxAge: UInt32?
+    public let mx: [String]
+    public let problems: [Problem]
+    public let warnings: [String]
+
+    public init(record: String, id: String?, policyURL: String, policyText: String?, policy: MTASTSPolicy?, problems: [Problem], warnings: [String]) {
+        self.record = record
+        self.id = id
+        self.policyURL = policyURL
+        self.policyText = policyText
+        self.mode = policy?.mode
+        self.maxAge = policy?.maxAge
+        self.mx = policy?.mx ?? []
+        self.problems = problems
+        self.warnings = warnings
+    }
+}
+
+extension MTASTSPolicy.Mode: Codable {}
 
 /// One record where the live DNS and the description disagree.
 public struct DriftFinding: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {

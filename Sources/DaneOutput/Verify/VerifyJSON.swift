@@ -25,10 +25,29 @@ public enum VerifyJSON {
 
     struct Domain: Encodable {
         let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool, nullMX: Bool
-        let failure: Failure?, detail: String?, warnings: [String], drift: [DriftFinding]?, hosts: [Host]
+        let failure: Failure?, detail: String?, warnings: [String], drift: [DriftFinding]?, hosts: [Host], mtaSTS: MTASTS?
         enum CodingKeys: String, CodingKey {
             case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, warnings, drift, hosts
+            case mtaSTS = "mta_sts"
         }
+    }
+
+    struct MTASTS: Encodable {
+        let record: String, id: String?, policyURL: String, policy: String?, mode: String?, maxAge: UInt32?, mx: [String]
+        let failing: Bool, problems: [Problem], warnings: [String]
+        enum CodingKeys: String, CodingKey {
+            case record, id, policyURL = "policy_url", policy, mode, maxAge = "max_age", mx, failing, problems, warnings
+        }
+    }
+
+    struct Problem: Encodable {
+        let resultType: String, code: String?, detail: String, fix: String
+        enum CodingKeys: String, CodingKey { case resultType = "result_type", code, detail, fix }
+    }
+
+    struct WebPKI: Encodable {
+        let valid: Bool, problem: String?, resultType: String?
+        enum CodingKeys: String, CodingKey { case valid, problem, resultType = "result_type" }
     }
 
     struct Host: Encodable {
@@ -46,7 +65,7 @@ public enum VerifyJSON {
 
     struct Address: Encodable {
         let address: String, verdict: String, failure: Failure?, detail: String, remedy: String?, tls: String?, matched: String?
-        let certificates: [Certificate], warnings: [String]
+        let certificates: [Certificate], warnings: [String], webpki: WebPKI?
     }
 
     struct Certificate: Encodable {
@@ -61,7 +80,14 @@ public enum VerifyJSON {
     static func domain(_ report: DomainReport) -> Domain {
         Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
                implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail, warnings: report.warnings,
-               drift: report.drift, hosts: report.hosts.map(host))
+               drift: report.drift, hosts: report.hosts.map(host),
+               mtaSTS: report.mtaSTS.map { sts in
+                   MTASTS(record: sts.record, id: sts.id, policyURL: sts.policyURL, policy: sts.policyText, mode: sts.mode?.rawValue, maxAge: sts.maxAge,
+                          mx: sts.mx, failing: report.mtaSTSFails,
+                          problems: sts.problems.map { Problem(resultType: $0.resultType.rawValue, code: $0.resultType.senderFailure?.exchangeCode,
+                                                               detail: $0.detail, fix: $0.fix) },
+                          warnings: sts.warnings)
+               })
     }
 
     static func host(_ host: HostReport) -> Host {
@@ -77,6 +103,7 @@ public enum VerifyJSON {
                 certificates: address.certificates.map {
                     Certificate(subject: $0.subject, issuer: $0.issuer, spkiSHA256: $0.spkiSHA256, notBefore: $0.notBefore, notAfter: $0.notAfter)
                 },
-                warnings: address.warnings)
+                warnings: address.warnings,
+                webpki: address.webPKI.map { WebPKI(valid: $0.valid, problem: $0.problem, resultType: $0.resultType?.rawValue) })
     }
 }

@@ -55,8 +55,26 @@ public struct VerifyText {
                 for warning in address.warnings { out += "      \(paint("warning:", "33")) \(warning)\n" }
             }
         }
+        if let sts = report.mtaSTS { out += mtaSTSLines(sts, failing: report.mtaSTSFails) }
         for warning in report.warnings { out += "  \(paint("warning:", "33")) \(warning)\n" }
         for finding in report.drift ?? [] { out += "  \(paint("drift:", "33")) \(finding)\n" }
+        return out
+    }
+
+    func mtaSTSLines(_ sts: MTASTSReport, failing: Bool) -> String {
+        let state = sts.problems.isEmpty ? paint("OK", "32") : failing ? paint("FAIL", "31") : paint("PROBLEMS", "33")
+        var out = "  MTA-STS \(state): \(sts.mode.map { "mode \($0.rawValue)" } ?? "no usable policy"), id \(sts.id ?? "?")"
+        out += sts.maxAge.map { ", max_age \($0)" } ?? ""
+        out += sts.mx.isEmpty ? "" : ", mx \(sts.mx.joined(separator: " "))"
+        out += " (\(sts.policyURL))\n"
+        for problem in sts.problems {
+            out += "    \(paint(failing ? "FAIL" : "problem", failing ? "31" : "33")) \(problem.resultType.rawValue)\(problem.resultType.senderFailure.map { " (\($0.exchangeCode))" } ?? "")\n"
+            out += "      why: \(problem.detail)\n      fix: \(problem.fix)\n"
+        }
+        if !sts.problems.isEmpty && !failing {
+            out += "      sender: mode \(sts.mode?.rawValue ?? "?") only reports these (TLS-RPT); mail is still delivered\n"
+        }
+        for warning in sts.warnings { out += "    \(paint("warning:", "33")) \(warning)\n" }
         return out
     }
 

@@ -4,6 +4,7 @@ internal import COpenSSL
 /// Why reading or writing over an established TLS session stopped.
 public struct TLSChannelError: Error, Sendable, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Lines over an established TLS session, for the few commands a probe sends after the
@@ -41,6 +42,32 @@ public final class TLSChannel {
             guard n > 0 else { throw failure(n, what) }
             buffer += chunk[..<Int(n)]
         }
+    }
+
+    /// Up to `count` bytes, fewer only when the peer ends the session first; throws when more
+    /// than `limit` would be needed (nil `count`: everything until the peer ends the session).
+    public func read(count: Int?, limit: Int, what: String) throws(TLSChannelError) -> [UInt8] {
+        if let count, count > limit { throw TLSChannelError(description: "\(what): \(count) bytes is over the \(limit)-byte limit") }
+        var out = buffer
+        buffer = []
+        while count.map({ out.count < $0 }) ?? true {
+            guard out.count <= limit else { throw TLSChannelError(description: "\(what): more than \(limit) bytes") }
+            var chunk = [UInt8](repeating: 0, count: 16_384)
+            let n = SSL_read(ssl, &chunk, Int32(chunk.count))
+            if n <= 0 {
+                let kind = SSL_get_error(ssl, n)
+                // The end of a close-delimited body: a close_notify, or (as many servers do) a bare close.
+                if count == nil && (kind == SSL_ERROR_ZERO_RETURN || kind == SSL_ERROR_SYSCALL) { OpenSSLError.clearQueue(); break }
+                throw failure(n, what)
+            }
+            out += chunk[..<Int(n)]
+        }
+        if let count, out.count > count {
+            buffer = Array(out[count...])
+            out = Array(out[..<count])
+        }
+        guard out.count <= limit else { throw TLSChannelError(description: "\(what): more than \(limit) bytes") }
+        return out
     }
 
     /// Names what happened in words an operator can act on (never errno text for TLS errors).

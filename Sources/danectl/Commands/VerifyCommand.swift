@@ -31,9 +31,18 @@ struct VerifyCommand: ParsableCommand {
             --expect-no-changes, drift fails the run (status 1) even when DANE passes: a CI gate \
             for "what is served is what the description says".
 
+            When a domain publishes MTA-STS (RFC 8461, an _mta-sts TXT record), verify also \
+            fetches its policy from https://mta-sts.<domain>/.well-known/mta-sts.txt under WebPKI \
+            (system CAs, or --ca-file), reads it, checks its mx patterns against the live MX \
+            hosts and each MX certificate under WebPKI for its name; problems carry RFC 8460's \
+            result types (sts-policy-fetch-error, sts-policy-invalid, sts-webpki-invalid, \
+            certificate-*). With mode enforce (or no readable policy) they fail the run (1); with \
+            mode testing they are reported only. With a description, a policy changed without a \
+            new id (or the reverse) is named.
+
             The verdict is the worst over all domains.
             \(ExitStatus.helpLines([(.success, "every MX host of every domain authenticates by DANE"),
-                                    (.verdictFailure, "DANE fails somewhere: senders will defer or bounce mail to that host; with --expect-no-changes, also drift"),
+                                    (.verdictFailure, "DANE fails somewhere: senders will defer or bounce mail to that host; or MTA-STS is enforced and fails; with --expect-no-changes, also drift"),
                                     (.verdictDNSProblem, "DNS or DNSSEC problem (bogus signatures, broken delegation, lookups failing)"),
                                     (.verdictNotProtected, "mail flows, but DANE is not in force (unsigned zone, no usable TLSA record)")]))
             With --nagios: 0 OK (every MX host authenticates), 1 WARNING (expiring soon, drift, \
@@ -56,6 +65,8 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Output: text, json, or tlsrpt (an RFC 8460 report, as a sending MTA would send it).")
     var format: Format = .text
 
+    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the MTA-STS checks (policy host and MX certificates under WebPKI), instead of the system's.", valueName: "FILE"))
+    var caFile: String?
 
     @Flag(help: "Check DNS and DNSSEC only, without SMTP (for machines whose outbound port 25 is blocked): no certificate is checked.")
     var dnsOnly = false
@@ -92,6 +103,7 @@ struct VerifyCommand: ParsableCommand {
         request.options.timeout = dns.timeout
         request.options.warnDays = warnDays
         request.options.dnsOnly = dnsOnly
+        request.options.caFile = caFile
         let nagios = self.nagios
         let reports = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) in try VerifyRun.run(request) }
         let status = VerifyRun.status(reports, expectNoChanges: expectNoChanges)
