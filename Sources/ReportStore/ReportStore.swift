@@ -25,6 +25,8 @@ public final class ReportStore: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)  // `ingest` from an MTA pipe while `serve` runs
+            // WAL: `summary` reads while `serve` or `ingest` writes.
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
@@ -60,47 +62,65 @@ public final class ReportStore: Sendable {
         return migrator
     }
 
+    /// What one input holds, ready to keep: a readable report, or why it is not one.
+    public enum Item: Sendable {
+        case report(AggregateReport, json: Data, source: String)
+        case rejected(source: String, reason: String, content: Data)
+    }
+
     /// Stores one report unless a report with its report-id is already kept.
     public func store(_ report: AggregateReport, json: Data, source: String, receivedAt: Date) throws(Failure) -> Stored {
-        do {
-            return try queue.write { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO report VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
-                    report.reportID, report.organizationName, report.contactInfo, report.dateRange.start.timeIntervalSince1970,
-                    report.dateRange.end.timeIntervalSince1970, receivedAt.timeIntervalSince1970, source, json,
-                ])
-                guard db.changesCount == 1 else { return .duplicate }
-                for (position, result) in report.policies.enumerated() {
-                    let policy = result.policy
-                    try db.execute(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
-                        report.reportID, position, policy.policyType, Self.domainKey(policy.policyDomain),
-                        policy.policyString.joined(separator: "\n"), policy.mxHost.joined(separator: "\n"),
-                        result.summary.successful, result.summary.failed,
-                    ])
-                    for detail in result.failureDetails {
-                        try db.execute(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
-                            report.reportID, position, detail.resultType, detail.sendingMTAIP,
-                            detail.receivingMXHostname.map(Self.domainKey), detail.receivingMXHelo, detail.receivingIP,
-                            detail.failedSessionCount, detail.additionalInformation, detail.failureReasonCode,
-                        ])
-                    }
-                }
-                return .new
-            }
-        } catch {
-            throw Failure(description: "\(path): cannot store report \(report.reportID): \(Self.reason(error))")
-        }
+        try save([.report(report, json: json, source: source)], receivedAt: receivedAt)[0] ?? .duplicate
     }
 
     /// Keeps an input that is not a readable report, with why, for a person to look at.
     public func keepAside(source: String, reason: String, content: Data, receivedAt: Date) throws(Failure) {
+        _ = try save([.rejected(source: source, reason: reason, content: content)], receivedAt: receivedAt)
+    }
+
+    /// Keeps every item in one transaction (one disk sync for the lot): all or none. For each
+    /// item, whether its report was new or a duplicate (nil for rejected inputs).
+    public func save(_ items: [Item], receivedAt: Date) throws(Failure) -> [Stored?] {
+        guard !items.isEmpty else { return [] }
         do {
-            try queue.write { db in
-                try db.execute(sql: "INSERT INTO rejected (source, reason, received_at, content) VALUES (?, ?, ?, ?)",
-                               arguments: [source, reason, receivedAt.timeIntervalSince1970, content])
+            return try queue.write { db in
+                try items.map { item -> Stored? in
+                    switch item {
+                    case .report(let report, let json, let source): return try Self.insert(report, json: json, source: source, receivedAt: receivedAt, db)
+                    case .rejected(let source, let reason, let content):
+                        try db.execute(sql: "INSERT INTO rejected (source, reason, received_at, content) VALUES (?, ?, ?, ?)",
+                                       arguments: [source, reason, receivedAt.timeIntervalSince1970, content])
+                        return nil
+                    }
+                }
             }
         } catch {
-            throw Failure(description: "\(path): cannot keep aside \(source): \(Self.reason(error))")
+            throw Failure(description: "\(path): cannot store \(items.count == 1 ? "the input" : "\(items.count) inputs"): \(Self.reason(error))")
         }
+    }
+
+    private static func insert(_ report: AggregateReport, json: Data, source: String, receivedAt: Date, _ db: Database) throws -> Stored {
+        try db.execute(sql: "INSERT OR IGNORE INTO report VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+            report.reportID, report.organizationName, report.contactInfo, report.dateRange.start.timeIntervalSince1970,
+            report.dateRange.end.timeIntervalSince1970, receivedAt.timeIntervalSince1970, source, json,
+        ])
+        guard db.changesCount == 1 else { return .duplicate }
+        for (position, result) in report.policies.enumerated() {
+            let policy = result.policy
+            try db.execute(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+                report.reportID, position, policy.policyType, domainKey(policy.policyDomain),
+                policy.policyString.joined(separator: "\n"), policy.mxHost.joined(separator: "\n"),
+                result.summary.successful, result.summary.failed,
+            ])
+            for detail in result.failureDetails {
+                try db.execute(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+                    report.reportID, position, detail.resultType, detail.sendingMTAIP,
+                    detail.receivingMXHostname.map(domainKey), detail.receivingMXHelo, detail.receivingIP,
+                    detail.failedSessionCount, detail.additionalInformation, detail.failureReasonCode,
+                ])
+            }
+        }
+        return .new
     }
 
     /// Inputs kept aside, newest first.

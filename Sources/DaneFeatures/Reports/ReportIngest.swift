@@ -37,35 +37,50 @@ public struct ReportIngest: Sendable {
     /// One input: the outcome for each report it holds (an e-mail may hold several), or a
     /// single `.keptAside` when it holds none that can be read.
     public func ingest(_ data: Data, source: String) throws(ReportStore.Failure) -> [Outcome] {
-        let received = now()
+        try ingest([(data, source)])[0]
+    }
+
+    /// Several inputs stored in one transaction (one disk sync): the outcomes of each, in order.
+    public func ingest(_ inputs: [(data: Data, source: String)]) throws(ReportStore.Failure) -> [[Outcome]] {
+        var items: [ReportStore.Item] = []
+        var owners: [Int] = []
+        var outcomes: [[Outcome]] = Array(repeating: [], count: inputs.count)
+        for (index, input) in inputs.enumerated() {
+            for item in prepare(input.data, source: input.source) {
+                items.append(item)
+                owners.append(index)
+            }
+        }
+        let stored = try store.save(items, receivedAt: now())
+        for (position, item) in items.enumerated() {
+            switch (item, stored[position]) {
+            case (.report(let report, _, _), .new?):
+                outcomes[owners[position]].append(.stored(reportID: report.reportID, organization: report.organizationName,
+                                                          domains: Array(Set(report.policies.map(\.policy.policyDomain))).sorted()))
+            case (.report(let report, _, _), _):
+                outcomes[owners[position]].append(.duplicate(reportID: report.reportID))
+            case (.rejected(_, let reason, _), _):
+                outcomes[owners[position]].append(.keptAside(reason: reason))
+            }
+        }
+        return outcomes
+    }
+
+    /// The reports in one input, decoded and checked, or why it holds none.
+    public func prepare(_ data: Data, source: String) -> [ReportStore.Item] {
         let reports: [Data]
         do {
             reports = try unpack(data)
         } catch {
-            try store.keepAside(source: source, reason: error.description, content: data, receivedAt: received)
-            return [.keptAside(reason: error.description)]
+            return [.rejected(source: source, reason: error.description, content: data)]
         }
-        var outcomes: [Outcome] = []
-        for json in reports {
-            do {
-                let report = try AggregateReport.decode(json: json)
-                switch try store.store(report, json: json, source: source, receivedAt: received) {
-                case .new:
-                    outcomes.append(.stored(reportID: report.reportID, organization: report.organizationName,
-                                            domains: Array(Set(report.policies.map(\.policy.policyDomain))).sorted()))
-                case .duplicate:
-                    outcomes.append(.duplicate(reportID: report.reportID))
-                }
-            } catch let malformed as AggregateReport.Malformed {
-                try store.keepAside(source: source, reason: malformed.description, content: json, receivedAt: received)
-                outcomes.append(.keptAside(reason: malformed.description))
-            } catch let failure as ReportStore.Failure {
-                throw failure
+        return reports.map { json -> ReportStore.Item in
+            do throws(AggregateReport.Malformed) {
+                return .report(try AggregateReport.decode(json: json), json: json, source: source)
             } catch {
-                throw ReportStore.Failure(description: "\(error)")
+                return .rejected(source: source, reason: error.description, content: json)
             }
         }
-        return outcomes
     }
 
     struct Unreadable: Error, CustomStringConvertible {

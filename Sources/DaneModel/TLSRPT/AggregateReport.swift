@@ -200,18 +200,13 @@ extension AggregateReport {
 
 /// RFC 3339 date-times as reports carry them (with or without fractional seconds, any offset).
 public enum RFC3339 {
+    // Format styles are values (Sendable): made once, shared by every thread.
+    private static let plain = Date.ISO8601FormatStyle()
+    private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     public static func date(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
+        (try? plain.parse(text)) ?? (try? fractional.parse(text))
     }
 
-    public static func string(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    public static func string(_ date: Date) -> String { plain.format(date) }
 }

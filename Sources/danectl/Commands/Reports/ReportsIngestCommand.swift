@@ -45,38 +45,56 @@ struct ReportsIngestCommand: ParsableCommand {
         let ingest = ReportIngest(store: try store.open(printer), limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20))
         var stored = 0, duplicates = 0, keptAside = 0, unreadable = 0
         var output = ""
-        for input in inputs {
-            let data: Data
+        // Inputs are stored in batches, one transaction each: a disk sync per batch, not per
+        // report. Nothing is printed as stored before its batch is committed.
+        var batch: [(data: Data, source: String)] = []
+        var batchBytes = 0
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let results: [[ReportIngest.Outcome]]
             do {
-                data = try input.read()
-            } catch {
-                printer.print(.error("report-unreadable", "\(input.source): cannot read: \(error.localizedDescription)"))
-                unreadable += 1
-                continue
-            }
-            let outcomes: [ReportIngest.Outcome]
-            do {
-                outcomes = try ingest.ingest(data, source: input.source)
+                results = try ingest.ingest(batch)
             } catch {
                 // The store itself failed: stop before more inputs go unrecorded.
                 try writeStandardOutput(output, printer)
                 printer.print(.error("output-report-store", error.description))
                 throw ExitStatus.cannotCreate.exit
             }
-            for outcome in outcomes {
-                switch outcome {
-                case .stored(let id, let organization, let domains):
-                    stored += 1
-                    if !quiet { output += "stored     \(TerminalText.visible(id, limit: 80))  from \(TerminalText.visible(organization, limit: 80)) for \(domains.map { TerminalText.visible($0, limit: 80) }.joined(separator: ", "))  (\(input.source))\n" }
-                case .duplicate(let id):
-                    duplicates += 1
-                    if !quiet { output += "duplicate  \(TerminalText.visible(id, limit: 80))  already stored  (\(input.source))\n" }
-                case .keptAside(let reason):
-                    keptAside += 1
-                    printer.print(.error("report-unreadable-report", "\(input.source): \(reason); kept aside in \(store.path)"))
+            for (input, outcomes) in zip(batch, results) {
+                for outcome in outcomes {
+                    switch outcome {
+                    case .stored(let id, let organization, let domains):
+                        stored += 1
+                        let names = domains.isEmpty ? "no policy" : domains.map { TerminalText.visible($0, limit: 80) }.joined(separator: ", ")
+                        if !quiet { output += "stored     \(TerminalText.visible(id, limit: 80))  from \(TerminalText.visible(organization, limit: 80)) for \(names)  (\(input.source))\n" }
+                    case .duplicate(let id):
+                        duplicates += 1
+                        if !quiet { output += "duplicate  \(TerminalText.visible(id, limit: 80))  already stored  (\(input.source))\n" }
+                    case .keptAside(let reason):
+                        keptAside += 1
+                        printer.print(.error("report-unreadable-report", "\(input.source): \(reason); kept aside in \(store.path)"))
+                    }
                 }
             }
+            if output.utf8.count > 1 << 16 {
+                try writeStandardOutput(output, printer)
+                output = ""
+            }
+            batch = []
+            batchBytes = 0
         }
+        for input in inputs {
+            do {
+                let data = try input.read()
+                batch.append((data, input.source))
+                batchBytes += data.count
+            } catch {
+                printer.print(.error("report-unreadable", "\(input.source): cannot read: \(error.localizedDescription)"))
+                unreadable += 1
+            }
+            if batch.count >= 500 || batchBytes >= 64 << 20 { try flush() }
+        }
+        try flush()
         output += "\(stored) stored, \(duplicates) already stored, \(keptAside) kept aside as unreadable\(unreadable > 0 ? ", \(unreadable) could not be read" : "") (\(store.path))\n"
         try writeStandardOutput(output, printer)
         if unreadable > 0 { throw ExitStatus.noInput.exit }

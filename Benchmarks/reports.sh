@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Times `danectl reports ingest` and `reports summary` on generated TLS-RPT reports, beside a
+# Python loop that only opens, gunzips and parses the same files with json+gzip (no storing,
+# no checking): the floor any reader pays. Prints reports per second, the ratio, and peak
+# memory of each (GNU time). Usage: Benchmarks/reports.sh [COUNT]   (default 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-10000}
+swift build -c release --product danectl >&2
+danectl=$PWD/.build/release/danectl
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Reports shaped like a large sender's: 1-3 policies, a few failure details each, over 50
+# domains; a tenth sent as whole e-mails (multipart/report with a base64 gzip part).
+python3 - "$work/in" "$count" <<'PY'
+import base64, gzip, json, os, random, sys
+out, count = sys.argv[1], int(sys.argv[2])
+os.makedirs(out)
+random.seed(8460)
+types = ["starttls-not-supported", "certificate-expired", "validation-failure", "tlsa-invalid", "dnssec-invalid", "sts-policy-fetch-error"]
+for i in range(count):
+    policies = []
+    for p in range(random.randint(1, 3)):
+        domain = f"d{random.randint(1, 50)}.example"
+        details = [{"result-type": random.choice(types), "sending-mta-ip": f"192.0.2.{random.randint(1, 254)}",
+                    "receiving-mx-hostname": f"mx{random.randint(1, 2)}.{domain}", "receiving-ip": f"198.51.100.{random.randint(1, 254)}",
+                    "failed-session-count": random.randint(1, 20), "additional-information": "x" * random.randint(0, 200)}
+                   for _ in range(random.randint(0, 4))]
+        policies.append({"policy": {"policy-type": random.choice(["tlsa", "sts", "no-policy-found"]), "policy-domain": domain,
+                                    "policy-string": ["3 1 1 " + "ab" * 32], "mx-host": [f"mx1.{domain}", f"mx2.{domain}"]},
+                         "summary": {"total-successful-session-count": random.randint(0, 5000),
+                                     "total-failure-session-count": sum(d["failed-session-count"] for d in details)},
+                         "failure-details": details})
+    day = 1 + i % 28
+    report = {"organization-name": random.choice(["Microsoft Corporation", "Google Inc.", "Example Mail"]),
+              "date-range": {"start-datetime": f"2026-11-{day:02d}T00:00:00Z", "end-datetime": f"2026-11-{day:02d}T23:59:59Z"},
+              "contact-info": "tlsrpt@example.org", "report-id": f"bench-{i}", "policies": policies}
+    body = gzip.compress(json.dumps(report).encode())
+    if i % 10 == 0:
+        b64 = base64.encodebytes(body).decode()
+        mail = ("From: tlsrpt@example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=tlsrpt; boundary=\"b\"\r\n\r\n"
+                "--b\r\nContent-Type: text/plain\r\n\r\nreport\r\n--b\r\nContent-Type: application/tlsrpt+gzip\r\n"
+                f"Content-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n")
+        open(f"{out}/r{i:06d}.eml", "w").write(mail)
+    else:
+        open(f"{out}/r{i:06d}.json.gz", "wb").write(body)
+PY
+
+cat > "$work/floor.py" <<'PY'
+import base64, email, gzip, json, os, sys
+folder = sys.argv[1]
+n = 0
+for name in sorted(os.listdir(folder)):
+    data = open(os.path.join(folder, name), "rb").read()
+    if name.endswith(".eml"):
+        message = email.message_from_bytes(data)
+        data = next(p.get_payload(decode=True) for p in message.walk() if p.get_content_type() == "application/tlsrpt+gzip")
+    json.loads(gzip.decompress(data))
+    n += 1
+print(n)
+PY
+
+measure() {  # label, command...: prints "seconds peak-KiB"
+    local label=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/$label.out" 2> "$work/$label.err" || { cat "$work/$label.err" >&2; exit 1; }
+    cat "$work/time"
+}
+read -r ingest_s ingest_kib <<<"$(measure ingest "$danectl" reports ingest --quiet --db "$work/bench.sqlite" "$work/in")"
+read -r summary_s summary_kib <<<"$(measure summary "$danectl" reports summary --db "$work/bench.sqlite" --format json)"
+read -r again_s _ <<<"$(measure again "$danectl" reports ingest --quiet --db "$work/bench.sqlite" "$work/in")"
+read -r floor_s floor_kib <<<"$(measure floor python3 "$work/floor.py" "$work/in")"
+grep -q "^$count stored, 0 already stored, 0 kept aside" "$work/ingest.out" || { echo "ingest did not store every report:" >&2; cat "$work/ingest.out" >&2; exit 1; }
+grep -q "^0 stored, $count already stored" "$work/again.out" || { echo "re-ingest stored duplicates" >&2; exit 1; }
+[[ $(cat "$work/floor.out") == "$count" ]] || { echo "the Python floor read $(cat "$work/floor.out") reports" >&2; exit 1; }
+python3 - "$count" "$ingest_s" "$ingest_kib" "$summary_s" "$summary_kib" "$again_s" "$floor_s" "$floor_kib" <<'PY'
+import sys
+n, ingest, ingest_kib, summary, summary_kib, again, floor, floor_kib = sys.argv[1:]
+n = int(n); ingest, summary, again, floor = map(float, (ingest, summary, again, floor))
+print(f"{n} reports (a tenth as e-mails), same files, same run:")
+print(f"  danectl reports ingest (parse, check, store in SQLite): {ingest:.2f} s = {n / ingest:,.0f} reports/s, peak {int(ingest_kib) / 1024:.0f} MiB")
+print(f"  danectl reports ingest again (all duplicates):          {again:.2f} s")
+print(f"  danectl reports summary (all of them, JSON):            {summary:.2f} s, peak {int(summary_kib) / 1024:.0f} MiB")
+print(f"  python3 json+gzip loop (parse only, no store):          {floor:.2f} s = {n / floor:,.0f} reports/s, peak {int(floor_kib) / 1024:.0f} MiB")
+print(f"  ingest / python floor: {ingest / floor:.2f}x")
+PY
