@@ -236,6 +236,34 @@ $(mx 10 mx.unsigned.test.)
 mx IN A 127.25.0.1
 _25._tcp.mx IN TLSA 3 1 1 $OTHER311
 Z
+# Unsigned, with a TLSA record that matches what the MX serves: signing would make DANE pass.
+scenario unsigned-ok.test <<Z
+$(mx 10 mx.unsigned-ok.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+# One host, two addresses: 127.25.0.1 serves the key the TLSA names, 127.25.0.5 another.
+scenario two-addr.test <<Z
+$(mx 10 mx.two-addr.test.)
+mx IN A 127.25.0.1
+mx IN A 127.25.0.5
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+# DNSSEC failures each with one broken link: signatures not valid until 2030; a KSK the DS
+# names that signs nothing (the ZSK signs the DNSKEY RRset); a TLSA RRset whose RRSIG is gone.
+for zone in future ksk-unused nosig; do
+scenario $zone.test <<Z
+$(mx 10 mx.$zone.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
+done
+# Signed, then the TLSA data altered after signing: only the TLSA RRset is bogus.
+scenario bogus-tlsa.test <<Z
+$(mx 10 mx.bogus-tlsa.test.)
+mx IN A 127.25.0.1
+_25._tcp.mx IN TLSA 3 1 1 $EE311
+Z
 scenario bogus.test <<Z
 $(mx 10 mx.bogus.test.)
 mx IN A 127.25.0.1
@@ -349,7 +377,7 @@ sts_scenario sts-wrongtype.test mx.sts-wrongtype.test 127.25.0.1 "$EE311" 1
 policy sts-wrongtype.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-wrongtype.test\r\nmax_age: 604800\r\n'
 echo "text/html" > "$lab/mta-sts/mta-sts.sts-wrongtype.test.type"
 
-signed_zones=("${sts_domains[@]}" null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+signed_zones=("${sts_domains[@]}" two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with
@@ -369,7 +397,14 @@ sign() {  # zone, file, extra args
 for name in "${signed_zones[@]}"; do
     extra=()
     [[ $name == bogus ]] && extra=(--now 2020-01-01T00:00:00Z)
-    ksk=$(sign "$name.test" "$name.test.zone" "${extra[@]}")
+    [[ $name == future ]] && extra=(--now 2030-01-01T00:00:00Z)
+    if [[ $name == ksk-unused ]]; then
+        read -r ksk zsk <<<"$(keys ksk-unused.test)"
+        grep -v '^;' "$ksk.key" >> ksk-unused.test.zone    # published, but it signs nothing
+        "$DANECTL" sign ksk-unused.test.zone --key "$zsk" --validity 40 -o ksk-unused.test.zone.signed 2>/dev/null
+    else
+        ksk=$(sign "$name.test" "$name.test.zone" "${extra[@]}")
+    fi
     if [[ $name == bad-ds ]]; then
         stranger=$("$DANECTL" keygen bad-ds.test --ksk --directory "$lab/keys")
         "$DANECTL" ds "$lab/keys/$stranger" >> test.ds
@@ -378,11 +413,22 @@ for name in "${signed_zones[@]}"; do
     fi
 done
 cp unsigned.test.zone unsigned.test.zone.signed
+cp unsigned-ok.test.zone unsigned-ok.test.zone.signed
+python3 - bogus-tlsa.test.zone.signed <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+def flip(m):
+    return m.group(1) + ("0" if m.group(2) != "0" else "1")
+text = re.sub(r"(\tTLSA\t3 1 1 )(.)", flip, text, count=1)
+open(path, "w").write(text)
+PY
+grep -v -P '\tRRSIG\tTLSA ' nosig.test.zone.signed > nosig.test.zone.stripped && mv nosig.test.zone.stripped nosig.test.zone.signed
 
 {
     soa "test."
     echo "ns IN A 127.53.0.1"
-    for name in "${signed_zones[@]}" unsigned; do echo "$name IN NS ns.test."; done
+    for name in "${signed_zones[@]}" unsigned unsigned-ok; do echo "$name IN NS ns.test."; done
     echo "lame IN NS ns.lame.test."
     echo "ns.lame IN A 127.53.0.9"
     cat test.ds
@@ -425,7 +471,7 @@ zone:
     name: "test."
     zonefile: "test.zone.signed"
 CONF
-for name in "${signed_zones[@]}" unsigned; do
+for name in "${signed_zones[@]}" unsigned unsigned-ok; do
     printf 'zone:\n    name: "%s.test."\n    zonefile: "%s.test.zone.signed"\n' "$name" "$name" >> "$lab/nsd.conf"
 done
 nsd-checkconf "$lab/nsd.conf"

@@ -10,6 +10,13 @@ public protocol DNSLookup: Sendable {
     /// Whether the resolver answers at all (a question about the root): without it nothing
     /// can be checked, which is a different answer from "the domain is broken".
     func resolverAnswers() -> Bool
+    /// The resolver's answer with checking disabled (CD), signatures included: the raw data a
+    /// bogus answer is made of, for finding which link broke. nil when it cannot be asked.
+    func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse?
+}
+
+extension DNSLookup {
+    public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { nil }
 }
 
 /// A DNS answer with the sender's view of its security.

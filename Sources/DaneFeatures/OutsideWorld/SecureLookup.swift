@@ -37,6 +37,8 @@ public struct SecureLookup: DNSLookup {
 
     public func resolverAnswers() -> Bool { (try? resolvers.query(DNSName(labels: []), .soa)) != nil }
 
+    public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { try? resolvers.query(name, type, checkingDisabled: true) }
+
     public func ask(server: String, _ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
         try StubResolver(address: server, timeout: timeout, recursive: false).query(name, type)
     }

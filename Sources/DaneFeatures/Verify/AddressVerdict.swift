@@ -7,7 +7,9 @@ extension Verifier {
     func probe(_ address: String, _ plan: HostPlan) -> AddressReport {
         let base = plan.tlsaBase ?? plan.host
         let result = STARTTLSProbe(timeout: options.timeout)
-            .run(address: address, port: options.port, baseDomain: base, mxHost: plan.host, records: plan.daneInForce ? plan.usable.map(DANERecord.init) : [])
+            .run(address: address, port: options.port, baseDomain: base, mxHost: plan.host,
+                 // Unsigned TLSA records are tried too (senders ignore them): to say what signing would do.
+                 records: plan.daneInForce || plan.tlsaStatus == .insecure ? plan.usable.map(DANERecord.init) : [])
         let tlsaPresent = plan.tlsaStatus == .secure && !plan.tlsa.isEmpty
         func report(_ verdict: AddressReport.Verdict, _ failure: SenderFailure?, _ detail: String, remedy: String? = nil,
                     outcome: DANEHandshakeOutcome? = nil, warnings: [String] = []) -> AddressReport {
@@ -45,6 +47,20 @@ extension Verifier {
             }
             var warnings = expiryWarnings(outcome)
             guard plan.daneInForce else {
+                if plan.tlsaStatus == .bogus {
+                    return report(.unauthenticated, nil, "TLS works, but the TLSA records at \(plan.endpoint.owner) do not validate (DNSSEC bogus)",
+                                  remedy: "the records need valid signatures, not replacing: re-sign the zone holding \(plan.endpoint.owner) "
+                                  + "(expired or missing RRSIGs) or correct its DS at the parent", outcome: outcome)
+                }
+                if plan.tlsaStatus == .insecure && !plan.usable.isEmpty {
+                    let verdict = outcome.authenticated
+                        ? "signing the zone as it stands would make DANE pass here (\(outcome.matched.map { "\($0.usage) \($0.selector) \($0.matchingType)" } ?? "a record") matches)"
+                        : "signing the zone as it stands would make DANE FAIL here: no published TLSA record matches the key this server presents"
+                    return report(.unauthenticated, nil, "TLS works; TLSA records are published at \(plan.endpoint.owner) but not DNSSEC-signed, so senders ignore them; \(verdict)",
+                                  remedy: outcome.authenticated ? "sign the zone and publish its DS at the parent"
+                                      : (remedyRecord(plan.endpoint, outcome).map { "before signing, " + $0 } ?? "fix the TLSA records before signing"),
+                                  outcome: outcome)
+                }
                 let why = tlsaPresent
                     ? "TLS works, but none of the TLSA records is usable (\(plan.tlsa.compactMap(\.reason).first ?? "")); senders require TLS without authenticating it"
                     : plan.tlsaStatus == .secure ? "TLS works, but no TLSA record is published for \(base): DANE is not in force"

@@ -54,7 +54,10 @@ public struct Verifier: Sendable {
                          failure: failure, detail: detail, warnings: warnings, nullMX: nullMX)
         }
         switch mx.status {
-        case .bogus: return report([], .dnssecInvalid, mx.problem)
+        case .bogus:
+            var bogus = report([], .dnssecInvalid, mx.problem)
+            bogus.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(name, .mx)
+            return bogus
         case .failed: return report([], .dnsQueryFailed, mx.problem)
         default: break
         }
@@ -117,12 +120,15 @@ public struct Verifier: Sendable {
         var tlsa: [LiveTLSARecord] = [], usable: [TLSARecordData] = []
         var addresses: [String] = [], reports: [AddressReport] = []
         var failure: SenderFailure?, detail: String?
+        var chainBreak: ChainBreak?
 
         var daneInForce: Bool { tlsaStatus == .secure && !usable.isEmpty }
         var report: HostReport {
-            HostReport(host: host, preference: preference, addressStatus: addressStatus, tlsaBase: tlsaBase,
-                       tlsaOwner: tlsaStatus == nil ? nil : endpoint.owner.fqdn, tlsaStatus: tlsaStatus,
-                       tlsa: tlsa, addresses: reports.sorted { $0.address < $1.address }, failure: failure, detail: detail)
+            var made = HostReport(host: host, preference: preference, addressStatus: addressStatus, tlsaBase: tlsaBase,
+                                  tlsaOwner: tlsaStatus == nil ? nil : endpoint.owner.fqdn, tlsaStatus: tlsaStatus,
+                                  tlsa: tlsa, addresses: reports.sorted { $0.address < $1.address }, failure: failure, detail: detail)
+            made.chainBreak = chainBreak
+            return made
         }
     }
 
@@ -137,6 +143,7 @@ public struct Verifier: Sendable {
         if plan.addressStatus == .bogus {
             plan.failure = .dnssecInvalid
             plan.detail = [v4, v6].compactMap(\.problem).first
+            plan.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(host, v4.status == .bogus ? .a : .aaaa)
             return plan
         }
         plan.addresses = (v4.response?.addresses ?? []) + (v6.response?.addresses ?? [])
@@ -160,7 +167,22 @@ public struct Verifier: Sendable {
 
         // RFC 7672 §2.2.2: TLSA only when the address records are secure; with a secure CNAME
         // chain, first at the expanded name, then at the original.
-        guard mxSecure, plan.addressStatus == .secure else { return plan }
+        guard mxSecure, plan.addressStatus == .secure else {
+            // Senders do not look TLSA up here; verify does, only to say what signing would do.
+            if plan.addressStatus == .insecure || !mxSecure {
+                let answer = lookup.lookup(plan.endpoint.owner, .tlsa)
+                let records = answer.status == .insecure ? answer.response?.records(ofType: .tlsa) ?? [] : []
+                if !records.isEmpty {
+                    plan.tlsaStatus = .insecure
+                    for record in records {
+                        let live = Self.classify(record)
+                        plan.tlsa.append(live)
+                        if live.usable, case .tlsa(let data) = record.data { plan.usable.append(data) }
+                    }
+                }
+            }
+            return plan
+        }
         let chain = DNSResponse(code: .noError, authenticated: true, answer: (v4.response?.answer ?? []) + (v6.response?.answer ?? []))
         guard let expanded = chain.cnameTarget(from: host) else {
             plan.failure = .dnsQueryFailed
@@ -176,12 +198,19 @@ public struct Verifier: Sendable {
             case .bogus:
                 plan.failure = .dnssecInvalid
                 plan.detail = answer.problem
+                plan.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(owner, .tlsa)
                 return plan
             case .failed:
                 plan.failure = .dnsQueryFailed
                 plan.detail = answer.problem
                 return plan
             case .insecure:
+                // Unsigned: senders ignore these records, but they say what signing would do.
+                for record in answer.response?.records(ofType: .tlsa) ?? [] {
+                    let live = Self.classify(record)
+                    plan.tlsa.append(live)
+                    if live.usable, case .tlsa(let data) = record.data { plan.usable.append(data) }
+                }
                 return plan
             case .secure:
                 let records = (answer.response?.records(ofType: .tlsa) ?? [])

@@ -48,6 +48,19 @@ public enum SenderFailure: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The fix for a failure found in DNS (not at an address): a bogus answer needs valid
+    /// signatures or a correct DS, not different records; a failed one needs name servers that answer.
+    public func dnsRemedy(for name: String) -> String? {
+        switch self {
+        case .dnssecInvalid:
+            "the records need valid signatures, not replacing: re-sign the zone that holds \(name) (signatures expired, not yet valid "
+                + "or missing) or correct the DS at its parent so it names a key the zone signs with"
+        case .dnsQueryFailed:
+            "make every name server of the zone holding \(name) answer for it (check each one with dig +dnssec @server \(name))"
+        default: nil
+        }
+    }
+
     /// Whether this is a DNS/DNSSEC problem rather than a TLS/DANE one (exit status 2 vs 1).
     public var isDNSProblem: Bool { self == .dnssecInvalid || self == .dnsQueryFailed }
 }

@@ -114,6 +114,8 @@ public struct HostReport: Sendable, Codable {
     /// Set when the host fails before any address is tried (DNS problems).
     public let failure: SenderFailure?
     public let detail: String?
+    /// With a bogus answer: the first broken link of its chain of trust, when it was found.
+    public var chainBreak: ChainBreak?
 
     public init(host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaOwner: String? = nil, tlsaStatus: DNSSECStatus?,
                 tlsa: [LiveTLSARecord], addresses: [AddressReport], failure: SenderFailure?, detail: String?) {
@@ -164,6 +166,9 @@ public struct DomainReport: Sendable, Codable {
     /// The domain's MTA-STS (RFC 8461) as served; nil when it publishes no `_mta-sts` record.
     public var mtaSTS: MTASTSReport?
 
+    /// With a bogus MX answer: the first broken link of its chain of trust, when it was found.
+    public var chainBreak: ChainBreak?
+
     public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
                 failure: SenderFailure?, detail: String?, warnings: [String], nullMX: Bool = false, drift: [DriftFinding]? = nil) {
         self.nullMX = nullMX
@@ -185,6 +190,22 @@ public struct DomainReport: Sendable, Codable {
         if !failures.isEmpty { return .daneFailure }
         if hosts.isEmpty || !hosts.allSatisfy(\.daneInForce) { return .notProtected }
         return .pass
+    }
+
+    /// What a sender does after `failure` at `address` of `host` (nil address: the host's own
+    /// lookups failed): as RFC 7672 §2.2 and Postfix have it, the next address of the same
+    /// host, else the next MX host, and only when none authenticates, defer and retry.
+    public func senderNext(after failure: SenderFailure, host: String, address: String?) -> String {
+        if let address, let sibling = hosts.first(where: { $0.host == host })?.addresses
+            .first(where: { $0.address != address && $0.verdict == .pass }) {
+            return "the sender tries the next address of \(host), \(sibling.address), which authenticates: mail is delivered there; "
+                + "this address still needs fixing (senders try it first in turn)"
+        }
+        if let other = hosts.first(where: { $0.host != host && $0.addresses.contains { $0.verdict == .pass } }) {
+            return "the sender moves on to the next MX host, \(other.host) (preference \(other.preference)), which authenticates: "
+                + "mail is delivered there, late; this host receives none until fixed"
+        }
+        return profile.nextStep(after: failure)
     }
 
     /// MTA-STS senders would fail delivery: something is wrong and the policy is enforced, or

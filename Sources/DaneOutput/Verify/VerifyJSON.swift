@@ -25,9 +25,10 @@ public enum VerifyJSON {
 
     struct Domain: Encodable {
         let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool, nullMX: Bool
-        let failure: Failure?, detail: String?, warnings: [String], drift: [DriftFinding]?, hosts: [Host], mtaSTS: MTASTS?
+        let failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, warnings: [String], drift: [DriftFinding]?, hosts: [Host], mtaSTS: MTASTS?
         enum CodingKeys: String, CodingKey {
-            case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, warnings, drift, hosts
+            case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, remedy, warnings, drift, hosts
+            case dnssecBreak = "dnssec_break"
             case mtaSTS = "mta_sts"
         }
     }
@@ -45,6 +46,32 @@ public enum VerifyJSON {
         enum CodingKeys: String, CodingKey { case resultType = "result_type", code, detail, fix }
     }
 
+    /// The first broken link of a DNSSEC chain, in the document's snake_case.
+    struct Break: Encodable {
+        struct Key: Encodable {
+            let keyTag: UInt16, flags: UInt16, algorithm: UInt8
+            enum CodingKeys: String, CodingKey { case keyTag = "key_tag", flags, algorithm }
+        }
+        struct DS: Encodable {
+            let keyTag: UInt16, algorithm: UInt8, digestType: UInt8, digest: String
+            enum CodingKeys: String, CodingKey { case keyTag = "key_tag", algorithm, digestType = "digest_type", digest }
+        }
+        struct Signature: Encodable {
+            let signer: String, keyTag: UInt16, algorithm: UInt8, inception: Date, expiration: Date
+            enum CodingKeys: String, CodingKey { case signer, keyTag = "key_tag", algorithm, inception, expiration }
+        }
+        let kind: String, zone: String, owner: String, type: String, detail: String, fix: String
+        let ds: [DS], dnskeys: [Key], rrsigs: [Signature]
+
+        init?(_ broken: ChainBreak?) {
+            guard let broken else { return nil }
+            (kind, zone, owner, type, detail, fix) = (broken.kind.rawValue, broken.zone, broken.owner, broken.type, broken.description, broken.fix)
+            ds = broken.ds.map { DS(keyTag: $0.keyTag, algorithm: $0.algorithm, digestType: $0.digestType, digest: $0.digest) }
+            dnskeys = broken.keys.map { Key(keyTag: $0.keyTag, flags: $0.flags, algorithm: $0.algorithm) }
+            rrsigs = broken.signatures.map { Signature(signer: $0.signer, keyTag: $0.keyTag, algorithm: $0.algorithm, inception: $0.inception, expiration: $0.expiration) }
+        }
+    }
+
     struct WebPKI: Encodable {
         let valid: Bool, problem: String?, resultType: String?
         enum CodingKeys: String, CodingKey { case valid, problem, resultType = "result_type" }
@@ -52,10 +79,10 @@ public enum VerifyJSON {
 
     struct Host: Encodable {
         let host: String, preference: Int, addressStatus: String, tlsaBase: String?, tlsaOwner: String?, tlsaStatus: String?
-        let tlsa: [TLSA], addresses: [Address], failure: Failure?, detail: String?
+        let tlsa: [TLSA], addresses: [Address], failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, senderNext: String?
         enum CodingKeys: String, CodingKey {
             case host, preference, addressStatus = "address_status", tlsaBase = "tlsa_base", tlsaOwner = "tlsa_owner", tlsaStatus = "tlsa_status"
-            case tlsa, addresses, failure, detail
+            case tlsa, addresses, failure, detail, remedy, dnssecBreak = "dnssec_break", senderNext = "sender_next"
         }
     }
 
@@ -66,6 +93,11 @@ public enum VerifyJSON {
     struct Address: Encodable {
         let address: String, verdict: String, failure: Failure?, detail: String, remedy: String?, tls: String?, matched: String?
         let certificates: [Certificate], warnings: [String], webpki: WebPKI?
+        /// With a failure: what the sender does next (next address, next MX, or defer).
+        let senderNext: String?
+        enum CodingKeys: String, CodingKey {
+            case address, verdict, failure, detail, remedy, tls, matched, certificates, warnings, webpki, senderNext = "sender_next"
+        }
     }
 
     struct Certificate: Encodable {
@@ -79,8 +111,9 @@ public enum VerifyJSON {
 
     static func domain(_ report: DomainReport) -> Domain {
         Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
-               implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail, warnings: report.warnings,
-               drift: report.drift, hosts: report.hosts.map(host),
+               implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail,
+               remedy: report.chainBreak?.fix ?? report.failure?.dnsRemedy(for: report.domain), dnssecBreak: Break(report.chainBreak), warnings: report.warnings,
+               drift: report.drift, hosts: report.hosts.map { host($0, report) },
                mtaSTS: report.mtaSTS.map { sts in
                    MTASTS(record: sts.record, id: sts.id, policyURL: sts.policyURL, policy: sts.policyText, mode: sts.mode?.rawValue, maxAge: sts.maxAge,
                           mx: sts.mx, failing: report.mtaSTSFails,
@@ -90,20 +123,22 @@ public enum VerifyJSON {
                })
     }
 
-    static func host(_ host: HostReport) -> Host {
+    static func host(_ host: HostReport, _ report: DomainReport) -> Host {
         Host(host: host.host, preference: host.preference, addressStatus: host.addressStatus.rawValue, tlsaBase: host.tlsaBase, tlsaOwner: host.tlsaOwner,
              tlsaStatus: host.tlsaStatus?.rawValue,
              tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.rdata, usable: $0.usable, reason: $0.reason) },
-             addresses: host.addresses.map(address), failure: Failure(host.failure), detail: host.detail)
+             addresses: host.addresses.map { address($0, host: host.host, report) }, failure: Failure(host.failure), detail: host.detail,
+             remedy: host.chainBreak?.fix ?? host.failure?.dnsRemedy(for: host.host), dnssecBreak: Break(host.chainBreak), senderNext: host.failure.map { report.senderNext(after: $0, host: host.host, address: nil) })
     }
 
-    static func address(_ address: AddressReport) -> Address {
+    static func address(_ address: AddressReport, host: String, _ report: DomainReport) -> Address {
         Address(address: address.address, verdict: address.verdict.rawValue, failure: Failure(address.failure), detail: address.detail,
                 remedy: address.remedy, tls: address.tls, matched: address.matched,
                 certificates: address.certificates.map {
                     Certificate(subject: $0.subject, issuer: $0.issuer, spkiSHA256: $0.spkiSHA256, notBefore: $0.notBefore, notAfter: $0.notAfter)
                 },
                 warnings: address.warnings,
-                webpki: address.webPKI.map { WebPKI(valid: $0.valid, problem: $0.problem, resultType: $0.resultType?.rawValue) })
+                webpki: address.webPKI.map { WebPKI(valid: $0.valid, problem: $0.problem, resultType: $0.resultType?.rawValue) },
+                senderNext: address.failure.map { report.senderNext(after: $0, host: host, address: address.address) })
     }
 }

@@ -18,7 +18,8 @@ public struct VerifyText {
             + (dnsOnly ? " (DNS only: no server certificate was checked)" : "") + " [profile \(report.profile.rawValue)]\n"
         out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
         if let failure = report.failure {
-            out += failureLines(failure, report.detail, nil, report.profile, indent: "  ")
+            out += failureLines(failure, report.detail, report.chainBreak?.fix ?? failure.dnsRemedy(for: report.domain),
+                                report.profile.nextStep(after: failure), indent: "  ", broken: report.chainBreak)
         } else if let detail = report.detail {
             out += "  \(detail)\n"
         }
@@ -33,7 +34,8 @@ public struct VerifyText {
                 out += record.usable ? "usable\n" : "UNUSABLE: \(record.reason ?? "")\n"
             }
             if let failure = host.failure {
-                out += failureLines(failure, host.detail, nil, report.profile, indent: "    ")
+                out += failureLines(failure, host.detail, host.chainBreak?.fix ?? failure.dnsRemedy(for: host.host),
+                                    report.senderNext(after: failure, host: host.host, address: nil), indent: "    ", broken: host.chainBreak)
             }
             for address in host.addresses {
                 out += "    \(address.address)  \(badge(address.verdict))  "
@@ -48,7 +50,9 @@ public struct VerifyText {
                     out += "valid \(Self.day(certificate.notBefore)) to \(Self.day(certificate.notAfter))\n"
                 }
                 if address.verdict == .fail {
-                    out += failureLines(address.failure, address.detail, address.remedy, report.profile, indent: "      ", header: false)
+                    out += failureLines(address.failure, address.detail, address.remedy,
+                                        address.failure.map { report.senderNext(after: $0, host: host.host, address: address.address) },
+                                        indent: "      ", header: false)
                 } else if let remedy = address.remedy, address.verdict == .unauthenticated {
                     out += "      fix: \(remedy)\n"
                 }
@@ -78,14 +82,15 @@ public struct VerifyText {
         return out
     }
 
-    func failureLines(_ failure: SenderFailure?, _ detail: String?, _ remedy: String?, _ profile: SenderProfile,
-                      indent: String, header: Bool = true) -> String {
+    func failureLines(_ failure: SenderFailure?, _ detail: String?, _ remedy: String?, _ next: String?,
+                      indent: String, header: Bool = true, broken: ChainBreak? = nil) -> String {
         var out = ""
         if header, let failure { out += "\(indent)\(paint("FAIL", "31")) \(failure.exchangeCode) \(failure.title)\n" }
         if let detail { out += "\(indent)why: \(detail)\n" }
+        if let broken { out += "\(indent)broken link: \(broken.description)\n" }
         if let failure { out += "\(indent)TLS-RPT result type: \(failure.resultType)\n" }
         if let remedy { out += "\(indent)fix: \(remedy)\n" }
-        if let failure { out += "\(indent)sender: \(profile.nextStep(after: failure))\n" }
+        if let next { out += "\(indent)sender: \(next)\n" }
         return out
     }
 

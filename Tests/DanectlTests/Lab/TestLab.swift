@@ -23,6 +23,8 @@ final class TestLab: @unchecked Sendable {
     let folder: String
     let resolver = "127.53.0.2"
     let certificates: String
+    /// The lab root's DS records, for --trust-anchor.
+    var trustAnchor: String { folder + "/zones/trust-anchor.ds" }
 
     nonisolated(unsafe) private static var running: TestLab?
     nonisolated(unsafe) private static var users = 0

@@ -345,4 +345,47 @@ final class VerifyLabTests: LabTestCase {
         let (passing, _) = try verify("valid-311.test")
         XCTAssertEqual(passing.status, 0)
     }
+
+    /// What the sender does next follows RFC 7672 and Postfix: another address of the same
+    /// host, then another MX host, and only when none authenticates, defer.
+    func testTheSendersNextStepFollowsWhatStillWorks() throws {
+        let (twoAddresses, report) = try verify("two-addr.test")
+        XCTAssertEqual(twoAddresses.status, 1)
+        let bad = try XCTUnwrap(addresses(in: report).first { $0["address"] as? String == "127.25.0.5" })
+        XCTAssertTrue((bad["sender_next"] as? String ?? "").contains("next address of mx.two-addr.test., 127.25.0.1"), "\(bad)")
+        let (_, twoMX) = try verify("two-mx.test")
+        let failing = try XCTUnwrap(addresses(in: twoMX).first { $0["verdict"] as? String == "fail" })
+        XCTAssertTrue((failing["sender_next"] as? String ?? "").contains("next MX host, good.two-mx.test."), "\(failing)")
+        let (_, mismatch) = try verify("mismatch.test")
+        let alone = try XCTUnwrap(addresses(in: mismatch).first)
+        XCTAssertTrue((alone["sender_next"] as? String ?? "").contains("stays queued"), "\(alone)")
+    }
+
+    /// A bogus answer is fixed by signatures or the DS, never by publishing the records again.
+    func testBogusAnswersAreToldToResignNotToPublish() throws {
+        let (result, report) = try verify("bogus-tlsa.test")
+        XCTAssertEqual(result.status, 2, result.stdout)
+        let host = try XCTUnwrap((report["hosts"] as? [[String: Any]])?.first)
+        XCTAssertEqual((host["failure"] as? [String: Any])?["code"] as? String, "5.7.324")
+        XCTAssertTrue((host["remedy"] as? String ?? "").contains("re-sign"), "\(host)")
+        for address in addresses(in: report) {
+            let remedy = address["remedy"] as? String ?? ""
+            XCTAssertFalse(remedy.contains("publish a TLSA record"), remedy)
+            XCTAssertTrue(remedy.contains("re-sign"), remedy)
+        }
+        let (_, domainBogus) = try verify("bogus.test")
+        XCTAssertTrue((domainBogus["remedy"] as? String ?? "").contains("re-sign"), "\(domainBogus)")
+    }
+
+    /// An unsigned zone that already holds TLSA records is told what signing it would do.
+    func testUnsignedTLSAIsJudgedAsIfSigned() throws {
+        let (good, okReport) = try verify("unsigned-ok.test")
+        XCTAssertEqual(good.status, 3)
+        XCTAssertTrue((addresses(in: okReport).first?["detail"] as? String ?? "").contains("would make DANE pass"), "\(okReport)")
+        let (bad, badReport) = try verify("unsigned.test")
+        XCTAssertEqual(bad.status, 3)
+        let address = try XCTUnwrap(addresses(in: badReport).first)
+        XCTAssertTrue((address["detail"] as? String ?? "").contains("would make DANE FAIL"), "\(address)")
+        XCTAssertTrue((address["remedy"] as? String ?? "").contains("before signing, publish a TLSA record"), "\(address)")
+    }
 }
