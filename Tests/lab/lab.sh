@@ -515,6 +515,13 @@ remote-control:
 CONF
 unbound-checkconf "$lab/unbound.conf" >/dev/null
 unbound -c "$lab/unbound.conf"
+# A recursive resolver that does not validate (like many cloud and systemd-resolved set-ups):
+# the same data, never an AD bit.
+sed -e 's/127.53.0.2/127.53.0.4/' -e 's/unbound.pid/unbound-plain.pid/' -e 's/unbound.log/unbound-plain.log/' \
+    -e 's/"validator iterator"/"iterator"/' -e '/trust-anchor-file/d' -e 's/control-enable: yes/control-enable: no/' \
+    "$lab/unbound.conf" > "$lab/unbound-plain.conf"
+unbound-checkconf "$lab/unbound-plain.conf" >/dev/null
+unbound -c "$lab/unbound-plain.conf"
 
 # ---------------------------------------------------------------- Postfix smtpd, hostile servers
 "$here/postfix.sh" "$lab"

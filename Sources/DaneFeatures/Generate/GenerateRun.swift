@@ -39,7 +39,7 @@ public enum GenerateRun {
         var liveProblems: [Diagnostic] = []
         if request.checkLive {
             let dns: any DNSLookup
-            if let lookup { dns = lookup } else { dns = try SecureLookup(resolver: request.resolver, timeout: min(5, request.timeout)) }
+            if let lookup { dns = lookup } else { dns = try SecureLookup.choosing(resolver: request.resolver, trustAnchor: nil, timeout: min(5, request.timeout)).0 }
             guard dns.resolverAnswers() else {
                 throw DiagnosticError(.error("resolver-unreachable",
                     "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; check --resolver"))

@@ -13,10 +13,14 @@ public protocol DNSLookup: Sendable {
     /// The resolver's answer with checking disabled (CD), signatures included: the raw data a
     /// bogus answer is made of, for finding which link broke. nil when it cannot be asked.
     func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse?
+    /// The trust anchors answers are validated from here (presentation text), nil when the
+    /// resolver's AD bit is trusted instead.
+    var trustAnchors: String? { get }
 }
 
 extension DNSLookup {
     public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { nil }
+    public var trustAnchors: String? { nil }
 }
 
 /// A DNS answer with the sender's view of its security.

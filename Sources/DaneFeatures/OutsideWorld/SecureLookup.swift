@@ -11,6 +11,7 @@ public struct SecureLookup: DNSLookup {
     let resolvers: ResolverPool
     let validator: AnchoredValidator?
     let timeout: TimeInterval
+    public let trustAnchors: String?
 
     /// `resolver`: `IP[:PORT]`, or nil for /etc/resolv.conf's. `trustAnchor`: a file of DS or
     /// DNSKEY records to validate from.
@@ -27,13 +28,53 @@ public struct SecureLookup: DNSLookup {
             do { validator = try AnchoredValidator(address: address, anchorFile: trustAnchor, timeout: timeout) } catch {
                 throw DiagnosticError(.error("trust-anchor-invalid", error.description, at: SourceLocation(file: trustAnchor)))
             }
+            trustAnchors = try? String(contentsOfFile: trustAnchor, encoding: .utf8)
         } else {
             validator = nil
+            trustAnchors = nil
         }
         self.timeout = timeout
     }
 
     public var resolverName: String { resolvers.address }
+
+    /// How answers are judged secure, and why.
+    public enum Mode: Sendable, Equatable {
+        /// The resolver validates; its AD bit is trusted (what Postfix does).
+        case resolverValidates
+        /// `--trust-anchor FILE`: validated here from that file.
+        case trustAnchorFile(String)
+        /// The resolver does not validate: validated here from the built-in IANA root anchors.
+        case builtInRootAnchors
+    }
+
+    /// The lookup verify and the rollover gate use: with `--trust-anchor`, validate from it; else
+    /// trust the resolver's AD bit when it validates, and when it does not (a signed root
+    /// without AD), validate here from the built-in IANA root anchors instead of reporting
+    /// every signed domain as unsigned.
+    public static func choosing(resolver address: String?, trustAnchor: String?, timeout: TimeInterval) throws(DiagnosticError) -> (SecureLookup, Mode) {
+        if let trustAnchor {
+            return (try SecureLookup(resolver: address, trustAnchor: trustAnchor, timeout: timeout), .trustAnchorFile(trustAnchor))
+        }
+        let plain = try SecureLookup(resolver: address, timeout: timeout)
+        guard let root = try? plain.resolvers.query(DNSName(labels: []), .dnskey), root.code == .noError, !root.authenticated,
+              !root.answer.isEmpty else {
+            return (plain, .resolverValidates)
+        }
+        do {
+            let validator = try AnchoredValidator(address: address, anchors: RootAnchors.iana, source: "built-in root anchors", timeout: timeout)
+            return (SecureLookup(resolvers: plain.resolvers, validator: validator, anchors: RootAnchors.iana, timeout: timeout), .builtInRootAnchors)
+        } catch {
+            throw DiagnosticError(.error("unavailable-resolver", error.description))
+        }
+    }
+
+    private init(resolvers: ResolverPool, validator: AnchoredValidator?, anchors: String?, timeout: TimeInterval) {
+        self.resolvers = resolvers
+        self.validator = validator
+        self.trustAnchors = anchors
+        self.timeout = timeout
+    }
 
     public func resolverAnswers() -> Bool { (try? resolvers.query(DNSName(labels: []), .soa)) != nil }
 

@@ -89,7 +89,7 @@ public enum RolloverRun {
     }
 
     static func makeLookup(_ request: RolloverRequest) throws(DiagnosticError) -> any DNSLookup {
-        try SecureLookup(resolver: request.resolver, timeout: min(5, request.timeout))
+        try SecureLookup.choosing(resolver: request.resolver, trustAnchor: nil, timeout: min(5, request.timeout)).0
     }
 
     static func requireResolver(_ dns: any DNSLookup, _ request: RolloverRequest) throws(DiagnosticError) {

@@ -17,9 +17,15 @@ public struct VerifyRequest: Sendable {
 public enum VerifyRun {
     public static func run(_ request: VerifyRequest, lookup: (any DNSLookup)? = nil) throws(DiagnosticError) -> [DomainReport] {
         let dns: any DNSLookup
+        var modeWarning: String?
         if let lookup { dns = lookup } else {
-            let made = try SecureLookup(resolver: request.resolver, trustAnchor: request.trustAnchor, timeout: min(5, request.options.timeout))
+            let (made, mode) = try SecureLookup.choosing(resolver: request.resolver, trustAnchor: request.trustAnchor, timeout: min(5, request.options.timeout))
             dns = made
+            if mode == .builtInRootAnchors {
+                modeWarning = "the resolver \(made.resolverName) does not validate DNSSEC (the signed root comes back without the AD bit), so "
+                    + "verify validated every answer itself from \(RootAnchors.description); point --resolver at a validating resolver "
+                    + "to see what Postfix there would see, or give --trust-anchor"
+            }
         }
         // Refuse to report on "everything failed" when the resolver itself is not there.
         guard dns.resolverAnswers() else {
@@ -45,6 +51,7 @@ public enum VerifyRun {
             for domain in description.domains { if let policy = domain.mtaSTSPolicy { verifier.describedMTASTS[domain.name.fqdn] = policy } }
         }
         var reports = portBlockedWarning(verifier.verify(domains: domains), port: request.options.port)
+        if let modeWarning { for index in reports.indices { reports[index].warnings.insert(modeWarning, at: 0) } }
         guard !descriptions.isEmpty else { return reports }
         var drift: [String: [DriftFinding]] = [:]
         let described = Set(descriptions.flatMap { $0.domains.map(\.name.fqdn) })

@@ -25,6 +25,8 @@ public enum SignatureVerdict: String, Sendable, Codable {
 /// needed to name it (key tags, flags, dates) and the fix. One per bogus answer.
 public struct ChainBreak: Sendable, Codable, Hashable {
     public enum Kind: String, Sendable, Codable {
+        /// No trust anchor matches any DNSKEY of the root the resolver serves.
+        case anchorMatchesNoKey = "anchor-matches-no-key"
         /// No DS at the parent matches any DNSKEY of the zone.
         case dsMatchesNoKey = "ds-matches-no-key"
         /// The DNSKEY RRset is not signed by a key a DS names.
@@ -96,6 +98,8 @@ public struct ChainBreak: Sendable, Codable, Hashable {
     /// One line: the link and the evidence.
     public var description: String {
         switch kind {
+        case .anchorMatchesNoKey:
+            "the trust anchors (key tags \(dsText)) match none of the root DNSKEY records the resolver serves (\(keyText))"
         case .dsMatchesNoKey:
             "the DS records for \(zone) in its parent (key tags \(dsText)) match none of its DNSKEY records (\(keyText))"
         case .keysNotSignedByDSKey:
@@ -120,6 +124,9 @@ public struct ChainBreak: Sendable, Codable, Hashable {
     /// The fix, in the seed's spirit: dates, DS, or signatures, never new records.
     public var fix: String {
         switch kind {
+        case .anchorMatchesNoKey:
+            return "this resolver serves a root that is not the one the anchors name (a private or test DNS, or an interception): "
+                + "use a resolver that reaches the real root, or give --trust-anchor with this root's keys"
         case .dsMatchesNoKey:
             let ksk = keys.first { $0.flags & 1 == 1 } ?? keys.first
             return "publish at the parent of \(zone) a DS for its key \(ksk.map { String($0.keyTag) } ?? "(none published)") (`danectl ds K\(zone)+...`) and remove the stale DS "

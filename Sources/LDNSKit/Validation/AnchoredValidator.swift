@@ -14,10 +14,15 @@ public final class AnchoredValidator: @unchecked Sendable {
     private let lock = NSLock()
     public let address: String
 
-    public init(address: String?, anchorFile: String, timeout: TimeInterval) throws(ResolverError) {
+    public convenience init(address: String?, anchorFile: String, timeout: TimeInterval) throws(ResolverError) {
         guard let text = try? String(contentsOfFile: anchorFile, encoding: .utf8) else {
             throw ResolverError(description: "cannot read the trust anchor file \(anchorFile)")
         }
+        try self.init(address: address, anchors: text, source: anchorFile, timeout: timeout)
+    }
+
+    /// `anchors`: DS or DNSKEY records in presentation form, one per line; `source` names them in errors.
+    public init(address: String?, anchors text: String, source anchorFile: String, timeout: TimeInterval) throws(ResolverError) {
         (resolver, self.address) = try StubResolver.make(address: address, timeout: timeout)
         var anchors = 0
         for line in text.split(separator: "\n") where !line.hasPrefix(";") && !line.trimmingCharacters(in: .whitespaces).isEmpty {

@@ -73,4 +73,29 @@ final class DNSSECBreakLabTests: LabTestCase {
         let text = try Danectl.run(["verify", "--resolver", try XCTUnwrap(Self.lab).resolver, "--timeout", "5", "nosig.test"])
         XCTAssertTrue(text.stdout.contains("broken link: _25._tcp.mx.nosig.test. TLSA has no RRSIG, though nosig.test. is signed"), text.stdout)
     }
+
+    /// A resolver that does not validate (127.53.0.4: unbound without its validator) must not
+    /// make a signed domain look unsigned: verify says so and validates itself, from the
+    /// built-in IANA root anchors, which do not match the lab's own root, and names that link;
+    /// with the lab's anchor given, the same resolver gives the right verdict.
+    func testANonValidatingResolverIsNamedAndBypassed() throws {
+        let lab = try XCTUnwrap(Self.lab)
+        let result = try Danectl.run(["verify", "--resolver", "127.53.0.4", "--format", "json", "--timeout", "5", "valid-311.test"])
+        try SchemaCheck.assertValid(result.stdout, "verify", "verify via a non-validating resolver")
+        let report = try XCTUnwrap(((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]])?.first)
+        XCTAssertNotEqual(report["outcome"] as? String, "not-protected", "a signed domain must not be called unsigned: \(report)")
+        let warnings = report["warnings"] as? [String] ?? []
+        XCTAssertTrue(warnings.contains { $0.contains("127.53.0.4 does not validate DNSSEC") && $0.contains("built-in IANA root trust anchors") }, "\(warnings)")
+        let link = try broken(report)
+        XCTAssertEqual(link["kind"] as? String, "anchor-matches-no-key", "\(link)")
+        XCTAssertEqual(tags(link["ds"]), [20326, 38696])
+
+        let anchored = try Danectl.run(["verify", "--resolver", "127.53.0.4", "--trust-anchor", lab.trustAnchor, "--timeout", "5", "valid-311.test"])
+        XCTAssertEqual(anchored.status, 0, anchored.stdout)
+        XCTAssertFalse(anchored.stdout.contains("does not validate DNSSEC"))
+        // The validating resolver's AD bit is trusted as before (what Postfix does).
+        let trusted = try Danectl.run(["verify", "--resolver", lab.resolver, "--timeout", "5", "valid-311.test"])
+        XCTAssertEqual(trusted.status, 0, trusted.stdout)
+        XCTAssertFalse(trusted.stdout.contains("built-in"))
+    }
 }
