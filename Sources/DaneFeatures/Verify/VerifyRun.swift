@@ -15,18 +15,23 @@ public struct VerifyRequest: Sendable {
 
 /// `verify` as the CLI calls it: resolve the targets, ask the world, add drift.
 public enum VerifyRun {
-    public static func run(_ request: VerifyRequest, lookup: (any DNSLookup)? = nil) throws(DiagnosticError) -> [DomainReport] {
-        let dns: any DNSLookup
+    /// `finished` hears each domain's report (drift included) as soon as it is known, in the
+    /// order they finish; the returned list is in the order asked, with run-wide warnings added.
+    public static func run(_ request: VerifyRequest, lookup: (any DNSLookup)? = nil,
+                           finished: (@Sendable (DomainReport) -> Void)? = nil) throws(DiagnosticError) -> [DomainReport] {
+        let base: any DNSLookup
         var modeWarning: String?
-        if let lookup { dns = lookup } else {
+        if let lookup { base = lookup } else {
             let (made, mode) = try SecureLookup.choosing(resolver: request.resolver, trustAnchor: request.trustAnchor, timeout: min(5, request.options.timeout))
-            dns = made
+            base = made
             if mode == .builtInRootAnchors {
                 modeWarning = "the resolver \(made.resolverName) does not validate DNSSEC (the signed root comes back without the AD bit), so "
                     + "verify validated every answer itself from \(RootAnchors.description); point --resolver at a validating resolver "
                     + "to see what Postfix there would see, or give --trust-anchor"
             }
         }
+        // One run asks each DNS question once (for its TTL), however many domains share it.
+        let dns = CachingLookup(base)
         // Refuse to report on "everything failed" when the resolver itself is not there.
         guard dns.resolverAnswers() else {
             throw DiagnosticError(.error("resolver-unreachable",
@@ -47,31 +52,42 @@ public enum VerifyRun {
             }
         }
         var verifier = Verifier(lookup: dns, options: request.options)
+        var drift: [String: [DriftFinding]] = [:]
         for description in descriptions {
             for domain in description.domains { if let policy = domain.mtaSTSPolicy { verifier.describedMTASTS[domain.name.fqdn] = policy } }
-        }
-        var reports = portBlockedWarning(verifier.verify(domains: domains), port: request.options.port)
-        if let modeWarning { for index in reports.indices { reports[index].warnings.insert(modeWarning, at: 0) } }
-        guard !descriptions.isEmpty else { return reports }
-        var drift: [String: [DriftFinding]] = [:]
-        let described = Set(descriptions.flatMap { $0.domains.map(\.name.fqdn) })
-        for description in descriptions {
             drift.merge(DriftCheck(lookup: dns).compare(try Generator().generate(description).records)) { $0 + $1 }
         }
-        for index in reports.indices {
-            reports[index].drift = described.contains(reports[index].domain) ? (drift[reports[index].domain] ?? []).sorted() : nil
+        let described = Set(descriptions.flatMap { $0.domains.map(\.name.fqdn) })
+        let finalDrift = drift
+        let warning = modeWarning
+        @Sendable func decorate(_ report: DomainReport) -> DomainReport {
+            var decorated = report
+            if let warning { decorated.warnings.insert(warning, at: 0) }
+            if described.contains(report.domain) { decorated.drift = (finalDrift[report.domain] ?? []).sorted() }
+            return decorated
         }
-        return reports
+        var relay: (@Sendable (Int, DomainReport) -> Void)?
+        if let finished {
+            relay = { @Sendable (_: Int, report: DomainReport) in finished(decorate(report)) }
+        }
+        let reports = verifier.verify(domains: domains, finished: relay)
+        return portBlockedWarning(reports.map(decorate), port: request.options.port)
+    }
+
+    /// The run-wide warning `portBlockedWarning` adds to every report, once, for streams that
+    /// printed the reports already.
+    public static func runWarning(_ reports: [DomainReport], port: UInt16) -> String? {
+        let addresses = reports.flatMap { $0.hosts.flatMap(\.addresses) }
+        let unconnected = addresses.filter { $0.failure == .connectionFailed && $0.detail.hasPrefix("no SMTP session with") }
+        guard addresses.count >= 2, unconnected.count == addresses.count else { return nil }
+        return "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
+            + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
     }
 
     /// When no address of any MX host accepted a TCP connection, the likeliest cause is this
     /// machine (cloud VMs and CI runners block outbound port 25), not every MX at once: say so.
     static func portBlockedWarning(_ reports: [DomainReport], port: UInt16) -> [DomainReport] {
-        let addresses = reports.flatMap { $0.hosts.flatMap(\.addresses) }
-        let unconnected = addresses.filter { $0.failure == .connectionFailed && $0.detail.hasPrefix("no SMTP session with") }
-        guard addresses.count >= 2, unconnected.count == addresses.count else { return reports }
-        let warning = "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
-            + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
+        guard let warning = runWarning(reports, port: port) else { return reports }
         return reports.map { report in
             var warned = report
             warned.warnings.insert(warning, at: 0)

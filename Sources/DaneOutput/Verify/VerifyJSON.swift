@@ -105,6 +105,35 @@ public enum VerifyJSON {
         enum CodingKeys: String, CodingKey { case subject, issuer, spkiSHA256 = "spki_sha256", notBefore = "not_before", notAfter = "not_after" }
     }
 
+    struct Line: Encodable {
+        let schemaVersion = JSONDocument.schemaVersion
+        let domain: Domain?
+        let summary: Summary?
+        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", domain, summary }
+    }
+
+    struct Summary: Encodable {
+        let domains: Int, pass: Int, daneFailure: Int, dnsProblem: Int, notProtected: Int, mtaSTSFailure: Int
+        let exitStatus: Int32, warnings: [String]
+        enum CodingKeys: String, CodingKey {
+            case domains, pass, daneFailure = "dane_failure", dnsProblem = "dns_problem", notProtected = "not_protected"
+            case mtaSTSFailure = "mta_sts_failure", exitStatus = "exit_status", warnings
+        }
+    }
+
+    /// `--format jsonl`: one domain per line, compact, as soon as it is known.
+    public static func line(_ report: DomainReport) -> String {
+        JSONDocument.encodeLine(Line(domain: domain(report), summary: nil))
+    }
+
+    /// The last line of `--format jsonl`: the counts and the exit status.
+    public static func summaryLine(_ reports: [DomainReport], exitStatus: Int32, warnings: [String]) -> String {
+        func count(_ outcome: DomainReport.Outcome) -> Int { reports.filter { $0.outcome == outcome }.count }
+        return JSONDocument.encodeLine(Line(domain: nil, summary: Summary(
+            domains: reports.count, pass: count(.pass), daneFailure: count(.daneFailure), dnsProblem: count(.dnsProblem),
+            notProtected: count(.notProtected), mtaSTSFailure: reports.filter(\.mtaSTSFails).count, exitStatus: exitStatus, warnings: warnings)))
+    }
+
     public static func render(_ reports: [DomainReport], exitStatus: Int32) -> String {
         JSONDocument.encode(Document(domains: reports.map(domain), exitStatus: exitStatus))
     }

@@ -49,7 +49,7 @@ struct VerifyCommand: ParsableCommand {
             not protected), 2 CRITICAL (DANE or DNSSEC failure), 3 UNKNOWN (could not run).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, tlsrpt }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, jsonl, tlsrpt }
 
     @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"))
     var targets: [String]
@@ -62,8 +62,14 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Whose rules: rfc7672 (Postfix; DANE-EE ignores dates) or exchange-online (expired certificates fail).")
     var profile: SenderProfile = .rfc7672
 
-    @Option(help: "Output: text, json, or tlsrpt (an RFC 8460 report, as a sending MTA would send it).")
+    @Option(help: "Output: text, json, jsonl (one JSON object per domain as soon as it is known, then a summary), or tlsrpt (an RFC 8460 report, as a sending MTA would send it).")
     var format: Format = .text
+
+    @Flag(help: "Print only the domains that do not pass, and the summary line.")
+    var quiet = false
+
+    @Option(help: ArgumentHelp("Domains checked at once (each also probes its MX addresses side by side).", valueName: "N"))
+    var jobs: Int = 16
 
     @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the MTA-STS checks (policy host and MX certificates under WebPKI), instead of the system's.", valueName: "FILE"))
     var caFile: String?
@@ -88,6 +94,7 @@ struct VerifyCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
+        guard (1...1024).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 1024") }
         if targets.isEmpty { throw ValidationError("name at least one domain (or a YAML description)") }
         if expectNoChanges && !targets.contains(where: { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }) {
             throw ValidationError("--expect-no-changes compares with a description: give a YAML file")
@@ -104,21 +111,92 @@ struct VerifyCommand: ParsableCommand {
         request.options.warnDays = warnDays
         request.options.dnsOnly = dnsOnly
         request.options.caFile = caFile
+        request.options.jobs = jobs
         let nagios = self.nagios
-        let reports = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) in try VerifyRun.run(request) }
+        // Text and JSON Lines stream: each domain is printed as soon as it is known.
+        let stream = StreamedVerify(format: nagios ? nil : format, quiet: quiet, total: request.targets.count,
+                                    colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO))
+        var finished: (@Sendable (DomainReport) -> Void)?
+        if stream.isStreaming { finished = { @Sendable (report: DomainReport) in stream.print(report) } }
+        let relay = finished
+        let reports: [DomainReport] = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) -> [DomainReport] in
+            try VerifyRun.run(request, finished: relay)
+        }
+        stream.endProgress()
         let status = VerifyRun.status(reports, expectNoChanges: expectNoChanges)
         if nagios {
             let (line, code) = VerifyNagios.render(reports)
             try writeStandardOutput(line, printer)
             throw ExitCode(code)
         }
+        if stream.failedToWrite {
+            printer.print(.error("output-stdout", "cannot write to standard output"))
+            throw ExitStatus.cannotCreate.exit
+        }
+        let runWarning = VerifyRun.runWarning(reports, port: request.options.port)
         let text: String = switch format {
-        case .text: VerifyText(colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO)).render(reports)
+        case .text: (runWarning.map { "warning: \($0)\n" } ?? "") + VerifySummary.line(reports, status: status.rawValue, always: quiet || reports.count > 1)
+        case .jsonl: VerifyJSON.summaryLine(reports, exitStatus: status.rawValue, warnings: runWarning.map { [$0] } ?? [])
         case .json: VerifyJSON.render(reports, exitStatus: status.rawValue)
         case .tlsrpt: TLSRPTReport.render(reports, now: Date(), organization: organization, contact: contact)
         }
         try writeStandardOutput(text, printer)
         if status != .success { throw status.exit }
+    }
+}
+
+/// Prints each domain's result as `verify` finishes it (text blocks or JSON Lines), and on a
+/// terminal a progress line on standard error for long runs. Called from one thread at a time.
+final class StreamedVerify: @unchecked Sendable {
+    let format: VerifyCommand.Format?
+    let quiet: Bool
+    let total: Int
+    let text: VerifyText
+    private(set) var failedToWrite = false
+    private var done = 0
+    private var lastProgress = Date.distantPast
+    private let progress: Bool
+
+    init(format: VerifyCommand.Format?, quiet: Bool, total: Int, colour: Bool) {
+        self.format = format
+        self.quiet = quiet
+        self.total = total
+        text = VerifyText(colour: colour)
+        progress = isatty(STDERR_FILENO) == 1 && total > 20
+    }
+
+    var isStreaming: Bool { format == .text || format == .jsonl || progress }
+
+    func print(_ report: DomainReport) {
+        done += 1
+        let shown = !quiet || report.outcome != .pass || report.mtaSTSFails || !(report.drift ?? []).isEmpty
+        var out: String?
+        if shown && format == .text { out = text.render([report]) + "\n" }
+        if shown && format == .jsonl { out = VerifyJSON.line(report) }
+        if let out, !failedToWrite {
+            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            failedToWrite = !Self.write(out)
+        }
+        if progress, Date().timeIntervalSince(lastProgress) > 0.2 || done == total {
+            lastProgress = Date()
+            FileHandle.standardError.write(Data("\rverify: \(done)/\(total) domains".utf8))
+        }
+    }
+
+    func endProgress() {
+        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    static func write(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBufferPointer { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            written += n
+        }
+        return true
     }
 }
 

@@ -182,9 +182,12 @@ final class VerifyLabTests: LabTestCase {
             let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             XCTAssertEqual((document["domains"] as? [[String: Any]])?.first?["outcome"] as? String, outcome, domain)
         }
-        // Without the anchor, the same server's answers are never secure (no AD bit).
+        // Without the anchor, the same server never sets AD: verify no longer calls the domain
+        // unsigned (it used to say 3, not protected) but validates from the built-in IANA root
+        // anchors, which the lab's root does not match, and says why.
         let trusting = try Danectl.run(["verify", "--resolver", "127.53.0.1", "--timeout", "5", "valid-311.test"])
-        XCTAssertEqual(trusting.status, 3, trusting.stdout)
+        XCTAssertEqual(trusting.status, 2, trusting.stdout)
+        XCTAssertTrue(trusting.stdout.contains("does not validate DNSSEC"), trusting.stdout)
 
         // An anchor for some other key: nothing validates.
         let folder = try TemporaryFolder()
@@ -387,5 +390,36 @@ final class VerifyLabTests: LabTestCase {
         let address = try XCTUnwrap(addresses(in: badReport).first)
         XCTAssertTrue((address["detail"] as? String ?? "").contains("would make DANE FAIL"), "\(address)")
         XCTAssertTrue((address["remedy"] as? String ?? "").contains("before signing, publish a TLSA record"), "\(address)")
+    }
+
+    /// A provider's scale: 200 domains on one MX host cost one SMTP session (probes are shared),
+    /// results stream as JSON Lines (each line valid, a summary last), and --quiet prints only
+    /// what does not pass and the summary.
+    func testDomainsSharingAnMXAreProbedOnceAndStreamed() throws {
+        let lab = try lab()
+        let maillog = lab.folder + "/postfix/maillog"
+        func connections() throws -> Int {
+            try String(contentsOfFile: maillog, encoding: .utf8).components(separatedBy: "\n").filter { $0.contains("postfix/smtpd") && $0.contains(": connect from") }.count
+        }
+        let domains = (1...200).map { "d\($0).bulk.test" }
+        let before = try connections()
+        let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "jsonl", "--timeout", "5", "--jobs", "32"] + domains)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        Thread.sleep(forTimeInterval: 0.5)  // Postfix writes its log a moment after the session
+        XCTAssertEqual(try connections() - before, 1, "200 domains on one MX address: one SMTP session")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 201)
+        let folder = try TemporaryFolder()
+        let files = try lines.enumerated().map { index, line in try folder.write("line\(index).json", line) }
+        try SchemaCheck.assertValidFiles(files, "verify-jsonl", "verify --format jsonl")
+        let summary = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])?["summary"] as? [String: Any])
+        XCTAssertEqual(summary["domains"] as? Int, 200)
+        XCTAssertEqual(summary["pass"] as? Int, 200)
+
+        let quiet = try Danectl.run(["verify", "--resolver", lab.resolver, "--quiet", "--timeout", "5", "valid-311.test", "mismatch.test", "valid-312.test"])
+        XCTAssertEqual(quiet.status, 1)
+        XCTAssertFalse(quiet.stdout.contains("valid-311.test."), quiet.stdout)
+        XCTAssertTrue(quiet.stdout.contains("mismatch.test.  FAIL"), quiet.stdout)
+        XCTAssertTrue(quiet.stdout.hasSuffix("verified 3 domain(s): 2 pass, 1 DANE failure, 0 DNS problem, 0 not protected (exit 1)\n"), quiet.stdout)
     }
 }
