@@ -377,7 +377,16 @@ sts_scenario sts-wrongtype.test mx.sts-wrongtype.test 127.25.0.1 "$EE311" 1
 policy sts-wrongtype.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-wrongtype.test\r\nmax_age: 604800\r\n'
 echo "text/html" > "$lab/mta-sts/mta-sts.sts-wrongtype.test.type"
 
-signed_zones=("${sts_domains[@]}" two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+# A provider for Benchmarks/verify.sh (only when LAB_PROVIDER_DOMAINS is set): that many
+# domains, each with its MX on one of 50 hosts, each host on its own Postfix address 127.25.2.N.
+provider_domains=${LAB_PROVIDER_DOMAINS:-0}
+if (( provider_domains > 0 )); then
+    {
+        for n in $(seq 1 50); do echo "mx$n IN A 127.25.2.$n"; echo "_25._tcp.mx$n IN TLSA 3 1 1 $EE311"; done
+        for i in $(seq 1 "$provider_domains"); do echo "d$i IN MX 10 mx$(( i % 50 + 1 )).provider.test."; done
+    } | scenario provider.test
+fi
+signed_zones=("${sts_domains[@]}" $( (( provider_domains > 0 )) && echo provider ) two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

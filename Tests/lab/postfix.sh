@@ -57,6 +57,10 @@ listener() {  # address, key, chain, extra -o options...
         "smtpd_tls_CAfile=$certs/ca.pem"
     # sts-good.test's MX: a certificate from the lab CA, valid under WebPKI for its name
     listener 127.25.0.11 stsmx.key stsmx-chain.pem
+    # Benchmarks/verify.sh's provider: 50 MX hosts, one address each
+    if (( ${LAB_PROVIDER_DOMAINS:-0} > 0 )); then
+        for n in $(seq 1 50); do listener "127.25.2.$n" ee.key ee.pem; done
+    fi
     # port.test's MX listens on port 2525 only (TLSA at _2525._tcp)
     printf '127.25.0.8:2525 inet n - n - - smtpd\n  -o smtpd_tls_chain_files=%s,%s\n' "$certs/ee.key" "$certs/ee.pem"
     for service in "pickup unix n - n 60 1 pickup" "cleanup unix n - n - 0 cleanup" "qmgr unix n - n 300 1 qmgr" \
