@@ -112,6 +112,27 @@ public final class TCPConnection: @unchecked Sendable {
         }
     }
 
+    /// This end's IP address (what a TLS-RPT report calls the sending MTA's IP).
+    public var localAddress: String? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let found = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard found == 0 else { return nil }
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            var address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }.sin_addr
+            return inet_ntop(AF_INET, &address, &text, socklen_t(text.count)).map { _ in String(cString: text) }
+        case AF_INET6:
+            var address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self) }.sin6_addr
+            return inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)).map { _ in String(cString: text) }
+        default:
+            return nil
+        }
+    }
+
     /// True when bytes arrived ahead of the plain-text exchange's end: a server that talks
     /// before its turn (or leftovers before STARTTLS) must not reach the TLS layer.
     public var hasBufferedBytes: Bool { !buffer.isEmpty }

@@ -87,8 +87,10 @@ final class ReportsTests: XCTestCase {
         XCTAssertEqual(policies(try summary(db, ["--since", "2026-11-27T12:00:00Z"])).count, 3)
 
         let prometheus = try Danectl.run(["reports", "summary", "--db", db, "--format", "prometheus"])
-        XCTAssertTrue(prometheus.stdout.contains("danectl_tlsrpt_sessions_total{domain=\"example.net\",policy_type=\"tlsa\",result=\"successful\"} 8420"), prometheus.stdout)
-        XCTAssertTrue(prometheus.stdout.contains("# TYPE danectl_tlsrpt_failed_sessions_total counter"))
+        let file = try folder.write("tlsrpt.prom", prometheus.stdout)
+        let samples = try PrometheusCheck.samples(file)
+        XCTAssertTrue(samples.contains("danectl_tlsrpt_sessions_total{domain=example.net,policy_type=tlsa,result=successful} 8420"), "\(samples)")
+        XCTAssertTrue(samples.contains("danectl_tlsrpt_rejected_inputs{} 0"), "\(samples)")
     }
 
     func testInputsThatAreNotReportsAreKeptAsideAndTheRestGoOn() throws {

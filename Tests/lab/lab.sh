@@ -386,7 +386,9 @@ if (( provider_domains > 0 )); then
         for i in $(seq 1 "$provider_domains"); do echo "d$i IN MX 10 mx$(( i % 50 + 1 )).provider.test."; done
     } | scenario provider.test
 fi
-signed_zones=("${sts_domains[@]}" $( (( provider_domains > 0 )) && echo provider ) two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+provider_zone=()
+if (( provider_domains > 0 )); then provider_zone=(provider); fi
+signed_zones=("${sts_domains[@]}" "${provider_zone[@]}" two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

@@ -5,6 +5,14 @@ import OpenSSLKit
 extension Verifier {
     /// Probes one address and turns what happened into the sender's verdict and code.
     func probe(_ address: String, _ plan: HostPlan) -> AddressReport {
+        let started = Date()
+        var report = verdict(address, plan)
+        report.probeSeconds = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// Probes one address and turns what happened into the sender's verdict and code.
+    private func verdict(_ address: String, _ plan: HostPlan) -> AddressReport {
         let base = plan.tlsaBase ?? plan.host
         let result = STARTTLSProbe(timeout: options.timeout)
             .run(address: address, port: options.port, baseDomain: base, mxHost: plan.host,
@@ -16,8 +24,13 @@ extension Verifier {
             let certificates = outcome?.chain.map(Self.summary) ?? []
             let tls = outcome.flatMap { o in o.completed ? [o.protocolVersion, o.cipher].compactMap { $0 }.joined(separator: " ") : nil }
             let matched = outcome?.matched.map { "\($0.usage) \($0.selector) \($0.matchingType) \(Hex.encode($0.data))" }
-            return AddressReport(address: address, verdict: verdict, failure: failure, detail: detail, remedy: remedy, tls: tls,
-                                 matched: matched, certificates: certificates, warnings: warnings, webPKI: outcome.flatMap { webPKIVerdict($0, host: plan.host) })
+            var made = AddressReport(address: address, verdict: verdict, failure: failure, detail: detail, remedy: remedy, tls: tls,
+                                     matched: matched, certificates: certificates, warnings: warnings, webPKI: outcome.flatMap { webPKIVerdict($0, host: plan.host) })
+            made.sendingIP = result.localAddress
+            if verdict == .fail, let outcome {
+                made.reasonCode = outcome.completed ? (outcome.verifyCode == 0 ? nil : outcome.verifyMessage) : outcome.handshakeError
+            }
+            return made
         }
 
         switch result.stage {

@@ -120,6 +120,7 @@ public struct Verifier: Sendable {
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
         var result = report(plans.map(\.report), nil, nil, implicit: implicit)
+        result.earliestSignatureExpiry = earliestSignatureExpiry(mx.response, plans)
         var fetch = PolicyFetch(timeout: min(options.timeout, 10), caFile: options.caFile)
         fetch.port = options.policyPort
         result.mtaSTS = MTASTSCheck(lookup: lookup, fetch: fetch).check(
@@ -273,6 +274,29 @@ public struct Verifier: Sendable {
 
     /// Signatures further up the validation path: each zone cut's DNSKEY and DS RRsets, from
     /// the names checked up to the root. A lapse anywhere there turns the answers bogus.
+    /// The first RRSIG to expire among the answers the verdict rests on (the run's cache makes
+    /// these lookups free: they were all asked already).
+    func earliestSignatureExpiry(_ mx: DNSResponse?, _ plans: [HostPlan]) -> Date? {
+        var responses: [DNSResponse?] = [mx]
+        var zones = Set<DNSName>()
+        for plan in plans {
+            responses.append(lookup.lookup(plan.endpoint.host, .a).response)
+            if plan.tlsaStatus == .secure { responses.append(lookup.lookup(plan.endpoint.owner, .tlsa).response) }
+            var apex: DNSName? = plan.endpoint.host
+            while let current = apex {
+                zones.insert(current)
+                apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
+            }
+        }
+        for zone in zones {
+            let keys = lookup.lookup(zone, .dnskey)
+            guard keys.status == .secure, !(keys.response?.records(ofType: .dnskey).isEmpty ?? true) else { continue }
+            responses.append(keys.response)
+            if !zone.labels.isEmpty { responses.append(lookup.lookup(zone, .ds).response) }
+        }
+        return responses.compactMap { $0 }.flatMap(\.signatures).map(\.expirationDate).min()
+    }
+
     func pathSignatureWarnings(for names: [DNSName]) -> [String] {
         var checked = Set<DNSName>()
         var warnings: [String] = []

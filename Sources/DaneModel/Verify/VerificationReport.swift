@@ -68,6 +68,12 @@ public struct AddressReport: Sendable, Codable {
     /// The served chain under WebPKI for the MX name (what MTA-STS `enforce` senders require);
     /// nil when no handshake completed.
     public let webPKI: WebPKIVerdict?
+    /// This end's address for the probe (a TLS-RPT report's sending-mta-ip), when it connected.
+    public var sendingIP: String?
+    /// How long the probe took, connect to QUIT.
+    public var probeSeconds: Double?
+    /// The TLS library's own words for a failure (a TLS-RPT report's failure-reason-code).
+    public var reasonCode: String?
 
     public init(address: String, verdict: Verdict, failure: SenderFailure?, detail: String, remedy: String?, tls: String?,
                 matched: String?, certificates: [PresentedCertificate], warnings: [String], webPKI: WebPKIVerdict? = nil) {
@@ -168,6 +174,10 @@ public struct DomainReport: Sendable, Codable {
 
     /// With a bogus MX answer: the first broken link of its chain of trust, when it was found.
     public var chainBreak: ChainBreak?
+
+    /// The earliest expiry of the DNSSEC signatures the domain's answers depend on (its MX,
+    /// the hosts' addresses and TLSA, and the DNSKEY and DS records up to the root).
+    public var earliestSignatureExpiry: Date?
 
     public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
                 failure: SenderFailure?, detail: String?, warnings: [String], nullMX: Bool = false, drift: [DriftFinding]? = nil) {

@@ -6,84 +6,39 @@ import Foundation
 /// Codable types whose keys are RFC 8460's own; the report format is the RFC's, so it carries
 /// no schema_version.
 public enum TLSRPTReport {
-    struct Report: Encodable {
-        let organizationName: String
-        let dateRange: DateRange
-        let contactInfo: String
-        let reportID: String
-        let policies: [Policy]
-        enum CodingKeys: String, CodingKey {
-            case organizationName = "organization-name", dateRange = "date-range", contactInfo = "contact-info"
-            case reportID = "report-id", policies
-        }
-    }
-
-    struct DateRange: Encodable {
-        let start: Date, end: Date
-        enum CodingKeys: String, CodingKey { case start = "start-datetime", end = "end-datetime" }
-    }
-
-    struct Policy: Encodable {
-        let policy: PolicyDescription
-        let summary: Summary
-        let failureDetails: [FailureDetail]
-        enum CodingKeys: String, CodingKey { case policy, summary, failureDetails = "failure-details" }
-    }
-
-    struct PolicyDescription: Encodable {
-        let policyType: String, policyString: [String], policyDomain: String, mxHost: [String]
-        enum CodingKeys: String, CodingKey {
-            case policyType = "policy-type", policyString = "policy-string", policyDomain = "policy-domain", mxHost = "mx-host"
-        }
-    }
-
-    struct Summary: Encodable {
-        let successful: Int, failed: Int
-        enum CodingKeys: String, CodingKey { case successful = "total-successful-session-count", failed = "total-failure-session-count" }
-    }
-
-    struct FailureDetail: Encodable {
-        let resultType: String
-        let receivingMXHostname: String?
-        let receivingIP: String?
-        let failedSessionCount: Int
-        let additionalInformation: String?
-        enum CodingKeys: String, CodingKey {
-            case resultType = "result-type", receivingMXHostname = "receiving-mx-hostname", receivingIP = "receiving-ip"
-            case failedSessionCount = "failed-session-count", additionalInformation = "additional-information"
-        }
-    }
-
-    /// `organization` and `contact` fill RFC 8460's organization-name and contact-info; the
-    /// report-id is unique per report (time and a random part).
-    public static func render(_ reports: [DomainReport], now: Date, organization: String = "danectl",
+    /// `started`/`now` bound the report's date-range (the run); `organization` and `contact`
+    /// fill organization-name and contact-info; the report-id is unique per report. Each probe
+    /// counts as one session; every failure carries the RFC 8460 §4.3 fields verify knows:
+    /// result-type, sending-mta-ip (this machine's address for the probe), receiving-mx-hostname,
+    /// receiving-ip, failure-reason-code (the TLS library's words) and additional-information.
+    public static func render(_ reports: [DomainReport], started: Date? = nil, now: Date, organization: String = "danectl",
                               contact: String = "danectl verify") -> String {
-        let policies = reports.map { report -> Policy in
+        let policies = reports.map { report -> AggregateReport.PolicyResult in
             let dane = report.hosts.contains(where: \.daneInForce)
             let addresses = report.hosts.flatMap { host in host.addresses.map { (host, $0) } }
             let failures = addresses.filter { $0.1.verdict == .fail }
             var details = failures.map { host, address in
-                FailureDetail(resultType: address.failure?.resultType ?? "validation-failure", receivingMXHostname: String(host.host.dropLast()),
-                              receivingIP: address.address, failedSessionCount: 1, additionalInformation: address.detail)
+                AggregateReport.FailureDetail(resultType: address.failure?.resultType ?? "validation-failure", sendingMTAIP: address.sendingIP,
+                                              receivingMXHostname: String(host.host.dropLast()), receivingIP: address.address,
+                                              failedSessionCount: 1, additionalInformation: address.detail, failureReasonCode: address.reasonCode)
             }
             for host in report.hosts {
                 guard let failure = host.failure else { continue }
-                details.append(FailureDetail(resultType: failure.resultType, receivingMXHostname: String(host.host.dropLast()), receivingIP: nil,
-                                             failedSessionCount: 1, additionalInformation: host.detail ?? ""))
+                details.append(.init(resultType: failure.resultType, receivingMXHostname: String(host.host.dropLast()), failedSessionCount: 1,
+                                     additionalInformation: host.chainBreak?.description ?? host.detail ?? ""))
             }
             if let failure = report.failure {
-                details.append(FailureDetail(resultType: failure.resultType, receivingMXHostname: nil, receivingIP: nil,
-                                             failedSessionCount: 1, additionalInformation: report.detail ?? ""))
+                details.append(.init(resultType: failure.resultType, failedSessionCount: 1,
+                                     additionalInformation: report.chainBreak?.description ?? report.detail ?? ""))
             }
-            return Policy(policy: PolicyDescription(policyType: dane ? "tlsa" : "no-policy-found",
-                                                    policyString: report.hosts.flatMap { $0.tlsa.map(\.rdata) },
-                                                    policyDomain: String(report.domain.dropLast()),
-                                                    mxHost: report.hosts.map { String($0.host.dropLast()) }),
-                          summary: Summary(successful: addresses.count - failures.count, failed: details.reduce(0) { $0 + $1.failedSessionCount }),
-                          failureDetails: details)
+            return .init(policy: .init(policyType: dane ? "tlsa" : "no-policy-found", policyString: report.hosts.flatMap { $0.tlsa.map(\.rdata) },
+                                       policyDomain: String(report.domain.dropLast()), mxHost: report.hosts.map { String($0.host.dropLast()) }),
+                         summary: .init(successful: addresses.count - failures.count, failed: details.reduce(0) { $0 + $1.failedSessionCount }),
+                         failureDetails: details)
         }
         let reportID = "danectl-\(Int(now.timeIntervalSince1970))-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        return JSONDocument.encode(Report(organizationName: organization, dateRange: DateRange(start: now, end: now), contactInfo: contact,
-                                          reportID: reportID, policies: policies))
+        let report = AggregateReport(organizationName: organization, dateRange: .init(start: started ?? now, end: now), contactInfo: contact,
+                                     reportID: reportID, policies: policies)
+        return String(decoding: report.encoded(), as: UTF8.self) + "\n"
     }
 }

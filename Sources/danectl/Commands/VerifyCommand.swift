@@ -2,6 +2,7 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
+import FileKit
 import Foundation
 
 struct VerifyCommand: ParsableCommand {
@@ -49,7 +50,7 @@ struct VerifyCommand: ParsableCommand {
             not protected), 2 CRITICAL (DANE or DNSSEC failure), 3 UNKNOWN (could not run).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, jsonl, tlsrpt }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, jsonl, tlsrpt, prometheus }
 
     @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"))
     var targets: [String]
@@ -62,8 +63,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Whose rules: rfc7672 (Postfix; DANE-EE ignores dates) or exchange-online (expired certificates fail).")
     var profile: SenderProfile = .rfc7672
 
-    @Option(help: "Output: text, json, jsonl (one JSON object per domain as soon as it is known, then a summary), or tlsrpt (an RFC 8460 report, as a sending MTA would send it).")
+    @Option(help: "Output: text, json, jsonl (one JSON object per domain as soon as it is known, then a summary), tlsrpt (an RFC 8460 report, as a sending MTA would send it), or prometheus (node_exporter textfile).")
     var format: Format = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file, replaced atomically (for node_exporter's textfile directory), instead of standard output.", valueName: "FILE"))
+    var output: String?
 
     @Flag(help: "Print only the domains that do not pass, and the summary line.")
     var quiet = false
@@ -96,6 +100,9 @@ struct VerifyCommand: ParsableCommand {
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         guard (1...1024).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 1024") }
         if targets.isEmpty { throw ValidationError("name at least one domain (or a YAML description)") }
+        if output != nil && (format == .text || format == .jsonl) {
+            throw ValidationError("--output writes a whole report: use it with --format json, tlsrpt or prometheus (text and jsonl stream to standard output)")
+        }
         if expectNoChanges && !targets.contains(where: { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }) {
             throw ValidationError("--expect-no-changes compares with a description: give a YAML file")
         }
@@ -113,6 +120,7 @@ struct VerifyCommand: ParsableCommand {
         request.options.caFile = caFile
         request.options.jobs = jobs
         let nagios = self.nagios
+        let started = Date()
         // Text and JSON Lines stream: each domain is printed as soon as it is known.
         let stream = StreamedVerify(format: nagios ? nil : format, quiet: quiet, total: request.targets.count,
                                     colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO))
@@ -138,9 +146,17 @@ struct VerifyCommand: ParsableCommand {
         case .text: (runWarning.map { "warning: \($0)\n" } ?? "") + VerifySummary.line(reports, status: status.rawValue, always: quiet || reports.count > 1)
         case .jsonl: VerifyJSON.summaryLine(reports, exitStatus: status.rawValue, warnings: runWarning.map { [$0] } ?? [])
         case .json: VerifyJSON.render(reports, exitStatus: status.rawValue)
-        case .tlsrpt: TLSRPTReport.render(reports, now: Date(), organization: organization, contact: contact)
+        case .tlsrpt: TLSRPTReport.render(reports, started: started, now: Date(), organization: organization, contact: contact)
+        case .prometheus: VerifyPrometheus.render(reports, now: Date())
         }
-        try writeStandardOutput(text, printer)
+        if let output {
+            do { try AtomicFiles.write(text, to: output) } catch {
+                printer.print(.error("output-write", error.description))
+                throw ExitStatus.cannotCreate.exit
+            }
+        } else {
+            try writeStandardOutput(text, printer)
+        }
         if status != .success { throw status.exit }
     }
 }

@@ -422,4 +422,42 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertTrue(quiet.stdout.contains("mismatch.test.  FAIL"), quiet.stdout)
         XCTAssertTrue(quiet.stdout.hasSuffix("verified 3 domain(s): 2 pass, 1 DANE failure, 0 DNS problem, 0 not protected (exit 1)\n"), quiet.stdout)
     }
+
+    /// Monitoring: --format prometheus for node_exporter's textfile collector, written
+    /// atomically with --output and read back by Prometheus's own parser; and a TLS-RPT report
+    /// with RFC 8460's per-failure fields and a real date-range.
+    func testPrometheusAndTLSRPTCarryWhatMonitoringNeeds() throws {
+        let lab = try lab()
+        let folder = try TemporaryFolder()
+        let file = folder.file("danectl.prom")
+        let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--timeout", "5", "--format", "prometheus", "--output", file,
+                                      "valid-311.test", "mismatch.test"])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertEqual(result.stdout, "", "the report goes to the file")
+        let samples = try PrometheusCheck.samples(file)
+        XCTAssertTrue(samples.contains("danectl_verify_domain_pass{domain=valid-311.test.} 1"), "\(samples)")
+        XCTAssertTrue(samples.contains("danectl_verify_domain_pass{domain=mismatch.test.} 0"), "\(samples)")
+        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_verify_address_result{address=127.25.0.1,code=5.7.323,domain=mismatch.test.") }, "\(samples)")
+        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_verify_probe_duration_seconds{address=127.25.0.1,domain=valid-311.test.") })
+        let expiry = try XCTUnwrap(samples.first { $0.hasPrefix("danectl_verify_certificate_expiry_timestamp_seconds{address=127.25.0.1,domain=valid-311.test.") })
+        XCTAssertGreaterThan(Double(expiry.split(separator: " ").last!)!, Date().timeIntervalSince1970)
+        let signatures = try XCTUnwrap(samples.first { $0.hasPrefix("danectl_verify_signature_expiry_timestamp_seconds{domain=valid-311.test.}") })
+        XCTAssertGreaterThan(Double(signatures.split(separator: " ").last!)!, Date().timeIntervalSince1970)
+
+        let started = Date()
+        let report = try Danectl.run(["verify", "--resolver", lab.resolver, "--timeout", "5", "--format", "tlsrpt", "mismatch.test"])
+        try SchemaCheck.assertValid(report.stdout, "tlsrpt-report", "tlsrpt for mismatch.test")
+        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
+        let range = try XCTUnwrap(document["date-range"] as? [String: String])
+        let start = try XCTUnwrap(ISO8601DateFormatter().date(from: range["start-datetime"] ?? ""))
+        let end = try XCTUnwrap(ISO8601DateFormatter().date(from: range["end-datetime"] ?? ""))
+        XCTAssertLessThanOrEqual(start, end)
+        XCTAssertGreaterThanOrEqual(start.timeIntervalSince1970, started.timeIntervalSince1970.rounded(.down) - 1)
+        let detail = try XCTUnwrap(((document["policies"] as? [[String: Any]])?.first?["failure-details"] as? [[String: Any]])?.first)
+        XCTAssertEqual(detail["result-type"] as? String, "tlsa-invalid")
+        XCTAssertEqual(detail["receiving-ip"] as? String, "127.25.0.1")
+        XCTAssertEqual(detail["receiving-mx-hostname"] as? String, "mx.mismatch.test")
+        XCTAssertEqual(detail["sending-mta-ip"] as? String, "127.0.0.1", "this machine's end of the probe")
+        XCTAssertFalse((detail["failure-reason-code"] as? String ?? "").isEmpty, "\(detail)")
+    }
 }

@@ -110,3 +110,14 @@ enum Repository {
 
     static func path(_ relative: String) -> String { (root as NSString).appendingPathComponent(relative) }
 }
+
+/// Prometheus's own parser (prometheus-client in the tests' venv) over a text-format file:
+/// the samples it read, one `name{labels} value` per line, or a test failure.
+enum PrometheusCheck {
+    static func samples(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        let python = (ProcessInfo.processInfo.environment["DANECTL_TEST_VENV"] ?? Repository.path(".venv-test")) + "/bin/python"
+        let result = try Processes.run(python, [Repository.path("Tests/prometheus-check.py"), path])
+        XCTAssertEqual(result.status, 0, "\(path) does not parse as Prometheus text: \(result.stdout)\(result.stderr)", file: file, line: line)
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+}

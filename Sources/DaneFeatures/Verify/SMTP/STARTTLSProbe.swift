@@ -18,6 +18,8 @@ public struct STARTTLSProbe: Sendable {
             public static func == (a: Stage, b: Stage) -> Bool { String(describing: a) == String(describing: b) }
         }
         public let stage: Stage
+        /// Our end of the connection, when one was made.
+        public var localAddress: String?
     }
 
     public var timeout: TimeInterval
@@ -33,6 +35,8 @@ public struct STARTTLSProbe: Sendable {
         } catch {
             return Result(stage: .networkError(error.description))
         }
+        let local = connection.localAddress
+        func result(_ stage: Result.Stage) -> Result { Result(stage: stage, localAddress: local) }
         // The overall deadline also ends a TLS handshake that a server drips out byte by byte
         // (plain-text reads stop at the deadline on their own; this is the backstop).
         let watchdog = DispatchWorkItem { connection.shutDown() }
@@ -41,40 +45,40 @@ public struct STARTTLSProbe: Sendable {
         do {
             let banner = try readReply(connection, deadline, "waiting for the banner")
             guard banner.code == 220 else {
-                return Result(stage: .smtpError("the server greeted with \(banner.code) \(TerminalText.visible(banner.text, limit: 200)) instead of 220"))
+                return result(.smtpError("the server greeted with \(banner.code) \(TerminalText.visible(banner.text, limit: 200)) instead of 220"))
             }
             try connection.write("EHLO \(heloName)\r\n", until: deadline)
             let ehlo = try readReply(connection, deadline, "waiting for the EHLO reply")
             guard ehlo.code == 250 else {
-                return Result(stage: .smtpError("EHLO was answered with \(ehlo.code) \(TerminalText.visible(ehlo.text, limit: 200))"))
+                return result(.smtpError("EHLO was answered with \(ehlo.code) \(TerminalText.visible(ehlo.text, limit: 200))"))
             }
             guard ehlo.lines.dropFirst().contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
-                return Result(stage: .noSTARTTLS("the EHLO reply does not offer STARTTLS"))
+                return result(.noSTARTTLS("the EHLO reply does not offer STARTTLS"))
             }
             try connection.write("STARTTLS\r\n", until: deadline)
             let ready = try readReply(connection, deadline, "waiting for the STARTTLS reply")
             guard ready.code == 220 else {
-                return Result(stage: .noSTARTTLS("STARTTLS was refused with \(ready.code) \(TerminalText.visible(ready.text, limit: 200))"))
+                return result(.noSTARTTLS("STARTTLS was refused with \(ready.code) \(TerminalText.visible(ready.text, limit: 200))"))
             }
             guard !connection.hasBufferedBytes else {
-                return Result(stage: .smtpError("the server sent data after its STARTTLS reply (possible command injection)"))
+                return result(.smtpError("the server sent data after its STARTTLS reply (possible command injection)"))
             }
         } catch let error as SMTPReplyError {
-            return Result(stage: .smtpError(error.description))
+            return result(.smtpError(error.description))
         } catch let error as NetworkError {
-            return Result(stage: .networkError(error.description))
+            return result(.networkError(error.description))
         } catch {
-            return Result(stage: .networkError("\(error)"))
+            return result(.networkError("\(error)"))
         }
         connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
         let (outcome, refusal) = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records) { channel in
             sessionRefusal(channel)
         }
         if !outcome.completed && Date() >= deadline.addingTimeInterval(-0.05) {
-            return Result(stage: .networkError("timed out during the TLS handshake"))
+            return result(.networkError("timed out during the TLS handshake"))
         }
-        if let refusal = refusal ?? nil { return Result(stage: .refusedAfterTLS(outcome, refusal)) }
-        return Result(stage: .connected(outcome))
+        if let refusal = refusal ?? nil { return result(.refusedAfterTLS(outcome, refusal)) }
+        return result(.connected(outcome))
     }
 
     /// A sender's session goes on with EHLO over TLS: a server that answers it with anything
