@@ -52,7 +52,8 @@ let package = Package(
         /// The RFC 8460 https rua endpoint (`reports serve`): HTTP through Hummingbird.
         .target(
             name: "ReportReceiver",
-            dependencies: ["DaneFeatures", "DaneModel", "ReportStore", .product(name: "Hummingbird", package: "hummingbird")]),
+            dependencies: ["DaneFeatures", "DaneModel", "ReportStore", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird")]),
         .target(
             name: "DaneOutput",
             dependencies: ["DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],

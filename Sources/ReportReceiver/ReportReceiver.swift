@@ -2,17 +2,26 @@ import DaneFeatures
 import DaneModel
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import ReportStore
 
 /// The `https:` rua endpoint of RFC 8460 §3: senders POST one report per request as
 /// `application/tlsrpt+gzip` or `application/tlsrpt+json`. A report is answered 2xx only once
 /// it is stored (or was already); a body over the limit, or gzip that expands past it, gets 413
 /// before it is held; anything else that cannot be read is kept aside and answered 400.
-/// Plain HTTP: run it behind a TLS-terminating reverse proxy (senders post to https: URIs).
+/// Senders post to https: URIs: either run it behind a TLS-terminating reverse proxy (plain
+/// HTTP here), or give it a certificate and key and it speaks HTTPS itself.
 public struct ReportReceiver: Sendable {
     public let ingest: ReportIngest
     public let host: String
     public let port: Int
+    /// PEM certificate chain and private key for HTTPS; nil: plain HTTP.
+    public var tls: (certificateChain: String, privateKey: String)?
+
+    public struct TLSFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
     /// Called once the server listens (with the bound port, useful when `port` is 0).
     public var onListening: @Sendable (Int) -> Void = { _ in }
 
@@ -32,8 +41,22 @@ public struct ReportReceiver: Sendable {
         router.post("/", use: handler)
         router.post("**", use: handler)
         let listening = onListening
+        var server = HTTPServerBuilder.http1()
+        if let tls {
+            let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
+            do { chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain) } catch {
+                throw TLSFailure(description: "\(tls.certificateChain): not a PEM certificate chain (\(error))")
+            }
+            do { key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem) } catch {
+                throw TLSFailure(description: "\(tls.privateKey): not a PEM private key (\(error))")
+            }
+            guard !chain.isEmpty else { throw TLSFailure(description: "\(tls.certificateChain) holds no certificate") }
+            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            server = try .tls(.http1(), tlsConfiguration: configuration)
+        }
         let app = Application(
             router: router,
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: "danectl-reports"),
             onServerRunning: { channel in listening(channel.localAddress?.port ?? 0) })
         try await app.runService()

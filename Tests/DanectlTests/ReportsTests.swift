@@ -155,7 +155,7 @@ final class ReportsTests: XCTestCase {
             if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)
         }
-        let port = try XCTUnwrap(seen.range(of: #"listening on 127\.0\.0\.1:(\d+),"#, options: .regularExpression).map {
+        let port = try XCTUnwrap(seen.range(of: #"listening on 127\.0\.0\.1:(\d+) "#, options: .regularExpression).map {
             String(seen[$0].dropFirst("listening on 127.0.0.1:".count).dropLast())
         }, seen)
         let url = "http://127.0.0.1:\(port)/tlsrpt"
@@ -192,5 +192,49 @@ final class ReportsTests: XCTestCase {
         server.terminate()
         server.waitUntilExit()
         XCTAssertEqual(server.terminationStatus, 0, "SIGTERM stops serve cleanly")
+    }
+
+    /// With --tls-certificate/--tls-key, serve speaks HTTPS itself: a POST over TLS (curl
+    /// trusting the test CA) is stored; a key that is not PEM is bad data (65).
+    func testServeSpeaksHTTPSWithACertificate() throws {
+        let certificates = try TestCertificates.shared()
+        let folder = try TemporaryFolder()
+        let db = folder.file("tls.sqlite")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Danectl.path)
+        server.arguments = ["reports", "serve", "--listen", "127.0.0.1:0", "--db", db,
+                            "--tls-certificate", certificates.file("p256-chain.pem"), "--tls-key", certificates.file("p256.key")]
+        let errors = Pipe()
+        server.standardError = errors
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        var seen = ""
+        while !seen.contains("storing into") {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        XCTAssertTrue(seen.contains("(https)"), seen)
+        let port = try XCTUnwrap(seen.range(of: #"127\.0\.0\.1:(\d+) "#, options: .regularExpression).map {
+            String(seen[$0].dropFirst("127.0.0.1:".count).dropLast())
+        }, seen)
+        let post = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certificates.file("ca.pem"),
+                                              "--resolve", "p256.example.net:\(port):127.0.0.1", "-H", "Content-Type: application/tlsrpt+json",
+                                              "--data-binary", "@" + fixture("rfc8460-example.json"), "https://p256.example.net:\(port)/tlsrpt"])
+        XCTAssertEqual(post.stdout, "201", post.stderr)
+        let untrusted = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}",
+                                                   "--resolve", "p256.example.net:\(port):127.0.0.1", "-H", "Content-Type: application/tlsrpt+json",
+                                                   "--data-binary", "@" + fixture("rfc8460-example.json"), "https://p256.example.net:\(port)/tlsrpt"])
+        XCTAssertNotEqual(untrusted.status, 0, "without the test CA, curl must refuse the certificate")
+        server.terminate()
+        server.waitUntilExit()
+        XCTAssertEqual(policies(try summary(db)).first?["domain"] as? String, "company-y.example")
+
+        let badKey = try folder.write("bad.key", "not a key\n")
+        let refused = try Danectl.run(["reports", "serve", "--listen", "127.0.0.1:0", "--db", db,
+                                       "--tls-certificate", certificates.file("p256-chain.pem"), "--tls-key", badKey])
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("bad.key: not a PEM private key"), refused.stderr)
     }
 }
