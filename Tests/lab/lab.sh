@@ -258,6 +258,12 @@ mx IN A 127.25.0.1
 _25._tcp.mx IN TLSA 3 1 1 $EE311
 Z
 done
+# No MX (the domain is its own mail host), its NSEC records removed after signing: the
+# denial of the MX RRset has no proof.
+scenario nodenial.test <<Z
+@ IN A 127.25.0.1
+_25._tcp IN TLSA 3 1 1 $EE311
+Z
 # Signed, then the TLSA data altered after signing: only the TLSA RRset is bogus.
 scenario bogus-tlsa.test <<Z
 $(mx 10 mx.bogus-tlsa.test.)
@@ -388,7 +394,7 @@ if (( provider_domains > 0 )); then
 fi
 provider_zone=()
 if (( provider_domains > 0 )); then provider_zone=(provider); fi
-signed_zones=("${sts_domains[@]}" "${provider_zone[@]}" two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+signed_zones=("${sts_domains[@]}" "${provider_zone[@]}" nodenial two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with
@@ -435,6 +441,7 @@ text = re.sub(r"(\tTLSA\t3 1 1 )(.)", flip, text, count=1)
 open(path, "w").write(text)
 PY
 grep -v -P '\tRRSIG\tTLSA ' nosig.test.zone.signed > nosig.test.zone.stripped && mv nosig.test.zone.stripped nosig.test.zone.signed
+grep -v -P '\tNSEC\t|\tRRSIG\tNSEC ' nodenial.test.zone.signed > nodenial.test.zone.stripped && mv nodenial.test.zone.stripped nodenial.test.zone.signed
 
 {
     soa "test."

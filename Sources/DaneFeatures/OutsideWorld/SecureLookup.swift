@@ -9,7 +9,7 @@ import Synchronization
 /// failed. With a trust anchor, answers are validated here and the AD bit is ignored.
 public struct SecureLookup: DNSLookup {
     let resolvers: ResolverPool
-    let validator: AnchoredValidator?
+    let validator: ValidatorPool?
     let timeout: TimeInterval
     public let trustAnchors: String?
 
@@ -25,10 +25,11 @@ public struct SecureLookup: DNSLookup {
             guard FileManager.default.isReadableFile(atPath: trustAnchor) else {
                 throw DiagnosticError(.error("trust-anchor-unreadable", "cannot read the trust anchor file", at: SourceLocation(file: trustAnchor)))
             }
-            do { validator = try AnchoredValidator(address: address, anchorFile: trustAnchor, timeout: timeout) } catch {
+            let text = (try? String(contentsOfFile: trustAnchor, encoding: .utf8)) ?? ""
+            do { validator = try ValidatorPool(address: address, anchors: text, source: trustAnchor, timeout: timeout) } catch {
                 throw DiagnosticError(.error("trust-anchor-invalid", error.description, at: SourceLocation(file: trustAnchor)))
             }
-            trustAnchors = try? String(contentsOfFile: trustAnchor, encoding: .utf8)
+            trustAnchors = text
         } else {
             validator = nil
             trustAnchors = nil
@@ -62,14 +63,14 @@ public struct SecureLookup: DNSLookup {
             return (plain, .resolverValidates)
         }
         do {
-            let validator = try AnchoredValidator(address: address, anchors: RootAnchors.iana, source: "built-in root anchors", timeout: timeout)
+            let validator = try ValidatorPool(address: address, anchors: RootAnchors.iana, source: "built-in root anchors", timeout: timeout)
             return (SecureLookup(resolvers: plain.resolvers, validator: validator, anchors: RootAnchors.iana, timeout: timeout), .builtInRootAnchors)
         } catch {
             throw DiagnosticError(.error("unavailable-resolver", error.description))
         }
     }
 
-    private init(resolvers: ResolverPool, validator: AnchoredValidator?, anchors: String?, timeout: TimeInterval) {
+    private init(resolvers: ResolverPool, validator: ValidatorPool?, anchors: String?, timeout: TimeInterval) {
         self.resolvers = resolvers
         self.validator = validator
         self.trustAnchors = anchors
@@ -97,7 +98,7 @@ public struct SecureLookup: DNSLookup {
 
     private func classify(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
         if let validator {
-            let (status, response, problem) = validator.lookup(name, type)
+            let (status, response, problem) = validator.with { $0.lookup(name, type) }
             let mapped: DNSSECStatus = switch status {
             case .secure: .secure
             case .insecure: .insecure
@@ -152,5 +153,35 @@ final class ResolverPool: Sendable {
         if let taken = idle.withLock({ $0.popLast() }) { resolver = taken } else { resolver = try StubResolver(address: server, timeout: timeout) }
         defer { idle.withLock { $0.append(resolver) } }
         return try resolver.query(name, type, checkingDisabled: checkingDisabled)
+    }
+}
+
+/// Validators from the same anchors, one per concurrent lookup (each holds its own ldns
+/// resolver, which is not thread-safe): lookups from many threads never wait on each other.
+final class ValidatorPool: Sendable {
+    private let address: String?
+    private let anchors: String
+    private let source: String
+    private let timeout: TimeInterval
+    private let idle: Mutex<[AnchoredValidator]>
+    /// Shared when another cannot be made (each validator serialises its own use).
+    private let first: AnchoredValidator
+
+    init(address: String?, anchors: String, source: String, timeout: TimeInterval) throws(ResolverError) {
+        first = try AnchoredValidator(address: address, anchors: anchors, source: source, timeout: timeout)
+        self.address = address
+        self.anchors = anchors
+        self.source = source
+        self.timeout = timeout
+        idle = Mutex([])
+    }
+
+    func with<T>(_ body: (AnchoredValidator) -> T) -> T {
+        guard let validator = idle.withLock({ $0.popLast() })
+                ?? (try? AnchoredValidator(address: address, anchors: anchors, source: source, timeout: timeout)) else {
+            return body(first)
+        }
+        defer { idle.withLock { $0.append(validator) } }
+        return body(validator)
     }
 }

@@ -69,6 +69,10 @@ final class DNSSECBreakLabTests: LabTestCase {
         let missing = try broken(try verify("nosig.test", anchored: true))
         XCTAssertEqual(missing["kind"] as? String, "signature-missing", "\(missing)")
         XCTAssertEqual(missing["type"] as? String, "TLSA")
+        let denied = try broken(try verify("nodenial.test"))
+        XCTAssertEqual(denied["kind"] as? String, "denial-unproven", "\(denied)")
+        XCTAssertEqual(denied["owner"] as? String, "nodenial.test.")
+        XCTAssertEqual(denied["type"] as? String, "MX")
         // The text report says it in one line, with the fix.
         let text = try Danectl.run(["verify", "--resolver", try XCTUnwrap(Self.lab).resolver, "--timeout", "5", "nosig.test"])
         XCTAssertTrue(text.stdout.contains("broken link: _25._tcp.mx.nosig.test. TLSA has no RRSIG, though nosig.test. is signed"), text.stdout)
