@@ -16,6 +16,31 @@ final class ReportsTests: XCTestCase {
 
     func policies(_ document: [String: Any]) -> [[String: Any]] { document["policies"] as? [[String: Any]] ?? [] }
 
+    /// Starts `reports serve` on a free loopback port; the port comes from the line it prints
+    /// once it listens (which is also returned).
+    func startServe(_ arguments: [String]) throws -> (Process, String, String) {
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: Danectl.path)
+        server.arguments = ["reports", "serve", "--listen", "127.0.0.1:0"] + arguments
+        let errors = Pipe()
+        server.standardError = errors
+        server.standardOutput = FileHandle.nullDevice
+        try server.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(20)
+        while !seen.contains("storing into"), Date() < deadline {
+            let chunk = errors.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = seen.range(of: #"listening on 127\.0\.0\.1:(\d+) "#, options: .regularExpression) else {
+            server.terminate()
+            XCTFail("reports serve did not start: \(seen)")
+            throw Processes.MissingTool(name: "reports serve")
+        }
+        return (server, String(seen[range].dropFirst("listening on 127.0.0.1:".count).dropLast()), seen)
+    }
+
     func testRFCExampleIsStoredAndSummarisedWithSenderCodes() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("reports.sqlite")
@@ -139,25 +164,8 @@ final class ReportsTests: XCTestCase {
     func testServeStoresPostedReportsAndRefusesBombs() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("served.sqlite")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Danectl.path)
-        server.arguments = ["reports", "serve", "--listen", "127.0.0.1:0", "--db", db, "--max-input", "1", "--max-expanded", "2"]
-        let errors = Pipe()
-        server.standardError = errors
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
+        let (server, port, _) = try startServe(["--db", db, "--max-input", "1", "--max-expanded", "2"])
         defer { if server.isRunning { server.terminate() } }
-        // The bound port, from the line serve prints once it listens.
-        var seen = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !seen.contains("storing into"), Date() < deadline {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = try XCTUnwrap(seen.range(of: #"listening on 127\.0\.0\.1:(\d+) "#, options: .regularExpression).map {
-            String(seen[$0].dropFirst("listening on 127.0.0.1:".count).dropLast())
-        }, seen)
         let url = "http://127.0.0.1:\(port)/tlsrpt"
 
         func post(_ file: String, _ type: String) throws -> (code: String, body: String) {
@@ -200,25 +208,9 @@ final class ReportsTests: XCTestCase {
         let certificates = try TestCertificates.shared()
         let folder = try TemporaryFolder()
         let db = folder.file("tls.sqlite")
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Danectl.path)
-        server.arguments = ["reports", "serve", "--listen", "127.0.0.1:0", "--db", db,
-                            "--tls-certificate", certificates.file("p256-chain.pem"), "--tls-key", certificates.file("p256.key")]
-        let errors = Pipe()
-        server.standardError = errors
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
+        let (server, port, seen) = try startServe(["--db", db, "--tls-certificate", certificates.file("p256-chain.pem"), "--tls-key", certificates.file("p256.key")])
         defer { if server.isRunning { server.terminate() } }
-        var seen = ""
-        while !seen.contains("storing into") {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
         XCTAssertTrue(seen.contains("(https)"), seen)
-        let port = try XCTUnwrap(seen.range(of: #"127\.0\.0\.1:(\d+) "#, options: .regularExpression).map {
-            String(seen[$0].dropFirst("127.0.0.1:".count).dropLast())
-        }, seen)
         let post = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certificates.file("ca.pem"),
                                               "--resolve", "p256.example.net:\(port):127.0.0.1", "-H", "Content-Type: application/tlsrpt+json",
                                               "--data-binary", "@" + fixture("rfc8460-example.json"), "https://p256.example.net:\(port)/tlsrpt"])

@@ -75,8 +75,12 @@ public struct Verifier: Sendable {
         case .bogus:
             var bogus = report([], .dnssecInvalid, mx.problem)
             bogus.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(name, .mx)
+            if bogus.chainBreak == nil { bogus.nameServers = NameServerSurvey(lookup: lookup).survey(name, .mx) }
             return bogus
-        case .failed: return report([], .dnsQueryFailed, mx.problem)
+        case .failed:
+            var failed = report([], .dnsQueryFailed, mx.problem)
+            failed.nameServers = NameServerSurvey(lookup: lookup).survey(name, .mx)
+            return failed
         default: break
         }
         if mx.response?.code == .nxDomain {
@@ -143,6 +147,7 @@ public struct Verifier: Sendable {
         var addresses: [String] = [], reports: [AddressReport] = []
         var failure: SenderFailure?, detail: String?
         var chainBreak: ChainBreak?
+        var nameServers: [String] = []
 
         var daneInForce: Bool { tlsaStatus == .secure && !usable.isEmpty }
         var report: HostReport {
@@ -150,6 +155,7 @@ public struct Verifier: Sendable {
                                   tlsaOwner: tlsaStatus == nil ? nil : endpoint.owner.fqdn, tlsaStatus: tlsaStatus,
                                   tlsa: tlsa, addresses: reports.sorted { $0.address < $1.address }, failure: failure, detail: detail)
             made.chainBreak = chainBreak
+            made.nameServers = nameServers
             return made
         }
     }
@@ -166,6 +172,7 @@ public struct Verifier: Sendable {
             plan.failure = .dnssecInvalid
             plan.detail = [v4, v6].compactMap(\.problem).first
             plan.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(host, v4.status == .bogus ? .a : .aaaa)
+            if plan.chainBreak == nil { plan.nameServers = NameServerSurvey(lookup: lookup).survey(host, .a) }
             return plan
         }
         plan.addresses = (v4.response?.addresses ?? []) + (v6.response?.addresses ?? [])
@@ -178,6 +185,7 @@ public struct Verifier: Sendable {
         if plan.addressStatus == .failed && plan.addresses.isEmpty {
             plan.failure = .dnsQueryFailed
             plan.detail = [v4, v6].compactMap(\.problem).first
+            plan.nameServers = NameServerSurvey(lookup: lookup).survey(host, .a)
             return plan
         }
         if plan.addresses.isEmpty {
@@ -221,10 +229,12 @@ public struct Verifier: Sendable {
                 plan.failure = .dnssecInvalid
                 plan.detail = answer.problem
                 plan.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(owner, .tlsa)
+                if plan.chainBreak == nil { plan.nameServers = NameServerSurvey(lookup: lookup).survey(owner, .tlsa) }
                 return plan
             case .failed:
                 plan.failure = .dnsQueryFailed
                 plan.detail = answer.problem
+                plan.nameServers = NameServerSurvey(lookup: lookup).survey(owner, .tlsa)
                 return plan
             case .insecure:
                 // Unsigned: senders ignore these records, but they say what signing would do.

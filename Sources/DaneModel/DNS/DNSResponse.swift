@@ -24,6 +24,11 @@ public struct DNSResponse: Sendable {
     /// The AD bit: the validating resolver checked the whole chain.
     public let authenticated: Bool
     public let answer: [DNSRecord]
+    /// The authority and additional sections, and the AA bit: what asking an authoritative
+    /// server directly shows (a referral's NS and glue, whether the server owns the zone).
+    public var authority: [DNSRecord] = []
+    public var additional: [DNSRecord] = []
+    public var authoritative = false
 
     public init(code: Code, authenticated: Bool, answer: [DNSRecord]) {
         self.code = code

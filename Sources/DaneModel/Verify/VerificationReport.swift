@@ -122,6 +122,8 @@ public struct HostReport: Sendable, Codable {
     public let detail: String?
     /// With a bogus answer: the first broken link of its chain of trust, when it was found.
     public var chainBreak: ChainBreak?
+    /// With a failed or unexplained bogus lookup: what asking each authoritative server showed.
+    public var nameServers: [String] = []
 
     public init(host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaOwner: String? = nil, tlsaStatus: DNSSECStatus?,
                 tlsa: [LiveTLSARecord], addresses: [AddressReport], failure: SenderFailure?, detail: String?) {
@@ -174,6 +176,8 @@ public struct DomainReport: Sendable, Codable {
 
     /// With a bogus MX answer: the first broken link of its chain of trust, when it was found.
     public var chainBreak: ChainBreak?
+    /// With a failed or unexplained bogus MX lookup: what asking each authoritative server showed.
+    public var nameServers: [String] = []
 
     /// The earliest expiry of the DNSSEC signatures the domain's answers depend on (its MX,
     /// the hosts' addresses and TLSA, and the DNSKEY and DS records up to the root).

@@ -25,10 +25,11 @@ public enum VerifyJSON {
 
     struct Domain: Encodable {
         let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool, nullMX: Bool
-        let failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, warnings: [String], drift: [DriftFinding]?, hosts: [Host], mtaSTS: MTASTS?
+        let failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, nameServers: [String]?, warnings: [String], drift: [DriftFinding]?,
+            hosts: [Host], mtaSTS: MTASTS?
         enum CodingKeys: String, CodingKey {
             case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, remedy, warnings, drift, hosts
-            case dnssecBreak = "dnssec_break"
+            case dnssecBreak = "dnssec_break", nameServers = "name_servers"
             case mtaSTS = "mta_sts"
         }
     }
@@ -79,10 +80,10 @@ public enum VerifyJSON {
 
     struct Host: Encodable {
         let host: String, preference: Int, addressStatus: String, tlsaBase: String?, tlsaOwner: String?, tlsaStatus: String?
-        let tlsa: [TLSA], addresses: [Address], failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, senderNext: String?
+        let tlsa: [TLSA], addresses: [Address], failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, nameServers: [String]?, senderNext: String?
         enum CodingKeys: String, CodingKey {
             case host, preference, addressStatus = "address_status", tlsaBase = "tlsa_base", tlsaOwner = "tlsa_owner", tlsaStatus = "tlsa_status"
-            case tlsa, addresses, failure, detail, remedy, dnssecBreak = "dnssec_break", senderNext = "sender_next"
+            case tlsa, addresses, failure, detail, remedy, dnssecBreak = "dnssec_break", nameServers = "name_servers", senderNext = "sender_next"
         }
     }
 
@@ -141,7 +142,8 @@ public enum VerifyJSON {
     static func domain(_ report: DomainReport) -> Domain {
         Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
                implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail,
-               remedy: report.chainBreak?.fix ?? report.failure?.dnsRemedy(for: report.domain), dnssecBreak: Break(report.chainBreak), warnings: report.warnings,
+               remedy: report.chainBreak?.fix ?? report.failure?.dnsRemedy(for: report.domain), dnssecBreak: Break(report.chainBreak),
+               nameServers: report.nameServers.isEmpty ? nil : report.nameServers, warnings: report.warnings,
                drift: report.drift, hosts: report.hosts.map { host($0, report) },
                mtaSTS: report.mtaSTS.map { sts in
                    MTASTS(record: sts.record, id: sts.id, policyURL: sts.policyURL, policy: sts.policyText, mode: sts.mode?.rawValue, maxAge: sts.maxAge,
@@ -157,7 +159,8 @@ public enum VerifyJSON {
              tlsaStatus: host.tlsaStatus?.rawValue,
              tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.rdata, usable: $0.usable, reason: $0.reason) },
              addresses: host.addresses.map { address($0, host: host.host, report) }, failure: Failure(host.failure), detail: host.detail,
-             remedy: host.chainBreak?.fix ?? host.failure?.dnsRemedy(for: host.host), dnssecBreak: Break(host.chainBreak), senderNext: host.failure.map { report.senderNext(after: $0, host: host.host, address: nil) })
+             remedy: host.chainBreak?.fix ?? host.failure?.dnsRemedy(for: host.host), dnssecBreak: Break(host.chainBreak),
+             nameServers: host.nameServers.isEmpty ? nil : host.nameServers, senderNext: host.failure.map { report.senderNext(after: $0, host: host.host, address: nil) })
     }
 
     static func address(_ address: AddressReport, host: String, _ report: DomainReport) -> Address {

@@ -19,7 +19,7 @@ public struct VerifyText {
         out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
         if let failure = report.failure {
             out += failureLines(failure, report.detail, report.chainBreak?.fix ?? failure.dnsRemedy(for: report.domain),
-                                report.profile.nextStep(after: failure), indent: "  ", broken: report.chainBreak)
+                                report.profile.nextStep(after: failure), indent: "  ", broken: report.chainBreak, nameServers: report.nameServers)
         } else if let detail = report.detail {
             out += "  \(detail)\n"
         }
@@ -35,7 +35,8 @@ public struct VerifyText {
             }
             if let failure = host.failure {
                 out += failureLines(failure, host.detail, host.chainBreak?.fix ?? failure.dnsRemedy(for: host.host),
-                                    report.senderNext(after: failure, host: host.host, address: nil), indent: "    ", broken: host.chainBreak)
+                                    report.senderNext(after: failure, host: host.host, address: nil), indent: "    ", broken: host.chainBreak,
+                                    nameServers: host.nameServers)
             }
             for address in host.addresses {
                 out += "    \(address.address)  \(badge(address.verdict))  "
@@ -83,11 +84,12 @@ public struct VerifyText {
     }
 
     func failureLines(_ failure: SenderFailure?, _ detail: String?, _ remedy: String?, _ next: String?,
-                      indent: String, header: Bool = true, broken: ChainBreak? = nil) -> String {
+                      indent: String, header: Bool = true, broken: ChainBreak? = nil, nameServers: [String] = []) -> String {
         var out = ""
         if header, let failure { out += "\(indent)\(paint("FAIL", "31")) \(failure.exchangeCode) \(failure.title)\n" }
         if let detail { out += "\(indent)why: \(detail)\n" }
         if let broken { out += "\(indent)broken link: \(broken.description)\n" }
+        for finding in nameServers { out += "\(indent)name server: \(finding)\n" }
         if let failure { out += "\(indent)TLS-RPT result type: \(failure.resultType)\n" }
         if let remedy { out += "\(indent)fix: \(remedy)\n" }
         if let next { out += "\(indent)sender: \(next)\n" }

@@ -98,14 +98,14 @@ extension DNSResponse {
         case 5: .refused
         default: .other(rcode)
         }
-        var records: [DNSRecord] = []
-        if let list = ldns_pkt_answer(packet) {
-            for i in 0..<ldns_rr_list_rr_count(list) {
-                guard let rr = ldns_rr_list_rr(list, i) else { continue }
-                records.append(DNSRecord(rr))
-            }
+        func records(_ list: UnsafeMutablePointer<ldns_rr_list>?) -> [DNSRecord] {
+            guard let list else { return [] }
+            return (0..<ldns_rr_list_rr_count(list)).compactMap { ldns_rr_list_rr(list, $0).map(DNSRecord.init) }
         }
-        self.init(code: code, authenticated: authenticated, answer: records)
+        self.init(code: code, authenticated: authenticated, answer: records(ldns_pkt_answer(packet)))
+        authority = records(ldns_pkt_authority(packet))
+        additional = records(ldns_pkt_additional(packet))
+        authoritative = ldns_pkt_aa(packet) != 0
     }
 }
 

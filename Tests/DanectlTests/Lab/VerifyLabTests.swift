@@ -114,6 +114,10 @@ final class VerifyLabTests: LabTestCase {
         let (lame, report) = try verify("lame.test", "--timeout", "3")
         XCTAssertEqual(lame.status, 2)
         XCTAssertEqual(codes(in: report), ["4/5.4.312"])
+        // Asked directly, the delegation's one server (from the parent's referral and glue) is named.
+        let servers = report["name_servers"] as? [String] ?? []
+        XCTAssertTrue(servers.contains { $0.contains("ns.lame.test. (127.53.0.9) of lame.test. does not answer") && $0.contains("lame delegation") },
+                      "\(report)")
     }
 
     func testTLSRPTReportFollowsRFC8460() throws {
