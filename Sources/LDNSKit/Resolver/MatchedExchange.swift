@@ -17,6 +17,10 @@ enum MatchedExchange {
         guard prepared == LDNS_STATUS_OK, let query else { return .failure(.notSent(prepared)) }
         defer { ldns_pkt_free(query) }
         ldns_pkt_set_random_id(query)
+        // ldns marks a server that once timed out as unreachable for good, and every later
+        // query on this resolver then fails at once ("no valid nameservers"): one slow answer
+        // must not poison a resolver reused for the rest of a run. Each question gets a fresh try.
+        for index in 0..<ldns_resolver_nameserver_count(resolver) { ldns_resolver_set_nameserver_rtt(resolver, index, 1) }
         var answer: UnsafeMutablePointer<ldns_pkt>?
         let status = ldns_resolver_send_pkt(&answer, resolver, query)
         guard status == LDNS_STATUS_OK, let answer else { return .failure(.notSent(status)) }

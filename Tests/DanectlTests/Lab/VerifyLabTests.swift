@@ -114,6 +114,13 @@ final class VerifyLabTests: LabTestCase {
         let (lame, report) = try verify("lame.test", "--timeout", "3")
         XCTAssertEqual(lame.status, 2)
         XCTAssertEqual(codes(in: report), ["4/5.4.312"])
+        // One timeout must not poison the resolver for the rest of the run (ldns marks a server
+        // that timed out as dead): domains checked after a lame one, one at a time, still pass.
+        let batch = try Danectl.run(["verify", "--resolver", lab().resolver, "--format", "json", "--timeout", "3", "--jobs", "1",
+                                     "lame.test", "valid-311.test", "valid-312.test"])
+        let outcomes = ((try JSONSerialization.jsonObject(with: Data(batch.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]] ?? [])
+            .map { "\($0["domain"] ?? "") \($0["outcome"] ?? "")" }
+        XCTAssertEqual(outcomes, ["lame.test. dns-problem", "valid-311.test. pass", "valid-312.test. pass"], batch.stdout)
         // Asked directly, the delegation's one server (from the parent's referral and glue) is named.
         let servers = report["name_servers"] as? [String] ?? []
         XCTAssertTrue(servers.contains { $0.contains("ns.lame.test. (127.53.0.9) of lame.test. does not answer") && $0.contains("lame delegation") },
