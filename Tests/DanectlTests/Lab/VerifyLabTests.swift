@@ -93,6 +93,11 @@ final class VerifyLabTests: LabTestCase {
                      ("huge.test", "longer than 4096 bytes"), ("garbage.test", "where an SMTP reply code belongs"),
                      ("dropper.test", "handshake"), ("chatty.test", "more than 200 reply lines (waiting for the EHLO reply)"),
                      ("slowtls.test", "timed out during the TLS handshake")]
+        // A TLS failure is told in TLS terms, never with errno text ("the TLS handshake failed (Success)").
+        let (_, dropped) = try verify("dropper.test", "--timeout", "3")
+        let dropDetail = addresses(in: dropped).first?["detail"] as? String ?? ""
+        XCTAssertFalse(dropDetail.contains("(Success)"), dropDetail)
+        XCTAssertTrue(dropDetail.contains("TLS handshake"), dropDetail)
         for (domain, words) in cases {
             let started = Date()
             let (result, report) = try verify(domain, "--timeout", "3")
