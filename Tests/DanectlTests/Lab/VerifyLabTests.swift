@@ -321,6 +321,10 @@ final class VerifyLabTests: LabTestCase {
         let critical = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "mismatch.test", "unsigned.test"])
         XCTAssertEqual(critical.status, 2, critical.stdout)
         XCTAssertTrue(critical.stdout.hasPrefix("DANE VERIFY CRITICAL - mismatch.test. dane-failure"), critical.stdout)
+        // A null MX takes no mail by its own say: not a warning, counted apart.
+        let nullMX = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "null-mx.test"])
+        XCTAssertEqual(nullMX.status, 0, nullMX.stdout)
+        XCTAssertTrue(nullMX.stdout.contains("not_protected=0;;;0 null_mx=1;;;0"), nullMX.stdout)
         let unknown = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "--nagios", "valid-311.test"])
         XCTAssertEqual(unknown.status, 3, unknown.stderr)
     }
