@@ -38,8 +38,9 @@ final class ScriptedDNS: DNSLookup, @unchecked Sendable {
     /// Sets what one authoritative server serves.
     func serve(_ server: String, _ name: String, _ type: RRType, _ data: [RecordData], ttl: UInt32 = 300) {
         let owner = DNSName(presentation: name)!
-        servers[server, default: [:]][Self.key(owner, type)] =
-            DNSResponse(code: .noError, authenticated: false, answer: data.map { DNSRecord(owner: owner, type: type, ttl: ttl, data: $0) })
+        var response = DNSResponse(code: .noError, authenticated: false, answer: data.map { DNSRecord(owner: owner, type: type, ttl: ttl, data: $0) })
+        response.authoritative = true
+        servers[server, default: [:]][Self.key(owner, type)] = response
     }
 }
 

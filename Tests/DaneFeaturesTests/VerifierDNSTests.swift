@@ -120,4 +120,30 @@ final class VerifierDNSTests: XCTestCase {
         XCTAssertEqual(dnsOnly[0].hosts.flatMap(\.addresses).map(\.verdict), [.notChecked, .notChecked])
         XCTAssertFalse(dnsOnly[0].warnings.contains { $0.contains("looks blocked") })
     }
+
+    /// A failed lookup asks each authoritative server: one that does not answer is lame; two
+    /// that answer differently (serial and records) are named with what each serves.
+    func testAFailedLookupNamesTheServerThatIsLameOrDisagrees() {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [], status: .failed)
+        dns.answer("example.test", .ns, [.name(name("ns1.example.test")), .name(name("ns2.example.test")), .name(name("ns3.example.test"))])
+        dns.answer("ns1.example.test", .a, [.address("192.0.2.53")])
+        dns.answer("ns2.example.test", .a, [.address("198.51.100.53")])
+        dns.answer("ns3.example.test", .a, [.address("203.0.113.53")])
+        func soa(_ serial: UInt32) -> RecordData {
+            .soa(SOAData(primary: name("ns1.example.test"), mailbox: name("hostmaster.example.test"), serial: serial, refresh: 3600, retry: 600,
+                         expire: 86400, minimum: 300))
+        }
+        dns.serve("192.0.2.53", "example.test", .soa, [soa(2026112901)])
+        dns.serve("192.0.2.53", "example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
+        dns.serve("198.51.100.53", "example.test", .soa, [soa(2026110100)])
+        dns.serve("198.51.100.53", "example.test", .mx, [.mx(preference: 10, exchange: name("old-mx.example.test"))])
+        dns.deadServers = ["203.0.113.53"]
+        let report = verify(dns)
+        XCTAssertEqual(report.failure, .dnsQueryFailed)
+        let findings = report.nameServers.joined(separator: "\n")
+        XCTAssertTrue(findings.contains("ns3.example.test. (203.0.113.53) of example.test. does not answer"), findings)
+        XCTAssertTrue(findings.contains("disagree on the SOA serial (ns1.example.test. (192.0.2.53): 2026112901, ns2.example.test. (198.51.100.53): 2026110100)"), findings)
+        XCTAssertTrue(findings.contains("give different example.test. MX answers") && findings.contains("old-mx.example.test."), findings)
+    }
 }
