@@ -78,13 +78,14 @@ let package = Package(
         .executableTarget(name: "FuzzDescription", dependencies: ["DaneModel", "DaneSpec", "FuzzReplay"], path: "Sources/Fuzz/FuzzDescription"),
         .executableTarget(name: "FuzzKeyMaterial", dependencies: ["OpenSSLKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzKeyMaterial"),
         .executableTarget(name: "FuzzZoneFile", dependencies: ["LDNSKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzZoneFile"),
+        .executableTarget(name: "FuzzReport", dependencies: ["DaneModel", "FuzzReplay"], path: "Sources/Fuzz/FuzzReport"),
 
         // MARK: Tests
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec"]),
         /// The signing engine's pure parts (name keys, zone splitting, presentation format).
-        .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit"]),
+        .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit", "DaneModel"]),
         .testTarget(
             name: "DanectlTests",
             dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "ReportStore"]),

@@ -7,7 +7,7 @@ final class FuzzCorpusTests: XCTestCase {
     func testTheCorpusReplaysWithoutACrash() throws {
         let folder = Repository.path("Tests/Fuzz/corpus")
         let targets = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        XCTAssertEqual(targets, ["FuzzDescription", "FuzzKeyMaterial", "FuzzLiveDNS", "FuzzZoneFile"])
+        XCTAssertEqual(targets, ["FuzzDescription", "FuzzKeyMaterial", "FuzzLiveDNS", "FuzzReport", "FuzzZoneFile"])
         for target in targets {
             let inputs = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(target)").sorted().map { "\(folder)/\(target)/\($0)" }
             XCTAssertFalse(inputs.isEmpty, "\(target) has no seed corpus")
