@@ -78,19 +78,15 @@ public struct ReportReceiver: Sendable {
         } catch {
             return text(.contentTooLarge, "the body is over the \(ingest.limits.input)-byte limit")
         }
-        let data = Data(body.readableBytesView)
         let source = "POST \(request.uri.path) (\(type))"
-        if type.hasSuffix("gzip") {
-            // Checked here, before storing: a bomb is refused, not kept.
-            do {
-                _ = try Gunzip.inflate(data, limit: ingest.limits.expanded)
-            } catch Gunzip.Failure.tooLarge(let limit) {
-                return text(.contentTooLarge, "the report expands to more than \(limit) bytes")
-            } catch {}
+        // Read and checked once; a bomb is refused, not kept (the sender still has it).
+        let prepared = ingest.prepare(Data(body.readableBytesView), source: source)
+        if prepared.oversized {
+            return text(.contentTooLarge, "the report expands to more than \(ingest.limits.expanded) bytes")
         }
         let outcomes: [ReportIngest.Outcome]
         do {
-            outcomes = try ingest.ingest(data, source: source)
+            outcomes = try ingest.save([prepared])[0]
         } catch {
             return text(.serviceUnavailable, "the report could not be stored (\(error)); send it again later")
         }

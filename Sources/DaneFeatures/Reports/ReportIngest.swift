@@ -42,11 +42,24 @@ public struct ReportIngest: Sendable {
 
     /// Several inputs stored in one transaction (one disk sync): the outcomes of each, in order.
     public func ingest(_ inputs: [(data: Data, source: String)]) throws(ReportStore.Failure) -> [[Outcome]] {
+        try save(inputs.map { prepare($0.data, source: $0.source) })
+    }
+
+    /// One input read and checked, not yet stored.
+    public struct Prepared: Sendable {
+        public let items: [ReportStore.Item]
+        /// Over the input limit, or gzip expanding past its ceiling (a bomb): an HTTP receiver
+        /// refuses these (413) instead of keeping them.
+        public let oversized: Bool
+    }
+
+    /// Stores prepared inputs in one transaction: the outcomes of each, in order.
+    public func save(_ prepared: [Prepared]) throws(ReportStore.Failure) -> [[Outcome]] {
         var items: [ReportStore.Item] = []
         var owners: [Int] = []
-        var outcomes: [[Outcome]] = Array(repeating: [], count: inputs.count)
-        for (index, input) in inputs.enumerated() {
-            for item in prepare(input.data, source: input.source) {
+        var outcomes: [[Outcome]] = Array(repeating: [], count: prepared.count)
+        for (index, input) in prepared.enumerated() {
+            for item in input.items {
                 items.append(item)
                 owners.append(index)
             }
@@ -67,30 +80,31 @@ public struct ReportIngest: Sendable {
     }
 
     /// The reports in one input, decoded and checked, or why it holds none.
-    public func prepare(_ data: Data, source: String) -> [ReportStore.Item] {
+    public func prepare(_ data: Data, source: String) -> Prepared {
         let reports: [Data]
         do {
             reports = try unpack(data)
         } catch {
-            return [.rejected(source: source, reason: error.description, content: data)]
+            return Prepared(items: [.rejected(source: source, reason: error.description, content: data)], oversized: error.oversized)
         }
-        return reports.map { json -> ReportStore.Item in
+        return Prepared(items: reports.map { json -> ReportStore.Item in
             do throws(AggregateReport.Malformed) {
                 return .report(try AggregateReport.decode(json: json), json: json, source: source)
             } catch {
                 return .rejected(source: source, reason: error.description, content: json)
             }
-        }
+        }, oversized: false)
     }
 
     struct Unreadable: Error, CustomStringConvertible {
         let description: String
+        var oversized = false
     }
 
     /// The report JSON texts in an input: itself, its gzip contents, or an e-mail's report parts.
     func unpack(_ data: Data) throws(Unreadable) -> [Data] {
         guard data.count <= limits.input else {
-            throw Unreadable(description: "\(data.count) bytes, more than the \(limits.input)-byte limit for one input")
+            throw Unreadable(description: "\(data.count) bytes, more than the \(limits.input)-byte limit for one input", oversized: true)
         }
         guard !data.isEmpty else { throw Unreadable(description: "empty input") }
         if Gunzip.isGzip(data) { return [try inflate(data)] }
@@ -105,6 +119,8 @@ public struct ReportIngest: Sendable {
     }
 
     private func inflate(_ data: Data) throws(Unreadable) -> Data {
-        do { return try Gunzip.inflate(data, limit: limits.expanded) } catch { throw Unreadable(description: error.description) }
+        do { return try Gunzip.inflate(data, limit: limits.expanded) } catch {
+            throw Unreadable(description: error.description, oversized: error == .tooLarge(limit: limits.expanded))
+        }
     }
 }
