@@ -101,6 +101,14 @@ final class MTASTSGenerateTests: XCTestCase {
         // Without the private CA, the CA-issued one is not WebPKI-valid either.
         let system = try Danectl.run(["generate", file])
         XCTAssertEqual(system.stderr.split(separator: "\n").filter { $0.contains("[mta-sts-webpki]") }.count, 2, system.stderr)
+        // A --ca-file that cannot be read is a missing input, said once, before any work.
+        let missing = try Danectl.run(["generate", file, "--ca-file", folder.file("no-such-ca.pem")])
+        XCTAssertEqual(missing.status, 66, missing.stderr)
+        XCTAssertEqual(missing.stderr.split(separator: "\n").count, 1, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("no-such-ca.pem: error: cannot read the CA file"), missing.stderr)
+        XCTAssertEqual(missing.stdout, "")
+        let verifyMissing = try Danectl.run(["verify", "example.net", "--ca-file", folder.file("no-such-ca.pem")])
+        XCTAssertEqual(verifyMissing.status, 66, verifyMissing.stderr)
         // testing mode: no warning (senders only report).
         _ = try description(folder, sts: "mode: testing")
         XCTAssertFalse(try Danectl.run(["generate", file]).stderr.contains("mta-sts-webpki"))

@@ -136,7 +136,7 @@ openssl x509 -req -in pebble.csr -CA ca.pem -CAkey ca.key -set_serial 300 -days 
 # the policy host names every mta-sts.sts-*.test but one, which gets a certificate for another name.
 cert stsmx "mx.sts-good.test" "DNS:mx.sts-good.test" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 203 -days 365
 cat stsmx.pem int.pem > stsmx-chain.pem
-sts_domains=(sts-good sts-webpki sts-testing sts-nofetch sts-badpolicy sts-uncovered sts-redirect sts-badcert sts-wrongtype)
+sts_domains=(sts-good sts-webpki sts-testing sts-nofetch sts-badpolicy sts-uncovered sts-redirect sts-badcert sts-wrongtype sts-badlength)
 cert policyhost0 "mta-sts.sts-good.test" "$(printf 'DNS:mta-sts.%s.test,' "${sts_domains[@]}" | sed 's/DNS:mta-sts.sts-badcert.test,//; s/,$//')" \
     openssl x509 -req -CA int.pem -CAkey int.key -set_serial 204 -days 365
 cat policyhost0.pem int.pem > policyhost.pem && cp policyhost0.key policyhost.key
@@ -382,6 +382,9 @@ policy sts-badcert.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-badcert.t
 sts_scenario sts-wrongtype.test mx.sts-wrongtype.test 127.25.0.1 "$EE311" 1
 policy sts-wrongtype.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-wrongtype.test\r\nmax_age: 604800\r\n'
 echo "text/html" > "$lab/mta-sts/mta-sts.sts-wrongtype.test.type"
+sts_scenario sts-badlength.test mx.sts-badlength.test 127.25.0.1 "$EE311" 1
+policy sts-badlength.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-badlength.test\r\nmax_age: 604800\r\n'
+echo "-5" > "$lab/mta-sts/mta-sts.sts-badlength.test.length"    # a hostile length
 
 # A provider for Benchmarks/verify.sh (only when LAB_PROVIDER_DOMAINS is set): that many
 # domains, each with its MX on one of 50 hosts, each host on its own Postfix address 127.25.2.N.

@@ -5,7 +5,7 @@ The certificate is chosen by SNI from CERTS/policyhost-<name>.pem when one exist
 name, else CERTS/policyhost.pem (issued by the lab CA for the mta-sts.sts-*.test names).
 The answer depends on the Host header: POLICIES/<host>.txt is served as text/plain, unless
 POLICIES/<host>.redirect (answered 301 to its content) or POLICIES/<host>.type (the content
-type to send instead) exist. Anything else is 404.
+type to send instead) or POLICIES/<host>.length (a Content-Length to claim) exist. Anything else is 404.
 
 Usage: mta-sts-https.py PIDFILE CERTS POLICIES   (runs until killed)
 """
@@ -44,12 +44,13 @@ class Policy(http.server.BaseHTTPRequestHandler):
         if not os.path.exists(base + ".txt"):
             return self.answer(404, b"no policy here\n")
         kind = open(base + ".type").read().strip() if os.path.exists(base + ".type") else "text/plain"
-        self.answer(200, open(base + ".txt", "rb").read(), kind)
+        length = open(base + ".length").read().strip() if os.path.exists(base + ".length") else None
+        self.answer(200, open(base + ".txt", "rb").read(), kind, length)
 
-    def answer(self, code, body, kind="text/plain"):
+    def answer(self, code, body, kind="text/plain", length=None):
         self.send_response(code)
         self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", length or str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 

@@ -47,6 +47,7 @@ public final class TLSChannel {
     /// Up to `count` bytes, fewer only when the peer ends the session first; throws when more
     /// than `limit` would be needed (nil `count`: everything until the peer ends the session).
     public func read(count: Int?, limit: Int, what: String) throws(TLSChannelError) -> [UInt8] {
+        if let count, count < 0 { throw TLSChannelError(description: "\(what): a negative length (\(count))") }
         if let count, count > limit { throw TLSChannelError(description: "\(what): \(count) bytes is over the \(limit)-byte limit") }
         var out = buffer
         buffer = []

@@ -101,6 +101,7 @@ struct GenerateCommand: ParsableCommand {
         request.resolver = dns.resolver
         request.timeout = dns.timeout
         request.caFile = caFile
+        try requireReadableCAFile(caFile, printer)
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request) }
         if !outcome.liveProblems.isEmpty && !force {
             printer.print(outcome.liveProblems)

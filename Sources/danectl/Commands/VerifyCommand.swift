@@ -118,6 +118,7 @@ struct VerifyCommand: ParsableCommand {
         request.options.warnDays = warnDays
         request.options.dnsOnly = dnsOnly
         request.options.caFile = caFile
+        try requireReadableCAFile(caFile, printer)
         request.options.jobs = jobs
         let nagios = self.nagios
         let started = Date()

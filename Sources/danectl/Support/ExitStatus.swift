@@ -45,3 +45,11 @@ func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
         written += n
     }
 }
+
+/// A `--ca-file` that cannot be read is a missing input (66), said once, before any work,
+/// instead of surfacing as a WebPKI failure on every certificate.
+func requireReadableCAFile(_ path: String?, _ printer: DiagnosticPrinter) throws {
+    guard let path, !FileManager.default.isReadableFile(atPath: path) else { return }
+    printer.print(.error("ca-file-missing-file", "cannot read the CA file", at: SourceLocation(file: path)))
+    throw ExitStatus.noInput.exit
+}

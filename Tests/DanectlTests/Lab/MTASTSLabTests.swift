@@ -25,6 +25,7 @@ final class MTASTSLabTests: LabTestCase {
             ("sts-redirect.test", 1, true, ["sts-policy-fetch-error"], "do not follow redirects"),
             ("sts-badcert.test", 1, true, ["sts-webpki-invalid"], "hostname mismatch"),
             ("sts-wrongtype.test", 1, true, ["sts-policy-invalid"], "text/html"),
+            ("sts-badlength.test", 1, true, ["sts-policy-fetch-error"], "which is not a length"),
         ]
         for expected in cases {
             let (result, report) = try verify(expected.domain)

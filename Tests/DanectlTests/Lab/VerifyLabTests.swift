@@ -364,6 +364,15 @@ final class VerifyLabTests: LabTestCase {
         let detail = address["detail"] as? String ?? ""
         XCTAssertTrue(detail.contains("421") && detail.contains("client certificate"), detail)
         XCTAssertTrue((address["remedy"] as? String ?? "").contains("smtpd_tls_req_ccert"), "\(address)")
+        // The rollover gate fails closed on it: the key matches, but no mail would get through.
+        let folder = try TemporaryFolder()
+        let description = try folder.write("ccert.yaml", """
+            domain: ccert.test
+            ttl: 300
+            mx: [{host: mx.ccert.test, certificate: \(try lab().certificates)/ee.pem}]
+            """)
+        let gate = try Danectl.run(["rollover", "check", description, "--resolver", try lab().resolver, "--timeout", "5"])
+        XCTAssertNotEqual(gate.status, 0, "an MX that ends the session is not safe: \(gate.stdout)")
         // Every other Postfix MX answers EHLO over TLS and still passes.
         let (passing, _) = try verify("valid-311.test")
         XCTAssertEqual(passing.status, 0)

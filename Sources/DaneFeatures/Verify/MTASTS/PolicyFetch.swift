@@ -90,7 +90,10 @@ public struct PolicyFetch: Sendable {
             let body: [UInt8]
             if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
                 body = try chunked(channel)
-            } else if let length = headers["content-length"].flatMap(Int.init) {
+            } else if let declared = headers["content-length"] {
+                guard let length = Int(declared), length >= 0 else {
+                    return .failure(.fetch("\(host) sent Content-Length \"\(TerminalText.visible(declared, limit: 40))\", which is not a length"))
+                }
                 body = try channel.read(count: length, limit: bodyLimit, what: "reading the policy")
                 guard body.count == length else { return .failure(.fetch("\(host) ended the policy after \(body.count) of \(length) bytes")) }
             } else {
