@@ -46,6 +46,8 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 public struct CachingLookup: DNSLookup {
     let base: any DNSLookup
     private let answers = OnceCache<String, ClassifiedAnswer>()
+    /// Checking-disabled answers too: a batch of bogus domains re-walks the same root and TLD keys.
+    private let uncheckedAnswers = OnceCache<String, DNSResponse?>()
 
     public init(_ base: any DNSLookup) { self.base = base }
 
@@ -64,6 +66,10 @@ public struct CachingLookup: DNSLookup {
     }
 
     public func resolverAnswers() -> Bool { base.resolverAnswers() }
-    public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { base.unchecked(name, type) }
+    public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? {
+        uncheckedAnswers.value(for: "\(name.fqdn) \(type.rawValue)", lifetime: { response in
+            response.flatMap { $0.answer.map(\.ttl).min() }.map(TimeInterval.init) ?? 30
+        }) { base.unchecked(name, type) }
+    }
     public var trustAnchors: String? { base.trustAnchors }
 }

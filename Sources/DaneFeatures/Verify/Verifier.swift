@@ -274,11 +274,7 @@ public struct Verifier: Sendable {
     /// A live `_smtp._tls` record that senders cannot use, with the exact problem.
     func tlsrptWarnings(_ domain: DNSName) -> [String] {
         let owner = TLSRPTPolicy.ownerName(domain: domain)
-        let texts = (lookup.lookup(owner, .txt).response?.records(ofType: .txt) ?? []).compactMap { record -> String? in
-            guard case .txt(let strings) = record.data else { return nil }
-            return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
-        }
-        guard case .failure(let problem) = TLSRPTPolicy.live(texts) else { return [] }
+        guard case .failure(let problem) = TLSRPTPolicy.live(lookup.lookup(owner, .txt).response?.texts ?? []) else { return [] }
         return ["the TLS-RPT record at \(owner) is malformed: \(problem); senders send no TLS reports until it is fixed"]
     }
 

@@ -62,6 +62,15 @@ public struct DNSResponse: Sendable {
     }
 
     /// Names from NS (or CNAME/DNAME) records of the answer.
+    /// Each TXT record's character-strings joined into one text (RFC 7208 §3.3's rule, which
+    /// TLS-RPT and MTA-STS records follow).
+    public var texts: [String] {
+        answer.compactMap { record in
+            guard case .txt(let strings) = record.data else { return nil }
+            return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
+        }
+    }
+
     public func names(ofType type: RRType) -> [DNSName] {
         records(ofType: type).compactMap { if case .name(let name) = $0.data { name } else { nil } }
     }

@@ -89,7 +89,7 @@ public enum ReportSummaryRendering {
 
             """
         for p in summary.policies {
-            let labels = "domain=\"\(escape(p.domain))\",policy_type=\"\(escape(p.policyType))\""
+            let labels = "domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\""
             out += "danectl_tlsrpt_sessions_total{\(labels),result=\"successful\"} \(p.successfulSessions)\n"
             out += "danectl_tlsrpt_sessions_total{\(labels),result=\"failed\"} \(p.failedSessions)\n"
         }
@@ -100,9 +100,9 @@ public enum ReportSummaryRendering {
             """
         for p in summary.policies {
             for f in p.failures {
-                out += "danectl_tlsrpt_failed_sessions_total{domain=\"\(escape(p.domain))\",policy_type=\"\(escape(p.policyType))\","
-                    + "mx_host=\"\(escape(f.mxHost ?? ""))\",receiving_ip=\"\(escape(f.receivingIP ?? ""))\","
-                    + "result_type=\"\(escape(f.resultType))\"} \(f.sessions)\n"
+                out += "danectl_tlsrpt_failed_sessions_total{domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\","
+                    + "mx_host=\"\(PrometheusText.label(f.mxHost ?? ""))\",receiving_ip=\"\(PrometheusText.label(f.receivingIP ?? ""))\","
+                    + "result_type=\"\(PrometheusText.label(f.resultType))\"} \(f.sessions)\n"
             }
         }
         out += """
@@ -111,7 +111,7 @@ public enum ReportSummaryRendering {
 
             """
         for p in summary.policies {
-            out += "danectl_tlsrpt_reports{domain=\"\(escape(p.domain))\",policy_type=\"\(escape(p.policyType))\"} \(p.reports)\n"
+            out += "danectl_tlsrpt_reports{domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\"} \(p.reports)\n"
         }
         out += """
             # HELP danectl_tlsrpt_rejected_inputs Inputs kept aside because they were not readable reports.
@@ -120,11 +120,5 @@ public enum ReportSummaryRendering {
 
             """
         return out
-    }
-
-    /// Label values escape backslash, double quote and newline (the exposition format's rule).
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
     }
 }

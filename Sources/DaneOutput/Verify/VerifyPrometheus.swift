@@ -10,7 +10,7 @@ public enum VerifyPrometheus {
         func family(_ name: String, _ type: String, _ help: String, _ samples: [(labels: [(String, String)], value: String)]) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
             for sample in samples {
-                let labels = sample.labels.map { "\($0.0)=\"\(escape($0.1))\"" }.joined(separator: ",")
+                let labels = sample.labels.map { "\($0.0)=\"\(PrometheusText.label($0.1))\"" }.joined(separator: ",")
                 out += "\(name){\(labels)} \(sample.value)\n"
             }
         }
@@ -39,9 +39,5 @@ public enum VerifyPrometheus {
         family("danectl_verify_last_run_timestamp_seconds", "gauge", "When this verify run finished (Unix time).",
                [([], String(Int(now.timeIntervalSince1970)))])
         return out.replacingOccurrences(of: "{} ", with: " ")
-    }
-
-    static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
     }
 }

@@ -45,6 +45,19 @@ public final class AnchoredValidator: @unchecked Sendable {
 
     deinit { ldns_resolver_deep_free(resolver) }
 
+    /// The DS and DNSKEY records of a trust anchor text, as model values (read by ldns, like
+    /// the anchors the validator itself uses), for naming which anchor a chain misses.
+    public static func anchorRecords(_ text: String) -> [DNSRecord] {
+        text.split(separator: "\n").compactMap { line -> DNSRecord? in
+            guard !line.hasPrefix(";") else { return nil }
+            var rr: RRPointer?
+            guard ldns_rr_new_frm_str(&rr, String(line), 3600, nil, nil) == LDNS_STATUS_OK, let rr else { return nil }
+            defer { ldns_rr_free(rr) }
+            let type = ldns_rr_get_type(rr)
+            return type == LDNS_RR_TYPE_DS || type == LDNS_RR_TYPE_DNSKEY ? DNSRecord(rr) : nil
+        }
+    }
+
     public func lookup(_ qname: DNSName, _ qtype: RRType) -> (Status, DNSResponse?, String?) {
         lock.lock()
         defer { lock.unlock() }

@@ -192,7 +192,7 @@ final class StreamedVerify: @unchecked Sendable {
         if shown && format == .jsonl { out = VerifyJSON.line(report) }
         if let out, !failedToWrite {
             if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            failedToWrite = !Self.write(out)
+            failedToWrite = !writeAllToStandardOutput(out)
         }
         if progress, Date().timeIntervalSince(lastProgress) > 0.2 || done == total {
             lastProgress = Date()
@@ -202,18 +202,6 @@ final class StreamedVerify: @unchecked Sendable {
 
     func endProgress() {
         if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-    }
-
-    static func write(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes[written...].withUnsafeBufferPointer { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return false }
-            written += n
-        }
-        return true
     }
 }
 

@@ -33,17 +33,24 @@ extension Double {
 /// Writes text to standard output and fails with 73 when it cannot be written (a full disk,
 /// a closed pipe): output that silently went nowhere must not look like success.
 func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
+    guard writeAllToStandardOutput(text) else {
+        printer.print(.error("output-stdout", "cannot write to standard output: \(String(cString: strerror(errno)))"))
+        throw ExitStatus.cannotCreate.exit
+    }
+}
+
+/// Every byte of `text` to standard output (retrying short writes and EINTR); false when the
+/// descriptor refuses (full disk, closed pipe), with errno saying why.
+func writeAllToStandardOutput(_ text: String) -> Bool {
     let bytes = Array(text.utf8)
     var written = 0
     while written < bytes.count {
         let n = bytes[written...].withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
         if n < 0 && errno == EINTR { continue }
-        guard n > 0 else {
-            printer.print(.error("output-stdout", "cannot write to standard output: \(String(cString: strerror(errno)))"))
-            throw ExitStatus.cannotCreate.exit
-        }
+        guard n > 0 else { return false }
         written += n
     }
+    return true
 }
 
 /// A `--ca-file` that cannot be read is a missing input (66), said once, before any work,

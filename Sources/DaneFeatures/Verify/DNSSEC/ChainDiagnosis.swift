@@ -26,7 +26,7 @@ struct ChainDiagnosis {
             var entryKeys = keys.filter { if case .dnskey(let key) = $0.data { key.isKeySigningKey } else { false } }
             if apex.labels.isEmpty, let anchorText = lookup.trustAnchors {
                 // Validating here: the root's keys must be the ones the anchors name.
-                let anchors = Self.anchorRecords(anchorText)
+                let anchors = AnchoredValidator.anchorRecords(anchorText)
                 let trusted = keys.filter { key in anchors.contains { $0.type == .ds ? SignatureCheck.ds($0, names: key) : $0.data == key.data } }
                 if trusted.isEmpty {
                     return ChainBreak(kind: .anchorMatchesNoKey, zone: ".", owner: ".", type: "DNSKEY",
@@ -92,26 +92,6 @@ struct ChainDiagnosis {
             if !matching.isEmpty { return broken(kind, matching) }
         }
         return broken(.signatureInvalid, [worst.1])
-    }
-
-    /// DS and DNSKEY records of a trust anchor file (presentation form, one per line).
-    static func anchorRecords(_ text: String) -> [DNSRecord] {
-        var records: [DNSRecord] = []
-        for line in text.split(separator: "\n") where !line.hasPrefix(";") {
-            let tokens: [String] = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard let first = tokens.first, let owner = DNSName(presentation: first) else { continue }
-            if let at = tokens.firstIndex(of: "DS"), tokens.count >= at + 5, let tag = UInt16(tokens[at + 1]), let algorithm = UInt8(tokens[at + 2]),
-               let digestType = UInt8(tokens[at + 3]), let digest = Hex.decode(tokens[(at + 4)...].joined()) {
-                let wire: [UInt8] = [UInt8(tag >> 8), UInt8(tag & 0xFF), algorithm, digestType] + digest
-                records.append(DNSRecord(owner: owner, type: .ds, ttl: 0, data: RecordData(type: .ds, wire: wire)))
-            } else if let at = tokens.firstIndex(of: "DNSKEY"), tokens.count >= at + 5, let flags = UInt16(tokens[at + 1]),
-                      let proto = UInt8(tokens[at + 2]), let algorithm = UInt8(tokens[at + 3]),
-                      let key = Data(base64Encoded: tokens[(at + 4)...].joined()) {
-                let wire: [UInt8] = [UInt8(flags >> 8), UInt8(flags & 0xFF), proto, algorithm] + Array(key)
-                records.append(DNSRecord(owner: owner, type: .dnskey, ttl: 0, data: RecordData(type: .dnskey, wire: wire)))
-            }
-        }
-        return records
     }
 
     static func covers(_ record: DNSRecord, _ type: RRType) -> Bool {

@@ -12,10 +12,7 @@ struct MTASTSCheck {
     func check(domain: DNSName, liveMX: [String], probed: [(host: String, report: AddressReport)], described: MTASTSPolicy?) -> MTASTSReport? {
         let owner = MTASTSRecord.ownerName(domain: domain)
         let answer = lookup.lookup(owner, .txt)
-        let texts = (answer.response?.records(ofType: .txt) ?? []).compactMap { record -> String? in
-            guard case .txt(let strings) = record.data else { return nil }
-            return String(decoding: strings.flatMap { $0 }, as: UTF8.self)
-        }
+        let texts = answer.response?.texts ?? []
         guard !texts.isEmpty else { return nil }
         let url = PolicyFetch.url(domain: domain)
         var problems: [MTASTSReport.Problem] = []
