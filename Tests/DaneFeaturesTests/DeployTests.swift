@@ -47,7 +47,7 @@ final class DeployTests: XCTestCase {
         func read(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
     }
 
-    func world(_ f: Files) -> (ScriptedDNS, ScriptedProbe) { ExampleWorld.make(set: [f.current, f.next], served: f.current) }
+    func world(_ f: Files) -> (ScriptedDNS, ScriptedMX) { ExampleWorld.make(set: [f.current, f.next], served: f.current) }
 
     func request(_ f: Files, _ certificate: String, key: String? = nil) -> DeployRequest {
         var request = DeployRequest(file: f.description, certificate: f.path(certificate))
@@ -61,13 +61,13 @@ final class DeployTests: XCTestCase {
         let f = try Files()
         let (dns, probe) = world(f)
         let before = try f.read("served.pem")
-        let outcome = try RolloverDeploy.run(request(f, "other.pem", key: "other.key"), reload: { XCTFail("no reload"); return nil }, lookup: dns, probe: probe)
+        let outcome = try RolloverDeploy.run(request(f, "other.pem", key: "other.key"), reload: { XCTFail("no reload"); return nil }, world: .scripted(dns, probe))
         XCTAssertEqual(outcome.result, .refused)
         XCTAssertTrue(outcome.messages[0].contains("neither the key in service nor the published next key"), outcome.messages[0])
         XCTAssertEqual(try f.read("served.pem"), before)
         XCTAssertFalse(FileManager.default.fileExists(atPath: f.path("served.pem.previous")))
 
-        let mismatched = try RolloverDeploy.run(request(f, "new.pem", key: "other.key"), reload: { nil }, lookup: dns, probe: probe)
+        let mismatched = try RolloverDeploy.run(request(f, "new.pem", key: "other.key"), reload: { nil }, world: .scripted(dns, probe))
         XCTAssertEqual(mismatched.result, .refused)
         XCTAssertTrue(mismatched.messages[0].contains("was not issued for the key"), mismatched.messages[0])
     }
@@ -76,7 +76,7 @@ final class DeployTests: XCTestCase {
         let f = try Files()
         let (dns, probe) = world(f)
         let oldChain = try f.read("served.pem"), newChain = try f.read("new.pem"), nextKey = try f.read("next.key")
-        let early = try RolloverDeploy.run(request(f, "new.pem"), reload: { XCTFail("no reload while waiting"); return nil }, lookup: dns, probe: probe)
+        let early = try RolloverDeploy.run(request(f, "new.pem"), reload: { XCTFail("no reload while waiting"); return nil }, world: .scripted(dns, probe))
         XCTAssertEqual(early.result, .notYet)
         XCTAssertEqual(early.gate?.codes, ["waiting-for-caches"])
         XCTAssertEqual(try f.read("served.pem"), oldChain, "nothing installed while the gate is closed")
@@ -93,7 +93,7 @@ final class DeployTests: XCTestCase {
             reloads.add()
             probe.served[address] = served
             return nil
-        }, lookup: dns, probe: probe)
+        }, world: .scripted(dns, probe))
         XCTAssertEqual(outcome.result, .installed, outcome.messages.joined(separator: "\n"))
         XCTAssertEqual(reloads.value, 1)
         XCTAssertEqual(try f.read("served.pem"), newChain)
@@ -117,7 +117,7 @@ final class DeployTests: XCTestCase {
         evidence.sawPublished(TLSAEndpoint(host: DNSName(presentation: "mx.example.test")!), [f.next], at: Date().addingTimeInterval(-3600))
         try evidence.encoded().write(toFile: f.description + ".rollover.json", atomically: true, encoding: .utf8)
         let oldChain = try f.read("served.pem"), oldKey = try f.read("served.key")
-        let outcome = try RolloverDeploy.run(request(f, "new.pem"), reload: { nil }, lookup: dns, probe: probe)
+        let outcome = try RolloverDeploy.run(request(f, "new.pem"), reload: { nil }, world: .scripted(dns, probe))
         XCTAssertEqual(outcome.result, .rolledBack, outcome.messages.joined(separator: "\n"))
         XCTAssertEqual(try f.read("served.pem"), oldChain)
         XCTAssertEqual(try f.read("served.key"), oldKey)
@@ -127,7 +127,7 @@ final class DeployTests: XCTestCase {
     func testARenewalThatKeptItsKeyIsInstalledAtOnce() throws {
         let f = try Files()
         let (dns, probe) = world(f)
-        let outcome = try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"), reload: { nil }, lookup: dns, probe: probe)
+        let outcome = try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"), reload: { nil }, world: .scripted(dns, probe))
         XCTAssertEqual(outcome.result, .installed, outcome.messages.joined(separator: "\n"))
         XCTAssertNil(outcome.gate, "the TLSA records do not change, so there is nothing to wait for")
         XCTAssertEqual(try f.read("served.pem"), try f.read("renewed.pem"))

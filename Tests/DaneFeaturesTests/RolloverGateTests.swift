@@ -11,13 +11,13 @@ final class RolloverGateTests: XCTestCase {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     /// A signed example.test whose TLSA set holds both keys everywhere; the MX serves `current`.
-    func world(_ f: RolloverFixture, live: [TLSARecordData]? = nil, port: UInt16 = 25) -> (ScriptedDNS, ScriptedProbe) {
+    func world(_ f: RolloverFixture, live: [TLSARecordData]? = nil, port: UInt16 = 25) -> (ScriptedDNS, ScriptedMX) {
         ExampleWorld.make(set: live ?? [f.current, f.next], served: f.current, port: port)
     }
 
-    func check(_ f: RolloverFixture, _ dns: ScriptedDNS, _ probe: ScriptedProbe, at time: Date, after: Bool = false,
+    func check(_ f: RolloverFixture, _ dns: ScriptedDNS, _ probe: ScriptedMX, at time: Date, after: Bool = false,
                evidence: inout RolloverEvidence, records: Bool = true, hosts: [String] = []) throws -> RolloverHostResult {
-        var checker = RolloverChecker(lookup: dns, probe: probe, now: time)
+        var checker = RolloverChecker(lookup: dns, probe: World.scripted(dns, probe).keyProbe(timeout: 1), now: time)
         checker.recordsEvidence = records
         let results = try checker.check(DescriptionLoader.load(path: f.description), hosts: hosts, after: after, evidence: &evidence)
         return try XCTUnwrap(results.first)
@@ -130,7 +130,7 @@ final class RolloverGateTests: XCTestCase {
         let (dns, probe) = world(f, live: [f.current])
         var request = RolloverRequest(file: f.description)
         request.now = t0
-        let outcome = try RolloverRun.check(request, after: false, lookup: dns, probe: probe)
+        let outcome = try RolloverRun.check(request, after: false, world: .scripted(dns, probe))
         XCTAssertEqual(outcome.worst, .safe)
         XCTAssertEqual(outcome.warnings.map(\.code), ["rollover-next-is-current"])
     }
@@ -139,10 +139,10 @@ final class RolloverGateTests: XCTestCase {
         let f = try RolloverFixture()
         let (dns, probe) = world(f)
         dns.resolverUp = false
-        XCTAssertThrowsError(try RolloverRun.check(RolloverRequest(file: f.description), after: false, lookup: dns, probe: probe)) {
+        XCTAssertThrowsError(try RolloverRun.check(RolloverRequest(file: f.description), after: false, world: .scripted(dns, probe))) {
             XCTAssertEqual(($0 as? DiagnosticError).map { ExitStatus(stoppedBy: $0) }, .unavailable)
         }
-        XCTAssertThrowsError(try RolloverRun.plan(RolloverRequest(file: f.description), live: true, lookup: dns)) {
+        XCTAssertThrowsError(try RolloverRun.plan(RolloverRequest(file: f.description), live: true, world: .scripted(dns))) {
             XCTAssertEqual(($0 as? DiagnosticError).map { ExitStatus(stoppedBy: $0) }, .unavailable)
         }
     }
@@ -154,7 +154,7 @@ final class RolloverGateTests: XCTestCase {
         try "{ not a state file".write(toFile: state, atomically: true, encoding: .utf8)
         var request = RolloverRequest(file: f.description)
         request.statePath = state
-        let outcome = try RolloverRun.check(request, after: false, lookup: dns, probe: probe)
+        let outcome = try RolloverRun.check(request, after: false, world: .scripted(dns, probe))
         XCTAssertEqual(outcome.worst, .wait, "no evidence is never \"long enough\"")
         XCTAssertEqual(outcome.warnings.map(\.code), ["rollover-state-unreadable"])
         XCTAssertNil(outcome.evidenceToWrite, "a file we could not read is not overwritten")
@@ -227,7 +227,7 @@ final class RolloverGateTests: XCTestCase {
         try evidence.encoded().write(toFile: f.description + ".rollover.json", atomically: true, encoding: .utf8)
         var request = RolloverRequest(file: f.description)
         request.now = t0.addingTimeInterval(120)
-        let (steps, _) = try RolloverRun.plan(request, live: true, lookup: dns)
+        let (steps, _) = try RolloverRun.plan(request, live: true, world: .scripted(dns))
         XCTAssertEqual(steps.first { $0.action == .deploy }?.earliest, checked.earliestSafe)
     }
 }

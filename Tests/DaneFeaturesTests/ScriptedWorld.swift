@@ -45,22 +45,58 @@ final class ScriptedDNS: DNSLookup, @unchecked Sendable {
 }
 
 /// MX addresses scripted by the test: each serves a key, given by its SPKI SHA-256 (its 3 1 1
-/// data), or is unreachable. Records the ports it was asked on.
-final class ScriptedProbe: KeyProbe, @unchecked Sendable {
+/// data), or a whole scripted session, or is unreachable. Records the ports it was asked on.
+final class ScriptedMX: MXSession, @unchecked Sendable {
     private let lock = NSLock()
     var served: [String: [UInt8]] = [:]
+    var sessions: [String: MXSessionResult.Stage] = [:]
     var unreachable: Set<String> = []
     private(set) var ports: [UInt16] = []
+    private(set) var requests: [MXSessionRequest] = []
 
-    func probe(address: String, endpoint: TLSAEndpoint, records: [TLSARecordData]) -> ServedKey {
+    func open(_ request: MXSessionRequest) -> MXSessionResult {
         lock.lock(); defer { lock.unlock() }
-        ports.append(endpoint.port)
-        if unreachable.contains(address) { return ServedKey(outcome: .unreachable("connection timed out"), presentedSPKISHA256: nil) }
-        guard let key = served[address] else { return ServedKey(outcome: .unreachable("connection refused"), presentedSPKISHA256: nil) }
-        if let match = records.first(where: { $0.parameters == .recommended && $0.associationData == key }) {
-            return ServedKey(outcome: .matched(match), presentedSPKISHA256: key)
+        ports.append(request.port)
+        requests.append(request)
+        let address = request.address
+        if unreachable.contains(address) { return MXSessionResult(stage: .networkError("connection timed out")) }
+        if let stage = sessions[address] { return MXSessionResult(stage: stage, localAddress: "127.0.0.1") }
+        guard let key = served[address] else { return MXSessionResult(stage: .networkError("connection refused")) }
+        let certificate = PresentedCertificate(subject: "CN=\(request.mxHost)", issuer: "CN=\(request.mxHost)", spkiSHA256: Hex.encode(key),
+                                               notBefore: nil, notAfter: nil)
+        if let match = request.records.first(where: { $0.parameters == .recommended && $0.associationData == key }) {
+            return MXSessionResult(stage: .tls(TLSSessionOutcome(completed: true, authenticated: true, matched: match, chain: [certificate])),
+                                   localAddress: "127.0.0.1")
         }
-        return ServedKey(outcome: .mismatched, presentedSPKISHA256: key)
+        return MXSessionResult(stage: .tls(TLSSessionOutcome(completed: true, authenticated: false, verifyFailure: .noMatch,
+                                                             verifyMessage: "no matching DANE TLSA records", chain: [certificate])),
+                               localAddress: "127.0.0.1")
+    }
+}
+
+/// A policy host scripted by the test: the policy text (or failure) served per domain.
+final class ScriptedHTTPS: PolicySource, @unchecked Sendable {
+    private let lock = NSLock()
+    var policies: [String: Result<String, PolicyFetch.Failure>] = [:]
+
+    func fetchPolicy(domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings) -> Result<String, PolicyFetch.Failure> {
+        lock.lock(); defer { lock.unlock() }
+        return policies[domain.fqdn] ?? .failure(.fetch("cannot connect to mta-sts.\(domain.fqdn) port 443: connection refused"))
+    }
+}
+
+/// Gives the scripted DNS as the run's lookup.
+struct ScriptedResolvers: ResolverSource {
+    let dns: any DNSLookup
+    func secureLookup(resolver: String?, trustAnchor: String?, timeout: TimeInterval)
+        throws(DiagnosticError) -> (lookup: any DNSLookup, mode: SecureLookup.Mode) { (dns, .resolverValidates) }
+}
+
+extension World {
+    /// A world made of scripted parts (on the system clock unless told otherwise).
+    static func scripted(_ dns: ScriptedDNS, _ mx: ScriptedMX = ScriptedMX(), https: ScriptedHTTPS = ScriptedHTTPS(),
+                         clock: any Clock = SystemClock()) -> World {
+        World(dns: ScriptedResolvers(dns: dns), mx: mx, https: https, clock: clock)
     }
 }
 
@@ -70,7 +106,7 @@ final class ScriptedProbe: KeyProbe, @unchecked Sendable {
 enum ExampleWorld {
     static let mx = "192.0.2.1", ns = "192.0.2.53"
 
-    static func make(set records: [TLSARecordData], served: TLSARecordData, port: UInt16 = 25) -> (ScriptedDNS, ScriptedProbe) {
+    static func make(set records: [TLSARecordData], served: TLSARecordData, port: UInt16 = 25) -> (ScriptedDNS, ScriptedMX) {
         let dns = ScriptedDNS()
         let set = records.map { RecordData.tlsa($0) }
         dns.answer("mx.example.test", .a, [.address(mx)])
@@ -80,7 +116,7 @@ enum ExampleWorld {
         dns.serve(ns, "_\(port)._tcp.mx.example.test", .tlsa, set)
         dns.serve(ns, "example.test", .soa, [.soa(soa(serial: 7))])
         dns.answer("example.test", .soa, [.soa(soa(serial: 7))])
-        let probe = ScriptedProbe()
+        let probe = ScriptedMX()
         probe.served[mx] = served.associationData
         return (dns, probe)
     }

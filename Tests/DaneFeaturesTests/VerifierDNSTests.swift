@@ -9,7 +9,7 @@ final class VerifierDNSTests: XCTestCase {
     func verify(_ dns: ScriptedDNS, _ domain: String = "example.test") -> DomainReport {
         var options = Verifier.Options()
         options.timeout = 1
-        return Verifier(lookup: dns, options: options).verify(domain: domain)
+        return Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: domain)
     }
 
     func name(_ text: String) -> DNSName { DNSName(presentation: text)! }
@@ -112,11 +112,11 @@ final class VerifierDNSTests: XCTestCase {
         dns.answer("mx2.example.test", .a, [.address("127.77.0.2")])
         var request = VerifyRequest(targets: ["example.test"])
         request.options.timeout = 2
-        let reports = try VerifyRun.run(request, lookup: dns)
+        let reports = try VerifyRun.run(request, world: .scripted(dns))
         XCTAssertTrue(reports[0].warnings.first?.hasPrefix("none of the 2 MX addresses accepted a connection to port 25: port 25 looks blocked") == true,
                       "\(reports[0].warnings)")
         request.options.dnsOnly = true
-        let dnsOnly = try VerifyRun.run(request, lookup: dns)
+        let dnsOnly = try VerifyRun.run(request, world: .scripted(dns))
         XCTAssertEqual(dnsOnly[0].hosts.flatMap(\.addresses).map(\.verdict), [.notChecked, .notChecked])
         XCTAssertFalse(dnsOnly[0].warnings.contains { $0.contains("looks blocked") })
     }

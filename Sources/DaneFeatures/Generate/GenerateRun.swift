@@ -32,23 +32,19 @@ public struct GenerateOutcome: Sendable {
 /// `generate` as the CLI calls it: load, generate, optionally check against the live keys,
 /// keep the chosen zones, optionally sign.
 public enum GenerateRun {
-    public static func run(_ request: GenerateRequest, lookup: (any DNSLookup)? = nil, probe: (any KeyProbe)? = nil)
-        throws(DiagnosticError) -> GenerateOutcome {
+    public static func run(_ request: GenerateRequest, world: World) throws(DiagnosticError) -> GenerateOutcome {
         let description = try DescriptionLoader.load(path: request.file)
-        let generated = try Generator(caFile: request.caFile).generate(description)
+        let now = request.now ?? world.clock.now()
+        let generated = try Generator(now: now, caFile: request.caFile).generate(description)
         var liveProblems: [Diagnostic] = []
         if request.checkLive {
-            let dns: any DNSLookup
-            if let lookup { dns = lookup } else { dns = try SecureLookup.choosing(resolver: request.resolver, trustAnchor: nil, timeout: min(5, request.timeout)).0 }
-            guard dns.resolverAnswers() else {
-                throw DiagnosticError(.error("resolver-unreachable",
-                    "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; check --resolver"))
-            }
-            liveProblems = try LiveKeyCheck(lookup: dns, probe: probe ?? STARTTLSKeyProbe(timeout: request.timeout)).problems(description)
+            let dns = try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
+                                                purpose: "--check-live asks it for the TLSA records").lookup
+            liveProblems = try LiveKeyCheck(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: now).problems(description)
         }
         var records = try filter(generated.records, zones: request.zones)
         if request.sign {
-            let options = SigningOptions(now: request.now ?? Date(), validityDays: request.validityDays)
+            let options = SigningOptions(now: now, validityDays: request.validityDays)
             records = try FragmentSigning.sign(records, keyPaths: description.signingKeys + request.keys, options: options)
         }
         let keptZones = Set(records.map(\.zone))

@@ -29,7 +29,7 @@ public struct Generator {
     /// Trusted roots for the WebPKI check of MTA-STS `enforce` (nil: the system's).
     public var caFile: String?
 
-    public init(now: Date = Date(), loader: KeyMaterialLoader = KeyMaterialLoader(), caFile: String? = nil) {
+    public init(now: Date, loader: KeyMaterialLoader = KeyMaterialLoader(), caFile: String? = nil) {
         self.now = now
         self.loader = loader
         self.caFile = caFile

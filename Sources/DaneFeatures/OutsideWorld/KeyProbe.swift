@@ -26,40 +26,10 @@ public struct ServedKey: Sendable, Equatable {
 }
 
 /// Connects to one address of an MX host and says which record of a TLSA set its key
-/// matches, the way a DANE sender would. The real one speaks SMTP, STARTTLS and TLS under
-/// OpenSSL's DANE verifier; tests script one.
+/// matches, the way a DANE sender would: `World.keyProbe(timeout:)` asks the world's MX
+/// session.
 public protocol KeyProbe: Sendable {
     func probe(address: String, endpoint: TLSAEndpoint, records: [TLSARecordData]) -> ServedKey
-}
-
-/// The real `KeyProbe`: `STARTTLSProbe` on the endpoint's port, within `timeout` seconds.
-public struct STARTTLSKeyProbe: KeyProbe {
-    public let timeout: TimeInterval
-
-    public init(timeout: TimeInterval) { self.timeout = timeout }
-
-    public func probe(address: String, endpoint: TLSAEndpoint, records: [TLSARecordData]) -> ServedKey {
-        let result = STARTTLSProbe(timeout: timeout).run(address: address, port: endpoint.port, baseDomain: endpoint.base.fqdn,
-                                                         mxHost: endpoint.host.fqdn, records: records.map(DANERecord.init))
-        switch result.stage {
-        case .networkError(let why):
-            return ServedKey(outcome: .unreachable(why), presentedSPKISHA256: nil)
-        case .noSTARTTLS(let why), .smtpError(let why):
-            return ServedKey(outcome: .failed(why), presentedSPKISHA256: nil)
-        case .refusedAfterTLS(let handshake, let why):
-            // The key may match, but no mail gets through: not a state to call safe.
-            return ServedKey(outcome: .failed(why), presentedSPKISHA256: handshake.chain.first.map { Digest.hash($0.subjectPublicKeyInfoDER, with: .sha256) })
-        case .connected(let handshake):
-            let presented = handshake.chain.first.map { Digest.hash($0.subjectPublicKeyInfoDER, with: .sha256) }
-            guard handshake.completed else {
-                return ServedKey(outcome: .failed(handshake.handshakeError ?? "the TLS handshake failed"), presentedSPKISHA256: presented)
-            }
-            if handshake.authenticated, let matched = handshake.matched {
-                return ServedKey(outcome: .matched(TLSARecordData(matched)), presentedSPKISHA256: presented)
-            }
-            return ServedKey(outcome: .mismatched, presentedSPKISHA256: presented)
-        }
-    }
 }
 
 extension DANERecord {

@@ -13,11 +13,14 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
 
     private let entries = Mutex<[Key: Entry]>([:])
+    private let clock: any Clock
+
+    init(clock: any Clock) { self.clock = clock }
 
     /// The cached value for `key`, or `compute()`'s, kept for the seconds `lifetime` gives it.
     func value(for key: Key, lifetime: (Value) -> TimeInterval = { _ in .infinity }, _ compute: () -> Value) -> Value {
         let (entry, mine) = entries.withLock { table -> (Entry, Bool) in
-            if let found = table[key], found.value == nil || found.expires > Date() { return (found, false) }
+            if let found = table[key], found.value == nil || found.expires > clock.now() { return (found, false) }
             let made = Entry()
             table[key] = made
             return (made, true)
@@ -27,7 +30,7 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
             let seconds = lifetime(value)
             entry.ready.lock()
             entry.value = value
-            entry.expires = seconds.isFinite ? Date().addingTimeInterval(seconds) : .distantFuture
+            entry.expires = seconds.isFinite ? clock.now().addingTimeInterval(seconds) : .distantFuture
             entry.ready.broadcast()
             entry.ready.unlock()
             return value
@@ -45,11 +48,15 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 /// on the same MX hosts ask the same questions, and each is asked once.
 public struct CachingLookup: DNSLookup {
     let base: any DNSLookup
-    private let answers = OnceCache<String, ClassifiedAnswer>()
+    private let answers: OnceCache<String, ClassifiedAnswer>
     /// Checking-disabled answers too: a batch of bogus domains re-walks the same root and TLD keys.
-    private let uncheckedAnswers = OnceCache<String, DNSResponse?>()
+    private let uncheckedAnswers: OnceCache<String, DNSResponse?>
 
-    public init(_ base: any DNSLookup) { self.base = base }
+    public init(_ base: any DNSLookup, clock: any Clock) {
+        self.base = base
+        answers = OnceCache(clock: clock)
+        uncheckedAnswers = OnceCache(clock: clock)
+    }
 
     public func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
         answers.value(for: "\(name.fqdn) \(type.rawValue)", lifetime: Self.lifetime) { base.lookup(name, type) }

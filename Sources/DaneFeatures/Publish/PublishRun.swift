@@ -36,11 +36,11 @@ public struct PublishOutcome: Sendable {
 /// UPDATE whose prerequisites pin every RRset it touches as it was read, so a concurrent
 /// change makes it fail whole instead of being overwritten.
 public enum PublishRun {
-    public static func run(_ request: PublishRequest, server given: (any PrimaryServer)? = nil,
+    public static func run(_ request: PublishRequest, world: World, server given: (any PrimaryServer)? = nil,
                            pause: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }) throws(DiagnosticError) -> PublishOutcome {
         var generateRequest = GenerateRequest(file: request.file)
         generateRequest.zones = request.zones
-        let generated = try GenerateRun.run(generateRequest)
+        let generated = try GenerateRun.run(generateRequest, world: world)
         let key = try request.tsigKey.map { path throws(DiagnosticError) in try readKey(path) }
         if key == nil && !request.dryRun {
             throw DiagnosticError(.error("usage-tsig-key", "publish needs --tsig-key FILE to sign the update (or --dry-run to only show the plan)"))
@@ -62,7 +62,7 @@ public enum PublishRun {
         var failure: Diagnostic?
         for index in zones.indices where !zones[index].changes.isEmpty {
             guard failure == nil else { zones[index].state = .notAttempted; continue }
-            failure = apply(&zones[index], key: key, server: server, wait: request.waitSeconds, pause: pause)
+            failure = apply(&zones[index], key: key, server: server, wait: request.waitSeconds, clock: world.clock, pause: pause)
         }
         return PublishOutcome(zones: zones, warnings: generated.warnings, failure: failure)
     }
@@ -142,7 +142,7 @@ public enum PublishRun {
     /// Sends the zone's UPDATE; on success waits (for a zone the server signs) until the change
     /// is served signed. Returns the diagnostic that stops the run, if any.
     static func apply(_ publication: inout ZonePublication, key: TSIGKey, server: any PrimaryServer, wait: TimeInterval,
-                      pause: (TimeInterval) -> Void) -> Diagnostic? {
+                      clock: any Clock, pause: (TimeInterval) -> Void) -> Diagnostic? {
         let zone = publication.zone.fqdn
         let answer: UpdateSender.Answer
         do { answer = try server.send(UpdateMessage(zone: publication.zone, changes: publication.changes), key: key) } catch {
@@ -177,13 +177,13 @@ public enum PublishRun {
         }
         publication.state = .applied
         // The change is in; wait until it is served (signed, when the server signs the zone).
-        let deadline = Date().addingTimeInterval(wait)
+        let deadline = clock.now().addingTimeInterval(wait)
         while true {
             if let serial = servedAsPlanned(publication, server: server) {
                 publication.serialAfter = serial
                 return nil
             }
-            guard Date() < deadline else { break }
+            guard clock.now() < deadline else { break }
             pause(0.25)
         }
         if wait == 0 { return nil }

@@ -7,17 +7,19 @@ import Foundation
 public struct LiveKeyCheck: Sendable {
     public let lookup: any DNSLookup
     public let probe: any KeyProbe
+    public let now: Date
 
-    public init(lookup: any DNSLookup, probe: any KeyProbe) {
+    public init(lookup: any DNSLookup, probe: any KeyProbe, now: Date) {
         self.lookup = lookup
         self.probe = probe
+        self.now = now
     }
 
     /// One error per address that the generated set would not authenticate, or that could
     /// not be checked (fails closed: an address nobody could ask is not a match).
     public func problems(_ description: DomainDescription) throws(DiagnosticError) -> [Diagnostic] {
-        let generator = Generator()
-        let checker = RolloverChecker(lookup: lookup, probe: probe, now: Date())
+        let generator = Generator(now: now)
+        let checker = RolloverChecker(lookup: lookup, probe: probe, now: now)
         var problems: [Diagnostic] = []
         for host in description.hosts {
             let records = try generator.tlsaRecords(for: host).0

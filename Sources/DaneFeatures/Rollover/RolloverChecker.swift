@@ -45,7 +45,7 @@ public struct RolloverChecker: Sendable {
 
     public func check(_ description: DomainDescription, hosts filter: [String] = [], after: Bool,
                       evidence: inout RolloverEvidence) throws(DiagnosticError) -> [RolloverHostResult] {
-        let keys = RolloverKeys()
+        let keys = RolloverKeys(now: now)
         let zones = ZoneAssignment(description: description)
         var results: [RolloverHostResult] = []
         for host in try Self.select(description, filter) {

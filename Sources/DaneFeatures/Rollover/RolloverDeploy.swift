@@ -63,7 +63,7 @@ public struct DeployOutcome: Sendable {
 public enum RolloverDeploy {
     public typealias Reload = @Sendable () -> String?
 
-    public static func run(_ request: DeployRequest, reload: Reload, lookup: (any DNSLookup)? = nil, probe: (any KeyProbe)? = nil)
+    public static func run(_ request: DeployRequest, reload: Reload, world: World)
         throws(DiagnosticError) -> DeployOutcome {
         let description = try DescriptionLoader.load(path: request.file)
         let host = try chooseHost(description, request)
@@ -90,12 +90,9 @@ public enum RolloverDeploy {
             return refused("\(request.certificate) was not issued for the key in \(keySource.written): nothing installed")
         }
 
-        let dns: any DNSLookup
-        if let lookup { dns = lookup } else { dns = try SecureLookup.choosing(resolver: request.resolver, trustAnchor: nil, timeout: min(5, request.timeout)).0 }
-        guard dns.resolverAnswers() else {
-            throw DiagnosticError(.error("resolver-unreachable", "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; nothing installed"))
-        }
-        var checker = RolloverChecker(lookup: dns, probe: probe ?? STARTTLSKeyProbe(timeout: request.timeout), now: Date())
+        let dns = try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
+                                            purpose: "the gate needs a validating resolver; nothing installed").lookup
+        var checker = RolloverChecker(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: world.clock.now())
         checker.publishDelay = request.publishDelay
         let currentKey = try loader.load(host.current[0]).subjectPublicKeyInfoDER
         var nextKeys: [[UInt8]] = []
@@ -105,7 +102,7 @@ public enum RolloverDeploy {
         var evidenceToWrite: (String, String)? { problem == nil && evidence != loaded ? (request.state, evidence.encoded()) : nil }
 
         let reused = chain.subjectPublicKeyInfoDER == currentKey
-        let sets = try RolloverKeys().sets(for: host)
+        let sets = try RolloverKeys(now: checker.now).sets(for: host)
         let zone = ZoneAssignment(description: description).zone(for: host.host, explicit: host.zone).zone
         var gate: RolloverHostResult?
         if !reused {
@@ -138,7 +135,7 @@ public enum RolloverDeploy {
             return DeployOutcome(host: name, result: .rolledBack, gate: gate, messages: messages + ["the reload failed (\(failure)): the previous files are back"],
                                  prepared: nil, evidenceToWrite: evidenceToWrite)
         }
-        let confirmation = confirm(checker, host, zone: zone, sets: sets, reused: reused, evidence: evidence, settle: request.settle)
+        let confirmation = confirm(checker, host, zone: zone, sets: sets, reused: reused, evidence: evidence, settle: request.settle, clock: world.clock)
         guard confirmation.state == .safe else {
             try files.restore(previous)
             let again = reload()
@@ -175,8 +172,8 @@ public enum RolloverDeploy {
     /// judged by the post-deploy check (retried while the MX picks the new files up); a reused
     /// key must still match on every address.
     static func confirm(_ checker: RolloverChecker, _ host: MXHostSpec, zone: DNSName, sets: RolloverKeys.Sets, reused: Bool,
-                        evidence: RolloverEvidence, settle: TimeInterval) -> RolloverHostResult {
-        let deadline = Date().addingTimeInterval(settle)
+                        evidence: RolloverEvidence, settle: TimeInterval, clock: any Clock) -> RolloverHostResult {
+        let deadline = clock.now().addingTimeInterval(settle)
         while true {
             var now = checker
             now.recordsEvidence = false
@@ -191,7 +188,7 @@ public enum RolloverDeploy {
                 result = now.confirmDeployed(host, zone: zone, sets: sets, evidence: evidence)
             }
             let pending = result.codes.contains("new-key-not-live") || result.codes.contains("key-mismatch")
-            if result.state == .safe || !pending || Date() >= deadline { return result }
+            if result.state == .safe || !pending || clock.now() >= deadline { return result }
             Thread.sleep(forTimeInterval: 0.5)
         }
     }

@@ -17,7 +17,10 @@ struct RolloverKeys {
         let currentRecords: (TLSAParameters) -> [TLSARecordData]
     }
 
-    let generator = Generator()
+    let generator: Generator
+
+    /// `now` only dates warnings about expired certificates.
+    init(now: Date) { generator = Generator(now: now) }
 
     func sets(for host: MXHostSpec) throws(DiagnosticError) -> Sets {
         let current = try generator.tlsaRecords(for: host.withoutNext).0

@@ -19,7 +19,7 @@ public struct RolloverPlanner: Sendable {
     /// are left out.
     public func plan(_ description: DomainDescription, hosts: [MXHostSpec], evidence: RolloverEvidence,
                      timings: (MXHostSpec) throws(DiagnosticError) -> RolloverTimings?) throws(DiagnosticError) -> [RolloverStep] {
-        let keys = RolloverKeys()
+        let keys = RolloverKeys(now: now)
         var steps: [RolloverStep] = []
         for host in hosts where !host.next.isEmpty {
             let name = host.host.fqdn

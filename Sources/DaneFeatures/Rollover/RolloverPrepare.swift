@@ -40,7 +40,7 @@ public enum RolloverPrepare {
         guard !FileManager.default.fileExists(atPath: next.path) else {
             return PreparedKey(host: host.host.fqdn, keyPath: next.path, csrPath: csrPath, made: false)
         }
-        let current = try Generator().loader.load(host.current[0])
+        let current = try KeyMaterialLoader().load(host.current[0])
         let made: NextKeyMaker.Made
         do {
             made = try NextKeyMaker.make(like: current.subjectPublicKeyInfoDER, names: [String(host.host.fqdn.dropLast())])

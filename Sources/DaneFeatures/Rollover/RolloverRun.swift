@@ -32,19 +32,16 @@ public struct RolloverCheckOutcome: Sendable {
 
 /// The rollover features as the CLI calls them: load, ask the world, judge.
 public enum RolloverRun {
-    /// `rollover check`. `lookup` and `probe` default to the real resolver and STARTTLS.
-    public static func check(_ request: RolloverRequest, after: Bool, lookup: (any DNSLookup)? = nil,
-                             probe: (any KeyProbe)? = nil) throws(DiagnosticError) -> RolloverCheckOutcome {
+    /// `rollover check`: the world's resolver and MX sessions judge the description's hosts.
+    public static func check(_ request: RolloverRequest, after: Bool, world: World) throws(DiagnosticError) -> RolloverCheckOutcome {
         let description = try DescriptionLoader.load(path: request.file)
         _ = try RolloverChecker.select(description, request.hosts)
-        let dns: any DNSLookup
-        if let lookup { dns = lookup } else { dns = try makeLookup(request) }
-        try requireResolver(dns, request)
+        let dns = try lookup(request, world)
         var warnings: [Diagnostic] = []
         let (loaded, problem) = RolloverEvidence.load(path: request.state)
         if let problem { warnings.append(.warning("rollover-state-unreadable", problem, at: SourceLocation(file: request.state))) }
         var evidence = loaded
-        var checker = RolloverChecker(lookup: dns, probe: probe ?? STARTTLSKeyProbe(timeout: request.timeout), now: request.now ?? Date())
+        var checker = RolloverChecker(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: request.now ?? world.clock.now())
         checker.publishDelay = request.publishDelay
         checker.recordsEvidence = request.now == nil
         let results = try checker.check(description, hosts: request.hosts, after: after, evidence: &evidence)
@@ -57,22 +54,16 @@ public enum RolloverRun {
 
     /// `rollover plan`: live TTLs through the resolver when one is named (failing when it
     /// cannot be asked), the description's otherwise; first sightings from the evidence.
-    public static func plan(_ request: RolloverRequest, live: Bool, lookup: (any DNSLookup)? = nil)
+    public static func plan(_ request: RolloverRequest, live: Bool, world: World)
         throws(DiagnosticError) -> (steps: [RolloverStep], warnings: [Diagnostic]) {
         let description = try DescriptionLoader.load(path: request.file)
         let hosts = try RolloverChecker.select(description, request.hosts)
         var warnings: [Diagnostic] = []
         let (evidence, problem) = RolloverEvidence.load(path: request.state)
         if let problem { warnings.append(.warning("rollover-state-unreadable", problem, at: SourceLocation(file: request.state))) }
-        var dns: (any DNSLookup)?
-        if live {
-            let made: any DNSLookup
-            if let lookup { made = lookup } else { made = try makeLookup(request) }
-            try requireResolver(made, request)
-            dns = made
-        }
+        let dns: (any DNSLookup)? = live ? try lookup(request, world) : nil
         let zones = ZoneAssignment(description: description)
-        let planner = RolloverPlanner(now: request.now ?? Date(), publishDelay: request.publishDelay)
+        let planner = RolloverPlanner(now: request.now ?? world.clock.now(), publishDelay: request.publishDelay)
         let steps = try planner.plan(description, hosts: hosts, evidence: evidence) { host throws(DiagnosticError) in
             guard let dns else { return nil }
             let zone = zones.zone(for: host.host, explicit: host.zone).zone
@@ -88,15 +79,8 @@ public enum RolloverRun {
         return (steps, warnings)
     }
 
-    static func makeLookup(_ request: RolloverRequest) throws(DiagnosticError) -> any DNSLookup {
-        try SecureLookup.choosing(resolver: request.resolver, trustAnchor: nil, timeout: min(5, request.timeout)).0
-    }
-
-    static func requireResolver(_ dns: any DNSLookup, _ request: RolloverRequest) throws(DiagnosticError) {
-        guard dns.resolverAnswers() else {
-            throw DiagnosticError(.error("resolver-unreachable",
-                "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; check --resolver (the gate needs a validating resolver)"))
-        }
+    static func lookup(_ request: RolloverRequest, _ world: World) throws(DiagnosticError) -> any DNSLookup {
+        try world.answeringLookup(resolver: request.resolver, timeout: request.timeout, purpose: "the gate needs a validating resolver").lookup
     }
 
     static func sameKeyWarnings(_ results: [RolloverHostResult]) -> [Diagnostic] {

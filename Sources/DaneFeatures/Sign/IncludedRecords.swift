@@ -6,12 +6,12 @@ import LDNSKit
 /// `sign --include`: the records to merge into the zone, generated from a danectl description
 /// (only those of the zone the keys sign) or read from a zone snippet.
 public enum IncludedRecords {
-    public static func load(_ include: String?, keyPaths: [String]) throws(DiagnosticError)
+    public static func load(_ include: String?, keyPaths: [String], now: Date) throws(DiagnosticError)
         -> (records: [(text: String, place: String)], warnings: [Diagnostic]) {
         guard let include else { return ([], []) }
         if include.hasSuffix(".yaml") || include.hasSuffix(".yml") {
             let description = try DescriptionLoader.load(path: include)
-            let generated = try Generator().generate(description)
+            let generated = try Generator(now: now).generate(description)
             let keys = try SigningKeys.load(keyPaths)
             let zone = keys.first.map(\.zone) ?? ""
             let mine = generated.records.filter { $0.zone.fqdn == zone }

@@ -1,34 +1,34 @@
 import DaneModel
 import Foundation
-import OpenSSLKit
 
 extension Verifier {
     /// Probes one address and turns what happened into the sender's verdict and code.
     func probe(_ address: String, _ plan: HostPlan) -> AddressReport {
-        let started = Date()
+        let started = world.clock.now()
         var report = verdict(address, plan)
-        report.probeSeconds = Date().timeIntervalSince(started)
+        report.probeSeconds = world.clock.now().timeIntervalSince(started)
         return report
     }
 
     /// Probes one address and turns what happened into the sender's verdict and code.
     private func verdict(_ address: String, _ plan: HostPlan) -> AddressReport {
         let base = plan.tlsaBase ?? plan.host
-        let result = STARTTLSProbe(timeout: options.timeout)
-            .run(address: address, port: options.port, baseDomain: base, mxHost: plan.host,
-                 // Unsigned TLSA records are tried too (senders ignore them): to say what signing would do.
-                 records: plan.daneInForce || plan.tlsaStatus == .insecure ? plan.usable.map(DANERecord.init) : [])
+        let result = world.mx.open(MXSessionRequest(
+            address: address, port: options.port, baseDomain: base, mxHost: plan.host,
+            // Unsigned TLSA records are tried too (senders ignore them): to say what signing would do.
+            records: plan.daneInForce || plan.tlsaStatus == .insecure ? plan.usable : [],
+            timeout: options.timeout, webPKI: .init(caFile: options.caFile, now: now)))
         let tlsaPresent = plan.tlsaStatus == .secure && !plan.tlsa.isEmpty
         func report(_ verdict: AddressReport.Verdict, _ failure: SenderFailure?, _ detail: String, remedy: String? = nil,
-                    outcome: DANEHandshakeOutcome? = nil, warnings: [String] = []) -> AddressReport {
-            let certificates = outcome?.chain.map(Self.summary) ?? []
+                    outcome: TLSSessionOutcome? = nil, warnings: [String] = []) -> AddressReport {
             let tls = outcome.flatMap { o in o.completed ? [o.protocolVersion, o.cipher].compactMap { $0 }.joined(separator: " ") : nil }
-            let matched = outcome?.matched.map { "\($0.usage) \($0.selector) \($0.matchingType) \(Hex.encode($0.data))" }
             var made = AddressReport(address: address, verdict: verdict, failure: failure, detail: detail, remedy: remedy, tls: tls,
-                                     matched: matched, certificates: certificates, warnings: warnings, webPKI: outcome.flatMap { webPKIVerdict($0, host: plan.host) })
+                                     matched: outcome?.matched?.description, certificates: outcome?.chain ?? [], warnings: warnings,
+                                     webPKI: outcome?.webPKI)
             made.sendingIP = result.localAddress
+            made.reachedSMTP = !result.stage.isNetworkError
             if verdict == .fail, let outcome {
-                made.reasonCode = outcome.completed ? (outcome.verifyCode == 0 ? nil : outcome.verifyMessage) : outcome.handshakeError
+                made.reasonCode = outcome.completed ? (outcome.verifyFailure == nil ? nil : outcome.verifyMessage) : outcome.handshakeError
             }
             return made
         }
@@ -52,7 +52,7 @@ extension Verifier {
             return report(.fail, .connectionFailed, "\(authentication)\(reason): senders cannot go on, so mail is deferred",
                           remedy: "let senders in without a client certificate on port \(options.port) (Postfix: smtpd_tls_req_ccert = no; smtpd_tls_ask_ccert may stay)",
                           outcome: outcome)
-        case .connected(let outcome):
+        case .tls(let outcome):
             guard outcome.completed else {
                 return report(.fail, plan.daneInForce ? .validationFailure : nil,
                               outcome.handshakeError ?? "the TLS handshake failed",
@@ -67,7 +67,7 @@ extension Verifier {
                 }
                 if plan.tlsaStatus == .insecure && !plan.usable.isEmpty {
                     let verdict = outcome.authenticated
-                        ? "signing the zone as it stands would make DANE pass here (\(outcome.matched.map { "\($0.usage) \($0.selector) \($0.matchingType)" } ?? "a record") matches)"
+                        ? "signing the zone as it stands would make DANE pass here (\(outcome.matched.map { $0.parameters.description } ?? "a record") matches)"
                         : "signing the zone as it stands would make DANE FAIL here: no published TLSA record matches the key this server presents"
                     return report(.unauthenticated, nil, "TLS works; TLSA records are published at \(plan.endpoint.owner) but not DNSSEC-signed, so senders ignore them; \(verdict)",
                                   remedy: outcome.authenticated ? "sign the zone and publish its DS at the parent"
@@ -81,8 +81,8 @@ extension Verifier {
                 return report(.unauthenticated, nil, why, remedy: remedyRecord(plan.endpoint, outcome), outcome: outcome)
             }
             if outcome.authenticated {
-                if let leaf = outcome.chain.first, let notAfter = leaf.notAfter, notAfter < options.now,
-                   outcome.matched?.usage == CertificateUsage.daneEE.rawValue {
+                if let leaf = outcome.chain.first, let notAfter = leaf.notAfter, notAfter < now,
+                   outcome.matched?.parameters.usage == .daneEE {
                     if options.profile == .exchangeOnline {
                         return report(.fail, .certificateExpired,
                                       "the certificate matches its TLSA record but expired on \(Self.format(notAfter)); Exchange Online refuses expired certificates",
@@ -92,10 +92,10 @@ extension Verifier {
                 }
                 return report(.pass, nil, "DANE authenticated", outcome: outcome, warnings: warnings)
             }
-            let failure: SenderFailure = switch Int32(outcome.verifyCode) {
-            case X509VerifyCodes.hostnameMismatch: .certificateHostMismatch
-            case X509VerifyCodes.certificateExpired: .certificateExpired
-            default: .tlsaInvalid
+            let failure: SenderFailure = switch outcome.verifyFailure {
+            case .hostMismatch: .certificateHostMismatch
+            case .expired: .certificateExpired
+            case .noMatch, nil: .tlsaInvalid
             }
             let detail = switch failure {
             case .certificateHostMismatch:
@@ -107,40 +107,18 @@ extension Verifier {
         }
     }
 
-    /// The served chain under WebPKI for the MX name: what an MTA-STS sender requires.
-    func webPKIVerdict(_ outcome: DANEHandshakeOutcome, host: String) -> WebPKIVerdict? {
-        guard outcome.completed, !outcome.chain.isEmpty else { return nil }
-        // The MX name, not the TLSA base: MTA-STS checks the name in the MX record.
-        guard let failure = WebPKI.failure(chain: outcome.chain, hostName: host, caFile: options.caFile, now: options.now) else {
-            return WebPKIVerdict(valid: true, problem: nil, resultType: nil)
-        }
-        let type: TLSRPTResultType = switch failure.kind {
-        case .hostMismatch: .certificateHostMismatch
-        case .expired: .certificateExpired
-        case .untrusted: .certificateNotTrusted
-        }
-        return WebPKIVerdict(valid: false, problem: failure.description, resultType: type)
-    }
-
     /// The record that would make this server pass: its own key's 3 1 1.
-    func remedyRecord(_ endpoint: TLSAEndpoint, _ outcome: DANEHandshakeOutcome) -> String? {
-        guard let leaf = outcome.chain.first else { return nil }
-        let hash = Hex.encode(Digest.hash(leaf.subjectPublicKeyInfoDER, with: .sha256))
+    func remedyRecord(_ endpoint: TLSAEndpoint, _ outcome: TLSSessionOutcome) -> String? {
+        guard let hash = outcome.chain.first?.spkiSHA256 else { return nil }
         return "publish a TLSA record for the key this server presents: \(endpoint.owner) IN TLSA 3 1 1 \(hash) "
             + "(keep the old record until caches expire), or deploy the certificate whose key the TLSA records name"
     }
 
-    func expiryWarnings(_ outcome: DANEHandshakeOutcome) -> [String] {
-        let limit = options.now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
+    func expiryWarnings(_ outcome: TLSSessionOutcome) -> [String] {
+        let limit = now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
         return outcome.chain.enumerated().compactMap { index, certificate in
-            guard let notAfter = certificate.notAfter, notAfter >= options.now, notAfter < limit else { return nil }
+            guard let notAfter = certificate.notAfter, notAfter >= now, notAfter < limit else { return nil }
             return "\(index == 0 ? "the server certificate" : "chain certificate \(index)") (\(certificate.subject)) expires on \(Self.format(notAfter))"
         }
-    }
-
-    static func summary(_ certificate: Certificate) -> PresentedCertificate {
-        PresentedCertificate(subject: certificate.subject, issuer: certificate.issuer,
-                             spkiSHA256: Hex.encode(Digest.hash(certificate.subjectPublicKeyInfoDER, with: .sha256)),
-                             notBefore: certificate.notBefore, notAfter: certificate.notAfter)
     }
 }

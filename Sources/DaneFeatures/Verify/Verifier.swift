@@ -21,7 +21,8 @@ public struct Verifier: Sendable {
         /// Check DNS and DNSSEC only: no SMTP, so no certificate is checked (for machines whose
         /// outbound port 25 is blocked).
         public var dnsOnly = false
-        public var now: Date = Date()
+        /// The time certificates and signatures are judged at; nil: the world's clock when the verifier is made.
+        public var now: Date?
         /// Trusted roots for WebPKI checks (MTA-STS policy hosts and MX certificates); nil: the system's.
         public var caFile: String?
         /// The port MTA-STS policies are fetched from (443; tests move it).
@@ -31,16 +32,22 @@ public struct Verifier: Sendable {
     }
 
     public let lookup: any DNSLookup
+    public let world: World
     public let options: Options
+    /// The time of this run (`options.now`, else the world's clock at the start).
+    public let now: Date
     /// MTA-STS policies a description makes, by domain (FQDN), to compare with what is served.
     public var describedMTASTS: [String: MTASTSPolicy] = [:]
     /// Each (address, port, TLSA base, host, records) is probed once per run, however many
     /// domains share the MX host: a provider's 10,000 domains on 50 hosts cost 50 probes per address.
-    private let probes = OnceCache<String, AddressReport>()
+    private let probes: OnceCache<String, AddressReport>
 
-    public init(lookup: any DNSLookup, options: Options) {
+    public init(lookup: any DNSLookup, world: World, options: Options) {
         self.lookup = lookup
+        self.world = world
         self.options = options
+        self.now = options.now ?? world.clock.now()
+        probes = OnceCache(clock: world.clock)
     }
 
     /// Several domains, `options.jobs` at a time (each one's probes run side by side too);
@@ -74,7 +81,7 @@ public struct Verifier: Sendable {
         switch mx.status {
         case .bogus:
             var bogus = report([], .dnssecInvalid, mx.problem)
-            bogus.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(name, .mx)
+            bogus.chainBreak = ChainDiagnosis(lookup: lookup, now: now).diagnose(name, .mx)
             if bogus.chainBreak == nil { bogus.nameServers = NameServerSurvey(lookup: lookup).survey(name, .mx) }
             return bogus
         case .failed:
@@ -125,9 +132,8 @@ public struct Verifier: Sendable {
         warnings = warnings.filter { seen.insert($0).inserted }
         var result = report(plans.map(\.report), nil, nil, implicit: implicit)
         result.earliestSignatureExpiry = earliestSignatureExpiry(mx.response, plans)
-        var fetch = PolicyFetch(timeout: min(options.timeout, 10), caFile: options.caFile)
-        fetch.port = options.policyPort
-        result.mtaSTS = MTASTSCheck(lookup: lookup, fetch: fetch).check(
+        let settings = PolicyFetchSettings(timeout: min(options.timeout, 10), caFile: options.caFile, port: options.policyPort)
+        result.mtaSTS = MTASTSCheck(lookup: lookup, source: world.https, settings: settings).check(
             domain: name, liveMX: implicit ? [] : plans.map(\.host), probed: plans.flatMap { plan in plan.reports.map { (plan.host, $0) } },
             described: describedMTASTS[domain])
         return result
@@ -171,7 +177,7 @@ public struct Verifier: Sendable {
         if plan.addressStatus == .bogus {
             plan.failure = .dnssecInvalid
             plan.detail = [v4, v6].compactMap(\.problem).first
-            plan.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(host, v4.status == .bogus ? .a : .aaaa)
+            plan.chainBreak = ChainDiagnosis(lookup: lookup, now: now).diagnose(host, v4.status == .bogus ? .a : .aaaa)
             if plan.chainBreak == nil { plan.nameServers = NameServerSurvey(lookup: lookup).survey(host, .a) }
             return plan
         }
@@ -228,7 +234,7 @@ public struct Verifier: Sendable {
             case .bogus:
                 plan.failure = .dnssecInvalid
                 plan.detail = answer.problem
-                plan.chainBreak = ChainDiagnosis(lookup: lookup, now: options.now).diagnose(owner, .tlsa)
+                plan.chainBreak = ChainDiagnosis(lookup: lookup, now: now).diagnose(owner, .tlsa)
                 if plan.chainBreak == nil { plan.nameServers = NameServerSurvey(lookup: lookup).survey(owner, .tlsa) }
                 return plan
             case .failed:
@@ -327,7 +333,7 @@ public struct Verifier: Sendable {
     /// Warns when an RRSIG over an answer expires within --warn-days.
     func signatureWarnings(_ response: DNSResponse?, what: String) -> [String] {
         guard let response else { return [] }
-        let limit = options.now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
+        let limit = now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
         return response.signatures.compactMap { rrsig in
             guard rrsig.expirationDate < limit else { return nil }
             let who = what.hasPrefix("the DS records") ? "the parent zone must be re-signed" : "re-sign the zone"

@@ -17,26 +17,19 @@ public struct VerifyRequest: Sendable {
 public enum VerifyRun {
     /// `finished` hears each domain's report (drift included) as soon as it is known, in the
     /// order they finish; the returned list is in the order asked, with run-wide warnings added.
-    public static func run(_ request: VerifyRequest, lookup: (any DNSLookup)? = nil,
+    public static func run(_ request: VerifyRequest, world: World,
                            finished: (@Sendable (DomainReport) -> Void)? = nil) throws(DiagnosticError) -> [DomainReport] {
-        let base: any DNSLookup
+        let (base, mode) = try world.answeringLookup(resolver: request.resolver, trustAnchor: request.trustAnchor,
+                                                     timeout: request.options.timeout, purpose: "verify needs a validating resolver")
         var modeWarning: String?
-        if let lookup { base = lookup } else {
-            let (made, mode) = try SecureLookup.choosing(resolver: request.resolver, trustAnchor: request.trustAnchor, timeout: min(5, request.options.timeout))
-            base = made
-            if mode == .builtInRootAnchors {
-                modeWarning = "the resolver \(made.resolverName) does not validate DNSSEC (the signed root comes back without the AD bit), so "
-                    + "verify validated every answer itself from \(RootAnchors.description); point --resolver at a validating resolver "
-                    + "to see what Postfix there would see, or give --trust-anchor"
-            }
+        if mode == .builtInRootAnchors {
+            let name = (base as? SecureLookup)?.resolverName ?? request.resolver ?? "from /etc/resolv.conf"
+            modeWarning = "the resolver \(name) does not validate DNSSEC (the signed root comes back without the AD bit), so "
+                + "verify validated every answer itself from \(RootAnchors.description); point --resolver at a validating resolver "
+                + "to see what Postfix there would see, or give --trust-anchor"
         }
         // One run asks each DNS question once (for its TTL), however many domains share it.
-        let dns = CachingLookup(base)
-        // Refuse to report on "everything failed" when the resolver itself is not there.
-        guard dns.resolverAnswers() else {
-            throw DiagnosticError(.error("resolver-unreachable",
-                "the resolver \(request.resolver ?? "from /etc/resolv.conf") does not answer; check --resolver (verify needs a validating resolver)"))
-        }
+        let dns = CachingLookup(base, clock: world.clock)
         var domains: [String] = []
         var descriptions: [DomainDescription] = []
         for target in request.targets {
@@ -51,11 +44,11 @@ public enum VerifyRun {
                 domains.append(target)
             }
         }
-        var verifier = Verifier(lookup: dns, options: request.options)
+        var verifier = Verifier(lookup: dns, world: world, options: request.options)
         var drift: [String: [DriftFinding]] = [:]
         for description in descriptions {
             for domain in description.domains { if let policy = domain.mtaSTSPolicy { verifier.describedMTASTS[domain.name.fqdn] = policy } }
-            drift.merge(DriftCheck(lookup: dns).compare(try Generator().generate(description).records)) { $0 + $1 }
+            drift.merge(DriftCheck(lookup: dns).compare(try Generator(now: verifier.now).generate(description).records)) { $0 + $1 }
         }
         let described = Set(descriptions.flatMap { $0.domains.map(\.name.fqdn) })
         let finalDrift = drift
@@ -78,7 +71,7 @@ public enum VerifyRun {
     /// printed the reports already.
     public static func runWarning(_ reports: [DomainReport], port: UInt16) -> String? {
         let addresses = reports.flatMap { $0.hosts.flatMap(\.addresses) }
-        let unconnected = addresses.filter { $0.failure == .connectionFailed && $0.detail.hasPrefix("no SMTP session with") }
+        let unconnected = addresses.filter { $0.failure == .connectionFailed && !$0.reachedSMTP }
         guard addresses.count >= 2, unconnected.count == addresses.count else { return nil }
         return "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
             + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"

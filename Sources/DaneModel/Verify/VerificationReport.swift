@@ -74,6 +74,9 @@ public struct AddressReport: Sendable, Codable {
     public var probeSeconds: Double?
     /// The TLS library's own words for a failure (a TLS-RPT report's failure-reason-code).
     public var reasonCode: String?
+    /// Whether an SMTP session was had at all (false: refused, timed out, unreachable). A
+    /// run where no address was reached says port 25 looks blocked from here.
+    public var reachedSMTP = true
 
     public init(address: String, verdict: Verdict, failure: SenderFailure?, detail: String, remedy: String?, tls: String?,
                 matched: String?, certificates: [PresentedCertificate], warnings: [String], webPKI: WebPKIVerdict? = nil) {

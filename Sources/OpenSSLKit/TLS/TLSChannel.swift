@@ -3,8 +3,20 @@ internal import COpenSSL
 
 /// Why reading or writing over an established TLS session stopped.
 public struct TLSChannelError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, as a fact callers decide on (never the wording).
+    public enum Kind: Sendable, Equatable {
+        /// The peer's certificate failed verification (WebPKI or DANE).
+        case certificateInvalid
+        /// Anything else: setup, the handshake, reading or writing.
+        case other
+    }
+
+    public let kind: Kind
     public let description: String
-    public init(description: String) { self.description = description }
+    public init(_ kind: Kind = .other, description: String) {
+        self.kind = kind
+        self.description = description
+    }
 }
 
 /// Lines over an established TLS session, for the few commands a probe sends after the

@@ -29,7 +29,7 @@ public enum WebPKIHandshake {
         guard connected == 1 else {
             let verify = SSL_get_verify_result(ssl)
             if verify != X509_V_OK {
-                return .failure(.init(description: "the certificate of \(name) is not valid under WebPKI: \(String(cString: X509_verify_cert_error_string(Int(verify))))"))
+                return .failure(.init(.certificateInvalid, description: "the certificate of \(name) is not valid under WebPKI: \(String(cString: X509_verify_cert_error_string(Int(verify))))"))
             }
             let kind = SSL_get_error(ssl, connected)
             let reason = OpenSSLError.drainQueue().first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""

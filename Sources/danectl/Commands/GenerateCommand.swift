@@ -102,7 +102,7 @@ struct GenerateCommand: ParsableCommand {
         request.timeout = dns.timeout
         request.caFile = caFile
         try requireReadableCAFile(caFile, printer)
-        let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request) }
+        let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request, world: .live) }
         if !outcome.liveProblems.isEmpty && !force {
             printer.print(outcome.liveProblems)
             throw ExitStatus.verdictFailure.exit

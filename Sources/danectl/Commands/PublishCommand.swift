@@ -79,7 +79,7 @@ struct PublishCommand: ParsableCommand {
         request.dryRun = dryRun
         request.timeout = timeout
         request.waitSeconds = wait
-        let outcome = try runReporting(printer) { () throws(DiagnosticError) in try PublishRun.run(request) }
+        let outcome = try runReporting(printer) { () throws(DiagnosticError) in try PublishRun.run(request, world: .live) }
         printer.print(outcome.warnings)
         let status: ExitStatus = if let failure = outcome.failure { ExitStatus(stoppedBy: DiagnosticError(failure)) }
             else if expectNoChanges && outcome.hasChanges { .verdictFailure } else { .success }

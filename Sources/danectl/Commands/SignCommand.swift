@@ -96,7 +96,7 @@ struct SignCommand: ParsableCommand {
         options.refresh = refresh.map { TimeInterval($0) * 3600 } ?? SigningOptions.defaultRefresh(validityDays: signing.validity)
         ProcessTuning.forParsingLargeZones()
         let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
-            let included = try IncludedRecords.load(include, keyPaths: signing.keys)
+            let included = try IncludedRecords.load(include, keyPaths: signing.keys, now: now)
             return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: signing.keys, include: included.records, serial: serial,
                                                  options: options, now: now)), included.warnings)
         }

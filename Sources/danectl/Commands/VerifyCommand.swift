@@ -129,7 +129,7 @@ struct VerifyCommand: ParsableCommand {
         if stream.isStreaming { finished = { @Sendable (report: DomainReport) in stream.print(report) } }
         let relay = finished
         let reports: [DomainReport] = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) -> [DomainReport] in
-            try VerifyRun.run(request, finished: relay)
+            try VerifyRun.run(request, world: .live, finished: relay)
         }
         stream.endProgress()
         let status = VerifyRun.status(reports, expectNoChanges: expectNoChanges)

@@ -183,7 +183,7 @@ final class PublishLabTests: XCTestCase {
             var request = PublishRequest(file: try description(zone, next: true), server: server)
             request.tsigKey = folder + "/tsig.key"
             request.timeout = 5
-            let outcome = try PublishRun.run(request, server: meddling)
+            let outcome = try PublishRun.run(request, world: .live, server: meddling)
             XCTAssertEqual(outcome.failure?.code, "later-changed-meanwhile", "\(name): \(outcome.failure?.message ?? "applied")")
             XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(try XCTUnwrap(outcome.failure))), .tryLater)
             let served = try dig(server, "_25._tcp.mx.\(zone)", "TLSA")

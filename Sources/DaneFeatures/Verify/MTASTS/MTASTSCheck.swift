@@ -7,7 +7,8 @@ import Foundation
 /// compared with what `generate` makes, so a policy changed without a new id is caught.
 struct MTASTSCheck {
     let lookup: any DNSLookup
-    let fetch: PolicyFetch
+    let source: any PolicySource
+    let settings: PolicyFetchSettings
 
     func check(domain: DNSName, liveMX: [String], probed: [(host: String, report: AddressReport)], described: MTASTSPolicy?) -> MTASTSReport? {
         let owner = MTASTSRecord.ownerName(domain: domain)
@@ -39,7 +40,7 @@ struct MTASTSCheck {
 
         var policy: MTASTSPolicy?
         var policyText: String?
-        switch fetch.fetch(domain: domain, lookup: lookup) {
+        switch source.fetchPolicy(domain: domain, lookup: lookup, settings: settings) {
         case .failure(.fetch(let why)): problem(.stsPolicyFetchError, why)
         case .failure(.webPKI(let why)): problem(.stsWebPKIInvalid, why,
             "serve \(PolicyFetch.webHost(domain)) with a certificate from a public CA that names it (senders validate it by WebPKI)")

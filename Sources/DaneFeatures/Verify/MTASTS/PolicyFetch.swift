@@ -3,20 +3,33 @@ import Foundation
 import OpenSSLKit
 import SocketKit
 
+/// Fetches MTA-STS policies: `PolicyFetch` over the network; tests script one.
+public protocol PolicySource: Sendable {
+    func fetchPolicy(domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings) -> Result<String, PolicyFetch.Failure>
+}
+
+/// How a policy is fetched: the time allowed, the trusted roots (nil: the system's), the port.
+public struct PolicyFetchSettings: Sendable, Hashable {
+    public var timeout: TimeInterval
+    public var caFile: String?
+    public var port: UInt16
+
+    public init(timeout: TimeInterval, caFile: String?, port: UInt16 = 443) {
+        self.timeout = timeout
+        self.caFile = caFile
+        self.port = port
+    }
+}
+
 /// Where an MTA-STS policy is fetched: HTTPS GET of
 /// `https://mta-sts.<domain>/.well-known/mta-sts.txt` under WebPKI, as RFC 8461 §3.3 has
 /// senders do it: no redirects, 200 only, `text/plain`, a bounded body and time.
-public struct PolicyFetch: Sendable {
-    public var timeout: TimeInterval
-    public var caFile: String?
-    public var port: UInt16 = 443
+/// The real `PolicySource`.
+public struct PolicyFetch: PolicySource {
     /// Senders stop reading policies at 64 KiB (RFC 8461 §3.3 suggests such a limit).
     public static let bodyLimit = 65_536
 
-    public init(timeout: TimeInterval, caFile: String?) {
-        self.timeout = timeout
-        self.caFile = caFile
-    }
+    public init() {}
 
     public enum Failure: Error, Sendable, Equatable {
         /// sts-policy-fetch-error: unreachable, not 200, a redirect, unreadable HTTP.
@@ -31,7 +44,8 @@ public struct PolicyFetch: Sendable {
     public static func webHost(_ domain: DNSName) -> String { "mta-sts." + String(domain.fqdn.dropLast()) }
 
     /// The policy text, fetched from the first address of `mta-sts.<domain>` that connects.
-    public func fetch(domain: DNSName, lookup: any DNSLookup) -> Result<String, Failure> {
+    public func fetchPolicy(domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings) -> Result<String, Failure> {
+        let (timeout, caFile, port) = (settings.timeout, settings.caFile, settings.port)
         let host = Self.webHost(domain)
         guard let hostName = DNSName(presentation: host + ".") else { return .failure(.fetch("\(host) is not a valid name")) }
         let answers = [lookup.lookup(hostName, .a), lookup.lookup(hostName, .aaaa)]
@@ -59,7 +73,7 @@ public struct PolicyFetch: Sendable {
             }
             switch result {
             case .failure(let error):
-                return .failure(error.description.contains("not valid under WebPKI") ? .webPKI(error.description) : .fetch(error.description))
+                return .failure(error.kind == .certificateInvalid ? .webPKI(error.description) : .fetch(error.description))
             case .success(let fetched):
                 return fetched
             }

@@ -4,39 +4,24 @@ import OpenSSLKit
 import SocketKit
 
 /// Where STARTTLS happens: connect to port 25, read the banner, EHLO, STARTTLS, then the TLS
-/// handshake under OpenSSL's DANE verifier, then QUIT, all within one deadline.
-public struct STARTTLSProbe: Sendable {
-    public struct Result: Sendable {
-        public enum Stage: Sendable, Equatable {
-            case connected(DANEHandshakeOutcome)
-            case noSTARTTLS(String)
-            case smtpError(String)
-            /// The handshake completed, then the server ended the session (EHLO not answered with 250).
-            case refusedAfterTLS(DANEHandshakeOutcome, String)
-            case networkError(String)
-
-            public static func == (a: Stage, b: Stage) -> Bool { String(describing: a) == String(describing: b) }
-        }
-        public let stage: Stage
-        /// Our end of the connection, when one was made.
-        public var localAddress: String?
-    }
-
-    public var timeout: TimeInterval
+/// handshake under OpenSSL's DANE verifier, EHLO over TLS, then QUIT, all within one deadline.
+/// The real `MXSession`.
+public struct STARTTLSProbe: MXSession {
     public var heloName: String = "danectl.invalid"
 
-    public init(timeout: TimeInterval) { self.timeout = timeout }
+    public init() {}
 
-    public func run(address: String, port: UInt16, baseDomain: String, mxHost: String, records: [DANERecord]) -> Result {
+    public func open(_ request: MXSessionRequest) -> MXSessionResult {
+        let timeout = request.timeout
         let deadline = Date().addingTimeInterval(timeout)
         let connection: TCPConnection
         do {
-            connection = try TCPConnection.connect(ip: address, port: port, timeout: timeout)
+            connection = try TCPConnection.connect(ip: request.address, port: request.port, timeout: timeout)
         } catch {
-            return Result(stage: .networkError(error.description))
+            return MXSessionResult(stage: .networkError(error.description))
         }
         let local = connection.localAddress
-        func result(_ stage: Result.Stage) -> Result { Result(stage: stage, localAddress: local) }
+        func result(_ stage: MXSessionResult.Stage) -> MXSessionResult { MXSessionResult(stage: stage, localAddress: local) }
         // The overall deadline also ends a TLS handshake that a server drips out byte by byte
         // (plain-text reads stop at the deadline on their own; this is the backstop).
         let watchdog = DispatchWorkItem { connection.shutDown() }
@@ -71,14 +56,56 @@ public struct STARTTLSProbe: Sendable {
             return result(.networkError("\(error)"))
         }
         connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
-        let (outcome, refusal) = DANEHandshake.run(fd: connection.fd, baseDomain: baseDomain, extraNames: [mxHost], records: records) { channel in
+        let (handshake, refusal) = DANEHandshake.run(fd: connection.fd, baseDomain: request.baseDomain, extraNames: [request.mxHost],
+                                                     records: request.records.map(DANERecord.init)) { channel in
             sessionRefusal(channel)
         }
-        if !outcome.completed && Date() >= deadline.addingTimeInterval(-0.05) {
+        if !handshake.completed && Date() >= deadline.addingTimeInterval(-0.05) {
             return result(.networkError("timed out during the TLS handshake"))
         }
+        let outcome = Self.outcome(handshake, request)
         if let refusal = refusal ?? nil { return result(.refusedAfterTLS(outcome, refusal)) }
-        return result(.connected(outcome))
+        return result(.tls(outcome))
+    }
+
+    /// OpenSSL's outcome as values: the chain summarised, the verify code as a sender reads it,
+    /// and the chain under WebPKI when asked.
+    static func outcome(_ handshake: DANEHandshakeOutcome, _ request: MXSessionRequest) -> TLSSessionOutcome {
+        var failure: TLSSessionOutcome.VerifyFailure?
+        if handshake.completed && !handshake.authenticated && handshake.verifyCode != 0 {
+            failure = switch Int32(handshake.verifyCode) {
+            case X509VerifyCodes.hostnameMismatch: .hostMismatch
+            case X509VerifyCodes.certificateExpired: .expired
+            default: .noMatch
+            }
+        }
+        var webPKI: WebPKIVerdict?
+        if let check = request.webPKI, handshake.completed, !handshake.chain.isEmpty {
+            webPKI = Self.webPKIVerdict(handshake.chain, host: request.mxHost, check)
+        }
+        return TLSSessionOutcome(completed: handshake.completed, handshakeError: handshake.handshakeError, authenticated: handshake.authenticated,
+                                 verifyFailure: failure, verifyMessage: handshake.verifyMessage, matched: handshake.matched.map(TLSARecordData.init),
+                                 chain: handshake.chain.map(Self.summary), protocolVersion: handshake.protocolVersion, cipher: handshake.cipher,
+                                 webPKI: webPKI)
+    }
+
+    /// The served chain under WebPKI for the MX name (not the TLSA base): what an MTA-STS sender requires.
+    static func webPKIVerdict(_ chain: [Certificate], host: String, _ check: MXSessionRequest.WebPKICheck) -> WebPKIVerdict {
+        guard let failure = WebPKI.failure(chain: chain, hostName: host, caFile: check.caFile, now: check.now) else {
+            return WebPKIVerdict(valid: true, problem: nil, resultType: nil)
+        }
+        let type: TLSRPTResultType = switch failure.kind {
+        case .hostMismatch: .certificateHostMismatch
+        case .expired: .certificateExpired
+        case .untrusted: .certificateNotTrusted
+        }
+        return WebPKIVerdict(valid: false, problem: failure.description, resultType: type)
+    }
+
+    static func summary(_ certificate: Certificate) -> PresentedCertificate {
+        PresentedCertificate(subject: certificate.subject, issuer: certificate.issuer,
+                             spkiSHA256: Hex.encode(Digest.hash(certificate.subjectPublicKeyInfoDER, with: .sha256)),
+                             notBefore: certificate.notBefore, notAfter: certificate.notAfter)
     }
 
     /// A sender's session goes on with EHLO over TLS: a server that answers it with anything

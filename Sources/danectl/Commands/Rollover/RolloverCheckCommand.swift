@@ -50,7 +50,7 @@ struct RolloverCheckCommand: ParsableCommand {
         request.now = clock.date
         let nagios = self.nagios
         let outcome = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) in
-            try RolloverRun.check(request, after: after)
+            try RolloverRun.check(request, after: after, world: .live)
         }
         printer.print(outcome.warnings)
         if let (path, text) = outcome.evidenceToWrite {

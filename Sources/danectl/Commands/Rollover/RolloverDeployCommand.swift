@@ -71,7 +71,7 @@ struct RolloverDeployCommand: ParsableCommand {
         request.publishDelay = TimeInterval(publishDelay)
         let command = reload
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in
-            try RolloverDeploy.run(request, reload: { command.flatMap(Self.runShell) })
+            try RolloverDeploy.run(request, reload: { command.flatMap(Self.runShell) }, world: .live)
         }
         if let (path, text) = outcome.evidenceToWrite {
             do { try AtomicFiles.write(text, to: path) } catch {

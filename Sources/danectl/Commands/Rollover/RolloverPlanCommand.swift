@@ -33,7 +33,7 @@ struct RolloverPlanCommand: ParsableCommand {
         request.publishDelay = TimeInterval(rollover.publishDelay)
         request.now = clock.date
         let (steps, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
-            try RolloverRun.plan(request, live: resolver != nil)
+            try RolloverRun.plan(request, live: resolver != nil, world: .live)
         }
         printer.print(warnings)
         try writeStandardOutput(format == .json ? RolloverRendering.planJSON(steps) : RolloverRendering.planText(steps), printer)
