@@ -56,7 +56,7 @@ extension Verifier {
             guard outcome.completed else {
                 return report(.fail, plan.daneInForce ? .validationFailure : nil,
                               outcome.handshakeError ?? "the TLS handshake failed",
-                              remedy: "check the server's TLS configuration with: posttls-finger -c -l dane [\(address)]")
+                              remedy: "check the server's TLS configuration with: posttls-finger -c -l dane [\(address)]", outcome: outcome)
             }
             var warnings = expiryWarnings(outcome)
             guard plan.daneInForce else {
