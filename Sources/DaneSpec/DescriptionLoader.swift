@@ -29,21 +29,21 @@ public enum DescriptionLoader {
             let kind = info.st_mode & S_IFMT
             guard kind == S_IFREG else {
                 let what = kind == S_IFDIR ? "a folder" : kind == S_IFIFO ? "a named pipe" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a regular file"
-                throw DiagnosticError(.error("file-unreadable", "cannot read the description: it is \(what), not a file", at: place))
+                throw DiagnosticError(.error(.noInput("file-unreadable"), "cannot read the description: it is \(what), not a file", at: place))
             }
             guard info.st_size <= maximumSize else {
-                throw DiagnosticError(.error("description-too-large", "the description is \(info.st_size) bytes; more than \(maximumSize >> 20) MiB is not a description", at: place))
+                throw DiagnosticError(.error(.badData("description-too-large"), "the description is \(info.st_size) bytes; more than \(maximumSize >> 20) MiB is not a description", at: place))
             }
         }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw DiagnosticError(.error("file-unreadable", "cannot read the description: \(Self.reason(error))", at: place))
+            throw DiagnosticError(.error(.noInput("file-unreadable"), "cannot read the description: \(Self.reason(error))", at: place))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let offset = Self.firstInvalidUTF8(Array(data))
-            throw DiagnosticError(.error("description-not-utf8", "the description is not UTF-8 text (the first bad byte is at offset \(offset)); save it as UTF-8",
+            throw DiagnosticError(.error(.badData("description-not-utf8"), "the description is not UTF-8 text (the first bad byte is at offset \(offset)); save it as UTF-8",
                                          at: place))
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
@@ -54,7 +54,7 @@ public enum DescriptionLoader {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
-                throw DiagnosticError(.error("yaml-empty", "the description is empty; start with \"domain:\" or \"domains:\"", at: SourceLocation(file: file)))
+                throw DiagnosticError(.error(.badData("yaml-empty"), "the description is empty; start with \"domain:\" or \"domains:\"", at: SourceLocation(file: file)))
             }
             root = node
         } catch let error as DiagnosticError {
@@ -104,7 +104,7 @@ public enum DescriptionLoader {
 enum YAMLSyntax {
     static func diagnostic(_ error: Error, file: String) -> Diagnostic {
         guard let yaml = error as? YamlError else {
-            return .error("yaml-syntax", "not valid YAML: \(error)", at: SourceLocation(file: file))
+            return .error(.badData("yaml-syntax"), "not valid YAML: \(error)", at: SourceLocation(file: file))
         }
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch yaml {
@@ -113,17 +113,17 @@ enum YAMLSyntax {
             // Point at where the broken construct starts (an unclosed quote, say), which is
             // where the fix goes; libyaml's own mark is often the end of the file.
             if let context {
-                return .error("yaml-syntax", "not valid YAML: \(context.text) starting here: \(problem) at \(mark)", at: at(context.mark))
+                return .error(.badData("yaml-syntax"), "not valid YAML: \(context.text) starting here: \(problem) at \(mark)", at: at(context.mark))
             }
-            return .error("yaml-syntax", "not valid YAML: \(problem)", at: at(mark))
+            return .error(.badData("yaml-syntax"), "not valid YAML: \(problem)", at: at(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
-            return .error("yaml-duplicate-key",
+            return .error(.badData("yaml-duplicate-key"),
                           "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears twice in the same mapping",
                           at: at(context.mark))
         case let .reader(problem, _, _, _):
-            return .error("yaml-syntax", "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
+            return .error(.badData("yaml-syntax"), "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
         default:
-            return .error("yaml-syntax", "not valid YAML: \(yaml)", at: SourceLocation(file: file))
+            return .error(.badData("yaml-syntax"), "not valid YAML: \(yaml)", at: SourceLocation(file: file))
         }
     }
 }

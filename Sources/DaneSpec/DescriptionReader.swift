@@ -95,7 +95,7 @@ struct DescriptionReader {
         guard let name else { return nil }
         if let sts, let patterns = sts.mx {
             for reference in references where !patterns.contains(where: { MTASTSPolicy.pattern($0, matches: reference.host.fqdn) }) {
-                nodes.diagnostics.append(.error("mta-sts-mx-uncovered",
+                nodes.diagnostics.append(.error(.badData("mta-sts-mx-uncovered"),
                     "MX host \(reference.host) of \(name) matches no mta_sts mx pattern (\(patterns.joined(separator: ", "))); "
                     + "MTA-STS senders would refuse to deliver to it: add it, or a *. pattern that covers it", at: sts.location))
             }
@@ -107,7 +107,7 @@ struct DescriptionReader {
         var seen: [DNSName: SourceLocation] = [:]
         for domain in domains {
             if let first = seen[domain.name] {
-                nodes.diagnostics.append(.error("domain-duplicate", "domain \(domain.name) is described twice (first at \(first))", at: domain.location))
+                nodes.diagnostics.append(.error(.badData("domain-duplicate"), "domain \(domain.name) is described twice (first at \(first))", at: domain.location))
             } else {
                 seen[domain.name] = domain.location
             }

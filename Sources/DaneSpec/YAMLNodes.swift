@@ -13,7 +13,7 @@ struct YAMLNodes {
     }
 
     mutating func error(_ code: String, _ message: String, at node: Node) {
-        diagnostics.append(.error(code, message, at: location(node)))
+        diagnostics.append(.error(.badData(code), message, at: location(node)))
     }
 
     /// The mapping's entries, after checking every key against `allowed`.

@@ -84,15 +84,15 @@ final class LiveDataTests: XCTestCase {
     }
 
     func testExitStatusVocabulary() {
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError([.error("usage-unknown-host", "x"), .error("yaml-syntax", "y")])), .usage)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("key-unreadable", "x"))), .noInput)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError([.error("key-unreadable", "x"), .error("yaml-syntax", "y")])), .badData)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("resolver-unreachable", "x"))), .unavailable)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("output-write", "x"))), .cannotCreate)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("noperm-tsig-rejected", "x"))), .noPermission)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("config-update-refused", "x"))), .refusedByPolicy)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("nohost-not-authoritative", "x"))), .notAuthoritative)
-        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error("later-changed-meanwhile", "x"))), .tryLater)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError([.error(.usage("usage-unknown-host"), "x"), .error(.badData("yaml-syntax"), "y")])), .usage)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error(.noInput("key-unreadable"), "x"))), .noInput)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError([.error(.noInput("key-unreadable"), "x"), .error(.badData("yaml-syntax"), "y")])), .badData)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error(.unavailable("resolver-unreachable"), "x"))), .unavailable)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error(.cannotCreate("output-write"), "x"))), .cannotCreate)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error(.noPermission("noperm-tsig-rejected"), "x"))), .noPermission)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error(.refusedByPolicy("config-update-refused"), "x"))), .refusedByPolicy)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error(.notAuthoritative("nohost-not-authoritative"), "x"))), .notAuthoritative)
+        XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(.error(.tryLater("later-changed-meanwhile"), "x"))), .tryLater)
         XCTAssertEqual(ExitStatus.allCases.map(\.rawValue), [0, 1, 2, 3, 64, 65, 66, 68, 69, 73, 75, 77, 78])
     }
 

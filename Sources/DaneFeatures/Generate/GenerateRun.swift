@@ -59,11 +59,11 @@ public enum GenerateRun {
         var wanted = Set<DNSName>()
         for text in zones {
             guard let name = try? DNSName(zoneName: text) else {
-                throw DiagnosticError(.error("usage-zone-invalid", "--zone \"\(text)\" is not a valid zone name"))
+                throw DiagnosticError(.error(.usage("usage-zone-invalid"), "--zone \"\(text)\" is not a valid zone name"))
             }
             guard records.contains(where: { $0.zone == name }) else {
                 let known = Set(records.map(\.zone.fqdn)).sorted().joined(separator: ", ")
-                throw DiagnosticError(.error("usage-zone-unknown", "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
+                throw DiagnosticError(.error(.usage("usage-zone-unknown"), "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
             }
             wanted.insert(name)
         }

@@ -62,12 +62,12 @@ public struct Generator {
                 warnings += hostWarnings
                 let owner = host.endpoint.owner
                 if owner.wireLength > 255 {
-                    errors.append(.error("name-too-long", "\(owner) is \(owner.wireLength) octets; DNS names stop at 255: shorten the host name",
+                    errors.append(.error(.badData("name-too-long"), "\(owner) is \(owner.wireLength) octets; DNS names stop at 255: shorten the host name",
                                          at: host.location))
                     continue
                 }
                 for data in tlsa where data.wire.count > 65_535 {
-                    errors.append(.error("rdata-too-long", "\(data.parameters) for \(host.host) would be \(data.wire.count) octets of RDATA; "
+                    errors.append(.error(.badData("rdata-too-long"), "\(data.parameters) for \(host.host) would be \(data.wire.count) octets of RDATA; "
                                          + "records stop at 65,535: use a digest (\(data.parameters.usage.rawValue) \(data.parameters.selector.rawValue) 1)",
                                          at: host.location))
                 }
@@ -104,7 +104,7 @@ public struct Generator {
                 let owner = TLSRPTPolicy.ownerName(domain: domain.name)
                 let octets = TXTCharacterStrings.chunks(tlsrpt.recordText).reduce(0) { $0 + $1.count + 1 }
                 if owner.wireLength > 255 || octets > 65_535 {
-                    errors.append(.error(octets > 65_535 ? "rdata-too-long" : "name-too-long", owner.wireLength > 255
+                    errors.append(.error(.badData(octets > 65_535 ? "rdata-too-long" : "name-too-long"), owner.wireLength > 255
                         ? "\(owner) is \(owner.wireLength) octets; DNS names stop at 255"
                         : "the TLS-RPT record for \(domain.name) would be \(octets) octets; records stop at 65,535: use fewer or shorter rua URIs",
                         at: domain.location))
@@ -151,7 +151,7 @@ public struct Generator {
         for source in host.current {
             let current = try loader.load(source)
             if !current.canAuthenticateTLS {
-                errors.append(.error("key-unusable-for-tls", "\(source.written) holds a \(current.keyAlgorithm) key, which cannot authenticate a TLS "
+                errors.append(.error(.badData("key-unusable-for-tls"), "\(source.written) holds a \(current.keyAlgorithm) key, which cannot authenticate a TLS "
                                      + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: source.location))
                 continue
             }
@@ -174,7 +174,7 @@ public struct Generator {
         for nextSource in host.next {
             let next = try loader.load(nextSource)
             if !next.canAuthenticateTLS {
-                errors.append(.error("key-unusable-for-tls", "\(nextSource.written) holds a \(next.keyAlgorithm) key, which cannot authenticate a TLS "
+                errors.append(.error(.badData("key-unusable-for-tls"), "\(nextSource.written) holds a \(next.keyAlgorithm) key, which cannot authenticate a TLS "
                                      + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: nextSource.location))
                 continue
             }
@@ -200,17 +200,17 @@ public struct Generator {
                            _ source: KeySourceSpec) -> Diagnostic {
         switch failure {
         case .needsCertificate(let kind):
-            return .error("tlsa-needs-certificate",
+            return .error(.badData("tlsa-needs-certificate"),
                 "\(parameters) for \(host.host) needs a certificate, but \(source.written) holds a \(kind.rawValue); "
                 + "use \(parameters.usage.rawValue) 1 \(parameters.matchingType.rawValue) (the public key) or give the certificate",
                 at: source.location)
         case .chainLacksIssuer:
-            return .error("tlsa-chain-lacks-issuer",
+            return .error(.badData("tlsa-chain-lacks-issuer"),
                 "\(parameters) for \(host.host) pins the issuing CA, but \(source.written) holds only the server "
                 + "certificate; append the intermediate CA certificate after it (leaf first, then its issuer)",
                 at: source.location)
         case .chainOutOfOrder:
-            return .error("tlsa-chain-order",
+            return .error(.badData("tlsa-chain-order"),
                 "\(source.written) for \(host.host) is not a chain in order: its first certificate must be the server's own "
                 + "(not a CA) and each must be issued by the next; put the leaf first and its issuing CA right after it",
                 at: source.location)

@@ -19,15 +19,15 @@ public struct SecureLookup: DNSLookup {
         do {
             resolvers = try ResolverPool(address: address, timeout: timeout)
         } catch {
-            throw DiagnosticError(.error("usage-resolver-address", error.description))
+            throw DiagnosticError(.error(.usage("usage-resolver-address"), error.description))
         }
         if let trustAnchor {
             guard FileManager.default.isReadableFile(atPath: trustAnchor) else {
-                throw DiagnosticError(.error("trust-anchor-unreadable", "cannot read the trust anchor file", at: SourceLocation(file: trustAnchor)))
+                throw DiagnosticError(.error(.noInput("trust-anchor-unreadable"), "cannot read the trust anchor file", at: SourceLocation(file: trustAnchor)))
             }
             let text = (try? String(contentsOfFile: trustAnchor, encoding: .utf8)) ?? ""
             do { validator = try ValidatorPool(address: address, anchors: text, source: trustAnchor, timeout: timeout) } catch {
-                throw DiagnosticError(.error("trust-anchor-invalid", error.description, at: SourceLocation(file: trustAnchor)))
+                throw DiagnosticError(.error(.badData("trust-anchor-invalid"), error.description, at: SourceLocation(file: trustAnchor)))
             }
             trustAnchors = text
         } else {
@@ -66,7 +66,7 @@ public struct SecureLookup: DNSLookup {
             let validator = try ValidatorPool(address: address, anchors: RootAnchors.iana, source: "built-in root anchors", timeout: timeout)
             return (SecureLookup(resolvers: plain.resolvers, validator: validator, anchors: RootAnchors.iana, timeout: timeout), .builtInRootAnchors)
         } catch {
-            throw DiagnosticError(.error("unavailable-resolver", error.description))
+            throw DiagnosticError(.error(.unavailable("unavailable-resolver"), error.description))
         }
     }
 

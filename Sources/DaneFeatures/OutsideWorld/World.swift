@@ -27,7 +27,7 @@ public struct World: Sendable {
         throws(DiagnosticError) -> (lookup: any DNSLookup, mode: SecureLookup.Mode) {
         let chosen = try dns.secureLookup(resolver: resolver, trustAnchor: trustAnchor, timeout: min(5, timeout))
         guard chosen.lookup.resolverAnswers() else {
-            throw DiagnosticError(.error("resolver-unreachable",
+            throw DiagnosticError(.error(.unavailable("resolver-unreachable"),
                 "the resolver \(resolver ?? "from /etc/resolv.conf") does not answer; check --resolver (\(purpose))"))
         }
         return chosen

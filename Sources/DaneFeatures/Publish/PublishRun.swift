@@ -43,12 +43,12 @@ public enum PublishRun {
         let generated = try GenerateRun.run(generateRequest, world: world)
         let key = try request.tsigKey.map { path throws(DiagnosticError) in try readKey(path) }
         if key == nil && !request.dryRun {
-            throw DiagnosticError(.error("usage-tsig-key", "publish needs --tsig-key FILE to sign the update (or --dry-run to only show the plan)"))
+            throw DiagnosticError(.error(.usage("usage-tsig-key"), "publish needs --tsig-key FILE to sign the update (or --dry-run to only show the plan)"))
         }
         let server: any PrimaryServer
         if let given { server = given } else {
             do { server = try LivePrimary(address: request.server, timeout: request.timeout) } catch {
-                throw DiagnosticError(.error("usage-server", "--server: \(error.description)"))
+                throw DiagnosticError(.error(.usage("usage-server"), "--server: \(error.description)"))
             }
         }
         var zones: [ZonePublication] = []
@@ -69,10 +69,10 @@ public enum PublishRun {
 
     static func readKey(_ path: String) throws(DiagnosticError) -> TSIGKey {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw DiagnosticError(.error("tsig-key-unreadable", "cannot read the TSIG key file", at: .init(file: path)))
+            throw DiagnosticError(.error(.noInput("tsig-key-unreadable"), "cannot read the TSIG key file", at: .init(file: path)))
         }
         do { return try TSIGKey(text: String(decoding: data, as: UTF8.self)) } catch {
-            throw DiagnosticError(.error("tsig-key-invalid", error.message, at: .init(file: path, line: error.line)))
+            throw DiagnosticError(.error(.badData("tsig-key-invalid"), error.message, at: .init(file: path, line: error.line)))
         }
     }
 
@@ -100,10 +100,10 @@ public enum PublishRun {
     static func soaSerial(_ zone: DNSName, _ server: any PrimaryServer) throws(DiagnosticError) -> UInt32 {
         let response: DNSResponse
         do { response = try server.query(zone, .soa) } catch {
-            throw DiagnosticError(.error("unavailable-primary", "\(error.description) (is --server the zone's primary, and reachable?)"))
+            throw DiagnosticError(.error(.unavailable("unavailable-primary"), "\(error.description) (is --server the zone's primary, and reachable?)"))
         }
         guard response.code == .noError, let soa = response.soa, soa.record.owner == zone else {
-            throw DiagnosticError(.error("nohost-not-serving-zone",
+            throw DiagnosticError(.error(.notAuthoritative("nohost-not-serving-zone"),
                 "\(server.address) does not serve zone \(zone.fqdn) (it answered \(describe(response.code)) without the zone's SOA); "
                 + "point --server at the zone's primary, or set the zone in the description"))
         }
@@ -114,18 +114,18 @@ public enum PublishRun {
     static func served(_ owner: DNSName, _ type: RRType, _ server: any PrimaryServer) throws(DiagnosticError) -> (ttl: UInt32, records: [RecordData])? {
         let response: DNSResponse
         do { response = try server.query(owner, type) } catch {
-            throw DiagnosticError(.error("unavailable-primary", error.description))
+            throw DiagnosticError(.error(.unavailable("unavailable-primary"), error.description))
         }
         switch response.code {
         case .nxDomain: return nil
         case .noError:
             let records = response.answer.filter { $0.owner == owner && $0.type == type }
             if let bad = records.first(where: { if case .malformed = $0.data { true } else { false } }), case .malformed(let reason, _) = bad.data {
-                throw DiagnosticError(.error("unavailable-primary-malformed", "\(server.address) served a malformed \(owner) \(type) record (\(reason)); not touching it"))
+                throw DiagnosticError(.error(.unavailable("unavailable-primary-malformed"), "\(server.address) served a malformed \(owner) \(type) record (\(reason)); not touching it"))
             }
             return records.isEmpty ? nil : (records[0].ttl, records.map(\.data))
         default:
-            throw DiagnosticError(.error("unavailable-primary-answer", "\(server.address) answered \(describe(response.code)) for \(owner) \(type); cannot read what it serves"))
+            throw DiagnosticError(.error(.unavailable("unavailable-primary-answer"), "\(server.address) answered \(describe(response.code)) for \(owner) \(type); cannot read what it serves"))
         }
     }
 
@@ -148,27 +148,27 @@ public enum PublishRun {
         do { answer = try server.send(UpdateMessage(zone: publication.zone, changes: publication.changes), key: key) } catch {
             publication.state = .failed
             publication.message = error.description
-            return .error("unavailable-update", "\(error.description); the update may or may not have been applied: run publish again (it re-reads first)")
+            return .error(.unavailable("unavailable-update"), "\(error.description); the update may or may not have been applied: run publish again (it re-reads first)")
         }
         let problem: Diagnostic? = switch answer.result {
         case .applied where !answer.signatureVerified:
-            .error("unavailable-update-unverified", "\(server.address) said NOERROR to the update of \(zone) but its answer's TSIG "
+            .error(.unavailable("unavailable-update-unverified"), "\(server.address) said NOERROR to the update of \(zone) but its answer's TSIG "
                    + "does not verify with key \(key.name): not trusting it; run publish again to see what is served")
         case .applied: nil
         case .tsigRejected(let code):
-            .error("noperm-tsig-rejected", "\(server.address) rejected the TSIG key \(key.name) (\(key.algorithm)) for \(zone): "
+            .error(.noPermission("noperm-tsig-rejected"), "\(server.address) rejected the TSIG key \(key.name) (\(key.algorithm)) for \(zone): "
                    + tsigAdvice(code))
         case .refused:
-            .error("config-update-refused", "\(server.address) REFUSED the update of \(zone): its policy does not let key \(key.name) "
+            .error(.refusedByPolicy("config-update-refused"), "\(server.address) REFUSED the update of \(zone): its policy does not let key \(key.name) "
                    + "update this zone (BIND: allow-update or update-policy; Knot: an acl with action: update and this key)")
         case .notAuthoritative(let code):
-            .error("nohost-not-authoritative", "\(server.address) answered \(UpdateResult.name(ofCode: code)) for \(zone): it is not "
+            .error(.notAuthoritative("nohost-not-authoritative"), "\(server.address) answered \(UpdateResult.name(ofCode: code)) for \(zone): it is not "
                    + "the zone's primary; send updates to the primary (the SOA's MNAME)")
         case .prerequisiteFailed(let code):
-            .error("later-changed-meanwhile", "\(zone) changed on \(server.address) after publish read it (\(UpdateResult.name(ofCode: code)) "
+            .error(.tryLater("later-changed-meanwhile"), "\(zone) changed on \(server.address) after publish read it (\(UpdateResult.name(ofCode: code)) "
                    + "on a prerequisite): nothing was applied; run publish again to plan from what is served now")
         case .failed(let code):
-            .error("unavailable-update-failed", "\(server.address) answered \(UpdateResult.name(ofCode: code)) to the update of \(zone): nothing was applied")
+            .error(.unavailable("unavailable-update-failed"), "\(server.address) answered \(UpdateResult.name(ofCode: code)) to the update of \(zone): nothing was applied")
         }
         if let problem {
             publication.state = .failed
@@ -189,7 +189,7 @@ public enum PublishRun {
         if wait == 0 { return nil }
         let what = publication.signedByServer ? "served signed" : "served"
         publication.message = "applied, but not \(what) after \(Int(wait)) s"
-        return .error("later-not-yet-served", "the update of \(zone) was applied but is not \(what) by \(server.address) after \(Int(wait)) s "
+        return .error(.tryLater("later-not-yet-served"), "the update of \(zone) was applied but is not \(what) by \(server.address) after \(Int(wait)) s "
                       + "(is the server's signer running?); check again with `danectl publish --dry-run` before relying on it")
     }
 

@@ -36,7 +36,7 @@ public struct RolloverChecker: Sendable {
                 if !chosen.contains(where: { $0.host == host.host }) { chosen.append(host) }
             } else {
                 let known = description.hosts.map { String($0.host.fqdn.dropLast()) }.joined(separator: ", ")
-                unknown.append(.error("usage-unknown-host", "--host \(name) is not an MX host of \(description.file) (its hosts: \(known))"))
+                unknown.append(.error(.usage("usage-unknown-host"), "--host \(name) is not an MX host of \(description.file) (its hosts: \(known))"))
             }
         }
         if !unknown.isEmpty { throw DiagnosticError(unknown) }

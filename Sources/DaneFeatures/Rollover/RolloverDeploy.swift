@@ -73,12 +73,12 @@ public enum RolloverDeploy {
                                                   location: SourceLocation(file: request.certificate)))
         guard let keySource = request.key.map({ KeySourceSpec(path: $0, written: $0, expectation: .key, location: SourceLocation(file: $0)) })
                 ?? host.next.first else {
-            throw DiagnosticError(.error("rollover-no-next-path", "\(host.host) has no `next:` key and no --key was given: "
+            throw DiagnosticError(.error(.badData("rollover-no-next-path"), "\(host.host) has no `next:` key and no --key was given: "
                                          + "which private key belongs to \(request.certificate)?", at: host.location))
         }
         let key = try loader.load(keySource)
         guard key.kind == .privateKey else {
-            throw DiagnosticError(.error("key-not-private", "\(keySource.written) holds a \(key.kind.rawValue); deploying needs the private key "
+            throw DiagnosticError(.error(.badData("key-not-private"), "\(keySource.written) holds a \(key.kind.rawValue); deploying needs the private key "
                                          + "the MX will serve with", at: keySource.location))
         }
         let name = host.host.fqdn
@@ -121,7 +121,7 @@ public enum RolloverDeploy {
             case .unsafe, .refused:
                 return refused(verdict.reasons.joined(separator: "; ") + "; nothing installed", gate: verdict, evidence: evidenceToWrite)
             case .dnsProblem, .unavailable:
-                throw DiagnosticError(.error(verdict.state == .dnsProblem ? "dns-problem" : "unavailable-gate",
+                throw DiagnosticError(.error(verdict.state == .dnsProblem ? .badData("dns-problem") : .unavailable("unavailable-gate"),
                                              verdict.reasons.joined(separator: "; ") + "; nothing installed"))
             }
         }
@@ -161,7 +161,7 @@ public enum RolloverDeploy {
         if let host = request.host { return try RolloverChecker.select(description, [host])[0] }
         let domains = Set(request.certbotDomains.compactMap { DNSName(presentation: $0) })
         guard let host = description.hosts.first(where: { domains.contains($0.host) }) else {
-            throw DiagnosticError(.error("usage-no-host", request.certbotDomains.isEmpty
+            throw DiagnosticError(.error(.usage("usage-no-host"), request.certbotDomains.isEmpty
                 ? "name the MX host with --host"
                 : "none of the renewed names (\(request.certbotDomains.joined(separator: " "))) is an MX host of \(description.file)"))
         }
@@ -201,11 +201,11 @@ struct InstallTarget {
 
     init(_ host: MXHostSpec) throws(DiagnosticError) {
         guard host.current.count == 1 else {
-            throw DiagnosticError(.error("rollover-several-certificates", "\(host.host) serves \(host.current.count) certificates; "
+            throw DiagnosticError(.error(.badData("rollover-several-certificates"), "\(host.host) serves \(host.current.count) certificates; "
                                          + "deploy installs one: deploy each with its own description entry", at: host.location))
         }
         guard let served = host.servedKey else {
-            throw DiagnosticError(.error("rollover-no-private-key-path", "\(host.host) has no `private_key:`: name the key file the MX serves "
+            throw DiagnosticError(.error(.badData("rollover-no-private-key-path"), "\(host.host) has no `private_key:`: name the key file the MX serves "
                                          + "with, beside `certificate:`, so deploy knows where to install", at: host.location))
         }
         chainPath = host.current[0].path
@@ -225,15 +225,15 @@ struct InstallTarget {
             try AtomicFiles.write([(chainPath, newChain, nil), (keyPath, newKey, 0o600)])
             return Previous(chain: oldChain, key: oldKey)
         } catch let error as AtomicFiles.Failure {
-            throw DiagnosticError(.error("output-write", "\(error); nothing installed"))
+            throw DiagnosticError(.error(.cannotCreate("output-write"), "\(error); nothing installed"))
         } catch {
-            throw DiagnosticError(.error("install-unreadable", "cannot read the files to swap: \(error.localizedDescription); nothing installed"))
+            throw DiagnosticError(.error(.noInput("install-unreadable"), "cannot read the files to swap: \(error.localizedDescription); nothing installed"))
         }
     }
 
     func restore(_ previous: Previous) throws(DiagnosticError) {
         do { try AtomicFiles.write([(chainPath, previous.chain, nil), (keyPath, previous.key, 0o600)]) } catch {
-            throw DiagnosticError(.error("output-write", "\(error) while putting the previous files back: copy the .previous files back by hand"))
+            throw DiagnosticError(.error(.cannotCreate("output-write"), "\(error) while putting the previous files back: copy the .previous files back by hand"))
         }
     }
 }

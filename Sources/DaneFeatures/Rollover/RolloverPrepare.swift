@@ -25,7 +25,7 @@ public enum RolloverPrepare {
         for host in hosts {
             guard let next = host.next.first else {
                 if filter.isEmpty { continue }
-                throw DiagnosticError(.error("rollover-no-next-path",
+                throw DiagnosticError(.error(.badData("rollover-no-next-path"),
                     "\(host.host) has no `next:` to prepare; add one naming the key file to create, e.g. "
                     + "next: keys/\(String(host.host.fqdn.dropLast()))-next.key", at: host.location))
             }
@@ -45,13 +45,13 @@ public enum RolloverPrepare {
         do {
             made = try NextKeyMaker.make(like: current.subjectPublicKeyInfoDER, names: [String(host.host.fqdn.dropLast())])
         } catch {
-            throw DiagnosticError(.error("key-generation", "cannot make the next key for \(host.host): \(error)", at: next.location))
+            throw DiagnosticError(.error(.badData("key-generation"), "cannot make the next key for \(host.host): \(error)", at: next.location))
         }
         do {
             try FileManager.default.createDirectory(atPath: (next.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try AtomicFiles.write([(next.path, made.privateKeyPEM, 0o600), (csrPath, made.csrPEM, 0o644)])
         } catch {
-            throw DiagnosticError(.error("output-write", "cannot write the next key for \(host.host): \(error)", at: next.location))
+            throw DiagnosticError(.error(.cannotCreate("output-write"), "cannot write the next key for \(host.host): \(error)", at: next.location))
         }
         return PreparedKey(host: host.host.fqdn, keyPath: next.path, csrPath: csrPath, made: true)
     }

@@ -70,7 +70,7 @@ public enum RolloverRun {
             switch RolloverTimings.live(host.endpoint, zone: zone, lookup: dns, fallback: host.ttl) {
             case .success(let timings): return timings
             case .failure(let failure):
-                throw DiagnosticError(.error("unavailable-live-ttl", "cannot read the live TTLs for \(host.host): \(failure)"))
+                throw DiagnosticError(.error(.unavailable("unavailable-live-ttl"), "cannot read the live TTLs for \(host.host): \(failure)"))
             }
         }
         for host in hosts where host.next.isEmpty {

@@ -9,7 +9,7 @@ public enum DSRecords {
     public static func ds(forKey path: String, cds: Bool = false, cdnskey: Bool = false) throws(DiagnosticError) -> (String, [Diagnostic]) {
         let base = path.hasSuffix(".key") ? String(path.dropLast(4)) : path.hasSuffix(".private") ? String(path.dropLast(8)) : path
         guard FileManager.default.fileExists(atPath: base + ".key") || FileManager.default.fileExists(atPath: path) else {
-            throw DiagnosticError(.error("key-unreadable", "no such key: neither \(path) nor \(base).key exists", at: .init(file: path)))
+            throw DiagnosticError(.error(.noInput("key-unreadable"), "no such key: neither \(path) nor \(base).key exists", at: .init(file: path)))
         }
         do {
             let key = try DNSSECKey.load(path: path)
@@ -18,7 +18,7 @@ public enum DSRecords {
             if cds || cdnskey { return (try key.childRecords(cds: cds, cdnskey: cdnskey).joined(separator: "\n"), warnings) }
             return (try key.dsRecord(), warnings)
         } catch {
-            throw DiagnosticError(.error(error.unreadable ? "key-unreadable" : "key-invalid", error.reason, at: .init(file: path)))
+            throw DiagnosticError(.error(error.unreadable ? .noInput("key-unreadable") : .badData("key-invalid"), error.reason, at: .init(file: path)))
         }
     }
 }

@@ -7,7 +7,7 @@ import LDNSKit
 public enum FragmentSigning {
     public static func sign(_ records: [ResourceRecord], keyPaths: [String], options: SigningOptions) throws(DiagnosticError) -> [ResourceRecord] {
         guard !keyPaths.isEmpty else {
-            throw DiagnosticError(.error("key-missing",
+            throw DiagnosticError(.error(.badData("key-missing"),
                 "--sign needs keys: pass --key K<zone>.+<alg>+<tag> for each zone, or list them under dnssec: keys: in the description"))
         }
         var keysByZone: [String: [DNSSECKey]] = [:]
@@ -15,7 +15,7 @@ public enum FragmentSigning {
         var errors: [Diagnostic] = []
         let zones = Set(records.map(\.zone))
         for zone in zones.sorted() where keysByZone[zone.fqdn] == nil {
-            errors.append(.error("key-missing", "no key for zone \(zone.fqdn): add one with --key (danectl keygen \(zone.fqdn)), or leave the zone out with --zone"))
+            errors.append(.error(.badData("key-missing"), "no key for zone \(zone.fqdn): add one with --key (danectl keygen \(zone.fqdn)), or leave the zone out with --zone"))
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
 
@@ -30,7 +30,7 @@ public enum FragmentSigning {
                     signed.append(ResourceRecord(zone: zone, owner: DNSName(labels: labels), ttl: signature.ttl, type: .rrsig, rdata: signature.rdata))
                 }
             } catch {
-                throw DiagnosticError(.error("sign-failed", "signing zone \(zone.fqdn): \(error.reason)"))
+                throw DiagnosticError(.error(.badData("sign-failed"), "signing zone \(zone.fqdn): \(error.reason)"))
             }
         }
         return signed.sorted()

@@ -20,7 +20,7 @@ public enum IncludedRecords {
             return (mine.map { ($0.presentation, "\(include) (generated \($0.owner) \($0.type.rawValue))") }, generated.warnings + nothing)
         }
         guard let data = FileManager.default.contents(atPath: include) else {
-            throw DiagnosticError(.error("include-unreadable", "cannot read the records to include", at: .init(file: include)))
+            throw DiagnosticError(.error(.noInput("include-unreadable"), "cannot read the records to include", at: .init(file: include)))
         }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap {
             number, text -> (text: String, place: String)? in

@@ -26,7 +26,7 @@ public enum KeyGeneration {
             let key = try DNSSECKey.generate(zone: zone.lowercased(), algorithm: algorithm, ksk: ksk)
             return Files(baseName: key.baseName, publicText: key.publicFileText, privateText: key.privateFileText)
         } catch {
-            throw DiagnosticError(.error("key-generation", error.reason))
+            throw DiagnosticError(.error(.badData("key-generation"), error.reason))
         }
     }
 }

@@ -46,7 +46,7 @@ public struct ZoneSigning {
         } catch {
             // The place is the file the error is in: an $INCLUDEd file names itself.
             let file = error.file ?? request.zoneFile
-            throw DiagnosticError(.error(error.unreadable ? "zone-unreadable" : "zone-parse", error.reason
+            throw DiagnosticError(.error(error.unreadable ? .noInput("zone-unreadable") : .badData("zone-parse"), error.reason
                                             .replacingOccurrences(of: "\(file):\(error.line ?? 0): ", with: "")
                                             .replacingOccurrences(of: "\(file): ", with: ""),
                                          at: SourceLocation(file: file, line: error.line)))
@@ -61,7 +61,7 @@ public struct ZoneSigning {
             let result = try SigningEngine.sign(zone, keys: keys, options: request.options)
             return Outcome(signed: result, origin: zone.origin, serial: serial)
         } catch {
-            throw DiagnosticError(.error("sign-failed", error.reason, at: location))
+            throw DiagnosticError(.error(.badData("sign-failed"), error.reason, at: location))
         }
     }
 }
@@ -70,12 +70,12 @@ public struct ZoneSigning {
 public enum SigningKeys {
     public static func load(_ paths: [String]) throws(DiagnosticError) -> [DNSSECKey] {
         guard !paths.isEmpty else {
-            throw DiagnosticError(.error("key-missing", "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
+            throw DiagnosticError(.error(.badData("key-missing"), "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
         }
         let keys = try loadEach(paths)
         let zones = Set(keys.map(\.zone))
         if zones.count > 1 {
-            throw DiagnosticError(.error("key-zones", "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
+            throw DiagnosticError(.error(.badData("key-zones"), "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
         }
         return keys
     }
@@ -91,7 +91,7 @@ public enum SigningKeys {
                 let key = try DNSSECKey.load(path: path)
                 if seen.insert(key.zone + " " + key.dnskeyRDATA).inserted { keys.append(key) }
             } catch {
-                errors.append(.error(error.unreadable ? "key-unreadable" : "key-invalid", error.reason, at: SourceLocation(file: path)))
+                errors.append(.error(error.unreadable ? .noInput("key-unreadable") : .badData("key-invalid"), error.reason, at: SourceLocation(file: path)))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }

@@ -39,7 +39,7 @@ public enum VerifyRun {
                 domains += loaded.domains.map(\.name.fqdn)
             } else {
                 guard (try? DNSName(hostName: target)) != nil else {
-                    throw DiagnosticError(.error("usage-domain-name", "\"\(target)\" is not a domain name"))
+                    throw DiagnosticError(.error(.usage("usage-domain-name"), "\"\(target)\" is not a domain name"))
                 }
                 domains.append(target)
             }

@@ -33,22 +33,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// The status for a run stopped by these errors: usage errors first, then unreachable
     /// services, unwritable output, bad data; "cannot open" only when every error is that.
     public init(stoppedBy error: DiagnosticError) {
-        let kinds = Set(error.diagnostics.filter { $0.severity == .error }.map { Self.kind(ofCode: $0.code) })
+        let kinds = Set(error.diagnostics.filter { $0.severity == .error }.map(\.exit))
         self = [.usage, .noPermission, .refusedByPolicy, .notAuthoritative, .tryLater, .unavailable, .cannotCreate, .badData]
             .first(where: kinds.contains) ?? (kinds.isEmpty ? .badData : .noInput)
-    }
-
-    /// Which status an error code stands for, from its stable prefix or name.
-    public static func kind(ofCode code: String) -> ExitStatus {
-        if code.hasPrefix("usage-") { return .usage }
-        if code.hasPrefix("unavailable-") || code == "resolver-unreachable" { return .unavailable }
-        if code.hasPrefix("output-") { return .cannotCreate }
-        if code.hasPrefix("noperm-") { return .noPermission }
-        if code.hasPrefix("config-") { return .refusedByPolicy }
-        if code.hasPrefix("nohost-") { return .notAuthoritative }
-        if code.hasPrefix("later-") { return .tryLater }
-        if code.hasSuffix("-unreadable") || code.hasSuffix("-missing-file") { return .noInput }
-        return .badData
     }
 
     /// The lines every command's --help shows for the statuses it can end with.

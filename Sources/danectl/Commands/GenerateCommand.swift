@@ -110,7 +110,7 @@ struct GenerateCommand: ParsableCommand {
         let warnings = outcome.warnings + outcome.liveProblems.map { Diagnostic.warning($0.code, $0.message + " (forced)", at: $0.location) }
         printer.print(warnings)
         if warningsAsErrors && !warnings.isEmpty {
-            printer.print(.error("warnings-as-errors", "\(warnings.count) warning(s) and --warnings-as-errors: nothing written"))
+            printer.print(.error(.badData("warnings-as-errors"), "\(warnings.count) warning(s) and --warnings-as-errors: nothing written"))
             throw ExitStatus.badData.exit
         }
         let renderer = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
@@ -139,11 +139,11 @@ struct GenerateCommand: ParsableCommand {
                 files += try OutputLayout.mtaSTSFiles(outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: output)
             }
         } catch {
-            printer.print(.error("output-write", error.description))
+            printer.print(.error(.cannotCreate("output-write"), error.description))
             throw ExitStatus.cannotCreate.exit
         }
         for target in files.map(\.path) where ([file] + (template.map { [$0] } ?? [])).contains(where: { AtomicFiles.sameFile($0, target) }) {
-            printer.print(.error("usage-output-is-input", "\(target) is an input of this run; refusing to overwrite it (choose another --output)"))
+            printer.print(.error(.usage("usage-output-is-input"), "\(target) is an input of this run; refusing to overwrite it (choose another --output)"))
             throw ExitStatus.usage.exit
         }
         do {
@@ -154,7 +154,7 @@ struct GenerateCommand: ParsableCommand {
                                     written.contains(path) ? "wrote \(path)" : "\(path) is unchanged; left as it was"))
             }
         } catch {
-            printer.print(.error("output-write", error.description))
+            printer.print(.error(.cannotCreate("output-write"), error.description))
             throw ExitStatus.cannotCreate.exit
         }
         guard prune else { return }
@@ -164,7 +164,7 @@ struct GenerateCommand: ParsableCommand {
                 try FileManager.default.removeItem(atPath: path)
                 printer.print(.init(.note, code: "output-pruned", "removed \(path): its zone is no longer in \(source)"))
             } catch {
-                printer.print(.error("output-prune", "cannot remove \(path): \((error as NSError).localizedDescription)"))
+                printer.print(.error(.cannotCreate("output-prune"), "cannot remove \(path): \((error as NSError).localizedDescription)"))
                 throw ExitStatus.cannotCreate.exit
             }
         }
@@ -173,15 +173,15 @@ struct GenerateCommand: ParsableCommand {
     private func makeRenderer() throws(DiagnosticError) -> ZoneSnippetRenderer? {
         if let template {
             guard let data = FileManager.default.contents(atPath: template) else {
-                throw DiagnosticError(.error("template-unreadable", "cannot read the template", at: .init(file: template)))
+                throw DiagnosticError(.error(.noInput("template-unreadable"), "cannot read the template", at: .init(file: template)))
             }
             do { return try ZoneSnippetRenderer(text: String(decoding: data, as: UTF8.self)) } catch {
-                throw DiagnosticError(.error("template-invalid", "\(template): \(error)"))
+                throw DiagnosticError(.error(.badData("template-invalid"), "\(template): \(error)"))
             }
         }
         guard format == .bind || format == .nsd else { return nil }
         do { return try ZoneSnippetRenderer(builtIn: format.rawValue) } catch {
-            throw DiagnosticError(.error("template-invalid", error.description))
+            throw DiagnosticError(.error(.badData("template-invalid"), error.description))
         }
     }
 }

@@ -32,7 +32,7 @@ struct KeygenCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         guard (try? DNSName(zoneName: zone)) != nil || zone == "." else {
-            printer.print(.error("usage-zone-name", "\"\(zone)\" is not a valid zone name"))
+            printer.print(.error(.usage("usage-zone-name"), "\"\(zone)\" is not a valid zone name"))
             throw ExitStatus.usage.exit
         }
         let key = try runReporting(printer) { () throws(DiagnosticError) in
@@ -40,13 +40,13 @@ struct KeygenCommand: ParsableCommand {
         }
         let base = URL(fileURLWithPath: directory).appendingPathComponent(key.baseName).path
         for suffix in [".key", ".private"] where FileManager.default.fileExists(atPath: base + suffix) {
-            printer.print(.error("output-exists", "\(base)\(suffix) already exists; not overwriting a key"))
+            printer.print(.error(.cannotCreate("output-exists"), "\(base)\(suffix) already exists; not overwriting a key"))
             throw ExitStatus.cannotCreate.exit
         }
         do {
             try AtomicFiles.write([(base + ".key", key.publicText, 0o644), (base + ".private", key.privateText, 0o600)])
         } catch {
-            printer.print(.error("output-write", error.description))
+            printer.print(.error(.cannotCreate("output-write"), error.description))
             throw ExitStatus.cannotCreate.exit
         }
         try writeStandardOutput(key.baseName + "\n", printer)

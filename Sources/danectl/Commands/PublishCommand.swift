@@ -89,7 +89,7 @@ struct PublishCommand: ParsableCommand {
         try writeStandardOutput(text, printer)
         if let failure = outcome.failure { printer.print(failure) }
         if expectNoChanges && outcome.hasChanges && outcome.failure == nil {
-            printer.print(.error("changes-expected-none", "the served records differ from the description (--expect-no-changes)"))
+            printer.print(.error(.badData("changes-expected-none"), "the served records differ from the description (--expect-no-changes)"))
         }
         if status != .success { throw status.exit }
     }

@@ -114,12 +114,12 @@ struct SignCommand: ParsableCommand {
         let target = output ?? zoneFile + ".signed"
         if target == "-" {
             guard outcome.signed.write(to: STDOUT_FILENO) else {
-                printer.print(.error("output-stdout", outcome.signed.failure ?? "cannot write the signed zone to standard output: \(String(cString: strerror(errno)))"))
+                printer.print(.error(.cannotCreate("output-stdout"), outcome.signed.failure ?? "cannot write the signed zone to standard output: \(String(cString: strerror(errno)))"))
                 throw ExitStatus.cannotCreate.exit
             }
         } else {
             do { try AtomicFiles.write(to: target) { outcome.signed.write(to: $0) } } catch {
-                printer.print(.error("output-write", outcome.signed.failure.map { "\(target): \($0)" } ?? error.description))
+                printer.print(.error(.cannotCreate("output-write"), outcome.signed.failure.map { "\(target): \($0)" } ?? error.description))
                 throw ExitStatus.cannotCreate.exit
             }
         }

@@ -139,7 +139,7 @@ struct VerifyCommand: ParsableCommand {
             throw ExitCode(code)
         }
         if stream.failedToWrite {
-            printer.print(.error("output-stdout", "cannot write to standard output"))
+            printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output"))
             throw ExitStatus.cannotCreate.exit
         }
         let runWarning = VerifyRun.runWarning(reports, port: request.options.port)
@@ -152,7 +152,7 @@ struct VerifyCommand: ParsableCommand {
         }
         if let output {
             do { try AtomicFiles.write(text, to: output) } catch {
-                printer.print(.error("output-write", error.description))
+                printer.print(.error(.cannotCreate("output-write"), error.description))
                 throw ExitStatus.cannotCreate.exit
             }
         } else {

@@ -34,7 +34,7 @@ extension Double {
 /// a closed pipe): output that silently went nowhere must not look like success.
 func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
     guard writeAllToStandardOutput(text) else {
-        printer.print(.error("output-stdout", "cannot write to standard output: \(String(cString: strerror(errno)))"))
+        printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))"))
         throw ExitStatus.cannotCreate.exit
     }
 }
@@ -57,6 +57,6 @@ func writeAllToStandardOutput(_ text: String) -> Bool {
 /// instead of surfacing as a WebPKI failure on every certificate.
 func requireReadableCAFile(_ path: String?, _ printer: DiagnosticPrinter) throws {
     guard let path, !FileManager.default.isReadableFile(atPath: path) else { return }
-    printer.print(.error("ca-file-missing-file", "cannot read the CA file", at: SourceLocation(file: path)))
+    printer.print(.error(.noInput("ca-file-missing-file"), "cannot read the CA file", at: SourceLocation(file: path)))
     throw ExitStatus.noInput.exit
 }

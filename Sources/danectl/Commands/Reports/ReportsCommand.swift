@@ -29,7 +29,7 @@ struct ReportStoreOptions: ParsableArguments {
         do {
             return try ReportStore(path: path)
         } catch {
-            printer.print(.error("output-report-store", error.description))
+            printer.print(.error(.cannotCreate("output-report-store"), error.description))
             throw ExitStatus.cannotCreate.exit
         }
     }

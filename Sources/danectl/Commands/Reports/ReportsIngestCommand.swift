@@ -39,7 +39,7 @@ struct ReportsIngestCommand: ParsableCommand {
         do {
             inputs = try ReportInputs.expand(paths.isEmpty ? ["-"] : paths, limit: inputLimit)
         } catch {
-            printer.print(.error("report-missing-file", error.description))
+            printer.print(.error(.noInput("report-missing-file"), error.description))
             throw ExitStatus.noInput.exit
         }
         let ingest = ReportIngest(store: try store.open(printer), limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20))
@@ -57,7 +57,7 @@ struct ReportsIngestCommand: ParsableCommand {
             } catch {
                 // The store itself failed: stop before more inputs go unrecorded.
                 try writeStandardOutput(output, printer)
-                printer.print(.error("output-report-store", error.description))
+                printer.print(.error(.cannotCreate("output-report-store"), error.description))
                 throw ExitStatus.cannotCreate.exit
             }
             for (input, outcomes) in zip(batch, results) {
@@ -72,7 +72,7 @@ struct ReportsIngestCommand: ParsableCommand {
                         if !quiet { output += "duplicate  \(TerminalText.visible(id, limit: 80))  already stored  (\(input.source))\n" }
                     case .keptAside(let reason):
                         keptAside += 1
-                        printer.print(.error("report-unreadable-report", "\(input.source): \(reason); kept aside in \(store.path)"))
+                        printer.print(.error(.badData("report-unreadable-report"), "\(input.source): \(reason); kept aside in \(store.path)"))
                     }
                 }
             }
@@ -89,7 +89,7 @@ struct ReportsIngestCommand: ParsableCommand {
                 batch.append((data, input.source))
                 batchBytes += data.count
             } catch {
-                printer.print(.error("report-unreadable", "\(input.source): cannot read: \(error.localizedDescription)"))
+                printer.print(.error(.noInput("report-unreadable"), "\(input.source): cannot read: \(error.localizedDescription)"))
                 unreadable += 1
             }
             if batch.count >= 500 || batchBytes >= 64 << 20 { try flush() }

@@ -57,7 +57,7 @@ struct ReportsServeCommand: ParsableCommand {
         var receiver = ReportReceiver(ingest: ingest, host: host, port: port)
         if let tlsCertificate, let tlsKey {
             for path in [tlsCertificate, tlsKey] where !FileManager.default.isReadableFile(atPath: path) {
-                printer.print(.error("report-missing-file", "\(path): cannot read this file"))
+                printer.print(.error(.noInput("report-missing-file"), "\(path): cannot read this file"))
                 throw ExitStatus.noInput.exit
             }
             receiver.tls = (tlsCertificate, tlsKey)
@@ -70,11 +70,11 @@ struct ReportsServeCommand: ParsableCommand {
         let ready = receiver
         let failure = BlockingTask.run { try await ready.run() }
         if let failure, failure.contains("not a PEM") || failure.contains("holds no certificate") {
-            printer.print(.error("report-tls-invalid", failure))
+            printer.print(.error(.badData("report-tls-invalid"), failure))
             throw ExitStatus.badData.exit
         }
         if let failure {
-            printer.print(.error("unavailable-listen", "cannot serve on \(listen): \(failure)"))
+            printer.print(.error(.unavailable("unavailable-listen"), "cannot serve on \(listen): \(failure)"))
             throw ExitStatus.unavailable.exit
         }
     }

@@ -45,7 +45,7 @@ struct ReportsSummaryCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         guard FileManager.default.fileExists(atPath: store.path) else {
-            printer.print(.error("report-missing-file", "\(store.path): no report store here yet; `danectl reports ingest --db \(store.path) ...` makes one"))
+            printer.print(.error(.noInput("report-missing-file"), "\(store.path): no report store here yet; `danectl reports ingest --db \(store.path) ...` makes one"))
             throw ExitStatus.noInput.exit
         }
         let summary: ReportSummary
@@ -54,7 +54,7 @@ struct ReportsSummaryCommand: ParsableCommand {
         } catch let error as ExitCode {
             throw error
         } catch {
-            printer.print(.error("report-store-unreadable", "\(error)"))
+            printer.print(.error(.noInput("report-store-unreadable"), "\(error)"))
             throw ExitStatus.noInput.exit
         }
         let text = switch format {

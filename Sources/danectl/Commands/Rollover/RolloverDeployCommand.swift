@@ -58,7 +58,7 @@ struct RolloverDeployCommand: ParsableCommand {
         if certbot {
             let environment = ProcessInfo.processInfo.environment
             guard let lineage = environment["RENEWED_LINEAGE"], !lineage.isEmpty else {
-                printer.print(.error("usage-certbot", "--certbot runs as certbot's deploy hook, which sets RENEWED_LINEAGE; it is not set"))
+                printer.print(.error(.usage("usage-certbot"), "--certbot runs as certbot's deploy hook, which sets RENEWED_LINEAGE; it is not set"))
                 throw ExitStatus.usage.exit
             }
             request.certificate = lineage + "/fullchain.pem"
