@@ -15,11 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        // TLS-RPT reports: SQLite store, gzip with a size ceiling, the https rua receiver.
+        // TLS-RPT reports: the SQLite store.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // MARK: C at the edge
@@ -29,6 +26,9 @@ let package = Package(
         .systemLibrary(
             name: "CLDNS", path: "Sources/C/CLDNS", pkgConfig: "ldns",
             providers: [.apt(["libldns-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
         /// Real functions for the OpenSSL macros Swift cannot import.
         .target(name: "COpenSSLShims", dependencies: ["COpenSSL"], path: "Sources/C/COpenSSLShims"),
 
@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit"]),
         /// POSIX sockets with deadlines: where TCP to port 25 happens.
         .target(name: "SocketKit"),
+        /// gzip through the system zlib, with a ceiling (TLS-RPT reports).
+        .target(name: "ZlibKit", dependencies: ["CZlib"]),
         /// Files replaced atomically (temporary file, fsync, rename): every file danectl writes.
         .target(name: "FileKit"),
 
@@ -47,13 +49,11 @@ let package = Package(
         .target(name: "ReportStore", dependencies: ["DaneModel", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "DaneFeatures",
-            dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit", "ReportStore",
-                           .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio")]),
-        /// The RFC 8460 https rua endpoint (`reports serve`): HTTP through Hummingbird.
-        .target(
-            name: "ReportReceiver",
-            dependencies: ["DaneFeatures", "DaneModel", "ReportStore", .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "HummingbirdCore", package: "hummingbird")]),
+            dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit", "ReportStore", "ZlibKit"]),
+        /// A small bounded HTTP/1.1 server on SocketKit (behind the operator's TLS proxy).
+        .target(name: "HTTPService", dependencies: ["SocketKit"]),
+        /// The RFC 8460 https rua endpoint (`reports serve`).
+        .target(name: "ReportReceiver", dependencies: ["DaneFeatures", "DaneModel", "ReportStore", "HTTPService"]),
         .target(
             name: "DaneOutput",
             dependencies: ["DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],
@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "danectl",
             dependencies: [
-                "DaneFeatures", "DaneOutput", "DaneModel", "FileKit", "ReportStore", "ReportReceiver",
+                "DaneFeatures", "DaneOutput", "DaneModel", "FileKit", "ReportStore", "ReportReceiver", "HTTPService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

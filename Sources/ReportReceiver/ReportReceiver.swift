@@ -1,105 +1,66 @@
 import DaneFeatures
 import DaneModel
 import Foundation
-import Hummingbird
-import HummingbirdCore
-import HummingbirdTLS
+import HTTPService
 import ReportStore
 
-/// The `https:` rua endpoint of RFC 8460 §3: senders POST one report per request as
-/// `application/tlsrpt+gzip` or `application/tlsrpt+json`. A report is answered 2xx only once
-/// it is stored (or was already); a body over the limit, or gzip that expands past it, gets 413
-/// before it is held; anything else that cannot be read is kept aside and answered 400.
-/// Senders post to https: URIs: either run it behind a TLS-terminating reverse proxy (plain
-/// HTTP here), or give it a certificate and key and it speaks HTTPS itself.
+/// The `https:` rua endpoint of RFC 8460 §3, behind the operator's TLS proxy: senders POST one
+/// report per request as `application/tlsrpt+gzip` or `application/tlsrpt+json`. A report is
+/// answered 2xx only once the store has committed it (or had it already); a body over the
+/// limit, or gzip that expands past it, gets 413 before it is held; anything else that cannot
+/// be read is kept aside and answered 400. `GET /healthz` says whether the store answers.
 public struct ReportReceiver: Sendable {
     public let ingest: ReportIngest
-    public let host: String
-    public let port: Int
-    /// PEM certificate chain and private key for HTTPS; nil: plain HTTP.
-    public var tls: (certificateChain: String, privateKey: String)?
 
-    public struct TLSFailure: Error, CustomStringConvertible {
-        public let description: String
-    }
-    /// Called once the server listens (with the bound port, useful when `port` is 0).
-    public var onListening: @Sendable (Int) -> Void = { _ in }
-
-    public init(ingest: ReportIngest, host: String, port: Int) {
-        self.ingest = ingest
-        self.host = host
-        self.port = port
-    }
-
-    /// Serves until SIGTERM or SIGINT.
-    public func run() async throws {
-        let router = Router()
-        let ingest = self.ingest
-        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-            try await Self.receive(request, ingest)
-        }
-        router.post("/", use: handler)
-        router.post("**", use: handler)
-        let listening = onListening
-        var server = HTTPServerBuilder.http1()
-        if let tls {
-            let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
-            do { chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChain) } catch {
-                throw TLSFailure(description: "\(tls.certificateChain): not a PEM certificate chain (\(error))")
-            }
-            do { key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem) } catch {
-                throw TLSFailure(description: "\(tls.privateKey): not a PEM private key (\(error))")
-            }
-            guard !chain.isEmpty else { throw TLSFailure(description: "\(tls.certificateChain) holds no certificate") }
-            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-            server = try .tls(.http1(), tlsConfiguration: configuration)
-        }
-        let app = Application(
-            router: router,
-            server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "danectl-reports"),
-            onServerRunning: { channel in listening(channel.localAddress?.port ?? 0) })
-        try await app.runService()
-    }
+    public init(ingest: ReportIngest) { self.ingest = ingest }
 
     static let reportTypes = ["application/tlsrpt+gzip", "application/tlsrpt+json"]
 
-    static func receive(_ request: Request, _ ingest: ReportIngest) async throws -> Response {
-        let type = (request.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        guard reportTypes.contains(type) else {
-            return text(.unsupportedMediaType, "send a report as application/tlsrpt+gzip or application/tlsrpt+json (RFC 8460 §5.2)")
+    /// Refuses before the body is read: other methods and paths, other media types, and a
+    /// declared length over the input limit.
+    public func screen(_ request: HTTPRequest) -> HTTPResponse? {
+        switch (request.method, request.path) {
+        case ("GET", "/healthz"), ("HEAD", "/healthz"): return nil
+        case ("POST", _): break
+        case (_, "/healthz"): return .text(405, "GET /healthz")
+        default: return .text(405, "POST a TLS-RPT report here (RFC 8460 §3)")
         }
-        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > ingest.limits.input {
-            return text(.contentTooLarge, "a report of \(declared) bytes is over the \(ingest.limits.input)-byte limit")
+        guard Self.reportTypes.contains(request.contentType) else {
+            return .text(415, "send a report as application/tlsrpt+gzip or application/tlsrpt+json (RFC 8460 §5.2)")
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: ingest.limits.input)
-        } catch {
-            return text(.contentTooLarge, "the body is over the \(ingest.limits.input)-byte limit")
+        if let declared = request.header("content-length").flatMap(Int.init), declared > ingest.limits.input {
+            return .text(413, "a report of \(declared) bytes is over the \(ingest.limits.input)-byte limit")
         }
-        let source = "POST \(request.uri.path) (\(type))"
+        return nil
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if request.path == "/healthz" {
+            do {
+                _ = try ingest.store.rejected(limit: 1)
+                return .text(200, "ok")
+            } catch {
+                return .text(503, "the report store does not answer: \(error.description)")
+            }
+        }
+        let source = "POST \(request.path) from \(request.remote) (\(request.contentType))"
         // Read and checked once; a bomb is refused, not kept (the sender still has it).
-        let prepared = ingest.prepare(Data(body.readableBytesView), source: source)
+        let prepared = ingest.prepare(Data(request.body), source: source)
         if prepared.oversized {
-            return text(.contentTooLarge, "the report expands to more than \(ingest.limits.expanded) bytes")
+            return .text(413, "the report is over \(ingest.limits.input) bytes or expands to more than \(ingest.limits.expanded)")
         }
         let outcomes: [ReportIngest.Outcome]
         do {
             outcomes = try ingest.save([prepared])[0]
         } catch {
-            return text(.serviceUnavailable, "the report could not be stored (\(error)); send it again later")
+            return .text(503, "the report could not be stored (\(error.description)); send it again later")
         }
         switch outcomes.first {
-        case .stored(let id, _, _): return text(.created, "stored report \(id)")
-        case .duplicate(let id): return text(.ok, "report \(id) was already stored")
-        case .keptAside(let reason): return text(.badRequest, "not a readable TLS-RPT report: \(reason) (kept aside)")
-        case nil: return text(.badRequest, "no report in the body")
+        case .stored(let id, _, _): return .text(201, "stored report \(id)")
+        case .duplicate(let id): return .text(200, "report \(id) was already stored")
+        case .conflicting(let id, _): return .text(202, "report \(id) conflicts with a stored one of the same identity: kept for review")
+        case .keptAside(let reason): return .text(400, "not a readable TLS-RPT report: \(reason) (kept aside)")
+        case nil: return .text(400, "no report in the body")
         }
-    }
-
-    static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
     }
 }

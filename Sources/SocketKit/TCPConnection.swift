@@ -34,6 +34,12 @@ public final class TCPConnection: @unchecked Sendable {
 
     private init(fd: Int32) { self.fd = fd }
 
+    /// Takes ownership of a connection `TCPListener` accepted (non-blocking from here on).
+    init(accepted fd: Int32) {
+        self.fd = fd
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+    }
+
     deinit { close(fd) }
 
     public static func connect(ip: String, port: UInt16, timeout: TimeInterval) throws(NetworkError) -> TCPConnection {
@@ -99,25 +105,52 @@ public final class TCPConnection: @unchecked Sendable {
         }
     }
 
-    public func write(_ text: String, until deadline: Date) throws(NetworkError) {
-        var bytes = Array(text.utf8)
-        while !bytes.isEmpty {
-            guard try wait(for: Int16(POLLOUT), until: deadline) else { throw .timedOut("sending") }
-            let n = send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+    /// Exactly `count` bytes (what was buffered first), or `.closed` when the peer ends early.
+    public func read(exactly count: Int, until deadline: Date, what: String) throws(NetworkError) -> [UInt8] {
+        while buffer.count < count {
+            guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
+            var chunk = [UInt8](repeating: 0, count: min(1 << 16, max(4096, count - buffer.count)))
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n == 0 { throw wasShutDown ? .timedOut(what) : .closed }
             if n < 0 {
                 if errno == EAGAIN || errno == EINTR { continue }
                 throw .connectFailed(String(cString: strerror(errno)))
             }
-            bytes.removeFirst(n)
+            buffer += chunk[..<n]
+        }
+        let bytes = Array(buffer[..<count])
+        buffer.removeFirst(count)
+        return bytes
+    }
+
+    public func write(_ text: String, until deadline: Date) throws(NetworkError) {
+        try write(bytes: Array(text.utf8), until: deadline)
+    }
+
+    public func write(bytes: [UInt8], until deadline: Date) throws(NetworkError) {
+        var bytes = bytes[...]
+        while !bytes.isEmpty {
+            guard try wait(for: Int16(POLLOUT), until: deadline) else { throw .timedOut("sending") }
+            let n = bytes.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n < 0 {
+                if errno == EAGAIN || errno == EINTR { continue }
+                throw .connectFailed(String(cString: strerror(errno)))
+            }
+            bytes = bytes.dropFirst(n)
         }
     }
 
     /// This end's IP address (what a TLS-RPT report calls the sending MTA's IP).
-    public var localAddress: String? {
+    public var localAddress: String? { address(getsockname) }
+
+    /// The other end's IP address.
+    public var peerAddress: String? { address(getpeername) }
+
+    private func address(_ ask: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32) -> String? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let found = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { ask(fd, $0, &length) }
         }
         guard found == 0 else { return nil }
         var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))

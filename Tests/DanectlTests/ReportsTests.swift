@@ -16,31 +16,6 @@ final class ReportsTests: XCTestCase {
 
     func policies(_ document: [String: Any]) -> [[String: Any]] { document["policies"] as? [[String: Any]] ?? [] }
 
-    /// Starts `reports serve` on a free loopback port; the port comes from the line it prints
-    /// once it listens (which is also returned).
-    func startServe(_ arguments: [String]) throws -> (Process, String, String) {
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: Danectl.path)
-        server.arguments = ["reports", "serve", "--listen", "127.0.0.1:0"] + arguments
-        let errors = Pipe()
-        server.standardError = errors
-        server.standardOutput = FileHandle.nullDevice
-        try server.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(20)
-        while !seen.contains("storing into"), Date() < deadline {
-            let chunk = errors.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let range = seen.range(of: #"listening on 127\.0\.0\.1:(\d+) "#, options: .regularExpression) else {
-            server.terminate()
-            XCTFail("reports serve did not start: \(seen)")
-            throw Processes.MissingTool(name: "reports serve")
-        }
-        return (server, String(seen[range].dropFirst("listening on 127.0.0.1:".count).dropLast()), seen)
-    }
-
     func testRFCExampleIsStoredAndSummarisedWithSenderCodes() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("reports.sqlite")
@@ -136,7 +111,7 @@ final class ReportsTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("broken.json: not JSON"), result.stderr)
         XCTAssertTrue(result.stderr.contains("missing-field.json: policies[0]: summary is missing"), result.stderr)
         XCTAssertTrue(result.stderr.contains("truncated.json.gz: broken or truncated gzip data"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("bomb.json.gz: expands to more than 16777216 bytes"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("bomb.json.gz: gzip expanding past the 16777216-byte limit"), result.stderr)
         // Nothing lost: every input is in the store, the bad ones with their reasons.
         let kept = try Processes.run("python3", ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('select count(*), sum(length(content) > 0) from rejected').fetchone())", db])
         XCTAssertEqual(kept.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "(4, 4)", kept.stderr)
@@ -164,9 +139,8 @@ final class ReportsTests: XCTestCase {
     func testServeStoresPostedReportsAndRefusesBombs() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("served.sqlite")
-        let (server, port, _) = try startServe(["--db", db, "--max-input", "1", "--max-expanded", "2"])
-        defer { if server.isRunning { server.terminate() } }
-        let url = "http://127.0.0.1:\(port)/tlsrpt"
+        let server = try ServeProcess(["--db", db, "--max-input", "1", "--max-expanded", "2"], in: folder)
+        let url = "http://127.0.0.1:\(server.port)/tlsrpt"
 
         func post(_ file: String, _ type: String) throws -> (code: String, body: String) {
             let result = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "-", "-w", "\n%{http_code}", "-H", "Content-Type: \(type)",
@@ -197,36 +171,6 @@ final class ReportsTests: XCTestCase {
         XCTAssertEqual(policies(document).count, 4, "the RFC example's domain and the large report's three")
         XCTAssertEqual(document["rejected_inputs"] as? Int, 1, "the broken report is kept aside; the refused bomb is not stored")
 
-        server.terminate()
-        server.waitUntilExit()
-        XCTAssertEqual(server.terminationStatus, 0, "SIGTERM stops serve cleanly")
-    }
-
-    /// With --tls-certificate/--tls-key, serve speaks HTTPS itself: a POST over TLS (curl
-    /// trusting the test CA) is stored; a key that is not PEM is bad data (65).
-    func testServeSpeaksHTTPSWithACertificate() throws {
-        let certificates = try TestCertificates.shared()
-        let folder = try TemporaryFolder()
-        let db = folder.file("tls.sqlite")
-        let (server, port, seen) = try startServe(["--db", db, "--tls-certificate", certificates.file("p256-chain.pem"), "--tls-key", certificates.file("p256.key")])
-        defer { if server.isRunning { server.terminate() } }
-        XCTAssertTrue(seen.contains("(https)"), seen)
-        let post = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certificates.file("ca.pem"),
-                                              "--resolve", "p256.example.net:\(port):127.0.0.1", "-H", "Content-Type: application/tlsrpt+json",
-                                              "--data-binary", "@" + fixture("rfc8460-example.json"), "https://p256.example.net:\(port)/tlsrpt"])
-        XCTAssertEqual(post.stdout, "201", post.stderr)
-        let untrusted = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}",
-                                                   "--resolve", "p256.example.net:\(port):127.0.0.1", "-H", "Content-Type: application/tlsrpt+json",
-                                                   "--data-binary", "@" + fixture("rfc8460-example.json"), "https://p256.example.net:\(port)/tlsrpt"])
-        XCTAssertNotEqual(untrusted.status, 0, "without the test CA, curl must refuse the certificate")
-        server.terminate()
-        server.waitUntilExit()
-        XCTAssertEqual(policies(try summary(db)).first?["domain"] as? String, "company-y.example")
-
-        let badKey = try folder.write("bad.key", "not a key\n")
-        let refused = try Danectl.run(["reports", "serve", "--listen", "127.0.0.1:0", "--db", db,
-                                       "--tls-certificate", certificates.file("p256-chain.pem"), "--tls-key", badKey])
-        XCTAssertEqual(refused.status, 65, refused.stderr)
-        XCTAssertTrue(refused.stderr.contains("bad.key: not a PEM private key"), refused.stderr)
+        XCTAssertEqual(server.stop(), 0, "SIGTERM stops serve cleanly")
     }
 }

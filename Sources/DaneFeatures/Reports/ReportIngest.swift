@@ -1,6 +1,7 @@
 import DaneModel
 import Foundation
 import ReportStore
+import ZlibKit
 
 /// Takes whatever a sender delivered (report JSON, gzip, or the whole e-mail) and stores each
 /// report in it once. An input that is not a readable report is kept aside with the reason;
@@ -22,16 +23,20 @@ public struct ReportIngest: Sendable {
     public enum Outcome: Sendable, Equatable {
         case stored(reportID: String, organization: String, domains: [String])
         case duplicate(reportID: String)
+        /// The same organisation, report-id and date range is stored with other content: this
+        /// one was kept aside for review (never dropped, never over the stored one).
+        case conflicting(reportID: String, reason: String)
         case keptAside(reason: String)
     }
 
     public let store: ReportStore
     public let limits: Limits
-    public var now: @Sendable () -> Date = { Date() }
+    public let clock: any Clock
 
-    public init(store: ReportStore, limits: Limits = Limits()) {
+    public init(store: ReportStore, limits: Limits = Limits(), clock: any Clock) {
         self.store = store
         self.limits = limits
+        self.clock = clock
     }
 
     /// One input: the outcome for each report it holds (an e-mail may hold several), or a
@@ -64,12 +69,14 @@ public struct ReportIngest: Sendable {
                 owners.append(index)
             }
         }
-        let stored = try store.save(items, receivedAt: now())
+        let stored = try store.save(items, receivedAt: clock.now())
         for (position, item) in items.enumerated() {
             switch (item, stored[position]) {
             case (.report(let report, _, _), .new?):
                 outcomes[owners[position]].append(.stored(reportID: report.reportID, organization: report.organizationName,
-                                                          domains: Array(Set(report.policies.map(\.policy.policyDomain))).sorted()))
+                                                          domains: Array(Set(report.policies.map(\.filedUnder))).sorted()))
+            case (.report(let report, _, _), .conflict(let reason)?):
+                outcomes[owners[position]].append(.conflicting(reportID: report.reportID, reason: reason))
             case (.report(let report, _, _), _):
                 outcomes[owners[position]].append(.duplicate(reportID: report.reportID))
             case (.rejected(_, let reason, _), _):
@@ -102,25 +109,40 @@ public struct ReportIngest: Sendable {
     }
 
     /// The report JSON texts in an input: itself, its gzip contents, or an e-mail's report parts.
+    /// The expansion ceiling holds for the input as a whole, however many gzip parts it has.
     func unpack(_ data: Data) throws(Unreadable) -> [Data] {
         guard data.count <= limits.input else {
             throw Unreadable(description: "\(data.count) bytes, more than the \(limits.input)-byte limit for one input", oversized: true)
         }
         guard !data.isEmpty else { throw Unreadable(description: "empty input") }
-        if Gunzip.isGzip(data) { return [try inflate(data)] }
+        // A report written with a byte order mark (or as UTF-16) is still JSON, not an e-mail.
+        let data = AggregateReport.utf8(data)
+        if Gunzip.isGzip(data) { return [try inflate(data, budget: limits.expanded)] }
         if ReportMail.looksLikeMail(data) {
             let parts: [ReportMail.Part]
             do { parts = try ReportMail.reportParts(of: data) } catch { throw Unreadable(description: error.description) }
             var reports: [Data] = []
-            for part in parts { reports.append(part.gzipped ? try inflate(part.data) : part.data) }
+            var budget = limits.expanded
+            for part in parts {
+                let report = part.gzipped ? try inflate(part.data, budget: budget) : part.data
+                budget -= report.count
+                guard budget >= 0 else {
+                    throw Unreadable(description: "the report parts of this message expand to more than \(limits.expanded) bytes together", oversized: true)
+                }
+                reports.append(report)
+            }
             return reports
         }
         return [data]
     }
 
-    private func inflate(_ data: Data) throws(Unreadable) -> Data {
-        do { return try Gunzip.inflate(data, limit: limits.expanded) } catch {
-            throw Unreadable(description: error.description, oversized: error == .tooLarge(limit: limits.expanded))
+    /// Gunzip within what is left of the input's expansion budget.
+    private func inflate(_ data: Data, budget: Int) throws(Unreadable) -> Data {
+        do { return try Gunzip.inflate(data, limit: budget) } catch {
+            if case .tooLarge = error {
+                throw Unreadable(description: "gzip expanding past the \(limits.expanded)-byte limit for one input (a gzip bomb?)", oversized: true)
+            }
+            throw Unreadable(description: error.description)
         }
     }
 }

@@ -1,11 +1,23 @@
+import FileKit
 import Foundation
 
 /// Where reports come from on the command line: files, directories (a Maildir's `new/` and
-/// `cur/`, or any folder of `.json`/`.json.gz`/message files), or standard input.
+/// `cur/`, or any folder of `.json`/`.json.gz`/message files), or standard input. Inside a
+/// directory only regular files are read: a symbolic link is not followed (a mailbox owner
+/// could point one at any file root can read), and a FIFO is skipped rather than waited on.
+/// The report store's own files are never inputs.
 public enum ReportInputs {
     public struct Input: Sendable {
         public let source: String
+        /// True for standard input: an MTA pipe.
+        public let isStandardInput: Bool
         public let read: @Sendable () throws -> Data
+    }
+
+    /// A name met but not read, and why (a link, a FIFO, the store itself).
+    public struct Skipped: Sendable, Equatable {
+        public let source: String
+        public let reason: String
     }
 
     public struct Missing: Error, Sendable, CustomStringConvertible {
@@ -14,11 +26,20 @@ public enum ReportInputs {
 
     /// Every input named by `paths`, in a stable order; "-" is standard input. Each is read
     /// only when asked, at most `limit + 1` bytes.
-    public static func expand(_ paths: [String], limit: Int) throws(Missing) -> [Input] {
+    public static func expand(_ paths: [String], limit: Int, excluding storeFiles: [String] = []) throws(Missing) -> (inputs: [Input], skipped: [Skipped]) {
+        let store = Set(storeFiles.compactMap(RegularFiles.identity))
         var inputs: [Input] = []
+        var skipped: [Skipped] = []
+        func add(_ path: String, followLinks: Bool) {
+            if let identity = RegularFiles.identity(path), store.contains(identity) {
+                skipped.append(Skipped(source: path, reason: "the report store's own file, not a report"))
+                return
+            }
+            inputs.append(file(path, limit: limit, followLinks: followLinks))
+        }
         for path in paths {
             if path == "-" {
-                inputs.append(Input(source: "standard input") {
+                inputs.append(Input(source: "standard input", isStandardInput: true) {
                     FileHandle.standardInput.readData(ofLength: limit + 1)
                 })
                 continue
@@ -28,7 +49,8 @@ public enum ReportInputs {
                 throw Missing(description: "\(path): no such file or directory")
             }
             if !isDirectory.boolValue {
-                inputs.append(file(path, limit: limit))
+                // Named on the command line: the operator's own choice of link is followed.
+                add(path, followLinks: true)
                 continue
             }
             let maildir = ["new", "cur"].map { (path as NSString).appendingPathComponent($0) }
@@ -39,20 +61,18 @@ public enum ReportInputs {
                 }
                 for name in names.sorted() where !name.hasPrefix(".") {
                     let full = (folder as NSString).appendingPathComponent(name)
-                    var nested: ObjCBool = false
-                    if FileManager.default.fileExists(atPath: full, isDirectory: &nested), !nested.boolValue { inputs.append(file(full, limit: limit)) }
+                    switch RegularFiles.kind(full) {
+                    case .regular?: add(full, followLinks: false)
+                    case .directory?, nil: continue
+                    case let other?: skipped.append(Skipped(source: full, reason: "\(other.words): not read"))
+                    }
                 }
             }
         }
-        return inputs
+        return (inputs, skipped)
     }
 
-    /// Reads at most `limit + 1` bytes, so an oversized input is seen as such without being held whole.
-    private static func file(_ path: String, limit: Int) -> Input {
-        Input(source: path) {
-            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            return try handle.read(upToCount: limit + 1) ?? Data()
-        }
+    private static func file(_ path: String, limit: Int, followLinks: Bool) -> Input {
+        Input(source: path, isStandardInput: false) { try RegularFiles.read(path, limit: limit, followLinks: followLinks) }
     }
 }

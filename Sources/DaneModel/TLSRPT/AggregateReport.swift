@@ -55,10 +55,11 @@ public struct AggregateReport: Codable, Sendable, Equatable {
         /// `tlsa`, `sts` or `no-policy-found`.
         public var policyType: String
         public var policyString: [String]
-        public var policyDomain: String
+        /// Absent in practice for `no-policy-found` (Postfix's tlsrpt-reporter leaves it out).
+        public var policyDomain: String?
         public var mxHost: [String]
 
-        public init(policyType: String, policyString: [String], policyDomain: String, mxHost: [String]) {
+        public init(policyType: String, policyString: [String], policyDomain: String?, mxHost: [String]) {
             self.policyType = policyType
             self.policyString = policyString
             self.policyDomain = policyDomain
@@ -72,7 +73,7 @@ public struct AggregateReport: Codable, Sendable, Equatable {
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             policyType = try c.decode(String.self, forKey: .policyType)
-            policyDomain = try c.decode(String.self, forKey: .policyDomain)
+            policyDomain = try c.decodeIfPresent(String.self, forKey: .policyDomain)
             policyString = try c.decodeIfPresent([String].self, forKey: .policyString) ?? []
             // The RFC's example gives a list; some senders send one string.
             if let list = try? c.decodeIfPresent([String].self, forKey: .mxHost) {
@@ -125,9 +126,16 @@ extension AggregateReport {
         public let description: String
     }
 
+    /// The largest session count taken from a stranger (2^40, about 10^12): sums of millions
+    /// of such counts stay far inside 64 bits, so no summary can overflow.
+    public static let maximumCount = 1 << 40
+
     /// Reads one report from its JSON text, checking what RFC 8460 requires beyond the shape:
-    /// a report-id, counts that are not negative, an end not before the start.
-    public static func decode(json: Data) throws(Malformed) -> AggregateReport {
+    /// a report-id, counts that are neither negative nor absurd, an end not before the start,
+    /// a policy-domain except for no-policy-found. A UTF-8 byte order mark and UTF-16 text
+    /// (with its mark) are read as the same JSON.
+    public static func decode(json raw: Data) throws(Malformed) -> AggregateReport {
+        let json = Self.utf8(raw)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
@@ -145,13 +153,22 @@ extension AggregateReport {
             throw Malformed(description: "not a TLS-RPT report: \(error)")
         }
         guard !report.reportID.trimmingCharacters(in: .whitespaces).isEmpty else { throw Malformed(description: "report-id is empty") }
+        if let field = report.firstStringWithNUL {
+            throw Malformed(description: "\(field) holds a NUL character (U+0000); no sender writes one, and it would cut names short")
+        }
         guard report.dateRange.end >= report.dateRange.start else { throw Malformed(description: "date-range ends before it starts") }
         for (index, result) in report.policies.enumerated() {
             guard result.summary.successful >= 0, result.summary.failed >= 0 else {
                 throw Malformed(description: "policies[\(index)].summary has a negative session count")
             }
-            if let bad = result.failureDetails.firstIndex(where: { $0.failedSessionCount < 0 }) {
-                throw Malformed(description: "policies[\(index)].failure-details[\(bad)].failed-session-count is negative")
+            guard result.summary.successful <= maximumCount, result.summary.failed <= maximumCount else {
+                throw Malformed(description: "policies[\(index)].summary has a session count over \(maximumCount), more than any sender makes in a day")
+            }
+            if result.policy.policyDomain == nil && result.policy.policyType != "no-policy-found" {
+                throw Malformed(description: "policies[\(index)].policy: policy-domain is missing (only no-policy-found may leave it out)")
+            }
+            if let bad = result.failureDetails.firstIndex(where: { $0.failedSessionCount < 0 || $0.failedSessionCount > maximumCount }) {
+                throw Malformed(description: "policies[\(index)].failure-details[\(bad)].failed-session-count is negative or over \(maximumCount)")
             }
         }
         return report
@@ -209,4 +226,45 @@ public enum RFC3339 {
     }
 
     public static func string(_ date: Date) -> String { plain.format(date) }
+}
+
+extension AggregateReport {
+    /// The JSON as UTF-8: a UTF-8 byte order mark dropped, UTF-16 with a mark converted.
+    public static func utf8(_ data: Data) -> Data {
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { return data.dropFirst(3) }
+        for (mark, encoding) in [([UInt8](arrayLiteral: 0xFF, 0xFE), String.Encoding.utf16LittleEndian), ([0xFE, 0xFF], .utf16BigEndian)]
+        where data.starts(with: mark) {
+            if let text = String(data: data.dropFirst(2), encoding: encoding) { return Data(text.utf8) }
+        }
+        return data
+    }
+
+    /// The first text field holding U+0000, named by its place, or nil.
+    var firstStringWithNUL: String? {
+        func bad(_ text: String?) -> Bool { text?.unicodeScalars.contains("\u{0}") ?? false }
+        if bad(organizationName) { return "organization-name" }
+        if bad(contactInfo) { return "contact-info" }
+        if bad(reportID) { return "report-id" }
+        for (index, result) in policies.enumerated() {
+            let policy = result.policy
+            if bad(policy.policyType) || bad(policy.policyDomain) || policy.mxHost.contains(where: bad) || policy.policyString.contains(where: bad) {
+                return "policies[\(index)].policy"
+            }
+            for (position, detail) in result.failureDetails.enumerated() {
+                let fields = [detail.resultType, detail.sendingMTAIP, detail.receivingMXHostname, detail.receivingMXHelo, detail.receivingIP,
+                              detail.additionalInformation, detail.failureReasonCode]
+                if fields.contains(where: bad) { return "policies[\(index)].failure-details[\(position)]" }
+            }
+        }
+        return nil
+    }
+}
+
+extension AggregateReport.PolicyResult {
+    /// The domain the policy is filed under: its policy-domain, or for a no-policy-found
+    /// without one, the MX host or receiving address it names (never "nowhere").
+    public var filedUnder: String {
+        if let domain = policy.policyDomain { return domain }
+        return policy.mxHost.first ?? failureDetails.lazy.compactMap { $0.receivingMXHostname ?? $0.receivingIP }.first ?? "unknown"
+    }
 }

@@ -21,7 +21,9 @@ public enum ReportMail {
         guard let first = data.first, first != UInt8(ascii: "{"), first != 0x1F else { return false }
         let head = String(decoding: data.prefix(2048), as: UTF8.self)
         guard let line = head.split(separator: "\n", maxSplits: 1).first else { return false }
-        guard let colon = line.firstIndex(of: ":") else { return line.hasPrefix("From ") }  // mbox "From " line
+        // An mbox "From sender date" line (Postfix local(8) puts one first); its date has colons.
+        if line.hasPrefix("From ") { return true }
+        guard let colon = line.firstIndex(of: ":") else { return false }
         return !line[..<colon].isEmpty && !line[..<colon].contains(" ")
     }
 

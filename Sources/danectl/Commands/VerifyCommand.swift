@@ -150,14 +150,7 @@ struct VerifyCommand: ParsableCommand {
         case .tlsrpt: TLSRPTReport.render(reports, started: started, now: Date(), organization: organization, contact: contact)
         case .prometheus: VerifyPrometheus.render(reports, now: Date())
         }
-        if let output {
-            do { try AtomicFiles.write(text, to: output) } catch {
-                printer.print(.error(.cannotCreate("output-write"), error.description))
-                throw ExitStatus.cannotCreate.exit
-            }
-        } else {
-            try writeStandardOutput(text, printer)
-        }
+        try writeOutput(text, to: output, printer)
         if status != .success { throw status.exit }
     }
 }

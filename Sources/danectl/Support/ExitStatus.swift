@@ -1,5 +1,6 @@
 import ArgumentParser
 import DaneModel
+import FileKit
 import Foundation
 
 extension ExitStatus {
@@ -32,6 +33,15 @@ extension Double {
 
 /// Writes text to standard output and fails with 73 when it cannot be written (a full disk,
 /// a closed pipe): output that silently went nowhere must not look like success.
+/// `text` to the file `output` (atomically) or, without one, to standard output; 73 when it cannot be written.
+func writeOutput(_ text: String, to output: String?, _ printer: DiagnosticPrinter) throws {
+    guard let output else { return try writeStandardOutput(text, printer) }
+    do { try AtomicFiles.write(text, to: output) } catch {
+        printer.print(.error(.cannotCreate("output-write"), error.description))
+        throw ExitStatus.cannotCreate.exit
+    }
+}
+
 func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
     guard writeAllToStandardOutput(text) else {
         printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))"))

@@ -14,7 +14,7 @@ struct ReportsCommand: ParsableCommand {
             gives). `ingest` stores reports from files, a Maildir or an MTA pipe; `serve` is the \
             https: rua receiver; `summary` says what they report, with each failure's fix.
             """,
-        subcommands: [ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsServeCommand.self])
+        subcommands: [ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsRejectedCommand.self, ReportsServeCommand.self])
 }
 
 /// The store every `reports` subcommand uses.
@@ -24,13 +24,15 @@ struct ReportStoreOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite" }
 
-    /// Opens the store; a store that cannot be opened or created ends the command with 73.
-    func open(_ printer: DiagnosticPrinter) throws -> ReportStore {
+    /// Opens the store; one that cannot be opened or created ends the command with 73, or 75
+    /// when the fault can pass or the input comes from an MTA pipe (which must not bounce).
+    func open(_ printer: DiagnosticPrinter, fromPipe: Bool = false) throws -> ReportStore {
         do {
             return try ReportStore(path: path)
         } catch {
-            printer.print(.error(.cannotCreate("output-report-store"), error.description))
-            throw ExitStatus.cannotCreate.exit
+            let status: ExitStatus = error.transient || fromPipe ? .tryLater : .cannotCreate
+            printer.print(.error(ErrorCode("output-report-store", exit: status), error.description))
+            throw status.exit
         }
     }
 }

@@ -15,12 +15,22 @@ struct ReportsIngestCommand: ParsableCommand {
             standard input, so this can be an MTA pipe or .forward target:
                 "|/usr/local/bin/danectl reports ingest --db /var/lib/danectl/tlsrpt.sqlite"
 
-            Reports are stored once, by report-id: ingesting the same mail again is harmless. An \
-            input that is not a readable report (broken JSON, truncated gzip, a gzip bomb) is kept \
-            aside in the store with the reason, and the rest go on; inputs are never deleted.
+            A report is stored once: its identity is the organisation, report-id and date range \
+            (two Postfix sites send the same report-id). Ingesting the same mail again is \
+            harmless; a report with the identity of a stored one but other content is kept aside \
+            for review, and the stored one stays. An input that is not a readable report (broken \
+            JSON, truncated gzip, a gzip bomb, spam to the rua mailbox) is kept aside in the store \
+            with the reason (`danectl reports rejected` lists them); inputs are never deleted. In a \
+            directory only regular files are read: symbolic links and FIFOs are skipped, and so \
+            are the store's own files.
 
-            \(ExitStatus.helpLines([(.success, "every input held readable reports (stored now or before)"),
-                                    (.badData, "some inputs were not readable reports: kept aside in the store, with the reason printed")]))
+            From a pipe (standard input) an MTA turns 65 and 73 into bounces, so there an input \
+            kept aside is 0 and a store that cannot take it now is 75: the MTA keeps the message \
+            and tries again.
+
+            \(ExitStatus.helpLines([(.success, "every input held readable reports (stored now or before); from a pipe, also when kept aside"),
+                                    (.badData, "some inputs were not readable reports, or conflicted with stored ones: kept aside, the reason printed"),
+                                    (.tryLater, "the store is busy, full or read-only (from a pipe: any store fault); nothing lost, run again")]))
             """)
 
     @Argument(help: ArgumentHelp("Report files, directories or Maildirs; \"-\" for standard input (the default).", valueName: "PATH"))
@@ -35,69 +45,48 @@ struct ReportsIngestCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         let inputLimit = limits.maxInput << 20
-        let inputs: [ReportInputs.Input]
-        do {
-            inputs = try ReportInputs.expand(paths.isEmpty ? ["-"] : paths, limit: inputLimit)
-        } catch {
+        let named = paths.isEmpty ? ["-"] : paths
+        let reports = try store.open(printer, fromPipe: named.contains("-"))
+        let expanded: (inputs: [ReportInputs.Input], skipped: [ReportInputs.Skipped])
+        do { expanded = try ReportInputs.expand(named, limit: inputLimit, excluding: reports.files) } catch {
             printer.print(.error(.noInput("report-missing-file"), error.description))
             throw ExitStatus.noInput.exit
         }
-        let ingest = ReportIngest(store: try store.open(printer), limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20))
-        var stored = 0, duplicates = 0, keptAside = 0, unreadable = 0
+        let ingest = ReportIngest(store: reports, limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20), clock: SystemClock())
         var output = ""
-        // Inputs are stored in batches, one transaction each: a disk sync per batch, not per
-        // report. Nothing is printed as stored before its batch is committed.
-        var batch: [(data: Data, source: String)] = []
-        var batchBytes = 0
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            let results: [[ReportIngest.Outcome]]
-            do {
-                results = try ingest.ingest(batch)
-            } catch {
-                // The store itself failed: stop before more inputs go unrecorded.
-                try writeStandardOutput(output, printer)
-                printer.print(.error(.cannotCreate("output-report-store"), error.description))
-                throw ExitStatus.cannotCreate.exit
-            }
-            for (input, outcomes) in zip(batch, results) {
-                for outcome in outcomes {
-                    switch outcome {
-                    case .stored(let id, let organization, let domains):
-                        stored += 1
-                        let names = domains.isEmpty ? "no policy" : domains.map { TerminalText.visible($0, limit: 80) }.joined(separator: ", ")
-                        if !quiet { output += "stored     \(TerminalText.visible(id, limit: 80))  from \(TerminalText.visible(organization, limit: 80)) for \(names)  (\(input.source))\n" }
-                    case .duplicate(let id):
-                        duplicates += 1
-                        if !quiet { output += "duplicate  \(TerminalText.visible(id, limit: 80))  already stored  (\(input.source))\n" }
-                    case .keptAside(let reason):
-                        keptAside += 1
-                        printer.print(.error(.badData("report-unreadable-report"), "\(input.source): \(reason); kept aside in \(store.path)"))
-                    }
-                }
-            }
-            if output.utf8.count > 1 << 16 {
-                try writeStandardOutput(output, printer)
-                output = ""
-            }
-            batch = []
-            batchBytes = 0
+        let tally = ReportsIngestRun.run(expanded.inputs, skipped: expanded.skipped, ingest: ingest) { event in
+            if let line = line(event, printer) { output += line }
+            if output.utf8.count > 1 << 16 { _ = writeAllToStandardOutput(output); output = "" }
         }
-        for input in inputs {
-            do {
-                let data = try input.read()
-                batch.append((data, input.source))
-                batchBytes += data.count
-            } catch {
-                printer.print(.error(.noInput("report-unreadable"), "\(input.source): cannot read: \(error.localizedDescription)"))
-                unreadable += 1
-            }
-            if batch.count >= 500 || batchBytes >= 64 << 20 { try flush() }
+        if let failure = tally.storeFailure { printer.print(.error(.tryLater("later-report-store"), failure.description)) }
+        output += "\(tally.stored) stored, \(tally.duplicates) already stored, \(tally.keptAside + tally.conflicting) kept aside"
+            + (tally.unreadable > 0 ? ", \(tally.unreadable) could not be read" : "") + " (\(reports.path))\n"
+        // After the commit a closed or full standard output changes nothing that was stored.
+        if !writeAllToStandardOutput(output) && !tally.fromPipe {
+            printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))"))
         }
-        try flush()
-        output += "\(stored) stored, \(duplicates) already stored, \(keptAside) kept aside as unreadable\(unreadable > 0 ? ", \(unreadable) could not be read" : "") (\(store.path))\n"
-        try writeStandardOutput(output, printer)
-        if unreadable > 0 { throw ExitStatus.noInput.exit }
-        if keptAside > 0 { throw ExitStatus.badData.exit }
+        let status = ReportsIngestRun.status(tally)
+        if status != .success { throw status.exit }
+    }
+
+    /// One event as text: a line for standard output, or a diagnostic printed here.
+    func line(_ event: ReportsIngestRun.Event, _ printer: DiagnosticPrinter) -> String? {
+        func shown(_ text: String) -> String { TerminalText.visible(text, limit: 80) }
+        switch event {
+        case .outcome(let source, .stored(let id, let organization, let domains)):
+            let names = domains.isEmpty ? "no policy" : domains.map(shown).joined(separator: ", ")
+            return quiet ? nil : "stored     \(shown(id))  from \(shown(organization)) for \(names)  (\(source))\n"
+        case .outcome(let source, .duplicate(let id)):
+            return quiet ? nil : "duplicate  \(shown(id))  already stored  (\(source))\n"
+        case .outcome(let source, .conflicting(_, let reason)):
+            printer.print(.warning("report-conflict", "\(source): \(TerminalText.visible(reason, limit: 400))"))
+        case .outcome(let source, .keptAside(let reason)):
+            printer.print(.warning("report-unreadable-report", "\(source): \(TerminalText.visible(reason, limit: 400)); kept aside in \(store.path)"))
+        case .unreadable(let source, let reason):
+            printer.print(.error(.noInput("report-unreadable"), "\(source): cannot read: \(reason)"))
+        case .skipped(let item):
+            printer.print(.warning("report-input-skipped", "\(item.source): \(item.reason)"))
+        }
+        return nil
     }
 }

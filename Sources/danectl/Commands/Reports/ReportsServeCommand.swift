@@ -2,6 +2,7 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import Foundation
+import HTTPService
 import ReportReceiver
 
 struct ReportsServeCommand: ParsableCommand {
@@ -12,13 +13,17 @@ struct ReportsServeCommand: ParsableCommand {
             Senders POST one report per request, as application/tlsrpt+gzip or \
             application/tlsrpt+json, to the https: URI in your _smtp._tls record. This server \
             speaks plain HTTP: put it behind your TLS-terminating reverse proxy (nginx, \
-            HAProxy, Caddy) at that URI, or give --tls-certificate and --tls-key to serve \
-            HTTPS itself. Any path is accepted.
+            HAProxy, Caddy; contrib/nginx/ has a tested snippet) at that URI, and listen on \
+            loopback. Any path is accepted. GET /healthz answers 200 while the store answers.
 
-            Answers: 201 stored, 200 already stored (same report-id), 400 not a readable report \
-            (kept aside in the store), 413 over --max-input or expanding past --max-expanded (a \
-            gzip bomb), 415 another content type, 503 the store failed (the sender retries). \
-            A 2xx is sent only after the report is in the store. Stops on SIGTERM or SIGINT.
+            Answers: 201 stored, 200 already stored (same organisation, report-id and date \
+            range), 202 same identity but other content (kept aside for review), 400 not a \
+            readable report (kept aside in the store), 413 over --max-input or expanding past \
+            --max-expanded (a gzip bomb), 415 another content type, 503 the store failed (the \
+            sender retries). A 2xx is sent only after the store has committed the report. One \
+            line per request goes to standard error. A connection gets one request; heads must \
+            arrive within 10 s and bodies within 60 s, and at most --max-connections are open \
+            at once. Stops on SIGTERM or SIGINT, after the requests in flight.
 
             \(ExitStatus.helpLines([(.success, "stopped by a signal"), (.unavailable, "cannot listen on the address")]))
             """)
@@ -26,24 +31,21 @@ struct ReportsServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Address and port to listen on, e.g. 127.0.0.1:8460 or [::1]:8460.", valueName: "ADDR:PORT"))
     var listen: String
 
-    @Option(help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (leaf first) instead of plain HTTP behind a proxy.", valueName: "FILE"))
-    var tlsCertificate: String?
-
-    @Option(help: ArgumentHelp("The PEM private key of --tls-certificate.", valueName: "FILE"))
-    var tlsKey: String?
+    @Option(help: ArgumentHelp("Connections open at once; more are answered 503 at once.", valueName: "N"))
+    var maxConnections = 256
 
     @OptionGroup var store: ReportStoreOptions
     @OptionGroup var limits: ReportLimitOptions
 
     func validate() throws {
-        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
         guard Self.split(listen) != nil else {
             throw ValidationError("--listen \"\(listen)\" is not ADDR:PORT (e.g. 127.0.0.1:8460, [::1]:8460; port 0 to 65535)")
         }
+        guard (1...10_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 10000") }
     }
 
-    static func split(_ text: String) -> (host: String, port: Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port) else { return nil }
+    static func split(_ text: String) -> (host: String, port: UInt16)? {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }
@@ -53,44 +55,38 @@ struct ReportsServeCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         guard let (host, port) = Self.split(listen) else { throw ExitStatus.usage.exit }
-        let ingest = ReportIngest(store: try store.open(printer), limits: .init(input: limits.maxInput << 20, expanded: limits.maxExpanded << 20))
-        var receiver = ReportReceiver(ingest: ingest, host: host, port: port)
-        if let tlsCertificate, let tlsKey {
-            for path in [tlsCertificate, tlsKey] where !FileManager.default.isReadableFile(atPath: path) {
-                printer.print(.error(.noInput("report-missing-file"), "\(path): cannot read this file"))
-                throw ExitStatus.noInput.exit
+        let ingest = ReportIngest(store: try store.open(printer), limits: .init(input: limits.maxInput << 20, expanded: limits.maxExpanded << 20),
+                                  clock: SystemClock())
+        let receiver = ReportReceiver(ingest: ingest)
+        var configuration = HTTPServer.Configuration(host: host, port: port, maxBody: limits.maxInput << 20)
+        configuration.maxConnections = maxConnections
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration, screen: receiver.screen, handler: receiver.handle) { line in
+                FileHandle.standardError.write(Data("danectl reports serve: \(line)\n".utf8))
             }
-            receiver.tls = (tlsCertificate, tlsKey)
-        }
-        let path = store.path
-        let scheme = tlsCertificate == nil ? "http" : "https"
-        receiver.onListening = { bound in
-            FileHandle.standardError.write(Data("danectl reports serve: listening on \(host):\(bound) (\(scheme)), storing into \(path)\n".utf8))
-        }
-        let ready = receiver
-        let failure = BlockingTask.run { try await ready.run() }
-        if let failure, failure.contains("not a PEM") || failure.contains("holds no certificate") {
-            printer.print(.error(.badData("report-tls-invalid"), failure))
-            throw ExitStatus.badData.exit
-        }
-        if let failure {
-            printer.print(.error(.unavailable("unavailable-listen"), "cannot serve on \(listen): \(failure)"))
+        } catch {
+            printer.print(.error(.unavailable("unavailable-listen"), "cannot serve on \(listen): \(error.description)"))
             throw ExitStatus.unavailable.exit
         }
+        let stops = StopSignals { server.stop() }
+        FileHandle.standardError.write(Data("danectl reports serve: listening on \(host):\(server.port) (http), storing into \(store.path)\n".utf8))
+        server.run()
+        withExtendedLifetime(stops) {}
     }
 }
 
-/// Runs async work from a synchronous command and waits for it; returns its error, if any.
-enum BlockingTask {
-    static func run(_ work: @escaping @Sendable () async throws -> Void) -> String? {
-        final class Box: @unchecked Sendable { var error: String? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do { try await work() } catch { box.error = "\(error)" }
-            done.signal()
+/// SIGTERM and SIGINT end a server gracefully: `stop` is called once, on a dispatch queue.
+final class StopSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(_ stop: @escaping @Sendable () -> Void) {
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler(handler: stop)
+            source.resume()
+            return source
         }
-        done.wait()
-        return box.error
     }
 }

@@ -1,0 +1,88 @@
+import DaneModel
+import Foundation
+import ReportStore
+
+/// `reports ingest` as the CLI calls it: read the inputs, store them in batches (one
+/// transaction each: a disk sync per batch, not per report), and tell each outcome as soon as
+/// its batch is committed. Nothing is told as stored before it is.
+public enum ReportsIngestRun {
+    /// What happened to one input, in order.
+    public enum Event: Sendable {
+        case outcome(source: String, ReportIngest.Outcome)
+        /// Could not be read at all (a named FIFO, a permission problem).
+        case unreadable(source: String, reason: String)
+        /// Met in a directory but not read (a link, a FIFO, the store's own file).
+        case skipped(ReportInputs.Skipped)
+    }
+
+    public struct Tally: Sendable {
+        public var stored = 0, duplicates = 0, conflicting = 0, keptAside = 0, unreadable = 0
+        /// Whether standard input (an MTA pipe) was among the inputs.
+        public var fromPipe = false
+        /// Set when the store failed: the inputs from that batch on were not recorded.
+        public var storeFailure: ReportStore.Failure?
+
+        public init() {}
+    }
+
+    public static func run(_ inputs: [ReportInputs.Input], skipped: [ReportInputs.Skipped], ingest: ReportIngest,
+                           event: (Event) throws -> Void) rethrows -> Tally {
+        var tally = Tally()
+        tally.fromPipe = inputs.contains(where: \.isStandardInput)
+        for item in skipped { try event(.skipped(item)) }
+        var batch: [(data: Data, source: String)] = []
+        var batchBytes = 0
+        func flush() throws -> Bool {
+            guard !batch.isEmpty else { return true }
+            defer { batch = []; batchBytes = 0 }
+            let results: [[ReportIngest.Outcome]]
+            do {
+                results = try ingest.ingest(batch)
+            } catch {
+                tally.storeFailure = error
+                return false
+            }
+            for (input, outcomes) in zip(batch, results) {
+                for outcome in outcomes {
+                    switch outcome {
+                    case .stored: tally.stored += 1
+                    case .duplicate: tally.duplicates += 1
+                    case .conflicting: tally.conflicting += 1
+                    case .keptAside: tally.keptAside += 1
+                    }
+                    try event(.outcome(source: input.source, outcome))
+                }
+            }
+            return true
+        }
+        for input in inputs {
+            do {
+                let data = try input.read()
+                batch.append((data, input.source))
+                batchBytes += data.count
+            } catch {
+                tally.unreadable += 1
+                try event(.unreadable(source: input.source, reason: "\(error)"))
+            }
+            if batch.count >= 500 || batchBytes >= 64 << 20 {
+                // The store itself failed: stop before more inputs go unrecorded.
+                guard try flush() else { return tally }
+            }
+        }
+        _ = try flush()
+        return tally
+    }
+
+    /// The exit status: an MTA turns 73 and 65 into bounces (to senders that may be forged),
+    /// so from a pipe a kept-aside input is 0 (it is in the store, listed by `reports
+    /// rejected`) and a store that cannot take it now is 75 (the MTA keeps the message and
+    /// tries again). From files: 75 for a fault that can pass, 73 for a store that cannot be
+    /// written, 66 for unreadable inputs, 65 for inputs kept aside.
+    public static func status(_ tally: Tally) -> ExitStatus {
+        if let failure = tally.storeFailure { return failure.transient || tally.fromPipe ? .tryLater : .cannotCreate }
+        if tally.fromPipe { return tally.unreadable > 0 ? .tryLater : .success }
+        if tally.unreadable > 0 { return .noInput }
+        if tally.keptAside + tally.conflicting > 0 { return .badData }
+        return .success
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Reading files that strangers may have placed (a Maildir, an output folder): only regular
+/// files are read, a FIFO or device never blocks the run, and a symbolic link is followed only
+/// where the caller says so (a mailbox owner must not make root read /etc/shadow).
+public enum RegularFiles {
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// A directory, FIFO, socket, device, or (not followed) a symbolic link.
+        case notRegular(path: String, kind: Kind)
+        case unreadable(path: String, reason: String)
+
+        public var description: String {
+            switch self {
+            case .notRegular(let path, let kind): "\(path): \(kind.words), not a regular file"
+            case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
+            }
+        }
+    }
+
+    /// What a name is, as `lstat` (or `fstat`) says.
+    public enum Kind: Sendable, Equatable {
+        case regular, directory, symbolicLink, fifo, socket, device, other
+
+        init(_ mode: mode_t) {
+            self = switch mode & S_IFMT {
+            case S_IFREG: .regular
+            case S_IFDIR: .directory
+            case S_IFLNK: .symbolicLink
+            case S_IFIFO: .fifo
+            case S_IFSOCK: .socket
+            case S_IFCHR, S_IFBLK: .device
+            default: .other
+            }
+        }
+
+        public var words: String {
+            switch self {
+            case .regular: "a regular file"
+            case .directory: "a directory"
+            case .symbolicLink: "a symbolic link (not followed)"
+            case .fifo: "a FIFO"
+            case .socket: "a socket"
+            case .device: "a device"
+            case .other: "not a file"
+            }
+        }
+    }
+
+    /// A file's identity (device and inode), for telling two names of one file apart.
+    public struct Identity: Hashable, Sendable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    /// The identity of what `path` names (following links), or nil when nothing is there.
+    public static func identity(_ path: String) -> Identity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    /// What kind of thing `path` itself is (links not followed): "regular" for a regular file.
+    public static func kind(_ path: String) -> Kind? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return Kind(info.st_mode)
+    }
+
+    /// At most `limit + 1` bytes of a regular file (so an oversized one is seen as such without
+    /// being held whole). Opened without blocking, so a FIFO cannot hang the caller.
+    public static func read(_ path: String, limit: Int, followLinks: Bool) throws(Failure) -> Data {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else {
+            if errno == ELOOP { throw .notRegular(path: path, kind: .symbolicLink) }
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        let kind = Kind(info.st_mode)
+        guard kind == .regular else { throw .notRegular(path: path, kind: kind) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while data.count <= limit {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit + 1 - data.count)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        return data
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import DaneModel
+import Foundation
+
+struct ReportsRejectedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rejected",
+        abstract: "List the inputs kept aside (not readable reports, or conflicting with stored ones), with why.",
+        discussion: """
+            Nothing a sender sends is dropped: what could not be stored as a report is kept in the \
+            store with the reason. This lists them, newest first (id, time, size, source, reason). \
+            --show ID writes one input's bytes to standard output, to look at or to fix and ingest again.
+
+            \(ExitStatus.helpLines([(.success, "listed")]))
+            """)
+
+    @OptionGroup var store: ReportStoreOptions
+
+    @Option(help: ArgumentHelp("How many to list.", valueName: "N"))
+    var limit = 100
+
+    @Option(help: ArgumentHelp("Write the content of the input with this id to standard output.", valueName: "ID"))
+    var show: Int64?
+
+    func run() throws {
+        let printer = DiagnosticPrinter()
+        guard FileManager.default.fileExists(atPath: store.path) else {
+            printer.print(.error(.noInput("report-missing-file"), "\(store.path): no report store here yet"))
+            throw ExitStatus.noInput.exit
+        }
+        let reports = try store.open(printer)
+        do {
+            if let show {
+                guard let content = try reports.rejectedContent(id: show) else {
+                    printer.print(.error(.usage("usage-rejected-id"), "no input kept aside has id \(show); `danectl reports rejected` lists them"))
+                    throw ExitStatus.usage.exit
+                }
+                FileHandle.standardOutput.write(content)
+                return
+            }
+            let lines = try reports.rejected(limit: limit).map { input in
+                "\(input.id)  \(RFC3339.string(input.receivedAt))  \(input.size) bytes  \(TerminalText.visible(input.source, limit: 120))\n"
+                    + "    \(TerminalText.visible(input.reason, limit: 400))\n"
+            }
+            try writeStandardOutput(lines.isEmpty ? "No input was kept aside.\n" : lines.joined(), printer)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printer.print(.error(.noInput("report-store-unreadable"), "\(error)"))
+            throw ExitStatus.noInput.exit
+        }
+    }
+}
