@@ -167,9 +167,10 @@ public final class ReportStore: Sendable {
         let day = Int((report.dateRange.start.timeIntervalSince1970 / 86_400).rounded(.down))
         let end = report.dateRange.end.timeIntervalSince1970
         var counted = Set<String>()
+        let filed = report.filedUnder
         for (position, result) in report.policies.enumerated() {
             let policy = result.policy
-            let domain = domainKey(result.filedUnder)
+            let domain = domainKey(filed[position])
             try db.execute(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
                 id, position, policy.policyType, domain, policy.policyString.joined(separator: "\n"), policy.mxHost.joined(separator: "\n"),
                 result.summary.successful, result.summary.failed,

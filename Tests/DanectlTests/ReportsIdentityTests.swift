@@ -84,7 +84,11 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let policies = try summary(db)
         XCTAssertEqual(sessions(policies, "example.com"), 750, "the DANE policy of the same report is not lost")
-        XCTAssertEqual(sessions(policies, "mx.other.example", "no-policy-found"), 12, "filed under the MX host it names")
+        XCTAssertEqual(sessions(policies, "example.com", "no-policy-found"), 12, "filed under the domain the report is about")
+        // Alone in a report, it is filed under the MX host it names.
+        let alone = #"{"organization-name": "X", "date-range": {"start-datetime": "2026-11-27T00:00:00Z", "end-datetime": "2026-11-27T23:59:59Z"}, "contact-info": "x", "report-id": "n1", "policies": [{"policy": {"policy-type": "no-policy-found"}, "summary": {"total-successful-session-count": 3, "total-failure-session-count": 1}, "failure-details": [{"result-type": "validation-failure", "receiving-mx-hostname": "mx.other.example", "failed-session-count": 1}]}]}"#
+        XCTAssertEqual(try ingest(db, [try folder.write("alone.json", alone)]).status, 0)
+        XCTAssertEqual(sessions(try summary(db), "mx.other.example", "no-policy-found"), 3)
         // Another type without a domain is still malformed.
         let bad = try folder.write("bad.json", Self.report().replacingOccurrences(of: #""policy-domain": "example.com", "#, with: ""))
         XCTAssertEqual(try ingest(db, [bad]).status, 65)

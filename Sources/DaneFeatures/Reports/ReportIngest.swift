@@ -74,7 +74,7 @@ public struct ReportIngest: Sendable {
             switch (item, stored[position]) {
             case (.report(let report, _, _), .new?):
                 outcomes[owners[position]].append(.stored(reportID: report.reportID, organization: report.organizationName,
-                                                          domains: Array(Set(report.policies.map(\.filedUnder))).sorted()))
+                                                          domains: Array(Set(report.filedUnder)).sorted()))
             case (.report(let report, _, _), .conflict(let reason)?):
                 outcomes[owners[position]].append(.conflicting(reportID: report.reportID, reason: reason))
             case (.report(let report, _, _), _):

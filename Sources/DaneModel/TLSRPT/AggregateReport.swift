@@ -260,11 +260,16 @@ extension AggregateReport {
     }
 }
 
-extension AggregateReport.PolicyResult {
-    /// The domain the policy is filed under: its policy-domain, or for a no-policy-found
-    /// without one, the MX host or receiving address it names (never "nowhere").
-    public var filedUnder: String {
-        if let domain = policy.policyDomain { return domain }
-        return policy.mxHost.first ?? failureDetails.lazy.compactMap { $0.receivingMXHostname ?? $0.receivingIP }.first ?? "unknown"
+extension AggregateReport {
+    /// The domain each policy is filed under: its policy-domain; for a no-policy-found without
+    /// one, the domain the report's other policies agree on (a report is about one domain), else
+    /// the MX host or receiving address it names, never "nowhere".
+    public var filedUnder: [String] {
+        let named = Set(policies.compactMap { $0.policy.policyDomain.map { $0.lowercased() } })
+        return policies.map { result in
+            if let domain = result.policy.policyDomain { return domain }
+            if named.count == 1, let only = named.first { return only }
+            return result.policy.mxHost.first ?? result.failureDetails.lazy.compactMap { $0.receivingMXHostname ?? $0.receivingIP }.first ?? "unknown"
+        }
     }
 }
