@@ -19,8 +19,8 @@ final class DynamicUpdateTests: XCTestCase {
     func testBadKeyFilesSayWhatAndWhere() {
         let cases: [(String, Int?, String)] = [
             ("key \"k\" {\n algorithm hmac-sha256;\n secret \"not base64!\";\n};", 1, "no valid base64 secret"),
-            ("key \"k\" {\n algorithm hmac-md4;\n secret \"\(secret)\";\n};", 1, "unsupported TSIG algorithm \"hmac-md4\""),
-            ("key \"k\" {\n algorithm hmac-sha256;\n colour \"blue\";\n};", 3, "unknown key field \"colour\""),
+            ("key \"k\" {\n algorithm hmac-md4;\n secret \"\(secret)\";\n};", 1, "algorithm is not one of hmac-sha256"),
+            ("key \"k\" {\n algorithm hmac-sha256;\n colour \"blue\";\n};", 3, "unknown key field"),
             ("key \"k\" {\n algorithm hmac-sha256;\n secret \"\(secret)\";\n", 1, "not closed"),
             ("key \"a\" { algorithm hmac-sha256; secret \"\(secret)\"; };\nkey \"b\" { algorithm hmac-sha256; secret \"\(secret)\"; };", nil, "2 TSIG keys found"),
             ("key:\n  - id: k\n    secret: \(secret)\n", 2, "has no algorithm"),
@@ -32,6 +32,28 @@ final class DynamicUpdateTests: XCTestCase {
                 XCTAssertEqual(failure?.line, line, text)
                 XCTAssertTrue(failure?.message.contains(message) == true, "\(failure?.message ?? "") should say \(message)")
                 XCTAssertFalse(failure?.message.contains(self.secret) == true, "a key file's secret is never quoted")
+            }
+        }
+    }
+
+    /// Hardening round 2, C4: wherever a malformed file puts the secret (name or algorithm
+    /// position, one-line forms in the wrong order, a stray copy after the key), no error quotes it.
+    func testNoErrorQuotesTheSecretWhereverItSits() {
+        let shapes = [
+            "\(secret):k", "hmac:\(secret):k", "\(secret):hmac-sha256:k", "k:hmac-sha256", "hmac-sha256:\(secret)",
+            "key \"\(secret)\" { algorithm hmac-sha256; secret \"\(secret)\"; };",
+            "key \"k\" { algorithm \(secret); secret \"\(secret)\"; };",
+            "key \"k\" { algorithm hmac-sha256; secret \"\(secret)\"; };\n\(secret)",
+            "key \"k\" { \(secret) hmac-sha256; };", "key \"k\" { algorithm hmac-sha256; secret \"\(secret)\" };",
+            "\(secret) \"k\" { algorithm hmac-sha256; };",
+            "key:\n  - id: \(secret)\n    algorithm: hmac-sha256\n", "key:\n  - id: k\n    \(secret): x\n", "\(secret): 1\nkey:\n",
+            "key:\n  - id: k\n    algorithm: \(secret)\n    secret: \(secret)\n",
+        ]
+        for text in shapes {
+            do {
+                _ = try TSIGKey(text: text)
+            } catch {
+                XCTAssertFalse(error.message.contains(secret) || error.message.contains(String(secret.prefix(12))), "\(text): \(error.message)")
             }
         }
     }

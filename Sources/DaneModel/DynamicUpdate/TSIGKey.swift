@@ -2,7 +2,8 @@ import Foundation
 
 /// A TSIG key (RFC 8945) as the server operator hands it over: the file `tsig-keygen` (BIND)
 /// or `keymgr -t` (Knot) writes, or the one-line `[algorithm:]name:secret` that `nsupdate -y`
-/// and `kdig -y` take. The secret stays in memory only; it is never printed.
+/// and `kdig -y` take. The secret stays in memory only; it is never printed, and no error
+/// repeats a word of the file (in a malformed file the secret may sit anywhere).
 public struct TSIGKey: Sendable, Equatable {
     /// The HMACs RFC 8945 §6 lists (and BIND/Knot accept); SHA-256 is the default everywhere.
     public static let algorithms = ["hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1", "hmac-md5"]
@@ -43,14 +44,14 @@ public struct TSIGKey: Sendable, Equatable {
         }
         let algorithm = (key.algorithm ?? "").lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         guard Self.algorithms.contains(algorithm) else {
-            throw ParseError(line: key.line, message: key.algorithm == nil ? "key \"\(key.name)\" has no algorithm"
-                : "unsupported TSIG algorithm \"\(key.algorithm!)\" (use one of \(Self.algorithms.joined(separator: ", ")))")
+            throw ParseError(line: key.line, message: key.algorithm == nil ? "the key has no algorithm"
+                : "the key's algorithm is not one of \(Self.algorithms.joined(separator: ", "))")
         }
         guard let secret = key.secret, !secret.isEmpty, let bytes = Data(base64Encoded: secret), bytes.count >= 10 else {
-            throw ParseError(line: key.line, message: "key \"\(key.name)\" has no valid base64 secret")
+            throw ParseError(line: key.line, message: "the key has no valid base64 secret (at least 10 bytes)")
         }
         guard !key.name.isEmpty, let name = DNSName(presentation: key.name), !name.labels.isEmpty else {
-            throw ParseError(line: key.line, message: "\"\(key.name)\" is not a valid key name")
+            throw ParseError(line: key.line, message: "the key name is not a valid DNS name")
         }
         self.init(name: name, algorithm: algorithm, secret: secret)
     }
@@ -92,21 +93,21 @@ public struct TSIGKey: Sendable, Equatable {
         var i = 0
         func next() -> (String, Int)? { defer { i += 1 }; return i < tokens.count ? tokens[i] : nil }
         while let (word, at) = next() {
-            guard word == "key" else { throw ParseError(line: at, message: "unexpected \"\(word)\" (expected key \"NAME\" { ... };)") }
+            guard word == "key" else { throw ParseError(line: at, message: "unexpected text where key \"NAME\" { ... }; belongs") }
             guard let (name, _) = next(), let (open, openLine) = next(), open == "{" else {
                 throw ParseError(line: at, message: "expected key \"NAME\" {")
             }
             var algorithm: String?, secret: String?
             while true {
-                guard let (field, fieldLine) = next() else { throw ParseError(line: openLine, message: "key \"\(name)\" is not closed with };") }
+                guard let (field, fieldLine) = next() else { throw ParseError(line: openLine, message: "the key is not closed with };") }
                 if field == "}" { break }
                 guard let (value, _) = next(), let (semicolon, _) = next(), semicolon == ";" else {
-                    throw ParseError(line: fieldLine, message: "\"\(field)\" needs a value and a closing semicolon: \(field) VALUE;")
+                    throw ParseError(line: fieldLine, message: "a field needs a value and a closing semicolon: FIELD VALUE;")
                 }
                 switch field {
                 case "algorithm": algorithm = value
                 case "secret": secret = value
-                default: throw ParseError(line: fieldLine, message: "unknown key field \"\(field)\" (expected algorithm, secret)")
+                default: throw ParseError(line: fieldLine, message: "an unknown key field (expected algorithm, secret)")
                 }
             }
             if let (semicolon, _) = next(), semicolon != ";" { i -= 1 }
@@ -128,12 +129,12 @@ public struct TSIGKey: Sendable, Equatable {
             let field = content[..<colon].trimmingCharacters(in: .whitespaces)
             let value = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
             if startsItem { keys.append(("", nil, nil, offset + 1)) }
-            guard !keys.isEmpty else { throw ParseError(line: offset + 1, message: "\"\(field)\" outside a - id: item") }
+            guard !keys.isEmpty else { throw ParseError(line: offset + 1, message: "a field outside a - id: item") }
             switch field {
             case "id": keys[keys.count - 1].name = value
             case "algorithm": keys[keys.count - 1].algorithm = value
             case "secret": keys[keys.count - 1].secret = value
-            default: throw ParseError(line: offset + 1, message: "unknown key field \"\(field)\" (expected id, algorithm, secret)")
+            default: throw ParseError(line: offset + 1, message: "an unknown key field (expected id, algorithm, secret)")
             }
         }
         return keys
