@@ -29,7 +29,8 @@ public enum AtomicFiles {
         try write(files.map { ($0.path, $0.contents, nil) })
     }
 
-    /// `mode` nil keeps an existing file's mode (new files get 0644); secrets pass 0o600.
+    /// `mode` nil keeps an existing file's mode (new files get 0644); secrets pass 0o600. An
+    /// existing file's owner and group are kept either way.
     /// Several files are replaced as a set: all or none.
     public static func write(_ files: [(path: String, contents: String, mode: mode_t?)]) throws(Failure) {
         var staged: [Staged] = []
@@ -129,6 +130,11 @@ public enum AtomicFiles {
         }
         var failure: String?
         if !writer(fd) { failure = String(cString: strerror(errno)) }
+        // A replaced file keeps its owner and group (a key an MTA reads through its group stays
+        // readable to it); without the right to, the file is ours, as before.
+        if failure == nil, stat(path, &info) == 0, info.st_uid != geteuid() || info.st_gid != getegid() {
+            _ = fchown(fd, info.st_uid, info.st_gid)
+        }
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         if staged.temporary != nil {

@@ -134,6 +134,71 @@ final class DeployTests: XCTestCase {
         XCTAssertNil(outcome.prepared)
     }
 
+    /// Hardening M9: a deploy run again after a renewal was installed finds it in service and
+    /// changes nothing; `.previous` keeps the original certificate and key.
+    func testASecondDeployOfWhatIsInServiceChangesNothing() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        let original = try f.read("served.pem")
+        XCTAssertEqual(try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"), reload: { nil }, world: .scripted(dns, probe)).result, .installed)
+        let again = try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"), reload: { XCTFail("no reload"); return nil }, world: .scripted(dns, probe))
+        XCTAssertEqual(again.result, .unchanged, again.messages.joined(separator: "\n"))
+        XCTAssertEqual(try f.read("served.pem.previous"), original, "the state before the renewal is kept")
+    }
+
+    /// Hardening M9: one deploy at a time per description.
+    func testADeployWaitsForTheLockAndGivesUpWithTryLater() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        // Another deploy holds the lock (flock, as `FileLock` takes it).
+        let held = open(f.description + ".deploy.lock", O_RDWR | O_CREAT, 0o600)
+        XCTAssertEqual(flock(held, LOCK_EX), 0)
+        defer { close(held) }
+        var waiting = request(f, "renewed.pem", key: "served.key")
+        waiting.lockWait = 1
+        XCTAssertThrowsError(try RolloverDeploy.run(waiting, reload: { XCTFail("no reload"); return nil }, world: .scripted(dns, probe))) { error in
+            XCTAssertEqual((error as? DiagnosticError)?.codes, ["later-deploy-running"])
+            XCTAssertEqual((error as? DiagnosticError).map { ExitStatus(stoppedBy: $0) }, .tryLater)
+        }
+        XCTAssertNotEqual(try f.read("served.pem"), try f.read("renewed.pem"), "nothing installed")
+        flock(held, LOCK_UN)
+        XCTAssertEqual(try RolloverDeploy.run(waiting, reload: { nil }, world: .scripted(dns, probe)).result, .installed)
+    }
+
+    /// Hardening M10: a reload that hangs is stopped and counts as failed: the previous files go back.
+    func testAHangingReloadIsStoppedAndRolledBack() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        let original = try f.read("served.pem")
+        let started = Date()
+        let outcome = try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"),
+                                             reload: { ReloadCommand.run("sleep 30", timeout: 1) }, world: .scripted(dns, probe))
+        XCTAssertEqual(outcome.result, .rolledBack, outcome.messages.joined(separator: "\n"))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20)
+        XCTAssertEqual(try f.read("served.pem"), original)
+        XCTAssertNil(ReloadCommand.run("true", timeout: 5))
+        XCTAssertEqual(ReloadCommand.run("exit 3", timeout: 5), "`exit 3` exited 3")
+    }
+
+    /// Hardening M8: the key keeps its mode and group, and a symbolic link stays a link.
+    func testInstallKeepsModeGroupAndSymbolicLinks() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        try FileManager.default.createDirectory(atPath: f.path("real"), withIntermediateDirectories: true)
+        try FileManager.default.moveItem(atPath: f.path("served.pem"), toPath: f.path("real/served.pem"))
+        try FileManager.default.createSymbolicLink(atPath: f.path("served.pem"), withDestinationPath: f.path("real/served.pem"))
+        XCTAssertEqual(chown(f.path("served.key"), 0, 4), 0, "group adm stands for the MTA's group")
+        XCTAssertEqual(chmod(f.path("served.key"), 0o640), 0)
+        let outcome = try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"), reload: { nil }, world: .scripted(dns, probe))
+        XCTAssertEqual(outcome.result, .installed, outcome.messages.joined(separator: "\n"))
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: f.path("served.pem")), f.path("real/served.pem"))
+        XCTAssertEqual(try f.read("real/served.pem"), try f.read("renewed.pem"))
+        var info = stat()
+        XCTAssertEqual(stat(f.path("served.key"), &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o640)
+        XCTAssertEqual(info.st_gid, 4)
+    }
+
     func testPrepareMakesAKeyOfTheSameKindOnceAndACSRForTheHost() throws {
         let f = try Files()
         try FileManager.default.removeItem(atPath: f.path("next.key"))

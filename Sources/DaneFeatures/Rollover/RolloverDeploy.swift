@@ -21,6 +21,8 @@ public struct DeployRequest: Sendable {
     public var publishDelay: TimeInterval = 0
     /// How long to wait for the MX to serve the new key after the reload.
     public var settle: TimeInterval = 15
+    /// How long to wait for another deploy of the same description to finish.
+    public var lockWait: TimeInterval = 60
 
     public init(file: String, certificate: String) {
         self.file = file
@@ -35,6 +37,9 @@ public struct DeployOutcome: Sendable {
     public enum Result: String, Sendable, Codable {
         /// The new certificate serves and senders can authenticate it.
         case installed
+        /// The certificate and key given are already the ones in service: nothing changed
+        /// (the `.previous` files keep the state before them).
+        case unchanged
         /// The gate is not open yet: nothing changed; run again later.
         case notYet = "not-yet"
         /// Refused: the certificate's key is not one senders can be authenticating yet, or the
@@ -65,6 +70,13 @@ public enum RolloverDeploy {
 
     public static func run(_ request: DeployRequest, reload: Reload, world: World)
         throws(DiagnosticError) -> DeployOutcome {
+        // One deploy at a time per description: a second one started while the first reloads
+        // would take the new certificate for the one in service and lose the old one.
+        guard let lock = FileLock.acquire(request.file + ".deploy.lock", wait: request.lockWait) else {
+            throw DiagnosticError(.error(.tryLater("later-deploy-running"), "another `rollover deploy` of \(request.file) holds "
+                                         + "\(request.file).deploy.lock (waited \(Int(request.lockWait)) s); nothing installed: run again when it is done"))
+        }
+        defer { withExtendedLifetime(lock) {} }
         let description = try DescriptionLoader.load(path: request.file)
         let host = try chooseHost(description, request)
         let files = try InstallTarget(host)
@@ -126,6 +138,11 @@ public enum RolloverDeploy {
             }
         }
 
+        if try files.alreadyServes(chain: request.certificate, key: keySource.path) {
+            return DeployOutcome(host: name, result: .unchanged, gate: gate,
+                                 messages: ["\(request.certificate) and its key are already the files in service: nothing changed"],
+                                 prepared: nil, evidenceToWrite: evidenceToWrite)
+        }
         // Install, reload, confirm; put the previous files back if senders could not authenticate the result.
         let previous = try files.install(chain: request.certificate, key: keySource.path)
         var messages = ["installed \(request.certificate) as \(files.chainPath) and its key as \(files.keyPath) (previous files kept as .previous)"]
@@ -208,8 +225,23 @@ struct InstallTarget {
             throw DiagnosticError(.error(.badData("rollover-no-private-key-path"), "\(host.host) has no `private_key:`: name the key file the MX serves "
                                          + "with, beside `certificate:`, so deploy knows where to install", at: host.location))
         }
-        chainPath = host.current[0].path
-        keyPath = served.path
+        // A symbolic link stays one: the file it names is replaced, not the link.
+        chainPath = Self.resolved(host.current[0].path)
+        keyPath = Self.resolved(served.path)
+    }
+
+    static func resolved(_ path: String) -> String {
+        guard let real = realpath(path, nil) else { return path }
+        defer { free(real) }
+        return String(cString: real)
+    }
+
+    /// True when the given chain and key are byte for byte the files in service.
+    func alreadyServes(chain: String, key: String) throws(DiagnosticError) -> Bool {
+        let same = { (a: String, b: String) -> Bool in
+            FileManager.default.contentsEqual(atPath: a, andPath: b)
+        }
+        return same(chain, chainPath) && same(key, keyPath)
     }
 
     struct Previous { let chain: String; let key: String }
@@ -221,8 +253,10 @@ struct InstallTarget {
             let oldKey = try String(contentsOfFile: keyPath, encoding: .utf8)
             let newChain = try String(contentsOfFile: chain, encoding: .utf8)
             let newKey = try String(contentsOfFile: key, encoding: .utf8)
-            try AtomicFiles.write([(chainPath + ".previous", oldChain, nil), (keyPath + ".previous", oldKey, 0o600)])
-            try AtomicFiles.write([(chainPath, newChain, nil), (keyPath, newKey, 0o600)])
+            // The key keeps its mode, owner and group (an MTA may read it through its group).
+            let keyMode = Self.mode(of: keyPath) ?? 0o600
+            try AtomicFiles.write([(chainPath + ".previous", oldChain, Self.mode(of: chainPath)), (keyPath + ".previous", oldKey, keyMode)])
+            try AtomicFiles.write([(chainPath, newChain, nil), (keyPath, newKey, keyMode)])
             return Previous(chain: oldChain, key: oldKey)
         } catch let error as AtomicFiles.Failure {
             throw DiagnosticError(.error(.cannotCreate("output-write"), "\(error); nothing installed"))
@@ -231,8 +265,13 @@ struct InstallTarget {
         }
     }
 
+    static func mode(of path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+    }
+
     func restore(_ previous: Previous) throws(DiagnosticError) {
-        do { try AtomicFiles.write([(chainPath, previous.chain, nil), (keyPath, previous.key, 0o600)]) } catch {
+        do { try AtomicFiles.write([(chainPath, previous.chain, nil), (keyPath, previous.key, nil)]) } catch {
             throw DiagnosticError(.error(.cannotCreate("output-write"), "\(error) while putting the previous files back: copy the .previous files back by hand"))
         }
     }

@@ -39,6 +39,8 @@ struct RolloverDeployCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The new certificate's private key (default: the host's `next:` file).", valueName: "KEY")) var key: String?
     @Flag(help: "Run as a certbot deploy hook: chain, key and host from RENEWED_LINEAGE and RENEWED_DOMAINS.") var certbot = false
     @Option(help: ArgumentHelp("Command that makes the MX reload its certificate (run with /bin/sh -c).", valueName: "CMD")) var reload: String?
+    @Option(help: ArgumentHelp("Seconds --reload may take; past them it is stopped and the previous files go back.", valueName: "SECONDS"))
+    var reloadTimeout: Int = 120
     @Option(help: ArgumentHelp("Where first-seen times are kept (default FILE.rollover.json).", valueName: "PATH")) var state: String?
     @Option(help: ArgumentHelp("Seconds your publishing pipeline needs; added to the wait.", valueName: "SECONDS")) var publishDelay: Int = 0
     @OptionGroup var dns: ResolverOptions
@@ -69,9 +71,9 @@ struct RolloverDeployCommand: ParsableCommand {
         request.resolver = dns.resolver
         request.timeout = dns.timeout
         request.publishDelay = TimeInterval(publishDelay)
-        let command = reload
+        let (command, limit) = (reload, TimeInterval(reloadTimeout))
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in
-            try RolloverDeploy.run(request, reload: { command.flatMap(Self.runShell) }, world: .live)
+            try RolloverDeploy.run(request, reload: { command.flatMap { ReloadCommand.run($0, timeout: limit) } }, world: .live)
         }
         if let (path, text) = outcome.evidenceToWrite {
             do { try AtomicFiles.write(text, to: path) } catch {
@@ -80,19 +82,9 @@ struct RolloverDeployCommand: ParsableCommand {
         }
         try writeStandardOutput("\(outcome.host)  \(outcome.result.rawValue.uppercased())\n" + outcome.messages.map { "  \($0)\n" }.joined(), printer)
         switch outcome.result {
-        case .installed: return
+        case .installed, .unchanged: return
         case .notYet: throw ExitStatus.tryLater.exit
         case .refused, .rolledBack: throw ExitStatus.verdictFailure.exit
         }
-    }
-
-    /// Runs the reload command; nil on success, else what went wrong.
-    static func runShell(_ command: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        do { try process.run() } catch { return "cannot run /bin/sh: \(error.localizedDescription)" }
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? nil : "`\(command)` exited \(process.terminationStatus)"
     }
 }

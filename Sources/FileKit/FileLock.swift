@@ -1,0 +1,31 @@
+import Foundation
+
+/// An exclusive advisory lock on a file (flock), held until the value is released or goes
+/// away: one `rollover deploy` at a time per description, whatever started it (a certbot
+/// hook, a timer, a person).
+public final class FileLock: Sendable {
+    private let fd: Int32
+
+    private init(fd: Int32) { self.fd = fd }
+
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+
+    /// The lock at `path` (created 0600 when missing), waiting at most `wait` seconds for
+    /// another holder; nil when it stayed held, or the file cannot be opened.
+    public static func acquire(_ path: String, wait: TimeInterval) -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { return nil }
+        let deadline = Date().addingTimeInterval(wait)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                close(fd)
+                return nil
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return FileLock(fd: fd)
+    }
+}
