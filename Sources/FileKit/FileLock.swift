@@ -16,7 +16,15 @@ public final class FileLock: Sendable {
     /// The lock at `path` (created 0600 when missing), waiting at most `wait` seconds for
     /// another holder; nil when it stayed held, or the file cannot be opened.
     public static func acquire(_ path: String, wait: TimeInterval) -> FileLock? {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        take(open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600), wait: wait)
+    }
+
+    /// The lock on a directory itself (nothing is created in it).
+    public static func acquire(directory path: String, wait: TimeInterval) -> FileLock? {
+        take(open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), wait: wait)
+    }
+
+    private static func take(_ fd: Int32, wait: TimeInterval) -> FileLock? {
         guard fd >= 0 else { return nil }
         let deadline = Date().addingTimeInterval(wait)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {

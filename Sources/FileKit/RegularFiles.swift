@@ -59,6 +59,13 @@ public enum RegularFiles {
         return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
+    /// `path` with every symbolic link, `.` and `..` resolved, or nil when it does not exist.
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     /// What kind of thing `path` itself is (links not followed): "regular" for a regular file.
     public static func kind(_ path: String) -> Kind? {
         var info = stat()

@@ -71,7 +71,8 @@ final class OutputTests: XCTestCase {
         let result = try Danectl.run(["generate", provider, "--format", "json", "--output", folder.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
-                       ["customer-a.example.json", "customer-b.example.json", "provider.example.json"])
+                       [OutputClaimsFile.name, "customer-a.example.json", "customer-b.example.json", "provider.example.json"],
+                       "one file per zone, and the claims --prune reads")
         let provider = try String(contentsOfFile: folder.file("provider.example.json"), encoding: .utf8)
         XCTAssertTrue(provider.contains("\"owner\" : \"_25._tcp.mx1.mail.provider.example.\""))
         XCTAssertFalse(provider.contains("customer-a"))
@@ -188,6 +189,48 @@ final class PipelineOutputTests: XCTestCase {
         XCTAssertEqual(refused.status, 64, "--prune without a folder is a usage error")
     }
 
+    /// Hardening C3, m7, M11: claims follow the description's real path, so two customers'
+    /// domain.yaml sharing a folder never prune each other, `--zone A --prune` keeps the
+    /// description's other zones, a copy edited by hand stays, a stale MTA-STS policy goes, and
+    /// a FIFO in the folder neither hangs nor is removed.
+    func testPruneClaimsByRealPathAndRemovesOnlyUnchangedFilesItNoLongerMakes() throws {
+        let folder = try TemporaryFolder()
+        let certificates = Repository.path("Examples/hosting-provider/certs")
+        func description(_ directory: String, _ domains: [String], mtaSTS: Bool = false) throws -> String {
+            try folder.write("\(directory)/domain.yaml", "hosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: \(certificates)/mx1.pem}]\n"
+                + (mtaSTS ? "mta_sts: {mode: testing}\n" : "")
+                + "domains:\n" + domains.map { "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n" }.joined())
+        }
+        let output = folder.path + "/out/"
+        let alice = try description("alice", ["alice.example", "alice2.example"], mtaSTS: true)
+        let bob = try description("bob", ["bob.example"])
+        XCTAssertEqual(try Danectl.run(["generate", alice, "-o", output]).status, 0)
+        XCTAssertEqual(try Danectl.run(["generate", bob, "-o", output]).status, 0)
+        XCTAssertEqual(mkfifo(output + "fifo.bind", 0o644), 0)
+        // Same base name, other customer: nothing of alice's goes.
+        let bobPrune = try Danectl.run(["generate", bob, "-o", output, "--prune"])
+        XCTAssertEqual(bobPrune.status, 0, bobPrune.stderr)
+        XCTAssertFalse(bobPrune.stderr.contains("removed"), bobPrune.stderr)
+        // One zone of alice's, pruning: her other zones stay.
+        let zoneOnly = try Danectl.run(["generate", alice, "--zone", "alice.example", "-o", output, "--prune"])
+        XCTAssertEqual(zoneOnly.status, 0, zoneOnly.stderr)
+        XCTAssertFalse(zoneOnly.stderr.contains("removed"), zoneOnly.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "alice2.example.bind"))
+        // alice2 leaves; its zone file was edited by hand (first line kept), so it stays;
+        // its MTA-STS policy file is ours and unchanged, so it goes.
+        let edited = output + "alice2.example.bind"
+        try (try String(contentsOfFile: edited, encoding: .utf8) + "; added by hand\n").write(toFile: edited, atomically: true, encoding: .utf8)
+        _ = try description("alice", ["alice.example"], mtaSTS: true)
+        let pruned = try Danectl.run(["generate", alice, "-o", output, "--prune"])
+        XCTAssertEqual(pruned.status, 0, pruned.stderr)
+        XCTAssertTrue(pruned.stderr.contains("alice2.example.bind: changed since danectl wrote it: left in place"), pruned.stderr)
+        XCTAssertTrue(pruned.stderr.contains("removed \(output)mta-sts.alice2.example/.well-known/mta-sts.txt"), pruned.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: edited))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "bob.example.bind"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "mta-sts.alice.example/.well-known/mta-sts.txt"))
+        XCTAssertEqual(RegularKind.of(output + "fifo.bind"), S_IFIFO, "the FIFO is neither read nor removed")
+    }
+
     /// octoDNS's YamlProvider refuses names out of natural order (mx2 before mx10) and
     /// unescaped semicolons in TXT; nsupdate gets one atomic block per zone.
     func testOctoDNSAndNSUpdateFormats() throws {
@@ -212,4 +255,15 @@ final class PipelineOutputTests: XCTestCase {
         XCTAssertEqual(script.stdout.components(separatedBy: "\nsend\n").count - 1, 1, "one atomic update for the zone")
         XCTAssertEqual(try Danectl.run(["generate", file, "--format", "octodns", "--sign"]).status, 64, "providers sign themselves")
     }
+}
+
+enum RegularKind {
+    static func of(_ path: String) -> mode_t? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info.st_mode & S_IFMT : nil
+    }
+}
+
+enum OutputClaimsFile {
+    static let name = ".danectl-outputs.json"
 }

@@ -27,6 +27,10 @@ public struct GenerateOutcome: Sendable {
     public let liveProblems: [Diagnostic]
     /// MTA-STS policy files of the domains whose records were kept.
     public let mtaSTSPolicies: [Generator.MTASTSPolicyFile]
+    /// Every zone and MTA-STS web host the description makes, whatever `--zone` kept: what
+    /// `--prune` must never remove.
+    public let allZones: [DNSName]
+    public let allWebHosts: [String]
 }
 
 /// `generate` as the CLI calls it: load, generate, optionally check against the live keys,
@@ -51,7 +55,8 @@ public enum GenerateRun {
         let policies = generated.mtaSTSPolicies.filter { policy in
             description.domains.contains { $0.name == policy.domain && keptZones.contains($0.zone) }
         }
-        return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies)
+        return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
+                               allZones: Array(Set(generated.records.map(\.zone))).sorted(), allWebHosts: generated.mtaSTSPolicies.map(\.webHost))
     }
 
     static func filter(_ records: [ResourceRecord], zones: [String]) throws(DiagnosticError) -> [ResourceRecord] {

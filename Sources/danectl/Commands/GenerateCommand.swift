@@ -48,7 +48,7 @@ struct GenerateCommand: ParsableCommand {
         valueName: "PATH"))
     var output: String?
 
-    @Flag(help: "With --output DIR/: remove the files an earlier run wrote from this same description for zones it no longer has.")
+    @Flag(help: "With --output DIR/: remove the files an earlier run of this same description (by its real path) wrote that it no longer makes.")
     var prune = false
 
     @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the WebPKI check of MTA-STS mode enforce, instead of the system's.", valueName: "FILE"))
@@ -157,16 +157,17 @@ struct GenerateCommand: ParsableCommand {
             printer.print(.error(.cannotCreate("output-write"), error.description))
             throw ExitStatus.cannotCreate.exit
         }
-        guard prune else { return }
+        guard OutputLayout.isFolder(output) else { return }
         // Only after every new file is in place: a failed run removes nothing.
-        for path in OutputLayout.stale(in: output, extension: format.fileExtension, source: source, keeping: Set(files.map(\.path))) {
-            do {
-                try FileManager.default.removeItem(atPath: path)
-                printer.print(.init(.note, code: "output-pruned", "removed \(path): its zone is no longer in \(source)"))
-            } catch {
-                printer.print(.error(.cannotCreate("output-prune"), "cannot remove \(path): \((error as NSError).localizedDescription)"))
-                throw ExitStatus.cannotCreate.exit
-            }
+        let makes = Set(outcome.allZones.map { URL(fileURLWithPath: output).appendingPathComponent(String($0.fqdn.dropLast()) + "." + format.fileExtension).path }
+                        + (policiesNeedFolder ? [] : outcome.allWebHosts.map { URL(fileURLWithPath: output).appendingPathComponent("\($0)/.well-known/mta-sts.txt").path }))
+        do {
+            let pruned = try OutputClaims(folder: output, description: file).update(written: files, makes: makes, prune: prune)
+            for path in pruned.removed { printer.print(.init(.note, code: "output-pruned", "removed \(path): \(source) no longer makes it")) }
+            for (path, reason) in pruned.kept { printer.print(.warning("output-prune-kept", "\(path): \(reason)")) }
+        } catch {
+            printer.print(.error(.cannotCreate("output-prune"), error.description))
+            throw ExitStatus.cannotCreate.exit
         }
     }
 
