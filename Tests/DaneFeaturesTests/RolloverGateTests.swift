@@ -38,6 +38,31 @@ final class RolloverGateTests: XCTestCase {
         XCTAssertEqual(late.state, .safe, late.reasons.joined())
     }
 
+    /// Hardening C7: a clock a day behind the signatures the resolver just validated records
+    /// no first sighting (it would open the gate a day early) and says why.
+    func testAClockThatDisagreesWithTheSignaturesIsNoEvidence() throws {
+        let f = try RolloverFixture()
+        let (dns, probe) = world(f)
+        let owner = DNSName(presentation: "_25._tcp.mx.example.test")!
+        func signed(inception: Date) {
+            let signature = RRSIGData(typeCovered: .tlsa, algorithm: 13, labels: 5, originalTTL: 300,
+                                      expiration: UInt32(inception.timeIntervalSince1970 + 14 * 86_400), inception: UInt32(inception.timeIntervalSince1970),
+                                      keyTag: 1, signer: DNSName(presentation: "example.test")!, signature: [1, 2, 3])
+            let records = [f.current, f.next].map { DNSRecord(owner: owner, type: .tlsa, ttl: 300, data: .tlsa($0)) }
+                + [DNSRecord(owner: owner, type: .rrsig, ttl: 300, data: .rrsig(signature))]
+            dns.answers[ScriptedDNS.key(owner, .tlsa)] = ClassifiedAnswer(status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records), problem: nil)
+        }
+        var evidence = RolloverEvidence()
+        signed(inception: t0.addingTimeInterval(86_400 - 3600))  // signed an hour before the true "now", a day after this clock
+        let behind = try check(f, dns, probe, at: t0, evidence: &evidence)
+        XCTAssertEqual(behind.state, .unsafe)
+        XCTAssertEqual(behind.codes, ["clock-disagrees"])
+        XCTAssertTrue(evidence.firstSeen.isEmpty, "no sighting dated by a wrong clock")
+        signed(inception: t0.addingTimeInterval(-3600))
+        XCTAssertEqual(try check(f, dns, probe, at: t0, evidence: &evidence).state, .wait, "a clock that agrees starts the wait")
+        XCTAssertFalse(evidence.firstSeen.isEmpty)
+    }
+
     func testARehearsalWritesNoEvidenceAndCannotOpenTheGate() throws {
         let f = try RolloverFixture()
         let (dns, probe) = world(f)

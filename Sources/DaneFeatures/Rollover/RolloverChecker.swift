@@ -62,6 +62,23 @@ public struct RolloverChecker: Sendable {
         return results
     }
 
+    /// Why `now` cannot be this machine's true time, judged by signatures a validating resolver
+    /// accepted a moment ago: before their inception or after their expiration (with five
+    /// minutes' slack for clocks that are merely a little off). nil when it agrees, or with no
+    /// signatures to judge by.
+    static func clockDisagreement(_ now: Date, _ signatures: [RRSIGData]) -> String? {
+        let slack: TimeInterval = 300
+        if let latest = signatures.map({ RRSIGData.date($0.inception) }).max(), now < latest.addingTimeInterval(-slack) {
+            return "this machine's clock says \(RFC3339.string(now)), before the inception (\(RFC3339.string(latest))) of the TLSA signatures "
+                + "the resolver just validated: a first sighting dated by it is no evidence; set the clock right (NTP) and check again"
+        }
+        if let earliest = signatures.map({ RRSIGData.date($0.expiration) }).min(), now > earliest.addingTimeInterval(slack) {
+            return "this machine's clock says \(RFC3339.string(now)), after the expiration (\(RFC3339.string(earliest))) of the TLSA signatures "
+                + "the resolver just validated: a first sighting dated by it is no evidence; set the clock right (NTP) and check again"
+        }
+        return nil
+    }
+
     struct HostContext {
         let host: MXHostSpec
         let zone: DNSName
@@ -134,6 +151,11 @@ public struct RolloverChecker: Sendable {
         if let failure = served.failure { return context.result(failure.state, failure.findings) }
 
         // 4. Published everywhere: record the sighting (real time only), then judge the wait.
+        // A clock that disagrees with the signatures the resolver just validated would date the
+        // sighting wrongly (a day behind opens the gate a day early): that is no evidence.
+        if recordsEvidence, let skew = Self.clockDisagreement(now, answer.response?.signatures.filter { $0.typeCovered == .tlsa } ?? []) {
+            return context.result(.unsafe, [.init("clock-disagrees", skew)])
+        }
         if recordsEvidence { evidence.sawPublished(context.endpoint, next, at: now) }
         let timings = RolloverTimings(tlsaTTL: max(answer.response?.originalTTL(of: .tlsa) ?? 0, authority.largestTTL),
                                       negativeTTL: authority.negativeTTL)

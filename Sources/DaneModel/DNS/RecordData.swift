@@ -126,6 +126,19 @@ public struct RRSIGData: Sendable, Hashable {
     public var expirationDate: Date { Self.date(expiration) }
     public var inceptionDate: Date { Self.date(inception) }
 
+    public init(typeCovered: RRType, algorithm: UInt8, labels: UInt8, originalTTL: UInt32, expiration: UInt32, inception: UInt32,
+                keyTag: UInt16, signer: DNSName, signature: [UInt8]) {
+        self.typeCovered = typeCovered
+        self.algorithm = algorithm
+        self.labels = labels
+        self.originalTTL = originalTTL
+        self.expiration = expiration
+        self.inception = inception
+        self.keyTag = keyTag
+        self.signer = signer
+        self.signature = signature
+    }
+
     private static let compactTime: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
