@@ -60,6 +60,22 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: description, encoding: .utf8), text)
     }
 
+    /// Issue 22: a certificate the description reads is never an output, however the path is
+    /// spelled (./one-cert.pem beside the description, a link to it).
+    func testGenerateNeverOverwritesACertificateItReads() throws {
+        let folder = try TemporaryFolder()
+        let certificate = try String(contentsOfFile: Repository.path("Examples/example.com/certs/mx1.pem"), encoding: .utf8)
+        try folder.write("one-cert.pem", certificate)
+        let description = try folder.write("one.yaml", "domain: example.com\nmx: [{host: mx1.example.com, certificate: one-cert.pem}]\n")
+        try FileManager.default.createSymbolicLink(atPath: folder.file("link.pem"), withDestinationPath: folder.file("one-cert.pem"))
+        for output in ["./one-cert.pem", folder.file("one-cert.pem"), folder.file("link.pem"), folder.path + "/../" + URL(fileURLWithPath: folder.path).lastPathComponent + "/one-cert.pem"] {
+            let result = try Danectl.run(["generate", description, "-o", output], directory: folder.path)
+            XCTAssertEqual(result.status, 64, "\(output): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains("is an input of this run"), result.stderr)
+            XCTAssertEqual(try String(contentsOfFile: folder.file("one-cert.pem"), encoding: .utf8), certificate, output)
+        }
+    }
+
     /// Finding 22: sign reads regular files only; a FIFO or /dev/zero is an input error at once.
     func testSignRefusesWhatIsNotARegularFile() throws {
         let folder = try TemporaryFolder()

@@ -31,6 +31,8 @@ public struct GenerateOutcome: Sendable {
     /// `--prune` must never remove.
     public let allZones: [DNSName]
     public let allWebHosts: [String]
+    /// Every file the run read (description, certificates, keys, CA file): never an output.
+    public let inputs: [String]
 }
 
 /// `generate` as the CLI calls it: load, generate, optionally check against the live keys,
@@ -56,7 +58,8 @@ public enum GenerateRun {
             description.domains.contains { $0.name == policy.domain && keptZones.contains($0.zone) }
         }
         return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
-                               allZones: Array(Set(generated.records.map(\.zone))).sorted(), allWebHosts: generated.mtaSTSPolicies.map(\.webHost))
+                               allZones: Array(Set(generated.records.map(\.zone))).sorted(), allWebHosts: generated.mtaSTSPolicies.map(\.webHost),
+                               inputs: description.inputFiles + request.keys + [request.caFile].compactMap { $0 })
     }
 
     static func filter(_ records: [ResourceRecord], zones: [String]) throws(DiagnosticError) -> [ResourceRecord] {

@@ -8,6 +8,12 @@ public struct DomainDescription: Sendable {
     /// BIND-format DNSSEC keys (base names, resolved) for `generate --sign`.
     public let signingKeys: [String]
 
+    /// Every file this description reads: itself, each host's certificates and keys (in
+    /// service, next, served), and the signing keys. No output may be one of them.
+    public var inputFiles: [String] {
+        [file] + hosts.flatMap { host in (host.current + host.next + [host.servedKey].compactMap { $0 }).map(\.path) } + signingKeys
+    }
+
     public init(file: String, domains: [DomainSpec], hosts: [MXHostSpec], signingKeys: [String] = []) {
         self.file = file
         self.domains = domains

@@ -142,7 +142,9 @@ struct GenerateCommand: ParsableCommand {
             printer.print(.error(.cannotCreate("output-write"), error.description))
             throw ExitStatus.cannotCreate.exit
         }
-        for target in files.map(\.path) where ([file] + (template.map { [$0] } ?? [])).contains(where: { AtomicFiles.sameFile($0, target) }) {
+        // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
+        let inputs = outcome.inputs + (template.map { [$0] } ?? [])
+        for target in files.map(\.path) where inputs.contains(where: { AtomicFiles.sameFile($0, target) }) {
             printer.print(.error(.usage("usage-output-is-input"), "\(target) is an input of this run; refusing to overwrite it (choose another --output)"))
             throw ExitStatus.usage.exit
         }
