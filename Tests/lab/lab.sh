@@ -37,7 +37,7 @@ down() {
 }
 
 current=/tmp/danectl-lab.current
-if [[ $action == down ]]; then down; rm -f "$current"; exit 0; fi
+if [[ $action == down ]]; then down; [[ $(cut -d' ' -f1 "$current" 2>/dev/null) == "$lab" ]] && rm -f "$current"; exit 0; fi
 
 # lab.sh publish DIR ZONE DESCRIPTION: merge the description's records for ZONE into its zone,
 # re-sign with the zone's keys (danectl sign), reload NSD and flush unbound's cache for it.
@@ -72,9 +72,28 @@ if [[ $action == swap ]]; then
     exit 0
 fi
 [[ $action == up ]] || { echo "usage: lab.sh up|down|publish|swap|reload DIR ..." >&2; exit 64; }
-# A lab left running by a crashed run holds the addresses: stop it first.
-if [[ -f $current && $(cat "$current") != "$lab" ]]; then "$0" down "$(cat "$current")" || true; fi
-echo "$lab" > "$current"
+# The addresses are one lab's at a time. Another lab whose owner (the test run that started it)
+# is alive is waited for, never stopped; one whose owner died (a crashed run) is stopped.
+owner=${DANECTL_LAB_OWNER:-$PPID}
+take_addresses() {
+    for _ in $(seq 1200); do
+        [[ -f $current ]] || break
+        read -r other other_owner < "$current" || true
+        [[ $other == "$lab" ]] && break
+        if [[ -n ${other_owner:-} ]] && kill -0 "$other_owner" 2>/dev/null; then sleep 1; continue; fi
+        "$0" down "$other" || true
+        break
+    done
+    if [[ -f $current ]]; then
+        read -r other other_owner < "$current" || true
+        if [[ $other != "$lab" ]] && [[ -n ${other_owner:-} ]] && kill -0 "$other_owner" 2>/dev/null; then
+            echo "lab: another lab ($other, run by PID $other_owner) still holds the addresses after 20 minutes" >&2
+            exit 75
+        fi
+    fi
+    echo "$lab $owner" > "$current"
+}
+take_addresses
 
 for tool in nsd unbound postfix openssl pebble "${DANECTL:?set DANECTL to the danectl binary}"; do
     command -v "$tool" >/dev/null || { echo "lab: required tool $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }

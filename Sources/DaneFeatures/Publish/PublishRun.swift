@@ -54,6 +54,9 @@ public enum PublishRun {
         var zones: [ZonePublication] = []
         for (zone, records) in Dictionary(grouping: generated.records, by: \.zone).sorted(by: { $0.key < $1.key }) {
             zones.append(try plan(zone: zone, records: records, server: server))
+            // The key is proven on every run, even when nothing would change: a rotated or wrong
+            // key must fail now (77), not at the next real change in the middle of a rollover.
+            if let key, let problem = proveKey(zone: zone, key: key, server: server) { throw DiagnosticError(problem) }
         }
         guard !request.dryRun, let key else {
             return PublishOutcome(zones: zones.map { var z = $0; z.state = z.changes.isEmpty ? .unchanged : .planned; return z },
@@ -65,6 +68,45 @@ public enum PublishRun {
             failure = apply(&zones[index], key: key, server: server, wait: request.waitSeconds, clock: world.clock, pause: pause)
         }
         return PublishOutcome(zones: zones, warnings: generated.warnings, failure: failure)
+    }
+
+    /// The key proven: an UPDATE carrying no change, only the prerequisite that the zone's SOA
+    /// exists, signed with the key. The server checks the TSIG before anything else (a wrong or
+    /// unknown key is BADSIG/BADKEY: 77), and a server that takes no updates says so (NOTIMP,
+    /// NOTAUTH: not the primary, 68). Nothing changes on the server.
+    static func proveKey(zone: DNSName, key: TSIGKey, server: any PrimaryServer) -> Diagnostic? {
+        let probe = UpdateMessage.keyCheck(zone: zone)
+        do {
+            return diagnose(try server.send(probe, key: key), zone: zone.fqdn, key: key, server: server)
+        } catch {
+            return .error(.unavailable("unavailable-update"), "\(server.address) did not answer a TSIG-signed check of key \(key.name) for \(zone.fqdn): \(error.description)")
+        }
+    }
+
+    /// What an UPDATE's answer means: nil when applied and signed with the key.
+    static func diagnose(_ answer: UpdateSender.Answer, zone: String, key: TSIGKey, server: any PrimaryServer) -> Diagnostic? {
+        // A refusal the key did not sign may come from anyone on the path: said, and still a failure.
+        let unsigned = answer.signatureVerified ? "" : " (that answer was not signed with the key)"
+        switch answer.result {
+        case .applied where !answer.signatureVerified:
+            return .error(.unavailable("unavailable-update-unverified"), "\(server.address) said NOERROR to the update of \(zone) but its answer's TSIG "
+                   + "does not verify with key \(key.name): not trusting it; run publish again to see what is served")
+        case .applied: return nil
+        case .tsigRejected(let code):
+            return .error(.noPermission("noperm-tsig-rejected"), "\(server.address) rejected the TSIG key \(key.name) (\(key.algorithm)) for \(zone): "
+                   + tsigAdvice(code))
+        case .refused:
+            return .error(.refusedByPolicy("config-update-refused"), "\(server.address) REFUSED the update of \(zone): its policy does not let key \(key.name) "
+                   + "update this zone (BIND: allow-update or update-policy; Knot: an acl with action: update and this key)" + unsigned)
+        case .notAuthoritative(let code):
+            return .error(.notAuthoritative("nohost-not-authoritative"), "\(server.address) answered \(UpdateResult.name(ofCode: code)) for \(zone): it is not "
+                   + "the zone's primary; send updates to the primary (the SOA's MNAME)" + unsigned)
+        case .prerequisiteFailed(let code):
+            return .error(.tryLater("later-changed-meanwhile"), "\(zone) changed on \(server.address) after publish read it (\(UpdateResult.name(ofCode: code)) "
+                   + "on a prerequisite): nothing was applied; run publish again to plan from what is served now")
+        case .failed(let code):
+            return .error(.unavailable("unavailable-update-failed"), "\(server.address) answered \(UpdateResult.name(ofCode: code)) to the update of \(zone): nothing was applied")
+        }
     }
 
     static func readKey(_ path: String) throws(DiagnosticError) -> TSIGKey {
@@ -150,27 +192,7 @@ public enum PublishRun {
             publication.message = error.description
             return .error(.unavailable("unavailable-update"), "\(error.description); the update may or may not have been applied: run publish again (it re-reads first)")
         }
-        let problem: Diagnostic? = switch answer.result {
-        case .applied where !answer.signatureVerified:
-            .error(.unavailable("unavailable-update-unverified"), "\(server.address) said NOERROR to the update of \(zone) but its answer's TSIG "
-                   + "does not verify with key \(key.name): not trusting it; run publish again to see what is served")
-        case .applied: nil
-        case .tsigRejected(let code):
-            .error(.noPermission("noperm-tsig-rejected"), "\(server.address) rejected the TSIG key \(key.name) (\(key.algorithm)) for \(zone): "
-                   + tsigAdvice(code))
-        case .refused:
-            .error(.refusedByPolicy("config-update-refused"), "\(server.address) REFUSED the update of \(zone): its policy does not let key \(key.name) "
-                   + "update this zone (BIND: allow-update or update-policy; Knot: an acl with action: update and this key)")
-        case .notAuthoritative(let code):
-            .error(.notAuthoritative("nohost-not-authoritative"), "\(server.address) answered \(UpdateResult.name(ofCode: code)) for \(zone): it is not "
-                   + "the zone's primary; send updates to the primary (the SOA's MNAME)")
-        case .prerequisiteFailed(let code):
-            .error(.tryLater("later-changed-meanwhile"), "\(zone) changed on \(server.address) after publish read it (\(UpdateResult.name(ofCode: code)) "
-                   + "on a prerequisite): nothing was applied; run publish again to plan from what is served now")
-        case .failed(let code):
-            .error(.unavailable("unavailable-update-failed"), "\(server.address) answered \(UpdateResult.name(ofCode: code)) to the update of \(zone): nothing was applied")
-        }
-        if let problem {
+        if let problem = diagnose(answer, zone: zone, key: key, server: server) {
             publication.state = .failed
             publication.message = problem.message
             return problem

@@ -26,6 +26,18 @@ public struct UpdateMessage: Sendable, Equatable {
     public let prerequisites: [Entry]
     public let updates: [Entry]
 
+    /// The key check `publish` sends first: no change at all, only the prerequisite that the
+    /// zone's SOA exists (RFC 2136 §2.4.1, "RRset exists, value independent").
+    public static func keyCheck(zone: DNSName) -> UpdateMessage {
+        UpdateMessage(zone: zone, prerequisites: [Entry(owner: zone, type: .soa, recordClass: .any, ttl: 0, rdata: nil)], updates: [])
+    }
+
+    init(zone: DNSName, prerequisites: [Entry], updates: [Entry]) {
+        self.zone = zone
+        self.prerequisites = prerequisites
+        self.updates = updates
+    }
+
     public init(zone: DNSName, changes: [RRsetChange]) {
         self.zone = zone
         var prerequisites: [Entry] = []
@@ -56,7 +68,7 @@ public enum UpdateResult: Sendable, Equatable {
     /// The TSIG was not accepted: BADSIG (16), BADKEY (17) or BADTIME (18), RFC 8945 §5.2.
     case tsigRejected(code: Int)
     case refused
-    /// NOTAUTH without a TSIG error, or NOTZONE: this server is not the zone's primary.
+    /// NOTAUTH without a TSIG error, NOTZONE, or NOTIMP: this server is not the zone's primary.
     case notAuthoritative(code: Int)
     /// YXDOMAIN, NXDOMAIN, YXRRSET or NXRRSET: an RRset changed since it was read.
     case prerequisiteFailed(code: Int)
@@ -67,7 +79,8 @@ public enum UpdateResult: Sendable, Equatable {
         self = switch rcode {
         case 0: .applied
         case 5: .refused
-        case 9, 10: .notAuthoritative(code: rcode)
+        // NOTIMP: a server that takes no updates at all (a secondary; NSD): not the primary either.
+        case 4, 9, 10: .notAuthoritative(code: rcode)
         case 3, 6, 7, 8: .prerequisiteFailed(code: rcode)
         default: .failed(code: rcode)
         }

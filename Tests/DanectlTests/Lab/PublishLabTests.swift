@@ -16,7 +16,7 @@ final class PublishLabTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-primaries-\(UUID().uuidString)").path
-        let status = Processes.system("'\(Repository.path("Tests/lab/primaries.sh"))' up '\(path)' > '\(path).log' 2>&1 < /dev/null")
+        let status = Processes.system("DANECTL_LAB_OWNER=\(getpid()) '\(Repository.path("Tests/lab/primaries.sh"))' up '\(path)' > '\(path).log' 2>&1 < /dev/null")
         if status == 0 { folder = path } else {
             XCTFail("the primaries did not start:\n" + ((try? String(contentsOfFile: path + ".log", encoding: .utf8)) ?? ""))
         }
@@ -82,9 +82,15 @@ final class PublishLabTests: XCTestCase {
             XCTAssertEqual(try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 1, "\(name): the TLSA record is served")
             XCTAssertEqual(try dig(server, "_smtp._tls.\(zone)", "TXT"), ["\"v=TLSRPTv1; rua=mailto:tlsrpt@\(zone)\""])
 
+            let servedSOA = try dig(server, zone, "SOA")
             let again = try publish(first, server, ["--expect-no-changes"])
             XCTAssertEqual(again.status, 0, "\(name): re-publish finds nothing to do\n\(again.stdout)\(again.stderr)")
             XCTAssertTrue(again.stdout.contains("no changes"), again.stdout)
+            // Issue 22: the key is proven on every run, even with nothing to change.
+            let rotated = try publish(first, server, ["--expect-no-changes"], key: "wrong-secret.key")
+            XCTAssertEqual(rotated.status, 77, "\(name): a wrong key fails even when the zone matches\n\(rotated.stdout)\(rotated.stderr)")
+            XCTAssertTrue(rotated.stderr.contains("BADSIG"), rotated.stderr)
+            XCTAssertEqual(try dig(server, zone, "SOA"), servedSOA, "\(name): proving the key changes nothing, not even the serial")
 
             // The rollover step: current + next, a new MX priority, another TLS-RPT address.
             let second = try description(zone, next: true, priority: 20, rua: "reports")

@@ -35,7 +35,7 @@ final class TestLab: @unchecked Sendable {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-lab-\(UUID().uuidString)").path
         // The lab's daemons outlive the script: give it a log file, not a pipe they would hold open.
         let log = folder + ".log"
-        let status = Processes.system("DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' up '\(folder)' > '\(log)' 2>&1 < /dev/null")
+        let status = Processes.system("DANECTL_LAB_OWNER=\(getpid()) DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' up '\(folder)' > '\(log)' 2>&1 < /dev/null")
         guard status == 0 else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             XCTFail("the test lab did not start:\n\(output)")
