@@ -13,7 +13,12 @@ final class ScriptedDNS: DNSLookup, @unchecked Sendable {
 
     static func key(_ name: DNSName, _ type: RRType) -> String { "\(name.fqdn) \(type)" }
 
+    /// Seconds each resolver lookup takes (a slow name server), outside the lock.
+    var lookupDelay: TimeInterval = 0
+
     func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
+        let delay = lock.withLock { lookupDelay }
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         lock.lock(); defer { lock.unlock() }
         return answers[Self.key(name, type)] ?? ClassifiedAnswer(status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: []), problem: nil)
     }

@@ -18,6 +18,8 @@ public struct Verifier: Sendable {
         public var jobs: Int = 16
         /// Addresses tried per MX host, as Postfix's smtp_mx_address_limit (default 5).
         public var addressLimit: Int = 5
+        /// MX hosts checked per domain, by preference (`--mx-limit`): senders stop after a few.
+        public var mxLimit: Int = 10
         /// Check DNS and DNSSEC only: no SMTP, so no certificate is checked (for machines whose
         /// outbound port 25 is blocked).
         public var dnsOnly = false
@@ -111,8 +113,24 @@ public struct Verifier: Sendable {
             warnings.append("the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS")
         }
 
-        // DNS first (fast, sequential), then every probe side by side.
-        let plans = targets.map { planHost($0.host, $0.preference, mxSecure: mx.status == .secure, warnings: &warnings) }
+        // Senders try a bounded number of MX hosts; so does verify (a domain with 200 slow MX
+        // hosts must still get a verdict).
+        if targets.count > options.mxLimit {
+            warnings.append("\(domain) lists \(targets.count) MX hosts; senders try only the first few, and verify checked the first \(options.mxLimit) "
+                            + "by preference (--mx-limit): remove the hosts that do not take mail")
+            targets = Array(targets.prefix(options.mxLimit))
+        }
+        // DNS for every host side by side (a slow name server costs its own lookups once, not
+        // once per host), then every probe side by side.
+        let mxSecure = mx.status == .secure
+        let hosts = targets
+        let planned = ProbeRunner(limit: options.concurrency).run(hosts.count) { index in
+            var hostWarnings: [String] = []
+            let plan = self.planHost(hosts[index].host, hosts[index].preference, mxSecure: mxSecure, warnings: &hostWarnings)
+            return (plan, hostWarnings)
+        }
+        let plans = planned.map(\.0)
+        warnings += planned.flatMap(\.1)
         let jobs = plans.enumerated().flatMap { index, plan in plan.addresses.map { (index, $0) } }
         let results = options.dnsOnly
             ? jobs.map { AddressReport(address: $0.1, verdict: .notChecked, failure: nil,
@@ -310,33 +328,38 @@ public struct Verifier: Sendable {
     }
 
     func pathSignatureWarnings(for names: [DNSName]) -> [String] {
-        var checked = Set<DNSName>()
-        var warnings: [String] = []
+        // Every zone cut candidate from the names up to the root, once, in order.
+        var ordered: [DNSName] = []
+        var seen = Set<DNSName>()
         for name in names {
             var apex: DNSName? = name
             while let current = apex {
-                if checked.insert(current).inserted {
-                    let dnskey = lookup.lookup(current, .dnskey)
-                    if dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) {
-                        warnings += signatureWarnings(dnskey.response, what: "the DNSKEY records of \(current)")
-                        if !current.labels.isEmpty {
-                            warnings += signatureWarnings(lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent")
-                        }
-                    }
-                }
+                if seen.insert(current).inserted { ordered.append(current) }
                 apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
             }
         }
-        return warnings
+        // Side by side: a slow name server costs its lookups once, not once per name in turn.
+        let zones = ordered
+        return ProbeRunner(limit: options.concurrency).run(zones.count) { index -> [String] in
+            let current = zones[index]
+            let dnskey = self.lookup.lookup(current, .dnskey)
+            guard dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) else { return [] }
+            var warnings = self.signatureWarnings(dnskey.response, what: "the DNSKEY records of \(current)")
+            if !current.labels.isEmpty {
+                warnings += self.signatureWarnings(self.lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent",
+                                                   signedByParent: true)
+            }
+            return warnings
+        }.flatMap { $0 }
     }
 
     /// Warns when an RRSIG over an answer expires within --warn-days.
-    func signatureWarnings(_ response: DNSResponse?, what: String) -> [String] {
+    func signatureWarnings(_ response: DNSResponse?, what: String, signedByParent: Bool = false) -> [String] {
         guard let response else { return [] }
         let limit = now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
         return response.signatures.compactMap { rrsig in
             guard rrsig.expirationDate < limit else { return nil }
-            let who = what.hasPrefix("the DS records") ? "the parent zone must be re-signed" : "re-sign the zone"
+            let who = signedByParent ? "the parent zone must be re-signed" : "re-sign the zone"
             return "the signature over \(what) expires on \(Self.format(rrsig.expirationDate)); \(who) before then"
         }
     }

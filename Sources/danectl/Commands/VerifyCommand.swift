@@ -96,9 +96,13 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Warn about certificates and signatures that expire within this many days.", valueName: "DAYS"))
     var warnDays: Int = 14
 
+    @Option(help: ArgumentHelp("MX hosts checked per domain, by preference (senders stop after a few).", valueName: "N"))
+    var mxLimit: Int = 10
+
     func validate() throws {
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         guard (1...1024).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 1024") }
+        guard (1...1000).contains(mxLimit) else { throw ValidationError("--mx-limit must be from 1 to 1000") }
         if targets.isEmpty { throw ValidationError("name at least one domain (or a YAML description)") }
         if output != nil && (format == .text || format == .jsonl) {
             throw ValidationError("--output writes a whole report: use it with --format json, tlsrpt or prometheus (text and jsonl stream to standard output)")
@@ -120,6 +124,7 @@ struct VerifyCommand: ParsableCommand {
         request.options.caFile = caFile
         try requireReadableCAFile(caFile, printer)
         request.options.jobs = jobs
+        request.options.mxLimit = mxLimit
         let nagios = self.nagios
         let started = Date()
         // Text and JSON Lines stream: each domain is printed as soon as it is known.
