@@ -7,7 +7,7 @@ import LDNSKit
 public protocol PrimaryServer: Sendable {
     var address: String { get }
     func query(_ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse
-    func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> UpdateSender.Answer
+    func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> UpdateAnswer
 }
 
 /// The real one, over ldns: queries by UDP (TCP when truncated) with DNSSEC OK, so a zone the
@@ -25,7 +25,7 @@ public struct LivePrimary: PrimaryServer {
 
     public func query(_ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse { try resolver.query(name, type) }
 
-    public func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> UpdateSender.Answer {
+    public func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> UpdateAnswer {
         try sender.send(message, key: key)
     }
 }

@@ -84,7 +84,7 @@ public enum PublishRun {
     }
 
     /// What an UPDATE's answer means: nil when applied and signed with the key.
-    static func diagnose(_ answer: UpdateSender.Answer, zone: String, key: TSIGKey, server: any PrimaryServer) -> Diagnostic? {
+    static func diagnose(_ answer: UpdateAnswer, zone: String, key: TSIGKey, server: any PrimaryServer) -> Diagnostic? {
         // A refusal the key did not sign may come from anyone on the path: said, and still a failure.
         let unsigned = answer.signatureVerified ? "" : " (that answer was not signed with the key)"
         switch answer.result {
@@ -161,6 +161,13 @@ public enum PublishRun {
         switch response.code {
         case .nxDomain: return nil
         case .noError:
+            // A CNAME at the owner: the server would ignore records added beside it (RFC 2136
+            // §3.4.2.2, and answer NOERROR), so publishing there cannot work.
+            if type != .cname, let alias = response.answer.first(where: { $0.owner == owner && $0.type == .cname }) {
+                throw DiagnosticError(.error(.badData("publish-cname-at-owner"),
+                    "\(server.address) serves a CNAME at \(owner) (to \(alias.data.presentation)): a \(type) record cannot sit beside it, and the server "
+                    + "would ignore the update while answering NOERROR; remove the CNAME, or publish the \(type) at its target (RFC 7672 §2.2.2)"))
+            }
             let records = response.answer.filter { $0.owner == owner && $0.type == type }
             if let bad = records.first(where: { if case .malformed = $0.data { true } else { false } }), case .malformed(let reason, _) = bad.data {
                 throw DiagnosticError(.error(.unavailable("unavailable-primary-malformed"), "\(server.address) served a malformed \(owner) \(type) record (\(reason)); not touching it"))
@@ -186,7 +193,7 @@ public enum PublishRun {
     static func apply(_ publication: inout ZonePublication, key: TSIGKey, server: any PrimaryServer, wait: TimeInterval,
                       clock: any Clock, pause: (TimeInterval) -> Void) -> Diagnostic? {
         let zone = publication.zone.fqdn
-        let answer: UpdateSender.Answer
+        let answer: UpdateAnswer
         do { answer = try server.send(UpdateMessage(zone: publication.zone, changes: publication.changes), key: key) } catch {
             publication.state = .failed
             publication.message = error.description

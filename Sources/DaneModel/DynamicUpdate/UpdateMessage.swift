@@ -62,6 +62,21 @@ public struct UpdateMessage: Sendable, Equatable {
     }
 }
 
+/// The server's answer to an UPDATE: RCODE, the TSIG error it reported, and whether its TSIG
+/// verified with the key.
+public struct UpdateAnswer: Sendable, Equatable {
+    public let rcode: Int
+    public let tsigError: Int?
+    public let signatureVerified: Bool
+    public var result: UpdateResult { UpdateResult(rcode: rcode, tsigError: tsigError) }
+
+    public init(rcode: Int, tsigError: Int?, signatureVerified: Bool) {
+        self.rcode = rcode
+        self.tsigError = tsigError
+        self.signatureVerified = signatureVerified
+    }
+}
+
 /// What the server said to an UPDATE, classified the way the operator has to act on it.
 public enum UpdateResult: Sendable, Equatable {
     case applied

@@ -15,13 +15,7 @@ public struct UpdateSender: Sendable {
         self.timeout = timeout
     }
 
-    /// The server's answer: RCODE, the TSIG error it reported, and whether its TSIG verified.
-    public struct Answer: Sendable, Equatable {
-        public let rcode: Int
-        public let tsigError: Int?
-        public let signatureVerified: Bool
-        public var result: UpdateResult { UpdateResult(rcode: rcode, tsigError: tsigError) }
-    }
+    public typealias Answer = UpdateAnswer
 
     public func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> Answer {
         let prerequisites = try Self.list(message.prerequisites)
