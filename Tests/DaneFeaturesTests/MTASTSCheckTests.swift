@@ -45,9 +45,20 @@ final class MTASTSCheckTests: XCTestCase {
         XCTAssertFalse(report.mtaSTSFails)
     }
 
-    func testTwoRecordsMeanNoPolicy() {
+    /// Hardening m5: two records mean no policy (RFC 8461 §3.1): senders deliver without one,
+    /// so it is said, but it does not fail the run.
+    func testTwoRecordsMeanNoPolicyAndNoFailure() {
         let report = verify(record: ["v=STSv1; id=1", "v=STSv1; id=2"])
-        XCTAssertEqual(types(report), [.stsPolicyInvalid])
+        XCTAssertEqual(types(report), [])
+        XCTAssertFalse(report.mtaSTSFails)
+        XCTAssertNil(report.mtaSTS?.mode)
+        XCTAssertEqual(report.mtaSTS?.warnings.count, 1)
+    }
+
+    /// Hardening m5: a second mode line makes the policy invalid, not "the first one wins".
+    func testAPolicyWithTwoModesIsInvalid() {
+        let twice = "version: STSv1\r\nmode: testing\r\nmode: enforce\r\nmx: mx.example.test\r\nmax_age: 604800\r\n"
+        XCTAssertEqual(types(verify(fetched: .success(twice))), [.stsPolicyInvalid])
     }
 
     func testAMalformedRecordIsInvalid() {

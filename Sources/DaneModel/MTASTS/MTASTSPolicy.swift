@@ -65,6 +65,11 @@ public struct MTASTSPolicy: Sendable, Hashable {
                            String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces), index + 1))
         }
         guard let version = fields.first, version.key == "version" else { throw Invalid(description: "the first field must be \"version: STSv1\"") }
+        // Only mx may repeat (RFC 8461 §3.2): a second mode or max_age has no meaning senders agree on.
+        for key in ["version", "mode", "max_age"] {
+            let lines = fields.filter { $0.key == key }.map(\.line)
+            if lines.count > 1 { throw Invalid(description: "\"\(key):\" appears \(lines.count) times (lines \(lines.map(String.init).joined(separator: ", "))); give it once") }
+        }
         guard version.value == "STSv1" else { throw Invalid(description: "version is \"\(version.value)\", not STSv1 (line \(version.line))") }
         guard let modeField = fields.first(where: { $0.key == "mode" }) else { throw Invalid(description: "no \"mode:\" line") }
         guard let mode = Mode(rawValue: modeField.value) else {

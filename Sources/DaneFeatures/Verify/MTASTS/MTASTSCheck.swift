@@ -25,10 +25,15 @@ struct MTASTSCheck {
         // RFC 8461 §3.1: exactly one record starting with v=STSv1, else no policy at all.
         let candidates = texts.filter { $0.hasPrefix("v=STSv1") }
         let record: MTASTSRecord?
-        if candidates.count != 1 {
+        if candidates.count > 1 {
+            // RFC 8461 §3.1: several records mean no policy at all; senders deliver without one,
+            // so this is not a failure, but MTA-STS is off until it is fixed.
+            warnings.append("\(owner) holds \(candidates.count) v=STSv1 records, so senders use no MTA-STS policy at all: publish exactly one")
+            return MTASTSReport(record: candidates[0], id: nil, policyURL: url, policyText: nil, policy: nil, problems: [], warnings: warnings)
+        }
+        if candidates.isEmpty {
             record = nil
-            problem(.stsPolicyInvalid, candidates.isEmpty ? "\(owner) holds no v=STSv1 record" : "\(owner) holds \(candidates.count) v=STSv1 records; senders then use no policy",
-                    "publish exactly one \"v=STSv1; id=...\" TXT record at \(owner)")
+            problem(.stsPolicyInvalid, "\(owner) holds no v=STSv1 record", "publish exactly one \"v=STSv1; id=...\" TXT record at \(owner)")
         } else {
             do {
                 record = try MTASTSRecord.parse(candidates[0])

@@ -91,12 +91,15 @@ public struct PolicyFetch: PolicySource {
                 return .failure(.fetch("\(host) did not answer with HTTP (\"\(TerminalText.visible(status, limit: 60))\")"))
             }
             var headers: [String: String] = [:]
+            var ended = false
             for _ in 0..<100 {
                 let line = try channel.readLine(maxLength: 8192, what: "reading the HTTP headers")
-                if line.isEmpty { break }
+                if line.isEmpty { ended = true; break }
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
+            // More than 100 header fields: the rest would be read as the policy.
+            guard ended else { return .failure(.fetch("\(host) sent more than 100 HTTP header fields; senders give up on such answers")) }
             if (300...399).contains(code) {
                 return .failure(.fetch("\(host) answered \(code) redirecting to \(headers["location"] ?? "elsewhere"); senders do not follow redirects (RFC 8461 §3.3)"))
             }
