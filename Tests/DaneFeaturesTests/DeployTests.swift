@@ -212,6 +212,35 @@ final class DeployTests: XCTestCase {
         XCTAssertEqual(again.map(\.made), [false])
         XCTAssertEqual(try f.read("next.key"), key, "prepare never replaces a next key")
     }
+
+    /// Hardening m12: a certificate file that also holds the key is installed as a secret.
+    func testACertificateFileHoldingTheKeyIsNotInstalledWorldReadable() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        XCTAssertEqual(chmod(f.path("served.pem"), 0o644), 0)
+        try (try f.read("renewed.pem") + f.read("served.key")).write(toFile: f.path("combined.pem"), atomically: true, encoding: .utf8)
+        let outcome = try RolloverDeploy.run(request(f, "combined.pem", key: "served.key"), reload: { nil }, world: .scripted(dns, probe))
+        XCTAssertEqual(outcome.result, .installed, outcome.messages.joined(separator: "\n"))
+        var info = stat()
+        XCTAssertEqual(stat(f.path("served.pem"), &info), 0)
+        XCTAssertEqual(info.st_mode & 0o007, 0, "no access for other users")
+    }
+
+    /// Hardening m8: a `next:` that is a directory, or a private key every user can read, is refused.
+    func testPrepareRefusesADirectoryAndAWorldReadableKey() throws {
+        let f = try Files()
+        XCTAssertEqual(chmod(f.path("next.key"), 0o644), 0)
+        XCTAssertThrowsError(try RolloverPrepare.run(file: f.description, hosts: [])) { error in
+            XCTAssertEqual((error as? DiagnosticError)?.codes, ["rollover-next-key-readable"])
+        }
+        XCTAssertEqual(chmod(f.path("next.key"), 0o640), 0)
+        XCTAssertEqual(try RolloverPrepare.run(file: f.description, hosts: []).map(\.made), [false], "group-readable is the MTA's business")
+        try FileManager.default.removeItem(atPath: f.path("next.key"))
+        try FileManager.default.createDirectory(atPath: f.path("next.key"), withIntermediateDirectories: false)
+        XCTAssertThrowsError(try RolloverPrepare.run(file: f.description, hosts: [])) { error in
+            XCTAssertEqual((error as? DiagnosticError)?.codes, ["rollover-next-not-a-file"])
+        }
+    }
 }
 
 final class Counter: @unchecked Sendable {

@@ -256,7 +256,9 @@ struct InstallTarget {
             // The key keeps its mode, owner and group (an MTA may read it through its group).
             let keyMode = Self.mode(of: keyPath) ?? 0o600
             try AtomicFiles.write([(chainPath + ".previous", oldChain, Self.mode(of: chainPath)), (keyPath + ".previous", oldKey, keyMode)])
-            try AtomicFiles.write([(chainPath, newChain, nil), (keyPath, newKey, keyMode)])
+            // A chain file that also holds the key (one PEM file for both) is a secret too.
+            let chainMode: mode_t? = newChain.contains("PRIVATE KEY-----") ? min(keyMode, 0o640) & ~0o007 : nil
+            try AtomicFiles.write([(chainPath, newChain, chainMode), (keyPath, newKey, keyMode)])
             return Previous(chain: oldChain, key: oldKey)
         } catch let error as AtomicFiles.Failure {
             throw DiagnosticError(.error(.cannotCreate("output-write"), "\(error); nothing installed"))

@@ -37,7 +37,18 @@ public enum RolloverPrepare {
     /// Makes the key and CSR at `next` unless the file exists.
     static func prepare(_ host: MXHostSpec, at next: KeySourceSpec) throws(DiagnosticError) -> PreparedKey {
         let csrPath = csrPath(forKey: next.path)
-        guard !FileManager.default.fileExists(atPath: next.path) else {
+        var info = stat()
+        if stat(next.path, &info) == 0 {
+            // What is there must be a key file, and a private key no other user can read.
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw DiagnosticError(.error(.badData("rollover-next-not-a-file"),
+                    "\(next.written) is not a regular file (a directory?): `next:` names the key file itself", at: next.location))
+            }
+            if info.st_mode & 0o004 != 0, (try? KeyMaterialLoader().load(next))?.kind == .privateKey {
+                throw DiagnosticError(.error(.badData("rollover-next-key-readable"),
+                    "\(next.written) holds a private key that every user on this machine can read (mode \(String(info.st_mode & 0o777, radix: 8))): "
+                    + "chmod o-r it (0600, or 0640 for the MTA's group), and consider it exposed", at: next.location))
+            }
             return PreparedKey(host: host.host.fqdn, keyPath: next.path, csrPath: csrPath, made: false)
         }
         let current = try KeyMaterialLoader().load(host.current[0])
