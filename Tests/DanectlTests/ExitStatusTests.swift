@@ -19,6 +19,24 @@ final class ExitStatusTests: XCTestCase {
         }
     }
 
+    /// Hardening m10: each status is listed once, with one meaning, in every command's help.
+    func testNoStatusIsListedTwice() throws {
+        for command in [["generate"], ["verify"], ["sign"], ["keygen"], ["ds"], ["publish"], ["rollover", "plan"], ["rollover", "check"],
+                        ["rollover", "prepare"], ["rollover", "deploy"], ["reports", "ingest"], ["reports", "summary"], ["reports", "rejected"],
+                        ["reports", "serve"]] {
+            let help = try Danectl.run(command + ["--help"])
+            XCTAssertEqual(help.status, 0, "\(command)")
+            let section = help.stdout.components(separatedBy: "EXIT STATUS").dropFirst().first ?? ""
+            let codes = section.split(separator: "\n").compactMap { line -> Int? in
+                let trimmed = line.drop { $0 == " " }
+                guard line.hasPrefix("  "), !line.hasPrefix("      "), let code = Int(trimmed.prefix { $0.isNumber }) else { return nil }
+                return code
+            }
+            XCTAssertFalse(codes.isEmpty, "\(command): no EXIT STATUS section")
+            XCTAssertEqual(codes.count, Set(codes).count, "\(command.joined(separator: " ")) lists a status twice: \(codes)")
+        }
+    }
+
     func testStatusesWithoutLiveDNS() throws {
         let folder = try TemporaryFolder()
         XCTAssertEqual(try Danectl.run(["generate", example]).status, 0)

@@ -47,7 +47,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
             (.unavailable, "could not run: a resolver, name server or MX that must be asked is unreachable"),
             (.cannotCreate, "the output could not be written (earlier output untouched)"),
         ]
-        return "EXIT STATUS\n" + (verdicts + common).map { status, text in
+        // Each status once: a command's own meaning replaces the common one.
+        let listed = Set(verdicts.map(\.0))
+        return "EXIT STATUS\n" + (verdicts + common.filter { !listed.contains($0.0) }).map { status, text in
             wrapped(text, width: 72).enumerated().map { index, line in
                 (index == 0 ? "  " + String(status.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0) : "      ") + line
             }.joined(separator: "\n")
