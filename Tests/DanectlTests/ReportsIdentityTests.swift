@@ -256,4 +256,28 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertEqual(failures?.first?["sessions"] as? Int, 10)
         XCTAssertEqual(failures?.first?["receiving_ip"] as? String, "192.0.2.1")
     }
+
+    /// Hardening m11: Prometheus labels from strangers are bounded: 128 characters, no control
+    /// characters, at most 100 failure series per domain and policy (then one "other" series),
+    /// result types outside RFC 8460 as "other"; the text still parses and sums stay exact.
+    func testPrometheusLabelsFromReportsAreBounded() throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("r.sqlite")
+        let long = String(repeating: "x", count: 500) + "\\u001b[31m"
+        let details = (0..<300).map { #"{"result-type": "\#($0 == 0 ? "made-up-type" : "tlsa-invalid")", "receiving-mx-hostname": "\#($0 == 1 ? long : "mx.example.com")", "receiving-ip": "192.0.2.\#($0 % 250)", "failed-session-count": \#($0 + 1)}"# }
+        let report = Self.report(successful: 1, failed: 45150).replacingOccurrences(of: #""total-failure-session-count": 45150}}"#,
+                                                                                     with: #""total-failure-session-count": 45150}, "failure-details": ["# + details.joined(separator: ", ") + "]}")
+        XCTAssertEqual(try ingest(db, [try folder.write("many.json", report)]).status, 0)
+        let output = folder.file("r.prom")
+        XCTAssertEqual(try Danectl.run(["reports", "summary", "--db", db, "--format", "prometheus", "--output", output]).status, 0)
+        let samples = try PrometheusCheck.samples(output)
+        let failed = samples.filter { $0.hasPrefix("danectl_tlsrpt_failed_sessions_total") }
+        XCTAssertLessThanOrEqual(failed.count, 103, "\(failed.count) series")
+        XCTAssertTrue(failed.contains { $0.contains("result_type=other") }, "an unknown result type is other")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        XCTAssertFalse(text.contains("\u{1b}"), "no control characters reach the file")
+        XCTAssertFalse(text.contains(String(repeating: "x", count: 129)), "labels are at most 128 characters")
+        let total = failed.compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        XCTAssertEqual(total, (1...300).reduce(0, +), "every failed session is still counted")
+    }
 }

@@ -82,6 +82,9 @@ public enum ReportSummaryRendering {
     }
 
     /// Counters named by Prometheus conventions (`_total`, base units), one series per label set.
+    /// Failure series per domain and policy type; past it, one "other" series per result type.
+    static let maximumFailureSeries = 100
+
     public static func prometheus(_ summary: ReportSummary) -> String {
         var out = """
             # HELP danectl_tlsrpt_sessions_total TLS sessions senders reported in TLS-RPT reports, by policy and result.
@@ -99,10 +102,19 @@ public enum ReportSummaryRendering {
 
             """
         for p in summary.policies {
-            for f in p.failures {
+            // Senders choose these labels: the largest groups each get a series, the rest one
+            // "other" series, and result types outside RFC 8460 are "other" too.
+            var series: [String: Int] = [:]
+            for (rank, f) in p.failures.sorted(by: { $0.sessions > $1.sessions }).enumerated() {
+                let type = f.knownType?.rawValue ?? "other"
+                let key = rank < maximumFailureSeries
+                    ? "mx_host=\"\(PrometheusText.label(f.mxHost ?? ""))\",receiving_ip=\"\(PrometheusText.label(f.receivingIP ?? ""))\",result_type=\"\(type)\""
+                    : "mx_host=\"other\",receiving_ip=\"other\",result_type=\"\(type)\""
+                series[key, default: 0] += f.sessions
+            }
+            for (labels, sessions) in series.sorted(by: { $0.key < $1.key }) {
                 out += "danectl_tlsrpt_failed_sessions_total{domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\","
-                    + "mx_host=\"\(PrometheusText.label(f.mxHost ?? ""))\",receiving_ip=\"\(PrometheusText.label(f.receivingIP ?? ""))\","
-                    + "result_type=\"\(PrometheusText.label(f.resultType))\"} \(f.sessions)\n"
+                    + "\(labels)} \(sessions)\n"
             }
         }
         out += """
