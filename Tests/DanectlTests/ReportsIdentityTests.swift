@@ -280,4 +280,16 @@ final class ReportsIdentityTests: XCTestCase {
         let total = failed.compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
         XCTAssertEqual(total, (1...300).reduce(0, +), "every failed session is still counted")
     }
+
+    /// Hardening m2: escape sequences and bidirectional overrides from reports reach the
+    /// terminal as visible escapes, in the summary and the rejected list.
+    func testTerminalEscapesAndBidiOverridesFromReportsAreShownEscaped() throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("r.sqlite")
+        let hostile = Self.report(organization: "Evil \\u001b[2J\\u202Emoc.elpmaxe Corp")
+        XCTAssertEqual(try ingest(db, [try folder.write("evil.json", hostile)]).status, 0)
+        let text = try Danectl.run(["reports", "summary", "--db", db])
+        XCTAssertFalse(text.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E }, text.stdout)
+        XCTAssertTrue(text.stdout.contains("Evil \\u{1B}[2J\\u{202E}moc.elpmaxe Corp"), text.stdout)
+    }
 }

@@ -34,7 +34,8 @@ public enum ReportSummaryRendering {
         if summary.rejectedInputs > 0 {
             lines.append("\(summary.rejectedInputs) input(s) were not readable reports and are kept aside in the store (table rejected).")
         }
-        return lines.joined(separator: "\n") + "\n"
+        // Domains, organisations, hosts and result types are the senders' words.
+        return lines.map { TerminalText.visible($0, limit: 2000) }.joined(separator: "\n") + "\n"
     }
 
     struct Document: Encodable {

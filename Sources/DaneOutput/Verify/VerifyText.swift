@@ -14,24 +14,29 @@ public struct VerifyText {
 
     func render(_ report: DomainReport) -> String {
         let dnsOnly = report.hosts.contains { $0.addresses.contains { $0.verdict == .notChecked } }
-        var out = "\(report.domain)  \(badge(report.outcome))  \(summary(report.outcome))"
+        let header = "\(TerminalText.visible(report.domain))  \(badge(report.outcome))  \(summary(report.outcome))"
             + (dnsOnly ? " (DNS only: no server certificate was checked)" : "") + " [profile \(report.profile.rawValue)]\n"
+        return header + body(report)
+    }
+
+    func body(_ report: DomainReport) -> String {
+        var out = ""
         out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
         if let failure = report.failure {
             out += failureLines(failure, report.detail, report.chainBreak?.fix ?? failure.dnsRemedy(for: report.domain),
                                 report.profile.nextStep(after: failure), indent: "  ", broken: report.chainBreak, nameServers: report.nameServers)
         } else if let detail = report.detail {
-            out += "  \(detail)\n"
+            out += "  \(v(detail))\n"
         }
         for host in report.hosts {
-            out += "  \(host.host) (preference \(host.preference)): addresses \(host.addressStatus.rawValue)"
+            out += "  \(v(host.host)) (preference \(host.preference)): addresses \(host.addressStatus.rawValue)"
             if let owner = host.tlsaOwner, let status = host.tlsaStatus {
-                out += "; TLSA at \(owner) \(status.rawValue)\(host.tlsa.isEmpty && status == .secure ? " (none published)" : "")"
+                out += "; TLSA at \(v(owner)) \(status.rawValue)\(host.tlsa.isEmpty && status == .secure ? " (none published)" : "")"
             }
             out += "\n"
             for record in host.tlsa {
-                out += "    TLSA \(record.rdata.count > 90 ? String(record.rdata.prefix(87)) + "..." : record.rdata)  "
-                out += record.usable ? "usable\n" : "UNUSABLE: \(record.reason ?? "")\n"
+                out += "    TLSA \(v(record.rdata, 90))  "
+                out += record.usable ? "usable\n" : "UNUSABLE: \(v(record.reason))\n"
             }
             if let failure = host.failure {
                 out += failureLines(failure, host.detail, host.chainBreak?.fix ?? failure.dnsRemedy(for: host.host),
@@ -41,13 +46,13 @@ public struct VerifyText {
             for address in host.addresses {
                 out += "    \(address.address)  \(badge(address.verdict))  "
                 switch address.verdict {
-                case .pass: out += "\(address.detail)\(address.matched.map { " by \(Self.short($0))" } ?? "")\(address.tls.map { ", \($0)" } ?? "")\n"
-                case .unauthenticated: out += "\(address.detail)\n"
+                case .pass: out += "\(v(address.detail))\(address.matched.map { " by \(v(Self.short($0)))" } ?? "")\(address.tls.map { ", \(v($0))" } ?? "")\n"
+                case .unauthenticated: out += "\(v(address.detail))\n"
                 case .fail: out += "\(address.failure.map { "\($0.exchangeCode) \($0.title)" } ?? "failed")\n"
-                case .notChecked: out += "\(address.detail)\n"
+                case .notChecked: out += "\(v(address.detail))\n"
                 }
                 for certificate in address.certificates.prefix(3) {
-                    out += "      certificate: \(certificate.subject); issuer \(certificate.issuer); SPKI SHA-256 \(certificate.spkiSHA256.prefix(16))...; "
+                    out += "      certificate: \(v(certificate.subject)); issuer \(v(certificate.issuer)); SPKI SHA-256 \(certificate.spkiSHA256.prefix(16))...; "
                     out += "valid \(Self.day(certificate.notBefore)) to \(Self.day(certificate.notAfter))\n"
                 }
                 if address.verdict == .fail {
@@ -55,31 +60,31 @@ public struct VerifyText {
                                         address.failure.map { report.senderNext(after: $0, host: host.host, address: address.address) },
                                         indent: "      ", header: false)
                 } else if let remedy = address.remedy, address.verdict == .unauthenticated {
-                    out += "      fix: \(remedy)\n"
+                    out += "      fix: \(v(remedy))\n"
                 }
-                for warning in address.warnings { out += "      \(paint("warning:", "33")) \(warning)\n" }
+                for warning in address.warnings { out += "      \(paint("warning:", "33")) \(v(warning))\n" }
             }
         }
         if let sts = report.mtaSTS { out += mtaSTSLines(sts, failing: report.mtaSTSFails) }
-        for warning in report.warnings { out += "  \(paint("warning:", "33")) \(warning)\n" }
-        for finding in report.drift ?? [] { out += "  \(paint("drift:", "33")) \(finding)\n" }
+        for warning in report.warnings { out += "  \(paint("warning:", "33")) \(v(warning))\n" }
+        for finding in report.drift ?? [] { out += "  \(paint("drift:", "33")) \(v(finding.description))\n" }
         return out
     }
 
     func mtaSTSLines(_ sts: MTASTSReport, failing: Bool) -> String {
         let state = sts.problems.isEmpty ? paint("OK", "32") : failing ? paint("FAIL", "31") : paint("PROBLEMS", "33")
-        var out = "  MTA-STS \(state): \(sts.mode.map { "mode \($0.rawValue)" } ?? "no usable policy"), id \(sts.id ?? "?")"
+        var out = "  MTA-STS \(state): \(sts.mode.map { "mode \($0.rawValue)" } ?? "no usable policy"), id \(v(sts.id ?? "?"))"
         out += sts.maxAge.map { ", max_age \($0)" } ?? ""
-        out += sts.mx.isEmpty ? "" : ", mx \(sts.mx.joined(separator: " "))"
-        out += " (\(sts.policyURL))\n"
+        out += sts.mx.isEmpty ? "" : ", mx \(v(sts.mx.joined(separator: " ")))"
+        out += " (\(v(sts.policyURL)))\n"
         for problem in sts.problems {
             out += "    \(paint(failing ? "FAIL" : "problem", failing ? "31" : "33")) \(problem.resultType.rawValue)\(problem.resultType.senderFailure.map { " (\($0.exchangeCode))" } ?? "")\n"
-            out += "      why: \(problem.detail)\n      fix: \(problem.fix)\n"
+            out += "      why: \(v(problem.detail))\n      fix: \(v(problem.fix))\n"
         }
         if !sts.problems.isEmpty && !failing {
             out += "      sender: mode \(sts.mode?.rawValue ?? "?") only reports these (TLS-RPT); mail is still delivered\n"
         }
-        for warning in sts.warnings { out += "    \(paint("warning:", "33")) \(warning)\n" }
+        for warning in sts.warnings { out += "    \(paint("warning:", "33")) \(v(warning))\n" }
         return out
     }
 
@@ -87,12 +92,12 @@ public struct VerifyText {
                       indent: String, header: Bool = true, broken: ChainBreak? = nil, nameServers: [String] = []) -> String {
         var out = ""
         if header, let failure { out += "\(indent)\(paint("FAIL", "31")) \(failure.exchangeCode) \(failure.title)\n" }
-        if let detail { out += "\(indent)why: \(detail)\n" }
-        if let broken { out += "\(indent)broken link: \(broken.description)\n" }
-        for finding in nameServers { out += "\(indent)name server: \(finding)\n" }
+        if let detail { out += "\(indent)why: \(v(detail))\n" }
+        if let broken { out += "\(indent)broken link: \(v(broken.description))\n" }
+        for finding in nameServers { out += "\(indent)name server: \(v(finding))\n" }
         if let failure { out += "\(indent)TLS-RPT result type: \(failure.resultType)\n" }
-        if let remedy { out += "\(indent)fix: \(remedy)\n" }
-        if let next { out += "\(indent)sender: \(next)\n" }
+        if let remedy { out += "\(indent)fix: \(v(remedy))\n" }
+        if let next { out += "\(indent)sender: \(v(next))\n" }
         return out
     }
 
@@ -122,6 +127,9 @@ public struct VerifyText {
         case .notProtected: "mail flows, but DANE is not in force"
         }
     }
+
+    /// Text that may quote DNS data or a server's words, made safe for the terminal (and cut).
+    func v(_ text: String?, _ limit: Int = 1000) -> String { TerminalText.visible(text ?? "", limit: limit) }
 
     func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[1;\(code)m\(text)\u{1B}[0m" : text }
 
