@@ -93,9 +93,8 @@ public enum VerifyRun {
     public static func status(_ reports: [DomainReport], expectNoChanges: Bool = false) -> ExitStatus {
         let outcomes = Set(reports.map(\.outcome))
         if outcomes.contains(.dnsProblem) { return .verdictDNSProblem }
-        if outcomes.contains(.daneFailure) { return .verdictFailure }
-        // MTA-STS enforced (or unreadable) and failing: senders that use it do not deliver.
-        if reports.contains(where: \.mtaSTSFails) { return .verdictFailure }
+        // DANE failing, or MTA-STS enforced (or unreadable) and failing: senders do not deliver.
+        if outcomes.contains(.daneFailure) || outcomes.contains(.mtaSTSFailure) { return .verdictFailure }
         if expectNoChanges && reports.contains(where: { !($0.drift ?? []).isEmpty }) { return .verdictFailure }
         if outcomes.contains(.notProtected) { return .verdictNotProtected }
         return .success

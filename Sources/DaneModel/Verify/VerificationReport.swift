@@ -148,15 +148,25 @@ public struct HostReport: Sendable, Codable {
 
 /// Everything `verify` found for one domain.
 public struct DomainReport: Sendable, Codable {
-    public enum Outcome: String, Sendable, Codable {
-        /// Every MX host authenticates by DANE.
+    /// The one verdict on a domain, over everything checked: DANE, DNSSEC, MTA-STS (when
+    /// published) and drift (when a description was given). The headline, JSON, the summary
+    /// counts, --quiet, the exit status, Nagios and Prometheus all read this value.
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        /// Every MX host authenticates by DANE, and nothing else needs attention.
         case pass
+        /// DANE passes, but something needs attention: an MTA-STS problem under mode testing,
+        /// drift from the description, an expiring certificate or signature.
+        case warning
+        /// Mail flows, but DANE is not in force (unsigned, or no usable TLSA).
+        case notProtected = "not-protected"
+        /// The domain publishes a null MX (RFC 7505): it takes no mail, so there is nothing to protect.
+        case nullMX = "null-mx"
+        /// MTA-STS senders fail delivery: the policy is enforced (or unreadable) and something is wrong.
+        case mtaSTSFailure = "mta-sts-failure"
         /// Some MX host fails DANE: mail to it bounces or defers.
         case daneFailure = "dane-failure"
         /// DNS or DNSSEC is broken: senders cannot even start.
         case dnsProblem = "dns-problem"
-        /// Mail flows, but DANE is not in force (unsigned, or no usable TLSA).
-        case notProtected = "not-protected"
     }
 
     public let domain: String
@@ -205,8 +215,20 @@ public struct DomainReport: Sendable, Codable {
             + hosts.flatMap { $0.addresses.compactMap(\.failure) }
         if failures.contains(where: \.isDNSProblem) { return .dnsProblem }
         if !failures.isEmpty { return .daneFailure }
-        if hosts.isEmpty || !hosts.allSatisfy(\.daneInForce) { return .notProtected }
-        return .pass
+        if mtaSTSFails { return .mtaSTSFailure }
+        if nullMX { return .nullMX }
+        if !daneInForce { return .notProtected }
+        return needsAttention ? .warning : .pass
+    }
+
+    /// Every MX host authenticates by DANE (the DANE part of the verdict alone).
+    public var daneInForce: Bool { !hosts.isEmpty && hosts.allSatisfy(\.daneInForce) && failure == nil }
+
+    /// Anything that needs attention although DANE passes: warnings (the domain's and its
+    /// addresses'), drift, MTA-STS problems or warnings.
+    public var needsAttention: Bool {
+        !warnings.isEmpty || !(drift ?? []).isEmpty || !(mtaSTS?.problems.isEmpty ?? true) || !(mtaSTS?.warnings.isEmpty ?? true)
+            || hosts.contains { $0.addresses.contains { !$0.warnings.isEmpty } }
     }
 
     /// What a sender does after `failure` at `address` of `host` (nil address: the host's own

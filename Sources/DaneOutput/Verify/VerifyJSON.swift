@@ -114,11 +114,11 @@ public enum VerifyJSON {
     }
 
     struct Summary: Encodable {
-        let domains: Int, pass: Int, daneFailure: Int, dnsProblem: Int, notProtected: Int, mtaSTSFailure: Int
+        let domains: Int, pass: Int, warning: Int, daneFailure: Int, dnsProblem: Int, notProtected: Int, nullMX: Int, mtaSTSFailure: Int
         let exitStatus: Int32, warnings: [String]
         enum CodingKeys: String, CodingKey {
-            case domains, pass, daneFailure = "dane_failure", dnsProblem = "dns_problem", notProtected = "not_protected"
-            case mtaSTSFailure = "mta_sts_failure", exitStatus = "exit_status", warnings
+            case domains, pass, warning, daneFailure = "dane_failure", dnsProblem = "dns_problem", notProtected = "not_protected"
+            case nullMX = "null_mx", mtaSTSFailure = "mta_sts_failure", exitStatus = "exit_status", warnings
         }
     }
 
@@ -131,8 +131,8 @@ public enum VerifyJSON {
     public static func summaryLine(_ reports: [DomainReport], exitStatus: Int32, warnings: [String]) -> String {
         func count(_ outcome: DomainReport.Outcome) -> Int { reports.filter { $0.outcome == outcome }.count }
         return JSONDocument.encodeLine(Line(domain: nil, summary: Summary(
-            domains: reports.count, pass: count(.pass), daneFailure: count(.daneFailure), dnsProblem: count(.dnsProblem),
-            notProtected: count(.notProtected), mtaSTSFailure: reports.filter(\.mtaSTSFails).count, exitStatus: exitStatus, warnings: warnings)))
+            domains: reports.count, pass: count(.pass), warning: count(.warning), daneFailure: count(.daneFailure), dnsProblem: count(.dnsProblem),
+            notProtected: count(.notProtected), nullMX: count(.nullMX), mtaSTSFailure: count(.mtaSTSFailure), exitStatus: exitStatus, warnings: warnings)))
     }
 
     public static func render(_ reports: [DomainReport], exitStatus: Int32) -> String {

@@ -4,9 +4,11 @@ import DaneModel
 public enum VerifySummary {
     public static func line(_ reports: [DomainReport], status: Int32, always: Bool) -> String {
         guard always else { return "" }
-        func count(_ outcome: DomainReport.Outcome) -> Int { reports.filter { $0.outcome == outcome }.count }
-        let sts = reports.filter(\.mtaSTSFails).count
-        return "verified \(reports.count) domain(s): \(count(.pass)) pass, \(count(.daneFailure)) DANE failure, \(count(.dnsProblem)) DNS problem, "
-            + "\(count(.notProtected)) not protected\(sts > 0 ? ", \(sts) MTA-STS failure" : "") (exit \(status))\n"
+        // One count per domain: they add up to the domains checked.
+        let counts = DomainReport.Outcome.allCases.compactMap { outcome -> String? in
+            let count = reports.filter { $0.outcome == outcome }.count
+            return count == 0 && outcome != .pass ? nil : "\(count) \(VerifyWords.outcome(outcome))"
+        }
+        return "verified \(reports.count) domain(s): \(counts.joined(separator: ", ")) (exit \(status))\n"
     }
 }

@@ -104,8 +104,9 @@ public struct VerifyText {
     func badge(_ outcome: DomainReport.Outcome) -> String {
         switch outcome {
         case .pass: paint("PASS", "32")
-        case .daneFailure: paint("FAIL", "31")
-        case .dnsProblem: paint("FAIL", "31")
+        case .warning: paint("WARNING", "33")
+        case .nullMX: paint("NULL MX", "36")
+        case .mtaSTSFailure, .daneFailure, .dnsProblem: paint("FAIL", "31")
         case .notProtected: paint("NOT PROTECTED", "33")
         }
     }
@@ -122,6 +123,9 @@ public struct VerifyText {
     func summary(_ outcome: DomainReport.Outcome) -> String {
         switch outcome {
         case .pass: "every MX host authenticates by DANE"
+        case .warning: "every MX host authenticates by DANE, but something needs attention (below)"
+        case .nullMX: "the domain takes no mail (null MX, RFC 7505): nothing to protect"
+        case .mtaSTSFailure: "MTA-STS fails: senders that enforce the policy will not deliver"
         case .daneFailure: "DANE fails: DANE senders will defer or bounce mail to the failing hosts"
         case .dnsProblem: "DNS/DNSSEC problem: DANE senders cannot look the domain up safely"
         case .notProtected: "mail flows, but DANE is not in force"

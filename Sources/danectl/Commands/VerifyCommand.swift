@@ -53,7 +53,10 @@ struct VerifyCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, jsonl, tlsrpt, prometheus }
 
     @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"))
-    var targets: [String]
+    var targets: [String] = []
+
+    @Option(help: ArgumentHelp("Also check the domains listed in FILE, one a line (# starts a comment); \"-\" reads standard input.", valueName: "FILE"))
+    var domainsFrom: String?
 
     @OptionGroup var dns: ResolverOptions
 
@@ -103,7 +106,7 @@ struct VerifyCommand: ParsableCommand {
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         guard (1...1024).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 1024") }
         guard (1...1000).contains(mxLimit) else { throw ValidationError("--mx-limit must be from 1 to 1000") }
-        if targets.isEmpty { throw ValidationError("name at least one domain (or a YAML description)") }
+        if targets.isEmpty && domainsFrom == nil { throw ValidationError("name at least one domain (or a YAML description, or --domains-from FILE)") }
         if output != nil && (format == .text || format == .jsonl) {
             throw ValidationError("--output writes a whole report: use it with --format json, tlsrpt or prometheus (text and jsonl stream to standard output)")
         }
@@ -114,7 +117,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var request = VerifyRequest(targets: targets)
+        var request = VerifyRequest(targets: targets + (try listedDomains(printer)))
         request.resolver = dns.resolver
         request.trustAnchor = trustAnchor
         request.options.profile = profile
@@ -130,28 +133,43 @@ struct VerifyCommand: ParsableCommand {
         // Text and JSON Lines stream: each domain is printed as soon as it is known.
         let stream = StreamedVerify(format: nagios ? nil : format, quiet: quiet, total: request.targets.count,
                                     colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO))
+        let heartbeat = Heartbeat(stream)
         var finished: (@Sendable (DomainReport) -> Void)?
         if stream.isStreaming { finished = { @Sendable (report: DomainReport) in stream.print(report) } }
         let relay = finished
-        let reports: [DomainReport] = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) -> [DomainReport] in
-            try VerifyRun.run(request, world: .live, finished: relay)
+        let reports: [DomainReport]
+        do {
+            reports = try VerifyRun.run(request, world: .live, finished: relay)
+        } catch {
+            printer.print(error.diagnostics)
+            // Monitoring must hear why: Nagios gets its UNKNOWN line, Prometheus a failed run.
+            if nagios {
+                _ = writeAllToStandardOutput(VerifyNagios.unknown(error.diagnostics.first?.message ?? "verify could not run"))
+                throw ExitCode(3)
+            }
+            if format == .prometheus, let output {
+                try? AtomicFiles.write(VerifyPrometheus.failedRun(now: Date()), to: output)
+            }
+            throw ExitCode(ExitStatus(stoppedBy: error).rawValue)
         }
+        withExtendedLifetime(heartbeat) {}
         stream.endProgress()
         let status = VerifyRun.status(reports, expectNoChanges: expectNoChanges)
         if nagios {
-            let (line, code) = VerifyNagios.render(reports)
-            try writeStandardOutput(line, printer)
+            let (text, code) = VerifyNagios.render(reports)
+            try writeStandardOutput(text, printer)
             throw ExitCode(code)
         }
         if stream.failedToWrite {
-            printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output"))
+            // A reader that closed the pipe (`| head`) has what it wanted: no message.
+            if stream.writeError != EPIPE { printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output")) }
             throw ExitStatus.cannotCreate.exit
         }
         let runWarning = VerifyRun.runWarning(reports, port: request.options.port)
         let text: String = switch format {
         case .text: (runWarning.map { "warning: \($0)\n" } ?? "") + VerifySummary.line(reports, status: status.rawValue, always: quiet || reports.count > 1)
         case .jsonl: VerifyJSON.summaryLine(reports, exitStatus: status.rawValue, warnings: runWarning.map { [$0] } ?? [])
-        case .json: VerifyJSON.render(reports, exitStatus: status.rawValue)
+        case .json: VerifyJSON.render(quiet ? reports.filter { $0.outcome != .pass } : reports, exitStatus: status.rawValue)
         case .tlsrpt: TLSRPTReport.render(reports, started: started, now: Date(), organization: organization, contact: contact)
         case .prometheus: VerifyPrometheus.render(reports, now: Date())
         }
@@ -168,6 +186,10 @@ final class StreamedVerify: @unchecked Sendable {
     let total: Int
     let text: VerifyText
     private(set) var failedToWrite = false
+    private(set) var writeError: Int32 = 0
+    /// Domains finished so far (the heartbeat reads it).
+    var finished: Int { lock.withLock { done } }
+    private let lock = NSLock()
     private var done = 0
     private var lastProgress = Date.distantPast
     private let progress: Bool
@@ -183,14 +205,15 @@ final class StreamedVerify: @unchecked Sendable {
     var isStreaming: Bool { format == .text || format == .jsonl || progress }
 
     func print(_ report: DomainReport) {
-        done += 1
-        let shown = !quiet || report.outcome != .pass || report.mtaSTSFails || !(report.drift ?? []).isEmpty
+        lock.withLock { done += 1 }
+        let shown = !quiet || report.outcome != .pass
         var out: String?
         if shown && format == .text { out = text.render([report]) + "\n" }
         if shown && format == .jsonl { out = VerifyJSON.line(report) }
         if let out, !failedToWrite {
             if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             failedToWrite = !writeAllToStandardOutput(out)
+            if failedToWrite { writeError = errno }
         }
         if progress, Date().timeIntervalSince(lastProgress) > 0.2 || done == total {
             lastProgress = Date()
@@ -204,3 +227,51 @@ final class StreamedVerify: @unchecked Sendable {
 }
 
 extension SenderProfile: ExpressibleByArgument {}
+
+/// Off a terminal (cron, a pipeline), a long run says every 10 s on standard error that it is
+/// alive and how far it got; on a terminal the progress line does that.
+final class Heartbeat: @unchecked Sendable {
+    private let timer: DispatchSourceTimer?
+
+    init(_ stream: StreamedVerify) {
+        guard isatty(STDERR_FILENO) != 1 else { timer = nil; return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        let started = Date()
+        timer.schedule(deadline: .now() + 10, repeating: 10)
+        timer.setEventHandler {
+            FileHandle.standardError.write(Data("verify: \(stream.finished)/\(stream.total) domains after \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+        }
+        timer.resume()
+        self.timer = timer
+    }
+
+    deinit { timer?.cancel() }
+}
+
+extension VerifyCommand {
+    /// The domains of --domains-from: one a line, blank lines and # comments skipped.
+    func listedDomains(_ printer: DiagnosticPrinter) throws -> [String] {
+        guard let domainsFrom else { return [] }
+        let data: Data
+        if domainsFrom == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            do { data = try RegularFiles.read(domainsFrom, limit: 256 << 20, followLinks: true) } catch {
+                printer.print(.error(.noInput("usage-domains-unreadable"), error.description))
+                throw ExitStatus.noInput.exit
+            }
+        }
+        var domains: [String] = []
+        for (number, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty else { continue }
+            guard (try? DNSName(hostName: line)) != nil else {
+                printer.print(.error(.usage("usage-domain-name"), "\"\(TerminalText.visible(line, limit: 80))\" is not a domain name",
+                                     at: SourceLocation(file: domainsFrom == "-" ? "standard input" : domainsFrom, line: number + 1)))
+                throw ExitStatus.usage.exit
+            }
+            domains.append(line)
+        }
+        return domains
+    }
+}

@@ -44,7 +44,8 @@ func writeOutput(_ text: String, to output: String?, _ printer: DiagnosticPrinte
 
 func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
     guard writeAllToStandardOutput(text) else {
-        printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))"))
+        // A reader that closed the pipe (`| head`) has what it wanted: 73, without a message.
+        if errno != EPIPE { printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))")) }
         throw ExitStatus.cannotCreate.exit
     }
 }

@@ -32,6 +32,10 @@ final class MTASTSLabTests: LabTestCase {
             XCTAssertEqual(result.status, expected.status, "\(expected.domain): \(result.stdout)")
             let sts = try XCTUnwrap(report["mta_sts"] as? [String: Any], "\(expected.domain): no mta_sts")
             XCTAssertEqual(sts["failing"] as? Bool, expected.failing, expected.domain)
+            // Issue 23: one verdict over everything: never "pass" while MTA-STS has a problem.
+            let outcome = report["outcome"] as? String
+            if expected.failing { XCTAssertEqual(outcome, "mta-sts-failure", expected.domain) }
+            else if !expected.types.isEmpty { XCTAssertEqual(outcome, "warning", expected.domain) }
             let problems = sts["problems"] as? [[String: Any]] ?? []
             XCTAssertEqual(problems.map { $0["result_type"] as? String ?? "" }, expected.types, "\(expected.domain): \(problems)")
             XCTAssertTrue(problems.allSatisfy { ($0["fix"] as? String)?.isEmpty == false }, expected.domain)

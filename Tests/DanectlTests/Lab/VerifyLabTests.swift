@@ -22,7 +22,8 @@ final class VerifyLabTests: LabTestCase {
             .init(domain: "rollover.test", status: 0, outcome: "pass", codes: []),
             .init(domain: "cname-mx.test", status: 0, outcome: "pass", codes: []),
             .init(domain: "implicit-mx.test", status: 0, outcome: "pass", codes: []),
-            .init(domain: "expired.test", status: 0, outcome: "pass", codes: []),
+            // RFC 7672 senders ignore DANE-EE dates: DANE passes, and the expiry is a warning (never "pass").
+            .init(domain: "expired.test", status: 0, outcome: "warning", codes: []),
             .init(domain: "expired.test", status: 1, outcome: "dane-failure", codes: ["5.7.322"], profile: "exchange-online"),
             .init(domain: "ta-badname.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
             .init(domain: "mismatch.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
@@ -317,16 +318,20 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertTrue(ok.stdout.hasPrefix("DANE VERIFY OK - 1 domain(s): every MX host authenticates by DANE | domains=1;;;0 pass=1;;;0"), ok.stdout)
         let warning = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "unsigned.test"])
         XCTAssertEqual(warning.status, 1, warning.stdout)
-        XCTAssertTrue(warning.stdout.hasPrefix("DANE VERIFY WARNING - unsigned.test. not-protected"), warning.stdout)
+        XCTAssertTrue(warning.stdout.hasPrefix("DANE VERIFY WARNING - unsigned.test: not protected: DANE is not in force | "), warning.stdout)
         let critical = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "mismatch.test", "unsigned.test"])
         XCTAssertEqual(critical.status, 2, critical.stdout)
-        XCTAssertTrue(critical.stdout.hasPrefix("DANE VERIFY CRITICAL - mismatch.test. dane-failure"), critical.stdout)
+        // Issue 23: the status line names the first problem as the sender does; the rest follow, one a line.
+        XCTAssertTrue(critical.stdout.hasPrefix("DANE VERIFY CRITICAL - mismatch.test: mx.mismatch.test "), critical.stdout)
+        XCTAssertTrue(critical.stdout.split(separator: "\n").first?.contains("5.7.323 tlsa-invalid") == true, critical.stdout)
+        XCTAssertTrue(critical.stdout.contains("\nunsigned.test: not protected: DANE is not in force"), critical.stdout)
         // A null MX takes no mail by its own say: not a warning, counted apart.
         let nullMX = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "null-mx.test"])
         XCTAssertEqual(nullMX.status, 0, nullMX.stdout)
         XCTAssertTrue(nullMX.stdout.contains("not_protected=0;;;0 null_mx=1;;;0"), nullMX.stdout)
         let unknown = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "--nagios", "valid-311.test"])
         XCTAssertEqual(unknown.status, 3, unknown.stderr)
+        XCTAssertTrue(unknown.stdout.hasPrefix("DANE VERIFY UNKNOWN - the resolver 127.53.0.9 does not answer"), "UNKNOWN says why on stdout: \(unknown.stdout)")
     }
 
     /// Issue 11 (in part): a null MX is reported as such in JSON too, and the TLS-RPT report
@@ -449,7 +454,7 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertEqual(quiet.status, 1)
         XCTAssertFalse(quiet.stdout.contains("valid-311.test."), quiet.stdout)
         XCTAssertTrue(quiet.stdout.contains("mismatch.test.  FAIL"), quiet.stdout)
-        XCTAssertTrue(quiet.stdout.hasSuffix("verified 3 domain(s): 2 pass, 1 DANE failure, 0 DNS problem, 0 not protected (exit 1)\n"), quiet.stdout)
+        XCTAssertTrue(quiet.stdout.hasSuffix("verified 3 domain(s): 2 pass, 1 DANE failure (exit 1)\n"), quiet.stdout)
     }
 
     /// Monitoring: --format prometheus for node_exporter's textfile collector, written
