@@ -102,7 +102,10 @@ public struct TSIGKey: Sendable, Equatable {
                 guard let (field, fieldLine) = next() else { throw ParseError(line: openLine, message: "the key is not closed with };") }
                 if field == "}" { break }
                 guard let (value, _) = next(), let (semicolon, _) = next(), semicolon == ";" else {
-                    throw ParseError(line: fieldLine, message: "a field needs a value and a closing semicolon: FIELD VALUE;")
+                    // Only a known keyword is named: any other word here might be the secret itself.
+                    let named = ["algorithm", "secret"].contains(field) ? field : "a field"
+                    throw ParseError(line: fieldLine, message: named == "a field" ? "a field needs a value and a closing semicolon: FIELD VALUE;"
+                                                                                   : "\"\(named)\" needs a value and a closing semicolon: \(named) VALUE;")
                 }
                 switch field {
                 case "algorithm": algorithm = value
