@@ -146,4 +146,50 @@ final class VerifierDNSTests: XCTestCase {
         XCTAssertTrue(findings.contains("disagree on the SOA serial (ns1.example.test. (192.0.2.53): 2026112901, ns2.example.test. (198.51.100.53): 2026110100)"), findings)
         XCTAssertTrue(findings.contains("give different example.test. MX answers") && findings.contains("old-mx.example.test."), findings)
     }
+
+    /// Issue 23: remedies that fit. A proven NXDOMAIN is "does not exist" and senders bounce at
+    /// once; an MX host without A/AAAA is "add an address for it", not "make the name servers answer".
+    func testAbsentNamesGetTheirOwnRemedies() {
+        let dns = ScriptedDNS()
+        dns.answers[ScriptedDNS.key(name("gone.test"), .mx)] = ClassifiedAnswer(status: .secure, response: DNSResponse(code: .nxDomain, authenticated: true, answer: []), problem: nil)
+        let gone = verify(dns, "gone.test")
+        XCTAssertEqual(gone.absence, .domainDoesNotExist)
+        XCTAssertEqual(gone.outcome, .dnsProblem)
+        XCTAssertTrue(gone.remedy?.hasPrefix("gone.test. does not exist") == true, gone.remedy ?? "")
+        XCTAssertEqual(gone.senderNextStep, NameAbsence.domainDoesNotExist.senderNext)
+
+        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx1.example.test"))])
+        let report = verify(dns)
+        let host = report.hosts[0]
+        XCTAssertEqual(host.absence, .noAddress)
+        XCTAssertEqual(host.remedy, "add an A or AAAA record for mx1.example.test. in its zone (or point the MX at a host that has one)")
+        XCTAssertEqual(report.senderNext(afterHost: host), NameAbsence.noAddress.senderNext)
+    }
+
+    /// Issue 23: a zone signed with a short validity warns once (per signing zone), not once
+    /// per RRset; and the default --warn-days stays below sign's 14-day validity.
+    func testExpiringSignaturesAreOneWarningPerZone() {
+        let dns = ScriptedDNS()
+        let expires = Date().addingTimeInterval(3 * 86_400)
+        func signed(_ owner: String, _ type: RRType, _ data: [RecordData]) {
+            let name = DNSName(presentation: owner)!
+            let signature = RRSIGData(typeCovered: type, algorithm: 13, labels: UInt8(name.labels.count), originalTTL: 300,
+                                      expiration: UInt32(expires.timeIntervalSince1970), inception: UInt32(Date().timeIntervalSince1970 - 3600),
+                                      keyTag: 1, signer: DNSName(presentation: "example.test")!, signature: [1])
+            let records = data.map { DNSRecord(owner: name, type: type, ttl: 300, data: $0) } + [DNSRecord(owner: name, type: .rrsig, ttl: 300, data: .rrsig(signature))]
+            dns.answers[ScriptedDNS.key(name, type)] = ClassifiedAnswer(status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records), problem: nil)
+        }
+        signed("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
+        signed("mx.example.test", .a, [.address("192.0.2.1")])
+        signed("_25._tcp.mx.example.test", .tlsa, [.tlsa(TLSARecordData(parameters: .recommended, associationData: [UInt8](repeating: 1, count: 32)))])
+        var options = Verifier.Options()
+        options.dnsOnly = true
+        let report = Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test")
+        let expiring = report.warnings.filter { $0.contains("expire") }
+        XCTAssertEqual(expiring.count, 1, "\(report.warnings)")
+        XCTAssertTrue(expiring.first?.hasPrefix("3 signatures of zone example.test. expire within 7 days") == true, "\(expiring)")
+        XCTAssertEqual(Verifier.Options().warnDays, 7)
+        options.warnDays = 2
+        XCTAssertTrue(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.filter { $0.contains("expire") }.isEmpty)
+    }
 }

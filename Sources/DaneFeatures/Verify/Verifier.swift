@@ -11,7 +11,8 @@ public struct Verifier: Sendable {
         public var profile: SenderProfile = .rfc7672
         /// Deadline for each probe (connect, SMTP dialogue and TLS handshake together).
         public var timeout: TimeInterval = 20
-        public var warnDays: Int = 14
+        /// Below `sign`'s default validity (14 days), so a freshly signed zone is quiet.
+        public var warnDays: Int = 7
         public var port: UInt16 = 25
         public var concurrency: Int = 16
         /// Domains checked at once (`--jobs`); each runs its own probes side by side too.
@@ -93,9 +94,11 @@ public struct Verifier: Sendable {
         default: break
         }
         if mx.response?.code == .nxDomain {
-            return report([], .dnsQueryFailed, "\(domain) does not exist (NXDOMAIN)\(mx.status == .secure ? ", proven by DNSSEC" : "")")
+            var absent = report([], .dnsQueryFailed, "\(domain) does not exist (NXDOMAIN)\(mx.status == .secure ? ", proven by DNSSEC" : "")")
+            absent.absence = .domainDoesNotExist
+            return absent
         }
-        warnings += signatureWarnings(mx.response, what: "the MX records of \(domain)")
+        var expiring = expiringSignatures(mx.response, what: "the MX records of \(domain)")
         if let (record, reason) = mx.response?.malformed.first {
             return report([], .dnsQueryFailed, "\(record.owner) MX: malformed answer: \(reason)")
         }
@@ -145,7 +148,9 @@ public struct Verifier: Sendable {
             }
         for (i, job) in jobs.enumerated() { plans[job.0].reports.append(results[i]) }
         warnings += tlsrptWarnings(name)
-        warnings += pathSignatureWarnings(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
+        expiring += plans.flatMap(\.expiring)
+        expiring += pathExpiringSignatures(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
+        warnings += signatureWarnings(expiring)
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
         var result = report(plans.map(\.report), nil, nil, implicit: implicit)
@@ -172,6 +177,8 @@ public struct Verifier: Sendable {
         var failure: SenderFailure?, detail: String?
         var chainBreak: ChainBreak?
         var nameServers: [String] = []
+        var absence: NameAbsence?
+        var expiring: [ExpiringSignature] = []
 
         var daneInForce: Bool { tlsaStatus == .secure && !usable.isEmpty }
         var report: HostReport {
@@ -180,6 +187,7 @@ public struct Verifier: Sendable {
                                   tlsa: tlsa, addresses: reports.sorted { $0.address < $1.address }, failure: failure, detail: detail)
             made.chainBreak = chainBreak
             made.nameServers = nameServers
+            made.absence = absence
             return made
         }
     }
@@ -215,9 +223,10 @@ public struct Verifier: Sendable {
         if plan.addresses.isEmpty {
             plan.failure = .dnsQueryFailed
             plan.detail = "\(host) has no A or AAAA records"
+            plan.absence = .noAddress
             return plan
         }
-        warnings += signatureWarnings(v4.response, what: "the address records of \(host)")
+        plan.expiring += expiringSignatures(v4.response, what: "the address records of \(host)")
 
         // RFC 7672 §2.2.2: TLSA only when the address records are secure; with a secure CNAME
         // chain, first at the expanded name, then at the original.
@@ -271,7 +280,7 @@ public struct Verifier: Sendable {
             case .secure:
                 let records = (answer.response?.records(ofType: .tlsa) ?? [])
                 if records.isEmpty { continue }
-                warnings += signatureWarnings(answer.response, what: "the TLSA records at \(owner)")
+                plan.expiring += expiringSignatures(answer.response, what: "the TLSA records at \(owner)")
                 for record in records {
                     let live = Self.classify(record)
                     plan.tlsa.append(live)
@@ -327,7 +336,7 @@ public struct Verifier: Sendable {
         return responses.compactMap { $0 }.flatMap(\.signatures).map(\.expirationDate).min()
     }
 
-    func pathSignatureWarnings(for names: [DNSName]) -> [String] {
+    func pathExpiringSignatures(for names: [DNSName]) -> [ExpiringSignature] {
         // Every zone cut candidate from the names up to the root, once, in order.
         var ordered: [DNSName] = []
         var seen = Set<DNSName>()
@@ -340,27 +349,42 @@ public struct Verifier: Sendable {
         }
         // Side by side: a slow name server costs its lookups once, not once per name in turn.
         let zones = ordered
-        return ProbeRunner(limit: options.concurrency).run(zones.count) { index -> [String] in
+        return ProbeRunner(limit: options.concurrency).run(zones.count) { index -> [ExpiringSignature] in
             let current = zones[index]
             let dnskey = self.lookup.lookup(current, .dnskey)
             guard dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) else { return [] }
-            var warnings = self.signatureWarnings(dnskey.response, what: "the DNSKEY records of \(current)")
+            var found = self.expiringSignatures(dnskey.response, what: "the DNSKEY records of \(current)")
             if !current.labels.isEmpty {
-                warnings += self.signatureWarnings(self.lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent",
-                                                   signedByParent: true)
+                found += self.expiringSignatures(self.lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent")
             }
-            return warnings
+            return found
         }.flatMap { $0 }
     }
 
-    /// Warns when an RRSIG over an answer expires within --warn-days.
-    func signatureWarnings(_ response: DNSResponse?, what: String, signedByParent: Bool = false) -> [String] {
+    /// An RRSIG the verdict rests on that expires within --warn-days: which zone signed it
+    /// (the one to re-sign), when, and over what.
+    struct ExpiringSignature: Sendable, Hashable {
+        let signer: DNSName
+        let expires: Date
+        let what: String
+    }
+
+    func expiringSignatures(_ response: DNSResponse?, what: String) -> [ExpiringSignature] {
         guard let response else { return [] }
         let limit = now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
-        return response.signatures.compactMap { rrsig in
-            guard rrsig.expirationDate < limit else { return nil }
-            let who = signedByParent ? "the parent zone must be re-signed" : "re-sign the zone"
-            return "the signature over \(what) expires on \(Self.format(rrsig.expirationDate)); \(who) before then"
+        return response.signatures.filter { $0.expirationDate < limit }.map { ExpiringSignature(signer: $0.signer, expires: $0.expirationDate, what: what) }
+    }
+
+    /// One warning per signing zone, however many of its RRsets expire: a freshly signed zone
+    /// expires all at once, and that is one thing to do (re-sign that zone).
+    func signatureWarnings(_ expiring: [ExpiringSignature]) -> [String] {
+        Dictionary(grouping: Set(expiring), by: \.signer).sorted { $0.key < $1.key }.map { signer, signatures in
+            let first = signatures.min { ($0.expires, $0.what) < ($1.expires, $1.what) }!
+            let zone = signer.labels.isEmpty ? "the root zone" : "zone \(signer)"
+            return signatures.count == 1
+                ? "the signature over \(first.what) expires on \(Self.format(first.expires)); re-sign \(zone) before then"
+                : "\(signatures.count) signatures of \(zone) expire within \(options.warnDays) days, the earliest on \(Self.format(first.expires)) "
+                    + "(over \(first.what)); re-sign \(zone) before then"
         }
     }
 

@@ -127,6 +127,8 @@ public struct HostReport: Sendable, Codable {
     public var chainBreak: ChainBreak?
     /// With a failed or unexplained bogus lookup: what asking each authoritative server showed.
     public var nameServers: [String] = []
+    /// The host has no address at all (NODATA): a fact with its own fix.
+    public var absence: NameAbsence?
 
     public init(host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaOwner: String? = nil, tlsaStatus: DNSSECStatus?,
                 tlsa: [LiveTLSARecord], addresses: [AddressReport], failure: SenderFailure?, detail: String?) {
@@ -191,6 +193,8 @@ public struct DomainReport: Sendable, Codable {
     public var chainBreak: ChainBreak?
     /// With a failed or unexplained bogus MX lookup: what asking each authoritative server showed.
     public var nameServers: [String] = []
+    /// The domain does not exist (NXDOMAIN): a fact with its own fix and sender behaviour.
+    public var absence: NameAbsence?
 
     /// The earliest expiry of the DNSSEC signatures the domain's answers depend on (its MX,
     /// the hosts' addresses and TLSA, and the DNSKEY and DS records up to the root).

@@ -142,7 +142,7 @@ public enum VerifyJSON {
     static func domain(_ report: DomainReport) -> Domain {
         Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
                implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail,
-               remedy: report.chainBreak?.fix ?? report.failure?.dnsRemedy(for: report.domain), dnssecBreak: Break(report.chainBreak),
+               remedy: report.remedy, dnssecBreak: Break(report.chainBreak),
                nameServers: report.nameServers.isEmpty ? nil : report.nameServers, warnings: report.warnings,
                drift: report.drift, hosts: report.hosts.map { host($0, report) },
                mtaSTS: report.mtaSTS.map { sts in
@@ -159,8 +159,8 @@ public enum VerifyJSON {
              tlsaStatus: host.tlsaStatus?.rawValue,
              tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.rdata, usable: $0.usable, reason: $0.reason) },
              addresses: host.addresses.map { address($0, host: host.host, report) }, failure: Failure(host.failure), detail: host.detail,
-             remedy: host.chainBreak?.fix ?? host.failure?.dnsRemedy(for: host.host), dnssecBreak: Break(host.chainBreak),
-             nameServers: host.nameServers.isEmpty ? nil : host.nameServers, senderNext: host.failure.map { report.senderNext(after: $0, host: host.host, address: nil) })
+             remedy: host.remedy, dnssecBreak: Break(host.chainBreak),
+             nameServers: host.nameServers.isEmpty ? nil : host.nameServers, senderNext: report.senderNext(afterHost: host))
     }
 
     static func address(_ address: AddressReport, host: String, _ report: DomainReport) -> Address {

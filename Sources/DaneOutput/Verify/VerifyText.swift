@@ -23,8 +23,8 @@ public struct VerifyText {
         var out = ""
         out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
         if let failure = report.failure {
-            out += failureLines(failure, report.detail, report.chainBreak?.fix ?? failure.dnsRemedy(for: report.domain),
-                                report.profile.nextStep(after: failure), indent: "  ", broken: report.chainBreak, nameServers: report.nameServers)
+            out += failureLines(failure, report.detail, report.remedy, report.senderNextStep, indent: "  ", broken: report.chainBreak,
+                                nameServers: report.nameServers)
         } else if let detail = report.detail {
             out += "  \(v(detail))\n"
         }
@@ -39,8 +39,7 @@ public struct VerifyText {
                 out += record.usable ? "usable\n" : "UNUSABLE: \(v(record.reason))\n"
             }
             if let failure = host.failure {
-                out += failureLines(failure, host.detail, host.chainBreak?.fix ?? failure.dnsRemedy(for: host.host),
-                                    report.senderNext(after: failure, host: host.host, address: nil), indent: "    ", broken: host.chainBreak,
+                out += failureLines(failure, host.detail, host.remedy, report.senderNext(afterHost: host), indent: "    ", broken: host.chainBreak,
                                     nameServers: host.nameServers)
             }
             for address in host.addresses {

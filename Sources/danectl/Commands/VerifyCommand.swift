@@ -96,8 +96,8 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Nagios plugin: one status line with perfdata; 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
     var nagios = false
 
-    @Option(help: ArgumentHelp("Warn about certificates and signatures that expire within this many days.", valueName: "DAYS"))
-    var warnDays: Int = 14
+    @Option(help: ArgumentHelp("Warn about certificates and signatures that expire within this many days (below sign's 14-day validity, so a freshly signed zone is quiet).", valueName: "DAYS"))
+    var warnDays: Int = 7
 
     @Option(help: ArgumentHelp("MX hosts checked per domain, by preference (senders stop after a few).", valueName: "N"))
     var mxLimit: Int = 10
