@@ -30,6 +30,8 @@ final class ScriptedDNS: DNSLookup, @unchecked Sendable {
     }
 
     func resolverAnswers() -> Bool { resolverUp }
+    var recursion = ResolverRecursion.recursive
+    func resolverRecursion() -> ResolverRecursion { recursion }
 
     /// Sets a secure (or other) answer at the resolver.
     func answer(_ name: String, _ type: RRType, _ data: [RecordData], ttl: UInt32 = 300, status: DNSSECStatus = .secure) {

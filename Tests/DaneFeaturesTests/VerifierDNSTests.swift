@@ -192,4 +192,34 @@ final class VerifierDNSTests: XCTestCase {
         options.warnDays = 2
         XCTAssertTrue(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.filter { $0.contains("expire") }.isEmpty)
     }
+
+    /// Issue 23: a resolver that does not recurse is named before any verdict (69), unless
+    /// answers are validated here from a trust anchor.
+    func testAServerThatDoesNotRecurseIsNamedBeforeAnyVerdict() {
+        let dns = ScriptedDNS()
+        dns.recursion = .notRecursive("it REFUSED a question about the root")
+        var request = VerifyRequest(targets: ["example.test"])
+        request.resolver = "192.0.2.53"
+        XCTAssertThrowsError(try VerifyRun.run(request, world: .scripted(dns))) { error in
+            let failure = error as? DiagnosticError
+            XCTAssertEqual(failure?.codes, ["resolver-not-recursive"])
+            XCTAssertEqual(failure.map { ExitStatus(stoppedBy: $0) }, .unavailable)
+            XCTAssertTrue(failure?.description.contains("192.0.2.53 is not a recursive resolver (it REFUSED a question about the root)") == true)
+        }
+    }
+
+    /// Issue 23: a zone that is signed but has no DS at its parent is named as an island.
+    func testASignedZoneWithoutDSIsAnIsland() {
+        let dns = ScriptedDNS()
+        let owner = name("example.test")
+        let signature = RRSIGData(typeCovered: .mx, algorithm: 13, labels: 2, originalTTL: 300, expiration: UInt32(Date().timeIntervalSince1970 + 86_400 * 30),
+                                  inception: UInt32(Date().timeIntervalSince1970 - 3600), keyTag: 1, signer: owner, signature: [1])
+        let records = [DNSRecord(owner: owner, type: .mx, ttl: 300, data: .mx(preference: 10, exchange: name("mx.example.test"))),
+                       DNSRecord(owner: owner, type: .rrsig, ttl: 300, data: .rrsig(signature))]
+        dns.answers[ScriptedDNS.key(owner, .mx)] = ClassifiedAnswer(status: .insecure, response: DNSResponse(code: .noError, authenticated: false, answer: records), problem: nil)
+        dns.answer("mx.example.test", .a, [.address("192.0.2.1")], status: .insecure)
+        let report = verify(dns)
+        XCTAssertTrue(report.warnings.contains { $0.hasPrefix("zone example.test. is signed, but its parent has no DS for it (an island)") }, "\(report.warnings)")
+        XCTAssertFalse(report.warnings.contains { $0.contains("are not DNSSEC-signed") }, "an island is signed: \(report.warnings)")
+    }
 }

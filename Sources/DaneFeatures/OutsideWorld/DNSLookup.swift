@@ -10,6 +10,9 @@ public protocol DNSLookup: Sendable {
     /// Whether the resolver answers at all (a question about the root): without it nothing
     /// can be checked, which is a different answer from "the domain is broken".
     func resolverAnswers() -> Bool
+    /// Whether the resolver recurses: an authoritative-only server answers, but only for its
+    /// own zones, so every verdict through it would be about the wrong world.
+    func resolverRecursion() -> ResolverRecursion
     /// The resolver's answer with checking disabled (CD), signatures included: the raw data a
     /// bogus answer is made of, for finding which link broke. nil when it cannot be asked.
     func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse?
@@ -18,7 +21,15 @@ public protocol DNSLookup: Sendable {
     var trustAnchors: String? { get }
 }
 
+/// What a question about the root told of the resolver.
+public enum ResolverRecursion: Sendable, Equatable {
+    case recursive
+    /// Not a recursive resolver, and why (REFUSED for the root, RA clear).
+    case notRecursive(String)
+}
+
 extension DNSLookup {
+    public func resolverRecursion() -> ResolverRecursion { .recursive }
     public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { nil }
     public var trustAnchors: String? { nil }
 }

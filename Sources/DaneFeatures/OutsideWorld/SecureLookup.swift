@@ -79,6 +79,13 @@ public struct SecureLookup: DNSLookup {
 
     public func resolverAnswers() -> Bool { (try? resolvers.query(DNSName(labels: []), .soa)) != nil }
 
+    public func resolverRecursion() -> ResolverRecursion {
+        guard let root = try? resolvers.query(DNSName(labels: []), .soa) else { return .recursive }
+        if root.code == .refused { return .notRecursive("it REFUSED a question about the root") }
+        if !root.recursionAvailable { return .notRecursive("its answers have the RA (recursion available) bit clear") }
+        return .recursive
+    }
+
     public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { try? resolvers.query(name, type, checkingDisabled: true) }
 
     public func ask(server: String, _ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {

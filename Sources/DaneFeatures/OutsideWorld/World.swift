@@ -26,9 +26,18 @@ public struct World: Sendable {
     public func answeringLookup(resolver: String?, trustAnchor: String? = nil, timeout: TimeInterval, purpose: String)
         throws(DiagnosticError) -> (lookup: any DNSLookup, mode: SecureLookup.Mode) {
         let chosen = try dns.secureLookup(resolver: resolver, trustAnchor: trustAnchor, timeout: min(5, timeout))
+        let name = resolver ?? "from /etc/resolv.conf"
         guard chosen.lookup.resolverAnswers() else {
-            throw DiagnosticError(.error(.unavailable("resolver-unreachable"),
-                "the resolver \(resolver ?? "from /etc/resolv.conf") does not answer; check --resolver (\(purpose))"))
+            throw DiagnosticError(.error(.unavailable("resolver-unreachable"), "the resolver \(name) does not answer; check --resolver (\(purpose))"))
+        }
+        // An authoritative server answers only for its own zones: every verdict through it would
+        // be about the wrong world ("insecure" MX, missing records). Said before any verdict.
+        // (With --trust-anchor the answers are validated here, and an authoritative server that
+        // serves every zone on the path, as in a test lab, will do.)
+        if trustAnchor == nil, case .notRecursive(let why) = chosen.lookup.resolverRecursion() {
+            throw DiagnosticError(.error(.unavailable("resolver-not-recursive"), "\(name) is not a recursive resolver (\(why)): it looks like an "
+                + "authoritative server, which answers only for its own zones; point --resolver at a recursive, validating resolver, "
+                + "or leave it out to use /etc/resolv.conf's (\(purpose))"))
         }
         return chosen
     }

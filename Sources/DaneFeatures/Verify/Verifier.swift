@@ -113,7 +113,13 @@ public struct Verifier: Sendable {
         }
         targets.sort { ($0.preference, $0.host.fqdn) < ($1.preference, $1.host.fqdn) }
         if mx.status == .insecure {
-            warnings.append("the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS")
+            // Signed, yet insecure: no DS at the parent. Senders see an island as unsigned.
+            if let signer = mx.response?.signatures.first?.signer {
+                warnings.append("zone \(signer) is signed, but its parent has no DS for it (an island): senders see \(domain) as unsigned and "
+                                + "never use DANE for it; publish the DS at the parent (danectl ds)")
+            } else {
+                warnings.append("the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS")
+            }
         }
 
         // Senders try a bounded number of MX hosts; so does verify (a domain with 200 slow MX

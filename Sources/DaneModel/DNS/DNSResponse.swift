@@ -29,6 +29,8 @@ public struct DNSResponse: Sendable {
     public var authority: [DNSRecord] = []
     public var additional: [DNSRecord] = []
     public var authoritative = false
+    /// RA: the server offers recursion (a resolver does; an authoritative-only server does not).
+    public var recursionAvailable = true
 
     public init(code: Code, authenticated: Bool, answer: [DNSRecord]) {
         self.code = code

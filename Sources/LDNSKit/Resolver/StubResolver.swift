@@ -106,6 +106,7 @@ extension DNSResponse {
         authority = records(ldns_pkt_authority(packet))
         additional = records(ldns_pkt_additional(packet))
         authoritative = ldns_pkt_aa(packet) != 0
+        recursionAvailable = ldns_pkt_ra(packet) != 0
     }
 }
 
