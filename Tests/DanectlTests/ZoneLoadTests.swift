@@ -53,7 +53,7 @@ final class ZoneLoadTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let json = try Danectl.run(["generate", description, "--format", "json"])
         let records = try JSONDecoder().decode(Document.self, from: Data(json.stdout.utf8)).records
-        let files = try FileManager.default.contentsOfDirectory(atPath: snippets).sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: snippets).filter { !$0.hasPrefix(".") }.sorted()
         XCTAssertEqual(Set(files), Set(expectedZones.map { "\($0.dropLast()).\(format)" }))
 
         for zone in expectedZones {
