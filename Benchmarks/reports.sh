@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Times `danectl reports ingest` and `reports summary` on generated TLS-RPT reports, beside a
+# Times `danectl reports ingest` and `reports summary` on generated TLS-RPT reports, beside
+# parsedmarc's parse-only API (PyPI; parse_report_file on every file, nothing stored) and a
 # Python loop that only opens, gunzips and parses the same files with json+gzip (no storing,
-# no checking): the floor any reader pays. Prints reports per second, the ratio, and peak
-# memory of each (GNU time). Usage: Benchmarks/reports.sh [COUNT]   (default 10000)
+# no checking): the floor any reader pays. Prints reports per second, the ratios, and peak
+# memory of each (GNU time). Every failure has its own receiving IP, the worst case for a
+# summary. Usage: Benchmarks/reports.sh [COUNT]   (default 10000; 100000 for a provider)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
+venv=${DANECTL_BENCH_VENV:-$PWD/.venv-bench}
+if ! "$venv/bin/python" -c 'import parsedmarc' 2>/dev/null; then
+    echo "reports.sh: installing parsedmarc into $venv" >&2
+    python3 -m venv "$venv" && "$venv/bin/pip" install -q parsedmarc
+fi
 swift build -c release --product danectl >&2
 danectl=$PWD/.build/release/danectl
 work=$(mktemp -d)
@@ -24,7 +31,7 @@ for i in range(count):
     for p in range(random.randint(1, 3)):
         domain = f"d{random.randint(1, 50)}.example"
         details = [{"result-type": random.choice(types), "sending-mta-ip": f"192.0.2.{random.randint(1, 254)}",
-                    "receiving-mx-hostname": f"mx{random.randint(1, 2)}.{domain}", "receiving-ip": f"198.51.100.{random.randint(1, 254)}",
+                    "receiving-mx-hostname": f"mx{random.randint(1, 2)}.{domain}", "receiving-ip": f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}",
                     "failed-session-count": random.randint(1, 20), "additional-information": "x" * random.randint(0, 200)}
                    for _ in range(random.randint(0, 4))]
         policies.append({"policy": {"policy-type": random.choice(["tlsa", "sts", "no-policy-found"]), "policy-domain": domain,
@@ -61,6 +68,18 @@ for name in sorted(os.listdir(folder)):
 print(n)
 PY
 
+cat > "$work/parsedmarc.py" <<'PY'
+import os, sys
+import parsedmarc
+folder = sys.argv[1]
+n = 0
+for name in sorted(os.listdir(folder)):
+    parsed = parsedmarc.parse_report_file(os.path.join(folder, name), offline=True)
+    assert parsed["report_type"] == "smtp_tls", parsed["report_type"]
+    n += 1
+print(n)
+PY
+
 measure() {  # label, command...: prints "seconds peak-KiB"
     local label=$1; shift
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/$label.out" 2> "$work/$label.err" || { cat "$work/$label.err" >&2; exit 1; }
@@ -70,17 +89,20 @@ read -r ingest_s ingest_kib <<<"$(measure ingest "$danectl" reports ingest --qui
 read -r summary_s summary_kib <<<"$(measure summary "$danectl" reports summary --db "$work/bench.sqlite" --format json)"
 read -r again_s _ <<<"$(measure again "$danectl" reports ingest --quiet --db "$work/bench.sqlite" "$work/in")"
 read -r floor_s floor_kib <<<"$(measure floor python3 "$work/floor.py" "$work/in")"
+read -r pm_s pm_kib <<<"$(measure parsedmarc "$venv/bin/python" "$work/parsedmarc.py" "$work/in")"
+[[ $(cat "$work/parsedmarc.out") == "$count" ]] || { echo "parsedmarc read $(cat "$work/parsedmarc.out") reports" >&2; exit 1; }
 grep -q "^$count stored, 0 already stored, 0 kept aside" "$work/ingest.out" || { echo "ingest did not store every report:" >&2; cat "$work/ingest.out" >&2; exit 1; }
 grep -q "^0 stored, $count already stored" "$work/again.out" || { echo "re-ingest stored duplicates" >&2; exit 1; }
 [[ $(cat "$work/floor.out") == "$count" ]] || { echo "the Python floor read $(cat "$work/floor.out") reports" >&2; exit 1; }
-python3 - "$count" "$ingest_s" "$ingest_kib" "$summary_s" "$summary_kib" "$again_s" "$floor_s" "$floor_kib" <<'PY'
+python3 - "$count" "$ingest_s" "$ingest_kib" "$summary_s" "$summary_kib" "$again_s" "$floor_s" "$floor_kib" "$pm_s" "$pm_kib" <<'PY'
 import sys
-n, ingest, ingest_kib, summary, summary_kib, again, floor, floor_kib = sys.argv[1:]
-n = int(n); ingest, summary, again, floor = map(float, (ingest, summary, again, floor))
+n, ingest, ingest_kib, summary, summary_kib, again, floor, floor_kib, pm, pm_kib = sys.argv[1:]
+n = int(n); ingest, summary, again, floor, pm = map(float, (ingest, summary, again, floor, pm))
 print(f"{n} reports (a tenth as e-mails), same files, same run:")
 print(f"  danectl reports ingest (parse, check, store in SQLite): {ingest:.2f} s = {n / ingest:,.0f} reports/s, peak {int(ingest_kib) / 1024:.0f} MiB")
 print(f"  danectl reports ingest again (all duplicates):          {again:.2f} s")
 print(f"  danectl reports summary (all of them, JSON):            {summary:.2f} s, peak {int(summary_kib) / 1024:.0f} MiB")
 print(f"  python3 json+gzip loop (parse only, no store):          {floor:.2f} s = {n / floor:,.0f} reports/s, peak {int(floor_kib) / 1024:.0f} MiB")
-print(f"  ingest / python floor: {ingest / floor:.2f}x")
+print(f"  parsedmarc parse_report_file (parse only, no store):  {pm:.2f} s = {n / pm:,.0f} reports/s, peak {int(pm_kib) / 1024:.0f} MiB")
+print(f"  ingest / parsedmarc: {ingest / pm:.2f}x   ingest / python floor: {ingest / floor:.2f}x")
 PY

@@ -213,6 +213,67 @@ final class DeployTests: XCTestCase {
         XCTAssertEqual(try f.read("next.key"), key, "prepare never replaces a next key")
     }
 
+    /// Issue 22: a deploy the gate holds back is recorded as pending, and `--pending` installs
+    /// it once the gate opens (what the timer runs after a certbot hook that ran early).
+    func testAPendingDeploymentIsInstalledOnceTheGateOpens() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        let early = try RolloverDeploy.run(request(f, "new.pem", key: "next.key"), reload: { XCTFail("no reload while waiting"); return nil }, world: .scripted(dns, probe))
+        XCTAssertEqual(early.result, .notYet)
+        XCTAssertEqual(early.keyPath, f.path("next.key"))
+        try PendingDeployments.record(PendingDeployment(host: early.host, chainPEM: try f.read("new.pem"), keyPEM: try f.read("next.key"),
+                                                        source: f.path("new.pem"), since: Date(), earliestSafe: early.gate?.earliestSafe,
+                                                        reload: "touch '\(f.path("reloaded"))'", resolver: nil, attempts: 1), for: f.description)
+        var info = stat()
+        XCTAssertEqual(stat(PendingDeployments.path(for: f.description), &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o600, "it holds a private key")
+        // The certbot lineage changes meanwhile; what was recorded is what goes in.
+        try "renewed again".write(toFile: f.path("new.pem"), atomically: true, encoding: .utf8)
+        let (path, text) = try XCTUnwrap(early.evidenceToWrite)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        var base = DeployRequest(file: f.description, certificate: "")
+        base.settle = 0.3
+        base.lockWait = 1
+        let waiting = try PendingDeploy.run(file: f.description, base: base, reloadTimeout: 5, world: .scripted(dns, probe))
+        XCTAssertEqual(waiting.map(\.outcome?.result), [.notYet])
+        XCTAssertEqual(try PendingDeployments.load(f.description).first?.attempts, 2)
+        // The gate opens (evidence aged as the real clock would); the MX serves the new key after the reload.
+        var evidence = RolloverEvidence()
+        let seen = try XCTUnwrap(RolloverFixtureEvidence.firstSeen(try String(contentsOfFile: path, encoding: .utf8)))
+        evidence.sawPublished(TLSAEndpoint(host: DNSName(presentation: "mx.example.test")!), [f.next], at: seen.addingTimeInterval(-700))
+        try evidence.encoded().write(toFile: path, atomically: true, encoding: .utf8)
+        probe.switchWhenExists = (f.path("reloaded"), mx, f.next.associationData)
+        let done = try PendingDeploy.run(file: f.description, base: base, reloadTimeout: 5, world: .scripted(dns, probe))
+        XCTAssertEqual(done.map(\.outcome?.result), [.installed], "\(done.map { $0.outcome?.messages ?? [] })")
+        XCTAssertTrue(try f.read("served.pem").hasPrefix("-----BEGIN CERTIFICATE-----"), "the recorded certificate, not the file as it is now")
+        XCTAssertEqual(try PendingDeployments.load(f.description), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: PendingDeployments.path(for: f.description)))
+    }
+
+    /// Issue 22: deploy never writes an ACME client's files: an MX serving certbot's live/ files
+    /// is refused with why, and a `next:` that is certbot's key is left alone after an install.
+    func testACMEClientFilesAreNeverWritten() throws {
+        let f = try Files()
+        let (dns, probe) = world(f)
+        let live = f.path("letsencrypt/live/mx")
+        try FileManager.default.createDirectory(atPath: live, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: f.path("served.pem"), toPath: live + "/fullchain.pem")
+        try FileManager.default.copyItem(atPath: f.path("served.key"), toPath: live + "/privkey.pem")
+        try """
+            domain: example.test
+            ttl: 300
+            mx: [{host: mx.example.test, certificate: \(live)/fullchain.pem, private_key: \(live)/privkey.pem, next: next.key}]
+            """.write(toFile: f.description, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try RolloverDeploy.run(request(f, "renewed.pem", key: "served.key"), reload: { nil }, world: .scripted(dns, probe))) { error in
+            XCTAssertEqual((error as? DiagnosticError)?.codes, ["rollover-acme-owned-target"])
+        }
+        XCTAssertEqual(try String(contentsOfFile: live + "/fullchain.pem", encoding: .utf8), try f.read("served.pem"), "certbot's file untouched")
+        XCTAssertTrue(ACMEClientFiles.owns("/etc/letsencrypt/archive/x/privkey1.pem"))
+        XCTAssertTrue(ACMEClientFiles.owns("/root/.lego/certificates/mx.example.com.key"))
+        XCTAssertTrue(ACMEClientFiles.owns("/root/.acme.sh/mx.example.com/mx.example.com.key"))
+        XCTAssertFalse(ACMEClientFiles.owns("/etc/postfix/tls/mx.pem"))
+    }
+
     /// Hardening m12: a certificate file that also holds the key is installed as a secret.
     func testACertificateFileHoldingTheKeyIsNotInstalledWorldReadable() throws {
         let f = try Files()

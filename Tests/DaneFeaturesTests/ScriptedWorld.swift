@@ -60,12 +60,15 @@ final class ScriptedMX: MXSession, @unchecked Sendable {
     var unreachable: Set<String> = []
     private(set) var ports: [UInt16] = []
     private(set) var requests: [MXSessionRequest] = []
+    /// Serve `key` at `address` once the file `path` exists (a reload command made it).
+    var switchWhenExists: (path: String, address: String, key: [UInt8])?
 
     func open(_ request: MXSessionRequest) -> MXSessionResult {
         lock.lock(); defer { lock.unlock() }
         ports.append(request.port)
         requests.append(request)
         let address = request.address
+        if let change = switchWhenExists, FileManager.default.fileExists(atPath: change.path) { served[change.address] = change.key }
         if unreachable.contains(address) { return MXSessionResult(stage: .networkError("connection timed out")) }
         if let stage = sessions[address] { return MXSessionResult(stage: stage, localAddress: "127.0.0.1") }
         guard let key = served[address] else { return MXSessionResult(stage: .networkError("connection refused")) }

@@ -56,6 +56,8 @@ public struct DeployOutcome: Sendable {
     public let messages: [String]
     public let prepared: PreparedKey?
     public let evidenceToWrite: (path: String, text: String)?
+    /// The private key the certificate goes with (for a pending record).
+    public var keyPath: String?
 }
 
 /// `rollover deploy`: installs a new certificate only when it is safe. A certificate for the
@@ -128,8 +130,10 @@ public enum RolloverDeploy {
             switch verdict.state {
             case .safe: break
             case .wait:
-                return DeployOutcome(host: name, result: .notYet, gate: verdict, messages: verdict.reasons + ["nothing installed; run deploy again later"],
-                                     prepared: nil, evidenceToWrite: evidenceToWrite)
+                var later = DeployOutcome(host: name, result: .notYet, gate: verdict, messages: verdict.reasons + ["nothing installed yet"],
+                                          prepared: nil, evidenceToWrite: evidenceToWrite)
+                later.keyPath = keySource.path
+                return later
             case .unsafe, .refused:
                 return refused(verdict.reasons.joined(separator: "; ") + "; nothing installed", gate: verdict, evidence: evidenceToWrite)
             case .dnsProblem, .unavailable:
@@ -165,7 +169,8 @@ public enum RolloverDeploy {
         // The cycle goes on: the consumed next key makes way for a fresh one, but only a key
         // danectl owns (taken from `next:` itself); an ACME client's key (--key, --certbot) stays.
         var prepared: PreparedKey?
-        if !reused, request.key == nil, let next = host.next.first, next.path == keySource.path {
+        if !reused, request.key == nil, let next = host.next.first, next.path == keySource.path,
+           RegularFiles.kind(next.path) == .regular, !ACMEClientFiles.owns(next.path) {
             try? FileManager.default.removeItem(atPath: next.path)
             prepared = try RolloverPrepare.prepare(host, at: next)
             messages.append("made the next key \(next.written) and its CSR: publish its hash now (danectl generate, then sign and load the zone), "
@@ -224,6 +229,14 @@ struct InstallTarget {
         guard let served = host.servedKey else {
             throw DiagnosticError(.error(.badData("rollover-no-private-key-path"), "\(host.host) has no `private_key:`: name the key file the MX serves "
                                          + "with, beside `certificate:`, so deploy knows where to install", at: host.location))
+        }
+        // The MX must serve files deploy installs: an ACME client replaces its own before any
+        // hook runs, so no gate could hold a new key back, and writing there breaks the client.
+        for path in [host.current[0].path, served.path] where ACMEClientFiles.owns(path) {
+            throw DiagnosticError(.error(.badData("rollover-acme-owned-target"), "\(path) belongs to an ACME client (certbot, lego, acme.sh): it replaces "
+                + "that file itself before any hook runs, so no gate can hold a new key back, and deploy never writes there; point "
+                + "`certificate:` and `private_key:` at files deploy installs (e.g. /etc/postfix/tls/), and let the hook deploy into them",
+                at: host.location))
         }
         // A symbolic link stays one: the file it names is replaced, not the link.
         chainPath = Self.resolved(host.current[0].path)

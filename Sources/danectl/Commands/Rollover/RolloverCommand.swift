@@ -4,7 +4,7 @@ struct RolloverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollover",
         abstract: "Plan and gate certificate renewals so that DANE never breaks (publish next, wait, deploy).",
-        subcommands: [RolloverPlanCommand.self, RolloverCheckCommand.self, RolloverPrepareCommand.self, RolloverDeployCommand.self])
+        subcommands: [RolloverPlanCommand.self, RolloverCheckCommand.self, RolloverPrepareCommand.self, RolloverDeployCommand.self, RolloverStatusCommand.self])
 }
 
 /// The options `plan` and `check` share.

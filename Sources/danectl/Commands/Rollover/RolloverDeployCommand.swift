@@ -11,9 +11,17 @@ struct RolloverDeployCommand: ParsableCommand {
         discussion: """
             A certificate for the key in service (a renewal that reused its key) is installed at \
             once: the TLSA records do not change. A certificate for the host's published next key \
-            is installed only when `rollover check` would say SAFE; before that it exits 75 and \
-            changes nothing (run it again from a timer). Any other key is refused, and the old \
-            certificate keeps serving.
+            is installed only when `rollover check` would say SAFE; before that nothing changes, \
+            the deployment is recorded as pending (FILE.pending.json, 0600: certificate, key, \
+            host, --reload), and it exits 75. `rollover deploy FILE --pending` (run by \
+            contrib/systemd's danectl-deploy-pending.timer, or cron) installs what is pending once \
+            it is safe: an ACME client's hook that ran early is finished, not forgotten. \
+            `rollover status FILE` shows what is pending, since when, and when it will be safe. \
+            Any other key is refused, and the old certificate keeps serving.
+
+            Deploy never writes an ACME client's files (certbot's live/ and archive/, lego's \
+            certificates, acme.sh's): it reads the renewed certificate and key there, installs \
+            into the files the description names, and leaves a `next:` key the client owns alone.
 
             Installing writes the chain to the host's `certificate:` file and the key to its \
             `private_key:` file (the old ones kept as .previous), runs --reload, and confirms with \
@@ -38,6 +46,8 @@ struct RolloverDeployCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The new certificate chain, leaf first (PEM).", valueName: "CHAIN")) var certificate: String?
     @Option(help: ArgumentHelp("The new certificate's private key (default: the host's `next:` file).", valueName: "KEY")) var key: String?
     @Flag(help: "Run as a certbot deploy hook: chain, key and host from RENEWED_LINEAGE and RENEWED_DOMAINS.") var certbot = false
+    @Flag(help: "Run as a lego run hook: chain, key and host from LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN.") var lego = false
+    @Flag(help: "Install the deployments recorded as pending for FILE once they are safe (from a timer).") var pending = false
     @Option(help: ArgumentHelp("Command that makes the MX reload its certificate (run with /bin/sh -c).", valueName: "CMD")) var reload: String?
     @Option(help: ArgumentHelp("Seconds --reload may take; past them it is stopped and the previous files go back.", valueName: "SECONDS"))
     var reloadTimeout: Int = 120
@@ -46,9 +56,14 @@ struct RolloverDeployCommand: ParsableCommand {
     @OptionGroup var dns: ResolverOptions
 
     func validate() throws {
-        if certbot && (certificate != nil || key != nil) { throw ValidationError("--certbot takes the chain and key from RENEWED_LINEAGE; drop --certificate and --key") }
-        if !certbot && certificate == nil { throw ValidationError("give --certificate CHAIN (or --certbot in a certbot deploy hook)") }
-        if !certbot && host == nil { throw ValidationError("give --host HOST") }
+        let hook = certbot || lego
+        if certbot && lego { throw ValidationError("--certbot and --lego are two different hooks: give one") }
+        if pending && (hook || certificate != nil || key != nil || host != nil) {
+            throw ValidationError("--pending installs what earlier runs recorded: give only FILE (and --reload options for entries without one)")
+        }
+        if hook && (certificate != nil || key != nil) { throw ValidationError("--certbot/--lego take the chain and key from the hook's environment; drop --certificate and --key") }
+        if !hook && !pending && certificate == nil { throw ValidationError("give --certificate CHAIN (or --certbot/--lego in an ACME client's hook, or --pending)") }
+        if !hook && !pending && host == nil { throw ValidationError("give --host HOST") }
         guard (0...31_536_000).contains(publishDelay) else { throw ValidationError("--publish-delay must be from 0 to 31536000 seconds") }
     }
 
@@ -67,24 +82,76 @@ struct RolloverDeployCommand: ParsableCommand {
             request.key = lineage + "/privkey.pem"
             request.certbotDomains = (environment["RENEWED_DOMAINS"] ?? "").split(separator: " ").map(String.init)
         }
+        if lego {
+            let environment = ProcessInfo.processInfo.environment
+            guard let chain = environment["LEGO_CERT_PATH"], let key = environment["LEGO_CERT_KEY_PATH"], let domain = environment["LEGO_CERT_DOMAIN"] else {
+                printer.print(.error(.usage("usage-lego"), "--lego runs as lego's --run-hook/--renew-hook, which sets LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN; they are not all set"))
+                throw ExitStatus.usage.exit
+            }
+            request.certificate = chain
+            request.key = key
+            request.certbotDomains = [domain]
+        }
         request.statePath = state
         request.resolver = dns.resolver
         request.timeout = dns.timeout
         request.publishDelay = TimeInterval(publishDelay)
         let (command, limit) = (reload, TimeInterval(reloadTimeout))
+        if pending { return try runPending(request, printer) }
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in
             try RolloverDeploy.run(request, reload: { command.flatMap { ReloadCommand.run($0, timeout: limit) } }, world: .live)
         }
+        writeEvidence(outcome, printer)
+        var messages = outcome.messages
+        if outcome.result == .notYet, let keyPath = outcome.keyPath {
+            // Recorded, so the timer finishes what this (perhaps once-only) hook started.
+            do {
+                let chainText = try String(contentsOfFile: request.certificate, encoding: .utf8)
+                let keyText = try String(contentsOfFile: keyPath, encoding: .utf8)
+                try PendingDeployments.record(PendingDeployment(host: outcome.host, chainPEM: chainText, keyPEM: keyText, source: request.certificate,
+                                                                since: Date(), earliestSafe: outcome.gate?.earliestSafe, reload: reload,
+                                                                resolver: dns.resolver, attempts: 1), for: file)
+                messages.append("recorded as pending in \(PendingDeployments.path(for: file)): `danectl rollover deploy \(file) --pending` "
+                                + "(danectl-deploy-pending.timer) installs it once it is safe")
+            } catch {
+                printer.print(.error(.cannotCreate("output-pending"), "cannot record the pending deployment: \(error)"))
+            }
+        }
+        try writeStandardOutput("\(outcome.host)  \(outcome.result.rawValue.uppercased())\n" + messages.map { "  \($0)\n" }.joined(), printer)
+        try exit(for: [outcome.result])
+    }
+
+    func writeEvidence(_ outcome: DeployOutcome, _ printer: DiagnosticPrinter) {
         if let (path, text) = outcome.evidenceToWrite {
             do { try AtomicFiles.write(text, to: path) } catch {
                 printer.print(.warning("output-state", "cannot record first-seen times in \(path): \(error.description)"))
             }
         }
-        try writeStandardOutput("\(outcome.host)  \(outcome.result.rawValue.uppercased())\n" + outcome.messages.map { "  \($0)\n" }.joined(), printer)
-        switch outcome.result {
-        case .installed, .unchanged: return
-        case .notYet: throw ExitStatus.tryLater.exit
-        case .refused, .rolledBack: throw ExitStatus.verdictFailure.exit
+    }
+
+    /// The worst of the results: refused or rolled back (1), then not yet (75), else 0.
+    func exit(for results: [DeployOutcome.Result]) throws {
+        if results.contains(where: { $0 == .refused || $0 == .rolledBack }) { throw ExitStatus.verdictFailure.exit }
+        if results.contains(.notYet) { throw ExitStatus.tryLater.exit }
+    }
+
+    func runPending(_ base: DeployRequest, _ printer: DiagnosticPrinter) throws {
+        let attempts = try runReporting(printer) { () throws(DiagnosticError) in
+            try PendingDeploy.run(file: file, base: base, reloadTimeout: TimeInterval(reloadTimeout), world: .live)
         }
+        var text = attempts.isEmpty ? "nothing pending for \(file)\n" : ""
+        for attempt in attempts {
+            if let outcome = attempt.outcome {
+                writeEvidence(outcome, printer)
+                text += "\(outcome.host)  \(outcome.result.rawValue.uppercased())  (pending since \(RFC3339.string(attempt.pending.since)))\n"
+                    + outcome.messages.map { "  \($0)\n" }.joined()
+            } else if let error = attempt.error {
+                printer.print(error.diagnostics)
+                text += "\(attempt.pending.host)  STILL PENDING  (could not check now; kept)\n"
+            }
+        }
+        try writeStandardOutput(text, printer)
+        if attempts.contains(where: { $0.error != nil }) { throw ExitStatus.tryLater.exit }
+        try exit(for: attempts.compactMap { $0.outcome?.result })
     }
 }
