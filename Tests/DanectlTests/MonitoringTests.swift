@@ -38,4 +38,21 @@ final class MonitoringTests: XCTestCase {
         let readme = try String(contentsOfFile: Repository.path("README.md"), encoding: .utf8)
         for title in titles { XCTAssertTrue(readme.contains("\"\(title)\""), "README does not name the panel \"\(title)\"") }
     }
+
+    /// contrib/systemd's units pass systemd's own checks (with the built binary standing in for
+    /// /usr/bin/danectl); the pending-deploy and verify services treat verdicts as results.
+    func testSystemdUnitsVerify() throws {
+        let folder = try TemporaryFolder()
+        let units = Repository.path("contrib/systemd")
+        for name in try FileManager.default.contentsOfDirectory(atPath: units).sorted() {
+            let text = try String(contentsOfFile: units + "/" + name, encoding: .utf8).replacingOccurrences(of: "/usr/bin/danectl", with: Danectl.path)
+            let copy = try folder.write(name, text)
+            let check = try Processes.run("systemd-analyze", ["verify", "--man=no", copy])
+            XCTAssertEqual(check.status, 0, "\(name): \(check.stdout)\(check.stderr)")
+            XCTAssertEqual(check.stderr.trimmingCharacters(in: .whitespacesAndNewlines), "", "\(name): \(check.stderr)")
+        }
+        let pending = try String(contentsOfFile: units + "/danectl-deploy-pending.service", encoding: .utf8)
+        XCTAssertTrue(pending.contains("--pending") && pending.contains("SuccessExitStatus=75"))
+        XCTAssertTrue(try String(contentsOfFile: units + "/danectl-verify.service", encoding: .utf8).contains("SuccessExitStatus=1 2 3"))
+    }
 }
