@@ -132,6 +132,12 @@ struct GenerateCommand: ParsableCommand {
             try writeStandardOutput(render(outcome.records), printer)
             return
         }
+        // octoDNS's YamlProvider reads one file per zone, named after it.
+        if format == .octodns, !OutputLayout.isFolder(output), Set(outcome.records.map(\.zone)).count > 1 {
+            printer.print(.error(.usage("usage-octodns-one-file"), "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
+                                 + "\(Set(outcome.records.map(\.zone)).count) zones need --output DIR/ (or --zone ZONE)"))
+            throw ExitStatus.usage.exit
+        }
         var files: [(path: String, contents: String)]
         do {
             files = try OutputLayout.files(outcome.records, to: output, extension: format.fileExtension, render: render)

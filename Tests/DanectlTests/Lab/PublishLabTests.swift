@@ -246,6 +246,7 @@ extension PublishLabTests {
                     directory: \(folder.path)/hand
                   primary:
                     class: octodns_bind.Rfc2136Provider
+                    strict_supports: true
                     host: \(server)
                     key_name: danectl-key
                     key_secret: \(secret)
