@@ -9,6 +9,7 @@ final class PublishPlanTests: XCTestCase {
     final class ScriptedPrimary: PrimaryServer, @unchecked Sendable {
         let address = "192.0.2.53"
         var served: [String: [DNSRecord]] = [:]
+        var dnskey: [DNSRecord] = []
         private(set) var updates = 0
 
         func query(_ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
@@ -19,7 +20,8 @@ final class PublishPlanTests: XCTestCase {
                 response.authoritative = true
                 return response
             }
-            return DNSResponse(code: .noError, authenticated: false, answer: served[name.fqdn] ?? [])
+            if type == .dnskey { return DNSResponse(code: .noError, authenticated: false, answer: dnskey) }
+            return DNSResponse(code: .noError, authenticated: false, answer: (served[name.fqdn] ?? []).filter { $0.type == type || $0.type == .cname })
         }
 
         func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> UpdateAnswer {
@@ -43,5 +45,29 @@ final class PublishPlanTests: XCTestCase {
         XCTAssertEqual(primary.updates, 0)
         primary.served = [:]
         XCTAssertNoThrow(try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary))
+    }
+
+    /// Issue 22: pre-flight warnings before anything is sent: an MX host without an address,
+    /// TLSA into a zone the server does not sign.
+    func testPreflightNamesWhatCannotWork() throws {
+        let f = try RolloverFixture(withNext: false)
+        let primary = ScriptedPrimary()
+        var request = PublishRequest(file: f.description, server: primary.address)
+        request.dryRun = true
+        let zone = DNSName(presentation: "example.test")!
+        let host = DNSName(presentation: "mx.example.test")!
+        let bare = try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary)
+        XCTAssertEqual(Set(bare.warnings.map(\.code)), ["publish-mx-no-address", "publish-tlsa-unsigned-zone"])
+        primary.served[host.fqdn] = [DNSRecord(owner: host, type: .a, ttl: 300, data: .address("192.0.2.1"))]
+        let addressed = try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary)
+        XCTAssertEqual(addressed.warnings.map(\.code), ["publish-tlsa-unsigned-zone"])
+        var strict = request
+        strict.warningsAsErrors = true
+        XCTAssertThrowsError(try PublishRun.run(strict, world: .scripted(ScriptedDNS()), server: primary)) { error in
+            XCTAssertEqual((error as? DiagnosticError).map { ExitStatus(stoppedBy: $0) }, .badData)
+            XCTAssertEqual((error as? DiagnosticError)?.codes, ["publish-tlsa-unsigned-zone", "warnings-as-errors"])
+        }
+        primary.dnskey = [DNSRecord(owner: zone, type: .dnskey, ttl: 300, data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))]
+        XCTAssertEqual(try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary).warnings.map(\.code), [])
     }
 }

@@ -33,6 +33,8 @@ public struct GenerateOutcome: Sendable {
     public let allWebHosts: [String]
     /// Every file the run read (description, certificates, keys, CA file): never an output.
     public let inputs: [String]
+    /// Every MX host the description names (for publish's pre-flight).
+    public let mxHosts: [DNSName]
 }
 
 /// `generate` as the CLI calls it: load, generate, optionally check against the live keys,
@@ -59,7 +61,8 @@ public enum GenerateRun {
         }
         return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
                                allZones: Array(Set(generated.records.map(\.zone))).sorted(), allWebHosts: generated.mtaSTSPolicies.map(\.webHost),
-                               inputs: description.inputFiles + request.keys + [request.caFile].compactMap { $0 })
+                               inputs: description.inputFiles + request.keys + [request.caFile].compactMap { $0 },
+                               mxHosts: Array(Set(description.domains.flatMap { $0.mx.map(\.host) })).sorted())
     }
 
     static func filter(_ records: [ResourceRecord], zones: [String]) throws(DiagnosticError) -> [ResourceRecord] {

@@ -14,6 +14,8 @@ public struct PublishRequest: Sendable {
     public var timeout: TimeInterval = 10
     /// How long to wait for a zone the server signs to serve the change signed (0: do not wait).
     public var waitSeconds: TimeInterval = 60
+    /// Any warning (pre-flight included) stops the run before anything is sent.
+    public var warningsAsErrors = false
 
     public init(file: String, server: String) {
         self.file = file
@@ -52,22 +54,27 @@ public enum PublishRun {
             }
         }
         var zones: [ZonePublication] = []
+        var warnings = generated.warnings
         for (zone, records) in Dictionary(grouping: generated.records, by: \.zone).sorted(by: { $0.key < $1.key }) {
             zones.append(try plan(zone: zone, records: records, server: server))
+            warnings += try preflight(zone: zone, records: records, mxHosts: generated.mxHosts, signed: zones.last!.signedByServer, server: server)
             // The key is proven on every run, even when nothing would change: a rotated or wrong
             // key must fail now (77), not at the next real change in the middle of a rollover.
             if let key, let problem = proveKey(zone: zone, key: key, server: server) { throw DiagnosticError(problem) }
         }
+        if request.warningsAsErrors && !warnings.isEmpty {
+            throw DiagnosticError(warnings + [.error(.badData("warnings-as-errors"), "\(warnings.count) warning(s) and --warnings-as-errors: nothing sent")])
+        }
         guard !request.dryRun, let key else {
             return PublishOutcome(zones: zones.map { var z = $0; z.state = z.changes.isEmpty ? .unchanged : .planned; return z },
-                                  warnings: generated.warnings, failure: nil)
+                                  warnings: warnings, failure: nil)
         }
         var failure: Diagnostic?
         for index in zones.indices where !zones[index].changes.isEmpty {
             guard failure == nil else { zones[index].state = .notAttempted; continue }
             failure = apply(&zones[index], key: key, server: server, wait: request.waitSeconds, clock: world.clock, pause: pause)
         }
-        return PublishOutcome(zones: zones, warnings: generated.warnings, failure: failure)
+        return PublishOutcome(zones: zones, warnings: warnings, failure: failure)
     }
 
     /// The key proven: an UPDATE carrying no change, only the prerequisite that the zone's SOA
@@ -132,6 +139,27 @@ public enum PublishRun {
             }
         }
         return ZonePublication(zone: zone, state: .planned, changes: changes, serialBefore: serial, signedByServer: signed)
+    }
+
+    /// What cannot work once published, said before anything is sent: an MX host of this zone
+    /// the server has no address for (senders skip it), and TLSA records in a zone the server
+    /// does not sign (senders ignore them: DANE needs the zone signed and its DS published).
+    static func preflight(zone: DNSName, records: [ResourceRecord], mxHosts: [DNSName], signed: Bool,
+                          server: any PrimaryServer) throws(DiagnosticError) -> [Diagnostic] {
+        var warnings: [Diagnostic] = []
+        for host in mxHosts where host.isSubdomain(of: zone) {
+            var found = false
+            for type in [RRType.a, .aaaa] where !found { found = try served(host, type, server) != nil }
+            if !found {
+                warnings.append(.warning("publish-mx-no-address", "\(server.address) serves no A or AAAA record for MX host \(host) in zone \(zone): "
+                    + "senders skip a host they cannot connect to; add its address before (or with) the MX"))
+            }
+        }
+        if records.contains(where: { $0.type == .tlsa }), !signed {
+            warnings.append(.warning("publish-tlsa-unsigned-zone", "zone \(zone) on \(server.address) has no DNSKEY: senders ignore TLSA records "
+                + "in an unsigned zone (danger: DANE is not in force); sign the zone and publish its DS at the parent"))
+        }
+        return warnings
     }
 
     struct RRsetKey: Hashable, Comparable {

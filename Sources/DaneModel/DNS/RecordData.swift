@@ -157,6 +157,13 @@ public struct DNSKEYData: Sendable, Hashable {
 
     /// RFC 4034 §2.1.1: the Secure Entry Point flag marks a key-signing key.
     public var isKeySigningKey: Bool { flags & 1 == 1 }
+
+    public init(flags: UInt16, protocol: UInt8, algorithm: UInt8, publicKey: [UInt8]) {
+        self.flags = flags
+        self.protocol = `protocol`
+        self.algorithm = algorithm
+        self.publicKey = publicKey
+    }
 }
 
 /// RFC 4034 §5.1.

@@ -65,6 +65,9 @@ struct PublishCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for the change to be served (signed, if the server signs the zone); 0 does not wait.", valueName: "SECONDS"))
     var wait: Double = 60
 
+    @Flag(help: "Treat warnings (the pre-flight's too: an MX host without an address, TLSA in an unsigned zone) as errors: send nothing.")
+    var warningsAsErrors = false
+
     func validate() throws {
         try requireRange(timeout, 0.1...600, "--timeout")
         try requireRange(wait, 0...3600, "--wait")
@@ -79,6 +82,7 @@ struct PublishCommand: ParsableCommand {
         request.dryRun = dryRun
         request.timeout = timeout
         request.waitSeconds = wait
+        request.warningsAsErrors = warningsAsErrors
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in try PublishRun.run(request, world: .live) }
         printer.print(outcome.warnings)
         let status: ExitStatus = if let failure = outcome.failure { ExitStatus(stoppedBy: DiagnosticError(failure)) }
