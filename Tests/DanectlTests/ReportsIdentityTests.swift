@@ -292,4 +292,21 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertFalse(text.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x202E }, text.stdout)
         XCTAssertTrue(text.stdout.contains("Evil \\u{1B}[2J\\u{202E}moc.elpmaxe Corp"), text.stdout)
     }
+
+    /// Hardening M4: the MIME reader walks lines as ranges: 30 MiB of two-byte lines (15 million
+    /// lines) is read in bounded memory (it took about 2 GB when each line was copied twice).
+    func testMillionsOfShortLinesAreReadInBoundedMemory() throws {
+        let folder = try TemporaryFolder()
+        let mail = folder.file("short-lines.eml")
+        let made = try Processes.run("python3", ["-c", """
+            import sys
+            body = b'x\\n' * (15 * 1024 * 1024)
+            open(sys.argv[1], 'wb').write(b'From: a@b\\nContent-Type: multipart/report; report-type=tlsrpt; boundary="b"\\n\\n--b\\nContent-Type: text/plain\\n\\n' + body + b'--b--\\n')
+            """, mail])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let measured = try Processes.run("/usr/bin/time", ["-f", "peak %M KiB", Danectl.path, "reports", "ingest", "--db", folder.file("r.sqlite"), "--max-input", "64", mail])
+        XCTAssertEqual(measured.status, 65, "no report part: kept aside \(measured.stderr)")
+        let peak = try XCTUnwrap(measured.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") }.flatMap { Int($0.split(separator: " ")[1]) })
+        XCTAssertLessThan(peak, 400 * 1024, "peak \(peak) KiB for a 30 MiB message")
+    }
 }

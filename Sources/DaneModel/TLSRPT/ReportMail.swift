@@ -53,39 +53,49 @@ public enum ReportMail {
     }
 
     /// The body parts between `--boundary` lines (RFC 2046 §5.1.1), without preamble and epilogue.
+    /// Lines are walked as ranges over the message, never copied one by one: 30 MiB of short
+    /// lines costs 30 MiB, not gigabytes.
     static func split(_ body: Data, boundary: String) -> [Data] {
         let delimiter = Array("--\(boundary)".utf8)
         var parts: [Data] = []
-        var current: Data?
-        for line in lines(body) {
-            let trimmed = line.content.trailingWhitespaceTrimmed
+        var current: Range<Data.Index>?
+        for line in LineRanges(data: body) {
+            var contentEnd = line.content.upperBound
+            while contentEnd > line.content.lowerBound, body[contentEnd - 1] == 0x20 || body[contentEnd - 1] == 0x09 { contentEnd -= 1 }
+            let trimmed = body[line.content.lowerBound..<contentEnd]
             if trimmed.starts(with: delimiter) {
                 let rest = trimmed.dropFirst(delimiter.count)
-                if let part = current { parts.append(part.droppingFinalLineBreak) }
+                if let part = current { parts.append(Data(body[part]).droppingFinalLineBreak) }
                 if rest.starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-")]) { return parts }
-                if rest.isEmpty { current = Data(); continue }
+                if rest.isEmpty { current = line.whole.upperBound..<line.whole.upperBound; continue }
             }
-            current?.append(contentsOf: line.content)
-            current?.append(contentsOf: line.ending)
+            if let part = current { current = part.lowerBound..<line.whole.upperBound }
         }
-        if let part = current { parts.append(part.droppingFinalLineBreak) }
+        if let part = current { parts.append(Data(body[part]).droppingFinalLineBreak) }
         return parts
     }
 
-    fileprivate static func lines(_ data: Data) -> [(content: [UInt8], ending: [UInt8])] {
-        var result: [(content: [UInt8], ending: [UInt8])] = []
-        var start = data.startIndex
-        var index = start
-        while index < data.endIndex {
-            if data[index] == 0x0A {
-                let end = index > start && data[index - 1] == 0x0D ? index - 1 : index
-                result.append((Array(data[start..<end]), Array(data[end...index])))
-                start = index + 1
-            }
-            index += 1
+    /// The lines of a message as ranges: the content (without CR LF or LF) and the whole line.
+    struct LineRanges: Sequence, IteratorProtocol {
+        let data: Data
+        var start: Data.Index
+
+        init(data: Data) {
+            self.data = data
+            start = data.startIndex
         }
-        if start < data.endIndex { result.append((Array(data[start...]), [])) }
-        return result
+
+        mutating func next() -> (content: Range<Data.Index>, whole: Range<Data.Index>)? {
+            guard start < data.endIndex else { return nil }
+            let lineStart = start
+            guard let newline = data[lineStart...].firstIndex(of: 0x0A) else {
+                start = data.endIndex
+                return (lineStart..<data.endIndex, lineStart..<data.endIndex)
+            }
+            start = newline + 1
+            let end = newline > lineStart && data[newline - 1] == 0x0D ? newline - 1 : newline
+            return (lineStart..<end, lineStart..<(newline + 1))
+        }
     }
 
     /// A MIME entity: unfolded header fields and the body after the first empty line.
@@ -93,21 +103,21 @@ public enum ReportMail {
         var headers: [(name: String, value: String)] = []
         var body = Data()
 
+        /// Header fields past this many are not read (a message of them is no report).
+        static let headerLimit = 200
+
         init(_ data: Data) {
-            var inHeaders = true
             var bodyStart = data.endIndex
-            var offset = data.startIndex
-            for line in ReportMail.lines(data) {
-                let length = line.content.count + line.ending.count
-                defer { offset += length }
-                guard inHeaders else { break }
+            for line in LineRanges(data: data) {
                 if line.content.isEmpty {
-                    inHeaders = false
-                    bodyStart = offset + length
-                    continue
+                    bodyStart = line.whole.upperBound
+                    break
                 }
-                let text = String(decoding: line.content, as: UTF8.self)
+                guard headers.count < Self.headerLimit else { continue }
+                let text = String(decoding: data[line.content], as: UTF8.self)
                 if let first = text.first, first == " " || first == "\t", !headers.isEmpty {
+                    // Folded lines, up to 64 KiB a field: no report needs more.
+                    guard headers[headers.count - 1].value.utf8.count < 65_536 else { continue }
                     headers[headers.count - 1].value += " " + text.trimmingCharacters(in: .whitespaces)
                 } else if let colon = text.firstIndex(of: ":") {
                     headers.append((String(text[..<colon]).lowercased(), String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
@@ -175,14 +185,6 @@ enum QuotedPrintable {
             }
         }
         return out
-    }
-}
-
-private extension Array where Element == UInt8 {
-    var trailingWhitespaceTrimmed: [UInt8] {
-        var copy = self
-        while let last = copy.last, last == 0x20 || last == 0x09 { copy.removeLast() }
-        return copy
     }
 }
 
