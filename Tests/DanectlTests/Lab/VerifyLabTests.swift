@@ -17,7 +17,8 @@ final class VerifyLabTests: LabTestCase {
     func testEveryScenarioGetsTheSendersVerdict() throws {
         let cases: [Expectation] = [
             .init(domain: "valid-311.test", status: 0, outcome: "pass", codes: []),
-            .init(domain: "valid-312.test", status: 0, outcome: "pass", codes: []),
+            // Its TLS-RPT record is malformed: DANE passes, and that needs attention (issue 23).
+            .init(domain: "valid-312.test", status: 0, outcome: "warning", codes: []),
             .init(domain: "valid-211.test", status: 0, outcome: "pass", codes: []),
             .init(domain: "rollover.test", status: 0, outcome: "pass", codes: []),
             .init(domain: "cname-mx.test", status: 0, outcome: "pass", codes: []),
@@ -127,7 +128,7 @@ final class VerifyLabTests: LabTestCase {
                                      "lame.test", "valid-311.test", "valid-312.test"])
         let outcomes = ((try JSONSerialization.jsonObject(with: Data(batch.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]] ?? [])
             .map { "\($0["domain"] ?? "") \($0["outcome"] ?? "")" }
-        XCTAssertEqual(outcomes, ["lame.test. dns-problem", "valid-311.test. pass", "valid-312.test. pass"], batch.stdout)
+        XCTAssertEqual(outcomes, ["lame.test. dns-problem", "valid-311.test. pass", "valid-312.test. warning"], batch.stdout)
         // Asked directly, the delegation's one server (from the parent's referral and glue) is named.
         let servers = report["name_servers"] as? [String] ?? []
         XCTAssertTrue(servers.contains { $0.contains("ns.lame.test. (127.53.0.9) of lame.test. does not answer") && $0.contains("lame delegation") },
@@ -456,7 +457,8 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertEqual(quiet.status, 1)
         XCTAssertFalse(quiet.stdout.contains("valid-311.test."), quiet.stdout)
         XCTAssertTrue(quiet.stdout.contains("mismatch.test.  FAIL"), quiet.stdout)
-        XCTAssertTrue(quiet.stdout.hasSuffix("verified 3 domain(s): 2 pass, 1 DANE failure (exit 1)\n"), quiet.stdout)
+        XCTAssertTrue(quiet.stdout.contains("valid-312.test.  WARNING"), "a warning is not a pass: \(quiet.stdout)")
+        XCTAssertTrue(quiet.stdout.hasSuffix("verified 3 domain(s): 1 pass, 1 warning, 1 DANE failure (exit 1)\n"), quiet.stdout)
     }
 
     /// Monitoring: --format prometheus for node_exporter's textfile collector, written
