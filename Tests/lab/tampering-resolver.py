@@ -8,6 +8,9 @@ returns the answer, except:
   mx.valid-311.test A    answered with the RRSIGs stripped (a downgrade to "unsigned")
   valid-211.test MX      answered correctly but with another message ID (a stray or
                          off-path spoofed answer: a stub must not take it)
+  _25._tcp.mx.valid-312.test TLSA
+                         answered NXDOMAIN with valid-311.test's validly signed NSEC proof
+                         (a denial from another zone, which covers the name in canonical order)
 A validator must call the first two bogus, and a stub resolver refuse the third. Usage: tampering-resolver.py PIDFILE (runs until killed).
 """
 import os, socket, struct, sys
@@ -16,6 +19,7 @@ UPSTREAM = ("127.53.0.2", 53)
 SWAP = ((b"mismatch", b"test"), 15, (b"valid-311", b"test"))
 STRIP = ((b"mx", b"valid-311", b"test"), 1)
 WRONG_ID = ((b"valid-211", b"test"), 15)
+DENY = ((b"_25", b"_tcp", b"mx", b"valid-312", b"test"), 52, (b"nothere", b"valid-311", b"test"))
 
 
 def read_name(message, offset):
@@ -88,6 +92,11 @@ def answer(upstream, query):
     questions, sections = parse(query)
     name, qtype, _ = questions[0]
     key = tuple(label.lower() for label in name)
+    if (key, qtype) == DENY[:2]:
+        asked = build(query[:12], [(list(DENY[2]), qtype, questions[0][2])], sections)
+        response = ask(upstream, asked)
+        _, reply = parse(response)
+        return build(response[:2] + response[2:12], questions, reply)
     if (key, qtype) == SWAP[:2]:
         asked = build(query[:12], [(list(SWAP[2]), qtype, questions[0][2])], sections)
         response = ask(upstream, asked)

@@ -137,6 +137,10 @@ public final class AnchoredValidator: @unchecked Sendable {
                 return fallback && insecurityProven(below: name) ? .insecure : .bogus
             }
         }
+        // ...signed by a zone that holds the name: another zone's valid proof denies nothing here
+        // (RFC 4035 §5.4), and a zone above a secure delegation on the way down is not the one
+        // that answers for the name...
+        guard Self.signersHold(name, sigs), !secureDelegationBelowSigner(name, sigs) else { return .bogus }
         // ...and together they must deny exactly this name and type.
         guard let owner = ldns_dname_new_frm_str(name), let question = ldns_rr_new() else { return .bogus }
         ldns_rr_set_owner(question, owner)
@@ -146,6 +150,37 @@ public final class AnchoredValidator: @unchecked Sendable {
             ? ldns_dnssec_verify_denial(question, proofs, sigs)
             : ldns_dnssec_verify_denial_nsec3(question, proofs, sigs, ldns_pkt_rcode(UInt32(rcode)), type, rcode == 0 ? 1 : 0)
         return denied == LDNS_STATUS_OK ? .secure : .bogus
+    }
+
+    /// Every signer of the proof is `name` or one of its ancestors.
+    static func signersHold(_ name: String, _ sigs: UnsafeMutablePointer<ldns_rr_list>) -> Bool {
+        guard let asked = DNSName(presentation: name) else { return false }
+        let count = ldns_rr_list_rr_count(sigs)
+        guard count > 0 else { return false }
+        for i in 0..<count {
+            guard let rrsig = ldns_rr_list_rr(sigs, i), let signer = ldns_rr_rrsig_signame(rrsig),
+                  let zone = DNSName(presentation: takeString(ldns_rdf2str(signer))) else { return false }
+            if !(asked == zone || asked.isSubdomain(of: zone)) { return false }
+        }
+        return true
+    }
+
+    /// True when, between the proof's signer and `name`, a child zone has a DS that validates: the
+    /// name then belongs to that child, whose own answer alone can deny it.
+    func secureDelegationBelowSigner(_ name: String, _ sigs: UnsafeMutablePointer<ldns_rr_list>) -> Bool {
+        guard let asked = DNSName(presentation: name), ldns_rr_list_rr_count(sigs) > 0, let rrsig = ldns_rr_list_rr(sigs, 0),
+              let signerRDF = ldns_rr_rrsig_signame(rrsig), let signer = DNSName(presentation: takeString(ldns_rdf2str(signerRDF))),
+              asked.labels.count > signer.labels.count else { return false }
+        let child = DNSName(labels: Array(asked.labels.suffix(signer.labels.count + 1)))
+        guard let packet = query(child.fqdn, LDNS_RR_TYPE_DS) else { return false }
+        defer { ldns_pkt_free(packet) }
+        guard let answer = ldns_pkt_answer(packet), ldns_rr_list_rr_count(answer) > 0 else { return false }
+        for (rrset, signatures) in Self.rrsets(answer) {
+            defer { ldns_rr_list_free(rrset); ldns_rr_list_free(signatures) }
+            if ldns_rr_get_type(ldns_rr_list_rr(rrset, 0)) == LDNS_RR_TYPE_DS,
+               checkSigned(rrset, signatures, owner: child.fqdn) == .secure { return true }
+        }
+        return false
     }
 
     /// True when some zone cut at or above `name` is proven (by a validated denial) to have no

@@ -230,6 +230,11 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertTrue(forged.stdout.contains("which does not answer it"), forged.stdout)
         XCTAssertFalse(forged.stdout.contains("mx.valid-311.test"), "the forged MX must not be probed: \(forged.stdout)")
 
+        // Hardening M5: another zone's validly signed NXDOMAIN proof does not deny this name: the
+        // TLSA lookup is bogus (2), never "none published" (3, not protected).
+        let denied = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "valid-312.test"])
+        XCTAssertEqual(denied.status, 2, "a denial from another zone must not pass: \(denied.stdout)\(denied.stderr)")
+        XCTAssertTrue(denied.stdout.contains("\"dns-problem\""), denied.stdout)
         let stripped = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "valid-311.test"])
         XCTAssertEqual(stripped.status, 2, "stripped signatures are bogus, not unsigned: \(stripped.stdout)")
         XCTAssertTrue(stripped.stdout.contains("\"dns-problem\""), stripped.stdout)
