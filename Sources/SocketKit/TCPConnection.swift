@@ -42,32 +42,41 @@ public final class TCPConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    public static func connect(ip: String, port: UInt16, timeout: TimeInterval) throws(NetworkError) -> TCPConnection {
+    /// An IPv4 or IPv6 address and port as the sockets API wants it.
+    struct SocketAddress {
         var storage = sockaddr_storage()
-        var length: socklen_t
+        let length: socklen_t
         let family: Int32
-        if ip.contains(":") {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = port.bigEndian
-            guard inet_pton(AF_INET6, ip, &address.sin6_addr) == 1 else { throw .badAddress(ip) }
-            withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
-            family = AF_INET6
-        } else {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            guard inet_pton(AF_INET, ip, &address.sin_addr) == 1 else { throw .badAddress(ip) }
-            withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: raw) } }
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            family = AF_INET
+
+        init(ip: String, port: UInt16) throws(NetworkError) {
+            var made = sockaddr_storage()
+            if ip.contains(":") {
+                var address = sockaddr_in6()
+                address.sin6_family = sa_family_t(AF_INET6)
+                address.sin6_port = port.bigEndian
+                guard inet_pton(AF_INET6, ip, &address.sin6_addr) == 1 else { throw .badAddress(ip) }
+                withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &made) { $0.copyMemory(from: raw) } }
+                (length, family) = (socklen_t(MemoryLayout<sockaddr_in6>.size), AF_INET6)
+            } else {
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = port.bigEndian
+                guard inet_pton(AF_INET, ip, &address.sin_addr) == 1 else { throw .badAddress(ip) }
+                withUnsafeBytes(of: address) { raw in withUnsafeMutableBytes(of: &made) { $0.copyMemory(from: raw) } }
+                (length, family) = (socklen_t(MemoryLayout<sockaddr_in>.size), AF_INET)
+            }
+            storage = made
         }
+    }
+
+    public static func connect(ip: String, port: UInt16, timeout: TimeInterval) throws(NetworkError) -> TCPConnection {
+        var address = try SocketAddress(ip: ip, port: port)
+        let (length, family) = (address.length, address.family)
         let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw .connectFailed(String(cString: strerror(errno))) }
         let connection = TCPConnection(fd: fd)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        let started = withUnsafePointer(to: &storage) {
+        let started = withUnsafePointer(to: &address.storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, length) }
         }
         if started != 0 {
@@ -93,8 +102,15 @@ public final class TCPConnection: @unchecked Sendable {
                 return String(decoding: line, as: UTF8.self)
             }
             guard buffer.count <= maxLength else { throw .tooLong(maxLength) }
+            try fill(atMost: 4096, until: deadline, what: what)
+        }
+    }
+
+    /// Reads what has arrived (at most `count` bytes) into the buffer, waiting until `deadline`.
+    private func fill(atMost count: Int, until deadline: Date, what: String) throws(NetworkError) {
+        while true {
             guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
-            var chunk = [UInt8](repeating: 0, count: 4096)
+            var chunk = [UInt8](repeating: 0, count: count)
             let n = recv(fd, &chunk, chunk.count, 0)
             if n == 0 { throw wasShutDown ? .timedOut(what) : .closed }
             if n < 0 {
@@ -102,21 +118,14 @@ public final class TCPConnection: @unchecked Sendable {
                 throw .connectFailed(String(cString: strerror(errno)))
             }
             buffer += chunk[..<n]
+            return
         }
     }
 
     /// Exactly `count` bytes (what was buffered first), or `.closed` when the peer ends early.
     public func read(exactly count: Int, until deadline: Date, what: String) throws(NetworkError) -> [UInt8] {
         while buffer.count < count {
-            guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
-            var chunk = [UInt8](repeating: 0, count: min(1 << 16, max(4096, count - buffer.count)))
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n == 0 { throw wasShutDown ? .timedOut(what) : .closed }
-            if n < 0 {
-                if errno == EAGAIN || errno == EINTR { continue }
-                throw .connectFailed(String(cString: strerror(errno)))
-            }
-            buffer += chunk[..<n]
+            try fill(atMost: min(1 << 16, max(4096, count - buffer.count)), until: deadline, what: what)
         }
         let bytes = Array(buffer[..<count])
         buffer.removeFirst(count)

@@ -72,28 +72,9 @@ if [[ $action == swap ]]; then
     exit 0
 fi
 [[ $action == up ]] || { echo "usage: lab.sh up|down|publish|swap|reload DIR ..." >&2; exit 64; }
-# The addresses are one lab's at a time. Another lab whose owner (the test run that started it)
-# is alive is waited for, never stopped; one whose owner died (a crashed run) is stopped.
-owner=${DANECTL_LAB_OWNER:-$PPID}
-take_addresses() {
-    for _ in $(seq 1200); do
-        [[ -f $current ]] || break
-        read -r other other_owner < "$current" || true
-        [[ $other == "$lab" ]] && break
-        if [[ -n ${other_owner:-} ]] && kill -0 "$other_owner" 2>/dev/null; then sleep 1; continue; fi
-        "$0" down "$other" || true
-        break
-    done
-    if [[ -f $current ]]; then
-        read -r other other_owner < "$current" || true
-        if [[ $other != "$lab" ]] && [[ -n ${other_owner:-} ]] && kill -0 "$other_owner" 2>/dev/null; then
-            echo "lab: another lab ($other, run by PID $other_owner) still holds the addresses after 20 minutes" >&2
-            exit 75
-        fi
-    fi
-    echo "$lab $owner" > "$current"
-}
-take_addresses
+# The addresses are one lab's at a time (Tests/lab/addresses.sh).
+source "$here/addresses.sh"
+take_addresses "$current" "$lab" "$0"
 
 for tool in nsd unbound postfix openssl pebble "${DANECTL:?set DANECTL to the danectl binary}"; do
     command -v "$tool" >/dev/null || { echo "lab: required tool $tool is missing (scripts/install-deps installs it)" >&2; exit 1; }

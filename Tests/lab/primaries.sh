@@ -31,26 +31,10 @@ for tool in named knotd tsig-keygen; do
     command -v "$tool" >/dev/null || { echo "primaries.sh: $tool is missing (scripts/install-deps installs bind9 and knot)" >&2; exit 69; }
 done
 
-# One set of primaries at a time. Another set whose owner (the test run that started it) is
-# alive is waited for, never stopped; one whose owner died (an interrupted run) is stopped.
-owner=${DANECTL_LAB_OWNER:-$PPID}
-for _ in $(seq 1200); do
-    [[ -s $current ]] || break
-    read -r other other_owner < "$current" || true
-    [[ $other == "$dir" ]] && break
-    if [[ -n ${other_owner:-} ]] && kill -0 "$other_owner" 2>/dev/null; then sleep 1; continue; fi
-    "$0" down "$other" || true
-    break
-done
-if [[ -s $current ]]; then
-    read -r other other_owner < "$current" || true
-    if [[ $other != "$dir" ]] && [[ -n ${other_owner:-} ]] && kill -0 "$other_owner" 2>/dev/null; then
-        echo "primaries.sh: another set ($other, run by PID $other_owner) still holds the addresses after 20 minutes" >&2
-        exit 75
-    fi
-fi
+# One set of primaries at a time (Tests/lab/addresses.sh).
+source "$(dirname "$0")/addresses.sh"
+take_addresses "$current" "$dir" "$0"
 mkdir -p "$dir/bind/keys" "$dir/knot"
-echo "$dir $owner" > "$current"
 ip addr add 127.53.1.1/8 dev lo 2>/dev/null || true
 ip addr add 127.53.1.2/8 dev lo 2>/dev/null || true
 tsig-keygen -a hmac-sha256 danectl-key > "$dir/tsig.key"

@@ -24,6 +24,15 @@ struct ReportStoreOptions: ParsableArguments {
 
     var path: String { db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite" }
 
+    /// Opens a store that must already exist (reading commands never create one): 66 when missing.
+    func openExisting(_ printer: DiagnosticPrinter) throws -> ReportStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            printer.print(.error(.noInput("report-missing-file"), "\(path): no report store here yet; `danectl reports ingest --db \(path) ...` makes one"))
+            throw ExitStatus.noInput.exit
+        }
+        return try open(printer)
+    }
+
     /// Opens the store; one that cannot be opened or created ends the command with 73, or 75
     /// when the fault can pass or the input comes from an MTA pipe (which must not bounce).
     func open(_ printer: DiagnosticPrinter, fromPipe: Bool = false) throws -> ReportStore {

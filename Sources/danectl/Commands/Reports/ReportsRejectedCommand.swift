@@ -24,11 +24,7 @@ struct ReportsRejectedCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        guard FileManager.default.fileExists(atPath: store.path) else {
-            printer.print(.error(.noInput("report-missing-file"), "\(store.path): no report store here yet"))
-            throw ExitStatus.noInput.exit
-        }
-        let reports = try store.open(printer)
+        let reports = try store.openExisting(printer)
         do {
             if let show {
                 guard let content = try reports.rejectedContent(id: show) else {

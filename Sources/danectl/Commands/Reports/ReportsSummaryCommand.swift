@@ -64,11 +64,7 @@ struct ReportsSummaryCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        guard FileManager.default.fileExists(atPath: store.path) else {
-            printer.print(.error(.noInput("report-missing-file"), "\(store.path): no report store here yet; `danectl reports ingest --db \(store.path) ...` makes one"))
-            throw ExitStatus.noInput.exit
-        }
-        let reports = try store.open(printer)
+        let reports = try store.openExisting(printer)
         let summary = try runReporting(printer) { () throws(DiagnosticError) in
             try ReportsSummaryRun.run(store: reports, since: since.flatMap(Self.date), domain: domain, description: description)
         }
