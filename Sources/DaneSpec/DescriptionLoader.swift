@@ -21,6 +21,9 @@ public enum DescriptionLoader {
     /// A description is small text; anything larger is not one (and is not read into memory).
     public static let maximumSize = 64 << 20
 
+    /// Whether a command-line word names a description (YAML) rather than a domain or zone file.
+    public static func isDescription(_ path: String) -> Bool { path.hasSuffix(".yaml") || path.hasSuffix(".yml") }
+
     public static func load(path: String) throws(DiagnosticError) -> DomainDescription {
         let place = SourceLocation(file: path)
         // Look before opening: a FIFO would block, a device never end, a folder confuse.

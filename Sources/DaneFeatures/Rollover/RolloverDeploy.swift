@@ -96,7 +96,7 @@ public enum RolloverDeploy {
                                          + "the MX will serve with", at: keySource.location))
         }
         let name = host.host.fqdn
-        let served = Hex.encode(Digest.hash(chain.subjectPublicKeyInfoDER, with: .sha256))
+        let served = TLSAAssociation.spkiSHA256(chain.subjectPublicKeyInfoDER)
         func refused(_ message: String, gate: RolloverHostResult? = nil, evidence: (String, String)? = nil) -> DeployOutcome {
             DeployOutcome(host: name, result: .refused, gate: gate, messages: [message], prepared: nil, evidenceToWrite: evidence)
         }

@@ -9,7 +9,7 @@ public enum IncludedRecords {
     public static func load(_ include: String?, keyPaths: [String], now: Date) throws(DiagnosticError)
         -> (records: [(text: String, place: String)], warnings: [Diagnostic]) {
         guard let include else { return ([], []) }
-        if include.hasSuffix(".yaml") || include.hasSuffix(".yml") {
+        if DescriptionLoader.isDescription(include) {
             let description = try DescriptionLoader.load(path: include)
             let generated = try Generator(now: now).generate(description)
             let keys = try SigningKeys.load(keyPaths)

@@ -43,6 +43,12 @@ public enum TLSAAssociation {
         return TLSARecordData(parameters: parameters, associationData: digest(selected, parameters.matchingType))
     }
 
+    /// The SHA-256 of a SubjectPublicKeyInfo, in hex: a key's `3 1 1` data, as every place
+    /// that names a served key shows it.
+    public static func spkiSHA256(_ subjectPublicKeyInfoDER: [UInt8]) -> String {
+        Hex.encode(digest(subjectPublicKeyInfoDER, .sha256))
+    }
+
     static func digest(_ bytes: [UInt8], _ matchingType: TLSAMatchingType) -> [UInt8] {
         switch matchingType {
         case .sha256: Digest.hash(bytes, with: .sha256)

@@ -11,6 +11,9 @@ public struct VerifyRequest: Sendable {
     public var options = Verifier.Options()
 
     public init(targets: [String]) { self.targets = targets }
+
+    /// Whether a target names a description (YAML) rather than a domain.
+    public static func isDescription(_ target: String) -> Bool { DescriptionLoader.isDescription(target) }
 }
 
 /// `verify` as the CLI calls it: resolve the targets, ask the world, add drift.
@@ -33,7 +36,7 @@ public enum VerifyRun {
         var domains: [String] = []
         var descriptions: [DomainDescription] = []
         for target in request.targets {
-            if target.hasSuffix(".yaml") || target.hasSuffix(".yml") {
+            if DescriptionLoader.isDescription(target) {
                 let loaded = try DescriptionLoader.load(path: target)
                 descriptions.append(loaded)
                 domains += loaded.domains.map(\.name.fqdn)

@@ -110,7 +110,7 @@ struct VerifyCommand: ParsableCommand {
         if output != nil && (format == .text || format == .jsonl) {
             throw ValidationError("--output writes a whole report: use it with --format json, tlsrpt or prometheus (text and jsonl stream to standard output)")
         }
-        if expectNoChanges && !targets.contains(where: { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }) {
+        if expectNoChanges && !targets.contains(where: VerifyRequest.isDescription) {
             throw ValidationError("--expect-no-changes compares with a description: give a YAML file")
         }
     }

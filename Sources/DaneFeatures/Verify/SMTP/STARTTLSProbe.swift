@@ -104,7 +104,7 @@ public struct STARTTLSProbe: MXSession {
 
     static func summary(_ certificate: Certificate) -> PresentedCertificate {
         PresentedCertificate(subject: certificate.subject, issuer: certificate.issuer,
-                             spkiSHA256: Hex.encode(Digest.hash(certificate.subjectPublicKeyInfoDER, with: .sha256)),
+                             spkiSHA256: TLSAAssociation.spkiSHA256(certificate.subjectPublicKeyInfoDER),
                              notBefore: certificate.notBefore, notAfter: certificate.notAfter)
     }
 
