@@ -34,7 +34,7 @@ let package = Package(
 
         // MARK: Wrappers (the only modules that touch C pointers)
         .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims"]),
-        .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit"]),
+        .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit"]),
         /// POSIX sockets with deadlines: where TCP to port 25 happens.
         .target(name: "SocketKit"),
         /// gzip through the system zlib, with a ceiling (TLS-RPT reports).

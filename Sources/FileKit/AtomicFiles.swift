@@ -149,16 +149,7 @@ public enum AtomicFiles {
     }
 
     private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
-        return true
+        bytes.isEmpty || bytes.withUnsafeBytes { Descriptors.writeAll($0, to: fd) }
     }
 
     /// Like `write(_:)`, but leaves a file whose contents would not change untouched (same

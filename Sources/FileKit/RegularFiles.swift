@@ -100,3 +100,21 @@ public enum RegularFiles {
         return data
     }
 }
+
+/// Writing to a descriptor: the one loop that retries short writes and EINTR.
+public enum Descriptors {
+    /// Every byte, or false (errno says why: a full disk, a closed pipe).
+    public static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            if n == 0 { return false }
+            offset += n
+        }
+        return true
+    }
+}

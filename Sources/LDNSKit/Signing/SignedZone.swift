@@ -1,3 +1,4 @@
+import FileKit
 import Foundation
 internal import CLDNS
 
@@ -40,18 +41,7 @@ public final class SignedZone: @unchecked Sendable {
     /// Signs and writes the zone to an open file descriptor; false (with errno set, or
     /// `failure` saying why) if that failed.
     public func write(to fd: Int32) -> Bool {
-        stream { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let wrote = Foundation.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if wrote < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += wrote
-            }
-            return true
-        }
+        stream { bytes in bytes.isEmpty || Descriptors.writeAll(UnsafeRawBufferPointer(bytes), to: fd) }
     }
 
     /// Names are handed out in blocks; each thread signs and prints a block into its own

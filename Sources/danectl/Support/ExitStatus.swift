@@ -54,14 +54,7 @@ func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
 /// descriptor refuses (full disk, closed pipe), with errno saying why.
 func writeAllToStandardOutput(_ text: String) -> Bool {
     let bytes = Array(text.utf8)
-    var written = 0
-    while written < bytes.count {
-        let n = bytes[written...].withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { return false }
-        written += n
-    }
-    return true
+    return bytes.isEmpty || bytes.withUnsafeBytes { Descriptors.writeAll($0, to: STDOUT_FILENO) }
 }
 
 /// A `--ca-file` that cannot be read is a missing input (66), said once, before any work,
