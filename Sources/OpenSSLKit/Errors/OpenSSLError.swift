@@ -32,5 +32,17 @@ public struct OpenSSLError: Error, CustomStringConvertible, Sendable {
         return details
     }
 
+    /// The reasons on the error queue in OpenSSL's own words ("unsupported protocol", "tlsv1
+    /// alert protocol version"), emptying it: what a TLS failure is told with.
+    static func drainReasons() -> [String] {
+        var reasons: [String] = []
+        while true {
+            let code = ERR_get_error()
+            if code == 0 { break }
+            if let reason = ERR_reason_error_string(code) { reasons.append(String(cString: reason)) }
+        }
+        return reasons
+    }
+
     static func clearQueue() { ERR_clear_error() }
 }

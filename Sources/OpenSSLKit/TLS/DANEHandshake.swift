@@ -78,7 +78,7 @@ public enum DANEHandshake {
         let connected = SSL_connect(ssl)
         if connected != 1 {
             let kind = SSL_get_error(ssl, connected)
-            let reason = OpenSSLError.drainQueue().first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""
+            let reason = OpenSSLError.drainReasons().first ?? ""
             if !reason.isEmpty { return failed("the TLS handshake failed: \(reason)") }
             let what = switch kind {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out during the TLS handshake"

@@ -86,7 +86,7 @@ public final class TLSChannel {
     /// Names what happened in words an operator can act on (never errno text for TLS errors).
     private func failure(_ result: Int32, _ what: String) -> TLSChannelError {
         let kind = SSL_get_error(ssl, result)
-        let queued = OpenSSLError.drainQueue().first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""
+        let queued = OpenSSLError.drainReasons().first ?? ""
         let text: String = switch kind {
         case SSL_ERROR_ZERO_RETURN: "the server ended the TLS session \(what)"
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out \(what)"

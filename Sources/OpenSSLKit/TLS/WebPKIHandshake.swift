@@ -32,7 +32,7 @@ public enum WebPKIHandshake {
                 return .failure(.init(.certificateInvalid, description: "the certificate of \(name) is not valid under WebPKI: \(String(cString: X509_verify_cert_error_string(Int(verify))))"))
             }
             let kind = SSL_get_error(ssl, connected)
-            let reason = OpenSSLError.drainQueue().first.map { $0.components(separatedBy: ":").dropFirst(5).joined(separator: ":") } ?? ""
+            let reason = OpenSSLError.drainReasons().first ?? ""
             if !reason.isEmpty { return .failure(.init(description: "the TLS handshake with \(name) failed: \(reason)")) }
             return .failure(.init(description: kind == SSL_ERROR_WANT_READ || kind == SSL_ERROR_WANT_WRITE
                 ? "timed out during the TLS handshake with \(name)" : "\(name) closed the connection during the TLS handshake"))
