@@ -222,4 +222,40 @@ final class VerifierDNSTests: XCTestCase {
         XCTAssertTrue(report.warnings.contains { $0.hasPrefix("zone example.test. is signed, but its parent has no DS for it (an island)") }, "\(report.warnings)")
         XCTAssertFalse(report.warnings.contains { $0.contains("are not DNSSEC-signed") }, "an island is signed: \(report.warnings)")
     }
+
+    /// Issue 23: --all-servers asks every authoritative server for the RRsets the verdict rests
+    /// on, and names the stale secondary: an older serial, other records, signatures that run
+    /// out sooner. Without it, nothing is asked of the servers while the lookups succeed.
+    func testAllServersNamesAStaleSecondary() {
+        let dns = ScriptedDNS()
+        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
+        dns.answer("mx.example.test", .a, [.address("192.0.2.1")])
+        dns.answer("example.test", .ns, [.name(name("ns1.example.test")), .name(name("ns2.example.test"))])
+        dns.answer("ns1.example.test", .a, [.address("192.0.2.53")])
+        dns.answer("ns2.example.test", .a, [.address("198.51.100.53")])
+        func soa(_ serial: UInt32) -> RecordData {
+            .soa(SOAData(primary: name("ns1.example.test"), mailbox: name("hostmaster.example.test"), serial: serial, refresh: 3600, retry: 600,
+                         expire: 86400, minimum: 300))
+        }
+        func signature(_ days: Double) -> RecordData {
+            .rrsig(RRSIGData(typeCovered: .tlsa, algorithm: 13, labels: 5, originalTTL: 300, expiration: UInt32(Date().timeIntervalSince1970 + days * 86_400),
+                             inception: UInt32(Date().timeIntervalSince1970 - 3600), keyTag: 1, signer: name("example.test"), signature: [1]))
+        }
+        let tlsa = RecordData.tlsa(TLSARecordData(parameters: .recommended, associationData: [UInt8](repeating: 2, count: 32)))
+        dns.answer("_25._tcp.mx.example.test", .tlsa, [tlsa])
+        for (server, serial, days) in [("192.0.2.53", UInt32(2026120602), 14.0), ("198.51.100.53", 2026120101, 3.0)] {
+            dns.serve(server, "example.test", .soa, [soa(serial)])
+            dns.serve(server, "example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
+            dns.serve(server, "_25._tcp.mx.example.test", .tlsa, [tlsa, signature(days)])
+        }
+        var options = Verifier.Options()
+        options.dnsOnly = true
+        XCTAssertFalse(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.contains { $0.hasPrefix("all servers:") })
+        options.allServers = true
+        let report = Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test")
+        let found = report.warnings.filter { $0.hasPrefix("all servers:") }.joined(separator: "\n")
+        XCTAssertTrue(found.contains("disagree on the SOA serial"), found)
+        XCTAssertTrue(found.contains("name server ns2.example.test. (198.51.100.53) serves _25._tcp.mx.example.test. TLSA signatures that expire on"), found)
+        XCTAssertEqual(report.outcome, .warning)
+    }
 }

@@ -21,6 +21,9 @@ public struct Verifier: Sendable {
         public var addressLimit: Int = 5
         /// MX hosts checked per domain, by preference (`--mx-limit`): senders stop after a few.
         public var mxLimit: Int = 10
+        /// Ask every authoritative server of each zone for the MX, address and TLSA RRsets
+        /// (`--all-servers`): a stale secondary breaks DANE days after a rollover.
+        public var allServers = false
         /// Check DNS and DNSSEC only: no SMTP, so no certificate is checked (for machines whose
         /// outbound port 25 is blocked).
         public var dnsOnly = false
@@ -159,6 +162,16 @@ public struct Verifier: Sendable {
         warnings += signatureWarnings(expiring)
         var seen = Set<String>()
         warnings = warnings.filter { seen.insert($0).inserted }
+        if options.allServers {
+            // Each RRset the verdict rests on, asked of every server of its zone, side by side.
+            let questions: [(DNSName, RRType)] = [(name, .mx)] + plans.flatMap { plan -> [(DNSName, RRType)] in
+                [(plan.endpoint.host, .a), (plan.endpoint.host, .aaaa)] + (plan.tlsaStatus == nil ? [] : [(plan.endpoint.owner, .tlsa)])
+            }
+            let survey = NameServerSurvey(lookup: lookup)
+            var seenFindings = Set<String>()
+            warnings += ProbeRunner(limit: options.concurrency).run(questions.count) { survey.survey(questions[$0].0, questions[$0].1) }
+                .flatMap { $0 }.filter { seenFindings.insert($0).inserted }.map { "all servers: " + $0 }
+        }
         var result = report(plans.map(\.report), nil, nil, implicit: implicit)
         result.earliestSignatureExpiry = earliestSignatureExpiry(mx.response, plans)
         let settings = PolicyFetchSettings(timeout: min(options.timeout, 10), caFile: options.caFile, port: options.policyPort)

@@ -102,6 +102,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("MX hosts checked per domain, by preference (senders stop after a few).", valueName: "N"))
     var mxLimit: Int = 10
 
+    @Flag(help: "Also ask every authoritative server of each zone for the MX, address and TLSA records: name a server that serves other data, an older serial, or signatures expiring sooner (a stale secondary).")
+    var allServers = false
+
     func validate() throws {
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         guard (1...1024).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 1024") }
@@ -128,6 +131,7 @@ struct VerifyCommand: ParsableCommand {
         try requireReadableCAFile(caFile, printer)
         request.options.jobs = jobs
         request.options.mxLimit = mxLimit
+        request.options.allServers = allServers
         let nagios = self.nagios
         let started = Date()
         // Text and JSON Lines stream: each domain is printed as soon as it is known.

@@ -16,6 +16,7 @@ struct NameServerSurvey {
         var findings: [String] = []
         var serials: [String: UInt32] = [:]
         var answers: [String: [String]] = [:]
+        var expiries: [String: Date] = [:]
         var unsigned: [String] = []
         for (label, address) in servers {
             guard let address else {
@@ -39,6 +40,10 @@ struct NameServerSurvey {
             guard let answer = try? lookup.ask(server: address, name, type) else { continue }
             let records = answer.answer.filter { $0.owner == name && $0.type == type }
             answers["\(label) (\(address))"] = records.map(\.data.presentation).sorted()
+            let signatures = answer.answer.compactMap { record -> RRSIGData? in
+                if case .rrsig(let sig) = record.data, sig.typeCovered == type { sig } else { nil }
+            }
+            if let earliest = signatures.map(\.expirationDate).min() { expiries["\(label) (\(address))"] = earliest }
             if !records.isEmpty && !answer.answer.contains(where: { if case .rrsig(let sig) = $0.data { sig.typeCovered == type } else { false } })
                 && zoneIsSigned(zone) {
                 unsigned.append("\(label) (\(address))")
@@ -51,6 +56,14 @@ struct NameServerSurvey {
         if Set(answers.values).count > 1 {
             findings.append("the name servers of \(zone) give different \(name) \(type) answers: " + answers.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.isEmpty ? "none" : $0.value.joined(separator: " | "))" }.joined(separator: "; "))
+        }
+        // A server whose signatures run out a day or more before the others' has not taken the
+        // latest signing (a stale secondary): DANE breaks there first.
+        if let latest = expiries.values.max() {
+            for (server, expiry) in expiries.sorted(by: { $0.key < $1.key }) where latest.timeIntervalSince(expiry) >= 86_400 {
+                findings.append("name server \(server) serves \(name) \(type) signatures that expire on \(RFC3339.string(expiry)), "
+                                + "before the others' (\(RFC3339.string(latest))): it has not taken the latest signing of \(zone)")
+            }
         }
         for server in unsigned {
             findings.append("name server \(server) serves \(name) \(type) without its RRSIG, though \(zone) is signed: it serves an unsigned copy of the zone")
