@@ -486,6 +486,14 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertGreaterThan(Double(expiry.split(separator: " ").last!)!, Date().timeIntervalSince1970)
         let signatures = try XCTUnwrap(samples.first { $0.hasPrefix("danectl_verify_signature_expiry_timestamp_seconds{domain=valid-311.test.}") })
         XCTAssertGreaterThan(Double(signatures.split(separator: " ").last!)!, Date().timeIntervalSince1970)
+        // Issue 23, end to end: Prometheus's own promtool lints the file, the per-record match and
+        // the run's success are there, and the mismatching record of mismatch.test matches nothing.
+        let lint = try Processes.run("sh", ["-c", "promtool check metrics < '\(file)'"])
+        XCTAssertEqual(lint.status, 0, lint.stdout + lint.stderr)
+        XCTAssertTrue(samples.contains("danectl_verify_success 1") || samples.contains("danectl_verify_success{} 1"), "\(samples)")
+        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_tlsa_record_match{") && $0.contains("domain=valid-311.test.") && $0.hasSuffix(" 1") }, "\(samples)")
+        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_tlsa_record_match{") && $0.contains("domain=mismatch.test.") && $0.hasSuffix(" 0") }, "\(samples)")
+        XCTAssertTrue(samples.contains("danectl_verify_dane_pass{domain=mismatch.test.} 0"), "\(samples)")
 
         let started = Date()
         let report = try Danectl.run(["verify", "--resolver", lab.resolver, "--timeout", "5", "--format", "tlsrpt", "mismatch.test"])
