@@ -19,6 +19,6 @@ struct Danectl: ParsableCommand {
             Describe your domains and MX hosts in YAML, point at the certificates, and danectl \
             writes the TLSA, MX and TLS-RPT records to publish. See README.md for the YAML format.
             """,
-        version: "0.1.0",
+        version: BuildInfo.versionLine,
         subcommands: [GenerateCommand.self, VerifyCommand.self, PublishCommand.self, RolloverCommand.self, ReportsCommand.self, KeygenCommand.self, DSCommand.self, SignCommand.self])
 }

@@ -37,7 +37,7 @@ struct GenerateCommand: ParsableCommand {
         var fileExtension: String { self == .octodns ? "yaml" : rawValue }
     }
 
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file())
     var file: String
 
     @Option(help: "Output format: bind or nsd zone-file snippets, json, octodns (YamlProvider zone files) or nsupdate (a script).")
@@ -45,16 +45,16 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: ArgumentHelp(
         "Write here instead of standard output. A folder (existing, or ending in /) gets one file per zone, named <zone>.<format>.",
-        valueName: "PATH"))
+        valueName: "PATH"), completion: .file())
     var output: String?
 
     @Flag(help: "With --output DIR/: remove the files an earlier run of this same description (by its real path) wrote that it no longer makes.")
     var prune = false
 
-    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the WebPKI check of MTA-STS mode enforce, instead of the system's.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the WebPKI check of MTA-STS mode enforce, instead of the system's.", valueName: "FILE"), completion: .file())
     var caFile: String?
 
-    @Option(help: ArgumentHelp("Render with this Mustache template instead of the built-in bind/nsd one.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Render with this Mustache template instead of the built-in bind/nsd one.", valueName: "FILE"), completion: .file())
     var template: String?
 
     @Option(name: .customLong("zone"), help: ArgumentHelp("Only the records that belong in this zone (repeatable).", valueName: "ZONE"))

@@ -26,7 +26,7 @@ struct KeygenCommand: ParsableCommand {
     @Flag(help: "Make a key-signing key (flags 257, the one whose DS goes in the parent).")
     var ksk = false
 
-    @Option(help: ArgumentHelp("Write the files here instead of the current folder.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Write the files here instead of the current folder.", valueName: "DIR"), completion: .directory)
     var directory: String = "."
 
     func run() throws {

@@ -38,13 +38,13 @@ struct PublishCommand: ParsableCommand {
             NOERROR); then the update may or may not have been applied: run publish again.
             """)
 
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file())
     var file: String
 
     @Option(help: ArgumentHelp("The zone's primary name server.", valueName: "ADDR[:PORT]"))
     var server: String
 
-    @Option(help: ArgumentHelp("The TSIG key file (tsig-keygen or keymgr -t output). Not needed with --dry-run.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("The TSIG key file (tsig-keygen or keymgr -t output). Not needed with --dry-run.", valueName: "FILE"), completion: .file())
     var tsigKey: String?
 
     @Option(name: .customLong("zone"), help: ArgumentHelp("Only this zone (repeatable).", valueName: "ZONE"))

@@ -39,7 +39,7 @@ struct SignCommand: ParsableCommand {
             \(ExitStatus.helpLines([(.success, "zone signed and written")]))
             """)
 
-    @Argument(help: ArgumentHelp("The zone file to sign (unsigned, or signed before: old signatures are replaced).", valueName: "ZONEFILE"))
+    @Argument(help: ArgumentHelp("The zone file to sign (unsigned, or signed before: old signatures are replaced).", valueName: "ZONEFILE"), completion: .file())
     var zoneFile: String
 
     @OptionGroup var signing: SigningKeyOptions
@@ -51,7 +51,7 @@ struct SignCommand: ParsableCommand {
     @Flag(help: "With --nsec3: set opt-out, leaving unsigned delegations out of the chain.")
     var optOut = false
 
-    @Option(help: ArgumentHelp("Merge these records first: a danectl YAML description or a zone snippet.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Merge these records first: a danectl YAML description or a zone snippet.", valueName: "FILE"), completion: .file())
     var include: String?
 
     @Option(help: ArgumentHelp("Re-signing keeps an existing signature that verifies unless it expires within this many hours (default: a quarter of --validity).", valueName: "HOURS"))
@@ -72,7 +72,7 @@ struct SignCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Spread expirations over this many hours before the end of validity (default: a quarter of it).", valueName: "HOURS"))
     var jitter: Int?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the signed zone; - for standard output.", valueName: "PATH"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the signed zone; - for standard output.", valueName: "PATH"), completion: .file())
     var output: String?
 
     func validate() throws {

@@ -52,15 +52,15 @@ struct VerifyCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, jsonl, tlsrpt, prometheus }
 
-    @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"))
+    @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"), completion: .file())
     var targets: [String] = []
 
-    @Option(help: ArgumentHelp("Also check the domains listed in FILE, one a line (# starts a comment); \"-\" reads standard input.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Also check the domains listed in FILE, one a line (# starts a comment); \"-\" reads standard input.", valueName: "FILE"), completion: .file())
     var domainsFrom: String?
 
     @OptionGroup var dns: ResolverOptions
 
-    @Option(help: ArgumentHelp("Validate DNSSEC here from this trust anchor (DS or DNSKEY records) instead of trusting the resolver's AD bit; then --resolver need not validate.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Validate DNSSEC here from this trust anchor (DS or DNSKEY records) instead of trusting the resolver's AD bit; then --resolver need not validate.", valueName: "FILE"), completion: .file())
     var trustAnchor: String?
 
     @Option(help: "Whose rules: rfc7672 (Postfix; DANE-EE ignores dates) or exchange-online (expired certificates fail).")
@@ -69,7 +69,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Output: text, json, jsonl (one JSON object per domain as soon as it is known, then a summary), tlsrpt (an RFC 8460 report, as a sending MTA would send it), or prometheus (node_exporter textfile).")
     var format: Format = .text
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file, replaced atomically (for node_exporter's textfile directory), instead of standard output.", valueName: "FILE"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file, replaced atomically (for node_exporter's textfile directory), instead of standard output.", valueName: "FILE"), completion: .file())
     var output: String?
 
     @Flag(help: "Print only the domains that do not pass, and the summary line.")
@@ -78,7 +78,7 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Domains checked at once (each also probes its MX addresses side by side).", valueName: "N"))
     var jobs: Int = 16
 
-    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the MTA-STS checks (policy host and MX certificates under WebPKI), instead of the system's.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the MTA-STS checks (policy host and MX certificates under WebPKI), instead of the system's.", valueName: "FILE"), completion: .file())
     var caFile: String?
 
     @Flag(help: "Check DNS and DNSSEC only, without SMTP (for machines whose outbound port 25 is blocked): no certificate is checked.")

@@ -26,7 +26,7 @@ struct ClockOptions: ParsableArguments {
 
 /// DNSSEC keys and signature validity, declared once for `sign` and `generate --sign`.
 struct SigningKeyOptions: ParsableArguments {
-    @Option(name: .customLong("key"), help: ArgumentHelp("A BIND-format key K<zone>.+<alg>+<tag> (repeatable: KSK and ZSK).", valueName: "KEY"))
+    @Option(name: .customLong("key"), help: ArgumentHelp("A BIND-format key K<zone>.+<alg>+<tag> (repeatable: KSK and ZSK).", valueName: "KEY"), completion: .file())
     var keys: [String] = []
 
     @Option(help: ArgumentHelp("Signature validity in days, 1 to 3650.", valueName: "DAYS"))

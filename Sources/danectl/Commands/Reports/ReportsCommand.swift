@@ -19,7 +19,7 @@ struct ReportsCommand: ParsableCommand {
 
 /// The store every `reports` subcommand uses.
 struct ReportStoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The SQLite report store (created when missing; $DANECTL_REPORTS_DB, else ./tlsrpt-reports.sqlite).", valueName: "PATH"))
+    @Option(help: ArgumentHelp("The SQLite report store (created when missing; $DANECTL_REPORTS_DB, else ./tlsrpt-reports.sqlite).", valueName: "PATH"), completion: .file())
     var db: String?
 
     var path: String { db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite" }

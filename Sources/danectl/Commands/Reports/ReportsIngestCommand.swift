@@ -33,7 +33,7 @@ struct ReportsIngestCommand: ParsableCommand {
                                     (.tryLater, "the store is busy, full or read-only (from a pipe: any store fault); nothing lost, run again")]))
             """)
 
-    @Argument(help: ArgumentHelp("Report files, directories or Maildirs; \"-\" for standard input (the default).", valueName: "PATH"))
+    @Argument(help: ArgumentHelp("Report files, directories or Maildirs; \"-\" for standard input (the default).", valueName: "PATH"), completion: .file())
     var paths: [String] = []
 
     @OptionGroup var store: ReportStoreOptions

@@ -37,13 +37,13 @@ struct ReportsSummaryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this policy domain.", valueName: "DOMAIN"))
     var domain: String?
 
-    @Option(help: ArgumentHelp("A danectl description: policies filed under its MX hosts count for its domains.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("A danectl description: policies filed under its MX hosts count for its domains.", valueName: "FILE"), completion: .file())
     var description: String?
 
     @Option(help: "Output: text, json or prometheus.")
     var format: Format = .text
 
-    @Option(help: ArgumentHelp("Write the output to FILE (atomically) instead of standard output.", valueName: "FILE"))
+    @Option(help: ArgumentHelp("Write the output to FILE (atomically) instead of standard output.", valueName: "FILE"), completion: .file())
     var output: String?
 
     @Option(help: ArgumentHelp("Exit 1 when the period has failures: \"any\", or one RFC 8460 result type.", valueName: "RESULT-TYPE"))

@@ -9,10 +9,10 @@ struct RolloverCommand: ParsableCommand {
 
 /// The options `plan` and `check` share.
 struct RolloverOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE")) var file: String
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file: String
     @Option(name: .customLong("host"), help: ArgumentHelp("Only this MX host (repeatable); a host the description lacks is a usage error.", valueName: "HOST"))
     var hosts: [String] = []
-    @Option(help: ArgumentHelp("Where first-seen times are kept (default FILE.rollover.json). Keep it on persistent storage.", valueName: "PATH"))
+    @Option(help: ArgumentHelp("Where first-seen times are kept (default FILE.rollover.json). Keep it on persistent storage.", valueName: "PATH"), completion: .file())
     var state: String?
     @Option(help: ArgumentHelp("Seconds your signing and publishing pipeline needs to put a change live; added to the wait.", valueName: "SECONDS"))
     var publishDelay: Int = 0

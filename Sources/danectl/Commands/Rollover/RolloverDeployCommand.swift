@@ -41,17 +41,17 @@ struct RolloverDeployCommand: ParsableCommand {
                                     (.tryLater, "not yet: the next hash has not been published long enough (nothing installed)")]))
             """)
 
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE")) var file: String
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file: String
     @Option(help: ArgumentHelp("The MX host to deploy to.", valueName: "HOST")) var host: String?
-    @Option(help: ArgumentHelp("The new certificate chain, leaf first (PEM).", valueName: "CHAIN")) var certificate: String?
-    @Option(help: ArgumentHelp("The new certificate's private key (default: the host's `next:` file).", valueName: "KEY")) var key: String?
+    @Option(help: ArgumentHelp("The new certificate chain, leaf first (PEM).", valueName: "CHAIN"), completion: .file()) var certificate: String?
+    @Option(help: ArgumentHelp("The new certificate's private key (default: the host's `next:` file).", valueName: "KEY"), completion: .file()) var key: String?
     @Flag(help: "Run as a certbot deploy hook: chain, key and host from RENEWED_LINEAGE and RENEWED_DOMAINS.") var certbot = false
     @Flag(help: "Run as a lego run hook: chain, key and host from LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN.") var lego = false
     @Flag(help: "Install the deployments recorded as pending for FILE once they are safe (from a timer).") var pending = false
     @Option(help: ArgumentHelp("Command that makes the MX reload its certificate (run with /bin/sh -c).", valueName: "CMD")) var reload: String?
     @Option(help: ArgumentHelp("Seconds --reload may take; past them it is stopped and the previous files go back.", valueName: "SECONDS"))
     var reloadTimeout: Int = 120
-    @Option(help: ArgumentHelp("Where first-seen times are kept (default FILE.rollover.json).", valueName: "PATH")) var state: String?
+    @Option(help: ArgumentHelp("Where first-seen times are kept (default FILE.rollover.json).", valueName: "PATH"), completion: .file()) var state: String?
     @Option(help: ArgumentHelp("Seconds your publishing pipeline needs; added to the wait.", valueName: "SECONDS")) var publishDelay: Int = 0
     @OptionGroup var dns: ResolverOptions
 

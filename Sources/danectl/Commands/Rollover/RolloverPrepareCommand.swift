@@ -17,7 +17,7 @@ struct RolloverPrepareCommand: ParsableCommand {
             \(ExitStatus.helpLines([(.success, "next keys in place (made now or already there)")]))
             """)
 
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE")) var file: String
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file: String
     @Option(name: .customLong("host"), help: ArgumentHelp("Only this MX host (repeatable).", valueName: "HOST")) var hosts: [String] = []
 
     func run() throws {

@@ -15,7 +15,7 @@ struct RolloverStatusCommand: ParsableCommand {
             \(ExitStatus.helpLines([(.success, "listed (nothing pending, or the pending ones)")]))
             """)
 
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE")) var file: String
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file: String
 
     func run() throws {
         let printer = DiagnosticPrinter()
