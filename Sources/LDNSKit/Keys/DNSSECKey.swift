@@ -43,6 +43,8 @@ public final class DNSSECKey: @unchecked Sendable {
         keyTag = ldns_calc_keytag(dnskey)
         ldns_key_set_keytag(key, keyTag)
         ldns_key_set_flags(key, flags)
+        // The setter does not free an owner set before (generate sets one): free it here.
+        if let previous = ldns_key_pubkey_owner(key) { ldns_rdf_deep_free(previous) }
         ldns_key_set_pubkey_owner(key, ldns_rdf_clone(ldns_rr_owner(dnskey)))
     }
 
