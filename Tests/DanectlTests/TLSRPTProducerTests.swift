@@ -31,6 +31,9 @@ final class TLSRPTProducerTests: XCTestCase {
         let run = try Processes.run("python3", [Repository.path("Tests/lab/tlsrpt-sites.py"), venv, folder.path, Danectl.path,
                                                 folder.file("mail.sqlite"), "http://127.0.0.1:\(server.port)/tlsrpt"])
         XCTAssertEqual(run.status, 0, run.stderr)
+        // The lab owns its daemons: none of this run's collectd, reportd or fetchers outlives it.
+        let survivors = try Processes.run("pgrep", ["-f", "tlsrpt-(collectd|reportd|fetcher).*\(folder.path)"])
+        XCTAssertEqual(survivors.stdout, "", "processes of this lab still running")
         let fed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [Int]], run.stdout)
         XCTAssertEqual(fed["example.com|tlsa"], [1000, 5], "the script fed what it says")
         XCTAssertEqual(server.stop(), 0)

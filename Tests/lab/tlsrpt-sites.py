@@ -9,6 +9,7 @@ POSTs to `danectl reports serve`.
 Usage: tlsrpt-sites.py VENV_BIN WORKDIR DANECTL MAIL_DB POST_URL
 Prints one JSON line: the sessions fed per (domain, policy type, successful/failed).
 """
+import atexit
 import json
 import os
 import shlex
@@ -58,6 +59,31 @@ def quiet(site, name):
     return open(os.path.join(site, name + ".stderr"), "w")
 
 
+# faketime runs collectd as its child, and reportd starts fetchers: each runs in its own process
+# group, stopped whole, so no daemon of this lab outlives it (and no other lab's is touched).
+started = []
+
+
+def stop_group(process):
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=20)
+            # The group leader is gone; what it left in the group goes too.
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        return
+
+
+atexit.register(lambda: [stop_group(p) for p in started])
+
+
 # Each site's collectd runs on a clock that reaches midnight UTC a few seconds after it starts,
 # so the sessions fed now are "yesterday's" when the real day's reportd asks for them, and the
 # midnight rollover (what hands the day to the fetcher) happens for real.
@@ -72,7 +98,9 @@ for index, (organization, traffic) in enumerate(SITES.items()):
     sock = os.path.join(site, "collectd.socket")
     collectd = subprocess.Popen(["faketime", "-f", "@" + start, os.path.join(venv, "tlsrpt-collectd"), "--storage", f"sqlite://{collectd_db}",
                                  "--socketname", sock, "--logfilename", os.path.join(site, "collectd.log"), "--log_level", "info",
-                                 "--sockettimeout", "1"], stdout=subprocess.DEVNULL, stderr=quiet(site, "collectd"))
+                                 "--sockettimeout", "1"], stdout=subprocess.DEVNULL, stderr=quiet(site, "collectd"),
+                                start_new_session=True)
+    started.append(collectd)
     sites.append((index, organization, traffic, site, collectd_db, sock, collectd))
 for index, organization, traffic, site, collectd_db, sock, collectd in sites:
     if not wait_for(sock, 8):
@@ -93,8 +121,7 @@ for index, organization, traffic, site, collectd_db, sock, collectd in sites:
     deadline = time.time() + 40
     while time.time() < deadline and "database rollover" not in open(os.path.join(site, "collectd.log")).read().split("FOR INITIALIZATION", 1)[-1]:
         time.sleep(0.2)
-    collectd.send_signal(signal.SIGTERM)
-    collectd.wait(timeout=20)
+    stop_group(collectd)
 
 reportds = []
 for index, organization, traffic, site, collectd_db, sock, collectd in sites:
@@ -108,18 +135,15 @@ for index, organization, traffic, site, collectd_db, sock, collectd in sites:
         "--debug_send_http_dest", post_url, "--debug_send_file_dest", os.path.join(site, "files"),
         "--interval_main_loop", "1", "--spread_out_delivery", "1", "--min_wait_domainlist", "0", "--max_wait_domainlist", "1",
         "--min_wait_domaindetails", "0", "--max_wait_domaindetails", "1", "--min_wait_delivery", "1", "--max_wait_delivery", "2",
-        ], stdout=subprocess.DEVNULL, stderr=quiet(site, "reportd"))
+        ], stdout=subprocess.DEVNULL, stderr=quiet(site, "reportd"), start_new_session=True)
     # Each report is written as a JSON file and, for its mailto: rua, as an e-mail file.
+    started.append(reportd)
     reportds.append((site, reportd, 2 * len({domain for domain, _, _, _ in traffic})))
 deadline = time.time() + 90
 while time.time() < deadline and any(len(os.listdir(os.path.join(site, "files"))) < expected for site, _, expected in reportds):
     time.sleep(0.5)
 time.sleep(3)  # the HTTP delivery follows the mail one
 for site, reportd, _ in reportds:
-    reportd.send_signal(signal.SIGTERM)
-    try:
-        reportd.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        reportd.kill()
+    stop_group(reportd)
 
 print(json.dumps(fed, sort_keys=True))
