@@ -116,12 +116,17 @@ for index, organization, traffic, site, collectd_db, sock, collectd in sites:
                 time.sleep(0.01)  # a datagram socket drops what a busy reader has no room for
         fed[key][0] += successes
         fed[key][1] += failures
-# Past the sites' midnight, each rolls its day over; then they stop.
+# Past the sites' midnight, each rolls its day over.
 for index, organization, traffic, site, collectd_db, sock, collectd in sites:
-    deadline = time.time() + 40
-    while time.time() < deadline and "database rollover" not in open(os.path.join(site, "collectd.log")).read().split("FOR INITIALIZATION", 1)[-1]:
+    # Seconds here; the deadline only bounds a stuck lab on a loaded machine, and missing it is
+    # said as such (a day never rolled over would otherwise show up as sessions "lost").
+    deadline = time.time() + 150
+    while "database rollover" not in open(os.path.join(site, "collectd.log")).read().split("FOR INITIALIZATION", 1)[-1]:
+        if time.time() > deadline:
+            sys.exit(f"site{index}: tlsrpt-collectd did not roll its day over within 150 s (see {site}/collectd.log)")
         time.sleep(0.2)
-    stop_group(collectd)
+# collectd keeps running while reportd's fetcher reads its day (stopping it at once made a
+# loaded machine lose a site's day); all of them stop at the end.
 
 reportds = []
 for index, organization, traffic, site, collectd_db, sock, collectd in sites:
@@ -139,11 +144,14 @@ for index, organization, traffic, site, collectd_db, sock, collectd in sites:
     # Each report is written as a JSON file and, for its mailto: rua, as an e-mail file.
     started.append(reportd)
     reportds.append((site, reportd, 2 * len({domain for domain, _, _, _ in traffic})))
-deadline = time.time() + 90
-while time.time() < deadline and any(len(os.listdir(os.path.join(site, "files"))) < expected for site, _, expected in reportds):
+deadline = time.time() + 240
+while any(len(os.listdir(os.path.join(site, "files"))) < expected for site, _, expected in reportds):
+    if time.time() > deadline:
+        short = [f"{site}: {len(os.listdir(os.path.join(site, 'files')))} of {expected} report files" for site, _, expected in reportds]
+        sys.exit("tlsrpt-reportd did not deliver within 240 s: " + "; ".join(short) + " (see reportd.log)")
     time.sleep(0.5)
 time.sleep(3)  # the HTTP delivery follows the mail one
-for site, reportd, _ in reportds:
-    stop_group(reportd)
+for process in started:
+    stop_group(process)
 
 print(json.dumps(fed, sort_keys=True))
