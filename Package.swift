@@ -27,6 +27,9 @@ let package = Package(
             name: "CLDNS", path: "Sources/C/CLDNS", pkgConfig: "ldns",
             providers: [.apt(["libldns-dev"])]),
         .systemLibrary(
+            name: "CLibPQ", path: "Sources/C/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
             name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         /// Real functions for the OpenSSL macros Swift cannot import.
@@ -39,14 +42,16 @@ let package = Package(
         .target(name: "SocketKit"),
         /// gzip through the system zlib, with a ceiling (TLS-RPT reports).
         .target(name: "ZlibKit", dependencies: ["CZlib"]),
+        /// PostgreSQL through libpq (the shared report store).
+        .target(name: "PostgresKit", dependencies: ["CLibPQ"]),
         /// Files replaced atomically (temporary file, fsync, rename): every file danectl writes.
         .target(name: "FileKit"),
 
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),
         .target(name: "DaneSpec", dependencies: ["DaneModel", .product(name: "Yams", package: "Yams")]),
-        /// Where TLS-RPT reports are kept: SQLite through GRDB.
-        .target(name: "ReportStore", dependencies: ["DaneModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        /// Where TLS-RPT reports are kept: SQLite through GRDB, or PostgreSQL.
+        .target(name: "ReportStore", dependencies: ["DaneModel", "PostgresKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "DaneFeatures",
             dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit", "ReportStore", "ZlibKit"]),

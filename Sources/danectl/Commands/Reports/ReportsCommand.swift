@@ -19,14 +19,19 @@ struct ReportsCommand: ParsableCommand {
 
 /// The store every `reports` subcommand uses.
 struct ReportStoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The SQLite report store (created when missing; $DANECTL_REPORTS_DB, else ./tlsrpt-reports.sqlite).", valueName: "PATH"), completion: .file())
+    @Option(help: ArgumentHelp("""
+        The report store: an SQLite file (PATH or sqlite:PATH, created when missing) or a PostgreSQL \
+        database several receivers share (postgres://USER@HOST/DB; password from ~/.pgpass or PGPASSWORD). \
+        Default: $DANECTL_REPORTS_DB, else ./tlsrpt-reports.sqlite.
+        """, valueName: "STORE"), completion: .file())
     var db: String?
 
-    var path: String { db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite" }
+    var location: StoreLocation { StoreLocation(db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite") }
 
-    /// Opens a store that must already exist (reading commands never create one): 66 when missing.
+    /// Opens a store that must already exist (reading commands never create an SQLite file):
+    /// 66 when missing.
     func openExisting(_ printer: DiagnosticPrinter) throws -> ReportStore {
-        guard FileManager.default.fileExists(atPath: path) else {
+        if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
             printer.print(.error(.noInput("report-missing-file"), "\(path): no report store here yet; `danectl reports ingest --db \(path) ...` makes one"))
             throw ExitStatus.noInput.exit
         }
@@ -37,7 +42,7 @@ struct ReportStoreOptions: ParsableArguments {
     /// when the fault can pass or the input comes from an MTA pipe (which must not bounce).
     func open(_ printer: DiagnosticPrinter, fromPipe: Bool = false) throws -> ReportStore {
         do {
-            return try ReportStore(path: path)
+            return try ReportStore(location: location)
         } catch {
             let status: ExitStatus = error.transient || fromPipe ? .tryLater : .cannotCreate
             printer.print(.error(ErrorCode("output-report-store", exit: status), error.description))

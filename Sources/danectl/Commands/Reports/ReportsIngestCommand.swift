@@ -60,7 +60,7 @@ struct ReportsIngestCommand: ParsableCommand {
         }
         if let failure = tally.storeFailure { printer.print(.error(.tryLater("later-report-store"), failure.description)) }
         output += "\(tally.stored) stored, \(tally.duplicates) already stored, \(tally.keptAside + tally.conflicting) kept aside"
-            + (tally.unreadable > 0 ? ", \(tally.unreadable) could not be read" : "") + " (\(reports.path))\n"
+            + (tally.unreadable > 0 ? ", \(tally.unreadable) could not be read" : "") + " (\(reports.location))\n"
         // After the commit a closed or full standard output changes nothing that was stored.
         if !writeAllToStandardOutput(output) && !tally.fromPipe {
             printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))"))
@@ -81,7 +81,7 @@ struct ReportsIngestCommand: ParsableCommand {
         case .outcome(let source, .conflicting(_, let reason)):
             printer.print(.warning("report-conflict", "\(source): \(TerminalText.visible(reason, limit: 400))"))
         case .outcome(let source, .keptAside(let reason)):
-            printer.print(.warning("report-unreadable-report", "\(source): \(TerminalText.visible(reason, limit: 400)); kept aside in \(store.path)"))
+            printer.print(.warning("report-unreadable-report", "\(source): \(TerminalText.visible(reason, limit: 400)); kept aside in \(store.location)"))
         case .unreadable(let source, let reason):
             printer.print(.error(.noInput("report-unreadable"), "\(source): cannot read: \(reason)"))
         case .skipped(let item):

@@ -70,7 +70,7 @@ struct ReportsServeCommand: ParsableCommand {
             throw ExitStatus.unavailable.exit
         }
         let stops = StopSignals { server.stop() }
-        FileHandle.standardError.write(Data("danectl reports serve: listening on \(host):\(server.port) (http), storing into \(store.path)\n".utf8))
+        FileHandle.standardError.write(Data("danectl reports serve: listening on \(host):\(server.port) (http), storing into \(store.location)\n".utf8))
         server.run()
         withExtendedLifetime(stops) {}
     }

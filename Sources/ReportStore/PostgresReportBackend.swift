@@ -1,0 +1,246 @@
+import DaneModel
+import Foundation
+import PostgresKit
+
+/// The shared store: one PostgreSQL database that several receivers (`reports serve` on
+/// several machines, `ingest` from several MTAs) write at once. The identity rule is a unique
+/// constraint, so two receivers inserting the same report at the same moment store it once
+/// (`ON CONFLICT`); a batch writes its rows a statement per table, and its rollups once per
+/// key in key order, so concurrent batches take their locks in the same order.
+final class PostgresReportBackend: ReportBackend {
+    typealias Failure = ReportStore.Failure
+    private let connection: PostgresConnection
+
+    init(url: String) throws(Failure) {
+        do {
+            connection = try PostgresConnection(url)
+            try connection.transaction { tx throws(PostgresConnection.Failure) in
+                // One creator at a time: receivers started together must not race on CREATE.
+                try tx.query("SELECT pg_advisory_xact_lock(7672)")
+                for statement in Self.schema { try tx.query(statement) }
+            }
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    private static let schema = [
+        """
+        CREATE TABLE IF NOT EXISTS report (
+            id BIGSERIAL PRIMARY KEY, organization TEXT NOT NULL, report_id TEXT NOT NULL,
+            start_at DOUBLE PRECISION NOT NULL, end_at DOUBLE PRECISION NOT NULL, contact TEXT NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL, source TEXT NOT NULL, json BYTEA NOT NULL,
+            UNIQUE (organization, report_id, start_at, end_at))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS policy (
+            report BIGINT NOT NULL REFERENCES report(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+            policy_type TEXT NOT NULL, policy_domain TEXT NOT NULL, policy_string TEXT NOT NULL, mx_host TEXT NOT NULL,
+            successful BIGINT NOT NULL, failed BIGINT NOT NULL, PRIMARY KEY (report, position))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS failure (
+            report BIGINT NOT NULL, position INTEGER NOT NULL, result_type TEXT NOT NULL,
+            sending_mta_ip TEXT, receiving_mx_hostname TEXT, receiving_mx_helo TEXT, receiving_ip TEXT,
+            failed_sessions BIGINT NOT NULL, additional_information TEXT, failure_reason_code TEXT,
+            FOREIGN KEY (report, position) REFERENCES policy(report, position) ON DELETE CASCADE)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS rejected (
+            id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL, reason TEXT NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL, content BYTEA NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS daily_policy (
+            day INTEGER NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, organization TEXT NOT NULL,
+            successful BIGINT NOT NULL, failed BIGINT NOT NULL, reports BIGINT NOT NULL,
+            first_at DOUBLE PRECISION NOT NULL, last_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (day, policy_domain, policy_type, organization))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS daily_failure (
+            day INTEGER NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, organization TEXT NOT NULL,
+            mx TEXT NOT NULL, ip TEXT NOT NULL, result_type TEXT NOT NULL, reason_code TEXT NOT NULL,
+            sessions BIGINT NOT NULL, information TEXT, last_at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code))
+        """,
+        "CREATE INDEX IF NOT EXISTS policy_domain ON policy(policy_domain)",
+        "CREATE INDEX IF NOT EXISTS failure_policy ON failure(report, position)",
+        "CREATE INDEX IF NOT EXISTS report_end ON report(end_at)",
+        "CREATE INDEX IF NOT EXISTS daily_policy_domain ON daily_policy(policy_domain, last_at)",
+        "CREATE INDEX IF NOT EXISTS daily_failure_domain ON daily_failure(policy_domain, last_at)",
+    ]
+
+    private struct Identity: Hashable {
+        let organization: String, reportID: String, start: Double, end: Double
+        init(_ report: AggregateReport) {
+            organization = report.organizationName
+            reportID = report.reportID
+            start = report.dateRange.start.timeIntervalSince1970
+            end = report.dateRange.end.timeIntervalSince1970
+        }
+        init?(_ row: [String?]) {
+            guard row.count >= 5, let organization = row[1], let reportID = row[2], let start = row[3].flatMap(Double.init),
+                  let end = row[4].flatMap(Double.init) else { return nil }
+            (self.organization, self.reportID, self.start, self.end) = (organization, reportID, start, end)
+        }
+        var parameters: [PostgresConnection.Value] { [.text(organization), .text(reportID), .real(start), .real(end)] }
+    }
+
+    func save(_ items: [ReportStore.Item], receivedAt: Date) throws(Failure) -> [ReportStore.Stored?] {
+        let received = receivedAt.timeIntervalSince1970
+        do {
+            return try connection.transaction { tx throws(PostgresConnection.Failure) -> [ReportStore.Stored?] in
+                var results = [ReportStore.Stored?](repeating: nil, count: items.count)
+                var reports: [(index: Int, report: AggregateReport, json: Data, source: String, identity: Identity)] = []
+                var rejected: [(source: String, reason: String, content: Data)] = []
+                for (index, item) in items.enumerated() {
+                    switch item {
+                    case .report(let report, let json, let source): reports.append((index, report, json, source, Identity(report)))
+                    case .rejected(let source, let reason, let content): rejected.append((source, reason, content))
+                    }
+                }
+                // Identity order: two batches holding the same reports lock them in the same order.
+                reports.sort { ($0.identity.organization, $0.identity.reportID, $0.identity.start, $0.identity.end, $0.index)
+                    < ($1.identity.organization, $1.identity.reportID, $1.identity.start, $1.identity.end, $1.index) }
+                var ids: [Identity: Int64] = [:]
+                try Self.insertRows(tx, "INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)",
+                                    columns: 8, rows: reports.map { $0.identity.parameters + [.text($0.report.contactInfo), .real(received), .text($0.source), .bytes($0.json)] },
+                                    suffix: "ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING RETURNING id, organization, report_id, start_at, end_at") { row in
+                    if let identity = Identity(row), let id = row[0].flatMap(Int64.init) { ids[identity] = id }
+                }
+                var rows: [(id: Int64, rows: ReportRows)] = []
+                for entry in reports {
+                    if let id = ids.removeValue(forKey: entry.identity) {
+                        results[entry.index] = .new
+                        rows.append((id, ReportRows(entry.report)))
+                        continue
+                    }
+                    let stored = try tx.query("SELECT json, source FROM report WHERE organization = $1 AND report_id = $2 AND start_at = $3 AND end_at = $4",
+                                              entry.identity.parameters).values.first
+                    let verdict = ReportRows.verdict(arriving: entry.report, storedJSON: stored?[0].flatMap(PostgresConnection.bytes(fromText:)),
+                                                     storedSource: stored?[1] ?? nil)
+                    if case .conflict(let reason) = verdict { rejected.append((entry.source, reason, entry.json)) }
+                    results[entry.index] = verdict
+                }
+                try Self.insertRows(tx, "INSERT INTO policy VALUES", columns: 8, rows: rows.flatMap { report in
+                    report.rows.policies.map { [.integer(report.id), .integer(Int64($0.position)), .text($0.type), .text($0.domain), .text($0.policyString),
+                                                .text($0.mxHost), .integer(Int64($0.successful)), .integer(Int64($0.failed))] }
+                })
+                try Self.insertRows(tx, "INSERT INTO failure VALUES", columns: 10, rows: rows.flatMap { report in
+                    report.rows.failures.map { [.integer(report.id), .integer(Int64($0.position)), .text($0.resultType), Self.optional($0.sendingIP),
+                                                Self.optional($0.mxHostname), Self.optional($0.mxHelo), Self.optional($0.receivingIP),
+                                                .integer(Int64($0.sessions)), Self.optional($0.information), Self.optional($0.reasonCode)] }
+                })
+                var rollups = Rollups()
+                for report in rows { rollups.merge(report.rows.rollups) }
+                try Self.insertRows(tx, "INSERT INTO daily_policy VALUES", columns: 9, rows: rollups.policies.keys.sorted().map { key in
+                    let counts = rollups.policies[key]!
+                    return [.integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization), .integer(Int64(counts.successful)),
+                            .integer(Int64(counts.failed)), .integer(Int64(counts.reports)), .real(counts.firstAt), .real(counts.lastAt)]
+                }, suffix: """
+                    ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
+                        successful = daily_policy.successful + EXCLUDED.successful, failed = daily_policy.failed + EXCLUDED.failed,
+                        reports = daily_policy.reports + EXCLUDED.reports, first_at = LEAST(daily_policy.first_at, EXCLUDED.first_at),
+                        last_at = GREATEST(daily_policy.last_at, EXCLUDED.last_at)
+                    """)
+                try Self.insertRows(tx, "INSERT INTO daily_failure VALUES", columns: 11, rows: rollups.failures.keys.sorted().map { key in
+                    let counts = rollups.failures[key]!
+                    return [.integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization), .text(key.mx), .text(key.ip),
+                            .text(key.resultType), .text(key.reasonCode), .integer(Int64(counts.sessions)), Self.optional(counts.information),
+                            .real(counts.lastAt)]
+                }, suffix: """
+                    ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
+                        sessions = daily_failure.sessions + EXCLUDED.sessions,
+                        information = GREATEST(daily_failure.information, EXCLUDED.information),
+                        last_at = GREATEST(daily_failure.last_at, EXCLUDED.last_at)
+                    """)
+                try Self.insertRows(tx, "INSERT INTO rejected (source, reason, received_at, content) VALUES", columns: 4, rows: rejected.map {
+                    [.text($0.source), .text($0.reason), .real(received), .bytes($0.content)]
+                })
+                return results
+            }
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    /// One multi-row INSERT per chunk (PostgreSQL takes at most 65,535 parameters a statement).
+    private static func insertRows(_ tx: PostgresConnection.Transaction, _ head: String, columns: Int, rows: [[PostgresConnection.Value]],
+                                   suffix: String = "", each: ([String?]) -> Void = { _ in }) throws(PostgresConnection.Failure) {
+        let perStatement = max(1, 60_000 / columns)
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + perStatement)]
+            var sql = head.hasSuffix("VALUES") ? head : head + " VALUES"
+            var parameter = 0
+            sql += chunk.map { _ in
+                "(" + (0..<columns).map { _ in parameter += 1; return "$\(parameter)" }.joined(separator: ", ") + ")"
+            }.joined(separator: ", ")
+            sql += " " + suffix
+            let result = try tx.query(sql, chunk.flatMap { $0 })
+            result.values.forEach(each)
+            start += perStatement
+        }
+    }
+
+    private static func optional(_ text: String?) -> PostgresConnection.Value { text.map { .text($0) } ?? .null }
+
+    func rejected(limit: Int) throws(Failure) -> [ReportStore.RejectedInput] {
+        do {
+            return try connection.query("SELECT id, source, reason, received_at, length(content) FROM rejected ORDER BY id DESC LIMIT $1",
+                                        [.integer(Int64(limit))]).values.compactMap { row in
+                guard let id = row[0].flatMap(Int64.init), let source = row[1], let reason = row[2], let at = row[3].flatMap(Double.init),
+                      let size = row[4].flatMap(Int.init) else { return nil }
+                return ReportStore.RejectedInput(id: id, source: source, reason: reason, receivedAt: Date(timeIntervalSince1970: at), size: size)
+            }
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    func rejectedContent(id: Int64) throws(Failure) -> Data? {
+        do {
+            let rows = try connection.query("SELECT content FROM rejected WHERE id = $1", [.integer(id)])
+            return rows.values.first?[0].flatMap(PostgresConnection.bytes(fromText:))
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    func totals(since: Double, names: [String]?) throws(Failure) -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) {
+        let filter = names.map { "AND policy_domain IN (\((0..<$0.count).map { "$\($0 + 2)" }.joined(separator: ", ")))" } ?? ""
+        let parameters: [PostgresConnection.Value] = [.real(since)] + (names ?? []).map { .text($0) }
+        do {
+            let policyRows = try connection.query("""
+                SELECT policy_domain, policy_type, SUM(successful), SUM(failed), SUM(reports), json_agg(DISTINCT organization)::text,
+                       MIN(first_at), MAX(last_at)
+                FROM daily_policy WHERE last_at >= $1 \(filter) GROUP BY 1, 2
+                """, parameters)
+            let failureRows = try connection.query("""
+                SELECT policy_domain, policy_type, mx, ip, result_type, reason_code, SUM(sessions), json_agg(DISTINCT organization)::text,
+                       MAX(information)
+                FROM daily_failure WHERE last_at >= $1 \(filter) GROUP BY 1, 2, 3, 4, 5, 6
+                """, parameters)
+            let rejected = try connection.query("SELECT COUNT(*) FROM rejected").values.first?[0].flatMap(Int.init) ?? 0
+            let policies = policyRows.values.map { row in
+                PolicyTotalsRow(domain: row[0] ?? "", type: row[1] ?? "", successful: Self.int(row[2]), failed: Self.int(row[3]), reports: Self.int(row[4]),
+                                organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: Double(row[6] ?? "") ?? 0, lastAt: Double(row[7] ?? "") ?? 0)
+            }
+            let failures = failureRows.values.map { row in
+                FailureTotalsRow(domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", ip: row[3] ?? "", resultType: row[4] ?? "",
+                                 reasonCode: row[5] ?? "", sessions: Self.int(row[6]), organizations: SummaryQuery.names(fromJSON: row[7]),
+                                 information: row[8])
+            }
+            return (policies, failures, rejected)
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    private static func int(_ text: String?) -> Int { text.flatMap(Int.init) ?? 0 }
+
+    private static func failure(_ error: PostgresConnection.Failure) -> Failure {
+        Failure(description: error.description, transient: error.transient)
+    }
+}
