@@ -4,7 +4,9 @@
 # Python loop that only opens, gunzips and parses the same files with json+gzip (no storing,
 # no checking): the floor any reader pays. Prints reports per second, the ratios, and peak
 # memory of each (GNU time). Every failure has its own receiving IP, the worst case for a
-# summary. Usage: Benchmarks/reports.sh [COUNT]   (default 10000; 100000 for a provider)
+# summary. The same files go into a PostgreSQL store too, on a private cluster this script
+# starts on loopback and stops (Debian's postgresql; as the postgres user when run as root).
+# Usage: Benchmarks/reports.sh [COUNT]   (default 10000; 100000 for a provider)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
@@ -16,7 +18,18 @@ fi
 swift build -c release --product danectl >&2
 danectl=$PWD/.build/release/danectl
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+chmod 755 "$work"
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+stop_pg() { [[ -f "$work/pg/data/postmaster.pid" ]] && as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true; }
+trap 'stop_pg; rm -rf "$work"' EXIT
+mkdir -p "$work/pg"
+[[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
+pgport=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+as_pg "$pgbin/initdb" -D "$work/pg/data" -U danectl --auth=trust -E UTF8 --locale=C >/dev/null
+as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/log" -w \
+    -o "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1" start >/dev/null
+pgurl="postgres://danectl@127.0.0.1:$pgport/postgres"
 
 # Reports shaped like a large sender's: 1-3 policies, a few failure details each, over 50
 # domains; a tenth sent as whole e-mails (multipart/report with a base64 gzip part).
@@ -88,21 +101,28 @@ measure() {  # label, command...: prints "seconds peak-KiB"
 read -r ingest_s ingest_kib <<<"$(measure ingest "$danectl" reports ingest --quiet --db "$work/bench.sqlite" "$work/in")"
 read -r summary_s summary_kib <<<"$(measure summary "$danectl" reports summary --db "$work/bench.sqlite" --format json)"
 read -r again_s _ <<<"$(measure again "$danectl" reports ingest --quiet --db "$work/bench.sqlite" "$work/in")"
+read -r pg_s pg_kib <<<"$(measure pgingest "$danectl" reports ingest --quiet --db "$pgurl" "$work/in")"
+read -r pgsummary_s _ <<<"$(measure pgsummary "$danectl" reports summary --db "$pgurl" --format json)"
+cmp -s "$work/summary.out" "$work/pgsummary.out" || { echo "the PostgreSQL summary differs from the SQLite one" >&2; exit 1; }
 read -r floor_s floor_kib <<<"$(measure floor python3 "$work/floor.py" "$work/in")"
 read -r pm_s pm_kib <<<"$(measure parsedmarc "$venv/bin/python" "$work/parsedmarc.py" "$work/in")"
 [[ $(cat "$work/parsedmarc.out") == "$count" ]] || { echo "parsedmarc read $(cat "$work/parsedmarc.out") reports" >&2; exit 1; }
 grep -q "^$count stored, 0 already stored, 0 kept aside" "$work/ingest.out" || { echo "ingest did not store every report:" >&2; cat "$work/ingest.out" >&2; exit 1; }
+grep -q "^$count stored, 0 already stored, 0 kept aside" "$work/pgingest.out" || { echo "PostgreSQL ingest did not store every report" >&2; exit 1; }
 grep -q "^0 stored, $count already stored" "$work/again.out" || { echo "re-ingest stored duplicates" >&2; exit 1; }
 [[ $(cat "$work/floor.out") == "$count" ]] || { echo "the Python floor read $(cat "$work/floor.out") reports" >&2; exit 1; }
-python3 - "$count" "$ingest_s" "$ingest_kib" "$summary_s" "$summary_kib" "$again_s" "$floor_s" "$floor_kib" "$pm_s" "$pm_kib" <<'PY'
+python3 - "$count" "$ingest_s" "$ingest_kib" "$summary_s" "$summary_kib" "$again_s" "$floor_s" "$floor_kib" "$pm_s" "$pm_kib" \
+    "$pg_s" "$pg_kib" "$pgsummary_s" <<'PY'
 import sys
-n, ingest, ingest_kib, summary, summary_kib, again, floor, floor_kib, pm, pm_kib = sys.argv[1:]
-n = int(n); ingest, summary, again, floor, pm = map(float, (ingest, summary, again, floor, pm))
+n, ingest, ingest_kib, summary, summary_kib, again, floor, floor_kib, pm, pm_kib, pg, pg_kib, pgsummary = sys.argv[1:]
+n = int(n); ingest, summary, again, floor, pm, pg, pgsummary = map(float, (ingest, summary, again, floor, pm, pg, pgsummary))
 print(f"{n} reports (a tenth as e-mails), same files, same run:")
 print(f"  danectl reports ingest (parse, check, store in SQLite): {ingest:.2f} s = {n / ingest:,.0f} reports/s, peak {int(ingest_kib) / 1024:.0f} MiB")
 print(f"  danectl reports ingest again (all duplicates):          {again:.2f} s")
 print(f"  danectl reports summary (all of them, JSON):            {summary:.2f} s, peak {int(summary_kib) / 1024:.0f} MiB")
+print(f"  danectl reports ingest into PostgreSQL (loopback):      {pg:.2f} s = {n / pg:,.0f} reports/s, peak {int(pg_kib) / 1024:.0f} MiB")
+print(f"  danectl reports summary from PostgreSQL:                {pgsummary:.2f} s (the same JSON as from SQLite)")
 print(f"  python3 json+gzip loop (parse only, no store):          {floor:.2f} s = {n / floor:,.0f} reports/s, peak {int(floor_kib) / 1024:.0f} MiB")
 print(f"  parsedmarc parse_report_file (parse only, no store):  {pm:.2f} s = {n / pm:,.0f} reports/s, peak {int(pm_kib) / 1024:.0f} MiB")
-print(f"  ingest / parsedmarc: {ingest / pm:.2f}x   ingest / python floor: {ingest / floor:.2f}x")
+print(f"  ingest / parsedmarc: {ingest / pm:.2f}x   ingest / python floor: {ingest / floor:.2f}x   PostgreSQL / SQLite ingest: {pg / ingest:.2f}x")
 PY

@@ -77,7 +77,7 @@ final class DeployTests: XCTestCase {
         let (dns, probe) = world(f)
         let oldChain = try f.read("served.pem"), newChain = try f.read("new.pem"), nextKey = try f.read("next.key")
         let early = try RolloverDeploy.run(request(f, "new.pem"), reload: { XCTFail("no reload while waiting"); return nil }, world: .scripted(dns, probe))
-        XCTAssertEqual(early.result, .notYet)
+        XCTAssertEqual(early.result, .wait)
         XCTAssertEqual(early.gate?.codes, ["waiting-for-caches"])
         XCTAssertEqual(try f.read("served.pem"), oldChain, "nothing installed while the gate is closed")
         // Age the evidence the gate recorded, as the real clock would.
@@ -108,6 +108,15 @@ final class DeployTests: XCTestCase {
         XCTAssertEqual(info.st_mode & 0o777, 0o600)
         XCTAssertEqual(stat(f.path("served.key"), &info), 0)
         XCTAssertEqual(info.st_mode & 0o777, 0o600)
+
+        // The README's next step: `rollover check --after` on the unchanged description agrees
+        // with the deploy (the files moved on; the .previous files say what was replaced).
+        if let (path, text) = outcome.evidenceToWrite { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        let after = try RolloverRun.check(RolloverRequest(file: f.description), after: true, world: .scripted(dns, probe))
+        XCTAssertEqual(after.results.map(\.state), [.safe], after.results.flatMap(\.reasons).joined(separator: "\n"))
+        XCTAssertEqual(after.results.first?.codes, ["deployed"])
+        let advice = after.results.first?.reasons.joined() ?? ""
+        XCTAssertTrue(advice.contains("publish again") && !advice.contains("move `next`"), "no advice to edit a description deploy keeps: " + advice)
     }
 
     func testAnMXThatDoesNotServeTheNewKeyGetsThePreviousFilesBack() throws {
@@ -219,7 +228,7 @@ final class DeployTests: XCTestCase {
         let f = try Files()
         let (dns, probe) = world(f)
         let early = try RolloverDeploy.run(request(f, "new.pem", key: "next.key"), reload: { XCTFail("no reload while waiting"); return nil }, world: .scripted(dns, probe))
-        XCTAssertEqual(early.result, .notYet)
+        XCTAssertEqual(early.result, .wait)
         XCTAssertEqual(early.keyPath, f.path("next.key"))
         try PendingDeployments.record(PendingDeployment(host: early.host, chainPEM: try f.read("new.pem"), keyPEM: try f.read("next.key"),
                                                         source: f.path("new.pem"), since: Date(), earliestSafe: early.gate?.earliestSafe,
@@ -235,7 +244,7 @@ final class DeployTests: XCTestCase {
         base.settle = 0.3
         base.lockWait = 1
         let waiting = try PendingDeploy.run(file: f.description, base: base, reloadTimeout: 5, world: .scripted(dns, probe))
-        XCTAssertEqual(waiting.map(\.outcome?.result), [.notYet])
+        XCTAssertEqual(waiting.map(\.outcome?.result), [.wait])
         XCTAssertEqual(try PendingDeployments.load(f.description).first?.attempts, 2)
         // The gate opens (evidence aged as the real clock would); the MX serves the new key after the reload.
         var evidence = RolloverEvidence()

@@ -37,7 +37,7 @@ public enum PendingDeploy {
             let reload = entry.reload
             do {
                 let outcome = try RolloverDeploy.run(request, reload: { reload.flatMap { ReloadCommand.run($0, timeout: reloadTimeout) } }, world: world)
-                if outcome.result == .notYet {
+                if outcome.result == .wait {
                     var kept = entry
                     kept.attempts += 1
                     kept.earliestSafe = outcome.gate?.earliestSafe ?? kept.earliestSafe

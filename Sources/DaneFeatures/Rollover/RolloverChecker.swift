@@ -49,9 +49,13 @@ public struct RolloverChecker: Sendable {
         let zones = ZoneAssignment(description: description)
         var results: [RolloverHostResult] = []
         for host in try Self.select(description, filter) {
-            let sets = try keys.sets(for: host)
+            // After a managed deploy the files have moved on; judge it by the sets it was deployed under.
+            let deployed = after ? try keys.setsAsDeployed(for: host) : nil
+            let sets: RolloverKeys.Sets
+            if let deployed { sets = deployed } else { sets = try keys.sets(for: host) }
             let zone = zones.zone(for: host.host, explicit: host.zone).zone
-            let context = HostContext(host: host, zone: zone, sets: sets)
+            var context = HostContext(host: host, zone: zone, sets: sets)
+            context.managedDeploy = deployed != nil
             guard !sets.next.isEmpty || sets.nextIsCurrent else {
                 results.append(context.result(.refused, [.init("no-next-key",
                     "nothing is planned for \(host.host): no next key (add `next:` to the host in \(description.file))")]))
@@ -83,6 +87,8 @@ public struct RolloverChecker: Sendable {
         let host: MXHostSpec
         let zone: DNSName
         let sets: RolloverKeys.Sets
+        /// `rollover deploy` replaced the files (judged by the sets it deployed under).
+        var managedDeploy = false
         var endpoint: TLSAEndpoint { host.endpoint }
 
         func result(_ state: RolloverHostResult.State, _ findings: [RolloverFinding], earliest: Date? = nil,
@@ -244,9 +250,13 @@ public struct RolloverChecker: Sendable {
                 + "(\(Int(safeFrom.timeIntervalSince(now).rounded(.up))) s): put the previous certificate back until then")], earliest: safeFrom)
         }
         let retire = now.addingTimeInterval(timings.waitBeforeRetire)
+        // `rollover deploy` already moved the files (the description never changes); by hand, the description moves.
+        let howToRetire = context.managedDeploy
+            ? "publish again (danectl generate, sign, load): the old hash goes and the fresh next key's hash comes"
+            : "move `next` to `certificate` and publish"
         return context.result(.safe, [.init("deployed",
             "the new key is live on every address and matches \(owner) IN TLSA \(matched.map(\.description).joined(separator: ", ")), "
-            + "published since \(Self.format(seen)); retire the old hash from \(Self.format(retire)) (move `next` to `certificate` and publish)")],
+            + "published since \(Self.format(seen)); retire the old hash from \(Self.format(retire)) (\(howToRetire))")],
             earliest: retire, published: true)
     }
 

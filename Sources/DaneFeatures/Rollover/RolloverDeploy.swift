@@ -40,8 +40,8 @@ public struct DeployOutcome: Sendable {
         /// The certificate and key given are already the ones in service: nothing changed
         /// (the `.previous` files keep the state before them).
         case unchanged
-        /// The gate is not open yet: nothing changed; run again later.
-        case notYet = "not-yet"
+        /// The gate says wait (the word `rollover check` uses): nothing changed; run again later.
+        case wait
         /// Refused: the certificate's key is not one senders can be authenticating yet, or the
         /// gate says unsafe; nothing changed.
         case refused
@@ -130,7 +130,7 @@ public enum RolloverDeploy {
             switch verdict.state {
             case .safe: break
             case .wait:
-                var later = DeployOutcome(host: name, result: .notYet, gate: verdict, messages: verdict.reasons + ["nothing installed yet"],
+                var later = DeployOutcome(host: name, result: .wait, gate: verdict, messages: verdict.reasons + ["nothing installed yet"],
                                           prepared: nil, evidenceToWrite: evidenceToWrite)
                 later.keyPath = keySource.path
                 return later

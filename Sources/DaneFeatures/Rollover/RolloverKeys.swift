@@ -1,4 +1,5 @@
 import DaneModel
+import FileKit
 import Foundation
 import OpenSSLKit
 
@@ -30,6 +31,27 @@ struct RolloverKeys {
         for source in host.current { materials.append(try generator.loader.load(source)) }
         return Sets(current: current, next: next, nextIsCurrent: !host.next.isEmpty && next.isEmpty,
                     currentRecords: { parameters in materials.compactMap { try? TLSAAssociation.recordData(parameters, for: $0) } })
+    }
+}
+
+extension RolloverKeys {
+    /// After `rollover deploy` installed a new key, the description's files have moved on:
+    /// `certificate:` holds the key just deployed and `next:` a fresh key. The sets the
+    /// deployment was judged by are the `.previous` files (the key it replaced) as current and
+    /// the files in service as next. Nil when the host's files were not replaced by a deploy
+    /// (no `.previous` beside each), or the deploy kept the key.
+    func setsAsDeployed(for host: MXHostSpec) throws(DiagnosticError) -> Sets? {
+        guard !host.current.isEmpty else { return nil }
+        var previous: [KeySourceSpec] = []
+        for source in host.current {
+            let path = source.path + ".previous"
+            guard RegularFiles.kind(path) == .regular else { return nil }
+            previous.append(KeySourceSpec(path: path, written: source.written + ".previous", expectation: source.expectation, location: source.location))
+        }
+        let deployed = MXHostSpec(host: host.host, port: host.port, current: previous, next: host.current, tlsa: host.tlsa, zone: host.zone,
+                                  ttl: host.ttl, servedKey: host.servedKey, location: host.location)
+        let sets = try sets(for: deployed)
+        return sets.next.isEmpty ? nil : sets
     }
 }
 

@@ -103,7 +103,7 @@ struct RolloverDeployCommand: ParsableCommand {
         }
         writeEvidence(outcome, printer)
         var messages = outcome.messages
-        if outcome.result == .notYet, let keyPath = outcome.keyPath {
+        if outcome.result == .wait, let keyPath = outcome.keyPath {
             // Recorded, so the timer finishes what this (perhaps once-only) hook started.
             do {
                 let chainText = try String(contentsOfFile: request.certificate, encoding: .utf8)
@@ -132,7 +132,7 @@ struct RolloverDeployCommand: ParsableCommand {
     /// The worst of the results: refused or rolled back (1), then not yet (75), else 0.
     func exit(for results: [DeployOutcome.Result]) throws {
         if results.contains(where: { $0 == .refused || $0 == .rolledBack }) { throw ExitStatus.verdictFailure.exit }
-        if results.contains(.notYet) { throw ExitStatus.tryLater.exit }
+        if results.contains(.wait) { throw ExitStatus.tryLater.exit }
     }
 
     func runPending(_ base: DeployRequest, _ printer: DiagnosticPrinter) throws {
