@@ -21,7 +21,7 @@ final class HardeningTests: XCTestCase {
         let folder = try TemporaryFolder()
         let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
         for command in ["generate '\(example)'", "ds '\(folder.file(key))'", "keygen example.org --directory '\(folder.path)'",
-                        "rollover plan '\(Repository.path("Examples/hosting-provider/provider.yaml"))' --now 2026-12-01T00:00:00Z"] {
+                        "rollover plan '\(Repository.path("Examples/hosting-provider/provider.yaml"))' --offline --now 2026-12-01T00:00:00Z"] {
             let result = try Processes.run("/bin/sh", ["-c", "'\(Danectl.path)' \(command) > /dev/full"])
             XCTAssertEqual(result.status, 73, "\(command): \(result.stderr)")
         }

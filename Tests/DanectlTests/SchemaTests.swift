@@ -28,7 +28,7 @@ final class SchemaTests: XCTestCase {
     }
 
     func testRolloverPlanJSONValidates() throws {
-        let result = try Danectl.run(["rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"), "--format", "json",
+        let result = try Danectl.run(["rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"), "--offline", "--format", "json",
                                       "--now", "2026-12-01T00:00:00Z"])
         XCTAssertEqual(result.status, 0, result.stderr)
         try SchemaCheck.assertValid(result.stdout, "rollover-plan", "rollover plan")

@@ -31,7 +31,8 @@ public struct RolloverPlanner: Sendable {
             let published = seen ?? now
             let deploy = max(now, published.addingTimeInterval(wait))
             let retire = deploy.addingTimeInterval(live.waitBeforeRetire)
-            let why = "2 x TLSA TTL (\(live.tlsaTTL) s)" + (live.negativeTTL.map { ", or negative TTL \($0) s + TTL if longer" } ?? "")
+            let why = "2 x TLSA TTL (\(live.tlsaTTL) s)" + (live.negativeTTL.map { ", or negative TTL \($0) s + TTL if longer" }
+                ?? " from the description, offline; `rollover check` also counts the zone's negative TTL")
                 + (publishDelay > 0 ? ", plus \(Int(publishDelay)) s publishing delay" : "")
             let publishDetail = seen.map { "the current and next hashes at \(owner) have been seen published everywhere since "
                 + "\(ISO8601DateFormatter().string(from: $0)) (recorded by rollover check)" }

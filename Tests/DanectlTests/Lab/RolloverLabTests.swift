@@ -59,7 +59,7 @@ final class RolloverLabTests: LabTestCase {
 
     func testPlanWaitsTwoTTLsAfterPublishingBeforeDeploying() throws {
         let (_, path) = try description("rollover.test", current: "ee", next: "next")
-        let result = try Danectl.run(["rollover", "plan", path, "--format", "json", "--now", "2026-12-01T00:00:00Z", "--publish-delay", "60"])
+        let result = try Danectl.run(["rollover", "plan", path, "--offline", "--format", "json", "--now", "2026-12-01T00:00:00Z", "--publish-delay", "60"])
         XCTAssertEqual(result.status, 0, result.stderr)
         let steps = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["steps"] as? [[String: Any]])
         XCTAssertEqual(steps.map { $0["action"] as? String }, ["publish-next", "deploy", "verify", "retire-old"])
