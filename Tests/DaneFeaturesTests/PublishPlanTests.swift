@@ -70,4 +70,45 @@ final class PublishPlanTests: XCTestCase {
         primary.dnskey = [DNSRecord(owner: zone, type: .dnskey, ttl: 300, data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))]
         XCTAssertEqual(try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary).warnings.map(\.code), [])
     }
+
+    /// Issue 22: the wait of a rollover starts at the publish. Once every authoritative server
+    /// serves the current and next hashes, publish records them as seen, and the gate counts
+    /// from then (an hour later it is safe to deploy, with no `rollover check` in between).
+    func testPublishRecordsFirstSeenOnlyWhenEveryServerServesTheHashes() throws {
+        let f = try RolloverFixture(withNext: true)
+        let key = f.folder + "/tsig.key"
+        try "key \"publish\" { algorithm hmac-sha256; secret \"c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0\"; };\n"
+            .write(toFile: key, atomically: true, encoding: .utf8)
+        let primary = ScriptedPrimary()
+        let zone = DNSName(presentation: "example.test")!
+        primary.dnskey = [DNSRecord(owner: zone, type: .dnskey, ttl: 300, data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))]
+        let host = DNSName(presentation: "mx.example.test")!
+        primary.served[host.fqdn] = [DNSRecord(owner: host, type: .a, ttl: 300, data: .address("192.0.2.1"))]
+        var request = PublishRequest(file: f.description, server: primary.address)
+        request.tsigKey = key
+        request.waitSeconds = 0
+        let published = Date(timeIntervalSince1970: 1_800_000_000)
+
+        // The name server has not caught up with the next hash: nothing is recorded, and why is said.
+        let (lagging, _) = ExampleWorld.make(set: [f.current], served: f.current)
+        let early = try PublishRun.run(request, world: .scripted(lagging, clock: FixedClock(published)), server: primary)
+        XCTAssertNil(early.failure)
+        XCTAssertNil(early.evidenceToWrite)
+        XCTAssertTrue(early.evidenceNotes.joined().contains("does not serve"), early.evidenceNotes.joined())
+
+        // Every server serves both: recorded at the publish time.
+        let (dns, probe) = ExampleWorld.make(set: [f.current, f.next], served: f.current)
+        let outcome = try PublishRun.run(request, world: .scripted(dns, probe, clock: FixedClock(published)), server: primary)
+        let (path, text) = try XCTUnwrap(outcome.evidenceToWrite, outcome.evidenceNotes.joined())
+        XCTAssertEqual(path, f.description + ".rollover.json")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let evidence = RolloverEvidence.load(path: path).evidence
+        XCTAssertEqual(evidence.publishedSince(TLSAEndpoint(host: host), [f.current, f.next]), published)
+
+        // The gate counts from the publish: 2 x 300 s later it opens without an earlier check.
+        var check = RolloverRequest(file: f.description)
+        check.now = published.addingTimeInterval(601)
+        let gate = try RolloverRun.check(check, after: false, world: .scripted(dns, probe))
+        XCTAssertEqual(gate.results.map(\.state), [.safe], gate.results.flatMap(\.reasons).joined(separator: "\n"))
+    }
 }

@@ -16,6 +16,11 @@ public struct PublishRequest: Sendable {
     public var waitSeconds: TimeInterval = 60
     /// Any warning (pre-flight included) stops the run before anything is sent.
     public var warningsAsErrors = false
+    /// The validating resolver that finds the zone's name servers for first-seen evidence
+    /// (nil: the system's); the rollover state file the evidence goes to.
+    public var resolver: String?
+    public var statePath: String?
+    public var state: String { statePath ?? file + ".rollover.json" }
 
     public init(file: String, server: String) {
         self.file = file
@@ -28,6 +33,11 @@ public struct PublishOutcome: Sendable {
     public let warnings: [Diagnostic]
     /// Why the run stopped early, if it did (the zones say what was applied before).
     public let failure: Diagnostic?
+    /// First-seen times for the TLSA records every authoritative server now serves, so a
+    /// rollover's wait starts at the publish (nil: nothing new to record).
+    public var evidenceToWrite: (path: String, text: String)?
+    /// Why first-seen times were not recorded for some records (`rollover check` will).
+    public var evidenceNotes: [String] = []
 
     public var hasChanges: Bool { zones.contains { !$0.changes.isEmpty } }
 }
@@ -74,7 +84,52 @@ public enum PublishRun {
             guard failure == nil else { zones[index].state = .notAttempted; continue }
             failure = apply(&zones[index], key: key, server: server, wait: request.waitSeconds, clock: world.clock, pause: pause)
         }
-        return PublishOutcome(zones: zones, warnings: warnings, failure: failure)
+        var outcome = PublishOutcome(zones: zones, warnings: warnings, failure: failure)
+        recordFirstSeen(request, records: generated.records, in: zones, world: world, into: &outcome)
+        return outcome
+    }
+
+    /// The wait of a rollover starts when every authoritative server serves the next hash
+    /// (RFC 7671 §8.1): after the update, each NS of each published zone is asked directly
+    /// (the gate's own `AuthorityCheck`) and the records all of them serve are recorded as
+    /// seen now. Records some server does not serve yet are left for `rollover check`.
+    static func recordFirstSeen(_ request: PublishRequest, records: [ResourceRecord], in zones: [ZonePublication], world: World,
+                                into outcome: inout PublishOutcome) {
+        // Only rollovers wait: the TLSA owners of hosts that name a next key.
+        guard let description = try? DescriptionLoader.load(path: request.file) else { return }
+        let rolling = Set(description.hosts.filter { !$0.next.isEmpty }.map(\.endpoint.owner))
+        let published = Set(zones.filter { $0.state == .applied || $0.state == .unchanged }.map(\.zone))
+        let tlsa = records.filter { $0.type == .tlsa && published.contains($0.zone) && rolling.contains($0.owner) }
+        guard !tlsa.isEmpty else { return }
+        let lookup: any DNSLookup
+        do {
+            lookup = try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
+                                               purpose: "publish asks each name server for first-seen times").lookup
+        } catch {
+            outcome.evidenceNotes.append("first-seen times not recorded (\(error.diagnostics.map(\.message).joined(separator: "; "))); "
+                                         + "the first real-time `rollover check` records them")
+            return
+        }
+        let (loaded, problem) = RolloverEvidence.load(path: request.state)
+        if let problem {
+            outcome.evidenceNotes.append("first-seen times not recorded: \(problem)")
+            return
+        }
+        var evidence = loaded
+        let now = world.clock.now()
+        for (_, group) in Dictionary(grouping: tlsa, by: { [$0.zone.fqdn, $0.owner.fqdn] }).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            let zone = group[0].zone, owner = group[0].owner
+            let wanted = group.compactMap { try? TLSARecordData(presentation: $0.rdata) }
+            let authority = AuthorityCheck(lookup: lookup).check(zone, owner: owner, serving: wanted)
+            if let failure = authority.failure {
+                outcome.evidenceNotes.append("\(owner) TLSA: first-seen not recorded: " + failure.findings.map(\.message).joined(separator: "; "))
+            } else if let first = authority.missing.first ?? authority.serialDisagreement {
+                outcome.evidenceNotes.append("\(owner) TLSA: first-seen not recorded yet: \(first.message); `rollover check` records it once every server serves it")
+            } else {
+                evidence.sawPublished(owner: owner, wanted, at: now)
+            }
+        }
+        if evidence != loaded { outcome.evidenceToWrite = (request.state, evidence.encoded()) }
     }
 
     /// The key proven: an UPDATE carrying no change, only the prerequisite that the zone's SOA

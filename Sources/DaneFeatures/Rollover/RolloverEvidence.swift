@@ -14,11 +14,17 @@ public struct RolloverEvidence: Codable, Sendable, Equatable {
     public init() {}
 
     /// The key under which a record's first sighting is kept: `owner rdata`.
-    public static func key(_ endpoint: TLSAEndpoint, _ record: TLSARecordData) -> String { "\(endpoint.owner.fqdn) \(record)" }
+    public static func key(_ endpoint: TLSAEndpoint, _ record: TLSARecordData) -> String { key(owner: endpoint.owner, record) }
+    static func key(owner: DNSName, _ record: TLSARecordData) -> String { "\(owner.fqdn) \(record)" }
 
     /// Records a sighting of each record now, keeping earlier sightings.
     public mutating func sawPublished(_ endpoint: TLSAEndpoint, _ records: [TLSARecordData], at now: Date) {
-        for record in records where firstSeen[Self.key(endpoint, record)] == nil { firstSeen[Self.key(endpoint, record)] = now }
+        sawPublished(owner: endpoint.owner, records, at: now)
+    }
+
+    /// The same, by the TLSA owner name (what `publish` knows).
+    public mutating func sawPublished(owner: DNSName, _ records: [TLSARecordData], at now: Date) {
+        for record in records where firstSeen[Self.key(owner: owner, record)] == nil { firstSeen[Self.key(owner: owner, record)] = now }
     }
 
     /// A record seen missing anywhere starts again from nothing when it is next published.

@@ -2,6 +2,7 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
+import FileKit
 import Foundation
 
 struct PublishCommand: ParsableCommand {
@@ -68,6 +69,12 @@ struct PublishCommand: ParsableCommand {
     @Flag(help: "Treat warnings (the pre-flight's too: an MX host without an address, TLSA in an unsigned zone) as errors: send nothing.")
     var warningsAsErrors = false
 
+    @Option(help: ArgumentHelp("The validating resolver that finds the zone's name servers, to record when every one serves the TLSA records (default: the system's).", valueName: "ADDR[:PORT]"))
+    var resolver: String?
+
+    @Option(help: ArgumentHelp("The rollover state file first-seen times go to, as `rollover check --state` (default: FILE.rollover.json).", valueName: "PATH"), completion: .file())
+    var state: String?
+
     func validate() throws {
         try requireRange(timeout, 0.1...600, "--timeout")
         try requireRange(wait, 0...3600, "--wait")
@@ -83,8 +90,16 @@ struct PublishCommand: ParsableCommand {
         request.timeout = timeout
         request.waitSeconds = wait
         request.warningsAsErrors = warningsAsErrors
+        request.resolver = resolver
+        request.statePath = state
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in try PublishRun.run(request, world: .live) }
         printer.print(outcome.warnings)
+        if let (path, text) = outcome.evidenceToWrite {
+            do { try AtomicFiles.write(text, to: path) } catch {
+                printer.print(.warning("output-state", "cannot record first-seen times in \(path): \(error.description)"))
+            }
+        }
+        for note in outcome.evidenceNotes { printer.print(.warning("publish-first-seen-not-recorded", note)) }
         let status: ExitStatus = if let failure = outcome.failure { ExitStatus(stoppedBy: DiagnosticError(failure)) }
             else if expectNoChanges && outcome.hasChanges { .verdictFailure } else { .success }
         let text = format == .json
