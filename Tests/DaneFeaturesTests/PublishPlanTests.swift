@@ -68,7 +68,17 @@ final class PublishPlanTests: XCTestCase {
             XCTAssertEqual((error as? DiagnosticError)?.codes, ["publish-tlsa-unsigned-zone", "warnings-as-errors"])
         }
         primary.dnskey = [DNSRecord(owner: zone, type: .dnskey, ttl: 300, data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))]
-        XCTAssertEqual(try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary).warnings.map(\.code), [])
+        // Signed, but the parent has no DS (proven), is insecure, or the DS is bogus: each said.
+        XCTAssertEqual(try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary).warnings.map(\.code), ["publish-no-ds"])
+        for (status, code) in [(DNSSECStatus.insecure, "publish-no-ds"), (.bogus, "publish-ds-bogus"), (.failed, "publish-ds-unchecked")] {
+            let dns = ScriptedDNS()
+            dns.answer("example.test", .ds, [], status: status)
+            XCTAssertEqual(try PublishRun.run(request, world: .scripted(dns), server: primary).warnings.map(\.code), [code], "\(status)")
+        }
+        let delegated = ScriptedDNS()
+        delegated.answer("example.test", .ds, [.ds(DSData(keyTag: 1, algorithm: 13, digestType: 2, digest: [UInt8](repeating: 1, count: 32)))])
+        XCTAssertEqual(try PublishRun.run(request, world: .scripted(delegated), server: primary).warnings.map(\.code), [])
+        XCTAssertThrowsError(try PublishRun.run(strict, world: .scripted(ScriptedDNS()), server: primary), "no DS stops a strict run too")
     }
 
     /// Issue 22: the wait of a rollover starts at the publish. Once every authoritative server

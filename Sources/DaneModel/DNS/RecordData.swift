@@ -172,4 +172,11 @@ public struct DSData: Sendable, Hashable {
     public let algorithm: UInt8
     public let digestType: UInt8
     public let digest: [UInt8]
+
+    public init(keyTag: UInt16, algorithm: UInt8, digestType: UInt8, digest: [UInt8]) {
+        self.keyTag = keyTag
+        self.algorithm = algorithm
+        self.digestType = digestType
+        self.digest = digest
+    }
 }
