@@ -134,4 +134,19 @@ final class BadInputTests: XCTestCase {
                                     "--resolver", "127.0.0.1:9"])
         XCTAssertEqual(plan.status, 69, "plan must not fall back to the description's TTLs silently: \(plan.stdout)")
     }
+
+    /// `--lego` reads lego 4's hook names or lego 5's (LEGO_HOOK_*); a half-set environment is a
+    /// usage error naming both, and a complete one goes on to the gate (here: a dead resolver, 69).
+    func testLegoHookEnvironmentOfEitherVersion() throws {
+        let description = Repository.path("Examples/hosting-provider/provider.yaml")
+        let deploy = [Danectl.path, "rollover", "deploy", description, "--lego", "--resolver", "127.0.0.1:9", "--timeout", "1"]
+        let half = try Processes.run("env", ["LEGO_HOOK_CERT_PATH=/nonexistent.crt"] + deploy)
+        XCTAssertEqual(half.status, 64, half.stderr)
+        XCTAssertTrue(half.stderr.contains("LEGO_HOOK_CERT_DOMAINS") && half.stderr.contains("LEGO_CERT_DOMAIN"), half.stderr)
+        XCTAssertEqual(half.stderr.split(separator: "\n").count, 1, half.stderr)
+        for names in [["LEGO_CERT_PATH", "LEGO_CERT_KEY_PATH", "LEGO_CERT_DOMAIN"], ["LEGO_HOOK_CERT_PATH", "LEGO_HOOK_CERT_KEY_PATH", "LEGO_HOOK_CERT_DOMAINS"]] {
+            let full = try Processes.run("env", ["\(names[0])=/nonexistent.crt", "\(names[1])=/nonexistent.key", "\(names[2])=mx1.mail.provider.example"] + deploy)
+            XCTAssertNotEqual(full.status, 64, "\(names[0]): the hook's environment is read: " + full.stderr)
+        }
+    }
 }

@@ -46,7 +46,7 @@ struct RolloverDeployCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The new certificate chain, leaf first (PEM).", valueName: "CHAIN"), completion: .file()) var certificate: String?
     @Option(help: ArgumentHelp("The new certificate's private key (default: the host's `next:` file).", valueName: "KEY"), completion: .file()) var key: String?
     @Flag(help: "Run as a certbot deploy hook: chain, key and host from RENEWED_LINEAGE and RENEWED_DOMAINS.") var certbot = false
-    @Flag(help: "Run as a lego run hook: chain, key and host from LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN.") var lego = false
+    @Flag(help: "Run as a lego hook: chain, key and host from LEGO_CERT_PATH, LEGO_CERT_KEY_PATH, LEGO_CERT_DOMAIN (lego 4), or LEGO_HOOK_CERT_PATH, LEGO_HOOK_CERT_KEY_PATH, LEGO_HOOK_CERT_DOMAINS (lego 5).") var lego = false
     @Flag(help: "Install the deployments recorded as pending for FILE once they are safe (from a timer).") var pending = false
     @Option(help: ArgumentHelp("Command that makes the MX reload its certificate (run with /bin/sh -c).", valueName: "CMD")) var reload: String?
     @Option(help: ArgumentHelp("Seconds --reload may take; past them it is stopped and the previous files go back.", valueName: "SECONDS"))
@@ -84,13 +84,21 @@ struct RolloverDeployCommand: ParsableCommand {
         }
         if lego {
             let environment = ProcessInfo.processInfo.environment
-            guard let chain = environment["LEGO_CERT_PATH"], let key = environment["LEGO_CERT_KEY_PATH"], let domain = environment["LEGO_CERT_DOMAIN"] else {
-                printer.print(.error(.usage("usage-lego"), "--lego runs as lego's --run-hook/--renew-hook, which sets LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN; they are not all set"))
+            // lego v4's run/renew hook names, else v5's deploy hook names (LEGO_HOOK_*).
+            let v4 = (environment["LEGO_CERT_PATH"], environment["LEGO_CERT_KEY_PATH"], environment["LEGO_CERT_DOMAIN"].map { [$0] })
+            let v5 = (environment["LEGO_HOOK_CERT_PATH"], environment["LEGO_HOOK_CERT_KEY_PATH"],
+                      environment["LEGO_HOOK_CERT_DOMAINS"].map { $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) })
+            guard let (chain, key, domains) = [v4, v5].lazy.compactMap({ entry -> (String, String, [String])? in
+                guard let chain = entry.0, let key = entry.1, let domains = entry.2, !domains.isEmpty else { return nil }
+                return (chain, key, domains)
+            }).first else {
+                printer.print(.error(.usage("usage-lego"), "--lego runs as lego's hook, which sets LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN "
+                    + "(lego 4's --run-hook/--renew-hook) or LEGO_HOOK_CERT_PATH, LEGO_HOOK_CERT_KEY_PATH and LEGO_HOOK_CERT_DOMAINS (lego 5's --deploy-hook); neither set is complete"))
                 throw ExitStatus.usage.exit
             }
             request.certificate = chain
             request.key = key
-            request.certbotDomains = [domain]
+            request.certbotDomains = domains
         }
         request.statePath = state
         request.resolver = dns.resolver
