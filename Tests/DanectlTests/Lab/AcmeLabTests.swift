@@ -49,7 +49,7 @@ final class AcmeLabTests: LabTestCase {
     /// What senders see: danectl verify passes, and Postfix's own client says Verified.
     func assertSendersAuthenticate(_ walk: Walk, _ step: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let verify = try Danectl.run(["verify", "--resolver", walk.lab.resolver, "acme.test"])
-        XCTAssertEqual(verify.status, 0, "\(step): verify\n\(verify.stdout)", file: file, line: line)
+        XCTAssertEqual(verify.status, 0, "\(step): verify\n\(verify.stdout)\(verify.stderr)", file: file, line: line)
         let resolv = try walk.folder.write("resolv.conf", "nameserver \(walk.lab.resolver)\noptions trust-ad\n")
         let finger = try Processes.run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
             "mount --bind \"$1\" /etc/resolv.conf && MAIL_CONFIG=\"$2\" exec posttls-finger -t 10 -c -l dane -L summary acme.test",
