@@ -227,12 +227,14 @@ final class DeployTests: XCTestCase {
     func testAPendingDeploymentIsInstalledOnceTheGateOpens() throws {
         let f = try Files()
         let (dns, probe) = world(f)
-        let early = try RolloverDeploy.run(request(f, "new.pem", key: "next.key"), reload: { XCTFail("no reload while waiting"); return nil }, world: .scripted(dns, probe))
+        let early = try RolloverDeploy.run(request(f, "new.pem"), reload: { XCTFail("no reload while waiting"); return nil }, world: .scripted(dns, probe))
         XCTAssertEqual(early.result, .wait)
         XCTAssertEqual(early.keyPath, f.path("next.key"))
-        try PendingDeployments.record(PendingDeployment(host: early.host, chainPEM: try f.read("new.pem"), keyPEM: try f.read("next.key"),
+        let nextKey = try f.read("next.key")
+        try PendingDeployments.record(PendingDeployment(host: early.host, chainPEM: try f.read("new.pem"), keyPEM: nextKey,
                                                         source: f.path("new.pem"), since: Date(), earliestSafe: early.gate?.earliestSafe,
-                                                        reload: "touch '\(f.path("reloaded"))'", resolver: nil, attempts: 1), for: f.description)
+                                                        reload: "touch '\(f.path("reloaded"))'", resolver: nil, attempts: 1,
+                                                        nextKeyPath: f.path("next.key")), for: f.description)
         var info = stat()
         XCTAssertEqual(stat(PendingDeployments.path(for: f.description), &info), 0)
         XCTAssertEqual(info.st_mode & 0o777, 0o600, "it holds a private key")
@@ -255,6 +257,11 @@ final class DeployTests: XCTestCase {
         let done = try PendingDeploy.run(file: f.description, base: base, reloadTimeout: 5, world: .scripted(dns, probe))
         XCTAssertEqual(done.map(\.outcome?.result), [.installed], "\(done.map { $0.outcome?.messages ?? [] })")
         XCTAssertTrue(try f.read("served.pem").hasPrefix("-----BEGIN CERTIFICATE-----"), "the recorded certificate, not the file as it is now")
+        XCTAssertEqual(try f.read("served.key"), nextKey)
+        // The key came from the description's own `next:`: the cycle goes on with a fresh one,
+        // as after a direct deploy (found by the ACME lab: without it the next cycle had no next key).
+        XCTAssertNotNil(done.first?.outcome?.prepared)
+        XCTAssertNotEqual(try f.read("next.key"), nextKey, "a fresh next key")
         XCTAssertEqual(try PendingDeployments.load(f.description), [])
         XCTAssertFalse(FileManager.default.fileExists(atPath: PendingDeployments.path(for: f.description)))
     }

@@ -31,7 +31,10 @@ public enum PendingDeploy {
             }
             var request = base
             request.certificate = folder + "/chain.pem"
-            request.key = folder + "/key.pem"
+            // The description's own next key, unchanged since: deploy reads it there (and makes the
+            // fresh next key after installing). Anything else: the copy taken when it was recorded.
+            let unchanged = entry.nextKeyPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } == entry.keyPEM
+            request.key = unchanged ? nil : folder + "/key.pem"
             request.host = entry.host
             request.resolver = entry.resolver ?? base.resolver
             let reload = entry.reload

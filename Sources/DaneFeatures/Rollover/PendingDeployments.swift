@@ -19,13 +19,18 @@ public struct PendingDeployment: Codable, Sendable, Equatable {
     public var reload: String?
     public var resolver: String?
     public var attempts: Int
+    /// The description's own `next:` key file the key was read from (nil for a key an ACME
+    /// client made): while that file still holds this key, the deploy reads it from there, so
+    /// the cycle goes on with a fresh next key afterwards as a direct deploy's does.
+    public var nextKeyPath: String?
 
     enum CodingKeys: String, CodingKey {
         case host, chainPEM = "chain_pem", keyPEM = "key_pem", source, since, earliestSafe = "earliest_safe", reload, resolver, attempts
+        case nextKeyPath = "next_key_path"
     }
 
     public init(host: String, chainPEM: String, keyPEM: String, source: String, since: Date, earliestSafe: Date?, reload: String?,
-                resolver: String?, attempts: Int) {
+                resolver: String?, attempts: Int, nextKeyPath: String? = nil) {
         self.host = host
         self.chainPEM = chainPEM
         self.keyPEM = keyPEM
@@ -35,6 +40,7 @@ public struct PendingDeployment: Codable, Sendable, Equatable {
         self.reload = reload
         self.resolver = resolver
         self.attempts = attempts
+        self.nextKeyPath = nextKeyPath
     }
 }
 

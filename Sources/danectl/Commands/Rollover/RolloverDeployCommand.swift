@@ -118,7 +118,8 @@ struct RolloverDeployCommand: ParsableCommand {
                 let keyText = try String(contentsOfFile: keyPath, encoding: .utf8)
                 try PendingDeployments.record(PendingDeployment(host: outcome.host, chainPEM: chainText, keyPEM: keyText, source: request.certificate,
                                                                 since: Date(), earliestSafe: outcome.gate?.earliestSafe, reload: reload,
-                                                                resolver: dns.resolver, attempts: 1), for: file)
+                                                                resolver: dns.resolver, attempts: 1,
+                                                                nextKeyPath: request.key == nil ? keyPath : nil), for: file)
                 messages.append("recorded as pending in \(PendingDeployments.path(for: file)): `danectl rollover deploy \(file) --pending` "
                                 + "(danectl-deploy-pending.timer) installs it once it is safe")
             } catch {
