@@ -93,6 +93,14 @@ public enum PendingDeployments {
         try save(pending, for: description)
     }
 
+    /// A deploy that put a certificate in service for `host` supersedes what was pending for it
+    /// (the same certificate, or an older one): left there, the timer would try it again.
+    public static func settle(host: String, for description: String) throws(Failure) {
+        let pending = try load(description)
+        let kept = pending.filter { $0.host != host }
+        if kept.count != pending.count { try save(kept, for: description) }
+    }
+
     private static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

@@ -126,6 +126,13 @@ struct RolloverDeployCommand: ParsableCommand {
                 printer.print(.error(.cannotCreate("output-pending"), "cannot record the pending deployment: \(error)"))
             }
         }
+        if outcome.result == .installed || outcome.result == .unchanged {
+            do {
+                try PendingDeployments.settle(host: outcome.host, for: file)
+            } catch {
+                printer.print(.warning("output-pending", "cannot clear what was pending for \(outcome.host): \(error.description)"))
+            }
+        }
         try writeStandardOutput("\(outcome.host)  \(outcome.result.rawValue.uppercased())\n" + messages.map { "  \($0)\n" }.joined(), printer)
         try exit(for: [outcome.result])
     }
