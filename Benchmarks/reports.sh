@@ -81,7 +81,7 @@ for name in sorted(os.listdir(folder)):
 print(n)
 PY
 
-cat > "$work/parsedmarc.py" <<'PY'
+cat > "$work/with_parsedmarc.py" <<'PY'
 import os, sys
 import parsedmarc
 folder = sys.argv[1]
@@ -105,7 +105,7 @@ read -r pg_s pg_kib <<<"$(measure pgingest "$danectl" reports ingest --quiet --d
 read -r pgsummary_s _ <<<"$(measure pgsummary "$danectl" reports summary --db "$pgurl" --format json)"
 cmp -s "$work/summary.out" "$work/pgsummary.out" || { echo "the PostgreSQL summary differs from the SQLite one" >&2; exit 1; }
 read -r floor_s floor_kib <<<"$(measure floor python3 "$work/floor.py" "$work/in")"
-read -r pm_s pm_kib <<<"$(measure parsedmarc "$venv/bin/python" "$work/parsedmarc.py" "$work/in")"
+read -r pm_s pm_kib <<<"$(measure parsedmarc "$venv/bin/python" "$work/with_parsedmarc.py" "$work/in")"
 [[ $(cat "$work/parsedmarc.out") == "$count" ]] || { echo "parsedmarc read $(cat "$work/parsedmarc.out") reports" >&2; exit 1; }
 grep -q "^$count stored, 0 already stored, 0 kept aside" "$work/ingest.out" || { echo "ingest did not store every report:" >&2; cat "$work/ingest.out" >&2; exit 1; }
 grep -q "^$count stored, 0 already stored, 0 kept aside" "$work/pgingest.out" || { echo "PostgreSQL ingest did not store every report" >&2; exit 1; }

@@ -108,6 +108,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Called with the lock held.
+    @discardableResult
     private func run(_ sql: String, _ parameters: [Value]) throws(Failure) -> Rows {
         guard let connection else { throw Failure(description: "not connected to PostgreSQL", sqlState: nil) }
         // Text parameters as C strings, bytea as binary: libpq copies both before returning.

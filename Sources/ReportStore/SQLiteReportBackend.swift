@@ -94,17 +94,19 @@ final class SQLiteReportBackend: ReportBackend {
     }
 
     private static func reject(source: String, reason: String, content: Data, receivedAt: Date, _ db: Database) throws {
-        try db.execute(sql: "INSERT INTO rejected (source, reason, received_at, content) VALUES (?, ?, ?, ?)",
-                       arguments: [source, reason, receivedAt.timeIntervalSince1970, content])
+        try db.cachedStatement(sql: "INSERT INTO rejected (source, reason, received_at, content) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [source, reason, receivedAt.timeIntervalSince1970, content])
     }
 
+    /// Statements are prepared once per connection (GRDB's statement cache): preparing each
+    /// INSERT again cost more than running it.
     private static func insert(_ report: AggregateReport, json: Data, source: String, receivedAt: Date, _ db: Database) throws -> ReportStore.Stored {
         let identity: [DatabaseValueConvertible] = [report.organizationName, report.reportID, report.dateRange.start.timeIntervalSince1970,
                                                     report.dateRange.end.timeIntervalSince1970]
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING
-            """, arguments: StatementArguments(identity + [report.contactInfo, receivedAt.timeIntervalSince1970, source, json]))
+            """).execute(arguments: StatementArguments(identity + [report.contactInfo, receivedAt.timeIntervalSince1970, source, json]))
         guard db.changesCount == 1 else {
             let row = try Row.fetchOne(db, sql: "SELECT json, source FROM report WHERE organization = ? AND report_id = ? AND start_at = ? AND end_at = ?",
                                        arguments: StatementArguments(identity))
@@ -115,33 +117,33 @@ final class SQLiteReportBackend: ReportBackend {
         let id = db.lastInsertedRowID
         let rows = ReportRows(report)
         for policy in rows.policies {
-            try db.execute(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+            try db.cachedStatement(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
                 id, policy.position, policy.type, policy.domain, policy.policyString, policy.mxHost, policy.successful, policy.failed,
             ])
         }
         for failure in rows.failures {
-            try db.execute(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", arguments: [
+            try db.cachedStatement(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
                 id, failure.position, failure.resultType, failure.sendingIP, failure.mxHostname, failure.mxHelo, failure.receivingIP,
                 failure.sessions, failure.information, failure.reasonCode,
             ])
         }
         for (key, counts) in rows.rollups.policies {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO daily_policy VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
                     successful = successful + excluded.successful, failed = failed + excluded.failed, reports = reports + excluded.reports,
                     first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)
-                """, arguments: [key.day, key.domain, key.type, key.organization, counts.successful, counts.failed, counts.reports,
+                """).execute(arguments: [key.day, key.domain, key.type, key.organization, counts.successful, counts.failed, counts.reports,
                                  counts.firstAt, counts.lastAt])
         }
         for (key, counts) in rows.rollups.failures {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO daily_failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
                     sessions = sessions + excluded.sessions,
                     information = COALESCE(MAX(information, excluded.information), information, excluded.information),
                     last_at = MAX(last_at, excluded.last_at)
-                """, arguments: [key.day, key.domain, key.type, key.organization, key.mx, key.ip, key.resultType, key.reasonCode,
+                """).execute(arguments: [key.day, key.domain, key.type, key.organization, key.mx, key.ip, key.resultType, key.reasonCode,
                                  counts.sessions, counts.information, counts.lastAt])
         }
         return .new
