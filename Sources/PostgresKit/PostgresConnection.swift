@@ -27,6 +27,10 @@ public final class PostgresConnection: @unchecked Sendable {
         public let changed: Int
 
         public func column(_ name: String) -> Int? { columns.firstIndex(of: name) }
+
+        /// The rows, when they have at least `width` columns (what the statement asked for);
+        /// none when the server answered with fewer, so no caller indexes past a row.
+        public func rows(width: Int) -> [[String?]] { columns.count >= width ? values : [] }
     }
 
     /// What went wrong, with PostgreSQL's SQLSTATE when the server gave one.

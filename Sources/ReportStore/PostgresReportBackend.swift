@@ -107,7 +107,7 @@ final class PostgresReportBackend: ReportBackend {
                 try Self.insertRows(tx, "INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)",
                                     columns: 8, rows: reports.map { $0.identity.parameters + [.text($0.report.contactInfo), .real(received), .text($0.source), .bytes($0.json)] },
                                     suffix: "ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING RETURNING id, organization, report_id, start_at, end_at") { row in
-                    if let identity = Identity(row), let id = row[0].flatMap(Int64.init) { ids[identity] = id }
+                    if let identity = Identity(row), let id = row[0].flatMap(Int64.init) { ids[identity] = id }  // Identity checks the width
                 }
                 var rows: [(id: Int64, rows: ReportRows)] = []
                 for entry in reports {
@@ -117,7 +117,7 @@ final class PostgresReportBackend: ReportBackend {
                         continue
                     }
                     let stored = try tx.query("SELECT json, source FROM report WHERE organization = $1 AND report_id = $2 AND start_at = $3 AND end_at = $4",
-                                              entry.identity.parameters).values.first
+                                              entry.identity.parameters).rows(width: 2).first
                     let verdict = ReportRows.verdict(arriving: entry.report, storedJSON: stored?[0].flatMap(PostgresConnection.bytes(fromText:)),
                                                      storedSource: stored?[1] ?? nil)
                     if case .conflict(let reason) = verdict { rejected.append((entry.source, reason, entry.json)) }
@@ -189,7 +189,7 @@ final class PostgresReportBackend: ReportBackend {
     func rejected(limit: Int) throws(Failure) -> [ReportStore.RejectedInput] {
         do {
             return try connection.query("SELECT id, source, reason, received_at, length(content) FROM rejected ORDER BY id DESC LIMIT $1",
-                                        [.integer(Int64(limit))]).values.compactMap { row in
+                                        [.integer(Int64(limit))]).rows(width: 5).compactMap { row in
                 guard let id = row[0].flatMap(Int64.init), let source = row[1], let reason = row[2], let at = row[3].flatMap(Double.init),
                       let size = row[4].flatMap(Int.init) else { return nil }
                 return ReportStore.RejectedInput(id: id, source: source, reason: reason, receivedAt: Date(timeIntervalSince1970: at), size: size)
@@ -202,7 +202,7 @@ final class PostgresReportBackend: ReportBackend {
     func rejectedContent(id: Int64) throws(Failure) -> Data? {
         do {
             let rows = try connection.query("SELECT content FROM rejected WHERE id = $1", [.integer(id)])
-            return rows.values.first?[0].flatMap(PostgresConnection.bytes(fromText:))
+            return rows.rows(width: 1).first?[0].flatMap(PostgresConnection.bytes(fromText:))
         } catch {
             throw Self.failure(error)
         }
@@ -222,12 +222,12 @@ final class PostgresReportBackend: ReportBackend {
                        MAX(information)
                 FROM daily_failure WHERE last_at >= $1 \(filter) GROUP BY 1, 2, 3, 4, 5, 6
                 """, parameters)
-            let rejected = try connection.query("SELECT COUNT(*) FROM rejected").values.first?[0].flatMap(Int.init) ?? 0
-            let policies = policyRows.values.map { row in
+            let rejected = try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
+            let policies = policyRows.rows(width: 8).map { row in
                 PolicyTotalsRow(domain: row[0] ?? "", type: row[1] ?? "", successful: Self.int(row[2]), failed: Self.int(row[3]), reports: Self.int(row[4]),
                                 organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: Double(row[6] ?? "") ?? 0, lastAt: Double(row[7] ?? "") ?? 0)
             }
-            let failures = failureRows.values.map { row in
+            let failures = failureRows.rows(width: 9).map { row in
                 FailureTotalsRow(domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", ip: row[3] ?? "", resultType: row[4] ?? "",
                                  reasonCode: row[5] ?? "", sessions: Self.int(row[6]), organizations: SummaryQuery.names(fromJSON: row[7]),
                                  information: row[8])
