@@ -82,8 +82,8 @@ struct Rollups {
     struct FailureKey: Hashable, Comparable {
         let day: Int, domain: String, type: String, organization: String, mx: String, ip: String, resultType: String, reasonCode: String
         static func < (a: Self, b: Self) -> Bool {
-            [String(a.day), a.domain, a.type, a.organization, a.mx, a.ip, a.resultType, a.reasonCode]
-                .lexicographicallyPrecedes([String(b.day), b.domain, b.type, b.organization, b.mx, b.ip, b.resultType, b.reasonCode])
+            let (left, right) = ((a.day, a.domain, a.type, a.organization), (b.day, b.domain, b.type, b.organization))
+            return left != right ? left < right : (a.mx, a.ip, a.resultType, a.reasonCode) < (b.mx, b.ip, b.resultType, b.reasonCode)
         }
     }
     struct FailureCounts {

@@ -65,20 +65,13 @@ public enum PublishRun {
         }
         var zones: [ZonePublication] = []
         var warnings = generated.warnings
-        // The parent's DS is read through the validating resolver, asked once, only if needed.
-        var resolver: Result<any DNSLookup, DiagnosticError>?
-        func parentLookup() -> Result<any DNSLookup, DiagnosticError> {
-            if let resolver { return resolver }
-            let made: Result<any DNSLookup, DiagnosticError>
-            do { made = .success(try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
-                                                           purpose: "publish reads the DS at the parent").lookup) } catch { made = .failure(error) }
-            resolver = made
-            return made
-        }
+        // The parent's DS and first-seen times are read through the validating resolver: found
+        // once, only if needed (a dead resolver costs one timeout, not one per use).
+        let resolver = LazyResolver(request: request, world: world)
         for (zone, records) in Dictionary(grouping: generated.records, by: \.zone).sorted(by: { $0.key < $1.key }) {
             zones.append(try plan(zone: zone, records: records, server: server))
             warnings += try preflight(zone: zone, records: records, mxHosts: generated.mxHosts, signed: zones.last!.signedByServer, server: server)
-            if zones.last!.signedByServer, records.contains(where: { $0.type == .tlsa }), let problem = parentDSWarning(zone: zone, parentLookup()) {
+            if zones.last!.signedByServer, records.contains(where: { $0.type == .tlsa }), let problem = parentDSWarning(zone: zone, resolver.lookup) {
                 warnings.append(problem)
             }
             // The key is proven on every run, even when nothing would change: a rotated or wrong
@@ -98,7 +91,7 @@ public enum PublishRun {
             failure = apply(&zones[index], key: key, server: server, wait: request.waitSeconds, clock: world.clock, pause: pause)
         }
         var outcome = PublishOutcome(zones: zones, warnings: warnings, failure: failure)
-        recordFirstSeen(request, records: generated.records, in: zones, world: world, into: &outcome)
+        recordFirstSeen(request, records: generated.records, in: zones, resolver: resolver, clock: world.clock, into: &outcome)
         return outcome
     }
 
@@ -106,8 +99,8 @@ public enum PublishRun {
     /// (RFC 7671 §8.1): after the update, each NS of each published zone is asked directly
     /// (the gate's own `AuthorityCheck`) and the records all of them serve are recorded as
     /// seen now. Records some server does not serve yet are left for `rollover check`.
-    static func recordFirstSeen(_ request: PublishRequest, records: [ResourceRecord], in zones: [ZonePublication], world: World,
-                                into outcome: inout PublishOutcome) {
+    static func recordFirstSeen(_ request: PublishRequest, records: [ResourceRecord], in zones: [ZonePublication], resolver: LazyResolver,
+                                clock: any Clock, into outcome: inout PublishOutcome) {
         // Only rollovers wait: the TLSA owners of hosts that name a next key.
         guard let description = try? DescriptionLoader.load(path: request.file) else { return }
         let rolling = Set(description.hosts.filter { !$0.next.isEmpty }.map(\.endpoint.owner))
@@ -115,10 +108,9 @@ public enum PublishRun {
         let tlsa = records.filter { $0.type == .tlsa && published.contains($0.zone) && rolling.contains($0.owner) }
         guard !tlsa.isEmpty else { return }
         let lookup: any DNSLookup
-        do {
-            lookup = try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
-                                               purpose: "publish asks each name server for first-seen times").lookup
-        } catch {
+        switch resolver.lookup {
+        case .success(let found): lookup = found
+        case .failure(let error):
             outcome.evidenceNotes.append("first-seen times not recorded (\(error.diagnostics.map(\.message).joined(separator: "; "))); "
                                          + "the first real-time `rollover check` records them")
             return
@@ -129,7 +121,7 @@ public enum PublishRun {
             return
         }
         var evidence = loaded
-        let now = world.clock.now()
+        let now = clock.now()
         for (_, group) in Dictionary(grouping: tlsa, by: { [$0.zone.fqdn, $0.owner.fqdn] }).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let zone = group[0].zone, owner = group[0].owner
             let wanted = group.compactMap { try? TLSARecordData(presentation: $0.rdata) }
@@ -228,6 +220,31 @@ public enum PublishRun {
                 + "in an unsigned zone (danger: DANE is not in force); sign the zone and publish its DS at the parent"))
         }
         return warnings
+    }
+
+    /// The validating resolver publish reads the DNS through, asked for at first use only.
+    final class LazyResolver {
+        private let request: PublishRequest
+        private let world: World
+        private var made: Result<any DNSLookup, DiagnosticError>?
+
+        init(request: PublishRequest, world: World) {
+            self.request = request
+            self.world = world
+        }
+
+        var lookup: Result<any DNSLookup, DiagnosticError> {
+            if let made { return made }
+            let result: Result<any DNSLookup, DiagnosticError>
+            do {
+                result = .success(try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
+                                                            purpose: "publish reads the DS at the parent and asks each name server").lookup)
+            } catch {
+                result = .failure(error)
+            }
+            made = result
+            return result
+        }
     }
 
     /// TLSA in a signed zone still counts for nothing unless the parent publishes the zone's DS
