@@ -68,9 +68,9 @@ final class VerifierDNSTests: XCTestCase {
         dns.answer("_smtp._tls.example.test", .txt, [.txt([Array("v=TLSRPTv1; rua=mailto:a@exa".utf8), Array("mple.test".utf8)])])
         let zone = name("example.test")
         let intended = [
-            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, rdata: "3 1 1 " + String(repeating: "ab", count: 32)),
-            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, rdata: "3 1 1 " + String(repeating: "cd", count: 32)),
-            ResourceRecord(zone: zone, owner: name("_smtp._tls.example.test"), ttl: 300, type: .txt, rdata: #""v=TLSRPTv1; rua=mailto:a@example.test""#),
+            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, data: .tlsa(try TLSARecordData(presentation: "3 1 1 " + String(repeating: "ab", count: 32)))),
+            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, data: .tlsa(try TLSARecordData(presentation: "3 1 1 " + String(repeating: "cd", count: 32)))),
+            ResourceRecord(zone: zone, owner: name("_smtp._tls.example.test"), ttl: 300, type: .txt, data: .txt([Array("v=TLSRPTv1; rua=mailto:a@example.test".utf8)])),
         ]
         let drift = DriftCheck(lookup: dns).compare(intended)
         XCTAssertEqual(drift["example.test."], [DriftFinding(owner: "_25._tcp.mx.example.test.", type: "TLSA", state: .missing,
@@ -83,8 +83,8 @@ final class VerifierDNSTests: XCTestCase {
         dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("MX.example.test")), .mx(preference: 20, exchange: name("old.example.test"))])
         let zone = name("example.test")
         let drift = DriftCheck(lookup: dns).compare([
-            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, rdata: "10 mx.example.test."),
-            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, rdata: "30 backup.example.test."),
+            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, data: .mx(preference: 10, exchange: name("mx.example.test"))),
+            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, data: .mx(preference: 30, exchange: name("backup.example.test"))),
         ])
         XCTAssertEqual(drift["example.test."], [
             DriftFinding(owner: "example.test.", type: "MX", state: .missing, value: "30 backup.example.test."),

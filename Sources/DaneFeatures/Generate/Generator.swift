@@ -72,7 +72,7 @@ public struct Generator {
                                          at: host.location))
                 }
                 for data in tlsa where data.wire.count <= 65_535 {
-                    records.insert(ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, rdata: data.description))
+                    records.insert(ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, data: .tlsa(data)))
                 }
             } catch {
                 errors += error.diagnostics
@@ -86,13 +86,13 @@ public struct Generator {
                 let file = MTASTSPolicyFile(domain: domain.name, text: policy.text, id: Self.mtaSTSID(policy.text))
                 policies.append(file)
                 records.insert(ResourceRecord(zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl, type: .txt,
-                                              rdata: TXTCharacterStrings.presentation(MTASTSRecord(id: file.id).recordText)))
+                                              data: .txt(TXTCharacterStrings.chunks(MTASTSRecord(id: file.id).recordText))))
                 if policy.mode == .enforce { warnings += webPKIWarnings(domain, description) }
             }
             for mx in domain.mx {
                 if let priority = mx.priority {
                     records.insert(ResourceRecord(zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
-                                                  rdata: "\(priority) \(mx.host.fqdn)"))
+                                                  data: .mx(preference: priority, exchange: mx.host)))
                 }
                 if !described.contains(mx.host) {
                     warnings.append(.warning("mx-no-certificate",
@@ -112,7 +112,7 @@ public struct Generator {
                 }
                 records.insert(ResourceRecord(zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
                                               ttl: domain.ttl, type: .txt,
-                                              rdata: TXTCharacterStrings.presentation(tlsrpt.recordText)))
+                                              data: .txt(TXTCharacterStrings.chunks(tlsrpt.recordText))))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }

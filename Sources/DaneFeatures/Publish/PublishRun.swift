@@ -124,7 +124,9 @@ public enum PublishRun {
         let now = clock.now()
         for (_, group) in Dictionary(grouping: tlsa, by: { [$0.zone.fqdn, $0.owner.fqdn] }).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             let zone = group[0].zone, owner = group[0].owner
-            let wanted = group.compactMap { try? TLSARecordData(presentation: $0.rdata) }
+            let wanted = group.compactMap { record -> TLSARecordData? in
+                if case .tlsa(let data) = record.data { return data } else { return nil }
+            }
             let authority = AuthorityCheck(lookup: lookup).check(zone, owner: owner, serving: wanted)
             if let failure = authority.failure {
                 outcome.evidenceNotes.append("\(owner) TLSA: first-seen not recorded: " + failure.findings.map(\.message).joined(separator: "; "))
@@ -190,11 +192,11 @@ public enum PublishRun {
         let serial = try soaSerial(zone, server)
         let signed = try served(zone, .dnskey, server) != nil
         var changes: [RRsetChange] = []
-        let groups = Dictionary(grouping: records, by: { RRsetKey(owner: $0.owner, type: RRType(mnemonic: $0.type.rawValue)!) })
+        let groups = Dictionary(grouping: records, by: { RRsetKey(owner: $0.owner, type: $0.type) })
         for (key, wanted) in groups.sorted(by: { $0.key < $1.key }) {
             let live = try served(key.owner, key.type, server)
             if let change = RRsetChange.between(zone: zone, owner: key.owner, type: key.type, live: live,
-                                                wanted: (ttl: wanted[0].ttl, rdata: wanted.map(\.rdata))) {
+                                                wanted: (ttl: wanted[0].ttl, records: wanted.map(\.data))) {
                 changes.append(change)
             }
         }
@@ -370,7 +372,7 @@ public enum PublishRun {
         for change in publication.changes {
             guard let response = try? server.query(change.owner, change.type) else { return nil }
             let live = Set(response.answer.filter { $0.owner == change.owner && $0.type == change.type }.map { RecordComparison.key($0.data) })
-            let wanted = Set(change.new.compactMap { RecordComparison.key(intended: $0, type: change.type) })
+            let wanted = Set(change.new.map(RecordComparison.key))
             guard live == wanted else { return nil }
             if publication.signedByServer && !wanted.isEmpty
                 && !response.signatures.contains(where: { $0.typeCovered == change.type }) { return nil }

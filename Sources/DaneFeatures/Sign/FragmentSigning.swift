@@ -25,9 +25,7 @@ public enum FragmentSigning {
             do {
                 let signatures = try RRsetSigner.sign(records: mine.map(\.presentation), keys: keysByZone[zone.fqdn]!, options: options)
                 for signature in signatures {
-                    // Owners are our own records' owners, printed back by ldns.
-                    let labels = signature.owner.dropLast().split(separator: ".").map(String.init)
-                    signed.append(ResourceRecord(zone: zone, owner: DNSName(labels: labels), ttl: signature.ttl, type: .rrsig, rdata: signature.rdata))
+                    signed.append(ResourceRecord(zone: zone, owner: signature.owner, ttl: signature.ttl, type: .rrsig, data: .rrsig(signature.data)))
                 }
             } catch {
                 throw DiagnosticError(.error(.badData("sign-failed"), "signing zone \(zone.fqdn): \(error.reason)"))

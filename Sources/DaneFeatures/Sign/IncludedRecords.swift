@@ -17,7 +17,7 @@ public enum IncludedRecords {
             let mine = generated.records.filter { $0.zone.fqdn == zone }
             let nothing: [Diagnostic] = mine.isEmpty ? [.warning("include-nothing",
                 "\(include) describes no records for zone \(zone) (the zone the keys sign): nothing was merged", at: .init(file: include))] : []
-            return (mine.map { ($0.presentation, "\(include) (generated \($0.owner) \($0.type.rawValue))") }, generated.warnings + nothing)
+            return (mine.map { ($0.presentation, "\(include) (generated \($0.owner) \($0.type))") }, generated.warnings + nothing)
         }
         guard let data = FileManager.default.contents(atPath: include) else {
             throw DiagnosticError(.error(.noInput("include-unreadable"), "cannot read the records to include", at: .init(file: include)))

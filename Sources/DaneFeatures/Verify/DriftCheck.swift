@@ -12,15 +12,15 @@ public struct DriftCheck: Sendable {
     /// Findings keyed by the domain (FQDN) they concern.
     public func compare(_ records: [ResourceRecord]) -> [String: [DriftFinding]] {
         var findings: [String: [DriftFinding]] = [:]
-        let managed: Set<ResourceRecord.RecordType> = [.tlsa, .txt, .mx]
-        let groups = Dictionary(grouping: records.filter { managed.contains($0.type) }, by: { "\($0.owner.fqdn) \($0.type.rawValue)" })
+        let managed: Set<RRType> = [.tlsa, .txt, .mx]
+        let groups = Dictionary(grouping: records.filter { managed.contains($0.type) }, by: { "\($0.owner.fqdn) \($0.type)" })
         for key in groups.keys.sorted() {
             let wanted = groups[key]!
             let owner = wanted[0].owner
-            let type = RRType(mnemonic: wanted[0].type.rawValue)!
+            let type = wanted[0].type
             let answer = lookup.lookup(owner, type)
             let live = Set((answer.response?.records(ofType: type) ?? []).map { RecordComparison.key($0.data) })
-            let expected = Set(wanted.compactMap { RecordComparison.key(intended: $0.rdata, type: type) })
+            let expected = Set(wanted.map { RecordComparison.key($0.data) })
             let domains: [String] = switch wanted[0].type {
             // _smtp._tls.<domain> (TLS-RPT) or _mta-sts.<domain> (MTA-STS).
             case .txt: [DNSName(labels: Array(owner.labels.dropFirst(owner.labels.first == "_mta-sts" ? 1 : 2))).fqdn]

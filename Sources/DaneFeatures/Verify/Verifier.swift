@@ -315,12 +315,12 @@ public struct Verifier: Sendable {
     static func classify(_ record: DNSRecord) -> LiveTLSARecord {
         guard case .tlsa(let data) = record.data else {
             let reason = if case .malformed(let why, _) = record.data { why } else { "not TLSA data" }
-            return LiveTLSARecord(owner: record.owner.fqdn, rdata: record.data.presentation, usable: false, reason: "malformed TLSA record: \(reason)")
+            return LiveTLSARecord(owner: record.owner.fqdn, data: record.data, usable: false, reason: "malformed TLSA record: \(reason)")
         }
         if case .unusable(let reason) = SMTPUsability.verdict(for: data) {
-            return LiveTLSARecord(owner: record.owner.fqdn, rdata: data.description, usable: false, reason: reason)
+            return LiveTLSARecord(owner: record.owner.fqdn, data: .tlsa(data), usable: false, reason: reason)
         }
-        return LiveTLSARecord(owner: record.owner.fqdn, rdata: data.description, usable: true, reason: nil)
+        return LiveTLSARecord(owner: record.owner.fqdn, data: .tlsa(data), usable: true, reason: nil)
     }
 
     /// A live `_smtp._tls` record that senders cannot use, with the exact problem.

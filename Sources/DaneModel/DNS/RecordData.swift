@@ -123,6 +123,40 @@ public struct RRSIGData: Sendable, Hashable {
     /// The signature time as a date (RFC 4034 §3.1.5 times wrap in 2106; read as the nearest).
     public static func date(_ seconds: UInt32) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
 
+    /// The inverse of `timeText`: seconds modulo 2^32 for `YYYYMMDDHHmmSS` (UTC); nil for
+    /// anything else.
+    public static func seconds(timeText text: String) -> UInt32? {
+        let digits = Array(text.utf8)
+        guard digits.count == 14, digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        func number(_ from: Int, _ count: Int) -> Int64 { digits[from..<from + count].reduce(0) { $0 * 10 + Int64($1 - 48) } }
+        let (year, month, day) = (number(0, 4), number(4, 2), number(6, 2))
+        let (hour, minute, second) = (number(8, 2), number(10, 2), number(12, 2))
+        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
+        // Days since 1970-01-01 from a civil date (proleptic Gregorian calendar).
+        let y = year - (month <= 2 ? 1 : 0)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        let total = days * 86_400 + hour * 3600 + minute * 60 + second
+        return UInt32(truncatingIfNeeded: total)
+    }
+
+    /// Parses RRSIG RDATA in the presentation form zone files and `timeText` use (type
+    /// covered, algorithm, labels, original TTL, expiration, inception, key tag, signer, base64
+    /// signature); nil for text that is not.
+    public init?(presentation text: String) {
+        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard fields.count >= 9, let covered = RRType(mnemonic: fields[0]), let algorithm = UInt8(fields[1]),
+              let labels = UInt8(fields[2]), let ttl = UInt32(fields[3]),
+              let expiration = Self.seconds(timeText: fields[4]), let inception = Self.seconds(timeText: fields[5]),
+              let keyTag = UInt16(fields[6]), let signer = DNSName(presentation: fields[7]),
+              let signature = Data(base64Encoded: fields[8...].joined()) else { return nil }
+        self.init(typeCovered: covered, algorithm: algorithm, labels: labels, originalTTL: ttl, expiration: expiration,
+                  inception: inception, keyTag: keyTag, signer: signer, signature: Array(signature))
+    }
+
     public var expirationDate: Date { Self.date(expiration) }
     public var inceptionDate: Date { Self.date(inception) }
 

@@ -11,14 +11,14 @@ public struct UpdateMessage: Sendable, Equatable {
         public let type: RRType
         public let recordClass: Class
         public let ttl: UInt32
-        public let rdata: String?
+        public let data: RecordData?
 
-        public init(owner: DNSName, type: RRType, recordClass: Class, ttl: UInt32, rdata: String?) {
+        public init(owner: DNSName, type: RRType, recordClass: Class, ttl: UInt32, data: RecordData?) {
             self.owner = owner
             self.type = type
             self.recordClass = recordClass
             self.ttl = ttl
-            self.rdata = rdata
+            self.data = data
         }
     }
 
@@ -29,7 +29,7 @@ public struct UpdateMessage: Sendable, Equatable {
     /// The key check `publish` sends first: no change at all, only the prerequisite that the
     /// zone's SOA exists (RFC 2136 §2.4.1, "RRset exists, value independent").
     public static func keyCheck(zone: DNSName) -> UpdateMessage {
-        UpdateMessage(zone: zone, prerequisites: [Entry(owner: zone, type: .soa, recordClass: .any, ttl: 0, rdata: nil)], updates: [])
+        UpdateMessage(zone: zone, prerequisites: [Entry(owner: zone, type: .soa, recordClass: .any, ttl: 0, data: nil)], updates: [])
     }
 
     init(zone: DNSName, prerequisites: [Entry], updates: [Entry]) {
@@ -45,17 +45,17 @@ public struct UpdateMessage: Sendable, Equatable {
         for change in changes {
             if change.old.isEmpty {
                 // §2.4.3 "RRset does not exist".
-                prerequisites.append(Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, rdata: nil))
+                prerequisites.append(Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, data: nil))
             } else {
                 // §2.4.2 "RRset exists (value dependent)": the whole RRset as it was read.
-                prerequisites += change.old.map { Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: 0, rdata: $0) }
+                prerequisites += change.old.map { Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: 0, data: $0) }
             }
             if change.replacesWhole || change.action == .delete {
-                updates.append(Entry(owner: change.owner, type: change.type, recordClass: .any, ttl: 0, rdata: nil))
+                updates.append(Entry(owner: change.owner, type: change.type, recordClass: .any, ttl: 0, data: nil))
             } else {
-                updates += change.removed.map { Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, rdata: $0) }
+                updates += change.removed.map { Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, data: $0) }
             }
-            updates += change.added.map { Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: change.newTTL ?? 0, rdata: $0) }
+            updates += change.added.map { Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: change.newTTL ?? 0, data: $0) }
         }
         self.prerequisites = prerequisites
         self.updates = updates

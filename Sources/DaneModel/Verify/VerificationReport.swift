@@ -13,15 +13,16 @@ public enum DNSSECStatus: String, Sendable, Codable {
 }
 
 /// One TLSA record as found live, with RFC 7672's verdict on it.
-public struct LiveTLSARecord: Sendable, Codable, Hashable {
+public struct LiveTLSARecord: Sendable, Hashable {
     public let owner: String
-    public let rdata: String
+    /// `.tlsa`, or `.malformed` for RDATA that does not decode as TLSA.
+    public let data: RecordData
     public let usable: Bool
     public let reason: String?
 
-    public init(owner: String, rdata: String, usable: Bool, reason: String?) {
+    public init(owner: String, data: RecordData, usable: Bool, reason: String?) {
         self.owner = owner
-        self.rdata = rdata
+        self.data = data
         self.usable = usable
         self.reason = reason
     }
@@ -108,7 +109,7 @@ public struct WebPKIVerdict: Sendable, Codable, Hashable {
 }
 
 /// One MX host: its lookups and the verdict for each of its addresses.
-public struct HostReport: Sendable, Codable {
+public struct HostReport: Sendable {
     public let host: String
     public let preference: Int
     public let addressStatus: DNSSECStatus
@@ -149,7 +150,7 @@ public struct HostReport: Sendable, Codable {
 }
 
 /// Everything `verify` found for one domain.
-public struct DomainReport: Sendable, Codable {
+public struct DomainReport: Sendable {
     /// The one verdict on a domain, over everything checked: DANE, DNSSEC, MTA-STS (when
     /// published) and drift (when a description was given). The headline, JSON, the summary
     /// counts, --quiet, the exit status, Nagios and Prometheus all read this value.

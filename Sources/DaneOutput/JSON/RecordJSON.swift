@@ -39,19 +39,17 @@ public enum RecordJSON {
         }
 
         init(_ record: ResourceRecord) {
-            (owner, ttl, `class`, type, rdata, zone) = (record.owner.fqdn, record.ttl, record.recordClass, record.type.rawValue, record.rdata, record.zone.fqdn)
-            switch record.type {
-            case .tlsa:
-                if let tlsa = try? TLSARecordData(presentation: record.rdata) {
-                    (usage, selector, matchingType) = (tlsa.parameters.usage.rawValue, tlsa.parameters.selector.rawValue, tlsa.parameters.matchingType.rawValue)
-                    certificateAssociationData = Hex.encode(tlsa.associationData)
-                }
-            case .mx:
-                let fields = record.rdata.split(separator: " ")
-                if fields.count == 2, let number = UInt16(fields[0]) { (preference, exchange) = (number, String(fields[1])) }
-            case .txt:
-                value = TXTCharacterStrings.parse(record.rdata).map { String(decoding: $0.flatMap { $0 }, as: UTF8.self) }
-            case .rrsig:
+            (owner, ttl, `class`, type, rdata, zone) = (record.owner.fqdn, record.ttl, record.recordClass, record.type.description,
+                                                        record.rdataPresentation, record.zone.fqdn)
+            switch record.data {
+            case .tlsa(let tlsa):
+                (usage, selector, matchingType) = (tlsa.parameters.usage.rawValue, tlsa.parameters.selector.rawValue, tlsa.parameters.matchingType.rawValue)
+                certificateAssociationData = Hex.encode(tlsa.associationData)
+            case .mx(let number, let host):
+                (preference, exchange) = (number, host.fqdn)
+            case .txt(let strings):
+                value = String(decoding: strings.flatMap { $0 }, as: UTF8.self)
+            default:
                 break
             }
         }

@@ -23,13 +23,13 @@ public enum OctoDNSZone {
 
     static func document(_ records: [ResourceRecord], zone: DNSName) -> String {
         var names: [String: [[String: Any]]] = [:]
-        let rrsets = Dictionary(grouping: records, by: { "\($0.owner.fqdn) \($0.type.rawValue)" })
+        let rrsets = Dictionary(grouping: records, by: { "\($0.owner.fqdn) \($0.type.description)" })
         for key in rrsets.keys.sorted() {
             let rrset = rrsets[key]!.sorted()
             let first = rrset[0]
             let relative = Array(first.owner.labels.dropLast(zone.labels.count)).joined(separator: ".")
             let values: [Any] = rrset.compactMap(value)
-            var record: [String: Any] = ["type": first.type.rawValue, "ttl": Int(first.ttl)]
+            var record: [String: Any] = ["type": first.type.description, "ttl": Int(first.ttl)]
             if values.count == 1 { record["value"] = values[0] } else { record["values"] = values }
             names[relative, default: []].append(record)
         }
@@ -44,21 +44,17 @@ public enum OctoDNSZone {
 
     /// One value in octoDNS's schema; TXT with `;` escaped as octoDNS requires.
     static func value(_ record: ResourceRecord) -> Any? {
-        switch record.type {
-        case .tlsa:
-            guard let tlsa = try? TLSARecordData(presentation: record.rdata) else { return nil }
+        switch record.data {
+        case .tlsa(let tlsa):
             return ["certificate_usage": Int(tlsa.parameters.usage.rawValue), "selector": Int(tlsa.parameters.selector.rawValue),
                     "matching_type": Int(tlsa.parameters.matchingType.rawValue),
                     "certificate_association_data": Hex.encode(tlsa.associationData)] as [String: Any]
-        case .mx:
-            let fields = record.rdata.split(separator: " ")
-            guard fields.count == 2, let preference = Int(fields[0]) else { return nil }
-            return ["preference": preference, "exchange": String(fields[1])] as [String: Any]
-        case .txt:
-            guard let strings = TXTCharacterStrings.parse(record.rdata) else { return nil }
+        case .mx(let preference, let exchange):
+            return ["preference": Int(preference), "exchange": exchange.fqdn] as [String: Any]
+        case .txt(let strings):
             let text = String(decoding: strings.flatMap { $0 }, as: UTF8.self)
             return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
-        case .rrsig:
+        default:
             return nil
         }
     }
@@ -78,10 +74,10 @@ public enum NSUpdateScript {
         var out = header(source: source)
         for zone in zones.keys.sorted() {
             out += "\nzone \(zone.fqdn)\n"
-            let rrsets = Dictionary(grouping: zones[zone]!, by: { "\($0.owner.fqdn) \($0.type.rawValue)" })
+            let rrsets = Dictionary(grouping: zones[zone]!, by: { "\($0.owner.fqdn) \($0.type.description)" })
             for key in rrsets.keys.sorted() {
                 let rrset = rrsets[key]!.sorted()
-                out += "update delete \(rrset[0].owner.fqdn) IN \(rrset[0].type.rawValue)\n"
+                out += "update delete \(rrset[0].owner.fqdn) IN \(rrset[0].type.description)\n"
                 for record in rrset { out += "update add \(record.presentation)\n" }
             }
             out += "send\n"

@@ -16,8 +16,8 @@ public enum PublishRendering {
                 let ttlText = change.oldTTL != nil && change.newTTL != nil && change.oldTTL != change.newTTL
                     ? "TTL \(change.oldTTL!) -> \(change.newTTL!)" : "TTL \(ttl)"
                 out += "  \(change.action.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(change.owner.fqdn) \(change.type) (\(ttlText))\n"
-                for value in change.removed { out += "             - \(value)\n" }
-                for value in change.added { out += "             + \(value)\n" }
+                for value in change.removed { out += "             - \(value.presentation)\n" }
+                for value in change.added { out += "             + \(value.presentation)\n" }
             }
             switch zone.state {
             case .unchanged, .planned:
@@ -66,8 +66,9 @@ public enum PublishRendering {
         JSONDocument.encode(Document(server: server, dryRun: dryRun, changes: zones.contains { !$0.changes.isEmpty }, zones: zones.map { zone in
             Zone(zone: zone.zone.fqdn, state: zone.state.rawValue, serialBefore: zone.serialBefore, serialAfter: zone.serialAfter,
                  signedByServer: zone.signedByServer, message: zone.message, changes: zone.changes.map {
-                     Change(owner: $0.owner.fqdn, type: $0.type.description, action: $0.action.rawValue, oldTTL: $0.oldTTL, old: $0.old,
-                            newTTL: $0.newTTL, new: $0.new, removed: $0.removed, added: $0.added)
+                     Change(owner: $0.owner.fqdn, type: $0.type.description, action: $0.action.rawValue, oldTTL: $0.oldTTL,
+                            old: $0.old.map(\.presentation), newTTL: $0.newTTL, new: $0.new.map(\.presentation),
+                            removed: $0.removed.map(\.presentation), added: $0.added.map(\.presentation))
                  })
         }, exitStatus: exitStatus))
     }

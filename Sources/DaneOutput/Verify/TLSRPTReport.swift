@@ -31,7 +31,7 @@ public enum TLSRPTReport {
                 details.append(.init(resultType: failure.resultType, failedSessionCount: 1,
                                      additionalInformation: report.chainBreak?.description ?? report.detail ?? ""))
             }
-            return .init(policy: .init(policyType: dane ? "tlsa" : "no-policy-found", policyString: report.hosts.flatMap { $0.tlsa.map(\.rdata) },
+            return .init(policy: .init(policyType: dane ? "tlsa" : "no-policy-found", policyString: report.hosts.flatMap { $0.tlsa.map(\.data.presentation) },
                                        policyDomain: String(report.domain.dropLast()), mxHost: report.hosts.map { String($0.host.dropLast()) }),
                          summary: .init(successful: addresses.count - failures.count, failed: details.reduce(0) { $0 + $1.failedSessionCount }),
                          failureDetails: details)

@@ -157,7 +157,7 @@ public enum VerifyJSON {
     static func host(_ host: HostReport, _ report: DomainReport) -> Host {
         Host(host: host.host, preference: host.preference, addressStatus: host.addressStatus.rawValue, tlsaBase: host.tlsaBase, tlsaOwner: host.tlsaOwner,
              tlsaStatus: host.tlsaStatus?.rawValue,
-             tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.rdata, usable: $0.usable, reason: $0.reason) },
+             tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.data.presentation, usable: $0.usable, reason: $0.reason) },
              addresses: host.addresses.map { address($0, host: host.host, report) }, failure: Failure(host.failure), detail: host.detail,
              remedy: host.remedy, dnssecBreak: Break(host.chainBreak),
              nameServers: host.nameServers.isEmpty ? nil : host.nameServers, senderNext: report.senderNext(afterHost: host))

@@ -43,12 +43,13 @@ public enum VerifyPrometheus {
             for host in report.hosts where host.addresses.contains(where: { $0.verdict != .notChecked }) {
                 let matched = Set(host.addresses.compactMap { $0.matched?.lowercased() })
                 for record in host.tlsa {
-                    let fields = record.rdata.split(separator: " ").map(String.init)
-                    guard fields.count >= 4 else { continue }
-                    let data = fields[3...].joined().lowercased()
-                    records.append(([("domain", report.domain), ("mx", host.host), ("usage", fields[0]), ("selector", fields[1]),
-                                     ("matching", fields[2]), ("data", data)],
-                                    matched.contains("\(fields[0]) \(fields[1]) \(fields[2]) \(data)") ? "1" : "0"))
+                    guard case .tlsa(let tlsa) = record.data else { continue }
+                    let (usage, selector, matching) = (String(tlsa.parameters.usage.rawValue), String(tlsa.parameters.selector.rawValue),
+                                                       String(tlsa.parameters.matchingType.rawValue))
+                    let data = Hex.encode(tlsa.associationData).lowercased()
+                    records.append(([("domain", report.domain), ("mx", host.host), ("usage", usage), ("selector", selector),
+                                     ("matching", matching), ("data", data)],
+                                    matched.contains(tlsa.description.lowercased()) ? "1" : "0"))
                 }
             }
         }

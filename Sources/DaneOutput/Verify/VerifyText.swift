@@ -35,7 +35,7 @@ public struct VerifyText {
             }
             out += "\n"
             for record in host.tlsa {
-                out += "    TLSA \(v(record.rdata, 90))  "
+                out += "    TLSA \(v(record.data.presentation, 90))  "
                 out += record.usable ? "usable\n" : "UNUSABLE: \(v(record.reason))\n"
             }
             if let failure = host.failure {

@@ -60,8 +60,8 @@ public struct ZoneSnippetRenderer {
                         "ownerColumn": owner + String(repeating: " ", count: width - owner.count),
                         "ttl": String(record.ttl),
                         "class": record.recordClass,
-                        "type": record.type.rawValue,
-                        "rdata": record.rdata,
+                        "type": record.type.description,
+                        "rdata": record.rdataPresentation,
                     ]
                 },
             ]

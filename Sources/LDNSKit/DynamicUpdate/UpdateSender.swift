@@ -93,9 +93,9 @@ public struct UpdateSender: Sendable {
         guard let list = ldns_rr_list_new() else { throw ResolverError(description: "out of memory") }
         for entry in entries {
             let rr: UnsafeMutablePointer<ldns_rr>
-            if let rdata = entry.rdata {
+            if let data = entry.data {
                 var made: UnsafeMutablePointer<ldns_rr>?
-                let text = "\(entry.owner.fqdn) \(entry.ttl) IN \(entry.type) \(rdata)"
+                let text = "\(entry.owner.fqdn) \(entry.ttl) IN \(entry.type) \(data.presentation)"
                 guard ldns_rr_new_frm_str(&made, text, 0, nil, nil) == LDNS_STATUS_OK, let made else {
                     ldns_rr_list_deep_free(list)
                     throw ResolverError(description: "cannot encode \(text)")

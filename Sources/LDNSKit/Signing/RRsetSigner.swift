@@ -1,14 +1,15 @@
+import DaneModel
 import Foundation
 internal import CLDNS
 
 /// Signs loose RRsets (the records `generate` emits) for inclusion in a zone signed
 /// elsewhere: the zone fragment mode. Same RRSIG maker as whole-zone signing.
 public enum RRsetSigner {
-    /// One RRSIG, split the way `ResourceRecord` needs it.
+    /// One RRSIG, as the value `ResourceRecord` carries.
     public struct Signature: Sendable, Hashable {
-        public let owner: String
+        public let owner: DNSName
         public let ttl: UInt32
-        public let rdata: String
+        public let data: RRSIGData
     }
 
     /// `records` are presentation lines (`owner ttl IN TYPE rdata`), all in `keys`' zone.
@@ -47,11 +48,14 @@ public enum RRsetSigner {
                 i += 1
             }
             let labels = UInt8(NameKey.labelCount(first.key) - (NameKey.isWildcard(first.key) ? 1 : 0))
-            let owner = NameKey.text(first.key)
+            guard let owner = DNSName(presentation: NameKey.text(first.key)) else { throw LDNSError("signing failed for \(zone): bad owner") }
+            var unreadable = false
             let made = maker.sign(type: first.type, labels: labels, ttl: first.ttl, expiration: options.expiration(for: setIndex)) {
-                out.append(Signature(owner: owner, ttl: first.ttl, rdata: String(decoding: $0, as: UTF8.self)))
+                // The maker writes zone-file text for whole zones; read back into a value here.
+                guard let data = RRSIGData(presentation: String(decoding: $0, as: UTF8.self)) else { unreadable = true; return }
+                out.append(Signature(owner: owner, ttl: first.ttl, data: data))
             }
-            guard made else { throw LDNSError("signing failed for \(zone)") }
+            guard made, !unreadable else { throw LDNSError("signing failed for \(zone)") }
             setIndex += 1
         }
         return out
