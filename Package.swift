@@ -86,13 +86,15 @@ let package = Package(
         .executableTarget(name: "FuzzReport", dependencies: ["DaneModel", "FuzzReplay"], path: "Sources/Fuzz/FuzzReport"),
 
         // MARK: Tests
+        /// The scripted World (DNS, MX sessions, HTTPS policy hosts, clock) every in-process test runs on.
+        .target(name: "DaneTestSupport", dependencies: ["DaneFeatures", "DaneModel"], path: "Tests/DaneTestSupport"),
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
-        .testTarget(name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec"]),
+        .testTarget(name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport"]),
         /// The signing engine's pure parts (name keys, zone splitting, presentation format).
         .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit", "DaneModel"]),
         .testTarget(
             name: "DanectlTests",
-            dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "ReportStore"]),
+            dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "ReportStore", "DaneTestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import DaneFeatures
 import DaneModel
+import DaneTestSupport
 import Foundation
 import XCTest
 

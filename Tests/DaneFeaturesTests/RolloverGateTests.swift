@@ -1,5 +1,6 @@
 import DaneFeatures
 import DaneModel
+import DaneTestSupport
 import DaneSpec
 import Foundation
 import XCTest

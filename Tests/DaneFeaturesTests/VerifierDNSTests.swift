@@ -1,5 +1,6 @@
 import DaneFeatures
 import DaneModel
+import DaneTestSupport
 import Foundation
 import XCTest
 
@@ -100,7 +101,7 @@ final class VerifierDNSTests: XCTestCase {
         dns.answer("mx.example.test", .a, (1...20).map { .address("127.77.0.\($0)") })
         let report = verify(dns)
         XCTAssertEqual(report.hosts.first?.addresses.count, 5)
-        XCTAssertTrue(report.warnings.contains("mx.example.test. has 20 addresses; like a sender, verify tried only the first 5"), "\(report.warnings)")
+        XCTAssertTrue(report.warnings.map(\.code).contains(.addressLimit), "\(report.warnings)")
     }
 
     /// Issue 11 (in part): when no MX address accepts a connection, the likely cause is this
@@ -113,12 +114,13 @@ final class VerifierDNSTests: XCTestCase {
         var request = VerifyRequest(targets: ["example.test"])
         request.options.timeout = 2
         let reports = try VerifyRun.run(request, world: .scripted(dns))
-        XCTAssertTrue(reports[0].warnings.first?.hasPrefix("none of the 2 MX addresses accepted a connection to port 25: port 25 looks blocked") == true,
-                      "\(reports[0].warnings)")
+        XCTAssertEqual(reports[0].warnings.first?.code, .portBlocked, "\(reports[0].warnings)")
+        // One of the messages worth pinning word for word: it sends people to the right place.
+        XCTAssertTrue(reports[0].warnings.first?.message.starts(with: "none of the 2 MX addresses accepted a connection to port 25: port 25 looks blocked") == true)
         request.options.dnsOnly = true
         let dnsOnly = try VerifyRun.run(request, world: .scripted(dns))
         XCTAssertEqual(dnsOnly[0].hosts.flatMap(\.addresses).map(\.verdict), [.notChecked, .notChecked])
-        XCTAssertFalse(dnsOnly[0].warnings.contains { $0.contains("looks blocked") })
+        XCTAssertFalse(dnsOnly[0].warnings.map(\.code).contains(.portBlocked))
     }
 
     /// A failed lookup asks each authoritative server: one that does not answer is lame; two
@@ -141,7 +143,8 @@ final class VerifierDNSTests: XCTestCase {
         dns.deadServers = ["203.0.113.53"]
         let report = verify(dns)
         XCTAssertEqual(report.failure, .dnsQueryFailed)
-        let findings = report.nameServers.joined(separator: "\n")
+        XCTAssertEqual(Set(report.nameServers.map(\.code)), [.nameServerUnreachable, .nameServerSerialDisagreement, .nameServerAnswerDisagreement])
+        let findings = report.nameServers.map(\.message).joined(separator: "\n")
         XCTAssertTrue(findings.contains("ns3.example.test. (203.0.113.53) of example.test. does not answer"), findings)
         XCTAssertTrue(findings.contains("disagree on the SOA serial (ns1.example.test. (192.0.2.53): 2026112901, ns2.example.test. (198.51.100.53): 2026110100)"), findings)
         XCTAssertTrue(findings.contains("give different example.test. MX answers") && findings.contains("old-mx.example.test."), findings)
@@ -185,12 +188,12 @@ final class VerifierDNSTests: XCTestCase {
         var options = Verifier.Options()
         options.dnsOnly = true
         let report = Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test")
-        let expiring = report.warnings.filter { $0.contains("expire") }
+        let expiring = report.warnings.filter { $0.code == .signatureExpiring }
         XCTAssertEqual(expiring.count, 1, "\(report.warnings)")
-        XCTAssertTrue(expiring.first?.hasPrefix("3 signatures of zone example.test. expire within 7 days") == true, "\(expiring)")
+        XCTAssertTrue(expiring.first?.message.starts(with: "3 signatures of zone example.test. expire within 7 days") == true, "\(expiring)")
         XCTAssertEqual(Verifier.Options().warnDays, 7)
         options.warnDays = 2
-        XCTAssertTrue(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.filter { $0.contains("expire") }.isEmpty)
+        XCTAssertTrue(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.filter { $0.code == .signatureExpiring }.isEmpty)
     }
 
     /// Issue 23: a resolver that does not recurse is named before any verdict (69), unless
@@ -219,8 +222,8 @@ final class VerifierDNSTests: XCTestCase {
         dns.answers[ScriptedDNS.key(owner, .mx)] = ClassifiedAnswer(status: .insecure, response: DNSResponse(code: .noError, authenticated: false, answer: records), problem: nil)
         dns.answer("mx.example.test", .a, [.address("192.0.2.1")], status: .insecure)
         let report = verify(dns)
-        XCTAssertTrue(report.warnings.contains { $0.hasPrefix("zone example.test. is signed, but its parent has no DS for it (an island)") }, "\(report.warnings)")
-        XCTAssertFalse(report.warnings.contains { $0.contains("are not DNSSEC-signed") }, "an island is signed: \(report.warnings)")
+        XCTAssertTrue(report.warnings.map(\.code).contains(.dnssecIsland), "\(report.warnings)")
+        XCTAssertFalse(report.warnings.map(\.code).contains(.mxUnsigned), "an island is signed: \(report.warnings)")
     }
 
     /// Issue 23: --all-servers asks every authoritative server for the RRsets the verdict rests
@@ -250,10 +253,11 @@ final class VerifierDNSTests: XCTestCase {
         }
         var options = Verifier.Options()
         options.dnsOnly = true
-        XCTAssertFalse(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.contains { $0.hasPrefix("all servers:") })
+        XCTAssertFalse(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.contains(where: \.aboutANameServer))
         options.allServers = true
         let report = Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test")
-        let found = report.warnings.filter { $0.hasPrefix("all servers:") }.joined(separator: "\n")
+        XCTAssertEqual(Set(report.warnings.filter(\.aboutANameServer).map(\.code)), [.nameServerSerialDisagreement, .nameServerStaleSignatures], "\(report.warnings)")
+        let found = report.warnings.filter(\.aboutANameServer).map(\.message).joined(separator: "\n")
         XCTAssertTrue(found.contains("disagree on the SOA serial"), found)
         XCTAssertTrue(found.contains("name server ns2.example.test. (198.51.100.53) serves _25._tcp.mx.example.test. TLSA signatures that expire on"), found)
         XCTAssertEqual(report.outcome, .warning)

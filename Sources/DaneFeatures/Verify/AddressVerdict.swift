@@ -20,7 +20,7 @@ extension Verifier {
             timeout: options.timeout, webPKI: .init(caFile: options.caFile, now: now)))
         let tlsaPresent = plan.tlsaStatus == .secure && !plan.tlsa.isEmpty
         func report(_ verdict: AddressReport.Verdict, _ failure: SenderFailure?, _ detail: String, remedy: String? = nil,
-                    outcome: TLSSessionOutcome? = nil, warnings: [String] = []) -> AddressReport {
+                    outcome: TLSSessionOutcome? = nil, warnings: [VerifyFinding] = []) -> AddressReport {
             let tls = outcome.flatMap { o in o.completed ? [o.protocolVersion, o.cipher].compactMap { $0 }.joined(separator: " ") : nil }
             var made = AddressReport(address: address, verdict: verdict, failure: failure, detail: detail, remedy: remedy, tls: tls,
                                      matched: outcome?.matched?.description, certificates: outcome?.chain ?? [], warnings: warnings,
@@ -88,7 +88,8 @@ extension Verifier {
                                       "the certificate matches its TLSA record but expired on \(Self.format(notAfter)); Exchange Online refuses expired certificates",
                                       remedy: "renew the certificate (keep the key, and the 3 1 1 record stays valid)", outcome: outcome)
                     }
-                    warnings.append("the certificate expired on \(Self.format(notAfter)): RFC 7672 senders ignore dates for DANE-EE, but Exchange Online bounces with 5.7.322 certificate-expired")
+                    warnings.append(.init(.certificateExpiredDANEEE, "the certificate expired on \(Self.format(notAfter)): RFC 7672 senders ignore dates for DANE-EE, "
+                                          + "but Exchange Online bounces with 5.7.322 certificate-expired"))
                 }
                 return report(.pass, nil, "DANE authenticated", outcome: outcome, warnings: warnings)
             }
@@ -114,11 +115,12 @@ extension Verifier {
             + "(keep the old record until caches expire), or deploy the certificate whose key the TLSA records name"
     }
 
-    func expiryWarnings(_ outcome: TLSSessionOutcome) -> [String] {
+    func expiryWarnings(_ outcome: TLSSessionOutcome) -> [VerifyFinding] {
         let limit = now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
         return outcome.chain.enumerated().compactMap { index, certificate in
             guard let notAfter = certificate.notAfter, notAfter >= now, notAfter < limit else { return nil }
-            return "\(index == 0 ? "the server certificate" : "chain certificate \(index)") (\(certificate.subject)) expires on \(Self.format(notAfter))"
+            return VerifyFinding(.certificateExpiring,
+                                 "\(index == 0 ? "the server certificate" : "chain certificate \(index)") (\(certificate.subject)) expires on \(Self.format(notAfter))")
         }
     }
 }

@@ -77,7 +77,7 @@ public struct Verifier: Sendable {
     public func verify(domain rawDomain: String) -> DomainReport {
         let name = DNSName(presentation: rawDomain) ?? DNSName(labels: [rawDomain])
         let domain = name.fqdn
-        var warnings: [String] = []
+        var warnings: [VerifyFinding] = []
         let mx = lookup.lookup(name, .mx)
         func report(_ hosts: [HostReport], _ failure: SenderFailure? = nil, _ detail: String? = nil, implicit: Bool = false,
                     nullMX: Bool = false) -> DomainReport {
@@ -118,18 +118,18 @@ public struct Verifier: Sendable {
         if mx.status == .insecure {
             // Signed, yet insecure: no DS at the parent. Senders see an island as unsigned.
             if let signer = mx.response?.signatures.first?.signer {
-                warnings.append("zone \(signer) is signed, but its parent has no DS for it (an island): senders see \(domain) as unsigned and "
-                                + "never use DANE for it; publish the DS at the parent (danectl ds)")
+                warnings.append(.init(.dnssecIsland, "zone \(signer) is signed, but its parent has no DS for it (an island): senders see \(domain) as unsigned and "
+                                + "never use DANE for it; publish the DS at the parent (danectl ds)"))
             } else {
-                warnings.append("the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS")
+                warnings.append(.init(.mxUnsigned, "the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS"))
             }
         }
 
         // Senders try a bounded number of MX hosts; so does verify (a domain with 200 slow MX
         // hosts must still get a verdict).
         if targets.count > options.mxLimit {
-            warnings.append("\(domain) lists \(targets.count) MX hosts; senders try only the first few, and verify checked the first \(options.mxLimit) "
-                            + "by preference (--mx-limit): remove the hosts that do not take mail")
+            warnings.append(.init(.mxLimit, "\(domain) lists \(targets.count) MX hosts; senders try only the first few, and verify checked the first \(options.mxLimit) "
+                            + "by preference (--mx-limit): remove the hosts that do not take mail"))
             targets = Array(targets.prefix(options.mxLimit))
         }
         // DNS for every host side by side (a slow name server costs its own lookups once, not
@@ -137,7 +137,7 @@ public struct Verifier: Sendable {
         let mxSecure = mx.status == .secure
         let hosts = targets
         let planned = ProbeRunner(limit: options.concurrency).run(hosts.count) { index in
-            var hostWarnings: [String] = []
+            var hostWarnings: [VerifyFinding] = []
             let plan = self.planHost(hosts[index].host, hosts[index].preference, mxSecure: mxSecure, warnings: &hostWarnings)
             return (plan, hostWarnings)
         }
@@ -160,7 +160,7 @@ public struct Verifier: Sendable {
         expiring += plans.flatMap(\.expiring)
         expiring += pathExpiringSignatures(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
         warnings += signatureWarnings(expiring)
-        var seen = Set<String>()
+        var seen = Set<VerifyFinding>()
         warnings = warnings.filter { seen.insert($0).inserted }
         if options.allServers {
             // Each RRset the verdict rests on, asked of every server of its zone, side by side.
@@ -168,9 +168,9 @@ public struct Verifier: Sendable {
                 [(plan.endpoint.host, .a), (plan.endpoint.host, .aaaa)] + (plan.tlsaStatus == nil ? [] : [(plan.endpoint.owner, .tlsa)])
             }
             let survey = NameServerSurvey(lookup: lookup)
-            var seenFindings = Set<String>()
+            var seenFindings = Set<VerifyFinding>()
             warnings += ProbeRunner(limit: options.concurrency).run(questions.count) { survey.survey(questions[$0].0, questions[$0].1) }
-                .flatMap { $0 }.filter { seenFindings.insert($0).inserted }.map { "all servers: " + $0 }
+                .flatMap { $0 }.filter { seenFindings.insert($0).inserted }.map { VerifyFinding($0.code, "all servers: " + $0.message) }
         }
         var result = report(plans.map(\.report), nil, nil, implicit: implicit)
         result.earliestSignatureExpiry = earliestSignatureExpiry(mx.response, plans)
@@ -195,7 +195,7 @@ public struct Verifier: Sendable {
         var addresses: [String] = [], reports: [AddressReport] = []
         var failure: SenderFailure?, detail: String?
         var chainBreak: ChainBreak?
-        var nameServers: [String] = []
+        var nameServers: [VerifyFinding] = []
         var absence: NameAbsence?
         var expiring: [ExpiringSignature] = []
 
@@ -211,7 +211,7 @@ public struct Verifier: Sendable {
         }
     }
 
-    func planHost(_ host: DNSName, _ preference: Int, mxSecure: Bool, warnings: inout [String]) -> HostPlan {
+    func planHost(_ host: DNSName, _ preference: Int, mxSecure: Bool, warnings: inout [VerifyFinding]) -> HostPlan {
         let plan = HostPlan()
         plan.endpoint = TLSAEndpoint(host: host, port: options.port)
         plan.preference = preference
@@ -230,7 +230,7 @@ public struct Verifier: Sendable {
         // Senders try a few addresses per host, not all (Postfix: smtp_mx_address_limit = 5):
         // so does verify, which also bounds a hostile host's thousand silent addresses.
         if plan.addresses.count > options.addressLimit {
-            warnings.append("\(host) has \(plan.addresses.count) addresses; like a sender, verify tried only the first \(options.addressLimit)")
+            warnings.append(.init(.addressLimit, "\(host) has \(plan.addresses.count) addresses; like a sender, verify tried only the first \(options.addressLimit)"))
             plan.addresses = Array(plan.addresses.prefix(options.addressLimit))
         }
         if plan.addressStatus == .failed && plan.addresses.isEmpty {
@@ -324,10 +324,10 @@ public struct Verifier: Sendable {
     }
 
     /// A live `_smtp._tls` record that senders cannot use, with the exact problem.
-    func tlsrptWarnings(_ domain: DNSName) -> [String] {
+    func tlsrptWarnings(_ domain: DNSName) -> [VerifyFinding] {
         let owner = TLSRPTPolicy.ownerName(domain: domain)
         guard case .failure(let problem) = TLSRPTPolicy.live(lookup.lookup(owner, .txt).response?.texts ?? []) else { return [] }
-        return ["the TLS-RPT record at \(owner) is malformed: \(problem); senders send no TLS reports until it is fixed"]
+        return [.init(.tlsrptMalformed, "the TLS-RPT record at \(owner) is malformed: \(problem); senders send no TLS reports until it is fixed")]
     }
 
     /// Signatures further up the validation path: each zone cut's DNSKEY and DS RRsets, from
@@ -396,14 +396,14 @@ public struct Verifier: Sendable {
 
     /// One warning per signing zone, however many of its RRsets expire: a freshly signed zone
     /// expires all at once, and that is one thing to do (re-sign that zone).
-    func signatureWarnings(_ expiring: [ExpiringSignature]) -> [String] {
+    func signatureWarnings(_ expiring: [ExpiringSignature]) -> [VerifyFinding] {
         Dictionary(grouping: Set(expiring), by: \.signer).sorted { $0.key < $1.key }.map { signer, signatures in
             let first = signatures.min { ($0.expires, $0.what) < ($1.expires, $1.what) }!
             let zone = signer.labels.isEmpty ? "the root zone" : "zone \(signer)"
-            return signatures.count == 1
+            return VerifyFinding(.signatureExpiring, signatures.count == 1
                 ? "the signature over \(first.what) expires on \(Self.format(first.expires)); re-sign \(zone) before then"
                 : "\(signatures.count) signatures of \(zone) expire within \(options.warnDays) days, the earliest on \(Self.format(first.expires)) "
-                    + "(over \(first.what)); re-sign \(zone) before then"
+                    + "(over \(first.what)); re-sign \(zone) before then")
         }
     }
 

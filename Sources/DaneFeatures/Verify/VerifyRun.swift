@@ -24,12 +24,12 @@ public enum VerifyRun {
                            finished: (@Sendable (DomainReport) -> Void)? = nil) throws(DiagnosticError) -> [DomainReport] {
         let (base, mode) = try world.answeringLookup(resolver: request.resolver, trustAnchor: request.trustAnchor,
                                                      timeout: request.options.timeout, purpose: "verify needs a validating resolver")
-        var modeWarning: String?
+        var modeWarning: VerifyFinding?
         if mode == .builtInRootAnchors {
             let name = (base as? SecureLookup)?.resolverName ?? request.resolver ?? "from /etc/resolv.conf"
-            modeWarning = "the resolver \(name) does not validate DNSSEC (the signed root comes back without the AD bit), so "
+            modeWarning = VerifyFinding(.resolverNotValidating, "the resolver \(name) does not validate DNSSEC (the signed root comes back without the AD bit), so "
                 + "verify validated every answer itself from \(RootAnchors.description); point --resolver at a validating resolver "
-                + "to see what Postfix there would see, or give --trust-anchor"
+                + "to see what Postfix there would see, or give --trust-anchor")
         }
         // One run asks each DNS question once (for its TTL), however many domains share it.
         let dns = CachingLookup(base, clock: world.clock)
@@ -72,12 +72,12 @@ public enum VerifyRun {
 
     /// The run-wide warning `portBlockedWarning` adds to every report, once, for streams that
     /// printed the reports already.
-    public static func runWarning(_ reports: [DomainReport], port: UInt16) -> String? {
+    public static func runWarning(_ reports: [DomainReport], port: UInt16) -> VerifyFinding? {
         let addresses = reports.flatMap { $0.hosts.flatMap(\.addresses) }
         let unconnected = addresses.filter { $0.failure == .connectionFailed && !$0.reachedSMTP }
         guard addresses.count >= 2, unconnected.count == addresses.count else { return nil }
-        return "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
-            + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
+        return VerifyFinding(.portBlocked, "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
+            + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC")
     }
 
     /// When no address of any MX host accepted a TCP connection, the likeliest cause is this

@@ -46,7 +46,7 @@ public struct PresentedCertificate: Sendable, Codable, Hashable {
 }
 
 /// The verdict on one address of one MX host, and why.
-public struct AddressReport: Sendable, Codable {
+public struct AddressReport: Sendable {
     public enum Verdict: String, Sendable, Codable {
         /// DANE authenticated: a usable TLSA record matched.
         case pass
@@ -65,7 +65,7 @@ public struct AddressReport: Sendable, Codable {
     public let tls: String?
     public let matched: String?
     public let certificates: [PresentedCertificate]
-    public let warnings: [String]
+    public let warnings: [VerifyFinding]
     /// The served chain under WebPKI for the MX name (what MTA-STS `enforce` senders require);
     /// nil when no handshake completed.
     public let webPKI: WebPKIVerdict?
@@ -80,7 +80,7 @@ public struct AddressReport: Sendable, Codable {
     public var reachedSMTP = true
 
     public init(address: String, verdict: Verdict, failure: SenderFailure?, detail: String, remedy: String?, tls: String?,
-                matched: String?, certificates: [PresentedCertificate], warnings: [String], webPKI: WebPKIVerdict? = nil) {
+                matched: String?, certificates: [PresentedCertificate], warnings: [VerifyFinding], webPKI: WebPKIVerdict? = nil) {
         self.webPKI = webPKI
         self.address = address
         self.verdict = verdict
@@ -127,7 +127,7 @@ public struct HostReport: Sendable {
     /// With a bogus answer: the first broken link of its chain of trust, when it was found.
     public var chainBreak: ChainBreak?
     /// With a failed or unexplained bogus lookup: what asking each authoritative server showed.
-    public var nameServers: [String] = []
+    public var nameServers: [VerifyFinding] = []
     /// The host has no address at all (NODATA): a fact with its own fix.
     public var absence: NameAbsence?
 
@@ -179,7 +179,7 @@ public struct DomainReport: Sendable {
     public let hosts: [HostReport]
     public let failure: SenderFailure?
     public let detail: String?
-    public var warnings: [String]
+    public var warnings: [VerifyFinding]
 
     /// The domain publishes a null MX (RFC 7505): it accepts no mail, by its own say.
     public let nullMX: Bool
@@ -193,7 +193,7 @@ public struct DomainReport: Sendable {
     /// With a bogus MX answer: the first broken link of its chain of trust, when it was found.
     public var chainBreak: ChainBreak?
     /// With a failed or unexplained bogus MX lookup: what asking each authoritative server showed.
-    public var nameServers: [String] = []
+    public var nameServers: [VerifyFinding] = []
     /// The domain does not exist (NXDOMAIN): a fact with its own fix and sender behaviour.
     public var absence: NameAbsence?
 
@@ -202,7 +202,7 @@ public struct DomainReport: Sendable {
     public var earliestSignatureExpiry: Date?
 
     public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
-                failure: SenderFailure?, detail: String?, warnings: [String], nullMX: Bool = false, drift: [DriftFinding]? = nil) {
+                failure: SenderFailure?, detail: String?, warnings: [VerifyFinding], nullMX: Bool = false, drift: [DriftFinding]? = nil) {
         self.nullMX = nullMX
         self.drift = drift
         self.domain = domain
@@ -259,7 +259,7 @@ public struct DomainReport: Sendable {
 
 /// What a domain's MTA-STS looks like to a sender: record, policy, and each problem with the
 /// RFC 8460 result type a sender reports and how to fix it.
-public struct MTASTSReport: Sendable, Codable {
+public struct MTASTSReport: Sendable {
     public struct Problem: Sendable, Codable, Hashable {
         public let resultType: TLSRPTResultType
         public let detail: String
@@ -282,9 +282,9 @@ public struct MTASTSReport: Sendable, Codable {
     public let maxAge: UInt32?
     public let mx: [String]
     public let problems: [Problem]
-    public let warnings: [String]
+    public let warnings: [VerifyFinding]
 
-    public init(record: String, id: String?, policyURL: String, policyText: String?, policy: MTASTSPolicy?, problems: [Problem], warnings: [String]) {
+    public init(record: String, id: String?, policyURL: String, policyText: String?, policy: MTASTSPolicy?, problems: [Problem], warnings: [VerifyFinding]) {
         self.record = record
         self.id = id
         self.policyURL = policyURL

@@ -26,9 +26,10 @@ public enum VerifyJSON {
     struct Domain: Encodable {
         let domain: String, outcome: String, profile: String, mxStatus: String, implicitMX: Bool, nullMX: Bool
         let failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, nameServers: [String]?, warnings: [String], drift: [DriftFinding]?,
-            hosts: [Host], mtaSTS: MTASTS?
+            hosts: [Host], mtaSTS: MTASTS?, findings: [Finding]
         enum CodingKeys: String, CodingKey {
             case domain, outcome, profile, mxStatus = "mx_status", implicitMX = "implicit_mx", nullMX = "null_mx", failure, detail, remedy, warnings, drift, hosts
+            case findings
             case dnssecBreak = "dnssec_break", nameServers = "name_servers"
             case mtaSTS = "mta_sts"
         }
@@ -36,10 +37,17 @@ public enum VerifyJSON {
 
     struct MTASTS: Encodable {
         let record: String, id: String?, policyURL: String, policy: String?, mode: String?, maxAge: UInt32?, mx: [String]
-        let failing: Bool, problems: [Problem], warnings: [String]
+        let failing: Bool, problems: [Problem], warnings: [String], findings: [Finding]
         enum CodingKeys: String, CodingKey {
-            case record, id, policyURL = "policy_url", policy, mode, maxAge = "max_age", mx, failing, problems, warnings
+            case record, id, policyURL = "policy_url", policy, mode, maxAge = "max_age", mx, failing, problems, warnings, findings
         }
+    }
+
+    /// A warning or name-server observation with its code (`VerifyFinding.Code`): what scripts
+    /// match on. `warnings` and `name_servers` keep the same sentences as plain strings.
+    struct Finding: Encodable {
+        let code: String, message: String
+        init(_ finding: VerifyFinding) { (code, message) = (finding.code.rawValue, finding.message) }
     }
 
     struct Problem: Encodable {
@@ -81,9 +89,10 @@ public enum VerifyJSON {
     struct Host: Encodable {
         let host: String, preference: Int, addressStatus: String, tlsaBase: String?, tlsaOwner: String?, tlsaStatus: String?
         let tlsa: [TLSA], addresses: [Address], failure: Failure?, detail: String?, remedy: String?, dnssecBreak: Break?, nameServers: [String]?, senderNext: String?
+        let findings: [Finding]
         enum CodingKeys: String, CodingKey {
             case host, preference, addressStatus = "address_status", tlsaBase = "tlsa_base", tlsaOwner = "tlsa_owner", tlsaStatus = "tlsa_status"
-            case tlsa, addresses, failure, detail, remedy, dnssecBreak = "dnssec_break", nameServers = "name_servers", senderNext = "sender_next"
+            case tlsa, addresses, failure, detail, remedy, dnssecBreak = "dnssec_break", nameServers = "name_servers", senderNext = "sender_next", findings
         }
     }
 
@@ -96,8 +105,9 @@ public enum VerifyJSON {
         let certificates: [Certificate], warnings: [String], webpki: WebPKI?
         /// With a failure: what the sender does next (next address, next MX, or defer).
         let senderNext: String?
+        let findings: [Finding]
         enum CodingKeys: String, CodingKey {
-            case address, verdict, failure, detail, remedy, tls, matched, certificates, warnings, webpki, senderNext = "sender_next"
+            case address, verdict, failure, detail, remedy, tls, matched, certificates, warnings, webpki, senderNext = "sender_next", findings
         }
     }
 
@@ -115,10 +125,10 @@ public enum VerifyJSON {
 
     struct Summary: Encodable {
         let domains: Int, pass: Int, warning: Int, daneFailure: Int, dnsProblem: Int, notProtected: Int, nullMX: Int, mtaSTSFailure: Int
-        let exitStatus: Int32, warnings: [String]
+        let exitStatus: Int32, warnings: [String], findings: [Finding]
         enum CodingKeys: String, CodingKey {
             case domains, pass, warning, daneFailure = "dane_failure", dnsProblem = "dns_problem", notProtected = "not_protected"
-            case nullMX = "null_mx", mtaSTSFailure = "mta_sts_failure", exitStatus = "exit_status", warnings
+            case nullMX = "null_mx", mtaSTSFailure = "mta_sts_failure", exitStatus = "exit_status", warnings, findings
         }
     }
 
@@ -128,11 +138,12 @@ public enum VerifyJSON {
     }
 
     /// The last line of `--format jsonl`: the counts and the exit status.
-    public static func summaryLine(_ reports: [DomainReport], exitStatus: Int32, warnings: [String]) -> String {
+    public static func summaryLine(_ reports: [DomainReport], exitStatus: Int32, warnings: [VerifyFinding]) -> String {
         func count(_ outcome: DomainReport.Outcome) -> Int { reports.filter { $0.outcome == outcome }.count }
         return JSONDocument.encodeLine(Line(domain: nil, summary: Summary(
             domains: reports.count, pass: count(.pass), warning: count(.warning), daneFailure: count(.daneFailure), dnsProblem: count(.dnsProblem),
-            notProtected: count(.notProtected), nullMX: count(.nullMX), mtaSTSFailure: count(.mtaSTSFailure), exitStatus: exitStatus, warnings: warnings)))
+            notProtected: count(.notProtected), nullMX: count(.nullMX), mtaSTSFailure: count(.mtaSTSFailure), exitStatus: exitStatus,
+            warnings: warnings.map(\.message), findings: warnings.map(Finding.init))))
     }
 
     public static func render(_ reports: [DomainReport], exitStatus: Int32) -> String {
@@ -143,15 +154,16 @@ public enum VerifyJSON {
         Domain(domain: report.domain, outcome: report.outcome.rawValue, profile: report.profile.rawValue, mxStatus: report.mxStatus.rawValue,
                implicitMX: report.implicitMX, nullMX: report.nullMX, failure: Failure(report.failure), detail: report.detail,
                remedy: report.remedy, dnssecBreak: Break(report.chainBreak),
-               nameServers: report.nameServers.isEmpty ? nil : report.nameServers, warnings: report.warnings,
+               nameServers: report.nameServers.isEmpty ? nil : report.nameServers.map(\.message), warnings: report.warnings.map(\.message),
                drift: report.drift, hosts: report.hosts.map { host($0, report) },
                mtaSTS: report.mtaSTS.map { sts in
                    MTASTS(record: sts.record, id: sts.id, policyURL: sts.policyURL, policy: sts.policyText, mode: sts.mode?.rawValue, maxAge: sts.maxAge,
                           mx: sts.mx, failing: report.mtaSTSFails,
                           problems: sts.problems.map { Problem(resultType: $0.resultType.rawValue, code: $0.resultType.senderFailure?.exchangeCode,
                                                                detail: $0.detail, fix: $0.fix) },
-                          warnings: sts.warnings)
-               })
+                          warnings: sts.warnings.map(\.message), findings: sts.warnings.map(Finding.init))
+               },
+               findings: (report.warnings + report.nameServers).map(Finding.init))
     }
 
     static func host(_ host: HostReport, _ report: DomainReport) -> Host {
@@ -160,7 +172,8 @@ public enum VerifyJSON {
              tlsa: host.tlsa.map { TLSA(owner: $0.owner, rdata: $0.data.presentation, usable: $0.usable, reason: $0.reason) },
              addresses: host.addresses.map { address($0, host: host.host, report) }, failure: Failure(host.failure), detail: host.detail,
              remedy: host.remedy, dnssecBreak: Break(host.chainBreak),
-             nameServers: host.nameServers.isEmpty ? nil : host.nameServers, senderNext: report.senderNext(afterHost: host))
+             nameServers: host.nameServers.isEmpty ? nil : host.nameServers.map(\.message), senderNext: report.senderNext(afterHost: host),
+             findings: host.nameServers.map(Finding.init))
     }
 
     static func address(_ address: AddressReport, host: String, _ report: DomainReport) -> Address {
@@ -169,8 +182,9 @@ public enum VerifyJSON {
                 certificates: address.certificates.map {
                     Certificate(subject: $0.subject, issuer: $0.issuer, spkiSHA256: $0.spkiSHA256, notBefore: $0.notBefore, notAfter: $0.notAfter)
                 },
-                warnings: address.warnings,
+                warnings: address.warnings.map(\.message),
                 webpki: address.webPKI.map { WebPKI(valid: $0.valid, problem: $0.problem, resultType: $0.resultType?.rawValue) },
-                senderNext: address.failure.map { report.senderNext(after: $0, host: host, address: address.address) })
+                senderNext: address.failure.map { report.senderNext(after: $0, host: host, address: address.address) },
+                findings: address.warnings.map(Finding.init))
     }
 }

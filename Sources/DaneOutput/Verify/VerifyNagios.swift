@@ -46,11 +46,11 @@ public enum VerifyNagios {
         }
         if report.outcome == .notProtected { lines.append("\(domain): not protected: DANE is not in force") }
         for finding in report.drift ?? [] { lines.append("\(domain): drift: \(finding)") }
-        for warning in report.warnings { lines.append("\(domain): \(warning)") }
+        for warning in report.warnings { lines.append("\(domain): \(warning.message)") }
         for host in report.hosts {
-            for address in host.addresses { lines += address.warnings.map { "\(domain): \(address.address): \($0)" } }
+            for address in host.addresses { lines += address.warnings.map { "\(domain): \(address.address): \($0.message)" } }
         }
-        for warning in report.mtaSTS?.warnings ?? [] { lines.append("\(domain): MTA-STS: \(warning)") }
+        for warning in report.mtaSTS?.warnings ?? [] { lines.append("\(domain): MTA-STS: \(warning.message)") }
         return lines.map { TerminalText.visible($0, limit: 300) }
     }
 }

@@ -24,7 +24,7 @@ public struct VerifyText {
         out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
         if let failure = report.failure {
             out += failureLines(failure, report.detail, report.remedy, report.senderNextStep, indent: "  ", broken: report.chainBreak,
-                                nameServers: report.nameServers)
+                                nameServers: report.nameServers.map(\.message))
         } else if let detail = report.detail {
             out += "  \(v(detail))\n"
         }
@@ -40,7 +40,7 @@ public struct VerifyText {
             }
             if let failure = host.failure {
                 out += failureLines(failure, host.detail, host.remedy, report.senderNext(afterHost: host), indent: "    ", broken: host.chainBreak,
-                                    nameServers: host.nameServers)
+                                    nameServers: host.nameServers.map(\.message))
             }
             for address in host.addresses {
                 out += "    \(address.address)  \(badge(address.verdict))  "
@@ -61,11 +61,11 @@ public struct VerifyText {
                 } else if let remedy = address.remedy, address.verdict == .unauthenticated {
                     out += "      fix: \(v(remedy))\n"
                 }
-                for warning in address.warnings { out += "      \(paint("warning:", "33")) \(v(warning))\n" }
+                for warning in address.warnings { out += "      \(paint("warning:", "33")) \(v(warning.message))\n" }
             }
         }
         if let sts = report.mtaSTS { out += mtaSTSLines(sts, failing: report.mtaSTSFails) }
-        for warning in report.warnings { out += "  \(paint("warning:", "33")) \(v(warning))\n" }
+        for warning in report.warnings { out += "  \(paint("warning:", "33")) \(v(warning.message))\n" }
         for finding in report.drift ?? [] { out += "  \(paint("drift:", "33")) \(v(finding.description))\n" }
         return out
     }
@@ -83,7 +83,7 @@ public struct VerifyText {
         if !sts.problems.isEmpty && !failing {
             out += "      sender: mode \(sts.mode?.rawValue ?? "?") only reports these (TLS-RPT); mail is still delivered\n"
         }
-        for warning in sts.warnings { out += "    \(paint("warning:", "33")) \(v(warning))\n" }
+        for warning in sts.warnings { out += "    \(paint("warning:", "33")) \(v(warning.message))\n" }
         return out
     }
 

@@ -10,30 +10,30 @@ import Foundation
 struct NameServerSurvey {
     let lookup: any DNSLookup
 
-    /// One line per problem found, naming the server; empty when every server agrees.
-    func survey(_ name: DNSName, _ type: RRType) -> [String] {
+    /// One finding per problem found, naming the server; empty when every server agrees.
+    func survey(_ name: DNSName, _ type: RRType) -> [VerifyFinding] {
         guard let (zone, servers) = delegation(of: name), !servers.isEmpty else { return [] }
-        var findings: [String] = []
+        var findings: [VerifyFinding] = []
         var serials: [String: UInt32] = [:]
         var answers: [String: [String]] = [:]
         var expiries: [String: Date] = [:]
         var unsigned: [String] = []
         for (label, address) in servers {
             guard let address else {
-                findings.append("name server \(label) of \(zone) has no address: senders cannot reach it")
+                findings.append(.init(.nameServerNoAddress, "name server \(label) of \(zone) has no address: senders cannot reach it"))
                 continue
             }
             let soa: DNSResponse
             do { soa = try lookup.ask(server: address, zone, .soa) } catch {
-                findings.append("name server \(label) (\(address)) of \(zone) does not answer (\(error.description)): a lame delegation")
+                findings.append(.init(.nameServerUnreachable, "name server \(label) (\(address)) of \(zone) does not answer (\(error.description)): a lame delegation"))
                 continue
             }
             if soa.code == .refused {
-                findings.append("name server \(label) (\(address)) refuses queries for \(zone): a lame delegation")
+                findings.append(.init(.nameServerRefused, "name server \(label) (\(address)) refuses queries for \(zone): a lame delegation"))
                 continue
             }
             guard soa.authoritative, let (_, data) = soa.soa else {
-                findings.append("name server \(label) (\(address)) is not authoritative for \(zone) (no SOA with the AA bit): a lame delegation")
+                findings.append(.init(.nameServerNotAuthoritative, "name server \(label) (\(address)) is not authoritative for \(zone) (no SOA with the AA bit): a lame delegation"))
                 continue
             }
             serials["\(label) (\(address))"] = data.serial
@@ -50,23 +50,23 @@ struct NameServerSurvey {
             }
         }
         if Set(serials.values).count > 1 {
-            findings.append("the name servers of \(zone) disagree on the SOA serial (" + serials.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
-                .joined(separator: ", ") + "): one has not caught up, and senders see whichever they ask")
+            findings.append(.init(.nameServerSerialDisagreement, "the name servers of \(zone) disagree on the SOA serial (" + serials.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }
+                .joined(separator: ", ") + "): one has not caught up, and senders see whichever they ask"))
         }
         if Set(answers.values).count > 1 {
-            findings.append("the name servers of \(zone) give different \(name) \(type) answers: " + answers.sorted { $0.key < $1.key }
-                .map { "\($0.key) \($0.value.isEmpty ? "none" : $0.value.joined(separator: " | "))" }.joined(separator: "; "))
+            findings.append(.init(.nameServerAnswerDisagreement, "the name servers of \(zone) give different \(name) \(type) answers: " + answers.sorted { $0.key < $1.key }
+                .map { "\($0.key) \($0.value.isEmpty ? "none" : $0.value.joined(separator: " | "))" }.joined(separator: "; ")))
         }
         // A server whose signatures run out a day or more before the others' has not taken the
         // latest signing (a stale secondary): DANE breaks there first.
         if let latest = expiries.values.max() {
             for (server, expiry) in expiries.sorted(by: { $0.key < $1.key }) where latest.timeIntervalSince(expiry) >= 86_400 {
-                findings.append("name server \(server) serves \(name) \(type) signatures that expire on \(RFC3339.string(expiry)), "
-                                + "before the others' (\(RFC3339.string(latest))): it has not taken the latest signing of \(zone)")
+                findings.append(.init(.nameServerStaleSignatures, "name server \(server) serves \(name) \(type) signatures that expire on \(RFC3339.string(expiry)), "
+                                + "before the others' (\(RFC3339.string(latest))): it has not taken the latest signing of \(zone)"))
             }
         }
         for server in unsigned {
-            findings.append("name server \(server) serves \(name) \(type) without its RRSIG, though \(zone) is signed: it serves an unsigned copy of the zone")
+            findings.append(.init(.nameServerUnsignedCopy, "name server \(server) serves \(name) \(type) without its RRSIG, though \(zone) is signed: it serves an unsigned copy of the zone"))
         }
         return findings
     }

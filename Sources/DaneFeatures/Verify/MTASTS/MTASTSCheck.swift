@@ -17,7 +17,7 @@ struct MTASTSCheck {
         guard !texts.isEmpty else { return nil }
         let url = PolicyFetch.url(domain: domain)
         var problems: [MTASTSReport.Problem] = []
-        var warnings: [String] = []
+        var warnings: [VerifyFinding] = []
         func problem(_ type: TLSRPTResultType, _ detail: String, _ fix: String? = nil) {
             problems.append(.init(resultType: type, detail: detail, fix: fix ?? type.fix.replacingOccurrences(of: "DOMAIN", with: String(domain.fqdn.dropLast()))))
         }
@@ -28,7 +28,7 @@ struct MTASTSCheck {
         if candidates.count > 1 {
             // RFC 8461 §3.1: several records mean no policy at all; senders deliver without one,
             // so this is not a failure, but MTA-STS is off until it is fixed.
-            warnings.append("\(owner) holds \(candidates.count) v=STSv1 records, so senders use no MTA-STS policy at all: publish exactly one")
+            warnings.append(.init(.mtaSTSMultipleRecords, "\(owner) holds \(candidates.count) v=STSv1 records, so senders use no MTA-STS policy at all: publish exactly one"))
             return MTASTSReport(record: candidates[0], id: nil, policyURL: url, policyText: nil, policy: nil, problems: [], warnings: warnings)
         }
         if candidates.isEmpty {
@@ -77,11 +77,11 @@ struct MTASTSCheck {
                     }
                 }
                 if probed.contains(where: { $0.report.verdict == .notChecked }) {
-                    warnings.append("MX certificates were not checked under WebPKI (--dns-only); MTA-STS mode \(policy.mode.rawValue) needs them valid")
+                    warnings.append(.init(.mtaSTSWebPKIUnchecked, "MX certificates were not checked under WebPKI (--dns-only); MTA-STS mode \(policy.mode.rawValue) needs them valid"))
                 }
             }
             if policy.maxAge < 86_400 && policy.mode != .none {
-                warnings.append("max_age \(policy.maxAge) is under a day; RFC 8461 §3.2 suggests weeks, so a policy protects between fetches")
+                warnings.append(.init(.mtaSTSShortMaxAge, "max_age \(policy.maxAge) is under a day; RFC 8461 §3.2 suggests weeks, so a policy protects between fetches"))
             }
         }
 
@@ -90,12 +90,12 @@ struct MTASTSCheck {
             switch MTASTSComparison.compare(liveText: policyText, liveID: record.id, describedText: described.text, describedID: describedID) {
             case .same: break
             case .idDiffers(let live, let wanted):
-                warnings.append("the policy is the one the description makes, but the live id \(live) is not its id \(wanted): publish the record `danectl generate` makes")
+                warnings.append(.init(.mtaSTSIDMismatch, "the policy is the one the description makes, but the live id \(live) is not its id \(wanted): publish the record `danectl generate` makes"))
             case .policyChangedUnderSameID(let id):
-                warnings.append("the served policy differs from the description's, but the id is the same (\(id)): senders that cached the old policy keep it for up to max_age; "
-                                + "serve the policy file `danectl generate --output DIR/` writes")
+                warnings.append(.init(.mtaSTSSameIDChanged, "the served policy differs from the description's, but the id is the same (\(id)): senders that cached the old policy keep it for up to max_age; "
+                                + "serve the policy file `danectl generate --output DIR/` writes"))
             case .drift:
-                warnings.append("the served policy and its id differ from what the description makes (drift)")
+                warnings.append(.init(.mtaSTSDrift, "the served policy and its id differ from what the description makes (drift)"))
             }
         }
         return MTASTSReport(record: candidates.first ?? texts[0], id: record?.id, policyURL: url, policyText: policyText, policy: policy,
