@@ -1,0 +1,88 @@
+import DaneModel
+import Foundation
+
+/// Which RRSIGs a verdict rests on run out soon: the answers themselves and every DNSKEY and
+/// DS up the validation path, one warning per signing zone.
+extension Verifier {
+    /// Signatures further up the validation path: each zone cut's DNSKEY and DS RRsets, from
+    /// the names checked up to the root. A lapse anywhere there turns the answers bogus.
+    /// The first RRSIG to expire among the answers the verdict rests on (the run's cache makes
+    /// these lookups free: they were all asked already).
+    func earliestSignatureExpiry(_ mx: DNSResponse?, _ plans: [HostPlan]) -> Date? {
+        var responses: [DNSResponse?] = [mx]
+        var zones = Set<DNSName>()
+        for plan in plans {
+            responses.append(lookup.lookup(plan.endpoint.host, .a).response)
+            if plan.tlsaStatus == .secure { responses.append(lookup.lookup(plan.endpoint.owner, .tlsa).response) }
+            var apex: DNSName? = plan.endpoint.host
+            while let current = apex {
+                zones.insert(current)
+                apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
+            }
+        }
+        for zone in zones {
+            let keys = lookup.lookup(zone, .dnskey)
+            guard keys.status == .secure, !(keys.response?.records(ofType: .dnskey).isEmpty ?? true) else { continue }
+            responses.append(keys.response)
+            if !zone.labels.isEmpty { responses.append(lookup.lookup(zone, .ds).response) }
+        }
+        return responses.compactMap { $0 }.flatMap(\.signatures).map(\.expirationDate).min()
+    }
+
+    func pathExpiringSignatures(for names: [DNSName]) -> [ExpiringSignature] {
+        // Every zone cut candidate from the names up to the root, once, in order.
+        var ordered: [DNSName] = []
+        var seen = Set<DNSName>()
+        for name in names {
+            var apex: DNSName? = name
+            while let current = apex {
+                if seen.insert(current).inserted { ordered.append(current) }
+                apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
+            }
+        }
+        // Side by side: a slow name server costs its lookups once, not once per name in turn.
+        let zones = ordered
+        return ProbeRunner(limit: options.concurrency).run(zones.count) { index -> [ExpiringSignature] in
+            let current = zones[index]
+            let dnskey = self.lookup.lookup(current, .dnskey)
+            guard dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) else { return [] }
+            var found = self.expiringSignatures(dnskey.response, what: "the DNSKEY records of \(current)")
+            if !current.labels.isEmpty {
+                found += self.expiringSignatures(self.lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent")
+            }
+            return found
+        }.flatMap { $0 }
+    }
+
+    /// An RRSIG the verdict rests on that expires within --warn-days: which zone signed it
+    /// (the one to re-sign), when, and over what.
+    struct ExpiringSignature: Sendable, Hashable {
+        let signer: DNSName
+        let expires: Date
+        let what: String
+    }
+
+    func expiringSignatures(_ response: DNSResponse?, what: String) -> [ExpiringSignature] {
+        guard let response else { return [] }
+        let limit = now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
+        return response.signatures.filter { $0.expirationDate < limit }.map { ExpiringSignature(signer: $0.signer, expires: $0.expirationDate, what: what) }
+    }
+
+    /// One warning per signing zone, however many of its RRsets expire: a freshly signed zone
+    /// expires all at once, and that is one thing to do (re-sign that zone).
+    func signatureWarnings(_ expiring: [ExpiringSignature]) -> [VerifyFinding] {
+        Dictionary(grouping: Set(expiring), by: \.signer).sorted { $0.key < $1.key }.map { signer, signatures in
+            let first = signatures.min { ($0.expires, $0.what) < ($1.expires, $1.what) }!
+            let zone = signer.labels.isEmpty ? "the root zone" : "zone \(signer)"
+            return VerifyFinding(.signatureExpiring, signatures.count == 1
+                ? "the signature over \(first.what) expires on \(Self.format(first.expires)); re-sign \(zone) before then"
+                : "\(signatures.count) signatures of \(zone) expire within \(options.warnDays) days, the earliest on \(Self.format(first.expires)) "
+                    + "(over \(first.what)); re-sign \(zone) before then")
+        }
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: date)
+    }
+}
