@@ -1,26 +1,27 @@
 /// DNS resource record types (IANA "Resource Record (RR) TYPEs"), as an open set: any 16-bit
-/// value is representable, and unknown ones print as `TYPE65534` (RFC 3597 §5).
-public struct RRType: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+/// value is representable, and unknown ones print as `TYPE65534` (RFC 3597 §5). The one RR-type
+/// vocabulary: the constants are inlinable so the signer's hot loops compare plain integers.
+@frozen public struct RRType: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
     public let rawValue: UInt16
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    @inlinable public init(rawValue: UInt16) { self.rawValue = rawValue }
 
-    public static let a = RRType(rawValue: 1)
-    public static let ns = RRType(rawValue: 2)
-    public static let cname = RRType(rawValue: 5)
-    public static let soa = RRType(rawValue: 6)
-    public static let mx = RRType(rawValue: 15)
-    public static let txt = RRType(rawValue: 16)
-    public static let aaaa = RRType(rawValue: 28)
-    public static let dname = RRType(rawValue: 39)
-    public static let ds = RRType(rawValue: 43)
-    public static let rrsig = RRType(rawValue: 46)
-    public static let nsec = RRType(rawValue: 47)
-    public static let dnskey = RRType(rawValue: 48)
-    public static let nsec3 = RRType(rawValue: 50)
-    public static let nsec3param = RRType(rawValue: 51)
-    public static let tlsa = RRType(rawValue: 52)
-    public static let cds = RRType(rawValue: 59)
-    public static let cdnskey = RRType(rawValue: 60)
+    @inlinable public static var a: RRType { RRType(rawValue: 1) }
+    @inlinable public static var ns: RRType { RRType(rawValue: 2) }
+    @inlinable public static var cname: RRType { RRType(rawValue: 5) }
+    @inlinable public static var soa: RRType { RRType(rawValue: 6) }
+    @inlinable public static var mx: RRType { RRType(rawValue: 15) }
+    @inlinable public static var txt: RRType { RRType(rawValue: 16) }
+    @inlinable public static var aaaa: RRType { RRType(rawValue: 28) }
+    @inlinable public static var dname: RRType { RRType(rawValue: 39) }
+    @inlinable public static var ds: RRType { RRType(rawValue: 43) }
+    @inlinable public static var rrsig: RRType { RRType(rawValue: 46) }
+    @inlinable public static var nsec: RRType { RRType(rawValue: 47) }
+    @inlinable public static var dnskey: RRType { RRType(rawValue: 48) }
+    @inlinable public static var nsec3: RRType { RRType(rawValue: 50) }
+    @inlinable public static var nsec3param: RRType { RRType(rawValue: 51) }
+    @inlinable public static var tlsa: RRType { RRType(rawValue: 52) }
+    @inlinable public static var cds: RRType { RRType(rawValue: 59) }
+    @inlinable public static var cdnskey: RRType { RRType(rawValue: 60) }
 
     private static let mnemonics: [UInt16: String] = [
         1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 15: "MX", 16: "TXT", 28: "AAAA", 39: "DNAME", 43: "DS", 46: "RRSIG",

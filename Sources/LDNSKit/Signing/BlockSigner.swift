@@ -50,7 +50,7 @@ final class BlockSigner {
             let labels = UInt8(NameKey.labelCount(key) - (NameKey.isWildcard(key) ? 1 : 0))
             let sets = Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount)
             // The apex (always the first name) prints its SOA first, then the rest in type order.
-            let soa = index == 0 ? sets.first { rrsets[$0].type == ZoneLayout.typeSOA } : nil
+            let soa = index == 0 ? sets.first { rrsets[$0].type == RRType.soa.rawValue } : nil
             if let soa, !emitRRset(soa, rrsets[soa], labels: labels, to: &out) { return false }
             for setIndex in sets where setIndex != soa {
                 guard emitRRset(setIndex, rrsets[setIndex], labels: labels, to: &out) else { return false }
@@ -81,12 +81,12 @@ final class BlockSigner {
         var ownerLabels = labels
         switch layout.denial {
         case .nsec:
-            type = ZoneLayout.typeNSEC
+            type = RRType.nsec.rawValue
             let next = layout.key(of: layout.names[Int(name.denial)])
             NameKey.appendWire(next, to: &denialRdata)
             NameKey.appendText(next, to: &denialText)
         case .nsec3(let optOut):
-            type = ZoneLayout.typeNSEC3
+            type = RRType.nsec3.rawValue
             let slot = Int(name.denial), next = Int(layout.nextSlot[slot])
             denialRdata += optOut ? Self.optOutWire : Self.plainWire
             denialText += optOut ? Self.optOutPrefix : Self.plainPrefix

@@ -1,3 +1,5 @@
+import DaneModel
+
 /// Makes the RRSIGs of one RRset for one thread: the signed data is the RRSIG rdata without
 /// its signature, then each record in canonical form and order with the original TTL
 /// (RFC 4034 §3.1.8.1, §6.2, §6.3). Callers give the records already sorted and canonical.
@@ -100,7 +102,7 @@ final class RRSIGMaker {
     /// it is now (so changed data, a changed TTL or a tampered signature all fail). Leaves
     /// the signature in `signature`; returns its expiration and inception.
     private func keep(type: UInt16, labels: UInt8, ttl: UInt32, signer: RawSigner) -> (UInt32, UInt32)? {
-        guard let old, type != ZoneLayout.typeSOA,
+        guard let old, type != RRType.soa.rawValue,
               let found = old.find(ownerWire: ownerWire, type: type, algorithm: signer.algorithm, keyTag: signer.keyTag),
               found.labels == labels, found.originalTTL == ttl,
               found.inception <= now, found.expiration >= keepUntil, found.expiration > found.inception else { return nil }
