@@ -36,10 +36,12 @@ let package = Package(
         .target(name: "COpenSSLShims", dependencies: ["COpenSSL"], path: "Sources/C/COpenSSLShims"),
 
         // MARK: Wrappers (the only modules that touch C pointers)
-        .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims"]),
+        .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims", "ByteStreams"]),
         .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit"]),
+        /// The receive buffer and line reader the TCP and TLS connections share.
+        .target(name: "ByteStreams"),
         /// POSIX sockets with deadlines: where TCP to port 25 happens.
-        .target(name: "SocketKit"),
+        .target(name: "SocketKit", dependencies: ["ByteStreams"]),
         /// gzip through the system zlib, with a ceiling (TLS-RPT reports).
         .target(name: "ZlibKit", dependencies: ["CZlib"]),
         /// PostgreSQL through libpq (the shared report store).
@@ -89,6 +91,7 @@ let package = Package(
         /// The scripted World (DNS, MX sessions, HTTPS policy hosts, clock) every in-process test runs on.
         .target(name: "DaneTestSupport", dependencies: ["DaneFeatures", "DaneModel"], path: "Tests/DaneTestSupport"),
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
+        .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport"]),
         /// The signing engine's pure parts (name keys, zone splitting, presentation format).

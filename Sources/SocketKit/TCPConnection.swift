@@ -1,3 +1,4 @@
+import ByteStreams
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +29,7 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
 /// the watchdog's `shutDown()`, which takes `stateLock` like every use of the descriptor.
 public final class TCPConnection: @unchecked Sendable {
     public let fd: Int32
-    private var buffer: [UInt8] = []
+    private var buffer = ReceiveBuffer()
     private let stateLock = NSLock()
     private var isShutDown = false
 
@@ -94,20 +95,13 @@ public final class TCPConnection: @unchecked Sendable {
 
     /// One line up to CRLF (or LF), without the line ending.
     public func readLine(until deadline: Date, maxLength: Int = 4096, what: String) throws(NetworkError) -> String {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                var line = Array(buffer[..<newline])
-                buffer.removeFirst(newline + 1)
-                if line.last == 0x0D { line.removeLast() }
-                return String(decoding: line, as: UTF8.self)
-            }
-            guard buffer.count <= maxLength else { throw .tooLong(maxLength) }
-            try fill(atMost: 4096, until: deadline, what: what)
+        try buffer.readLine(maxLength: maxLength, tooLong: NetworkError.tooLong) { () throws(NetworkError) in
+            try receive(atMost: 4096, until: deadline, what: what)
         }
     }
 
-    /// Reads what has arrived (at most `count` bytes) into the buffer, waiting until `deadline`.
-    private func fill(atMost count: Int, until deadline: Date, what: String) throws(NetworkError) {
+    /// What has arrived (at most `count` bytes, at least one), waiting until `deadline`.
+    private func receive(atMost count: Int, until deadline: Date, what: String) throws(NetworkError) -> ArraySlice<UInt8> {
         while true {
             guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
             var chunk = [UInt8](repeating: 0, count: count)
@@ -117,19 +111,16 @@ public final class TCPConnection: @unchecked Sendable {
                 if errno == EAGAIN || errno == EINTR { continue }
                 throw .connectFailed(String(cString: strerror(errno)))
             }
-            buffer += chunk[..<n]
-            return
+            return chunk[..<n]
         }
     }
 
     /// Exactly `count` bytes (what was buffered first), or `.closed` when the peer ends early.
     public func read(exactly count: Int, until deadline: Date, what: String) throws(NetworkError) -> [UInt8] {
         while buffer.count < count {
-            try fill(atMost: min(1 << 16, max(4096, count - buffer.count)), until: deadline, what: what)
+            buffer.append(try receive(atMost: min(1 << 16, max(4096, count - buffer.count)), until: deadline, what: what))
         }
-        let bytes = Array(buffer[..<count])
-        buffer.removeFirst(count)
-        return bytes
+        return buffer.take(atMost: count)
     }
 
     public func write(_ text: String, until deadline: Date) throws(NetworkError) {

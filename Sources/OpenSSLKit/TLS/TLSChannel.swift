@@ -1,3 +1,4 @@
+import ByteStreams
 import Foundation
 internal import COpenSSL
 
@@ -23,7 +24,7 @@ public struct TLSChannelError: Error, Sendable, CustomStringConvertible {
 /// handshake (EHLO, QUIT). Valid only inside the closure `DANEHandshake.run` hands it to.
 public final class TLSChannel {
     private let ssl: OpaquePointer
-    private var buffer: [UInt8] = []
+    private var buffer = ReceiveBuffer()
 
     init(ssl: OpaquePointer) { self.ssl = ssl }
 
@@ -39,20 +40,12 @@ public final class TLSChannel {
 
     /// One line up to LF, without CR LF; at most `maxLength` bytes.
     public func readLine(maxLength: Int, what: String) throws(TLSChannelError) -> String {
-        while true {
-            if let newline = buffer.firstIndex(of: 0x0A) {
-                var line = Array(buffer[..<newline])
-                buffer.removeFirst(newline + 1)
-                if line.last == 0x0D { line.removeLast() }
-                return String(decoding: line, as: UTF8.self)
-            }
-            guard buffer.count <= maxLength else {
-                throw TLSChannelError(description: "the server sent a line longer than \(maxLength) bytes \(what)")
-            }
+        let tooLong = { (limit: Int) in TLSChannelError(description: "the server sent a line longer than \(limit) bytes \(what)") }
+        return try buffer.readLine(maxLength: maxLength, tooLong: tooLong) { () throws(TLSChannelError) in
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = SSL_read(ssl, &chunk, Int32(chunk.count))
             guard n > 0 else { throw failure(n, what) }
-            buffer += chunk[..<Int(n)]
+            return chunk[..<Int(n)]
         }
     }
 
@@ -61,8 +54,7 @@ public final class TLSChannel {
     public func read(count: Int?, limit: Int, what: String) throws(TLSChannelError) -> [UInt8] {
         if let count, count < 0 { throw TLSChannelError(description: "\(what): a negative length (\(count))") }
         if let count, count > limit { throw TLSChannelError(description: "\(what): \(count) bytes is over the \(limit)-byte limit") }
-        var out = buffer
-        buffer = []
+        var out = buffer.take(atMost: buffer.count)
         while count.map({ out.count < $0 }) ?? true {
             guard out.count <= limit else { throw TLSChannelError(description: "\(what): more than \(limit) bytes") }
             var chunk = [UInt8](repeating: 0, count: 16_384)
@@ -76,7 +68,7 @@ public final class TLSChannel {
             out += chunk[..<Int(n)]
         }
         if let count, out.count > count {
-            buffer = Array(out[count...])
+            buffer.append(out[count...])
             out = Array(out[..<count])
         }
         guard out.count <= limit else { throw TLSChannelError(description: "\(what): more than \(limit) bytes") }
