@@ -2,7 +2,6 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import FileKit
 import Foundation
 
 struct GenerateCommand: ParsableCommand {
@@ -91,18 +90,37 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var request = GenerateRequest(file: file)
-        request.zones = zones
-        request.sign = sign
-        request.keys = signing.keys
-        request.validityDays = signing.validity
-        request.now = clock.date
-        request.checkLive = checkLive
-        request.resolver = dns.resolver
-        request.timeout = dns.timeout
-        request.caFile = caFile
         try requireReadableCAFile(caFile, printer)
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request, world: .live) }
+        let warnings = try acceptedWarnings(outcome, printer)
+        let renderer = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
+        let source = URL(fileURLWithPath: file).lastPathComponent
+        let render = { (subset: [ResourceRecord]) -> String in
+            switch format {
+            case .octodns: OctoDNSZone.render(subset, source: source)
+            case .nsupdate: NSUpdateScript.render(subset, source: source)
+            case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source)
+            default: renderer?.render(subset, source: source) ?? ""
+            }
+        }
+        if let note = GenerateDelivery.policyNote(outcome, output: output) { printer.print(note) }
+        guard let output, output != "-" else { return try writeStandardOutput(render(outcome.records), printer) }
+        var target = GenerateDelivery.Target(output: output, fileExtension: format.fileExtension, description: file)
+        (target.extraInputs, target.prune, target.onlyOneZonePerFile) = (template.map { [$0] } ?? [], prune, format == .octodns)
+        printer.print(try runReporting(printer) { () throws(DiagnosticError) in try GenerateDelivery.write(outcome, to: target, render: render) })
+    }
+
+    private var request: GenerateRequest {
+        var request = GenerateRequest(file: file)
+        (request.zones, request.sign, request.keys, request.validityDays) = (zones, sign, signing.keys, signing.validity)
+        (request.now, request.checkLive, request.resolver, request.timeout) = (clock.date, checkLive, dns.resolver, dns.timeout)
+        request.caFile = caFile
+        return request
+    }
+
+    /// The warnings to print, after the two gates: a live key the set does not match (exit 1
+    /// unless --force) and --warnings-as-errors (65, nothing written).
+    private func acceptedWarnings(_ outcome: GenerateOutcome, _ printer: DiagnosticPrinter) throws -> [Diagnostic] {
         if !outcome.liveProblems.isEmpty && !force {
             printer.print(outcome.liveProblems)
             throw ExitStatus.verdictFailure.exit
@@ -113,70 +131,7 @@ struct GenerateCommand: ParsableCommand {
             printer.print(.error(.badData("warnings-as-errors"), "\(warnings.count) warning(s) and --warnings-as-errors: nothing written"))
             throw ExitStatus.badData.exit
         }
-        let renderer = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
-        let source = URL(fileURLWithPath: file).lastPathComponent
-        func render(_ subset: [ResourceRecord]) -> String {
-            switch format {
-            case .octodns: OctoDNSZone.render(subset, source: source)
-            case .nsupdate: NSUpdateScript.render(subset, source: source)
-            case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source)
-            default: renderer?.render(subset, source: source) ?? ""
-            }
-        }
-        let policiesNeedFolder = !outcome.mtaSTSPolicies.isEmpty && !(output.map(OutputLayout.isFolder) ?? false)
-        if policiesNeedFolder {
-            printer.print(.init(.note, code: "mta-sts-policy-not-written",
-                                "the MTA-STS policy files (\(outcome.mtaSTSPolicies.map(\.webHost).joined(separator: ", "))) are written only with --output DIR/"))
-        }
-        guard let output, output != "-" else {
-            try writeStandardOutput(render(outcome.records), printer)
-            return
-        }
-        // octoDNS's YamlProvider reads one file per zone, named after it.
-        if format == .octodns, !OutputLayout.isFolder(output), Set(outcome.records.map(\.zone)).count > 1 {
-            printer.print(.error(.usage("usage-octodns-one-file"), "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
-                                 + "\(Set(outcome.records.map(\.zone)).count) zones need --output DIR/ (or --zone ZONE)"))
-            throw ExitStatus.usage.exit
-        }
-        var files: [(path: String, contents: String)]
-        do {
-            files = try OutputLayout.files(outcome.records, to: output, extension: format.fileExtension, render: render)
-            if !policiesNeedFolder {
-                files += try OutputLayout.mtaSTSFiles(outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: output)
-            }
-        } catch {
-            printer.print(.error(.cannotCreate("output-write"), error.description))
-            throw ExitStatus.cannotCreate.exit
-        }
-        // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
-        let inputs = outcome.inputs + (template.map { [$0] } ?? [])
-        for target in files.map(\.path) where inputs.contains(where: { AtomicFiles.sameFile($0, target) }) {
-            printer.print(.error(.usage("usage-output-is-input"), "\(target) is an input of this run; refusing to overwrite it (choose another --output)"))
-            throw ExitStatus.usage.exit
-        }
-        do {
-            // Unchanged files keep their inode and mtime; the notes say what changed.
-            let written = Set(try AtomicFiles.writeChanged(files))
-            for path in files.map(\.path) {
-                printer.print(.init(.note, code: written.contains(path) ? "output-written" : "output-unchanged",
-                                    written.contains(path) ? "wrote \(path)" : "\(path) is unchanged; left as it was"))
-            }
-        } catch {
-            printer.print(.error(.cannotCreate("output-write"), error.description))
-            throw ExitStatus.cannotCreate.exit
-        }
-        guard OutputLayout.isFolder(output) else { return }
-        // Only after every new file is in place: a failed run removes nothing.
-        let makes = Set(outcome.allZones.map { URL(fileURLWithPath: output).appendingPathComponent(String($0.fqdn.dropLast()) + "." + format.fileExtension).path }
-                        + (policiesNeedFolder ? [] : outcome.allWebHosts.map { URL(fileURLWithPath: output).appendingPathComponent("\($0)/.well-known/mta-sts.txt").path }))
-        do {
-            let pruned = try OutputClaims(folder: output, description: file).update(written: files, makes: makes, prune: prune)
-            for path in pruned.removed { printer.print(.init(.note, code: "output-pruned", "removed \(path): \(source) no longer makes it")) }
-            for (path, reason) in pruned.kept { printer.print(.warning("output-prune-kept", "\(path): \(reason)")) }
-        } catch {
-            printer.print(.error(.cannotCreate("output-prune"), error.description))
-            throw ExitStatus.cannotCreate.exit
-        }
+        return warnings
     }
 
     private func makeRenderer() throws(DiagnosticError) -> ZoneSnippetRenderer? {

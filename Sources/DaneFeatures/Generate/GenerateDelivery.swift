@@ -1,0 +1,104 @@
+import DaneModel
+import FileKit
+import Foundation
+
+/// The write half of `generate --output PATH`: which files the records and MTA-STS policies
+/// go to, the refusal to overwrite an input however its path is spelled, the all-or-nothing
+/// write that leaves unchanged files alone, and `--prune` after everything new is in place.
+/// Rendering is the caller's (a closure per file), so this holds no format knowledge beyond
+/// the file extension.
+public enum GenerateDelivery {
+    public struct Target: Sendable {
+        /// A file, or a folder (existing, or ending in `/`) for one file per zone.
+        public var output: String
+        public var fileExtension: String
+        /// The description, by the path the user gave: whose earlier outputs `--prune` may remove.
+        public var description: String
+        /// Files read besides the outcome's inputs (a `--template`).
+        public var extraInputs: [String] = []
+        public var prune = false
+        /// octoDNS's YamlProvider reads one file per zone, named after it: several zones need a folder.
+        public var onlyOneZonePerFile = false
+
+        public init(output: String, fileExtension: String, description: String) {
+            self.output = output
+            self.fileExtension = fileExtension
+            self.description = description
+        }
+    }
+
+    /// The note for MTA-STS policy files that are written only with a folder output.
+    public static func policyNote(_ outcome: GenerateOutcome, output: String?) -> Diagnostic? {
+        guard policiesNeedFolder(outcome, output: output) else { return nil }
+        return Diagnostic(.note, code: "mta-sts-policy-not-written",
+                          "the MTA-STS policy files (\(outcome.mtaSTSPolicies.map(\.webHost).joined(separator: ", "))) are written only with --output DIR/")
+    }
+
+    /// Writes the files; returns one note per file (written, unchanged, pruned) and a warning
+    /// per file `--prune` had to keep. Throws before writing anything when the plan is wrong.
+    public static func write(_ outcome: GenerateOutcome, to target: Target,
+                             render: ([ResourceRecord]) -> String) throws(DiagnosticError) -> [Diagnostic] {
+        let folder = OutputLayout.isFolder(target.output)
+        let zoneCount = Set(outcome.records.map(\.zone)).count
+        if target.onlyOneZonePerFile, !folder, zoneCount > 1 {
+            throw DiagnosticError(.error(.usage("usage-octodns-one-file"), "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
+                                         + "\(zoneCount) zones need --output DIR/ (or --zone ZONE)"))
+        }
+        let files = try plannedFiles(outcome, target, render: render)
+        // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
+        let inputs = outcome.inputs + target.extraInputs
+        for path in files.map(\.path) where inputs.contains(where: { AtomicFiles.sameFile($0, path) }) {
+            throw DiagnosticError(.error(.usage("usage-output-is-input"), "\(path) is an input of this run; refusing to overwrite it (choose another --output)"))
+        }
+        let written: Set<String>
+        do { written = Set(try AtomicFiles.writeChanged(files)) } catch {
+            throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
+        }
+        // Unchanged files keep their inode and mtime; the notes say what changed.
+        var notes = files.map(\.path).map { path in
+            written.contains(path) ? Diagnostic(.note, code: "output-written", "wrote \(path)")
+                : Diagnostic(.note, code: "output-unchanged", "\(path) is unchanged; left as it was")
+        }
+        guard folder else { return notes }
+        do { return notes + (try claim(files, outcome, target)) } catch {
+            throw DiagnosticError(notes + error.diagnostics)  // what was written is still said
+        }
+    }
+
+    private static func policiesNeedFolder(_ outcome: GenerateOutcome, output: String?) -> Bool {
+        !outcome.mtaSTSPolicies.isEmpty && !(output.map(OutputLayout.isFolder) ?? false)
+    }
+
+    private static func plannedFiles(_ outcome: GenerateOutcome, _ target: Target,
+                                     render: ([ResourceRecord]) -> String) throws(DiagnosticError) -> [(path: String, contents: String)] {
+        do {
+            var files = try OutputLayout.files(outcome.records, to: target.output, extension: target.fileExtension, render: render)
+            if !policiesNeedFolder(outcome, output: target.output) {
+                files += try OutputLayout.mtaSTSFiles(outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: target.output)
+            }
+            return files
+        } catch {
+            throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
+        }
+    }
+
+    /// Records what this description wrote in the folder and, with `prune`, removes what it
+    /// wrote before and no longer makes. Runs only after every new file is in place, so a
+    /// failed run removes nothing.
+    private static func claim(_ files: [(path: String, contents: String)], _ outcome: GenerateOutcome,
+                              _ target: Target) throws(DiagnosticError) -> [Diagnostic] {
+        let folder = URL(fileURLWithPath: target.output)
+        let zoneFiles = outcome.allZones.map { folder.appendingPathComponent(String($0.fqdn.dropLast()) + "." + target.fileExtension).path }
+        let policyFiles = policiesNeedFolder(outcome, output: target.output) ? []
+            : outcome.allWebHosts.map { folder.appendingPathComponent("\($0)/.well-known/mta-sts.txt").path }
+        let source = URL(fileURLWithPath: target.description).lastPathComponent
+        do {
+            let pruned = try OutputClaims(folder: target.output, description: target.description)
+                .update(written: files, makes: Set(zoneFiles + policyFiles), prune: target.prune)
+            return pruned.removed.map { Diagnostic(.note, code: "output-pruned", "removed \($0): \(source) no longer makes it") }
+                + pruned.kept.map { Diagnostic.warning("output-prune-kept", "\($0.path): \($0.reason)") }
+        } catch {
+            throw DiagnosticError(.error(.cannotCreate("output-prune"), error.description))
+        }
+    }
+}
