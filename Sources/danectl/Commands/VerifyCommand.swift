@@ -50,7 +50,7 @@ struct VerifyCommand: ParsableCommand {
             not protected), 2 CRITICAL (DANE or DNSSEC failure), 3 UNKNOWN (could not run).
             """)
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, jsonl, tlsrpt, prometheus }
+    typealias Format = VerifyFormat
 
     @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"), completion: .file())
     var targets: [String] = []
@@ -120,162 +120,62 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var request = VerifyRequest(targets: targets + (try listedDomains(printer)))
-        request.resolver = dns.resolver
-        request.trustAnchor = trustAnchor
-        request.options.profile = profile
-        request.options.timeout = dns.timeout
-        request.options.warnDays = warnDays
-        request.options.dnsOnly = dnsOnly
-        request.options.caFile = caFile
         try requireReadableCAFile(caFile, printer)
-        request.options.jobs = jobs
-        request.options.mxLimit = mxLimit
-        request.options.allServers = allServers
-        let nagios = self.nagios
+        let request = try runReporting(printer) { () throws(DiagnosticError) in try self.request() }
         let started = Date()
         // Text and JSON Lines stream: each domain is printed as soon as it is known.
         let stream = StreamedVerify(format: nagios ? nil : format, quiet: quiet, total: request.targets.count,
                                     colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO))
         let heartbeat = Heartbeat(stream)
-        var finished: (@Sendable (DomainReport) -> Void)?
-        if stream.isStreaming { finished = { @Sendable (report: DomainReport) in stream.print(report) } }
-        let relay = finished
-        let reports: [DomainReport]
-        do {
-            reports = try VerifyRun.run(request, world: .live, finished: relay)
-        } catch {
-            printer.print(error.diagnostics)
-            // Monitoring must hear why: Nagios gets its UNKNOWN line, Prometheus a failed run.
-            if nagios {
-                _ = writeAllToStandardOutput(VerifyNagios.unknown(error.diagnostics.first?.message ?? "verify could not run"))
-                throw ExitCode(3)
-            }
-            if format == .prometheus, let output {
-                try? AtomicFiles.write(VerifyPrometheus.failedRun(now: Date()), to: output)
-            }
-            throw ExitCode(ExitStatus(stoppedBy: error).rawValue)
+        let relay: (@Sendable (DomainReport) -> Void)? = stream.isStreaming ? { @Sendable in stream.print($0) } : nil
+        let reports = try runReporting(printer, mapStatus: couldNotRun) { () throws(DiagnosticError) in
+            try VerifyRun.run(request, world: .live, finished: relay)
         }
         withExtendedLifetime(heartbeat) {}
         stream.endProgress()
         let status = VerifyRun.status(reports, expectNoChanges: expectNoChanges)
-        if nagios {
-            let (text, code) = VerifyNagios.render(reports)
-            try writeStandardOutput(text, printer)
-            throw ExitCode(code)
-        }
-        if stream.failedToWrite {
-            // A reader that closed the pipe (`| head`) has what it wanted: no message.
-            if stream.writeError != EPIPE { printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output")) }
-            throw ExitStatus.cannotCreate.exit
-        }
+        if nagios { return try writeNagios(reports, printer) }
+        try requireStreamWritten(stream, printer)
+        var settings = VerifyDocument.Settings(started: started, now: Date())
+        (settings.quiet, settings.organization, settings.contact) = (quiet, organization, contact)
         let runWarning = VerifyRun.runWarning(reports, port: request.options.port)
-        let text: String = switch format {
-        case .text: (runWarning.map { "warning: \($0)\n" } ?? "") + VerifySummary.line(reports, status: status.rawValue, always: quiet || reports.count > 1)
-        case .jsonl: VerifyJSON.summaryLine(reports, exitStatus: status.rawValue, warnings: runWarning.map { [$0] } ?? [])
-        case .json: VerifyJSON.render(quiet ? reports.filter { $0.outcome != .pass } : reports, exitStatus: status.rawValue)
-        case .tlsrpt: TLSRPTReport.render(reports, started: started, now: Date(), organization: organization, contact: contact)
-        case .prometheus: VerifyPrometheus.render(reports, now: Date())
-        }
-        try writeOutput(text, to: output, printer)
+        try writeOutput(VerifyDocument.render(reports, as: format, status: status, runWarning: runWarning, settings), to: output, printer)
         if status != .success { throw status.exit }
     }
-}
 
-/// Prints each domain's result as `verify` finishes it (text blocks or JSON Lines), and on a
-/// terminal a progress line on standard error for long runs. Called from one thread at a time.
-final class StreamedVerify: @unchecked Sendable {
-    let format: VerifyCommand.Format?
-    let quiet: Bool
-    let total: Int
-    let text: VerifyText
-    private(set) var failedToWrite = false
-    private(set) var writeError: Int32 = 0
-    /// Domains finished so far (the heartbeat reads it).
-    var finished: Int { lock.withLock { done } }
-    private let lock = NSLock()
-    private var done = 0
-    private var lastProgress = Date.distantPast
-    private let progress: Bool
-
-    init(format: VerifyCommand.Format?, quiet: Bool, total: Int, colour: Bool) {
-        self.format = format
-        self.quiet = quiet
-        self.total = total
-        text = VerifyText(colour: colour)
-        progress = isatty(STDERR_FILENO) == 1 && total > 20
+    private func request() throws(DiagnosticError) -> VerifyRequest {
+        var request = VerifyRequest(targets: targets + (try domainsFrom.map(DomainList.read) ?? []))
+        (request.resolver, request.trustAnchor) = (dns.resolver, trustAnchor)
+        (request.options.profile, request.options.timeout, request.options.warnDays) = (profile, dns.timeout, warnDays)
+        (request.options.dnsOnly, request.options.caFile, request.options.jobs) = (dnsOnly, caFile, jobs)
+        (request.options.mxLimit, request.options.allServers) = (mxLimit, allServers)
+        return request
     }
 
-    var isStreaming: Bool { format == .text || format == .jsonl || progress }
-
-    func print(_ report: DomainReport) {
-        lock.withLock { done += 1 }
-        let shown = !quiet || report.outcome != .pass
-        var out: String?
-        if shown && format == .text { out = text.render([report]) + "\n" }
-        if shown && format == .jsonl { out = VerifyJSON.line(report) }
-        if let out, !failedToWrite {
-            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            failedToWrite = !writeAllToStandardOutput(out)
-            if failedToWrite { writeError = errno }
+    /// When verify could not run, monitoring must still hear why: Nagios gets its UNKNOWN line
+    /// (3), Prometheus a file saying the run failed; everyone else the error's own status.
+    private func couldNotRun(_ error: DiagnosticError) -> Int32 {
+        if nagios {
+            _ = writeAllToStandardOutput(VerifyNagios.unknown(error.diagnostics.first?.message ?? "verify could not run"))
+            return 3
         }
-        if progress, Date().timeIntervalSince(lastProgress) > 0.2 || done == total {
-            lastProgress = Date()
-            FileHandle.standardError.write(Data("\rverify: \(done)/\(total) domains".utf8))
-        }
+        if format == .prometheus, let output { try? AtomicFiles.write(VerifyPrometheus.failedRun(now: Date()), to: output) }
+        return ExitStatus(stoppedBy: error).rawValue
     }
 
-    func endProgress() {
-        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    private func writeNagios(_ reports: [DomainReport], _ printer: DiagnosticPrinter) throws {
+        let (text, code) = VerifyNagios.render(reports)
+        try writeStandardOutput(text, printer)
+        throw ExitCode(code)
+    }
+
+    /// A reader that closed the pipe (`| head`) has what it wanted: no message, but exit 73.
+    private func requireStreamWritten(_ stream: StreamedVerify, _ printer: DiagnosticPrinter) throws {
+        guard stream.failedToWrite else { return }
+        if stream.writeError != EPIPE { printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output")) }
+        throw ExitStatus.cannotCreate.exit
     }
 }
 
 extension SenderProfile: ExpressibleByArgument {}
-
-/// Off a terminal (cron, a pipeline), a long run says every 10 s on standard error that it is
-/// alive and how far it got; on a terminal the progress line does that.
-final class Heartbeat: @unchecked Sendable {
-    private let timer: DispatchSourceTimer?
-
-    init(_ stream: StreamedVerify) {
-        guard isatty(STDERR_FILENO) != 1 else { timer = nil; return }
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        let started = Date()
-        timer.schedule(deadline: .now() + 10, repeating: 10)
-        timer.setEventHandler {
-            FileHandle.standardError.write(Data("verify: \(stream.finished)/\(stream.total) domains after \(Int(Date().timeIntervalSince(started))) s\n".utf8))
-        }
-        timer.resume()
-        self.timer = timer
-    }
-
-    deinit { timer?.cancel() }
-}
-
-extension VerifyCommand {
-    /// The domains of --domains-from: one a line, blank lines and # comments skipped.
-    func listedDomains(_ printer: DiagnosticPrinter) throws -> [String] {
-        guard let domainsFrom else { return [] }
-        let data: Data
-        if domainsFrom == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            do { data = try RegularFiles.read(domainsFrom, limit: 256 << 20, followLinks: true) } catch {
-                printer.print(.error(.noInput("usage-domains-unreadable"), error.description))
-                throw ExitStatus.noInput.exit
-            }
-        }
-        var domains: [String] = []
-        for (number, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces)
-            guard !line.isEmpty else { continue }
-            guard (try? DNSName(hostName: line)) != nil else {
-                printer.print(.error(.usage("usage-domain-name"), "\"\(TerminalText.visible(line, limit: 80))\" is not a domain name",
-                                     at: SourceLocation(file: domainsFrom == "-" ? "standard input" : domainsFrom, line: number + 1)))
-                throw ExitStatus.usage.exit
-            }
-            domains.append(line)
-        }
-        return domains
-    }
-}
+extension VerifyFormat: ExpressibleByArgument {}

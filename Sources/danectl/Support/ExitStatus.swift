@@ -10,13 +10,13 @@ extension ExitStatus {
 
 /// Runs a command's work: errors are printed once, sorted by place, and mapped to the one
 /// exit-status vocabulary (`ExitStatus`); `mapStatus` lets Nagios mode say UNKNOWN instead.
-func runReporting<T>(_ printer: DiagnosticPrinter, mapStatus: (ExitStatus) -> Int32 = { $0.rawValue },
+func runReporting<T>(_ printer: DiagnosticPrinter, mapStatus: (DiagnosticError) -> Int32 = { ExitStatus(stoppedBy: $0).rawValue },
                      _ body: () throws(DiagnosticError) -> T) throws -> T {
     do {
         return try body()
     } catch {
         printer.print(error.diagnostics)
-        throw ExitCode(mapStatus(ExitStatus(stoppedBy: error)))
+        throw ExitCode(mapStatus(error))
     }
 }
 

@@ -49,7 +49,7 @@ struct RolloverCheckCommand: ParsableCommand {
         request.publishDelay = TimeInterval(rollover.publishDelay)
         request.now = clock.date
         let nagios = self.nagios
-        let outcome = try runReporting(printer, mapStatus: { nagios ? 3 : $0.rawValue }) { () throws(DiagnosticError) in
+        let outcome = try runReporting(printer, mapStatus: { nagios ? 3 : ExitStatus(stoppedBy: $0).rawValue }) { () throws(DiagnosticError) in
             try RolloverRun.check(request, after: after, world: .live)
         }
         printer.print(outcome.warnings)

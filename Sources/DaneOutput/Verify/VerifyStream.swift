@@ -1,0 +1,75 @@
+import DaneModel
+import FileKit
+import Foundation
+
+/// The ways `verify` can write its results.
+public enum VerifyFormat: String, Sendable, CaseIterable { case text, json, jsonl, tlsrpt, prometheus }
+
+/// Prints each domain's result as `verify` finishes it (text blocks or JSON Lines), and on a
+/// terminal a progress line on standard error for long runs. Called from one thread at a time.
+public final class StreamedVerify: @unchecked Sendable {
+    public let format: VerifyFormat?
+    public let quiet: Bool
+    public let total: Int
+    let text: VerifyText
+    public private(set) var failedToWrite = false
+    public private(set) var writeError: Int32 = 0
+    /// Domains finished so far (the heartbeat reads it).
+    public var finished: Int { lock.withLock { done } }
+    private let lock = NSLock()
+    private var done = 0
+    private var lastProgress = Date.distantPast
+    private let progress: Bool
+
+    public init(format: VerifyFormat?, quiet: Bool, total: Int, colour: Bool) {
+        self.format = format
+        self.quiet = quiet
+        self.total = total
+        text = VerifyText(colour: colour)
+        progress = isatty(STDERR_FILENO) == 1 && total > 20
+    }
+
+    public var isStreaming: Bool { format == .text || format == .jsonl || progress }
+
+    public func print(_ report: DomainReport) {
+        lock.withLock { done += 1 }
+        let shown = !quiet || report.outcome != .pass
+        var out: String?
+        if shown && format == .text { out = text.render([report]) + "\n" }
+        if shown && format == .jsonl { out = VerifyJSON.line(report) }
+        if let out, !failedToWrite {
+            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let bytes = Array(out.utf8)
+            failedToWrite = !(bytes.isEmpty || bytes.withUnsafeBytes { Descriptors.writeAll($0, to: STDOUT_FILENO) })
+            if failedToWrite { writeError = errno }
+        }
+        if progress, Date().timeIntervalSince(lastProgress) > 0.2 || done == total {
+            lastProgress = Date()
+            FileHandle.standardError.write(Data("\rverify: \(done)/\(total) domains".utf8))
+        }
+    }
+
+    public func endProgress() {
+        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+/// Off a terminal (cron, a pipeline), a long run says every 10 s on standard error that it is
+/// alive and how far it got; on a terminal the progress line does that.
+public final class Heartbeat: @unchecked Sendable {
+    private let timer: DispatchSourceTimer?
+
+    public init(_ stream: StreamedVerify) {
+        guard isatty(STDERR_FILENO) != 1 else { timer = nil; return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        let started = Date()
+        timer.schedule(deadline: .now() + 10, repeating: 10)
+        timer.setEventHandler {
+            FileHandle.standardError.write(Data("verify: \(stream.finished)/\(stream.total) domains after \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+        }
+        timer.resume()
+        self.timer = timer
+    }
+
+    deinit { timer?.cancel() }
+}
