@@ -336,3 +336,31 @@ enum RolloverFixtureEvidence {
         return ISO8601DateFormatter().date(from: first)
     }
 }
+
+/// The ACME clients' hook environments, read once for `rollover deploy --certbot/--lego`.
+final class ACMEHookTests: XCTestCase {
+    func testCertbotLineage() throws {
+        let hook = try ACMEHook.certbot(["RENEWED_LINEAGE": "/etc/letsencrypt/live/mx", "RENEWED_DOMAINS": "mx.example.test mail.example.test"])
+        XCTAssertEqual(hook, ACMEHook(chain: "/etc/letsencrypt/live/mx/fullchain.pem", key: "/etc/letsencrypt/live/mx/privkey.pem",
+                                      domains: ["mx.example.test", "mail.example.test"]))
+        XCTAssertThrowsError(try ACMEHook.certbot([:])) { XCTAssertEqual(($0 as? DiagnosticError)?.diagnostics.first?.code, "usage-certbot") }
+    }
+
+    func testLegoFourAndFive() throws {
+        let four = try ACMEHook.lego(["LEGO_CERT_PATH": "/c.crt", "LEGO_CERT_KEY_PATH": "/c.key", "LEGO_CERT_DOMAIN": "mx.example.test"])
+        XCTAssertEqual(four.domains, ["mx.example.test"])
+        let five = try ACMEHook.lego(["LEGO_HOOK_CERT_PATH": "/d.crt", "LEGO_HOOK_CERT_KEY_PATH": "/d.key",
+                                      "LEGO_HOOK_CERT_DOMAINS": "mx.example.test,mail.example.test"])
+        XCTAssertEqual(five, ACMEHook(chain: "/d.crt", key: "/d.key", domains: ["mx.example.test", "mail.example.test"]))
+        // An incomplete set is no set: lego 4's path without its key falls through to 5's, then fails.
+        XCTAssertThrowsError(try ACMEHook.lego(["LEGO_CERT_PATH": "/c.crt", "LEGO_CERT_DOMAIN": "mx.example.test"])) {
+            XCTAssertEqual(($0 as? DiagnosticError)?.diagnostics.first?.code, "usage-lego")
+        }
+    }
+
+    func testWorstDeployResultIsTheStatus() {
+        XCTAssertEqual(DeployFollowUp.status([.installed, .wait]), .tryLater)
+        XCTAssertEqual(DeployFollowUp.status([.wait, .refused]), .verdictFailure)
+        XCTAssertEqual(DeployFollowUp.status([.installed, .unchanged]), .success)
+    }
+}

@@ -1,7 +1,6 @@
 import ArgumentParser
 import DaneFeatures
 import DaneModel
-import FileKit
 import Foundation
 
 struct RolloverDeployCommand: ParsableCommand {
@@ -69,86 +68,31 @@ struct RolloverDeployCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var request = DeployRequest(file: file, certificate: certificate ?? "")
-        request.host = host
-        request.key = key
-        if certbot {
-            let environment = ProcessInfo.processInfo.environment
-            guard let lineage = environment["RENEWED_LINEAGE"], !lineage.isEmpty else {
-                printer.print(.error(.usage("usage-certbot"), "--certbot runs as certbot's deploy hook, which sets RENEWED_LINEAGE; it is not set"))
-                throw ExitStatus.usage.exit
-            }
-            request.certificate = lineage + "/fullchain.pem"
-            request.key = lineage + "/privkey.pem"
-            request.certbotDomains = (environment["RENEWED_DOMAINS"] ?? "").split(separator: " ").map(String.init)
-        }
-        if lego {
-            let environment = ProcessInfo.processInfo.environment
-            // lego v4's run/renew hook names, else v5's deploy hook names (LEGO_HOOK_*).
-            let v4 = (environment["LEGO_CERT_PATH"], environment["LEGO_CERT_KEY_PATH"], environment["LEGO_CERT_DOMAIN"].map { [$0] })
-            let v5 = (environment["LEGO_HOOK_CERT_PATH"], environment["LEGO_HOOK_CERT_KEY_PATH"],
-                      environment["LEGO_HOOK_CERT_DOMAINS"].map { $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) })
-            guard let (chain, key, domains) = [v4, v5].lazy.compactMap({ entry -> (String, String, [String])? in
-                guard let chain = entry.0, let key = entry.1, let domains = entry.2, !domains.isEmpty else { return nil }
-                return (chain, key, domains)
-            }).first else {
-                printer.print(.error(.usage("usage-lego"), "--lego runs as lego's hook, which sets LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN "
-                    + "(lego 4's --run-hook/--renew-hook) or LEGO_HOOK_CERT_PATH, LEGO_HOOK_CERT_KEY_PATH and LEGO_HOOK_CERT_DOMAINS (lego 5's --deploy-hook); neither set is complete"))
-                throw ExitStatus.usage.exit
-            }
-            request.certificate = chain
-            request.key = key
-            request.certbotDomains = domains
-        }
-        request.statePath = state
-        request.resolver = dns.resolver
-        request.timeout = dns.timeout
-        request.publishDelay = TimeInterval(publishDelay)
-        let (command, limit) = (reload, TimeInterval(reloadTimeout))
+        let request = try runReporting(printer) { () throws(DiagnosticError) in try self.request() }
         if pending { return try runPending(request, printer) }
+        let (command, limit) = (reload, TimeInterval(reloadTimeout))
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in
             try RolloverDeploy.run(request, reload: { command.flatMap { ReloadCommand.run($0, timeout: limit) } }, world: .live)
         }
-        writeEvidence(outcome, printer)
-        var messages = outcome.messages
-        if outcome.result == .wait, let keyPath = outcome.keyPath {
-            // Recorded, so the timer finishes what this (perhaps once-only) hook started.
-            do {
-                let chainText = try String(contentsOfFile: request.certificate, encoding: .utf8)
-                let keyText = try String(contentsOfFile: keyPath, encoding: .utf8)
-                try PendingDeployments.record(PendingDeployment(host: outcome.host, chainPEM: chainText, keyPEM: keyText, source: request.certificate,
-                                                                since: Date(), earliestSafe: outcome.gate?.earliestSafe, reload: reload,
-                                                                resolver: dns.resolver, attempts: 1,
-                                                                nextKeyPath: request.key == nil ? keyPath : nil), for: file)
-                messages.append("recorded as pending in \(PendingDeployments.path(for: file)): `danectl rollover deploy \(file) --pending` "
-                                + "(danectl-deploy-pending.timer) installs it once it is safe")
-            } catch {
-                printer.print(.error(.cannotCreate("output-pending"), "cannot record the pending deployment: \(error)"))
-            }
-        }
-        if outcome.result == .installed || outcome.result == .unchanged {
-            do {
-                try PendingDeployments.settle(host: outcome.host, for: file)
-            } catch {
-                printer.print(.warning("output-pending", "cannot clear what was pending for \(outcome.host): \(error.description)"))
-            }
-        }
-        try writeStandardOutput("\(outcome.host)  \(outcome.result.rawValue.uppercased())\n" + messages.map { "  \($0)\n" }.joined(), printer)
-        try exit(for: [outcome.result])
+        let followUp = DeployFollowUp.record(outcome, request: request, reload: reload, now: Date())
+        printer.print(followUp.problems)
+        try writeStandardOutput("\(outcome.host)  \(outcome.result.rawValue.uppercased())\n"
+                                + (outcome.messages + followUp.messages).map { "  \($0)\n" }.joined(), printer)
+        let status = DeployFollowUp.status([outcome.result])
+        if status != .success { throw status.exit }
     }
 
-    func writeEvidence(_ outcome: DeployOutcome, _ printer: DiagnosticPrinter) {
-        if let (path, text) = outcome.evidenceToWrite {
-            do { try AtomicFiles.write(text, to: path) } catch {
-                printer.print(.warning("output-state", "cannot record first-seen times in \(path): \(error.description)"))
-            }
+    /// The deploy as asked: the chain and key from the options, or from the ACME client's hook.
+    private func request() throws(DiagnosticError) -> DeployRequest {
+        var request = DeployRequest(file: file, certificate: certificate ?? "")
+        (request.host, request.key) = (host, key)
+        let environment = ProcessInfo.processInfo.environment
+        if let hook = certbot ? try ACMEHook.certbot(environment) : lego ? try ACMEHook.lego(environment) : nil {
+            (request.certificate, request.key, request.certbotDomains) = (hook.chain, hook.key, hook.domains)
         }
-    }
-
-    /// The worst of the results: refused or rolled back (1), then not yet (75), else 0.
-    func exit(for results: [DeployOutcome.Result]) throws {
-        if results.contains(where: { $0 == .refused || $0 == .rolledBack }) { throw ExitStatus.verdictFailure.exit }
-        if results.contains(.wait) { throw ExitStatus.tryLater.exit }
+        (request.statePath, request.resolver, request.timeout) = (state, dns.resolver, dns.timeout)
+        request.publishDelay = TimeInterval(publishDelay)
+        return request
     }
 
     func runPending(_ base: DeployRequest, _ printer: DiagnosticPrinter) throws {
@@ -158,7 +102,7 @@ struct RolloverDeployCommand: ParsableCommand {
         var text = attempts.isEmpty ? "nothing pending for \(file)\n" : ""
         for attempt in attempts {
             if let outcome = attempt.outcome {
-                writeEvidence(outcome, printer)
+                if let problem = DeployFollowUp.writeEvidence(outcome) { printer.print(problem) }
                 text += "\(outcome.host)  \(outcome.result.rawValue.uppercased())  (pending since \(RFC3339.string(attempt.pending.since)))\n"
                     + outcome.messages.map { "  \($0)\n" }.joined()
             } else if let error = attempt.error {
@@ -168,6 +112,7 @@ struct RolloverDeployCommand: ParsableCommand {
         }
         try writeStandardOutput(text, printer)
         if attempts.contains(where: { $0.error != nil }) { throw ExitStatus.tryLater.exit }
-        try exit(for: attempts.compactMap { $0.outcome?.result })
+        let status = DeployFollowUp.status(attempts.compactMap { $0.outcome?.result })
+        if status != .success { throw status.exit }
     }
 }
