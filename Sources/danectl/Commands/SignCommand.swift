@@ -1,8 +1,6 @@
 import ArgumentParser
 import DaneFeatures
 import DaneModel
-import DaneOutput
-import FileKit
 import Foundation
 
 
@@ -89,44 +87,14 @@ struct SignCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        let now = clock.date ?? Date()
-        var options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: now, validityDays: signing.validity, jitterHours: jitter)
+        var options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: clock.date ?? Date(), validityDays: signing.validity,
+                                     jitterHours: jitter)
         options.childSync = cds ? .publish : cdsDelete ? .delete : .none
         options.keepSignatures = !resignAll
         options.refresh = refresh.map { TimeInterval($0) * 3600 } ?? SigningOptions.defaultRefresh(validityDays: signing.validity)
-        ProcessTuning.forParsingLargeZones()
-        let (outcome, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
-            let included = try IncludedRecords.load(include, keyPaths: signing.keys, now: now)
-            return (try ZoneSigning().sign(.init(zoneFile: zoneFile, keyPaths: signing.keys, include: included.records, serial: serial,
-                                                 options: options, now: now)), included.warnings)
-        }
-        printer.print(warnings)
-        let mixed = outcome.signed.mixedTTLs
-        if mixed.count > 0 {
-            printer.print(.warning("sign-mixed-ttl", "\(mixed.count) RRset\(mixed.count == 1 ? " has" : "s have") records with different TTLs "
-                + "(\(mixed.examples.joined(separator: ", "))\(mixed.count > mixed.examples.count ? ", ..." : "")); each is published and signed "
-                + "with one TTL, its first record's in canonical order (RFC 2181 §5.2): give its records one TTL", at: SourceLocation(file: zoneFile)))
-        }
-        // Parsed; now signatures are made while the zone is written, in block buffers that
-        // should go back to the system one by one (set here, not before parsing: the parser's
-        // growing arrays would pay for it in page faults).
-        ProcessTuning.forSigningLargeZones()
-        let target = output ?? zoneFile + ".signed"
-        if target == "-" {
-            guard outcome.signed.write(to: STDOUT_FILENO) else {
-                printer.print(.error(.cannotCreate("output-stdout"), outcome.signed.failure ?? "cannot write the signed zone to standard output: \(String(cString: strerror(errno)))"))
-                throw ExitStatus.cannotCreate.exit
-            }
-        } else {
-            do { try AtomicFiles.write(to: target) { outcome.signed.write(to: $0) } } catch {
-                printer.print(.error(.cannotCreate("output-write"), outcome.signed.failure.map { "\(target): \($0)" } ?? error.description))
-                throw ExitStatus.cannotCreate.exit
-            }
-        }
-        printer.print(.init(.note, code: "sign-done",
-            "signed \(outcome.origin) serial \(outcome.serial): \(outcome.rrsets) RRsets, \(outcome.signatures) signatures"
-            + (outcome.signed.kept > 0 ? " (\(outcome.signed.kept) kept, \(outcome.signatures - outcome.signed.kept) new)" : "") + ", "
-            + (nsec3 ? "NSEC3\(optOut ? " opt-out" : "")" : "NSEC") + (target == "-" ? "" : " -> \(target)")))
+        var request = SignRun.Request(zoneFile: zoneFile, keyPaths: signing.keys, options: options, output: output ?? zoneFile + ".signed")
+        (request.include, request.serial) = (include, serial)
+        printer.print(try runReporting(printer) { () throws(DiagnosticError) in try SignRun.run(request) })
     }
 }
 
