@@ -82,7 +82,8 @@ final class DeployTests: XCTestCase {
         XCTAssertEqual(early.gate?.codes, ["waiting-for-caches"])
         XCTAssertEqual(try f.read("served.pem"), oldChain, "nothing installed while the gate is closed")
         // Age the evidence the gate recorded, as the real clock would.
-        let (path, text) = try XCTUnwrap(early.evidenceToWrite)
+        let update = try XCTUnwrap(early.evidenceToWrite)
+        let (path, text) = (update.path, update.text)
         var evidence = RolloverEvidence()
         let seen = try XCTUnwrap(RolloverFixtureEvidence.firstSeen(text))
         evidence.sawPublished(TLSAEndpoint(host: DNSName(presentation: "mx.example.test")!), [f.next], at: seen.addingTimeInterval(-700))
@@ -112,7 +113,7 @@ final class DeployTests: XCTestCase {
 
         // The README's next step: `rollover check --after` on the unchanged description agrees
         // with the deploy (the files moved on; the .previous files say what was replaced).
-        if let (path, text) = outcome.evidenceToWrite { try text.write(toFile: path, atomically: true, encoding: .utf8) }
+        if let update = outcome.evidenceToWrite { XCTAssertNil(update.write()) }
         let after = try RolloverRun.check(RolloverRequest(file: f.description), after: true, world: .scripted(dns, probe))
         XCTAssertEqual(after.results.map(\.state), [.safe], after.results.flatMap(\.reasons).joined(separator: "\n"))
         XCTAssertEqual(after.results.first?.codes, ["deployed"])
@@ -241,7 +242,8 @@ final class DeployTests: XCTestCase {
         XCTAssertEqual(info.st_mode & 0o777, 0o600, "it holds a private key")
         // The certbot lineage changes meanwhile; what was recorded is what goes in.
         try "renewed again".write(toFile: f.path("new.pem"), atomically: true, encoding: .utf8)
-        let (path, text) = try XCTUnwrap(early.evidenceToWrite)
+        let update = try XCTUnwrap(early.evidenceToWrite)
+        let (path, text) = (update.path, update.text)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         var base = DeployRequest(file: f.description, certificate: "")
         base.settle = 0.3

@@ -110,7 +110,8 @@ final class PublishPlanTests: XCTestCase {
         // Every server serves both: recorded at the publish time.
         let (dns, probe) = ExampleWorld.make(set: [f.current, f.next], served: f.current)
         let outcome = try PublishRun.run(request, world: .scripted(dns, probe, clock: FixedClock(published)), server: primary)
-        let (path, text) = try XCTUnwrap(outcome.evidenceToWrite, outcome.evidenceNotes.joined())
+        let update = try XCTUnwrap(outcome.evidenceToWrite, outcome.evidenceNotes.joined())
+        let (path, text) = (update.path, update.text)
         XCTAssertEqual(path, f.description + ".rollover.json")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let evidence = RolloverEvidence.load(path: path).evidence

@@ -35,7 +35,7 @@ public struct PublishOutcome: Sendable {
     public let failure: Diagnostic?
     /// First-seen times for the TLSA records every authoritative server now serves, so a
     /// rollover's wait starts at the publish (nil: nothing new to record).
-    public var evidenceToWrite: (path: String, text: String)?
+    public var evidenceToWrite: EvidenceUpdate?
     /// Why first-seen times were not recorded for some records (`rollover check` will).
     public var evidenceNotes: [String] = []
 
@@ -136,7 +136,7 @@ public enum PublishRun {
                 evidence.sawPublished(owner: owner, wanted, at: now)
             }
         }
-        if evidence != loaded { outcome.evidenceToWrite = (request.state, evidence.encoded()) }
+        if evidence != loaded { outcome.evidenceToWrite = EvidenceUpdate(path: request.state, text: evidence.encoded()) }
     }
 
     /// The key proven: an UPDATE carrying no change, only the prerequisite that the zone's SOA

@@ -14,7 +14,7 @@ public enum DeployFollowUp {
 
     public static func record(_ outcome: DeployOutcome, request: DeployRequest, reload: String?, now: Date) -> Result {
         var result = Result()
-        if let problem = writeEvidence(outcome) { result.problems.append(problem) }
+        if let problem = outcome.evidenceToWrite?.write() { result.problems.append(problem) }
         if outcome.result == .wait, let keyPath = outcome.keyPath {
             do {
                 let chainText = try String(contentsOfFile: request.certificate, encoding: .utf8)
@@ -35,15 +35,6 @@ public enum DeployFollowUp {
             }
         }
         return result
-    }
-
-    /// Writes the first-seen times the deploy's gate recorded; a warning when it cannot.
-    public static func writeEvidence(_ outcome: DeployOutcome) -> Diagnostic? {
-        guard let (path, text) = outcome.evidenceToWrite else { return nil }
-        do { try AtomicFiles.write(text, to: path) } catch {
-            return .warning("output-state", "cannot record first-seen times in \(path): \(error.description)")
-        }
-        return nil
     }
 
     /// The worst of several deploys: refused or rolled back (1), then wait (75), else 0.

@@ -55,7 +55,7 @@ public struct DeployOutcome: Sendable {
     public let gate: RolloverHostResult?
     public let messages: [String]
     public let prepared: PreparedKey?
-    public let evidenceToWrite: (path: String, text: String)?
+    public let evidenceToWrite: EvidenceUpdate?
     /// The private key the certificate goes with (for a pending record).
     public var keyPath: String?
 }
@@ -97,7 +97,7 @@ public enum RolloverDeploy {
         }
         let name = host.host.fqdn
         let served = TLSAAssociation.spkiSHA256(chain.subjectPublicKeyInfoDER)
-        func refused(_ message: String, gate: RolloverHostResult? = nil, evidence: (String, String)? = nil) -> DeployOutcome {
+        func refused(_ message: String, gate: RolloverHostResult? = nil, evidence: EvidenceUpdate? = nil) -> DeployOutcome {
             DeployOutcome(host: name, result: .refused, gate: gate, messages: [message], prepared: nil, evidenceToWrite: evidence)
         }
         guard key.subjectPublicKeyInfoDER == chain.subjectPublicKeyInfoDER else {
@@ -113,7 +113,7 @@ public enum RolloverDeploy {
         for source in host.next where FileManager.default.fileExists(atPath: source.path) { nextKeys.append(try loader.load(source).subjectPublicKeyInfoDER) }
         let (loaded, problem) = RolloverEvidence.load(path: request.state)
         var evidence = loaded
-        var evidenceToWrite: (String, String)? { problem == nil && evidence != loaded ? (request.state, evidence.encoded()) : nil }
+        var evidenceToWrite: EvidenceUpdate? { problem == nil && evidence != loaded ? EvidenceUpdate(path: request.state, text: evidence.encoded()) : nil }
 
         let reused = chain.subjectPublicKeyInfoDER == currentKey
         let sets = try RolloverKeys(now: checker.now).sets(for: host)

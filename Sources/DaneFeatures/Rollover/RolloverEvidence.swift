@@ -1,4 +1,5 @@
 import DaneModel
+import FileKit
 import Foundation
 
 /// When each next hash was first seen fully published (every authoritative server and the
@@ -78,5 +79,25 @@ public struct RolloverEvidence: Codable, Sendable, Equatable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(firstSeen, forKey: .firstSeen)
         try container.encode(Self.schemaVersion, forKey: .schemaVersion)
+    }
+}
+
+/// First-seen times a run gathered, to be saved in the rollover state file. Runs return it
+/// rather than write it, so a failed run changes nothing; the caller saves it once it is done.
+public struct EvidenceUpdate: Sendable {
+    public let path: String
+    public let text: String
+
+    public init(path: String, text: String) {
+        self.path = path
+        self.text = text
+    }
+
+    /// Saves the file (replaced atomically); a warning when it cannot, since the run itself succeeded.
+    public func write() -> Diagnostic? {
+        do { try AtomicFiles.write(text, to: path) } catch {
+            return .warning("output-state", "cannot record first-seen times in \(path): \(error.description)")
+        }
+        return nil
     }
 }

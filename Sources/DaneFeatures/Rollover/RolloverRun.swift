@@ -24,7 +24,7 @@ public struct RolloverRequest: Sendable {
 public struct RolloverCheckOutcome: Sendable {
     public let results: [RolloverHostResult]
     public let warnings: [Diagnostic]
-    public let evidenceToWrite: (path: String, text: String)?
+    public let evidenceToWrite: EvidenceUpdate?
 
     /// The worst state over every host.
     public var worst: RolloverHostResult.State { results.map(\.state).max() ?? .refused }
@@ -49,7 +49,7 @@ public enum RolloverRun {
         // Write only real-time evidence that changed, and never over a file we could not read.
         let write = request.now == nil && problem == nil && evidence != loaded
         return RolloverCheckOutcome(results: results, warnings: warnings,
-                                    evidenceToWrite: write ? (request.state, evidence.encoded()) : nil)
+                                    evidenceToWrite: write ? EvidenceUpdate(path: request.state, text: evidence.encoded()) : nil)
     }
 
     /// `rollover plan`: live TTLs through the resolver when one is named (failing when it

@@ -2,7 +2,6 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import FileKit
 import Foundation
 
 struct PublishCommand: ParsableCommand {
@@ -83,23 +82,10 @@ struct PublishCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var request = PublishRequest(file: file, server: server)
-        request.tsigKey = tsigKey
-        request.zones = zones
-        request.dryRun = dryRun
-        request.timeout = timeout
-        request.waitSeconds = wait
-        request.warningsAsErrors = warningsAsErrors
-        request.resolver = resolver
-        request.statePath = state
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in try PublishRun.run(request, world: .live) }
         printer.print(outcome.warnings)
-        if let (path, text) = outcome.evidenceToWrite {
-            do { try AtomicFiles.write(text, to: path) } catch {
-                printer.print(.warning("output-state", "cannot record first-seen times in \(path): \(error.description)"))
-            }
-        }
-        for note in outcome.evidenceNotes { printer.print(.warning("publish-first-seen-not-recorded", note)) }
+        if let problem = outcome.evidenceToWrite?.write() { printer.print(problem) }
+        printer.print(outcome.evidenceNotes.map { .warning("publish-first-seen-not-recorded", $0) })
         let status: ExitStatus = if let failure = outcome.failure { ExitStatus(stoppedBy: DiagnosticError(failure)) }
             else if expectNoChanges && outcome.hasChanges { .verdictFailure } else { .success }
         let text = format == .json
@@ -111,5 +97,12 @@ struct PublishCommand: ParsableCommand {
             printer.print(.error(.badData("changes-expected-none"), "the served records differ from the description (--expect-no-changes)"))
         }
         if status != .success { throw status.exit }
+    }
+
+    private var request: PublishRequest {
+        var request = PublishRequest(file: file, server: server)
+        (request.tsigKey, request.zones, request.dryRun, request.timeout) = (tsigKey, zones, dryRun, timeout)
+        (request.waitSeconds, request.warningsAsErrors, request.resolver, request.statePath) = (wait, warningsAsErrors, resolver, state)
+        return request
     }
 }

@@ -2,7 +2,6 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import FileKit
 import Foundation
 
 struct RolloverCheckCommand: ParsableCommand {
@@ -41,23 +40,12 @@ struct RolloverCheckCommand: ParsableCommand {
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var request = RolloverRequest(file: rollover.file)
-        request.hosts = rollover.hosts
-        request.resolver = dns.resolver
-        request.statePath = rollover.state
-        request.timeout = dns.timeout
-        request.publishDelay = TimeInterval(rollover.publishDelay)
-        request.now = clock.date
-        let nagios = self.nagios
+        let (request, nagios) = (self.request, self.nagios)
         let outcome = try runReporting(printer, mapStatus: { nagios ? 3 : ExitStatus(stoppedBy: $0).rawValue }) { () throws(DiagnosticError) in
             try RolloverRun.check(request, after: after, world: .live)
         }
         printer.print(outcome.warnings)
-        if let (path, text) = outcome.evidenceToWrite {
-            do { try AtomicFiles.write(text, to: path) } catch {
-                printer.print(.warning("output-state", "cannot record first-seen times in \(path): \(error.description)"))
-            }
-        }
+        if let problem = outcome.evidenceToWrite?.write() { printer.print(problem) }
         let worst = outcome.worst
         let status = Self.status(worst)
         if nagios {
@@ -67,6 +55,13 @@ struct RolloverCheckCommand: ParsableCommand {
         try writeStandardOutput(format == .json ? RolloverRendering.checkJSON(outcome.results, worst: worst, exitStatus: status.rawValue)
                                                 : RolloverRendering.checkText(outcome.results), printer)
         if status != .success { throw status.exit }
+    }
+
+    private var request: RolloverRequest {
+        var request = RolloverRequest(file: rollover.file)
+        (request.hosts, request.resolver, request.statePath, request.timeout) = (rollover.hosts, dns.resolver, rollover.state, dns.timeout)
+        (request.publishDelay, request.now) = (TimeInterval(rollover.publishDelay), clock.date)
+        return request
     }
 
     static func status(_ state: RolloverHostResult.State) -> ExitStatus {

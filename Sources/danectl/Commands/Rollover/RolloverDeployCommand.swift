@@ -102,7 +102,7 @@ struct RolloverDeployCommand: ParsableCommand {
         var text = attempts.isEmpty ? "nothing pending for \(file)\n" : ""
         for attempt in attempts {
             if let outcome = attempt.outcome {
-                if let problem = DeployFollowUp.writeEvidence(outcome) { printer.print(problem) }
+                if let problem = outcome.evidenceToWrite?.write() { printer.print(problem) }
                 text += "\(outcome.host)  \(outcome.result.rawValue.uppercased())  (pending since \(RFC3339.string(attempt.pending.since)))\n"
                     + outcome.messages.map { "  \($0)\n" }.joined()
             } else if let error = attempt.error {
