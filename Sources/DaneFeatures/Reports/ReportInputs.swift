@@ -1,3 +1,4 @@
+import DaneModel
 import FileKit
 import Foundation
 
@@ -20,13 +21,20 @@ public enum ReportInputs {
         public let reason: String
     }
 
-    public struct Missing: Error, Sendable, CustomStringConvertible {
-        public let description: String
+    struct Missing: Error, Sendable, CustomStringConvertible {
+        let description: String
     }
 
     /// Every input named by `paths`, in a stable order; "-" is standard input. Each is read
     /// only when asked, at most `limit + 1` bytes.
-    public static func expand(_ paths: [String], limit: Int, excluding storeFiles: [String] = []) throws(Missing) -> (inputs: [Input], skipped: [Skipped]) {
+    /// A path that does not exist stops the run before anything is stored (66).
+    public static func expand(_ paths: [String], limit: Int, excluding storeFiles: [String] = []) throws(DiagnosticError) -> (inputs: [Input], skipped: [Skipped]) {
+        do { return try collect(paths, limit: limit, excluding: storeFiles) } catch {
+            throw DiagnosticError(.error(.noInput("report-missing-file"), error.description))
+        }
+    }
+
+    static func collect(_ paths: [String], limit: Int, excluding storeFiles: [String]) throws(Missing) -> (inputs: [Input], skipped: [Skipped]) {
         let store = Set(storeFiles.compactMap(RegularFiles.identity))
         var inputs: [Input] = []
         var skipped: [Skipped] = []

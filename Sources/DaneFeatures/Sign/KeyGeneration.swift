@@ -1,4 +1,6 @@
 import DaneModel
+import FileKit
+import Foundation
 import LDNSKit
 
 /// The signing window and denial choice `sign` and `generate --sign` take (LDNSKit's type,
@@ -28,5 +30,21 @@ public enum KeyGeneration {
         } catch {
             throw DiagnosticError(.error(.badData("key-generation"), error.reason))
         }
+    }
+
+    /// `keygen`: makes the pair and writes K<zone>.+<alg>+<tag>.key (0644) and .private (0600)
+    /// into `directory`, both or neither, never over an existing key. Returns the base name.
+    public static func write(zone: String, algorithm: DNSSECAlgorithm, ksk: Bool, into directory: String) throws(DiagnosticError) -> String {
+        let key = try generate(zone: zone, algorithm: algorithm, ksk: ksk)
+        let base = URL(fileURLWithPath: directory).appendingPathComponent(key.baseName).path
+        for suffix in [".key", ".private"] where FileManager.default.fileExists(atPath: base + suffix) {
+            throw DiagnosticError(.error(.cannotCreate("output-exists"), "\(base)\(suffix) already exists; not overwriting a key"))
+        }
+        do {
+            try AtomicFiles.write([(base + ".key", key.publicText, 0o644), (base + ".private", key.privateText, 0o600)])
+        } catch {
+            throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
+        }
+        return key.baseName
     }
 }

@@ -62,3 +62,17 @@ public struct RolloverHostResult: Sendable, Codable, Equatable {
     public var reasons: [String] { findings.map(\.message) }
     public var codes: [String] { findings.map(\.code) }
 }
+
+extension RolloverHostResult.State {
+    /// The gate's verdict as an exit status: safe 0, wait 75 (try again later), unsafe or
+    /// refused 1, a DNS problem 2, could not ask 69.
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .safe: .success
+        case .wait: .tryLater
+        case .unsafe, .refused: .verdictFailure
+        case .dnsProblem: .verdictDNSProblem
+        case .unavailable: .unavailable
+        }
+    }
+}

@@ -1,7 +1,5 @@
 import ArgumentParser
 import DaneModel
-import DaneOutput
-import FileKit
 import Foundation
 import DaneFeatures
 
@@ -29,27 +27,16 @@ struct KeygenCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the files here instead of the current folder.", valueName: "DIR"), completion: .directory)
     var directory: String = "."
 
+    func validate() throws {
+        guard (try? DNSName(zoneName: zone)) != nil || zone == "." else { throw ValidationError("\"\(zone)\" is not a valid zone name") }
+    }
+
     func run() throws {
         let printer = DiagnosticPrinter()
-        guard (try? DNSName(zoneName: zone)) != nil || zone == "." else {
-            printer.print(.error(.usage("usage-zone-name"), "\"\(zone)\" is not a valid zone name"))
-            throw ExitStatus.usage.exit
+        let base = try runReporting(printer) { () throws(DiagnosticError) in
+            try KeyGeneration.write(zone: zone, algorithm: algorithm, ksk: ksk, into: directory)
         }
-        let key = try runReporting(printer) { () throws(DiagnosticError) in
-            try KeyGeneration.generate(zone: zone, algorithm: algorithm, ksk: ksk)
-        }
-        let base = URL(fileURLWithPath: directory).appendingPathComponent(key.baseName).path
-        for suffix in [".key", ".private"] where FileManager.default.fileExists(atPath: base + suffix) {
-            printer.print(.error(.cannotCreate("output-exists"), "\(base)\(suffix) already exists; not overwriting a key"))
-            throw ExitStatus.cannotCreate.exit
-        }
-        do {
-            try AtomicFiles.write([(base + ".key", key.publicText, 0o644), (base + ".private", key.privateText, 0o600)])
-        } catch {
-            printer.print(.error(.cannotCreate("output-write"), error.description))
-            throw ExitStatus.cannotCreate.exit
-        }
-        try writeStandardOutput(key.baseName + "\n", printer)
+        try writeStandardOutput(base + "\n", printer)
     }
 }
 

@@ -47,46 +47,26 @@ struct ReportsIngestCommand: ParsableCommand {
         let inputLimit = limits.maxInput << 20
         let named = paths.isEmpty ? ["-"] : paths
         let reports = try store.open(printer, fromPipe: named.contains("-"))
-        let expanded: (inputs: [ReportInputs.Input], skipped: [ReportInputs.Skipped])
-        do { expanded = try ReportInputs.expand(named, limit: inputLimit, excluding: reports.files) } catch {
-            printer.print(.error(.noInput("report-missing-file"), error.description))
-            throw ExitStatus.noInput.exit
+        let expanded = try runReporting(printer) { () throws(DiagnosticError) in
+            try ReportInputs.expand(named, limit: inputLimit, excluding: reports.files)
         }
         let ingest = ReportIngest(store: reports, limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20), clock: SystemClock())
         var output = ""
         let tally = ReportsIngestRun.run(expanded.inputs, skipped: expanded.skipped, ingest: ingest) { event in
-            if let line = line(event, printer) { output += line }
+            switch ReportsIngestRun.tell(event, quiet: quiet, store: store.location.description) {
+            case .line(let line)?: output += line
+            case .diagnostic(let diagnostic)?: printer.print(diagnostic)
+            case nil: break
+            }
             if output.utf8.count > 1 << 16 { _ = writeAllToStandardOutput(output); output = "" }
         }
-        if let failure = tally.storeFailure { printer.print(.error(.tryLater("later-report-store"), failure.description)) }
-        output += "\(tally.stored) stored, \(tally.duplicates) already stored, \(tally.keptAside + tally.conflicting) kept aside"
-            + (tally.unreadable > 0 ? ", \(tally.unreadable) could not be read" : "") + " (\(reports.location))\n"
+        if let problem = ReportsIngestRun.storeProblem(tally) { printer.print(problem) }
+        output += ReportsIngestRun.countLine(tally, store: reports.location.description)
         // After the commit a closed or full standard output changes nothing that was stored.
         if !writeAllToStandardOutput(output) && !tally.fromPipe {
             printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))"))
         }
         let status = ReportsIngestRun.status(tally)
         if status != .success { throw status.exit }
-    }
-
-    /// One event as text: a line for standard output, or a diagnostic printed here.
-    func line(_ event: ReportsIngestRun.Event, _ printer: DiagnosticPrinter) -> String? {
-        func shown(_ text: String) -> String { TerminalText.visible(text, limit: 80) }
-        switch event {
-        case .outcome(let source, .stored(let id, let organization, let domains)):
-            let names = domains.isEmpty ? "no policy" : domains.map(shown).joined(separator: ", ")
-            return quiet ? nil : "stored     \(shown(id))  from \(shown(organization)) for \(names)  (\(source))\n"
-        case .outcome(let source, .duplicate(let id)):
-            return quiet ? nil : "duplicate  \(shown(id))  already stored  (\(source))\n"
-        case .outcome(let source, .conflicting(_, let reason)):
-            printer.print(.warning("report-conflict", "\(source): \(TerminalText.visible(reason, limit: 400))"))
-        case .outcome(let source, .keptAside(let reason)):
-            printer.print(.warning("report-unreadable-report", "\(source): \(TerminalText.visible(reason, limit: 400)); kept aside in \(store.location)"))
-        case .unreadable(let source, let reason):
-            printer.print(.error(.noInput("report-unreadable"), "\(source): cannot read: \(reason)"))
-        case .skipped(let item):
-            printer.print(.warning("report-input-skipped", "\(item.source): \(item.reason)"))
-        }
-        return nil
     }
 }

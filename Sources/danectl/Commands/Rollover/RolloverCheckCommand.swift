@@ -47,7 +47,7 @@ struct RolloverCheckCommand: ParsableCommand {
         printer.print(outcome.warnings)
         if let problem = outcome.evidenceToWrite?.write() { printer.print(problem) }
         let worst = outcome.worst
-        let status = Self.status(worst)
+        let status = worst.exitStatus
         if nagios {
             try writeStandardOutput(RolloverRendering.nagios(outcome.results, worst: worst, now: request.now ?? Date()), printer)
             throw ExitCode(RolloverRendering.nagiosStatus(worst))
@@ -62,15 +62,5 @@ struct RolloverCheckCommand: ParsableCommand {
         (request.hosts, request.resolver, request.statePath, request.timeout) = (rollover.hosts, dns.resolver, rollover.state, dns.timeout)
         (request.publishDelay, request.now) = (TimeInterval(rollover.publishDelay), clock.date)
         return request
-    }
-
-    static func status(_ state: RolloverHostResult.State) -> ExitStatus {
-        switch state {
-        case .safe: .success
-        case .wait: .tryLater
-        case .unsafe, .refused: .verdictFailure
-        case .dnsProblem: .verdictDNSProblem
-        case .unavailable: .unavailable
-        }
     }
 }
