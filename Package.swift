@@ -38,7 +38,8 @@ let package = Package(
         // MARK: Wrappers (the only modules that touch C pointers)
         .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims", "ByteStreams"]),
         .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit"]),
-        /// The receive buffer and line reader the TCP and TLS connections share.
+        /// What the TCP and TLS connections share: the receive buffer and line reader, and
+        /// deadlines on the monotonic clock.
         .target(name: "ByteStreams"),
         /// POSIX sockets with deadlines: where TCP to port 25 happens.
         .target(name: "SocketKit", dependencies: ["ByteStreams"]),
@@ -56,9 +57,9 @@ let package = Package(
         .target(name: "ReportStore", dependencies: ["DaneModel", "PostgresKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "DaneFeatures",
-            dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "FileKit", "ReportStore", "ZlibKit"]),
+            dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "ByteStreams", "FileKit", "ReportStore", "ZlibKit"]),
         /// A small bounded HTTP/1.1 server on SocketKit (behind the operator's TLS proxy).
-        .target(name: "HTTPService", dependencies: ["SocketKit"]),
+        .target(name: "HTTPService", dependencies: ["SocketKit", "ByteStreams"]),
         /// The RFC 8460 https rua endpoint (`reports serve`).
         .target(name: "ReportReceiver", dependencies: ["DaneFeatures", "DaneModel", "ReportStore", "HTTPService"]),
         .target(

@@ -26,9 +26,9 @@ public final class FileLock: Sendable {
 
     private static func take(_ fd: Int32, wait: TimeInterval) -> FileLock? {
         guard fd >= 0 else { return nil }
-        let deadline = Date().addingTimeInterval(wait)
+        let deadline = ContinuousClock.now + .nanoseconds(Int64(max(0, wait) * 1e9))
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+            guard errno == EWOULDBLOCK || errno == EINTR, ContinuousClock.now < deadline else {
                 close(fd)
                 return nil
             }

@@ -1,3 +1,4 @@
+import ByteStreams
 import Foundation
 import SocketKit
 import Synchronization
@@ -65,7 +66,7 @@ public final class HTTPServer: Sendable {
             }
             guard admitted else {
                 // Full: say so at once rather than let the kernel queue grow (no thread taken).
-                try? connection.write(bytes: HTTPResponse.text(503, "too many connections; try again shortly").wire, until: Date().addingTimeInterval(1))
+                try? connection.write(bytes: HTTPResponse.text(503, "too many connections; try again shortly").wire, until: .after(1))
                 continue
             }
             drained.enter()
@@ -83,7 +84,7 @@ public final class HTTPServer: Sendable {
     public func stop() { stopping.store(true, ordering: .relaxed) }
 
     private func serve(_ connection: TCPConnection) {
-        let started = Date()
+        let started = ContinuousClock.now
         let remote = connection.peerAddress ?? "?"
         let reader = RequestReader(connection: connection, limits: .init(headSeconds: configuration.headSeconds, bodySeconds: configuration.bodySeconds),
                                    remote: remote)
@@ -107,13 +108,19 @@ public final class HTTPServer: Sendable {
             }
             response = HTTPResponse.text(status, error.message)
         }
-        try? connection.write(bytes: response.wire, until: Date().addingTimeInterval(configuration.headSeconds))
+        try? connection.write(bytes: response.wire, until: .after(configuration.headSeconds))
         connection.shutDown()
-        log("\(line) \(response.status) \(response.body.count) \(String(format: "%.3f", Date().timeIntervalSince(started)))s")
+        log("\(line) \(response.status) \(response.body.count) \(String(format: "%.3f", Self.seconds(ContinuousClock.now - started)))s")
     }
 
     /// A request path as it may appear in a log line: no control characters from strangers.
     static func printable(_ path: String) -> String {
         String(path.prefix(200).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || $0 == "\"" ? "?" : Character($0) })
+    }
+}
+
+extension HTTPServer {
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

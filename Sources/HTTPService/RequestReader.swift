@@ -1,3 +1,4 @@
+import ByteStreams
 import Foundation
 import SocketKit
 
@@ -25,7 +26,7 @@ struct RequestReader {
     let remote: String
 
     func head() throws(Refusal) -> HTTPRequest {
-        let deadline = Date().addingTimeInterval(limits.headSeconds)
+        let deadline = Deadline.after(limits.headSeconds)
         var total = 0
         func line() throws(Refusal) -> String {
             do {
@@ -70,7 +71,7 @@ struct RequestReader {
 
     /// The body, at most `limit` bytes: by Content-Length, or chunked (RFC 9112 §7.1).
     func body(of request: HTTPRequest, limit: Int) throws(Refusal) -> [UInt8] {
-        let deadline = Date().addingTimeInterval(limits.bodySeconds)
+        let deadline = Deadline.after(limits.bodySeconds)
         let lengths = Set(request.headers.filter { $0.name == "content-length" }.map(\.value))
         let encodings = request.headers.filter { $0.name == "transfer-encoding" }.map { $0.value.lowercased() }
         guard lengths.isEmpty || encodings.isEmpty else {
@@ -95,7 +96,7 @@ struct RequestReader {
         }
     }
 
-    private func chunked(limit: Int, deadline: Date) throws -> [UInt8] {
+    private func chunked(limit: Int, deadline: Deadline) throws -> [UInt8] {
         var body: [UInt8] = []
         while true {
             let sizeLine = try connection.readLine(until: deadline, maxLength: 1024, what: "reading a chunk size")

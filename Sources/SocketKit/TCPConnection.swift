@@ -82,7 +82,7 @@ public final class TCPConnection: @unchecked Sendable {
         }
         if started != 0 {
             guard errno == EINPROGRESS else { throw .connectFailed(String(cString: strerror(errno))) }
-            guard try connection.wait(for: Int16(POLLOUT), until: Date().addingTimeInterval(timeout)) else {
+            guard try connection.wait(for: Int16(POLLOUT), until: .after(timeout)) else {
                 throw .timedOut("connecting to \(ip) port \(port)")
             }
             var error: Int32 = 0
@@ -94,14 +94,14 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     /// One line up to CRLF (or LF), without the line ending.
-    public func readLine(until deadline: Date, maxLength: Int = 4096, what: String) throws(NetworkError) -> String {
+    public func readLine(until deadline: Deadline, maxLength: Int = 4096, what: String) throws(NetworkError) -> String {
         try buffer.readLine(maxLength: maxLength, tooLong: NetworkError.tooLong) { () throws(NetworkError) in
             try receive(atMost: 4096, until: deadline, what: what)
         }
     }
 
     /// What has arrived (at most `count` bytes, at least one), waiting until `deadline`.
-    private func receive(atMost count: Int, until deadline: Date, what: String) throws(NetworkError) -> ArraySlice<UInt8> {
+    private func receive(atMost count: Int, until deadline: Deadline, what: String) throws(NetworkError) -> ArraySlice<UInt8> {
         while true {
             guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
             var chunk = [UInt8](repeating: 0, count: count)
@@ -116,18 +116,18 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     /// Exactly `count` bytes (what was buffered first), or `.closed` when the peer ends early.
-    public func read(exactly count: Int, until deadline: Date, what: String) throws(NetworkError) -> [UInt8] {
+    public func read(exactly count: Int, until deadline: Deadline, what: String) throws(NetworkError) -> [UInt8] {
         while buffer.count < count {
             buffer.append(try receive(atMost: min(1 << 16, max(4096, count - buffer.count)), until: deadline, what: what))
         }
         return buffer.take(atMost: count)
     }
 
-    public func write(_ text: String, until deadline: Date) throws(NetworkError) {
+    public func write(_ text: String, until deadline: Deadline) throws(NetworkError) {
         try write(bytes: Array(text.utf8), until: deadline)
     }
 
-    public func write(bytes: [UInt8], until deadline: Date) throws(NetworkError) {
+    public func write(bytes: [UInt8], until deadline: Deadline) throws(NetworkError) {
         var bytes = bytes[...]
         while !bytes.isEmpty {
             guard try wait(for: Int16(POLLOUT), until: deadline) else { throw .timedOut("sending") }
@@ -194,9 +194,9 @@ public final class TCPConnection: @unchecked Sendable {
         Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
-    private func wait(for events: Int16, until deadline: Date) throws(NetworkError) -> Bool {
+    private func wait(for events: Int16, until deadline: Deadline) throws(NetworkError) -> Bool {
         while true {
-            let remaining = deadline.timeIntervalSinceNow
+            let remaining = deadline.remaining
             if remaining <= 0 { return false }
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let ready = poll(&descriptor, 1, Int32(min(remaining * 1000, 60_000)) + 1)

@@ -18,7 +18,7 @@ public final class StreamedVerify: @unchecked Sendable {
     public var finished: Int { lock.withLock { done } }
     private let lock = NSLock()
     private var done = 0
-    private var lastProgress = Date.distantPast
+    private var lastProgress: ContinuousClock.Instant?
     private let progress: Bool
 
     public init(format: VerifyFormat?, quiet: Bool, total: Int, colour: Bool) {
@@ -43,8 +43,8 @@ public final class StreamedVerify: @unchecked Sendable {
             failedToWrite = !(bytes.isEmpty || bytes.withUnsafeBytes { Descriptors.writeAll($0, to: STDOUT_FILENO) })
             if failedToWrite { writeError = errno }
         }
-        if progress, Date().timeIntervalSince(lastProgress) > 0.2 || done == total {
-            lastProgress = Date()
+        if progress, lastProgress.map({ ContinuousClock.now - $0 > .milliseconds(200) }) ?? true || done == total {
+            lastProgress = ContinuousClock.now
             FileHandle.standardError.write(Data("\rverify: \(done)/\(total) domains".utf8))
         }
     }
@@ -62,10 +62,10 @@ public final class Heartbeat: @unchecked Sendable {
     public init(_ stream: StreamedVerify) {
         guard isatty(STDERR_FILENO) != 1 else { timer = nil; return }
         let timer = DispatchSource.makeTimerSource(queue: .global())
-        let started = Date()
+        let started = ContinuousClock.now
         timer.schedule(deadline: .now() + 10, repeating: 10)
         timer.setEventHandler {
-            FileHandle.standardError.write(Data("verify: \(stream.finished)/\(stream.total) domains after \(Int(Date().timeIntervalSince(started))) s\n".utf8))
+            FileHandle.standardError.write(Data("verify: \(stream.finished)/\(stream.total) domains after \((ContinuousClock.now - started).components.seconds) s\n".utf8))
         }
         timer.resume()
         self.timer = timer

@@ -12,7 +12,7 @@ public enum WebPKI {
     }
 
     /// nil when the chain is valid for `hostName` at `now`; else why, classified.
-    public static func failure(chain: [Certificate], hostName: String, caFile: String? = nil, now: Date = Date()) -> Failure? {
+    public static func failure(chain: [Certificate], hostName: String, caFile: String? = nil, now: Date) -> Failure? {
         guard let (code, message) = check(chain: chain, hostName: hostName, caFile: caFile, now: now) else { return nil }
         let kind: Failure.Kind = switch code {
         case X509_V_ERR_HOSTNAME_MISMATCH: .hostMismatch
@@ -24,7 +24,7 @@ public enum WebPKI {
 
     /// nil when `chain` (leaf first, as served) is valid for `hostName` at `now`; otherwise
     /// OpenSSL's reason. `caFile` replaces the system's trusted roots (private PKIs, tests).
-    public static func problem(chain: [Certificate], hostName: String, caFile: String? = nil, now: Date = Date()) -> String? {
+    public static func problem(chain: [Certificate], hostName: String, caFile: String? = nil, now: Date) -> String? {
         check(chain: chain, hostName: hostName, caFile: caFile, now: now)?.message
     }
 

@@ -1,3 +1,4 @@
+import ByteStreams
 import DaneModel
 import Foundation
 import OpenSSLKit
@@ -56,7 +57,7 @@ public struct PolicyFetch: PolicySource {
         }
         var lastFailure = Failure.fetch("no address of \(host) answered")
         for address in addresses.prefix(3) {
-            let deadline = Date().addingTimeInterval(timeout)
+            let deadline = Deadline.after(timeout)
             let connection: TCPConnection
             do {
                 connection = try TCPConnection.connect(ip: address, port: port, timeout: timeout)
@@ -67,7 +68,7 @@ public struct PolicyFetch: PolicySource {
             let watchdog = DispatchWorkItem { connection.shutDown() }
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout + 0.25, execute: watchdog)
             defer { watchdog.cancel() }
-            connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
+            connection.makeBlocking(timeout: max(0.5, deadline.remaining))
             let result = WebPKIHandshake.run(fd: connection.fd, hostName: host, caFile: caFile) { channel in
                 Self.get(channel, host: host)
             }

@@ -1,3 +1,4 @@
+import ByteStreams
 import DaneModel
 import Foundation
 import OpenSSLKit
@@ -13,7 +14,7 @@ public struct STARTTLSProbe: MXSession {
 
     public func open(_ request: MXSessionRequest) -> MXSessionResult {
         let timeout = request.timeout
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Deadline.after(timeout)
         let connection: TCPConnection
         do {
             connection = try TCPConnection.connect(ip: request.address, port: request.port, timeout: timeout)
@@ -55,12 +56,12 @@ public struct STARTTLSProbe: MXSession {
         } catch {
             return result(.networkError("\(error)"))
         }
-        connection.makeBlocking(timeout: max(0.5, deadline.timeIntervalSinceNow))
+        connection.makeBlocking(timeout: max(0.5, deadline.remaining))
         let (handshake, refusal) = DANEHandshake.run(fd: connection.fd, baseDomain: request.baseDomain, extraNames: [request.mxHost],
                                                      records: request.records.map(DANERecord.init)) { channel in
             sessionRefusal(channel)
         }
-        if !handshake.completed && Date() >= deadline.addingTimeInterval(-0.05) {
+        if !handshake.completed && deadline.adding(-0.05).hasPassed {
             return result(.networkError("timed out during the TLS handshake"))
         }
         let outcome = Self.outcome(handshake, request)
@@ -140,7 +141,7 @@ public struct STARTTLSProbe: MXSession {
     }
 
     /// One SMTP reply (RFC 5321 §4.2): lines `NNN-text` ending with `NNN text`, all one code.
-    func readReply(_ connection: TCPConnection, _ deadline: Date, _ what: String) throws -> Reply {
+    func readReply(_ connection: TCPConnection, _ deadline: Deadline, _ what: String) throws -> Reply {
         try readReply(what) { what in try connection.readLine(until: deadline, maxLength: 4096, what: what) }
     }
 

@@ -1,0 +1,27 @@
+/// The moment an I/O step must be done by, on the monotonic clock: a wall-clock step (NTP, a
+/// VM resumed) can neither stretch a probe's timeout nor end it early.
+public struct Deadline: Sendable, Comparable {
+    public let instant: ContinuousClock.Instant
+
+    public init(_ instant: ContinuousClock.Instant) { self.instant = instant }
+
+    /// `seconds` from now.
+    public static func after(_ seconds: Double) -> Deadline {
+        Deadline(.now + .nanoseconds(Int64((max(0, seconds) * 1e9).rounded())))
+    }
+
+    /// Seconds left (negative once passed).
+    public var remaining: Double {
+        let left = instant - .now
+        return Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+    }
+
+    public var hasPassed: Bool { ContinuousClock.now >= instant }
+
+    /// This deadline moved by `seconds` (negative: earlier).
+    public func adding(_ seconds: Double) -> Deadline {
+        Deadline(instant + .nanoseconds(Int64((seconds * 1e9).rounded())))
+    }
+
+    public static func < (a: Deadline, b: Deadline) -> Bool { a.instant < b.instant }
+}
