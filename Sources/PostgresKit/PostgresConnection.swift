@@ -5,8 +5,8 @@ internal import CLibPQ
 /// system OpenSSL: no second TLS library). Parameters go as values, never spliced into SQL;
 /// results come back as text. A connection is used by one caller at a time (the lock), and a
 /// connection the server dropped is re-established once before a query is given up.
+/// Unchecked Sendable: `connection` is touched only while `lock` is held.
 public final class PostgresConnection: @unchecked Sendable {
-    // @unchecked: `connection` is touched only while `lock` is held.
     private let lock = NSLock()
     private var connection: OpaquePointer?
     private let conninfo: String

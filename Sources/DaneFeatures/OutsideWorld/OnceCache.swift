@@ -6,6 +6,8 @@ import Synchronization
 /// the same time: the first asker computes, the others wait for its answer. Used so a run over
 /// thousands of domains asks the DNS once per question and probes each MX address once.
 final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    /// Unchecked Sendable: `value` and `expires` are written once, by the first asker, under
+    /// `ready`'s lock, and read by the others only under it after the broadcast.
     private final class Entry: @unchecked Sendable {
         let ready = NSCondition()
         var value: Value?

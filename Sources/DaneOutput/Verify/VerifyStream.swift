@@ -6,7 +6,9 @@ import Foundation
 public enum VerifyFormat: String, Sendable, CaseIterable { case text, json, jsonl, tlsrpt, prometheus }
 
 /// Prints each domain's result as `verify` finishes it (text blocks or JSON Lines), and on a
-/// terminal a progress line on standard error for long runs. Called from one thread at a time.
+/// terminal a progress line on standard error for long runs.
+/// Unchecked Sendable: `print` is called from one worker thread at a time (verify hands out
+/// reports one by one); the count the heartbeat reads from another thread is under `lock`.
 public final class StreamedVerify: @unchecked Sendable {
     public let format: VerifyFormat?
     public let quiet: Bool
@@ -56,6 +58,7 @@ public final class StreamedVerify: @unchecked Sendable {
 
 /// Off a terminal (cron, a pipeline), a long run says every 10 s on standard error that it is
 /// alive and how far it got; on a terminal the progress line does that.
+/// Unchecked Sendable: the timer is set once in init and only cancelled in deinit.
 public final class Heartbeat: @unchecked Sendable {
     private let timer: DispatchSourceTimer?
 

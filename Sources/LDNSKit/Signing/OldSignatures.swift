@@ -2,8 +2,8 @@ import Foundation
 
 /// The RRSIGs a zone file already had, indexed by owner, type covered, algorithm and key tag,
 /// so that re-signing can keep each one that still verifies instead of making a new one (then
-/// two signed versions of a zone differ only where the zone changed). Read-only once built;
-/// unchecked Sendable because signing threads only read it.
+/// two signed versions of a zone differ only where the zone changed).
+/// Unchecked Sendable: read-only once built; signing threads only read it.
 final class OldSignatures: @unchecked Sendable {
     /// An old signature's fields, as the RRSIG maker needs them.
     struct Found {

@@ -1,5 +1,6 @@
 import FileKit
 import Foundation
+import Synchronization
 internal import CLDNS
 
 /// A zone ready to be signed and written: `write(to:)` makes the signatures and streams the text.
@@ -82,14 +83,10 @@ public final class SignedZone: @unchecked Sendable {
 }
 
 /// Sums the threads' kept-signature counts.
-final class KeptCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var total = 0
-    func add(_ count: Int) {
-        lock.lock()
-        total += count
-        lock.unlock()
-    }
+final class KeptCounter: Sendable {
+    private let sum = Mutex(0)
+    var total: Int { sum.withLock { $0 } }
+    func add(_ count: Int) { sum.withLock { $0 += count } }
 }
 
 /// Puts blocks finished out of order back in order on their way to the sink.
