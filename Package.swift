@@ -54,17 +54,25 @@ let package = Package(
         .target(name: "DaneModel"),
         .target(name: "DaneSpec", dependencies: ["DaneModel", .product(name: "Yams", package: "Yams")]),
         /// Where TLS-RPT reports are kept: SQLite through GRDB, or PostgreSQL.
-        .target(name: "ReportStore", dependencies: ["DaneModel", "PostgresKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "ReportStore",
+            dependencies: ["DaneModel", "PostgresKit", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "DaneFeatures",
-            dependencies: ["DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "ByteStreams", "FileKit", "ReportStore", "ZlibKit"]),
+            dependencies: [
+                "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "ByteStreams", "FileKit", "ReportStore",
+                "ZlibKit",
+            ]),
         /// A small bounded HTTP/1.1 server on SocketKit (behind the operator's TLS proxy).
         .target(name: "HTTPService", dependencies: ["SocketKit", "ByteStreams"]),
         /// The RFC 8460 https rua endpoint (`reports serve`).
         .target(name: "ReportReceiver", dependencies: ["DaneFeatures", "DaneModel", "ReportStore", "HTTPService"]),
         .target(
             name: "DaneOutput",
-            dependencies: ["DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"), .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             plugins: ["EmbedTemplates"]),
 
         // MARK: The command line
@@ -82,11 +90,17 @@ let package = Package(
         // MARK: Fuzz targets (scripts/fuzz builds them with libFuzzer and AddressSanitizer;
         // a normal build makes corpus replayers of them)
         .target(name: "FuzzReplay", path: "Sources/Fuzz/FuzzReplay"),
-        .executableTarget(name: "FuzzLiveDNS", dependencies: ["DaneModel", "FuzzReplay"], path: "Sources/Fuzz/FuzzLiveDNS"),
-        .executableTarget(name: "FuzzDescription", dependencies: ["DaneModel", "DaneSpec", "FuzzReplay"], path: "Sources/Fuzz/FuzzDescription"),
-        .executableTarget(name: "FuzzKeyMaterial", dependencies: ["OpenSSLKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzKeyMaterial"),
-        .executableTarget(name: "FuzzZoneFile", dependencies: ["LDNSKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzZoneFile"),
-        .executableTarget(name: "FuzzReport", dependencies: ["DaneModel", "FuzzReplay"], path: "Sources/Fuzz/FuzzReport"),
+        .executableTarget(
+            name: "FuzzLiveDNS", dependencies: ["DaneModel", "FuzzReplay"], path: "Sources/Fuzz/FuzzLiveDNS"),
+        .executableTarget(
+            name: "FuzzDescription", dependencies: ["DaneModel", "DaneSpec", "FuzzReplay"],
+            path: "Sources/Fuzz/FuzzDescription"),
+        .executableTarget(
+            name: "FuzzKeyMaterial", dependencies: ["OpenSSLKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzKeyMaterial"),
+        .executableTarget(
+            name: "FuzzZoneFile", dependencies: ["LDNSKit", "FuzzReplay"], path: "Sources/Fuzz/FuzzZoneFile"),
+        .executableTarget(
+            name: "FuzzReport", dependencies: ["DaneModel", "FuzzReplay"], path: "Sources/Fuzz/FuzzReport"),
 
         // MARK: Tests
         /// The scripted World (DNS, MX sessions, HTTPS policy hosts, clock) every in-process test runs on.
@@ -94,11 +108,15 @@ let package = Package(
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
-        .testTarget(name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport"]),
+        .testTarget(
+            name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport"]),
         /// The signing engine's pure parts (name keys, zone splitting, presentation format).
         .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit", "DaneModel"]),
         .testTarget(
             name: "DanectlTests",
-            dependencies: ["DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "ReportStore", "DaneTestSupport"]),
+            dependencies: [
+                "DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "ReportStore",
+                "DaneTestSupport",
+            ]),
     ]
 )

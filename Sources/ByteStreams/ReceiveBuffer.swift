@@ -41,8 +41,10 @@ public struct ReceiveBuffer: Sendable {
     /// One line of at most `maxLength` bytes, asking `receive` for more until it is complete.
     /// `receive` returns the next bytes (never empty) or throws (peer closed, out of time,
     /// the stream failed); a line that grows past the bound throws `tooLong(maxLength)`.
-    public mutating func readLine<Failure: Error>(maxLength: Int, tooLong: (Int) -> Failure,
-                                                  receive: () throws(Failure) -> ArraySlice<UInt8>) throws(Failure) -> String {
+    public mutating func readLine<Failure: Error>(
+        maxLength: Int, tooLong: (Int) -> Failure,
+        receive: () throws(Failure) -> ArraySlice<UInt8>
+    ) throws(Failure) -> String {
         while true {
             if let line = takeLine() { return line }
             guard count <= maxLength else { throw tooLong(maxLength) }

@@ -31,33 +31,53 @@ public enum DescriptionLoader {
         if stat(path, &info) == 0 {
             let kind = info.st_mode & S_IFMT
             guard kind == S_IFREG else {
-                let what = kind == S_IFDIR ? "a folder" : kind == S_IFIFO ? "a named pipe" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a regular file"
-                throw DiagnosticError(.error(.noInput("file-unreadable"), "cannot read the description: it is \(what), not a file", at: place))
+                let what =
+                    kind == S_IFDIR
+                    ? "a folder"
+                    : kind == S_IFIFO
+                        ? "a named pipe" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a regular file"
+                throw DiagnosticError(
+                    .error(
+                        .noInput("file-unreadable"), "cannot read the description: it is \(what), not a file", at: place
+                    ))
             }
             guard info.st_size <= maximumSize else {
-                throw DiagnosticError(.error(.badData("description-too-large"), "the description is \(info.st_size) bytes; more than \(maximumSize >> 20) MiB is not a description", at: place))
+                throw DiagnosticError(
+                    .error(
+                        .badData("description-too-large"),
+                        "the description is \(info.st_size) bytes; more than \(maximumSize >> 20) MiB is not a description",
+                        at: place))
             }
         }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw DiagnosticError(.error(.noInput("file-unreadable"), "cannot read the description: \(Self.reason(error))", at: place))
+            throw DiagnosticError(
+                .error(.noInput("file-unreadable"), "cannot read the description: \(Self.reason(error))", at: place))
         }
         guard let text = String(data: data, encoding: .utf8) else {
             let offset = Self.firstInvalidUTF8(Array(data))
-            throw DiagnosticError(.error(.badData("description-not-utf8"), "the description is not UTF-8 text (the first bad byte is at offset \(offset)); save it as UTF-8",
-                                         at: place))
+            throw DiagnosticError(
+                .error(
+                    .badData("description-not-utf8"),
+                    "the description is not UTF-8 text (the first bad byte is at offset \(offset)); save it as UTF-8",
+                    at: place))
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try load(yaml: text, file: path, baseDirectory: base)
     }
 
-    public static func load(yaml: String, file: String, baseDirectory: String) throws(DiagnosticError) -> DomainDescription {
+    public static func load(
+        yaml: String, file: String, baseDirectory: String
+    ) throws(DiagnosticError) -> DomainDescription {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: yaml) else {
-                throw DiagnosticError(.error(.badData("yaml-empty"), "the description is empty; start with \"domain:\" or \"domains:\"", at: SourceLocation(file: file)))
+                throw DiagnosticError(
+                    .error(
+                        .badData("yaml-empty"), "the description is empty; start with \"domain:\" or \"domains:\"",
+                        at: SourceLocation(file: file)))
             }
             root = node
         } catch let error as DiagnosticError {
@@ -112,19 +132,23 @@ enum YAMLSyntax {
         func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
         switch yaml {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             // Point at where the broken construct starts (an unclosed quote, say), which is
             // where the fix goes; libyaml's own mark is often the end of the file.
             if let context {
-                return .error(.badData("yaml-syntax"), "not valid YAML: \(context.text) starting here: \(problem) at \(mark)", at: at(context.mark))
+                return .error(
+                    .badData("yaml-syntax"), "not valid YAML: \(context.text) starting here: \(problem) at \(mark)",
+                    at: at(context.mark))
             }
             return .error(.badData("yaml-syntax"), "not valid YAML: \(problem)", at: at(mark))
         case let .duplicatedKeysInMapping(duplicates, context):
-            return .error(.badData("yaml-duplicate-key"),
-                          "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears twice in the same mapping",
-                          at: at(context.mark))
+            return .error(
+                .badData("yaml-duplicate-key"),
+                "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears twice in the same mapping",
+                at: at(context.mark))
         case let .reader(problem, _, _, _):
-            return .error(.badData("yaml-syntax"), "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
+            return .error(
+                .badData("yaml-syntax"), "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
         default:
             return .error(.badData("yaml-syntax"), "not valid YAML: \(yaml)", at: SourceLocation(file: file))
         }

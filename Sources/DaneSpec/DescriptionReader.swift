@@ -24,7 +24,9 @@ struct DescriptionReader {
 
     mutating func read(_ root: Node) -> DomainDescription? {
         guard let top = nodes.mapping(root, "the description", allowed: Self.topKeys) else { return nil }
-        let ttl = top["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? DescriptionLoader.defaultTTL
+        let ttl =
+            top["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) }
+            ?? DescriptionLoader.defaultTTL
         let defaultTLSRPT = top["tlsrpt"].flatMap { tlsrpt($0) }
         let defaultSTS = top["mta_sts"].flatMap { mtaSTS($0) }
 
@@ -36,11 +38,17 @@ struct DescriptionReader {
         var domains: [DomainSpec] = []
         if let list = top["domains"] {
             for key in ["domain", "mx", "zone"] where top[key] != nil {
-                nodes.error("yaml-shape", "\"\(key)\" cannot sit beside \"domains:\"; move it into a domains entry", at: top[key]!)
+                nodes.error(
+                    "yaml-shape", "\"\(key)\" cannot sit beside \"domains:\"; move it into a domains entry",
+                    at: top[key]!)
             }
             for entry in nodes.sequence(list, "domains") ?? [] {
                 guard let fields = nodes.mapping(entry, "a domains entry", allowed: Self.domainKeys) else { continue }
-                if let domain = domain(fields, at: entry, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS) { domains.append(domain) }
+                if let domain = domain(
+                    fields, at: entry, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS)
+                {
+                    domains.append(domain)
+                }
             }
         } else if top["domain"] != nil {
             // One-domain form: ttl, tlsrpt and mta_sts were read above; do not read (and report) them twice.
@@ -48,20 +56,29 @@ struct DescriptionReader {
             fields["ttl"] = nil
             fields["tlsrpt"] = nil
             fields["mta_sts"] = nil
-            if let domain = domain(fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS) { domains.append(domain) }
+            if let domain = domain(
+                fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS)
+            {
+                domains.append(domain)
+            }
         } else {
-            nodes.error("yaml-shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)", at: root)
+            nodes.error(
+                "yaml-shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)",
+                at: root)
         }
         checkDuplicateDomains(domains)
         let keys = top["dnssec"].map { signingKeys($0) } ?? []
-        return DomainDescription(file: nodes.file, domains: domains, hosts: definitionOrder.map { definitions[$0]!.spec },
-                                 signingKeys: keys)
+        return DomainDescription(
+            file: nodes.file, domains: domains, hosts: definitionOrder.map { definitions[$0]!.spec },
+            signingKeys: keys)
     }
 
     // MARK: - Domains
 
-    private mutating func domain(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?,
-                                 defaultSTS: MTASTSSpec?) -> DomainSpec? {
+    private mutating func domain(
+        _ fields: [String: Node], at node: Node, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?,
+        defaultSTS: MTASTSSpec?
+    ) -> DomainSpec? {
         guard let nameNode = fields["domain"] else {
             nodes.error("yaml-missing", "a domains entry needs \"domain:\"", at: node)
             return nil
@@ -69,7 +86,10 @@ struct DescriptionReader {
         let name = nodes.hostName(nameNode, "domain")
         let zone = fields["zone"].flatMap { nodes.zoneName($0, "zone") }
         if let name, let zone, !name.isSubdomain(of: zone) {
-            nodes.error("zone-outside", "domain \(name) is not inside zone \(zone); the zone must be the domain or a parent of it", at: fields["zone"]!)
+            nodes.error(
+                "zone-outside",
+                "domain \(name) is not inside zone \(zone); the zone must be the domain or a parent of it",
+                at: fields["zone"]!)
         }
         let ttl = fields["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) } ?? defaultTTL
         let policy = fields["tlsrpt"].flatMap { self.tlsrpt($0) } ?? defaultTLSRPT
@@ -94,20 +114,29 @@ struct DescriptionReader {
         }
         guard let name else { return nil }
         if let sts, let patterns = sts.mx {
-            for reference in references where !patterns.contains(where: { MTASTSPolicy.pattern($0, matches: reference.host.fqdn) }) {
-                nodes.diagnostics.append(.error(.badData("mta-sts-mx-uncovered"),
-                    "MX host \(reference.host) of \(name) matches no mta_sts mx pattern (\(patterns.joined(separator: ", "))); "
-                    + "MTA-STS senders would refuse to deliver to it: add it, or a *. pattern that covers it", at: sts.location))
+            for reference in references
+            where !patterns.contains(where: { MTASTSPolicy.pattern($0, matches: reference.host.fqdn) }) {
+                nodes.diagnostics.append(
+                    .error(
+                        .badData("mta-sts-mx-uncovered"),
+                        "MX host \(reference.host) of \(name) matches no mta_sts mx pattern (\(patterns.joined(separator: ", "))); "
+                            + "MTA-STS senders would refuse to deliver to it: add it, or a *. pattern that covers it",
+                        at: sts.location))
             }
         }
-        return DomainSpec(name: name, zone: zone ?? name, ttl: ttl, mx: references, tlsrpt: policy, mtaSTS: sts, location: nodes.location(node))
+        return DomainSpec(
+            name: name, zone: zone ?? name, ttl: ttl, mx: references, tlsrpt: policy, mtaSTS: sts,
+            location: nodes.location(node))
     }
 
     private mutating func checkDuplicateDomains(_ domains: [DomainSpec]) {
         var seen: [DNSName: SourceLocation] = [:]
         for domain in domains {
             if let first = seen[domain.name] {
-                nodes.diagnostics.append(.error(.badData("domain-duplicate"), "domain \(domain.name) is described twice (first at \(first))", at: domain.location))
+                nodes.diagnostics.append(
+                    .error(
+                        .badData("domain-duplicate"), "domain \(domain.name) is described twice (first at \(first))",
+                        at: domain.location))
             } else {
                 seen[domain.name] = domain.location
             }
@@ -125,13 +154,15 @@ struct DescriptionReader {
         let certificate = fields["certificate"].map { keySources($0, "certificate", .certificate) }
         let key = fields["key"].map { keySources($0, "key", .key) }
         if fields["certificate"] != nil, fields["key"] != nil {
-            nodes.error("yaml-shape", "give either \"certificate:\" or \"key:\" for \(host), not both", at: fields["key"]!)
+            nodes.error(
+                "yaml-shape", "give either \"certificate:\" or \"key:\" for \(host), not both", at: fields["key"]!)
             return
         }
         guard fields["certificate"] != nil || fields["key"] != nil else {
             let given = fields.keys.filter { !["host", "priority"].contains($0) }.sorted().joined(separator: ", ")
-            nodes.error("yaml-missing",
-                        "\(host) sets \(given) but has no \"certificate:\" (or \"key:\") to publish TLSA records for", at: node)
+            nodes.error(
+                "yaml-missing",
+                "\(host) sets \(given) but has no \"certificate:\" (or \"key:\") to publish TLSA records for", at: node)
             return
         }
         let port = fields["port"].flatMap { nodes.integer($0, "port", in: UInt16(1)...UInt16.max) } ?? 25
@@ -145,27 +176,35 @@ struct DescriptionReader {
         let servedKey = fields["private_key"].flatMap { keySource($0, "private_key", .key) }
         guard let current = certificate ?? key, !current.isEmpty else { return }
 
-        let spec = MXHostSpec(host: host, port: port, current: current, next: next, tlsa: tlsa, zone: zone, ttl: ttl,
-                              servedKey: servedKey, location: nodes.location(node))
+        let spec = MXHostSpec(
+            host: host, port: port, current: current, next: next, tlsa: tlsa, zone: zone, ttl: ttl,
+            servedKey: servedKey, location: nodes.location(node))
         let id = HostKey(host: host, port: port)
         if let first = definitions[id] {
-            nodes.error("host-duplicate",
-                        "\(host) port \(port) is described twice (first at \(first.location)); describe a shared host once "
-                        + "under \"hosts:\" and give only host and priority in each domain's mx list", at: node)
+            nodes.error(
+                "host-duplicate",
+                "\(host) port \(port) is described twice (first at \(first.location)); describe a shared host once "
+                    + "under \"hosts:\" and give only host and priority in each domain's mx list", at: node)
             return
         }
         definitions[id] = (spec, spec.location)
         definitionOrder.append(id)
     }
 
-    private mutating func keySource(_ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation) -> KeySourceSpec? {
+    private mutating func keySource(
+        _ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation
+    ) -> KeySourceSpec? {
         guard let path = nodes.string(node, what) else { return nil }
-        let resolved = path.hasPrefix("/") ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardized.path
+        let resolved =
+            path.hasPrefix("/")
+            ? path : URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardized.path
         return KeySourceSpec(path: resolved, written: path, expectation: expectation, location: nodes.location(node))
     }
 
     /// One file, or a list of them (a host serving an RSA and an ECDSA certificate).
-    private mutating func keySources(_ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation) -> [KeySourceSpec] {
+    private mutating func keySources(
+        _ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation
+    ) -> [KeySourceSpec] {
         let items: [Node] = node.scalar != nil ? [node] : (nodes.sequence(node, what) ?? [])
         if items.isEmpty, node.scalar == nil { nodes.error("yaml-empty", "\(what) is an empty list", at: node) }
         return items.compactMap { keySource($0, what, expectation) }
@@ -177,7 +216,9 @@ struct DescriptionReader {
         for item in items {
             guard let text = nodes.string(item, "a tlsa entry") else { continue }
             guard let parameters = TLSAParameters(text: text) else {
-                nodes.error("tlsa-syntax", "\"\(text)\" is not a TLSA usage, selector and matching type such as \"3 1 1\"", at: item)
+                nodes.error(
+                    "tlsa-syntax", "\"\(text)\" is not a TLSA usage, selector and matching type such as \"3 1 1\"",
+                    at: item)
                 continue
             }
             if case .unusable(let reason) = SMTPUsability.verdict(for: parameters) {
@@ -193,7 +234,9 @@ struct DescriptionReader {
 
     /// `dnssec: {keys: [keys/Kexample.com.+013+12345, ...]}`: keys for `generate --sign`.
     private mutating func signingKeys(_ node: Node) -> [String] {
-        guard let fields = nodes.mapping(node, "dnssec", allowed: ["keys"]), let list = fields["keys"] else { return [] }
+        guard let fields = nodes.mapping(node, "dnssec", allowed: ["keys"]), let list = fields["keys"] else {
+            return []
+        }
         let items: [Node] = list.scalar != nil ? [list] : (nodes.sequence(list, "keys") ?? [])
         return items.compactMap { keySource($0, "a dnssec key", .any)?.path }
     }
@@ -203,7 +246,8 @@ struct DescriptionReader {
     private mutating func tlsrpt(_ node: Node) -> TLSRPTPolicy? {
         guard let fields = nodes.mapping(node, "tlsrpt", allowed: ["rua"]) else { return nil }
         guard let ruaNode = fields["rua"] else {
-            nodes.error("yaml-missing", "tlsrpt needs \"rua:\", the mailto: or https: URIs that receive reports", at: node)
+            nodes.error(
+                "yaml-missing", "tlsrpt needs \"rua:\", the mailto: or https: URIs that receive reports", at: node)
             return nil
         }
         let items: [Node] = ruaNode.scalar != nil ? [ruaNode] : (nodes.sequence(ruaNode, "rua") ?? [])
@@ -218,7 +262,9 @@ struct DescriptionReader {
             }
         }
         guard !uris.isEmpty, uris.count == items.count else {
-            if items.isEmpty { nodes.error("tlsrpt-uri", "rua is empty; give at least one mailto: or https: URI", at: ruaNode) }
+            if items.isEmpty {
+                nodes.error("tlsrpt-uri", "rua is empty; give at least one mailto: or https: URI", at: ruaNode)
+            }
             return nil
         }
         return try? TLSRPTPolicy(reportURIs: uris)
@@ -231,7 +277,8 @@ struct DescriptionReader {
         var mode = MTASTSPolicy.Mode.testing
         if let modeNode = fields["mode"], let text = nodes.string(modeNode, "mode") {
             guard let parsed = MTASTSPolicy.Mode(rawValue: text) else {
-                nodes.error("mta-sts-mode", "mode \"\(text)\" is not enforce, testing or none (RFC 8461 §3.2)", at: modeNode)
+                nodes.error(
+                    "mta-sts-mode", "mode \"\(text)\" is not enforce, testing or none (RFC 8461 §3.2)", at: modeNode)
                 return nil
             }
             mode = parsed
@@ -239,7 +286,9 @@ struct DescriptionReader {
         // A week by default: long enough to protect, short enough to change course.
         var maxAge: UInt32 = 604_800
         if let ageNode = fields["max_age"] {
-            guard let age = nodes.integer(ageNode, "max_age (seconds)", in: UInt32(0)...MTASTSPolicy.maxAgeLimit) else { return nil }
+            guard let age = nodes.integer(ageNode, "max_age (seconds)", in: UInt32(0)...MTASTSPolicy.maxAgeLimit) else {
+                return nil
+            }
             maxAge = age
         }
         var patterns: [String]?
@@ -250,7 +299,9 @@ struct DescriptionReader {
                 guard let text = nodes.string(item, "an mx pattern") else { return nil }
                 let pattern = text.hasSuffix(".") ? String(text.dropLast()) : text
                 guard MTASTSPolicy.validPattern(pattern) else {
-                    nodes.error("mta-sts-mx", "mx pattern \"\(text)\" is not a host name or \"*.\" followed by one (RFC 8461 §4.1)", at: item)
+                    nodes.error(
+                        "mta-sts-mx",
+                        "mx pattern \"\(text)\" is not a host name or \"*.\" followed by one (RFC 8461 §4.1)", at: item)
                     return nil
                 }
                 list.append(pattern.lowercased())

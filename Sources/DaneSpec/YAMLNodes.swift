@@ -32,8 +32,10 @@ struct YAMLNodes {
                 entries[key] = value
             } else {
                 let hint = Self.nearest(key, in: allowed).map { " (did you mean \"\($0)\"?)" } ?? ""
-                error("yaml-unknown-key",
-                      "unknown key \"\(key)\" in \(what)\(hint); allowed: \(allowed.joined(separator: ", "))", at: keyNode)
+                error(
+                    "yaml-unknown-key",
+                    "unknown key \"\(key)\" in \(what)\(hint); allowed: \(allowed.joined(separator: ", "))", at: keyNode
+                )
             }
         }
         return entries
@@ -61,7 +63,10 @@ struct YAMLNodes {
 
     mutating func integer<T: FixedWidthInteger>(_ node: Node, _ what: String, in range: ClosedRange<T>) -> T? {
         guard let value = node.int, let typed = T(exactly: value), range.contains(typed) else {
-            error("yaml-range", "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(node))", at: node)
+            error(
+                "yaml-range",
+                "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(node))",
+                at: node)
             return nil
         }
         return typed

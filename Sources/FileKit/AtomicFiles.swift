@@ -79,7 +79,9 @@ public enum AtomicFiles {
                 }
             }
             if let descriptor = item.descriptor { close(descriptor) }
-            if failure != nil, let temporary = item.temporary, !named.contains(where: { $0.temporary == temporary }) { unlink(temporary) }
+            if failure != nil, let temporary = item.temporary, !named.contains(where: { $0.temporary == temporary }) {
+                unlink(temporary)
+            }
         }
         guard failure == nil else {
             named.forEach { unlink($0.temporary) }
@@ -105,14 +107,17 @@ public enum AtomicFiles {
 
     private static func uniqueName(beside path: String, tag: String) -> String {
         let url = URL(fileURLWithPath: path)
-        return "\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-\(tag)-\(UInt64.random(in: 0...UInt64.max))"
+        return
+            "\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-\(tag)-\(UInt64.random(in: 0...UInt64.max))"
     }
 
     /// Linux's O_TMPFILE (glibc defines it as a macro Swift cannot import).
     private static let openTemporaryFile: Int32 = 0o20000000 | O_DIRECTORY
 
     /// A flushed file holding what `writer` wrote, to be put at `path` by `commit`.
-    private static func stage(for path: String, mode requested: mode_t?, writer: (Int32) -> Bool) throws(Failure) -> Staged {
+    private static func stage(
+        for path: String, mode requested: mode_t?, writer: (Int32) -> Bool
+    ) throws(Failure) -> Staged {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         // Keep an existing file's mode; new files get the usual 0644.

@@ -22,15 +22,16 @@ public enum RegularFiles {
         case regular, directory, symbolicLink, fifo, socket, device, other
 
         init(_ mode: mode_t) {
-            self = switch mode & S_IFMT {
-            case S_IFREG: .regular
-            case S_IFDIR: .directory
-            case S_IFLNK: .symbolicLink
-            case S_IFIFO: .fifo
-            case S_IFSOCK: .socket
-            case S_IFCHR, S_IFBLK: .device
-            default: .other
-            }
+            self =
+                switch mode & S_IFMT {
+                case S_IFREG: .regular
+                case S_IFDIR: .directory
+                case S_IFLNK: .symbolicLink
+                case S_IFIFO: .fifo
+                case S_IFSOCK: .socket
+                case S_IFCHR, S_IFBLK: .device
+                default: .other
+                }
         }
 
         public var words: String {
@@ -89,7 +90,9 @@ public enum RegularFiles {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while data.count <= limit {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, min($0.count, limit + 1 - data.count)) }
+            let count = buffer.withUnsafeMutableBytes {
+                Glibc.read(fd, $0.baseAddress, min($0.count, limit + 1 - data.count))
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .unreadable(path: path, reason: String(cString: strerror(errno)))

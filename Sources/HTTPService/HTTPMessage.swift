@@ -12,7 +12,8 @@ public struct HTTPRequest: Sendable {
     /// The peer's address (the proxy's, behind one).
     public let remote: String
 
-    public init(method: String, path: String, query: String?, headers: [(name: String, value: String)], remote: String) {
+    public init(method: String, path: String, query: String?, headers: [(name: String, value: String)], remote: String)
+    {
         self.method = method
         self.path = path
         self.query = query
@@ -28,7 +29,9 @@ public struct HTTPRequest: Sendable {
 
     /// The media type of the body, lower-cased, without parameters.
     public var contentType: String {
-        (header("content-type") ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        (header("content-type") ?? "").split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        } ?? ""
     }
 
     /// The host the request was sent to (Host field), without a port, lower-cased.
@@ -54,7 +57,9 @@ public struct HTTPResponse: Sendable {
 
     /// A plain-text answer, one line (senders and proxies log it).
     public static func text(_ status: Int, _ message: String) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array((message + "\n").utf8))
+        HTTPResponse(
+            status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array((message + "\n").utf8)
+        )
     }
 
     /// The bytes on the wire: status line, fields, Content-Length, Connection: close, body.

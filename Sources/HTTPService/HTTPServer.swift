@@ -45,8 +45,10 @@ public final class HTTPServer: Sendable {
 
     public var port: UInt16 { listener.port }
 
-    public init(_ configuration: Configuration, screen: @escaping Screen = { _ in nil }, handler: @escaping Handler,
-                log: @escaping @Sendable (String) -> Void) throws(NetworkError) {
+    public init(
+        _ configuration: Configuration, screen: @escaping Screen = { _ in nil }, handler: @escaping Handler,
+        log: @escaping @Sendable (String) -> Void
+    ) throws(NetworkError) {
         self.configuration = configuration
         listener = try TCPListener(host: configuration.host, port: configuration.port)
         self.screen = screen
@@ -66,7 +68,8 @@ public final class HTTPServer: Sendable {
             }
             guard admitted else {
                 // Full: say so at once rather than let the kernel queue grow (no thread taken).
-                try? connection.write(bytes: HTTPResponse.text(503, "too many connections; try again shortly").wire, until: .after(1))
+                try? connection.write(
+                    bytes: HTTPResponse.text(503, "too many connections; try again shortly").wire, until: .after(1))
                 continue
             }
             drained.enter()
@@ -86,8 +89,10 @@ public final class HTTPServer: Sendable {
     private func serve(_ connection: TCPConnection) {
         let started = ContinuousClock.now
         let remote = connection.peerAddress ?? "?"
-        let reader = RequestReader(connection: connection, limits: .init(headSeconds: configuration.headSeconds, bodySeconds: configuration.bodySeconds),
-                                   remote: remote)
+        let reader = RequestReader(
+            connection: connection,
+            limits: .init(headSeconds: configuration.headSeconds, bodySeconds: configuration.bodySeconds),
+            remote: remote)
         var line = "\(remote) -"
         let response: HTTPResponse
         do {
@@ -110,12 +115,17 @@ public final class HTTPServer: Sendable {
         }
         try? connection.write(bytes: response.wire, until: .after(configuration.headSeconds))
         connection.shutDown()
-        log("\(line) \(response.status) \(response.body.count) \(String(format: "%.3f", Self.seconds(ContinuousClock.now - started)))s")
+        log(
+            "\(line) \(response.status) \(response.body.count) \(String(format: "%.3f", Self.seconds(ContinuousClock.now - started)))s"
+        )
     }
 
     /// A request path as it may appear in a log line: no control characters from strangers.
     static func printable(_ path: String) -> String {
-        String(path.prefix(200).unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || $0 == "\"" ? "?" : Character($0) })
+        String(
+            path.prefix(200).unicodeScalars.map {
+                $0.value < 0x20 || $0.value == 0x7F || $0 == "\"" ? "?" : Character($0)
+            })
     }
 }
 

@@ -1,5 +1,5 @@
-import Foundation
 internal import CLibPQ
+import Foundation
 
 /// One connection to PostgreSQL through libpq (Debian's libpq5, which speaks TLS through the
 /// system OpenSSL: no second TLS library). Parameters go as values, never spliced into SQL;
@@ -41,7 +41,8 @@ public final class PostgresConnection: @unchecked Sendable {
         /// race (deadlock, serialisation): trying again later can succeed.
         public var transient: Bool {
             guard let state = sqlState else { return true }  // no server answer: the connection
-            return ["08", "53", "57", "58", "40"].contains(String(state.prefix(2))) || state == "55P03" || state == "25006"
+            return ["08", "53", "57", "58", "40"].contains(String(state.prefix(2))) || state == "55P03"
+                || state == "25006"
         }
         /// Two transactions waited for each other, or a serialisable one lost: run it again.
         public var isRace: Bool { sqlState == "40P01" || sqlState == "40001" }
@@ -138,7 +139,8 @@ public final class PostgresConnection: @unchecked Sendable {
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            let message =
+                PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
                 ?? Self.firstLine(String(cString: PQerrorMessage(connection)))
             throw Failure(description: message, sqlState: state)
         }
@@ -148,9 +150,11 @@ public final class PostgresConnection: @unchecked Sendable {
         var values: [[String?]] = []
         values.reserveCapacity(rowCount)
         for row in 0..<rowCount {
-            values.append((0..<columnCount).map { column in
-                PQgetisnull(result, Int32(row), Int32(column)) == 1 ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
-            })
+            values.append(
+                (0..<columnCount).map { column in
+                    PQgetisnull(result, Int32(row), Int32(column)) == 1
+                        ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+                })
         }
         let changed = Int(String(cString: PQcmdTuples(result))) ?? 0
         return Rows(columns: columns, values: values, changed: changed)
@@ -162,7 +166,9 @@ public final class PostgresConnection: @unchecked Sendable {
             guard let buffer else { return nil }
             let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(buffer.count, 1))
             buffer.withUnsafeBytes { bytes in
-                if let base = bytes.baseAddress { pointer.initialize(from: base.assumingMemoryBound(to: CChar.self), count: buffer.count) }
+                if let base = bytes.baseAddress {
+                    pointer.initialize(from: base.assumingMemoryBound(to: CChar.self), count: buffer.count)
+                }
             }
             return pointer
         }

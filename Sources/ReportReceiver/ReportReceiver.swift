@@ -47,7 +47,9 @@ public struct ReportReceiver: Sendable {
         // Read and checked once; a bomb is refused, not kept (the sender still has it).
         let prepared = ingest.prepare(Data(request.body), source: source)
         if prepared.oversized {
-            return .text(413, "the report is over \(ingest.limits.input) bytes or expands to more than \(ingest.limits.expanded)")
+            return .text(
+                413, "the report is over \(ingest.limits.input) bytes or expands to more than \(ingest.limits.expanded)"
+            )
         }
         let outcomes: [ReportIngest.Outcome]
         do {
@@ -58,7 +60,8 @@ public struct ReportReceiver: Sendable {
         switch outcomes.first {
         case .stored(let id, _, _): return .text(201, "stored report \(id)")
         case .duplicate(let id): return .text(200, "report \(id) was already stored")
-        case .conflicting(let id, _): return .text(202, "report \(id) conflicts with a stored one of the same identity: kept for review")
+        case .conflicting(let id, _):
+            return .text(202, "report \(id) conflicts with a stored one of the same identity: kept for review")
         case .keptAside(let reason): return .text(400, "not a readable TLS-RPT report: \(reason) (kept aside)")
         case nil: return .text(400, "no report in the body")
         }

@@ -80,8 +80,10 @@ final class PostgresReportBackend: ReportBackend {
             end = report.dateRange.end.timeIntervalSince1970
         }
         init?(_ row: [String?]) {
-            guard row.count >= 5, let organization = row[1], let reportID = row[2], let start = row[3].flatMap(Double.init),
-                  let end = row[4].flatMap(Double.init) else { return nil }
+            guard row.count >= 5, let organization = row[1], let reportID = row[2],
+                let start = row[3].flatMap(Double.init),
+                let end = row[4].flatMap(Double.init)
+            else { return nil }
             (self.organization, self.reportID, self.start, self.end) = (organization, reportID, start, end)
         }
         var parameters: [PostgresConnection.Value] { [.text(organization), .text(reportID), .real(start), .real(end)] }
@@ -92,22 +94,36 @@ final class PostgresReportBackend: ReportBackend {
         do {
             return try connection.transaction { tx throws(PostgresConnection.Failure) -> [ReportStore.Stored?] in
                 var results = [ReportStore.Stored?](repeating: nil, count: items.count)
-                var reports: [(index: Int, report: AggregateReport, json: Data, source: String, identity: Identity)] = []
+                var reports: [(index: Int, report: AggregateReport, json: Data, source: String, identity: Identity)] =
+                    []
                 var rejected: [(source: String, reason: String, content: Data)] = []
                 for (index, item) in items.enumerated() {
                     switch item {
-                    case .report(let report, let json, let source): reports.append((index, report, json, source, Identity(report)))
+                    case .report(let report, let json, let source):
+                        reports.append((index, report, json, source, Identity(report)))
                     case .rejected(let source, let reason, let content): rejected.append((source, reason, content))
                     }
                 }
                 // Identity order: two batches holding the same reports lock them in the same order.
-                reports.sort { ($0.identity.organization, $0.identity.reportID, $0.identity.start, $0.identity.end, $0.index)
-                    < ($1.identity.organization, $1.identity.reportID, $1.identity.start, $1.identity.end, $1.index) }
+                reports.sort {
+                    ($0.identity.organization, $0.identity.reportID, $0.identity.start, $0.identity.end, $0.index)
+                        < ($1.identity.organization, $1.identity.reportID, $1.identity.start, $1.identity.end, $1.index)
+                }
                 var ids: [Identity: Int64] = [:]
-                try Self.insertRows(tx, "INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)",
-                                    columns: 8, rows: reports.map { $0.identity.parameters + [.text($0.report.contactInfo), .real(received), .text($0.source), .bytes($0.json)] },
-                                    suffix: "ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING RETURNING id, organization, report_id, start_at, end_at") { row in
-                    if let identity = Identity(row), let id = row[0].flatMap(Int64.init) { ids[identity] = id }  // Identity checks the width
+                try Self.insertRows(
+                    tx,
+                    "INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)",
+                    columns: 8,
+                    rows: reports.map {
+                        $0.identity.parameters + [
+                            .text($0.report.contactInfo), .real(received), .text($0.source), .bytes($0.json),
+                        ]
+                    },
+                    suffix:
+                        "ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING RETURNING id, organization, report_id, start_at, end_at"
+                ) { row in
+                    // Identity checks the width
+                    if let identity = Identity(row), let id = row[0].flatMap(Int64.init) { ids[identity] = id }
                 }
                 var rows: [(id: Int64, rows: ReportRows)] = []
                 for entry in reports {
@@ -116,48 +132,82 @@ final class PostgresReportBackend: ReportBackend {
                         rows.append((id, ReportRows(entry.report)))
                         continue
                     }
-                    let stored = try tx.query("SELECT json, source FROM report WHERE organization = $1 AND report_id = $2 AND start_at = $3 AND end_at = $4",
-                                              entry.identity.parameters).rows(width: 2).first
-                    let verdict = ReportRows.verdict(arriving: entry.report, storedJSON: stored?[0].flatMap(PostgresConnection.bytes(fromText:)),
-                                                     storedSource: stored?[1] ?? nil)
+                    let stored = try tx.query(
+                        "SELECT json, source FROM report WHERE organization = $1 AND report_id = $2 AND start_at = $3 AND end_at = $4",
+                        entry.identity.parameters
+                    ).rows(width: 2).first
+                    let verdict = ReportRows.verdict(
+                        arriving: entry.report, storedJSON: stored?[0].flatMap(PostgresConnection.bytes(fromText:)),
+                        storedSource: stored?[1] ?? nil)
                     if case .conflict(let reason) = verdict { rejected.append((entry.source, reason, entry.json)) }
                     results[entry.index] = verdict
                 }
-                try Self.insertRows(tx, "INSERT INTO policy VALUES", columns: 8, rows: rows.flatMap { report in
-                    report.rows.policies.map { [.integer(report.id), .integer(Int64($0.position)), .text($0.type), .text($0.domain), .text($0.policyString),
-                                                .text($0.mxHost), .integer(Int64($0.successful)), .integer(Int64($0.failed))] }
-                })
-                try Self.insertRows(tx, "INSERT INTO failure VALUES", columns: 10, rows: rows.flatMap { report in
-                    report.rows.failures.map { [.integer(report.id), .integer(Int64($0.position)), .text($0.resultType), Self.optional($0.sendingIP),
-                                                Self.optional($0.mxHostname), Self.optional($0.mxHelo), Self.optional($0.receivingIP),
-                                                .integer(Int64($0.sessions)), Self.optional($0.information), Self.optional($0.reasonCode)] }
-                })
+                try Self.insertRows(
+                    tx, "INSERT INTO policy VALUES", columns: 8,
+                    rows: rows.flatMap { report in
+                        report.rows.policies.map {
+                            [
+                                .integer(report.id), .integer(Int64($0.position)), .text($0.type), .text($0.domain),
+                                .text($0.policyString),
+                                .text($0.mxHost), .integer(Int64($0.successful)), .integer(Int64($0.failed)),
+                            ]
+                        }
+                    })
+                try Self.insertRows(
+                    tx, "INSERT INTO failure VALUES", columns: 10,
+                    rows: rows.flatMap { report in
+                        report.rows.failures.map {
+                            [
+                                .integer(report.id), .integer(Int64($0.position)), .text($0.resultType),
+                                Self.optional($0.sendingIP),
+                                Self.optional($0.mxHostname), Self.optional($0.mxHelo), Self.optional($0.receivingIP),
+                                .integer(Int64($0.sessions)), Self.optional($0.information),
+                                Self.optional($0.reasonCode),
+                            ]
+                        }
+                    })
                 var rollups = Rollups()
                 for report in rows { rollups.merge(report.rows.rollups) }
-                try Self.insertRows(tx, "INSERT INTO daily_policy VALUES", columns: 9, rows: rollups.policies.keys.sorted().map { key in
-                    let counts = rollups.policies[key]!
-                    return [.integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization), .integer(Int64(counts.successful)),
-                            .integer(Int64(counts.failed)), .integer(Int64(counts.reports)), .real(counts.firstAt), .real(counts.lastAt)]
-                }, suffix: """
-                    ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
-                        successful = daily_policy.successful + EXCLUDED.successful, failed = daily_policy.failed + EXCLUDED.failed,
-                        reports = daily_policy.reports + EXCLUDED.reports, first_at = LEAST(daily_policy.first_at, EXCLUDED.first_at),
-                        last_at = GREATEST(daily_policy.last_at, EXCLUDED.last_at)
-                    """)
-                try Self.insertRows(tx, "INSERT INTO daily_failure VALUES", columns: 11, rows: rollups.failures.keys.sorted().map { key in
-                    let counts = rollups.failures[key]!
-                    return [.integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization), .text(key.mx), .text(key.ip),
-                            .text(key.resultType), .text(key.reasonCode), .integer(Int64(counts.sessions)), Self.optional(counts.information),
-                            .real(counts.lastAt)]
-                }, suffix: """
-                    ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
-                        sessions = daily_failure.sessions + EXCLUDED.sessions,
-                        information = GREATEST(daily_failure.information, EXCLUDED.information),
-                        last_at = GREATEST(daily_failure.last_at, EXCLUDED.last_at)
-                    """)
-                try Self.insertRows(tx, "INSERT INTO rejected (source, reason, received_at, content) VALUES", columns: 4, rows: rejected.map {
-                    [.text($0.source), .text($0.reason), .real(received), .bytes($0.content)]
-                })
+                try Self.insertRows(
+                    tx, "INSERT INTO daily_policy VALUES", columns: 9,
+                    rows: rollups.policies.keys.sorted().map { key in
+                        let counts = rollups.policies[key]!
+                        return [
+                            .integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization),
+                            .integer(Int64(counts.successful)),
+                            .integer(Int64(counts.failed)), .integer(Int64(counts.reports)), .real(counts.firstAt),
+                            .real(counts.lastAt),
+                        ]
+                    },
+                    suffix: """
+                        ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
+                            successful = daily_policy.successful + EXCLUDED.successful, failed = daily_policy.failed + EXCLUDED.failed,
+                            reports = daily_policy.reports + EXCLUDED.reports, first_at = LEAST(daily_policy.first_at, EXCLUDED.first_at),
+                            last_at = GREATEST(daily_policy.last_at, EXCLUDED.last_at)
+                        """)
+                try Self.insertRows(
+                    tx, "INSERT INTO daily_failure VALUES", columns: 11,
+                    rows: rollups.failures.keys.sorted().map { key in
+                        let counts = rollups.failures[key]!
+                        return [
+                            .integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization),
+                            .text(key.mx), .text(key.ip),
+                            .text(key.resultType), .text(key.reasonCode), .integer(Int64(counts.sessions)),
+                            Self.optional(counts.information),
+                            .real(counts.lastAt),
+                        ]
+                    },
+                    suffix: """
+                        ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
+                            sessions = daily_failure.sessions + EXCLUDED.sessions,
+                            information = GREATEST(daily_failure.information, EXCLUDED.information),
+                            last_at = GREATEST(daily_failure.last_at, EXCLUDED.last_at)
+                        """)
+                try Self.insertRows(
+                    tx, "INSERT INTO rejected (source, reason, received_at, content) VALUES", columns: 4,
+                    rows: rejected.map {
+                        [.text($0.source), .text($0.reason), .real(received), .bytes($0.content)]
+                    })
                 return results
             }
         } catch {
@@ -166,8 +216,10 @@ final class PostgresReportBackend: ReportBackend {
     }
 
     /// One multi-row INSERT per chunk (PostgreSQL takes at most 65,535 parameters a statement).
-    private static func insertRows(_ tx: PostgresConnection.Transaction, _ head: String, columns: Int, rows: [[PostgresConnection.Value]],
-                                   suffix: String = "", each: ([String?]) -> Void = { _ in }) throws(PostgresConnection.Failure) {
+    private static func insertRows(
+        _ tx: PostgresConnection.Transaction, _ head: String, columns: Int, rows: [[PostgresConnection.Value]],
+        suffix: String = "", each: ([String?]) -> Void = { _ in }
+    ) throws(PostgresConnection.Failure) {
         let perStatement = max(1, 60_000 / columns)
         var start = 0
         while start < rows.count {
@@ -175,7 +227,10 @@ final class PostgresReportBackend: ReportBackend {
             var sql = head.hasSuffix("VALUES") ? head : head + " VALUES"
             var parameter = 0
             sql += chunk.map { _ in
-                "(" + (0..<columns).map { _ in parameter += 1; return "$\(parameter)" }.joined(separator: ", ") + ")"
+                "("
+                    + (0..<columns).map { _ in
+                        parameter += 1; return "$\(parameter)"
+                    }.joined(separator: ", ") + ")"
             }.joined(separator: ", ")
             sql += " " + suffix
             let result = try tx.query(sql, chunk.flatMap { $0 })
@@ -188,11 +243,16 @@ final class PostgresReportBackend: ReportBackend {
 
     func rejected(limit: Int) throws(Failure) -> [ReportStore.RejectedInput] {
         do {
-            return try connection.query("SELECT id, source, reason, received_at, length(content) FROM rejected ORDER BY id DESC LIMIT $1",
-                                        [.integer(Int64(limit))]).rows(width: 5).compactMap { row in
-                guard let id = row[0].flatMap(Int64.init), let source = row[1], let reason = row[2], let at = row[3].flatMap(Double.init),
-                      let size = row[4].flatMap(Int.init) else { return nil }
-                return ReportStore.RejectedInput(id: id, source: source, reason: reason, receivedAt: Date(timeIntervalSince1970: at), size: size)
+            return try connection.query(
+                "SELECT id, source, reason, received_at, length(content) FROM rejected ORDER BY id DESC LIMIT $1",
+                [.integer(Int64(limit))]
+            ).rows(width: 5).compactMap { row in
+                guard let id = row[0].flatMap(Int64.init), let source = row[1], let reason = row[2],
+                    let at = row[3].flatMap(Double.init),
+                    let size = row[4].flatMap(Int.init)
+                else { return nil }
+                return ReportStore.RejectedInput(
+                    id: id, source: source, reason: reason, receivedAt: Date(timeIntervalSince1970: at), size: size)
             }
         } catch {
             throw Self.failure(error)
@@ -208,29 +268,41 @@ final class PostgresReportBackend: ReportBackend {
         }
     }
 
-    func totals(since: Double, names: [String]?) throws(Failure) -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) {
-        let filter = names.map { "AND policy_domain IN (\((0..<$0.count).map { "$\($0 + 2)" }.joined(separator: ", ")))" } ?? ""
+    func totals(
+        since: Double, names: [String]?
+    ) throws(Failure) -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) {
+        let filter =
+            names.map { "AND policy_domain IN (\((0..<$0.count).map { "$\($0 + 2)" }.joined(separator: ", ")))" } ?? ""
         let parameters: [PostgresConnection.Value] = [.real(since)] + (names ?? []).map { .text($0) }
         do {
-            let policyRows = try connection.query("""
+            let policyRows = try connection.query(
+                """
                 SELECT policy_domain, policy_type, SUM(successful), SUM(failed), SUM(reports), json_agg(DISTINCT organization)::text,
                        MIN(first_at), MAX(last_at)
                 FROM daily_policy WHERE last_at >= $1 \(filter) GROUP BY 1, 2
                 """, parameters)
-            let failureRows = try connection.query("""
+            let failureRows = try connection.query(
+                """
                 SELECT policy_domain, policy_type, mx, ip, result_type, reason_code, SUM(sessions), json_agg(DISTINCT organization)::text,
                        MAX(information)
                 FROM daily_failure WHERE last_at >= $1 \(filter) GROUP BY 1, 2, 3, 4, 5, 6
                 """, parameters)
-            let rejected = try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
+            let rejected =
+                try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
             let policies = policyRows.rows(width: 8).map { row in
-                PolicyTotalsRow(domain: row[0] ?? "", type: row[1] ?? "", successful: Self.int(row[2]), failed: Self.int(row[3]), reports: Self.int(row[4]),
-                                organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: Double(row[6] ?? "") ?? 0, lastAt: Double(row[7] ?? "") ?? 0)
+                PolicyTotalsRow(
+                    domain: row[0] ?? "", type: row[1] ?? "", successful: Self.int(row[2]), failed: Self.int(row[3]),
+                    reports: Self.int(row[4]),
+                    organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: Double(row[6] ?? "") ?? 0,
+                    lastAt: Double(row[7] ?? "") ?? 0)
             }
             let failures = failureRows.rows(width: 9).map { row in
-                FailureTotalsRow(domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", ip: row[3] ?? "", resultType: row[4] ?? "",
-                                 reasonCode: row[5] ?? "", sessions: Self.int(row[6]), organizations: SummaryQuery.names(fromJSON: row[7]),
-                                 information: row[8])
+                FailureTotalsRow(
+                    domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", ip: row[3] ?? "",
+                    resultType: row[4] ?? "",
+                    reasonCode: row[5] ?? "", sessions: Self.int(row[6]),
+                    organizations: SummaryQuery.names(fromJSON: row[7]),
+                    information: row[8])
             }
             return (policies, failures, rejected)
         } catch {

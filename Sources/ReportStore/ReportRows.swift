@@ -34,21 +34,34 @@ struct ReportRows {
         for (position, result) in report.policies.enumerated() {
             let policy = result.policy
             let domain = ReportStore.domainKey(filed[position])
-            policies.append(Policy(position: position, type: policy.policyType, domain: domain,
-                                   policyString: policy.policyString.joined(separator: "\n"), mxHost: policy.mxHost.joined(separator: "\n"),
-                                   successful: result.summary.successful, failed: result.summary.failed))
+            policies.append(
+                Policy(
+                    position: position, type: policy.policyType, domain: domain,
+                    policyString: policy.policyString.joined(separator: "\n"),
+                    mxHost: policy.mxHost.joined(separator: "\n"),
+                    successful: result.summary.successful, failed: result.summary.failed))
             let firstHere = counted.insert(domain + "\u{0}" + policy.policyType).inserted
-            rollups.add(Rollups.PolicyKey(day: day, domain: domain, type: policy.policyType, organization: organization),
-                        Rollups.PolicyCounts(successful: result.summary.successful, failed: result.summary.failed,
-                                             reports: firstHere ? 1 : 0, firstAt: start, lastAt: end))
+            rollups.add(
+                Rollups.PolicyKey(day: day, domain: domain, type: policy.policyType, organization: organization),
+                Rollups.PolicyCounts(
+                    successful: result.summary.successful, failed: result.summary.failed,
+                    reports: firstHere ? 1 : 0, firstAt: start, lastAt: end))
             for detail in result.failureDetails {
                 let mx = detail.receivingMXHostname.map(ReportStore.domainKey)
-                failures.append(Failure(position: position, resultType: detail.resultType, sendingIP: detail.sendingMTAIP, mxHostname: mx,
-                                        mxHelo: detail.receivingMXHelo, receivingIP: detail.receivingIP, sessions: detail.failedSessionCount,
-                                        information: detail.additionalInformation, reasonCode: detail.failureReasonCode))
-                rollups.add(Rollups.FailureKey(day: day, domain: domain, type: policy.policyType, organization: organization, mx: mx ?? "",
-                                               ip: detail.receivingIP ?? "", resultType: detail.resultType, reasonCode: detail.failureReasonCode ?? ""),
-                            Rollups.FailureCounts(sessions: detail.failedSessionCount, information: detail.additionalInformation, lastAt: end))
+                failures.append(
+                    Failure(
+                        position: position, resultType: detail.resultType, sendingIP: detail.sendingMTAIP,
+                        mxHostname: mx,
+                        mxHelo: detail.receivingMXHelo, receivingIP: detail.receivingIP,
+                        sessions: detail.failedSessionCount,
+                        information: detail.additionalInformation, reasonCode: detail.failureReasonCode))
+                rollups.add(
+                    Rollups.FailureKey(
+                        day: day, domain: domain, type: policy.policyType, organization: organization, mx: mx ?? "",
+                        ip: detail.receivingIP ?? "", resultType: detail.resultType,
+                        reasonCode: detail.failureReasonCode ?? ""),
+                    Rollups.FailureCounts(
+                        sessions: detail.failedSessionCount, information: detail.additionalInformation, lastAt: end))
             }
         }
         self.policies = policies
@@ -58,10 +71,17 @@ struct ReportRows {
 
     /// Whether a report arriving under an identity already stored is the same report again
     /// (a duplicate) or another one (kept aside with this reason, the stored one untouched).
-    static func verdict(arriving report: AggregateReport, storedJSON: Data?, storedSource: String?) -> ReportStore.Stored {
-        if let storedJSON, let stored = try? AggregateReport.decode(json: storedJSON), stored == report { return .duplicate }
-        return .conflict(reason: "report \(report.reportID) from \(report.organizationName) for the same period is already stored (from "
-            + "\(storedSource ?? "an earlier input")) with other content: kept aside for review, the stored one untouched")
+    static func verdict(
+        arriving report: AggregateReport, storedJSON: Data?, storedSource: String?
+    ) -> ReportStore.Stored {
+        if let storedJSON, let stored = try? AggregateReport.decode(json: storedJSON), stored == report {
+            return .duplicate
+        }
+        return .conflict(
+            reason:
+                "report \(report.reportID) from \(report.organizationName) for the same period is already stored (from "
+                + "\(storedSource ?? "an earlier input")) with other content: kept aside for review, the stored one untouched"
+        )
     }
 }
 
@@ -70,7 +90,9 @@ struct ReportRows {
 struct Rollups {
     struct PolicyKey: Hashable, Comparable {
         let day: Int, domain: String, type: String, organization: String
-        static func < (a: Self, b: Self) -> Bool { (a.day, a.domain, a.type, a.organization) < (b.day, b.domain, b.type, b.organization) }
+        static func < (a: Self, b: Self) -> Bool {
+            (a.day, a.domain, a.type, a.organization) < (b.day, b.domain, b.type, b.organization)
+        }
     }
     struct PolicyCounts {
         var successful: Int, failed: Int, reports: Int, firstAt: Double, lastAt: Double
@@ -80,10 +102,12 @@ struct Rollups {
         }
     }
     struct FailureKey: Hashable, Comparable {
-        let day: Int, domain: String, type: String, organization: String, mx: String, ip: String, resultType: String, reasonCode: String
+        let day: Int, domain: String, type: String, organization: String, mx: String, ip: String, resultType: String,
+            reasonCode: String
         static func < (a: Self, b: Self) -> Bool {
             let (left, right) = ((a.day, a.domain, a.type, a.organization), (b.day, b.domain, b.type, b.organization))
-            return left != right ? left < right : (a.mx, a.ip, a.resultType, a.reasonCode) < (b.mx, b.ip, b.resultType, b.reasonCode)
+            return left != right
+                ? left < right : (a.mx, a.ip, a.resultType, a.reasonCode) < (b.mx, b.ip, b.resultType, b.reasonCode)
         }
     }
     struct FailureCounts {

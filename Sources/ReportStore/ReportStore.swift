@@ -42,9 +42,13 @@ public final class ReportStore: Sendable {
         self.location = location
         switch location {
         case .sqlite(let path):
-            do { backend = try SQLiteReportBackend(path: path) } catch { throw error.located(location, "cannot open the report store") }
+            do { backend = try SQLiteReportBackend(path: path) } catch {
+                throw error.located(location, "cannot open the report store")
+            }
         case .postgres(let url):
-            do { backend = try PostgresReportBackend(url: url) } catch { throw error.located(location, "cannot open the report store") }
+            do { backend = try PostgresReportBackend(url: url) } catch {
+                throw error.located(location, "cannot open the report store")
+            }
         }
     }
 
@@ -63,7 +67,8 @@ public final class ReportStore: Sendable {
     }
 
     /// Stores one report unless the same report is already kept.
-    public func store(_ report: AggregateReport, json: Data, source: String, receivedAt: Date) throws(Failure) -> Stored {
+    public func store(_ report: AggregateReport, json: Data, source: String, receivedAt: Date) throws(Failure) -> Stored
+    {
         try save([.report(report, json: json, source: source)], receivedAt: receivedAt)[0] ?? .duplicate
     }
 
@@ -104,11 +109,15 @@ public final class ReportStore: Sendable {
     /// `since` (all when nil), for one domain or all. `filedUnder` maps a name reports are
     /// filed under (an MX host: Postfix files DANE policies there) to the domains it counts
     /// for; names not in it count for themselves. Read from the per-day rollups.
-    public func summary(since: Date?, domain: String?, filedUnder: [String: [String]] = [:]) throws(Failure) -> ReportSummary {
+    public func summary(
+        since: Date?, domain: String?, filedUnder: [String: [String]] = [:]
+    ) throws(Failure) -> ReportSummary {
         let query = SummaryQuery(domain: domain, filedUnder: filedUnder)
         do {
-            let totals = try backend.totals(since: since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, names: query.names)
-            return query.assemble(since: since, policies: totals.policies, failures: totals.failures, rejected: totals.rejected)
+            let totals = try backend.totals(
+                since: since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, names: query.names)
+            return query.assemble(
+                since: since, policies: totals.policies, failures: totals.failures, rejected: totals.rejected)
         } catch {
             throw error.located(location, "cannot summarise")
         }
@@ -127,6 +136,8 @@ protocol ReportBackend: Sendable {
     func save(_ items: [ReportStore.Item], receivedAt: Date) throws(ReportStore.Failure) -> [ReportStore.Stored?]
     func rejected(limit: Int) throws(ReportStore.Failure) -> [ReportStore.RejectedInput]
     func rejectedContent(id: Int64) throws(ReportStore.Failure) -> Data?
-    func totals(since: Double, names: [String]?) throws(ReportStore.Failure)
+    func totals(
+        since: Double, names: [String]?
+    ) throws(ReportStore.Failure)
         -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int)
 }

@@ -38,35 +38,37 @@ final class SQLiteReportBackend: ReportBackend {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 { close(fd); return }
         guard errno == EEXIST else {
-            throw Failure(description: "cannot create: \(String(cString: strerror(errno)))",
-                          transient: errno == ENOSPC || errno == EROFS || errno == EIO)
+            throw Failure(
+                description: "cannot create: \(String(cString: strerror(errno)))",
+                transient: errno == ENOSPC || errno == EROFS || errno == EIO)
         }
     }
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("1: reports, policies, failures, rejected inputs") { db in
-            try db.execute(sql: """
-                CREATE TABLE report (
-                    report_id TEXT PRIMARY KEY, organization TEXT NOT NULL, contact TEXT NOT NULL,
-                    start_at REAL NOT NULL, end_at REAL NOT NULL, received_at REAL NOT NULL,
-                    source TEXT NOT NULL, json BLOB NOT NULL);
-                CREATE TABLE policy (
-                    report_id TEXT NOT NULL REFERENCES report(report_id) ON DELETE CASCADE, position INTEGER NOT NULL,
-                    policy_type TEXT NOT NULL, policy_domain TEXT NOT NULL, policy_string TEXT NOT NULL, mx_host TEXT NOT NULL,
-                    successful INTEGER NOT NULL, failed INTEGER NOT NULL, PRIMARY KEY (report_id, position));
-                CREATE INDEX policy_domain ON policy(policy_domain);
-                CREATE TABLE failure (
-                    report_id TEXT NOT NULL, position INTEGER NOT NULL, result_type TEXT NOT NULL,
-                    sending_mta_ip TEXT, receiving_mx_hostname TEXT, receiving_mx_helo TEXT, receiving_ip TEXT,
-                    failed_sessions INTEGER NOT NULL, additional_information TEXT, failure_reason_code TEXT,
-                    FOREIGN KEY (report_id, position) REFERENCES policy(report_id, position) ON DELETE CASCADE);
-                CREATE INDEX failure_policy ON failure(report_id, position);
-                CREATE INDEX report_end ON report(end_at);
-                CREATE TABLE rejected (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, reason TEXT NOT NULL,
-                    received_at REAL NOT NULL, content BLOB NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE report (
+                        report_id TEXT PRIMARY KEY, organization TEXT NOT NULL, contact TEXT NOT NULL,
+                        start_at REAL NOT NULL, end_at REAL NOT NULL, received_at REAL NOT NULL,
+                        source TEXT NOT NULL, json BLOB NOT NULL);
+                    CREATE TABLE policy (
+                        report_id TEXT NOT NULL REFERENCES report(report_id) ON DELETE CASCADE, position INTEGER NOT NULL,
+                        policy_type TEXT NOT NULL, policy_domain TEXT NOT NULL, policy_string TEXT NOT NULL, mx_host TEXT NOT NULL,
+                        successful INTEGER NOT NULL, failed INTEGER NOT NULL, PRIMARY KEY (report_id, position));
+                    CREATE INDEX policy_domain ON policy(policy_domain);
+                    CREATE TABLE failure (
+                        report_id TEXT NOT NULL, position INTEGER NOT NULL, result_type TEXT NOT NULL,
+                        sending_mta_ip TEXT, receiving_mx_hostname TEXT, receiving_mx_helo TEXT, receiving_ip TEXT,
+                        failed_sessions INTEGER NOT NULL, additional_information TEXT, failure_reason_code TEXT,
+                        FOREIGN KEY (report_id, position) REFERENCES policy(report_id, position) ON DELETE CASCADE);
+                    CREATE INDEX failure_policy ON failure(report_id, position);
+                    CREATE INDEX report_end ON report(end_at);
+                    CREATE TABLE rejected (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, reason TEXT NOT NULL,
+                        received_at REAL NOT NULL, content BLOB NOT NULL);
+                    """)
         }
         migrator.registerMigration("2: identity is organisation + report-id + date range; per-day rollups") { db in
             try db.execute(sql: Schema.version2)
@@ -100,51 +102,75 @@ final class SQLiteReportBackend: ReportBackend {
 
     /// Statements are prepared once per connection (GRDB's statement cache): preparing each
     /// INSERT again cost more than running it.
-    private static func insert(_ report: AggregateReport, json: Data, source: String, receivedAt: Date, _ db: Database) throws -> ReportStore.Stored {
-        let identity: [DatabaseValueConvertible] = [report.organizationName, report.reportID, report.dateRange.start.timeIntervalSince1970,
-                                                    report.dateRange.end.timeIntervalSince1970]
-        try db.cachedStatement(sql: """
-            INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING
-            """).execute(arguments: StatementArguments(identity + [report.contactInfo, receivedAt.timeIntervalSince1970, source, json]))
+    private static func insert(
+        _ report: AggregateReport, json: Data, source: String, receivedAt: Date, _ db: Database
+    ) throws -> ReportStore.Stored {
+        let identity: [DatabaseValueConvertible] = [
+            report.organizationName, report.reportID, report.dateRange.start.timeIntervalSince1970,
+            report.dateRange.end.timeIntervalSince1970,
+        ]
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING
+                """
+        ).execute(
+            arguments: StatementArguments(
+                identity + [report.contactInfo, receivedAt.timeIntervalSince1970, source, json]))
         guard db.changesCount == 1 else {
-            let row = try Row.fetchOne(db, sql: "SELECT json, source FROM report WHERE organization = ? AND report_id = ? AND start_at = ? AND end_at = ?",
-                                       arguments: StatementArguments(identity))
+            let row = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT json, source FROM report WHERE organization = ? AND report_id = ? AND start_at = ? AND end_at = ?",
+                arguments: StatementArguments(identity))
             let verdict = ReportRows.verdict(arriving: report, storedJSON: row?["json"], storedSource: row?["source"])
-            if case .conflict(let reason) = verdict { try reject(source: source, reason: reason, content: json, receivedAt: receivedAt, db) }
+            if case .conflict(let reason) = verdict {
+                try reject(source: source, reason: reason, content: json, receivedAt: receivedAt, db)
+            }
             return verdict
         }
         let id = db.lastInsertedRowID
         let rows = ReportRows(report)
         for policy in rows.policies {
             try db.cachedStatement(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
-                id, policy.position, policy.type, policy.domain, policy.policyString, policy.mxHost, policy.successful, policy.failed,
+                id, policy.position, policy.type, policy.domain, policy.policyString, policy.mxHost, policy.successful,
+                policy.failed,
             ])
         }
         for failure in rows.failures {
-            try db.cachedStatement(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
-                id, failure.position, failure.resultType, failure.sendingIP, failure.mxHostname, failure.mxHelo, failure.receivingIP,
-                failure.sessions, failure.information, failure.reasonCode,
-            ])
+            try db.cachedStatement(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
+                arguments: [
+                    id, failure.position, failure.resultType, failure.sendingIP, failure.mxHostname, failure.mxHelo,
+                    failure.receivingIP,
+                    failure.sessions, failure.information, failure.reasonCode,
+                ])
         }
         for (key, counts) in rows.rollups.policies {
-            try db.cachedStatement(sql: """
-                INSERT INTO daily_policy VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
-                    successful = successful + excluded.successful, failed = failed + excluded.failed, reports = reports + excluded.reports,
-                    first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)
-                """).execute(arguments: [key.day, key.domain, key.type, key.organization, counts.successful, counts.failed, counts.reports,
-                                 counts.firstAt, counts.lastAt])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO daily_policy VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
+                        successful = successful + excluded.successful, failed = failed + excluded.failed, reports = reports + excluded.reports,
+                        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)
+                    """
+            ).execute(arguments: [
+                key.day, key.domain, key.type, key.organization, counts.successful, counts.failed, counts.reports,
+                counts.firstAt, counts.lastAt,
+            ])
         }
         for (key, counts) in rows.rollups.failures {
-            try db.cachedStatement(sql: """
-                INSERT INTO daily_failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
-                    sessions = sessions + excluded.sessions,
-                    information = COALESCE(MAX(information, excluded.information), information, excluded.information),
-                    last_at = MAX(last_at, excluded.last_at)
-                """).execute(arguments: [key.day, key.domain, key.type, key.organization, key.mx, key.ip, key.resultType, key.reasonCode,
-                                 counts.sessions, counts.information, counts.lastAt])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO daily_failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
+                        sessions = sessions + excluded.sessions,
+                        information = COALESCE(MAX(information, excluded.information), information, excluded.information),
+                        last_at = MAX(last_at, excluded.last_at)
+                    """
+            ).execute(arguments: [
+                key.day, key.domain, key.type, key.organization, key.mx, key.ip, key.resultType, key.reasonCode,
+                counts.sessions, counts.information, counts.lastAt,
+            ])
         }
         return .new
     }
@@ -152,10 +178,15 @@ final class SQLiteReportBackend: ReportBackend {
     func rejected(limit: Int) throws(Failure) -> [ReportStore.RejectedInput] {
         do {
             return try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, source, reason, received_at, length(content) AS size FROM rejected ORDER BY id DESC LIMIT ?",
-                                 arguments: [limit]).map {
-                    ReportStore.RejectedInput(id: $0["id"], source: $0["source"], reason: $0["reason"],
-                                              receivedAt: Date(timeIntervalSince1970: $0["received_at"]), size: $0["size"])
+                try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT id, source, reason, received_at, length(content) AS size FROM rejected ORDER BY id DESC LIMIT ?",
+                    arguments: [limit]
+                ).map {
+                    ReportStore.RejectedInput(
+                        id: $0["id"], source: $0["source"], reason: $0["reason"],
+                        receivedAt: Date(timeIntervalSince1970: $0["received_at"]), size: $0["size"])
                 }
             }
         } catch {
@@ -165,39 +196,55 @@ final class SQLiteReportBackend: ReportBackend {
 
     func rejectedContent(id: Int64) throws(Failure) -> Data? {
         do {
-            return try queue.read { db in try Data.fetchOne(db, sql: "SELECT content FROM rejected WHERE id = ?", arguments: [id]) }
+            return try queue.read { db in
+                try Data.fetchOne(db, sql: "SELECT content FROM rejected WHERE id = ?", arguments: [id])
+            }
         } catch {
             throw Failure(description: Self.reason(error), transient: Self.isTransient(error))
         }
     }
 
-    func totals(since: Double, names: [String]?) throws(Failure) -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) {
-        let filter = names.map { "AND policy_domain IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" } ?? ""
+    func totals(
+        since: Double, names: [String]?
+    ) throws(Failure) -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) {
+        let filter =
+            names.map { "AND policy_domain IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" }
+            ?? ""
         var arguments: StatementArguments = [since]
         for name in names ?? [] { arguments += [name] }
         do {
             return try queue.read { db in
                 var policies: [PolicyTotalsRow] = []
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT policy_domain AS domain, policy_type AS type, SUM(successful) AS ok, SUM(failed) AS failed, SUM(reports) AS reports,
-                           json_group_array(DISTINCT organization) AS organizations, MIN(first_at) AS first, MAX(last_at) AS last
-                    FROM daily_policy WHERE last_at >= ? \(filter) GROUP BY 1, 2
-                    """, arguments: arguments)
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT policy_domain AS domain, policy_type AS type, SUM(successful) AS ok, SUM(failed) AS failed, SUM(reports) AS reports,
+                               json_group_array(DISTINCT organization) AS organizations, MIN(first_at) AS first, MAX(last_at) AS last
+                        FROM daily_policy WHERE last_at >= ? \(filter) GROUP BY 1, 2
+                        """, arguments: arguments)
                 while let row = try rows.next() {
-                    policies.append(PolicyTotalsRow(domain: row["domain"], type: row["type"], successful: row["ok"], failed: row["failed"],
-                                                    reports: row["reports"], organizations: SummaryQuery.names(fromJSON: row["organizations"]),
-                                                    firstAt: row["first"], lastAt: row["last"]))
+                    policies.append(
+                        PolicyTotalsRow(
+                            domain: row["domain"], type: row["type"], successful: row["ok"], failed: row["failed"],
+                            reports: row["reports"], organizations: SummaryQuery.names(fromJSON: row["organizations"]),
+                            firstAt: row["first"], lastAt: row["last"]))
                 }
                 var failures: [FailureTotalsRow] = []
-                let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT policy_domain AS domain, policy_type AS type, mx, ip, result_type AS result, reason_code, SUM(sessions) AS sessions,
-                           json_group_array(DISTINCT organization) AS organizations, MAX(information) AS information
-                    FROM daily_failure WHERE last_at >= ? \(filter) GROUP BY 1, 2, 3, 4, 5, 6
-                    """, arguments: arguments)
+                let cursor = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT policy_domain AS domain, policy_type AS type, mx, ip, result_type AS result, reason_code, SUM(sessions) AS sessions,
+                               json_group_array(DISTINCT organization) AS organizations, MAX(information) AS information
+                        FROM daily_failure WHERE last_at >= ? \(filter) GROUP BY 1, 2, 3, 4, 5, 6
+                        """, arguments: arguments)
                 while let row = try cursor.next() {
-                    failures.append(FailureTotalsRow(domain: row["domain"], type: row["type"], mx: row["mx"], ip: row["ip"], resultType: row["result"],
-                                                     reasonCode: row["reason_code"], sessions: row["sessions"],
-                                                     organizations: SummaryQuery.names(fromJSON: row["organizations"]), information: row["information"]))
+                    failures.append(
+                        FailureTotalsRow(
+                            domain: row["domain"], type: row["type"], mx: row["mx"], ip: row["ip"],
+                            resultType: row["result"],
+                            reasonCode: row["reason_code"], sessions: row["sessions"],
+                            organizations: SummaryQuery.names(fromJSON: row["organizations"]),
+                            information: row["information"]))
                 }
                 let rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0
                 return (policies, failures, rejected)
@@ -216,7 +263,10 @@ final class SQLiteReportBackend: ReportBackend {
     /// full, read-only, I/O error, cannot open (a missing or unwritable directory).
     private static func isTransient(_ error: any Error) -> Bool {
         guard let error = error as? DatabaseError else { return false }
-        return [.SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_PROTOCOL]
-            .contains(error.resultCode)
+        return [
+            .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN,
+            .SQLITE_PROTOCOL,
+        ]
+        .contains(error.resultCode)
     }
 }

@@ -23,7 +23,9 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .sqlite(let path): return path
         case .postgres(let url):
-            guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+            guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
+                return url
+            }
             let credentials = url[scheme.upperBound..<at]
             guard let colon = credentials.firstIndex(of: ":") else { return url }
             return String(url[..<colon]) + ":***" + String(url[at...])

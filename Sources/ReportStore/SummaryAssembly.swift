@@ -27,7 +27,9 @@ struct SummaryQuery {
 
     init(domain: String?, filedUnder: [String: [String]]) {
         wanted = domain.map(ReportStore.domainKey)
-        let aliases = Dictionary(filedUnder.map { (ReportStore.domainKey($0.key), $0.value.map(ReportStore.domainKey)) }, uniquingKeysWith: +)
+        let aliases = Dictionary(
+            filedUnder.map { (ReportStore.domainKey($0.key), $0.value.map(ReportStore.domainKey)) }, uniquingKeysWith: +
+        )
         self.aliases = aliases
         names = wanted.map { want in [want] + aliases.filter { $0.value.contains(want) }.map(\.key) }
     }
@@ -38,7 +40,9 @@ struct SummaryQuery {
         return wanted.map { want in targets.filter { $0 == want } } ?? targets
     }
 
-    func assemble(since: Date?, policies rows: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) -> ReportSummary {
+    func assemble(
+        since: Date?, policies rows: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int
+    ) -> ReportSummary {
         var totals: [String: ReportSummary.PolicyTotals] = [:]
         for row in rows {
             for target in domains(for: row.domain) {
@@ -53,23 +57,31 @@ struct SummaryQuery {
                     totals[key] = known
                 } else {
                     totals[key] = ReportSummary.PolicyTotals(
-                        domain: target, policyType: row.type, successfulSessions: row.successful, failedSessions: row.failed,
-                        reports: row.reports, organizations: row.organizations.sorted(), firstDate: Date(timeIntervalSince1970: row.firstAt),
+                        domain: target, policyType: row.type, successfulSessions: row.successful,
+                        failedSessions: row.failed,
+                        reports: row.reports, organizations: row.organizations.sorted(),
+                        firstDate: Date(timeIntervalSince1970: row.firstAt),
                         lastDate: Date(timeIntervalSince1970: row.lastAt), failures: [])
                 }
             }
         }
         for row in failures {
             for target in domains(for: row.domain) {
-                totals[target + "\u{0}" + row.type]?.failures.append(ReportSummary.FailureGroup(
-                    mxHost: row.mx.isEmpty ? nil : row.mx, receivingIP: row.ip.isEmpty ? nil : row.ip, resultType: row.resultType,
-                    failureReasonCode: row.reasonCode.isEmpty ? nil : row.reasonCode, sessions: row.sessions,
-                    organizations: row.organizations.sorted(), additionalInformation: row.information))
+                totals[target + "\u{0}" + row.type]?.failures.append(
+                    ReportSummary.FailureGroup(
+                        mxHost: row.mx.isEmpty ? nil : row.mx, receivingIP: row.ip.isEmpty ? nil : row.ip,
+                        resultType: row.resultType,
+                        failureReasonCode: row.reasonCode.isEmpty ? nil : row.reasonCode, sessions: row.sessions,
+                        organizations: row.organizations.sorted(), additionalInformation: row.information))
             }
         }
         let policies = totals.keys.sorted().compactMap { key -> ReportSummary.PolicyTotals? in
             guard var policy = totals[key] else { return nil }
-            policy.failures.sort { ($1.sessions, $0.mxHost ?? "", $0.receivingIP ?? "", $0.resultType) < ($0.sessions, $1.mxHost ?? "", $1.receivingIP ?? "", $1.resultType) }
+            policy.failures.sort {
+                ($1.sessions, $0.mxHost ?? "", $0.receivingIP ?? "", $0.resultType) < (
+                    $0.sessions, $1.mxHost ?? "", $1.receivingIP ?? "", $1.resultType
+                )
+            }
             return policy
         }
         return ReportSummary(since: since, domain: wanted, policies: policies, rejectedInputs: rejected)
@@ -77,7 +89,8 @@ struct SummaryQuery {
 
     /// A JSON array of names (as both databases aggregate them), each kept whole.
     static func names(fromJSON text: String?) -> [String] {
-        guard let data = text?.data(using: .utf8), let names = try? JSONDecoder().decode([String?].self, from: data) else { return [] }
+        guard let data = text?.data(using: .utf8), let names = try? JSONDecoder().decode([String?].self, from: data)
+        else { return [] }
         return names.compactMap { $0 }.sorted()
     }
 }

@@ -1,7 +1,8 @@
 import ByteStreams
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why a TCP exchange stopped.
@@ -101,7 +102,9 @@ public final class TCPConnection: @unchecked Sendable {
     }
 
     /// What has arrived (at most `count` bytes, at least one), waiting until `deadline`.
-    private func receive(atMost count: Int, until deadline: Deadline, what: String) throws(NetworkError) -> ArraySlice<UInt8> {
+    private func receive(
+        atMost count: Int, until deadline: Deadline, what: String
+    ) throws(NetworkError) -> ArraySlice<UInt8> {
         while true {
             guard try wait(for: Int16(POLLIN), until: deadline) else { throw .timedOut(what) }
             var chunk = [UInt8](repeating: 0, count: count)
@@ -118,7 +121,8 @@ public final class TCPConnection: @unchecked Sendable {
     /// Exactly `count` bytes (what was buffered first), or `.closed` when the peer ends early.
     public func read(exactly count: Int, until deadline: Deadline, what: String) throws(NetworkError) -> [UInt8] {
         while buffer.count < count {
-            buffer.append(try receive(atMost: min(1 << 16, max(4096, count - buffer.count)), until: deadline, what: what))
+            buffer.append(
+                try receive(atMost: min(1 << 16, max(4096, count - buffer.count)), until: deadline, what: what))
         }
         return buffer.take(atMost: count)
     }
@@ -146,7 +150,9 @@ public final class TCPConnection: @unchecked Sendable {
     /// The other end's IP address.
     public var peerAddress: String? { address(getpeername) }
 
-    private func address(_ ask: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32) -> String? {
+    private func address(
+        _ ask: (Int32, UnsafeMutablePointer<sockaddr>, UnsafeMutablePointer<socklen_t>) -> Int32
+    ) -> String? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let found = withUnsafeMutablePointer(to: &storage) {

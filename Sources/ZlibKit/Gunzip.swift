@@ -1,5 +1,5 @@
-import Foundation
 internal import CZlib
+import Foundation
 
 /// gzip (RFC 1952) through the system's zlib, with an exact ceiling on what it may expand to:
 /// a report of a few kilobytes that inflates to gigabytes (a gzip bomb) is refused as soon as
@@ -11,7 +11,8 @@ public enum Gunzip {
 
         public var description: String {
             switch self {
-            case .tooLarge(let limit): "expands to more than \(limit) bytes (a gzip bomb, or a report far larger than any sender's)"
+            case .tooLarge(let limit):
+                "expands to more than \(limit) bytes (a gzip bomb, or a report far larger than any sender's)"
             case .corrupt: "broken or truncated gzip data"
             }
         }
@@ -24,7 +25,9 @@ public enum Gunzip {
     public static func inflate(_ data: Data, limit: Int) throws(Failure) -> Data {
         var stream = z_stream()
         // 16 + 15: a gzip wrapper, a 32 KiB window.
-        let ready = ZLIB_VERSION.withCString { inflateInit2_(&stream, 16 + MAX_WBITS, $0, Int32(MemoryLayout<z_stream>.size)) }
+        let ready = ZLIB_VERSION.withCString {
+            inflateInit2_(&stream, 16 + MAX_WBITS, $0, Int32(MemoryLayout<z_stream>.size))
+        }
         guard ready == Z_OK else { throw .corrupt }
         defer { inflateEnd(&stream) }
         var output = Data()

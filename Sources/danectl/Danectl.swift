@@ -20,5 +20,8 @@ struct Danectl: ParsableCommand {
             writes the TLSA, MX and TLS-RPT records to publish. See README.md for the YAML format.
             """,
         version: BuildInfo.versionLine,
-        subcommands: [GenerateCommand.self, VerifyCommand.self, PublishCommand.self, RolloverCommand.self, ReportsCommand.self, KeygenCommand.self, DSCommand.self, SignCommand.self])
+        subcommands: [
+            GenerateCommand.self, VerifyCommand.self, PublishCommand.self, RolloverCommand.self, ReportsCommand.self,
+            KeygenCommand.self, DSCommand.self, SignCommand.self,
+        ])
 }

@@ -11,25 +11,31 @@ final class ReceiveBufferTests: XCTestCase {
         var queue = chunks.map { Array($0.utf8)[...] }
         var out: [String] = []
         for _ in 0..<count {
-            out.append(try buffer.readLine(maxLength: maxLength, tooLong: { Failed(limit: $0) }) { () throws(Failed) in
-                guard !queue.isEmpty else { throw Failed(limit: -1) }
-                return queue.removeFirst()
-            })
+            out.append(
+                try buffer.readLine(maxLength: maxLength, tooLong: { Failed(limit: $0) }) { () throws(Failed) in
+                    guard !queue.isEmpty else { throw Failed(limit: -1) }
+                    return queue.removeFirst()
+                })
         }
         return out
     }
 
     func testLinesSplitAcrossAndWithinChunks() throws {
-        XCTAssertEqual(try lines(["250-mx.example\r", "\n250-PIPE", "LINING\r\n250 STARTTLS\r\n"], count: 3),
-                       ["250-mx.example", "250-PIPELINING", "250 STARTTLS"])
+        XCTAssertEqual(
+            try lines(["250-mx.example\r", "\n250-PIPE", "LINING\r\n250 STARTTLS\r\n"], count: 3),
+            ["250-mx.example", "250-PIPELINING", "250 STARTTLS"])
         XCTAssertEqual(try lines(["a\nb\r\n\r\n"], count: 3), ["a", "b", ""], "bare LF and an empty line")
     }
 
     func testALineOverTheBoundStopsReading() {
-        XCTAssertThrowsError(try lines([String(repeating: "x", count: 64), String(repeating: "x", count: 64)], maxLength: 100, count: 1)) {
+        XCTAssertThrowsError(
+            try lines([String(repeating: "x", count: 64), String(repeating: "x", count: 64)], maxLength: 100, count: 1)
+        ) {
             XCTAssertEqual($0 as? Failed, Failed(limit: 100))
         }
-        XCTAssertThrowsError(try lines(["no end"], count: 1)) { XCTAssertEqual($0 as? Failed, Failed(limit: -1), "the peer closed") }
+        XCTAssertThrowsError(try lines(["no end"], count: 1)) {
+            XCTAssertEqual($0 as? Failed, Failed(limit: -1), "the peer closed")
+        }
     }
 
     func testBytesAfterALineStayForTheNextRead() {
@@ -40,7 +46,9 @@ final class ReceiveBufferTests: XCTestCase {
         XCTAssertEqual(buffer.take(atMost: 10), Array("body".utf8))
         XCTAssertTrue(buffer.isEmpty)
         // Many short lines: the consumed prefix is dropped as the buffer grows.
-        for i in 0..<10_000 { buffer.append(Array("line \(i)\n".utf8)[...]); XCTAssertEqual(buffer.takeLine(), "line \(i)") }
+        for i in 0..<10_000 {
+            buffer.append(Array("line \(i)\n".utf8)[...]); XCTAssertEqual(buffer.takeLine(), "line \(i)")
+        }
         XCTAssertNil(buffer.takeLine())
     }
 }

@@ -13,8 +13,10 @@ final class AddressVerdictTests: XCTestCase {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     /// example.test → mx.example.test (192.0.2.1) with TLSA `3 1 1 key`, secure unless told.
-    func verify(_ stage: MXSessionResult.Stage? = nil, served: [UInt8]? = nil, tlsa: [TLSARecordData]? = nil,
-                tlsaStatus: DNSSECStatus = .secure, profile: SenderProfile = .rfc7672) -> (AddressReport, DomainReport) {
+    func verify(
+        _ stage: MXSessionResult.Stage? = nil, served: [UInt8]? = nil, tlsa: [TLSARecordData]? = nil,
+        tlsaStatus: DNSSECStatus = .secure, profile: SenderProfile = .rfc7672
+    ) -> (AddressReport, DomainReport) {
         let dns = ScriptedDNS()
         dns.answer("example.test", .mx, [.mx(preference: 10, exchange: DNSName(presentation: "mx.example.test")!)])
         dns.answer("mx.example.test", .a, [.address(Self.address)])
@@ -25,12 +27,15 @@ final class AddressVerdictTests: XCTestCase {
         if let served { mx.served[Self.address] = served }
         var options = Verifier.Options()
         options.profile = profile
-        let report = Verifier(lookup: dns, world: .scripted(dns, mx, clock: FixedClock(Self.now)), options: options).verify(domain: "example.test")
+        let report = Verifier(lookup: dns, world: .scripted(dns, mx, clock: FixedClock(Self.now)), options: options)
+            .verify(domain: "example.test")
         return (report.hosts[0].addresses[0], report)
     }
 
     func certificate(notAfter: Date? = nil) -> PresentedCertificate {
-        PresentedCertificate(subject: "CN=mx.example.test", issuer: "CN=Example CA", spkiSHA256: Hex.encode(Self.key), notBefore: nil, notAfter: notAfter)
+        PresentedCertificate(
+            subject: "CN=mx.example.test", issuer: "CN=Example CA", spkiSHA256: Hex.encode(Self.key), notBefore: nil,
+            notAfter: notAfter)
     }
 
     func testAMatchingKeyPasses() {
@@ -77,16 +82,20 @@ final class AddressVerdictTests: XCTestCase {
     }
 
     func testRefusedAfterTLSFailsEvenWhenDANEAuthenticated() {
-        let outcome = TLSSessionOutcome(completed: true, authenticated: true, matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
-                                        chain: [certificate()])
-        let (address, _) = verify(.refusedAfterTLS(outcome, "the server answered EHLO over TLS with 421 No client certificate presented"))
+        let outcome = TLSSessionOutcome(
+            completed: true, authenticated: true,
+            matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
+            chain: [certificate()])
+        let (address, _) = verify(
+            .refusedAfterTLS(outcome, "the server answered EHLO over TLS with 421 No client certificate presented"))
         XCTAssertEqual(address.verdict, .fail)
         XCTAssertEqual(address.failure, .connectionFailed)
         XCTAssertEqual(address.failure?.exchangeCode, "4.4.316")
     }
 
     func testAFailedHandshakeUnderDANEIsAValidationFailureWithTheTLSReason() {
-        let outcome = TLSSessionOutcome(completed: false, handshakeError: "unsupported protocol", authenticated: false, chain: [])
+        let outcome = TLSSessionOutcome(
+            completed: false, handshakeError: "unsupported protocol", authenticated: false, chain: [])
         let (address, _) = verify(.tls(outcome))
         XCTAssertEqual(address.failure, .validationFailure)
         XCTAssertEqual(address.detail, "unsupported protocol")
@@ -94,20 +103,24 @@ final class AddressVerdictTests: XCTestCase {
     }
 
     func testAHostMismatchUnderDANETAIsCertificateHostMismatch() {
-        let outcome = TLSSessionOutcome(completed: true, authenticated: false, verifyFailure: .hostMismatch, verifyMessage: "hostname mismatch",
-                                        chain: [certificate()])
+        let outcome = TLSSessionOutcome(
+            completed: true, authenticated: false, verifyFailure: .hostMismatch, verifyMessage: "hostname mismatch",
+            chain: [certificate()])
         XCTAssertEqual(verify(.tls(outcome)).0.failure, .certificateHostMismatch)
     }
 
     func testAnExpiredChainIsCertificateExpired() {
-        let outcome = TLSSessionOutcome(completed: true, authenticated: false, verifyFailure: .expired, verifyMessage: "certificate has expired",
-                                        chain: [certificate()])
+        let outcome = TLSSessionOutcome(
+            completed: true, authenticated: false, verifyFailure: .expired, verifyMessage: "certificate has expired",
+            chain: [certificate()])
         XCTAssertEqual(verify(.tls(outcome)).0.failure, .certificateExpired)
     }
 
     func testAnExpiredDANEEECertificatePassesForRFC7672AndFailsForExchangeOnline() {
-        let expired = TLSSessionOutcome(completed: true, authenticated: true, matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
-                                        chain: [certificate(notAfter: Self.now.addingTimeInterval(-86_400))])
+        let expired = TLSSessionOutcome(
+            completed: true, authenticated: true,
+            matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
+            chain: [certificate(notAfter: Self.now.addingTimeInterval(-86_400))])
         let rfc = verify(.tls(expired)).0
         XCTAssertEqual(rfc.verdict, .pass)
         XCTAssertEqual(rfc.warnings.count, 1)
@@ -117,8 +130,10 @@ final class AddressVerdictTests: XCTestCase {
     }
 
     func testACertificateExpiringSoonIsWarned() {
-        let soon = TLSSessionOutcome(completed: true, authenticated: true, matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
-                                     chain: [certificate(notAfter: Self.now.addingTimeInterval(3 * 86_400))])
+        let soon = TLSSessionOutcome(
+            completed: true, authenticated: true,
+            matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
+            chain: [certificate(notAfter: Self.now.addingTimeInterval(3 * 86_400))])
         let address = verify(.tls(soon)).0
         XCTAssertEqual(address.verdict, .pass)
         XCTAssertEqual(address.warnings.count, 1)
@@ -143,10 +158,13 @@ final class AddressVerdictTests: XCTestCase {
         dns.answer("example.test", .mx, [.mx(preference: 10, exchange: DNSName(presentation: "mx.example.test")!)])
         dns.answer("mx.example.test", .a, [.address(Self.address)])
         // Usage 1 (PKIX-EE) is unusable for SMTP (RFC 7672 §3.1.3): never handed to the verifier.
-        dns.answer("_25._tcp.mx.example.test", .tlsa, [.tlsa(try! TLSARecordData(presentation: "1 1 1 " + Hex.encode(Self.key)))])
+        dns.answer(
+            "_25._tcp.mx.example.test", .tlsa,
+            [.tlsa(try! TLSARecordData(presentation: "1 1 1 " + Hex.encode(Self.key)))])
         let mx = ScriptedMX()
         mx.served[Self.address] = Self.key
-        let report = Verifier(lookup: dns, world: .scripted(dns, mx), options: Verifier.Options()).verify(domain: "example.test")
+        let report = Verifier(lookup: dns, world: .scripted(dns, mx), options: Verifier.Options()).verify(
+            domain: "example.test")
         XCTAssertEqual(mx.requests.map(\.records), [[]])
         XCTAssertEqual(report.hosts[0].addresses[0].verdict, .unauthenticated)
         XCTAssertEqual(report.outcome, .notProtected)
@@ -158,10 +176,14 @@ final class AddressVerdictTests: XCTestCase {
             dns.answer(domain, .mx, [.mx(preference: 10, exchange: DNSName(presentation: "mx.example.test")!)])
         }
         dns.answer("mx.example.test", .a, [.address(Self.address)])
-        dns.answer("_25._tcp.mx.example.test", .tlsa, [.tlsa(TLSARecordData(parameters: .recommended, associationData: Self.key))])
+        dns.answer(
+            "_25._tcp.mx.example.test", .tlsa,
+            [.tlsa(TLSARecordData(parameters: .recommended, associationData: Self.key))])
         let mx = ScriptedMX()
         mx.served[Self.address] = Self.key
-        let reports = Verifier(lookup: dns, world: .scripted(dns, mx), options: Verifier.Options()).verify(domains: ["a.test", "b.test"])
+        let reports = Verifier(lookup: dns, world: .scripted(dns, mx), options: Verifier.Options()).verify(domains: [
+            "a.test", "b.test",
+        ])
         XCTAssertEqual(reports.map(\.outcome), [.pass, .pass])
         XCTAssertEqual(mx.requests.count, 1)
     }
@@ -172,7 +194,9 @@ final class AddressVerdictTests: XCTestCase {
     func testManySlowMXHostsAreBoundedAndLookedUpSideBySide() {
         let dns = ScriptedDNS()
         let hosts = (0..<200).map { "mx\($0).example.test" }
-        dns.answer("example.test", .mx, hosts.enumerated().map { .mx(preference: UInt16($0.offset), exchange: DNSName(presentation: $0.element)!) })
+        dns.answer(
+            "example.test", .mx,
+            hosts.enumerated().map { .mx(preference: UInt16($0.offset), exchange: DNSName(presentation: $0.element)!) })
         for host in hosts { dns.answer(host, .a, [.address(Self.address)]) }
         dns.lookupDelay = 0.2
         var options = Verifier.Options()
@@ -182,7 +206,8 @@ final class AddressVerdictTests: XCTestCase {
         let cached = CachingLookup(dns, clock: SystemClock())
         let report = Verifier(lookup: cached, world: .scripted(dns), options: options).verify(domain: "example.test")
         let seconds = Date().timeIntervalSince(started)
-        XCTAssertEqual(report.hosts.map(\.host), (0..<10).map { "mx\($0).example.test." }, "the first ten by preference")
+        XCTAssertEqual(
+            report.hosts.map(\.host), (0..<10).map { "mx\($0).example.test." }, "the first ten by preference")
         XCTAssertTrue(report.warnings.map(\.code).contains(.mxLimit), "\(report.warnings)")
         XCTAssertLessThan(seconds, 3, "10 hosts x 3 lookups of 0.2 s, side by side")
     }

@@ -11,11 +11,14 @@ final class RolloverFixture {
     let next: TLSARecordData
 
     init(port: UInt16 = 25, withNext: Bool = true, nextSameAsCurrent: Bool = false) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-features-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "danectl-features-\(UUID().uuidString)"
+        ).path
         self.folder = folder
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         func key(_ name: String) throws -> TLSARecordData {
-            let hash = try Self.shell("""
+            let hash = try Self.shell(
+                """
                 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out \(name).key 2>/dev/null &&
                 openssl pkey -in \(name).key -pubout -out \(name).pub &&
                 openssl pkey -pubin -in \(name).pub -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1
@@ -28,10 +31,10 @@ final class RolloverFixture {
         let nextFile = nextSameAsCurrent ? "current.pub" : "next.pub"
         description = folder + "/domain.yaml"
         try """
-            domain: example.test
-            ttl: 300
-            mx: [{host: mx.example.test, port: \(port), key: current.pub\(withNext ? ", next: \(nextFile)" : "")}]
-            """.write(toFile: description, atomically: true, encoding: .utf8)
+        domain: example.test
+        ttl: 300
+        mx: [{host: mx.example.test, port: \(port), key: current.pub\(withNext ? ", next: \(nextFile)" : "")}]
+        """.write(toFile: description, atomically: true, encoding: .utf8)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
@@ -46,7 +49,9 @@ final class RolloverFixture {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw NSError(domain: "openssl", code: Int(process.terminationStatus)) }
+        guard process.terminationStatus == 0 else {
+            throw NSError(domain: "openssl", code: Int(process.terminationStatus))
+        }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

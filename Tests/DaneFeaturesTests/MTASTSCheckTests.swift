@@ -11,19 +11,28 @@ final class MTASTSCheckTests: XCTestCase {
     static let key = [UInt8](repeating: 0xAB, count: 32)
     static let policy = MTASTSPolicy(mode: .enforce, maxAge: 604_800, mx: ["mx.example.test"])
 
-    func verify(record: [String]? = ["v=STSv1; id=20261206"], fetched: Result<String, PolicyFetch.Failure>? = .success(policy.text),
-                webPKI: WebPKIVerdict? = WebPKIVerdict(valid: true, problem: nil, resultType: nil), dnsOnly: Bool = false,
-                described: MTASTSPolicy? = nil) -> DomainReport {
+    func verify(
+        record: [String]? = ["v=STSv1; id=20261206"],
+        fetched: Result<String, PolicyFetch.Failure>? = .success(policy.text),
+        webPKI: WebPKIVerdict? = WebPKIVerdict(valid: true, problem: nil, resultType: nil), dnsOnly: Bool = false,
+        described: MTASTSPolicy? = nil
+    ) -> DomainReport {
         let dns = ScriptedDNS()
         dns.answer("example.test", .mx, [.mx(preference: 10, exchange: DNSName(presentation: "mx.example.test")!)])
         dns.answer("mx.example.test", .a, [.address(Self.address)])
-        dns.answer("_25._tcp.mx.example.test", .tlsa, [.tlsa(TLSARecordData(parameters: .recommended, associationData: Self.key))])
+        dns.answer(
+            "_25._tcp.mx.example.test", .tlsa,
+            [.tlsa(TLSARecordData(parameters: .recommended, associationData: Self.key))])
         if let record { dns.answer("_mta-sts.example.test", .txt, record.map { .txt([Array($0.utf8)]) }) }
         let mx = ScriptedMX()
-        let certificate = PresentedCertificate(subject: "CN=mx.example.test", issuer: "CN=CA", spkiSHA256: Hex.encode(Self.key), notBefore: nil, notAfter: nil)
-        mx.sessions[Self.address] = .tls(TLSSessionOutcome(completed: true, authenticated: true,
-                                                           matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
-                                                           chain: [certificate], webPKI: webPKI))
+        let certificate = PresentedCertificate(
+            subject: "CN=mx.example.test", issuer: "CN=CA", spkiSHA256: Hex.encode(Self.key), notBefore: nil,
+            notAfter: nil)
+        mx.sessions[Self.address] = .tls(
+            TLSSessionOutcome(
+                completed: true, authenticated: true,
+                matched: TLSARecordData(parameters: .recommended, associationData: Self.key),
+                chain: [certificate], webPKI: webPKI))
         let https = ScriptedHTTPS()
         if let fetched { https.policies["example.test."] = fetched }
         var options = Verifier.Options()
@@ -90,14 +99,17 @@ final class MTASTSCheckTests: XCTestCase {
     }
 
     func testAnMXCertificateFailingWebPKICarriesItsResultType() {
-        let report = verify(webPKI: WebPKIVerdict(valid: false, problem: "self-signed", resultType: .certificateNotTrusted))
+        let report = verify(
+            webPKI: WebPKIVerdict(valid: false, problem: "self-signed", resultType: .certificateNotTrusted))
         XCTAssertEqual(types(report), [.certificateNotTrusted])
         XCTAssertTrue(report.mtaSTSFails)
     }
 
     func testTestingModeReportsButDoesNotFail() {
         let testing = MTASTSPolicy(mode: .testing, maxAge: 604_800, mx: ["mx.example.test"])
-        let report = verify(fetched: .success(testing.text), webPKI: WebPKIVerdict(valid: false, problem: "expired", resultType: .certificateExpired))
+        let report = verify(
+            fetched: .success(testing.text),
+            webPKI: WebPKIVerdict(valid: false, problem: "expired", resultType: .certificateExpired))
         XCTAssertEqual(types(report), [.certificateExpired])
         XCTAssertFalse(report.mtaSTSFails)
     }
@@ -118,6 +130,8 @@ final class MTASTSCheckTests: XCTestCase {
         let id = Generator.mtaSTSID(described.text)
         let report = verify(record: ["v=STSv1; id=\(id)"], described: described)
         XCTAssertEqual(report.mtaSTS?.warnings.count, 1, "\(report.mtaSTS?.warnings ?? [])")
-        XCTAssertEqual(verify(record: ["v=STSv1; id=\(Generator.mtaSTSID(Self.policy.text))"], described: Self.policy).mtaSTS?.warnings, [])
+        XCTAssertEqual(
+            verify(record: ["v=STSv1; id=\(Generator.mtaSTSID(Self.policy.text))"], described: Self.policy).mtaSTS?
+                .warnings, [])
     }
 }

@@ -15,14 +15,20 @@ final class PublishPlanTests: XCTestCase {
 
         func query(_ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
             if type == .soa, name.fqdn == "example.test." {
-                let soa = SOAData(primary: DNSName(presentation: "ns1.example.test")!, mailbox: DNSName(presentation: "hostmaster.example.test")!,
-                                  serial: 7, refresh: 3600, retry: 600, expire: 86400, minimum: 60)
-                var response = DNSResponse(code: .noError, authenticated: false, answer: [DNSRecord(owner: name, type: .soa, ttl: 300, data: .soa(soa))])
+                let soa = SOAData(
+                    primary: DNSName(presentation: "ns1.example.test")!,
+                    mailbox: DNSName(presentation: "hostmaster.example.test")!,
+                    serial: 7, refresh: 3600, retry: 600, expire: 86400, minimum: 60)
+                var response = DNSResponse(
+                    code: .noError, authenticated: false,
+                    answer: [DNSRecord(owner: name, type: .soa, ttl: 300, data: .soa(soa))])
                 response.authoritative = true
                 return response
             }
             if type == .dnskey { return DNSResponse(code: .noError, authenticated: false, answer: dnskey) }
-            return DNSResponse(code: .noError, authenticated: false, answer: (served[name.fqdn] ?? []).filter { $0.type == type || $0.type == .cname })
+            return DNSResponse(
+                code: .noError, authenticated: false,
+                answer: (served[name.fqdn] ?? []).filter { $0.type == type || $0.type == .cname })
         }
 
         func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> UpdateAnswer {
@@ -37,7 +43,9 @@ final class PublishPlanTests: XCTestCase {
         let f = try RolloverFixture(withNext: false)
         let owner = DNSName(presentation: "_25._tcp.mx.example.test")!
         let primary = ScriptedPrimary()
-        primary.served[owner.fqdn] = [DNSRecord(owner: owner, type: .cname, ttl: 300, data: .name(DNSName(presentation: "tlsa.elsewhere.test")!))]
+        primary.served[owner.fqdn] = [
+            DNSRecord(owner: owner, type: .cname, ttl: 300, data: .name(DNSName(presentation: "tlsa.elsewhere.test")!))
+        ]
         var request = PublishRequest(file: f.description, server: primary.address)
         request.dryRun = true
         XCTAssertThrowsError(try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary)) { error in
@@ -68,18 +76,33 @@ final class PublishPlanTests: XCTestCase {
             XCTAssertEqual((error as? DiagnosticError).map { ExitStatus(stoppedBy: $0) }, .badData)
             XCTAssertEqual((error as? DiagnosticError)?.codes, ["publish-tlsa-unsigned-zone", "warnings-as-errors"])
         }
-        primary.dnskey = [DNSRecord(owner: zone, type: .dnskey, ttl: 300, data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))]
+        primary.dnskey = [
+            DNSRecord(
+                owner: zone, type: .dnskey, ttl: 300,
+                data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))
+        ]
         // Signed, but the parent has no DS (proven), is insecure, or the DS is bogus: each said.
-        XCTAssertEqual(try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary).warnings.map(\.code), ["publish-no-ds"])
-        for (status, code) in [(DNSSECStatus.insecure, "publish-no-ds"), (.bogus, "publish-ds-bogus"), (.failed, "publish-ds-unchecked")] {
+        XCTAssertEqual(
+            try PublishRun.run(request, world: .scripted(ScriptedDNS()), server: primary).warnings.map(\.code),
+            ["publish-no-ds"])
+        for (status, code) in [
+            (DNSSECStatus.insecure, "publish-no-ds"), (.bogus, "publish-ds-bogus"), (.failed, "publish-ds-unchecked"),
+        ] {
             let dns = ScriptedDNS()
             dns.answer("example.test", .ds, [], status: status)
-            XCTAssertEqual(try PublishRun.run(request, world: .scripted(dns), server: primary).warnings.map(\.code), [code], "\(status)")
+            XCTAssertEqual(
+                try PublishRun.run(request, world: .scripted(dns), server: primary).warnings.map(\.code), [code],
+                "\(status)")
         }
         let delegated = ScriptedDNS()
-        delegated.answer("example.test", .ds, [.ds(DSData(keyTag: 1, algorithm: 13, digestType: 2, digest: [UInt8](repeating: 1, count: 32)))])
-        XCTAssertEqual(try PublishRun.run(request, world: .scripted(delegated), server: primary).warnings.map(\.code), [])
-        XCTAssertThrowsError(try PublishRun.run(strict, world: .scripted(ScriptedDNS()), server: primary), "no DS stops a strict run too")
+        delegated.answer(
+            "example.test", .ds,
+            [.ds(DSData(keyTag: 1, algorithm: 13, digestType: 2, digest: [UInt8](repeating: 1, count: 32)))])
+        XCTAssertEqual(
+            try PublishRun.run(request, world: .scripted(delegated), server: primary).warnings.map(\.code), [])
+        XCTAssertThrowsError(
+            try PublishRun.run(strict, world: .scripted(ScriptedDNS()), server: primary), "no DS stops a strict run too"
+        )
     }
 
     /// Issue 22: the wait of a rollover starts at the publish. Once every authoritative server
@@ -92,7 +115,11 @@ final class PublishPlanTests: XCTestCase {
             .write(toFile: key, atomically: true, encoding: .utf8)
         let primary = ScriptedPrimary()
         let zone = DNSName(presentation: "example.test")!
-        primary.dnskey = [DNSRecord(owner: zone, type: .dnskey, ttl: 300, data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))]
+        primary.dnskey = [
+            DNSRecord(
+                owner: zone, type: .dnskey, ttl: 300,
+                data: .dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3])))
+        ]
         let host = DNSName(presentation: "mx.example.test")!
         primary.served[host.fqdn] = [DNSRecord(owner: host, type: .a, ttl: 300, data: .address("192.0.2.1"))]
         var request = PublishRequest(file: f.description, server: primary.address)
@@ -102,14 +129,16 @@ final class PublishPlanTests: XCTestCase {
 
         // The name server has not caught up with the next hash: nothing is recorded, and why is said.
         let (lagging, _) = ExampleWorld.make(set: [f.current], served: f.current)
-        let early = try PublishRun.run(request, world: .scripted(lagging, clock: FixedClock(published)), server: primary)
+        let early = try PublishRun.run(
+            request, world: .scripted(lagging, clock: FixedClock(published)), server: primary)
         XCTAssertNil(early.failure)
         XCTAssertNil(early.evidenceToWrite)
         XCTAssertTrue(early.evidenceNotes.joined().contains("does not serve"), early.evidenceNotes.joined())
 
         // Every server serves both: recorded at the publish time.
         let (dns, probe) = ExampleWorld.make(set: [f.current, f.next], served: f.current)
-        let outcome = try PublishRun.run(request, world: .scripted(dns, probe, clock: FixedClock(published)), server: primary)
+        let outcome = try PublishRun.run(
+            request, world: .scripted(dns, probe, clock: FixedClock(published)), server: primary)
         let update = try XCTUnwrap(outcome.evidenceToWrite, outcome.evidenceNotes.joined())
         let (path, text) = (update.path, update.text)
         XCTAssertEqual(path, f.description + ".rollover.json")

@@ -1,7 +1,7 @@
 import DaneFeatures
 import DaneModel
-import DaneTestSupport
 import DaneSpec
+import DaneTestSupport
 import Foundation
 import XCTest
 
@@ -16,11 +16,14 @@ final class RolloverGateTests: XCTestCase {
         ExampleWorld.make(set: live ?? [f.current, f.next], served: f.current, port: port)
     }
 
-    func check(_ f: RolloverFixture, _ dns: ScriptedDNS, _ probe: ScriptedMX, at time: Date, after: Bool = false,
-               evidence: inout RolloverEvidence, records: Bool = true, hosts: [String] = []) throws -> RolloverHostResult {
+    func check(
+        _ f: RolloverFixture, _ dns: ScriptedDNS, _ probe: ScriptedMX, at time: Date, after: Bool = false,
+        evidence: inout RolloverEvidence, records: Bool = true, hosts: [String] = []
+    ) throws -> RolloverHostResult {
         var checker = RolloverChecker(lookup: dns, probe: World.scripted(dns, probe).keyProbe(timeout: 1), now: time)
         checker.recordsEvidence = records
-        let results = try checker.check(DescriptionLoader.load(path: f.description), hosts: hosts, after: after, evidence: &evidence)
+        let results = try checker.check(
+            DescriptionLoader.load(path: f.description), hosts: hosts, after: after, evidence: &evidence)
         return try XCTUnwrap(results.first)
     }
 
@@ -31,7 +34,8 @@ final class RolloverGateTests: XCTestCase {
         let first = try check(f, dns, probe, at: t0, evidence: &evidence)
         XCTAssertEqual(first.state, .wait)
         XCTAssertEqual(first.codes, ["waiting-for-caches"])
-        XCTAssertEqual(first.earliestSafe, t0.addingTimeInterval(600), "2 x TTL 300 s (negative TTL 60 s + TTL is shorter)")
+        XCTAssertEqual(
+            first.earliestSafe, t0.addingTimeInterval(600), "2 x TTL 300 s (negative TTL 60 s + TTL is shorter)")
         let early = try check(f, dns, probe, at: t0.addingTimeInterval(599), evidence: &evidence)
         XCTAssertEqual(early.state, .wait)
         XCTAssertEqual(early.earliestSafe, first.earliestSafe, "the first sighting counts, not the latest")
@@ -46,21 +50,28 @@ final class RolloverGateTests: XCTestCase {
         let (dns, probe) = world(f)
         let owner = DNSName(presentation: "_25._tcp.mx.example.test")!
         func signed(inception: Date) {
-            let signature = RRSIGData(typeCovered: .tlsa, algorithm: 13, labels: 5, originalTTL: 300,
-                                      expiration: UInt32(inception.timeIntervalSince1970 + 14 * 86_400), inception: UInt32(inception.timeIntervalSince1970),
-                                      keyTag: 1, signer: DNSName(presentation: "example.test")!, signature: [1, 2, 3])
-            let records = [f.current, f.next].map { DNSRecord(owner: owner, type: .tlsa, ttl: 300, data: .tlsa($0)) }
+            let signature = RRSIGData(
+                typeCovered: .tlsa, algorithm: 13, labels: 5, originalTTL: 300,
+                expiration: UInt32(inception.timeIntervalSince1970 + 14 * 86_400),
+                inception: UInt32(inception.timeIntervalSince1970),
+                keyTag: 1, signer: DNSName(presentation: "example.test")!, signature: [1, 2, 3])
+            let records =
+                [f.current, f.next].map { DNSRecord(owner: owner, type: .tlsa, ttl: 300, data: .tlsa($0)) }
                 + [DNSRecord(owner: owner, type: .rrsig, ttl: 300, data: .rrsig(signature))]
-            dns.answers[ScriptedDNS.key(owner, .tlsa)] = ClassifiedAnswer(status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records), problem: nil)
+            dns.answers[ScriptedDNS.key(owner, .tlsa)] = ClassifiedAnswer(
+                status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records),
+                problem: nil)
         }
         var evidence = RolloverEvidence()
-        signed(inception: t0.addingTimeInterval(86_400 - 3600))  // signed an hour before the true "now", a day after this clock
+        // signed an hour before the true "now", a day after this clock
+        signed(inception: t0.addingTimeInterval(86_400 - 3600))
         let behind = try check(f, dns, probe, at: t0, evidence: &evidence)
         XCTAssertEqual(behind.state, .unsafe)
         XCTAssertEqual(behind.codes, ["clock-disagrees"])
         XCTAssertTrue(evidence.firstSeen.isEmpty, "no sighting dated by a wrong clock")
         signed(inception: t0.addingTimeInterval(-3600))
-        XCTAssertEqual(try check(f, dns, probe, at: t0, evidence: &evidence).state, .wait, "a clock that agrees starts the wait")
+        XCTAssertEqual(
+            try check(f, dns, probe, at: t0, evidence: &evidence).state, .wait, "a clock that agrees starts the wait")
         XCTAssertFalse(evidence.firstSeen.isEmpty)
     }
 
@@ -68,7 +79,8 @@ final class RolloverGateTests: XCTestCase {
         let f = try RolloverFixture()
         let (dns, probe) = world(f)
         var evidence = RolloverEvidence()
-        let rehearsal = try check(f, dns, probe, at: Date(timeIntervalSince1970: 1_577_836_800), evidence: &evidence, records: false)
+        let rehearsal = try check(
+            f, dns, probe, at: Date(timeIntervalSince1970: 1_577_836_800), evidence: &evidence, records: false)
         XCTAssertEqual(rehearsal.state, .wait)
         XCTAssertEqual(rehearsal.codes, ["no-evidence-yet"])
         XCTAssertTrue(evidence.firstSeen.isEmpty, "a pretend time must not become evidence")
@@ -130,7 +142,8 @@ final class RolloverGateTests: XCTestCase {
         let f = try RolloverFixture()
         let (dns, probe) = world(f)
         var evidence = RolloverEvidence()
-        XCTAssertThrowsError(try check(f, dns, probe, at: t0, evidence: &evidence, hosts: ["mx.typo.example"])) { error in
+        XCTAssertThrowsError(try check(f, dns, probe, at: t0, evidence: &evidence, hosts: ["mx.typo.example"])) {
+            error in
             let error = error as? DiagnosticError
             XCTAssertEqual(error?.codes, ["usage-unknown-host"])
             XCTAssertEqual(error.map { ExitStatus(stoppedBy: $0) }, .usage)
@@ -148,7 +161,9 @@ final class RolloverGateTests: XCTestCase {
         let result = try check(f, dns, probe, at: t0, evidence: &evidence)
         XCTAssertEqual(result.state, .wait, result.reasons.joined())
         XCTAssertEqual(Set(probe.ports), [2525])
-        XCTAssertTrue(evidence.firstSeen.keys.allSatisfy { $0.hasPrefix("_2525._tcp.mx.example.test. ") } && !evidence.firstSeen.isEmpty)
+        XCTAssertTrue(
+            evidence.firstSeen.keys.allSatisfy { $0.hasPrefix("_2525._tcp.mx.example.test. ") }
+                && !evidence.firstSeen.isEmpty)
     }
 
     func testNextTheSameAsTheCurrentKeyIsSafeWithAWarning() throws {
@@ -165,10 +180,14 @@ final class RolloverGateTests: XCTestCase {
         let f = try RolloverFixture()
         let (dns, probe) = world(f)
         dns.resolverUp = false
-        XCTAssertThrowsError(try RolloverRun.check(RolloverRequest(file: f.description), after: false, world: .scripted(dns, probe))) {
+        XCTAssertThrowsError(
+            try RolloverRun.check(RolloverRequest(file: f.description), after: false, world: .scripted(dns, probe))
+        ) {
             XCTAssertEqual(($0 as? DiagnosticError).map { ExitStatus(stoppedBy: $0) }, .unavailable)
         }
-        XCTAssertThrowsError(try RolloverRun.plan(RolloverRequest(file: f.description), live: true, world: .scripted(dns))) {
+        XCTAssertThrowsError(
+            try RolloverRun.plan(RolloverRequest(file: f.description), live: true, world: .scripted(dns))
+        ) {
             XCTAssertEqual(($0 as? DiagnosticError).map { ExitStatus(stoppedBy: $0) }, .unavailable)
         }
     }

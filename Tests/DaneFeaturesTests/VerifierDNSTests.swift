@@ -52,11 +52,17 @@ final class VerifierDNSTests: XCTestCase {
     func testACNAMELoopIsRefusedLikeASenderWould() {
         let dns = ScriptedDNS()
         dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
-        let loop = [DNSRecord(owner: name("mx.example.test"), type: .cname, ttl: 300, data: .name(name("a.example.test"))),
-                    DNSRecord(owner: name("a.example.test"), type: .cname, ttl: 300, data: .name(name("mx.example.test")))]
+        let loop = [
+            DNSRecord(owner: name("mx.example.test"), type: .cname, ttl: 300, data: .name(name("a.example.test"))),
+            DNSRecord(owner: name("a.example.test"), type: .cname, ttl: 300, data: .name(name("mx.example.test"))),
+        ]
         dns.answers[ScriptedDNS.key(name("mx.example.test"), .a)] = ClassifiedAnswer(
-            status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: loop + [
-                DNSRecord(owner: name("mx.example.test"), type: .a, ttl: 300, data: .address("192.0.2.1"))]), problem: nil)
+            status: .secure,
+            response: DNSResponse(
+                code: .noError, authenticated: true,
+                answer: loop + [
+                    DNSRecord(owner: name("mx.example.test"), type: .a, ttl: 300, data: .address("192.0.2.1"))
+                ]), problem: nil)
         let host = verify(dns).hosts.first
         XCTAssertEqual(host?.failure, .dnsQueryFailed)
         XCTAssertTrue(host?.detail?.contains("longer than 8 names or loops") == true, host?.detail ?? "")
@@ -66,31 +72,55 @@ final class VerifierDNSTests: XCTestCase {
         let dns = ScriptedDNS()
         let live = try TLSARecordData(presentation: "3 1 1 " + String(repeating: "AB", count: 32))
         dns.answer("_25._tcp.mx.example.test", .tlsa, [.tlsa(live)])
-        dns.answer("_smtp._tls.example.test", .txt, [.txt([Array("v=TLSRPTv1; rua=mailto:a@exa".utf8), Array("mple.test".utf8)])])
+        dns.answer(
+            "_smtp._tls.example.test", .txt,
+            [.txt([Array("v=TLSRPTv1; rua=mailto:a@exa".utf8), Array("mple.test".utf8)])])
         let zone = name("example.test")
         let intended = [
-            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, data: .tlsa(try TLSARecordData(presentation: "3 1 1 " + String(repeating: "ab", count: 32)))),
-            ResourceRecord(zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa, data: .tlsa(try TLSARecordData(presentation: "3 1 1 " + String(repeating: "cd", count: 32)))),
-            ResourceRecord(zone: zone, owner: name("_smtp._tls.example.test"), ttl: 300, type: .txt, data: .txt([Array("v=TLSRPTv1; rua=mailto:a@example.test".utf8)])),
+            ResourceRecord(
+                zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa,
+                data: .tlsa(try TLSARecordData(presentation: "3 1 1 " + String(repeating: "ab", count: 32)))),
+            ResourceRecord(
+                zone: zone, owner: name("_25._tcp.mx.example.test"), ttl: 300, type: .tlsa,
+                data: .tlsa(try TLSARecordData(presentation: "3 1 1 " + String(repeating: "cd", count: 32)))),
+            ResourceRecord(
+                zone: zone, owner: name("_smtp._tls.example.test"), ttl: 300, type: .txt,
+                data: .txt([Array("v=TLSRPTv1; rua=mailto:a@example.test".utf8)])),
         ]
         let drift = DriftCheck(lookup: dns).compare(intended)
-        XCTAssertEqual(drift["example.test."], [DriftFinding(owner: "_25._tcp.mx.example.test.", type: "TLSA", state: .missing,
-                                                             value: "3 1 1 \(String(repeating: "cd", count: 32))")],
-                       "upper-case hex and a TXT split in two strings are not drift")
+        XCTAssertEqual(
+            drift["example.test."],
+            [
+                DriftFinding(
+                    owner: "_25._tcp.mx.example.test.", type: "TLSA", state: .missing,
+                    value: "3 1 1 \(String(repeating: "cd", count: 32))")
+            ],
+            "upper-case hex and a TXT split in two strings are not drift")
     }
 
     func testMXDriftIsReportedBothWays() throws {
         let dns = ScriptedDNS()
-        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("MX.example.test")), .mx(preference: 20, exchange: name("old.example.test"))])
+        dns.answer(
+            "example.test", .mx,
+            [
+                .mx(preference: 10, exchange: name("MX.example.test")),
+                .mx(preference: 20, exchange: name("old.example.test")),
+            ])
         let zone = name("example.test")
         let drift = DriftCheck(lookup: dns).compare([
-            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, data: .mx(preference: 10, exchange: name("mx.example.test"))),
-            ResourceRecord(zone: zone, owner: zone, ttl: 300, type: .mx, data: .mx(preference: 30, exchange: name("backup.example.test"))),
+            ResourceRecord(
+                zone: zone, owner: zone, ttl: 300, type: .mx,
+                data: .mx(preference: 10, exchange: name("mx.example.test"))),
+            ResourceRecord(
+                zone: zone, owner: zone, ttl: 300, type: .mx,
+                data: .mx(preference: 30, exchange: name("backup.example.test"))),
         ])
-        XCTAssertEqual(drift["example.test."], [
-            DriftFinding(owner: "example.test.", type: "MX", state: .missing, value: "30 backup.example.test."),
-            DriftFinding(owner: "example.test.", type: "MX", state: .extra, value: "20 old.example.test."),
-        ], "the exchange's case is not drift; the extra and the missing preference are")
+        XCTAssertEqual(
+            drift["example.test."],
+            [
+                DriftFinding(owner: "example.test.", type: "MX", state: .missing, value: "30 backup.example.test."),
+                DriftFinding(owner: "example.test.", type: "MX", state: .extra, value: "20 old.example.test."),
+            ], "the exchange's case is not drift; the extra and the missing preference are")
     }
 
     /// Issue 13 finding 5 (in part): like Postfix (smtp_mx_address_limit), verify tries at most
@@ -108,7 +138,12 @@ final class VerifierDNSTests: XCTestCase {
     /// machine's blocked port 25, and the report says so instead of blaming every MX.
     func testEveryAddressUnreachableSuggestsABlockedPort() throws {
         let dns = ScriptedDNS()
-        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: name("mx1.example.test")), .mx(preference: 20, exchange: name("mx2.example.test"))])
+        dns.answer(
+            "example.test", .mx,
+            [
+                .mx(preference: 10, exchange: name("mx1.example.test")),
+                .mx(preference: 20, exchange: name("mx2.example.test")),
+            ])
         dns.answer("mx1.example.test", .a, [.address("127.77.0.1")])
         dns.answer("mx2.example.test", .a, [.address("127.77.0.2")])
         var request = VerifyRequest(targets: ["example.test"])
@@ -116,7 +151,9 @@ final class VerifierDNSTests: XCTestCase {
         let reports = try VerifyRun.run(request, world: .scripted(dns))
         XCTAssertEqual(reports[0].warnings.first?.code, .portBlocked, "\(reports[0].warnings)")
         // One of the messages worth pinning word for word: it sends people to the right place.
-        XCTAssertTrue(reports[0].warnings.first?.message.starts(with: "none of the 2 MX addresses accepted a connection to port 25: port 25 looks blocked") == true)
+        XCTAssertTrue(
+            reports[0].warnings.first?.message.starts(
+                with: "none of the 2 MX addresses accepted a connection to port 25: port 25 looks blocked") == true)
         request.options.dnsOnly = true
         let dnsOnly = try VerifyRun.run(request, world: .scripted(dns))
         XCTAssertEqual(dnsOnly[0].hosts.flatMap(\.addresses).map(\.verdict), [.notChecked, .notChecked])
@@ -128,13 +165,18 @@ final class VerifierDNSTests: XCTestCase {
     func testAFailedLookupNamesTheServerThatIsLameOrDisagrees() {
         let dns = ScriptedDNS()
         dns.answer("example.test", .mx, [], status: .failed)
-        dns.answer("example.test", .ns, [.name(name("ns1.example.test")), .name(name("ns2.example.test")), .name(name("ns3.example.test"))])
+        dns.answer(
+            "example.test", .ns,
+            [.name(name("ns1.example.test")), .name(name("ns2.example.test")), .name(name("ns3.example.test"))])
         dns.answer("ns1.example.test", .a, [.address("192.0.2.53")])
         dns.answer("ns2.example.test", .a, [.address("198.51.100.53")])
         dns.answer("ns3.example.test", .a, [.address("203.0.113.53")])
         func soa(_ serial: UInt32) -> RecordData {
-            .soa(SOAData(primary: name("ns1.example.test"), mailbox: name("hostmaster.example.test"), serial: serial, refresh: 3600, retry: 600,
-                         expire: 86400, minimum: 300))
+            .soa(
+                SOAData(
+                    primary: name("ns1.example.test"), mailbox: name("hostmaster.example.test"), serial: serial,
+                    refresh: 3600, retry: 600,
+                    expire: 86400, minimum: 300))
         }
         dns.serve("192.0.2.53", "example.test", .soa, [soa(2026112901)])
         dns.serve("192.0.2.53", "example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
@@ -143,18 +185,26 @@ final class VerifierDNSTests: XCTestCase {
         dns.deadServers = ["203.0.113.53"]
         let report = verify(dns)
         XCTAssertEqual(report.failure, .dnsQueryFailed)
-        XCTAssertEqual(Set(report.nameServers.map(\.code)), [.nameServerUnreachable, .nameServerSerialDisagreement, .nameServerAnswerDisagreement])
+        XCTAssertEqual(
+            Set(report.nameServers.map(\.code)),
+            [.nameServerUnreachable, .nameServerSerialDisagreement, .nameServerAnswerDisagreement])
         let findings = report.nameServers.map(\.message).joined(separator: "\n")
         XCTAssertTrue(findings.contains("ns3.example.test. (203.0.113.53) of example.test. does not answer"), findings)
-        XCTAssertTrue(findings.contains("disagree on the SOA serial (ns1.example.test. (192.0.2.53): 2026112901, ns2.example.test. (198.51.100.53): 2026110100)"), findings)
-        XCTAssertTrue(findings.contains("give different example.test. MX answers") && findings.contains("old-mx.example.test."), findings)
+        XCTAssertTrue(
+            findings.contains(
+                "disagree on the SOA serial (ns1.example.test. (192.0.2.53): 2026112901, ns2.example.test. (198.51.100.53): 2026110100)"
+            ), findings)
+        XCTAssertTrue(
+            findings.contains("give different example.test. MX answers") && findings.contains("old-mx.example.test."),
+            findings)
     }
 
     /// Issue 23: remedies that fit. A proven NXDOMAIN is "does not exist" and senders bounce at
     /// once; an MX host without A/AAAA is "add an address for it", not "make the name servers answer".
     func testAbsentNamesGetTheirOwnRemedies() {
         let dns = ScriptedDNS()
-        dns.answers[ScriptedDNS.key(name("gone.test"), .mx)] = ClassifiedAnswer(status: .secure, response: DNSResponse(code: .nxDomain, authenticated: true, answer: []), problem: nil)
+        dns.answers[ScriptedDNS.key(name("gone.test"), .mx)] = ClassifiedAnswer(
+            status: .secure, response: DNSResponse(code: .nxDomain, authenticated: true, answer: []), problem: nil)
         let gone = verify(dns, "gone.test")
         XCTAssertEqual(gone.absence, .domainDoesNotExist)
         XCTAssertEqual(gone.outcome, .dnsProblem)
@@ -165,7 +215,9 @@ final class VerifierDNSTests: XCTestCase {
         let report = verify(dns)
         let host = report.hosts[0]
         XCTAssertEqual(host.absence, .noAddress)
-        XCTAssertEqual(host.remedy, "add an A or AAAA record for mx1.example.test. in its zone (or point the MX at a host that has one)")
+        XCTAssertEqual(
+            host.remedy,
+            "add an A or AAAA record for mx1.example.test. in its zone (or point the MX at a host that has one)")
         XCTAssertEqual(report.senderNext(afterHost: host), NameAbsence.noAddress.senderNext)
     }
 
@@ -176,24 +228,37 @@ final class VerifierDNSTests: XCTestCase {
         let expires = Date().addingTimeInterval(3 * 86_400)
         func signed(_ owner: String, _ type: RRType, _ data: [RecordData]) {
             let name = DNSName(presentation: owner)!
-            let signature = RRSIGData(typeCovered: type, algorithm: 13, labels: UInt8(name.labels.count), originalTTL: 300,
-                                      expiration: UInt32(expires.timeIntervalSince1970), inception: UInt32(Date().timeIntervalSince1970 - 3600),
-                                      keyTag: 1, signer: DNSName(presentation: "example.test")!, signature: [1])
-            let records = data.map { DNSRecord(owner: name, type: type, ttl: 300, data: $0) } + [DNSRecord(owner: name, type: .rrsig, ttl: 300, data: .rrsig(signature))]
-            dns.answers[ScriptedDNS.key(name, type)] = ClassifiedAnswer(status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records), problem: nil)
+            let signature = RRSIGData(
+                typeCovered: type, algorithm: 13, labels: UInt8(name.labels.count), originalTTL: 300,
+                expiration: UInt32(expires.timeIntervalSince1970),
+                inception: UInt32(Date().timeIntervalSince1970 - 3600),
+                keyTag: 1, signer: DNSName(presentation: "example.test")!, signature: [1])
+            let records =
+                data.map { DNSRecord(owner: name, type: type, ttl: 300, data: $0) } + [
+                    DNSRecord(owner: name, type: .rrsig, ttl: 300, data: .rrsig(signature))
+                ]
+            dns.answers[ScriptedDNS.key(name, type)] = ClassifiedAnswer(
+                status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records),
+                problem: nil)
         }
         signed("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
         signed("mx.example.test", .a, [.address("192.0.2.1")])
-        signed("_25._tcp.mx.example.test", .tlsa, [.tlsa(TLSARecordData(parameters: .recommended, associationData: [UInt8](repeating: 1, count: 32)))])
+        signed(
+            "_25._tcp.mx.example.test", .tlsa,
+            [.tlsa(TLSARecordData(parameters: .recommended, associationData: [UInt8](repeating: 1, count: 32)))])
         var options = Verifier.Options()
         options.dnsOnly = true
         let report = Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test")
         let expiring = report.warnings.filter { $0.code == .signatureExpiring }
         XCTAssertEqual(expiring.count, 1, "\(report.warnings)")
-        XCTAssertTrue(expiring.first?.message.starts(with: "3 signatures of zone example.test. expire within 7 days") == true, "\(expiring)")
+        XCTAssertTrue(
+            expiring.first?.message.starts(with: "3 signatures of zone example.test. expire within 7 days") == true,
+            "\(expiring)")
         XCTAssertEqual(Verifier.Options().warnDays, 7)
         options.warnDays = 2
-        XCTAssertTrue(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.filter { $0.code == .signatureExpiring }.isEmpty)
+        XCTAssertTrue(
+            Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings
+                .filter { $0.code == .signatureExpiring }.isEmpty)
     }
 
     /// Issue 23: a resolver that does not recurse is named before any verdict (69), unless
@@ -207,7 +272,9 @@ final class VerifierDNSTests: XCTestCase {
             let failure = error as? DiagnosticError
             XCTAssertEqual(failure?.codes, ["resolver-not-recursive"])
             XCTAssertEqual(failure.map { ExitStatus(stoppedBy: $0) }, .unavailable)
-            XCTAssertTrue(failure?.description.contains("192.0.2.53 is not a recursive resolver (it REFUSED a question about the root)") == true)
+            XCTAssertTrue(
+                failure?.description.contains(
+                    "192.0.2.53 is not a recursive resolver (it REFUSED a question about the root)") == true)
         }
     }
 
@@ -215,11 +282,17 @@ final class VerifierDNSTests: XCTestCase {
     func testASignedZoneWithoutDSIsAnIsland() {
         let dns = ScriptedDNS()
         let owner = name("example.test")
-        let signature = RRSIGData(typeCovered: .mx, algorithm: 13, labels: 2, originalTTL: 300, expiration: UInt32(Date().timeIntervalSince1970 + 86_400 * 30),
-                                  inception: UInt32(Date().timeIntervalSince1970 - 3600), keyTag: 1, signer: owner, signature: [1])
-        let records = [DNSRecord(owner: owner, type: .mx, ttl: 300, data: .mx(preference: 10, exchange: name("mx.example.test"))),
-                       DNSRecord(owner: owner, type: .rrsig, ttl: 300, data: .rrsig(signature))]
-        dns.answers[ScriptedDNS.key(owner, .mx)] = ClassifiedAnswer(status: .insecure, response: DNSResponse(code: .noError, authenticated: false, answer: records), problem: nil)
+        let signature = RRSIGData(
+            typeCovered: .mx, algorithm: 13, labels: 2, originalTTL: 300,
+            expiration: UInt32(Date().timeIntervalSince1970 + 86_400 * 30),
+            inception: UInt32(Date().timeIntervalSince1970 - 3600), keyTag: 1, signer: owner, signature: [1])
+        let records = [
+            DNSRecord(owner: owner, type: .mx, ttl: 300, data: .mx(preference: 10, exchange: name("mx.example.test"))),
+            DNSRecord(owner: owner, type: .rrsig, ttl: 300, data: .rrsig(signature)),
+        ]
+        dns.answers[ScriptedDNS.key(owner, .mx)] = ClassifiedAnswer(
+            status: .insecure, response: DNSResponse(code: .noError, authenticated: false, answer: records),
+            problem: nil)
         dns.answer("mx.example.test", .a, [.address("192.0.2.1")], status: .insecure)
         let report = verify(dns)
         XCTAssertTrue(report.warnings.map(\.code).contains(.dnssecIsland), "\(report.warnings)")
@@ -237,14 +310,22 @@ final class VerifierDNSTests: XCTestCase {
         dns.answer("ns1.example.test", .a, [.address("192.0.2.53")])
         dns.answer("ns2.example.test", .a, [.address("198.51.100.53")])
         func soa(_ serial: UInt32) -> RecordData {
-            .soa(SOAData(primary: name("ns1.example.test"), mailbox: name("hostmaster.example.test"), serial: serial, refresh: 3600, retry: 600,
-                         expire: 86400, minimum: 300))
+            .soa(
+                SOAData(
+                    primary: name("ns1.example.test"), mailbox: name("hostmaster.example.test"), serial: serial,
+                    refresh: 3600, retry: 600,
+                    expire: 86400, minimum: 300))
         }
         func signature(_ days: Double) -> RecordData {
-            .rrsig(RRSIGData(typeCovered: .tlsa, algorithm: 13, labels: 5, originalTTL: 300, expiration: UInt32(Date().timeIntervalSince1970 + days * 86_400),
-                             inception: UInt32(Date().timeIntervalSince1970 - 3600), keyTag: 1, signer: name("example.test"), signature: [1]))
+            .rrsig(
+                RRSIGData(
+                    typeCovered: .tlsa, algorithm: 13, labels: 5, originalTTL: 300,
+                    expiration: UInt32(Date().timeIntervalSince1970 + days * 86_400),
+                    inception: UInt32(Date().timeIntervalSince1970 - 3600), keyTag: 1, signer: name("example.test"),
+                    signature: [1]))
         }
-        let tlsa = RecordData.tlsa(TLSARecordData(parameters: .recommended, associationData: [UInt8](repeating: 2, count: 32)))
+        let tlsa = RecordData.tlsa(
+            TLSARecordData(parameters: .recommended, associationData: [UInt8](repeating: 2, count: 32)))
         dns.answer("_25._tcp.mx.example.test", .tlsa, [tlsa])
         for (server, serial, days) in [("192.0.2.53", UInt32(2026120602), 14.0), ("198.51.100.53", 2026120101, 3.0)] {
             dns.serve(server, "example.test", .soa, [soa(serial)])
@@ -253,13 +334,20 @@ final class VerifierDNSTests: XCTestCase {
         }
         var options = Verifier.Options()
         options.dnsOnly = true
-        XCTAssertFalse(Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings.contains(where: \.aboutANameServer))
+        XCTAssertFalse(
+            Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test").warnings
+                .contains(where: \.aboutANameServer))
         options.allServers = true
         let report = Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: "example.test")
-        XCTAssertEqual(Set(report.warnings.filter(\.aboutANameServer).map(\.code)), [.nameServerSerialDisagreement, .nameServerStaleSignatures], "\(report.warnings)")
+        XCTAssertEqual(
+            Set(report.warnings.filter(\.aboutANameServer).map(\.code)),
+            [.nameServerSerialDisagreement, .nameServerStaleSignatures], "\(report.warnings)")
         let found = report.warnings.filter(\.aboutANameServer).map(\.message).joined(separator: "\n")
         XCTAssertTrue(found.contains("disagree on the SOA serial"), found)
-        XCTAssertTrue(found.contains("name server ns2.example.test. (198.51.100.53) serves _25._tcp.mx.example.test. TLSA signatures that expire on"), found)
+        XCTAssertTrue(
+            found.contains(
+                "name server ns2.example.test. (198.51.100.53) serves _25._tcp.mx.example.test. TLSA signatures that expire on"
+            ), found)
         XCTAssertEqual(report.outcome, .warning)
     }
 }

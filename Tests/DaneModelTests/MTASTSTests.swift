@@ -11,10 +11,13 @@ final class MTASTSTests: XCTestCase {
     }
 
     func testServedPoliciesAreReadByRFC8461Rules() throws {
-        let policy = try MTASTSPolicy.parse("version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 86400\r\n")
+        let policy = try MTASTSPolicy.parse(
+            "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 86400\r\n")
         XCTAssertEqual(policy, MTASTSPolicy(mode: .enforce, maxAge: 86400, mx: ["mail.example.com", "*.example.net"]))
         XCTAssertEqual(try MTASTSPolicy.parse(policy.text), policy, "round trip")
-        XCTAssertEqual(try MTASTSPolicy.parse("version: STSv1\nmode: none\nmax_age: 0\nextension: ignored\n").mode, MTASTSPolicy.Mode.none)
+        XCTAssertEqual(
+            try MTASTSPolicy.parse("version: STSv1\nmode: none\nmax_age: 0\nextension: ignored\n").mode,
+            MTASTSPolicy.Mode.none)
         let bad: [(String, String)] = [
             ("mode: enforce\r\nversion: STSv1\r\n", "first field"),
             ("version: STSv2\r\nmode: enforce\r\n", "not STSv1"),
@@ -44,9 +47,15 @@ final class MTASTSComparisonTests: XCTestCase {
     func testAPolicyChangedUnderTheSameIDIsTold() {
         let old = MTASTSPolicy(mode: .testing, maxAge: 86400, mx: ["mx.example.net"]).text
         let new = MTASTSPolicy(mode: .enforce, maxAge: 86400, mx: ["mx.example.net"]).text
-        XCTAssertEqual(MTASTSComparison.compare(liveText: old, liveID: "a1", describedText: old, describedID: "a1"), .same)
-        XCTAssertEqual(MTASTSComparison.compare(liveText: old, liveID: "a1", describedText: old, describedID: "b2"), .idDiffers(live: "a1", described: "b2"))
-        XCTAssertEqual(MTASTSComparison.compare(liveText: new, liveID: "a1", describedText: old, describedID: "a1"), .policyChangedUnderSameID(id: "a1"))
-        XCTAssertEqual(MTASTSComparison.compare(liveText: new, liveID: "a1", describedText: old, describedID: "b2"), .drift)
+        XCTAssertEqual(
+            MTASTSComparison.compare(liveText: old, liveID: "a1", describedText: old, describedID: "a1"), .same)
+        XCTAssertEqual(
+            MTASTSComparison.compare(liveText: old, liveID: "a1", describedText: old, describedID: "b2"),
+            .idDiffers(live: "a1", described: "b2"))
+        XCTAssertEqual(
+            MTASTSComparison.compare(liveText: new, liveID: "a1", describedText: old, describedID: "a1"),
+            .policyChangedUnderSameID(id: "a1"))
+        XCTAssertEqual(
+            MTASTSComparison.compare(liveText: new, liveID: "a1", describedText: old, describedID: "b2"), .drift)
     }
 }

@@ -20,7 +20,8 @@ final class SerialPolicyTests: XCTestCase {
     func testDateCounter() {
         XCTAssertEqual(SerialPolicy.date.next(after: 2026010100, now: now), 2026113000)
         XCTAssertEqual(SerialPolicy.date.next(after: 2026113000, now: now), 2026113001)
-        XCTAssertEqual(SerialPolicy.date.next(after: 2026113099, now: now), 2026113100, "counter overflow moves on, never back")
+        XCTAssertEqual(
+            SerialPolicy.date.next(after: 2026113099, now: now), 2026113100, "counter overflow moves on, never back")
     }
 
     func testKeep() {

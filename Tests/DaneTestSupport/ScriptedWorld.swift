@@ -21,7 +21,9 @@ public final class ScriptedDNS: DNSLookup, @unchecked Sendable {
         let delay = lock.withLock { lookupDelay }
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         lock.lock(); defer { lock.unlock() }
-        return answers[Self.key(name, type)] ?? ClassifiedAnswer(status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: []), problem: nil)
+        return answers[Self.key(name, type)]
+            ?? ClassifiedAnswer(
+                status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: []), problem: nil)
     }
 
     public func ask(server: String, _ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
@@ -35,12 +37,15 @@ public final class ScriptedDNS: DNSLookup, @unchecked Sendable {
     public func resolverRecursion() -> ResolverRecursion { recursion }
 
     /// Sets a secure (or other) answer at the resolver.
-    public func answer(_ name: String, _ type: RRType, _ data: [RecordData], ttl: UInt32 = 300, status: DNSSECStatus = .secure) {
+    public func answer(
+        _ name: String, _ type: RRType, _ data: [RecordData], ttl: UInt32 = 300, status: DNSSECStatus = .secure
+    ) {
         let owner = DNSName(presentation: name)!
         let records = data.map { DNSRecord(owner: owner, type: Self.type(of: $0, answering: type), ttl: ttl, data: $0) }
         let response = DNSResponse(code: .noError, authenticated: status == .secure, answer: records)
-        answers[Self.key(owner, type)] = ClassifiedAnswer(status: status, response: response,
-                                                          problem: status == .bogus || status == .failed ? "scripted \(status)" : nil)
+        answers[Self.key(owner, type)] = ClassifiedAnswer(
+            status: status, response: response,
+            problem: status == .bogus || status == .failed ? "scripted \(status)" : nil)
     }
 
     /// A signature in a scripted answer is an RRSIG record, as on the wire.
@@ -52,7 +57,9 @@ public final class ScriptedDNS: DNSLookup, @unchecked Sendable {
     /// Sets what one authoritative server serves.
     public func serve(_ server: String, _ name: String, _ type: RRType, _ data: [RecordData], ttl: UInt32 = 300) {
         let owner = DNSName(presentation: name)!
-        var response = DNSResponse(code: .noError, authenticated: false, answer: data.map { DNSRecord(owner: owner, type: Self.type(of: $0, answering: type), ttl: ttl, data: $0) })
+        var response = DNSResponse(
+            code: .noError, authenticated: false,
+            answer: data.map { DNSRecord(owner: owner, type: Self.type(of: $0, answering: type), ttl: ttl, data: $0) })
         response.authoritative = true
         servers[server, default: [:]][Self.key(owner, type)] = response
     }
@@ -76,19 +83,27 @@ public final class ScriptedMX: MXSession, @unchecked Sendable {
         ports.append(request.port)
         requests.append(request)
         let address = request.address
-        if let change = switchWhenExists, FileManager.default.fileExists(atPath: change.path) { served[change.address] = change.key }
+        if let change = switchWhenExists, FileManager.default.fileExists(atPath: change.path) {
+            served[change.address] = change.key
+        }
         if unreachable.contains(address) { return MXSessionResult(stage: .networkError("connection timed out")) }
         if let stage = sessions[address] { return MXSessionResult(stage: stage, localAddress: "127.0.0.1") }
         guard let key = served[address] else { return MXSessionResult(stage: .networkError("connection refused")) }
-        let certificate = PresentedCertificate(subject: "CN=\(request.mxHost)", issuer: "CN=\(request.mxHost)", spkiSHA256: Hex.encode(key),
-                                               notBefore: nil, notAfter: nil)
+        let certificate = PresentedCertificate(
+            subject: "CN=\(request.mxHost)", issuer: "CN=\(request.mxHost)", spkiSHA256: Hex.encode(key),
+            notBefore: nil, notAfter: nil)
         if let match = request.records.first(where: { $0.parameters == .recommended && $0.associationData == key }) {
-            return MXSessionResult(stage: .tls(TLSSessionOutcome(completed: true, authenticated: true, matched: match, chain: [certificate])),
-                                   localAddress: "127.0.0.1")
+            return MXSessionResult(
+                stage: .tls(
+                    TLSSessionOutcome(completed: true, authenticated: true, matched: match, chain: [certificate])),
+                localAddress: "127.0.0.1")
         }
-        return MXSessionResult(stage: .tls(TLSSessionOutcome(completed: true, authenticated: false, verifyFailure: .noMatch,
-                                                             verifyMessage: "no matching DANE TLSA records", chain: [certificate])),
-                               localAddress: "127.0.0.1")
+        return MXSessionResult(
+            stage: .tls(
+                TLSSessionOutcome(
+                    completed: true, authenticated: false, verifyFailure: .noMatch,
+                    verifyMessage: "no matching DANE TLSA records", chain: [certificate])),
+            localAddress: "127.0.0.1")
     }
 }
 
@@ -98,9 +113,12 @@ public final class ScriptedHTTPS: PolicySource, @unchecked Sendable {
     private let lock = NSLock()
     public var policies: [String: Result<String, PolicyFetch.Failure>] = [:]
 
-    public func fetchPolicy(domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings) -> Result<String, PolicyFetch.Failure> {
+    public func fetchPolicy(
+        domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings
+    ) -> Result<String, PolicyFetch.Failure> {
         lock.lock(); defer { lock.unlock() }
-        return policies[domain.fqdn] ?? .failure(.fetch("cannot connect to mta-sts.\(domain.fqdn) port 443: connection refused"))
+        return policies[domain.fqdn]
+            ?? .failure(.fetch("cannot connect to mta-sts.\(domain.fqdn) port 443: connection refused"))
     }
 }
 
@@ -108,14 +126,19 @@ public final class ScriptedHTTPS: PolicySource, @unchecked Sendable {
 public struct ScriptedResolvers: ResolverSource {
     public let dns: any DNSLookup
     public init(dns: any DNSLookup) { self.dns = dns }
-    public func secureLookup(resolver: String?, trustAnchor: String?, timeout: TimeInterval)
-        throws(DiagnosticError) -> (lookup: any DNSLookup, mode: SecureLookup.Mode) { (dns, .resolverValidates) }
+    public func secureLookup(
+        resolver: String?, trustAnchor: String?, timeout: TimeInterval
+    )
+        throws(DiagnosticError) -> (lookup: any DNSLookup, mode: SecureLookup.Mode)
+    { (dns, .resolverValidates) }
 }
 
 extension World {
     /// A world made of scripted parts (on the system clock unless told otherwise).
-    public static func scripted(_ dns: ScriptedDNS, _ mx: ScriptedMX = ScriptedMX(), https: ScriptedHTTPS = ScriptedHTTPS(),
-                         clock: any Clock = SystemClock()) -> World {
+    public static func scripted(
+        _ dns: ScriptedDNS, _ mx: ScriptedMX = ScriptedMX(), https: ScriptedHTTPS = ScriptedHTTPS(),
+        clock: any Clock = SystemClock()
+    ) -> World {
         World(dns: ScriptedResolvers(dns: dns), mx: mx, https: https, clock: clock)
     }
 }
@@ -126,7 +149,9 @@ extension World {
 public enum ExampleWorld {
     public static let mx = "192.0.2.1", ns = "192.0.2.53"
 
-    public static func make(set records: [TLSARecordData], served: TLSARecordData, port: UInt16 = 25) -> (ScriptedDNS, ScriptedMX) {
+    public static func make(
+        set records: [TLSARecordData], served: TLSARecordData, port: UInt16 = 25
+    ) -> (ScriptedDNS, ScriptedMX) {
         let dns = ScriptedDNS()
         let set = records.map { RecordData.tlsa($0) }
         dns.answer("mx.example.test", .a, [.address(mx)])
@@ -142,7 +167,9 @@ public enum ExampleWorld {
     }
 
     public static func soa(serial: UInt32) -> SOAData {
-        SOAData(primary: DNSName(presentation: "ns1.example.test")!, mailbox: DNSName(presentation: "hostmaster.example.test")!,
-                serial: serial, refresh: 3600, retry: 600, expire: 86400, minimum: 60)
+        SOAData(
+            primary: DNSName(presentation: "ns1.example.test")!,
+            mailbox: DNSName(presentation: "hostmaster.example.test")!,
+            serial: serial, refresh: 3600, retry: 600, expire: 86400, minimum: 60)
     }
 }

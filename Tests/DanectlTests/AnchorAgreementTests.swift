@@ -19,10 +19,15 @@ final class AnchorAgreementTests: XCTestCase {
                 let host = "\(type.rawValue)-\(suffix).example.net"
                 for p in parameters {
                     let fields = p.split(separator: " ").map { Int($0)! }
-                    let subject = fields[0] == 2 ? certs.file("int.pem") : certs.file("\(type.rawValue)-\(suffix == "self" ? "self" : "leaf").pem")
-                    let expected = try opensslReference(certificate: subject, selector: fields[1], matchingType: fields[2])
-                    XCTAssertTrue(generated[host]?.contains("\(p) \(expected)") == true,
-                                  "\(host) \(p): danectl gave \(generated[host] ?? []), openssl says \(expected)")
+                    let subject =
+                        fields[0] == 2
+                        ? certs.file("int.pem")
+                        : certs.file("\(type.rawValue)-\(suffix == "self" ? "self" : "leaf").pem")
+                    let expected = try opensslReference(
+                        certificate: subject, selector: fields[1], matchingType: fields[2])
+                    XCTAssertTrue(
+                        generated[host]?.contains("\(p) \(expected)") == true,
+                        "\(host) \(p): danectl gave \(generated[host] ?? []), openssl says \(expected)")
                 }
             }
         }
@@ -36,24 +41,34 @@ final class AnchorAgreementTests: XCTestCase {
             let certificate = certs.file("\(type.rawValue)-self.pem")
             for p in ["3 1 1", "3 0 1", "3 1 2", "3 0 2"] {
                 let f = p.split(separator: " ").map(String.init)
-                let ldns = try Processes.run("ldns-dane", ["-c", certificate, "create", "\(type.rawValue).example.net", "25", f[0], f[1], f[2]])
+                let ldns = try Processes.run(
+                    "ldns-dane", ["-c", certificate, "create", "\(type.rawValue).example.net", "25", f[0], f[1], f[2]])
                 XCTAssertEqual(ldns.status, 0, ldns.stderr)
                 let ldnsData = try XCTUnwrap(Self.lastHex(ldns.stdout), "ldns-dane printed no record: \(ldns.stdout)")
-                XCTAssertTrue(generated[host]?.contains("\(p) \(ldnsData)") == true, "ldns-dane \(host) \(p): \(ldnsData)")
+                XCTAssertTrue(
+                    generated[host]?.contains("\(p) \(ldnsData)") == true, "ldns-dane \(host) \(p): \(ldnsData)")
 
-                let tlsa = try Processes.run("tlsa", ["--create", "--certificate", certificate, "--usage", f[0],
-                                                      "--selector", f[1], "--mtype", f[2], "--port", "25", host])
+                let tlsa = try Processes.run(
+                    "tlsa",
+                    [
+                        "--create", "--certificate", certificate, "--usage", f[0],
+                        "--selector", f[1], "--mtype", f[2], "--port", "25", host,
+                    ])
                 XCTAssertEqual(tlsa.status, 0, tlsa.stderr)
                 let tlsaData = try XCTUnwrap(Self.lastHex(tlsa.stdout), "tlsa printed no record: \(tlsa.stdout)")
                 XCTAssertTrue(generated[host]?.contains("\(p) \(tlsaData)") == true, "tlsa \(host) \(p): \(tlsaData)")
 
-                var danetoolArguments = ["--tlsa-rr", "--host=\(host)", "--port=25", "--load-certificate=\(certificate)",
-                                         "--domain", "--hash=\(f[2] == "1" ? "sha256" : "sha512")"]
+                var danetoolArguments = [
+                    "--tlsa-rr", "--host=\(host)", "--port=25", "--load-certificate=\(certificate)",
+                    "--domain", "--hash=\(f[2] == "1" ? "sha256" : "sha512")",
+                ]
                 if f[1] == "0" { danetoolArguments.append("--x509") }
                 let danetool = try Processes.run("danetool", danetoolArguments)
                 XCTAssertEqual(danetool.status, 0, danetool.stderr)
-                let danetoolData = try XCTUnwrap(Self.lastHex(danetool.stdout), "danetool printed no record: \(danetool.stdout)")
-                XCTAssertTrue(generated[host]?.contains("\(p) \(danetoolData)") == true, "danetool \(host) \(p): \(danetoolData)")
+                let danetoolData = try XCTUnwrap(
+                    Self.lastHex(danetool.stdout), "danetool printed no record: \(danetool.stdout)")
+                XCTAssertTrue(
+                    generated[host]?.contains("\(p) \(danetoolData)") == true, "danetool \(host) \(p): \(danetoolData)")
             }
         }
     }
@@ -61,8 +76,12 @@ final class AnchorAgreementTests: XCTestCase {
     func testDaneTARecordsAgreeWithDanetoolOnTheIssuer() throws {
         let certs = try TestCertificates.shared()
         let generated = try generate(certs)
-        let danetool = try Processes.run("danetool", ["--tlsa-rr", "--host=x", "--load-certificate=\(certs.file("int.pem"))",
-                                                      "--ca", "--domain", "--hash=sha256"])
+        let danetool = try Processes.run(
+            "danetool",
+            [
+                "--tlsa-rr", "--host=x", "--load-certificate=\(certs.file("int.pem"))",
+                "--ca", "--domain", "--hash=sha256",
+            ])
         XCTAssertEqual(danetool.status, 0, danetool.stderr)
         let data = try XCTUnwrap(Self.lastHex(danetool.stdout))
         for type in TestCertificates.KeyType.allCases {
@@ -96,8 +115,11 @@ final class AnchorAgreementTests: XCTestCase {
             let t = type.rawValue
             let expected = try opensslReference(certificate: certs.file("\(t)-self.pem"), selector: 1, matchingType: 1)
             for form in ["pem", "der", "pub", "csr", "priv"] {
-                XCTAssertTrue(result.stdout.contains("_25._tcp.\(form).\(t).example.org."), "no record for \(form) \(t)")
-                let line = result.stdout.split(separator: "\n").first { $0.hasPrefix("_25._tcp.\(form).\(t).example.org.") }
+                XCTAssertTrue(
+                    result.stdout.contains("_25._tcp.\(form).\(t).example.org."), "no record for \(form) \(t)")
+                let line = result.stdout.split(separator: "\n").first {
+                    $0.hasPrefix("_25._tcp.\(form).\(t).example.org.")
+                }
                 XCTAssertEqual(line.flatMap { Self.lastHex(String($0)) }, expected, "\(form) form of \(t)")
             }
             let keyText = try String(contentsOfFile: certs.file("\(t).key"), encoding: .utf8)
@@ -135,14 +157,16 @@ final class AnchorAgreementTests: XCTestCase {
 
     /// `openssl x509 | openssl pkey | openssl dgst`: the reference computation.
     func opensslReference(certificate: String, selector: Int, matchingType: Int) throws -> String {
-        let select = selector == 1
+        let select =
+            selector == 1
             ? "openssl x509 -in '\(certificate)' -noout -pubkey | openssl pkey -pubin -outform DER"
             : "openssl x509 -in '\(certificate)' -outform DER"
-        let match = switch matchingType {
-        case 1: "openssl dgst -sha256 -r | cut -d' ' -f1"
-        case 2: "openssl dgst -sha512 -r | cut -d' ' -f1"
-        default: "od -An -v -tx1 | tr -d ' \\n'"
-        }
+        let match =
+            switch matchingType {
+            case 1: "openssl dgst -sha256 -r | cut -d' ' -f1"
+            case 2: "openssl dgst -sha512 -r | cut -d' ' -f1"
+            default: "od -An -v -tx1 | tr -d ' \\n'"
+            }
         let result = try Processes.shell("\(select) | \(match)")
         XCTAssertEqual(result.status, 0, result.stderr)
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()

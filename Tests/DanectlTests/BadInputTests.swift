@@ -9,12 +9,15 @@ final class BadInputTests: XCTestCase {
     static let folder = Repository.path("Tests/Fixtures/bad-input")
 
     func testEveryBadInputFixtureFailsCleanly() throws {
-        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Self.folder).filter { $0.hasSuffix(".yaml") }
+            .sorted()
         XCTAssertGreaterThanOrEqual(fixtures.count, 20, "fixtures went missing")
         for name in fixtures {
             let path = "\(Self.folder)/\(name)"
-            let header = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
-            let expectation = header.replacingOccurrences(of: "# expect:", with: "").split(separator: " ").map(String.init)
+            let header =
+                try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").first.map(String.init) ?? ""
+            let expectation = header.replacingOccurrences(of: "# expect:", with: "").split(separator: " ").map(
+                String.init)
             guard header.hasPrefix("# expect:"), let code = expectation.first else {
                 XCTFail("\(name) does not start with \"# expect: CODE [LINE:COLUMN]\"")
                 continue
@@ -38,7 +41,9 @@ final class BadInputTests: XCTestCase {
         XCTAssertTrue(line.hasSuffix("[\(code)]"), "\(fixture): want code \(code), got \"\(line)\"")
         XCTAssertTrue(result.stdout.isEmpty, "\(fixture): printed output despite the error")
         XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), previous, "\(fixture): output was touched")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), ["records.zone"], "\(fixture): left files behind")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: out.path), ["records.zone"],
+            "\(fixture): left files behind")
     }
 
     func testPrivateKeyMessagesNeverQuoteTheKey() throws {
@@ -54,12 +59,16 @@ final class BadInputTests: XCTestCase {
     func testMissingDescriptionFile() throws {
         let result = try Danectl.run(["generate", "/nonexistent/domain.yaml"])
         XCTAssertEqual(result.status, 66)
-        XCTAssertEqual(result.stderr, "/nonexistent/domain.yaml: error: cannot read the description: no such file [file-unreadable]\n")
+        XCTAssertEqual(
+            result.stderr,
+            "/nonexistent/domain.yaml: error: cannot read the description: no such file [file-unreadable]\n")
     }
 
     func testSeveralMistakesAreAllReportedAtOnce() throws {
         let folder = try TemporaryFolder()
-        let path = try folder.write("many.yaml", """
+        let path = try folder.write(
+            "many.yaml",
+            """
             domain: example.com
             ttl: -5
             mx:
@@ -69,7 +78,9 @@ final class BadInputTests: XCTestCase {
         let result = try Danectl.run(["generate", path])
         XCTAssertEqual(result.status, 65)
         let codes = result.stderr.split(separator: "\n").compactMap { $0.split(separator: "[").last?.dropLast() }
-        XCTAssertEqual(Set(codes.map(String.init)), ["yaml-range", "name-invalid", "yaml-unknown-key", "tlsrpt-uri"], result.stderr)
+        XCTAssertEqual(
+            Set(codes.map(String.init)), ["yaml-range", "name-invalid", "yaml-unknown-key", "tlsrpt-uri"], result.stderr
+        )
         // In the order an editor walks them: by line, then column.
         let places = result.stderr.split(separator: "\n").map { line -> [Int] in
             line.dropFirst(path.count + 1).split(separator: ":").prefix(2).compactMap { Int($0) }
@@ -79,8 +90,10 @@ final class BadInputTests: XCTestCase {
     }
 
     func testUnwritableOutputExits73AndLeavesNothing() throws {
-        let result = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"),
-                                      "--output", "/nonexistent-folder/records.zone"])
+        let result = try Danectl.run([
+            "generate", Repository.path("Examples/example.com/domain.yaml"),
+            "--output", "/nonexistent-folder/records.zone",
+        ])
         XCTAssertEqual(result.status, 73)
         XCTAssertTrue(result.stderr.hasPrefix("error: cannot write /nonexistent-folder/records.zone: "), result.stderr)
     }
@@ -88,32 +101,46 @@ final class BadInputTests: XCTestCase {
     func testBrokenTemplateIsReportedWithItsPath() throws {
         let folder = try TemporaryFolder()
         let template = try folder.write("mine.mustache", "{{#zones}}never closed\n")
-        let result = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"), "--template", template])
+        let result = try Danectl.run([
+            "generate", Repository.path("Examples/example.com/domain.yaml"), "--template", template,
+        ])
         XCTAssertEqual(result.status, 65)
         XCTAssertTrue(result.stderr.hasPrefix("error: \(template): the template does not parse"), result.stderr)
     }
 
     func testBadTrustAnchorFilesAreInputErrors() throws {
         let folder = try TemporaryFolder()
-        let missing = try Danectl.run(["verify", "--resolver", "127.0.0.1:9", "--trust-anchor", folder.file("none.ds"), "example.com"])
+        let missing = try Danectl.run([
+            "verify", "--resolver", "127.0.0.1:9", "--trust-anchor", folder.file("none.ds"), "example.com",
+        ])
         XCTAssertEqual(missing.status, 66)
-        XCTAssertEqual(missing.stderr, "\(folder.file("none.ds")): error: cannot read the trust anchor file [trust-anchor-unreadable]\n")
+        XCTAssertEqual(
+            missing.stderr,
+            "\(folder.file("none.ds")): error: cannot read the trust anchor file [trust-anchor-unreadable]\n")
         let empty = try folder.write("empty.ds", "; no records here\nexample.com. IN A 192.0.2.1\n")
         let useless = try Danectl.run(["verify", "--resolver", "127.0.0.1:9", "--trust-anchor", empty, "example.com"])
         XCTAssertEqual(useless.status, 65)
-        XCTAssertEqual(useless.stderr, "\(empty): error: \(empty) holds no DS or DNSKEY record to use as a trust anchor [trust-anchor-invalid]\n")
+        XCTAssertEqual(
+            useless.stderr,
+            "\(empty): error: \(empty) holds no DS or DNSKEY record to use as a trust anchor [trust-anchor-invalid]\n")
     }
 
     func testBadTSIGKeyFilesAreInputErrorsNamingTheLine() throws {
         let folder = try TemporaryFolder()
         let example = Repository.path("Examples/example.com/domain.yaml")
-        let missing = try Danectl.run(["publish", example, "--server", "127.0.0.1:9", "--tsig-key", folder.file("none.key")])
+        let missing = try Danectl.run([
+            "publish", example, "--server", "127.0.0.1:9", "--tsig-key", folder.file("none.key"),
+        ])
         XCTAssertEqual(missing.status, 66, missing.stderr)
-        XCTAssertEqual(missing.stderr, "\(folder.file("none.key")): error: cannot read the TSIG key file [tsig-key-unreadable]\n")
-        let broken = try folder.write("broken.key", "key \"danectl\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0c2VjcmV0c2VjcmV0\"\n};\n")
+        XCTAssertEqual(
+            missing.stderr, "\(folder.file("none.key")): error: cannot read the TSIG key file [tsig-key-unreadable]\n")
+        let broken = try folder.write(
+            "broken.key", "key \"danectl\" {\n\talgorithm hmac-sha256;\n\tsecret \"c2VjcmV0c2VjcmV0c2VjcmV0\"\n};\n")
         let bad = try Danectl.run(["publish", example, "--server", "127.0.0.1:9", "--tsig-key", broken])
         XCTAssertEqual(bad.status, 65, bad.stderr)
-        XCTAssertEqual(bad.stderr, "\(broken):3: error: \"secret\" needs a value and a closing semicolon: secret VALUE; [tsig-key-invalid]\n")
+        XCTAssertEqual(
+            bad.stderr,
+            "\(broken):3: error: \"secret\" needs a value and a closing semicolon: secret VALUE; [tsig-key-invalid]\n")
         let usage = try Danectl.run(["publish", example, "--server", "127.0.0.1:9"])
         XCTAssertEqual(usage.status, 64, "no key and no --dry-run")
     }
@@ -121,17 +148,23 @@ final class BadInputTests: XCTestCase {
     func testRolloverAgainstADeadResolverCannotRunAndLeavesTheStateUntouched() throws {
         let folder = try TemporaryFolder()
         let state = try folder.write("state.json", "{ this is not json")
-        let result = try Danectl.run(["rollover", "check", Repository.path("Examples/hosting-provider/provider.yaml"),
-                                      "--resolver", "127.0.0.1:9", "--timeout", "1", "--state", state])
+        let result = try Danectl.run([
+            "rollover", "check", Repository.path("Examples/hosting-provider/provider.yaml"),
+            "--resolver", "127.0.0.1:9", "--timeout", "1", "--state", state,
+        ])
         XCTAssertEqual(result.status, 69, result.stderr)
         XCTAssertTrue(result.stderr.hasPrefix("error: the resolver 127.0.0.1:9 does not answer"), result.stderr)
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
         XCTAssertEqual(try String(contentsOfFile: state, encoding: .utf8), "{ this is not json")
-        let nagios = try Danectl.run(["rollover", "check", Repository.path("Examples/hosting-provider/provider.yaml"),
-                                      "--resolver", "127.0.0.1:9", "--timeout", "1", "--state", state, "--nagios"])
+        let nagios = try Danectl.run([
+            "rollover", "check", Repository.path("Examples/hosting-provider/provider.yaml"),
+            "--resolver", "127.0.0.1:9", "--timeout", "1", "--state", state, "--nagios",
+        ])
         XCTAssertEqual(nagios.status, 3, "Nagios UNKNOWN, not CRITICAL")
-        let plan = try Danectl.run(["rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"),
-                                    "--resolver", "127.0.0.1:9"])
+        let plan = try Danectl.run([
+            "rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"),
+            "--resolver", "127.0.0.1:9",
+        ])
         XCTAssertEqual(plan.status, 69, "plan must not fall back to the description's TTLs silently: \(plan.stdout)")
     }
 
@@ -139,13 +172,24 @@ final class BadInputTests: XCTestCase {
     /// usage error naming both, and a complete one goes on to the gate (here: a dead resolver, 69).
     func testLegoHookEnvironmentOfEitherVersion() throws {
         let description = Repository.path("Examples/hosting-provider/provider.yaml")
-        let deploy = [Danectl.path, "rollover", "deploy", description, "--lego", "--resolver", "127.0.0.1:9", "--timeout", "1"]
+        let deploy = [
+            Danectl.path, "rollover", "deploy", description, "--lego", "--resolver", "127.0.0.1:9", "--timeout", "1",
+        ]
         let half = try Processes.run("env", ["LEGO_HOOK_CERT_PATH=/nonexistent.crt"] + deploy)
         XCTAssertEqual(half.status, 64, half.stderr)
-        XCTAssertTrue(half.stderr.contains("LEGO_HOOK_CERT_DOMAINS") && half.stderr.contains("LEGO_CERT_DOMAIN"), half.stderr)
+        XCTAssertTrue(
+            half.stderr.contains("LEGO_HOOK_CERT_DOMAINS") && half.stderr.contains("LEGO_CERT_DOMAIN"), half.stderr)
         XCTAssertEqual(half.stderr.split(separator: "\n").count, 1, half.stderr)
-        for names in [["LEGO_CERT_PATH", "LEGO_CERT_KEY_PATH", "LEGO_CERT_DOMAIN"], ["LEGO_HOOK_CERT_PATH", "LEGO_HOOK_CERT_KEY_PATH", "LEGO_HOOK_CERT_DOMAINS"]] {
-            let full = try Processes.run("env", ["\(names[0])=/nonexistent.crt", "\(names[1])=/nonexistent.key", "\(names[2])=mx1.mail.provider.example"] + deploy)
+        for names in [
+            ["LEGO_CERT_PATH", "LEGO_CERT_KEY_PATH", "LEGO_CERT_DOMAIN"],
+            ["LEGO_HOOK_CERT_PATH", "LEGO_HOOK_CERT_KEY_PATH", "LEGO_HOOK_CERT_DOMAINS"],
+        ] {
+            let full = try Processes.run(
+                "env",
+                [
+                    "\(names[0])=/nonexistent.crt", "\(names[1])=/nonexistent.key",
+                    "\(names[2])=mx1.mail.provider.example",
+                ] + deploy)
             XCTAssertNotEqual(full.status, 64, "\(names[0]): the hook's environment is read: " + full.stderr)
         }
     }

@@ -27,7 +27,8 @@ final class ChildSyncTests: XCTestCase {
 
     /// The RDATA after the type in a record line.
     func rdata(_ line: Substring, type: String) -> String {
-        let fields = (line.split(separator: ";").first ?? line).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let fields = (line.split(separator: ";").first ?? line).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(
+            String.init)
         guard let index = fields.firstIndex(of: type) else { return "" }
         return fields[(index + 1)...].joined(separator: " ").uppercased()
     }
@@ -39,7 +40,10 @@ final class ChildSyncTests: XCTestCase {
         XCTAssertEqual(both.count, 2)
         let parent = try ds(ksk).split(separator: "\n")[0]
         XCTAssertEqual(rdata(both[0], type: "CDS"), rdata(parent, type: "DS"), "CDS carries the DS's digest")
-        let dnskey = try XCTUnwrap(try String(contentsOfFile: ksk + ".key", encoding: .utf8).split(separator: "\n").first { $0.contains("DNSKEY") })
+        let dnskey = try XCTUnwrap(
+            try String(contentsOfFile: ksk + ".key", encoding: .utf8).split(separator: "\n").first {
+                $0.contains("DNSKEY")
+            })
         XCTAssertEqual(rdata(both[1], type: "CDNSKEY"), rdata(dnskey, type: "DNSKEY"), "CDNSKEY carries the DNSKEY")
         XCTAssertTrue(both[0].hasPrefix("example.com. "), "owned by the child's apex")
     }
@@ -58,10 +62,13 @@ final class ChildSyncTests: XCTestCase {
         let lines = text.split(separator: "\n")
         XCTAssertEqual(lines.filter { $0.contains("\tCDS\t") }.count, 2)
         XCTAssertEqual(lines.filter { $0.contains("\tCDNSKEY\t") }.count, 2, "the ZSK has no CDNSKEY")
-        let zskTag = String(zsk.split(separator: "+").last!).replacingOccurrences(of: "^0+", with: "", options: .regularExpression)
+        let zskTag = String(zsk.split(separator: "+").last!).replacingOccurrences(
+            of: "^0+", with: "", options: .regularExpression)
         let keySetSignatures = lines.filter { $0.contains("RRSIG\tCDS ") || $0.contains("RRSIG\tCDNSKEY ") }
         XCTAssertEqual(keySetSignatures.count, 4, "each KSK signs CDS and CDNSKEY")
-        XCTAssertFalse(keySetSignatures.contains { $0.contains(" \(zskTag) example.com.") }, "the parent checks them against its DS: KSKs sign them")
+        XCTAssertFalse(
+            keySetSignatures.contains { $0.contains(" \(zskTag) example.com.") },
+            "the parent checks them against its DS: KSKs sign them")
 
         let dsset = try folder.write("dsset-example.com.", try ds(ksk1))
         let parent = try Processes.run("dnssec-cds", ["-s", "-86400", "-f", output, "-d", dsset, "example.com"])
@@ -74,13 +81,16 @@ final class ChildSyncTests: XCTestCase {
     func testCDSDeleteAsksTheParentToRemoveTheDS() throws {
         let folder = try TemporaryFolder()
         let ksk = try key(folder, ksk: true), zsk = try key(folder, ksk: false)
-        let zone = try folder.write("example.com.zone", Self.zoneText + "\n@ IN CDS 1 13 2 " + String(repeating: "ab", count: 32) + "\n")
+        let zone = try folder.write(
+            "example.com.zone", Self.zoneText + "\n@ IN CDS 1 13 2 " + String(repeating: "ab", count: 32) + "\n")
         let output = folder.file("signed")
         let signed = try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "--cds-delete", "-o", output])
         XCTAssertEqual(signed.status, 0, signed.stderr)
         try assertValid(output, "with the delete form")
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(lines.filter { $0.contains("\tCDS\t") }.map { rdata($0, type: "CDS") }, ["0 0 0 00"], "the file's CDS is replaced")
+        XCTAssertEqual(
+            lines.filter { $0.contains("\tCDS\t") }.map { rdata($0, type: "CDS") }, ["0 0 0 00"],
+            "the file's CDS is replaced")
         XCTAssertEqual(lines.filter { $0.contains("\tCDNSKEY\t") }.map { rdata($0, type: "CDNSKEY") }, ["0 3 0 AA=="])
         let dsset = try folder.write("dsset-example.com.", try ds(ksk))
         let parent = try Processes.run("dnssec-cds", ["-s", "-86400", "-u", "-f", output, "-d", dsset, "example.com"])

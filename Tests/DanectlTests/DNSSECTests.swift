@@ -25,7 +25,9 @@ final class DNSSECTests: XCTestCase {
     func testKeygenWritesBINDFilesAndDSMatchesBothAnchors() throws {
         let folder = try TemporaryFolder()
         for algorithm in ["ecdsap256sha256", "ed25519", "rsasha256"] {
-            let made = try Danectl.run(["keygen", "example.com", "--ksk", "--algorithm", algorithm, "--directory", folder.path])
+            let made = try Danectl.run([
+                "keygen", "example.com", "--ksk", "--algorithm", algorithm, "--directory", folder.path,
+            ])
             XCTAssertEqual(made.status, 0, made.stderr)
             let base = made.stdout.trimmingCharacters(in: .newlines)
             XCTAssertTrue(base.hasPrefix("Kexample.com.+0"), base)
@@ -38,8 +40,10 @@ final class DNSSECTests: XCTestCase {
             XCTAssertEqual(ours.status, 0, ours.stderr)
             let ldns = try Processes.run("ldns-key2ds", ["-n", "-2", path + ".key"])
             let bind = try Processes.run("dnssec-dsfromkey", ["-2", path + ".key"])
-            XCTAssertEqual(Self.dsFields(ours.stdout), Self.dsFields(ldns.stdout), "ldns-key2ds disagrees for \(algorithm)")
-            XCTAssertEqual(Self.dsFields(ours.stdout), Self.dsFields(bind.stdout), "dnssec-dsfromkey disagrees for \(algorithm)")
+            XCTAssertEqual(
+                Self.dsFields(ours.stdout), Self.dsFields(ldns.stdout), "ldns-key2ds disagrees for \(algorithm)")
+            XCTAssertEqual(
+                Self.dsFields(ours.stdout), Self.dsFields(bind.stdout), "dnssec-dsfromkey disagrees for \(algorithm)")
             XCTAssertEqual(Self.dsFields(ours.stdout).count, 4)
         }
     }
@@ -47,7 +51,9 @@ final class DNSSECTests: XCTestCase {
     func testKeygenIntoAMissingFolderWritesNothing() throws {
         let result = try Danectl.run(["keygen", "example.com", "--directory", "/nonexistent-danectl-folder"])
         XCTAssertEqual(result.status, 73)
-        XCTAssertTrue(result.stderr.hasPrefix("error: cannot write /nonexistent-danectl-folder/Kexample.com.+013+"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.hasPrefix("error: cannot write /nonexistent-danectl-folder/Kexample.com.+013+"), result.stderr
+        )
         XCTAssertTrue(result.stdout.isEmpty)
     }
 
@@ -57,10 +63,15 @@ final class DNSSECTests: XCTestCase {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)
         let zone = try folder.write("example.com.zone", Self.zoneText)
-        for (name, extra) in [("nsec", [String]()), ("nsec3", ["--nsec3"]), ("nsec3-optout", ["--nsec3", "--opt-out"])] {
+        for (name, extra) in [
+            ("nsec", [String]()), ("nsec3", ["--nsec3"]), ("nsec3-optout", ["--nsec3", "--opt-out"]),
+        ] {
             let output = folder.file("\(name).signed")
-            let signed = try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "--include",
-                                          Repository.path("Examples/example.com/domain.yaml"), "-o", output] + extra)
+            let signed = try Danectl.run(
+                [
+                    "sign", zone, "--key", ksk, "--key", zsk, "--include",
+                    Repository.path("Examples/example.com/domain.yaml"), "-o", output,
+                ] + extra)
             XCTAssertEqual(signed.status, 0, signed.stderr)
             try assertValid(output, "danectl \(name)")
             let text = try String(contentsOfFile: output, encoding: .utf8)
@@ -73,7 +84,8 @@ final class DNSSECTests: XCTestCase {
             // DNSKEY RRset signed by the KSK only; the rest by the ZSK only.
             let kskTag = try keyTag(ksk), zskTag = try keyTag(zsk)
             let signatures = text.split(separator: "\n").filter { $0.contains("\tRRSIG\t") }
-            let overKeys = signatures.filter { $0.contains("RRSIG\tDNSKEY") }, overRest = signatures.filter { !$0.contains("RRSIG\tDNSKEY") }
+            let overKeys = signatures.filter { $0.contains("RRSIG\tDNSKEY") },
+                overRest = signatures.filter { !$0.contains("RRSIG\tDNSKEY") }
             XCTAssertFalse(overKeys.isEmpty || overRest.isEmpty, "\(name): no signatures to check")
             XCTAssertTrue(overKeys.allSatisfy { $0.contains(" \(kskTag) example.com.") })
             XCTAssertTrue(overRest.allSatisfy { $0.contains(" \(zskTag) example.com.") })
@@ -84,13 +96,15 @@ final class DNSSECTests: XCTestCase {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)
         let zone = try folder.write("example.com.zone", Self.zoneText)
-        let ldns = try Processes.run("ldns-signzone", ["-o", "example.com.", "-f", folder.file("ldns.signed"), zone, ksk, zsk])
+        let ldns = try Processes.run(
+            "ldns-signzone", ["-o", "example.com.", "-f", folder.file("ldns.signed"), zone, ksk, zsk])
         XCTAssertEqual(ldns.status, 0, ldns.stderr)
         try assertValid(folder.file("ldns.signed"), "ldns-signzone with danectl keys")
         // dnssec-signzone wants the DNSKEYs in the zone itself.
         let withKeys = try folder.write("withkeys.zone", Self.zoneText + "$INCLUDE \(ksk).key\n$INCLUDE \(zsk).key\n")
-        let bind = try Processes.run("dnssec-signzone", ["-o", "example.com", "-f", folder.file("bind.signed"), withKeys, ksk, zsk],
-                                     directory: folder.path)
+        let bind = try Processes.run(
+            "dnssec-signzone", ["-o", "example.com", "-f", folder.file("bind.signed"), withKeys, ksk, zsk],
+            directory: folder.path)
         XCTAssertEqual(bind.status, 0, bind.stderr)
         try assertValid(folder.file("bind.signed"), "dnssec-signzone with danectl keys")
     }
@@ -98,10 +112,14 @@ final class DNSSECTests: XCTestCase {
     func testAnchorMadeKeysSignWithDanectl() throws {
         let folder = try TemporaryFolder()
         let zone = try folder.write("example.com.zone", Self.zoneText)
-        let ldnsKSK = try Processes.run("ldns-keygen", ["-a", "ECDSAP256SHA256", "-k", "example.com"], directory: folder.path)
-        let ldnsZSK = try Processes.run("ldns-keygen", ["-a", "ECDSAP256SHA256", "example.com"], directory: folder.path)
-        let bindKSK = try Processes.run("dnssec-keygen", ["-q", "-a", "ED25519", "-f", "KSK", "example.com"], directory: folder.path)
-        let bindZSK = try Processes.run("dnssec-keygen", ["-q", "-a", "ED25519", "example.com"], directory: folder.path)
+        let ldnsKSK = try Processes.run(
+            "ldns-keygen", ["-a", "ECDSAP256SHA256", "-k", "example.com"], directory: folder.path)
+        let ldnsZSK = try Processes.run(
+            "ldns-keygen", ["-a", "ECDSAP256SHA256", "example.com"], directory: folder.path)
+        let bindKSK = try Processes.run(
+            "dnssec-keygen", ["-q", "-a", "ED25519", "-f", "KSK", "example.com"], directory: folder.path)
+        let bindZSK = try Processes.run(
+            "dnssec-keygen", ["-q", "-a", "ED25519", "example.com"], directory: folder.path)
         for made in [ldnsKSK, ldnsZSK, bindKSK, bindZSK] { XCTAssertEqual(made.status, 0, made.stderr) }
         let name = { (r: ProcessResult) in folder.file(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) }
         for (label, keys) in [("ldns-keygen", [ldnsKSK, ldnsZSK]), ("dnssec-keygen", [bindKSK, bindZSK])] {
@@ -121,7 +139,9 @@ final class DNSSECTests: XCTestCase {
         let again = try Danectl.run(["sign", first, "--key", ksk, "--key", zsk, "-o", second])
         XCTAssertEqual(again.status, 0, again.stderr)
         try assertValid(second, "re-signed")
-        let count = { (path: String) in try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\tRRSIG\t").count }
+        let count = { (path: String) in
+            try String(contentsOfFile: path, encoding: .utf8).components(separatedBy: "\tRRSIG\t").count
+        }
         XCTAssertEqual(try count(first), try count(second), "signatures piled up on re-signing")
         XCTAssertTrue(try String(contentsOfFile: second, encoding: .utf8).contains("2026010102"))
     }
@@ -129,23 +149,42 @@ final class DNSSECTests: XCTestCase {
     func testSignedFragmentsVerifyAgainstTheKey() throws {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)
-        let fragment = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"), "--sign", "--key", zsk])
+        let fragment = try Danectl.run([
+            "generate", Repository.path("Examples/example.com/domain.yaml"), "--sign", "--key", zsk,
+        ])
         XCTAssertEqual(fragment.status, 0, fragment.stderr)
-        XCTAssertEqual(fragment.stdout.components(separatedBy: " IN RRSIG ").count - 1, 4, "MX, TXT and two TLSA RRsets")
+        XCTAssertEqual(
+            fragment.stdout.components(separatedBy: " IN RRSIG ").count - 1, 4, "MX, TXT and two TLSA RRsets")
         // A zone made of the fragment plus the apex records verifies with the same key.
-        let records = fragment.stdout.split(separator: "\n").filter { !$0.hasPrefix(";") && !$0.isEmpty }.joined(separator: "\n")
-        let apex = try Danectl.run(["sign", try folder.write("apex.zone", Self.zoneText), "--key", ksk, "--key", zsk, "-o", "-"])
-        let zone = apex.stdout.split(separator: "\n").filter { !$0.contains("_25._tcp") && !$0.contains("_smtp._tls") }
+        let records = fragment.stdout.split(separator: "\n").filter { !$0.hasPrefix(";") && !$0.isEmpty }.joined(
+            separator: "\n")
+        let apex = try Danectl.run([
+            "sign", try folder.write("apex.zone", Self.zoneText), "--key", ksk, "--key", zsk, "-o", "-",
+        ])
+        let zone =
+            apex.stdout.split(separator: "\n").filter { !$0.contains("_25._tcp") && !$0.contains("_smtp._tls") }
             .joined(separator: "\n") + "\n" + records + "\n"
         let check = try Processes.run("ldns-verify-zone", ["-V", "3", try folder.write("fragment-check.zone", zone)])
         // The apex NSEC chain does not cover the fragment's names, but every signature verifies...
         XCTAssertFalse((check.stdout + check.stderr).contains("Bogus"), check.stdout + check.stderr)
-        XCTAssertTrue((check.stdout + check.stderr).contains("there is no NSEC(3) for _25._tcp.mx1.example.com."), "fragment not checked")
+        XCTAssertTrue(
+            (check.stdout + check.stderr).contains("there is no NSEC(3) for _25._tcp.mx1.example.com."),
+            "fragment not checked")
         // ...and a changed TLSA record no longer does.
-        let tampered = try Processes.run("ldns-verify-zone", ["-V", "3", try folder.write("tampered.zone",
-            zone.replacingOccurrences(of: "3 1 1 54c681d1", with: "3 1 1 54c681d2"))])
-        XCTAssertTrue((tampered.stdout + tampered.stderr).contains("Bogus DNSSEC signature for _25._tcp.mx1.example.com."), tampered.stderr)
-        let noKey = try Danectl.run(["generate", Repository.path("Examples/hosting-provider/provider.yaml"), "--sign", "--key", zsk])
+        let tampered = try Processes.run(
+            "ldns-verify-zone",
+            [
+                "-V", "3",
+                try folder.write(
+                    "tampered.zone",
+                    zone.replacingOccurrences(of: "3 1 1 54c681d1", with: "3 1 1 54c681d2")),
+            ])
+        XCTAssertTrue(
+            (tampered.stdout + tampered.stderr).contains("Bogus DNSSEC signature for _25._tcp.mx1.example.com."),
+            tampered.stderr)
+        let noKey = try Danectl.run([
+            "generate", Repository.path("Examples/hosting-provider/provider.yaml"), "--sign", "--key", zsk,
+        ])
         XCTAssertEqual(noKey.status, 65)
         XCTAssertTrue(noKey.stderr.contains("no key for zone customer-a.example."), noKey.stderr)
     }
@@ -157,22 +196,31 @@ final class DNSSECTests: XCTestCase {
         let (ksk, zsk) = try makeKeys(in: folder)
         let zone = try folder.write("example.com.zone", Self.zoneText)
         let output = folder.file("expired.signed")
-        let signed = try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "--now", "2020-01-01T00:00:00Z", "-o", output])
+        let signed = try Danectl.run([
+            "sign", zone, "--key", ksk, "--key", zsk, "--now", "2020-01-01T00:00:00Z", "-o", output,
+        ])
         XCTAssertEqual(signed.status, 0, signed.stderr)
-        XCTAssertNotEqual(try Processes.run("ldns-verify-zone", [output]).status, 0, "ldns-verify-zone accepted expired signatures")
-        XCTAssertNotEqual(try Processes.run("dnssec-verify", ["-o", "example.com", output]).status, 0, "dnssec-verify accepted expired signatures")
+        XCTAssertNotEqual(
+            try Processes.run("ldns-verify-zone", [output]).status, 0, "ldns-verify-zone accepted expired signatures")
+        XCTAssertNotEqual(
+            try Processes.run("dnssec-verify", ["-o", "example.com", output]).status, 0,
+            "dnssec-verify accepted expired signatures")
     }
 
     func testSignaturesFromAnUnpublishedKeyAreRejected() throws {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)
-        let other = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let other = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+            in: .newlines)
         let zone = try folder.write("example.com.zone", Self.zoneText)
         let output = folder.file("signed")
         XCTAssertEqual(try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "-o", output]).status, 0)
         // Swap the published ZSK for another key: every zone signature now points at no key.
-        let otherKey = try String(contentsOfFile: folder.file(other + ".key"), encoding: .utf8).split(separator: "\n").last { !$0.hasPrefix(";") }!
-        let zskKey = try String(contentsOfFile: zsk + ".key", encoding: .utf8).split(separator: "\n").last { !$0.hasPrefix(";") }!
+        let otherKey = try String(contentsOfFile: folder.file(other + ".key"), encoding: .utf8).split(separator: "\n")
+            .last { !$0.hasPrefix(";") }!
+        let zskKey = try String(contentsOfFile: zsk + ".key", encoding: .utf8).split(separator: "\n").last {
+            !$0.hasPrefix(";")
+        }!
         let fields = zskKey.split(whereSeparator: { $0 == " " || $0 == "\t" })
         let zskData = String(fields[fields.firstIndex(of: "DNSKEY")! + 4])  // flags, protocol, algorithm, then the key
         let original = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map(String.init)
@@ -186,14 +234,17 @@ final class DNSSECTests: XCTestCase {
     func testDSThatMatchesNoKeyIsRejectedByTheValidator() throws {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)
-        let stranger = try Danectl.run(["keygen", "example.com", "--ksk", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let stranger = try Danectl.run(["keygen", "example.com", "--ksk", "--directory", folder.path]).stdout
+            .trimmingCharacters(in: .newlines)
         let zone = try folder.write("example.com.zone", Self.zoneText)
         let output = folder.file("signed")
         XCTAssertEqual(try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "-o", output]).status, 0)
         let goodDS = try folder.write("good.ds", try Danectl.run(["ds", ksk]).stdout)
         let wrongDS = try folder.write("wrong.ds", try Danectl.run(["ds", folder.file(stranger)]).stdout)
-        XCTAssertEqual(try Processes.run("ldns-verify-zone", ["-k", goodDS, output]).status, 0, "the right DS must validate")
-        XCTAssertNotEqual(try Processes.run("ldns-verify-zone", ["-k", wrongDS, output]).status, 0, "a DS matching no key must not")
+        XCTAssertEqual(
+            try Processes.run("ldns-verify-zone", ["-k", goodDS, output]).status, 0, "the right DS must validate")
+        XCTAssertNotEqual(
+            try Processes.run("ldns-verify-zone", ["-k", wrongDS, output]).status, 0, "a DS matching no key must not")
     }
 
     // MARK: - Bad input
@@ -202,25 +253,37 @@ final class DNSSECTests: XCTestCase {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)
         let zone = try folder.write("example.com.zone", Self.zoneText)
-        let otherZoneKey = try Danectl.run(["keygen", "example.org", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let otherZoneKey = try Danectl.run(["keygen", "example.org", "--directory", folder.path]).stdout
+            .trimmingCharacters(in: .newlines)
         let corrupt = folder.file("Kcorrupt.+013+00001")
         try "example.com. IN DNSKEY 256 3 13 AAAA\n".write(toFile: corrupt + ".key", atomically: true, encoding: .utf8)
-        try "Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: !!!notbase64\n".write(toFile: corrupt + ".private", atomically: true, encoding: .utf8)
+        try "Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: !!!notbase64\n".write(
+            toFile: corrupt + ".private", atomically: true, encoding: .utf8)
         let mismatch = folder.file("Kmismatch.+008+00002")
         try String(contentsOfFile: zsk + ".key", encoding: .utf8).replacingOccurrences(of: " 3 13 ", with: " 3 8 ")
             .write(toFile: mismatch + ".key", atomically: true, encoding: .utf8)
         try FileManager.default.copyItem(atPath: zsk + ".private", toPath: mismatch + ".private")
         let noSOA = try folder.write("nosoa.zone", "$ORIGIN example.com.\nwww 3600 IN A 192.0.2.1\n")
-        let broken = try folder.write("broken.zone", "$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 h 1 2 3 4 5\nwww IN A 999.1.1.1\n")
+        let broken = try folder.write(
+            "broken.zone", "$ORIGIN example.com.\n$TTL 3600\n@ IN SOA ns1 h 1 2 3 4 5\nwww IN A 999.1.1.1\n")
 
         let cases: [(String, [String], String, Int32)] = [
             ("corrupt key", ["sign", zone, "--key", corrupt], "is not a readable private key", 65),
             ("algorithm mismatch", ["sign", zone, "--key", mismatch], "says algorithm 8 but", 65),
-            ("key for another zone", ["sign", zone, "--key", ksk, "--key", folder.file(otherZoneKey)], "different zones", 65),
-            ("only another zone's key", ["sign", zone, "--key", folder.file(otherZoneKey)], "is for zone example.org., not example.com.", 65),
+            (
+                "key for another zone", ["sign", zone, "--key", ksk, "--key", folder.file(otherZoneKey)],
+                "different zones", 65
+            ),
+            (
+                "only another zone's key", ["sign", zone, "--key", folder.file(otherZoneKey)],
+                "is for zone example.org., not example.com.", 65
+            ),
             ("missing key", ["sign", zone, "--key", folder.file("Knothere.+013+00003")], "no such file", 66),
             ("zone without SOA", ["sign", noSOA, "--key", ksk], "no SOA", 65),
-            ("missing zone file", ["sign", folder.file("absent.zone"), "--key", ksk], "absent.zone: error: cannot read the zone file: No such file", 66),
+            (
+                "missing zone file", ["sign", folder.file("absent.zone"), "--key", ksk],
+                "absent.zone: error: cannot read the zone file: No such file", 66
+            ),
             ("unparsable zone", ["sign", broken, "--key", ksk], "\(broken):4:", 65),
         ]
         for (label, arguments, message, status) in cases {
@@ -236,12 +299,15 @@ final class DNSSECTests: XCTestCase {
     /// Keys as BIND's dnssec-keygen writes them, for every algorithm danectl signs with: the
     /// .private text is read into OpenSSL by OpenSSLKit, and the signed zone verifies.
     func testKeysFromDnssecKeygenSignForEveryAlgorithm() throws {
-        for (algorithm, extra) in [("RSASHA256", ["-b", "2048"]), ("RSASHA512", ["-b", "2048"]), ("ECDSAP256SHA256", []),
-                                   ("ECDSAP384SHA384", []), ("ED25519", []), ("ED448", [])] {
+        for (algorithm, extra) in [
+            ("RSASHA256", ["-b", "2048"]), ("RSASHA512", ["-b", "2048"]), ("ECDSAP256SHA256", []),
+            ("ECDSAP384SHA384", []), ("ED25519", []), ("ED448", []),
+        ] {
             let folder = try TemporaryFolder()
             var keys: [String] = []
             for role in [["-f", "KSK"], []] {
-                let made = try Processes.run("dnssec-keygen", ["-q", "-K", folder.path, "-a", algorithm] + role + extra + ["example.com"])
+                let made = try Processes.run(
+                    "dnssec-keygen", ["-q", "-K", folder.path, "-a", algorithm] + role + extra + ["example.com"])
                 XCTAssertEqual(made.status, 0, "\(algorithm): \(made.stderr)")
                 keys += ["--key", folder.file(made.stdout.trimmingCharacters(in: .whitespacesAndNewlines))]
             }
@@ -258,7 +324,6 @@ final class DNSSECTests: XCTestCase {
     func keyTag(_ base: String) throws -> String {
         String(base.split(separator: "+").last!).replacingOccurrences(of: "^0+", with: "", options: .regularExpression)
     }
-
 
     /// key tag, algorithm, digest type, digest (lower case) of a DS line, whoever printed it.
     static func dsFields(_ text: String) -> [String] {

@@ -9,7 +9,9 @@ final class FuzzCorpusTests: XCTestCase {
         let targets = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
         XCTAssertEqual(targets, ["FuzzDescription", "FuzzKeyMaterial", "FuzzLiveDNS", "FuzzReport", "FuzzZoneFile"])
         for target in targets {
-            let inputs = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(target)").sorted().map { "\(folder)/\(target)/\($0)" }
+            let inputs = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/\(target)").sorted().map {
+                "\(folder)/\(target)/\($0)"
+            }
             XCTAssertFalse(inputs.isEmpty, "\(target) has no seed corpus")
             let replayer = (Danectl.path as NSString).deletingLastPathComponent + "/" + target
             let result = try Processes.run(replayer, inputs)

@@ -9,19 +9,29 @@ final class HardeningTests: XCTestCase {
     func testAClosedPipeIsAnErrorNotADeathBySignal() throws {
         let folder = try TemporaryFolder()
         let certificate = Repository.path("Examples/example.com/certs/mx1.pem")
-        let yaml = "hosts:\n  - {host: mx.big.example, certificate: \(certificate)}\ndomains:\n"
-            + (0..<3000).map { "  - {domain: d\($0).big.example, mx: [{host: mx.big.example, priority: 10}]}\n" }.joined()
+        let yaml =
+            "hosts:\n  - {host: mx.big.example, certificate: \(certificate)}\ndomains:\n"
+            + (0..<3000).map { "  - {domain: d\($0).big.example, mx: [{host: mx.big.example, priority: 10}]}\n" }
+            .joined()
         let description = try folder.write("big.yaml", yaml)
-        let result = try Processes.run("/bin/bash", ["-c", "set -o pipefail; '\(Danectl.path)' generate '\(description)' --format json 2>/dev/null | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}"])
+        let result = try Processes.run(
+            "/bin/bash",
+            [
+                "-c",
+                "set -o pipefail; '\(Danectl.path)' generate '\(description)' --format json 2>/dev/null | head -c 1 >/dev/null; echo ${PIPESTATUS[0]}",
+            ])
         XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "73", "killed by SIGPIPE is 141")
     }
 
     /// Finding 7: every command checks its writes to standard output.
     func testLostOutputIsNeverSuccess() throws {
         let folder = try TemporaryFolder()
-        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
-        for command in ["generate '\(example)'", "ds '\(folder.file(key))'", "keygen example.org --directory '\(folder.path)'",
-                        "rollover plan '\(Repository.path("Examples/hosting-provider/provider.yaml"))' --offline --now 2026-12-01T00:00:00Z"] {
+        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+            in: .newlines)
+        for command in [
+            "generate '\(example)'", "ds '\(folder.file(key))'", "keygen example.org --directory '\(folder.path)'",
+            "rollover plan '\(Repository.path("Examples/hosting-provider/provider.yaml"))' --offline --now 2026-12-01T00:00:00Z",
+        ] {
             let result = try Processes.run("/bin/sh", ["-c", "'\(Danectl.path)' \(command) > /dev/full"])
             XCTAssertEqual(result.status, 73, "\(command): \(result.stderr)")
         }
@@ -30,8 +40,10 @@ final class HardeningTests: XCTestCase {
     /// Findings 13 and 14: numeric options are range-checked as usage errors.
     func testNumericOptionsOutOfRangeAreUsageErrors() throws {
         let folder = try TemporaryFolder()
-        let zone = try folder.write("z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
-        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let zone = try folder.write(
+            "z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
+        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+            in: .newlines)
         let sign = ["sign", zone, "--key", folder.file(key), "-o", folder.file("out")]
         let cases: [[String]] = [
             sign + ["--validity", "1000000000000000"], sign + ["--validity", "25000"], sign + ["--jitter", "10000000"],
@@ -64,22 +76,30 @@ final class HardeningTests: XCTestCase {
     /// spelled (./one-cert.pem beside the description, a link to it).
     func testGenerateNeverOverwritesACertificateItReads() throws {
         let folder = try TemporaryFolder()
-        let certificate = try String(contentsOfFile: Repository.path("Examples/example.com/certs/mx1.pem"), encoding: .utf8)
+        let certificate = try String(
+            contentsOfFile: Repository.path("Examples/example.com/certs/mx1.pem"), encoding: .utf8)
         try folder.write("one-cert.pem", certificate)
-        let description = try folder.write("one.yaml", "domain: example.com\nmx: [{host: mx1.example.com, certificate: one-cert.pem}]\n")
-        try FileManager.default.createSymbolicLink(atPath: folder.file("link.pem"), withDestinationPath: folder.file("one-cert.pem"))
-        for output in ["./one-cert.pem", folder.file("one-cert.pem"), folder.file("link.pem"), folder.path + "/../" + URL(fileURLWithPath: folder.path).lastPathComponent + "/one-cert.pem"] {
+        let description = try folder.write(
+            "one.yaml", "domain: example.com\nmx: [{host: mx1.example.com, certificate: one-cert.pem}]\n")
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.file("link.pem"), withDestinationPath: folder.file("one-cert.pem"))
+        for output in [
+            "./one-cert.pem", folder.file("one-cert.pem"), folder.file("link.pem"),
+            folder.path + "/../" + URL(fileURLWithPath: folder.path).lastPathComponent + "/one-cert.pem",
+        ] {
             let result = try Danectl.run(["generate", description, "-o", output], directory: folder.path)
             XCTAssertEqual(result.status, 64, "\(output): \(result.stderr)")
             XCTAssertTrue(result.stderr.contains("is an input of this run"), result.stderr)
-            XCTAssertEqual(try String(contentsOfFile: folder.file("one-cert.pem"), encoding: .utf8), certificate, output)
+            XCTAssertEqual(
+                try String(contentsOfFile: folder.file("one-cert.pem"), encoding: .utf8), certificate, output)
         }
     }
 
     /// Finding 22: sign reads regular files only; a FIFO or /dev/zero is an input error at once.
     func testSignRefusesWhatIsNotARegularFile() throws {
         let folder = try TemporaryFolder()
-        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let key = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+            in: .newlines)
         XCTAssertEqual(mkfifo(folder.file("fifo"), 0o600), 0)
         for input in ["/dev/zero", folder.file("fifo"), folder.path] {
             let started = Date()
@@ -93,18 +113,25 @@ final class HardeningTests: XCTestCase {
     /// Finding 9: errors about an included file name the file and line, never its content.
     func testSignNeverQuotesAnIncludedFile() throws {
         let folder = try TemporaryFolder()
-        let zone = try folder.write("z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
-        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let zone = try folder.write(
+            "z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
+        let key = folder.file(
+            try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
         let secret = try String(contentsOfFile: key + ".private", encoding: .utf8)
         let shadow = try folder.write("shadow", "root:$6$secret-hash:19000:0:99999:7:::\n")
         for include in [key + ".private", shadow] {
             let result = try Danectl.run(["sign", zone, "--key", key, "--include", include, "-o", folder.file("out")])
             XCTAssertEqual(result.status, 65, result.stderr)
             for line in (secret + "root:$6$secret-hash").split(separator: "\n") where line.count > 12 {
-                let value = line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-                XCTAssertFalse(value.count > 8 && result.stderr.contains(value), "the error quotes \(include): \(result.stderr)")
+                let value =
+                    line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                XCTAssertFalse(
+                    value.count > 8 && result.stderr.contains(value), "the error quotes \(include): \(result.stderr)")
             }
-            XCTAssertTrue(result.stderr.contains((include as NSString).lastPathComponent + ":"), "the error names the file and line: \(result.stderr)")
+            XCTAssertTrue(
+                result.stderr.contains((include as NSString).lastPathComponent + ":"),
+                "the error names the file and line: \(result.stderr)")
         }
     }
 
@@ -121,13 +148,19 @@ final class HardeningTests: XCTestCase {
     func testNamesAndRecordsBeyondDNSLimitsAreRefused() throws {
         let folder = try TemporaryFolder()
         let certificate = Repository.path("Examples/example.com/certs/mx1.pem")
-        let longHost = (0..<4).map { _ in String(repeating: "a", count: 62) }.joined(separator: ".") + ".example"  // 260 octets with _65535._tcp
-        let host = try folder.write("host.yaml", "domain: example\nmx: [{host: \(longHost.suffix(253)), port: 65535, certificate: \(certificate)}]\n")
+        // 260 octets with _65535._tcp
+        let longHost = (0..<4).map { _ in String(repeating: "a", count: 62) }.joined(separator: ".") + ".example"
+        let host = try folder.write(
+            "host.yaml",
+            "domain: example\nmx: [{host: \(longHost.suffix(253)), port: 65535, certificate: \(certificate)}]\n")
         let longName = try Danectl.run(["generate", host])
         XCTAssertEqual(longName.status, 65, longName.stderr)
         XCTAssertTrue(longName.stderr.contains("[name-too-long]"), longName.stderr)
         let rua = "mailto:tlsrpt@example.com?x=" + String(repeating: "y", count: 70_000)
-        let report = try folder.write("rua.yaml", "domain: example.com\nmx: [{host: mx.example.com, certificate: \(certificate)}]\ntlsrpt: {rua: [\"\(rua)\"]}\n")
+        let report = try folder.write(
+            "rua.yaml",
+            "domain: example.com\nmx: [{host: mx.example.com, certificate: \(certificate)}]\ntlsrpt: {rua: [\"\(rua)\"]}\n"
+        )
         let longRecord = try Danectl.run(["generate", report])
         XCTAssertEqual(longRecord.status, 65, String(longRecord.stderr.prefix(500)))
         XCTAssertTrue(longRecord.stderr.contains("[rdata-too-long]"), String(longRecord.stderr.prefix(500)))
@@ -137,22 +170,32 @@ final class HardeningTests: XCTestCase {
     /// Finding 21: a key no SMTP server can authenticate with gets no TLSA record.
     func testKeysThatCannotAuthenticateTLSAreRefused() throws {
         let folder = try TemporaryFolder()
-        XCTAssertEqual(try Processes.shell("openssl genpkey -algorithm X25519 -out x.key && openssl pkey -in x.key -pubout -out x.pub", directory: folder.path).status, 0)
+        XCTAssertEqual(
+            try Processes.shell(
+                "openssl genpkey -algorithm X25519 -out x.key && openssl pkey -in x.key -pubout -out x.pub",
+                directory: folder.path
+            ).status, 0)
         let description = try folder.write("d.yaml", "domain: example.com\nmx: [{host: mx.example.com, key: x.pub}]\n")
         let result = try Danectl.run(["generate", description])
         XCTAssertEqual(result.status, 65, result.stderr)
-        XCTAssertTrue(result.stderr.contains("holds a X25519 key, which cannot authenticate a TLS server"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("holds a X25519 key, which cannot authenticate a TLS server"), result.stderr)
         XCTAssertTrue(result.stdout.isEmpty)
     }
 
     /// Finding 24: an included description with nothing for the zone being signed says so.
     func testIncludingADescriptionForAnotherZoneWarns() throws {
         let folder = try TemporaryFolder()
-        let zone = try folder.write("z.zone", "$ORIGIN example.net.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
-        let key = folder.file(try Danectl.run(["keygen", "example.net", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let zone = try folder.write(
+            "z.zone", "$ORIGIN example.net.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n")
+        let key = folder.file(
+            try Danectl.run(["keygen", "example.net", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
         let result = try Danectl.run(["sign", zone, "--key", key, "--include", example, "-o", folder.file("out")])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stderr.contains("describes no records for zone example.net.") && result.stderr.contains("[include-nothing]"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("describes no records for zone example.net.")
+                && result.stderr.contains("[include-nothing]"), result.stderr)
     }
 
     /// Finding 25 (in part): control characters from a description never reach the terminal raw.
@@ -161,7 +204,8 @@ final class HardeningTests: XCTestCase {
         let description = try folder.write("d.yaml", "domain: \"evil\\e[2J.example\"\nmx: []\n")  // YAML's \e is ESC
         let result = try Danectl.run(["generate", description])
         XCTAssertNotEqual(result.status, 0)
-        XCTAssertFalse(result.stderr.contains("\u{1B}"), "a raw ESC reached the terminal: \(result.stderr.debugDescription)")
+        XCTAssertFalse(
+            result.stderr.contains("\u{1B}"), "a raw ESC reached the terminal: \(result.stderr.debugDescription)")
         XCTAssertTrue(result.stderr.contains("\\u{1B}"), result.stderr)
     }
 
@@ -169,14 +213,23 @@ final class HardeningTests: XCTestCase {
     /// temporary files, and the previous output is untouched.
     func testAKilledRunLeavesNoTemporaryFiles() throws {
         let folder = try TemporaryFolder()
-        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let key = folder.file(
+            try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
         var zone = "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
         for i in 0..<60_000 { zone += "h\(i) IN A 192.0.2.\(i % 250 + 1)\n" }
         let input = try folder.write("big.zone", zone)
         let output = try folder.write("big.signed", "; the previous output\n")
         for delay in ["0.3", "0.8"] {
-            _ = try Processes.run("/bin/sh", ["-c", "'\(Danectl.path)' sign '\(input)' --key '\(key)' -o '\(output)' & sleep \(delay); kill -9 $! ; wait"])
-            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".danectl-") }
+            _ = try Processes.run(
+                "/bin/sh",
+                [
+                    "-c",
+                    "'\(Danectl.path)' sign '\(input)' --key '\(key)' -o '\(output)' & sleep \(delay); kill -9 $! ; wait",
+                ])
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                $0.contains(".danectl-")
+            }
             XCTAssertEqual(leftovers, [], "after SIGKILL at \(delay) s")
             XCTAssertEqual(try String(contentsOfFile: output, encoding: .utf8), "; the previous output\n")
         }
@@ -186,7 +239,9 @@ final class HardeningTests: XCTestCase {
     /// make ldns 1.8.3 read freed memory), with the line of the second, however it is written.
     func testASecondSOAIsRefusedBeforeLdnsSeesIt() throws {
         let folder = try TemporaryFolder()
-        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let key = folder.file(
+            try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
         let head = "$TTL 300\n$ORIGIN example.com.\n@ IN SOA ns h 1 2 3 4 5\n"
         let cases: [(String, Int)] = [
             ("@ IN SOA ns h 2 2 3 4 5\n@ IN SOA ns h 3 2 3 4 5\n", 4),
@@ -197,7 +252,10 @@ final class HardeningTests: XCTestCase {
             let zone = try folder.write("soa.zone", head + rest)
             let result = try Danectl.run(["sign", zone, "--key", key, "-o", folder.file("out")])
             XCTAssertEqual(result.status, 65, result.stderr)
-            XCTAssertEqual(result.stderr, "\(zone):\(line): error: a second SOA record (the first is at line 3); a zone file holds one zone [zone-parse]\n")
+            XCTAssertEqual(
+                result.stderr,
+                "\(zone):\(line): error: a second SOA record (the first is at line 3); a zone file holds one zone [zone-parse]\n"
+            )
         }
         // Owners and data that merely say "soa" are not SOA records.
         let fine = try folder.write("fine.zone", head + "@ IN NS ns\nsoa IN A 192.0.2.1\nx IN TXT \"soa\"\n")
@@ -209,19 +267,31 @@ final class HardeningTests: XCTestCase {
     /// and keeps one just under the limit whole.
     func testOversizedTXTIsRefusedNotTruncated() throws {
         let folder = try TemporaryFolder()
-        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let key = folder.file(
+            try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
         let head = "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\n"
         let string = "\"" + String(repeating: "x", count: 250) + "\""
-        let big = try folder.write("big.zone", head + "big IN TXT ( " + Array(repeating: string, count: 280).joined(separator: "\n ") + " )\nafter IN A 192.0.2.1\n")
+        let big = try folder.write(
+            "big.zone",
+            head + "big IN TXT ( " + Array(repeating: string, count: 280).joined(separator: "\n ")
+                + " )\nafter IN A 192.0.2.1\n")
         let refused = try Danectl.run(["sign", big, "--key", key, "-o", folder.file("out")])
         XCTAssertEqual(refused.status, 65, refused.stderr)
-        XCTAssertTrue(refused.stderr.hasPrefix("\(big):5: error: the record's data is 71122 bytes of text; the zone parser (ldns) keeps at most 65,535"),
-                      refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.hasPrefix(
+                "\(big):5: error: the record's data is 71122 bytes of text; the zone parser (ldns) keeps at most 65,535"
+            ),
+            refused.stderr)
         // 259 strings of 250 characters: 65,526 bytes of text, which ldns keeps whole.
-        let fits = try folder.write("fits.zone", head + "big IN TXT " + Array(repeating: string, count: 259).joined(separator: " ") + "\n")
+        let fits = try folder.write(
+            "fits.zone", head + "big IN TXT " + Array(repeating: string, count: 259).joined(separator: " ") + "\n")
         let signed = try Danectl.run(["sign", fits, "--key", key, "-o", folder.file("out")])
         XCTAssertEqual(signed.status, 0, signed.stderr)
-        let line = try XCTUnwrap(try String(contentsOfFile: folder.file("out"), encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("big.example.com.\t300\tIN\tTXT") })
+        let line = try XCTUnwrap(
+            try String(contentsOfFile: folder.file("out"), encoding: .utf8).split(separator: "\n").first {
+                $0.hasPrefix("big.example.com.\t300\tIN\tTXT")
+            })
         XCTAssertEqual(line.components(separatedBy: "\"x").count - 1, 259, "every string kept")
     }
 
@@ -229,22 +299,34 @@ final class HardeningTests: XCTestCase {
     /// twice signs once; zone names with `_` labels work for keygen and sign.
     func testMixedTTLsSameKeyTwiceAndUnderscoreZones() throws {
         let folder = try TemporaryFolder()
-        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
-        let zone = try folder.write("z.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\n"
-                                    + "www 300 IN A 192.0.2.1\nwww 600 IN A 192.0.2.2\n")
+        let key = folder.file(
+            try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
+        let zone = try folder.write(
+            "z.zone",
+            "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\n"
+                + "www 300 IN A 192.0.2.1\nwww 600 IN A 192.0.2.2\n")
         let once = try Danectl.run(["sign", zone, "--key", key, "-o", folder.file("once")])
         let twice = try Danectl.run(["sign", zone, "--key", key, "--key", key + ".key", "-o", folder.file("twice")])
         XCTAssertEqual(twice.status, 0, twice.stderr)
-        XCTAssertTrue(twice.stderr.contains("1 RRset has records with different TTLs (www.example.com. A)"), twice.stderr)
+        XCTAssertTrue(
+            twice.stderr.contains("1 RRset has records with different TTLs (www.example.com. A)"), twice.stderr)
         XCTAssertTrue(twice.stderr.contains("[sign-mixed-ttl]"), twice.stderr)
-        func signatures(_ result: ProcessResult) -> String? { result.stderr.components(separatedBy: " signatures").first?.components(separatedBy: " ").last }
+        func signatures(_ result: ProcessResult) -> String? {
+            result.stderr.components(separatedBy: " signatures").first?.components(separatedBy: " ").last
+        }
         XCTAssertEqual(signatures(twice), signatures(once), "the same key twice signs once: \(twice.stderr)")
 
         let underscore = try Danectl.run(["keygen", "_tcp.example.com", "--directory", folder.path])
         XCTAssertEqual(underscore.status, 0, underscore.stderr)
-        let subzone = try folder.write("sub.zone", "$ORIGIN _tcp.example.com.\n$TTL 300\n@ IN SOA ns.example.com. h 1 2 3 4 5\n@ IN NS ns.example.com.\n"
-                                       + "_25 IN TXT \"below an underscore zone\"\n")
-        let signed = try Danectl.run(["sign", subzone, "--key", folder.file(underscore.stdout.trimmingCharacters(in: .newlines)), "-o", folder.file("sub")])
+        let subzone = try folder.write(
+            "sub.zone",
+            "$ORIGIN _tcp.example.com.\n$TTL 300\n@ IN SOA ns.example.com. h 1 2 3 4 5\n@ IN NS ns.example.com.\n"
+                + "_25 IN TXT \"below an underscore zone\"\n")
+        let signed = try Danectl.run([
+            "sign", subzone, "--key", folder.file(underscore.stdout.trimmingCharacters(in: .newlines)), "-o",
+            folder.file("sub"),
+        ])
         XCTAssertEqual(signed.status, 0, signed.stderr)
     }
 
@@ -252,8 +334,10 @@ final class HardeningTests: XCTestCase {
     func testEmptyRDATAIsPrintedAsGenericEmpty() throws {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)
-        let zone = try folder.write("example.com.zone", "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
-                                    + "private IN TYPE65534 \\# 0\nlist IN APL\n")
+        let zone = try folder.write(
+            "example.com.zone",
+            "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
+                + "private IN TYPE65534 \\# 0\nlist IN APL\n")
         let output = folder.file("signed")
         let result = try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "-o", output])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -278,16 +362,24 @@ final class HardeningTests: XCTestCase {
         let result = try Danectl.run(["generate", provider, "-o", output])
         XCTAssertEqual(result.status, 73, result.stderr)
         XCTAssertTrue(result.stderr.contains("no file was changed"), result.stderr)
-        XCTAssertEqual(try String(contentsOfFile: first, encoding: .utf8), "; edited by hand, must survive a failed run\n")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output).filter { $0.hasPrefix(".") && $0 != OutputClaimsFile.name }, [])
+        XCTAssertEqual(
+            try String(contentsOfFile: first, encoding: .utf8), "; edited by hand, must survive a failed run\n")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: output).filter {
+                $0.hasPrefix(".") && $0 != OutputClaimsFile.name
+            }, [])
     }
 
     /// Finding 16: zones BIND refuses are refused, naming the name; and finding 12: names under
     /// a DNAME are occluded (no NSEC, no RRSIG), so the validators accept the signed zone.
     func testSignRefusesWhatServersRefuseAndRespectsDNAME() throws {
         let folder = try TemporaryFolder()
-        let key = folder.file(try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
-        let ksk = folder.file(try Danectl.run(["keygen", "example.com", "--ksk", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines))
+        let key = folder.file(
+            try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
+        let ksk = folder.file(
+            try Danectl.run(["keygen", "example.com", "--ksk", "--directory", folder.path]).stdout.trimmingCharacters(
+                in: .newlines))
         let head = "$ORIGIN example.com.\n$TTL 300\n@ IN SOA ns h 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\n"
         let cases: [(String, String)] = [
             ("www IN CNAME ns\nwww IN A 192.0.2.2\n", "has a CNAME and other data"),
@@ -309,8 +401,11 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let text = try String(contentsOfFile: signed, encoding: .utf8)
         XCTAssertTrue(text.contains("left.old.example.com."), "occluded data is kept")
-        XCTAssertFalse(text.split(separator: "\n").contains { $0.hasPrefix("left.old.example.com.") && ($0.contains("\tRRSIG\t") || $0.contains("\tNSEC\t")) },
-                       "but neither signed nor chained")
+        XCTAssertFalse(
+            text.split(separator: "\n").contains {
+                $0.hasPrefix("left.old.example.com.") && ($0.contains("\tRRSIG\t") || $0.contains("\tNSEC\t"))
+            },
+            "but neither signed nor chained")
         XCTAssertEqual(try Processes.run("ldns-verify-zone", [signed]).status, 0)
         let bind = try Processes.run("dnssec-verify", ["-o", "example.com", signed])
         XCTAssertEqual(bind.status, 0, bind.stdout + bind.stderr)
@@ -319,7 +414,9 @@ final class HardeningTests: XCTestCase {
     /// Finding 23: a template nested thousands deep is refused before it can overflow the stack.
     func testDeeplyNestedTemplatesAreRefused() throws {
         let folder = try TemporaryFolder()
-        let template = try folder.write("deep.mustache", String(repeating: "{{#zones}}", count: 3000) + String(repeating: "{{/zones}}", count: 3000))
+        let template = try folder.write(
+            "deep.mustache", String(repeating: "{{#zones}}", count: 3000) + String(repeating: "{{/zones}}", count: 3000)
+        )
         let result = try Danectl.run(["generate", example, "--template", template])
         XCTAssertEqual(result.status, 65, result.stderr)
         XCTAssertTrue(result.stderr.contains("nested 3000 deep"), result.stderr)
@@ -331,7 +428,10 @@ final class HardeningTests: XCTestCase {
     func testInputsThatAreNotDescriptionsSaySo() throws {
         let folder = try TemporaryFolder()
         XCTAssertEqual(mkfifo(folder.file("pipe.yaml"), 0o600), 0)
-        for (path, words) in [(folder.path, "it is a folder"), (folder.file("pipe.yaml"), "it is a named pipe"), ("/dev/zero", "it is a device")] {
+        for (path, words) in [
+            (folder.path, "it is a folder"), (folder.file("pipe.yaml"), "it is a named pipe"),
+            ("/dev/zero", "it is a device"),
+        ] {
             let started = Date()
             let result = try Danectl.run(["generate", path])
             XCTAssertEqual(result.status, 66, "\(path): \(result.stderr)")
@@ -344,11 +444,17 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(notUTF8.status, 65, notUTF8.stderr)
         XCTAssertTrue(notUTF8.stderr.contains("not UTF-8 text (the first bad byte is at offset 11)"), notUTF8.stderr)
 
-        XCTAssertEqual(try Processes.shell("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null | openssl ec -aes128 -passout pass:x -out enc.pem 2>/dev/null && grep -q 'Proc-Type: 4,ENCRYPTED' enc.pem",
-                                           directory: folder.path).status, 0)
-        let description = try folder.write("d.yaml", "domain: example.com\nmx: [{host: mx.example.com, key: enc.pem}]\n")
+        XCTAssertEqual(
+            try Processes.shell(
+                "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 2>/dev/null | openssl ec -aes128 -passout pass:x -out enc.pem 2>/dev/null && grep -q 'Proc-Type: 4,ENCRYPTED' enc.pem",
+                directory: folder.path
+            ).status, 0)
+        let description = try folder.write(
+            "d.yaml", "domain: example.com\nmx: [{host: mx.example.com, key: enc.pem}]\n")
         let encrypted = try Danectl.run(["generate", description])
         XCTAssertEqual(encrypted.status, 65, encrypted.stderr)
-        XCTAssertTrue(encrypted.stderr.contains("is encrypted (Proc-Type: 4,ENCRYPTED)") && encrypted.stderr.contains("[key-encrypted-key]"), encrypted.stderr)
+        XCTAssertTrue(
+            encrypted.stderr.contains("is encrypted (Proc-Type: 4,ENCRYPTED)")
+                && encrypted.stderr.contains("[key-encrypted-key]"), encrypted.stderr)
     }
 }

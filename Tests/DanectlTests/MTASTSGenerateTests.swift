@@ -5,9 +5,13 @@ import XCTest
 /// text, the policy file with CRLF ends, coverage of every MX host, and the WebPKI warning
 /// for mode enforce.
 final class MTASTSGenerateTests: XCTestCase {
-    func description(_ folder: TemporaryFolder, sts: String, tlsrpt: String = "mailto:tlsrpt@example.net") throws -> String {
+    func description(
+        _ folder: TemporaryFolder, sts: String, tlsrpt: String = "mailto:tlsrpt@example.net"
+    ) throws -> String {
         let certificates = try TestCertificates.shared()
-        return try folder.write("domain.yaml", """
+        return try folder.write(
+            "domain.yaml",
+            """
             domain: example.net
             ttl: 3600
             mx:
@@ -25,8 +29,11 @@ final class MTASTSGenerateTests: XCTestCase {
     }
 
     func stsID(_ output: String) -> String? {
-        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("_mta-sts.example.net.") }).map(String.init),
-              let range = line.range(of: #"id=[0-9a-f]+"#, options: .regularExpression) else { return nil }
+        guard
+            let line = output.split(separator: "\n").first(where: { $0.hasPrefix("_mta-sts.example.net.") }).map(
+                String.init),
+            let range = line.range(of: #"id=[0-9a-f]+"#, options: .regularExpression)
+        else { return nil }
         return String(line[range].dropFirst(3))
     }
 
@@ -35,15 +42,19 @@ final class MTASTSGenerateTests: XCTestCase {
         let file = try description(folder, sts: "mode: testing\nmax_age: 86400")
         let first = try Danectl.run(["generate", file])
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertTrue(first.stdout.split(separator: "\n").contains { $0.hasPrefix("_mta-sts.example.net. ") && $0.contains("3600 IN TXT \"v=STSv1; id=") },
-                      first.stdout)
+        XCTAssertTrue(
+            first.stdout.split(separator: "\n").contains {
+                $0.hasPrefix("_mta-sts.example.net. ") && $0.contains("3600 IN TXT \"v=STSv1; id=")
+            },
+            first.stdout)
         let id = try XCTUnwrap(stsID(first.stdout), first.stdout)
         XCTAssertTrue((1...32).contains(id.count))
         XCTAssertTrue(first.stderr.contains("written only with --output DIR/"), first.stderr)
         // Same text, same id: across runs, and when only other records change.
         XCTAssertEqual(stsID(try Danectl.run(["generate", file]).stdout), id)
         _ = try description(folder, sts: "mode: testing\nmax_age: 86400", tlsrpt: "mailto:other@example.net")
-        XCTAssertEqual(stsID(try Danectl.run(["generate", file]).stdout), id, "the TLS-RPT address is not part of the policy")
+        XCTAssertEqual(
+            stsID(try Danectl.run(["generate", file]).stdout), id, "the TLS-RPT address is not part of the policy")
         // Another policy, another id.
         _ = try description(folder, sts: "mode: testing\nmax_age: 86401")
         XCTAssertNotEqual(stsID(try Danectl.run(["generate", file]).stdout), id)
@@ -52,14 +63,19 @@ final class MTASTSGenerateTests: XCTestCase {
         let written = try Danectl.run(["generate", file, "-o", out])
         XCTAssertEqual(written.status, 0, written.stderr)
         let policy = try String(contentsOfFile: out + "mta-sts.example.net/.well-known/mta-sts.txt", encoding: .utf8)
-        XCTAssertEqual(policy, "version: STSv1\r\nmode: testing\r\nmx: p256.example.net\r\nmx: rsa2048.example.net\r\nmax_age: 86401\r\n")
-        XCTAssertEqual(try String(contentsOfFile: out + "example.net.bind", encoding: .utf8).contains("_mta-sts.example.net."), true)
+        XCTAssertEqual(
+            policy,
+            "version: STSv1\r\nmode: testing\r\nmx: p256.example.net\r\nmx: rsa2048.example.net\r\nmax_age: 86401\r\n")
+        XCTAssertEqual(
+            try String(contentsOfFile: out + "example.net.bind", encoding: .utf8).contains("_mta-sts.example.net."),
+            true)
 
         // Every output format carries the record.
         for format in ["json", "octodns", "nsupdate", "nsd"] {
             let result = try Danectl.run(["generate", file, "--format", format])
             XCTAssertEqual(result.status, 0, "\(format): \(result.stderr)")
-            XCTAssertTrue(result.stdout.contains("_mta-sts") && result.stdout.contains("v=STSv1"), "\(format): \(result.stdout)")
+            XCTAssertTrue(
+                result.stdout.contains("_mta-sts") && result.stdout.contains("v=STSv1"), "\(format): \(result.stdout)")
         }
     }
 
@@ -68,7 +84,10 @@ final class MTASTSGenerateTests: XCTestCase {
         let uncovered = try description(folder, sts: "mode: enforce\nmx: [p256.example.net]")
         let result = try Danectl.run(["generate", uncovered])
         XCTAssertEqual(result.status, 65, result.stderr)
-        XCTAssertTrue(result.stderr.contains("domain.yaml:14:7: error: MX host rsa2048.example.net. of example.net. matches no mta_sts mx pattern"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains(
+                "domain.yaml:14:7: error: MX host rsa2048.example.net. of example.net. matches no mta_sts mx pattern"),
+            result.stderr)
 
         // A wildcard covers exactly one label.
         _ = try description(folder, sts: "mode: testing\nmx: [\"*.example.net\"]")
@@ -77,10 +96,12 @@ final class MTASTSGenerateTests: XCTestCase {
         _ = try description(folder, sts: "mode: testing\nmx: [\"*.net\"]")
         XCTAssertEqual(try Danectl.run(["generate", uncovered]).status, 65, "*.net does not cover p256.example.net")
 
-        for (sts, words) in [("mode: strict", "mode \"strict\" is not enforce, testing or none"),
-                             ("max_age: 31557601", "max_age (seconds) must be a whole number from 0 to 31557600"),
-                             ("mx: [\"mx.*.example.net\"]", "is not a host name or \"*.\" followed by one"),
-                             ("mode: testing\nmaxage: 5", "maxage")] {
+        for (sts, words) in [
+            ("mode: strict", "mode \"strict\" is not enforce, testing or none"),
+            ("max_age: 31557601", "max_age (seconds) must be a whole number from 0 to 31557600"),
+            ("mx: [\"mx.*.example.net\"]", "is not a host name or \"*.\" followed by one"),
+            ("mode: testing\nmaxage: 5", "maxage"),
+        ] {
             _ = try description(folder, sts: sts)
             let bad = try Danectl.run(["generate", uncovered])
             XCTAssertEqual(bad.status, 65, sts)
@@ -97,10 +118,13 @@ final class MTASTSGenerateTests: XCTestCase {
         let warnings = result.stderr.split(separator: "\n").filter { $0.contains("[mta-sts-webpki]") }
         // The self-signed one is named; the CA-issued one for its own name passes.
         XCTAssertEqual(warnings.count, 1, result.stderr)
-        XCTAssertTrue(warnings.first?.contains("rsa2048.example.net") == true && warnings.first?.contains("self-signed") == true, result.stderr)
+        XCTAssertTrue(
+            warnings.first?.contains("rsa2048.example.net") == true && warnings.first?.contains("self-signed") == true,
+            result.stderr)
         // Without the private CA, the CA-issued one is not WebPKI-valid either.
         let system = try Danectl.run(["generate", file])
-        XCTAssertEqual(system.stderr.split(separator: "\n").filter { $0.contains("[mta-sts-webpki]") }.count, 2, system.stderr)
+        XCTAssertEqual(
+            system.stderr.split(separator: "\n").filter { $0.contains("[mta-sts-webpki]") }.count, 2, system.stderr)
         // A --ca-file that cannot be read is a missing input, said once, before any work.
         let missing = try Danectl.run(["generate", file, "--ca-file", folder.file("no-such-ca.pem")])
         XCTAssertEqual(missing.status, 66, missing.stderr)

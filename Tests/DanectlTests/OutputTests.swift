@@ -25,18 +25,28 @@ final class OutputTests: XCTestCase {
         try FileManager.default.copyItem(atPath: Danectl.path, toPath: copy)
         // The copy runs with the build folder out of reach (a private mount namespace with an
         // empty tmpfs over it), so a lookup through Bundle.module's build path would fail.
-        let buildFolder = URL(fileURLWithPath: Danectl.path).deletingLastPathComponent().deletingLastPathComponent().path
-        let hidden = try Processes.run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
-                                                   "mount -t tmpfs tmpfs '\(buildFolder)' && test ! -e '\(Danectl.path)'"])
+        let buildFolder = URL(fileURLWithPath: Danectl.path).deletingLastPathComponent().deletingLastPathComponent()
+            .path
+        let hidden = try Processes.run(
+            "unshare",
+            [
+                "--mount", "--propagation", "private", "sh", "-c",
+                "mount -t tmpfs tmpfs '\(buildFolder)' && test ! -e '\(Danectl.path)'",
+            ])
         XCTAssertEqual(hidden.status, 0, "the build folder could not be hidden: \(hidden.stderr)")
         for format in ["bind", "nsd"] {
             let built = try Danectl.run(["generate", example, "--format", format])
-            let copied = try Processes.run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
-                                                       "mount -t tmpfs tmpfs \"$1\" && exec \"$2\" generate \"$3\" --format \"$4\"", "sh",
-                                                       buildFolder, copy, example, format], directory: elsewhere.path)
+            let copied = try Processes.run(
+                "unshare",
+                [
+                    "--mount", "--propagation", "private", "sh", "-c",
+                    "mount -t tmpfs tmpfs \"$1\" && exec \"$2\" generate \"$3\" --format \"$4\"", "sh",
+                    buildFolder, copy, example, format,
+                ], directory: elsewhere.path)
             XCTAssertEqual(copied.status, 0, copied.stderr)
             XCTAssertEqual(copied.stdout, built.stdout)
-            XCTAssertTrue(copied.stdout.contains("IN TLSA 3 1 1 ") || copied.stdout.contains("\tTLSA\t3 1 1 "), copied.stdout)
+            XCTAssertTrue(
+                copied.stdout.contains("IN TLSA 3 1 1 ") || copied.stdout.contains("\tTLSA\t3 1 1 "), copied.stdout)
         }
     }
 
@@ -49,15 +59,20 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual(records.count, 6, result.stdout)
         XCTAssertEqual(records.filter { $0.contains(" IN TLSA ") }.count, 3)
         XCTAssertTrue(records.contains { $0.hasPrefix("example.com. ") && $0.hasSuffix(" IN MX 10 mx1.example.com.") })
-        XCTAssertTrue(records.contains {
-            $0.hasPrefix("_smtp._tls.example.com.") && $0.hasSuffix("IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://reports.example.com/tlsrpt\"")
-        })
+        XCTAssertTrue(
+            records.contains {
+                $0.hasPrefix("_smtp._tls.example.com.")
+                    && $0.hasSuffix(
+                        "IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://reports.example.com/tlsrpt\"")
+            })
         XCTAssertEqual(result.stderr, "", "the example must generate without warnings")
     }
 
     func testOutputFileIsWrittenAndThenReplacedWhole() throws {
         let folder = try TemporaryFolder()
-        let target = try folder.write("dane.zone", "old contents that are longer than anything danectl writes\n" + String(repeating: "x", count: 10_000))
+        let target = try folder.write(
+            "dane.zone",
+            "old contents that are longer than anything danectl writes\n" + String(repeating: "x", count: 10_000))
         let result = try Danectl.run(["generate", example, "--output", target])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, "")
@@ -70,9 +85,10 @@ final class OutputTests: XCTestCase {
         let folder = try TemporaryFolder()
         let result = try Danectl.run(["generate", provider, "--format", "json", "--output", folder.path])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
-                       [OutputClaimsFile.name, "customer-a.example.json", "customer-b.example.json", "provider.example.json"],
-                       "one file per zone, and the claims --prune reads")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(),
+            [OutputClaimsFile.name, "customer-a.example.json", "customer-b.example.json", "provider.example.json"],
+            "one file per zone, and the claims --prune reads")
         let provider = try String(contentsOfFile: folder.file("provider.example.json"), encoding: .utf8)
         XCTAssertTrue(provider.contains("\"owner\" : \"_25._tcp.mx1.mail.provider.example.\""))
         XCTAssertFalse(provider.contains("customer-a"))
@@ -87,27 +103,36 @@ final class OutputTests: XCTestCase {
 
         let unknown = try Danectl.run(["generate", provider, "--zone", "nowhere.example"])
         XCTAssertEqual(unknown.status, 64, "a --zone the description lacks is a usage error")
-        XCTAssertTrue(unknown.stderr.contains("no records belong in zone nowhere.example.; zones in this description: customer-a.example., customer-b.example., provider.example."), unknown.stderr)
+        XCTAssertTrue(
+            unknown.stderr.contains(
+                "no records belong in zone nowhere.example.; zones in this description: customer-a.example., customer-b.example., provider.example."
+            ), unknown.stderr)
     }
 
     func testSharedHostTLSAIsEmittedOnceAndNextKeyIsPublished() throws {
         let result = try Danectl.run(["generate", provider, "--format", "json"])
-        let tlsa = result.stdout.components(separatedBy: "\"owner\" : \"_25._tcp.mx1.mail.provider.example.\"").count - 1
+        let tlsa =
+            result.stdout.components(separatedBy: "\"owner\" : \"_25._tcp.mx1.mail.provider.example.\"").count - 1
         XCTAssertEqual(tlsa, 2, "current and next key, once each, though three domains use mx1")
     }
 
     func testCustomTemplate() throws {
         let folder = try TemporaryFolder()
-        let template = try folder.write("csv.mustache", "{{% CONTENT_TYPE: TEXT}}\n{{#zones}}{{#records}}{{zone}},{{owner}},{{type}},{{rdata}}\n{{/records}}{{/zones}}")
+        let template = try folder.write(
+            "csv.mustache",
+            "{{% CONTENT_TYPE: TEXT}}\n{{#zones}}{{#records}}{{zone}},{{owner}},{{type}},{{rdata}}\n{{/records}}{{/zones}}"
+        )
         // `zone` inside records resolves through the enclosing context, as Mustache does.
         let result = try Danectl.run(["generate", example, "--template", template])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stdout.contains("example.com.,_25._tcp.mx1.example.com.,TLSA,3 1 1 54c681d1"), result.stdout)
+        XCTAssertTrue(
+            result.stdout.contains("example.com.,_25._tcp.mx1.example.com.,TLSA,3 1 1 54c681d1"), result.stdout)
     }
 
     func testWarningsAsErrorsWritesNothing() throws {
         let folder = try TemporaryFolder()
-        let description = try folder.write("d.yaml", "domain: example.com\nmx: [{host: mx.elsewhere.example, priority: 5}]\n")
+        let description = try folder.write(
+            "d.yaml", "domain: example.com\nmx: [{host: mx.elsewhere.example, priority: 5}]\n")
         let lenient = try Danectl.run(["generate", description])
         XCTAssertEqual(lenient.status, 0)
         XCTAssertTrue(lenient.stderr.contains("warning: mx.elsewhere.example. has no certificate"), lenient.stderr)
@@ -127,30 +152,37 @@ final class PipelineOutputTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let records = try XCTUnwrap(document["records"] as? [[String: Any]])
-        let tlsa = try XCTUnwrap(records.first { $0["type"] as? String == "TLSA" && ($0["rdata"] as? String)?.hasPrefix("3 1 1 ") == true })
+        let tlsa = try XCTUnwrap(
+            records.first { $0["type"] as? String == "TLSA" && ($0["rdata"] as? String)?.hasPrefix("3 1 1 ") == true })
         XCTAssertEqual(tlsa["usage"] as? Int, 3)
         XCTAssertEqual(tlsa["selector"] as? Int, 1)
         XCTAssertEqual(tlsa["matching_type"] as? Int, 1)
-        XCTAssertEqual("3 1 1 " + (try XCTUnwrap(tlsa["certificate_association_data"] as? String)), tlsa["rdata"] as? String)
+        XCTAssertEqual(
+            "3 1 1 " + (try XCTUnwrap(tlsa["certificate_association_data"] as? String)), tlsa["rdata"] as? String)
         let mx = try XCTUnwrap(records.first { $0["type"] as? String == "MX" })
         XCTAssertEqual(mx["preference"] as? Int, 10)
         XCTAssertEqual(mx["exchange"] as? String, "mx1.example.com.")
         let txt = try XCTUnwrap(records.first { $0["type"] as? String == "TXT" })
-        XCTAssertEqual(txt["value"] as? String, "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://reports.example.com/tlsrpt",
-                       "unquoted and unsplit, ready for an API")
+        XCTAssertEqual(
+            txt["value"] as? String, "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://reports.example.com/tlsrpt",
+            "unquoted and unsplit, ready for an API")
     }
 
     func testUnchangedFilesAreLeftUntouched() throws {
         let folder = try TemporaryFolder()
         let output = folder.path + "/zones/"
-        let first = try Danectl.run(["generate", Repository.path("Examples/hosting-provider/provider.yaml"), "-o", output])
+        let first = try Danectl.run([
+            "generate", Repository.path("Examples/hosting-provider/provider.yaml"), "-o", output,
+        ])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertEqual(first.stderr.components(separatedBy: "note: wrote ").count - 1, 3, first.stderr)
         let path = output + "provider.example.bind"
         var before = stat(), after = stat()
         XCTAssertEqual(stat(path, &before), 0)
         sleep(1)
-        let second = try Danectl.run(["generate", Repository.path("Examples/hosting-provider/provider.yaml"), "-o", output])
+        let second = try Danectl.run([
+            "generate", Repository.path("Examples/hosting-provider/provider.yaml"), "-o", output,
+        ])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertTrue(second.stderr.contains("\(path) is unchanged; left as it was"), second.stderr)
         XCTAssertFalse(second.stderr.contains("note: wrote "), second.stderr)
@@ -165,23 +197,38 @@ final class PipelineOutputTests: XCTestCase {
         let folder = try TemporaryFolder()
         let certificates = Repository.path("Examples/hosting-provider/certs")
         func description(_ domains: [String]) throws -> String {
-            try folder.write("customers.yaml", "hosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: \(certificates)/mx1.pem}]\n"
-                + "domains:\n" + domains.map { "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n" }.joined())
+            try folder.write(
+                "customers.yaml",
+                "hosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: \(certificates)/mx1.pem}]\n"
+                    + "domains:\n"
+                    + domains.map { "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n" }
+                    .joined())
         }
         let output = folder.path + "/out/"
         for format in ["bind", "json", "octodns", "nsupdate"] {
             let ext = format == "octodns" ? "yaml" : format
-            XCTAssertEqual(try Danectl.run(["generate", try description(["a.example", "b.example"]), "--format", format, "-o", output]).status, 0)
-            let other = try Danectl.run(["generate", Repository.path("Examples/example.com/domain.yaml"), "--format", format, "-o", output])
+            XCTAssertEqual(
+                try Danectl.run([
+                    "generate", try description(["a.example", "b.example"]), "--format", format, "-o", output,
+                ]).status, 0)
+            let other = try Danectl.run([
+                "generate", Repository.path("Examples/example.com/domain.yaml"), "--format", format, "-o", output,
+            ])
             XCTAssertEqual(other.status, 0, other.stderr)
-            let handWritten = try folder.write("out/hand.\(ext)", format == "json" ? "{\"records\": []}\n" : "; SMTP DANE records, by hand\n")
-            let pruned = try Danectl.run(["generate", try description(["a.example"]), "--format", format, "-o", output, "--prune"])
+            let handWritten = try folder.write(
+                "out/hand.\(ext)", format == "json" ? "{\"records\": []}\n" : "; SMTP DANE records, by hand\n")
+            let pruned = try Danectl.run([
+                "generate", try description(["a.example"]), "--format", format, "-o", output, "--prune",
+            ])
             XCTAssertEqual(pruned.status, 0, pruned.stderr)
             XCTAssertTrue(pruned.stderr.contains("removed \(output)b.example.\(ext)"), "\(format): \(pruned.stderr)")
             let left = Set(try FileManager.default.contentsOfDirectory(atPath: output))
             XCTAssertFalse(left.contains("b.example.\(ext)"), "\(format): the zone that left is pruned")
-            XCTAssertTrue(left.isSuperset(of: ["a.example.\(ext)", "provider.example.\(ext)", "example.com.\(ext)", "hand.\(ext)"]),
-                          "\(format): ours still described, another description's and a hand-written file stay: \(left.sorted())")
+            XCTAssertTrue(
+                left.isSuperset(of: [
+                    "a.example.\(ext)", "provider.example.\(ext)", "example.com.\(ext)", "hand.\(ext)",
+                ]),
+                "\(format): ours still described, another description's and a hand-written file stay: \(left.sorted())")
             XCTAssertTrue(FileManager.default.fileExists(atPath: handWritten))
             try FileManager.default.removeItem(atPath: output)
         }
@@ -197,9 +244,13 @@ final class PipelineOutputTests: XCTestCase {
         let folder = try TemporaryFolder()
         let certificates = Repository.path("Examples/hosting-provider/certs")
         func description(_ directory: String, _ domains: [String], mtaSTS: Bool = false) throws -> String {
-            try folder.write("\(directory)/domain.yaml", "hosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: \(certificates)/mx1.pem}]\n"
-                + (mtaSTS ? "mta_sts: {mode: testing}\n" : "")
-                + "domains:\n" + domains.map { "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n" }.joined())
+            try folder.write(
+                "\(directory)/domain.yaml",
+                "hosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: \(certificates)/mx1.pem}]\n"
+                    + (mtaSTS ? "mta_sts: {mode: testing}\n" : "")
+                    + "domains:\n"
+                    + domains.map { "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n" }
+                    .joined())
         }
         let output = folder.path + "/out/"
         let alice = try description("alice", ["alice.example", "alice2.example"], mtaSTS: true)
@@ -219,12 +270,15 @@ final class PipelineOutputTests: XCTestCase {
         // alice2 leaves; its zone file was edited by hand (first line kept), so it stays;
         // its MTA-STS policy file is ours and unchanged, so it goes.
         let edited = output + "alice2.example.bind"
-        try (try String(contentsOfFile: edited, encoding: .utf8) + "; added by hand\n").write(toFile: edited, atomically: true, encoding: .utf8)
+        try (try String(contentsOfFile: edited, encoding: .utf8) + "; added by hand\n").write(
+            toFile: edited, atomically: true, encoding: .utf8)
         _ = try description("alice", ["alice.example"], mtaSTS: true)
         let pruned = try Danectl.run(["generate", alice, "-o", output, "--prune"])
         XCTAssertEqual(pruned.status, 0, pruned.stderr)
-        XCTAssertTrue(pruned.stderr.contains("alice2.example.bind: changed since danectl wrote it: left in place"), pruned.stderr)
-        XCTAssertTrue(pruned.stderr.contains("removed \(output)mta-sts.alice2.example/.well-known/mta-sts.txt"), pruned.stderr)
+        XCTAssertTrue(
+            pruned.stderr.contains("alice2.example.bind: changed since danectl wrote it: left in place"), pruned.stderr)
+        XCTAssertTrue(
+            pruned.stderr.contains("removed \(output)mta-sts.alice2.example/.well-known/mta-sts.txt"), pruned.stderr)
         XCTAssertTrue(FileManager.default.fileExists(atPath: edited))
         XCTAssertTrue(FileManager.default.fileExists(atPath: output + "bob.example.bind"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: output + "mta-sts.alice.example/.well-known/mta-sts.txt"))
@@ -236,7 +290,9 @@ final class PipelineOutputTests: XCTestCase {
     func testOctoDNSAndNSUpdateFormats() throws {
         let folder = try TemporaryFolder()
         let certificate = Repository.path("Examples/example.com/certs/mx1.pem")
-        let file = try folder.write("d.yaml", """
+        let file = try folder.write(
+            "d.yaml",
+            """
             domain: nat.example
             mx:
               - {host: mx10.nat.example, priority: 10, certificate: \(certificate)}
@@ -245,15 +301,22 @@ final class PipelineOutputTests: XCTestCase {
             """)
         let octo = try Danectl.run(["generate", file, "--format", "octodns"])
         XCTAssertEqual(octo.status, 0, octo.stderr)
-        let names = octo.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("-") && !$0.hasPrefix("#") }
+        let names = octo.stdout.split(separator: "\n").filter {
+            !$0.hasPrefix(" ") && !$0.hasPrefix("-") && !$0.hasPrefix("#")
+        }
         XCTAssertEqual(names, ["'':", "_25._tcp.mx2:", "_25._tcp.mx10:", "_smtp._tls:"], octo.stdout)
         XCTAssertTrue(octo.stdout.contains("value: v=TLSRPTv1\\; rua=mailto:r@nat.example"), octo.stdout)
         XCTAssertTrue(octo.stdout.contains("certificate_usage: 3"), octo.stdout)
         let script = try Danectl.run(["generate", file, "--format", "nsupdate"])
         XCTAssertEqual(script.status, 0, script.stderr)
-        XCTAssertTrue(script.stdout.contains("zone nat.example.\nupdate delete _25._tcp.mx10.nat.example. IN TLSA\nupdate add _25._tcp.mx10.nat.example. 3600 IN TLSA 3 1 1 "), script.stdout)
+        XCTAssertTrue(
+            script.stdout.contains(
+                "zone nat.example.\nupdate delete _25._tcp.mx10.nat.example. IN TLSA\nupdate add _25._tcp.mx10.nat.example. 3600 IN TLSA 3 1 1 "
+            ), script.stdout)
         XCTAssertEqual(script.stdout.components(separatedBy: "\nsend\n").count - 1, 1, "one atomic update for the zone")
-        XCTAssertEqual(try Danectl.run(["generate", file, "--format", "octodns", "--sign"]).status, 64, "providers sign themselves")
+        XCTAssertEqual(
+            try Danectl.run(["generate", file, "--format", "octodns", "--sign"]).status, 64, "providers sign themselves"
+        )
     }
 }
 

@@ -6,8 +6,10 @@ import XCTest
 /// kept; the pipe never bounces; the store is private and never its own input.
 final class ReportsIdentityTests: XCTestCase {
     /// A report as Postfix's tlsrpt-reporter writes one: the id from the day and the domain.
-    static func report(organization: String = "Example Hosting, Inc.", id: String = "2026-11-27T00:00:00Z_idx1_example.com",
-                       domain: String = "example.com", successful: Int = 750, failed: Int = 0, extraPolicies: String = "") -> String {
+    static func report(
+        organization: String = "Example Hosting, Inc.", id: String = "2026-11-27T00:00:00Z_idx1_example.com",
+        domain: String = "example.com", successful: Int = 750, failed: Int = 0, extraPolicies: String = ""
+    ) -> String {
         """
         {"organization-name": "\(organization)", "date-range": {"start-datetime": "2026-11-27T00:00:00Z", "end-datetime": "2026-11-27T23:59:59Z"},
          "contact-info": "postmaster@sender.example", "report-id": "\(id)",
@@ -29,7 +31,8 @@ final class ReportsIdentityTests: XCTestCase {
     }
 
     func sessions(_ policies: [[String: Any]], _ domain: String, _ type: String = "tlsa") -> Int? {
-        policies.first { $0["domain"] as? String == domain && $0["policy_type"] as? String == type }?["successful_sessions"] as? Int
+        policies.first { $0["domain"] as? String == domain && $0["policy_type"] as? String == type }?[
+            "successful_sessions"] as? Int
     }
 
     func testTheSameReportIDFromTwoOrganisationsIsTwoReports() throws {
@@ -42,7 +45,8 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("2 stored, 0 already stored"), result.stdout)
         let policies = try summary(db)
         XCTAssertEqual(sessions(policies, "example.com"), 1000, "every session of both sites counted once")
-        XCTAssertEqual(policies.first?["organizations"] as? [String], ["Example Hosting, Inc.", "Other Site"], "names kept whole")
+        XCTAssertEqual(
+            policies.first?["organizations"] as? [String], ["Example Hosting, Inc.", "Other Site"], "names kept whole")
         XCTAssertEqual(policies.first?["reports"] as? Int, 2)
     }
 
@@ -51,7 +55,8 @@ final class ReportsIdentityTests: XCTestCase {
         let db = folder.file("r.sqlite")
         let first = try folder.write("first.json", Self.report(successful: 27))
         // The same report, other whitespace: a duplicate, not a conflict.
-        let again = try folder.write("again.json", Self.report(successful: 27).replacingOccurrences(of: "\n", with: " "))
+        let again = try folder.write(
+            "again.json", Self.report(successful: 27).replacingOccurrences(of: "\n", with: " "))
         let forged = try folder.write("forged.json", Self.report(successful: 999_999))
         XCTAssertEqual(try ingest(db, [first]).status, 0)
         let resent = try ingest(db, [again])
@@ -69,7 +74,9 @@ final class ReportsIdentityTests: XCTestCase {
         // From a pipe the same conflict is 0: an MTA would bounce a 65 to a forged sender.
         let piped = try ingest(db, ["-"], stdin: Data(Self.report(successful: 5).utf8))
         XCTAssertEqual(piped.status, 0, piped.stderr)
-        XCTAssertEqual(try Danectl.run(["reports", "rejected", "--db", db]).stdout.components(separatedBy: "standard input").count, 2)
+        XCTAssertEqual(
+            try Danectl.run(["reports", "rejected", "--db", db]).stdout.components(separatedBy: "standard input").count,
+            2)
     }
 
     func testNoPolicyFoundWithoutADomainIsStoredBesideTheDANEPolicy() throws {
@@ -84,13 +91,16 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let policies = try summary(db)
         XCTAssertEqual(sessions(policies, "example.com"), 750, "the DANE policy of the same report is not lost")
-        XCTAssertEqual(sessions(policies, "example.com", "no-policy-found"), 12, "filed under the domain the report is about")
+        XCTAssertEqual(
+            sessions(policies, "example.com", "no-policy-found"), 12, "filed under the domain the report is about")
         // Alone in a report, it is filed under the MX host it names.
-        let alone = #"{"organization-name": "X", "date-range": {"start-datetime": "2026-11-27T00:00:00Z", "end-datetime": "2026-11-27T23:59:59Z"}, "contact-info": "x", "report-id": "n1", "policies": [{"policy": {"policy-type": "no-policy-found"}, "summary": {"total-successful-session-count": 3, "total-failure-session-count": 1}, "failure-details": [{"result-type": "validation-failure", "receiving-mx-hostname": "mx.other.example", "failed-session-count": 1}]}]}"#
+        let alone =
+            #"{"organization-name": "X", "date-range": {"start-datetime": "2026-11-27T00:00:00Z", "end-datetime": "2026-11-27T23:59:59Z"}, "contact-info": "x", "report-id": "n1", "policies": [{"policy": {"policy-type": "no-policy-found"}, "summary": {"total-successful-session-count": 3, "total-failure-session-count": 1}, "failure-details": [{"result-type": "validation-failure", "receiving-mx-hostname": "mx.other.example", "failed-session-count": 1}]}]}"#
         XCTAssertEqual(try ingest(db, [try folder.write("alone.json", alone)]).status, 0)
         XCTAssertEqual(sessions(try summary(db), "mx.other.example", "no-policy-found"), 3)
         // Another type without a domain is still malformed.
-        let bad = try folder.write("bad.json", Self.report().replacingOccurrences(of: #""policy-domain": "example.com", "#, with: ""))
+        let bad = try folder.write(
+            "bad.json", Self.report().replacingOccurrences(of: #""policy-domain": "example.com", "#, with: ""))
         XCTAssertEqual(try ingest(db, [bad]).status, 65)
     }
 
@@ -98,7 +108,8 @@ final class ReportsIdentityTests: XCTestCase {
         let folder = try TemporaryFolder()
         let db = folder.file("r.sqlite")
         // Postfix files DANE policies under the MX host name.
-        let file = try folder.write("mx.json", Self.report(id: "x_idx1_mx1.example.com", domain: "mx1.example.com", successful: 40))
+        let file = try folder.write(
+            "mx.json", Self.report(id: "x_idx1_mx1.example.com", domain: "mx1.example.com", successful: 40))
         XCTAssertEqual(try ingest(db, [file]).status, 0)
         let description = Repository.path("Examples/example.com/domain.yaml")
         XCTAssertNil(sessions(try summary(db, ["--domain", "example.com"]), "example.com"))
@@ -127,7 +138,11 @@ final class ReportsIdentityTests: XCTestCase {
         // Another writer holds the store for longer than the 10 s busy timeout.
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(14)", db]
+        holder.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE'); print('held', flush=True); time.sleep(14)",
+            db,
+        ]
         let out = Pipe()
         holder.standardOutput = out
         try holder.run()
@@ -154,8 +169,12 @@ final class ReportsIdentityTests: XCTestCase {
         let folder = try TemporaryFolder()
         let db = folder.file("r.sqlite")
         let secret = try folder.write("secret.txt", "TOP-SECRET-CONTENT\n")
-        for sub in ["new", "cur", "tmp"] { try FileManager.default.createDirectory(atPath: folder.file("Maildir/\(sub)"), withIntermediateDirectories: true) }
-        try FileManager.default.createSymbolicLink(atPath: folder.file("Maildir/new/1.link"), withDestinationPath: secret)
+        for sub in ["new", "cur", "tmp"] {
+            try FileManager.default.createDirectory(
+                atPath: folder.file("Maildir/\(sub)"), withIntermediateDirectories: true)
+        }
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.file("Maildir/new/1.link"), withDestinationPath: secret)
         XCTAssertEqual(mkfifo(folder.file("Maildir/new/2.fifo"), 0o644), 0)
         try folder.write("Maildir/new/3.json", Self.report())
         let result = try ingest(db, [folder.file("Maildir")])
@@ -163,7 +182,9 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("1 stored, 0 already stored, 0 kept aside"), result.stdout)
         XCTAssertTrue(result.stderr.contains("1.link: a symbolic link (not followed): not read"), result.stderr)
         XCTAssertTrue(result.stderr.contains("2.fifo: a FIFO: not read"), result.stderr)
-        let stored = try Data(contentsOf: URL(fileURLWithPath: db)) + ((try? Data(contentsOf: URL(fileURLWithPath: db + "-wal"))) ?? Data())
+        let stored =
+            try Data(contentsOf: URL(fileURLWithPath: db))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: db + "-wal"))) ?? Data())
         XCTAssertNil(stored.range(of: Data("TOP-SECRET".utf8)), "the link's target never reaches the store")
         // A FIFO named on the command line is refused at once, not waited on.
         let named = try ingest(db, [folder.file("Maildir/new/2.fifo")])
@@ -198,12 +219,15 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("session count over 1099511627776"), result.stderr)
         XCTAssertTrue(result.stderr.contains("organization-name holds a NUL character"), result.stderr)
         // Large but allowed counts from many reports sum without trapping.
-        let big = (0..<3).map { try? folder.write("big\($0).json", Self.report(organization: "Org \($0)", successful: 1 << 40)) }.compactMap { $0 }
+        let big = (0..<3).map {
+            try? folder.write("big\($0).json", Self.report(organization: "Org \($0)", successful: 1 << 40))
+        }.compactMap { $0 }
         XCTAssertEqual(try ingest(db, big).status, 0)
         XCTAssertEqual(sessions(try summary(db), "example.com"), 3 << 40)
         // A UTF-8 byte order mark, and UTF-16 with its mark, are the same report.
         let bom = folder.file("bom.json")
-        try (Data([0xEF, 0xBB, 0xBF]) + Data(Self.report(organization: "BOM").utf8)).write(to: URL(fileURLWithPath: bom))
+        try (Data([0xEF, 0xBB, 0xBF]) + Data(Self.report(organization: "BOM").utf8)).write(
+            to: URL(fileURLWithPath: bom))
         let utf16 = folder.file("utf16.json")
         try XCTUnwrap(Self.report(organization: "Wide").data(using: .utf16)).write(to: URL(fileURLWithPath: utf16))
         let marked = try ingest(db, [bom, utf16])
@@ -215,7 +239,8 @@ final class ReportsIdentityTests: XCTestCase {
         let folder = try TemporaryFolder()
         let db = folder.file("r.sqlite")
         XCTAssertEqual(try ingest(db, [Repository.path("Tests/Fixtures/tlsrpt/rfc8460-example.json")]).status, 0)
-        XCTAssertEqual(try Danectl.run(["reports", "summary", "--db", db, "--fail-on", "certificate-expired"]).status, 1)
+        XCTAssertEqual(
+            try Danectl.run(["reports", "summary", "--db", db, "--fail-on", "certificate-expired"]).status, 1)
         XCTAssertEqual(try Danectl.run(["reports", "summary", "--db", db, "--fail-on", "any"]).status, 1)
         XCTAssertEqual(try Danectl.run(["reports", "summary", "--db", db, "--fail-on", "dnssec-invalid"]).status, 0)
         XCTAssertEqual(try Danectl.run(["reports", "summary", "--db", db, "--fail-on", "nonsense"]).status, 64)
@@ -264,12 +289,17 @@ final class ReportsIdentityTests: XCTestCase {
         let folder = try TemporaryFolder()
         let db = folder.file("r.sqlite")
         let long = String(repeating: "x", count: 500) + "\\u001b[31m"
-        let details = (0..<300).map { #"{"result-type": "\#($0 == 0 ? "made-up-type" : "tlsa-invalid")", "receiving-mx-hostname": "\#($0 == 1 ? long : "mx.example.com")", "receiving-ip": "192.0.2.\#($0 % 250)", "failed-session-count": \#($0 + 1)}"# }
-        let report = Self.report(successful: 1, failed: 45150).replacingOccurrences(of: #""total-failure-session-count": 45150}}"#,
-                                                                                     with: #""total-failure-session-count": 45150}, "failure-details": ["# + details.joined(separator: ", ") + "]}")
+        let details = (0..<300).map {
+            #"{"result-type": "\#($0 == 0 ? "made-up-type" : "tlsa-invalid")", "receiving-mx-hostname": "\#($0 == 1 ? long : "mx.example.com")", "receiving-ip": "192.0.2.\#($0 % 250)", "failed-session-count": \#($0 + 1)}"#
+        }
+        let report = Self.report(successful: 1, failed: 45150).replacingOccurrences(
+            of: #""total-failure-session-count": 45150}}"#,
+            with: #""total-failure-session-count": 45150}, "failure-details": ["# + details.joined(separator: ", ")
+                + "]}")
         XCTAssertEqual(try ingest(db, [try folder.write("many.json", report)]).status, 0)
         let output = folder.file("r.prom")
-        XCTAssertEqual(try Danectl.run(["reports", "summary", "--db", db, "--format", "prometheus", "--output", output]).status, 0)
+        XCTAssertEqual(
+            try Danectl.run(["reports", "summary", "--db", db, "--format", "prometheus", "--output", output]).status, 0)
         let samples = try PrometheusCheck.samples(output)
         let failed = samples.filter { $0.hasPrefix("danectl_tlsrpt_failed_sessions_total") }
         XCTAssertLessThanOrEqual(failed.count, 103, "\(failed.count) series")
@@ -298,15 +328,28 @@ final class ReportsIdentityTests: XCTestCase {
     func testMillionsOfShortLinesAreReadInBoundedMemory() throws {
         let folder = try TemporaryFolder()
         let mail = folder.file("short-lines.eml")
-        let made = try Processes.run("python3", ["-c", """
-            import sys
-            body = b'x\\n' * (15 * 1024 * 1024)
-            open(sys.argv[1], 'wb').write(b'From: a@b\\nContent-Type: multipart/report; report-type=tlsrpt; boundary="b"\\n\\n--b\\nContent-Type: text/plain\\n\\n' + body + b'--b--\\n')
-            """, mail])
+        let made = try Processes.run(
+            "python3",
+            [
+                "-c",
+                """
+                import sys
+                body = b'x\\n' * (15 * 1024 * 1024)
+                open(sys.argv[1], 'wb').write(b'From: a@b\\nContent-Type: multipart/report; report-type=tlsrpt; boundary="b"\\n\\n--b\\nContent-Type: text/plain\\n\\n' + body + b'--b--\\n')
+                """, mail,
+            ])
         XCTAssertEqual(made.status, 0, made.stderr)
-        let measured = try Processes.run("/usr/bin/time", ["-f", "peak %M KiB", Danectl.path, "reports", "ingest", "--db", folder.file("r.sqlite"), "--max-input", "64", mail])
+        let measured = try Processes.run(
+            "/usr/bin/time",
+            [
+                "-f", "peak %M KiB", Danectl.path, "reports", "ingest", "--db", folder.file("r.sqlite"), "--max-input",
+                "64", mail,
+            ])
         XCTAssertEqual(measured.status, 65, "no report part: kept aside \(measured.stderr)")
-        let peak = try XCTUnwrap(measured.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") }.flatMap { Int($0.split(separator: " ")[1]) })
+        let peak = try XCTUnwrap(
+            measured.stderr.split(separator: "\n").last { $0.hasPrefix("peak ") }.flatMap {
+                Int($0.split(separator: " ")[1])
+            })
         XCTAssertLessThan(peak, 400 * 1024, "peak \(peak) KiB for a 30 MiB message")
     }
 }

@@ -10,12 +10,20 @@ final class ReportsPostgresTests: XCTestCase {
     /// report, a conflicting one, a policy without a domain, a large real-world report, an
     /// e-mail, and a non-report.
     func inputs(_ folder: TemporaryFolder) throws -> [String] {
-        let noDomain = #", {"policy": {"policy-type": "no-policy-found"}, "summary": {"total-successful-session-count": 0, "total-failure-session-count": 3}, "failure-details": [{"result-type": "validation-failure", "receiving-mx-hostname": "mx.example.com", "receiving-ip": "192.0.2.25", "failed-session-count": 3}]}"#
+        let noDomain =
+            #", {"policy": {"policy-type": "no-policy-found"}, "summary": {"total-successful-session-count": 0, "total-failure-session-count": 3}, "failure-details": [{"result-type": "validation-failure", "receiving-mx-hostname": "mx.example.com", "receiving-ip": "192.0.2.25", "failed-session-count": 3}]}"#
         return [
-            try folder.write("a.json", ReportsIdentityTests.report(organization: "Example Hosting, Inc.", successful: 750, extraPolicies: noDomain)),
+            try folder.write(
+                "a.json",
+                ReportsIdentityTests.report(
+                    organization: "Example Hosting, Inc.", successful: 750, extraPolicies: noDomain)),
             try folder.write("b.json", ReportsIdentityTests.report(organization: "Other Site", successful: 250)),
-            try folder.write("a-again.json", ReportsIdentityTests.report(organization: "Example Hosting, Inc.", successful: 750, extraPolicies: noDomain)),
-            try folder.write("a-forged.json", ReportsIdentityTests.report(organization: "Example Hosting, Inc.", successful: 9)),
+            try folder.write(
+                "a-again.json",
+                ReportsIdentityTests.report(
+                    organization: "Example Hosting, Inc.", successful: 750, extraPolicies: noDomain)),
+            try folder.write(
+                "a-forged.json", ReportsIdentityTests.report(organization: "Example Hosting, Inc.", successful: 9)),
             try folder.write("spam.json", "Buy now!\n"),
             Repository.path("Tests/Fixtures/tlsrpt/rfc8460-example.json"),
             Repository.path("Tests/Fixtures/tlsrpt/large-sender.json"),
@@ -40,7 +48,9 @@ final class ReportsPostgresTests: XCTestCase {
             // Files with inputs kept aside exit 65 (bad input), having stored the rest.
             let first = try Danectl.run(["reports", "ingest", "--db", db] + files)
             XCTAssertEqual(first.status, 65, first.stdout + first.stderr)
-            XCTAssertTrue(first.stdout.contains("5 stored, 1 already stored, 2 kept aside"), "\(db): " + first.stdout + first.stderr)
+            XCTAssertTrue(
+                first.stdout.contains("5 stored, 1 already stored, 2 kept aside"),
+                "\(db): " + first.stdout + first.stderr)
             // Everything again, one by one: nothing new, nothing counted twice.
             for file in files {
                 let again = try Danectl.run(["reports", "ingest", "--db", db, file])
@@ -52,18 +62,25 @@ final class ReportsPostgresTests: XCTestCase {
         let fromSQLite = try summaryJSON(sqlite), fromPostgres = try summaryJSON(postgres)
         XCTAssertEqual(fromPostgres as NSDictionary, fromSQLite as NSDictionary, "the same summary from both stores")
         let policies = try XCTUnwrap(fromPostgres["policies"] as? [[String: Any]])
-        let example = policies.first { $0["domain"] as? String == "example.com" && $0["policy_type"] as? String == "tlsa" }
+        let example = policies.first {
+            $0["domain"] as? String == "example.com" && $0["policy_type"] as? String == "tlsa"
+        }
         XCTAssertEqual(example?["successful_sessions"] as? Int, 1000, "both organisations, each once")
         XCTAssertEqual(example?["organizations"] as? [String], ["Example Hosting, Inc.", "Other Site"])
-        XCTAssertTrue(policies.contains { $0["policy_type"] as? String == "no-policy-found" }, "the policy without a domain is kept")
+        XCTAssertTrue(
+            policies.contains { $0["policy_type"] as? String == "no-policy-found" },
+            "the policy without a domain is kept")
         XCTAssertEqual(try cluster.psql("SELECT COUNT(*) FROM report"), "5")
         // The forged report and the spam are kept aside (every time they came), with their reason.
         let rejected = try Danectl.run(["reports", "rejected", "--db", postgres])
         XCTAssertEqual(rejected.status, 0, rejected.stderr)
-        XCTAssertTrue(rejected.stdout.contains("a-forged.json") && rejected.stdout.contains("spam.json"), rejected.stdout)
+        XCTAssertTrue(
+            rejected.stdout.contains("a-forged.json") && rejected.stdout.contains("spam.json"), rejected.stdout)
         XCTAssertEqual(try cluster.psql("SELECT COUNT(*) FROM rejected"), "4")
         let sqliteRejected = try Danectl.run(["reports", "rejected", "--db", sqlite])
-        XCTAssertEqual(sqliteRejected.stdout.split(separator: "\n").count, rejected.stdout.split(separator: "\n").count, sqliteRejected.stdout)
+        XCTAssertEqual(
+            sqliteRejected.stdout.split(separator: "\n").count, rejected.stdout.split(separator: "\n").count,
+            sqliteRejected.stdout)
     }
 
     /// Two receivers, one database: 40 reports posted to both at once (each to both), and 40
@@ -100,14 +117,16 @@ final class ReportsPostgresTests: XCTestCase {
             print(len(codes), sorted(set(codes)), codes.count(201))
             """
         let result = try Processes.run("python3", ["-c", script, one.port, two.port])
-        XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "120 [200, 201] 80",
-                       "every POST answered; 80 stored, the 40 second copies duplicates: " + result.stdout + result.stderr)
+        XCTAssertEqual(
+            result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "120 [200, 201] 80",
+            "every POST answered; 80 stored, the 40 second copies duplicates: " + result.stdout + result.stderr)
         XCTAssertEqual(one.stop(), 0)
         XCTAssertEqual(two.stop(), 0)
         XCTAssertEqual(try cluster.psql("SELECT COUNT(*) FROM report"), "80")
         let summary = try summaryJSON(cluster.url())
         let sts = (summary["policies"] as? [[String: Any]])?.first { $0["policy_type"] as? String == "sts" }
-        XCTAssertEqual(sts?["successful_sessions"] as? Int, (1...80).reduce(0, +), "each report's sessions counted once")
+        XCTAssertEqual(
+            sts?["successful_sessions"] as? Int, (1...80).reduce(0, +), "each report's sessions counted once")
         XCTAssertEqual(sts?["failed_sessions"] as? Int, 80)
         XCTAssertEqual(sts?["reports"] as? Int, 80)
         let failures = sts?["failures"] as? [[String: Any]] ?? []
@@ -116,10 +135,13 @@ final class ReportsPostgresTests: XCTestCase {
 
     /// A database that is down is a fault that passes: the MTA must retry, not bounce.
     func testAnUnreachableDatabaseDefers() throws {
-        let result = try Processes.run(Danectl.path, ["reports", "ingest", "--db", "postgres://danectl:secret@127.0.0.1:1/none", "-"],
-                                       stdin: Data(ReportsIdentityTests.report().utf8))
+        let result = try Processes.run(
+            Danectl.path, ["reports", "ingest", "--db", "postgres://danectl:secret@127.0.0.1:1/none", "-"],
+            stdin: Data(ReportsIdentityTests.report().utf8))
         XCTAssertEqual(result.status, 75, result.stderr)
-        XCTAssertTrue(result.stderr.contains("postgres://danectl:***@127.0.0.1:1/none"), "named, without its password: " + result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("postgres://danectl:***@127.0.0.1:1/none"),
+            "named, without its password: " + result.stderr)
         XCTAssertFalse(result.stderr.contains("secret"), result.stderr)
         let byFile = try Danectl.run(["reports", "summary", "--db", "postgres://127.0.0.1:1/none"])
         XCTAssertEqual(byFile.status, 75, byFile.stderr)

@@ -5,9 +5,15 @@ import XCTest
 /// log line per request, 202 for a conflicting report, bounded connections and heads, and TLS
 /// by nginx in front of it (contrib/nginx), as operators deploy it.
 final class ReportsServeTests: XCTestCase {
-    func post(_ url: String, _ body: String, type: String = "application/tlsrpt+json", extra: [String] = []) throws -> String {
-        let result = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: \(type)",
-                                                "--data-binary", body] + extra + [url])
+    func post(
+        _ url: String, _ body: String, type: String = "application/tlsrpt+json", extra: [String] = []
+    ) throws -> String {
+        let result = try Processes.run(
+            "curl",
+            [
+                "-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Content-Type: \(type)",
+                "--data-binary", body,
+            ] + extra + [url])
         return result.stdout
     }
 
@@ -19,12 +25,18 @@ final class ReportsServeTests: XCTestCase {
         XCTAssertEqual(health.stdout, "ok\n\n200")
         XCTAssertEqual(try post(base + "/tlsrpt", ReportsIdentityTests.report(successful: 1)), "201")
         XCTAssertEqual(try post(base + "/tlsrpt", ReportsIdentityTests.report(successful: 1)), "200")
-        XCTAssertEqual(try post(base + "/tlsrpt", ReportsIdentityTests.report(successful: 2)), "202", "same identity, other content: kept for review")
-        XCTAssertEqual(try post(base + "/tlsrpt", ReportsIdentityTests.report(organization: "Other", successful: 2)), "201")
-        let wrongMethod = try Processes.run("curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", base + "/tlsrpt"])
+        XCTAssertEqual(
+            try post(base + "/tlsrpt", ReportsIdentityTests.report(successful: 2)), "202",
+            "same identity, other content: kept for review")
+        XCTAssertEqual(
+            try post(base + "/tlsrpt", ReportsIdentityTests.report(organization: "Other", successful: 2)), "201")
+        let wrongMethod = try Processes.run(
+            "curl", ["-s", "--noproxy", "*", "-o", "/dev/null", "-w", "%{http_code}", base + "/tlsrpt"])
         XCTAssertEqual(wrongMethod.stdout, "405")
         XCTAssertEqual(server.stop(), 0)
-        let requests = server.lines.split(separator: "\n").filter { $0.contains("\"POST /tlsrpt\"") || $0.contains("\"GET /") }
+        let requests = server.lines.split(separator: "\n").filter {
+            $0.contains("\"POST /tlsrpt\"") || $0.contains("\"GET /")
+        }
         XCTAssertEqual(requests.count, 6, server.lines)
         XCTAssertTrue(server.lines.contains("127.0.0.1 \"POST /tlsrpt\" 202"), server.lines)
         let listed = try Danectl.run(["reports", "rejected", "--db", folder.file("r.sqlite")])
@@ -53,7 +65,8 @@ final class ReportsServeTests: XCTestCase {
         let result = try Processes.run("python3", ["-c", script, server.port])
         let lines = result.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.first, "HTTP/1.1 503 Service Unavailable", result.stdout + result.stderr)
-        XCTAssertEqual(lines.dropFirst().first?.hasPrefix("HTTP/1.1 408 Request Timeout"), true, result.stdout + result.stderr)
+        XCTAssertEqual(
+            lines.dropFirst().first?.hasPrefix("HTTP/1.1 408 Request Timeout"), true, result.stdout + result.stderr)
         // Once the half-sent heads were let go, the server answers again.
         let health = try Processes.run("curl", ["-s", "--noproxy", "*", "http://127.0.0.1:\(server.port)/healthz"])
         XCTAssertEqual(health.stdout, "ok\n")
@@ -76,8 +89,9 @@ final class ReportsServeTests: XCTestCase {
             ask(b'POST / HTTP/1.1\\r\\nContent-Type: application/tlsrpt+json\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nzz\\r\\n')
             """
         let result = try Processes.run("python3", ["-c", script, server.port])
-        XCTAssertEqual(result.stdout.split(separator: "\n").map { $0.split(separator: " ")[1] },
-                       ["400", "400", "501", "505", "400"], result.stdout + result.stderr)
+        XCTAssertEqual(
+            result.stdout.split(separator: "\n").map { $0.split(separator: " ")[1] },
+            ["400", "400", "501", "505", "400"], result.stdout + result.stderr)
         XCTAssertEqual(server.stop(), 0)
     }
 
@@ -88,19 +102,25 @@ final class ReportsServeTests: XCTestCase {
         let folder = try TemporaryFolder()
         let db = folder.file("r.sqlite")
         let server = try ServeProcess(["--db", db], in: folder)
-        let port = try Processes.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"])
-            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try Processes.run(
+            "python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]
+        )
+        .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         var site = try String(contentsOfFile: Repository.path("contrib/nginx/danectl-reports.conf"), encoding: .utf8)
-        for (marker, value) in [("@LISTEN@", "listen 127.0.0.1:\(port) ssl;"), ("@SERVER_NAME@", "server_name p256.example.net;"),
-                                ("@CERTIFICATE@", "ssl_certificate \(certificates.file("p256-chain.pem"));"),
-                                ("@KEY@", "ssl_certificate_key \(certificates.file("p256.key"));"),
-                                ("@UPSTREAM@", "proxy_pass http://127.0.0.1:\(server.port);")] {
+        for (marker, value) in [
+            ("@LISTEN@", "listen 127.0.0.1:\(port) ssl;"), ("@SERVER_NAME@", "server_name p256.example.net;"),
+            ("@CERTIFICATE@", "ssl_certificate \(certificates.file("p256-chain.pem"));"),
+            ("@KEY@", "ssl_certificate_key \(certificates.file("p256.key"));"),
+            ("@UPSTREAM@", "proxy_pass http://127.0.0.1:\(server.port);"),
+        ] {
             site = site.split(separator: "\n", omittingEmptySubsequences: false).map { line in
                 line.contains("# \(marker)") ? "    " + value : String(line)
             }.joined(separator: "\n")
         }
         try folder.write("site.conf", site)
-        try folder.write("nginx.conf", """
+        try folder.write(
+            "nginx.conf",
+            """
             daemon off; master_process off; pid \(folder.file("nginx.pid")); error_log \(folder.file("nginx-error.log"));
             events { worker_connections 64; }
             http { access_log off; client_body_temp_path \(folder.file("body")); proxy_temp_path \(folder.file("proxy"));
@@ -115,15 +135,22 @@ final class ReportsServeTests: XCTestCase {
         let url = "https://p256.example.net:\(port)/tlsrpt"
         var code = ""
         for _ in 0..<50 {
-            code = try post(url, ReportsIdentityTests.report(), extra: ["--cacert", certificates.file("ca.pem"), "--resolve", "p256.example.net:\(port):127.0.0.1"])
+            code = try post(
+                url, ReportsIdentityTests.report(),
+                extra: ["--cacert", certificates.file("ca.pem"), "--resolve", "p256.example.net:\(port):127.0.0.1"])
             if code != "000" { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        XCTAssertEqual(code, "201", (try? String(contentsOfFile: folder.file("nginx-error.log"), encoding: .utf8)) ?? "")
-        let untrusted = try post(url, ReportsIdentityTests.report(organization: "X"), extra: ["--resolve", "p256.example.net:\(port):127.0.0.1"])
+        XCTAssertEqual(
+            code, "201", (try? String(contentsOfFile: folder.file("nginx-error.log"), encoding: .utf8)) ?? "")
+        let untrusted = try post(
+            url, ReportsIdentityTests.report(organization: "X"),
+            extra: ["--resolve", "p256.example.net:\(port):127.0.0.1"])
         XCTAssertEqual(untrusted, "000", "without the CA, curl refuses nginx's certificate")
         XCTAssertEqual(server.stop(), 0)
         let stored = try Danectl.run(["reports", "summary", "--db", db, "--format", "json"])
-        XCTAssertTrue(stored.stdout.contains("\"successful_sessions\" : 750") || stored.stdout.contains("\"successful_sessions\":750"), stored.stdout)
+        XCTAssertTrue(
+            stored.stdout.contains("\"successful_sessions\" : 750")
+                || stored.stdout.contains("\"successful_sessions\":750"), stored.stdout)
     }
 }

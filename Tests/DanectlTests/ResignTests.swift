@@ -51,16 +51,24 @@ final class ResignTests: XCTestCase {
         let (ksk, zsk) = try makeKeys(in: folder)
         let zone = try folder.write("example.com.zone", Self.zoneText)
         _ = try sign(zone, [ksk, zsk], folder.file("one"), ["--nsec3"])
-        let snippet = try folder.write("new.tlsa", "_25._tcp.mx1.example.com. 300 IN TLSA 3 1 1 \(String(repeating: "cc", count: 32))\n")
+        let snippet = try folder.write(
+            "new.tlsa", "_25._tcp.mx1.example.com. 300 IN TLSA 3 1 1 \(String(repeating: "cc", count: 32))\n")
         _ = try sign(folder.file("one"), [ksk, zsk], folder.file("two"), ["--nsec3", "--include", snippet])
         try assertValid(folder.file("two"), "after a TLSA change")
         let changed = try changedLines(folder.file("one"), folder.file("two"))
-        let touched = Set(changed.map { line -> String in
-            let fields = line.split(separator: "\t")
-            return fields[3] == "RRSIG" ? "RRSIG " + fields[4].split(separator: " ")[0] + " " + fields[0] : fields[3] + " " + fields[0]
-        })
-        XCTAssertEqual(touched, ["SOA example.com.", "RRSIG SOA example.com.", "TLSA _25._tcp.mx1.example.com.", "RRSIG TLSA _25._tcp.mx1.example.com."],
-                       "\(changed)")
+        let touched = Set(
+            changed.map { line -> String in
+                let fields = line.split(separator: "\t")
+                return fields[3] == "RRSIG"
+                    ? "RRSIG " + fields[4].split(separator: " ")[0] + " " + fields[0] : fields[3] + " " + fields[0]
+            })
+        XCTAssertEqual(
+            touched,
+            [
+                "SOA example.com.", "RRSIG SOA example.com.", "TLSA _25._tcp.mx1.example.com.",
+                "RRSIG TLSA _25._tcp.mx1.example.com.",
+            ],
+            "\(changed)")
     }
 
     func testBadChangedOrExpiringSignaturesAndRemovedKeysAreReplaced() throws {
@@ -77,26 +85,36 @@ final class ResignTests: XCTestCase {
                 chars[at] = chars[at] == "A" ? "B" : "A"
                 return String(chars)
             }
-            if line.hasPrefix("mx2.example.com.\t300\tIN\tA\t") { return line.replacingOccurrences(of: "\t300\t", with: "\t600\t") }
+            if line.hasPrefix("mx2.example.com.\t300\tIN\tA\t") {
+                return line.replacingOccurrences(of: "\t300\t", with: "\t600\t")
+            }
             return String(line)
         }
         text = lines.joined(separator: "\n")
         let edited = try folder.write("edited", text)
         let result = try sign(edited, [ksk, zsk], folder.file("two"))
         try assertValid(folder.file("two"), "tampered and changed signatures replaced")
-        XCTAssertTrue(result.stderr.contains("16 signatures (13 kept, 3 new)"), "www (tampered), mx2 (TTL) and the SOA are new: \(result.stderr)")
+        XCTAssertTrue(
+            result.stderr.contains("16 signatures (13 kept, 3 new)"),
+            "www (tampered), mx2 (TTL) and the SOA are new: \(result.stderr)")
 
         // A new ZSK replaces the old one: none of the old key's signatures survive.
-        let newZSK = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let newZSK = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(
+            in: .newlines)
         let rolled = try sign(folder.file("two"), [ksk, folder.file(newZSK)], folder.file("three"))
         try assertValid(folder.file("three"), "new ZSK")
-        let oldTag = String(zsk.split(separator: "+").last!).replacingOccurrences(of: "^0+", with: "", options: .regularExpression)
-        XCTAssertFalse(try String(contentsOfFile: folder.file("three"), encoding: .utf8).contains(" \(oldTag) example.com. "),
-                       "the removed key's signatures are gone")
-        XCTAssertFalse(rolled.stderr.contains(" kept"), "the old ZSK signed the rest and the DNSKEY RRset changed: all new: \(rolled.stderr)")
+        let oldTag = String(zsk.split(separator: "+").last!).replacingOccurrences(
+            of: "^0+", with: "", options: .regularExpression)
+        XCTAssertFalse(
+            try String(contentsOfFile: folder.file("three"), encoding: .utf8).contains(" \(oldTag) example.com. "),
+            "the removed key's signatures are gone")
+        XCTAssertFalse(
+            rolled.stderr.contains(" kept"),
+            "the old ZSK signed the rest and the DNSKEY RRset changed: all new: \(rolled.stderr)")
 
         // Signatures inside the refresh window are made anew; --resign-all makes all anew.
-        let late = try sign(folder.file("three"), [ksk, folder.file(newZSK)], folder.file("four"), ["--refresh", "336"])
+        let late = try sign(
+            folder.file("three"), [ksk, folder.file(newZSK)], folder.file("four"), ["--refresh", "336"])
         XCTAssertFalse(late.stderr.contains(" kept"), late.stderr)
         let all = try sign(folder.file("three"), [ksk, folder.file(newZSK)], folder.file("five"), ["--resign-all"])
         XCTAssertFalse(all.stderr.contains(" kept"), all.stderr)

@@ -66,21 +66,31 @@ final class SigningEngineTests: XCTestCase {
             let run = try Danectl.run(["sign", zone, "--key", ksk, "--key", zsk, "-o", signed] + ours)
             XCTAssertEqual(run.status, 0, run.stderr)
             let reference = folder.file("ldns-\(label)")
-            let ldns = try Processes.run("ldns-signzone", theirs + ["-o", "example.com.", "-f", reference, zone, ksk, zsk])
+            let ldns = try Processes.run(
+                "ldns-signzone", theirs + ["-o", "example.com.", "-f", reference, zone, ksk, zsk])
             XCTAssertEqual(ldns.status, 0, ldns.stderr)
 
             // Every record of the file, unchanged (ldns normalises both sides).
-            assertSame(try normalised(signed, ["-s", "-n", "-e", "DNSKEY", "-e", "NSEC3PARAM"]), plain, "\(label): records changed")
+            assertSame(
+                try normalised(signed, ["-s", "-n", "-e", "DNSKEY", "-e", "NSEC3PARAM"]), plain,
+                "\(label): records changed")
             // The same denial chain, record for record (ldns keeps the case of NSEC's next name:
             // RFC 6840 §5.1 leaves it out of canonical form, so compare without case).
             let ourChain = try normalised(signed, ["-E", label]).map { $0.lowercased() }
-            assertSame(ourChain, try normalised(reference, ["-E", label]).map { $0.lowercased() }, "\(label): chain differs from ldns-signzone's")
+            assertSame(
+                ourChain, try normalised(reference, ["-E", label]).map { $0.lowercased() },
+                "\(label): chain differs from ldns-signzone's")
             XCTAssertGreaterThan(ourChain.count, 11_000)
             // Nothing signed under the insecure cut; the duplicate record once.
             let all = try normalised(signed, [])
-            XCTAssertFalse(all.contains { $0.hasPrefix("ns.sub.example.com.") && $0.contains("RRSIG") }, "\(label): glue signed")
-            XCTAssertFalse(all.contains { $0.hasPrefix("sub.example.com.") && $0.contains("RRSIG\tNS ") }, "\(label): delegation NS signed")
-            XCTAssertEqual(all.filter { $0.hasPrefix("dup.example.com.") && $0.contains("\tA\t") }.count, 1, "\(label): duplicate kept")
+            XCTAssertFalse(
+                all.contains { $0.hasPrefix("ns.sub.example.com.") && $0.contains("RRSIG") }, "\(label): glue signed")
+            XCTAssertFalse(
+                all.contains { $0.hasPrefix("sub.example.com.") && $0.contains("RRSIG\tNS ") },
+                "\(label): delegation NS signed")
+            XCTAssertEqual(
+                all.filter { $0.hasPrefix("dup.example.com.") && $0.contains("\tA\t") }.count, 1,
+                "\(label): duplicate kept")
 
             let verify = try Processes.run("ldns-verify-zone", [signed])
             XCTAssertEqual(verify.status, 0, "\(label): ldns-verify-zone: \(verify.stdout) \(verify.stderr)")
@@ -92,7 +102,8 @@ final class SigningEngineTests: XCTestCase {
     func testAParseErrorDeepInALargeFileNamesTheLineLdnsNames() throws {
         let folder = try TemporaryFolder()
         let ksk = try key(in: folder, ksk: true)
-        var lines = Self.awkwardZone(fillerLines: 12_000).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = Self.awkwardZone(fillerLines: 12_000).split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
         let badLine = lines.count - 50
         lines.insert("bad IN A 999.0.0.1", at: badLine - 1)
         let zone = try folder.write("broken.zone", lines.joined(separator: "\n"))
@@ -108,7 +119,9 @@ final class SigningEngineTests: XCTestCase {
     func testIncludedRecordsReplaceTheirRRsetsAndKeepTheRest() throws {
         let folder = try TemporaryFolder()
         let zsk = try key(in: folder, ksk: false)
-        let zone = try folder.write("example.com.zone", """
+        let zone = try folder.write(
+            "example.com.zone",
+            """
             $ORIGIN example.com.
             $TTL 3600
             @ IN SOA ns1 hostmaster 1 7200 3600 1209600 300
@@ -119,7 +132,8 @@ final class SigningEngineTests: XCTestCase {
             mx1 IN A 192.0.2.25
 
             """)
-        let snippet = try folder.write("new.zone", "_25._tcp.mx1.example.com. 300 IN TLSA 3 1 1 \(String(repeating: "cc", count: 32))\n")
+        let snippet = try folder.write(
+            "new.zone", "_25._tcp.mx1.example.com. 300 IN TLSA 3 1 1 \(String(repeating: "cc", count: 32))\n")
         let signed = folder.file("signed")
         let run = try Danectl.run(["sign", zone, "--key", zsk, "--include", snippet, "-o", signed])
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -137,7 +151,8 @@ final class SigningEngineTests: XCTestCase {
     func assertSame(_ ours: [String], _ theirs: [String], _ label: String, line: UInt = #line) {
         guard ours != theirs else { return }
         let onlyOurs = Set(ours).subtracting(theirs).sorted(), onlyTheirs = Set(theirs).subtracting(ours).sorted()
-        XCTFail("\(label): \(ours.count) vs \(theirs.count) lines; only ours (\(onlyOurs.count)): \(onlyOurs.prefix(3)); "
+        XCTFail(
+            "\(label): \(ours.count) vs \(theirs.count) lines; only ours (\(onlyOurs.count)): \(onlyOurs.prefix(3)); "
                 + "only theirs (\(onlyTheirs.count)): \(onlyTheirs.prefix(3))", line: line)
     }
 

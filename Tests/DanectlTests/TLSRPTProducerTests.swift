@@ -9,7 +9,9 @@ import XCTest
 final class TLSRPTProducerTests: XCTestCase {
     func totals(_ db: String) throws -> [String: [Int]] {
         let description = Repository.path("Examples/example.com/domain.yaml")
-        let result = try Danectl.run(["reports", "summary", "--db", db, "--format", "json", "--description", description])
+        let result = try Danectl.run([
+            "reports", "summary", "--db", db, "--format", "json", "--description", description,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         var found: [String: [Int]] = [:]
@@ -28,19 +30,26 @@ final class TLSRPTProducerTests: XCTestCase {
         }
         let folder = try TemporaryFolder()
         let server = try ServeProcess(["--db", folder.file("post.sqlite")], in: folder)
-        let run = try Processes.run("python3", [Repository.path("Tests/lab/tlsrpt-sites.py"), venv, folder.path, Danectl.path,
-                                                folder.file("mail.sqlite"), "http://127.0.0.1:\(server.port)/tlsrpt"])
+        let run = try Processes.run(
+            "python3",
+            [
+                Repository.path("Tests/lab/tlsrpt-sites.py"), venv, folder.path, Danectl.path,
+                folder.file("mail.sqlite"), "http://127.0.0.1:\(server.port)/tlsrpt",
+            ])
         XCTAssertEqual(run.status, 0, run.stderr)
         // The lab owns its daemons: none of this run's collectd, reportd or fetchers outlives it.
         let survivors = try Processes.run("pgrep", ["-f", "tlsrpt-(collectd|reportd|fetcher).*\(folder.path)"])
         XCTAssertEqual(survivors.stdout, "", "processes of this lab still running")
-        let fed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [Int]], run.stdout)
+        let fed = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: [Int]], run.stdout)
         XCTAssertEqual(fed["example.com|tlsa"], [1000, 5], "the script fed what it says")
         XCTAssertEqual(server.stop(), 0)
 
         // By file: every copy reportd wrote (the JSON once per destination, and the e-mail).
         let files = folder.file("files.sqlite")
-        let ingested = try Danectl.run(["reports", "ingest", "--db", files, folder.file("site0/files"), folder.file("site1/files")])
+        let ingested = try Danectl.run([
+            "reports", "ingest", "--db", files, folder.file("site0/files"), folder.file("site1/files"),
+        ])
         XCTAssertEqual(ingested.status, 0, ingested.stderr)
         XCTAssertTrue(ingested.stdout.contains("3 stored, 6 already stored, 0 kept aside"), ingested.stdout)
 

@@ -10,7 +10,9 @@ final class VerifyFindingsJSONTests: XCTestCase {
     func testWarningsAreCodedInJSONAndJSONLines() throws {
         let dns = ScriptedDNS()
         // An unsigned MX RRset and a host with more addresses than a sender tries.
-        dns.answer("example.test", .mx, [.mx(preference: 10, exchange: DNSName(presentation: "mx.example.test")!)], status: .insecure)
+        dns.answer(
+            "example.test", .mx, [.mx(preference: 10, exchange: DNSName(presentation: "mx.example.test")!)],
+            status: .insecure)
         dns.answer("mx.example.test", .a, (1...7).map { .address("192.0.2.\($0)") }, status: .insecure)
         var request = VerifyRequest(targets: ["example.test"])
         request.options.dnsOnly = true
@@ -23,10 +25,13 @@ final class VerifyFindingsJSONTests: XCTestCase {
         let domain = try XCTUnwrap((document["domains"] as? [[String: Any]])?.first)
         let findings = try XCTUnwrap(domain["findings"] as? [[String: String]])
         XCTAssertEqual(Set(findings.compactMap { $0["code"] }), Set(codes.map(\.rawValue)))
-        XCTAssertEqual(findings.compactMap { $0["message"] }, domain["warnings"] as? [String], "same sentences, same order")
+        XCTAssertEqual(
+            findings.compactMap { $0["message"] }, domain["warnings"] as? [String], "same sentences, same order")
         try SchemaCheck.assertValid(json, "verify", "verify JSON with findings")
 
-        for line in [VerifyJSON.line(reports[0]), VerifyJSON.summaryLine(reports, exitStatus: 3, warnings: reports[0].warnings)] {
+        for line in [
+            VerifyJSON.line(reports[0]), VerifyJSON.summaryLine(reports, exitStatus: 3, warnings: reports[0].warnings),
+        ] {
             XCTAssertTrue(line.contains(#""findings":[{"code":"#), line)
             try SchemaCheck.assertValid(line, "verify-jsonl", "a verify JSON line with findings")
         }

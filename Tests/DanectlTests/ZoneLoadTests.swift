@@ -19,8 +19,11 @@ final class ZoneLoadTests: XCTestCase {
 
     func testLongTLSRPTRecordIsSplitIntoCharacterStringsThatLoad() throws {
         let folder = try TemporaryFolder()
-        let uris = (1...12).map { "\"https://tlsrpt-collector-\($0).reports.example.com/v1/submit\"" }.joined(separator: ", ")
-        let description = try folder.write("long.yaml", """
+        let uris = (1...12).map { "\"https://tlsrpt-collector-\($0).reports.example.com/v1/submit\"" }.joined(
+            separator: ", ")
+        let description = try folder.write(
+            "long.yaml",
+            """
             domain: example.com
             mx: [{host: mx1.example.com, priority: 10}]
             tlsrpt: {rua: [\(uris)]}
@@ -61,7 +64,8 @@ final class ZoneLoadTests: XCTestCase {
             let snippet = snippets + "\(zone.dropLast()).\(format)"
             let zoneFile = try folder.write("\(zone)zone", minimalZone(zone, including: snippet, records: inZone))
 
-            let named = try Processes.run("named-checkzone", ["-k", "fail", "-m", "fail", "-n", "fail", String(zone.dropLast()), zoneFile])
+            let named = try Processes.run(
+                "named-checkzone", ["-k", "fail", "-m", "fail", "-n", "fail", String(zone.dropLast()), zoneFile])
             XCTAssertEqual(named.status, 0, "named-checkzone \(zone):\n\(named.stdout)\(named.stderr)")
             XCTAssertTrue(named.stdout.contains("OK"), named.stdout)
 
@@ -71,16 +75,20 @@ final class ZoneLoadTests: XCTestCase {
 
             // ldns-read-zone has no $INCLUDE: give it the same zone with the snippet inlined.
             let inlined = try minimalZone(zone, including: snippet, records: inZone)
-                .replacingOccurrences(of: "$INCLUDE \(snippet)\n", with: String(contentsOfFile: snippet, encoding: .utf8))
+                .replacingOccurrences(
+                    of: "$INCLUDE \(snippet)\n", with: String(contentsOfFile: snippet, encoding: .utf8))
             let ldns = try Processes.run("ldns-read-zone", ["-z", try folder.write("\(zone)inlined", inlined)])
             XCTAssertEqual(ldns.status, 0, "ldns-read-zone \(zone): \(ldns.stderr)")
             // Every generated record comes back out of ldns, same owner, type and data.
-            let parsed = ldns.stdout.split(separator: "\n").map { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) }
+            let parsed = ldns.stdout.split(separator: "\n").map {
+                $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            }
             for record in inZone {
                 let fields = record.rdata.split(separator: " ").map(String.init)
                 let found = parsed.contains { line in
                     line.count >= 4 && line[0] == record.owner && line[3] == record.type
-                        && Array(line.dropFirst(4)).joined(separator: " ").lowercased() == fields.joined(separator: " ").lowercased()
+                        && Array(line.dropFirst(4)).joined(separator: " ").lowercased()
+                            == fields.joined(separator: " ").lowercased()
                 }
                 XCTAssertTrue(found, "ldns-read-zone lost \(record.owner) \(record.type) \(record.rdata)")
             }
@@ -98,7 +106,8 @@ final class ZoneLoadTests: XCTestCase {
 
             """
         // MX targets inside the zone need addresses, or the servers refuse the zone.
-        let targets = Set(records.filter { $0.type == "MX" }.compactMap { $0.rdata.split(separator: " ").last.map(String.init) })
+        let targets = Set(
+            records.filter { $0.type == "MX" }.compactMap { $0.rdata.split(separator: " ").last.map(String.init) })
         for target in targets.sorted() where target.hasSuffix("." + zone) {
             text += "\(target) IN A 192.0.2.25\n"
         }

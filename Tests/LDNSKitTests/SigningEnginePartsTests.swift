@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import LDNSKit
 
 final class NameKeyTests: XCTestCase {
@@ -25,8 +26,9 @@ final class NameKeyTests: XCTestCase {
         ]
         let keys = names.map(key)
         for (a, b) in zip(keys, keys.dropFirst()) {
-            XCTAssertLessThan(a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { NameKey.compare(x, $0) } }, 0,
-                              "\(a) should sort before \(b)")
+            XCTAssertLessThan(
+                a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { NameKey.compare(x, $0) } }, 0,
+                "\(a) should sort before \(b)")
         }
         // Bytes 0 and 1 inside labels keep their order and never end a label early.
         let zero = key([[0], Array("x".utf8)]), one = key([[1], Array("x".utf8)]), two = key([[2], Array("x".utf8)])
@@ -38,13 +40,16 @@ final class NameKeyTests: XCTestCase {
         let labels: [[UInt8]] = [Array("a.b".utf8), [0, 1, 200], Array("Mail".utf8), Array("example".utf8)]
         let k = key(labels)
         k.withUnsafeBufferPointer { k in
-            XCTAssertEqual(NameKey.wire(k), wire([Array("a.b".utf8), [0, 1, 200], Array("mail".utf8), Array("example".utf8)]))
+            XCTAssertEqual(
+                NameKey.wire(k), wire([Array("a.b".utf8), [0, 1, 200], Array("mail".utf8), Array("example".utf8)]))
             XCTAssertEqual(NameKey.text(k), "a\\.b.\\000\\001\\200.mail.example.")
             XCTAssertEqual(NameKey.labelCount(k), 4)
             XCTAssertFalse(NameKey.isWildcard(k))
         }
         key([Array("*".utf8), Array("example".utf8)]).withUnsafeBufferPointer { XCTAssertTrue(NameKey.isWildcard($0)) }
-        key([Array("a*".utf8), Array("example".utf8)]).withUnsafeBufferPointer { XCTAssertFalse(NameKey.isWildcard($0)) }
+        key([Array("a*".utf8), Array("example".utf8)]).withUnsafeBufferPointer {
+            XCTAssertFalse(NameKey.isWildcard($0))
+        }
         [UInt8]().withUnsafeBufferPointer { root in
             XCTAssertEqual(NameKey.text(root), ".")
             XCTAssertEqual(NameKey.wire(root), [0])
@@ -75,9 +80,12 @@ final class ZoneTextSplitterTests: XCTestCase {
     /// memory); a line without a TTL is never the first of a piece, since ldns would give it
     /// the previous record's TTL.
     func testWithoutTTLDirectiveCutsOnlyBeforeLinesThatStateTheirTTL() {
-        let text = "a.example.com.\t300\tIN\tA\t192.0.2.1\nb.example.com. IN 600 A 192.0.2.2\nc.example.com. IN A 192.0.2.3\n"
+        let text =
+            "a.example.com.\t300\tIN\tA\t192.0.2.1\nb.example.com. IN 600 A 192.0.2.2\nc.example.com. IN A 192.0.2.3\n"
             + "d.example.com. A 192.0.2.4\ne.example.com.\t300\tIN\tA\t192.0.2.5\n"
-        XCTAssertEqual(pieces(text).map { String(decoding: Array(text.utf8)[$0.start..<$0.end], as: UTF8.self).prefix(1) }, ["a", "b", "e"])
+        XCTAssertEqual(
+            pieces(text).map { String(decoding: Array(text.utf8)[$0.start..<$0.end], as: UTF8.self).prefix(1) },
+            ["a", "b", "e"])
         XCTAssertTrue(pieces(text).allSatisfy { $0.ttl == nil })
     }
 
@@ -109,10 +117,14 @@ final class ZoneTextSplitterTests: XCTestCase {
     }
 
     func testNoCutsWithoutTTLOrAfterInclude() {
-        XCTAssertEqual(pieces("a IN A 192.0.2.1\nb IN A 192.0.2.2\n").count, 1, "implicit TTLs depend on the record before")
+        XCTAssertEqual(
+            pieces("a IN A 192.0.2.1\nb IN A 192.0.2.2\n").count, 1, "implicit TTLs depend on the record before")
         XCTAssertEqual(pieces("$TTL 1\n$INCLUDE other\na IN A 192.0.2.1\nb IN A 192.0.2.2\n").count, 1)
-        XCTAssertEqual(pieces("$TTL 1\na IN A 192.0.2.1\na IN A 192.0.2.2\n").count, 2, "same owner spelling: no cut between them")
-        XCTAssertEqual(pieces("$TTL 1\n$ORIGIN rel\na IN A 192.0.2.1\nb IN A 192.0.2.2\n", origin: nil).count, 1, "unresolvable origin")
+        XCTAssertEqual(
+            pieces("$TTL 1\na IN A 192.0.2.1\na IN A 192.0.2.2\n").count, 2, "same owner spelling: no cut between them")
+        XCTAssertEqual(
+            pieces("$TTL 1\n$ORIGIN rel\na IN A 192.0.2.1\nb IN A 192.0.2.2\n", origin: nil).count, 1,
+            "unresolvable origin")
     }
 }
 
@@ -124,24 +136,35 @@ final class PresentationTextTests: XCTestCase {
     }
 
     func testEncodingsMatchRFC4648Vectors() {
-        for (input, base64, base32hex) in [("", "", ""), ("f", "Zg==", "co"), ("fo", "Zm8=", "cpng"), ("foo", "Zm9v", "cpnmu"),
-                                           ("foob", "Zm9vYg==", "cpnmuog"), ("fooba", "Zm9vYmE=", "cpnmuoj1"),
-                                           ("foobar", "Zm9vYmFy", "cpnmuoj1e8")] {
+        for (input, base64, base32hex) in [
+            ("", "", ""), ("f", "Zg==", "co"), ("fo", "Zm8=", "cpng"), ("foo", "Zm9v", "cpnmu"),
+            ("foob", "Zm9vYg==", "cpnmuog"), ("fooba", "Zm9vYmE=", "cpnmuoj1"),
+            ("foobar", "Zm9vYmFy", "cpnmuoj1e8"),
+        ] {
             let bytes = Array(input.utf8)
-            XCTAssertEqual(text { out in bytes.withUnsafeBufferPointer { PresentationText.appendBase64($0, to: &out) } }, base64)
-            XCTAssertEqual(text { out in bytes.withUnsafeBufferPointer { PresentationText.appendBase32Hex($0, to: &out) } }, base32hex)
+            XCTAssertEqual(
+                text { out in bytes.withUnsafeBufferPointer { PresentationText.appendBase64($0, to: &out) } }, base64)
+            XCTAssertEqual(
+                text { out in bytes.withUnsafeBufferPointer { PresentationText.appendBase32Hex($0, to: &out) } },
+                base32hex)
         }
     }
 
     func testNamesAndStringsAreEscaped() {
         let wire: [UInt8] = [3] + Array("M;x".utf8) + [2, 0x2E, 0xC8] + [7] + Array("Example".utf8) + [0]
-        XCTAssertEqual(text { out in wire.withUnsafeBufferPointer { PresentationText.appendName(wire: $0, to: &out) } },
-                       "M\\;x.\\.\\200.Example.")
-        XCTAssertEqual(text { out in [UInt8]([0]).withUnsafeBufferPointer { PresentationText.appendName(wire: $0, to: &out) } }, ".")
+        XCTAssertEqual(
+            text { out in wire.withUnsafeBufferPointer { PresentationText.appendName(wire: $0, to: &out) } },
+            "M\\;x.\\.\\200.Example.")
+        XCTAssertEqual(
+            text { out in [UInt8]([0]).withUnsafeBufferPointer { PresentationText.appendName(wire: $0, to: &out) } },
+            ".")
         let string: [UInt8] = Array("say \"hi\" \\ ".utf8) + [0x09, 0xFF]
-        XCTAssertEqual(text { out in string.withUnsafeBufferPointer { PresentationText.appendCharacterString($0, to: &out) } },
-                       "\"say \\\"hi\\\" \\\\ \\009\\255\"")
-        XCTAssertEqual(text { out in [UInt8]([0x00, 0xAB]).withUnsafeBufferPointer { PresentationText.appendHex($0, to: &out) } }, "00ab")
+        XCTAssertEqual(
+            text { out in string.withUnsafeBufferPointer { PresentationText.appendCharacterString($0, to: &out) } },
+            "\"say \\\"hi\\\" \\\\ \\009\\255\"")
+        XCTAssertEqual(
+            text { out in [UInt8]([0x00, 0xAB]).withUnsafeBufferPointer { PresentationText.appendHex($0, to: &out) } },
+            "00ab")
     }
 
     func testTimestampsAndNumbers() {

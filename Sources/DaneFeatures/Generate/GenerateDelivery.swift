@@ -30,25 +30,35 @@ public enum GenerateDelivery {
     /// The note for MTA-STS policy files that are written only with a folder output.
     public static func policyNote(_ outcome: GenerateOutcome, output: String?) -> Diagnostic? {
         guard policiesNeedFolder(outcome, output: output) else { return nil }
-        return Diagnostic(.note, code: "mta-sts-policy-not-written",
-                          "the MTA-STS policy files (\(outcome.mtaSTSPolicies.map(\.webHost).joined(separator: ", "))) are written only with --output DIR/")
+        return Diagnostic(
+            .note, code: "mta-sts-policy-not-written",
+            "the MTA-STS policy files (\(outcome.mtaSTSPolicies.map(\.webHost).joined(separator: ", "))) are written only with --output DIR/"
+        )
     }
 
     /// Writes the files; returns one note per file (written, unchanged, pruned) and a warning
     /// per file `--prune` had to keep. Throws before writing anything when the plan is wrong.
-    public static func write(_ outcome: GenerateOutcome, to target: Target,
-                             render: ([ResourceRecord]) -> String) throws(DiagnosticError) -> [Diagnostic] {
+    public static func write(
+        _ outcome: GenerateOutcome, to target: Target,
+        render: ([ResourceRecord]) -> String
+    ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = OutputLayout.isFolder(target.output)
         let zoneCount = Set(outcome.records.map(\.zone)).count
         if target.onlyOneZonePerFile, !folder, zoneCount > 1 {
-            throw DiagnosticError(.error(.usage("usage-octodns-one-file"), "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
-                                         + "\(zoneCount) zones need --output DIR/ (or --zone ZONE)"))
+            throw DiagnosticError(
+                .error(
+                    .usage("usage-octodns-one-file"),
+                    "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
+                        + "\(zoneCount) zones need --output DIR/ (or --zone ZONE)"))
         }
         let files = try plannedFiles(outcome, target, render: render)
         // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
         let inputs = outcome.inputs + target.extraInputs
         for path in files.map(\.path) where inputs.contains(where: { AtomicFiles.sameFile($0, path) }) {
-            throw DiagnosticError(.error(.usage("usage-output-is-input"), "\(path) is an input of this run; refusing to overwrite it (choose another --output)"))
+            throw DiagnosticError(
+                .error(
+                    .usage("usage-output-is-input"),
+                    "\(path) is an input of this run; refusing to overwrite it (choose another --output)"))
         }
         let written: Set<String>
         do { written = Set(try AtomicFiles.writeChanged(files)) } catch {
@@ -56,7 +66,8 @@ public enum GenerateDelivery {
         }
         // Unchanged files keep their inode and mtime; the notes say what changed.
         var notes = files.map(\.path).map { path in
-            written.contains(path) ? Diagnostic(.note, code: "output-written", "wrote \(path)")
+            written.contains(path)
+                ? Diagnostic(.note, code: "output-written", "wrote \(path)")
                 : Diagnostic(.note, code: "output-unchanged", "\(path) is unchanged; left as it was")
         }
         guard folder else { return notes }
@@ -69,12 +80,16 @@ public enum GenerateDelivery {
         !outcome.mtaSTSPolicies.isEmpty && !(output.map(OutputLayout.isFolder) ?? false)
     }
 
-    private static func plannedFiles(_ outcome: GenerateOutcome, _ target: Target,
-                                     render: ([ResourceRecord]) -> String) throws(DiagnosticError) -> [(path: String, contents: String)] {
+    private static func plannedFiles(
+        _ outcome: GenerateOutcome, _ target: Target,
+        render: ([ResourceRecord]) -> String
+    ) throws(DiagnosticError) -> [(path: String, contents: String)] {
         do {
-            var files = try OutputLayout.files(outcome.records, to: target.output, extension: target.fileExtension, render: render)
+            var files = try OutputLayout.files(
+                outcome.records, to: target.output, extension: target.fileExtension, render: render)
             if !policiesNeedFolder(outcome, output: target.output) {
-                files += try OutputLayout.mtaSTSFiles(outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: target.output)
+                files += try OutputLayout.mtaSTSFiles(
+                    outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: target.output)
             }
             return files
         } catch {
@@ -85,17 +100,25 @@ public enum GenerateDelivery {
     /// Records what this description wrote in the folder and, with `prune`, removes what it
     /// wrote before and no longer makes. Runs only after every new file is in place, so a
     /// failed run removes nothing.
-    private static func claim(_ files: [(path: String, contents: String)], _ outcome: GenerateOutcome,
-                              _ target: Target) throws(DiagnosticError) -> [Diagnostic] {
+    private static func claim(
+        _ files: [(path: String, contents: String)], _ outcome: GenerateOutcome,
+        _ target: Target
+    ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = URL(fileURLWithPath: target.output)
-        let zoneFiles = outcome.allZones.map { folder.appendingPathComponent(String($0.fqdn.dropLast()) + "." + target.fileExtension).path }
-        let policyFiles = policiesNeedFolder(outcome, output: target.output) ? []
+        let zoneFiles = outcome.allZones.map {
+            folder.appendingPathComponent(String($0.fqdn.dropLast()) + "." + target.fileExtension).path
+        }
+        let policyFiles =
+            policiesNeedFolder(outcome, output: target.output)
+            ? []
             : outcome.allWebHosts.map { folder.appendingPathComponent("\($0)/.well-known/mta-sts.txt").path }
         let source = URL(fileURLWithPath: target.description).lastPathComponent
         do {
             let pruned = try OutputClaims(folder: target.output, description: target.description)
                 .update(written: files, makes: Set(zoneFiles + policyFiles), prune: target.prune)
-            return pruned.removed.map { Diagnostic(.note, code: "output-pruned", "removed \($0): \(source) no longer makes it") }
+            return pruned.removed.map {
+                Diagnostic(.note, code: "output-pruned", "removed \($0): \(source) no longer makes it")
+            }
                 + pruned.kept.map { Diagnostic.warning("output-prune-kept", "\($0.path): \($0.reason)") }
         } catch {
             throw DiagnosticError(.error(.cannotCreate("output-prune"), error.description))

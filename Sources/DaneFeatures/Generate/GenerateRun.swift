@@ -46,23 +46,29 @@ public enum GenerateRun {
         let generated = try Generator(now: now, caFile: request.caFile).generate(description)
         var liveProblems: [Diagnostic] = []
         if request.checkLive {
-            let dns = try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
-                                                purpose: "--check-live asks it for the TLSA records").lookup
-            liveProblems = try LiveKeyCheck(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: now).problems(description)
+            let dns = try world.answeringLookup(
+                resolver: request.resolver, timeout: request.timeout,
+                purpose: "--check-live asks it for the TLSA records"
+            ).lookup
+            liveProblems = try LiveKeyCheck(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: now)
+                .problems(description)
         }
         var records = try filter(generated.records, zones: request.zones)
         if request.sign {
             let options = SigningOptions(now: now, validityDays: request.validityDays)
-            records = try FragmentSigning.sign(records, keyPaths: description.signingKeys + request.keys, options: options)
+            records = try FragmentSigning.sign(
+                records, keyPaths: description.signingKeys + request.keys, options: options)
         }
         let keptZones = Set(records.map(\.zone))
         let policies = generated.mtaSTSPolicies.filter { policy in
             description.domains.contains { $0.name == policy.domain && keptZones.contains($0.zone) }
         }
-        return GenerateOutcome(records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
-                               allZones: Array(Set(generated.records.map(\.zone))).sorted(), allWebHosts: generated.mtaSTSPolicies.map(\.webHost),
-                               inputs: description.inputFiles + request.keys + [request.caFile].compactMap { $0 },
-                               mxHosts: Array(Set(description.domains.flatMap { $0.mx.map(\.host) })).sorted())
+        return GenerateOutcome(
+            records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
+            allZones: Array(Set(generated.records.map(\.zone))).sorted(),
+            allWebHosts: generated.mtaSTSPolicies.map(\.webHost),
+            inputs: description.inputFiles + request.keys + [request.caFile].compactMap { $0 },
+            mxHosts: Array(Set(description.domains.flatMap { $0.mx.map(\.host) })).sorted())
     }
 
     static func filter(_ records: [ResourceRecord], zones: [String]) throws(DiagnosticError) -> [ResourceRecord] {
@@ -70,11 +76,15 @@ public enum GenerateRun {
         var wanted = Set<DNSName>()
         for text in zones {
             guard let name = try? DNSName(zoneName: text) else {
-                throw DiagnosticError(.error(.usage("usage-zone-invalid"), "--zone \"\(text)\" is not a valid zone name"))
+                throw DiagnosticError(
+                    .error(.usage("usage-zone-invalid"), "--zone \"\(text)\" is not a valid zone name"))
             }
             guard records.contains(where: { $0.zone == name }) else {
                 let known = Set(records.map(\.zone.fqdn)).sorted().joined(separator: ", ")
-                throw DiagnosticError(.error(.usage("usage-zone-unknown"), "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
+                throw DiagnosticError(
+                    .error(
+                        .usage("usage-zone-unknown"),
+                        "no records belong in zone \(name.fqdn); zones in this description: \(known)"))
             }
             wanted.insert(name)
         }

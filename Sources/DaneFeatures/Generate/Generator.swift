@@ -53,26 +53,35 @@ public struct Generator {
             case .known(let z): zone = z
             case .guessed(let z):
                 zone = z
-                warnings.append(.warning("zone-guessed",
-                    "\(host.host) is outside every zone in this description; its TLSA records are listed under zone \(z) "
-                    + "(set \"zone:\" on the host to say which zone owns it)", at: host.location))
+                warnings.append(
+                    .warning(
+                        "zone-guessed",
+                        "\(host.host) is outside every zone in this description; its TLSA records are listed under zone \(z) "
+                            + "(set \"zone:\" on the host to say which zone owns it)", at: host.location))
             }
             do {
                 let (tlsa, hostWarnings) = try tlsaRecords(for: host)
                 warnings += hostWarnings
                 let owner = host.endpoint.owner
                 if owner.wireLength > 255 {
-                    errors.append(.error(.badData("name-too-long"), "\(owner) is \(owner.wireLength) octets; DNS names stop at 255: shorten the host name",
-                                         at: host.location))
+                    errors.append(
+                        .error(
+                            .badData("name-too-long"),
+                            "\(owner) is \(owner.wireLength) octets; DNS names stop at 255: shorten the host name",
+                            at: host.location))
                     continue
                 }
                 for data in tlsa where data.wire.count > 65_535 {
-                    errors.append(.error(.badData("rdata-too-long"), "\(data.parameters) for \(host.host) would be \(data.wire.count) octets of RDATA; "
-                                         + "records stop at 65,535: use a digest (\(data.parameters.usage.rawValue) \(data.parameters.selector.rawValue) 1)",
-                                         at: host.location))
+                    errors.append(
+                        .error(
+                            .badData("rdata-too-long"),
+                            "\(data.parameters) for \(host.host) would be \(data.wire.count) octets of RDATA; "
+                                + "records stop at 65,535: use a digest (\(data.parameters.usage.rawValue) \(data.parameters.selector.rawValue) 1)",
+                            at: host.location))
                 }
                 for data in tlsa where data.wire.count <= 65_535 {
-                    records.insert(ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, data: .tlsa(data)))
+                    records.insert(
+                        ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, data: .tlsa(data)))
                 }
             } catch {
                 errors += error.diagnostics
@@ -85,34 +94,46 @@ public struct Generator {
             if let policy = domain.mtaSTSPolicy {
                 let file = MTASTSPolicyFile(domain: domain.name, text: policy.text, id: Self.mtaSTSID(policy.text))
                 policies.append(file)
-                records.insert(ResourceRecord(zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl, type: .txt,
-                                              data: .txt(TXTCharacterStrings.chunks(MTASTSRecord(id: file.id).recordText))))
+                records.insert(
+                    ResourceRecord(
+                        zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl,
+                        type: .txt,
+                        data: .txt(TXTCharacterStrings.chunks(MTASTSRecord(id: file.id).recordText))))
                 if policy.mode == .enforce { warnings += webPKIWarnings(domain, description) }
             }
             for mx in domain.mx {
                 if let priority = mx.priority {
-                    records.insert(ResourceRecord(zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
-                                                  data: .mx(preference: priority, exchange: mx.host)))
+                    records.insert(
+                        ResourceRecord(
+                            zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
+                            data: .mx(preference: priority, exchange: mx.host)))
                 }
                 if !described.contains(mx.host) {
-                    warnings.append(.warning("mx-no-certificate",
-                        "\(mx.host) has no certificate in this description, so no TLSA is published for it; DANE senders "
-                        + "fall back to unauthenticated TLS for that host", at: mx.location))
+                    warnings.append(
+                        .warning(
+                            "mx-no-certificate",
+                            "\(mx.host) has no certificate in this description, so no TLSA is published for it; DANE senders "
+                                + "fall back to unauthenticated TLS for that host", at: mx.location))
                 }
             }
             if let tlsrpt = domain.tlsrpt {
                 let owner = TLSRPTPolicy.ownerName(domain: domain.name)
                 let octets = TXTCharacterStrings.chunks(tlsrpt.recordText).reduce(0) { $0 + $1.count + 1 }
                 if owner.wireLength > 255 || octets > 65_535 {
-                    errors.append(.error(.badData(octets > 65_535 ? "rdata-too-long" : "name-too-long"), owner.wireLength > 255
-                        ? "\(owner) is \(owner.wireLength) octets; DNS names stop at 255"
-                        : "the TLS-RPT record for \(domain.name) would be \(octets) octets; records stop at 65,535: use fewer or shorter rua URIs",
-                        at: domain.location))
+                    errors.append(
+                        .error(
+                            .badData(octets > 65_535 ? "rdata-too-long" : "name-too-long"),
+                            owner.wireLength > 255
+                                ? "\(owner) is \(owner.wireLength) octets; DNS names stop at 255"
+                                : "the TLS-RPT record for \(domain.name) would be \(octets) octets; records stop at 65,535: use fewer or shorter rua URIs",
+                            at: domain.location))
                     continue
                 }
-                records.insert(ResourceRecord(zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
-                                              ttl: domain.ttl, type: .txt,
-                                              data: .txt(TXTCharacterStrings.chunks(tlsrpt.recordText))))
+                records.insert(
+                    ResourceRecord(
+                        zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
+                        ttl: domain.ttl, type: .txt,
+                        data: .txt(TXTCharacterStrings.chunks(tlsrpt.recordText))))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
@@ -127,14 +148,18 @@ public struct Generator {
             guard let host = description.hosts.first(where: { $0.host == reference.host }) else { continue }
             for source in host.current {
                 guard let material = try? loader.load(source) else { continue }  // reported by the TLSA pass
-                let problem = material.chain.isEmpty
+                let problem =
+                    material.chain.isEmpty
                     ? "\(source.written) holds no certificate, so it cannot be checked"
                     : WebPKI.problem(chain: material.chain, hostName: host.host.fqdn, caFile: caFile, now: now)
                 if let problem {
-                    warnings.append(.warning("mta-sts-webpki",
-                        "mta_sts mode enforce for \(domain.name), but the certificate of \(host.host) would fail WebPKI validation "
-                        + "(\(problem)); MTA-STS senders would not deliver to it (sts-webpki-invalid). DANE-EE does not check names or "
-                        + "CAs, MTA-STS does: use a CA-issued certificate naming the host, or mode: testing", at: source.location))
+                    warnings.append(
+                        .warning(
+                            "mta-sts-webpki",
+                            "mta_sts mode enforce for \(domain.name), but the certificate of \(host.host) would fail WebPKI validation "
+                                + "(\(problem)); MTA-STS senders would not deliver to it (sts-webpki-invalid). DANE-EE does not check names or "
+                                + "CAs, MTA-STS does: use a CA-issued certificate naming the host, or mode: testing",
+                            at: source.location))
                 }
             }
         }
@@ -151,17 +176,24 @@ public struct Generator {
         for source in host.current {
             let current = try loader.load(source)
             if !current.canAuthenticateTLS {
-                errors.append(.error(.badData("key-unusable-for-tls"), "\(source.written) holds a \(current.keyAlgorithm) key, which cannot authenticate a TLS "
-                                     + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: source.location))
+                errors.append(
+                    .error(
+                        .badData("key-unusable-for-tls"),
+                        "\(source.written) holds a \(current.keyAlgorithm) key, which cannot authenticate a TLS "
+                            + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: source.location))
                 continue
             }
             if let leaf = current.leaf, let notAfter = leaf.notAfter, notAfter < now {
-                warnings.append(.warning("certificate-expired",
-                    "the certificate for \(host.host) in \(source.written) expired on \(Self.day(notAfter)); RFC 7672 "
-                    + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
-                    at: source.location))
+                warnings.append(
+                    .warning(
+                        "certificate-expired",
+                        "the certificate for \(host.host) in \(source.written) expired on \(Self.day(notAfter)); RFC 7672 "
+                            + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
+                        at: source.location))
             }
-            if let warning = IssuerRotation.warning(for: host, source: source, chain: current.chain) { warnings.append(warning) }
+            if let warning = IssuerRotation.warning(for: host, source: source, chain: current.chain) {
+                warnings.append(warning)
+            }
             for parameters in host.tlsa {
                 do {
                     out.insert(try TLSAAssociation.recordData(parameters, for: current))
@@ -174,15 +206,21 @@ public struct Generator {
         for nextSource in host.next {
             let next = try loader.load(nextSource)
             if !next.canAuthenticateTLS {
-                errors.append(.error(.badData("key-unusable-for-tls"), "\(nextSource.written) holds a \(next.keyAlgorithm) key, which cannot authenticate a TLS "
-                                     + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: nextSource.location))
+                errors.append(
+                    .error(
+                        .badData("key-unusable-for-tls"),
+                        "\(nextSource.written) holds a \(next.keyAlgorithm) key, which cannot authenticate a TLS "
+                            + "server: SMTP servers use RSA, ECDSA or EdDSA keys", at: nextSource.location))
                 continue
             }
             for parameters in host.tlsa {
                 if parameters.usage == .daneTA && next.chain.count < 2 {
-                    warnings.append(.warning("next-no-issuer",
-                        "\(nextSource.written) has no issuing CA, so the \(parameters) record for \(host.host) comes from "
-                        + "the current chain only; the renewed certificate must come from the same CA", at: nextSource.location))
+                    warnings.append(
+                        .warning(
+                            "next-no-issuer",
+                            "\(nextSource.written) has no issuing CA, so the \(parameters) record for \(host.host) comes from "
+                                + "the current chain only; the renewed certificate must come from the same CA",
+                            at: nextSource.location))
                     continue
                 }
                 do {
@@ -196,23 +234,28 @@ public struct Generator {
         return (out.sorted(), warnings)
     }
 
-    static func diagnostic(_ failure: TLSAAssociation.Failure, _ parameters: TLSAParameters, _ host: MXHostSpec,
-                           _ source: KeySourceSpec) -> Diagnostic {
+    static func diagnostic(
+        _ failure: TLSAAssociation.Failure, _ parameters: TLSAParameters, _ host: MXHostSpec,
+        _ source: KeySourceSpec
+    ) -> Diagnostic {
         switch failure {
         case .needsCertificate(let kind):
-            return .error(.badData("tlsa-needs-certificate"),
+            return .error(
+                .badData("tlsa-needs-certificate"),
                 "\(parameters) for \(host.host) needs a certificate, but \(source.written) holds a \(kind.rawValue); "
-                + "use \(parameters.usage.rawValue) 1 \(parameters.matchingType.rawValue) (the public key) or give the certificate",
+                    + "use \(parameters.usage.rawValue) 1 \(parameters.matchingType.rawValue) (the public key) or give the certificate",
                 at: source.location)
         case .chainLacksIssuer:
-            return .error(.badData("tlsa-chain-lacks-issuer"),
+            return .error(
+                .badData("tlsa-chain-lacks-issuer"),
                 "\(parameters) for \(host.host) pins the issuing CA, but \(source.written) holds only the server "
-                + "certificate; append the intermediate CA certificate after it (leaf first, then its issuer)",
+                    + "certificate; append the intermediate CA certificate after it (leaf first, then its issuer)",
                 at: source.location)
         case .chainOutOfOrder:
-            return .error(.badData("tlsa-chain-order"),
+            return .error(
+                .badData("tlsa-chain-order"),
                 "\(source.written) for \(host.host) is not a chain in order: its first certificate must be the server's own "
-                + "(not a CA) and each must be issued by the next; put the leaf first and its issuing CA right after it",
+                    + "(not a CA) and each must be issued by the next; put the leaf first and its issuing CA right after it",
                 at: source.location)
         }
     }

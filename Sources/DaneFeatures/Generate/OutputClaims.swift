@@ -17,14 +17,17 @@ public struct OutputClaims: Sendable {
 
     public init(folder: String, description: String) {
         self.folder = URL(fileURLWithPath: folder).standardizedFileURL.path
-        self.description = RegularFiles.realPath(description) ?? URL(fileURLWithPath: description).standardizedFileURL.path
+        self.description =
+            RegularFiles.realPath(description) ?? URL(fileURLWithPath: description).standardizedFileURL.path
     }
 
     /// What pruning did: removed, or left with why.
     public struct Pruned: Sendable, Equatable {
         public var removed: [String] = []
         public var kept: [(path: String, reason: String)] = []
-        public static func == (a: Pruned, b: Pruned) -> Bool { a.removed == b.removed && a.kept.map(\.path) == b.kept.map(\.path) }
+        public static func == (a: Pruned, b: Pruned) -> Bool {
+            a.removed == b.removed && a.kept.map(\.path) == b.kept.map(\.path)
+        }
     }
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -34,7 +37,9 @@ public struct OutputClaims: Sendable {
     /// Records the files this run wrote (or left unchanged), then, with `prune`, removes the
     /// files this description claimed earlier that it no longer makes (`makes`: every path the
     /// whole description produces, whatever `--zone` kept).
-    public func update(written: [(path: String, contents: String)], makes: Set<String>, prune: Bool) throws(Failure) -> Pruned {
+    public func update(
+        written: [(path: String, contents: String)], makes: Set<String>, prune: Bool
+    ) throws(Failure) -> Pruned {
         let manifest = (folder as NSString).appendingPathComponent(Self.fileName)
         guard let lock = FileLock.acquire(directory: folder, wait: 30) else {
             throw Failure(description: "\(folder): another generate holds the output folder's claims; run again")
@@ -51,11 +56,15 @@ public struct OutputClaims: Sendable {
                 switch RegularFiles.kind(path) {
                 case nil: continue
                 case .regular?:
-                    guard let bytes = try? RegularFiles.read(path, limit: 64 << 20, followLinks: false), Self.digest(Array(bytes)) == recorded else {
+                    guard let bytes = try? RegularFiles.read(path, limit: 64 << 20, followLinks: false),
+                        Self.digest(Array(bytes)) == recorded
+                    else {
                         pruned.kept.append((path, "changed since danectl wrote it: left in place"))
                         continue
                     }
-                    if unlink(path) == 0 { pruned.removed.append(path) } else {
+                    if unlink(path) == 0 {
+                        pruned.removed.append(path)
+                    } else {
                         throw Failure(description: "cannot remove \(path): \(String(cString: strerror(errno)))")
                     }
                 case let other?:
@@ -65,7 +74,8 @@ public struct OutputClaims: Sendable {
         }
         document[description] = mine
         do {
-            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: document, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
             try AtomicFiles.write(String(decoding: data, as: UTF8.self) + "\n", to: manifest)
         } catch {
             throw Failure(description: "cannot record the output claims in \(manifest): \(error)")
@@ -75,7 +85,8 @@ public struct OutputClaims: Sendable {
 
     static func load(_ manifest: String) -> [String: [String: String]] {
         guard let data = FileManager.default.contents(atPath: manifest),
-              let document = try? JSONSerialization.jsonObject(with: data) as? [String: [String: String]] else { return [:] }
+            let document = try? JSONSerialization.jsonObject(with: data) as? [String: [String: String]]
+        else { return [:] }
         return document
     }
 

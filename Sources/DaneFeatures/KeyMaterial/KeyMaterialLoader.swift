@@ -16,22 +16,34 @@ public final class KeyMaterialLoader {
         switch read(source.path) {
         case .success(let m): material = m
         case .failure(let error):
-            let hint = source.expectation == .any && error.code == .unreadable && !FileManager.default.fileExists(atPath: source.path)
+            let hint =
+                source.expectation == .any && error.code == .unreadable
+                    && !FileManager.default.fileExists(atPath: source.path)
                 ? " (to make the next key and a CSR for it: danectl rollover prepare)" : ""
-            throw DiagnosticError(.error(error.code == .unreadable ? .noInput("key-unreadable") : .badData("key-\(error.code.rawValue)"), "\(source.written): \(error.reason)\(hint)", at: source.location))
+            throw DiagnosticError(
+                .error(
+                    error.code == .unreadable ? .noInput("key-unreadable") : .badData("key-\(error.code.rawValue)"),
+                    "\(source.written): \(error.reason)\(hint)", at: source.location))
         }
         switch (source.expectation, material.kind) {
         case (.certificate, .privateKey):
-            throw DiagnosticError(.error(.badData("key-not-certificate"),
-                "\(source.written) holds a private key, not a certificate; give the certificate here, or name the file "
-                + "under \"key:\" if only its public half should be published", at: source.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("key-not-certificate"),
+                    "\(source.written) holds a private key, not a certificate; give the certificate here, or name the file "
+                        + "under \"key:\" if only its public half should be published", at: source.location))
         case (.certificate, .publicKey), (.certificate, .certificateRequest):
-            throw DiagnosticError(.error(.badData("key-not-certificate"),
-                "\(source.written) holds a \(material.kind.rawValue), not a certificate; name it under \"key:\" instead",
-                at: source.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("key-not-certificate"),
+                    "\(source.written) holds a \(material.kind.rawValue), not a certificate; name it under \"key:\" instead",
+                    at: source.location))
         case (.key, .certificate):
-            throw DiagnosticError(.error(.badData("key-not-key"),
-                "\(source.written) holds a certificate, not a key; name it under \"certificate:\" instead", at: source.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("key-not-key"),
+                    "\(source.written) holds a certificate, not a key; name it under \"certificate:\" instead",
+                    at: source.location))
         default:
             return material
         }
@@ -45,7 +57,10 @@ public final class KeyMaterialLoader {
         } else {
             var isFolder: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
-            let reason = !exists ? "no such file" : isFolder.boolValue ? "is a folder, not a file" : "cannot read the file (permission denied?)"
+            let reason =
+                !exists
+                ? "no such file"
+                : isFolder.boolValue ? "is a folder, not a file" : "cannot read the file (permission denied?)"
             result = .failure(KeyMaterialError(code: .unreadable, reason: reason))
         }
         cache[path] = result

@@ -34,15 +34,18 @@ public protocol KeyProbe: Sendable {
 
 extension DANERecord {
     init(_ record: TLSARecordData) {
-        self.init(usage: record.parameters.usage.rawValue, selector: record.parameters.selector.rawValue,
-                  matchingType: record.parameters.matchingType.rawValue, data: record.associationData)
+        self.init(
+            usage: record.parameters.usage.rawValue, selector: record.parameters.selector.rawValue,
+            matchingType: record.parameters.matchingType.rawValue, data: record.associationData)
     }
 }
 
 extension TLSARecordData {
     init(_ record: DANERecord) {
-        self.init(parameters: TLSAParameters(CertificateUsage(rawValue: record.usage), TLSASelector(rawValue: record.selector),
-                                             TLSAMatchingType(rawValue: record.matchingType)),
-                  associationData: record.data)
+        self.init(
+            parameters: TLSAParameters(
+                CertificateUsage(rawValue: record.usage), TLSASelector(rawValue: record.selector),
+                TLSAMatchingType(rawValue: record.matchingType)),
+            associationData: record.data)
     }
 }

@@ -29,8 +29,10 @@ public struct MXSessionRequest: Sendable, Hashable {
         }
     }
 
-    public init(address: String, port: UInt16, baseDomain: String, mxHost: String, records: [TLSARecordData],
-                timeout: TimeInterval, webPKI: WebPKICheck? = nil) {
+    public init(
+        address: String, port: UInt16, baseDomain: String, mxHost: String, records: [TLSARecordData],
+        timeout: TimeInterval, webPKI: WebPKICheck? = nil
+    ) {
         self.address = address
         self.port = port
         self.baseDomain = baseDomain
@@ -103,9 +105,12 @@ public struct TLSSessionOutcome: Sendable, Equatable {
     /// The chain under WebPKI for the MX name, when the request asked for it.
     public var webPKI: WebPKIVerdict?
 
-    public init(completed: Bool, handshakeError: String? = nil, authenticated: Bool, verifyFailure: VerifyFailure? = nil,
-                verifyMessage: String = "", matched: TLSARecordData? = nil, chain: [PresentedCertificate], protocolVersion: String? = nil,
-                cipher: String? = nil, webPKI: WebPKIVerdict? = nil) {
+    public init(
+        completed: Bool, handshakeError: String? = nil, authenticated: Bool, verifyFailure: VerifyFailure? = nil,
+        verifyMessage: String = "", matched: TLSARecordData? = nil, chain: [PresentedCertificate],
+        protocolVersion: String? = nil,
+        cipher: String? = nil, webPKI: WebPKIVerdict? = nil
+    ) {
         self.completed = completed
         self.handshakeError = handshakeError
         self.authenticated = authenticated
@@ -128,8 +133,10 @@ struct MXSessionKeyProbe: KeyProbe {
     let timeout: TimeInterval
 
     func probe(address: String, endpoint: TLSAEndpoint, records: [TLSARecordData]) -> ServedKey {
-        let result = session.open(MXSessionRequest(address: address, port: endpoint.port, baseDomain: endpoint.base.fqdn,
-                                                   mxHost: endpoint.host.fqdn, records: records, timeout: timeout))
+        let result = session.open(
+            MXSessionRequest(
+                address: address, port: endpoint.port, baseDomain: endpoint.base.fqdn,
+                mxHost: endpoint.host.fqdn, records: records, timeout: timeout))
         switch result.stage {
         case .networkError(let why):
             return ServedKey(outcome: .unreachable(why), presentedSPKISHA256: nil)
@@ -140,8 +147,9 @@ struct MXSessionKeyProbe: KeyProbe {
             return ServedKey(outcome: .failed(why), presentedSPKISHA256: handshake.presentedSPKISHA256)
         case .tls(let handshake):
             guard handshake.completed else {
-                return ServedKey(outcome: .failed(handshake.handshakeError ?? "the TLS handshake failed"),
-                                 presentedSPKISHA256: handshake.presentedSPKISHA256)
+                return ServedKey(
+                    outcome: .failed(handshake.handshakeError ?? "the TLS handshake failed"),
+                    presentedSPKISHA256: handshake.presentedSPKISHA256)
             }
             if handshake.authenticated, let matched = handshake.matched {
                 return ServedKey(outcome: .matched(matched), presentedSPKISHA256: handshake.presentedSPKISHA256)

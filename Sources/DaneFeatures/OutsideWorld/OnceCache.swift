@@ -77,9 +77,12 @@ public struct CachingLookup: DNSLookup {
     public func resolverAnswers() -> Bool { base.resolverAnswers() }
     public func resolverRecursion() -> ResolverRecursion { base.resolverRecursion() }
     public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? {
-        uncheckedAnswers.value(for: "\(name.fqdn) \(type.rawValue)", lifetime: { response in
-            response.flatMap { $0.answer.map(\.ttl).min() }.map(TimeInterval.init) ?? 30
-        }) { base.unchecked(name, type) }
+        uncheckedAnswers.value(
+            for: "\(name.fqdn) \(type.rawValue)",
+            lifetime: { response in
+                response.flatMap { $0.answer.map(\.ttl).min() }.map(TimeInterval.init) ?? 30
+            }
+        ) { base.unchecked(name, type) }
     }
     public var trustAnchors: String? { base.trustAnchors }
 }

@@ -15,7 +15,9 @@ public struct SecureLookup: DNSLookup {
 
     /// `resolver`: `IP[:PORT]`, or nil for /etc/resolv.conf's. `trustAnchor`: a file of DS or
     /// DNSKEY records to validate from.
-    public init(resolver address: String?, trustAnchor: String? = nil, timeout: TimeInterval = 5) throws(DiagnosticError) {
+    public init(
+        resolver address: String?, trustAnchor: String? = nil, timeout: TimeInterval = 5
+    ) throws(DiagnosticError) {
         do {
             resolvers = try ResolverPool(address: address, timeout: timeout)
         } catch {
@@ -23,11 +25,17 @@ public struct SecureLookup: DNSLookup {
         }
         if let trustAnchor {
             guard FileManager.default.isReadableFile(atPath: trustAnchor) else {
-                throw DiagnosticError(.error(.noInput("trust-anchor-unreadable"), "cannot read the trust anchor file", at: SourceLocation(file: trustAnchor)))
+                throw DiagnosticError(
+                    .error(
+                        .noInput("trust-anchor-unreadable"), "cannot read the trust anchor file",
+                        at: SourceLocation(file: trustAnchor)))
             }
             let text = (try? String(contentsOfFile: trustAnchor, encoding: .utf8)) ?? ""
-            do { validator = try ValidatorPool(address: address, anchors: text, source: trustAnchor, timeout: timeout) } catch {
-                throw DiagnosticError(.error(.badData("trust-anchor-invalid"), error.description, at: SourceLocation(file: trustAnchor)))
+            do {
+                validator = try ValidatorPool(address: address, anchors: text, source: trustAnchor, timeout: timeout)
+            } catch {
+                throw DiagnosticError(
+                    .error(.badData("trust-anchor-invalid"), error.description, at: SourceLocation(file: trustAnchor)))
             }
             trustAnchors = text
         } else {
@@ -53,18 +61,30 @@ public struct SecureLookup: DNSLookup {
     /// trust the resolver's AD bit when it validates, and when it does not (a signed root
     /// without AD), validate here from the built-in IANA root anchors instead of reporting
     /// every signed domain as unsigned.
-    public static func choosing(resolver address: String?, trustAnchor: String?, timeout: TimeInterval) throws(DiagnosticError) -> (SecureLookup, Mode) {
+    public static func choosing(
+        resolver address: String?, trustAnchor: String?, timeout: TimeInterval
+    ) throws(DiagnosticError) -> (SecureLookup, Mode) {
         if let trustAnchor {
-            return (try SecureLookup(resolver: address, trustAnchor: trustAnchor, timeout: timeout), .trustAnchorFile(trustAnchor))
+            return (
+                try SecureLookup(resolver: address, trustAnchor: trustAnchor, timeout: timeout),
+                .trustAnchorFile(trustAnchor)
+            )
         }
         let plain = try SecureLookup(resolver: address, timeout: timeout)
-        guard let root = try? plain.resolvers.query(DNSName(labels: []), .dnskey), root.code == .noError, !root.authenticated,
-              !root.answer.isEmpty else {
+        guard let root = try? plain.resolvers.query(DNSName(labels: []), .dnskey), root.code == .noError,
+            !root.authenticated,
+            !root.answer.isEmpty
+        else {
             return (plain, .resolverValidates)
         }
         do {
-            let validator = try ValidatorPool(address: address, anchors: RootAnchors.iana, source: "built-in root anchors", timeout: timeout)
-            return (SecureLookup(resolvers: plain.resolvers, validator: validator, anchors: RootAnchors.iana, timeout: timeout), .builtInRootAnchors)
+            let validator = try ValidatorPool(
+                address: address, anchors: RootAnchors.iana, source: "built-in root anchors", timeout: timeout)
+            return (
+                SecureLookup(
+                    resolvers: plain.resolvers, validator: validator, anchors: RootAnchors.iana, timeout: timeout),
+                .builtInRootAnchors
+            )
         } catch {
             throw DiagnosticError(.error(.unavailable("unavailable-resolver"), error.description))
         }
@@ -86,7 +106,9 @@ public struct SecureLookup: DNSLookup {
         return .recursive
     }
 
-    public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { try? resolvers.query(name, type, checkingDisabled: true) }
+    public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? {
+        try? resolvers.query(name, type, checkingDisabled: true)
+    }
 
     public func ask(server: String, _ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
         try StubResolver(address: server, timeout: timeout, recursive: false).query(name, type)
@@ -97,8 +119,11 @@ public struct SecureLookup: DNSLookup {
     public func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
         let answer = classify(name, type)
         if answer.status == .secure || answer.status == .insecure, let response = answer.response,
-           let (record, reason) = response.malformed.first {
-            return ClassifiedAnswer(status: .failed, response: response, problem: "\(record.owner) \(record.type): malformed answer: \(reason)")
+            let (record, reason) = response.malformed.first
+        {
+            return ClassifiedAnswer(
+                status: .failed, response: response,
+                problem: "\(record.owner) \(record.type): malformed answer: \(reason)")
         }
         return answer
     }
@@ -106,12 +131,13 @@ public struct SecureLookup: DNSLookup {
     private func classify(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
         if let validator {
             let (status, response, problem) = validator.with { $0.lookup(name, type) }
-            let mapped: DNSSECStatus = switch status {
-            case .secure: .secure
-            case .insecure: .insecure
-            case .bogus: .bogus
-            case .failed: .failed
-            }
+            let mapped: DNSSECStatus =
+                switch status {
+                case .secure: .secure
+                case .insecure: .insecure
+                case .bogus: .bogus
+                case .failed: .failed
+                }
             return ClassifiedAnswer(status: mapped, response: response, problem: problem)
         }
         let response: DNSResponse
@@ -122,18 +148,24 @@ public struct SecureLookup: DNSLookup {
         }
         switch response.code {
         case .noError, .nxDomain:
-            return ClassifiedAnswer(status: response.authenticated ? .secure : .insecure, response: response, problem: nil)
+            return ClassifiedAnswer(
+                status: response.authenticated ? .secure : .insecure, response: response, problem: nil)
         case .servFail:
             if let unchecked = try? resolvers.query(name, type, checkingDisabled: true),
-               unchecked.code == .noError || unchecked.code == .nxDomain {
-                return ClassifiedAnswer(status: .bogus, response: response,
-                                        problem: "\(name) \(type) does not validate: the resolver answers only with checking disabled")
+                unchecked.code == .noError || unchecked.code == .nxDomain
+            {
+                return ClassifiedAnswer(
+                    status: .bogus, response: response,
+                    problem: "\(name) \(type) does not validate: the resolver answers only with checking disabled")
             }
-            return ClassifiedAnswer(status: .failed, response: response, problem: "\(name) \(type): SERVFAIL from \(resolvers.address)")
+            return ClassifiedAnswer(
+                status: .failed, response: response, problem: "\(name) \(type): SERVFAIL from \(resolvers.address)")
         case .refused:
-            return ClassifiedAnswer(status: .failed, response: response, problem: "\(resolvers.address) refused \(name) \(type)")
+            return ClassifiedAnswer(
+                status: .failed, response: response, problem: "\(resolvers.address) refused \(name) \(type)")
         case .other(let code):
-            return ClassifiedAnswer(status: .failed, response: response, problem: "\(name) \(type): response code \(code)")
+            return ClassifiedAnswer(
+                status: .failed, response: response, problem: "\(name) \(type): response code \(code)")
         }
     }
 }
@@ -157,7 +189,11 @@ final class ResolverPool: Sendable {
 
     func query(_ name: DNSName, _ type: RRType, checkingDisabled: Bool = false) throws(ResolverError) -> DNSResponse {
         let resolver: StubResolver
-        if let taken = idle.withLock({ $0.popLast() }) { resolver = taken } else { resolver = try StubResolver(address: server, timeout: timeout) }
+        if let taken = idle.withLock({ $0.popLast() }) {
+            resolver = taken
+        } else {
+            resolver = try StubResolver(address: server, timeout: timeout)
+        }
         defer { idle.withLock { $0.append(resolver) } }
         return try resolver.query(name, type, checkingDisabled: checkingDisabled)
     }
@@ -184,8 +220,10 @@ final class ValidatorPool: Sendable {
     }
 
     func with<T>(_ body: (AnchoredValidator) -> T) -> T {
-        guard let validator = idle.withLock({ $0.popLast() })
-                ?? (try? AnchoredValidator(address: address, anchors: anchors, source: source, timeout: timeout)) else {
+        guard
+            let validator = idle.withLock({ $0.popLast() })
+                ?? (try? AnchoredValidator(address: address, anchors: anchors, source: source, timeout: timeout))
+        else {
             return body(first)
         }
         defer { idle.withLock { $0.append(validator) } }

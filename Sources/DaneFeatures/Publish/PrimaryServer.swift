@@ -23,7 +23,9 @@ public struct LivePrimary: PrimaryServer {
         sender = UpdateSender(server: address, timeout: timeout)
     }
 
-    public func query(_ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse { try resolver.query(name, type) }
+    public func query(_ name: DNSName, _ type: RRType) throws(ResolverError) -> DNSResponse {
+        try resolver.query(name, type)
+    }
 
     public func send(_ message: UpdateMessage, key: TSIGKey) throws(ResolverError) -> UpdateAnswer {
         try sender.send(message, key: key)

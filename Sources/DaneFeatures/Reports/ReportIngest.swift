@@ -73,8 +73,10 @@ public struct ReportIngest: Sendable {
         for (position, item) in items.enumerated() {
             switch (item, stored[position]) {
             case (.report(let report, _, _), .new?):
-                outcomes[owners[position]].append(.stored(reportID: report.reportID, organization: report.organizationName,
-                                                          domains: Array(Set(report.filedUnder)).sorted()))
+                outcomes[owners[position]].append(
+                    .stored(
+                        reportID: report.reportID, organization: report.organizationName,
+                        domains: Array(Set(report.filedUnder)).sorted()))
             case (.report(let report, _, _), .conflict(let reason)?):
                 outcomes[owners[position]].append(.conflicting(reportID: report.reportID, reason: reason))
             case (.report(let report, _, _), _):
@@ -92,15 +94,18 @@ public struct ReportIngest: Sendable {
         do {
             reports = try unpack(data)
         } catch {
-            return Prepared(items: [.rejected(source: source, reason: error.description, content: data)], oversized: error.oversized)
+            return Prepared(
+                items: [.rejected(source: source, reason: error.description, content: data)], oversized: error.oversized
+            )
         }
-        return Prepared(items: reports.map { json -> ReportStore.Item in
-            do throws(AggregateReport.Malformed) {
-                return .report(try AggregateReport.decode(json: json), json: json, source: source)
-            } catch {
-                return .rejected(source: source, reason: error.description, content: json)
-            }
-        }, oversized: false)
+        return Prepared(
+            items: reports.map { json -> ReportStore.Item in
+                do throws(AggregateReport.Malformed) {
+                    return .report(try AggregateReport.decode(json: json), json: json, source: source)
+                } catch {
+                    return .rejected(source: source, reason: error.description, content: json)
+                }
+            }, oversized: false)
     }
 
     struct Unreadable: Error, CustomStringConvertible {
@@ -112,7 +117,9 @@ public struct ReportIngest: Sendable {
     /// The expansion ceiling holds for the input as a whole, however many gzip parts it has.
     func unpack(_ data: Data) throws(Unreadable) -> [Data] {
         guard data.count <= limits.input else {
-            throw Unreadable(description: "\(data.count) bytes, more than the \(limits.input)-byte limit for one input", oversized: true)
+            throw Unreadable(
+                description: "\(data.count) bytes, more than the \(limits.input)-byte limit for one input",
+                oversized: true)
         }
         guard !data.isEmpty else { throw Unreadable(description: "empty input") }
         // A report written with a byte order mark (or as UTF-16) is still JSON, not an e-mail.
@@ -120,14 +127,19 @@ public struct ReportIngest: Sendable {
         if Gunzip.isGzip(data) { return [try inflate(data, budget: limits.expanded)] }
         if ReportMail.looksLikeMail(data) {
             let parts: [ReportMail.Part]
-            do { parts = try ReportMail.reportParts(of: data) } catch { throw Unreadable(description: error.description) }
+            do { parts = try ReportMail.reportParts(of: data) } catch {
+                throw Unreadable(description: error.description)
+            }
             var reports: [Data] = []
             var budget = limits.expanded
             for part in parts {
                 let report = part.gzipped ? try inflate(part.data, budget: budget) : part.data
                 budget -= report.count
                 guard budget >= 0 else {
-                    throw Unreadable(description: "the report parts of this message expand to more than \(limits.expanded) bytes together", oversized: true)
+                    throw Unreadable(
+                        description:
+                            "the report parts of this message expand to more than \(limits.expanded) bytes together",
+                        oversized: true)
                 }
                 reports.append(report)
             }
@@ -140,7 +152,9 @@ public struct ReportIngest: Sendable {
     private func inflate(_ data: Data, budget: Int) throws(Unreadable) -> Data {
         do { return try Gunzip.inflate(data, limit: budget) } catch {
             if case .tooLarge = error {
-                throw Unreadable(description: "gzip expanding past the \(limits.expanded)-byte limit for one input (a gzip bomb?)", oversized: true)
+                throw Unreadable(
+                    description: "gzip expanding past the \(limits.expanded)-byte limit for one input (a gzip bomb?)",
+                    oversized: true)
             }
             throw Unreadable(description: error.description)
         }

@@ -28,13 +28,17 @@ public enum ReportInputs {
     /// Every input named by `paths`, in a stable order; "-" is standard input. Each is read
     /// only when asked, at most `limit + 1` bytes.
     /// A path that does not exist stops the run before anything is stored (66).
-    public static func expand(_ paths: [String], limit: Int, excluding storeFiles: [String] = []) throws(DiagnosticError) -> (inputs: [Input], skipped: [Skipped]) {
+    public static func expand(
+        _ paths: [String], limit: Int, excluding storeFiles: [String] = []
+    ) throws(DiagnosticError) -> (inputs: [Input], skipped: [Skipped]) {
         do { return try collect(paths, limit: limit, excluding: storeFiles) } catch {
             throw DiagnosticError(.error(.noInput("report-missing-file"), error.description))
         }
     }
 
-    static func collect(_ paths: [String], limit: Int, excluding storeFiles: [String]) throws(Missing) -> (inputs: [Input], skipped: [Skipped]) {
+    static func collect(
+        _ paths: [String], limit: Int, excluding storeFiles: [String]
+    ) throws(Missing) -> (inputs: [Input], skipped: [Skipped]) {
         let store = Set(storeFiles.compactMap(RegularFiles.identity))
         var inputs: [Input] = []
         var skipped: [Skipped] = []
@@ -47,9 +51,10 @@ public enum ReportInputs {
         }
         for path in paths {
             if path == "-" {
-                inputs.append(Input(source: "standard input", isStandardInput: true) {
-                    FileHandle.standardInput.readData(ofLength: limit + 1)
-                })
+                inputs.append(
+                    Input(source: "standard input", isStandardInput: true) {
+                        FileHandle.standardInput.readData(ofLength: limit + 1)
+                    })
                 continue
             }
             var isDirectory: ObjCBool = false
@@ -81,6 +86,8 @@ public enum ReportInputs {
     }
 
     private static func file(_ path: String, limit: Int, followLinks: Bool) -> Input {
-        Input(source: path, isStandardInput: false) { try RegularFiles.read(path, limit: limit, followLinks: followLinks) }
+        Input(source: path, isStandardInput: false) {
+            try RegularFiles.read(path, limit: limit, followLinks: followLinks)
+        }
     }
 }

@@ -25,8 +25,10 @@ public enum ReportsIngestRun {
         public init() {}
     }
 
-    public static func run(_ inputs: [ReportInputs.Input], skipped: [ReportInputs.Skipped], ingest: ReportIngest,
-                           event: (Event) throws -> Void) rethrows -> Tally {
+    public static func run(
+        _ inputs: [ReportInputs.Input], skipped: [ReportInputs.Skipped], ingest: ReportIngest,
+        event: (Event) throws -> Void
+    ) rethrows -> Tally {
         var tally = Tally()
         tally.fromPipe = inputs.contains(where: \.isStandardInput)
         for item in skipped { try event(.skipped(item)) }

@@ -14,13 +14,17 @@ extension ReportsIngestRun {
         switch event {
         case .outcome(let source, .stored(let id, let organization, let domains)):
             let names = domains.isEmpty ? "no policy" : domains.map(shown).joined(separator: ", ")
-            return quiet ? nil : .line("stored     \(shown(id))  from \(shown(organization)) for \(names)  (\(source))\n")
+            return quiet
+                ? nil : .line("stored     \(shown(id))  from \(shown(organization)) for \(names)  (\(source))\n")
         case .outcome(let source, .duplicate(let id)):
             return quiet ? nil : .line("duplicate  \(shown(id))  already stored  (\(source))\n")
         case .outcome(let source, .conflicting(_, let reason)):
             return .diagnostic(.warning("report-conflict", "\(source): \(TerminalText.visible(reason, limit: 400))"))
         case .outcome(let source, .keptAside(let reason)):
-            return .diagnostic(.warning("report-unreadable-report", "\(source): \(TerminalText.visible(reason, limit: 400)); kept aside in \(store)"))
+            return .diagnostic(
+                .warning(
+                    "report-unreadable-report",
+                    "\(source): \(TerminalText.visible(reason, limit: 400)); kept aside in \(store)"))
         case .unreadable(let source, let reason):
             return .diagnostic(.error(.noInput("report-unreadable"), "\(source): cannot read: \(reason)"))
         case .skipped(let item):

@@ -14,16 +14,29 @@ public enum ReportsSummaryRun {
 
         /// "any" or an RFC 8460 result type name; nil for anything else.
         public init?(_ text: String) {
-            if text == "any" { self = .any } else if let type = TLSRPTResultType(rawValue: text) { self = .resultType(type) } else { return nil }
+            if text == "any" {
+                self = .any
+            } else if let type = TLSRPTResultType(rawValue: text) {
+                self = .resultType(type)
+            } else {
+                return nil
+            }
         }
     }
 
-    public static func run(store: ReportStore, since: Date?, domain: String?, description: String?) throws(DiagnosticError) -> ReportSummary {
-        let filedUnder = try description.map { path throws(DiagnosticError) in hostsToDomains(try DescriptionLoader.load(path: path)) } ?? [:]
+    public static func run(
+        store: ReportStore, since: Date?, domain: String?, description: String?
+    ) throws(DiagnosticError) -> ReportSummary {
+        let filedUnder =
+            try description.map { path throws(DiagnosticError) in hostsToDomains(try DescriptionLoader.load(path: path))
+            } ?? [:]
         do {
             return try store.summary(since: since, domain: domain, filedUnder: filedUnder)
         } catch {
-            throw DiagnosticError(.error(error.transient ? .tryLater("later-report-store") : .noInput("report-store-unreadable"), error.description))
+            throw DiagnosticError(
+                .error(
+                    error.transient ? .tryLater("later-report-store") : .noInput("report-store-unreadable"),
+                    error.description))
         }
     }
 
@@ -44,7 +57,8 @@ public enum ReportsSummaryRun {
     public static func fails(_ summary: ReportSummary, on rule: FailOn) -> Bool {
         switch rule {
         case .any: summary.policies.contains { $0.failedSessions > 0 || $0.failures.contains { $0.sessions > 0 } }
-        case .resultType(let type): summary.policies.contains { $0.failures.contains { $0.knownType == type && $0.sessions > 0 } }
+        case .resultType(let type):
+            summary.policies.contains { $0.failures.contains { $0.knownType == type && $0.sessions > 0 } }
         }
     }
 }

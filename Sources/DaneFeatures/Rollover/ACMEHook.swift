@@ -14,21 +14,35 @@ public struct ACMEHook: Sendable, Equatable {
 
     public static func certbot(_ environment: [String: String]) throws(DiagnosticError) -> ACMEHook {
         guard let lineage = environment["RENEWED_LINEAGE"], !lineage.isEmpty else {
-            throw DiagnosticError(.error(.usage("usage-certbot"), "--certbot runs as certbot's deploy hook, which sets RENEWED_LINEAGE; it is not set"))
+            throw DiagnosticError(
+                .error(
+                    .usage("usage-certbot"),
+                    "--certbot runs as certbot's deploy hook, which sets RENEWED_LINEAGE; it is not set"))
         }
-        return ACMEHook(chain: lineage + "/fullchain.pem", key: lineage + "/privkey.pem",
-                        domains: (environment["RENEWED_DOMAINS"] ?? "").split(separator: " ").map(String.init))
+        return ACMEHook(
+            chain: lineage + "/fullchain.pem", key: lineage + "/privkey.pem",
+            domains: (environment["RENEWED_DOMAINS"] ?? "").split(separator: " ").map(String.init))
     }
 
     public static func lego(_ environment: [String: String]) throws(DiagnosticError) -> ACMEHook {
-        let v4 = (environment["LEGO_CERT_PATH"], environment["LEGO_CERT_KEY_PATH"], environment["LEGO_CERT_DOMAIN"].map { [$0] })
-        let v5 = (environment["LEGO_HOOK_CERT_PATH"], environment["LEGO_HOOK_CERT_KEY_PATH"],
-                  environment["LEGO_HOOK_CERT_DOMAINS"].map { $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init) })
+        let v4 = (
+            environment["LEGO_CERT_PATH"], environment["LEGO_CERT_KEY_PATH"],
+            environment["LEGO_CERT_DOMAIN"].map { [$0] }
+        )
+        let v5 = (
+            environment["LEGO_HOOK_CERT_PATH"], environment["LEGO_HOOK_CERT_KEY_PATH"],
+            environment["LEGO_HOOK_CERT_DOMAINS"].map {
+                $0.split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
+            }
+        )
         for case let (chain?, key?, domains?) in [v4, v5] where !domains.isEmpty {
             return ACMEHook(chain: chain, key: key, domains: domains)
         }
-        throw DiagnosticError(.error(.usage("usage-lego"), "--lego runs as lego's hook, which sets LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN "
-            + "(lego 4's --run-hook/--renew-hook) or LEGO_HOOK_CERT_PATH, LEGO_HOOK_CERT_KEY_PATH and LEGO_HOOK_CERT_DOMAINS (lego 5's --deploy-hook); "
-            + "neither set is complete"))
+        throw DiagnosticError(
+            .error(
+                .usage("usage-lego"),
+                "--lego runs as lego's hook, which sets LEGO_CERT_PATH, LEGO_CERT_KEY_PATH and LEGO_CERT_DOMAIN "
+                    + "(lego 4's --run-hook/--renew-hook) or LEGO_HOOK_CERT_PATH, LEGO_HOOK_CERT_KEY_PATH and LEGO_HOOK_CERT_DOMAINS (lego 5's --deploy-hook); "
+                    + "neither set is complete"))
     }
 }

@@ -21,7 +21,9 @@ struct AuthorityCheck {
         var outcome = Outcome()
         let ns = lookup.lookup(zone, .ns)
         guard ns.status == .secure || ns.status == .insecure else {
-            outcome.failure = (.dnsProblem, [.init("ns-lookup-failed", "\(zone) NS: \(ns.problem ?? "the lookup failed")")])
+            outcome.failure = (
+                .dnsProblem, [.init("ns-lookup-failed", "\(zone) NS: \(ns.problem ?? "the lookup failed")")]
+            )
             return outcome
         }
         var servers: [(name: DNSName, address: String)] = []
@@ -31,8 +33,14 @@ struct AuthorityCheck {
             }
         }
         guard !servers.isEmpty else {
-            outcome.failure = (.dnsProblem, [.init("no-authoritative-servers",
-                "no authoritative server of \(zone) could be found (its NS records and their addresses)")])
+            outcome.failure = (
+                .dnsProblem,
+                [
+                    .init(
+                        "no-authoritative-servers",
+                        "no authoritative server of \(zone) could be found (its NS records and their addresses)")
+                ]
+            )
             return outcome
         }
         var serials: [String: UInt32] = [:]
@@ -44,18 +52,25 @@ struct AuthorityCheck {
                 tlsa = try lookup.ask(server: address, owner, .tlsa)
                 soa = try lookup.ask(server: address, zone, .soa)
             } catch {
-                unreachable.append(.init("name-server-unreachable", "authoritative server \(label) does not answer: \(error)"))
+                unreachable.append(
+                    .init("name-server-unreachable", "authoritative server \(label) does not answer: \(error)"))
                 continue
             }
             guard let (soaRecord, soaData) = soa.soa else {
-                unreachable.append(.init("name-server-not-authoritative", "authoritative server \(label) has no SOA for \(zone) (lame delegation)"))
+                unreachable.append(
+                    .init(
+                        "name-server-not-authoritative",
+                        "authoritative server \(label) has no SOA for \(zone) (lame delegation)"))
                 continue
             }
             let served = Set(tlsa.tlsa)
             outcome.largestTTL = max(outcome.largestTTL, tlsa.records(ofType: .tlsa).map(\.ttl).max() ?? 0)
             outcome.negativeTTL = max(outcome.negativeTTL ?? 0, min(soaData.minimum, soaRecord.ttl))
             for record in records where !served.contains(record) {
-                outcome.missing.append(.init("server-not-serving", "authoritative server \(label) does not serve \(owner) TLSA \(record) yet"))
+                outcome.missing.append(
+                    .init(
+                        "server-not-serving", "authoritative server \(label) does not serve \(owner) TLSA \(record) yet"
+                    ))
             }
             serials[label] = soaData.serial
         }
@@ -65,8 +80,11 @@ struct AuthorityCheck {
             return outcome
         }
         if Set(serials.values).count > 1 {
-            outcome.serialDisagreement = .init("serials-differ", "the authoritative servers disagree on the SOA serial ("
-                + serials.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "): a secondary has not caught up")
+            outcome.serialDisagreement = .init(
+                "serials-differ",
+                "the authoritative servers disagree on the SOA serial ("
+                    + serials.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+                    + "): a secondary has not caught up")
         }
         return outcome
     }

@@ -19,19 +19,25 @@ public enum DeployFollowUp {
             do {
                 let chainText = try String(contentsOfFile: request.certificate, encoding: .utf8)
                 let keyText = try String(contentsOfFile: keyPath, encoding: .utf8)
-                try PendingDeployments.record(PendingDeployment(host: outcome.host, chainPEM: chainText, keyPEM: keyText, source: request.certificate,
-                                                                since: now, earliestSafe: outcome.gate?.earliestSafe, reload: reload,
-                                                                resolver: request.resolver, attempts: 1,
-                                                                nextKeyPath: request.key == nil ? keyPath : nil), for: request.file)
-                result.messages.append("recorded as pending in \(PendingDeployments.path(for: request.file)): `danectl rollover deploy \(request.file) --pending` "
-                                       + "(danectl-deploy-pending.timer) installs it once it is safe")
+                try PendingDeployments.record(
+                    PendingDeployment(
+                        host: outcome.host, chainPEM: chainText, keyPEM: keyText, source: request.certificate,
+                        since: now, earliestSafe: outcome.gate?.earliestSafe, reload: reload,
+                        resolver: request.resolver, attempts: 1,
+                        nextKeyPath: request.key == nil ? keyPath : nil), for: request.file)
+                result.messages.append(
+                    "recorded as pending in \(PendingDeployments.path(for: request.file)): `danectl rollover deploy \(request.file) --pending` "
+                        + "(danectl-deploy-pending.timer) installs it once it is safe")
             } catch {
-                result.problems.append(.error(.cannotCreate("output-pending"), "cannot record the pending deployment: \(error)"))
+                result.problems.append(
+                    .error(.cannotCreate("output-pending"), "cannot record the pending deployment: \(error)"))
             }
         }
         if outcome.result == .installed || outcome.result == .unchanged {
             do { try PendingDeployments.settle(host: outcome.host, for: request.file) } catch {
-                result.problems.append(.warning("output-pending", "cannot clear what was pending for \(outcome.host): \(error.description)"))
+                result.problems.append(
+                    .warning(
+                        "output-pending", "cannot clear what was pending for \(outcome.host): \(error.description)"))
             }
         }
         return result

@@ -12,9 +12,10 @@ enum IssuerRotation {
         guard host.tlsa.contains(where: { $0.usage == .daneTA }), chain.count >= 2 else { return nil }
         let issuer = chain[1].subject
         guard let organisation = rotatingOrganisations.first(where: { issuer.contains("O=\($0)") }) else { return nil }
-        return .warning("tlsa-rotating-issuer",
+        return .warning(
+            "tlsa-rotating-issuer",
             "\(host.host) pins its issuing CA (\(issuer)) with a DANE-TA record, but \(organisation) rotates its intermediates: "
-            + "a renewal from another intermediate breaks DANE; prefer 3 1 1 with key reuse, or a pre-generated `next` key",
+                + "a renewal from another intermediate breaks DANE; prefer 3 1 1 with key reuse, or a pre-generated `next` key",
             at: source.location)
     }
 }

@@ -23,11 +23,16 @@ public struct LiveKeyCheck: Sendable {
         var problems: [Diagnostic] = []
         for host in description.hosts {
             let records = try generator.tlsaRecords(for: host).0
-            guard let failure = checker.probeAddresses(host, records: records, expectation: "a key in this TLSA set").failure else { continue }
+            guard
+                let failure = checker.probeAddresses(host, records: records, expectation: "a key in this TLSA set")
+                    .failure
+            else { continue }
             for finding in failure.findings {
-                problems.append(.error(.badData("live-mismatch"),
-                    "\(finding.message); publishing this set would make DANE senders defer its mail (use --force to publish anyway)",
-                    at: host.location))
+                problems.append(
+                    .error(
+                        .badData("live-mismatch"),
+                        "\(finding.message); publishing this set would make DANE senders defer its mail (use --force to publish anyway)",
+                        at: host.location))
             }
         }
         return problems

@@ -13,7 +13,9 @@ public enum PendingDeploy {
     }
 
     /// `base` carries the settings (timeouts, state file); `reloadTimeout` bounds each reload.
-    public static func run(file: String, base: DeployRequest, reloadTimeout: TimeInterval, world: World) throws(DiagnosticError) -> [Attempt] {
+    public static func run(
+        file: String, base: DeployRequest, reloadTimeout: TimeInterval, world: World
+    ) throws(DiagnosticError) -> [Attempt] {
         let pending: [PendingDeployment]
         do { pending = try PendingDeployments.load(file) } catch {
             throw DiagnosticError(.error(.badData("rollover-pending-unreadable"), error.description))
@@ -21,25 +23,35 @@ public enum PendingDeploy {
         var remaining: [PendingDeployment] = []
         var attempts: [Attempt] = []
         for entry in pending {
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-pending-\(UUID().uuidString)").path
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "danectl-pending-\(UUID().uuidString)"
+            ).path
             defer { try? FileManager.default.removeItem(atPath: folder) }
             do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
-                try AtomicFiles.write([(folder + "/chain.pem", entry.chainPEM, 0o600), (folder + "/key.pem", entry.keyPEM, 0o600)])
+                try FileManager.default.createDirectory(
+                    atPath: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+                try AtomicFiles.write([
+                    (folder + "/chain.pem", entry.chainPEM, 0o600), (folder + "/key.pem", entry.keyPEM, 0o600),
+                ])
             } catch {
-                throw DiagnosticError(.error(.cannotCreate("output-pending"), "cannot stage the pending certificate for \(entry.host): \(error)"))
+                throw DiagnosticError(
+                    .error(
+                        .cannotCreate("output-pending"),
+                        "cannot stage the pending certificate for \(entry.host): \(error)"))
             }
             var request = base
             request.certificate = folder + "/chain.pem"
             // The description's own next key, unchanged since: deploy reads it there (and makes the
             // fresh next key after installing). Anything else: the copy taken when it was recorded.
-            let unchanged = entry.nextKeyPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } == entry.keyPEM
+            let unchanged =
+                entry.nextKeyPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } == entry.keyPEM
             request.key = unchanged ? nil : folder + "/key.pem"
             request.host = entry.host
             request.resolver = entry.resolver ?? base.resolver
             let reload = entry.reload
             do {
-                let outcome = try RolloverDeploy.run(request, reload: { reload.flatMap { ReloadCommand.run($0, timeout: reloadTimeout) } }, world: world)
+                let outcome = try RolloverDeploy.run(
+                    request, reload: { reload.flatMap { ReloadCommand.run($0, timeout: reloadTimeout) } }, world: world)
                 if outcome.result == .wait {
                     var kept = entry
                     kept.attempts += 1

@@ -25,12 +25,16 @@ public struct PendingDeployment: Codable, Sendable, Equatable {
     public var nextKeyPath: String?
 
     enum CodingKeys: String, CodingKey {
-        case host, chainPEM = "chain_pem", keyPEM = "key_pem", source, since, earliestSafe = "earliest_safe", reload, resolver, attempts
+        case host, chainPEM = "chain_pem", keyPEM = "key_pem", source, since, earliestSafe = "earliest_safe", reload,
+            resolver, attempts
         case nextKeyPath = "next_key_path"
     }
 
-    public init(host: String, chainPEM: String, keyPEM: String, source: String, since: Date, earliestSafe: Date?, reload: String?,
-                resolver: String?, attempts: Int, nextKeyPath: String? = nil) {
+    public init(
+        host: String, chainPEM: String, keyPEM: String, source: String, since: Date, earliestSafe: Date?,
+        reload: String?,
+        resolver: String?, attempts: Int, nextKeyPath: String? = nil
+    ) {
         self.host = host
         self.chainPEM = chainPEM
         self.keyPEM = keyPEM
@@ -59,7 +63,9 @@ public enum PendingDeployments {
             let data = try RegularFiles.read(path, limit: 16 << 20, followLinks: false)
             return try decoder.decode([PendingDeployment].self, from: data)
         } catch {
-            throw Failure(description: "\(path): cannot read the pending deployments (\(error)); move it aside after looking at it")
+            throw Failure(
+                description:
+                    "\(path): cannot read the pending deployments (\(error)); move it aside after looking at it")
         }
     }
 
@@ -67,7 +73,9 @@ public enum PendingDeployments {
     public static func save(_ pending: [PendingDeployment], for description: String) throws(Failure) {
         let path = path(for: description)
         if pending.isEmpty {
-            if unlink(path) != 0 && errno != ENOENT { throw Failure(description: "cannot remove \(path): \(String(cString: strerror(errno)))") }
+            if unlink(path) != 0 && errno != ENOENT {
+                throw Failure(description: "cannot remove \(path): \(String(cString: strerror(errno)))")
+            }
             return
         }
         do {

@@ -70,50 +70,80 @@ public struct DeployOutcome: Sendable {
 public enum RolloverDeploy {
     public typealias Reload = @Sendable () -> String?
 
-    public static func run(_ request: DeployRequest, reload: Reload, world: World)
-        throws(DiagnosticError) -> DeployOutcome {
+    public static func run(
+        _ request: DeployRequest, reload: Reload, world: World
+    )
+        throws(DiagnosticError) -> DeployOutcome
+    {
         // One deploy at a time per description: a second one started while the first reloads
         // would take the new certificate for the one in service and lose the old one.
         guard let lock = FileLock.acquire(request.file + ".deploy.lock", wait: request.lockWait) else {
-            throw DiagnosticError(.error(.tryLater("later-deploy-running"), "another `rollover deploy` of \(request.file) holds "
-                                         + "\(request.file).deploy.lock (waited \(Int(request.lockWait)) s); nothing installed: run again when it is done"))
+            throw DiagnosticError(
+                .error(
+                    .tryLater("later-deploy-running"),
+                    "another `rollover deploy` of \(request.file) holds "
+                        + "\(request.file).deploy.lock (waited \(Int(request.lockWait)) s); nothing installed: run again when it is done"
+                ))
         }
         defer { withExtendedLifetime(lock) {} }
         let description = try DescriptionLoader.load(path: request.file)
         let host = try chooseHost(description, request)
         let files = try InstallTarget(host)
         let loader = KeyMaterialLoader()
-        let chain = try loader.load(KeySourceSpec(path: request.certificate, written: request.certificate, expectation: .certificate,
-                                                  location: SourceLocation(file: request.certificate)))
-        guard let keySource = request.key.map({ KeySourceSpec(path: $0, written: $0, expectation: .key, location: SourceLocation(file: $0)) })
-                ?? host.next.first else {
-            throw DiagnosticError(.error(.badData("rollover-no-next-path"), "\(host.host) has no `next:` key and no --key was given: "
-                                         + "which private key belongs to \(request.certificate)?", at: host.location))
+        let chain = try loader.load(
+            KeySourceSpec(
+                path: request.certificate, written: request.certificate, expectation: .certificate,
+                location: SourceLocation(file: request.certificate)))
+        guard
+            let keySource = request.key.map({
+                KeySourceSpec(path: $0, written: $0, expectation: .key, location: SourceLocation(file: $0))
+            })
+                ?? host.next.first
+        else {
+            throw DiagnosticError(
+                .error(
+                    .badData("rollover-no-next-path"),
+                    "\(host.host) has no `next:` key and no --key was given: "
+                        + "which private key belongs to \(request.certificate)?", at: host.location))
         }
         let key = try loader.load(keySource)
         guard key.kind == .privateKey else {
-            throw DiagnosticError(.error(.badData("key-not-private"), "\(keySource.written) holds a \(key.kind.rawValue); deploying needs the private key "
-                                         + "the MX will serve with", at: keySource.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("key-not-private"),
+                    "\(keySource.written) holds a \(key.kind.rawValue); deploying needs the private key "
+                        + "the MX will serve with", at: keySource.location))
         }
         let name = host.host.fqdn
         let served = TLSAAssociation.spkiSHA256(chain.subjectPublicKeyInfoDER)
-        func refused(_ message: String, gate: RolloverHostResult? = nil, evidence: EvidenceUpdate? = nil) -> DeployOutcome {
-            DeployOutcome(host: name, result: .refused, gate: gate, messages: [message], prepared: nil, evidenceToWrite: evidence)
+        func refused(
+            _ message: String, gate: RolloverHostResult? = nil, evidence: EvidenceUpdate? = nil
+        ) -> DeployOutcome {
+            DeployOutcome(
+                host: name, result: .refused, gate: gate, messages: [message], prepared: nil, evidenceToWrite: evidence)
         }
         guard key.subjectPublicKeyInfoDER == chain.subjectPublicKeyInfoDER else {
-            return refused("\(request.certificate) was not issued for the key in \(keySource.written): nothing installed")
+            return refused(
+                "\(request.certificate) was not issued for the key in \(keySource.written): nothing installed")
         }
 
-        let dns = try world.answeringLookup(resolver: request.resolver, timeout: request.timeout,
-                                            purpose: "the gate needs a validating resolver; nothing installed").lookup
-        var checker = RolloverChecker(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: world.clock.now())
+        let dns = try world.answeringLookup(
+            resolver: request.resolver, timeout: request.timeout,
+            purpose: "the gate needs a validating resolver; nothing installed"
+        ).lookup
+        var checker = RolloverChecker(
+            lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: world.clock.now())
         checker.publishDelay = request.publishDelay
         let currentKey = try loader.load(host.current[0]).subjectPublicKeyInfoDER
         var nextKeys: [[UInt8]] = []
-        for source in host.next where FileManager.default.fileExists(atPath: source.path) { nextKeys.append(try loader.load(source).subjectPublicKeyInfoDER) }
+        for source in host.next where FileManager.default.fileExists(atPath: source.path) {
+            nextKeys.append(try loader.load(source).subjectPublicKeyInfoDER)
+        }
         let (loaded, problem) = RolloverEvidence.load(path: request.state)
         var evidence = loaded
-        var evidenceToWrite: EvidenceUpdate? { problem == nil && evidence != loaded ? EvidenceUpdate(path: request.state, text: evidence.encoded()) : nil }
+        var evidenceToWrite: EvidenceUpdate? {
+            problem == nil && evidence != loaded ? EvidenceUpdate(path: request.state, text: evidence.encoded()) : nil
+        }
 
         let reused = chain.subjectPublicKeyInfoDER == currentKey
         let sets = try RolloverKeys(now: checker.now).sets(for: host)
@@ -121,71 +151,97 @@ public enum RolloverDeploy {
         var gate: RolloverHostResult?
         if !reused {
             guard nextKeys.contains(chain.subjectPublicKeyInfoDER) else {
-                return refused("the key of \(request.certificate) is neither the key in service nor the published next key of \(name) "
-                               + "(its 3 1 1 is \(served)); senders would fail it with 5.7.323: make it the host's `next:`, publish "
-                               + "its hash (danectl generate), wait for `rollover check`, then deploy. Nothing installed.")
+                return refused(
+                    "the key of \(request.certificate) is neither the key in service nor the published next key of \(name) "
+                        + "(its 3 1 1 is \(served)); senders would fail it with 5.7.323: make it the host's `next:`, publish "
+                        + "its hash (danectl generate), wait for `rollover check`, then deploy. Nothing installed.")
             }
             let verdict = try checker.check(description, hosts: [name], after: false, evidence: &evidence)[0]
             gate = verdict
             switch verdict.state {
             case .safe: break
             case .wait:
-                var later = DeployOutcome(host: name, result: .wait, gate: verdict, messages: verdict.reasons + ["nothing installed yet"],
-                                          prepared: nil, evidenceToWrite: evidenceToWrite)
+                var later = DeployOutcome(
+                    host: name, result: .wait, gate: verdict, messages: verdict.reasons + ["nothing installed yet"],
+                    prepared: nil, evidenceToWrite: evidenceToWrite)
                 later.keyPath = keySource.path
                 return later
             case .unsafe, .refused:
-                return refused(verdict.reasons.joined(separator: "; ") + "; nothing installed", gate: verdict, evidence: evidenceToWrite)
+                return refused(
+                    verdict.reasons.joined(separator: "; ") + "; nothing installed", gate: verdict,
+                    evidence: evidenceToWrite)
             case .dnsProblem, .unavailable:
-                throw DiagnosticError(.error(verdict.state == .dnsProblem ? .badData("dns-problem") : .unavailable("unavailable-gate"),
-                                             verdict.reasons.joined(separator: "; ") + "; nothing installed"))
+                throw DiagnosticError(
+                    .error(
+                        verdict.state == .dnsProblem ? .badData("dns-problem") : .unavailable("unavailable-gate"),
+                        verdict.reasons.joined(separator: "; ") + "; nothing installed"))
             }
         }
 
         if try files.alreadyServes(chain: request.certificate, key: keySource.path) {
-            return DeployOutcome(host: name, result: .unchanged, gate: gate,
-                                 messages: ["\(request.certificate) and its key are already the files in service: nothing changed"],
-                                 prepared: nil, evidenceToWrite: evidenceToWrite)
+            return DeployOutcome(
+                host: name, result: .unchanged, gate: gate,
+                messages: ["\(request.certificate) and its key are already the files in service: nothing changed"],
+                prepared: nil, evidenceToWrite: evidenceToWrite)
         }
         // Install, reload, confirm; put the previous files back if senders could not authenticate the result.
         let previous = try files.install(chain: request.certificate, key: keySource.path)
-        var messages = ["installed \(request.certificate) as \(files.chainPath) and its key as \(files.keyPath) (previous files kept as .previous)"]
+        var messages = [
+            "installed \(request.certificate) as \(files.chainPath) and its key as \(files.keyPath) (previous files kept as .previous)"
+        ]
         if let failure = reload() {
             try files.restore(previous)
             _ = reload()
-            return DeployOutcome(host: name, result: .rolledBack, gate: gate, messages: messages + ["the reload failed (\(failure)): the previous files are back"],
-                                 prepared: nil, evidenceToWrite: evidenceToWrite)
+            return DeployOutcome(
+                host: name, result: .rolledBack, gate: gate,
+                messages: messages + ["the reload failed (\(failure)): the previous files are back"],
+                prepared: nil, evidenceToWrite: evidenceToWrite)
         }
-        let confirmation = confirm(checker, host, zone: zone, sets: sets, reused: reused, evidence: evidence, settle: request.settle, clock: world.clock)
+        let confirmation = confirm(
+            checker, host, zone: zone, sets: sets, reused: reused, evidence: evidence, settle: request.settle,
+            clock: world.clock)
         guard confirmation.state == .safe else {
             try files.restore(previous)
             let again = reload()
-            return DeployOutcome(host: name, result: .rolledBack, gate: gate,
-                                 messages: messages + confirmation.reasons + ["the post-deploy check failed, so the previous files are back"
-                                                                              + (again.map { " (but the reload failed: \($0))" } ?? "")],
-                                 prepared: nil, evidenceToWrite: evidenceToWrite)
+            return DeployOutcome(
+                host: name, result: .rolledBack, gate: gate,
+                messages: messages + confirmation.reasons + [
+                    "the post-deploy check failed, so the previous files are back"
+                        + (again.map { " (but the reload failed: \($0))" } ?? "")
+                ],
+                prepared: nil, evidenceToWrite: evidenceToWrite)
         }
         messages += confirmation.reasons
         // The cycle goes on: the consumed next key makes way for a fresh one, but only a key
         // danectl owns (taken from `next:` itself); an ACME client's key (--key, --certbot) stays.
         var prepared: PreparedKey?
         if !reused, request.key == nil, let next = host.next.first, next.path == keySource.path,
-           RegularFiles.kind(next.path) == .regular, !ACMEClientFiles.owns(next.path) {
+            RegularFiles.kind(next.path) == .regular, !ACMEClientFiles.owns(next.path)
+        {
             try? FileManager.default.removeItem(atPath: next.path)
             prepared = try RolloverPrepare.prepare(host, at: next)
-            messages.append("made the next key \(next.written) and its CSR: publish its hash now (danectl generate, then sign and load the zone), "
-                            + "which also retires the old hash")
+            messages.append(
+                "made the next key \(next.written) and its CSR: publish its hash now (danectl generate, then sign and load the zone), "
+                    + "which also retires the old hash")
         }
-        return DeployOutcome(host: name, result: .installed, gate: gate, messages: messages, prepared: prepared, evidenceToWrite: evidenceToWrite)
+        return DeployOutcome(
+            host: name, result: .installed, gate: gate, messages: messages, prepared: prepared,
+            evidenceToWrite: evidenceToWrite)
     }
 
-    static func chooseHost(_ description: DomainDescription, _ request: DeployRequest) throws(DiagnosticError) -> MXHostSpec {
+    static func chooseHost(
+        _ description: DomainDescription, _ request: DeployRequest
+    ) throws(DiagnosticError) -> MXHostSpec {
         if let host = request.host { return try RolloverChecker.select(description, [host])[0] }
         let domains = Set(request.certbotDomains.compactMap { DNSName(presentation: $0) })
         guard let host = description.hosts.first(where: { domains.contains($0.host) }) else {
-            throw DiagnosticError(.error(.usage("usage-no-host"), request.certbotDomains.isEmpty
-                ? "name the MX host with --host"
-                : "none of the renewed names (\(request.certbotDomains.joined(separator: " "))) is an MX host of \(description.file)"))
+            throw DiagnosticError(
+                .error(
+                    .usage("usage-no-host"),
+                    request.certbotDomains.isEmpty
+                        ? "name the MX host with --host"
+                        : "none of the renewed names (\(request.certbotDomains.joined(separator: " "))) is an MX host of \(description.file)"
+                ))
         }
         return host
     }
@@ -193,19 +249,27 @@ public enum RolloverDeploy {
     /// After the reload: the served key must be one senders authenticate now. A new key is
     /// judged by the post-deploy check (retried while the MX picks the new files up); a reused
     /// key must still match on every address.
-    static func confirm(_ checker: RolloverChecker, _ host: MXHostSpec, zone: DNSName, sets: RolloverKeys.Sets, reused: Bool,
-                        evidence: RolloverEvidence, settle: TimeInterval, clock: any Clock) -> RolloverHostResult {
+    static func confirm(
+        _ checker: RolloverChecker, _ host: MXHostSpec, zone: DNSName, sets: RolloverKeys.Sets, reused: Bool,
+        evidence: RolloverEvidence, settle: TimeInterval, clock: any Clock
+    ) -> RolloverHostResult {
         let deadline = clock.now().addingTimeInterval(settle)
         while true {
             var now = checker
             now.recordsEvidence = false
             let result: RolloverHostResult
             if reused {
-                let live = checker.lookup.lookup(host.endpoint.owner, .tlsa).response?.tlsa.filter { SMTPUsability.verdict(for: $0).isUsable } ?? []
+                let live =
+                    checker.lookup.lookup(host.endpoint.owner, .tlsa).response?.tlsa.filter {
+                        SMTPUsability.verdict(for: $0).isUsable
+                    } ?? []
                 let probed = now.probeAddresses(host, records: live, expectation: "a key of the live TLSA set")
-                result = RolloverHostResult(host: host.host.fqdn, state: probed.failure?.state ?? .safe,
-                                            findings: probed.failure?.findings ?? [.init("deployed", "the renewed certificate (same key) serves on every address")],
-                                            earliestSafe: nil, nextRecords: [], publishedEverywhere: true)
+                result = RolloverHostResult(
+                    host: host.host.fqdn, state: probed.failure?.state ?? .safe,
+                    findings: probed.failure?.findings ?? [
+                        .init("deployed", "the renewed certificate (same key) serves on every address")
+                    ],
+                    earliestSafe: nil, nextRecords: [], publishedEverywhere: true)
             } else {
                 result = now.confirmDeployed(host, zone: zone, sets: sets, evidence: evidence)
             }
@@ -223,20 +287,29 @@ struct InstallTarget {
 
     init(_ host: MXHostSpec) throws(DiagnosticError) {
         guard host.current.count == 1 else {
-            throw DiagnosticError(.error(.badData("rollover-several-certificates"), "\(host.host) serves \(host.current.count) certificates; "
-                                         + "deploy installs one: deploy each with its own description entry", at: host.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("rollover-several-certificates"),
+                    "\(host.host) serves \(host.current.count) certificates; "
+                        + "deploy installs one: deploy each with its own description entry", at: host.location))
         }
         guard let served = host.servedKey else {
-            throw DiagnosticError(.error(.badData("rollover-no-private-key-path"), "\(host.host) has no `private_key:`: name the key file the MX serves "
-                                         + "with, beside `certificate:`, so deploy knows where to install", at: host.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("rollover-no-private-key-path"),
+                    "\(host.host) has no `private_key:`: name the key file the MX serves "
+                        + "with, beside `certificate:`, so deploy knows where to install", at: host.location))
         }
         // The MX must serve files deploy installs: an ACME client replaces its own before any
         // hook runs, so no gate could hold a new key back, and writing there breaks the client.
         for path in [host.current[0].path, served.path] where ACMEClientFiles.owns(path) {
-            throw DiagnosticError(.error(.badData("rollover-acme-owned-target"), "\(path) belongs to an ACME client (certbot, lego, acme.sh): it replaces "
-                + "that file itself before any hook runs, so no gate can hold a new key back, and deploy never writes there; point "
-                + "`certificate:` and `private_key:` at files deploy installs (e.g. /etc/postfix/tls/), and let the hook deploy into them",
-                at: host.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("rollover-acme-owned-target"),
+                    "\(path) belongs to an ACME client (certbot, lego, acme.sh): it replaces "
+                        + "that file itself before any hook runs, so no gate can hold a new key back, and deploy never writes there; point "
+                        + "`certificate:` and `private_key:` at files deploy installs (e.g. /etc/postfix/tls/), and let the hook deploy into them",
+                    at: host.location))
         }
         // A symbolic link stays one: the file it names is replaced, not the link.
         chainPath = Self.resolved(host.current[0].path)
@@ -268,7 +341,9 @@ struct InstallTarget {
             let newKey = try String(contentsOfFile: key, encoding: .utf8)
             // The key keeps its mode, owner and group (an MTA may read it through its group).
             let keyMode = Self.mode(of: keyPath) ?? 0o600
-            try AtomicFiles.write([(chainPath + ".previous", oldChain, Self.mode(of: chainPath)), (keyPath + ".previous", oldKey, keyMode)])
+            try AtomicFiles.write([
+                (chainPath + ".previous", oldChain, Self.mode(of: chainPath)), (keyPath + ".previous", oldKey, keyMode),
+            ])
             // A chain file that also holds the key (one PEM file for both) is a secret too.
             let chainMode: mode_t? = newChain.contains("PRIVATE KEY-----") ? min(keyMode, 0o640) & ~0o007 : nil
             try AtomicFiles.write([(chainPath, newChain, chainMode), (keyPath, newKey, keyMode)])
@@ -276,7 +351,10 @@ struct InstallTarget {
         } catch let error as AtomicFiles.Failure {
             throw DiagnosticError(.error(.cannotCreate("output-write"), "\(error); nothing installed"))
         } catch {
-            throw DiagnosticError(.error(.noInput("install-unreadable"), "cannot read the files to swap: \(error.localizedDescription); nothing installed"))
+            throw DiagnosticError(
+                .error(
+                    .noInput("install-unreadable"),
+                    "cannot read the files to swap: \(error.localizedDescription); nothing installed"))
         }
     }
 
@@ -287,7 +365,10 @@ struct InstallTarget {
 
     func restore(_ previous: Previous) throws(DiagnosticError) {
         do { try AtomicFiles.write([(chainPath, previous.chain, nil), (keyPath, previous.key, nil)]) } catch {
-            throw DiagnosticError(.error(.cannotCreate("output-write"), "\(error) while putting the previous files back: copy the .previous files back by hand"))
+            throw DiagnosticError(
+                .error(
+                    .cannotCreate("output-write"),
+                    "\(error) while putting the previous files back: copy the .previous files back by hand"))
         }
     }
 }

@@ -15,7 +15,9 @@ public struct RolloverEvidence: Codable, Sendable, Equatable {
     public init() {}
 
     /// The key under which a record's first sighting is kept: `owner rdata`.
-    public static func key(_ endpoint: TLSAEndpoint, _ record: TLSARecordData) -> String { key(owner: endpoint.owner, record) }
+    public static func key(_ endpoint: TLSAEndpoint, _ record: TLSARecordData) -> String {
+        key(owner: endpoint.owner, record)
+    }
     static func key(owner: DNSName, _ record: TLSARecordData) -> String { "\(owner.fqdn) \(record)" }
 
     /// Records a sighting of each record now, keeping earlier sightings.
@@ -25,7 +27,9 @@ public struct RolloverEvidence: Codable, Sendable, Equatable {
 
     /// The same, by the TLSA owner name (what `publish` knows).
     public mutating func sawPublished(owner: DNSName, _ records: [TLSARecordData], at now: Date) {
-        for record in records where firstSeen[Self.key(owner: owner, record)] == nil { firstSeen[Self.key(owner: owner, record)] = now }
+        for record in records where firstSeen[Self.key(owner: owner, record)] == nil {
+            firstSeen[Self.key(owner: owner, record)] = now
+        }
     }
 
     /// A record seen missing anywhere starts again from nothing when it is next published.
@@ -49,13 +53,18 @@ public struct RolloverEvidence: Codable, Sendable, Equatable {
     public static func load(path: String) -> (evidence: RolloverEvidence, problem: String?) {
         guard FileManager.default.fileExists(atPath: path) else { return (RolloverEvidence(), nil) }
         guard let data = FileManager.default.contents(atPath: path) else {
-            return (RolloverEvidence(), "\(path) cannot be read: counting no evidence of publication (fix its permissions)")
+            return (
+                RolloverEvidence(), "\(path) cannot be read: counting no evidence of publication (fix its permissions)"
+            )
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         guard let evidence = try? decoder.decode(RolloverEvidence.self, from: data) else {
-            return (RolloverEvidence(), "\(path) is not a danectl rollover state file: counting no evidence of publication "
-                    + "and leaving it untouched (move it away to start recording again)")
+            return (
+                RolloverEvidence(),
+                "\(path) is not a danectl rollover state file: counting no evidence of publication "
+                    + "and leaving it untouched (move it away to start recording again)"
+            )
         }
         return (evidence, nil)
     }

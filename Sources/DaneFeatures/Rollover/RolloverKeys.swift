@@ -29,8 +29,11 @@ struct RolloverKeys {
         let next = all.filter { !current.contains($0) }
         var materials: [KeyMaterial] = []
         for source in host.current { materials.append(try generator.loader.load(source)) }
-        return Sets(current: current, next: next, nextIsCurrent: !host.next.isEmpty && next.isEmpty,
-                    currentRecords: { parameters in materials.compactMap { try? TLSAAssociation.recordData(parameters, for: $0) } })
+        return Sets(
+            current: current, next: next, nextIsCurrent: !host.next.isEmpty && next.isEmpty,
+            currentRecords: { parameters in
+                materials.compactMap { try? TLSAAssociation.recordData(parameters, for: $0) }
+            })
     }
 }
 
@@ -46,10 +49,14 @@ extension RolloverKeys {
         for source in host.current {
             let path = source.path + ".previous"
             guard RegularFiles.kind(path) == .regular else { return nil }
-            previous.append(KeySourceSpec(path: path, written: source.written + ".previous", expectation: source.expectation, location: source.location))
+            previous.append(
+                KeySourceSpec(
+                    path: path, written: source.written + ".previous", expectation: source.expectation,
+                    location: source.location))
         }
-        let deployed = MXHostSpec(host: host.host, port: host.port, current: previous, next: host.current, tlsa: host.tlsa, zone: host.zone,
-                                  ttl: host.ttl, servedKey: host.servedKey, location: host.location)
+        let deployed = MXHostSpec(
+            host: host.host, port: host.port, current: previous, next: host.current, tlsa: host.tlsa, zone: host.zone,
+            ttl: host.ttl, servedKey: host.servedKey, location: host.location)
         let sets = try sets(for: deployed)
         return sets.next.isEmpty ? nil : sets
     }
@@ -58,6 +65,8 @@ extension RolloverKeys {
 extension MXHostSpec {
     /// The same host with only its keys in service.
     var withoutNext: MXHostSpec {
-        MXHostSpec(host: host, port: port, current: current, next: [], tlsa: tlsa, zone: zone, ttl: ttl, servedKey: servedKey, location: location)
+        MXHostSpec(
+            host: host, port: port, current: current, next: [], tlsa: tlsa, zone: zone, ttl: ttl, servedKey: servedKey,
+            location: location)
     }
 }

@@ -17,8 +17,10 @@ public struct RolloverPlanner: Sendable {
 
     /// `timings`: live TTLs for a host (nil: the description's TTL). Hosts without a next key
     /// are left out.
-    public func plan(_ description: DomainDescription, hosts: [MXHostSpec], evidence: RolloverEvidence,
-                     timings: (MXHostSpec) throws(DiagnosticError) -> RolloverTimings?) throws(DiagnosticError) -> [RolloverStep] {
+    public func plan(
+        _ description: DomainDescription, hosts: [MXHostSpec], evidence: RolloverEvidence,
+        timings: (MXHostSpec) throws(DiagnosticError) -> RolloverTimings?
+    ) throws(DiagnosticError) -> [RolloverStep] {
         let keys = RolloverKeys(now: now)
         var steps: [RolloverStep] = []
         for host in hosts where !host.next.isEmpty {
@@ -31,21 +33,36 @@ public struct RolloverPlanner: Sendable {
             let published = seen ?? now
             let deploy = max(now, published.addingTimeInterval(wait))
             let retire = deploy.addingTimeInterval(live.waitBeforeRetire)
-            let why = "2 x TLSA TTL (\(live.tlsaTTL) s)" + (live.negativeTTL.map { ", or negative TTL \($0) s + TTL if longer" }
-                ?? " from the description, offline; `rollover check` also counts the zone's negative TTL")
+            let why =
+                "2 x TLSA TTL (\(live.tlsaTTL) s)"
+                + (live.negativeTTL.map { ", or negative TTL \($0) s + TTL if longer" }
+                    ?? " from the description, offline; `rollover check` also counts the zone's negative TTL")
                 + (publishDelay > 0 ? ", plus \(Int(publishDelay)) s publishing delay" : "")
-            let publishDetail = seen.map { "the current and next hashes at \(owner) have been seen published everywhere since "
-                + "\(ISO8601DateFormatter().string(from: $0)) (recorded by rollover check)" }
+            let publishDetail =
+                seen.map {
+                    "the current and next hashes at \(owner) have been seen published everywhere since "
+                        + "\(ISO8601DateFormatter().string(from: $0)) (recorded by rollover check)"
+                }
                 ?? "publish the current and next hashes at \(owner) (danectl generate, then sign and load the zone)"
             steps += [
-                RolloverStep(host: name, action: .publishNext, earliest: min(now, published), waitSeconds: 0, detail: publishDetail),
-                RolloverStep(host: name, action: .deploy, earliest: deploy, waitSeconds: Int(deploy.timeIntervalSince(published)),
-                             detail: "deploy the next certificate once every resolver can have seen both hashes: \(why); "
-                                 + "run `danectl rollover check` first, it must exit 0"),
-                RolloverStep(host: name, action: .verify, earliest: deploy, waitSeconds: 0,
-                             detail: "run `danectl rollover check --after` and `danectl verify`: the new key must match on every address"),
-                RolloverStep(host: name, action: .retireOld, earliest: retire, waitSeconds: Int(live.waitBeforeRetire),
-                             detail: "move `next` to `certificate` in the description and publish: the old hash goes once caches of the old set have expired"),
+                RolloverStep(
+                    host: name, action: .publishNext, earliest: min(now, published), waitSeconds: 0,
+                    detail: publishDetail),
+                RolloverStep(
+                    host: name, action: .deploy, earliest: deploy,
+                    waitSeconds: Int(deploy.timeIntervalSince(published)),
+                    detail: "deploy the next certificate once every resolver can have seen both hashes: \(why); "
+                        + "run `danectl rollover check` first, it must exit 0"),
+                RolloverStep(
+                    host: name, action: .verify, earliest: deploy, waitSeconds: 0,
+                    detail:
+                        "run `danectl rollover check --after` and `danectl verify`: the new key must match on every address"
+                ),
+                RolloverStep(
+                    host: name, action: .retireOld, earliest: retire, waitSeconds: Int(live.waitBeforeRetire),
+                    detail:
+                        "move `next` to `certificate` in the description and publish: the old hash goes once caches of the old set have expired"
+                ),
             ]
         }
         return steps

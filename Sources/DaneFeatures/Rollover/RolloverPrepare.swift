@@ -25,9 +25,11 @@ public enum RolloverPrepare {
         for host in hosts {
             guard let next = host.next.first else {
                 if filter.isEmpty { continue }
-                throw DiagnosticError(.error(.badData("rollover-no-next-path"),
-                    "\(host.host) has no `next:` to prepare; add one naming the key file to create, e.g. "
-                    + "next: keys/\(String(host.host.fqdn.dropLast()))-next.key", at: host.location))
+                throw DiagnosticError(
+                    .error(
+                        .badData("rollover-no-next-path"),
+                        "\(host.host) has no `next:` to prepare; add one naming the key file to create, e.g. "
+                            + "next: keys/\(String(host.host.fqdn.dropLast()))-next.key", at: host.location))
             }
             prepared.append(try prepare(host, at: next))
         }
@@ -41,28 +43,42 @@ public enum RolloverPrepare {
         if stat(next.path, &info) == 0 {
             // What is there must be a key file, and a private key no other user can read.
             guard info.st_mode & S_IFMT == S_IFREG else {
-                throw DiagnosticError(.error(.badData("rollover-next-not-a-file"),
-                    "\(next.written) is not a regular file (a directory?): `next:` names the key file itself", at: next.location))
+                throw DiagnosticError(
+                    .error(
+                        .badData("rollover-next-not-a-file"),
+                        "\(next.written) is not a regular file (a directory?): `next:` names the key file itself",
+                        at: next.location))
             }
             if info.st_mode & 0o004 != 0, (try? KeyMaterialLoader().load(next))?.kind == .privateKey {
-                throw DiagnosticError(.error(.badData("rollover-next-key-readable"),
-                    "\(next.written) holds a private key that every user on this machine can read (mode \(String(info.st_mode & 0o777, radix: 8))): "
-                    + "chmod o-r it (0600, or 0640 for the MTA's group), and consider it exposed", at: next.location))
+                throw DiagnosticError(
+                    .error(
+                        .badData("rollover-next-key-readable"),
+                        "\(next.written) holds a private key that every user on this machine can read (mode \(String(info.st_mode & 0o777, radix: 8))): "
+                            + "chmod o-r it (0600, or 0640 for the MTA's group), and consider it exposed",
+                        at: next.location))
             }
             return PreparedKey(host: host.host.fqdn, keyPath: next.path, csrPath: csrPath, made: false)
         }
         let current = try KeyMaterialLoader().load(host.current[0])
         let made: NextKeyMaker.Made
         do {
-            made = try NextKeyMaker.make(like: current.subjectPublicKeyInfoDER, names: [String(host.host.fqdn.dropLast())])
+            made = try NextKeyMaker.make(
+                like: current.subjectPublicKeyInfoDER, names: [String(host.host.fqdn.dropLast())])
         } catch {
-            throw DiagnosticError(.error(.badData("key-generation"), "cannot make the next key for \(host.host): \(error)", at: next.location))
+            throw DiagnosticError(
+                .error(
+                    .badData("key-generation"), "cannot make the next key for \(host.host): \(error)", at: next.location
+                ))
         }
         do {
-            try FileManager.default.createDirectory(atPath: (next.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (next.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try AtomicFiles.write([(next.path, made.privateKeyPEM, 0o600), (csrPath, made.csrPEM, 0o644)])
         } catch {
-            throw DiagnosticError(.error(.cannotCreate("output-write"), "cannot write the next key for \(host.host): \(error)", at: next.location))
+            throw DiagnosticError(
+                .error(
+                    .cannotCreate("output-write"), "cannot write the next key for \(host.host): \(error)",
+                    at: next.location))
         }
         return PreparedKey(host: host.host.fqdn, keyPath: next.path, csrPath: csrPath, made: true)
     }
@@ -70,6 +86,7 @@ public enum RolloverPrepare {
     /// `keys/mx-next.key` -> `keys/mx-next.csr`.
     static func csrPath(forKey path: String) -> String {
         let url = URL(fileURLWithPath: path)
-        return ["key", "pem"].contains(url.pathExtension) ? url.deletingPathExtension().appendingPathExtension("csr").path : path + ".csr"
+        return ["key", "pem"].contains(url.pathExtension)
+            ? url.deletingPathExtension().appendingPathExtension("csr").path : path + ".csr"
     }
 }

@@ -33,34 +33,45 @@ public struct RolloverCheckOutcome: Sendable {
 /// The rollover features as the CLI calls them: load, ask the world, judge.
 public enum RolloverRun {
     /// `rollover check`: the world's resolver and MX sessions judge the description's hosts.
-    public static func check(_ request: RolloverRequest, after: Bool, world: World) throws(DiagnosticError) -> RolloverCheckOutcome {
+    public static func check(
+        _ request: RolloverRequest, after: Bool, world: World
+    ) throws(DiagnosticError) -> RolloverCheckOutcome {
         let description = try DescriptionLoader.load(path: request.file)
         _ = try RolloverChecker.select(description, request.hosts)
         let dns = try lookup(request, world)
         var warnings: [Diagnostic] = []
         let (loaded, problem) = RolloverEvidence.load(path: request.state)
-        if let problem { warnings.append(.warning("rollover-state-unreadable", problem, at: SourceLocation(file: request.state))) }
+        if let problem {
+            warnings.append(.warning("rollover-state-unreadable", problem, at: SourceLocation(file: request.state)))
+        }
         var evidence = loaded
-        var checker = RolloverChecker(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: request.now ?? world.clock.now())
+        var checker = RolloverChecker(
+            lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: request.now ?? world.clock.now())
         checker.publishDelay = request.publishDelay
         checker.recordsEvidence = request.now == nil
         let results = try checker.check(description, hosts: request.hosts, after: after, evidence: &evidence)
         warnings += sameKeyWarnings(results)
         // Write only real-time evidence that changed, and never over a file we could not read.
         let write = request.now == nil && problem == nil && evidence != loaded
-        return RolloverCheckOutcome(results: results, warnings: warnings,
-                                    evidenceToWrite: write ? EvidenceUpdate(path: request.state, text: evidence.encoded()) : nil)
+        return RolloverCheckOutcome(
+            results: results, warnings: warnings,
+            evidenceToWrite: write ? EvidenceUpdate(path: request.state, text: evidence.encoded()) : nil)
     }
 
     /// `rollover plan`: live TTLs through the resolver when one is named (failing when it
     /// cannot be asked), the description's otherwise; first sightings from the evidence.
-    public static func plan(_ request: RolloverRequest, live: Bool, world: World)
-        throws(DiagnosticError) -> (steps: [RolloverStep], warnings: [Diagnostic]) {
+    public static func plan(
+        _ request: RolloverRequest, live: Bool, world: World
+    )
+        throws(DiagnosticError) -> (steps: [RolloverStep], warnings: [Diagnostic])
+    {
         let description = try DescriptionLoader.load(path: request.file)
         let hosts = try RolloverChecker.select(description, request.hosts)
         var warnings: [Diagnostic] = []
         let (evidence, problem) = RolloverEvidence.load(path: request.state)
-        if let problem { warnings.append(.warning("rollover-state-unreadable", problem, at: SourceLocation(file: request.state))) }
+        if let problem {
+            warnings.append(.warning("rollover-state-unreadable", problem, at: SourceLocation(file: request.state)))
+        }
         let dns: (any DNSLookup)? = live ? try lookup(request, world) : nil
         let zones = ZoneAssignment(description: description)
         let planner = RolloverPlanner(now: request.now ?? world.clock.now(), publishDelay: request.publishDelay)
@@ -70,22 +81,29 @@ public enum RolloverRun {
             switch RolloverTimings.live(host.endpoint, zone: zone, lookup: dns, fallback: host.ttl) {
             case .success(let timings): return timings
             case .failure(let failure):
-                throw DiagnosticError(.error(.unavailable("unavailable-live-ttl"), "cannot read the live TTLs for \(host.host): \(failure)"))
+                throw DiagnosticError(
+                    .error(
+                        .unavailable("unavailable-live-ttl"), "cannot read the live TTLs for \(host.host): \(failure)"))
             }
         }
         for host in hosts where host.next.isEmpty {
-            warnings.append(.warning("rollover-no-next", "nothing is planned for \(host.host): no next key", at: host.location))
+            warnings.append(
+                .warning("rollover-no-next", "nothing is planned for \(host.host): no next key", at: host.location))
         }
         return (steps, warnings)
     }
 
     static func lookup(_ request: RolloverRequest, _ world: World) throws(DiagnosticError) -> any DNSLookup {
-        try world.answeringLookup(resolver: request.resolver, timeout: request.timeout, purpose: "the gate needs a validating resolver").lookup
+        try world.answeringLookup(
+            resolver: request.resolver, timeout: request.timeout, purpose: "the gate needs a validating resolver"
+        ).lookup
     }
 
     static func sameKeyWarnings(_ results: [RolloverHostResult]) -> [Diagnostic] {
         results.filter { $0.codes.contains("next-is-current") }.map {
-            .warning("rollover-next-is-current", "\($0.host): `next` holds the same key as `certificate`, so nothing would roll")
+            .warning(
+                "rollover-next-is-current",
+                "\($0.host): `next` holds the same key as `certificate`, so nothing would roll")
         }
     }
 }

@@ -28,18 +28,25 @@ public struct RolloverTimings: Sendable, Equatable {
     /// TTLs as the zone publishes them, through the validating resolver: the TLSA RRset's
     /// original TTL (from its RRSIG) and the zone's negative TTL. Nil when the resolver gave
     /// no usable answer; `fallback` (the description's TTL) when the set does not exist yet.
-    public static func live(_ endpoint: TLSAEndpoint, zone: DNSName, lookup: any DNSLookup, fallback: UInt32)
-        -> Result<RolloverTimings, LiveTimingsFailure> {
+    public static func live(
+        _ endpoint: TLSAEndpoint, zone: DNSName, lookup: any DNSLookup, fallback: UInt32
+    )
+        -> Result<RolloverTimings, LiveTimingsFailure>
+    {
         let tlsa = lookup.lookup(endpoint.owner, .tlsa)
         guard tlsa.status == .secure || tlsa.status == .insecure, let tlsaResponse = tlsa.response else {
             return .failure(LiveTimingsFailure(description: "\(endpoint.owner) TLSA: \(tlsa.problem ?? "no answer")"))
         }
         let soa = lookup.lookup(zone, .soa)
-        guard soa.status == .secure || soa.status == .insecure, let soaResponse = soa.response, let (record, data) = soaResponse.soa else {
-            return .failure(LiveTimingsFailure(description: "\(zone) SOA: \(soa.problem ?? "no SOA record in the answer")"))
+        guard soa.status == .secure || soa.status == .insecure, let soaResponse = soa.response,
+            let (record, data) = soaResponse.soa
+        else {
+            return .failure(
+                LiveTimingsFailure(description: "\(zone) SOA: \(soa.problem ?? "no SOA record in the answer")"))
         }
         let negative = min(data.minimum, soaResponse.originalTTL(of: .soa) ?? record.ttl)
-        return .success(RolloverTimings(tlsaTTL: tlsaResponse.originalTTL(of: .tlsa) ?? fallback, negativeTTL: negative))
+        return .success(
+            RolloverTimings(tlsaTTL: tlsaResponse.originalTTL(of: .tlsa) ?? fallback, negativeTTL: negative))
     }
 }
 

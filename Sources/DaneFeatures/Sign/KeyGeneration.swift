@@ -34,11 +34,14 @@ public enum KeyGeneration {
 
     /// `keygen`: makes the pair and writes K<zone>.+<alg>+<tag>.key (0644) and .private (0600)
     /// into `directory`, both or neither, never over an existing key. Returns the base name.
-    public static func write(zone: String, algorithm: DNSSECAlgorithm, ksk: Bool, into directory: String) throws(DiagnosticError) -> String {
+    public static func write(
+        zone: String, algorithm: DNSSECAlgorithm, ksk: Bool, into directory: String
+    ) throws(DiagnosticError) -> String {
         let key = try generate(zone: zone, algorithm: algorithm, ksk: ksk)
         let base = URL(fileURLWithPath: directory).appendingPathComponent(key.baseName).path
         for suffix in [".key", ".private"] where FileManager.default.fileExists(atPath: base + suffix) {
-            throw DiagnosticError(.error(.cannotCreate("output-exists"), "\(base)\(suffix) already exists; not overwriting a key"))
+            throw DiagnosticError(
+                .error(.cannotCreate("output-exists"), "\(base)\(suffix) already exists; not overwriting a key"))
         }
         do {
             try AtomicFiles.write([(base + ".key", key.publicText, 0o644), (base + ".private", key.privateText, 0o600)])

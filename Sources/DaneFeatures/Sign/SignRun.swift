@@ -29,48 +29,63 @@ public enum SignRun {
         let now = request.options.now
         ProcessTuning.forParsingLargeZones()
         let included = try IncludedRecords.load(request.include, keyPaths: request.keyPaths, now: now)
-        let outcome = try ZoneSigning().sign(.init(zoneFile: request.zoneFile, keyPaths: request.keyPaths, include: included.records,
-                                                   serial: request.serial, options: request.options, now: now))
+        let outcome = try ZoneSigning().sign(
+            .init(
+                zoneFile: request.zoneFile, keyPaths: request.keyPaths, include: included.records,
+                serial: request.serial, options: request.options, now: now))
         var said = included.warnings
         if let mixed = mixedTTLWarning(outcome, request.zoneFile) { said.append(mixed) }
         // Parsed; now signatures are made while the zone is written, in block buffers that
         // should go back to the system one by one (set here, not before parsing: the parser's
         // growing arrays would pay for it in page faults).
         ProcessTuning.forSigningLargeZones()
-        do throws(DiagnosticError) { try write(outcome, to: request.output) } catch { throw DiagnosticError(said + error.diagnostics) }
+        do throws(DiagnosticError) { try write(outcome, to: request.output) } catch {
+            throw DiagnosticError(said + error.diagnostics)
+        }
         return said + [note(outcome, request)]
     }
 
     private static func write(_ outcome: ZoneSigning.Outcome, to target: String) throws(DiagnosticError) {
         if target == "-" {
             guard outcome.signed.write(to: STDOUT_FILENO) else {
-                throw DiagnosticError(.error(.cannotCreate("output-stdout"),
-                    outcome.signed.failure ?? "cannot write the signed zone to standard output: \(String(cString: strerror(errno)))"))
+                throw DiagnosticError(
+                    .error(
+                        .cannotCreate("output-stdout"),
+                        outcome.signed.failure
+                            ?? "cannot write the signed zone to standard output: \(String(cString: strerror(errno)))"))
             }
             return
         }
         do { try AtomicFiles.write(to: target) { outcome.signed.write(to: $0) } } catch {
-            throw DiagnosticError(.error(.cannotCreate("output-write"), outcome.signed.failure.map { "\(target): \($0)" } ?? error.description))
+            throw DiagnosticError(
+                .error(
+                    .cannotCreate("output-write"),
+                    outcome.signed.failure.map { "\(target): \($0)" } ?? error.description))
         }
     }
 
     private static func mixedTTLWarning(_ outcome: ZoneSigning.Outcome, _ zoneFile: String) -> Diagnostic? {
         let mixed = outcome.signed.mixedTTLs
         guard mixed.count > 0 else { return nil }
-        return .warning("sign-mixed-ttl", "\(mixed.count) RRset\(mixed.count == 1 ? " has" : "s have") records with different TTLs "
-            + "(\(mixed.examples.joined(separator: ", "))\(mixed.count > mixed.examples.count ? ", ..." : "")); each is published and signed "
-            + "with one TTL, its first record's in canonical order (RFC 2181 §5.2): give its records one TTL", at: SourceLocation(file: zoneFile))
+        return .warning(
+            "sign-mixed-ttl",
+            "\(mixed.count) RRset\(mixed.count == 1 ? " has" : "s have") records with different TTLs "
+                + "(\(mixed.examples.joined(separator: ", "))\(mixed.count > mixed.examples.count ? ", ..." : "")); each is published and signed "
+                + "with one TTL, its first record's in canonical order (RFC 2181 §5.2): give its records one TTL",
+            at: SourceLocation(file: zoneFile))
     }
 
     private static func note(_ outcome: ZoneSigning.Outcome, _ request: Request) -> Diagnostic {
-        let denial = switch request.options.denial {
-        case .nsec: "NSEC"
-        case .nsec3(let optOut): "NSEC3" + (optOut ? " opt-out" : "")
-        }
+        let denial =
+            switch request.options.denial {
+            case .nsec: "NSEC"
+            case .nsec3(let optOut): "NSEC3" + (optOut ? " opt-out" : "")
+            }
         let kept = outcome.signed.kept
-        return Diagnostic(.note, code: "sign-done",
+        return Diagnostic(
+            .note, code: "sign-done",
             "signed \(outcome.origin) serial \(outcome.serial): \(outcome.rrsets) RRsets, \(outcome.signatures) signatures"
-            + (kept > 0 ? " (\(kept) kept, \(outcome.signatures - kept) new)" : "") + ", " + denial
-            + (request.output == "-" ? "" : " -> \(request.output)"))
+                + (kept > 0 ? " (\(kept) kept, \(outcome.signatures - kept) new)" : "") + ", " + denial
+                + (request.output == "-" ? "" : " -> \(request.output)"))
     }
 }

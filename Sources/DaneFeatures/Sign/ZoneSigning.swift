@@ -15,8 +15,11 @@ public struct ZoneSigning {
         public var options: SigningOptions
         public var now: Date
 
-        public init(zoneFile: String, keyPaths: [String], include: [(text: String, place: String)] = [], serial: SerialPolicy = .increment,
-                    options: SigningOptions, now: Date) {
+        public init(
+            zoneFile: String, keyPaths: [String], include: [(text: String, place: String)] = [],
+            serial: SerialPolicy = .increment,
+            options: SigningOptions, now: Date
+        ) {
             self.zoneFile = zoneFile
             self.keyPaths = keyPaths
             self.include = include
@@ -42,14 +45,18 @@ public struct ZoneSigning {
         let keys = try SigningKeys.load(request.keyPaths)
         let zone: ZoneFile
         do {
-            zone = try ZoneFile.parse(path: request.zoneFile, origin: keys.first?.zone, keepSignatures: request.options.keepSignatures)
+            zone = try ZoneFile.parse(
+                path: request.zoneFile, origin: keys.first?.zone, keepSignatures: request.options.keepSignatures)
         } catch {
             // The place is the file the error is in: an $INCLUDEd file names itself.
             let file = error.file ?? request.zoneFile
-            throw DiagnosticError(.error(error.unreadable ? .noInput("zone-unreadable") : .badData("zone-parse"), error.reason
-                                            .replacingOccurrences(of: "\(file):\(error.line ?? 0): ", with: "")
-                                            .replacingOccurrences(of: "\(file): ", with: ""),
-                                         at: SourceLocation(file: file, line: error.line)))
+            throw DiagnosticError(
+                .error(
+                    error.unreadable ? .noInput("zone-unreadable") : .badData("zone-parse"),
+                    error.reason
+                        .replacingOccurrences(of: "\(file):\(error.line ?? 0): ", with: "")
+                        .replacingOccurrences(of: "\(file): ", with: ""),
+                    at: SourceLocation(file: file, line: error.line)))
         }
         let location = SourceLocation(file: request.zoneFile)
         do {
@@ -70,12 +77,19 @@ public struct ZoneSigning {
 public enum SigningKeys {
     public static func load(_ paths: [String]) throws(DiagnosticError) -> [DNSSECKey] {
         guard !paths.isEmpty else {
-            throw DiagnosticError(.error(.badData("key-missing"), "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
+            throw DiagnosticError(
+                .error(
+                    .badData("key-missing"),
+                    "no signing key: pass --key K<zone>.+<alg>+<tag> (make one with danectl keygen)"))
         }
         let keys = try loadEach(paths)
         let zones = Set(keys.map(\.zone))
         if zones.count > 1 {
-            throw DiagnosticError(.error(.badData("key-zones"), "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"))
+            throw DiagnosticError(
+                .error(
+                    .badData("key-zones"),
+                    "the keys are for different zones (\(zones.sorted().joined(separator: ", "))); sign one zone at a time"
+                ))
         }
         return keys
     }
@@ -91,7 +105,10 @@ public enum SigningKeys {
                 let key = try DNSSECKey.load(path: path)
                 if seen.insert(key.zone + " " + key.dnskeyRDATA).inserted { keys.append(key) }
             } catch {
-                errors.append(.error(error.unreadable ? .noInput("key-unreadable") : .badData("key-invalid"), error.reason, at: SourceLocation(file: path)))
+                errors.append(
+                    .error(
+                        error.unreadable ? .noInput("key-unreadable") : .badData("key-invalid"), error.reason,
+                        at: SourceLocation(file: path)))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }

@@ -14,10 +14,14 @@ public enum TLSAAssociation {
         case chainOutOfOrder
     }
 
-    public static func recordData(_ parameters: TLSAParameters, for material: KeyMaterial) throws(Failure) -> TLSARecordData {
+    public static func recordData(
+        _ parameters: TLSAParameters, for material: KeyMaterial
+    ) throws(Failure) -> TLSARecordData {
         // A chain is leaf first, each certificate issued by the next: otherwise "the key" would
         // be a CA's, and a 3 1 1 for it matches nothing the server presents.
-        if material.chain.count >= 2, material.chain[0].isCertificateAuthority || !material.chain[0].isIssued(by: material.chain[1]) {
+        if material.chain.count >= 2,
+            material.chain[0].isCertificateAuthority || !material.chain[0].isIssued(by: material.chain[1])
+        {
             throw .chainOutOfOrder
         }
         let subject: Certificate?

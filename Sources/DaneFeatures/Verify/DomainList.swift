@@ -15,12 +15,18 @@ public enum DomainList {
             }
         }
         var domains: [String] = []
-        for (number, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingCharacters(in: .whitespaces)
+        for (number, raw) in String(decoding: data, as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).enumerated() {
+            let line = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                .trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty else { continue }
             guard (try? DNSName(hostName: line)) != nil else {
-                throw DiagnosticError(.error(.usage("usage-domain-name"), "\"\(TerminalText.visible(line, limit: 80))\" is not a domain name",
-                                             at: SourceLocation(file: path == "-" ? "standard input" : path, line: number + 1)))
+                throw DiagnosticError(
+                    .error(
+                        .usage("usage-domain-name"),
+                        "\"\(TerminalText.visible(line, limit: 80))\" is not a domain name",
+                        at: SourceLocation(file: path == "-" ? "standard input" : path, line: number + 1)))
             }
             domains.append(line)
         }

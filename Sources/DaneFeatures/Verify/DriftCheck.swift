@@ -13,7 +13,8 @@ public struct DriftCheck: Sendable {
     public func compare(_ records: [ResourceRecord]) -> [String: [DriftFinding]] {
         var findings: [String: [DriftFinding]] = [:]
         let managed: Set<RRType> = [.tlsa, .txt, .mx]
-        let groups = Dictionary(grouping: records.filter { managed.contains($0.type) }, by: { "\($0.owner.fqdn) \($0.type)" })
+        let groups = Dictionary(
+            grouping: records.filter { managed.contains($0.type) }, by: { "\($0.owner.fqdn) \($0.type)" })
         for key in groups.keys.sorted() {
             let wanted = groups[key]!
             let owner = wanted[0].owner
@@ -21,18 +22,22 @@ public struct DriftCheck: Sendable {
             let answer = lookup.lookup(owner, type)
             let live = Set((answer.response?.records(ofType: type) ?? []).map { RecordComparison.key($0.data) })
             let expected = Set(wanted.map { RecordComparison.key($0.data) })
-            let domains: [String] = switch wanted[0].type {
-            // _smtp._tls.<domain> (TLS-RPT) or _mta-sts.<domain> (MTA-STS).
-            case .txt: [DNSName(labels: Array(owner.labels.dropFirst(owner.labels.first == "_mta-sts" ? 1 : 2))).fqdn]
-            case .mx: [owner.fqdn]
-            default: [wanted[0].zone.fqdn]
-            }
-            for domain in domains {
-                findings[domain, default: []] += expected.subtracting(live).sorted().map {
-                    DriftFinding(owner: owner.fqdn, type: type.description, state: .missing, value: $0)
-                } + live.subtracting(expected).sorted().map {
-                    DriftFinding(owner: owner.fqdn, type: type.description, state: .extra, value: $0)
+            let domains: [String] =
+                switch wanted[0].type {
+                // _smtp._tls.<domain> (TLS-RPT) or _mta-sts.<domain> (MTA-STS).
+                case .txt:
+                    [DNSName(labels: Array(owner.labels.dropFirst(owner.labels.first == "_mta-sts" ? 1 : 2))).fqdn]
+                case .mx: [owner.fqdn]
+                default: [wanted[0].zone.fqdn]
                 }
+            for domain in domains {
+                findings[domain, default: []] +=
+                    expected.subtracting(live).sorted().map {
+                        DriftFinding(owner: owner.fqdn, type: type.description, state: .missing, value: $0)
+                    }
+                    + live.subtracting(expected).sorted().map {
+                        DriftFinding(owner: owner.fqdn, type: type.description, state: .extra, value: $0)
+                    }
             }
         }
         return findings

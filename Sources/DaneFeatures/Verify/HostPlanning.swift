@@ -22,9 +22,10 @@ extension Verifier {
 
         var daneInForce: Bool { tlsaStatus == .secure && !usable.isEmpty }
         var report: HostReport {
-            var made = HostReport(host: host, preference: preference, addressStatus: addressStatus, tlsaBase: tlsaBase,
-                                  tlsaOwner: tlsaStatus == nil ? nil : endpoint.owner.fqdn, tlsaStatus: tlsaStatus,
-                                  tlsa: tlsa, addresses: reports.sorted { $0.address < $1.address }, failure: failure, detail: detail)
+            var made = HostReport(
+                host: host, preference: preference, addressStatus: addressStatus, tlsaBase: tlsaBase,
+                tlsaOwner: tlsaStatus == nil ? nil : endpoint.owner.fqdn, tlsaStatus: tlsaStatus,
+                tlsa: tlsa, addresses: reports.sorted { $0.address < $1.address }, failure: failure, detail: detail)
             made.chainBreak = chainBreak
             made.nameServers = nameServers
             made.absence = absence
@@ -38,8 +39,12 @@ extension Verifier {
         plan.preference = preference
         let v4 = lookup.lookup(host, .a), v6 = lookup.lookup(host, .aaaa)
         let statuses = [v4.status, v6.status]
-        plan.addressStatus = statuses.contains(.bogus) ? .bogus : statuses.contains(.failed) ? .failed
-            : statuses.allSatisfy { $0 == .secure } ? .secure : .insecure
+        plan.addressStatus =
+            statuses.contains(.bogus)
+            ? .bogus
+            : statuses.contains(.failed)
+                ? .failed
+                : statuses.allSatisfy { $0 == .secure } ? .secure : .insecure
         if plan.addressStatus == .bogus {
             plan.failure = .dnssecInvalid
             plan.detail = [v4, v6].compactMap(\.problem).first
@@ -51,7 +56,11 @@ extension Verifier {
         // Senders try a few addresses per host, not all (Postfix: smtp_mx_address_limit = 5):
         // so does verify, which also bounds a hostile host's thousand silent addresses.
         if plan.addresses.count > options.addressLimit {
-            warnings.append(.init(.addressLimit, "\(host) has \(plan.addresses.count) addresses; like a sender, verify tried only the first \(options.addressLimit)"))
+            warnings.append(
+                .init(
+                    .addressLimit,
+                    "\(host) has \(plan.addresses.count) addresses; like a sender, verify tried only the first \(options.addressLimit)"
+                ))
             plan.addresses = Array(plan.addresses.prefix(options.addressLimit))
         }
         if plan.addressStatus == .failed && plan.addresses.isEmpty {
@@ -86,7 +95,8 @@ extension Verifier {
             }
             return plan
         }
-        let chain = DNSResponse(code: .noError, authenticated: true, answer: (v4.response?.answer ?? []) + (v6.response?.answer ?? []))
+        let chain = DNSResponse(
+            code: .noError, authenticated: true, answer: (v4.response?.answer ?? []) + (v6.response?.answer ?? []))
         guard let expanded = chain.cnameTarget(from: host) else {
             plan.failure = .dnsQueryFailed
             plan.detail = "the CNAME chain from \(host) is longer than 8 names or loops; senders give up on it"
@@ -136,7 +146,8 @@ extension Verifier {
     static func classify(_ record: DNSRecord) -> LiveTLSARecord {
         guard case .tlsa(let data) = record.data else {
             let reason = if case .malformed(let why, _) = record.data { why } else { "not TLSA data" }
-            return LiveTLSARecord(owner: record.owner.fqdn, data: record.data, usable: false, reason: "malformed TLSA record: \(reason)")
+            return LiveTLSARecord(
+                owner: record.owner.fqdn, data: record.data, usable: false, reason: "malformed TLSA record: \(reason)")
         }
         if case .unusable(let reason) = SMTPUsability.verdict(for: data) {
             return LiveTLSARecord(owner: record.owner.fqdn, data: .tlsa(data), usable: false, reason: reason)

@@ -45,10 +45,13 @@ extension Verifier {
         return ProbeRunner(limit: options.concurrency).run(zones.count) { index -> [ExpiringSignature] in
             let current = zones[index]
             let dnskey = self.lookup.lookup(current, .dnskey)
-            guard dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) else { return [] }
+            guard dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) else {
+                return []
+            }
             var found = self.expiringSignatures(dnskey.response, what: "the DNSKEY records of \(current)")
             if !current.labels.isEmpty {
-                found += self.expiringSignatures(self.lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent")
+                found += self.expiringSignatures(
+                    self.lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent")
             }
             return found
         }.flatMap { $0 }
@@ -65,7 +68,9 @@ extension Verifier {
     func expiringSignatures(_ response: DNSResponse?, what: String) -> [ExpiringSignature] {
         guard let response else { return [] }
         let limit = now.addingTimeInterval(TimeInterval(options.warnDays) * 86_400)
-        return response.signatures.filter { $0.expirationDate < limit }.map { ExpiringSignature(signer: $0.signer, expires: $0.expirationDate, what: what) }
+        return response.signatures.filter { $0.expirationDate < limit }.map {
+            ExpiringSignature(signer: $0.signer, expires: $0.expirationDate, what: what)
+        }
     }
 
     /// One warning per signing zone, however many of its RRsets expire: a freshly signed zone
@@ -74,10 +79,12 @@ extension Verifier {
         Dictionary(grouping: Set(expiring), by: \.signer).sorted { $0.key < $1.key }.map { signer, signatures in
             let first = signatures.min { ($0.expires, $0.what) < ($1.expires, $1.what) }!
             let zone = signer.labels.isEmpty ? "the root zone" : "zone \(signer)"
-            return VerifyFinding(.signatureExpiring, signatures.count == 1
-                ? "the signature over \(first.what) expires on \(Self.format(first.expires)); re-sign \(zone) before then"
-                : "\(signatures.count) signatures of \(zone) expire within \(options.warnDays) days, the earliest on \(Self.format(first.expires)) "
-                    + "(over \(first.what)); re-sign \(zone) before then")
+            return VerifyFinding(
+                .signatureExpiring,
+                signatures.count == 1
+                    ? "the signature over \(first.what) expires on \(Self.format(first.expires)); re-sign \(zone) before then"
+                    : "\(signatures.count) signatures of \(zone) expire within \(options.warnDays) days, the earliest on \(Self.format(first.expires)) "
+                        + "(over \(first.what)); re-sign \(zone) before then")
         }
     }
 

@@ -77,10 +77,13 @@ public struct Verifier: Sendable {
         let domain = name.fqdn
         var warnings: [VerifyFinding] = []
         let mx = lookup.lookup(name, .mx)
-        func report(_ hosts: [HostReport], _ failure: SenderFailure? = nil, _ detail: String? = nil, implicit: Bool = false,
-                    nullMX: Bool = false) -> DomainReport {
-            DomainReport(domain: domain, profile: options.profile, mxStatus: mx.status, implicitMX: implicit, hosts: hosts,
-                         failure: failure, detail: detail, warnings: warnings, nullMX: nullMX)
+        func report(
+            _ hosts: [HostReport], _ failure: SenderFailure? = nil, _ detail: String? = nil, implicit: Bool = false,
+            nullMX: Bool = false
+        ) -> DomainReport {
+            DomainReport(
+                domain: domain, profile: options.profile, mxStatus: mx.status, implicitMX: implicit, hosts: hosts,
+                failure: failure, detail: detail, warnings: warnings, nullMX: nullMX)
         }
         switch mx.status {
         case .bogus:
@@ -95,7 +98,9 @@ public struct Verifier: Sendable {
         default: break
         }
         if mx.response?.code == .nxDomain {
-            var absent = report([], .dnsQueryFailed, "\(domain) does not exist (NXDOMAIN)\(mx.status == .secure ? ", proven by DNSSEC" : "")")
+            var absent = report(
+                [], .dnsQueryFailed,
+                "\(domain) does not exist (NXDOMAIN)\(mx.status == .secure ? ", proven by DNSSEC" : "")")
             absent.absence = .domainDoesNotExist
             return absent
         }
@@ -103,31 +108,43 @@ public struct Verifier: Sendable {
         if let (record, reason) = mx.response?.malformed.first {
             return report([], .dnsQueryFailed, "\(record.owner) MX: malformed answer: \(reason)")
         }
-        var targets: [(host: DNSName, preference: Int)] = (mx.response?.records(ofType: .mx) ?? []).compactMap { record in
+        var targets: [(host: DNSName, preference: Int)] = (mx.response?.records(ofType: .mx) ?? []).compactMap {
+            record in
             guard case .mx(let preference, let exchange) = record.data else { return nil }
             return (exchange, Int(preference))
         }
         let implicit = targets.isEmpty
         if implicit { targets = [(name, 0)] }  // RFC 5321 §5.1: no MX means the domain itself
         if targets.count == 1, targets[0].host.labels.isEmpty {
-            return report([], nil, "\(domain) publishes a null MX (RFC 7505): it accepts no mail", implicit: false, nullMX: true)
+            return report(
+                [], nil, "\(domain) publishes a null MX (RFC 7505): it accepts no mail", implicit: false, nullMX: true)
         }
         targets.sort { ($0.preference, $0.host.fqdn) < ($1.preference, $1.host.fqdn) }
         if mx.status == .insecure {
             // Signed, yet insecure: no DS at the parent. Senders see an island as unsigned.
             if let signer = mx.response?.signatures.first?.signer {
-                warnings.append(.init(.dnssecIsland, "zone \(signer) is signed, but its parent has no DS for it (an island): senders see \(domain) as unsigned and "
-                                + "never use DANE for it; publish the DS at the parent (danectl ds)"))
+                warnings.append(
+                    .init(
+                        .dnssecIsland,
+                        "zone \(signer) is signed, but its parent has no DS for it (an island): senders see \(domain) as unsigned and "
+                            + "never use DANE for it; publish the DS at the parent (danectl ds)"))
             } else {
-                warnings.append(.init(.mxUnsigned, "the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS"))
+                warnings.append(
+                    .init(
+                        .mxUnsigned,
+                        "the MX records of \(domain) are not DNSSEC-signed, so senders never use DANE for this domain; sign the zone and publish its DS"
+                    ))
             }
         }
 
         // Senders try a bounded number of MX hosts; so does verify (a domain with 200 slow MX
         // hosts must still get a verdict).
         if targets.count > options.mxLimit {
-            warnings.append(.init(.mxLimit, "\(domain) lists \(targets.count) MX hosts; senders try only the first few, and verify checked the first \(options.mxLimit) "
-                            + "by preference (--mx-limit): remove the hosts that do not take mail"))
+            warnings.append(
+                .init(
+                    .mxLimit,
+                    "\(domain) lists \(targets.count) MX hosts; senders try only the first few, and verify checked the first \(options.mxLimit) "
+                        + "by preference (--mx-limit): remove the hosts that do not take mail"))
             targets = Array(targets.prefix(options.mxLimit))
         }
         // DNS for every host side by side (a slow name server costs its own lookups once, not
@@ -136,45 +153,62 @@ public struct Verifier: Sendable {
         let hosts = targets
         let planned = ProbeRunner(limit: options.concurrency).run(hosts.count) { index in
             var hostWarnings: [VerifyFinding] = []
-            let plan = self.planHost(hosts[index].host, hosts[index].preference, mxSecure: mxSecure, warnings: &hostWarnings)
+            let plan = self.planHost(
+                hosts[index].host, hosts[index].preference, mxSecure: mxSecure, warnings: &hostWarnings)
             return (plan, hostWarnings)
         }
         let plans = planned.map(\.0)
         warnings += planned.flatMap(\.1)
         let jobs = plans.enumerated().flatMap { index, plan in plan.addresses.map { (index, $0) } }
-        let results = options.dnsOnly
-            ? jobs.map { AddressReport(address: $0.1, verdict: .notChecked, failure: nil,
-                                       detail: "not probed: --dns-only checks DNS and DNSSEC, not this server's certificate", remedy: nil,
-                                       tls: nil, matched: nil, certificates: [], warnings: []) }
+        let results =
+            options.dnsOnly
+            ? jobs.map {
+                AddressReport(
+                    address: $0.1, verdict: .notChecked, failure: nil,
+                    detail: "not probed: --dns-only checks DNS and DNSSEC, not this server's certificate", remedy: nil,
+                    tls: nil, matched: nil, certificates: [], warnings: [])
+            }
             : ProbeRunner(limit: options.concurrency).run(jobs.count) { i in
                 let (index, address) = jobs[i]
                 let plan = plans[index]
-                let key = "\(address)|\(options.port)|\(plan.tlsaBase ?? plan.host)|\(plan.host)|\(plan.daneInForce)|\(String(describing: plan.tlsaStatus))|"
+                let key =
+                    "\(address)|\(options.port)|\(plan.tlsaBase ?? plan.host)|\(plan.host)|\(plan.daneInForce)|\(String(describing: plan.tlsaStatus))|"
                     + plan.usable.map(\.description).sorted().joined(separator: ",")
                 return probes.value(for: key) { self.probe(address, plan) }
             }
         for (i, job) in jobs.enumerated() { plans[job.0].reports.append(results[i]) }
         warnings += tlsrptWarnings(name)
         expiring += plans.flatMap(\.expiring)
-        expiring += pathExpiringSignatures(for: [name] + plans.map(\.endpoint.host) + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
+        expiring += pathExpiringSignatures(
+            for: [name] + plans.map(\.endpoint.host)
+                + plans.compactMap { $0.tlsaStatus == nil ? nil : $0.endpoint.owner })
         warnings += signatureWarnings(expiring)
         var seen = Set<VerifyFinding>()
         warnings = warnings.filter { seen.insert($0).inserted }
         if options.allServers {
             // Each RRset the verdict rests on, asked of every server of its zone, side by side.
-            let questions: [(DNSName, RRType)] = [(name, .mx)] + plans.flatMap { plan -> [(DNSName, RRType)] in
-                [(plan.endpoint.host, .a), (plan.endpoint.host, .aaaa)] + (plan.tlsaStatus == nil ? [] : [(plan.endpoint.owner, .tlsa)])
-            }
+            let questions: [(DNSName, RRType)] =
+                [(name, .mx)]
+                + plans.flatMap { plan -> [(DNSName, RRType)] in
+                    [(plan.endpoint.host, .a), (plan.endpoint.host, .aaaa)]
+                        + (plan.tlsaStatus == nil ? [] : [(plan.endpoint.owner, .tlsa)])
+                }
             let survey = NameServerSurvey(lookup: lookup)
             var seenFindings = Set<VerifyFinding>()
-            warnings += ProbeRunner(limit: options.concurrency).run(questions.count) { survey.survey(questions[$0].0, questions[$0].1) }
-                .flatMap { $0 }.filter { seenFindings.insert($0).inserted }.map { VerifyFinding($0.code, "all servers: " + $0.message) }
+            warnings += ProbeRunner(limit: options.concurrency).run(questions.count) {
+                survey.survey(questions[$0].0, questions[$0].1)
+            }
+            .flatMap { $0 }.filter { seenFindings.insert($0).inserted }.map {
+                VerifyFinding($0.code, "all servers: " + $0.message)
+            }
         }
         var result = report(plans.map(\.report), nil, nil, implicit: implicit)
         result.earliestSignatureExpiry = earliestSignatureExpiry(mx.response, plans)
-        let settings = PolicyFetchSettings(timeout: min(options.timeout, 10), caFile: options.caFile, port: options.policyPort)
+        let settings = PolicyFetchSettings(
+            timeout: min(options.timeout, 10), caFile: options.caFile, port: options.policyPort)
         result.mtaSTS = MTASTSCheck(lookup: lookup, source: world.https, settings: settings).check(
-            domain: name, liveMX: implicit ? [] : plans.map(\.host), probed: plans.flatMap { plan in plan.reports.map { (plan.host, $0) } },
+            domain: name, liveMX: implicit ? [] : plans.map(\.host),
+            probed: plans.flatMap { plan in plan.reports.map { (plan.host, $0) } },
             described: describedMTASTS[domain])
         return result
     }
@@ -182,8 +216,15 @@ public struct Verifier: Sendable {
     /// A live `_smtp._tls` record that senders cannot use, with the exact problem.
     func tlsrptWarnings(_ domain: DNSName) -> [VerifyFinding] {
         let owner = TLSRPTPolicy.ownerName(domain: domain)
-        guard case .failure(let problem) = TLSRPTPolicy.live(lookup.lookup(owner, .txt).response?.texts ?? []) else { return [] }
-        return [.init(.tlsrptMalformed, "the TLS-RPT record at \(owner) is malformed: \(problem); senders send no TLS reports until it is fixed")]
+        guard case .failure(let problem) = TLSRPTPolicy.live(lookup.lookup(owner, .txt).response?.texts ?? []) else {
+            return []
+        }
+        return [
+            .init(
+                .tlsrptMalformed,
+                "the TLS-RPT record at \(owner) is malformed: \(problem); senders send no TLS reports until it is fixed"
+            )
+        ]
     }
 
 }

@@ -20,16 +20,21 @@ public struct VerifyRequest: Sendable {
 public enum VerifyRun {
     /// `finished` hears each domain's report (drift included) as soon as it is known, in the
     /// order they finish; the returned list is in the order asked, with run-wide warnings added.
-    public static func run(_ request: VerifyRequest, world: World,
-                           finished: (@Sendable (DomainReport) -> Void)? = nil) throws(DiagnosticError) -> [DomainReport] {
-        let (base, mode) = try world.answeringLookup(resolver: request.resolver, trustAnchor: request.trustAnchor,
-                                                     timeout: request.options.timeout, purpose: "verify needs a validating resolver")
+    public static func run(
+        _ request: VerifyRequest, world: World,
+        finished: (@Sendable (DomainReport) -> Void)? = nil
+    ) throws(DiagnosticError) -> [DomainReport] {
+        let (base, mode) = try world.answeringLookup(
+            resolver: request.resolver, trustAnchor: request.trustAnchor,
+            timeout: request.options.timeout, purpose: "verify needs a validating resolver")
         var modeWarning: VerifyFinding?
         if mode == .builtInRootAnchors {
             let name = (base as? SecureLookup)?.resolverName ?? request.resolver ?? "from /etc/resolv.conf"
-            modeWarning = VerifyFinding(.resolverNotValidating, "the resolver \(name) does not validate DNSSEC (the signed root comes back without the AD bit), so "
-                + "verify validated every answer itself from \(RootAnchors.description); point --resolver at a validating resolver "
-                + "to see what Postfix there would see, or give --trust-anchor")
+            modeWarning = VerifyFinding(
+                .resolverNotValidating,
+                "the resolver \(name) does not validate DNSSEC (the signed root comes back without the AD bit), so "
+                    + "verify validated every answer itself from \(RootAnchors.description); point --resolver at a validating resolver "
+                    + "to see what Postfix there would see, or give --trust-anchor")
         }
         // One run asks each DNS question once (for its TTL), however many domains share it.
         let dns = CachingLookup(base, clock: world.clock)
@@ -50,8 +55,11 @@ public enum VerifyRun {
         var verifier = Verifier(lookup: dns, world: world, options: request.options)
         var drift: [String: [DriftFinding]] = [:]
         for description in descriptions {
-            for domain in description.domains { if let policy = domain.mtaSTSPolicy { verifier.describedMTASTS[domain.name.fqdn] = policy } }
-            drift.merge(DriftCheck(lookup: dns).compare(try Generator(now: verifier.now).generate(description).records)) { $0 + $1 }
+            for domain in description.domains {
+                if let policy = domain.mtaSTSPolicy { verifier.describedMTASTS[domain.name.fqdn] = policy }
+            }
+            drift.merge(DriftCheck(lookup: dns).compare(try Generator(now: verifier.now).generate(description).records))
+            { $0 + $1 }
         }
         let described = Set(descriptions.flatMap { $0.domains.map(\.name.fqdn) })
         let finalDrift = drift
@@ -76,8 +84,11 @@ public enum VerifyRun {
         let addresses = reports.flatMap { $0.hosts.flatMap(\.addresses) }
         let unconnected = addresses.filter { $0.failure == .connectionFailed && !$0.reachedSMTP }
         guard addresses.count >= 2, unconnected.count == addresses.count else { return nil }
-        return VerifyFinding(.portBlocked, "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
-            + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC")
+        return VerifyFinding(
+            .portBlocked,
+            "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
+                + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
+        )
     }
 
     /// When no address of any MX host accepted a TCP connection, the likeliest cause is this

@@ -17,7 +17,9 @@ public struct ZoneAssignment: Sendable {
         case guessed(DNSName)
 
         public var zone: DNSName {
-            switch self { case .known(let z), .guessed(let z): z }
+            switch self {
+            case .known(let z), .guessed(let z): z
+            }
         }
     }
 

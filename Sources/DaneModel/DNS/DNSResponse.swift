@@ -92,9 +92,11 @@ public struct DNSResponse: Sendable {
         var owners: Set<DNSName> = [name]
         var current = name
         for _ in 0..<16 {
-            guard let next = answer.first(where: { $0.type == .cname && $0.owner == current }).flatMap({
-                if case .name(let target) = $0.data { target } else { nil }
-            }), owners.insert(next).inserted else { break }
+            guard
+                let next = answer.first(where: { $0.type == .cname && $0.owner == current }).flatMap({
+                    if case .name(let target) = $0.data { target } else { nil }
+                }), owners.insert(next).inserted
+            else { break }
             current = next
         }
         return answer.first { record in
@@ -111,9 +113,11 @@ public struct DNSResponse: Sendable {
     public func cnameTarget(from name: DNSName, limit: Int = 8) -> DNSName? {
         var current = name
         for _ in 0...limit {
-            guard let next = answer.first(where: { $0.type == .cname && $0.owner == current }).flatMap({
-                if case .name(let target) = $0.data { target } else { nil }
-            }) else { return current }
+            guard
+                let next = answer.first(where: { $0.type == .cname && $0.owner == current }).flatMap({
+                    if case .name(let target) = $0.data { target } else { nil }
+                })
+            else { return current }
             current = next
         }
         return nil

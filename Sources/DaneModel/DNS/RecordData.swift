@@ -33,9 +33,12 @@ public enum RecordData: Sendable, Hashable {
             case .mx:
                 data = .mx(preference: try reader.u16("the preference"), exchange: try reader.name("the exchange name"))
             case .soa:
-                data = .soa(SOAData(primary: try reader.name("MNAME"), mailbox: try reader.name("RNAME"),
-                                    serial: try reader.u32("SERIAL"), refresh: try reader.u32("REFRESH"), retry: try reader.u32("RETRY"),
-                                    expire: try reader.u32("EXPIRE"), minimum: try reader.u32("MINIMUM")))
+                data = .soa(
+                    SOAData(
+                        primary: try reader.name("MNAME"), mailbox: try reader.name("RNAME"),
+                        serial: try reader.u32("SERIAL"), refresh: try reader.u32("REFRESH"),
+                        retry: try reader.u32("RETRY"),
+                        expire: try reader.u32("EXPIRE"), minimum: try reader.u32("MINIMUM")))
             case .txt:
                 var strings: [[UInt8]] = []
                 repeat {
@@ -44,23 +47,30 @@ public enum RecordData: Sendable, Hashable {
                 } while !reader.atEnd
                 data = .txt(strings)
             case .tlsa:
-                let parameters = TLSAParameters(CertificateUsage(rawValue: try reader.u8("the usage")),
-                                                TLSASelector(rawValue: try reader.u8("the selector")),
-                                                TLSAMatchingType(rawValue: try reader.u8("the matching type")))
+                let parameters = TLSAParameters(
+                    CertificateUsage(rawValue: try reader.u8("the usage")),
+                    TLSASelector(rawValue: try reader.u8("the selector")),
+                    TLSAMatchingType(rawValue: try reader.u8("the matching type")))
                 guard !reader.atEnd else { throw WireReader.Short(what: "the certificate association data") }
                 data = .tlsa(TLSARecordData(parameters: parameters, associationData: reader.rest()))
             case .rrsig:
-                data = .rrsig(RRSIGData(typeCovered: RRType(rawValue: try reader.u16("the type covered")),
-                                        algorithm: try reader.u8("the algorithm"), labels: try reader.u8("the labels"),
-                                        originalTTL: try reader.u32("the original TTL"), expiration: try reader.u32("the expiration"),
-                                        inception: try reader.u32("the inception"), keyTag: try reader.u16("the key tag"),
-                                        signer: try reader.name("the signer"), signature: reader.rest()))
+                data = .rrsig(
+                    RRSIGData(
+                        typeCovered: RRType(rawValue: try reader.u16("the type covered")),
+                        algorithm: try reader.u8("the algorithm"), labels: try reader.u8("the labels"),
+                        originalTTL: try reader.u32("the original TTL"), expiration: try reader.u32("the expiration"),
+                        inception: try reader.u32("the inception"), keyTag: try reader.u16("the key tag"),
+                        signer: try reader.name("the signer"), signature: reader.rest()))
             case .dnskey, .cdnskey:
-                data = .dnskey(DNSKEYData(flags: try reader.u16("the flags"), protocol: try reader.u8("the protocol"),
-                                          algorithm: try reader.u8("the algorithm"), publicKey: reader.rest()))
+                data = .dnskey(
+                    DNSKEYData(
+                        flags: try reader.u16("the flags"), protocol: try reader.u8("the protocol"),
+                        algorithm: try reader.u8("the algorithm"), publicKey: reader.rest()))
             case .ds, .cds:
-                data = .ds(DSData(keyTag: try reader.u16("the key tag"), algorithm: try reader.u8("the algorithm"),
-                                  digestType: try reader.u8("the digest type"), digest: reader.rest()))
+                data = .ds(
+                    DSData(
+                        keyTag: try reader.u16("the key tag"), algorithm: try reader.u8("the algorithm"),
+                        digestType: try reader.u8("the digest type"), digest: reader.rest()))
             default:
                 data = .opaque(reader.rest())
             }
@@ -70,8 +80,10 @@ public enum RecordData: Sendable, Hashable {
             }
             self = data
         } catch {
-            self = .malformed(reason: wire.isEmpty ? "the \(type) record is empty (RDLENGTH 0)" : "the \(type) record is too short for \(error.what)",
-                              wire: wire)
+            self = .malformed(
+                reason: wire.isEmpty
+                    ? "the \(type) record is empty (RDLENGTH 0)" : "the \(type) record is too short for \(error.what)",
+                wire: wire)
         }
     }
 
@@ -81,14 +93,18 @@ public enum RecordData: Sendable, Hashable {
         case .address(let text): text
         case .name(let name): name.fqdn
         case .mx(let preference, let exchange): "\(preference) \(exchange.fqdn)"
-        case .soa(let soa): "\(soa.primary.fqdn) \(soa.mailbox.fqdn) \(soa.serial) \(soa.refresh) \(soa.retry) \(soa.expire) \(soa.minimum)"
+        case .soa(let soa):
+            "\(soa.primary.fqdn) \(soa.mailbox.fqdn) \(soa.serial) \(soa.refresh) \(soa.retry) \(soa.expire) \(soa.minimum)"
         case .txt(let strings): strings.map(TXTCharacterStrings.quoted).joined(separator: " ")
         case .tlsa(let tlsa): tlsa.description
-        case .rrsig(let sig): "\(sig.typeCovered) \(sig.algorithm) \(sig.labels) \(sig.originalTTL) \(RRSIGData.timeText(sig.expiration)) "
-            + "\(RRSIGData.timeText(sig.inception)) \(sig.keyTag) \(sig.signer.fqdn) \(Data(sig.signature).base64EncodedString())"
-        case .dnskey(let key): "\(key.flags) \(key.protocol) \(key.algorithm) \(Data(key.publicKey).base64EncodedString())"
+        case .rrsig(let sig):
+            "\(sig.typeCovered) \(sig.algorithm) \(sig.labels) \(sig.originalTTL) \(RRSIGData.timeText(sig.expiration)) "
+                + "\(RRSIGData.timeText(sig.inception)) \(sig.keyTag) \(sig.signer.fqdn) \(Data(sig.signature).base64EncodedString())"
+        case .dnskey(let key):
+            "\(key.flags) \(key.protocol) \(key.algorithm) \(Data(key.publicKey).base64EncodedString())"
         case .ds(let ds): "\(ds.keyTag) \(ds.algorithm) \(ds.digestType) \(Hex.encode(ds.digest))"
-        case .opaque(let bytes), .malformed(_, let bytes): "\\# \(bytes.count)" + (bytes.isEmpty ? "" : " \(Hex.encode(bytes))")
+        case .opaque(let bytes), .malformed(_, let bytes):
+            "\\# \(bytes.count)" + (bytes.isEmpty ? "" : " \(Hex.encode(bytes))")
         }
     }
 }
@@ -99,9 +115,13 @@ public struct SOAData: Sendable, Hashable {
     /// The negative-caching TTL (RFC 2308 §4), capped by the SOA record's own TTL.
     public let minimum: UInt32
 
-    public init(primary: DNSName, mailbox: DNSName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32, minimum: UInt32) {
-        (self.primary, self.mailbox, self.serial, self.refresh, self.retry, self.expire, self.minimum)
-            = (primary, mailbox, serial, refresh, retry, expire, minimum)
+    public init(
+        primary: DNSName, mailbox: DNSName, serial: UInt32, refresh: UInt32, retry: UInt32, expire: UInt32,
+        minimum: UInt32
+    ) {
+        (self.primary, self.mailbox, self.serial, self.refresh, self.retry, self.expire, self.minimum) = (
+            primary, mailbox, serial, refresh, retry, expire, minimum
+        )
     }
 }
 
@@ -128,7 +148,9 @@ public struct RRSIGData: Sendable, Hashable {
     public static func seconds(timeText text: String) -> UInt32? {
         let digits = Array(text.utf8)
         guard digits.count == 14, digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
-        func number(_ from: Int, _ count: Int) -> Int64 { digits[from..<from + count].reduce(0) { $0 * 10 + Int64($1 - 48) } }
+        func number(_ from: Int, _ count: Int) -> Int64 {
+            digits[from..<from + count].reduce(0) { $0 * 10 + Int64($1 - 48) }
+        }
         let (year, month, day) = (number(0, 4), number(4, 2), number(6, 2))
         let (hour, minute, second) = (number(8, 2), number(10, 2), number(12, 2))
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60 else { return nil }
@@ -149,19 +171,24 @@ public struct RRSIGData: Sendable, Hashable {
     public init?(presentation text: String) {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count >= 9, let covered = RRType(mnemonic: fields[0]), let algorithm = UInt8(fields[1]),
-              let labels = UInt8(fields[2]), let ttl = UInt32(fields[3]),
-              let expiration = Self.seconds(timeText: fields[4]), let inception = Self.seconds(timeText: fields[5]),
-              let keyTag = UInt16(fields[6]), let signer = DNSName(presentation: fields[7]),
-              let signature = Data(base64Encoded: fields[8...].joined()) else { return nil }
-        self.init(typeCovered: covered, algorithm: algorithm, labels: labels, originalTTL: ttl, expiration: expiration,
-                  inception: inception, keyTag: keyTag, signer: signer, signature: Array(signature))
+            let labels = UInt8(fields[2]), let ttl = UInt32(fields[3]),
+            let expiration = Self.seconds(timeText: fields[4]), let inception = Self.seconds(timeText: fields[5]),
+            let keyTag = UInt16(fields[6]), let signer = DNSName(presentation: fields[7]),
+            let signature = Data(base64Encoded: fields[8...].joined())
+        else { return nil }
+        self.init(
+            typeCovered: covered, algorithm: algorithm, labels: labels, originalTTL: ttl, expiration: expiration,
+            inception: inception, keyTag: keyTag, signer: signer, signature: Array(signature))
     }
 
     public var expirationDate: Date { Self.date(expiration) }
     public var inceptionDate: Date { Self.date(inception) }
 
-    public init(typeCovered: RRType, algorithm: UInt8, labels: UInt8, originalTTL: UInt32, expiration: UInt32, inception: UInt32,
-                keyTag: UInt16, signer: DNSName, signature: [UInt8]) {
+    public init(
+        typeCovered: RRType, algorithm: UInt8, labels: UInt8, originalTTL: UInt32, expiration: UInt32,
+        inception: UInt32,
+        keyTag: UInt16, signer: DNSName, signature: [UInt8]
+    ) {
         self.typeCovered = typeCovered
         self.algorithm = algorithm
         self.labels = labels

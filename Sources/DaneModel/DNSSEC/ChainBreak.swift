@@ -45,7 +45,9 @@ public struct ChainBreak: Sendable, Codable, Hashable {
 
     public struct Key: Sendable, Codable, Hashable {
         public let keyTag: UInt16, flags: UInt16, algorithm: UInt8
-        public init(keyTag: UInt16, flags: UInt16, algorithm: UInt8) { (self.keyTag, self.flags, self.algorithm) = (keyTag, flags, algorithm) }
+        public init(keyTag: UInt16, flags: UInt16, algorithm: UInt8) {
+            (self.keyTag, self.flags, self.algorithm) = (keyTag, flags, algorithm)
+        }
     }
 
     public struct DS: Sendable, Codable, Hashable {
@@ -58,7 +60,9 @@ public struct ChainBreak: Sendable, Codable, Hashable {
     public struct Signature: Sendable, Codable, Hashable {
         public let signer: String, keyTag: UInt16, algorithm: UInt8, inception: Date, expiration: Date
         public init(signer: String, keyTag: UInt16, algorithm: UInt8, inception: Date, expiration: Date) {
-            (self.signer, self.keyTag, self.algorithm, self.inception, self.expiration) = (signer, keyTag, algorithm, inception, expiration)
+            (self.signer, self.keyTag, self.algorithm, self.inception, self.expiration) = (
+                signer, keyTag, algorithm, inception, expiration
+            )
         }
     }
 
@@ -72,7 +76,10 @@ public struct ChainBreak: Sendable, Codable, Hashable {
     public let keys: [Key]
     public let signatures: [Signature]
 
-    public init(kind: Kind, zone: String, owner: String, type: String, ds: [DS] = [], keys: [Key] = [], signatures: [Signature] = []) {
+    public init(
+        kind: Kind, zone: String, owner: String, type: String, ds: [DS] = [], keys: [Key] = [],
+        signatures: [Signature] = []
+    ) {
         self.kind = kind
         self.zone = zone
         self.owner = owner
@@ -87,12 +94,17 @@ public struct ChainBreak: Sendable, Codable, Hashable {
         return style.format(date)
     }
 
-    private var dsText: String { ds.map { "\($0.keyTag) (algorithm \($0.algorithm), digest type \($0.digestType))" }.joined(separator: ", ") }
+    private var dsText: String {
+        ds.map { "\($0.keyTag) (algorithm \($0.algorithm), digest type \($0.digestType))" }.joined(separator: ", ")
+    }
     private var keyText: String {
-        keys.map { "\($0.keyTag) (\($0.flags & 1 == 1 ? "KSK" : "ZSK"), flags \($0.flags), algorithm \($0.algorithm))" }.joined(separator: ", ")
+        keys.map { "\($0.keyTag) (\($0.flags & 1 == 1 ? "KSK" : "ZSK"), flags \($0.flags), algorithm \($0.algorithm))" }
+            .joined(separator: ", ")
     }
     private var signatureText: String {
-        signatures.map { "by \($0.signer) key \($0.keyTag), valid \(Self.day($0.inception)) to \(Self.day($0.expiration))" }.joined(separator: "; ")
+        signatures.map {
+            "by \($0.signer) key \($0.keyTag), valid \(Self.day($0.inception)) to \(Self.day($0.expiration))"
+        }.joined(separator: "; ")
     }
 
     /// One line: the link and the evidence.
@@ -125,17 +137,21 @@ public struct ChainBreak: Sendable, Codable, Hashable {
     public var fix: String {
         switch kind {
         case .anchorMatchesNoKey:
-            return "this resolver serves a root that is not the one the anchors name (a private or test DNS, or an interception): "
+            return
+                "this resolver serves a root that is not the one the anchors name (a private or test DNS, or an interception): "
                 + "use a resolver that reaches the real root, or give --trust-anchor with this root's keys"
         case .dsMatchesNoKey:
             let ksk = keys.first { $0.flags & 1 == 1 } ?? keys.first
-            return "publish at the parent of \(zone) a DS for its key \(ksk.map { String($0.keyTag) } ?? "(none published)") (`danectl ds K\(zone)+...`) and remove the stale DS "
+            return
+                "publish at the parent of \(zone) a DS for its key \(ksk.map { String($0.keyTag) } ?? "(none published)") (`danectl ds K\(zone)+...`) and remove the stale DS "
                 + "\(ds.map { String($0.keyTag) }.joined(separator: ", ")); or put the key with tag \(ds.first.map { String($0.keyTag) } ?? "?") back in \(zone)"
         case .keysNotSignedByDSKey:
-            return "sign the DNSKEY RRset of \(zone) with the key its DS names (tag \(ds.map { String($0.keyTag) }.joined(separator: ", "))), "
+            return
+                "sign the DNSKEY RRset of \(zone) with the key its DS names (tag \(ds.map { String($0.keyTag) }.joined(separator: ", "))), "
                 + "or publish a DS for the key that signs it"
         case .signatureExpired, .signatureNotYetValid:
-            return "re-sign \(zone) with valid dates (and check the signer's clock); automate re-signing well before expiry (`danectl sign --refresh`)"
+            return
+                "re-sign \(zone) with valid dates (and check the signer's clock); automate re-signing well before expiry (`danectl sign --refresh`)"
         case .signatureInvalid, .signatureMissing:
             return "re-sign \(zone) after every change to its records (edit, then sign; never edit a signed zone file)"
         case .signerUnknown:

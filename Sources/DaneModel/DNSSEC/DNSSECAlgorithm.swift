@@ -18,7 +18,9 @@ public enum DNSSECAlgorithm: UInt8, Sendable, CaseIterable, CustomStringConverti
     /// `13`, `ECDSAP256SHA256` or `ecdsap256sha256` (and the same for 8 and 15).
     public init?(text: String) {
         if let number = UInt8(text), let algorithm = DNSSECAlgorithm(rawValue: number) { self = algorithm; return }
-        guard let algorithm = Self.allCases.first(where: { $0.mnemonic.lowercased() == text.lowercased() }) else { return nil }
+        guard let algorithm = Self.allCases.first(where: { $0.mnemonic.lowercased() == text.lowercased() }) else {
+            return nil
+        }
         self = algorithm
     }
 

@@ -11,7 +11,8 @@ public struct DomainDescription: Sendable {
     /// Every file this description reads: itself, each host's certificates and keys (in
     /// service, next, served), and the signing keys. No output may be one of them.
     public var inputFiles: [String] {
-        [file] + hosts.flatMap { host in (host.current + host.next + [host.servedKey].compactMap { $0 }).map(\.path) } + signingKeys
+        [file] + hosts.flatMap { host in (host.current + host.next + [host.servedKey].compactMap { $0 }).map(\.path) }
+            + signingKeys
     }
 
     public init(file: String, domains: [DomainSpec], hosts: [MXHostSpec], signingKeys: [String] = []) {
@@ -34,8 +35,10 @@ public struct DomainSpec: Sendable {
     public let mtaSTS: MTASTSSpec?
     public let location: SourceLocation
 
-    public init(name: DNSName, zone: DNSName, ttl: UInt32, mx: [MXReference], tlsrpt: TLSRPTPolicy?, mtaSTS: MTASTSSpec? = nil,
-                location: SourceLocation) {
+    public init(
+        name: DNSName, zone: DNSName, ttl: UInt32, mx: [MXReference], tlsrpt: TLSRPTPolicy?, mtaSTS: MTASTSSpec? = nil,
+        location: SourceLocation
+    ) {
         self.name = name
         self.zone = zone
         self.ttl = ttl
@@ -48,8 +51,12 @@ public struct DomainSpec: Sendable {
     /// The MTA-STS policy this domain publishes: its `mx:` patterns, or else its MX host names.
     public var mtaSTSPolicy: MTASTSPolicy? {
         mtaSTS.map { spec in
-            MTASTSPolicy(mode: spec.mode, maxAge: spec.maxAge,
-                         mx: spec.mx ?? mx.map { String($0.host.fqdn.dropLast()) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } })
+            MTASTSPolicy(
+                mode: spec.mode, maxAge: spec.maxAge,
+                mx: spec.mx
+                    ?? mx.map { String($0.host.fqdn.dropLast()) }.reduce(into: [String]()) {
+                        if !$0.contains($1) { $0.append($1) }
+                    })
         }
     }
 }
@@ -88,9 +95,9 @@ public struct MXReference: Sendable {
 public struct KeySourceSpec: Sendable, Hashable {
     /// What the YAML key promised the file holds, so a mix-up is caught and named.
     public enum Expectation: String, Sendable {
-        case certificate   // `certificate:` — a certificate or chain, leaf first
-        case key           // `key:` — a public key, CSR or private key
-        case any           // `next:` — whatever the renewal will use
+        case certificate  // `certificate:` — a certificate or chain, leaf first
+        case key  // `key:` — a public key, CSR or private key
+        case any  // `next:` — whatever the renewal will use
     }
 
     /// The path resolved against the description's folder: what is opened.
@@ -126,8 +133,10 @@ public struct MXHostSpec: Sendable {
     public let servedKey: KeySourceSpec?
     public let location: SourceLocation
 
-    public init(host: DNSName, port: UInt16, current: [KeySourceSpec], next: [KeySourceSpec], tlsa: [TLSAParameters],
-                zone: DNSName?, ttl: UInt32, servedKey: KeySourceSpec? = nil, location: SourceLocation) {
+    public init(
+        host: DNSName, port: UInt16, current: [KeySourceSpec], next: [KeySourceSpec], tlsa: [TLSAParameters],
+        zone: DNSName?, ttl: UInt32, servedKey: KeySourceSpec? = nil, location: SourceLocation
+    ) {
         self.servedKey = servedKey
         self.host = host
         self.port = port

@@ -33,7 +33,10 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// The exit status a run stopped by this error ends with (set by its `ErrorCode`).
     public let exit: ExitStatus
 
-    public init(_ severity: Severity, code: String, _ message: String, at location: SourceLocation? = nil, exit: ExitStatus = .badData) {
+    public init(
+        _ severity: Severity, code: String, _ message: String, at location: SourceLocation? = nil,
+        exit: ExitStatus = .badData
+    ) {
         self.severity = severity
         self.code = code
         self.message = message

@@ -34,7 +34,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     /// services, unwritable output, bad data; "cannot open" only when every error is that.
     public init(stoppedBy error: DiagnosticError) {
         let kinds = Set(error.diagnostics.filter { $0.severity == .error }.map(\.exit))
-        self = [.usage, .noPermission, .refusedByPolicy, .notAuthoritative, .tryLater, .unavailable, .cannotCreate, .badData]
+        self =
+            [
+                .usage, .noPermission, .refusedByPolicy, .notAuthoritative, .tryLater, .unavailable, .cannotCreate,
+                .badData,
+            ]
             .first(where: kinds.contains) ?? (kinds.isEmpty ? .badData : .noInput)
     }
 
@@ -49,11 +53,14 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         ]
         // Each status once: a command's own meaning replaces the common one.
         let listed = Set(verdicts.map(\.0))
-        return "EXIT STATUS\n" + (verdicts + common.filter { !listed.contains($0.0) }).map { status, text in
-            wrapped(text, width: 72).enumerated().map { index, line in
-                (index == 0 ? "  " + String(status.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0) : "      ") + line
+        return "EXIT STATUS\n"
+            + (verdicts + common.filter { !listed.contains($0.0) }).map { status, text in
+                wrapped(text, width: 72).enumerated().map { index, line in
+                    (index == 0
+                        ? "  " + String(status.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0) : "      ")
+                        + line
+                }.joined(separator: "\n")
             }.joined(separator: "\n")
-        }.joined(separator: "\n")
     }
 
     /// Words of `text` in lines of at most `width` characters (help screens are 80 wide, and

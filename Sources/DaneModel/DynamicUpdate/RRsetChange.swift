@@ -21,23 +21,30 @@ public struct RRsetChange: Sendable, Equatable {
 
     /// Compares `live` (as served) with `wanted`; nil when they already agree. Records are
     /// compared as values (RecordComparison), so case, spacing and TXT splitting never count.
-    public static func between(zone: DNSName, owner: DNSName, type: RRType, live: (ttl: UInt32, records: [RecordData])?,
-                               wanted: (ttl: UInt32, records: [RecordData])?) -> RRsetChange? {
+    public static func between(
+        zone: DNSName, owner: DNSName, type: RRType, live: (ttl: UInt32, records: [RecordData])?,
+        wanted: (ttl: UInt32, records: [RecordData])?
+    ) -> RRsetChange? {
         let liveRecords = inPresentationOrder(live?.records ?? [])
         let wantedRecords = inPresentationOrder(wanted?.records ?? [])
         var liveByKey: [String: RecordData] = [:]
-        for record in liveRecords where liveByKey[RecordComparison.key(record)] == nil { liveByKey[RecordComparison.key(record)] = record }
+        for record in liveRecords where liveByKey[RecordComparison.key(record)] == nil {
+            liveByKey[RecordComparison.key(record)] = record
+        }
         var wantedByKey: [String: RecordData] = [:]
         for record in wantedRecords { wantedByKey[RecordComparison.key(record)] = record }
         let sameData = Set(liveByKey.keys) == Set(wantedByKey.keys)
         if sameData && (liveRecords.isEmpty || live?.ttl == wanted?.ttl) { return nil }
         let action: Action = liveRecords.isEmpty ? .add : wantedRecords.isEmpty ? .delete : .replace
         let whole = action == .replace && live?.ttl != wanted?.ttl
-        let removed = whole ? liveRecords : inPresentationOrder(liveByKey.filter { wantedByKey[$0.key] == nil }.map(\.value))
-        let added = whole ? wantedRecords : inPresentationOrder(wantedByKey.filter { liveByKey[$0.key] == nil }.map(\.value))
-        return RRsetChange(zone: zone, owner: owner, type: type, action: action, oldTTL: liveRecords.isEmpty ? nil : live?.ttl,
-                           old: liveRecords, newTTL: wantedRecords.isEmpty ? nil : wanted?.ttl, new: wantedRecords,
-                           replacesWhole: whole, removed: removed, added: added)
+        let removed =
+            whole ? liveRecords : inPresentationOrder(liveByKey.filter { wantedByKey[$0.key] == nil }.map(\.value))
+        let added =
+            whole ? wantedRecords : inPresentationOrder(wantedByKey.filter { liveByKey[$0.key] == nil }.map(\.value))
+        return RRsetChange(
+            zone: zone, owner: owner, type: type, action: action, oldTTL: liveRecords.isEmpty ? nil : live?.ttl,
+            old: liveRecords, newTTL: wantedRecords.isEmpty ? nil : wanted?.ttl, new: wantedRecords,
+            replacesWhole: whole, removed: removed, added: added)
     }
 
     private static func inPresentationOrder(_ records: [RecordData]) -> [RecordData] {

@@ -6,7 +6,9 @@ import Foundation
 /// repeats a word of the file (in a malformed file the secret may sit anywhere).
 public struct TSIGKey: Sendable, Equatable {
     /// The HMACs RFC 8945 §6 lists (and BIND/Knot accept); SHA-256 is the default everywhere.
-    public static let algorithms = ["hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1", "hmac-md5"]
+    public static let algorithms = [
+        "hmac-sha256", "hmac-sha384", "hmac-sha512", "hmac-sha224", "hmac-sha1", "hmac-md5",
+    ]
 
     public let name: DNSName
     public let algorithm: String
@@ -35,19 +37,31 @@ public struct TSIGKey: Sendable, Equatable {
             keys = try Self.knotKeys(text)
         } else if !trimmed.contains("\n"), trimmed.split(separator: ":").count >= 2 {
             let parts = trimmed.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            keys = parts.count == 3 ? [(parts[1], parts[0], parts[2], 1)] : [(parts[0], "hmac-sha256", parts.dropFirst().joined(separator: ":"), 1)]
+            keys =
+                parts.count == 3
+                ? [(parts[1], parts[0], parts[2], 1)]
+                : [(parts[0], "hmac-sha256", parts.dropFirst().joined(separator: ":"), 1)]
         } else {
-            throw ParseError(line: nil, message: "not a TSIG key file: expected what tsig-keygen or keymgr -t write, or ALGORITHM:NAME:SECRET")
+            throw ParseError(
+                line: nil,
+                message: "not a TSIG key file: expected what tsig-keygen or keymgr -t write, or ALGORITHM:NAME:SECRET")
         }
         guard keys.count == 1, let key = keys.first else {
-            throw ParseError(line: nil, message: keys.isEmpty ? "no TSIG key found" : "\(keys.count) TSIG keys found; give a file with exactly one")
+            throw ParseError(
+                line: nil,
+                message: keys.isEmpty
+                    ? "no TSIG key found" : "\(keys.count) TSIG keys found; give a file with exactly one")
         }
         let algorithm = (key.algorithm ?? "").lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
         guard Self.algorithms.contains(algorithm) else {
-            throw ParseError(line: key.line, message: key.algorithm == nil ? "the key has no algorithm"
-                : "the key's algorithm is not one of \(Self.algorithms.joined(separator: ", "))")
+            throw ParseError(
+                line: key.line,
+                message: key.algorithm == nil
+                    ? "the key has no algorithm"
+                    : "the key's algorithm is not one of \(Self.algorithms.joined(separator: ", "))")
         }
-        guard let secret = key.secret, !secret.isEmpty, let bytes = Data(base64Encoded: secret), bytes.count >= 10 else {
+        guard let secret = key.secret, !secret.isEmpty, let bytes = Data(base64Encoded: secret), bytes.count >= 10
+        else {
             throw ParseError(line: key.line, message: "the key has no valid base64 secret (at least 10 bytes)")
         }
         guard !key.name.isEmpty, let name = DNSName(presentation: key.name), !name.labels.isEmpty else {
@@ -57,7 +71,9 @@ public struct TSIGKey: Sendable, Equatable {
     }
 
     /// `key "name" { algorithm A; secret "S"; };`, with `#`, `//` and `/* */` comments.
-    static func bindKeys(_ text: String) throws(ParseError) -> [(name: String, algorithm: String?, secret: String?, line: Int)] {
+    static func bindKeys(
+        _ text: String
+    ) throws(ParseError) -> [(name: String, algorithm: String?, secret: String?, line: Int)] {
         var tokens: [(String, Int)] = []
         var line = 1
         var index = text.startIndex
@@ -71,21 +87,29 @@ public struct TSIGKey: Sendable, Equatable {
                 continue
             }
             if rest.hasPrefix("/*") {
-                guard let end = rest.range(of: "*/") else { throw ParseError(line: line, message: "unterminated /* comment") }
+                guard let end = rest.range(of: "*/") else {
+                    throw ParseError(line: line, message: "unterminated /* comment")
+                }
                 line += rest[..<end.lowerBound].filter { $0 == "\n" }.count
                 index = end.upperBound
                 continue
             }
-            if c == "{" || c == "}" || c == ";" { tokens.append((String(c), line)); index = text.index(after: index); continue }
+            if c == "{" || c == "}" || c == ";" {
+                tokens.append((String(c), line)); index = text.index(after: index); continue
+            }
             if c == "\"" {
                 let start = text.index(after: index)
-                guard let close = text[start...].firstIndex(of: "\"") else { throw ParseError(line: line, message: "unterminated quoted string") }
+                guard let close = text[start...].firstIndex(of: "\"") else {
+                    throw ParseError(line: line, message: "unterminated quoted string")
+                }
                 tokens.append((String(text[start..<close]), line))
                 index = text.index(after: close)
                 continue
             }
             var end = index
-            while end < text.endIndex, !text[end].isWhitespace, !"{};\"".contains(text[end]) { end = text.index(after: end) }
+            while end < text.endIndex, !text[end].isWhitespace, !"{};\"".contains(text[end]) {
+                end = text.index(after: end)
+            }
             tokens.append((String(text[index..<end]), line))
             index = end
         }
@@ -93,19 +117,26 @@ public struct TSIGKey: Sendable, Equatable {
         var i = 0
         func next() -> (String, Int)? { defer { i += 1 }; return i < tokens.count ? tokens[i] : nil }
         while let (word, at) = next() {
-            guard word == "key" else { throw ParseError(line: at, message: "unexpected text where key \"NAME\" { ... }; belongs") }
+            guard word == "key" else {
+                throw ParseError(line: at, message: "unexpected text where key \"NAME\" { ... }; belongs")
+            }
             guard let (name, _) = next(), let (open, openLine) = next(), open == "{" else {
                 throw ParseError(line: at, message: "expected key \"NAME\" {")
             }
             var algorithm: String?, secret: String?
             while true {
-                guard let (field, fieldLine) = next() else { throw ParseError(line: openLine, message: "the key is not closed with };") }
+                guard let (field, fieldLine) = next() else {
+                    throw ParseError(line: openLine, message: "the key is not closed with };")
+                }
                 if field == "}" { break }
                 guard let (value, _) = next(), let (semicolon, _) = next(), semicolon == ";" else {
                     // Only a known keyword is named: any other word here might be the secret itself.
                     let named = ["algorithm", "secret"].contains(field) ? field : "a field"
-                    throw ParseError(line: fieldLine, message: named == "a field" ? "a field needs a value and a closing semicolon: FIELD VALUE;"
-                                                                                   : "\"\(named)\" needs a value and a closing semicolon: \(named) VALUE;")
+                    throw ParseError(
+                        line: fieldLine,
+                        message: named == "a field"
+                            ? "a field needs a value and a closing semicolon: FIELD VALUE;"
+                            : "\"\(named)\" needs a value and a closing semicolon: \(named) VALUE;")
                 }
                 switch field {
                 case "algorithm": algorithm = value
@@ -120,24 +151,31 @@ public struct TSIGKey: Sendable, Equatable {
     }
 
     /// Knot's `keymgr -t` YAML: `key:` then `- id:`, `algorithm:`, `secret:` items.
-    static func knotKeys(_ text: String) throws(ParseError) -> [(name: String, algorithm: String?, secret: String?, line: Int)] {
+    static func knotKeys(
+        _ text: String
+    ) throws(ParseError) -> [(name: String, algorithm: String?, secret: String?, line: Int)] {
         var keys: [(name: String, algorithm: String?, secret: String?, line: Int)] = []
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let line =
+                raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
             var content = line.trimmingCharacters(in: .whitespaces)
             if content.isEmpty || content == "key:" { continue }
             let startsItem = content.hasPrefix("- ")
             if startsItem { content = String(content.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
-            guard let colon = content.firstIndex(of: ":") else { throw ParseError(line: offset + 1, message: "expected FIELD: VALUE") }
+            guard let colon = content.firstIndex(of: ":") else {
+                throw ParseError(line: offset + 1, message: "expected FIELD: VALUE")
+            }
             let field = content[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            let value = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\"'"))
             if startsItem { keys.append(("", nil, nil, offset + 1)) }
             guard !keys.isEmpty else { throw ParseError(line: offset + 1, message: "a field outside a - id: item") }
             switch field {
             case "id": keys[keys.count - 1].name = value
             case "algorithm": keys[keys.count - 1].algorithm = value
             case "secret": keys[keys.count - 1].secret = value
-            default: throw ParseError(line: offset + 1, message: "an unknown key field (expected id, algorithm, secret)")
+            default:
+                throw ParseError(line: offset + 1, message: "an unknown key field (expected id, algorithm, secret)")
             }
         }
         return keys

@@ -29,7 +29,9 @@ public struct UpdateMessage: Sendable, Equatable {
     /// The key check `publish` sends first: no change at all, only the prerequisite that the
     /// zone's SOA exists (RFC 2136 §2.4.1, "RRset exists, value independent").
     public static func keyCheck(zone: DNSName) -> UpdateMessage {
-        UpdateMessage(zone: zone, prerequisites: [Entry(owner: zone, type: .soa, recordClass: .any, ttl: 0, data: nil)], updates: [])
+        UpdateMessage(
+            zone: zone, prerequisites: [Entry(owner: zone, type: .soa, recordClass: .any, ttl: 0, data: nil)],
+            updates: [])
     }
 
     init(zone: DNSName, prerequisites: [Entry], updates: [Entry]) {
@@ -45,17 +47,24 @@ public struct UpdateMessage: Sendable, Equatable {
         for change in changes {
             if change.old.isEmpty {
                 // §2.4.3 "RRset does not exist".
-                prerequisites.append(Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, data: nil))
+                prerequisites.append(
+                    Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, data: nil))
             } else {
                 // §2.4.2 "RRset exists (value dependent)": the whole RRset as it was read.
-                prerequisites += change.old.map { Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: 0, data: $0) }
+                prerequisites += change.old.map {
+                    Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: 0, data: $0)
+                }
             }
             if change.replacesWhole || change.action == .delete {
                 updates.append(Entry(owner: change.owner, type: change.type, recordClass: .any, ttl: 0, data: nil))
             } else {
-                updates += change.removed.map { Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, data: $0) }
+                updates += change.removed.map {
+                    Entry(owner: change.owner, type: change.type, recordClass: .none, ttl: 0, data: $0)
+                }
             }
-            updates += change.added.map { Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: change.newTTL ?? 0, data: $0) }
+            updates += change.added.map {
+                Entry(owner: change.owner, type: change.type, recordClass: .in, ttl: change.newTTL ?? 0, data: $0)
+            }
         }
         self.prerequisites = prerequisites
         self.updates = updates
@@ -91,20 +100,23 @@ public enum UpdateResult: Sendable, Equatable {
 
     public init(rcode: Int, tsigError: Int?) {
         if let tsigError, tsigError != 0 { self = .tsigRejected(code: tsigError); return }
-        self = switch rcode {
-        case 0: .applied
-        case 5: .refused
-        // NOTIMP: a server that takes no updates at all (a secondary; NSD): not the primary either.
-        case 4, 9, 10: .notAuthoritative(code: rcode)
-        case 3, 6, 7, 8: .prerequisiteFailed(code: rcode)
-        default: .failed(code: rcode)
-        }
+        self =
+            switch rcode {
+            case 0: .applied
+            case 5: .refused
+            // NOTIMP: a server that takes no updates at all (a secondary; NSD): not the primary either.
+            case 4, 9, 10: .notAuthoritative(code: rcode)
+            case 3, 6, 7, 8: .prerequisiteFailed(code: rcode)
+            default: .failed(code: rcode)
+            }
     }
 
     /// The mnemonic of an RCODE or TSIG error (RFC 6895's registry).
     public static func name(ofCode code: Int) -> String {
-        [0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED", 6: "YXDOMAIN",
-         7: "YXRRSET", 8: "NXRRSET", 9: "NOTAUTH", 10: "NOTZONE", 16: "BADSIG", 17: "BADKEY", 18: "BADTIME",
-         22: "BADTRUNC"][code] ?? "RCODE \(code)"
+        [
+            0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED", 6: "YXDOMAIN",
+            7: "YXRRSET", 8: "NXRRSET", 9: "NOTAUTH", 10: "NOTZONE", 16: "BADSIG", 17: "BADKEY", 18: "BADTIME",
+            22: "BADTRUNC",
+        ][code] ?? "RCODE \(code)"
     }
 }

@@ -22,8 +22,10 @@ public struct ZonePublication: Sendable, Equatable {
     public let signedByServer: Bool
     public var message: String?
 
-    public init(zone: DNSName, state: State, changes: [RRsetChange], serialBefore: UInt32?, serialAfter: UInt32? = nil,
-                signedByServer: Bool, message: String? = nil) {
+    public init(
+        zone: DNSName, state: State, changes: [RRsetChange], serialBefore: UInt32?, serialAfter: UInt32? = nil,
+        signedByServer: Bool, message: String? = nil
+    ) {
         self.zone = zone
         self.state = state
         self.changes = changes

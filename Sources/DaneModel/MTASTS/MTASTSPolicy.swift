@@ -35,7 +35,8 @@ public struct MTASTSPolicy: Sendable, Hashable {
     /// before `rest`. Case-insensitive.
     public static func pattern(_ pattern: String, matches host: String) -> Bool {
         let name = host.lowercased().hasSuffix(".") ? String(host.lowercased().dropLast()) : host.lowercased()
-        let wanted = pattern.lowercased().hasSuffix(".") ? String(pattern.lowercased().dropLast()) : pattern.lowercased()
+        let wanted =
+            pattern.lowercased().hasSuffix(".") ? String(pattern.lowercased().dropLast()) : pattern.lowercased()
         guard wanted.hasPrefix("*.") else { return name == wanted }
         let rest = wanted.dropFirst(2)
         guard name.hasSuffix("." + rest) else { return false }
@@ -54,36 +55,63 @@ public struct MTASTSPolicy: Sendable, Hashable {
     public static func parse(_ text: String) throws(Invalid) -> MTASTSPolicy {
         var fields: [(key: String, value: String, line: Int)] = []
         // By scalars: in Swift strings CR LF is one Character and would not split on "\n".
-        for (index, scalars) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, scalars) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+            .enumerated()
+        {
             let raw = String(String.UnicodeScalarView(scalars))
             let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let colon = line.firstIndex(of: ":") else {
                 throw Invalid(description: "line \(index + 1) is not \"key: value\"")
             }
-            fields.append((String(line[..<colon]).trimmingCharacters(in: .whitespaces),
-                           String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces), index + 1))
+            fields.append(
+                (
+                    String(line[..<colon]).trimmingCharacters(in: .whitespaces),
+                    String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces), index + 1
+                ))
         }
-        guard let version = fields.first, version.key == "version" else { throw Invalid(description: "the first field must be \"version: STSv1\"") }
+        guard let version = fields.first, version.key == "version" else {
+            throw Invalid(description: "the first field must be \"version: STSv1\"")
+        }
         // Only mx may repeat (RFC 8461 §3.2): a second mode or max_age has no meaning senders agree on.
         for key in ["version", "mode", "max_age"] {
             let lines = fields.filter { $0.key == key }.map(\.line)
-            if lines.count > 1 { throw Invalid(description: "\"\(key):\" appears \(lines.count) times (lines \(lines.map(String.init).joined(separator: ", "))); give it once") }
+            if lines.count > 1 {
+                throw Invalid(
+                    description:
+                        "\"\(key):\" appears \(lines.count) times (lines \(lines.map(String.init).joined(separator: ", "))); give it once"
+                )
+            }
         }
-        guard version.value == "STSv1" else { throw Invalid(description: "version is \"\(version.value)\", not STSv1 (line \(version.line))") }
-        guard let modeField = fields.first(where: { $0.key == "mode" }) else { throw Invalid(description: "no \"mode:\" line") }
+        guard version.value == "STSv1" else {
+            throw Invalid(description: "version is \"\(version.value)\", not STSv1 (line \(version.line))")
+        }
+        guard let modeField = fields.first(where: { $0.key == "mode" }) else {
+            throw Invalid(description: "no \"mode:\" line")
+        }
         guard let mode = Mode(rawValue: modeField.value) else {
-            throw Invalid(description: "mode \"\(modeField.value)\" is not enforce, testing or none (line \(modeField.line))")
+            throw Invalid(
+                description: "mode \"\(modeField.value)\" is not enforce, testing or none (line \(modeField.line))")
         }
-        guard let ageField = fields.first(where: { $0.key == "max_age" }) else { throw Invalid(description: "no \"max_age:\" line") }
-        guard ageField.value.count <= 10, ageField.value.allSatisfy(\.isNumber), let age = UInt32(ageField.value), age <= maxAgeLimit else {
-            throw Invalid(description: "max_age \"\(ageField.value)\" is not a number of seconds from 0 to \(maxAgeLimit) (line \(ageField.line))")
+        guard let ageField = fields.first(where: { $0.key == "max_age" }) else {
+            throw Invalid(description: "no \"max_age:\" line")
+        }
+        guard ageField.value.count <= 10, ageField.value.allSatisfy(\.isNumber), let age = UInt32(ageField.value),
+            age <= maxAgeLimit
+        else {
+            throw Invalid(
+                description:
+                    "max_age \"\(ageField.value)\" is not a number of seconds from 0 to \(maxAgeLimit) (line \(ageField.line))"
+            )
         }
         let patterns = fields.filter { $0.key == "mx" }
         for field in patterns where !validPattern(field.value) {
-            throw Invalid(description: "mx \"\(field.value)\" is not a host name or *.name pattern (line \(field.line))")
+            throw Invalid(
+                description: "mx \"\(field.value)\" is not a host name or *.name pattern (line \(field.line))")
         }
-        guard mode == .none || !patterns.isEmpty else { throw Invalid(description: "mode \(mode.rawValue) needs at least one \"mx:\" line") }
+        guard mode == .none || !patterns.isEmpty else {
+            throw Invalid(description: "mode \(mode.rawValue) needs at least one \"mx:\" line")
+        }
         return MTASTSPolicy(mode: mode, maxAge: age, mx: patterns.map(\.value))
     }
 
@@ -112,7 +140,9 @@ public struct MTASTSRecord: Sendable, Hashable {
     public static func parse(_ text: String) throws(Invalid) -> MTASTSRecord {
         let fields = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard fields.first == "v=STSv1" else { throw Invalid(description: "\"\(text)\" does not start with v=STSv1") }
-        guard let idField = fields.first(where: { $0.hasPrefix("id=") }) else { throw Invalid(description: "\"\(text)\" has no id=") }
+        guard let idField = fields.first(where: { $0.hasPrefix("id=") }) else {
+            throw Invalid(description: "\"\(text)\" has no id=")
+        }
         let id = String(idField.dropFirst(3))
         guard (1...32).contains(id.count), id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw Invalid(description: "id \"\(id)\" must be 1 to 32 letters and digits")
@@ -133,7 +163,9 @@ public enum MTASTSComparison: Sendable, Equatable {
     /// Both differ from the description.
     case drift
 
-    public static func compare(liveText: String, liveID: String, describedText: String, describedID: String) -> MTASTSComparison {
+    public static func compare(
+        liveText: String, liveID: String, describedText: String, describedID: String
+    ) -> MTASTSComparison {
         switch (liveText == describedText, liveID == describedID) {
         case (true, true): .same
         case (true, false): .idDiffers(live: liveID, described: describedID)

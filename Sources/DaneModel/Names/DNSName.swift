@@ -9,7 +9,7 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public enum ParseError: Error, Sendable, CustomStringConvertible {
         case empty, tooLong(Int), emptyLabel, labelTooLong(String), badCharacter(Character, String),
-             hyphenAtEdge(String), nonASCII, allNumeric
+            hyphenAtEdge(String), nonASCII, allNumeric
 
         public var description: String {
             switch self {
@@ -17,7 +17,8 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
             case .tooLong(let n): "the name is \(n) bytes long; DNS allows 253"
             case .emptyLabel: "the name has an empty label (two dots in a row, or a leading dot)"
             case .labelTooLong(let l): "label \"\(l)\" is longer than 63 bytes"
-            case .badCharacter(let c, let l): "label \"\(l)\" has \"\(c)\"; host names use letters, digits and hyphens only"
+            case .badCharacter(let c, let l):
+                "label \"\(l)\" has \"\(c)\"; host names use letters, digits and hyphens only"
             case .hyphenAtEdge(let l): "label \"\(l)\" starts or ends with a hyphen"
             case .nonASCII: "the name is not ASCII; write internationalised names as A-labels (xn--...)"
             case .allNumeric: "the last label is all digits; that is an IP address, not a host name"
@@ -46,7 +47,8 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         for label in labels {
             guard !label.isEmpty else { throw .emptyLabel }
             guard label.utf8.count <= 63 else { throw .labelTooLong(label) }
-            if let bad = label.first(where: { !($0.isLetter || $0.isNumber || $0 == "-" || (underscore && $0 == "_")) }) {
+            if let bad = label.first(where: { !($0.isLetter || $0.isNumber || $0 == "-" || (underscore && $0 == "_")) })
+            {
                 throw .badCharacter(bad, label)
             }
             guard label.first != "-", label.last != "-" else { throw .hyphenAtEdge(label) }
@@ -76,7 +78,7 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         for byte in bytes {
             switch byte {
             case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"), UInt8(ascii: "("),
-                 UInt8(ascii: ")"), UInt8(ascii: " "), UInt8(ascii: "@"), UInt8(ascii: "$"):
+                UInt8(ascii: ")"), UInt8(ascii: " "), UInt8(ascii: "@"), UInt8(ascii: "$"):
                 out += "\\" + String(UnicodeScalar(byte))
             case 0x21...0x7e:
                 out += String(UnicodeScalar(byte))
@@ -99,7 +101,11 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         var count = 0, bytes = Array(label.utf8)[...]
         while let byte = bytes.popFirst() {
             if byte == UInt8(ascii: "\\") {
-                if bytes.prefix(3).allSatisfy({ (48...57).contains($0) }) && bytes.count >= 3 { bytes = bytes.dropFirst(3) } else { bytes = bytes.dropFirst() }
+                if bytes.prefix(3).allSatisfy({ (48...57).contains($0) }) && bytes.count >= 3 {
+                    bytes = bytes.dropFirst(3)
+                } else {
+                    bytes = bytes.dropFirst()
+                }
             }
             count += 1
         }

@@ -52,7 +52,8 @@ public enum TXTCharacterStrings {
                 guard byte == UInt8(ascii: "\\") else { current.append(byte); continue }
                 let digits = bytes.prefix(3)
                 if digits.count == 3, digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-                   let value = UInt8(String(decoding: digits, as: UTF8.self)) {
+                    let value = UInt8(String(decoding: digits, as: UTF8.self))
+                {
                     current.append(value)
                     bytes = bytes.dropFirst(3)
                 } else if let escaped = bytes.popFirst() {

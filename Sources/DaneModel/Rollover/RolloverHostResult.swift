@@ -49,8 +49,10 @@ public struct RolloverHostResult: Sendable, Codable, Equatable {
     /// The next hashes were seen on the resolver and every authoritative server.
     public let publishedEverywhere: Bool
 
-    public init(host: String, state: State, findings: [RolloverFinding], earliestSafe: Date?, nextRecords: [String],
-                publishedEverywhere: Bool) {
+    public init(
+        host: String, state: State, findings: [RolloverFinding], earliestSafe: Date?, nextRecords: [String],
+        publishedEverywhere: Bool
+    ) {
         self.host = host
         self.state = state
         self.findings = findings

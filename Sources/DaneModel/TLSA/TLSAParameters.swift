@@ -62,17 +62,19 @@ public struct TLSAParameters: Sendable, Hashable, Comparable, CustomStringConver
 
     /// `DANE-EE SPKI SHA2-256`, or the numbers where a value has no mnemonic.
     public var mnemonic: String {
-        [usage.mnemonic ?? "\(usage.rawValue)", selector.mnemonic ?? "\(selector.rawValue)",
-         matchingType.mnemonic ?? "\(matchingType.rawValue)"].joined(separator: " ")
+        [
+            usage.mnemonic ?? "\(usage.rawValue)", selector.mnemonic ?? "\(selector.rawValue)",
+            matchingType.mnemonic ?? "\(matchingType.rawValue)",
+        ].joined(separator: " ")
     }
 
     /// Parses `"3 1 1"` or `"DANE-EE SPKI SHA2-256"` (case-insensitive, mixed forms allowed).
     public init?(text: String) {
         let fields = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map { $0.uppercased() }
         guard fields.count == 3,
-              let u = Self.field(fields[0], ["PKIX-TA", "PKIX-EE", "DANE-TA", "DANE-EE"]),
-              let s = Self.field(fields[1], ["CERT", "SPKI"]),
-              let m = Self.field(fields[2], ["FULL", "SHA2-256", "SHA2-512"])
+            let u = Self.field(fields[0], ["PKIX-TA", "PKIX-EE", "DANE-TA", "DANE-EE"]),
+            let s = Self.field(fields[1], ["CERT", "SPKI"]),
+            let m = Self.field(fields[2], ["FULL", "SHA2-256", "SHA2-512"])
         else { return nil }
         self.init(CertificateUsage(rawValue: u), TLSASelector(rawValue: s), TLSAMatchingType(rawValue: m))
     }
@@ -80,7 +82,8 @@ public struct TLSAParameters: Sendable, Hashable, Comparable, CustomStringConver
     /// Whether `text` is a usable field in any position (a number 0-255 or a mnemonic).
     static func fieldValue(_ text: String) -> UInt8? {
         let upper = text.uppercased()
-        return UInt8(upper) ?? [["PKIX-TA", "PKIX-EE", "DANE-TA", "DANE-EE"], ["CERT", "SPKI"], ["FULL", "SHA2-256", "SHA2-512"]]
+        return UInt8(upper)
+            ?? [["PKIX-TA", "PKIX-EE", "DANE-TA", "DANE-EE"], ["CERT", "SPKI"], ["FULL", "SHA2-256", "SHA2-512"]]
             .lazy.compactMap { field(upper, $0) }.first
     }
 

@@ -10,7 +10,9 @@ public struct AggregateReport: Codable, Sendable, Equatable {
     public var reportID: String
     public var policies: [PolicyResult]
 
-    public init(organizationName: String, dateRange: DateRange, contactInfo: String, reportID: String, policies: [PolicyResult]) {
+    public init(
+        organizationName: String, dateRange: DateRange, contactInfo: String, reportID: String, policies: [PolicyResult]
+    ) {
         self.organizationName = organizationName
         self.dateRange = dateRange
         self.contactInfo = contactInfo
@@ -67,7 +69,8 @@ public struct AggregateReport: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case policyType = "policy-type", policyString = "policy-string", policyDomain = "policy-domain", mxHost = "mx-host"
+            case policyType = "policy-type", policyString = "policy-string", policyDomain = "policy-domain", mxHost =
+                "mx-host"
         }
 
         public init(from decoder: Decoder) throws {
@@ -87,7 +90,9 @@ public struct AggregateReport: Codable, Sendable, Equatable {
     public struct Summary: Codable, Sendable, Equatable {
         public var successful: Int, failed: Int
         public init(successful: Int, failed: Int) { self.successful = successful; self.failed = failed }
-        enum CodingKeys: String, CodingKey { case successful = "total-successful-session-count", failed = "total-failure-session-count" }
+        enum CodingKeys: String, CodingKey {
+            case successful = "total-successful-session-count", failed = "total-failure-session-count"
+        }
     }
 
     public struct FailureDetail: Codable, Sendable, Equatable {
@@ -100,8 +105,12 @@ public struct AggregateReport: Codable, Sendable, Equatable {
         public var additionalInformation: String?
         public var failureReasonCode: String?
 
-        public init(resultType: String, sendingMTAIP: String? = nil, receivingMXHostname: String? = nil, receivingMXHelo: String? = nil,
-                    receivingIP: String? = nil, failedSessionCount: Int, additionalInformation: String? = nil, failureReasonCode: String? = nil) {
+        public init(
+            resultType: String, sendingMTAIP: String? = nil, receivingMXHostname: String? = nil,
+            receivingMXHelo: String? = nil,
+            receivingIP: String? = nil, failedSessionCount: Int, additionalInformation: String? = nil,
+            failureReasonCode: String? = nil
+        ) {
             self.resultType = resultType
             self.sendingMTAIP = sendingMTAIP
             self.receivingMXHostname = receivingMXHostname
@@ -113,8 +122,10 @@ public struct AggregateReport: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case resultType = "result-type", sendingMTAIP = "sending-mta-ip", receivingMXHostname = "receiving-mx-hostname"
-            case receivingMXHelo = "receiving-mx-helo", receivingIP = "receiving-ip", failedSessionCount = "failed-session-count"
+            case resultType = "result-type", sendingMTAIP = "sending-mta-ip", receivingMXHostname =
+                "receiving-mx-hostname"
+            case receivingMXHelo = "receiving-mx-helo", receivingIP = "receiving-ip", failedSessionCount =
+                "failed-session-count"
             case additionalInformation = "additional-information", failureReasonCode = "failure-reason-code"
         }
     }
@@ -140,7 +151,8 @@ extension AggregateReport {
         decoder.dateDecodingStrategy = .custom { decoder in
             let text = try decoder.singleValueContainer().decode(String.self)
             guard let date = RFC3339.date(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an RFC 3339 date-time"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "\"\(text)\" is not an RFC 3339 date-time"))
             }
             return date
         }
@@ -152,23 +164,39 @@ extension AggregateReport {
         } catch {
             throw Malformed(description: "not a TLS-RPT report: \(error)")
         }
-        guard !report.reportID.trimmingCharacters(in: .whitespaces).isEmpty else { throw Malformed(description: "report-id is empty") }
-        if let field = report.firstStringWithNUL {
-            throw Malformed(description: "\(field) holds a NUL character (U+0000); no sender writes one, and it would cut names short")
+        guard !report.reportID.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw Malformed(description: "report-id is empty")
         }
-        guard report.dateRange.end >= report.dateRange.start else { throw Malformed(description: "date-range ends before it starts") }
+        if let field = report.firstStringWithNUL {
+            throw Malformed(
+                description:
+                    "\(field) holds a NUL character (U+0000); no sender writes one, and it would cut names short")
+        }
+        guard report.dateRange.end >= report.dateRange.start else {
+            throw Malformed(description: "date-range ends before it starts")
+        }
         for (index, result) in report.policies.enumerated() {
             guard result.summary.successful >= 0, result.summary.failed >= 0 else {
                 throw Malformed(description: "policies[\(index)].summary has a negative session count")
             }
             guard result.summary.successful <= maximumCount, result.summary.failed <= maximumCount else {
-                throw Malformed(description: "policies[\(index)].summary has a session count over \(maximumCount), more than any sender makes in a day")
+                throw Malformed(
+                    description:
+                        "policies[\(index)].summary has a session count over \(maximumCount), more than any sender makes in a day"
+                )
             }
             if result.policy.policyDomain == nil && result.policy.policyType != "no-policy-found" {
-                throw Malformed(description: "policies[\(index)].policy: policy-domain is missing (only no-policy-found may leave it out)")
+                throw Malformed(
+                    description:
+                        "policies[\(index)].policy: policy-domain is missing (only no-policy-found may leave it out)")
             }
-            if let bad = result.failureDetails.firstIndex(where: { $0.failedSessionCount < 0 || $0.failedSessionCount > maximumCount }) {
-                throw Malformed(description: "policies[\(index)].failure-details[\(bad)].failed-session-count is negative or over \(maximumCount)")
+            if let bad = result.failureDetails.firstIndex(where: {
+                $0.failedSessionCount < 0 || $0.failedSessionCount > maximumCount
+            }) {
+                throw Malformed(
+                    description:
+                        "policies[\(index)].failure-details[\(bad)].failed-session-count is negative or over \(maximumCount)"
+                )
             }
         }
         return report
@@ -198,7 +226,8 @@ extension AggregateReport {
             let place = path(context.codingPath)
             return "\(place.isEmpty ? "" : place + ": ")\(key.stringValue) is missing"
         case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-            return "\(path(context.codingPath)): expected \(type == String.self ? "a string" : type == Int.self ? "an integer" : "\(type)")"
+            return
+                "\(path(context.codingPath)): expected \(type == String.self ? "a string" : type == Int.self ? "an integer" : "\(type)")"
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty { return "not JSON (\(Self.underlyingReason(context)))" }
             return "\(path(context.codingPath)): \(context.debugDescription)"
@@ -208,7 +237,9 @@ extension AggregateReport {
     }
 
     private static func underlyingReason(_ context: DecodingError.Context) -> String {
-        if let underlying = context.underlyingError as NSError?, let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String {
+        if let underlying = context.underlyingError as NSError?,
+            let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String
+        {
             return detail
         }
         return context.debugDescription
@@ -232,7 +263,9 @@ extension AggregateReport {
     /// The JSON as UTF-8: a UTF-8 byte order mark dropped, UTF-16 with a mark converted.
     public static func utf8(_ data: Data) -> Data {
         if data.starts(with: [0xEF, 0xBB, 0xBF]) { return data.dropFirst(3) }
-        for (mark, encoding) in [([UInt8](arrayLiteral: 0xFF, 0xFE), String.Encoding.utf16LittleEndian), ([0xFE, 0xFF], .utf16BigEndian)]
+        for (mark, encoding) in [
+            ([UInt8](arrayLiteral: 0xFF, 0xFE), String.Encoding.utf16LittleEndian), ([0xFE, 0xFF], .utf16BigEndian),
+        ]
         where data.starts(with: mark) {
             if let text = String(data: data.dropFirst(2), encoding: encoding) { return Data(text.utf8) }
         }
@@ -247,12 +280,17 @@ extension AggregateReport {
         if bad(reportID) { return "report-id" }
         for (index, result) in policies.enumerated() {
             let policy = result.policy
-            if bad(policy.policyType) || bad(policy.policyDomain) || policy.mxHost.contains(where: bad) || policy.policyString.contains(where: bad) {
+            if bad(policy.policyType) || bad(policy.policyDomain) || policy.mxHost.contains(where: bad)
+                || policy.policyString.contains(where: bad)
+            {
                 return "policies[\(index)].policy"
             }
             for (position, detail) in result.failureDetails.enumerated() {
-                let fields = [detail.resultType, detail.sendingMTAIP, detail.receivingMXHostname, detail.receivingMXHelo, detail.receivingIP,
-                              detail.additionalInformation, detail.failureReasonCode]
+                let fields = [
+                    detail.resultType, detail.sendingMTAIP, detail.receivingMXHostname, detail.receivingMXHelo,
+                    detail.receivingIP,
+                    detail.additionalInformation, detail.failureReasonCode,
+                ]
                 if fields.contains(where: bad) { return "policies[\(index)].failure-details[\(position)]" }
             }
         }
@@ -269,7 +307,9 @@ extension AggregateReport {
         return policies.map { result in
             if let domain = result.policy.policyDomain { return domain }
             if named.count == 1, let only = named.first { return only }
-            return result.policy.mxHost.first ?? result.failureDetails.lazy.compactMap { $0.receivingMXHostname ?? $0.receivingIP }.first ?? "unknown"
+            return result.policy.mxHost.first ?? result.failureDetails.lazy.compactMap {
+                $0.receivingMXHostname ?? $0.receivingIP
+            }.first ?? "unknown"
         }
     }
 }

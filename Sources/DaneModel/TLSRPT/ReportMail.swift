@@ -32,22 +32,29 @@ public enum ReportMail {
         var found: [Part] = []
         collect(Entity(message), depth: 0, limit: depthLimit, into: &found)
         guard !found.isEmpty else {
-            throw NotAReport(description: "an e-mail without an application/tlsrpt+gzip or application/tlsrpt+json part")
+            throw NotAReport(
+                description: "an e-mail without an application/tlsrpt+gzip or application/tlsrpt+json part")
         }
         return found
     }
 
     private static func collect(_ entity: Entity, depth: Int, limit: Int, into found: inout [Part]) {
         let type = entity.contentType
-        if type.value.hasPrefix("multipart/"), depth < limit, let boundary = type.parameters["boundary"], !boundary.isEmpty {
-            for part in split(entity.body, boundary: boundary) { collect(Entity(part), depth: depth + 1, limit: limit, into: &found) }
+        if type.value.hasPrefix("multipart/"), depth < limit, let boundary = type.parameters["boundary"],
+            !boundary.isEmpty
+        {
+            for part in split(entity.body, boundary: boundary) {
+                collect(Entity(part), depth: depth + 1, limit: limit, into: &found)
+            }
             return
         }
         let name = (type.parameters["name"] ?? entity.dispositionFilename ?? "").lowercased()
-        let isReport = type.value == "application/tlsrpt+gzip" || type.value == "application/tlsrpt+json"
+        let isReport =
+            type.value == "application/tlsrpt+gzip" || type.value == "application/tlsrpt+json"
             // Some senders label the part generically; the file name then says what it is.
-            || ((type.value == "application/gzip" || type.value == "application/x-gzip" || type.value == "application/octet-stream"
-                 || type.value == "application/json") && (name.hasSuffix(".json.gz") || name.hasSuffix(".json")))
+            || ((type.value == "application/gzip" || type.value == "application/x-gzip"
+                || type.value == "application/octet-stream"
+                || type.value == "application/json") && (name.hasSuffix(".json.gz") || name.hasSuffix(".json")))
         guard isReport else { return }
         found.append(Part(contentType: type.value, data: entity.decodedBody))
     }
@@ -61,7 +68,9 @@ public enum ReportMail {
         var current: Range<Data.Index>?
         for line in LineRanges(data: body) {
             var contentEnd = line.content.upperBound
-            while contentEnd > line.content.lowerBound, body[contentEnd - 1] == 0x20 || body[contentEnd - 1] == 0x09 { contentEnd -= 1 }
+            while contentEnd > line.content.lowerBound, body[contentEnd - 1] == 0x20 || body[contentEnd - 1] == 0x09 {
+                contentEnd -= 1
+            }
             let trimmed = body[line.content.lowerBound..<contentEnd]
             if trimmed.starts(with: delimiter) {
                 let rest = trimmed.dropFirst(delimiter.count)
@@ -120,7 +129,11 @@ public enum ReportMail {
                     guard headers[headers.count - 1].value.utf8.count < 65_536 else { continue }
                     headers[headers.count - 1].value += " " + text.trimmingCharacters(in: .whitespaces)
                 } else if let colon = text.firstIndex(of: ":") {
-                    headers.append((String(text[..<colon]).lowercased(), String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+                    headers.append(
+                        (
+                            String(text[..<colon]).lowercased(),
+                            String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                        ))
                 }
             }
             body = bodyStart < data.endIndex ? Data(data[bodyStart...]) : Data()
@@ -130,7 +143,9 @@ public enum ReportMail {
 
         var contentType: HeaderValue { HeaderValue(header("content-type") ?? "text/plain") }
 
-        var dispositionFilename: String? { header("content-disposition").flatMap { HeaderValue($0).parameters["filename"] } }
+        var dispositionFilename: String? {
+            header("content-disposition").flatMap { HeaderValue($0).parameters["filename"] }
+        }
 
         var decodedBody: Data {
             switch (header("content-transfer-encoding") ?? "7bit").lowercased() {

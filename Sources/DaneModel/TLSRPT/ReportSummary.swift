@@ -28,8 +28,10 @@ public struct ReportSummary: Sendable, Equatable {
         public var lastDate: Date
         public var failures: [FailureGroup]
 
-        public init(domain: String, policyType: String, successfulSessions: Int, failedSessions: Int, reports: Int,
-                    organizations: [String], firstDate: Date, lastDate: Date, failures: [FailureGroup]) {
+        public init(
+            domain: String, policyType: String, successfulSessions: Int, failedSessions: Int, reports: Int,
+            organizations: [String], firstDate: Date, lastDate: Date, failures: [FailureGroup]
+        ) {
             self.domain = domain
             self.policyType = policyType
             self.successfulSessions = successfulSessions
@@ -54,8 +56,10 @@ public struct ReportSummary: Sendable, Equatable {
 
         public var knownType: TLSRPTResultType? { TLSRPTResultType(rawValue: resultType) }
 
-        public init(mxHost: String?, receivingIP: String?, resultType: String, failureReasonCode: String?, sessions: Int,
-                    organizations: [String], additionalInformation: String?) {
+        public init(
+            mxHost: String?, receivingIP: String?, resultType: String, failureReasonCode: String?, sessions: Int,
+            organizations: [String], additionalInformation: String?
+        ) {
             self.mxHost = mxHost
             self.receivingIP = receivingIP
             self.resultType = resultType

@@ -68,7 +68,8 @@ public struct TLSRPTPolicy: Sendable, Hashable {
             case .duplicateRUA: "it has two rua= fields; list every URI in one, separated by commas"
             case .field(let text): "\"\(text)\" is not a name=value field (RFC 8460 §3)"
             case .uri(let why): why
-            case .several(let n): "there are \(n) TLS-RPT records at this name; senders use none unless there is exactly one"
+            case .several(let n):
+                "there are \(n) TLS-RPT records at this name; senders use none unless there is exactly one"
             }
         }
     }
@@ -77,19 +78,25 @@ public struct TLSRPTPolicy: Sendable, Hashable {
     /// version first, fields separated by `;`, one `rua=` with comma-separated URIs, and
     /// extension fields `name=value` that senders ignore.
     public init(recordText text: String) throws(RecordError) {
-        var fields = text.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: [" ", "\t"]) }
+        var fields = text.split(separator: ";", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: [" ", "\t"])
+        }
         if fields.last == "" { fields.removeLast() }
         guard fields.first == "v=TLSRPTv1" else { throw .version }
         var uris: [String]?
         for field in fields.dropFirst() {
             guard let equals = field.firstIndex(of: "="), equals != field.startIndex else { throw .field(field) }
             let name = field[..<equals], value = field[field.index(after: equals)...]
-            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }), name.count <= 32, !value.isEmpty else {
+            guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }),
+                name.count <= 32, !value.isEmpty
+            else {
                 throw .field(field)
             }
             if name == "rua" {
                 guard uris == nil else { throw .duplicateRUA }
-                uris = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: [" ", "\t"]) }
+                uris = value.split(separator: ",", omittingEmptySubsequences: false).map {
+                    $0.trimmingCharacters(in: [" ", "\t"])
+                }
             }
         }
         guard let uris else { throw .noRUA }

@@ -21,12 +21,14 @@ public enum TerminalText {
     /// Control characters, and the bidirectional embeddings, overrides, isolates and marks.
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
-        return value < 0x20 || (0x7f...0x9f).contains(value) || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
+        return value < 0x20 || (0x7f...0x9f).contains(value) || (0x202A...0x202E).contains(value)
+            || (0x2066...0x2069).contains(value)
             || value == 0x200E || value == 0x200F || value == 0x061C
     }
 
     /// Each line of `text` made visible, the line breaks kept.
     public static func lines(_ text: String, limit: Int = 4096) -> String {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { visible($0, limit: limit) }.joined(separator: "\n")
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { visible($0, limit: limit) }.joined(
+            separator: "\n")
     }
 }

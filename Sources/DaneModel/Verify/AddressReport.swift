@@ -32,8 +32,10 @@ public struct AddressReport: Sendable {
     /// run where no address was reached says port 25 looks blocked from here.
     public var reachedSMTP = true
 
-    public init(address: String, verdict: Verdict, failure: SenderFailure?, detail: String, remedy: String?, tls: String?,
-                matched: String?, certificates: [PresentedCertificate], warnings: [VerifyFinding], webPKI: WebPKIVerdict? = nil) {
+    public init(
+        address: String, verdict: Verdict, failure: SenderFailure?, detail: String, remedy: String?, tls: String?,
+        matched: String?, certificates: [PresentedCertificate], warnings: [VerifyFinding], webPKI: WebPKIVerdict? = nil
+    ) {
         self.webPKI = webPKI
         self.address = address
         self.verdict = verdict

@@ -52,8 +52,11 @@ public struct DomainReport: Sendable {
     /// the hosts' addresses and TLSA, and the DNSKEY and DS records up to the root).
     public var earliestSignatureExpiry: Date?
 
-    public init(domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
-                failure: SenderFailure?, detail: String?, warnings: [VerifyFinding], nullMX: Bool = false, drift: [DriftFinding]? = nil) {
+    public init(
+        domain: String, profile: SenderProfile, mxStatus: DNSSECStatus, implicitMX: Bool, hosts: [HostReport],
+        failure: SenderFailure?, detail: String?, warnings: [VerifyFinding], nullMX: Bool = false,
+        drift: [DriftFinding]? = nil
+    ) {
         self.nullMX = nullMX
         self.drift = drift
         self.domain = domain
@@ -67,7 +70,8 @@ public struct DomainReport: Sendable {
     }
 
     public var outcome: Outcome {
-        let failures = [failure].compactMap { $0 } + hosts.compactMap(\.failure)
+        let failures =
+            [failure].compactMap { $0 } + hosts.compactMap(\.failure)
             + hosts.flatMap { $0.addresses.compactMap(\.failure) }
         if failures.contains(where: \.isDNSProblem) { return .dnsProblem }
         if !failures.isEmpty { return .daneFailure }
@@ -83,7 +87,8 @@ public struct DomainReport: Sendable {
     /// Anything that needs attention although DANE passes: warnings (the domain's and its
     /// addresses'), drift, MTA-STS problems or warnings.
     public var needsAttention: Bool {
-        !warnings.isEmpty || !(drift ?? []).isEmpty || !(mtaSTS?.problems.isEmpty ?? true) || !(mtaSTS?.warnings.isEmpty ?? true)
+        !warnings.isEmpty || !(drift ?? []).isEmpty || !(mtaSTS?.problems.isEmpty ?? true)
+            || !(mtaSTS?.warnings.isEmpty ?? true)
             || hosts.contains { $0.addresses.contains { !$0.warnings.isEmpty } }
     }
 
@@ -91,13 +96,17 @@ public struct DomainReport: Sendable {
     /// lookups failed): as RFC 7672 §2.2 and Postfix have it, the next address of the same
     /// host, else the next MX host, and only when none authenticates, defer and retry.
     public func senderNext(after failure: SenderFailure, host: String, address: String?) -> String {
-        if let address, let sibling = hosts.first(where: { $0.host == host })?.addresses
-            .first(where: { $0.address != address && $0.verdict == .pass }) {
-            return "the sender tries the next address of \(host), \(sibling.address), which authenticates: mail is delivered there; "
+        if let address,
+            let sibling = hosts.first(where: { $0.host == host })?.addresses
+                .first(where: { $0.address != address && $0.verdict == .pass })
+        {
+            return
+                "the sender tries the next address of \(host), \(sibling.address), which authenticates: mail is delivered there; "
                 + "this address still needs fixing (senders try it first in turn)"
         }
         if let other = hosts.first(where: { $0.host != host && $0.addresses.contains { $0.verdict == .pass } }) {
-            return "the sender moves on to the next MX host, \(other.host) (preference \(other.preference)), which authenticates: "
+            return
+                "the sender moves on to the next MX host, \(other.host) (preference \(other.preference)), which authenticates: "
                 + "mail is delivered there, late; this host receives none until fixed"
         }
         return profile.nextStep(after: failure)
@@ -105,5 +114,7 @@ public struct DomainReport: Sendable {
 
     /// MTA-STS senders would fail delivery: something is wrong and the policy is enforced, or
     /// could not be read at all (senders that cached an enforced one keep enforcing it).
-    public var mtaSTSFails: Bool { mtaSTS.map { !$0.problems.isEmpty && ($0.mode == .enforce || $0.mode == nil) } ?? false }
+    public var mtaSTSFails: Bool {
+        mtaSTS.map { !$0.problems.isEmpty && ($0.mode == .enforce || $0.mode == nil) } ?? false
+    }
 }

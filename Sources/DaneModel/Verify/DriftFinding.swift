@@ -20,7 +20,8 @@ public struct DriftFinding: Sendable, Codable, Hashable, Comparable, CustomStrin
     }
 
     public var description: String {
-        "\(owner) \(type) \(value) " + (state == .missing ? "is in the description but not live" : "is live but not in the description")
+        "\(owner) \(type) \(value) "
+            + (state == .missing ? "is in the description but not live" : "is live but not in the description")
     }
 
     public static func < (a: Self, b: Self) -> Bool {

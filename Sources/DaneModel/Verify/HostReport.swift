@@ -21,8 +21,11 @@ public struct HostReport: Sendable {
     /// The host has no address at all (NODATA): a fact with its own fix.
     public var absence: NameAbsence?
 
-    public init(host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaOwner: String? = nil, tlsaStatus: DNSSECStatus?,
-                tlsa: [LiveTLSARecord], addresses: [AddressReport], failure: SenderFailure?, detail: String?) {
+    public init(
+        host: String, preference: Int, addressStatus: DNSSECStatus, tlsaBase: String?, tlsaOwner: String? = nil,
+        tlsaStatus: DNSSECStatus?,
+        tlsa: [LiveTLSARecord], addresses: [AddressReport], failure: SenderFailure?, detail: String?
+    ) {
         self.host = host
         self.preference = preference
         self.addressStatus = addressStatus

@@ -25,7 +25,10 @@ public struct MTASTSReport: Sendable {
     public let problems: [Problem]
     public let warnings: [VerifyFinding]
 
-    public init(record: String, id: String?, policyURL: String, policyText: String?, policy: MTASTSPolicy?, problems: [Problem], warnings: [VerifyFinding]) {
+    public init(
+        record: String, id: String?, policyURL: String, policyText: String?, policy: MTASTSPolicy?, problems: [Problem],
+        warnings: [VerifyFinding]
+    ) {
         self.record = record
         self.id = id
         self.policyURL = policyURL

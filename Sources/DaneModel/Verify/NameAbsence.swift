@@ -21,7 +21,8 @@ public enum NameAbsence: String, Sendable, Codable, Hashable {
     public var senderNext: String {
         switch self {
         case .domainDoesNotExist: "the sender bounces the message at once: the domain does not exist"
-        case .noAddress: "the sender skips this MX host (no address to connect to); with no other host that works, the message bounces"
+        case .noAddress:
+            "the sender skips this MX host (no address to connect to); with no other host that works, the message bounces"
         }
     }
 }
@@ -36,7 +37,9 @@ extension DomainReport {
     /// What the sender does after a host's own failure (before any address was tried).
     public func senderNext(afterHost host: HostReport) -> String? {
         guard let failure = host.failure else { return nil }
-        if let absence = host.absence, !hosts.contains(where: { $0.host != host.host && $0.addresses.contains { $0.verdict == .pass } }) {
+        if let absence = host.absence,
+            !hosts.contains(where: { $0.host != host.host && $0.addresses.contains { $0.verdict == .pass } })
+        {
             return absence.senderNext
         }
         return senderNext(after: failure, host: host.host, address: nil)

@@ -45,7 +45,9 @@ public struct VerifyFinding: Sendable, Hashable, CustomStringConvertible {
     public var aboutANameServer: Bool {
         switch code {
         case .nameServerNoAddress, .nameServerUnreachable, .nameServerRefused, .nameServerNotAuthoritative,
-             .nameServerSerialDisagreement, .nameServerAnswerDisagreement, .nameServerStaleSignatures, .nameServerUnsignedCopy: true
+            .nameServerSerialDisagreement, .nameServerAnswerDisagreement, .nameServerStaleSignatures,
+            .nameServerUnsignedCopy:
+            true
         default: false
         }
     }

@@ -6,9 +6,11 @@ enum PrometheusText {
     static let maximumLabelLength = 128
 
     static func label(_ value: String) -> String {
-        let visible = String(String.UnicodeScalarView(value.unicodeScalars.prefix(maximumLabelLength).map {
-            $0.value < 0x20 || $0.value == 0x7F ? "?" : $0
-        }))
+        let visible = String(
+            String.UnicodeScalarView(
+                value.unicodeScalars.prefix(maximumLabelLength).map {
+                    $0.value < 0x20 || $0.value == 0x7F ? "?" : $0
+                }))
         return visible.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 }

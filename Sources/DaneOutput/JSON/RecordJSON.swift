@@ -19,7 +19,9 @@ public enum RecordJSON {
         let source: String
         let records: [Record]
         let warnings: [Warning]
-        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", generator, source, records, warnings }
+        enum CodingKeys: String, CodingKey {
+            case schemaVersion = "schema_version", generator, source, records, warnings
+        }
     }
 
     struct Record: Encodable {
@@ -39,11 +41,16 @@ public enum RecordJSON {
         }
 
         init(_ record: ResourceRecord) {
-            (owner, ttl, `class`, type, rdata, zone) = (record.owner.fqdn, record.ttl, record.recordClass, record.type.description,
-                                                        record.rdataPresentation, record.zone.fqdn)
+            (owner, ttl, `class`, type, rdata, zone) = (
+                record.owner.fqdn, record.ttl, record.recordClass, record.type.description,
+                record.rdataPresentation, record.zone.fqdn
+            )
             switch record.data {
             case .tlsa(let tlsa):
-                (usage, selector, matchingType) = (tlsa.parameters.usage.rawValue, tlsa.parameters.selector.rawValue, tlsa.parameters.matchingType.rawValue)
+                (usage, selector, matchingType) = (
+                    tlsa.parameters.usage.rawValue, tlsa.parameters.selector.rawValue,
+                    tlsa.parameters.matchingType.rawValue
+                )
                 certificateAssociationData = Hex.encode(tlsa.associationData)
             case .mx(let number, let host):
                 (preference, exchange) = (number, host.fqdn)

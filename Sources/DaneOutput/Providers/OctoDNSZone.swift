@@ -46,9 +46,12 @@ public enum OctoDNSZone {
     static func value(_ record: ResourceRecord) -> Any? {
         switch record.data {
         case .tlsa(let tlsa):
-            return ["certificate_usage": Int(tlsa.parameters.usage.rawValue), "selector": Int(tlsa.parameters.selector.rawValue),
-                    "matching_type": Int(tlsa.parameters.matchingType.rawValue),
-                    "certificate_association_data": Hex.encode(tlsa.associationData)] as [String: Any]
+            return [
+                "certificate_usage": Int(tlsa.parameters.usage.rawValue),
+                "selector": Int(tlsa.parameters.selector.rawValue),
+                "matching_type": Int(tlsa.parameters.matchingType.rawValue),
+                "certificate_association_data": Hex.encode(tlsa.associationData),
+            ] as [String: Any]
         case .mx(let preference, let exchange):
             return ["preference": Int(preference), "exchange": exchange.fqdn] as [String: Any]
         case .txt(let strings):
@@ -114,7 +117,8 @@ enum NaturalOrder {
         for (left, right) in zip(x, y) where left != right {
             switch (left, right) {
             case let (.number(l), .number(r)): return l < r
-            case let (.text(l), .text(r)): return Array(l.unicodeScalars.map(\.value)).lexicographicallyPrecedes(r.unicodeScalars.map(\.value))
+            case let (.text(l), .text(r)):
+                return Array(l.unicodeScalars.map(\.value)).lexicographicallyPrecedes(r.unicodeScalars.map(\.value))
             case (.number, .text): return true
             case (.text, .number): return false
             }

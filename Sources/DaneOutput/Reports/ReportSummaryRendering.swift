@@ -13,26 +13,42 @@ public enum ReportSummaryRendering {
         }
         for policy in summary.policies {
             let total = policy.successfulSessions + policy.failedSessions
-            let rate = total == 0 ? "" : String(format: " (%.2f%% failed)", Double(policy.failedSessions) * 100 / Double(total))
-            lines.append("\(policy.domain)  policy \(policy.policyType)  \(policy.successfulSessions) successful, \(policy.failedSessions) failed sessions\(rate)")
-            lines.append("  \(policy.reports) report(s) from \(policy.organizations.joined(separator: ", ")), \(RFC3339.string(policy.firstDate)) to \(RFC3339.string(policy.lastDate))")
+            let rate =
+                total == 0
+                ? "" : String(format: " (%.2f%% failed)", Double(policy.failedSessions) * 100 / Double(total))
+            lines.append(
+                "\(policy.domain)  policy \(policy.policyType)  \(policy.successfulSessions) successful, \(policy.failedSessions) failed sessions\(rate)"
+            )
+            lines.append(
+                "  \(policy.reports) report(s) from \(policy.organizations.joined(separator: ", ")), \(RFC3339.string(policy.firstDate)) to \(RFC3339.string(policy.lastDate))"
+            )
             if policy.policyType == "no-policy-found" {
-                lines.append("  no DANE or MTA-STS policy was found by these senders: mail to \(policy.domain) is not protected from downgrade")
+                lines.append(
+                    "  no DANE or MTA-STS policy was found by these senders: mail to \(policy.domain) is not protected from downgrade"
+                )
             }
             for failure in policy.failures {
                 let place = [failure.mxHost, failure.receivingIP].compactMap { $0 }.joined(separator: " ")
                 let code = failure.knownType.map { $0.senderCode == $0.rawValue ? "" : " (\($0.senderCode))" } ?? ""
-                lines.append("  FAIL \(failure.resultType)\(code)  \(failure.sessions) session(s)  \(place.isEmpty ? "(no MX named)" : place)")
-                if let reason = failure.failureReasonCode { lines.append("    failure-reason-code: \(TerminalText.visible(reason, limit: 200))") }
+                lines.append(
+                    "  FAIL \(failure.resultType)\(code)  \(failure.sessions) session(s)  \(place.isEmpty ? "(no MX named)" : place)"
+                )
+                if let reason = failure.failureReasonCode {
+                    lines.append("    failure-reason-code: \(TerminalText.visible(reason, limit: 200))")
+                }
                 if let information = failure.additionalInformation {
                     lines.append("    additional-information: \(TerminalText.visible(information, limit: 300))")
                 }
                 lines.append("    seen by: \(failure.organizations.joined(separator: ", "))")
-                lines.append("    fix: \(failure.knownType?.fix ?? "not a result type of RFC 8460; see the sender's words above")")
+                lines.append(
+                    "    fix: \(failure.knownType?.fix ?? "not a result type of RFC 8460; see the sender's words above")"
+                )
             }
         }
         if summary.rejectedInputs > 0 {
-            lines.append("\(summary.rejectedInputs) input(s) were not readable reports and are kept aside in the store (table rejected).")
+            lines.append(
+                "\(summary.rejectedInputs) input(s) were not readable reports and are kept aside in the store (table rejected)."
+            )
         }
         // Domains, organisations, hosts and result types are the senders' words.
         return lines.map { TerminalText.visible($0, limit: 2000) }.joined(separator: "\n") + "\n"
@@ -53,7 +69,8 @@ public enum ReportSummaryRendering {
         let domain: String, policyType: String, successfulSessions: Int, failedSessions: Int, reports: Int
         let organizations: [String], firstDate: Date, lastDate: Date, failures: [Failure]
         enum CodingKeys: String, CodingKey {
-            case domain, policyType = "policy_type", successfulSessions = "successful_sessions", failedSessions = "failed_sessions"
+            case domain, policyType = "policy_type", successfulSessions = "successful_sessions", failedSessions =
+                "failed_sessions"
             case reports, organizations, firstDate = "first_date", lastDate = "last_date", failures
         }
     }
@@ -62,24 +79,33 @@ public enum ReportSummaryRendering {
         let mxHost: String?, receivingIP: String?, resultType: String, senderCode: String?, fix: String?
         let failureReasonCode: String?, additionalInformation: String?, sessions: Int, organizations: [String]
         enum CodingKeys: String, CodingKey {
-            case mxHost = "mx_host", receivingIP = "receiving_ip", resultType = "result_type", senderCode = "sender_code", fix
-            case failureReasonCode = "failure_reason_code", additionalInformation = "additional_information", sessions, organizations
+            case mxHost = "mx_host", receivingIP = "receiving_ip", resultType = "result_type", senderCode =
+                "sender_code", fix
+            case failureReasonCode = "failure_reason_code", additionalInformation = "additional_information", sessions,
+                organizations
         }
     }
 
     public static func json(_ summary: ReportSummary) -> String {
-        JSONDocument.encode(Document(
-            since: summary.since, domain: summary.domain,
-            policies: summary.policies.map { p in
-                Policy(domain: p.domain, policyType: p.policyType, successfulSessions: p.successfulSessions, failedSessions: p.failedSessions,
-                       reports: p.reports, organizations: p.organizations, firstDate: p.firstDate, lastDate: p.lastDate,
-                       failures: p.failures.map { f in
-                           Failure(mxHost: f.mxHost, receivingIP: f.receivingIP, resultType: f.resultType, senderCode: f.knownType?.senderCode,
-                                   fix: f.knownType?.fix, failureReasonCode: f.failureReasonCode,
-                                   additionalInformation: f.additionalInformation, sessions: f.sessions, organizations: f.organizations)
-                       })
-            },
-            rejectedInputs: summary.rejectedInputs))
+        JSONDocument.encode(
+            Document(
+                since: summary.since, domain: summary.domain,
+                policies: summary.policies.map { p in
+                    Policy(
+                        domain: p.domain, policyType: p.policyType, successfulSessions: p.successfulSessions,
+                        failedSessions: p.failedSessions,
+                        reports: p.reports, organizations: p.organizations, firstDate: p.firstDate,
+                        lastDate: p.lastDate,
+                        failures: p.failures.map { f in
+                            Failure(
+                                mxHost: f.mxHost, receivingIP: f.receivingIP, resultType: f.resultType,
+                                senderCode: f.knownType?.senderCode,
+                                fix: f.knownType?.fix, failureReasonCode: f.failureReasonCode,
+                                additionalInformation: f.additionalInformation, sessions: f.sessions,
+                                organizations: f.organizations)
+                        })
+                },
+                rejectedInputs: summary.rejectedInputs))
     }
 
     /// Counters named by Prometheus conventions (`_total`, base units), one series per label set.
@@ -93,7 +119,8 @@ public enum ReportSummaryRendering {
 
             """
         for p in summary.policies {
-            let labels = "domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\""
+            let labels =
+                "domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\""
             out += "danectl_tlsrpt_sessions_total{\(labels),result=\"successful\"} \(p.successfulSessions)\n"
             out += "danectl_tlsrpt_sessions_total{\(labels),result=\"failed\"} \(p.failedSessions)\n"
         }
@@ -108,13 +135,15 @@ public enum ReportSummaryRendering {
             var series: [String: Int] = [:]
             for (rank, f) in p.failures.sorted(by: { $0.sessions > $1.sessions }).enumerated() {
                 let type = f.knownType?.rawValue ?? "other"
-                let key = rank < maximumFailureSeries
+                let key =
+                    rank < maximumFailureSeries
                     ? "mx_host=\"\(PrometheusText.label(f.mxHost ?? ""))\",receiving_ip=\"\(PrometheusText.label(f.receivingIP ?? ""))\",result_type=\"\(type)\""
                     : "mx_host=\"other\",receiving_ip=\"other\",result_type=\"\(type)\""
                 series[key, default: 0] += f.sessions
             }
             for (labels, sessions) in series.sorted(by: { $0.key < $1.key }) {
-                out += "danectl_tlsrpt_failed_sessions_total{domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\","
+                out +=
+                    "danectl_tlsrpt_failed_sessions_total{domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\","
                     + "\(labels)} \(sessions)\n"
             }
         }
@@ -124,7 +153,8 @@ public enum ReportSummaryRendering {
 
             """
         for p in summary.policies {
-            out += "danectl_tlsrpt_reports{domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\"} \(p.reports)\n"
+            out +=
+                "danectl_tlsrpt_reports{domain=\"\(PrometheusText.label(p.domain))\",policy_type=\"\(PrometheusText.label(p.policyType))\"} \(p.reports)\n"
         }
         out += """
             # HELP danectl_tlsrpt_rejected_inputs Inputs kept aside because they were not readable reports.

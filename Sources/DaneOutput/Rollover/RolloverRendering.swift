@@ -11,7 +11,9 @@ public enum RolloverRendering {
         let exitStatus: Int32
         let hosts: [Host]
 
-        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", safe, state, exitStatus = "exit_status", hosts }
+        enum CodingKeys: String, CodingKey {
+            case schemaVersion = "schema_version", safe, state, exitStatus = "exit_status", hosts
+        }
     }
 
     struct Host: Encodable {
@@ -24,22 +26,34 @@ public enum RolloverRendering {
         let publishedEverywhere: Bool
 
         enum CodingKeys: String, CodingKey {
-            case host, state, codes, reasons, earliestSafe = "earliest_safe", nextRecords = "next_records", publishedEverywhere = "published_everywhere"
+            case host, state, codes, reasons, earliestSafe = "earliest_safe", nextRecords = "next_records",
+                publishedEverywhere = "published_everywhere"
         }
     }
 
-    public static func checkJSON(_ results: [RolloverHostResult], worst: RolloverHostResult.State, exitStatus: Int32) -> String {
-        JSONDocument.encode(CheckDocument(safe: worst == .safe, state: worst.rawValue, exitStatus: exitStatus, hosts: results.map {
-            Host(host: $0.host, state: $0.state.rawValue, codes: $0.codes, reasons: $0.reasons, earliestSafe: $0.earliestSafe,
-                 nextRecords: $0.nextRecords, publishedEverywhere: $0.publishedEverywhere)
-        }))
+    public static func checkJSON(
+        _ results: [RolloverHostResult], worst: RolloverHostResult.State, exitStatus: Int32
+    ) -> String {
+        JSONDocument.encode(
+            CheckDocument(
+                safe: worst == .safe, state: worst.rawValue, exitStatus: exitStatus,
+                hosts: results.map {
+                    Host(
+                        host: $0.host, state: $0.state.rawValue, codes: $0.codes, reasons: $0.reasons,
+                        earliestSafe: $0.earliestSafe,
+                        nextRecords: $0.nextRecords, publishedEverywhere: $0.publishedEverywhere)
+                }))
     }
 
     public static func checkText(_ results: [RolloverHostResult]) -> String {
         let iso = ISO8601DateFormatter()
         return results.map { result in
-            let when = result.earliestSafe.map { "  (\(result.state == .safe ? "from" : "earliest safe"): \(iso.string(from: $0)))" } ?? ""
-            return "\(result.host)  \(result.state.rawValue.uppercased())\(when)\n" + result.reasons.map { "  \($0)\n" }.joined()
+            let when =
+                result.earliestSafe.map {
+                    "  (\(result.state == .safe ? "from" : "earliest safe"): \(iso.string(from: $0)))"
+                } ?? ""
+            return "\(result.host)  \(result.state.rawValue.uppercased())\(when)\n"
+                + result.reasons.map { "  \($0)\n" }.joined()
         }.joined()
     }
 
@@ -56,8 +70,10 @@ public enum RolloverRendering {
     /// One status line with perfdata: seconds until safe, and hosts published of hosts checked.
     public static func nagios(_ results: [RolloverHostResult], worst: RolloverHostResult.State, now: Date) -> String {
         let label = ["OK", "WARNING", "CRITICAL", "UNKNOWN"][Int(nagiosStatus(worst))]
-        let summary = results.map { "\($0.host) \($0.state.rawValue): \($0.reasons.first ?? "")" }.joined(separator: "; ")
-        let until = results.compactMap { $0.state == .wait ? $0.earliestSafe : nil }.max()
+        let summary = results.map { "\($0.host) \($0.state.rawValue): \($0.reasons.first ?? "")" }.joined(
+            separator: "; ")
+        let until =
+            results.compactMap { $0.state == .wait ? $0.earliestSafe : nil }.max()
             .map { max(0, Int($0.timeIntervalSince(now).rounded(.up))) } ?? 0
         let published = results.filter(\.publishedEverywhere).count
         return "DANE ROLLOVER \(label) - \(summary.isEmpty ? "no host checked" : summary)"
@@ -80,9 +96,13 @@ public enum RolloverRendering {
     }
 
     public static func planJSON(_ steps: [RolloverStep]) -> String {
-        JSONDocument.encode(PlanDocument(steps: steps.map {
-            Step(host: $0.host, action: $0.action.rawValue, earliest: $0.earliest, waitSeconds: $0.waitSeconds, detail: $0.detail)
-        }))
+        JSONDocument.encode(
+            PlanDocument(
+                steps: steps.map {
+                    Step(
+                        host: $0.host, action: $0.action.rawValue, earliest: $0.earliest, waitSeconds: $0.waitSeconds,
+                        detail: $0.detail)
+                }))
     }
 
     public static func planText(_ steps: [RolloverStep]) -> String {

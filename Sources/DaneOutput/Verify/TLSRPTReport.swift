@@ -11,34 +11,50 @@ public enum TLSRPTReport {
     /// counts as one session; every failure carries the RFC 8460 §4.3 fields verify knows:
     /// result-type, sending-mta-ip (this machine's address for the probe), receiving-mx-hostname,
     /// receiving-ip, failure-reason-code (the TLS library's words) and additional-information.
-    public static func render(_ reports: [DomainReport], started: Date? = nil, now: Date, organization: String = "danectl",
-                              contact: String = "danectl verify") -> String {
+    public static func render(
+        _ reports: [DomainReport], started: Date? = nil, now: Date, organization: String = "danectl",
+        contact: String = "danectl verify"
+    ) -> String {
         let policies = reports.map { report -> AggregateReport.PolicyResult in
             let dane = report.hosts.contains(where: \.daneInForce)
             let addresses = report.hosts.flatMap { host in host.addresses.map { (host, $0) } }
             let failures = addresses.filter { $0.1.verdict == .fail }
             var details = failures.map { host, address in
-                AggregateReport.FailureDetail(resultType: address.failure?.resultType ?? "validation-failure", sendingMTAIP: address.sendingIP,
-                                              receivingMXHostname: String(host.host.dropLast()), receivingIP: address.address,
-                                              failedSessionCount: 1, additionalInformation: address.detail, failureReasonCode: address.reasonCode)
+                AggregateReport.FailureDetail(
+                    resultType: address.failure?.resultType ?? "validation-failure", sendingMTAIP: address.sendingIP,
+                    receivingMXHostname: String(host.host.dropLast()), receivingIP: address.address,
+                    failedSessionCount: 1, additionalInformation: address.detail, failureReasonCode: address.reasonCode)
             }
             for host in report.hosts {
                 guard let failure = host.failure else { continue }
-                details.append(.init(resultType: failure.resultType, receivingMXHostname: String(host.host.dropLast()), failedSessionCount: 1,
-                                     additionalInformation: host.chainBreak?.description ?? host.detail ?? ""))
+                details.append(
+                    .init(
+                        resultType: failure.resultType, receivingMXHostname: String(host.host.dropLast()),
+                        failedSessionCount: 1,
+                        additionalInformation: host.chainBreak?.description ?? host.detail ?? ""))
             }
             if let failure = report.failure {
-                details.append(.init(resultType: failure.resultType, failedSessionCount: 1,
-                                     additionalInformation: report.chainBreak?.description ?? report.detail ?? ""))
+                details.append(
+                    .init(
+                        resultType: failure.resultType, failedSessionCount: 1,
+                        additionalInformation: report.chainBreak?.description ?? report.detail ?? ""))
             }
-            return .init(policy: .init(policyType: dane ? "tlsa" : "no-policy-found", policyString: report.hosts.flatMap { $0.tlsa.map(\.data.presentation) },
-                                       policyDomain: String(report.domain.dropLast()), mxHost: report.hosts.map { String($0.host.dropLast()) }),
-                         summary: .init(successful: addresses.count - failures.count, failed: details.reduce(0) { $0 + $1.failedSessionCount }),
-                         failureDetails: details)
+            return .init(
+                policy: .init(
+                    policyType: dane ? "tlsa" : "no-policy-found",
+                    policyString: report.hosts.flatMap { $0.tlsa.map(\.data.presentation) },
+                    policyDomain: String(report.domain.dropLast()),
+                    mxHost: report.hosts.map { String($0.host.dropLast()) }),
+                summary: .init(
+                    successful: addresses.count - failures.count,
+                    failed: details.reduce(0) { $0 + $1.failedSessionCount }),
+                failureDetails: details)
         }
-        let reportID = "danectl-\(Int(now.timeIntervalSince1970))-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-        let report = AggregateReport(organizationName: organization, dateRange: .init(start: started ?? now, end: now), contactInfo: contact,
-                                     reportID: reportID, policies: policies)
+        let reportID =
+            "danectl-\(Int(now.timeIntervalSince1970))-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let report = AggregateReport(
+            organizationName: organization, dateRange: .init(start: started ?? now, end: now), contactInfo: contact,
+            reportID: reportID, policies: policies)
         return String(decoding: report.encoded(), as: UTF8.self) + "\n"
     }
 }

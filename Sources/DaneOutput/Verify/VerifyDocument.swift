@@ -16,8 +16,10 @@ public enum VerifyDocument {
         }
     }
 
-    public static func render(_ reports: [DomainReport], as format: VerifyFormat, status: ExitStatus, runWarning: VerifyFinding?,
-                              _ settings: Settings) -> String {
+    public static func render(
+        _ reports: [DomainReport], as format: VerifyFormat, status: ExitStatus, runWarning: VerifyFinding?,
+        _ settings: Settings
+    ) -> String {
         switch format {
         case .text:
             (runWarning.map { "warning: \($0.message)\n" } ?? "")
@@ -25,10 +27,12 @@ public enum VerifyDocument {
         case .jsonl:
             VerifyJSON.summaryLine(reports, exitStatus: status.rawValue, warnings: runWarning.map { [$0] } ?? [])
         case .json:
-            VerifyJSON.render(settings.quiet ? reports.filter { $0.outcome != .pass } : reports, exitStatus: status.rawValue)
+            VerifyJSON.render(
+                settings.quiet ? reports.filter { $0.outcome != .pass } : reports, exitStatus: status.rawValue)
         case .tlsrpt:
-            TLSRPTReport.render(reports, started: settings.started, now: settings.now, organization: settings.organization,
-                                contact: settings.contact)
+            TLSRPTReport.render(
+                reports, started: settings.started, now: settings.now, organization: settings.organization,
+                contact: settings.contact)
         case .prometheus:
             VerifyPrometheus.render(reports, now: settings.now)
         }

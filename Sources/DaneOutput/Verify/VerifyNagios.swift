@@ -14,7 +14,9 @@ public enum VerifyNagios {
         let status: Int32 = !failing.isEmpty ? 2 : !warned.isEmpty ? 1 : 0
         let problems = (failing + warned).flatMap(Self.problems)
         let first = problems.first ?? "\(reports.count) domain(s): every MX host authenticates by DANE"
-        let counts = DomainReport.Outcome.allCases.map { outcome in "\(outcome.rawValue.replacingOccurrences(of: "-", with: "_"))=\(reports.filter { $0.outcome == outcome }.count);;;0" }
+        let counts = DomainReport.Outcome.allCases.map { outcome in
+            "\(outcome.rawValue.replacingOccurrences(of: "-", with: "_"))=\(reports.filter { $0.outcome == outcome }.count);;;0"
+        }
         let perfdata = "domains=\(reports.count);;;0 " + counts.joined(separator: " ")
         let long = problems.dropFirst().prefix(200).map { $0 + "\n" }.joined()
         return (line(status, first) + " | \(perfdata)\n" + long, status)
@@ -24,7 +26,8 @@ public enum VerifyNagios {
     public static func unknown(_ reason: String) -> String { line(3, reason) + "\n" }
 
     static func line(_ status: Int32, _ text: String) -> String {
-        "DANE VERIFY \(["OK", "WARNING", "CRITICAL", "UNKNOWN"][Int(status)]) - " + TerminalText.visible(text, limit: 300).replacingOccurrences(of: "|", with: "/")
+        "DANE VERIFY \(["OK", "WARNING", "CRITICAL", "UNKNOWN"][Int(status)]) - "
+            + TerminalText.visible(text, limit: 300).replacingOccurrences(of: "|", with: "/")
     }
 
     /// One line per problem of a domain, the most serious first, in the sender's terms.
@@ -36,19 +39,29 @@ public enum VerifyNagios {
         }
         for host in report.hosts {
             let name = host.host.hasSuffix(".") ? String(host.host.dropLast()) : host.host
-            if let failure = host.failure { lines.append("\(domain): \(name) \(failure.exchangeCode) \(failure.title)") }
+            if let failure = host.failure {
+                lines.append("\(domain): \(name) \(failure.exchangeCode) \(failure.title)")
+            }
             for address in host.addresses {
-                if let failure = address.failure { lines.append("\(domain): \(name) \(address.address) \(failure.exchangeCode) \(failure.title)") }
+                if let failure = address.failure {
+                    lines.append("\(domain): \(name) \(address.address) \(failure.exchangeCode) \(failure.title)")
+                }
             }
         }
         if let sts = report.mtaSTS {
-            for problem in sts.problems { lines.append("\(domain): MTA-STS \(sts.mode?.rawValue ?? "unreadable") \(problem.resultType.rawValue): \(problem.detail)") }
+            for problem in sts.problems {
+                lines.append(
+                    "\(domain): MTA-STS \(sts.mode?.rawValue ?? "unreadable") \(problem.resultType.rawValue): \(problem.detail)"
+                )
+            }
         }
         if report.outcome == .notProtected { lines.append("\(domain): not protected: DANE is not in force") }
         for finding in report.drift ?? [] { lines.append("\(domain): drift: \(finding)") }
         for warning in report.warnings { lines.append("\(domain): \(warning.message)") }
         for host in report.hosts {
-            for address in host.addresses { lines += address.warnings.map { "\(domain): \(address.address): \($0.message)" } }
+            for address in host.addresses {
+                lines += address.warnings.map { "\(domain): \(address.address): \($0.message)" }
+            }
         }
         for warning in report.mtaSTS?.warnings ?? [] { lines.append("\(domain): MTA-STS: \(warning.message)") }
         return lines.map { TerminalText.visible($0, limit: 300) }

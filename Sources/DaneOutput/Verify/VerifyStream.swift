@@ -68,7 +68,10 @@ public final class Heartbeat: @unchecked Sendable {
         let started = ContinuousClock.now
         timer.schedule(deadline: .now() + 10, repeating: 10)
         timer.setEventHandler {
-            FileHandle.standardError.write(Data("verify: \(stream.finished)/\(stream.total) domains after \((ContinuousClock.now - started).components.seconds) s\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "verify: \(stream.finished)/\(stream.total) domains after \((ContinuousClock.now - started).components.seconds) s\n"
+                        .utf8))
         }
         timer.resume()
         self.timer = timer

@@ -14,24 +14,29 @@ public struct VerifyText {
 
     func render(_ report: DomainReport) -> String {
         let dnsOnly = report.hosts.contains { $0.addresses.contains { $0.verdict == .notChecked } }
-        let header = "\(TerminalText.visible(report.domain))  \(badge(report.outcome))  \(summary(report.outcome))"
-            + (dnsOnly ? " (DNS only: no server certificate was checked)" : "") + " [profile \(report.profile.rawValue)]\n"
+        let header =
+            "\(TerminalText.visible(report.domain))  \(badge(report.outcome))  \(summary(report.outcome))"
+            + (dnsOnly ? " (DNS only: no server certificate was checked)" : "")
+            + " [profile \(report.profile.rawValue)]\n"
         return header + body(report)
     }
 
     func body(_ report: DomainReport) -> String {
         var out = ""
-        out += "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
+        out +=
+            "  MX lookup: \(report.mxStatus.rawValue)\(report.implicitMX ? " (no MX records: the domain itself is the mail host)" : "")\n"
         if let failure = report.failure {
-            out += failureLines(failure, report.detail, report.remedy, report.senderNextStep, indent: "  ", broken: report.chainBreak,
-                                nameServers: report.nameServers.map(\.message))
+            out += failureLines(
+                failure, report.detail, report.remedy, report.senderNextStep, indent: "  ", broken: report.chainBreak,
+                nameServers: report.nameServers.map(\.message))
         } else if let detail = report.detail {
             out += "  \(v(detail))\n"
         }
         for host in report.hosts {
             out += "  \(v(host.host)) (preference \(host.preference)): addresses \(host.addressStatus.rawValue)"
             if let owner = host.tlsaOwner, let status = host.tlsaStatus {
-                out += "; TLSA at \(v(owner)) \(status.rawValue)\(host.tlsa.isEmpty && status == .secure ? " (none published)" : "")"
+                out +=
+                    "; TLSA at \(v(owner)) \(status.rawValue)\(host.tlsa.isEmpty && status == .secure ? " (none published)" : "")"
             }
             out += "\n"
             for record in host.tlsa {
@@ -39,25 +44,31 @@ public struct VerifyText {
                 out += record.usable ? "usable\n" : "UNUSABLE: \(v(record.reason))\n"
             }
             if let failure = host.failure {
-                out += failureLines(failure, host.detail, host.remedy, report.senderNext(afterHost: host), indent: "    ", broken: host.chainBreak,
-                                    nameServers: host.nameServers.map(\.message))
+                out += failureLines(
+                    failure, host.detail, host.remedy, report.senderNext(afterHost: host), indent: "    ",
+                    broken: host.chainBreak,
+                    nameServers: host.nameServers.map(\.message))
             }
             for address in host.addresses {
                 out += "    \(address.address)  \(badge(address.verdict))  "
                 switch address.verdict {
-                case .pass: out += "\(v(address.detail))\(address.matched.map { " by \(v(Self.short($0)))" } ?? "")\(address.tls.map { ", \(v($0))" } ?? "")\n"
+                case .pass:
+                    out +=
+                        "\(v(address.detail))\(address.matched.map { " by \(v(Self.short($0)))" } ?? "")\(address.tls.map { ", \(v($0))" } ?? "")\n"
                 case .unauthenticated: out += "\(v(address.detail))\n"
                 case .fail: out += "\(address.failure.map { "\($0.exchangeCode) \($0.title)" } ?? "failed")\n"
                 case .notChecked: out += "\(v(address.detail))\n"
                 }
                 for certificate in address.certificates.prefix(3) {
-                    out += "      certificate: \(v(certificate.subject)); issuer \(v(certificate.issuer)); SPKI SHA-256 \(certificate.spkiSHA256.prefix(16))...; "
+                    out +=
+                        "      certificate: \(v(certificate.subject)); issuer \(v(certificate.issuer)); SPKI SHA-256 \(certificate.spkiSHA256.prefix(16))...; "
                     out += "valid \(Self.day(certificate.notBefore)) to \(Self.day(certificate.notAfter))\n"
                 }
                 if address.verdict == .fail {
-                    out += failureLines(address.failure, address.detail, address.remedy,
-                                        address.failure.map { report.senderNext(after: $0, host: host.host, address: address.address) },
-                                        indent: "      ", header: false)
+                    out += failureLines(
+                        address.failure, address.detail, address.remedy,
+                        address.failure.map { report.senderNext(after: $0, host: host.host, address: address.address) },
+                        indent: "      ", header: false)
                 } else if let remedy = address.remedy, address.verdict == .unauthenticated {
                     out += "      fix: \(v(remedy))\n"
                 }
@@ -72,23 +83,28 @@ public struct VerifyText {
 
     func mtaSTSLines(_ sts: MTASTSReport, failing: Bool) -> String {
         let state = sts.problems.isEmpty ? paint("OK", "32") : failing ? paint("FAIL", "31") : paint("PROBLEMS", "33")
-        var out = "  MTA-STS \(state): \(sts.mode.map { "mode \($0.rawValue)" } ?? "no usable policy"), id \(v(sts.id ?? "?"))"
+        var out =
+            "  MTA-STS \(state): \(sts.mode.map { "mode \($0.rawValue)" } ?? "no usable policy"), id \(v(sts.id ?? "?"))"
         out += sts.maxAge.map { ", max_age \($0)" } ?? ""
         out += sts.mx.isEmpty ? "" : ", mx \(v(sts.mx.joined(separator: " ")))"
         out += " (\(v(sts.policyURL)))\n"
         for problem in sts.problems {
-            out += "    \(paint(failing ? "FAIL" : "problem", failing ? "31" : "33")) \(problem.resultType.rawValue)\(problem.resultType.senderFailure.map { " (\($0.exchangeCode))" } ?? "")\n"
+            out +=
+                "    \(paint(failing ? "FAIL" : "problem", failing ? "31" : "33")) \(problem.resultType.rawValue)\(problem.resultType.senderFailure.map { " (\($0.exchangeCode))" } ?? "")\n"
             out += "      why: \(v(problem.detail))\n      fix: \(v(problem.fix))\n"
         }
         if !sts.problems.isEmpty && !failing {
-            out += "      sender: mode \(sts.mode?.rawValue ?? "?") only reports these (TLS-RPT); mail is still delivered\n"
+            out +=
+                "      sender: mode \(sts.mode?.rawValue ?? "?") only reports these (TLS-RPT); mail is still delivered\n"
         }
         for warning in sts.warnings { out += "    \(paint("warning:", "33")) \(v(warning.message))\n" }
         return out
     }
 
-    func failureLines(_ failure: SenderFailure?, _ detail: String?, _ remedy: String?, _ next: String?,
-                      indent: String, header: Bool = true, broken: ChainBreak? = nil, nameServers: [String] = []) -> String {
+    func failureLines(
+        _ failure: SenderFailure?, _ detail: String?, _ remedy: String?, _ next: String?,
+        indent: String, header: Bool = true, broken: ChainBreak? = nil, nameServers: [String] = []
+    ) -> String {
         var out = ""
         if header, let failure { out += "\(indent)\(paint("FAIL", "31")) \(failure.exchangeCode) \(failure.title)\n" }
         if let detail { out += "\(indent)why: \(v(detail))\n" }

@@ -12,11 +12,11 @@ public func fuzzDescription(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
 }
 
 #if !FUZZING
-import FuzzReplay
+    import FuzzReplay
 
-/// Without libFuzzer (a normal build): `FuzzDescription CORPUS-FILE...` replays files.
-@main
-enum Replay {
-    static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzDescription) }
-}
+    /// Without libFuzzer (a normal build): `FuzzDescription CORPUS-FILE...` replays files.
+    @main
+    enum Replay {
+        static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzDescription) }
+    }
 #endif

@@ -14,11 +14,11 @@ public func fuzzKeyMaterial(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt
 }
 
 #if !FUZZING
-import FuzzReplay
+    import FuzzReplay
 
-/// Without libFuzzer (a normal build): `FuzzKeyMaterial CORPUS-FILE...` replays files.
-@main
-enum Replay {
-    static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzKeyMaterial) }
-}
+    /// Without libFuzzer (a normal build): `FuzzKeyMaterial CORPUS-FILE...` replays files.
+    @main
+    enum Replay {
+        static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzKeyMaterial) }
+    }
 #endif

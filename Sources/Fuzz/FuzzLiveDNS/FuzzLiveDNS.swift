@@ -8,7 +8,9 @@ public func fuzzLiveDNS(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: start, count: count))
     guard let first = bytes.first else { return 0 }
     let body = Array(bytes.dropFirst())
-    for type in [RRType.a, .aaaa, .ns, .cname, .soa, .mx, .txt, .tlsa, .rrsig, .dnskey, .ds, RRType(rawValue: UInt16(first))] {
+    for type in [
+        RRType.a, .aaaa, .ns, .cname, .soa, .mx, .txt, .tlsa, .rrsig, .dnskey, .ds, RRType(rawValue: UInt16(first)),
+    ] {
         _ = RecordData(type: type, wire: body).presentation
     }
     let text = String(decoding: body, as: UTF8.self)
@@ -20,11 +22,11 @@ public func fuzzLiveDNS(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-import FuzzReplay
+    import FuzzReplay
 
-/// Without libFuzzer (a normal build): `FuzzLiveDNS CORPUS-FILE...` replays files.
-@main
-enum Replay {
-    static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzLiveDNS) }
-}
+    /// Without libFuzzer (a normal build): `FuzzLiveDNS CORPUS-FILE...` replays files.
+    @main
+    enum Replay {
+        static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzLiveDNS) }
+    }
 #endif

@@ -19,11 +19,11 @@ public func fuzzReport(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-import FuzzReplay
+    import FuzzReplay
 
-/// Without libFuzzer (a normal build): `FuzzReport CORPUS-FILE...` replays files.
-@main
-enum Replay {
-    static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzReport) }
-}
+    /// Without libFuzzer (a normal build): `FuzzReport CORPUS-FILE...` replays files.
+    @main
+    enum Replay {
+        static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzReport) }
+    }
 #endif

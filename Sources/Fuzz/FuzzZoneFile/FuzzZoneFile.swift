@@ -13,11 +13,11 @@ public func fuzzZoneFile(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {
 }
 
 #if !FUZZING
-import FuzzReplay
+    import FuzzReplay
 
-/// Without libFuzzer (a normal build): `FuzzZoneFile CORPUS-FILE...` replays files.
-@main
-enum Replay {
-    static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzZoneFile) }
-}
+    /// Without libFuzzer (a normal build): `FuzzZoneFile CORPUS-FILE...` replays files.
+    @main
+    enum Replay {
+        static func main() { replayFiles(CommandLine.arguments.dropFirst(), through: fuzzZoneFile) }
+    }
 #endif

@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 
 /// Sends one RFC 2136 UPDATE over TCP, signed with TSIG (RFC 8945), and reads the server's
 /// verdict. The answer's TSIG is verified against the request's MAC: an unsigned or badly
@@ -24,7 +24,8 @@ public struct UpdateSender: Sendable {
         defer { ldns_rr_list_deep_free(updates) }
         // The packet owns the zone name from here on.
         guard let zone = ldns_dname_new_frm_str(message.zone.fqdn),
-              let packet = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, prerequisites, updates, nil) else {
+            let packet = ldns_update_pkt_new(zone, LDNS_RR_CLASS_IN, prerequisites, updates, nil)
+        else {
             throw ResolverError(description: "cannot build an UPDATE for \(message.zone)")
         }
         defer { ldns_pkt_free(packet) }
@@ -47,7 +48,8 @@ public struct UpdateSender: Sendable {
         }
         defer { ldns_pkt_free(reply) }
         guard ldns_pkt_id(reply) == ldns_pkt_id(packet), ldns_pkt_qr(reply) != 0 else {
-            throw ResolverError(description: "\(server) answered with a message that is not the answer to this UPDATE (ID mismatch)")
+            throw ResolverError(
+                description: "\(server) answered with a message that is not the answer to this UPDATE (ID mismatch)")
         }
         let rcode = Int(ldns_pkt_get_rcode(reply).rawValue)
         guard let replyTSIG = ldns_pkt_tsig(reply) else {
@@ -78,18 +80,22 @@ public struct UpdateSender: Sendable {
         let seconds = Int(timeout)
         var answer: UnsafeMutablePointer<UInt8>?
         var answerSize = 0
-        let status = ldns_tcp_send(&answer, buffer, socketAddress, socklen_t(socketSize),
-                                   timeval(tv_sec: seconds, tv_usec: Int((timeout - Double(seconds)) * 1_000_000)), &answerSize)
+        let status = ldns_tcp_send(
+            &answer, buffer, socketAddress, socklen_t(socketSize),
+            timeval(tv_sec: seconds, tv_usec: Int((timeout - Double(seconds)) * 1_000_000)), &answerSize)
         guard status == LDNS_STATUS_OK, let answer else {
             let text = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "no answer"
-            throw ResolverError(description: "\(server) did not answer the UPDATE within \(seconds) s over TCP: \(text.lowercased())")
+            throw ResolverError(
+                description: "\(server) did not answer the UPDATE within \(seconds) s over TCP: \(text.lowercased())")
         }
         defer { free(answer) }
         return Array(UnsafeBufferPointer(start: answer, count: answerSize))
     }
 
     /// The ldns list for a section; RDATA goes through ldns's own presentation parser.
-    private static func list(_ entries: [UpdateMessage.Entry]) throws(ResolverError) -> UnsafeMutablePointer<ldns_rr_list> {
+    private static func list(
+        _ entries: [UpdateMessage.Entry]
+    ) throws(ResolverError) -> UnsafeMutablePointer<ldns_rr_list> {
         guard let list = ldns_rr_list_new() else { throw ResolverError(description: "out of memory") }
         for entry in entries {
             let rr: UnsafeMutablePointer<ldns_rr>
@@ -111,11 +117,12 @@ public struct UpdateSender: Sendable {
                 rr = made
             }
             ldns_rr_set_ttl(rr, entry.ttl)
-            let recordClass: ldns_rr_class = switch entry.recordClass {
-            case .in: LDNS_RR_CLASS_IN
-            case .none: LDNS_RR_CLASS_NONE
-            case .any: LDNS_RR_CLASS_ANY
-            }
+            let recordClass: ldns_rr_class =
+                switch entry.recordClass {
+                case .in: LDNS_RR_CLASS_IN
+                case .none: LDNS_RR_CLASS_NONE
+                case .any: LDNS_RR_CLASS_ANY
+                }
             ldns_rr_set_class(rr, recordClass)
             _ = ldns_rr_list_push_rr(list, rr)
         }

@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 
 /// A DNSSEC key pair in BIND's file format (`K<zone>.+<alg>+<tag>.key` / `.private`), the
 /// format ldns-signzone and dnssec-signzone read.
@@ -48,15 +48,20 @@ public final class DNSSECKey: @unchecked Sendable {
         ldns_key_set_pubkey_owner(key, ldns_rdf_clone(ldns_rr_owner(dnskey)))
     }
 
-
     // MARK: - Making keys
 
-    public static func generate(zone: String, algorithm: DNSSECAlgorithm, ksk: Bool, ttl: UInt32 = 3600) throws(LDNSError) -> DNSSECKey {
-        guard let made = ldns_key_new_frm_algorithm(ldns_signing_algorithm(UInt32(algorithm.rawValue)), algorithm.keyBits) else {
+    public static func generate(
+        zone: String, algorithm: DNSSECAlgorithm, ksk: Bool, ttl: UInt32 = 3600
+    ) throws(LDNSError) -> DNSSECKey {
+        guard
+            let made = ldns_key_new_frm_algorithm(ldns_signing_algorithm(UInt32(algorithm.rawValue)), algorithm.keyBits)
+        else {
             throw LDNSError("could not generate a \(algorithm.mnemonic) key")
         }
         let key = OwnedKey(made)
-        guard let owner = ldns_dname_new_frm_str(absolute(zone)) else { throw LDNSError("\"\(zone)\" is not a valid zone name") }
+        guard let owner = ldns_dname_new_frm_str(absolute(zone)) else {
+            throw LDNSError("\"\(zone)\" is not a valid zone name")
+        }
         ldns_key_set_pubkey_owner(key.pointer, owner)
         ldns_key_set_flags(key.pointer, ksk ? 257 : 256)
         guard let record = ldns_key2rr(key.pointer) else { throw LDNSError("could not make the DNSKEY record") }
@@ -70,7 +75,8 @@ public final class DNSSECKey: @unchecked Sendable {
 
     /// Reads `<base>.key` and `<base>.private`; `path` may name either file or the base.
     public static func load(path: String) throws(LDNSError) -> DNSSECKey {
-        let base = path.hasSuffix(".key") || path.hasSuffix(".private")
+        let base =
+            path.hasSuffix(".key") || path.hasSuffix(".private")
             ? String(path[..<path.lastIndex(of: ".")!]) : path
         let keyText = try read("\(base).key")
         let privateText = try read("\(base).private")
@@ -89,7 +95,8 @@ public final class DNSSECKey: @unchecked Sendable {
         }
         let record = OwnedRR(parsed), dnskey = parsed
         guard ldns_rr_get_type(dnskey) == LDNS_RR_TYPE_DNSKEY, ldns_rr_rd_count(dnskey) == 4 else {
-            throw LDNSError("\(base).key holds a \(takeString(ldns_rr_type2str(ldns_rr_get_type(dnskey)))) record, not a DNSKEY")
+            throw LDNSError(
+                "\(base).key holds a \(takeString(ldns_rr_type2str(ldns_rr_get_type(dnskey)))) record, not a DNSKEY")
         }
         var line: Int32 = 0
         var loaded: KeyPointer?
@@ -100,7 +107,9 @@ public final class DNSSECKey: @unchecked Sendable {
         let owned = OwnedKey(loaded), key = loaded
         let keyAlgorithm = ldns_rdf2native_int8(ldns_rr_rdf(dnskey, 2))
         guard UInt32(keyAlgorithm) == ldns_key_algorithm(key).rawValue else {
-            throw LDNSError("\(base).key says algorithm \(keyAlgorithm) but \(base).private holds an algorithm \(ldns_key_algorithm(key).rawValue) key")
+            throw LDNSError(
+                "\(base).key says algorithm \(keyAlgorithm) but \(base).private holds an algorithm \(ldns_key_algorithm(key).rawValue) key"
+            )
         }
         // The public key derived from the private file must be the one the .key file publishes.
         ldns_key_set_pubkey_owner(key, ldns_rdf_clone(ldns_rr_owner(dnskey)))
@@ -115,7 +124,10 @@ public final class DNSSECKey: @unchecked Sendable {
 
     private static func read(_ path: String) throws(LDNSError) -> String {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LDNSError("cannot read \(path): " + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"), unreadable: true)
+            throw LDNSError(
+                "cannot read \(path): "
+                    + (FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file"),
+                unreadable: true)
         }
         return String(decoding: data, as: UTF8.self)
     }
@@ -126,7 +138,8 @@ public final class DNSSECKey: @unchecked Sendable {
 
     /// The `.key` file: a comment and the DNSKEY record.
     public var publicFileText: String {
-        "; This is a \(isKSK ? "key-signing" : "zone-signing") key, keyid \(keyTag), for \(zone)\n" + dnskeyRecord + "\n"
+        "; This is a \(isKSK ? "key-signing" : "zone-signing") key, keyid \(keyTag), for \(zone)\n" + dnskeyRecord
+            + "\n"
     }
 
     /// The `.private` file (Private-key-format v1.2). Secret: write it with mode 0600 only.
@@ -157,7 +170,8 @@ public final class DNSSECKey: @unchecked Sendable {
     /// The records a child publishes for its parent to pick up: CDS and/or CDNSKEY lines.
     public func childRecords(cds: Bool, cdnskey: Bool) throws(LDNSError) -> [String] {
         let ttl = ldns_rr_ttl(dnskey)
-        return (cds ? ["\(zone) \(ttl) IN CDS \(try dsRDATA())"] : []) + (cdnskey ? ["\(zone) \(ttl) IN CDNSKEY \(dnskeyRDATA)"] : [])
+        return (cds ? ["\(zone) \(ttl) IN CDS \(try dsRDATA())"] : [])
+            + (cdnskey ? ["\(zone) \(ttl) IN CDNSKEY \(dnskeyRDATA)"] : [])
     }
 
     /// True when `other` is this key's DNSKEY (same flags, algorithm and public key).

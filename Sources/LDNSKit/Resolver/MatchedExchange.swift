@@ -1,5 +1,5 @@
-import Foundation
 internal import CLDNS
+import Foundation
 
 /// One question sent and its answer accepted only if it answers that question: the same
 /// message ID (RFC 5452 §9.1; a stray or off-path spoofed answer carries another) and the same
@@ -10,8 +10,10 @@ enum MatchedExchange {
         case mismatched(String)
     }
 
-    static func ask(_ resolver: UnsafeMutablePointer<ldns_resolver>, _ owner: UnsafeMutablePointer<ldns_rdf>, _ type: ldns_rr_type,
-                    flags: UInt16) -> Result<UnsafeMutablePointer<ldns_pkt>, Failure> {
+    static func ask(
+        _ resolver: UnsafeMutablePointer<ldns_resolver>, _ owner: UnsafeMutablePointer<ldns_rdf>, _ type: ldns_rr_type,
+        flags: UInt16
+    ) -> Result<UnsafeMutablePointer<ldns_pkt>, Failure> {
         var query: UnsafeMutablePointer<ldns_pkt>?
         let prepared = ldns_resolver_prepare_query_pkt(&query, resolver, owner, type, LDNS_RR_CLASS_IN, flags)
         guard prepared == LDNS_STATUS_OK, let query else { return .failure(.notSent(prepared)) }
@@ -20,7 +22,9 @@ enum MatchedExchange {
         // ldns marks a server that once timed out as unreachable for good, and every later
         // query on this resolver then fails at once ("no valid nameservers"): one slow answer
         // must not poison a resolver reused for the rest of a run. Each question gets a fresh try.
-        for index in 0..<ldns_resolver_nameserver_count(resolver) { ldns_resolver_set_nameserver_rtt(resolver, index, 1) }
+        for index in 0..<ldns_resolver_nameserver_count(resolver) {
+            ldns_resolver_set_nameserver_rtt(resolver, index, 1)
+        }
         var answer: UnsafeMutablePointer<ldns_pkt>?
         let status = ldns_resolver_send_pkt(&answer, resolver, query)
         guard status == LDNS_STATUS_OK, let answer else { return .failure(.notSent(status)) }
@@ -31,7 +35,8 @@ enum MatchedExchange {
         }
         let question = ldns_pkt_question(answer)
         guard let question, ldns_rr_list_rr_count(question) == 1, let asked = ldns_rr_list_rr(question, 0),
-              ldns_rr_get_type(asked) == type, ldns_dname_compare(ldns_rr_owner(asked), owner) == 0 else {
+            ldns_rr_get_type(asked) == type, ldns_dname_compare(ldns_rr_owner(asked), owner) == 0
+        else {
             ldns_pkt_free(answer)
             return .failure(.mismatched("the answer is to another question"))
         }

@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 
 /// Asks one recursive resolver, with DNSSEC OK set, the way a DANE sender's stub resolver
 /// does: it trusts the resolver's AD bit (so the resolver must validate).
@@ -22,14 +22,18 @@ public final class StubResolver: @unchecked Sendable {
 
     /// An ldns resolver asking `address` (or /etc/resolv.conf's servers) with DNSSEC OK set;
     /// shared with AnchoredValidator. Also returns how to name the server in messages.
-    static func make(address: String?, timeout: TimeInterval) throws(ResolverError) -> (UnsafeMutablePointer<ldns_resolver>, String) {
+    static func make(
+        address: String?, timeout: TimeInterval
+    ) throws(ResolverError) -> (UnsafeMutablePointer<ldns_resolver>, String) {
         var made: UnsafeMutablePointer<ldns_resolver>?
         let label: String
         if let address {
             let (host, port) = split(address)
             made = ldns_resolver_new()
             let rdf = ldns_rdf_new_frm_str(host.contains(":") ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A, host)
-            guard let made, let rdf else { throw ResolverError(description: "\"\(address)\" is not an IP address[:port]") }
+            guard let made, let rdf else {
+                throw ResolverError(description: "\"\(address)\" is not an IP address[:port]")
+            }
             defer { ldns_rdf_deep_free(rdf) }
             _ = ldns_resolver_push_nameserver(made, rdf)
             ldns_resolver_set_port(made, port)
@@ -48,7 +52,8 @@ public final class StubResolver: @unchecked Sendable {
         ldns_resolver_set_random(resolver, 0)
         ldns_resolver_set_edns_udp_size(resolver, 1232)
         let seconds = Int(timeout)
-        ldns_resolver_set_timeout(resolver, timeval(tv_sec: seconds, tv_usec: Int((timeout - Double(seconds)) * 1_000_000)))
+        ldns_resolver_set_timeout(
+            resolver, timeval(tv_sec: seconds, tv_usec: Int((timeout - Double(seconds)) * 1_000_000)))
         return (resolver, label)
     }
 
@@ -66,21 +71,28 @@ public final class StubResolver: @unchecked Sendable {
     }
 
     /// Asks `name`/`type`; `checkingDisabled` sets CD (to tell bogus data from a dead server).
-    public func query(_ name: DNSName, _ type: RRType, checkingDisabled: Bool = false) throws(ResolverError) -> DNSResponse {
+    public func query(
+        _ name: DNSName, _ type: RRType, checkingDisabled: Bool = false
+    ) throws(ResolverError) -> DNSResponse {
         lock.lock()
         defer { lock.unlock() }
-        guard let owner = ldns_dname_new_frm_str(name.fqdn) else { throw ResolverError(description: "\"\(name)\" is not a domain name") }
+        guard let owner = ldns_dname_new_frm_str(name.fqdn) else {
+            throw ResolverError(description: "\"\(name)\" is not a domain name")
+        }
         defer { ldns_rdf_deep_free(owner) }
         let rrType = ldns_rr_type(rawValue: UInt32(type.rawValue))
         ldns_resolver_set_dnssec_cd(resolver, checkingDisabled ? 1 : 0)
         let packet: UnsafeMutablePointer<ldns_pkt>
-        switch MatchedExchange.ask(resolver, owner, rrType, flags: (recursive ? UInt16(LDNS_RD) : 0) | (checkingDisabled ? UInt16(LDNS_CD) : 0)) {
+        switch MatchedExchange.ask(
+            resolver, owner, rrType, flags: (recursive ? UInt16(LDNS_RD) : 0) | (checkingDisabled ? UInt16(LDNS_CD) : 0)
+        ) {
         case .success(let answer): packet = answer
         case .failure(.notSent(let status)):
             let text = ldns_get_errorstr_by_id(status).map { String(cString: $0) } ?? "no answer"
             throw ResolverError(description: "\(address) did not answer \(name) \(type): \(text.lowercased())")
         case .failure(.mismatched(let why)):
-            throw ResolverError(description: "\(address) answered \(name) \(type) with something else (\(why)): not using it")
+            throw ResolverError(
+                description: "\(address) answered \(name) \(type) with something else (\(why)): not using it")
         }
         defer { ldns_pkt_free(packet) }
         return DNSResponse(packet: packet, authenticated: ldns_pkt_ad(packet) != 0)
@@ -91,13 +103,14 @@ extension DNSResponse {
     /// The response code and answer section of an ldns packet, in presentation form.
     init(packet: UnsafeMutablePointer<ldns_pkt>, authenticated: Bool) {
         let rcode = Int(ldns_pkt_get_rcode(packet).rawValue)
-        let code: Code = switch rcode {
-        case 0: .noError
-        case 2: .servFail
-        case 3: .nxDomain
-        case 5: .refused
-        default: .other(rcode)
-        }
+        let code: Code =
+            switch rcode {
+            case 0: .noError
+            case 2: .servFail
+            case 3: .nxDomain
+            case 5: .refused
+            default: .other(rcode)
+            }
         func records(_ list: UnsafeMutablePointer<ldns_rr_list>?) -> [DNSRecord] {
             guard let list else { return [] }
             return (0..<ldns_rr_list_rr_count(list)).compactMap { ldns_rr_list_rr(list, $0).map(DNSRecord.init) }
@@ -133,6 +146,8 @@ extension DNSRecord {
             }
         }
         let type = RRType(rawValue: UInt16(ldns_rr_get_type(rr).rawValue))
-        self.init(owner: DNSName(wireLabels: labels), type: type, ttl: ldns_rr_ttl(rr), data: RecordData(type: type, wire: wire))
+        self.init(
+            owner: DNSName(wireLabels: labels), type: type, ttl: ldns_rr_ttl(rr),
+            data: RecordData(type: type, wire: wire))
     }
 }

@@ -24,12 +24,16 @@ final class BlockSigner {
     /// Old signatures this thread kept instead of making new ones.
     var kept: Int { maker.kept }
 
-    init(layout: ZoneLayout, signers: ThreadSigners, options: SigningOptions, typeNames: [UInt16: [UInt8]], old: OldSignatures? = nil) {
+    init(
+        layout: ZoneLayout, signers: ThreadSigners, options: SigningOptions, typeNames: [UInt16: [UInt8]],
+        old: OldSignatures? = nil
+    ) {
         self.layout = layout
         self.options = options
         self.typeNames = typeNames
-        maker = RRSIGMaker(signers: signers, signer: layout.apexKey, inception: options.inceptionTime, typeNames: typeNames,
-                           old: old, now: options.nowTime, keepUntil: options.keepUntil)
+        maker = RRSIGMaker(
+            signers: signers, signer: layout.apexKey, inception: options.inceptionTime, typeNames: typeNames,
+            old: old, now: options.nowTime, keepUntil: options.keepUntil)
         signerWire = layout.apexKey.withUnsafeBufferPointer(NameKey.wire)
         var text: [UInt8] = []
         layout.apexKey.withUnsafeBufferPointer { NameKey.appendText($0, to: &text) }
@@ -66,7 +70,9 @@ final class BlockSigner {
         if set.signed { maker.start(ownerWire: ownerWire) }
         for r in Int(set.first)..<Int(set.first + set.count) {
             let record = layout.record(r)
-            appendLine(owner: ownerText, ttl: first.ttl, rrclass: record.rrclass, typeName: typeName, rdataText: record.text, to: &out)
+            appendLine(
+                owner: ownerText, ttl: first.ttl, rrclass: record.rrclass, typeName: typeName, rdataText: record.text,
+                to: &out)
             if set.signed { maker.add(record.rdata, type: set.type, rrclass: first.rrclass, ttl: first.ttl) }
         }
         guard set.signed else { return true }
@@ -96,7 +102,8 @@ final class BlockSigner {
                 PresentationText.appendBase32Hex(nextHash, to: &denialText)
                 // The record lives at the hashed name, one label below the apex.
                 ownerText.removeAll(keepingCapacity: true)
-                PresentationText.appendBase32Hex(UnsafeBufferPointer(rebasing: hashes[slot * 20..<slot * 20 + 20]), to: &ownerText)
+                PresentationText.appendBase32Hex(
+                    UnsafeBufferPointer(rebasing: hashes[slot * 20..<slot * 20 + 20]), to: &ownerText)
             }
             ownerWire.removeAll(keepingCapacity: true)
             ownerWire.append(UInt8(ownerText.count))
@@ -116,8 +123,9 @@ final class BlockSigner {
         }
         maker.start(ownerWire: ownerWire)
         denialRdata.withUnsafeBufferPointer { maker.add($0, type: type, rrclass: 1, ttl: layout.denialTTL) }
-        return sign(type: type, labels: ownerLabels, ttl: layout.denialTTL, jitterIndex: layout.rrsets.count + index,
-                    owner: ownerText, to: &out)
+        return sign(
+            type: type, labels: ownerLabels, ttl: layout.denialTTL, jitterIndex: layout.rrsets.count + index,
+            owner: ownerText, to: &out)
     }
 
     // NSEC3 fields before the next hashed owner (RFC 9276's parameters), then its length, 20.
@@ -145,8 +153,11 @@ final class BlockSigner {
     }
 
     /// Signs the RRset given to `maker` with each key for `type` and appends the RRSIG lines.
-    private func sign(type: UInt16, labels: UInt8, ttl: UInt32, jitterIndex: Int, owner: [UInt8], to out: inout [UInt8]) -> Bool {
-        maker.sign(type: type, labels: labels, ttl: ttl, expiration: options.expiration(for: jitterIndex)) { rdataText in
+    private func sign(
+        type: UInt16, labels: UInt8, ttl: UInt32, jitterIndex: Int, owner: [UInt8], to out: inout [UInt8]
+    ) -> Bool {
+        maker.sign(type: type, labels: labels, ttl: ttl, expiration: options.expiration(for: jitterIndex)) {
+            rdataText in
             out += owner
             out.append(0x09)
             PresentationText.appendDecimal(ttl, to: &out)
@@ -156,13 +167,19 @@ final class BlockSigner {
         }
     }
 
-    private func appendLine(owner: [UInt8], ttl: UInt32, rrclass: UInt16, typeName: [UInt8], rdataText: UnsafeBufferPointer<UInt8>,
-                            to out: inout [UInt8]) {
+    private func appendLine(
+        owner: [UInt8], ttl: UInt32, rrclass: UInt16, typeName: [UInt8], rdataText: UnsafeBufferPointer<UInt8>,
+        to out: inout [UInt8]
+    ) {
         out += owner
         out.append(0x09)
         PresentationText.appendDecimal(ttl, to: &out)
         out.append(0x09)
-        if rrclass == 1 { out += [UInt8(ascii: "I"), UInt8(ascii: "N")] } else { out += PresentationText.className(rrclass) }
+        if rrclass == 1 {
+            out += [UInt8(ascii: "I"), UInt8(ascii: "N")]
+        } else {
+            out += PresentationText.className(rrclass)
+        }
         out.append(0x09)
         out += typeName
         out.append(0x09)

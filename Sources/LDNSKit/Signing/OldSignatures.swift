@@ -33,7 +33,8 @@ final class OldSignatures: @unchecked Sendable {
             let record = store.record(ref)
             let rdata = record.rdata
             guard rdata.count > 18 + signerWire.count,
-                  rdata[18..<18 + signerWire.count].elementsEqual(signerWire) else { continue }
+                rdata[18..<18 + signerWire.count].elementsEqual(signerWire)
+            else { continue }
             NameKey.appendWire(record.key, to: &keys)
             keys += [rdata[0], rdata[1], rdata[2], rdata[16], rdata[17]]
             starts.append(keys.count)
@@ -48,8 +49,10 @@ final class OldSignatures: @unchecked Sendable {
 
     private var signerLength = 0
 
-    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ aStarts: [Int], _ i: Int,
-                                _ b: UnsafeBufferPointer<UInt8>, _ bStarts: [Int], _ j: Int) -> Int {
+    private static func compare(
+        _ a: UnsafeBufferPointer<UInt8>, _ aStarts: [Int], _ i: Int,
+        _ b: UnsafeBufferPointer<UInt8>, _ bStarts: [Int], _ j: Int
+    ) -> Int {
         let x = UnsafeBufferPointer(rebasing: a[aStarts[i]..<aStarts[i + 1]])
         let y = UnsafeBufferPointer(rebasing: b[bStarts[j]..<bStarts[j + 1]])
         let common = min(x.count, y.count)
@@ -63,7 +66,8 @@ final class OldSignatures: @unchecked Sendable {
     /// The old RRSIG over (owner, type) by this key, if the zone had one.
     func find(ownerWire: [UInt8], type: UInt16, algorithm: UInt8, keyTag: UInt16) -> Found? {
         guard !refs.isEmpty else { return nil }
-        let probe = ownerWire + [UInt8(type >> 8), UInt8(type & 0xFF), algorithm, UInt8(keyTag >> 8), UInt8(keyTag & 0xFF)]
+        let probe =
+            ownerWire + [UInt8(type >> 8), UInt8(type & 0xFF), algorithm, UInt8(keyTag >> 8), UInt8(keyTag & 0xFF)]
         let probeStarts = [0, probe.count]
         var low = 0, high = order.count - 1
         let hit: Int? = keys.withUnsafeBufferPointer { all in
@@ -79,7 +83,8 @@ final class OldSignatures: @unchecked Sendable {
         }
         guard let hit else { return nil }
         let rdata = store.record(refs[hit]).rdata
-        return Found(fixed: UnsafeBufferPointer(rebasing: rdata[0..<18]),
-                     signature: UnsafeBufferPointer(rebasing: rdata[(18 + signerLength)...]))
+        return Found(
+            fixed: UnsafeBufferPointer(rebasing: rdata[0..<18]),
+            signature: UnsafeBufferPointer(rebasing: rdata[(18 + signerLength)...]))
     }
 }

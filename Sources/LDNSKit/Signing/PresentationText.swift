@@ -13,7 +13,9 @@ enum PresentationText {
         out[start...].reverse()  // written lowest digit first
     }
 
-    static func appendDecimal<T: BinaryInteger>(_ value: T, to out: inout [UInt8]) { appendDecimal(UInt64(value), to: &out) }
+    static func appendDecimal<T: BinaryInteger>(_ value: T, to out: inout [UInt8]) {
+        appendDecimal(UInt64(value), to: &out)
+    }
 
     /// A wire-format name as text, case kept, special characters escaped (RFC 1035 §5.1).
     static func appendName(wire: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
@@ -33,7 +35,7 @@ enum PresentationText {
     @inline(__always) static func appendNameByte(_ byte: UInt8, to out: inout [UInt8]) {
         switch byte {
         case UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "\\"),
-             UInt8(ascii: "\""), UInt8(ascii: "@"), UInt8(ascii: "$"):
+            UInt8(ascii: "\""), UInt8(ascii: "@"), UInt8(ascii: "$"):
             out.append(UInt8(ascii: "\\"))
             out.append(byte)
         case 0x21...0x7E:

@@ -23,8 +23,10 @@ final class RRSIGMaker {
     private(set) var kept = 0
 
     /// `signer` is the zone's name key.
-    init(signers: ThreadSigners, signer: [UInt8], inception: UInt32, typeNames: [UInt16: [UInt8]],
-         old: OldSignatures? = nil, now: UInt32 = 0, keepUntil: UInt32 = 0) {
+    init(
+        signers: ThreadSigners, signer: [UInt8], inception: UInt32, typeNames: [UInt16: [UInt8]],
+        old: OldSignatures? = nil, now: UInt32 = 0, keepUntil: UInt32 = 0
+    ) {
         self.signers = signers
         self.old = old
         self.now = now
@@ -103,9 +105,10 @@ final class RRSIGMaker {
     /// the signature in `signature`; returns its expiration and inception.
     private func keep(type: UInt16, labels: UInt8, ttl: UInt32, signer: RawSigner) -> (UInt32, UInt32)? {
         guard let old, type != RRType.soa.rawValue,
-              let found = old.find(ownerWire: ownerWire, type: type, algorithm: signer.algorithm, keyTag: signer.keyTag),
-              found.labels == labels, found.originalTTL == ttl,
-              found.inception <= now, found.expiration >= keepUntil, found.expiration > found.inception else { return nil }
+            let found = old.find(ownerWire: ownerWire, type: type, algorithm: signer.algorithm, keyTag: signer.keyTag),
+            found.labels == labels, found.originalTTL == ttl,
+            found.inception <= now, found.expiration >= keepUntil, found.expiration > found.inception
+        else { return nil }
         data.removeAll(keepingCapacity: true)
         data.append(contentsOf: found.fixed)
         data += signerWire

@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 
 /// Signs loose RRsets (the records `generate` emits) for inclusion in a zone signed
 /// elsewhere: the zone fragment mode. Same RRSIG maker as whole-zone signing.
@@ -13,7 +13,9 @@ public enum RRsetSigner {
     }
 
     /// `records` are presentation lines (`owner ttl IN TYPE rdata`), all in `keys`' zone.
-    public static func sign(records: [String], keys: [DNSSECKey], options: SigningOptions) throws(LDNSError) -> [Signature] {
+    public static func sign(
+        records: [String], keys: [DNSSECKey], options: SigningOptions
+    ) throws(LDNSError) -> [Signature] {
         guard let zone = keys.first?.zone else { throw LDNSError("no signing key given") }
         let store = RecordStore()
         let arena = store.adopt(ByteArena())
@@ -22,19 +24,27 @@ public enum RRsetSigner {
         for text in records {
             var rr: RRPointer?
             let status = ldns_rr_new_frm_str(&rr, text, 3600, nil, nil)
-            guard status == LDNS_STATUS_OK, let rr else { throw LDNSError.status(status, "record \"\(text)\" does not parse") }
+            guard status == LDNS_STATUS_OK, let rr else {
+                throw LDNSError.status(status, "record \"\(text)\" does not parse")
+            }
             refs.append(store.append(to: arena) { packer.pack(rr, into: $0) })
             ldns_rr_free(rr)
         }
         let sorted = ZoneLayout.sortCanonically(refs, store: store, threads: 1)
-        guard let signers = ThreadSigners(keys.filter { $0.zone == zone }) else { throw LDNSError("could not load the signing keys") }
+        guard let signers = ThreadSigners(keys.filter { $0.zone == zone }) else {
+            throw LDNSError("could not load the signing keys")
+        }
         var zoneKey: [UInt8] = []
-        guard let zoneName = ldns_dname_new_frm_str(DNSSECKey.absolute(zone)) else { throw LDNSError("\"\(zone)\" is not a valid zone name") }
-        NameKey.append(wire: UnsafeBufferPointer(start: ldns_rdf_data(zoneName), count: ldns_rdf_size(zoneName)), to: &zoneKey)
+        guard let zoneName = ldns_dname_new_frm_str(DNSSECKey.absolute(zone)) else {
+            throw LDNSError("\"\(zone)\" is not a valid zone name")
+        }
+        NameKey.append(
+            wire: UnsafeBufferPointer(start: ldns_rdf_data(zoneName), count: ldns_rdf_size(zoneName)), to: &zoneKey)
         ldns_rdf_deep_free(zoneName)
         let types = Set(sorted.map { store.record($0).type })
-        let maker = RRSIGMaker(signers: signers, signer: zoneKey, inception: options.inceptionTime,
-                               typeNames: PresentationText.typeNames(for: types))
+        let maker = RRSIGMaker(
+            signers: signers, signer: zoneKey, inception: options.inceptionTime,
+            typeNames: PresentationText.typeNames(for: types))
         var out: [Signature] = []
         var i = 0
         var setIndex = 0
@@ -48,11 +58,17 @@ public enum RRsetSigner {
                 i += 1
             }
             let labels = UInt8(NameKey.labelCount(first.key) - (NameKey.isWildcard(first.key) ? 1 : 0))
-            guard let owner = DNSName(presentation: NameKey.text(first.key)) else { throw LDNSError("signing failed for \(zone): bad owner") }
+            guard let owner = DNSName(presentation: NameKey.text(first.key)) else {
+                throw LDNSError("signing failed for \(zone): bad owner")
+            }
             var unreadable = false
-            let made = maker.sign(type: first.type, labels: labels, ttl: first.ttl, expiration: options.expiration(for: setIndex)) {
+            let made = maker.sign(
+                type: first.type, labels: labels, ttl: first.ttl, expiration: options.expiration(for: setIndex)
+            ) {
                 // The maker writes zone-file text for whole zones; read back into a value here.
-                guard let data = RRSIGData(presentation: String(decoding: $0, as: UTF8.self)) else { unreadable = true; return }
+                guard let data = RRSIGData(presentation: String(decoding: $0, as: UTF8.self)) else {
+                    unreadable = true; return
+                }
                 out.append(Signature(owner: owner, ttl: first.ttl, data: data))
             }
             guard made, !unreadable else { throw LDNSError("signing failed for \(zone)") }

@@ -13,7 +13,8 @@ final class RawSigner {
 
     /// A thread's own signer for `source`; nil if OpenSSL refuses the key.
     init?(_ source: DNSSECKey) {
-        guard let signer = try? DNSSECSigner(privateKeyText: source.privateText), signer.algorithm == source.algorithm else { return nil }
+        guard let signer = try? DNSSECSigner(privateKeyText: source.privateText), signer.algorithm == source.algorithm
+        else { return nil }
         self.signer = signer
         algorithm = source.algorithm
         keyTag = source.keyTag

@@ -1,7 +1,7 @@
+internal import CLDNS
 import FileKit
 import Foundation
 import Synchronization
-internal import CLDNS
 
 /// A zone ready to be signed and written: `write(to:)` makes the signatures and streams the text.
 /// Unchecked Sendable: `write(to:)` is called from one thread at a time; its workers only read
@@ -23,7 +23,10 @@ public final class SignedZone: @unchecked Sendable {
     /// How many of those the last `write` kept.
     public private(set) var kept = 0
 
-    init(layout: ZoneLayout, keys: [DNSSECKey], options: SigningOptions, rrsets: Int, signatures: Int, old: OldSignatures? = nil) {
+    init(
+        layout: ZoneLayout, keys: [DNSSECKey], options: SigningOptions, rrsets: Int, signatures: Int,
+        old: OldSignatures? = nil
+    ) {
         self.old = old
         self.layout = layout
         self.keys = keys
@@ -35,7 +38,9 @@ public final class SignedZone: @unchecked Sendable {
     /// The whole signed zone as text (for small zones and tests).
     public var text: String {
         var collected: [UInt8] = []
-        _ = stream { collected.append(contentsOf: $0); return true }
+        _ = stream {
+            collected.append(contentsOf: $0); return true
+        }
         return String(decoding: collected, as: UTF8.self)
     }
 

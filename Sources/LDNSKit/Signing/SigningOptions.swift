@@ -34,8 +34,10 @@ public struct SigningOptions: Sendable {
     /// Signing threads; the default uses every core.
     public var threads: Int
 
-    public init(denial: Denial = .nsec, inception: Date, expiration: Date, jitter: TimeInterval = 0,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(
+        denial: Denial = .nsec, inception: Date, expiration: Date, jitter: TimeInterval = 0,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) {
         self.denial = denial
         self.now = inception.addingTimeInterval(3600)
         self.inception = inception
@@ -49,8 +51,9 @@ public struct SigningOptions: Sendable {
     /// last quarter of the window).
     public init(denial: Denial = .nsec, now: Date, validityDays: Int, jitterHours: Int? = nil) {
         let validity = TimeInterval(validityDays) * 86_400
-        self.init(denial: denial, inception: now.addingTimeInterval(-3600), expiration: now.addingTimeInterval(validity),
-                  jitter: jitterHours.map { TimeInterval($0) * 3600 } ?? validity / 4)
+        self.init(
+            denial: denial, inception: now.addingTimeInterval(-3600), expiration: now.addingTimeInterval(validity),
+            jitter: jitterHours.map { TimeInterval($0) * 3600 } ?? validity / 4)
     }
 
     /// The default refresh window: a quarter of the validity.

@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 import OpenSSLKit
 
 /// Canonical order (RFC 4034 §6.1) for the records of a zone or fragment.

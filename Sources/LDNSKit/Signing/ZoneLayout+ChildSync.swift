@@ -1,11 +1,13 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 import OpenSSLKit
 
 extension ZoneLayout {
     /// The apex CDS and CDNSKEY records `childSync` asks for, in presentation form.
-    static func childSyncRecords(keys: [DNSSECKey], childSync: SigningOptions.ChildSync, ttl: UInt32) throws(LDNSError) -> [String] {
+    static func childSyncRecords(
+        keys: [DNSSECKey], childSync: SigningOptions.ChildSync, ttl: UInt32
+    ) throws(LDNSError) -> [String] {
         switch childSync {
         case .none:
             return []

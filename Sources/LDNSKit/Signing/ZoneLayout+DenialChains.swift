@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 import OpenSSLKit
 
 /// Authenticated denial: the NSEC chain (RFC 4034 §4) or the NSEC3 chain (RFC 5155), and the
@@ -44,7 +44,9 @@ extension ZoneLayout {
             results.store(part, out)
         }
         var offset = 0
-        for part in results.values { hashes.replaceSubrange(offset..<offset + part!.count, with: part!); offset += part!.count }
+        for part in results.values {
+            hashes.replaceSubrange(offset..<offset + part!.count, with: part!); offset += part!.count
+        }
         for (slot, member) in members.enumerated() { names[member].denial = Int32(slot) }
         // Sorted on the first 8 bytes, ties (practically never) settled on all 20.
         let byHash = hashes.withUnsafeBufferPointer { all -> [Int] in
@@ -54,7 +56,9 @@ extension ZoneLayout {
                 return (prefix, slot)
             }
             entries.sort { a, b in
-                a.prefix != b.prefix ? a.prefix < b.prefix : memcmp(all.baseAddress! + a.slot * 20, all.baseAddress! + b.slot * 20, 20) < 0
+                a.prefix != b.prefix
+                    ? a.prefix < b.prefix
+                    : memcmp(all.baseAddress! + a.slot * 20, all.baseAddress! + b.slot * 20, 20) < 0
             }
             return entries.map(\.slot)
         }
@@ -81,7 +85,9 @@ extension ZoneLayout {
         for r in Int(name.firstRRset)..<Int(name.firstRRset + name.rrsetCount) {
             let set = rrsets[r]
             signed = signed || set.signed
-            if name.kind != .delegation || set.type == RRType.ns.rawValue || set.type == RRType.ds.rawValue { types.append(set.type) }
+            if name.kind != .delegation || set.type == RRType.ns.rawValue || set.type == RRType.ds.rawValue {
+                types.append(set.type)
+            }
         }
         switch denial {
         case .nsec: types += [RRType.rrsig.rawValue, RRType.nsec.rawValue]

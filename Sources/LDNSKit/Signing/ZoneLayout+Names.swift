@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 import OpenSSLKit
 
 /// From records in canonical order to names and RRsets, with each name's role in the zone.
@@ -31,7 +31,9 @@ extension ZoneLayout {
                 }
                 if mixed {
                     mixedTTLCount += 1
-                    if mixedTTLs.count < 5 { mixedTTLs.append("\(NameKey.text(record.key)) \(Self.typeText(record.type))") }
+                    if mixedTTLs.count < 5 {
+                        mixedTTLs.append("\(NameKey.text(record.key)) \(Self.typeText(record.type))")
+                    }
                 }
                 if set.type == RRType.ns.rawValue { hasNS = true }
                 if set.type == RRType.dname.rawValue { hasDNAME = true }
@@ -51,11 +53,18 @@ extension ZoneLayout {
             }
             if name.kind != .occluded {
                 let owner = NameKey.text(first.key)
-                if isApex, types.contains(RRType.cname.rawValue) { throw LDNSError("\(owner) is the zone apex and cannot be a CNAME") }
-                if types.contains(RRType.cname.rawValue), !types.subtracting([RRType.cname.rawValue, RRType.rrsig.rawValue, RRType.nsec.rawValue]).isEmpty {
-                    throw LDNSError("\(owner) has a CNAME and other data (RFC 1034 §3.6.2); BIND and NSD refuse such a zone")
+                if isApex, types.contains(RRType.cname.rawValue) {
+                    throw LDNSError("\(owner) is the zone apex and cannot be a CNAME")
                 }
-                if isApex, types.contains(RRType.ds.rawValue) { throw LDNSError("\(owner): a DS record belongs in the parent zone, not at this zone's apex") }
+                if types.contains(RRType.cname.rawValue),
+                    !types.subtracting([RRType.cname.rawValue, RRType.rrsig.rawValue, RRType.nsec.rawValue]).isEmpty
+                {
+                    throw LDNSError(
+                        "\(owner) has a CNAME and other data (RFC 1034 §3.6.2); BIND and NSD refuse such a zone")
+                }
+                if isApex, types.contains(RRType.ds.rawValue) {
+                    throw LDNSError("\(owner): a DS record belongs in the parent zone, not at this zone's apex")
+                }
             }
             for r in Int(name.firstRRset)..<rrsets.count {
                 switch name.kind {
@@ -90,11 +99,12 @@ extension ZoneLayout {
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         let arena = store.adopt(ByteArena())
         for item in emptyNonTerminals {
-            stubs.append(store.append(to: arena) { arena in
-                item.key.withUnsafeBufferPointer {
-                    PackedRecord.append(key: $0, type: 0, rrclass: 1, ttl: 0, rdata: empty, text: empty, to: arena)
-                }
-            })
+            stubs.append(
+                store.append(to: arena) { arena in
+                    item.key.withUnsafeBufferPointer {
+                        PackedRecord.append(key: $0, type: 0, rrclass: 1, ttl: 0, rdata: empty, text: empty, to: arena)
+                    }
+                })
         }
         var merged: [Name] = []
         merged.reserveCapacity(names.count + stubs.count)

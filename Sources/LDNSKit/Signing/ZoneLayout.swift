@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 import OpenSSLKit
 
 /// The zone in canonical order with what DNSSEC needs to know of each name: its RRsets, whether
@@ -58,13 +58,16 @@ final class ZoneLayout: @unchecked Sendable {
     func key(of name: Name) -> UnsafeBufferPointer<UInt8> { store.record(name.keyRecord).key }
 
     /// The key-set RRsets the key-signing keys sign: DNSKEY, CDS, CDNSKEY.
-    static func signedByKSK(_ type: UInt16) -> Bool { type == RRType.dnskey.rawValue || type == RRType.cds.rawValue || type == RRType.cdnskey.rawValue }
-
+    static func signedByKSK(_ type: UInt16) -> Bool {
+        type == RRType.dnskey.rawValue || type == RRType.cds.rawValue || type == RRType.cdnskey.rawValue
+    }
 
     // MARK: - Building
 
-    static func build(_ zone: ZoneFile, keys: [DNSSECKey], denial: SigningOptions.Denial, childSync: SigningOptions.ChildSync = .none,
-                      threads: Int) throws(LDNSError) -> ZoneLayout {
+    static func build(
+        _ zone: ZoneFile, keys: [DNSSECKey], denial: SigningOptions.Denial, childSync: SigningOptions.ChildSync = .none,
+        threads: Int
+    ) throws(LDNSError) -> ZoneLayout {
         let store = zone.store
         // The records the signer adds: the (updated) SOA, the keys' DNSKEYs, NSEC3PARAM.
         let own = store.adopt(ByteArena())
@@ -84,14 +87,20 @@ final class ZoneLayout: @unchecked Sendable {
         for text in try childSyncRecords(keys: keys, childSync: childSync, ttl: soaTTL) {
             var record: RRPointer?
             let status = ldns_rr_new_frm_str(&record, text, 3600, ldns_rr_owner(zone.soa), nil)
-            guard status == LDNS_STATUS_OK, let record else { throw LDNSError.status(status, "cannot make the record \(text)") }
+            guard status == LDNS_STATUS_OK, let record else {
+                throw LDNSError.status(status, "cannot make the record \(text)")
+            }
             add(record)
             ldns_rr_free(record)
         }
         if case .nsec3 = denial {
             var param: RRPointer?
-            let status = ldns_rr_new_frm_str(&param, "@ \(soaTTL) IN NSEC3PARAM \(NSEC3Parameters.rfc9276.paramPresentation)", 3600, ldns_rr_owner(zone.soa), nil)
-            guard status == LDNS_STATUS_OK, let param else { throw LDNSError.status(status, "cannot make the NSEC3PARAM record") }
+            let status = ldns_rr_new_frm_str(
+                &param, "@ \(soaTTL) IN NSEC3PARAM \(NSEC3Parameters.rfc9276.paramPresentation)", 3600,
+                ldns_rr_owner(zone.soa), nil)
+            guard status == LDNS_STATUS_OK, let param else {
+                throw LDNSError.status(status, "cannot make the NSEC3PARAM record")
+            }
             add(param)
             ldns_rr_free(param)
         }
@@ -101,7 +110,9 @@ final class ZoneLayout: @unchecked Sendable {
         let layout = ZoneLayout(store: store, apexKey: apexKey, denial: denial, denialTTL: min(soaTTL, minimum))
 
         var ours = Set<[UInt8]>()
-        for ref in added.dropFirst() where store.record(ref).type == RRType.dnskey.rawValue { ours.insert(Array(store.record(ref).rdata)) }
+        for ref in added.dropFirst() where store.record(ref).type == RRType.dnskey.rawValue {
+            ours.insert(Array(store.record(ref).rdata))
+        }
         var candidates: [UInt64] = []
         candidates.reserveCapacity(zone.refs.count + added.count)
         try apexKey.withUnsafeBufferPointer { (apex) throws(LDNSError) in
@@ -109,18 +120,26 @@ final class ZoneLayout: @unchecked Sendable {
                 let record = store.record(ref)
                 if record.type == RRType.soa.rawValue { continue }
                 guard NameKey.isAtOrBelow(record.key, apex) else {
-                    throw LDNSError("record \"\(NameKey.text(record.key)) \(record.type == 0 ? "" : typeText(record.type)) "
-                                    + "\(String(decoding: record.text, as: UTF8.self))\" is outside zone \(zone.origin)")
+                    throw LDNSError(
+                        "record \"\(NameKey.text(record.key)) \(record.type == 0 ? "" : typeText(record.type)) "
+                            + "\(String(decoding: record.text, as: UTF8.self))\" is outside zone \(zone.origin)")
                 }
                 if record.type == RRType.dnskey.rawValue, ours.contains(Array(record.rdata)) { continue }
                 // With --cds or --cds-delete, the signer's CDS/CDNSKEY replace the file's.
-                if childSync != .none && (record.type == RRType.cds.rawValue || record.type == RRType.cdnskey.rawValue) { continue }
+                if childSync != .none && (record.type == RRType.cds.rawValue || record.type == RRType.cdnskey.rawValue)
+                {
+                    continue
+                }
                 // What BIND and NSD would refuse to load is refused here, with the name.
                 guard record.rrclass == 1 else {
-                    throw LDNSError("\(NameKey.text(record.key)) \(typeText(record.type)): class \(record.rrclass) in an IN zone; only class IN is signed")
+                    throw LDNSError(
+                        "\(NameKey.text(record.key)) \(typeText(record.type)): class \(record.rrclass) in an IN zone; only class IN is signed"
+                    )
                 }
                 guard record.ttl <= UInt32(Int32.max) else {
-                    throw LDNSError("\(NameKey.text(record.key)) \(typeText(record.type)): TTL \(record.ttl) is above 2^31-1 (RFC 2181 §8)")
+                    throw LDNSError(
+                        "\(NameKey.text(record.key)) \(typeText(record.type)): TTL \(record.ttl) is above 2^31-1 (RFC 2181 §8)"
+                    )
                 }
                 candidates.append(ref)
             }
@@ -135,7 +154,9 @@ final class ZoneLayout: @unchecked Sendable {
         return layout
     }
 
-    static func typeText(_ type: UInt16) -> String { takeString(ldns_rr_type2str(ldns_rr_type(rawValue: UInt32(type)))) }
+    static func typeText(_ type: UInt16) -> String {
+        takeString(ldns_rr_type2str(ldns_rr_type(rawValue: UInt32(type))))
+    }
 
     /// How many RRsets get signatures and how many signatures that makes with these keys.
     func signingCounts(dnskeySigners: Int, zoneSigners: Int) -> (rrsets: Int, signatures: Int) {

@@ -1,6 +1,6 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 
 /// Validates answers itself, from a trust anchor (DS or DNSKEY records), instead of trusting
 /// a resolver's AD bit: every query goes out with CD set, positive answers are checked with
@@ -22,10 +22,13 @@ public final class AnchoredValidator: @unchecked Sendable {
     }
 
     /// `anchors`: DS or DNSKEY records in presentation form, one per line; `source` names them in errors.
-    public init(address: String?, anchors text: String, source anchorFile: String, timeout: TimeInterval) throws(ResolverError) {
+    public init(
+        address: String?, anchors text: String, source anchorFile: String, timeout: TimeInterval
+    ) throws(ResolverError) {
         (resolver, self.address) = try StubResolver.make(address: address, timeout: timeout)
         var anchors = 0
-        for line in text.split(separator: "\n") where !line.hasPrefix(";") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for line in text.split(separator: "\n")
+        where !line.hasPrefix(";") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
             var rr: RRPointer?
             guard ldns_rr_new_frm_str(&rr, String(line), 3600, nil, nil) == LDNS_STATUS_OK, let rr else { continue }
             let type = ldns_rr_get_type(rr)
@@ -75,8 +78,10 @@ public final class AnchoredValidator: @unchecked Sendable {
         let count = answer.map { ldns_rr_list_rr_count($0) } ?? 0
         // Signatures prove who signed the data, not that it answers this question.
         if let stray = response.recordNotAnswering(qname, qtype) {
-            return (.bogus, DNSResponse(code: response.code, authenticated: false, answer: response.answer),
-                    "the answer to \(name) \(type) holds \(stray.owner) \(stray.type), which does not answer it (a forged or misdirected answer)")
+            return (
+                .bogus, DNSResponse(code: response.code, authenticated: false, answer: response.answer),
+                "the answer to \(name) \(type) holds \(stray.owner) \(stray.type), which does not answer it (a forged or misdirected answer)"
+            )
         }
         var status = Status.secure
         var problem: String?
@@ -89,19 +94,28 @@ public final class AnchoredValidator: @unchecked Sendable {
                 status = Self.worse(status, verdict)
             }
         } else if Self.isReferral(packet) {
-            return (.failed, response, "\(address) answered \(name) \(type) with a referral; --resolver must be a recursive resolver")
+            return (
+                .failed, response,
+                "\(address) answered \(name) \(type) with a referral; --resolver must be a recursive resolver"
+            )
         } else {
             let verdict = checkDenial(packet, name, rrType, rcode: rcode)
             if verdict == .bogus { problem = "the denial of \(name) \(type) does not validate from the trust anchor" }
             status = verdict
         }
-        return (status, DNSResponse(code: response.code, authenticated: status == .secure, answer: response.answer), problem)
+        return (
+            status, DNSResponse(code: response.code, authenticated: status == .secure, answer: response.answer), problem
+        )
     }
 
     // MARK: - Positive answers
 
-    func checkSigned(_ rrset: UnsafeMutablePointer<ldns_rr_list>, _ signatures: UnsafeMutablePointer<ldns_rr_list>, owner: String) -> Status {
-        if ldns_rr_list_rr_count(signatures) > 0, ldns_verify_trusted(resolver, rrset, signatures, nil) == LDNS_STATUS_OK {
+    func checkSigned(
+        _ rrset: UnsafeMutablePointer<ldns_rr_list>, _ signatures: UnsafeMutablePointer<ldns_rr_list>, owner: String
+    ) -> Status {
+        if ldns_rr_list_rr_count(signatures) > 0,
+            ldns_verify_trusted(resolver, rrset, signatures, nil) == LDNS_STATUS_OK
+        {
             return .secure
         }
         return insecurityProven(below: owner) ? .insecure : .bogus
@@ -111,8 +125,10 @@ public final class AnchoredValidator: @unchecked Sendable {
 
     /// `fallback`: when the proof is missing, ask whether the name sits under a proven-insecure
     /// cut (off while already proving one, which would loop).
-    func checkDenial(_ packet: UnsafeMutablePointer<ldns_pkt>, _ name: String, _ type: ldns_rr_type, rcode: Int,
-                     fallback: Bool = true) -> Status {
+    func checkDenial(
+        _ packet: UnsafeMutablePointer<ldns_pkt>, _ name: String, _ type: ldns_rr_type, rcode: Int,
+        fallback: Bool = true
+    ) -> Status {
         let nsec = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC, LDNS_SECTION_AUTHORITY)
         let nsec3 = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC3, LDNS_SECTION_AUTHORITY)
         let sigs = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_RRSIG, LDNS_SECTION_AUTHORITY)
@@ -146,9 +162,11 @@ public final class AnchoredValidator: @unchecked Sendable {
         ldns_rr_set_owner(question, owner)
         ldns_rr_set_type(question, type)
         defer { ldns_rr_free(question) }
-        let denied = nsec != nil
+        let denied =
+            nsec != nil
             ? ldns_dnssec_verify_denial(question, proofs, sigs)
-            : ldns_dnssec_verify_denial_nsec3(question, proofs, sigs, ldns_pkt_rcode(UInt32(rcode)), type, rcode == 0 ? 1 : 0)
+            : ldns_dnssec_verify_denial_nsec3(
+                question, proofs, sigs, ldns_pkt_rcode(UInt32(rcode)), type, rcode == 0 ? 1 : 0)
         return denied == LDNS_STATUS_OK ? .secure : .bogus
     }
 
@@ -159,7 +177,8 @@ public final class AnchoredValidator: @unchecked Sendable {
         guard count > 0 else { return false }
         for i in 0..<count {
             guard let rrsig = ldns_rr_list_rr(sigs, i), let signer = ldns_rr_rrsig_signame(rrsig),
-                  let zone = DNSName(presentation: takeString(ldns_rdf2str(signer))) else { return false }
+                let zone = DNSName(presentation: takeString(ldns_rdf2str(signer)))
+            else { return false }
             if !(asked == zone || asked.isSubdomain(of: zone)) { return false }
         }
         return true
@@ -168,9 +187,12 @@ public final class AnchoredValidator: @unchecked Sendable {
     /// True when, between the proof's signer and `name`, a child zone has a DS that validates: the
     /// name then belongs to that child, whose own answer alone can deny it.
     func secureDelegationBelowSigner(_ name: String, _ sigs: UnsafeMutablePointer<ldns_rr_list>) -> Bool {
-        guard let asked = DNSName(presentation: name), ldns_rr_list_rr_count(sigs) > 0, let rrsig = ldns_rr_list_rr(sigs, 0),
-              let signerRDF = ldns_rr_rrsig_signame(rrsig), let signer = DNSName(presentation: takeString(ldns_rdf2str(signerRDF))),
-              asked.labels.count > signer.labels.count else { return false }
+        guard let asked = DNSName(presentation: name), ldns_rr_list_rr_count(sigs) > 0,
+            let rrsig = ldns_rr_list_rr(sigs, 0),
+            let signerRDF = ldns_rr_rrsig_signame(rrsig),
+            let signer = DNSName(presentation: takeString(ldns_rdf2str(signerRDF))),
+            asked.labels.count > signer.labels.count
+        else { return false }
         let child = DNSName(labels: Array(asked.labels.suffix(signer.labels.count + 1)))
         guard let packet = query(child.fqdn, LDNS_RR_TYPE_DS) else { return false }
         defer { ldns_pkt_free(packet) }
@@ -178,7 +200,10 @@ public final class AnchoredValidator: @unchecked Sendable {
         for (rrset, signatures) in Self.rrsets(answer) {
             defer { ldns_rr_list_free(rrset); ldns_rr_list_free(signatures) }
             if ldns_rr_get_type(ldns_rr_list_rr(rrset, 0)) == LDNS_RR_TYPE_DS,
-               checkSigned(rrset, signatures, owner: child.fqdn) == .secure { return true }
+                checkSigned(rrset, signatures, owner: child.fqdn) == .secure
+            {
+                return true
+            }
         }
         return false
     }
@@ -199,7 +224,8 @@ public final class AnchoredValidator: @unchecked Sendable {
             }
             let rcode = Int(ldns_pkt_get_rcode(packet).rawValue)
             if rcode == 0, checkDenial(packet, cut, LDNS_RR_TYPE_DS, rcode: rcode, fallback: false) == .secure,
-               Self.provesUnsignedDelegation(packet, cut) {
+                Self.provesUnsignedDelegation(packet, cut)
+            {
                 return true
             }
         }
@@ -222,11 +248,15 @@ public final class AnchoredValidator: @unchecked Sendable {
             defer { ldns_rr_list_deep_free(nsec) }
             for i in 0..<ldns_rr_list_rr_count(nsec) {
                 let record = ldns_rr_list_rr(nsec, i)!
-                if ldns_dname_compare(ldns_rr_owner(record), name) == 0 { return delegationBitmap(ldns_rr_rdf(record, 1)) }
+                if ldns_dname_compare(ldns_rr_owner(record), name) == 0 {
+                    return delegationBitmap(ldns_rr_rdf(record, 1))
+                }
             }
             return false
         }
-        guard let nsec3 = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC3, LDNS_SECTION_AUTHORITY) else { return false }
+        guard let nsec3 = ldns_pkt_rr_list_by_type(packet, LDNS_RR_TYPE_NSEC3, LDNS_SECTION_AUTHORITY) else {
+            return false
+        }
         defer { ldns_rr_list_deep_free(nsec3) }
         var optOut = false
         for i in 0..<ldns_rr_list_rr_count(nsec3) {
@@ -234,8 +264,11 @@ public final class AnchoredValidator: @unchecked Sendable {
             optOut = optOut || ldns_nsec3_optout(record) != 0
             let salt = ldns_nsec3_salt_data(record)  // a copy ldns allocates
             defer { free(salt) }
-            guard let hashed = ldns_nsec3_hash_name(name, ldns_nsec3_algorithm(record), ldns_nsec3_iterations(record),
-                                                     ldns_nsec3_salt_length(record), salt) else { continue }
+            guard
+                let hashed = ldns_nsec3_hash_name(
+                    name, ldns_nsec3_algorithm(record), ldns_nsec3_iterations(record),
+                    ldns_nsec3_salt_length(record), salt)
+            else { continue }
             defer { ldns_rdf_deep_free(hashed) }
             guard let label = ldns_dname_label(ldns_rr_owner(record), 0) else { continue }
             defer { ldns_rdf_deep_free(label) }
@@ -253,17 +286,24 @@ public final class AnchoredValidator: @unchecked Sendable {
         guard let owner = ldns_dname_new_frm_str(name) else { return nil }
         defer { ldns_rdf_deep_free(owner) }
         // An answer to another question (wrong ID or question) counts as no answer.
-        if case .success(let packet) = MatchedExchange.ask(resolver, owner, type, flags: UInt16(LDNS_RD) | UInt16(LDNS_CD)) { return packet }
+        if case .success(let packet) = MatchedExchange.ask(
+            resolver, owner, type, flags: UInt16(LDNS_RD) | UInt16(LDNS_CD))
+        {
+            return packet
+        }
         return nil
     }
 
     /// The answer's RRsets (not RRSIG), each with the signatures that cover it.
-    static func rrsets(_ answer: UnsafeMutablePointer<ldns_rr_list>) -> [(UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>)] {
+    static func rrsets(
+        _ answer: UnsafeMutablePointer<ldns_rr_list>
+    ) -> [(UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>)] {
         var out: [(UnsafeMutablePointer<ldns_rr_list>, UnsafeMutablePointer<ldns_rr_list>)] = []
         var seen: [(ldns_rr_type, String)] = []
         let signatures = ldns_rr_list_new()!
         defer { ldns_rr_list_free(signatures) }
-        for i in 0..<ldns_rr_list_rr_count(answer) where ldns_rr_get_type(ldns_rr_list_rr(answer, i)) == LDNS_RR_TYPE_RRSIG {
+        for i in 0..<ldns_rr_list_rr_count(answer)
+        where ldns_rr_get_type(ldns_rr_list_rr(answer, i)) == LDNS_RR_TYPE_RRSIG {
             ldns_rr_list_push_rr(signatures, ldns_rr_list_rr(answer, i))
         }
         for i in 0..<ldns_rr_list_rr_count(answer) {
@@ -284,11 +324,15 @@ public final class AnchoredValidator: @unchecked Sendable {
         return out
     }
 
-    static func signatures(_ all: UnsafeMutablePointer<ldns_rr_list>, covering type: ldns_rr_type, owner: UnsafeMutablePointer<ldns_rdf>?) -> UnsafeMutablePointer<ldns_rr_list> {
+    static func signatures(
+        _ all: UnsafeMutablePointer<ldns_rr_list>, covering type: ldns_rr_type, owner: UnsafeMutablePointer<ldns_rdf>?
+    ) -> UnsafeMutablePointer<ldns_rr_list> {
         let out = ldns_rr_list_new()!
         for i in 0..<ldns_rr_list_rr_count(all) {
             let sig = ldns_rr_list_rr(all, i)!
-            if ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig)) == type, ldns_dname_compare(ldns_rr_owner(sig), owner) == 0 {
+            if ldns_rdf2rr_type(ldns_rr_rrsig_typecovered(sig)) == type,
+                ldns_dname_compare(ldns_rr_owner(sig), owner) == 0
+            {
                 ldns_rr_list_push_rr(out, sig)
             }
         }

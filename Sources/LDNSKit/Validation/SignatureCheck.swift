@@ -1,12 +1,14 @@
+internal import CLDNS
 import DaneModel
 import Foundation
-internal import CLDNS
 
 /// Single DNSSEC checks with ldns, on model values: one RRSIG over one RRset with one key, and
 /// whether a DS names a key. Used to find which link of a chain broke, not to validate.
 public enum SignatureCheck {
     /// `rrset` is the covered RRset as served; `signature` an RRSIG record over it; `key` a DNSKEY record.
-    public static func verify(_ rrset: [DNSRecord], _ signature: DNSRecord, with key: DNSRecord, at time: Date) -> SignatureVerdict {
+    public static func verify(
+        _ rrset: [DNSRecord], _ signature: DNSRecord, with key: DNSRecord, at time: Date
+    ) -> SignatureVerdict {
         guard let list = ldns_rr_list_new() else { return .invalid }
         defer { ldns_rr_list_deep_free(list) }
         for record in rrset {

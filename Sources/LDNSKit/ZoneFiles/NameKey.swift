@@ -39,7 +39,9 @@ enum NameKey {
     /// Calls `body` with each label as it sits in the key (still escaped, without its 0),
     /// leftmost label first: the order of wire and presentation format.
     @inline(__always)
-    static func forEachLabelLeftmostFirst(_ key: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+    static func forEachLabelLeftmostFirst(
+        _ key: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 129) { ends in
             var count = 0
             for i in 0..<key.count where key[i] == 0 && count < ends.count {

@@ -72,8 +72,10 @@ struct PackedRecord {
         text = UnsafeBufferPointer(start: p + 4, count: textLength)
     }
 
-    static func append(key: UnsafeBufferPointer<UInt8>, type: UInt16, rrclass: UInt16, ttl: UInt32,
-                       rdata: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>, to arena: ByteArena) {
+    static func append(
+        key: UnsafeBufferPointer<UInt8>, type: UInt16, rrclass: UInt16, ttl: UInt32,
+        rdata: UnsafeBufferPointer<UInt8>, text: UnsafeBufferPointer<UInt8>, to arena: ByteArena
+    ) {
         arena.reserve(2 + key.count + 10 + rdata.count + 4 + text.count)
         arena.appendU16(UInt16(key.count))
         arena.append(key)

@@ -34,10 +34,13 @@ final class RecordPacker {
         NameKey.append(wire: UnsafeBufferPointer(start: ldns_rdf_data(owner), count: ldns_rdf_size(owner)), to: &key)
         key.withUnsafeBufferPointer { key in
             text.withUnsafeBufferPointer { text in
-                PackedRecord.append(key: key, type: UInt16(ldns_rr_get_type(rr).rawValue), rrclass: UInt16(ldns_rr_get_class(rr).rawValue),
-                                    ttl: ldns_rr_ttl(rr),
-                                    rdata: UnsafeBufferPointer(start: ldns_buffer_begin(wireBuffer), count: ldns_buffer_position(wireBuffer)),
-                                    text: text, to: arena)
+                PackedRecord.append(
+                    key: key, type: UInt16(ldns_rr_get_type(rr).rawValue),
+                    rrclass: UInt16(ldns_rr_get_class(rr).rawValue),
+                    ttl: ldns_rr_ttl(rr),
+                    rdata: UnsafeBufferPointer(
+                        start: ldns_buffer_begin(wireBuffer), count: ldns_buffer_position(wireBuffer)),
+                    text: text, to: arena)
             }
         }
     }
@@ -70,7 +73,9 @@ final class RecordPacker {
         default:
             ldns_buffer_clear(textBuffer)
             _ = ldns_rdf2buffer_str(textBuffer, rdf)
-            text.append(contentsOf: UnsafeBufferPointer(start: ldns_buffer_begin(textBuffer), count: ldns_buffer_position(textBuffer)))
+            text.append(
+                contentsOf: UnsafeBufferPointer(
+                    start: ldns_buffer_begin(textBuffer), count: ldns_buffer_position(textBuffer)))
         }
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 internal import CLDNS
+import Foundation
 
 /// A zone file read for signing: its SOA (kept as an ldns record so the serial can move) and
 /// every other record packed in canonical form (`PackedRecord`). Signatures and NSEC/NSEC3
@@ -28,12 +28,16 @@ public final class ZoneFile: @unchecked Sendable {
 
     deinit { ldns_rr_free(soa) }
 
-    static let droppedTypes: Set<UInt16> = [UInt16(LDNS_RR_TYPE_RRSIG.rawValue), UInt16(LDNS_RR_TYPE_NSEC.rawValue),
-                                           UInt16(LDNS_RR_TYPE_NSEC3.rawValue), UInt16(LDNS_RR_TYPE_NSEC3PARAM.rawValue)]
+    static let droppedTypes: Set<UInt16> = [
+        UInt16(LDNS_RR_TYPE_RRSIG.rawValue), UInt16(LDNS_RR_TYPE_NSEC.rawValue),
+        UInt16(LDNS_RR_TYPE_NSEC3.rawValue), UInt16(LDNS_RR_TYPE_NSEC3PARAM.rawValue),
+    ]
 
     /// Parses a zone file. `origin` is used for relative names when the file has no $ORIGIN.
-    public static func parse(path: String, origin: String? = nil, keepSignatures: Bool = false,
-                             threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(LDNSError) -> ZoneFile {
+    public static func parse(
+        path: String, origin: String? = nil, keepSignatures: Bool = false,
+        threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) throws(LDNSError) -> ZoneFile {
         let absoluteOrigin = origin.map(DNSSECKey.absolute)
         let expanded = try ZoneIncludes.expand(path: path, origin: absoluteOrigin)
         let text = expanded.text
@@ -42,19 +46,24 @@ public final class ZoneFile: @unchecked Sendable {
         var soaLines: [Int] = []
         var longData: [(line: Int, bytes: Int)] = []
         let pieces = text.withUnsafeBufferPointer {
-            ZoneTextSplitter.pieces(of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10,
-                                    soaLines: &soaLines, longData: &longData)
+            ZoneTextSplitter.pieces(
+                of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10,
+                soaLines: &soaLines, longData: &longData)
         }
         if let long = longData.first {
             let place = expanded.lines.place(ofLine: long.line)
-            throw LDNSError("\(place.file):\(place.line): the record's data is \(long.bytes) bytes of text; the zone parser (ldns) keeps at most "
-                            + "65,535 and would silently drop the rest: split it (a TXT over several records)", line: place.line, file: place.file)
+            throw LDNSError(
+                "\(place.file):\(place.line): the record's data is \(long.bytes) bytes of text; the zone parser (ldns) keeps at most "
+                    + "65,535 and would silently drop the rest: split it (a TXT over several records)",
+                line: place.line, file: place.file)
         }
         // One SOA per zone; and ldns must never see three in one piece (it reads freed memory).
         if soaLines.count > 1 {
             let place = expanded.lines.place(ofLine: soaLines[1])
-            throw LDNSError("\(place.file):\(place.line): a second SOA record (the first is at line "
-                            + "\(expanded.lines.place(ofLine: soaLines[0]).line)); a zone file holds one zone", line: place.line, file: place.file)
+            throw LDNSError(
+                "\(place.file):\(place.line): a second SOA record (the first is at line "
+                    + "\(expanded.lines.place(ofLine: soaLines[0]).line)); a zone file holds one zone",
+                line: place.line, file: place.file)
         }
         let results = ParallelSlots<ParsedPiece>(count: pieces.count)
         let workers = max(1, min(threads, pieces.count))
@@ -62,7 +71,11 @@ public final class ZoneFile: @unchecked Sendable {
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let packer = RecordPacker()
             while let index = next.take(below: pieces.count) {
-                results.store(index, parsePiece(pieces[index], of: text, origin: absoluteOrigin, keepSignatures: keepSignatures, packer: packer))
+                results.store(
+                    index,
+                    parsePiece(
+                        pieces[index], of: text, origin: absoluteOrigin, keepSignatures: keepSignatures, packer: packer)
+                )
             }
         }
         // The first failure in file order is the one to report.
@@ -76,7 +89,9 @@ public final class ZoneFile: @unchecked Sendable {
             if let failure = piece.failure {
                 soa = nil  // freed with the other pieces' SOAs
                 let place = expanded.lines.place(ofLine: failure.line)
-                throw LDNSError.status(failure.status, "\(place.file):\(place.line): the zone file does not parse", line: place.line, file: place.file)
+                throw LDNSError.status(
+                    failure.status, "\(place.file):\(place.line): the zone file does not parse", line: place.line,
+                    file: place.file)
             }
             if let extra = piece.soa {
                 // One SOA per zone: a second one would be dropped, which changes the zone silently.
@@ -109,8 +124,10 @@ public final class ZoneFile: @unchecked Sendable {
         var failure: (status: ldns_status, line: Int)?
     }
 
-    private static func parsePiece(_ piece: ZoneTextSplitter.Piece, of text: [UInt8], origin: String?, keepSignatures: Bool,
-                                   packer: RecordPacker) -> ParsedPiece {
+    private static func parsePiece(
+        _ piece: ZoneTextSplitter.Piece, of text: [UInt8], origin: String?, keepSignatures: Bool,
+        packer: RecordPacker
+    ) -> ParsedPiece {
         let result = ParsedPiece()
         var prefix = ""
         if let origin = piece.origin { prefix += "$ORIGIN \(origin)\n" }
@@ -139,7 +156,9 @@ public final class ZoneFile: @unchecked Sendable {
             let rr = ldns_rr_list_rr(list, i)!
             let type = ldns_rr_get_type(rr).rawValue, rrclass = ldns_rr_get_class(rr).rawValue
             if type == 0 || type > 65_535 || rrclass > 65_535 {
-                result.failure = (type == 0 || type > 65_535 ? LDNS_STATUS_SYNTAX_TYPE_ERR : LDNS_STATUS_SYNTAX_CLASS_ERR, Int(line))
+                result.failure = (
+                    type == 0 || type > 65_535 ? LDNS_STATUS_SYNTAX_TYPE_ERR : LDNS_STATUS_SYNTAX_CLASS_ERR, Int(line)
+                )
                 ldns_zone_deep_free(parsed)
                 return result
             }
@@ -183,9 +202,14 @@ public final class ZoneFile: @unchecked Sendable {
         for (text, place) in records {
             var parsed: RRPointer?
             let status = ldns_rr_new_frm_str(&parsed, text, 3600, apex, nil)
-            guard status == LDNS_STATUS_OK, let parsed else { throw LDNSError.status(status, "\(place): not a resource record") }
+            guard status == LDNS_STATUS_OK, let parsed else {
+                throw LDNSError.status(status, "\(place): not a resource record")
+            }
             incoming.append(parsed)
-            guard ldns_dname_is_subdomain(ldns_rr_owner(parsed), apex) != 0 || ldns_dname_compare(ldns_rr_owner(parsed), apex) == 0 else {
+            guard
+                ldns_dname_is_subdomain(ldns_rr_owner(parsed), apex) != 0
+                    || ldns_dname_compare(ldns_rr_owner(parsed), apex) == 0
+            else {
                 throw LDNSError("\(place): the record's owner is outside zone \(origin)")
             }
         }
@@ -209,14 +233,19 @@ public final class ZoneFile: @unchecked Sendable {
     static func readWholeFile(_ path: String) throws(LDNSError) -> [UInt8] {
         // O_NONBLOCK so that opening a FIFO cannot hang before we can look at what it is.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { throw LDNSError("\(path): cannot read the zone file: \(String(cString: strerror(errno)))", unreadable: true) }
+        guard fd >= 0 else {
+            throw LDNSError("\(path): cannot read the zone file: \(String(cString: strerror(errno)))", unreadable: true)
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw LDNSError("\(path): not a regular file (a zone file must be a plain file, not a folder, device or pipe)", unreadable: true)
+            throw LDNSError(
+                "\(path): not a regular file (a zone file must be a plain file, not a folder, device or pipe)",
+                unreadable: true)
         }
         guard info.st_size <= maximumSize else {
-            throw LDNSError("\(path): \(info.st_size) bytes is more than the \(maximumSize >> 30) GiB danectl signs in one piece")
+            throw LDNSError(
+                "\(path): \(info.st_size) bytes is more than the \(maximumSize >> 30) GiB danectl signs in one piece")
         }
         _ = fcntl(fd, F_SETFL, 0)
         var bytes = [UInt8](repeating: 0, count: info.st_size > 0 ? Int(info.st_size) : 1 << 16)

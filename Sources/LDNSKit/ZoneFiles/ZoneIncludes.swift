@@ -59,7 +59,9 @@ enum ZoneIncludes {
         for (index, byte) in bytes.enumerated() {
             if atLineStart && byte == UInt8(ascii: "$") {
                 let word = bytes[index..<min(bytes.count, index + 9)].map { $0 | 0x20 }
-                if word.starts(with: Array("$include".utf8)) || word.starts(with: Array("$generate".utf8)) { return true }
+                if word.starts(with: Array("$include".utf8)) || word.starts(with: Array("$generate".utf8)) {
+                    return true
+                }
             }
             atLineStart = byte == 0x0A
         }
@@ -90,10 +92,12 @@ enum ZoneIncludes {
         URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
     }
 
-    private static func expandFile(_ bytes: [UInt8], path: String, origin: inout String?, stack: [String],
-                                   into out: inout Output) throws(LDNSError) {
+    private static func expandFile(
+        _ bytes: [UInt8], path: String, origin: inout String?, stack: [String],
+        into out: inout Output
+    ) throws(LDNSError) {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        var lastOwner: String?       // absolute, for restoring a blank owner after an include
+        var lastOwner: String?  // absolute, for restoring a blank owner after an include
         var ownerAfterInclude: String?
         var start = 0, line = 1, depth = 0
         var copiedFrom = 0, copiedLine = 1
@@ -152,28 +156,40 @@ enum ZoneIncludes {
                 case "$ORIGIN":
                     if tokens.count > 1 { origin = ZoneTextSplitter.resolve(tokens[1], against: origin) }
                 case "$GENERATE":
-                    throw LDNSError("\(path):\(line): $GENERATE is not supported; expand it first (named-compilezone -s full -o - writes the zone without it)", line: line, file: path)
+                    throw LDNSError(
+                        "\(path):\(line): $GENERATE is not supported; expand it first (named-compilezone -s full -o - writes the zone without it)",
+                        line: line, file: path)
                 case "$INCLUDE":
-                    guard tokens.count >= 2 else { throw LDNSError("\(path):\(line): $INCLUDE needs a file name", line: line, file: path) }
+                    guard tokens.count >= 2 else {
+                        throw LDNSError("\(path):\(line): $INCLUDE needs a file name", line: line, file: path)
+                    }
                     out.append(bytes[copiedFrom..<start], file: path, fileLine: copiedLine)
                     let target = tokens[1].hasPrefix("/") ? tokens[1] : folder.appendingPathComponent(tokens[1]).path
                     let resolved = realPath(target)
                     guard !stack.contains(resolved) else {
-                        throw LDNSError("\(path):\(line): $INCLUDE \(tokens[1]) includes itself (a cycle through \(stack.count) file\(stack.count == 1 ? "" : "s"))", line: line, file: path)
+                        throw LDNSError(
+                            "\(path):\(line): $INCLUDE \(tokens[1]) includes itself (a cycle through \(stack.count) file\(stack.count == 1 ? "" : "s"))",
+                            line: line, file: path)
                     }
                     guard stack.count < maximumDepth else {
-                        throw LDNSError("\(path):\(line): $INCLUDE nested more than \(maximumDepth) levels deep", line: line, file: path)
+                        throw LDNSError(
+                            "\(path):\(line): $INCLUDE nested more than \(maximumDepth) levels deep", line: line,
+                            file: path)
                     }
                     var includedOrigin = origin
                     if tokens.count >= 3 {
                         guard let given = ZoneTextSplitter.resolve(tokens[2], against: origin) else {
-                            throw LDNSError("\(path):\(line): $INCLUDE origin \"\(tokens[2])\" cannot be made absolute here; write it with a trailing dot", line: line, file: path)
+                            throw LDNSError(
+                                "\(path):\(line): $INCLUDE origin \"\(tokens[2])\" cannot be made absolute here; write it with a trailing dot",
+                                line: line, file: path)
                         }
                         includedOrigin = given
                     }
                     let included: [UInt8]
                     do { included = try ZoneFile.readWholeFile(target) } catch {
-                        throw LDNSError("\(path):\(line): $INCLUDE \(tokens[1]): \(error.reason.replacingOccurrences(of: target + ": ", with: ""))", line: line, unreadable: error.unreadable, file: path)
+                        throw LDNSError(
+                            "\(path):\(line): $INCLUDE \(tokens[1]): \(error.reason.replacingOccurrences(of: target + ": ", with: ""))",
+                            line: line, unreadable: error.unreadable, file: path)
                     }
                     if let includedOrigin { out.synthetic("$ORIGIN \(includedOrigin)", file: path, fileLine: line) }
                     var inner = includedOrigin
@@ -182,7 +198,9 @@ enum ZoneIncludes {
                     if let origin {
                         out.synthetic("$ORIGIN \(origin)", file: path, fileLine: line)
                     } else if inner != nil {
-                        throw LDNSError("\(path):\(line): $INCLUDE changes the origin, and this file has none to return to; put $ORIGIN before it", line: line, file: path)
+                        throw LDNSError(
+                            "\(path):\(line): $INCLUDE changes the origin, and this file has none to return to; put $ORIGIN before it",
+                            line: line, file: path)
                     }
                     ownerAfterInclude = lastOwner
                     copiedFrom = end
@@ -211,7 +229,11 @@ enum ZoneIncludes {
             var ownerEnd = start
             while ownerEnd < end, !isBlank(bytes[ownerEnd]), bytes[ownerEnd] != 0x0A { ownerEnd += 1 }
             let token = String(decoding: bytes[start..<ownerEnd], as: UTF8.self)
-            lastOwner = token == "@" ? origin : token.hasSuffix(".") && !token.hasSuffix("\\.") ? token : origin.map { token + "." + ($0 == "." ? "" : $0) }
+            lastOwner =
+                token == "@"
+                ? origin
+                : token.hasSuffix(".") && !token.hasSuffix("\\.")
+                    ? token : origin.map { token + "." + ($0 == "." ? "" : $0) }
             ownerAfterInclude = nil
         }
         out.append(bytes[copiedFrom..<n], file: path, fileLine: copiedLine)

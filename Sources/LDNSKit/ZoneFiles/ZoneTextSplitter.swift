@@ -24,15 +24,19 @@ enum ZoneTextSplitter {
     /// Also collects the (1-based) lines of the SOA records: a zone file has one, and ldns
     /// 1.8.3 reads freed memory when a piece holds three, so a second is refused before
     /// ldns sees the text.
-    static func pieces(of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int,
-                       soaLines: inout [Int]) -> [Piece] {
+    static func pieces(
+        of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int,
+        soaLines: inout [Int]
+    ) -> [Piece] {
         var longData: [(line: Int, bytes: Int)] = []
         return pieces(of: text, origin: initialOrigin, targetSize: targetSize, soaLines: &soaLines, longData: &longData)
     }
 
     /// Also the records whose data text is over 65,535 bytes (ldns would cut it).
-    static func pieces(of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int,
-                       soaLines: inout [Int], longData: inout [(line: Int, bytes: Int)]) -> [Piece] {
+    static func pieces(
+        of text: UnsafeBufferPointer<UInt8>, origin initialOrigin: String?, targetSize: Int,
+        soaLines: inout [Int], longData: inout [(line: Int, bytes: Int)]
+    ) -> [Piece] {
         var recordTypeRange: Range<Int>?
         var pieces = [Piece(start: 0, end: text.count, linesBefore: 0, origin: nil, ttl: nil)]
         var origin = initialOrigin
@@ -64,7 +68,9 @@ enum ZoneTextSplitter {
                 guard end > j else { return nil }
                 let lower = bytes[j..<end].map { $0 | 0x20 }
                 let isTTL = (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j])
-                let isClass = ["in", "ch", "hs", "cs"].contains { lower.elementsEqual($0.utf8) } || lower.starts(with: "class".utf8)
+                let isClass =
+                    ["in", "ch", "hs", "cs"].contains { lower.elementsEqual($0.utf8) }
+                    || lower.starts(with: "class".utf8)
                 guard isTTL || isClass else { return j..<end }
                 j = end
             }
@@ -84,7 +90,10 @@ enum ZoneTextSplitter {
                 guard end > j else { return false }
                 if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[j]) { return true }
                 let lower = bytes[j..<end].map { $0 | 0x20 }
-                guard ["in", "ch", "hs", "cs"].contains(where: { lower.elementsEqual($0.utf8) }) || lower.starts(with: "class".utf8) else { return false }
+                guard
+                    ["in", "ch", "hs", "cs"].contains(where: { lower.elementsEqual($0.utf8) })
+                        || lower.starts(with: "class".utf8)
+                else { return false }
                 j = end
             }
             return false
@@ -121,7 +130,8 @@ enum ZoneTextSplitter {
                     // Without $TTL, ldns gives a record without a TTL the previous record's: cut
                     // only before a record that states its own (a signed zone's lines all do).
                     if cuttable, i - pieces[pieces.count - 1].start >= targetSize,
-                       ttl != nil || hasTTL(from: ownerEnd), !bytes[owner].elementsEqual(bytes[lastOwner]) {
+                        ttl != nil || hasTTL(from: ownerEnd), !bytes[owner].elementsEqual(bytes[lastOwner])
+                    {
                         pieces[pieces.count - 1].end = i
                         pieces.append(Piece(start: i, end: n, linesBefore: line, origin: origin, ttl: ttl))
                     }

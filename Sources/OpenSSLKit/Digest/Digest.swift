@@ -8,10 +8,11 @@ public enum DigestAlgorithm: Sendable {
 public enum Digest {
     /// Hashes `bytes` with OpenSSL, the same code the TLS-side DANE matcher uses.
     public static func hash(_ bytes: [UInt8], with algorithm: DigestAlgorithm) -> [UInt8] {
-        let md: OpaquePointer? = switch algorithm {
-        case .sha256: EVP_sha256()
-        case .sha512: EVP_sha512()
-        }
+        let md: OpaquePointer? =
+            switch algorithm {
+            case .sha256: EVP_sha256()
+            case .sha512: EVP_sha512()
+            }
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { input in

@@ -67,8 +67,10 @@ public enum KeyMaterialDecoder {
                 CRYPTO_free(header, #file, #line)
                 CRYPTO_free(data, #file, #line)
                 if encrypted {
-                    failure = KeyMaterialError(code: .encryptedKey, reason: "PEM block \(index) (\(label)) is encrypted (Proc-Type: 4,ENCRYPTED); "
-                                               + "danectl needs only the public half: give the certificate or the public key instead")
+                    failure = KeyMaterialError(
+                        code: .encryptedKey,
+                        reason: "PEM block \(index) (\(label)) is encrypted (Proc-Type: 4,ENCRYPTED); "
+                            + "danectl needs only the public half: give the certificate or the public key instead")
                     break
                 }
                 do throws(KeyMaterialError) {
@@ -89,7 +91,8 @@ public enum KeyMaterialDecoder {
         }
         switch label {
         case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
-            return .certificate(try parsed(parseCertificate(der, trusted: label == "TRUSTED CERTIFICATE"), "a certificate"))
+            return .certificate(
+                try parsed(parseCertificate(der, trusted: label == "TRUSTED CERTIFICATE"), "a certificate"))
         case "PUBLIC KEY":
             return .publicKey(try parsed(parsePublicKey(der), "a public key"))
         case "RSA PUBLIC KEY":
@@ -101,11 +104,15 @@ public enum KeyMaterialDecoder {
         case "ENCRYPTED PRIVATE KEY":
             throw KeyMaterialError(
                 code: .encryptedKey,
-                reason: "holds an encrypted private key; give the certificate or public key instead (danectl never asks for passphrases)")
+                reason:
+                    "holds an encrypted private key; give the certificate or public key instead (danectl never asks for passphrases)"
+            )
         case "EC PARAMETERS", "DH PARAMETERS", "X509 CRL":
             return nil
         default:
-            throw KeyMaterialError(code: .unknownPEMBlock, reason: "PEM block \(index) is a \"\(label)\", which is not a certificate or key")
+            throw KeyMaterialError(
+                code: .unknownPEMBlock,
+                reason: "PEM block \(index) is a \"\(label)\", which is not a certificate or key")
         }
     }
 
@@ -138,22 +145,31 @@ public enum KeyMaterialDecoder {
         }
         if let leaf = certificates.first {
             guard publicKeys.isEmpty, requests.isEmpty, privateKeys.count <= 1 else {
-                throw KeyMaterialError(code: .ambiguous, reason: "mixes certificates with other keys or requests; give one thing per file")
+                throw KeyMaterialError(
+                    code: .ambiguous, reason: "mixes certificates with other keys or requests; give one thing per file")
             }
             if let key = privateKeys.first, !leaf.matches(privateKey: key) {
-                throw KeyMaterialError(code: .keyMismatch, reason: "holds a private key that does not belong to its first certificate")
+                throw KeyMaterialError(
+                    code: .keyMismatch, reason: "holds a private key that does not belong to its first certificate")
             }
-            return KeyMaterial(kind: .certificate, chain: certificates, subjectPublicKeyInfoDER: leaf.subjectPublicKeyInfoDER)
+            return KeyMaterial(
+                kind: .certificate, chain: certificates, subjectPublicKeyInfoDER: leaf.subjectPublicKeyInfoDER)
         }
         let count = publicKeys.count + requests.count + privateKeys.count
         guard count == 1 else {
             throw KeyMaterialError(
                 code: count == 0 ? .notKeyMaterial : .ambiguous,
-                reason: count == 0 ? "holds no certificate or key" : "holds \(count) keys or requests; give exactly one")
+                reason: count == 0 ? "holds no certificate or key" : "holds \(count) keys or requests; give exactly one"
+            )
         }
-        if let spki = publicKeys.first { return KeyMaterial(kind: .publicKey, chain: [], subjectPublicKeyInfoDER: spki) }
-        if let spki = requests.first { return KeyMaterial(kind: .certificateRequest, chain: [], subjectPublicKeyInfoDER: spki) }
-        return KeyMaterial(kind: .privateKey, chain: [], subjectPublicKeyInfoDER: privateKeys[0].subjectPublicKeyInfoDER)
+        if let spki = publicKeys.first {
+            return KeyMaterial(kind: .publicKey, chain: [], subjectPublicKeyInfoDER: spki)
+        }
+        if let spki = requests.first {
+            return KeyMaterial(kind: .certificateRequest, chain: [], subjectPublicKeyInfoDER: spki)
+        }
+        return KeyMaterial(
+            kind: .privateKey, chain: [], subjectPublicKeyInfoDER: privateKeys[0].subjectPublicKeyInfoDER)
     }
 
     // MARK: - d2i parsers (each consumes exactly the whole input or fails)
@@ -169,26 +185,32 @@ public enum KeyMaterialDecoder {
     }
 
     static func parseCertificate(_ der: [UInt8], trusted: Bool) -> Certificate? {
-        let pointer: OpaquePointer? = withCursor(der) { cursor, count in
-            trusted ? d2i_X509_AUX(nil, cursor, count) : d2i_X509(nil, cursor, count)
-        } ?? nil
+        let pointer: OpaquePointer? =
+            withCursor(der) { cursor, count in
+                trusted ? d2i_X509_AUX(nil, cursor, count) : d2i_X509(nil, cursor, count)
+            } ?? nil
         return pointer.map(Certificate.init(owning:))
     }
 
     static func parsePublicKey(_ der: [UInt8]) -> [UInt8]? {
-        guard let key: OpaquePointer = withCursor(der, { cursor, count in d2i_PUBKEY(nil, cursor, count) }) ?? nil else { return nil }
+        guard let key: OpaquePointer = withCursor(der, { cursor, count in d2i_PUBKEY(nil, cursor, count) }) ?? nil
+        else { return nil }
         defer { EVP_PKEY_free(key) }
         return derBytes { i2d_PUBKEY(key, $0) }
     }
 
     static func parseRSAPublicKey(_ der: [UInt8]) -> [UInt8]? {
-        guard let key: OpaquePointer = withCursor(der, { cursor, count in d2i_PublicKey(EVP_PKEY_RSA, nil, cursor, count) }) ?? nil else { return nil }
+        guard
+            let key: OpaquePointer = withCursor(
+                der, { cursor, count in d2i_PublicKey(EVP_PKEY_RSA, nil, cursor, count) }) ?? nil
+        else { return nil }
         defer { EVP_PKEY_free(key) }
         return derBytes { i2d_PUBKEY(key, $0) }
     }
 
     static func parseRequest(_ der: [UInt8]) -> [UInt8]? {
-        guard let request: OpaquePointer = withCursor(der, { cursor, count in d2i_X509_REQ(nil, cursor, count) }) ?? nil else { return nil }
+        guard let request: OpaquePointer = withCursor(der, { cursor, count in d2i_X509_REQ(nil, cursor, count) }) ?? nil
+        else { return nil }
         defer { X509_REQ_free(request) }
         guard let key = X509_REQ_get0_pubkey(request) else { return nil }
         return derBytes { i2d_PUBKEY(key, $0) }

@@ -1,5 +1,5 @@
-import Foundation
 internal import COpenSSL
+import Foundation
 
 /// A DNSSEC private key read from BIND's `Private-key-format: v1.x` text (the `.private` file
 /// that dnssec-keygen, ldns-keygen and `danectl keygen` write), as an OpenSSL key.
@@ -23,13 +23,18 @@ final class DNSSECPrivateKey {
                 fields[name] = Array(bytes)
             }
         }
-        guard let algorithm else { throw OpenSSLError(operation: "reading the private key", details: ["no Algorithm: line"]) }
+        guard let algorithm else {
+            throw OpenSSLError(operation: "reading the private key", details: ["no Algorithm: line"])
+        }
         self.algorithm = algorithm
         OpenSSLError.clearQueue()
         let made: OpaquePointer?
         switch algorithm {
         case 5, 7, 8, 10:
-            let names = ["Modulus", "PublicExponent", "PrivateExponent", "Prime1", "Prime2", "Exponent1", "Exponent2", "Coefficient"]
+            let names = [
+                "Modulus", "PublicExponent", "PrivateExponent", "Prime1", "Prime2", "Exponent1", "Exponent2",
+                "Coefficient",
+            ]
             guard names.allSatisfy({ fields[$0] != nil }) else {
                 throw OpenSSLError(operation: "reading the RSA private key", details: ["a field is missing"])
             }
@@ -39,19 +44,28 @@ final class DNSSECPrivateKey {
                 return d2i_PrivateKey(EVP_PKEY_RSA, nil, &start, buffer.count)
             }
         case 13, 14:
-            guard let scalar = fields["PrivateKey"] else { throw OpenSSLError(operation: "reading the ECDSA private key", details: ["no PrivateKey: line"]) }
+            guard let scalar = fields["PrivateKey"] else {
+                throw OpenSSLError(operation: "reading the ECDSA private key", details: ["no PrivateKey: line"])
+            }
             // prime256v1 1.2.840.10045.3.1.7, secp384r1 1.3.132.0.34
-            let curve: [UInt8] = algorithm == 13 ? [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07] : [0x2b, 0x81, 0x04, 0x00, 0x22]
-            let der = DER.sequence([DER.integer([1]), DER.element(0x04, scalar), DER.element(0xa0, DER.element(0x06, curve))])
+            let curve: [UInt8] =
+                algorithm == 13 ? [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07] : [0x2b, 0x81, 0x04, 0x00, 0x22]
+            let der = DER.sequence([
+                DER.integer([1]), DER.element(0x04, scalar), DER.element(0xa0, DER.element(0x06, curve)),
+            ])
             made = der.withUnsafeBufferPointer { buffer in
                 var start: UnsafePointer<UInt8>? = buffer.baseAddress
                 return d2i_PrivateKey(EVP_PKEY_EC, nil, &start, buffer.count)
             }
         case 15, 16:
-            guard let raw = fields["PrivateKey"] else { throw OpenSSLError(operation: "reading the EdDSA private key", details: ["no PrivateKey: line"]) }
-            made = EVP_PKEY_new_raw_private_key(algorithm == 15 ? EVP_PKEY_ED25519 : EVP_PKEY_ED448, nil, raw, raw.count)
+            guard let raw = fields["PrivateKey"] else {
+                throw OpenSSLError(operation: "reading the EdDSA private key", details: ["no PrivateKey: line"])
+            }
+            made = EVP_PKEY_new_raw_private_key(
+                algorithm == 15 ? EVP_PKEY_ED25519 : EVP_PKEY_ED448, nil, raw, raw.count)
         default:
-            throw OpenSSLError(operation: "reading the private key", details: ["algorithm \(algorithm) is not supported for signing"])
+            throw OpenSSLError(
+                operation: "reading the private key", details: ["algorithm \(algorithm) is not supported for signing"])
         }
         guard let made else { throw OpenSSLError.drain("reading the algorithm \(algorithm) private key") }
         pointer = made

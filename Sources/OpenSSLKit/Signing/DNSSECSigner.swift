@@ -1,5 +1,5 @@
-import Foundation
 internal import COpenSSL
+import Foundation
 
 /// Signs RRSIG signed data with one DNSSEC key, for one thread: keeps what OpenSSL 3 is slow
 /// to set up (the key's signing context, the fetched digest) from one signature to the next,
@@ -28,13 +28,14 @@ public final class DNSSECSigner {
         guard Self.algorithms.contains(algorithm) else {
             throw OpenSSLError(operation: "signing", details: ["algorithm \(algorithm) is not supported"])
         }
-        let digestName: String? = switch algorithm {
-        case 5, 7: "SHA1"
-        case 8, 13: "SHA256"
-        case 14: "SHA384"
-        case 10: "SHA512"
-        default: nil
-        }
+        let digestName: String? =
+            switch algorithm {
+            case 5, 7: "SHA1"
+            case 8, 13: "SHA256"
+            case 14: "SHA384"
+            case 10: "SHA512"
+            default: nil
+            }
         guard let digestName else {
             (digest, context, digestContext) = (nil, nil, nil)
             guard let made = EVP_MD_CTX_new() else { throw OpenSSLError.drain("setting up EdDSA signing") }
@@ -42,14 +43,18 @@ public final class DNSSECSigner {
             return
         }
         eddsaContext = nil
-        guard let fetched = EVP_MD_fetch(nil, digestName, nil) else { throw OpenSSLError.drain("fetching \(digestName)") }
+        guard let fetched = EVP_MD_fetch(nil, digestName, nil) else {
+            throw OpenSSLError.drain("fetching \(digestName)")
+        }
         digest = fetched
         guard let made = EVP_PKEY_CTX_new(key.pointer, nil), EVP_PKEY_sign_init(made) == 1 else {
             EVP_MD_free(fetched)
             throw OpenSSLError.drain("setting up signing")
         }
         if algorithm <= 10 {
-            guard EVP_PKEY_CTX_set_rsa_padding(made, RSA_PKCS1_PADDING) == 1, EVP_PKEY_CTX_set_signature_md(made, fetched) == 1 else {
+            guard EVP_PKEY_CTX_set_rsa_padding(made, RSA_PKCS1_PADDING) == 1,
+                EVP_PKEY_CTX_set_signature_md(made, fetched) == 1
+            else {
                 EVP_PKEY_CTX_free(made)
                 EVP_MD_free(fetched)
                 throw OpenSSLError.drain("setting up RSA signing")
@@ -77,9 +82,11 @@ public final class DNSSECSigner {
         var size = signature.count
         if let context, let digestContext {
             var length: UInt32 = 0
-            guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1, EVP_DigestUpdate(digestContext, data.baseAddress, data.count) == 1,
-                  EVP_DigestFinal_ex(digestContext, &digestBytes, &length) == 1,
-                  EVP_PKEY_sign(context, &signature, &size, digestBytes, Int(length)) == 1 else {
+            guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1,
+                EVP_DigestUpdate(digestContext, data.baseAddress, data.count) == 1,
+                EVP_DigestFinal_ex(digestContext, &digestBytes, &length) == 1,
+                EVP_PKEY_sign(context, &signature, &size, digestBytes, Int(length)) == 1
+            else {
                 OpenSSLError.clearQueue()
                 return false
             }
@@ -93,7 +100,8 @@ public final class DNSSECSigner {
         guard let eddsaContext else { return false }
         EVP_MD_CTX_reset(eddsaContext)
         guard EVP_DigestSignInit(eddsaContext, nil, nil, nil, key.pointer) == 1,
-              EVP_DigestSign(eddsaContext, &signature, &size, data.baseAddress, data.count) == 1 else {
+            EVP_DigestSign(eddsaContext, &signature, &size, data.baseAddress, data.count) == 1
+        else {
             OpenSSLError.clearQueue()
             return false
         }
@@ -115,7 +123,9 @@ public final class DNSSECSigner {
         if verifyContext == nil {
             guard let made = EVP_PKEY_CTX_new(key.pointer, nil), EVP_PKEY_verify_init(made) == 1 else { return false }
             if algorithm <= 10 {
-                guard EVP_PKEY_CTX_set_rsa_padding(made, RSA_PKCS1_PADDING) == 1, EVP_PKEY_CTX_set_signature_md(made, digest) == 1 else {
+                guard EVP_PKEY_CTX_set_rsa_padding(made, RSA_PKCS1_PADDING) == 1,
+                    EVP_PKEY_CTX_set_signature_md(made, digest) == 1
+                else {
                     EVP_PKEY_CTX_free(made)
                     return false
                 }
@@ -123,8 +133,10 @@ public final class DNSSECSigner {
             verifyContext = made
         }
         var length: UInt32 = 0
-        guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1, EVP_DigestUpdate(digestContext, data.baseAddress, data.count) == 1,
-              EVP_DigestFinal_ex(digestContext, &digestBytes, &length) == 1 else { return false }
+        guard EVP_DigestInit_ex2(digestContext, digest, nil) == 1,
+            EVP_DigestUpdate(digestContext, data.baseAddress, data.count) == 1,
+            EVP_DigestFinal_ex(digestContext, &digestBytes, &length) == 1
+        else { return false }
         switch algorithm {
         case 13, 14:
             // r|s back to DER: SEQUENCE { INTEGER r, INTEGER s } (RFC 6605 §4).

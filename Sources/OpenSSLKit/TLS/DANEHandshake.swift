@@ -1,6 +1,6 @@
-import Foundation
 internal import COpenSSL
 internal import COpenSSLShims
+import Foundation
 
 /// A TLSA record handed to OpenSSL's DANE verifier.
 public struct DANERecord: Sendable, Hashable {
@@ -43,13 +43,18 @@ public enum DANEHandshake {
     /// `exchange` runs on the established session (e.g. EHLO, then QUIT) before it is closed;
     /// a server that refuses the session only after the handshake (one demanding a client
     /// certificate, say) is found there. It does not run when the handshake fails.
-    public static func run<T>(fd: Int32, baseDomain: String, extraNames: [String], records: [DANERecord],
-                              exchange: (TLSChannel) -> T) -> (DANEHandshakeOutcome, T?) {
+    public static func run<T>(
+        fd: Int32, baseDomain: String, extraNames: [String], records: [DANERecord],
+        exchange: (TLSChannel) -> T
+    ) -> (DANEHandshakeOutcome, T?) {
         OpenSSLError.clearQueue()
         defer { OpenSSLError.clearQueue() }
         func failed(_ message: String) -> (DANEHandshakeOutcome, T?) {
-            (DANEHandshakeOutcome(completed: false, handshakeError: message, authenticated: false, verifyCode: -1, verifyMessage: "",
-                                 matched: nil, matchedDepth: nil, chain: [], protocolVersion: nil, cipher: nil), nil)
+            (
+                DANEHandshakeOutcome(
+                    completed: false, handshakeError: message, authenticated: false, verifyCode: -1, verifyMessage: "",
+                    matched: nil, matchedDepth: nil, chain: [], protocolVersion: nil, cipher: nil), nil
+            )
         }
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { return failed("cannot create a TLS context") }
         defer { SSL_CTX_free(ctx) }
@@ -80,11 +85,13 @@ public enum DANEHandshake {
             let kind = SSL_get_error(ssl, connected)
             let reason = OpenSSLError.drainReasons().first ?? ""
             if !reason.isEmpty { return failed("the TLS handshake failed: \(reason)") }
-            let what = switch kind {
-            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out during the TLS handshake"
-            case SSL_ERROR_ZERO_RETURN, SSL_ERROR_SYSCALL: "the server closed the connection during the TLS handshake"
-            default: "the TLS handshake failed"
-            }
+            let what =
+                switch kind {
+                case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out during the TLS handshake"
+                case SSL_ERROR_ZERO_RETURN, SSL_ERROR_SYSCALL:
+                    "the server closed the connection during the TLS handshake"
+                default: "the TLS handshake failed"
+                }
             return failed(what)
         }
         var chain: [Certificate] = []
@@ -103,16 +110,22 @@ public enum DANEHandshake {
         var data: UnsafePointer<UInt8>?
         var length = 0
         let depth = SSL_get0_dane_tlsa(ssl, &usage, &selector, &mtype, &data, &length)
-        let matched = depth >= 0 && data != nil
-            ? DANERecord(usage: usage, selector: selector, matchingType: mtype, data: Array(UnsafeBufferPointer(start: data, count: length)))
+        let matched =
+            depth >= 0 && data != nil
+            ? DANERecord(
+                usage: usage, selector: selector, matchingType: mtype,
+                data: Array(UnsafeBufferPointer(start: data, count: length)))
             : nil
         let version = SSL_get_version(ssl).map { String(cString: $0) }
         let cipher = SSL_get_current_cipher(ssl).flatMap { SSL_CIPHER_get_name($0) }.map { String(cString: $0) }
         let exchanged = exchange(TLSChannel(ssl: ssl))
         OpenSSLError.clearQueue()
         _ = SSL_shutdown(ssl)
-        return (DANEHandshakeOutcome(completed: true, handshakeError: nil, authenticated: usable > 0 && code == X509_V_OK,
-                                    verifyCode: code, verifyMessage: message, matched: matched, matchedDepth: depth >= 0 ? Int(depth) : nil,
-                                    chain: chain, protocolVersion: version, cipher: cipher), exchanged)
+        return (
+            DANEHandshakeOutcome(
+                completed: true, handshakeError: nil, authenticated: usable > 0 && code == X509_V_OK,
+                verifyCode: code, verifyMessage: message, matched: matched, matchedDepth: depth >= 0 ? Int(depth) : nil,
+                chain: chain, protocolVersion: version, cipher: cipher), exchanged
+        )
     }
 }

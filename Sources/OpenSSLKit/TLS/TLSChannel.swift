@@ -1,6 +1,6 @@
 import ByteStreams
-import Foundation
 internal import COpenSSL
+import Foundation
 
 /// Why reading or writing over an established TLS session stopped.
 public struct TLSChannelError: Error, Sendable, CustomStringConvertible {
@@ -40,7 +40,9 @@ public final class TLSChannel {
 
     /// One line up to LF, without CR LF; at most `maxLength` bytes.
     public func readLine(maxLength: Int, what: String) throws(TLSChannelError) -> String {
-        let tooLong = { (limit: Int) in TLSChannelError(description: "the server sent a line longer than \(limit) bytes \(what)") }
+        let tooLong = { (limit: Int) in
+            TLSChannelError(description: "the server sent a line longer than \(limit) bytes \(what)")
+        }
         return try buffer.readLine(maxLength: maxLength, tooLong: tooLong) { () throws(TLSChannelError) in
             var chunk = [UInt8](repeating: 0, count: 4096)
             let n = SSL_read(ssl, &chunk, Int32(chunk.count))
@@ -53,7 +55,9 @@ public final class TLSChannel {
     /// than `limit` would be needed (nil `count`: everything until the peer ends the session).
     public func read(count: Int?, limit: Int, what: String) throws(TLSChannelError) -> [UInt8] {
         if let count, count < 0 { throw TLSChannelError(description: "\(what): a negative length (\(count))") }
-        if let count, count > limit { throw TLSChannelError(description: "\(what): \(count) bytes is over the \(limit)-byte limit") }
+        if let count, count > limit {
+            throw TLSChannelError(description: "\(what): \(count) bytes is over the \(limit)-byte limit")
+        }
         var out = buffer.take(atMost: buffer.count)
         while count.map({ out.count < $0 }) ?? true {
             guard out.count <= limit else { throw TLSChannelError(description: "\(what): more than \(limit) bytes") }
@@ -62,7 +66,9 @@ public final class TLSChannel {
             if n <= 0 {
                 let kind = SSL_get_error(ssl, n)
                 // The end of a close-delimited body: a close_notify, or (as many servers do) a bare close.
-                if count == nil && (kind == SSL_ERROR_ZERO_RETURN || kind == SSL_ERROR_SYSCALL) { OpenSSLError.clearQueue(); break }
+                if count == nil && (kind == SSL_ERROR_ZERO_RETURN || kind == SSL_ERROR_SYSCALL) {
+                    OpenSSLError.clearQueue(); break
+                }
                 throw failure(n, what)
             }
             out += chunk[..<Int(n)]
@@ -79,12 +85,13 @@ public final class TLSChannel {
     private func failure(_ result: Int32, _ what: String) -> TLSChannelError {
         let kind = SSL_get_error(ssl, result)
         let queued = OpenSSLError.drainReasons().first ?? ""
-        let text: String = switch kind {
-        case SSL_ERROR_ZERO_RETURN: "the server ended the TLS session \(what)"
-        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out \(what)"
-        case SSL_ERROR_SYSCALL: "the server closed the connection \(what)"
-        default: queued.isEmpty ? "TLS failed \(what)" : "TLS failed \(what): \(queued)"
-        }
+        let text: String =
+            switch kind {
+            case SSL_ERROR_ZERO_RETURN: "the server ended the TLS session \(what)"
+            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: "timed out \(what)"
+            case SSL_ERROR_SYSCALL: "the server closed the connection \(what)"
+            default: queued.isEmpty ? "TLS failed \(what)" : "TLS failed \(what): \(queued)"
+            }
         return TLSChannelError(description: text)
     }
 }

@@ -1,6 +1,6 @@
-import Foundation
 internal import COpenSSL
 internal import COpenSSLShims
+import Foundation
 
 /// One X.509 certificate, owned: the `X509*` is freed when the last reference goes.
 /// Unchecked Sendable: the X509 is never modified after parsing, and OpenSSL's read-only

@@ -18,7 +18,8 @@ struct DSCommand: ParsableCommand {
             \(ExitStatus.helpLines([(.success, "DS printed")]))
             """)
 
-    @Argument(help: ArgumentHelp("The key: K<zone>.+<alg>+<tag>[.key|.private].", valueName: "KEYFILE"), completion: .file())
+    @Argument(
+        help: ArgumentHelp("The key: K<zone>.+<alg>+<tag>[.key|.private].", valueName: "KEYFILE"), completion: .file())
     var keyFile: String
 
     @Flag(help: "Print the CDS record for the child zone instead of the DS.")

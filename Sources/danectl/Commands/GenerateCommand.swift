@@ -39,24 +39,40 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file())
     var file: String
 
-    @Option(help: "Output format: bind or nsd zone-file snippets, json, octodns (YamlProvider zone files) or nsupdate (a script).")
+    @Option(
+        help:
+            "Output format: bind or nsd zone-file snippets, json, octodns (YamlProvider zone files) or nsupdate (a script)."
+    )
     var format: Format = .bind
 
-    @Option(name: .shortAndLong, help: ArgumentHelp(
-        "Write here instead of standard output. A folder (existing, or ending in /) gets one file per zone, named <zone>.<format>.",
-        valueName: "PATH"), completion: .file())
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Write here instead of standard output. A folder (existing, or ending in /) gets one file per zone, named <zone>.<format>.",
+            valueName: "PATH"), completion: .file())
     var output: String?
 
-    @Flag(help: "With --output DIR/: remove the files an earlier run of this same description (by its real path) wrote that it no longer makes.")
+    @Flag(
+        help:
+            "With --output DIR/: remove the files an earlier run of this same description (by its real path) wrote that it no longer makes."
+    )
     var prune = false
 
-    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the WebPKI check of MTA-STS mode enforce, instead of the system's.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "Trusted CA certificates (PEM) for the WebPKI check of MTA-STS mode enforce, instead of the system's.",
+            valueName: "FILE"), completion: .file())
     var caFile: String?
 
-    @Option(help: ArgumentHelp("Render with this Mustache template instead of the built-in bind/nsd one.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "Render with this Mustache template instead of the built-in bind/nsd one.", valueName: "FILE"),
+        completion: .file())
     var template: String?
 
-    @Option(name: .customLong("zone"), help: ArgumentHelp("Only the records that belong in this zone (repeatable).", valueName: "ZONE"))
+    @Option(
+        name: .customLong("zone"),
+        help: ArgumentHelp("Only the records that belong in this zone (repeatable).", valueName: "ZONE"))
     var zones: [String] = []
 
     @Flag(help: "Treat warnings as errors: exit 1 and write nothing if there is any.")
@@ -69,19 +85,25 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var clock: ClockOptions
     @OptionGroup(title: "Live check (with --check-live)") var dns: ResolverOptions
 
-    @Flag(help: "Refuse to emit a TLSA set that does not match the key some MX serves right now (probes every address).")
+    @Flag(
+        help: "Refuse to emit a TLSA set that does not match the key some MX serves right now (probes every address).")
     var checkLive = false
 
     @Flag(help: "With --check-live: emit even when a live key does not match.")
     var force = false
 
     func validate() throws {
-        if !sign && (!signing.keys.isEmpty || clock.now != nil) { throw ValidationError("--key and --now go with --sign") }
+        if !sign && (!signing.keys.isEmpty || clock.now != nil) {
+            throw ValidationError("--key and --now go with --sign")
+        }
         if template != nil && ![.bind, .nsd].contains(format) {
-            throw ValidationError("--template renders zone snippets; it cannot be combined with --format \(format.rawValue)")
+            throw ValidationError(
+                "--template renders zone snippets; it cannot be combined with --format \(format.rawValue)")
         }
         if sign && [.octodns, .nsupdate].contains(format) {
-            throw ValidationError("--sign adds RRSIGs for zone files; with --format \(format.rawValue) the provider or primary signs the zone itself")
+            throw ValidationError(
+                "--sign adds RRSIGs for zone files; with --format \(format.rawValue) the provider or primary signs the zone itself"
+            )
         }
         if prune && !(output.map { $0.hasSuffix("/") || FileManager.default.isDirectory($0) } ?? false) {
             throw ValidationError("--prune needs --output DIR/ (a folder of per-zone files)")
@@ -91,7 +113,9 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         try requireReadableCAFile(caFile, printer)
-        let outcome = try runReporting(printer) { () throws(DiagnosticError) in try GenerateRun.run(request, world: .live) }
+        let outcome = try runReporting(printer) { () throws(DiagnosticError) in
+            try GenerateRun.run(request, world: .live)
+        }
         let warnings = try acceptedWarnings(outcome, printer)
         let renderer = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
         let source = URL(fileURLWithPath: file).lastPathComponent
@@ -106,14 +130,23 @@ struct GenerateCommand: ParsableCommand {
         if let note = GenerateDelivery.policyNote(outcome, output: output) { printer.print(note) }
         guard let output, output != "-" else { return try writeStandardOutput(render(outcome.records), printer) }
         var target = GenerateDelivery.Target(output: output, fileExtension: format.fileExtension, description: file)
-        (target.extraInputs, target.prune, target.onlyOneZonePerFile) = (template.map { [$0] } ?? [], prune, format == .octodns)
-        printer.print(try runReporting(printer) { () throws(DiagnosticError) in try GenerateDelivery.write(outcome, to: target, render: render) })
+        (target.extraInputs, target.prune, target.onlyOneZonePerFile) = (
+            template.map { [$0] } ?? [], prune, format == .octodns
+        )
+        printer.print(
+            try runReporting(printer) { () throws(DiagnosticError) in
+                try GenerateDelivery.write(outcome, to: target, render: render)
+            })
     }
 
     private var request: GenerateRequest {
         var request = GenerateRequest(file: file)
-        (request.zones, request.sign, request.keys, request.validityDays) = (zones, sign, signing.keys, signing.validity)
-        (request.now, request.checkLive, request.resolver, request.timeout) = (clock.date, checkLive, dns.resolver, dns.timeout)
+        (request.zones, request.sign, request.keys, request.validityDays) = (
+            zones, sign, signing.keys, signing.validity
+        )
+        (request.now, request.checkLive, request.resolver, request.timeout) = (
+            clock.date, checkLive, dns.resolver, dns.timeout
+        )
         request.caFile = caFile
         return request
     }
@@ -125,10 +158,15 @@ struct GenerateCommand: ParsableCommand {
             printer.print(outcome.liveProblems)
             throw ExitStatus.verdictFailure.exit
         }
-        let warnings = outcome.warnings + outcome.liveProblems.map { Diagnostic.warning($0.code, $0.message + " (forced)", at: $0.location) }
+        let warnings =
+            outcome.warnings
+            + outcome.liveProblems.map { Diagnostic.warning($0.code, $0.message + " (forced)", at: $0.location) }
         printer.print(warnings)
         if warningsAsErrors && !warnings.isEmpty {
-            printer.print(.error(.badData("warnings-as-errors"), "\(warnings.count) warning(s) and --warnings-as-errors: nothing written"))
+            printer.print(
+                .error(
+                    .badData("warnings-as-errors"),
+                    "\(warnings.count) warning(s) and --warnings-as-errors: nothing written"))
             throw ExitStatus.badData.exit
         }
         return warnings
@@ -137,7 +175,8 @@ struct GenerateCommand: ParsableCommand {
     private func makeRenderer() throws(DiagnosticError) -> ZoneSnippetRenderer? {
         if let template {
             guard let data = FileManager.default.contents(atPath: template) else {
-                throw DiagnosticError(.error(.noInput("template-unreadable"), "cannot read the template", at: .init(file: template)))
+                throw DiagnosticError(
+                    .error(.noInput("template-unreadable"), "cannot read the template", at: .init(file: template)))
             }
             do { return try ZoneSnippetRenderer(text: String(decoding: data, as: UTF8.self)) } catch {
                 throw DiagnosticError(.error(.badData("template-invalid"), "\(template): \(error)"))

@@ -1,7 +1,7 @@
 import ArgumentParser
+import DaneFeatures
 import DaneModel
 import Foundation
-import DaneFeatures
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,17 +18,24 @@ struct KeygenCommand: ParsableCommand {
     @Argument(help: "The zone the key signs, e.g. example.com.")
     var zone: String
 
-    @Option(help: "Signing algorithm, by number or name: 13 or ECDSAP256SHA256 (what RFC 8624 recommends), 15 or ED25519, 8 or RSASHA256.")
+    @Option(
+        help:
+            "Signing algorithm, by number or name: 13 or ECDSAP256SHA256 (what RFC 8624 recommends), 15 or ED25519, 8 or RSASHA256."
+    )
     var algorithm: DNSSECAlgorithm = .ecdsap256sha256
 
     @Flag(help: "Make a key-signing key (flags 257, the one whose DS goes in the parent).")
     var ksk = false
 
-    @Option(help: ArgumentHelp("Write the files here instead of the current folder.", valueName: "DIR"), completion: .directory)
+    @Option(
+        help: ArgumentHelp("Write the files here instead of the current folder.", valueName: "DIR"),
+        completion: .directory)
     var directory: String = "."
 
     func validate() throws {
-        guard (try? DNSName(zoneName: zone)) != nil || zone == "." else { throw ValidationError("\"\(zone)\" is not a valid zone name") }
+        guard (try? DNSName(zoneName: zone)) != nil || zone == "." else {
+            throw ValidationError("\"\(zone)\" is not a valid zone name")
+        }
     }
 
     func run() throws {

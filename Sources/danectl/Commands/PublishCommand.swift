@@ -44,7 +44,10 @@ struct PublishCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The zone's primary name server.", valueName: "ADDR[:PORT]"))
     var server: String
 
-    @Option(help: ArgumentHelp("The TSIG key file (tsig-keygen or keymgr -t output). Not needed with --dry-run.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "The TSIG key file (tsig-keygen or keymgr -t output). Not needed with --dry-run.", valueName: "FILE"),
+        completion: .file())
     var tsigKey: String?
 
     @Option(name: .customLong("zone"), help: ArgumentHelp("Only this zone (repeatable).", valueName: "ZONE"))
@@ -53,7 +56,10 @@ struct PublishCommand: ParsableCommand {
     @Flag(help: "Show the plan (RRsets to add, replace, delete, with old and new values) and send nothing.")
     var dryRun = false
 
-    @Flag(help: "Exit 1 when the served records differ from the description (for CI; combine with --dry-run to only check).")
+    @Flag(
+        help:
+            "Exit 1 when the served records differ from the description (for CI; combine with --dry-run to only check)."
+    )
     var expectNoChanges = false
 
     @Option(help: "Output: text or json.")
@@ -62,39 +68,61 @@ struct PublishCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Seconds allowed for each query and for the update, 0.1 to 600.", valueName: "SECONDS"))
     var timeout: Double = 10
 
-    @Option(help: ArgumentHelp("Seconds to wait for the change to be served (signed, if the server signs the zone); 0 does not wait.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to wait for the change to be served (signed, if the server signs the zone); 0 does not wait.",
+            valueName: "SECONDS"))
     var wait: Double = 60
 
-    @Flag(help: "Treat warnings (the pre-flight's too: an MX host without an address, TLSA in an unsigned zone) as errors: send nothing.")
+    @Flag(
+        help:
+            "Treat warnings (the pre-flight's too: an MX host without an address, TLSA in an unsigned zone) as errors: send nothing."
+    )
     var warningsAsErrors = false
 
-    @Option(help: ArgumentHelp("The validating resolver that finds the zone's name servers, to record when every one serves the TLSA records (default: the system's).", valueName: "ADDR[:PORT]"))
+    @Option(
+        help: ArgumentHelp(
+            "The validating resolver that finds the zone's name servers, to record when every one serves the TLSA records (default: the system's).",
+            valueName: "ADDR[:PORT]"))
     var resolver: String?
 
-    @Option(help: ArgumentHelp("The rollover state file first-seen times go to, as `rollover check --state` (default: FILE.rollover.json).", valueName: "PATH"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "The rollover state file first-seen times go to, as `rollover check --state` (default: FILE.rollover.json).",
+            valueName: "PATH"), completion: .file())
     var state: String?
 
     func validate() throws {
         try requireRange(timeout, 0.1...600, "--timeout")
         try requireRange(wait, 0...3600, "--wait")
-        if tsigKey == nil && !dryRun { throw ValidationError("--tsig-key FILE is needed to send an update (or use --dry-run)") }
+        if tsigKey == nil && !dryRun {
+            throw ValidationError("--tsig-key FILE is needed to send an update (or use --dry-run)")
+        }
     }
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        let outcome = try runReporting(printer) { () throws(DiagnosticError) in try PublishRun.run(request, world: .live) }
+        let outcome = try runReporting(printer) { () throws(DiagnosticError) in
+            try PublishRun.run(request, world: .live)
+        }
         printer.print(outcome.warnings)
         if let problem = outcome.evidenceToWrite?.write() { printer.print(problem) }
         printer.print(outcome.evidenceNotes.map { .warning("publish-first-seen-not-recorded", $0) })
-        let status: ExitStatus = if let failure = outcome.failure { ExitStatus(stoppedBy: DiagnosticError(failure)) }
-            else if expectNoChanges && outcome.hasChanges { .verdictFailure } else { .success }
-        let text = format == .json
+        let status: ExitStatus =
+            if let failure = outcome.failure {
+                ExitStatus(stoppedBy: DiagnosticError(failure))
+            } else if expectNoChanges && outcome.hasChanges { .verdictFailure } else { .success }
+        let text =
+            format == .json
             ? PublishRendering.json(outcome.zones, server: server, dryRun: dryRun, exitStatus: status.rawValue)
             : PublishRendering.text(outcome.zones, dryRun: dryRun)
         try writeStandardOutput(text, printer)
         if let failure = outcome.failure { printer.print(failure) }
         if expectNoChanges && outcome.hasChanges && outcome.failure == nil {
-            printer.print(.error(.badData("changes-expected-none"), "the served records differ from the description (--expect-no-changes)"))
+            printer.print(
+                .error(
+                    .badData("changes-expected-none"),
+                    "the served records differ from the description (--expect-no-changes)"))
         }
         if status != .success { throw status.exit }
     }
@@ -102,7 +130,9 @@ struct PublishCommand: ParsableCommand {
     private var request: PublishRequest {
         var request = PublishRequest(file: file, server: server)
         (request.tsigKey, request.zones, request.dryRun, request.timeout) = (tsigKey, zones, dryRun, timeout)
-        (request.waitSeconds, request.warningsAsErrors, request.resolver, request.statePath) = (wait, warningsAsErrors, resolver, state)
+        (request.waitSeconds, request.warningsAsErrors, request.resolver, request.statePath) = (
+            wait, warningsAsErrors, resolver, state
+        )
         return request
     }
 }

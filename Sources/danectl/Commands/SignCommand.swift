@@ -3,7 +3,6 @@ import DaneFeatures
 import DaneModel
 import Foundation
 
-
 struct SignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
@@ -37,7 +36,10 @@ struct SignCommand: ParsableCommand {
             \(ExitStatus.helpLines([(.success, "zone signed and written")]))
             """)
 
-    @Argument(help: ArgumentHelp("The zone file to sign (unsigned, or signed before: old signatures are replaced).", valueName: "ZONEFILE"), completion: .file())
+    @Argument(
+        help: ArgumentHelp(
+            "The zone file to sign (unsigned, or signed before: old signatures are replaced).", valueName: "ZONEFILE"),
+        completion: .file())
     var zoneFile: String
 
     @OptionGroup var signing: SigningKeyOptions
@@ -49,10 +51,16 @@ struct SignCommand: ParsableCommand {
     @Flag(help: "With --nsec3: set opt-out, leaving unsigned delegations out of the chain.")
     var optOut = false
 
-    @Option(help: ArgumentHelp("Merge these records first: a danectl YAML description or a zone snippet.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "Merge these records first: a danectl YAML description or a zone snippet.", valueName: "FILE"),
+        completion: .file())
     var include: String?
 
-    @Option(help: ArgumentHelp("Re-signing keeps an existing signature that verifies unless it expires within this many hours (default: a quarter of --validity).", valueName: "HOURS"))
+    @Option(
+        help: ArgumentHelp(
+            "Re-signing keeps an existing signature that verifies unless it expires within this many hours (default: a quarter of --validity).",
+            valueName: "HOURS"))
     var refresh: Int?
 
     @Flag(help: "Make every signature anew, even those that could be kept.")
@@ -67,10 +75,16 @@ struct SignCommand: ParsableCommand {
     @Option(help: "How the SOA serial moves: increment, unixtime, date (YYYYMMDDnn) or keep.")
     var serial: SerialPolicy = .increment
 
-    @Option(help: ArgumentHelp("Spread expirations over this many hours before the end of validity (default: a quarter of it).", valueName: "HOURS"))
+    @Option(
+        help: ArgumentHelp(
+            "Spread expirations over this many hours before the end of validity (default: a quarter of it).",
+            valueName: "HOURS"))
     var jitter: Int?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the signed zone; - for standard output.", valueName: "PATH"), completion: .file())
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("Where to write the signed zone; - for standard output.", valueName: "PATH"),
+        completion: .file())
     var output: String?
 
     func validate() throws {
@@ -80,19 +94,26 @@ struct SignCommand: ParsableCommand {
         }
         if cds && cdsDelete { throw ValidationError("--cds and --cds-delete ask the parent opposite things; give one") }
         if let jitter, !(0...(signing.validity * 24)).contains(jitter) {
-            throw ValidationError("--jitter must be from 0 to \(signing.validity * 24) hours (the validity): more would make signatures that expire before they start")
+            throw ValidationError(
+                "--jitter must be from 0 to \(signing.validity * 24) hours (the validity): more would make signatures that expire before they start"
+            )
         }
-        if signing.keys.isEmpty { throw ValidationError("give at least one --key (make one with: danectl keygen ZONE)") }
+        if signing.keys.isEmpty {
+            throw ValidationError("give at least one --key (make one with: danectl keygen ZONE)")
+        }
     }
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var options = SigningOptions(denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: clock.date ?? Date(), validityDays: signing.validity,
-                                     jitterHours: jitter)
+        var options = SigningOptions(
+            denial: nsec3 ? .nsec3(optOut: optOut) : .nsec, now: clock.date ?? Date(), validityDays: signing.validity,
+            jitterHours: jitter)
         options.childSync = cds ? .publish : cdsDelete ? .delete : .none
         options.keepSignatures = !resignAll
-        options.refresh = refresh.map { TimeInterval($0) * 3600 } ?? SigningOptions.defaultRefresh(validityDays: signing.validity)
-        var request = SignRun.Request(zoneFile: zoneFile, keyPaths: signing.keys, options: options, output: output ?? zoneFile + ".signed")
+        options.refresh =
+            refresh.map { TimeInterval($0) * 3600 } ?? SigningOptions.defaultRefresh(validityDays: signing.validity)
+        var request = SignRun.Request(
+            zoneFile: zoneFile, keyPaths: signing.keys, options: options, output: output ?? zoneFile + ".signed")
         (request.include, request.serial) = (include, serial)
         printer.print(try runReporting(printer) { () throws(DiagnosticError) in try SignRun.run(request) })
     }

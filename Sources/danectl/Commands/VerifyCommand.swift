@@ -52,42 +52,67 @@ struct VerifyCommand: ParsableCommand {
 
     typealias Format = VerifyFormat
 
-    @Argument(help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"), completion: .file())
+    @Argument(
+        help: ArgumentHelp("Domains to check, or a danectl YAML description.", valueName: "DOMAIN|FILE"),
+        completion: .file())
     var targets: [String] = []
 
-    @Option(help: ArgumentHelp("Also check the domains listed in FILE, one a line (# starts a comment); \"-\" reads standard input.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "Also check the domains listed in FILE, one a line (# starts a comment); \"-\" reads standard input.",
+            valueName: "FILE"), completion: .file())
     var domainsFrom: String?
 
     @OptionGroup var dns: ResolverOptions
 
-    @Option(help: ArgumentHelp("Validate DNSSEC here from this trust anchor (DS or DNSKEY records) instead of trusting the resolver's AD bit; then --resolver need not validate.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "Validate DNSSEC here from this trust anchor (DS or DNSKEY records) instead of trusting the resolver's AD bit; then --resolver need not validate.",
+            valueName: "FILE"), completion: .file())
     var trustAnchor: String?
 
-    @Option(help: "Whose rules: rfc7672 (Postfix; DANE-EE ignores dates) or exchange-online (expired certificates fail).")
+    @Option(
+        help: "Whose rules: rfc7672 (Postfix; DANE-EE ignores dates) or exchange-online (expired certificates fail).")
     var profile: SenderProfile = .rfc7672
 
-    @Option(help: "Output: text, json, jsonl (one JSON object per domain as soon as it is known, then a summary), tlsrpt (an RFC 8460 report, as a sending MTA would send it), or prometheus (node_exporter textfile).")
+    @Option(
+        help:
+            "Output: text, json, jsonl (one JSON object per domain as soon as it is known, then a summary), tlsrpt (an RFC 8460 report, as a sending MTA would send it), or prometheus (node_exporter textfile)."
+    )
     var format: Format = .text
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to this file, replaced atomically (for node_exporter's textfile directory), instead of standard output.", valueName: "FILE"), completion: .file())
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp(
+            "Write the report to this file, replaced atomically (for node_exporter's textfile directory), instead of standard output.",
+            valueName: "FILE"), completion: .file())
     var output: String?
 
     @Flag(help: "Print only the domains that do not pass, and the summary line.")
     var quiet = false
 
-    @Option(help: ArgumentHelp("Domains checked at once (each also probes its MX addresses side by side).", valueName: "N"))
+    @Option(
+        help: ArgumentHelp("Domains checked at once (each also probes its MX addresses side by side).", valueName: "N"))
     var jobs: Int = 16
 
-    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) for the MTA-STS checks (policy host and MX certificates under WebPKI), instead of the system's.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "Trusted CA certificates (PEM) for the MTA-STS checks (policy host and MX certificates under WebPKI), instead of the system's.",
+            valueName: "FILE"), completion: .file())
     var caFile: String?
 
-    @Flag(help: "Check DNS and DNSSEC only, without SMTP (for machines whose outbound port 25 is blocked): no certificate is checked.")
+    @Flag(
+        help:
+            "Check DNS and DNSSEC only, without SMTP (for machines whose outbound port 25 is blocked): no certificate is checked."
+    )
     var dnsOnly = false
 
     @Option(help: ArgumentHelp("With --format tlsrpt: the report's organization-name.", valueName: "NAME"))
     var organization = "danectl"
 
-    @Option(help: ArgumentHelp("With --format tlsrpt: the report's contact-info (an address or URI).", valueName: "CONTACT"))
+    @Option(
+        help: ArgumentHelp("With --format tlsrpt: the report's contact-info (an address or URI).", valueName: "CONTACT")
+    )
     var contact = "danectl verify"
 
     @Flag(help: "With a YAML description: exit 1 when live records differ from it (drift), even if DANE passes.")
@@ -96,22 +121,33 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Nagios plugin: one status line with perfdata; 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.")
     var nagios = false
 
-    @Option(help: ArgumentHelp("Warn about certificates and signatures that expire within this many days (below sign's 14-day validity, so a freshly signed zone is quiet).", valueName: "DAYS"))
+    @Option(
+        help: ArgumentHelp(
+            "Warn about certificates and signatures that expire within this many days (below sign's 14-day validity, so a freshly signed zone is quiet).",
+            valueName: "DAYS"))
     var warnDays: Int = 7
 
-    @Option(help: ArgumentHelp("MX hosts checked per domain, by preference (senders stop after a few).", valueName: "N"))
+    @Option(
+        help: ArgumentHelp("MX hosts checked per domain, by preference (senders stop after a few).", valueName: "N"))
     var mxLimit: Int = 10
 
-    @Flag(help: "Also ask every authoritative server of each zone for the MX, address and TLSA records: name a server that serves other data, an older serial, or signatures expiring sooner (a stale secondary).")
+    @Flag(
+        help:
+            "Also ask every authoritative server of each zone for the MX, address and TLSA records: name a server that serves other data, an older serial, or signatures expiring sooner (a stale secondary)."
+    )
     var allServers = false
 
     func validate() throws {
         guard (0...3650).contains(warnDays) else { throw ValidationError("--warn-days must be from 0 to 3650") }
         guard (1...1024).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 1024") }
         guard (1...1000).contains(mxLimit) else { throw ValidationError("--mx-limit must be from 1 to 1000") }
-        if targets.isEmpty && domainsFrom == nil { throw ValidationError("name at least one domain (or a YAML description, or --domains-from FILE)") }
+        if targets.isEmpty && domainsFrom == nil {
+            throw ValidationError("name at least one domain (or a YAML description, or --domains-from FILE)")
+        }
         if output != nil && (format == .text || format == .jsonl) {
-            throw ValidationError("--output writes a whole report: use it with --format json, tlsrpt or prometheus (text and jsonl stream to standard output)")
+            throw ValidationError(
+                "--output writes a whole report: use it with --format json, tlsrpt or prometheus (text and jsonl stream to standard output)"
+            )
         }
         if expectNoChanges && !targets.contains(where: VerifyRequest.isDescription) {
             throw ValidationError("--expect-no-changes compares with a description: give a YAML file")
@@ -124,8 +160,9 @@ struct VerifyCommand: ParsableCommand {
         let request = try runReporting(printer) { () throws(DiagnosticError) in try self.request() }
         let started = Date()
         // Text and JSON Lines stream: each domain is printed as soon as it is known.
-        let stream = StreamedVerify(format: nagios ? nil : format, quiet: quiet, total: request.targets.count,
-                                    colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO))
+        let stream = StreamedVerify(
+            format: nagios ? nil : format, quiet: quiet, total: request.targets.count,
+            colour: DiagnosticPrinter.colourAllowed(STDOUT_FILENO))
         let heartbeat = Heartbeat(stream)
         let relay: (@Sendable (DomainReport) -> Void)? = stream.isStreaming ? { @Sendable in stream.print($0) } : nil
         let reports = try runReporting(printer, mapStatus: couldNotRun) { () throws(DiagnosticError) in
@@ -139,7 +176,9 @@ struct VerifyCommand: ParsableCommand {
         var settings = VerifyDocument.Settings(started: started, now: Date())
         (settings.quiet, settings.organization, settings.contact) = (quiet, organization, contact)
         let runWarning = VerifyRun.runWarning(reports, port: request.options.port)
-        try writeOutput(VerifyDocument.render(reports, as: format, status: status, runWarning: runWarning, settings), to: output, printer)
+        try writeOutput(
+            VerifyDocument.render(reports, as: format, status: status, runWarning: runWarning, settings), to: output,
+            printer)
         if status != .success { throw status.exit }
     }
 
@@ -156,10 +195,13 @@ struct VerifyCommand: ParsableCommand {
     /// (3), Prometheus a file saying the run failed; everyone else the error's own status.
     private func couldNotRun(_ error: DiagnosticError) -> Int32 {
         if nagios {
-            _ = writeAllToStandardOutput(VerifyNagios.unknown(error.diagnostics.first?.message ?? "verify could not run"))
+            _ = writeAllToStandardOutput(
+                VerifyNagios.unknown(error.diagnostics.first?.message ?? "verify could not run"))
             return 3
         }
-        if format == .prometheus, let output { try? AtomicFiles.write(VerifyPrometheus.failedRun(now: Date()), to: output) }
+        if format == .prometheus, let output {
+            try? AtomicFiles.write(VerifyPrometheus.failedRun(now: Date()), to: output)
+        }
         return ExitStatus(stoppedBy: error).rawValue
     }
 
@@ -172,7 +214,9 @@ struct VerifyCommand: ParsableCommand {
     /// A reader that closed the pipe (`| head`) has what it wanted: no message, but exit 73.
     private func requireStreamWritten(_ stream: StreamedVerify, _ printer: DiagnosticPrinter) throws {
         guard stream.failedToWrite else { return }
-        if stream.writeError != EPIPE { printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output")) }
+        if stream.writeError != EPIPE {
+            printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output"))
+        }
         throw ExitStatus.cannotCreate.exit
     }
 }

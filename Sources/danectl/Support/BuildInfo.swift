@@ -3,8 +3,8 @@
 /// tree (the two `stamped` lines below), so a packaged binary names exactly what it was built from.
 enum BuildInfo {
     static let version = "0.1.0"
-    static let commit: String? = nil // stamped by scripts/package
-    static let date: String? = nil // stamped by scripts/package
+    static let commit: String? = nil  // stamped by scripts/package
+    static let date: String? = nil  // stamped by scripts/package
 
     static var versionLine: String {
         guard let commit, let date else { return "\(version) (development build: commit unknown)" }

@@ -29,9 +29,15 @@ struct DiagnosticPrinter {
     func print(_ diagnostic: Diagnostic) {
         var line = TerminalText.visible(diagnostic.description) + " [\(diagnostic.code)]"
         if colour {
-            let code = switch diagnostic.severity { case .error: "31"; case .warning: "33"; case .note: "36" }
+            let code =
+                switch diagnostic.severity {
+                case .error: "31";
+                case .warning: "33";
+                case .note: "36"
+                }
             let label = "\(diagnostic.severity.rawValue):"
-            line = line.replacingOccurrences(of: label, with: "\u{1B}[1;\(code)m\(label)\u{1B}[0m", options: [], range: line.range(of: label))
+            line = line.replacingOccurrences(
+                of: label, with: "\u{1B}[1;\(code)m\(label)\u{1B}[0m", options: [], range: line.range(of: label))
         }
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }

@@ -10,8 +10,10 @@ extension ExitStatus {
 
 /// Runs a command's work: errors are printed once, sorted by place, and mapped to the one
 /// exit-status vocabulary (`ExitStatus`); `mapStatus` lets Nagios mode say UNKNOWN instead.
-func runReporting<T>(_ printer: DiagnosticPrinter, mapStatus: (DiagnosticError) -> Int32 = { ExitStatus(stoppedBy: $0).rawValue },
-                     _ body: () throws(DiagnosticError) -> T) throws -> T {
+func runReporting<T>(
+    _ printer: DiagnosticPrinter, mapStatus: (DiagnosticError) -> Int32 = { ExitStatus(stoppedBy: $0).rawValue },
+    _ body: () throws(DiagnosticError) -> T
+) throws -> T {
     do {
         return try body()
     } catch {
@@ -23,7 +25,9 @@ func runReporting<T>(_ printer: DiagnosticPrinter, mapStatus: (DiagnosticError) 
 /// Checks a numeric option: finite and within `range`, else a usage error naming the option.
 func requireRange(_ value: Double, _ range: ClosedRange<Double>, _ option: String) throws {
     guard value.isFinite, range.contains(value) else {
-        throw ValidationError("\(option) must be a number from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) (got \(value))")
+        throw ValidationError(
+            "\(option) must be a number from \(range.lowerBound.formatted()) to \(range.upperBound.formatted()) (got \(value))"
+        )
     }
 }
 
@@ -45,7 +49,12 @@ func writeOutput(_ text: String, to output: String?, _ printer: DiagnosticPrinte
 func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
     guard writeAllToStandardOutput(text) else {
         // A reader that closed the pipe (`| head`) has what it wanted: 73, without a message.
-        if errno != EPIPE { printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))")) }
+        if errno != EPIPE {
+            printer.print(
+                .error(
+                    .cannotCreate("output-stdout"),
+                    "cannot write to standard output: \(String(cString: strerror(errno)))"))
+        }
         throw ExitStatus.cannotCreate.exit
     }
 }

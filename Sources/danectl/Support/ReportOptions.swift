@@ -5,20 +5,27 @@ import ReportStore
 
 /// The store every `reports` subcommand uses.
 struct ReportStoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("""
-        The report store: an SQLite file (PATH or sqlite:PATH, created when missing) or a PostgreSQL \
-        database several receivers share (postgres://USER@HOST/DB; password from ~/.pgpass or PGPASSWORD). \
-        Default: $DANECTL_REPORTS_DB, else ./tlsrpt-reports.sqlite.
-        """, valueName: "STORE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            """
+            The report store: an SQLite file (PATH or sqlite:PATH, created when missing) or a PostgreSQL \
+            database several receivers share (postgres://USER@HOST/DB; password from ~/.pgpass or PGPASSWORD). \
+            Default: $DANECTL_REPORTS_DB, else ./tlsrpt-reports.sqlite.
+            """, valueName: "STORE"), completion: .file())
     var db: String?
 
-    var location: StoreLocation { StoreLocation(db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite") }
+    var location: StoreLocation {
+        StoreLocation(db ?? ProcessInfo.processInfo.environment["DANECTL_REPORTS_DB"] ?? "tlsrpt-reports.sqlite")
+    }
 
     /// Opens a store that must already exist (reading commands never create an SQLite file):
     /// 66 when missing.
     func openExisting(_ printer: DiagnosticPrinter) throws -> ReportStore {
         if case .sqlite(let path) = location, !FileManager.default.fileExists(atPath: path) {
-            printer.print(.error(.noInput("report-missing-file"), "\(path): no report store here yet; `danectl reports ingest --db \(path) ...` makes one"))
+            printer.print(
+                .error(
+                    .noInput("report-missing-file"),
+                    "\(path): no report store here yet; `danectl reports ingest --db \(path) ...` makes one"))
             throw ExitStatus.noInput.exit
         }
         return try open(printer)
@@ -39,13 +46,19 @@ struct ReportStoreOptions: ParsableArguments {
 
 /// Size ceilings shared by `ingest` and `serve`.
 struct ReportLimitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Largest input accepted, in MiB (a compressed report or a whole message).", valueName: "MIB"))
+    @Option(
+        help: ArgumentHelp("Largest input accepted, in MiB (a compressed report or a whole message).", valueName: "MIB")
+    )
     var maxInput: Int = 32
-    @Option(help: ArgumentHelp("Largest report JSON after gunzip, in MiB; more is refused as a gzip bomb.", valueName: "MIB"))
+    @Option(
+        help: ArgumentHelp(
+            "Largest report JSON after gunzip, in MiB; more is refused as a gzip bomb.", valueName: "MIB"))
     var maxExpanded: Int = 64
 
     func validate() throws {
         guard (1...4096).contains(maxInput) else { throw ValidationError("--max-input must be from 1 to 4096 MiB") }
-        guard (1...4096).contains(maxExpanded) else { throw ValidationError("--max-expanded must be from 1 to 4096 MiB") }
+        guard (1...4096).contains(maxExpanded) else {
+            throw ValidationError("--max-expanded must be from 1 to 4096 MiB")
+        }
     }
 }

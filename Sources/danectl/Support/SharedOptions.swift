@@ -4,10 +4,14 @@ import Foundation
 
 /// Where DNS answers come from, declared once for every command that asks the live DNS.
 struct ResolverOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Validating resolver to ask (default: the system's, from /etc/resolv.conf).", valueName: "ADDR[:PORT]"))
+    @Option(
+        help: ArgumentHelp(
+            "Validating resolver to ask (default: the system's, from /etc/resolv.conf).", valueName: "ADDR[:PORT]"))
     var resolver: String?
 
-    @Option(help: ArgumentHelp("Seconds allowed for each probe (connect, SMTP and TLS together), 0.1 to 600.", valueName: "SECONDS"))
+    @Option(
+        help: ArgumentHelp(
+            "Seconds allowed for each probe (connect, SMTP and TLS together), 0.1 to 600.", valueName: "SECONDS"))
     var timeout: Double = 20
 
     func validate() throws { try requireRange(timeout, 0.1...600, "--timeout") }
@@ -15,7 +19,9 @@ struct ResolverOptions: ParsableArguments {
 
 /// A rehearsal time, declared once: `--now` computes as if it were that time.
 struct ClockOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Compute as if the time were TIME (RFC 3339, e.g. 2026-12-01T00:00:00Z).", valueName: "TIME"))
+    @Option(
+        help: ArgumentHelp("Compute as if the time were TIME (RFC 3339, e.g. 2026-12-01T00:00:00Z).", valueName: "TIME")
+    )
     var now: String?
 
     func validate() throws { if let now { _ = try Clock.parse(now) } }
@@ -26,14 +32,19 @@ struct ClockOptions: ParsableArguments {
 
 /// DNSSEC keys and signature validity, declared once for `sign` and `generate --sign`.
 struct SigningKeyOptions: ParsableArguments {
-    @Option(name: .customLong("key"), help: ArgumentHelp("A BIND-format key K<zone>.+<alg>+<tag> (repeatable: KSK and ZSK).", valueName: "KEY"), completion: .file())
+    @Option(
+        name: .customLong("key"),
+        help: ArgumentHelp("A BIND-format key K<zone>.+<alg>+<tag> (repeatable: KSK and ZSK).", valueName: "KEY"),
+        completion: .file())
     var keys: [String] = []
 
     @Option(help: ArgumentHelp("Signature validity in days, 1 to 3650.", valueName: "DAYS"))
     var validity: Int = 14
 
     func validate() throws {
-        guard (1...3650).contains(validity) else { throw ValidationError("--validity must be from 1 to 3650 days (RRSIG times run out in 2106)") }
+        guard (1...3650).contains(validity) else {
+            throw ValidationError("--validity must be from 1 to 3650 days (RRSIG times run out in 2106)")
+        }
     }
 }
 
@@ -49,8 +60,12 @@ enum Clock {
         }
         // DNSSEC times are 32-bit seconds since 1970 (RFC 4034 §3.1.5), and SOA date serials
         // are YYYYMMDDnn in 32 bits: keep rehearsals where both still mean something.
-        guard (1970...2099).contains(Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date).year ?? 0) else {
-            throw ValidationError("--now \"\(text)\" is outside 1970-2099, where DNSSEC signature times and date serials work")
+        guard
+            (1970...2099).contains(
+                Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date).year ?? 0)
+        else {
+            throw ValidationError(
+                "--now \"\(text)\" is outside 1970-2099, where DNSSEC signature times and date serials work")
         }
         return date
     }

@@ -21,7 +21,9 @@ final class AcmeLabTests: LabTestCase {
         let lab = try XCTUnwrap(Self.lab, "the test lab is not running")
         let folder = try TemporaryFolder()
         folders.append(folder)
-        let description = try folder.write("acme.yaml", """
+        let description = try folder.write(
+            "acme.yaml",
+            """
             domain: acme.test
             ttl: 300
             mx:
@@ -35,50 +37,77 @@ final class AcmeLabTests: LabTestCase {
     }
 
     func labCommand(_ arguments: String, file: StaticString = #filePath, line: UInt = #line) {
-        let status = Processes.system("DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' \(arguments) > /dev/null 2>&1 < /dev/null")
+        let status = Processes.system(
+            "DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' \(arguments) > /dev/null 2>&1 < /dev/null"
+        )
         XCTAssertEqual(status, 0, "lab.sh \(arguments)", file: file, line: line)
     }
 
     func publish(_ walk: Walk) { labCommand("publish '\(walk.lab.folder)' acme.test '\(walk.description)'") }
 
     func deploy(_ walk: Walk, _ arguments: [String]) throws -> ProcessResult {
-        try Danectl.run(["rollover", "deploy", walk.description, "--resolver", walk.lab.resolver, "--timeout", "5",
-                         "--reload", "DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' reload '\(walk.lab.folder)'"] + arguments)
+        try Danectl.run(
+            [
+                "rollover", "deploy", walk.description, "--resolver", walk.lab.resolver, "--timeout", "5",
+                "--reload",
+                "DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' reload '\(walk.lab.folder)'",
+            ] + arguments)
     }
 
     /// What senders see: danectl verify passes, and Postfix's own client says Verified.
-    func assertSendersAuthenticate(_ walk: Walk, _ step: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertSendersAuthenticate(
+        _ walk: Walk, _ step: String, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let verify = try Danectl.run(["verify", "--resolver", walk.lab.resolver, "acme.test"])
         XCTAssertEqual(verify.status, 0, "\(step): verify\n\(verify.stdout)\(verify.stderr)", file: file, line: line)
         let resolv = try walk.folder.write("resolv.conf", "nameserver \(walk.lab.resolver)\noptions trust-ad\n")
-        let finger = try Processes.run("unshare", ["--mount", "--propagation", "private", "sh", "-c",
-            "mount --bind \"$1\" /etc/resolv.conf && MAIL_CONFIG=\"$2\" exec posttls-finger -t 10 -c -l dane -L summary acme.test",
-            "sh", resolv, walk.lab.folder + "/postfix"])
-        XCTAssertTrue((finger.stdout + finger.stderr).contains("Verified TLS connection established to mx.acme.test[127.25.0.9]:25"),
-                      "\(step): posttls-finger\n\(finger.stdout)\(finger.stderr)", file: file, line: line)
+        let finger = try Processes.run(
+            "unshare",
+            [
+                "--mount", "--propagation", "private", "sh", "-c",
+                "mount --bind \"$1\" /etc/resolv.conf && MAIL_CONFIG=\"$2\" exec posttls-finger -t 10 -c -l dane -L summary acme.test",
+                "sh", resolv, walk.lab.folder + "/postfix",
+            ])
+        XCTAssertTrue(
+            (finger.stdout + finger.stderr).contains(
+                "Verified TLS connection established to mx.acme.test[127.25.0.9]:25"),
+            "\(step): posttls-finger\n\(finger.stdout)\(finger.stderr)", file: file, line: line)
     }
 
     func certbot(_ walk: Walk, _ arguments: [String]) throws -> ProcessResult {
         let state = walk.lab.folder + "/certbot"
-        return try Processes.run("env", ["REQUESTS_CA_BUNDLE=\(walk.lab.certificates)/ca.pem", "certbot"] + arguments + [
-            "--server", "https://127.0.0.1:14000/dir", "--standalone", "--http-01-port", "5402", "--http-01-address", "127.0.0.1",
-            "--agree-tos", "--register-unsafely-without-email", "--non-interactive",
-            "--config-dir", state + "/config", "--work-dir", state + "/work", "--logs-dir", state + "/logs"])
+        return try Processes.run(
+            "env",
+            ["REQUESTS_CA_BUNDLE=\(walk.lab.certificates)/ca.pem", "certbot"] + arguments + [
+                "--server", "https://127.0.0.1:14000/dir", "--standalone", "--http-01-port", "5402",
+                "--http-01-address", "127.0.0.1",
+                "--agree-tos", "--register-unsafely-without-email", "--non-interactive",
+                "--config-dir", state + "/config", "--work-dir", state + "/work", "--logs-dir", state + "/logs",
+            ])
     }
 
     /// Issues a certificate for a CSR with certbot (`certonly --csr`) or lego (`--csr`).
     func issue(_ walk: Walk, csr: String, with client: String, cycle: Int) throws -> String {
         let chain = walk.folder.file("\(client)-\(cycle)-fullchain.pem")
         if client == "certbot" {
-            let result = try certbot(walk, ["certonly", "--csr", csr, "--cert-path", walk.folder.file("c\(cycle).pem"),
-                                            "--fullchain-path", chain, "--chain-path", walk.folder.file("i\(cycle).pem")])
+            let result = try certbot(
+                walk,
+                [
+                    "certonly", "--csr", csr, "--cert-path", walk.folder.file("c\(cycle).pem"),
+                    "--fullchain-path", chain, "--chain-path", walk.folder.file("i\(cycle).pem"),
+                ])
             XCTAssertEqual(result.status, 0, "certbot --csr: \(result.stdout)\(result.stderr)")
             return chain
         }
         let path = walk.folder.file("lego-\(cycle)")
-        let result = try Processes.run("env", ["LEGO_CA_CERTIFICATES=\(walk.lab.certificates)/ca.pem", "lego", "--server", "https://127.0.0.1:14000/dir",
-                                               "--email", "hostmaster@acme.test", "--accept-tos", "--csr", csr, "--http",
-                                               "--http.port", "127.0.0.1:5402", "--path", path, "run"])
+        let result = try Processes.run(
+            "env",
+            [
+                "LEGO_CA_CERTIFICATES=\(walk.lab.certificates)/ca.pem", "lego", "--server",
+                "https://127.0.0.1:14000/dir",
+                "--email", "hostmaster@acme.test", "--accept-tos", "--csr", csr, "--http",
+                "--http.port", "127.0.0.1:5402", "--path", path, "run",
+            ])
         XCTAssertEqual(result.status, 0, "lego --csr: \(result.stdout)\(result.stderr)")
         return path + "/certificates/mx.acme.test.crt"
     }
@@ -94,25 +123,38 @@ final class AcmeLabTests: LabTestCase {
         let before = try String(contentsOfFile: walk.served, encoding: .utf8)
 
         let early = try deploy(walk, ["--host", "mx.acme.test", "--certificate", chain])
-        XCTAssertEqual(early.status, 75, "cycle \(number): the gate must hold the new key back\n\(early.stdout)\(early.stderr)")
-        XCTAssertEqual(try String(contentsOfFile: walk.served, encoding: .utf8), before, "cycle \(number): nothing installed while waiting")
+        XCTAssertEqual(
+            early.status, 75, "cycle \(number): the gate must hold the new key back\n\(early.stdout)\(early.stderr)")
+        XCTAssertEqual(
+            try String(contentsOfFile: walk.served, encoding: .utf8), before,
+            "cycle \(number): nothing installed while waiting")
         try RolloverLabTests.ageEvidence(walk.description + ".rollover.json", by: 700)
 
         // certbot's cycles are finished as the shipped timer does it (`deploy --pending`, what
         // the early hook left); lego's by running the hook again.
-        let deployed = client == "certbot"
-            ? try Danectl.run(["rollover", "deploy", walk.description, "--pending", "--resolver", walk.lab.resolver, "--timeout", "5"])
+        let deployed =
+            client == "certbot"
+            ? try Danectl.run([
+                "rollover", "deploy", walk.description, "--pending", "--resolver", walk.lab.resolver, "--timeout", "5",
+            ])
             : try deploy(walk, ["--host", "mx.acme.test", "--certificate", chain])
         XCTAssertEqual(deployed.status, 0, "cycle \(number): deploy\n\(deployed.stdout)\(deployed.stderr)")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: walk.description + ".pending.json"), "cycle \(number): nothing left pending")
-        XCTAssertEqual(try String(contentsOfFile: walk.served, encoding: .utf8), try String(contentsOfFile: chain, encoding: .utf8))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: walk.description + ".pending.json"),
+            "cycle \(number): nothing left pending")
+        XCTAssertEqual(
+            try String(contentsOfFile: walk.served, encoding: .utf8), try String(contentsOfFile: chain, encoding: .utf8)
+        )
         try assertSendersAuthenticate(walk, "cycle \(number): new certificate deployed")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: walk.folder.file("next.key")), "cycle \(number): a fresh next key")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: walk.folder.file("next.key")), "cycle \(number): a fresh next key")
 
         publish(walk)  // current (the new key) + the fresh next: the old hash is gone
         let live = try Danectl.run(["verify", "--resolver", walk.lab.resolver, "--format", "json", "acme.test"])
         XCTAssertEqual(live.status, 0, live.stdout)
-        XCTAssertEqual(live.stdout.components(separatedBy: "\"rdata\" : \"3 1 1 ").count - 1, 2, "cycle \(number): current and fresh next only")
+        XCTAssertEqual(
+            live.stdout.components(separatedBy: "\"rdata\" : \"3 1 1 ").count - 1, 2,
+            "cycle \(number): current and fresh next only")
         try assertSendersAuthenticate(walk, "cycle \(number): old hash retired")
     }
 
@@ -129,13 +171,18 @@ final class AcmeLabTests: LabTestCase {
     /// when the gate opens; renewals with --reuse-key then go in at once.
     /// The deploy hook as an operator writes it in certbot's --deploy-hook.
     func hook(_ walk: Walk) -> [String] {
-        [Danectl.path, "rollover", "deploy", walk.description, "--certbot", "--resolver", walk.lab.resolver, "--timeout", "5",
-         "--reload", "DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' reload '\(walk.lab.folder)'"]
+        [
+            Danectl.path, "rollover", "deploy", walk.description, "--certbot", "--resolver", walk.lab.resolver,
+            "--timeout", "5",
+            "--reload",
+            "DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' reload '\(walk.lab.folder)'",
+        ]
     }
 
     /// A shell command line; the program itself unquoted, since certbot looks its first word up.
     func shellLine(_ words: [String]) -> String {
-        ([words[0]] + words.dropFirst().map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }).joined(separator: " ")
+        ([words[0]] + words.dropFirst().map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }).joined(
+            separator: " ")
     }
 
     func testCertbotDeployHookWithTheLineageKey() throws {
@@ -143,31 +190,49 @@ final class AcmeLabTests: LabTestCase {
         XCTAssertEqual(try Danectl.run(["rollover", "prepare", walk.description]).status, 0)
         publish(walk)
         let served = try String(contentsOfFile: walk.served, encoding: .utf8)
-        let issued = try certbot(walk, ["certonly", "--cert-name", "acme", "-d", "mx.acme.test", "--key-type", "ecdsa", "--force-renewal"])
+        let issued = try certbot(
+            walk, ["certonly", "--cert-name", "acme", "-d", "mx.acme.test", "--key-type", "ecdsa", "--force-renewal"])
         XCTAssertEqual(issued.status, 0, issued.stdout + issued.stderr)
         let lineage = walk.lab.folder + "/certbot/config/live/acme"
         // A renewal with certbot's default, a fresh key, meets the hook: refused, nothing changes.
-        let refused = try Processes.run("env", ["RENEWED_LINEAGE=\(lineage)", "RENEWED_DOMAINS=mx.acme.test"] + hook(walk))
-        XCTAssertEqual(refused.status, 1, "a fresh, unpublished key must be refused\n\(refused.stdout)\(refused.stderr)")
+        let refused = try Processes.run(
+            "env", ["RENEWED_LINEAGE=\(lineage)", "RENEWED_DOMAINS=mx.acme.test"] + hook(walk))
+        XCTAssertEqual(
+            refused.status, 1, "a fresh, unpublished key must be refused\n\(refused.stdout)\(refused.stderr)")
         XCTAssertTrue(refused.stdout.contains("neither the key in service nor the published next key"), refused.stdout)
-        XCTAssertEqual(try String(contentsOfFile: walk.served, encoding: .utf8), served, "the old certificate keeps serving")
+        XCTAssertEqual(
+            try String(contentsOfFile: walk.served, encoding: .utf8), served, "the old certificate keeps serving")
         try assertSendersAuthenticate(walk, "after the refused renewal")
 
         // Make the lineage key the next key: publish it, let the gate open, renew with it.
         walk = try self.walk(next: lineage + "/privkey.pem")
         publish(walk)
-        XCTAssertEqual(try Danectl.run(["rollover", "check", walk.description, "--resolver", walk.lab.resolver]).status, 75)
+        XCTAssertEqual(
+            try Danectl.run(["rollover", "check", walk.description, "--resolver", walk.lab.resolver]).status, 75)
         try RolloverLabTests.ageEvidence(walk.description + ".rollover.json", by: 700)
-        let renewed = try certbot(walk, ["renew", "--cert-name", "acme", "--reuse-key", "--force-renewal", "--no-random-sleep-on-renew", "--deploy-hook", shellLine(hook(walk))])
+        let renewed = try certbot(
+            walk,
+            [
+                "renew", "--cert-name", "acme", "--reuse-key", "--force-renewal", "--no-random-sleep-on-renew",
+                "--deploy-hook", shellLine(hook(walk)),
+            ])
         XCTAssertEqual(renewed.status, 0, renewed.stdout + renewed.stderr)
-        XCTAssertEqual(try String(contentsOfFile: walk.served, encoding: .utf8), try String(contentsOfFile: lineage + "/fullchain.pem", encoding: .utf8),
-                       "the hook installed the renewal for the published key")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: lineage + "/privkey.pem"), "certbot's own key is never removed")
+        XCTAssertEqual(
+            try String(contentsOfFile: walk.served, encoding: .utf8),
+            try String(contentsOfFile: lineage + "/fullchain.pem", encoding: .utf8),
+            "the hook installed the renewal for the published key")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: lineage + "/privkey.pem"), "certbot's own key is never removed")
         try assertSendersAuthenticate(walk, "lineage key deployed")
 
         // The key is now in service: a --reuse-key renewal changes no TLSA record and goes in at once.
         let before = try String(contentsOfFile: walk.served, encoding: .utf8)
-        let again = try certbot(walk, ["renew", "--cert-name", "acme", "--reuse-key", "--force-renewal", "--no-random-sleep-on-renew", "--deploy-hook", shellLine(hook(walk))])
+        let again = try certbot(
+            walk,
+            [
+                "renew", "--cert-name", "acme", "--reuse-key", "--force-renewal", "--no-random-sleep-on-renew",
+                "--deploy-hook", shellLine(hook(walk)),
+            ])
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
         let after = try String(contentsOfFile: walk.served, encoding: .utf8)
         XCTAssertNotEqual(after, before, "a new certificate")
@@ -186,14 +251,16 @@ final class AcmeLabTests: LabTestCase {
         let walk = try self.walk()
         XCTAssertEqual(try Danectl.run(["rollover", "prepare", walk.description]).status, 0)
         publish(walk)
-        let stranger = try Processes.shell("""
+        let stranger = try Processes.shell(
+            """
             openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout stranger.key -out stranger.csr \
               -subj /CN=mx.acme.test -addext subjectAltName=DNS:mx.acme.test 2>/dev/null
             """, directory: walk.folder.path)
         XCTAssertEqual(stranger.status, 0)
         let chain = try issue(walk, csr: walk.folder.file("stranger.csr"), with: "certbot", cycle: 9)
         let served = try String(contentsOfFile: walk.served, encoding: .utf8)
-        let refused = try deploy(walk, ["--host", "mx.acme.test", "--certificate", chain, "--key", walk.folder.file("stranger.key")])
+        let refused = try deploy(
+            walk, ["--host", "mx.acme.test", "--certificate", chain, "--key", walk.folder.file("stranger.key")])
         XCTAssertEqual(refused.status, 1, refused.stdout)
         XCTAssertEqual(try String(contentsOfFile: walk.served, encoding: .utf8), served)
         let wrongKey = try deploy(walk, ["--host", "mx.acme.test", "--certificate", chain, "--key", walk.servedKey])

@@ -7,8 +7,9 @@ import XCTest
 final class DNSSECBreakLabTests: LabTestCase {
     func verify(_ domain: String, anchored: Bool = false) throws -> [String: Any] {
         let lab = try XCTUnwrap(Self.lab, "the test lab is not running")
-        let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "--timeout", "5"]
-                                     + (anchored ? ["--trust-anchor", lab.trustAnchor] : []) + [domain])
+        let result = try Danectl.run(
+            ["verify", "--resolver", lab.resolver, "--format", "json", "--timeout", "5"]
+                + (anchored ? ["--trust-anchor", lab.trustAnchor] : []) + [domain])
         XCTAssertEqual(result.status, 2, "\(domain): \(result.stdout)\(result.stderr)")
         try SchemaCheck.assertValid(result.stdout, "verify", "verify \(domain)")
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -18,11 +19,16 @@ final class DNSSECBreakLabTests: LabTestCase {
     /// The break reported at the domain (MX lookup) or at its only host.
     func broken(_ report: [String: Any]) throws -> [String: Any] {
         if let found = report["dnssec_break"] as? [String: Any] { return found }
-        return try XCTUnwrap((report["hosts"] as? [[String: Any]])?.first?["dnssec_break"] as? [String: Any], "no dnssec_break in \(report)")
+        return try XCTUnwrap(
+            (report["hosts"] as? [[String: Any]])?.first?["dnssec_break"] as? [String: Any],
+            "no dnssec_break in \(report)")
     }
 
     func tags(_ list: Any?, flags: Int? = nil) -> Set<Int> {
-        Set((list as? [[String: Any]] ?? []).filter { flags == nil || $0["flags"] as? Int == flags }.compactMap { $0["key_tag"] as? Int })
+        Set(
+            (list as? [[String: Any]] ?? []).filter { flags == nil || $0["flags"] as? Int == flags }.compactMap {
+                $0["key_tag"] as? Int
+            })
     }
 
     func testADSMatchingNoKeyNamesBothSides() throws {
@@ -34,8 +40,11 @@ final class DNSSECBreakLabTests: LabTestCase {
             XCTAssertFalse(ds.isEmpty)
             XCTAssertEqual(tags(link["dnskeys"], flags: 257).count, 1, "the zone's KSK is listed with its flags")
             XCTAssertTrue(ds.isDisjoint(with: keys), "the DS names a key the zone does not have: \(ds) vs \(keys)")
-            XCTAssertTrue((link["fix"] as? String ?? "").contains("publish at the parent of bad-ds.test. a DS for its key \(tags(link["dnskeys"], flags: 257).first!)"),
-                          "\(link)")
+            XCTAssertTrue(
+                (link["fix"] as? String ?? "").contains(
+                    "publish at the parent of bad-ds.test. a DS for its key \(tags(link["dnskeys"], flags: 257).first!)"
+                ),
+                "\(link)")
         }
     }
 
@@ -74,8 +83,12 @@ final class DNSSECBreakLabTests: LabTestCase {
         XCTAssertEqual(denied["owner"] as? String, "nodenial.test.")
         XCTAssertEqual(denied["type"] as? String, "MX")
         // The text report says it in one line, with the fix.
-        let text = try Danectl.run(["verify", "--resolver", try XCTUnwrap(Self.lab).resolver, "--timeout", "5", "nosig.test"])
-        XCTAssertTrue(text.stdout.contains("broken link: _25._tcp.mx.nosig.test. TLSA has no RRSIG, though nosig.test. is signed"), text.stdout)
+        let text = try Danectl.run([
+            "verify", "--resolver", try XCTUnwrap(Self.lab).resolver, "--timeout", "5", "nosig.test",
+        ])
+        XCTAssertTrue(
+            text.stdout.contains(
+                "broken link: _25._tcp.mx.nosig.test. TLSA has no RRSIG, though nosig.test. is signed"), text.stdout)
     }
 
     /// A resolver that does not validate (127.53.0.4: unbound without its validator) must not
@@ -84,17 +97,27 @@ final class DNSSECBreakLabTests: LabTestCase {
     /// with the lab's anchor given, the same resolver gives the right verdict.
     func testANonValidatingResolverIsNamedAndBypassed() throws {
         let lab = try XCTUnwrap(Self.lab)
-        let result = try Danectl.run(["verify", "--resolver", "127.53.0.4", "--format", "json", "--timeout", "5", "valid-311.test"])
+        let result = try Danectl.run([
+            "verify", "--resolver", "127.53.0.4", "--format", "json", "--timeout", "5", "valid-311.test",
+        ])
         try SchemaCheck.assertValid(result.stdout, "verify", "verify via a non-validating resolver")
-        let report = try XCTUnwrap(((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]])?.first)
-        XCTAssertNotEqual(report["outcome"] as? String, "not-protected", "a signed domain must not be called unsigned: \(report)")
+        let report = try XCTUnwrap(
+            ((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["domains"]
+                as? [[String: Any]])?.first)
+        XCTAssertNotEqual(
+            report["outcome"] as? String, "not-protected", "a signed domain must not be called unsigned: \(report)")
         let warnings = report["warnings"] as? [String] ?? []
-        XCTAssertTrue(warnings.contains { $0.contains("127.53.0.4 does not validate DNSSEC") && $0.contains("built-in IANA root trust anchors") }, "\(warnings)")
+        XCTAssertTrue(
+            warnings.contains {
+                $0.contains("127.53.0.4 does not validate DNSSEC") && $0.contains("built-in IANA root trust anchors")
+            }, "\(warnings)")
         let link = try broken(report)
         XCTAssertEqual(link["kind"] as? String, "anchor-matches-no-key", "\(link)")
         XCTAssertEqual(tags(link["ds"]), [20326, 38696])
 
-        let anchored = try Danectl.run(["verify", "--resolver", "127.53.0.4", "--trust-anchor", lab.trustAnchor, "--timeout", "5", "valid-311.test"])
+        let anchored = try Danectl.run([
+            "verify", "--resolver", "127.53.0.4", "--trust-anchor", lab.trustAnchor, "--timeout", "5", "valid-311.test",
+        ])
         XCTAssertEqual(anchored.status, 0, anchored.stdout)
         XCTAssertFalse(anchored.stdout.contains("does not validate DNSSEC"))
         // The validating resolver's AD bit is trusted as before (what Postfix does).

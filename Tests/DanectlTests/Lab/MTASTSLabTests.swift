@@ -7,10 +7,14 @@ import XCTest
 final class MTASTSLabTests: LabTestCase {
     func verify(_ domain: String, _ extra: [String] = []) throws -> (ProcessResult, [String: Any]) {
         let lab = try XCTUnwrap(Self.lab, "the test lab is not running")
-        let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "--timeout", "5",
-                                      "--ca-file", lab.certificates + "/ca.pem"] + extra + [domain])
+        let result = try Danectl.run(
+            [
+                "verify", "--resolver", lab.resolver, "--format", "json", "--timeout", "5",
+                "--ca-file", lab.certificates + "/ca.pem",
+            ] + extra + [domain])
         try SchemaCheck.assertValid(result.stdout, "verify", "verify \(domain)")
-        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
+        let document = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
         return (result, try XCTUnwrap((document["domains"] as? [[String: Any]])?.first))
     }
 
@@ -34,13 +38,19 @@ final class MTASTSLabTests: LabTestCase {
             XCTAssertEqual(sts["failing"] as? Bool, expected.failing, expected.domain)
             // Issue 23: one verdict over everything: never "pass" while MTA-STS has a problem.
             let outcome = report["outcome"] as? String
-            if expected.failing { XCTAssertEqual(outcome, "mta-sts-failure", expected.domain) }
-            else if !expected.types.isEmpty { XCTAssertEqual(outcome, "warning", expected.domain) }
+            if expected.failing {
+                XCTAssertEqual(outcome, "mta-sts-failure", expected.domain)
+            } else if !expected.types.isEmpty {
+                XCTAssertEqual(outcome, "warning", expected.domain)
+            }
             let problems = sts["problems"] as? [[String: Any]] ?? []
-            XCTAssertEqual(problems.map { $0["result_type"] as? String ?? "" }, expected.types, "\(expected.domain): \(problems)")
+            XCTAssertEqual(
+                problems.map { $0["result_type"] as? String ?? "" }, expected.types, "\(expected.domain): \(problems)")
             XCTAssertTrue(problems.allSatisfy { ($0["fix"] as? String)?.isEmpty == false }, expected.domain)
             if !expected.words.isEmpty {
-                XCTAssertTrue(problems.contains { ($0["detail"] as? String ?? "").contains(expected.words) }, "\(expected.domain): \(problems)")
+                XCTAssertTrue(
+                    problems.contains { ($0["detail"] as? String ?? "").contains(expected.words) },
+                    "\(expected.domain): \(problems)")
             }
         }
         // The good one: the policy as served, and the MX certificate valid under WebPKI.
@@ -48,11 +58,15 @@ final class MTASTSLabTests: LabTestCase {
         let sts = try XCTUnwrap(good["mta_sts"] as? [String: Any])
         XCTAssertEqual(sts["mode"] as? String, "enforce")
         XCTAssertEqual(sts["mx"] as? [String], ["mx.sts-good.test"])
-        XCTAssertEqual(sts["policy"] as? String, "version: STSv1\r\nmode: enforce\r\nmx: mx.sts-good.test\r\nmax_age: 604800\r\n")
-        let address = try XCTUnwrap(((good["hosts"] as? [[String: Any]])?.first?["addresses"] as? [[String: Any]])?.first)
+        XCTAssertEqual(
+            sts["policy"] as? String, "version: STSv1\r\nmode: enforce\r\nmx: mx.sts-good.test\r\nmax_age: 604800\r\n")
+        let address = try XCTUnwrap(
+            ((good["hosts"] as? [[String: Any]])?.first?["addresses"] as? [[String: Any]])?.first)
         XCTAssertEqual((address["webpki"] as? [String: Any])?["valid"] as? Bool, true, "\(address)")
         // Without the lab CA, the same MX is not WebPKI-valid: the system store does not know it.
-        let untrusted = try Danectl.run(["verify", "--resolver", try XCTUnwrap(Self.lab).resolver, "--timeout", "5", "sts-good.test"])
+        let untrusted = try Danectl.run([
+            "verify", "--resolver", try XCTUnwrap(Self.lab).resolver, "--timeout", "5", "sts-good.test",
+        ])
         XCTAssertEqual(untrusted.status, 1, untrusted.stdout)
         XCTAssertTrue(untrusted.stdout.contains("sts-webpki-invalid"), untrusted.stdout)
         // Domains without _mta-sts carry no mta_sts at all.
@@ -64,7 +78,9 @@ final class MTASTSLabTests: LabTestCase {
         let lab = try XCTUnwrap(Self.lab)
         let folder = try TemporaryFolder()
         func describe(_ maxAge: Int) throws -> String {
-            try folder.write("sts-good.yaml", """
+            try folder.write(
+                "sts-good.yaml",
+                """
                 domain: sts-good.test
                 ttl: 300
                 mx:
@@ -81,10 +97,14 @@ final class MTASTSLabTests: LabTestCase {
         let same = try verify(try describe(604_800))
         let warnings = (same.1["mta_sts"] as? [String: Any])?["warnings"] as? [String] ?? []
         XCTAssertTrue(warnings.contains { $0.contains("the live id 20261129 is not its id") }, "\(warnings)")
-        XCTAssertTrue((same.1["drift"] as? [[String: Any]] ?? []).contains { ($0["owner"] as? String) == "_mta-sts.sts-good.test." }, "\(same.1)")
+        XCTAssertTrue(
+            (same.1["drift"] as? [[String: Any]] ?? []).contains {
+                ($0["owner"] as? String) == "_mta-sts.sts-good.test."
+            }, "\(same.1)")
         // A described policy that differs from the served one, under another id: drift.
         let other = try verify(try describe(86_400))
         let otherWarnings = (other.1["mta_sts"] as? [String: Any])?["warnings"] as? [String] ?? []
-        XCTAssertTrue(otherWarnings.contains { $0.contains("differ from what the description makes") }, "\(otherWarnings)")
+        XCTAssertTrue(
+            otherWarnings.contains { $0.contains("differ from what the description makes") }, "\(otherWarnings)")
     }
 }

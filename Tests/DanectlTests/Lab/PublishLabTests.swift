@@ -15,10 +15,18 @@ final class PublishLabTests: XCTestCase {
 
     override class func setUp() {
         super.setUp()
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-primaries-\(UUID().uuidString)").path
-        let status = Processes.system("DANECTL_LAB_OWNER=\(getpid()) '\(Repository.path("Tests/lab/primaries.sh"))' up '\(path)' > '\(path).log' 2>&1 < /dev/null")
-        if status == 0 { folder = path } else {
-            XCTFail("the primaries did not start:\n" + ((try? String(contentsOfFile: path + ".log", encoding: .utf8)) ?? ""))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "danectl-primaries-\(UUID().uuidString)"
+        ).path
+        let status = Processes.system(
+            "DANECTL_LAB_OWNER=\(getpid()) '\(Repository.path("Tests/lab/primaries.sh"))' up '\(path)' > '\(path).log' 2>&1 < /dev/null"
+        )
+        if status == 0 {
+            folder = path
+        } else {
+            XCTFail(
+                "the primaries did not start:\n" + ((try? String(contentsOfFile: path + ".log", encoding: .utf8)) ?? "")
+            )
         }
     }
 
@@ -38,7 +46,9 @@ final class PublishLabTests: XCTestCase {
         let folder = try TemporaryFolder()
         folders.append(folder)
         let certificates = Repository.path("Examples/example.com/certs")
-        return try folder.write("\(zone).yaml", """
+        return try folder.write(
+            "\(zone).yaml",
+            """
             domain: \(zone)
             ttl: 300
             mx:
@@ -50,8 +60,11 @@ final class PublishLabTests: XCTestCase {
             """)
     }
 
-    func publish(_ file: String, _ server: String, _ extra: [String] = [], key: String = "tsig.key") throws -> ProcessResult {
-        try Danectl.run(["publish", file, "--server", server, "--tsig-key", try primaries() + "/" + key, "--timeout", "5"] + extra)
+    func publish(
+        _ file: String, _ server: String, _ extra: [String] = [], key: String = "tsig.key"
+    ) throws -> ProcessResult {
+        try Danectl.run(
+            ["publish", file, "--server", server, "--tsig-key", try primaries() + "/" + key, "--timeout", "5"] + extra)
     }
 
     func dig(_ server: String, _ name: String, _ type: String, _ extra: [String] = []) throws -> [String] {
@@ -68,18 +81,22 @@ final class PublishLabTests: XCTestCase {
             let zone = "dyn.test"
             let first = try description(zone)
             let dry = try publish(first, server, ["--dry-run", "--expect-no-changes", "--format", "json"])
-            XCTAssertEqual(dry.status, 1, "\(name): --expect-no-changes with changes pending\n\(dry.stdout)\(dry.stderr)")
+            XCTAssertEqual(
+                dry.status, 1, "\(name): --expect-no-changes with changes pending\n\(dry.stdout)\(dry.stderr)")
             try SchemaCheck.assertValid(dry.stdout, "publish", "\(name) dry run")
             let planned = try XCTUnwrap((try json(dry.stdout)["zones"] as? [[String: Any]])?.first)
             XCTAssertEqual(planned["state"] as? String, "planned")
-            XCTAssertEqual((planned["changes"] as? [[String: Any]])?.map { "\($0["action"]!) \($0["type"]!)" }.sorted(), ["add TLSA", "add TXT"],
-                           "\(name): the MX already matches; TLSA and TLS-RPT are new")
+            XCTAssertEqual(
+                (planned["changes"] as? [[String: Any]])?.map { "\($0["action"]!) \($0["type"]!)" }.sorted(),
+                ["add TLSA", "add TXT"],
+                "\(name): the MX already matches; TLSA and TLS-RPT are new")
             XCTAssertEqual(try dig(server, "_25._tcp.mx.\(zone)", "TLSA"), [], "\(name): a dry run sends nothing")
 
             let applied = try publish(first, server)
             XCTAssertEqual(applied.status, 0, "\(name): publish\n\(applied.stdout)\(applied.stderr)")
             XCTAssertTrue(applied.stdout.contains("applied: serial 1 -> "), applied.stdout)
-            XCTAssertEqual(try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 1, "\(name): the TLSA record is served")
+            XCTAssertEqual(
+                try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 1, "\(name): the TLSA record is served")
             XCTAssertEqual(try dig(server, "_smtp._tls.\(zone)", "TXT"), ["\"v=TLSRPTv1; rua=mailto:tlsrpt@\(zone)\""])
 
             let servedSOA = try dig(server, zone, "SOA")
@@ -88,14 +105,19 @@ final class PublishLabTests: XCTestCase {
             XCTAssertTrue(again.stdout.contains("no changes"), again.stdout)
             // Issue 22: the key is proven on every run, even with nothing to change.
             let rotated = try publish(first, server, ["--expect-no-changes"], key: "wrong-secret.key")
-            XCTAssertEqual(rotated.status, 77, "\(name): a wrong key fails even when the zone matches\n\(rotated.stdout)\(rotated.stderr)")
+            XCTAssertEqual(
+                rotated.status, 77,
+                "\(name): a wrong key fails even when the zone matches\n\(rotated.stdout)\(rotated.stderr)")
             XCTAssertTrue(rotated.stderr.contains("BADSIG"), rotated.stderr)
-            XCTAssertEqual(try dig(server, zone, "SOA"), servedSOA, "\(name): proving the key changes nothing, not even the serial")
+            XCTAssertEqual(
+                try dig(server, zone, "SOA"), servedSOA, "\(name): proving the key changes nothing, not even the serial"
+            )
 
             // The rollover step: current + next, a new MX priority, another TLS-RPT address.
             let second = try description(zone, next: true, priority: 20, rua: "reports")
             let plan = try publish(second, server, ["--dry-run", "--format", "json"])
-            let changes = try XCTUnwrap((try json(plan.stdout)["zones"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])
+            let changes = try XCTUnwrap(
+                (try json(plan.stdout)["zones"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])
             let mx = try XCTUnwrap(changes.first { $0["type"] as? String == "MX" })
             XCTAssertEqual(mx["action"] as? String, "replace")
             XCTAssertEqual(mx["old"] as? [String], ["10 mx.\(zone)."])
@@ -107,8 +129,9 @@ final class PublishLabTests: XCTestCase {
             XCTAssertEqual(changed.status, 0, "\(name): publish the change\n\(changed.stdout)\(changed.stderr)")
             XCTAssertEqual(try dig(server, zone, "MX"), ["20 mx.\(zone)."])
             XCTAssertEqual(try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 2)
-            XCTAssertEqual(try dig(server, "keep.\(zone)", "TXT"), ["\"not danectl's: publish must leave this alone\""],
-                           "\(name): a record danectl does not own is intact")
+            XCTAssertEqual(
+                try dig(server, "keep.\(zone)", "TXT"), ["\"not danectl's: publish must leave this alone\""],
+                "\(name): a record danectl does not own is intact")
             XCTAssertEqual(try dig(server, "mx.\(zone)", "A"), ["127.25.0.1"])
 
             // Back to the first description: the next hash is retired.
@@ -127,7 +150,8 @@ final class PublishLabTests: XCTestCase {
             let published = try XCTUnwrap((try json(result.stdout)["zones"] as? [[String: Any]])?.first)
             XCTAssertEqual(published["signed_by_server"] as? Bool, true)
             XCTAssertEqual(published["state"] as? String, "applied")
-            let before = try XCTUnwrap(published["serial_before"] as? Int), after = try XCTUnwrap(published["serial_after"] as? Int)
+            let before = try XCTUnwrap(published["serial_before"] as? Int),
+                after = try XCTUnwrap(published["serial_after"] as? Int)
             XCTAssertGreaterThan(after, before, "\(name): a new serial")
             let signed = try dig(server, "_25._tcp.mx.\(zone)", "TLSA", ["+dnssec"])
             XCTAssertTrue(signed.contains { $0.hasPrefix("TLSA 13 ") }, "\(name): the TLSA RRset is signed: \(signed)")
@@ -152,8 +176,12 @@ final class PublishLabTests: XCTestCase {
             XCTAssertEqual(unknown.status, 77, "\(name): \(unknown.stderr)")
             XCTAssertTrue(unknown.stderr.contains("BADKEY"), unknown.stderr)
             // A clock an hour behind (libfaketime): the server answers BADTIME.
-            let skewed = try Processes.run("faketime", ["-f", "-1h", Danectl.path, "publish", file, "--server", server,
-                                                        "--tsig-key", try primaries() + "/tsig.key", "--timeout", "5"])
+            let skewed = try Processes.run(
+                "faketime",
+                [
+                    "-f", "-1h", Danectl.path, "publish", file, "--server", server,
+                    "--tsig-key", try primaries() + "/tsig.key", "--timeout", "5",
+                ])
             XCTAssertEqual(skewed.status, 77, "\(name): \(skewed.stderr)")
             XCTAssertTrue(skewed.stderr.contains("BADTIME"), skewed.stderr)
             XCTAssertEqual(try dig(server, "dyn.test", "MX"), before, "\(name): a rejected update changes nothing")
@@ -167,7 +195,10 @@ final class PublishLabTests: XCTestCase {
             XCTAssertEqual(refused.status, name == "BIND" ? 78 : 77, "\(name): \(refused.stderr)")
             XCTAssertEqual(try dig(server, "_25._tcp.mx.static.test", "TLSA"), [])
         }
-        let timeout = try Danectl.run(["publish", try description("dyn.test"), "--server", "127.53.1.99", "--tsig-key", try primaries() + "/tsig.key", "--timeout", "1"])
+        let timeout = try Danectl.run([
+            "publish", try description("dyn.test"), "--server", "127.53.1.99", "--tsig-key",
+            try primaries() + "/tsig.key", "--timeout", "1",
+        ])
         XCTAssertEqual(timeout.status, 69, "nothing listens there: \(timeout.stderr)")
     }
 
@@ -175,26 +206,33 @@ final class PublishLabTests: XCTestCase {
     /// fails, nothing of publish's change is applied, the other change stays, status 75.
     func testAConcurrentChangeFailsThePrerequisiteInsteadOfBeingOverwritten() throws {
         let folder = try primaries()
-        let secret = try XCTUnwrap(try String(contentsOfFile: folder + "/tsig.key", encoding: .utf8)
-            .split(separator: "\"").dropFirst(3).first.map(String.init))
+        let secret = try XCTUnwrap(
+            try String(contentsOfFile: folder + "/tsig.key", encoding: .utf8)
+                .split(separator: "\"").dropFirst(3).first.map(String.init))
         for (name, server) in Self.servers {
             let zone = "race.test"
             XCTAssertEqual(try publish(try description(zone), server).status, 0)
             let meddler = "3 1 1 " + String(repeating: "ee", count: 32)
             let meddling = MeddlingPrimary(real: try LivePrimary(address: server, timeout: 5)) {
                 let script = "server \(server)\nupdate add _25._tcp.mx.\(zone). 300 IN TLSA \(meddler)\nsend\n"
-                let update = try? Processes.run("nsupdate", ["-y", "hmac-sha256:danectl-key:\(secret)"], stdin: Data(script.utf8))
+                let update = try? Processes.run(
+                    "nsupdate", ["-y", "hmac-sha256:danectl-key:\(secret)"], stdin: Data(script.utf8))
                 XCTAssertEqual(update?.status, 0, "nsupdate: \(update?.stderr ?? "")")
             }
             var request = PublishRequest(file: try description(zone, next: true), server: server)
             request.tsigKey = folder + "/tsig.key"
             request.timeout = 5
             let outcome = try PublishRun.run(request, world: .live, server: meddling)
-            XCTAssertEqual(outcome.failure?.code, "later-changed-meanwhile", "\(name): \(outcome.failure?.message ?? "applied")")
+            XCTAssertEqual(
+                outcome.failure?.code, "later-changed-meanwhile", "\(name): \(outcome.failure?.message ?? "applied")")
             XCTAssertEqual(ExitStatus(stoppedBy: DiagnosticError(try XCTUnwrap(outcome.failure))), .tryLater)
             let served = try dig(server, "_25._tcp.mx.\(zone)", "TLSA")
             XCTAssertEqual(served.count, 2, "\(name): the original and the meddler's record, not publish's: \(served)")
-            XCTAssertTrue(served.contains { $0.lowercased().replacingOccurrences(of: " ", with: "").hasSuffix(String(repeating: "ee", count: 32)) })
+            XCTAssertTrue(
+                served.contains {
+                    $0.lowercased().replacingOccurrences(of: " ", with: "").hasSuffix(
+                        String(repeating: "ee", count: 32))
+                })
             // Run again: publish plans from what is served now and removes the stranger.
             XCTAssertEqual(try publish(try description(zone), server).status, 0)
             XCTAssertEqual(try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 1)
@@ -214,9 +252,12 @@ extension PublishLabTests {
     /// reports no drift, and publish has nothing left to do.
     func testOctoDNSPushesDanectlsRecordsAndVerifyFindsNoDrift() throws {
         let primaries = try primaries()
-        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.octoDNS + "octodns-sync"),
-                      "octoDNS is missing from \(Self.octoDNS): run scripts/install-deps")
-        let secret = try XCTUnwrap(try String(contentsOfFile: primaries + "/tsig.key", encoding: .utf8).split(separator: "\"").dropFirst(3).first)
+        XCTAssertTrue(
+            FileManager.default.isExecutableFile(atPath: Self.octoDNS + "octodns-sync"),
+            "octoDNS is missing from \(Self.octoDNS): run scripts/install-deps")
+        let secret = try XCTUnwrap(
+            try String(contentsOfFile: primaries + "/tsig.key", encoding: .utf8).split(separator: "\"").dropFirst(3)
+                .first)
         for (name, server) in Self.servers {
             let zone = "octo.test"
             let file = try description(zone)
@@ -224,7 +265,9 @@ extension PublishLabTests {
             folders.append(folder)
             let generated = try Danectl.run(["generate", file, "--format", "octodns", "-o", folder.path + "/danectl/"])
             XCTAssertEqual(generated.status, 0, generated.stderr)
-            _ = try folder.write("hand/\(zone).yaml", """
+            _ = try folder.write(
+                "hand/\(zone).yaml",
+                """
                 ---
                 keep:
                   type: TXT
@@ -236,7 +279,9 @@ extension PublishLabTests {
                   type: A
                   value: 127.53.1.1
                 """)
-            let config = try folder.write("config.yaml", """
+            let config = try folder.write(
+                "config.yaml",
+                """
                 providers:
                   danectl:
                     class: octodns.provider.yaml.YamlProvider
@@ -260,16 +305,21 @@ extension PublishLabTests {
             XCTAssertEqual(validate.status, 0, "\(name): octodns-validate\n\(validate.stdout)\(validate.stderr)")
             let sync = try Processes.run(Self.octoDNS + "octodns-sync", ["--config-file", config, "--doit"])
             XCTAssertEqual(sync.status, 0, "\(name): octodns-sync\n\(sync.stdout)\(sync.stderr)")
-            XCTAssertEqual(try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 1, "\(name): octoDNS pushed the TLSA record")
+            XCTAssertEqual(
+                try dig(server, "_25._tcp.mx.\(zone)", "TLSA").count, 1, "\(name): octoDNS pushed the TLSA record")
             XCTAssertEqual(try dig(server, "keep.\(zone)", "TXT"), ["\"not danectl's\""])
 
-            let anchor = try folder.write("anchor.key", try Processes.run("dig", ["+noall", "+answer", "@" + server, zone, "DNSKEY"]).stdout)
-            let verify = try Danectl.run(["verify", file, "--resolver", server, "--trust-anchor", anchor, "--dns-only",
-                                          "--expect-no-changes", "--warn-days", "0", "--format", "json", "--timeout", "3"])
+            let anchor = try folder.write(
+                "anchor.key", try Processes.run("dig", ["+noall", "+answer", "@" + server, zone, "DNSKEY"]).stdout)
+            let verify = try Danectl.run([
+                "verify", file, "--resolver", server, "--trust-anchor", anchor, "--dns-only",
+                "--expect-no-changes", "--warn-days", "0", "--format", "json", "--timeout", "3",
+            ])
             XCTAssertEqual(verify.status, 0, "\(name): verify after octodns-sync\n\(verify.stdout)\(verify.stderr)")
             let domains = try XCTUnwrap(try json(verify.stdout)["domains"] as? [[String: Any]])
             XCTAssertEqual((domains.first?["drift"] as? [Any])?.count, 0, "\(name): no drift")
-            XCTAssertEqual(try publish(file, server, ["--dry-run", "--expect-no-changes"]).status, 0, "\(name): publish agrees")
+            XCTAssertEqual(
+                try publish(file, server, ["--dry-run", "--expect-no-changes"]).status, 0, "\(name): publish agrees")
         }
     }
 
@@ -281,7 +331,8 @@ extension PublishLabTests {
             let file = try description("script.test", next: true)
             let script = try Danectl.run(["generate", file, "--format", "nsupdate"])
             XCTAssertEqual(script.status, 0, script.stderr)
-            let run = try Processes.run("nsupdate", ["-k", primaries + "/tsig.key"], stdin: Data(("server \(server)\n" + script.stdout).utf8))
+            let run = try Processes.run(
+                "nsupdate", ["-k", primaries + "/tsig.key"], stdin: Data(("server \(server)\n" + script.stdout).utf8))
             XCTAssertEqual(run.status, 0, "\(name): nsupdate\n\(run.stdout)\(run.stderr)")
             XCTAssertEqual(try dig(server, "_25._tcp.mx.script.test", "TLSA").count, 2)
             let check = try publish(file, server, ["--dry-run", "--expect-no-changes"])

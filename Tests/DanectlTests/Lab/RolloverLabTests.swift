@@ -13,7 +13,9 @@ final class RolloverLabTests: LabTestCase {
         let lab = try XCTUnwrap(Self.lab, "the test lab is not running")
         let folder = try TemporaryFolder()
         folders.append(folder)
-        let path = try folder.write("\(domain).yaml", """
+        let path = try folder.write(
+            "\(domain).yaml",
+            """
             domain: \(domain)
             ttl: 300
             mx: [{host: mx.\(domain), certificate: \(lab.certificates)/\(current).pem, next: \(lab.certificates)/\(next).pem}]
@@ -23,12 +25,14 @@ final class RolloverLabTests: LabTestCase {
 
     func check(_ path: String, _ extra: [String] = []) throws -> (ProcessResult, [String: Any]) {
         let lab = try XCTUnwrap(Self.lab)
-        let result = try Danectl.run(["rollover", "check", path, "--resolver", lab.resolver, "--format", "json", "--timeout", "5"] + extra)
+        let result = try Danectl.run(
+            ["rollover", "check", path, "--resolver", lab.resolver, "--format", "json", "--timeout", "5"] + extra)
         try SchemaCheck.assertValid(result.stdout, "rollover-check", "rollover check \(extra)")
         if FileManager.default.fileExists(atPath: path + ".rollover.json") {
             try SchemaCheck.assertValidFiles([path + ".rollover.json"], "rollover-state", "the state file")
         }
-        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
+        let document = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
         return (result, try XCTUnwrap((document["hosts"] as? [[String: Any]])?.first, result.stdout))
     }
 
@@ -50,8 +54,10 @@ final class RolloverLabTests: LabTestCase {
 
     /// A state file saying `record` at `owner` was first seen `age` seconds ago.
     static func writeEvidence(_ path: String, owner: String, certificate: String, age: TimeInterval) throws {
-        let hash = try Processes.shell("openssl x509 -in '\(certificate)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1")
-            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hash = try Processes.shell(
+            "openssl x509 -in '\(certificate)' -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1"
+        )
+        .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertEqual(hash.count, 64)
         let document = ["first_seen": ["\(owner) 3 1 1 \(hash)": time(-age)], "schema_version": 1] as [String: Any]
         try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
@@ -59,9 +65,14 @@ final class RolloverLabTests: LabTestCase {
 
     func testPlanWaitsTwoTTLsAfterPublishingBeforeDeploying() throws {
         let (_, path) = try description("rollover.test", current: "ee", next: "next")
-        let result = try Danectl.run(["rollover", "plan", path, "--offline", "--format", "json", "--now", "2026-12-01T00:00:00Z", "--publish-delay", "60"])
+        let result = try Danectl.run([
+            "rollover", "plan", path, "--offline", "--format", "json", "--now", "2026-12-01T00:00:00Z",
+            "--publish-delay", "60",
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let steps = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["steps"] as? [[String: Any]])
+        let steps = try XCTUnwrap(
+            (JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["steps"]
+                as? [[String: Any]])
         XCTAssertEqual(steps.map { $0["action"] as? String }, ["publish-next", "deploy", "verify", "retire-old"])
         XCTAssertEqual(steps[1]["wait_seconds"] as? Int, 660, "2 x 300 s TTL + 60 s publishing delay")
         XCTAssertEqual(steps[1]["earliest"] as? String, "2026-12-01T00:11:00Z")
@@ -69,7 +80,9 @@ final class RolloverLabTests: LabTestCase {
         XCTAssertTrue(steps.allSatisfy { $0["host"] as? String == "mx.rollover.test." })
 
         // Live TTLs and the zone's negative TTL come from the zone itself.
-        let live = try Danectl.run(["rollover", "plan", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--now", "2026-12-01T00:00:00Z"])
+        let live = try Danectl.run([
+            "rollover", "plan", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--now", "2026-12-01T00:00:00Z",
+        ])
         XCTAssertTrue(live.stdout.contains("deploy not before 2026-12-01T00:10:00Z (wait 600 s)"), live.stdout)
         XCTAssertTrue(live.stdout.contains("negative TTL 60 s"), live.stdout)
     }
@@ -80,7 +93,8 @@ final class RolloverLabTests: LabTestCase {
         XCTAssertEqual(first.status, 75, "not yet: try again later\n\(first.stdout)")
         XCTAssertEqual(firstHost["state"] as? String, "wait")
         let earliest = try XCTUnwrap(firstHost["earliest_safe"] as? String)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: path + ".rollover.json"), "first-seen evidence must be kept")
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: path + ".rollover.json"), "first-seen evidence must be kept")
 
         // A rehearsal reads the evidence but never writes it.
         let before = try String(contentsOfFile: path + ".rollover.json", encoding: .utf8)
@@ -90,15 +104,18 @@ final class RolloverLabTests: LabTestCase {
         let (late, lateHost) = try check(path, ["--now", Self.time(610)])
         XCTAssertEqual(late.status, 0, late.stdout)
         XCTAssertEqual(lateHost["state"] as? String, "safe")
-        XCTAssertEqual(try String(contentsOfFile: path + ".rollover.json", encoding: .utf8), before, "--now wrote evidence")
+        XCTAssertEqual(
+            try String(contentsOfFile: path + ".rollover.json", encoding: .utf8), before, "--now wrote evidence")
 
         // Real time: the gate opens once the recorded sighting is old enough.
         try Self.ageEvidence(path + ".rollover.json", by: 610)
         let (open, _) = try check(path)
         XCTAssertEqual(open.status, 0, open.stdout)
 
-        let nagios = try Danectl.run(["rollover", "check", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--nagios",
-                                      "--state", folder.file("fresh.json")])
+        let nagios = try Danectl.run([
+            "rollover", "check", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--nagios",
+            "--state", folder.file("fresh.json"),
+        ])
         XCTAssertEqual(nagios.status, 1)
         XCTAssertTrue(nagios.stdout.hasPrefix("DANE ROLLOVER WARNING - mx.rollover.test. wait: "), nagios.stdout)
         XCTAssertTrue(nagios.stdout.contains(" | seconds_until_safe="), nagios.stdout)
@@ -110,7 +127,9 @@ final class RolloverLabTests: LabTestCase {
         let lab = try XCTUnwrap(Self.lab)
         let folder = try TemporaryFolder()
         folders.append(folder)
-        let path = try folder.write("port.yaml", """
+        let path = try folder.write(
+            "port.yaml",
+            """
             domain: port.test
             ttl: 300
             mx: [{host: mx.port.test, port: 2525, certificate: \(lab.certificates)/ee.pem, next: \(lab.certificates)/next.pem}]
@@ -128,7 +147,9 @@ final class RolloverLabTests: LabTestCase {
         let (result, host) = try check(path, ["--now", Self.time(3600)])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(host["state"] as? String, "unsafe")
-        XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("the next hash is not published: _25._tcp.mx.rollover.test. IN TLSA 3 1 1 ") == true)
+        XCTAssertTrue(
+            (host["reasons"] as? [String])?.first?.hasPrefix(
+                "the next hash is not published: _25._tcp.mx.rollover.test. IN TLSA 3 1 1 ") == true)
     }
 
     func testGateReportsBogusDNSAsADNSProblem() throws {
@@ -137,7 +158,9 @@ final class RolloverLabTests: LabTestCase {
         XCTAssertEqual(result.status, 2, result.stdout)
         XCTAssertEqual(host["state"] as? String, "dns-problem")
         XCTAssertEqual(host["codes"] as? [String], ["tlsa-lookup-failed"])
-        let nagios = try Danectl.run(["rollover", "check", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--nagios"])
+        let nagios = try Danectl.run([
+            "rollover", "check", path, "--resolver", try XCTUnwrap(Self.lab).resolver, "--nagios",
+        ])
         XCTAssertEqual(nagios.status, 2, nagios.stdout)
     }
 
@@ -153,7 +176,8 @@ final class RolloverLabTests: LabTestCase {
         let (_, path) = try description("rollover.test", current: "next", next: "ee")
         let (result, host) = try check(path, ["--now", Self.time(3600)])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue((host["reasons"] as? [String])?.first?.contains("does not present the current key") == true, "\(host)")
+        XCTAssertTrue(
+            (host["reasons"] as? [String])?.first?.contains("does not present the current key") == true, "\(host)")
     }
 
     func testAfterDeployChecksTheNewKeyIsLive() throws {
@@ -165,13 +189,17 @@ final class RolloverLabTests: LabTestCase {
 
         // The MX serves ee, here the "next" key; its hash was published an hour ago.
         let (_, deployed) = try description("rollover.test", current: "next", next: "ee")
-        try Self.writeEvidence(deployed + ".rollover.json", owner: "_25._tcp.mx.rollover.test.", certificate: "\(lab.certificates)/ee.pem", age: 3600)
+        try Self.writeEvidence(
+            deployed + ".rollover.json", owner: "_25._tcp.mx.rollover.test.", certificate: "\(lab.certificates)/ee.pem",
+            age: 3600)
         let (done, doneHost) = try check(deployed, ["--after"])
         XCTAssertEqual(done.status, 0, done.stdout)
         XCTAssertTrue((doneHost["reasons"] as? [String])?.first?.contains("retire the old hash from") == true)
 
         // The same key, live 5 seconds after its hash: caches could not hold it yet.
-        try Self.writeEvidence(deployed + ".rollover.json", owner: "_25._tcp.mx.rollover.test.", certificate: "\(lab.certificates)/ee.pem", age: 5)
+        try Self.writeEvidence(
+            deployed + ".rollover.json", owner: "_25._tcp.mx.rollover.test.", certificate: "\(lab.certificates)/ee.pem",
+            age: 5)
         let (early, earlyHost) = try check(deployed, ["--after"])
         XCTAssertEqual(early.status, 1, early.stdout)
         XCTAssertEqual(earlyHost["codes"] as? [String], ["deployed-too-early"])
@@ -183,11 +211,15 @@ final class RolloverLabTests: LabTestCase {
         let lab = try XCTUnwrap(Self.lab)
         // mismatch.test publishes only `other`; its MX serves ee, which the description calls next.
         let (_, path) = try description("mismatch.test", current: "other", next: "ee")
-        try Self.writeEvidence(path + ".rollover.json", owner: "_25._tcp.mx.mismatch.test.", certificate: "\(lab.certificates)/ee.pem", age: 3600)
+        try Self.writeEvidence(
+            path + ".rollover.json", owner: "_25._tcp.mx.mismatch.test.", certificate: "\(lab.certificates)/ee.pem",
+            age: 3600)
         let (result, host) = try check(path, ["--after"])
         XCTAssertEqual(result.status, 1, result.stdout)
         XCTAssertEqual(host["codes"] as? [String], ["key-mismatch"])
-        XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("5.7.323 tlsa-invalid: mx.mismatch.test. [127.25.0.1]") == true, "\(host)")
+        XCTAssertTrue(
+            (host["reasons"] as? [String])?.first?.hasPrefix("5.7.323 tlsa-invalid: mx.mismatch.test. [127.25.0.1]")
+                == true, "\(host)")
         let verify = try Danectl.run(["verify", "--resolver", lab.resolver, "mismatch.test"])
         XCTAssertEqual(verify.status, 1, "verify agrees: \(verify.stdout)")
     }
@@ -200,10 +232,15 @@ final class RolloverLabTests: LabTestCase {
         XCTAssertTrue(typo.stderr.contains("--host mx.typo.example is not an MX host of"), typo.stderr)
         let folder = try TemporaryFolder()
         folders.append(folder)
-        let none = try folder.write("none.yaml", "domain: rollover.test\nmx: [{host: mx.rollover.test, certificate: \(lab.certificates)/ee.pem}]\n")
+        let none = try folder.write(
+            "none.yaml",
+            "domain: rollover.test\nmx: [{host: mx.rollover.test, certificate: \(lab.certificates)/ee.pem}]\n")
         let refused = try Danectl.run(["rollover", "check", none, "--resolver", lab.resolver, "--nagios"])
         XCTAssertEqual(refused.status, 2, refused.stdout)
-        XCTAssertTrue(refused.stdout.hasPrefix("DANE ROLLOVER CRITICAL - mx.rollover.test. refused: nothing is planned for mx.rollover.test.: no next key"), refused.stdout)
+        XCTAssertTrue(
+            refused.stdout.hasPrefix(
+                "DANE ROLLOVER CRITICAL - mx.rollover.test. refused: nothing is planned for mx.rollover.test.: no next key"
+            ), refused.stdout)
         XCTAssertEqual(try Danectl.run(["rollover", "check", none, "--resolver", lab.resolver]).status, 1)
     }
 
@@ -213,7 +250,9 @@ final class RolloverLabTests: LabTestCase {
         let refused = try Danectl.run(["generate", stranded, "--check-live", "--resolver", resolver])
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stdout.isEmpty, "nothing may be emitted")
-        XCTAssertTrue(refused.stderr.contains("does not present a key in this TLSA set") && refused.stderr.hasSuffix("[live-mismatch]\n"), refused.stderr)
+        XCTAssertTrue(
+            refused.stderr.contains("does not present a key in this TLSA set")
+                && refused.stderr.hasSuffix("[live-mismatch]\n"), refused.stderr)
 
         let forced = try Danectl.run(["generate", stranded, "--check-live", "--force", "--resolver", resolver])
         XCTAssertEqual(forced.status, 0, forced.stderr)
@@ -233,14 +272,18 @@ final class RolloverLabTests: LabTestCase {
         let folder = try TemporaryFolder()
         folders.append(folder)
         func write(_ name: String, current: String, next: String?) throws -> String {
-            try folder.write(name, """
+            try folder.write(
+                name,
+                """
                 domain: walk.test
                 ttl: 300
                 mx: [{host: mx.walk.test, certificate: \(lab.certificates)/\(current).pem\(next.map { ", next: \(lab.certificates)/\($0).pem" } ?? "")}]
                 """)
         }
         func labCommand(_ arguments: String) {
-            let status = Processes.system("DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' \(arguments) > /dev/null 2>&1 < /dev/null")
+            let status = Processes.system(
+                "DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' \(arguments) > /dev/null 2>&1 < /dev/null"
+            )
             XCTAssertEqual(status, 0, "lab.sh \(arguments)")
         }
         func verifyPasses(_ step: String, tlsaCount: Int) throws {
@@ -278,7 +321,9 @@ final class RolloverLabTests: LabTestCase {
         let (_, path) = try description("preflight.test", current: "ee", next: "next")
         let (result, host) = try check(path, ["--now", Self.time(3600)])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("the live set has 3 1 2 records but none for the key in service") == true, "\(host)")
+        XCTAssertTrue(
+            (host["reasons"] as? [String])?.first?.hasPrefix(
+                "the live set has 3 1 2 records but none for the key in service") == true, "\(host)")
     }
 
     func testEveryCertificateInServiceMustBeCovered() throws {
@@ -286,13 +331,17 @@ final class RolloverLabTests: LabTestCase {
         let lab = try XCTUnwrap(Self.lab)
         let folder = try TemporaryFolder()
         folders.append(folder)
-        let path = try folder.write("dual.yaml", """
+        let path = try folder.write(
+            "dual.yaml",
+            """
             domain: dual.test
             mx: [{host: mx.dual.test, certificate: [\(lab.certificates)/ee.pem, \(lab.certificates)/rsa.pem], next: \(lab.certificates)/next.pem}]
             """)
         let (result, host) = try check(path, ["--now", Self.time(3600)])
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue((host["reasons"] as? [String])?.first?.hasPrefix("a key in service is not covered: _25._tcp.mx.dual.test. IN TLSA 3 1 1 ") == true, "\(host)")
+        XCTAssertTrue(
+            (host["reasons"] as? [String])?.first?.hasPrefix(
+                "a key in service is not covered: _25._tcp.mx.dual.test. IN TLSA 3 1 1 ") == true, "\(host)")
         // generate publishes a record for each certificate in service, and the next key.
         let generated = try Danectl.run(["generate", path])
         XCTAssertEqual(generated.stdout.components(separatedBy: " IN TLSA 3 1 1 ").count - 1, 3, generated.stdout)

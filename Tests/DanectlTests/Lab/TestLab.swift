@@ -32,10 +32,13 @@ final class TestLab: @unchecked Sendable {
     static func acquire() throws -> TestLab {
         users += 1
         if let running { return running }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-lab-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-lab-\(UUID().uuidString)")
+            .path
         // The lab's daemons outlive the script: give it a log file, not a pipe they would hold open.
         let log = folder + ".log"
-        let status = Processes.system("DANECTL_LAB_OWNER=\(getpid()) DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' up '\(folder)' > '\(log)' 2>&1 < /dev/null")
+        let status = Processes.system(
+            "DANECTL_LAB_OWNER=\(getpid()) DANECTL='\(Danectl.path)' '\(Repository.path("Tests/lab/lab.sh"))' up '\(folder)' > '\(log)' 2>&1 < /dev/null"
+        )
         guard status == 0 else {
             let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             XCTFail("the test lab did not start:\n\(output)")
@@ -49,7 +52,8 @@ final class TestLab: @unchecked Sendable {
     static func release() {
         users -= 1
         guard users <= 0, let lab = running else { return }
-        _ = Processes.system("'\(Repository.path("Tests/lab/lab.sh"))' down '\(lab.folder)' > /dev/null 2>&1 < /dev/null")
+        _ = Processes.system(
+            "'\(Repository.path("Tests/lab/lab.sh"))' down '\(lab.folder)' > /dev/null 2>&1 < /dev/null")
         try? FileManager.default.removeItem(atPath: lab.folder)
         try? FileManager.default.removeItem(atPath: lab.folder + ".log")
         running = nil
@@ -62,7 +66,6 @@ final class TestLab: @unchecked Sendable {
 
     struct LabFailure: Error { let message: String }
 }
-
 
 extension Processes {
     /// `sh -c command`, waited for with waitpid. Used for scripts that leave daemons running,

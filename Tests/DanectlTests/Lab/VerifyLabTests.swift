@@ -25,7 +25,9 @@ final class VerifyLabTests: LabTestCase {
             .init(domain: "implicit-mx.test", status: 0, outcome: "pass", codes: []),
             // RFC 7672 senders ignore DANE-EE dates: DANE passes, and the expiry is a warning (never "pass").
             .init(domain: "expired.test", status: 0, outcome: "warning", codes: []),
-            .init(domain: "expired.test", status: 1, outcome: "dane-failure", codes: ["5.7.322"], profile: "exchange-online"),
+            .init(
+                domain: "expired.test", status: 1, outcome: "dane-failure", codes: ["5.7.322"],
+                profile: "exchange-online"),
             .init(domain: "ta-badname.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
             .init(domain: "mismatch.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
             .init(domain: "two-mx.test", status: 1, outcome: "dane-failure", codes: ["5.7.323"]),
@@ -40,9 +42,12 @@ final class VerifyLabTests: LabTestCase {
         for expected in cases {
             let (result, report) = try verify(expected.domain, "--profile", expected.profile)
             try SchemaCheck.assertValid(result.stdout, "verify", "verify \(expected.domain)")
-            XCTAssertEqual(result.status, expected.status, "\(expected.domain) [\(expected.profile)]: exit status\n\(result.stdout)")
+            XCTAssertEqual(
+                result.status, expected.status,
+                "\(expected.domain) [\(expected.profile)]: exit status\n\(result.stdout)")
             XCTAssertEqual(report["outcome"] as? String, expected.outcome, "\(expected.domain) [\(expected.profile)]")
-            XCTAssertEqual(Set(codes(in: report)), Set(expected.codes), "\(expected.domain) [\(expected.profile)]: codes")
+            XCTAssertEqual(
+                Set(codes(in: report)), Set(expected.codes), "\(expected.domain) [\(expected.profile)]: codes")
         }
     }
 
@@ -53,7 +58,8 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertEqual(address["verdict"] as? String, "pass")
         XCTAssertTrue((address["matched"] as? String)?.hasPrefix("3 1 1 ") == true)
         XCTAssertEqual((address["certificates"] as? [[String: Any]])?.first?["subject"] as? String, "CN=mx.lab")
-        XCTAssertEqual(valid["mx_status"] as? String, "secure", "signed by danectl, served by NSD, validated by unbound")
+        XCTAssertEqual(
+            valid["mx_status"] as? String, "secure", "signed by danectl, served by NSD, validated by unbound")
 
         // The CNAME'd MX host is checked at the expanded name (RFC 7672 §2.2.2).
         let (_, cname) = try verify("cname-mx.test")
@@ -67,7 +73,8 @@ final class VerifyLabTests: LabTestCase {
 
         // Usage 0/1 only: TLS is mandatory but unauthenticated, and the report says so.
         let (_, pkix) = try verify("pkix-only.test")
-        XCTAssertTrue((addresses(in: pkix).first?["detail"] as? String)?.contains("none of the TLSA records is usable") == true)
+        XCTAssertTrue(
+            (addresses(in: pkix).first?["detail"] as? String)?.contains("none of the TLSA records is usable") == true)
 
         // Signatures about to lapse anywhere on the validation path are warned about.
         XCTAssertEqual((valid["warnings"] as? [String])?.count, 0, "40-day signatures are not due within 7 days")
@@ -75,15 +82,24 @@ final class VerifyLabTests: LabTestCase {
         let warnings = (soon["warnings"] as? [String]) ?? []
         // One warning per zone that must re-sign (issue 23), for every zone on the path.
         for zone in ["zone valid-311.test.", "zone test.", "the root zone"] {
-            XCTAssertEqual(warnings.filter { $0.hasSuffix("re-sign \(zone) before then") }.count, 1, "one warning for \(zone): \(warnings)")
+            XCTAssertEqual(
+                warnings.filter { $0.hasSuffix("re-sign \(zone) before then") }.count, 1,
+                "one warning for \(zone): \(warnings)")
         }
-        XCTAssertTrue(warnings.contains { $0.contains("signatures of zone valid-311.test. expire within 60 days") }, "\(warnings)")
+        XCTAssertTrue(
+            warnings.contains { $0.contains("signatures of zone valid-311.test. expire within 60 days") }, "\(warnings)"
+        )
 
         // A malformed live TLS-RPT record is named with the exact problem (valid-311's is fine).
         let (_, badReport) = try verify("valid-312.test")
         let reportWarnings = (badReport["warnings"] as? [String]) ?? []
-        XCTAssertTrue(reportWarnings.contains { $0.hasPrefix("the TLS-RPT record at _smtp._tls.valid-312.test. is malformed: \"gopher://reports.valid-312.test\" is not a mailto: or https: URI") },
-                      "\(reportWarnings)")
+        XCTAssertTrue(
+            reportWarnings.contains {
+                $0.hasPrefix(
+                    "the TLS-RPT record at _smtp._tls.valid-312.test. is malformed: \"gopher://reports.valid-312.test\" is not a mailto: or https: URI"
+                )
+            },
+            "\(reportWarnings)")
         XCTAssertFalse(((valid["warnings"] as? [String]) ?? []).contains { $0.contains("TLS-RPT") })
 
         // Under rfc7672 an expired DANE-EE certificate passes, with the Exchange Online difference spelled out.
@@ -92,10 +108,12 @@ final class VerifyLabTests: LabTestCase {
     }
 
     func testHostileServersEndInAVerdictWithinTheTimeout() throws {
-        let cases = [("silent.test", "timed out waiting for the banner"), ("drip.test", "timed out waiting for the banner"),
-                     ("huge.test", "longer than 4096 bytes"), ("garbage.test", "where an SMTP reply code belongs"),
-                     ("dropper.test", "handshake"), ("chatty.test", "more than 200 reply lines (waiting for the EHLO reply)"),
-                     ("slowtls.test", "timed out during the TLS handshake")]
+        let cases = [
+            ("silent.test", "timed out waiting for the banner"), ("drip.test", "timed out waiting for the banner"),
+            ("huge.test", "longer than 4096 bytes"), ("garbage.test", "where an SMTP reply code belongs"),
+            ("dropper.test", "handshake"), ("chatty.test", "more than 200 reply lines (waiting for the EHLO reply)"),
+            ("slowtls.test", "timed out during the TLS handshake"),
+        ]
         // A TLS failure is told in TLS terms, never with errno text ("the TLS handshake failed (Success)").
         let (_, dropped) = try verify("dropper.test", "--timeout", "3")
         let dropDetail = addresses(in: dropped).first?["detail"] as? String ?? ""
@@ -124,19 +142,30 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertEqual(codes(in: report), ["4/5.4.312"])
         // One timeout must not poison the resolver for the rest of the run (ldns marks a server
         // that timed out as dead): domains checked after a lame one, one at a time, still pass.
-        let batch = try Danectl.run(["verify", "--resolver", lab().resolver, "--format", "json", "--timeout", "3", "--jobs", "1",
-                                     "lame.test", "valid-311.test", "valid-312.test"])
-        let outcomes = ((try JSONSerialization.jsonObject(with: Data(batch.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]] ?? [])
+        let batch = try Danectl.run([
+            "verify", "--resolver", lab().resolver, "--format", "json", "--timeout", "3", "--jobs", "1",
+            "lame.test", "valid-311.test", "valid-312.test",
+        ])
+        let outcomes =
+            ((try JSONSerialization.jsonObject(with: Data(batch.stdout.utf8)) as? [String: Any])?["domains"]
+            as? [[String: Any]] ?? [])
             .map { "\($0["domain"] ?? "") \($0["outcome"] ?? "")" }
-        XCTAssertEqual(outcomes, ["lame.test. dns-problem", "valid-311.test. pass", "valid-312.test. warning"], batch.stdout)
+        XCTAssertEqual(
+            outcomes, ["lame.test. dns-problem", "valid-311.test. pass", "valid-312.test. warning"], batch.stdout)
         // Asked directly, the delegation's one server (from the parent's referral and glue) is named.
         let servers = report["name_servers"] as? [String] ?? []
-        XCTAssertTrue(servers.contains { $0.contains("ns.lame.test. (127.53.0.9) of lame.test. does not answer") && $0.contains("lame delegation") },
-                      "\(report)")
+        XCTAssertTrue(
+            servers.contains {
+                $0.contains("ns.lame.test. (127.53.0.9) of lame.test. does not answer")
+                    && $0.contains("lame delegation")
+            },
+            "\(report)")
     }
 
     func testTLSRPTReportFollowsRFC8460() throws {
-        let result = try Danectl.run(["verify", "--resolver", lab().resolver, "--format", "tlsrpt", "two-mx.test", "nostarttls.test"])
+        let result = try Danectl.run([
+            "verify", "--resolver", lab().resolver, "--format", "tlsrpt", "two-mx.test", "nostarttls.test",
+        ])
         XCTAssertEqual(result.status, 1)
         try SchemaCheck.assertValid(result.stdout, "tlsrpt-report", "verify --format tlsrpt")
         let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -148,39 +177,61 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertEqual((twoMX["policy"] as? [String: Any])?["policy-type"] as? String, "tlsa")
         XCTAssertEqual((twoMX["summary"] as? [String: Any])?["total-successful-session-count"] as? Int, 1)
         XCTAssertEqual((twoMX["summary"] as? [String: Any])?["total-failure-session-count"] as? Int, 1)
-        XCTAssertEqual(((twoMX["failure-details"] as? [[String: Any]])?.first)?["result-type"] as? String, "tlsa-invalid")
-        XCTAssertEqual(((policies[1]["failure-details"] as? [[String: Any]])?.first)?["result-type"] as? String, "starttls-not-supported")
+        XCTAssertEqual(
+            ((twoMX["failure-details"] as? [[String: Any]])?.first)?["result-type"] as? String, "tlsa-invalid")
+        XCTAssertEqual(
+            ((policies[1]["failure-details"] as? [[String: Any]])?.first)?["result-type"] as? String,
+            "starttls-not-supported")
     }
 
     func testDescriptionDriftIsReported() throws {
         let lab = try lab()
         let folder = try TemporaryFolder()
-        let matching = try folder.write("match.yaml", """
+        let matching = try folder.write(
+            "match.yaml",
+            """
             domain: valid-311.test
             mx: [{host: mx.valid-311.test, certificate: \(lab.certificates)/ee.pem}]
             tlsrpt: {rua: ["mailto:tlsrpt@valid-311.test"]}
             """)
-        let clean = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "--expect-no-changes", matching])
+        let clean = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--format", "json", "--expect-no-changes", matching,
+        ])
         XCTAssertEqual(clean.status, 0, clean.stdout)
         let cleanDocument = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(clean.stdout.utf8)) as? [String: Any])
         let cleanDomains = try XCTUnwrap(cleanDocument["domains"] as? [[String: Any]])
-        XCTAssertEqual((cleanDomains.first?["drift"] as? [Any])?.count, 0, "a description was compared: drift is present and empty")
+        XCTAssertEqual(
+            (cleanDomains.first?["drift"] as? [Any])?.count, 0, "a description was compared: drift is present and empty"
+        )
 
-        let drifting = try folder.write("drift.yaml", """
+        let drifting = try folder.write(
+            "drift.yaml",
+            """
             domain: valid-311.test
             mx: [{host: mx.valid-311.test, priority: 20, certificate: \(lab.certificates)/ee.pem, next: \(lab.certificates)/next.pem}]
             tlsrpt: {rua: ["mailto:other@valid-311.test"]}
             """)
         let drift = try Danectl.run(["verify", "--resolver", lab.resolver, drifting])
-        XCTAssertEqual(drift.status, 0, "DANE passes and drift alone does not fail without --expect-no-changes\n\(drift.stdout)")
-        XCTAssertTrue(drift.stdout.contains("drift: valid-311.test. MX 20 mx.valid-311.test. is in the description but not live"), drift.stdout)
-        XCTAssertTrue(drift.stdout.contains("drift: valid-311.test. MX 10 mx.valid-311.test. is live but not in the description"), drift.stdout)
-        let gate = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "--expect-no-changes", drifting])
+        XCTAssertEqual(
+            drift.status, 0, "DANE passes and drift alone does not fail without --expect-no-changes\n\(drift.stdout)")
+        XCTAssertTrue(
+            drift.stdout.contains("drift: valid-311.test. MX 20 mx.valid-311.test. is in the description but not live"),
+            drift.stdout)
+        XCTAssertTrue(
+            drift.stdout.contains("drift: valid-311.test. MX 10 mx.valid-311.test. is live but not in the description"),
+            drift.stdout)
+        let gate = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--format", "json", "--expect-no-changes", drifting,
+        ])
         XCTAssertEqual(gate.status, 1, "--expect-no-changes: drift fails the run\n\(gate.stdout)")
         try SchemaCheck.assertValid(gate.stdout, "verify", "verify with drift")
-        let gateDomains = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(gate.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]])
+        let gateDomains = try XCTUnwrap(
+            (JSONSerialization.jsonObject(with: Data(gate.stdout.utf8)) as? [String: Any])?["domains"]
+                as? [[String: Any]])
         let findings = try XCTUnwrap(gateDomains.first?["drift"] as? [[String: String]])
-        XCTAssertEqual(Set(findings.map { "\($0["type"]!) \($0["state"]!)" }), ["TLSA missing", "MX missing", "MX extra", "TXT missing", "TXT extra"])
+        XCTAssertEqual(
+            Set(findings.map { "\($0["type"]!) \($0["state"]!)" }),
+            ["TLSA missing", "MX missing", "MX extra", "TXT missing", "TXT extra"])
         XCTAssertTrue(drift.stdout.contains("drift: _25._tcp.mx.valid-311.test. TLSA 3 1 1 "), drift.stdout)
         XCTAssertTrue(drift.stdout.contains("is in the description but not live"), drift.stdout)
         XCTAssertTrue(drift.stdout.contains("drift: _smtp._tls.valid-311.test. TXT"), drift.stdout)
@@ -196,7 +247,10 @@ final class VerifyLabTests: LabTestCase {
             ("unsigned.test", 3, "not-protected"), ("no-tlsa.test", 3, "not-protected"),
         ]
         for (domain, status, outcome) in cases {
-            let result = try Danectl.run(["verify", "--resolver", "127.53.0.1", "--trust-anchor", anchor, "--format", "json", "--timeout", "5", domain])
+            let result = try Danectl.run([
+                "verify", "--resolver", "127.53.0.1", "--trust-anchor", anchor, "--format", "json", "--timeout", "5",
+                domain,
+            ])
             XCTAssertEqual(result.status, status, "\(domain) with --trust-anchor: \(result.stdout)\(result.stderr)")
             let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
             XCTAssertEqual((document["domains"] as? [[String: Any]])?.first?["outcome"] as? String, outcome, domain)
@@ -205,15 +259,20 @@ final class VerifyLabTests: LabTestCase {
         // (issue 23): an authoritative server that does not recurse, not a resolver to trust.
         let trusting = try Danectl.run(["verify", "--resolver", "127.53.0.1", "--timeout", "5", "valid-311.test"])
         XCTAssertEqual(trusting.status, 69, trusting.stdout + trusting.stderr)
-        XCTAssertTrue(trusting.stderr.contains("127.53.0.1 is not a recursive resolver (its answers have the RA (recursion available) bit clear)"),
-                      trusting.stderr)
+        XCTAssertTrue(
+            trusting.stderr.contains(
+                "127.53.0.1 is not a recursive resolver (its answers have the RA (recursion available) bit clear)"),
+            trusting.stderr)
         XCTAssertEqual(trusting.stdout, "", "no verdict through the wrong world")
 
         // An anchor for some other key: nothing validates.
         let folder = try TemporaryFolder()
-        let stranger = try Danectl.run(["keygen", ".", "--ksk", "--directory", folder.path]).stdout.trimmingCharacters(in: .newlines)
+        let stranger = try Danectl.run(["keygen", ".", "--ksk", "--directory", folder.path]).stdout.trimmingCharacters(
+            in: .newlines)
         let wrong = try folder.write("wrong.ds", try Danectl.run(["ds", folder.file(stranger)]).stdout)
-        let refused = try Danectl.run(["verify", "--resolver", "127.53.0.1", "--trust-anchor", wrong, "--timeout", "5", "valid-311.test"])
+        let refused = try Danectl.run([
+            "verify", "--resolver", "127.53.0.1", "--trust-anchor", wrong, "--timeout", "5", "valid-311.test",
+        ])
         XCTAssertEqual(refused.status, 2, refused.stdout)
         XCTAssertTrue(refused.stdout.contains("5.7.324"), refused.stdout)
     }
@@ -225,17 +284,27 @@ final class VerifyLabTests: LabTestCase {
     func testTrustAnchorModeRefusesForgedAndStrippedAnswers() throws {
         let lab = try lab()
         let anchor = lab.folder + "/zones/trust-anchor.ds"
-        let forged = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "mismatch.test"])
+        let forged = try Danectl.run([
+            "verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json",
+            "mismatch.test",
+        ])
         XCTAssertEqual(forged.status, 2, forged.stdout)
         XCTAssertTrue(forged.stdout.contains("which does not answer it"), forged.stdout)
-        XCTAssertFalse(forged.stdout.contains("mx.valid-311.test"), "the forged MX must not be probed: \(forged.stdout)")
+        XCTAssertFalse(
+            forged.stdout.contains("mx.valid-311.test"), "the forged MX must not be probed: \(forged.stdout)")
 
         // Hardening M5: another zone's validly signed NXDOMAIN proof does not deny this name: the
         // TLSA lookup is bogus (2), never "none published" (3, not protected).
-        let denied = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "valid-312.test"])
+        let denied = try Danectl.run([
+            "verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json",
+            "valid-312.test",
+        ])
         XCTAssertEqual(denied.status, 2, "a denial from another zone must not pass: \(denied.stdout)\(denied.stderr)")
         XCTAssertTrue(denied.stdout.contains("\"dns-problem\""), denied.stdout)
-        let stripped = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json", "valid-311.test"])
+        let stripped = try Danectl.run([
+            "verify", "--resolver", "127.53.0.3", "--trust-anchor", anchor, "--timeout", "5", "--format", "json",
+            "valid-311.test",
+        ])
         XCTAssertEqual(stripped.status, 2, "stripped signatures are bogus, not unsigned: \(stripped.stdout)")
         XCTAssertTrue(stripped.stdout.contains("\"dns-problem\""), stripped.stdout)
     }
@@ -245,12 +314,16 @@ final class VerifyLabTests: LabTestCase {
     func testATricklingServerHelloEndsInAVerdictEverywhere() throws {
         let lab = try lab()
         let folder = try TemporaryFolder()
-        let description = try folder.write("slow.yaml", """
+        let description = try folder.write(
+            "slow.yaml",
+            """
             domain: slowtls.test
             ttl: 300
             mx: [{host: mx.slowtls.test, certificate: \(lab.certificates)/ee.pem, next: \(lab.certificates)/next.pem}]
             """)
-        let live = try Danectl.run(["generate", description, "--check-live", "--resolver", lab.resolver, "--timeout", "2"])
+        let live = try Danectl.run([
+            "generate", description, "--check-live", "--resolver", lab.resolver, "--timeout", "2",
+        ])
         XCTAssertEqual(live.status, 1, "generate --check-live: \(live.stderr)")
         let gate = try Danectl.run(["rollover", "check", description, "--resolver", lab.resolver, "--timeout", "2"])
         XCTAssertNotEqual(gate.status, 141, "rollover check died of SIGPIPE")
@@ -264,10 +337,14 @@ final class VerifyLabTests: LabTestCase {
     /// to it, answered properly by the same resolver, still passes.
     func testAnswersWithAnotherMessageIDAreRefused() throws {
         _ = try lab()
-        let stray = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--timeout", "3", "--dns-only", "valid-211.test"])
+        let stray = try Danectl.run([
+            "verify", "--resolver", "127.53.0.3", "--timeout", "3", "--dns-only", "valid-211.test",
+        ])
         XCTAssertEqual(stray.status, 2, "\(stray.stdout)\(stray.stderr)")
         XCTAssertTrue((stray.stdout + stray.stderr).contains("message ID"), "\(stray.stdout)\(stray.stderr)")
-        let honest = try Danectl.run(["verify", "--resolver", "127.53.0.3", "--timeout", "3", "--dns-only", "rollover.test"])
+        let honest = try Danectl.run([
+            "verify", "--resolver", "127.53.0.3", "--timeout", "3", "--dns-only", "rollover.test",
+        ])
         XCTAssertEqual(honest.status, 0, "\(honest.stdout)\(honest.stderr)")
     }
 
@@ -277,10 +354,13 @@ final class VerifyLabTests: LabTestCase {
         try XCTUnwrap(Self.lab, "the test lab is not running")
     }
 
-    func verify(_ domain: String, _ extra: String..., format: String = "json") throws -> (ProcessResult, [String: Any]) {
-        let result = try Danectl.run(["verify", "--resolver", try lab().resolver, "--format", format, "--timeout", "5"] + extra + [domain])
+    func verify(_ domain: String, _ extra: String..., format: String = "json") throws -> (ProcessResult, [String: Any])
+    {
+        let result = try Danectl.run(
+            ["verify", "--resolver", try lab().resolver, "--format", format, "--timeout", "5"] + extra + [domain])
         guard format == "json" else { return (result, [:]) }
-        let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
+        let document = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stderr)
         return (result, try XCTUnwrap((document["domains"] as? [[String: Any]])?.first))
     }
 
@@ -303,7 +383,9 @@ final class VerifyLabTests: LabTestCase {
     /// Issue 11 (in part): --dns-only checks DNS and DNSSEC without SMTP, and says so.
     func testDNSOnlyChecksNoCertificateAndSaysSo() throws {
         let lab = try lab()
-        let json = try Danectl.run(["verify", "--resolver", lab.resolver, "--dns-only", "--format", "json", "valid-311.test", "bogus.test"])
+        let json = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--dns-only", "--format", "json", "valid-311.test", "bogus.test",
+        ])
         XCTAssertEqual(json.status, 2, json.stdout)
         try SchemaCheck.assertValid(json.stdout, "verify", "verify --dns-only")
         XCTAssertTrue(json.stdout.contains("\"verdict\" : \"not-checked\""), json.stdout)
@@ -323,23 +405,40 @@ final class VerifyLabTests: LabTestCase {
         let lab = try lab()
         let ok = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test"])
         XCTAssertEqual(ok.status, 0, ok.stdout)
-        XCTAssertTrue(ok.stdout.hasPrefix("DANE VERIFY OK - 1 domain(s): every MX host authenticates by DANE | domains=1;;;0 pass=1;;;0"), ok.stdout)
-        let warning = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "unsigned.test"])
+        XCTAssertTrue(
+            ok.stdout.hasPrefix(
+                "DANE VERIFY OK - 1 domain(s): every MX host authenticates by DANE | domains=1;;;0 pass=1;;;0"),
+            ok.stdout)
+        let warning = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "unsigned.test",
+        ])
         XCTAssertEqual(warning.status, 1, warning.stdout)
-        XCTAssertTrue(warning.stdout.hasPrefix("DANE VERIFY WARNING - unsigned.test: not protected: DANE is not in force | "), warning.stdout)
-        let critical = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "mismatch.test", "unsigned.test"])
+        XCTAssertTrue(
+            warning.stdout.hasPrefix("DANE VERIFY WARNING - unsigned.test: not protected: DANE is not in force | "),
+            warning.stdout)
+        let critical = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--nagios", "mismatch.test", "unsigned.test",
+        ])
         XCTAssertEqual(critical.status, 2, critical.stdout)
         // Issue 23: the status line names the first problem as the sender does; the rest follow, one a line.
-        XCTAssertTrue(critical.stdout.hasPrefix("DANE VERIFY CRITICAL - mismatch.test: mx.mismatch.test "), critical.stdout)
-        XCTAssertTrue(critical.stdout.split(separator: "\n").first?.contains("5.7.323 tlsa-invalid") == true, critical.stdout)
+        XCTAssertTrue(
+            critical.stdout.hasPrefix("DANE VERIFY CRITICAL - mismatch.test: mx.mismatch.test "), critical.stdout)
+        XCTAssertTrue(
+            critical.stdout.split(separator: "\n").first?.contains("5.7.323 tlsa-invalid") == true, critical.stdout)
         XCTAssertTrue(critical.stdout.contains("\nunsigned.test: not protected: DANE is not in force"), critical.stdout)
         // A null MX takes no mail by its own say: not a warning, counted apart.
-        let nullMX = try Danectl.run(["verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "null-mx.test"])
+        let nullMX = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--nagios", "valid-311.test", "null-mx.test",
+        ])
         XCTAssertEqual(nullMX.status, 0, nullMX.stdout)
         XCTAssertTrue(nullMX.stdout.contains("not_protected=0;;;0 null_mx=1;;;0"), nullMX.stdout)
-        let unknown = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "--nagios", "valid-311.test"])
+        let unknown = try Danectl.run([
+            "verify", "--resolver", "127.53.0.9", "--timeout", "2", "--nagios", "valid-311.test",
+        ])
         XCTAssertEqual(unknown.status, 3, unknown.stderr)
-        XCTAssertTrue(unknown.stdout.hasPrefix("DANE VERIFY UNKNOWN - the resolver 127.53.0.9 does not answer"), "UNKNOWN says why on stdout: \(unknown.stdout)")
+        XCTAssertTrue(
+            unknown.stdout.hasPrefix("DANE VERIFY UNKNOWN - the resolver 127.53.0.9 does not answer"),
+            "UNKNOWN says why on stdout: \(unknown.stdout)")
     }
 
     /// Issue 11 (in part): a null MX is reported as such in JSON too, and the TLS-RPT report
@@ -348,12 +447,16 @@ final class VerifyLabTests: LabTestCase {
         let lab = try lab()
         let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "json", "null-mx.test"])
         try SchemaCheck.assertValid(result.stdout, "verify", "verify null-mx.test")
-        let domain = try XCTUnwrap(((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["domains"] as? [[String: Any]])?.first)
+        let domain = try XCTUnwrap(
+            ((JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["domains"]
+                as? [[String: Any]])?.first)
         XCTAssertEqual(domain["null_mx"] as? Bool, true, result.stdout)
         var ids = Set<String>()
         for _ in 0..<2 {
-            let report = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "tlsrpt", "--organization", "Example Mail Ops",
-                                          "--contact", "mailto:tls-reports@example.net", "valid-311.test"])
+            let report = try Danectl.run([
+                "verify", "--resolver", lab.resolver, "--format", "tlsrpt", "--organization", "Example Mail Ops",
+                "--contact", "mailto:tls-reports@example.net", "valid-311.test",
+            ])
             XCTAssertEqual(report.status, 0, report.stdout)
             try SchemaCheck.assertValid(report.stdout, "tlsrpt-report", "tlsrpt with organization")
             let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
@@ -379,12 +482,16 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertTrue((address["remedy"] as? String ?? "").contains("smtpd_tls_req_ccert"), "\(address)")
         // The rollover gate fails closed on it: the key matches, but no mail would get through.
         let folder = try TemporaryFolder()
-        let description = try folder.write("ccert.yaml", """
+        let description = try folder.write(
+            "ccert.yaml",
+            """
             domain: ccert.test
             ttl: 300
             mx: [{host: mx.ccert.test, certificate: \(try lab().certificates)/ee.pem}]
             """)
-        let gate = try Danectl.run(["rollover", "check", description, "--resolver", try lab().resolver, "--timeout", "5"])
+        let gate = try Danectl.run([
+            "rollover", "check", description, "--resolver", try lab().resolver, "--timeout", "5",
+        ])
         XCTAssertNotEqual(gate.status, 0, "an MX that ends the session is not safe: \(gate.stdout)")
         // Every other Postfix MX answers EHLO over TLS and still passes.
         let (passing, _) = try verify("valid-311.test")
@@ -397,10 +504,12 @@ final class VerifyLabTests: LabTestCase {
         let (twoAddresses, report) = try verify("two-addr.test")
         XCTAssertEqual(twoAddresses.status, 1)
         let bad = try XCTUnwrap(addresses(in: report).first { $0["address"] as? String == "127.25.0.5" })
-        XCTAssertTrue((bad["sender_next"] as? String ?? "").contains("next address of mx.two-addr.test., 127.25.0.1"), "\(bad)")
+        XCTAssertTrue(
+            (bad["sender_next"] as? String ?? "").contains("next address of mx.two-addr.test., 127.25.0.1"), "\(bad)")
         let (_, twoMX) = try verify("two-mx.test")
         let failing = try XCTUnwrap(addresses(in: twoMX).first { $0["verdict"] as? String == "fail" })
-        XCTAssertTrue((failing["sender_next"] as? String ?? "").contains("next MX host, good.two-mx.test."), "\(failing)")
+        XCTAssertTrue(
+            (failing["sender_next"] as? String ?? "").contains("next MX host, good.two-mx.test."), "\(failing)")
         let (_, mismatch) = try verify("mismatch.test")
         let alone = try XCTUnwrap(addresses(in: mismatch).first)
         XCTAssertTrue((alone["sender_next"] as? String ?? "").contains("stays queued"), "\(alone)")
@@ -426,12 +535,14 @@ final class VerifyLabTests: LabTestCase {
     func testUnsignedTLSAIsJudgedAsIfSigned() throws {
         let (good, okReport) = try verify("unsigned-ok.test")
         XCTAssertEqual(good.status, 3)
-        XCTAssertTrue((addresses(in: okReport).first?["detail"] as? String ?? "").contains("would make DANE pass"), "\(okReport)")
+        XCTAssertTrue(
+            (addresses(in: okReport).first?["detail"] as? String ?? "").contains("would make DANE pass"), "\(okReport)")
         let (bad, badReport) = try verify("unsigned.test")
         XCTAssertEqual(bad.status, 3)
         let address = try XCTUnwrap(addresses(in: badReport).first)
         XCTAssertTrue((address["detail"] as? String ?? "").contains("would make DANE FAIL"), "\(address)")
-        XCTAssertTrue((address["remedy"] as? String ?? "").contains("before signing, publish a TLSA record"), "\(address)")
+        XCTAssertTrue(
+            (address["remedy"] as? String ?? "").contains("before signing, publish a TLSA record"), "\(address)")
     }
 
     /// A provider's scale: 200 domains on one MX host cost one SMTP session (probes are shared),
@@ -441,11 +552,14 @@ final class VerifyLabTests: LabTestCase {
         let lab = try lab()
         let maillog = lab.folder + "/postfix/maillog"
         func connections() throws -> Int {
-            try String(contentsOfFile: maillog, encoding: .utf8).components(separatedBy: "\n").filter { $0.contains("postfix/smtpd") && $0.contains(": connect from") }.count
+            try String(contentsOfFile: maillog, encoding: .utf8).components(separatedBy: "\n").filter {
+                $0.contains("postfix/smtpd") && $0.contains(": connect from")
+            }.count
         }
         let domains = (1...200).map { "d\($0).bulk.test" }
         let before = try connections()
-        let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--format", "jsonl", "--timeout", "5", "--jobs", "32"] + domains)
+        let result = try Danectl.run(
+            ["verify", "--resolver", lab.resolver, "--format", "jsonl", "--timeout", "5", "--jobs", "32"] + domains)
         XCTAssertEqual(result.status, 0, result.stderr)
         Thread.sleep(forTimeInterval: 0.5)  // Postfix writes its log a moment after the session
         XCTAssertEqual(try connections() - before, 1, "200 domains on one MX address: one SMTP session")
@@ -454,16 +568,22 @@ final class VerifyLabTests: LabTestCase {
         let folder = try TemporaryFolder()
         let files = try lines.enumerated().map { index, line in try folder.write("line\(index).json", line) }
         try SchemaCheck.assertValidFiles(files, "verify-jsonl", "verify --format jsonl")
-        let summary = try XCTUnwrap((JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])?["summary"] as? [String: Any])
+        let summary = try XCTUnwrap(
+            (JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])?["summary"] as? [String: Any]
+        )
         XCTAssertEqual(summary["domains"] as? Int, 200)
         XCTAssertEqual(summary["pass"] as? Int, 200)
 
-        let quiet = try Danectl.run(["verify", "--resolver", lab.resolver, "--quiet", "--timeout", "5", "valid-311.test", "mismatch.test", "valid-312.test"])
+        let quiet = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--quiet", "--timeout", "5", "valid-311.test", "mismatch.test",
+            "valid-312.test",
+        ])
         XCTAssertEqual(quiet.status, 1)
         XCTAssertFalse(quiet.stdout.contains("valid-311.test."), quiet.stdout)
         XCTAssertTrue(quiet.stdout.contains("mismatch.test.  FAIL"), quiet.stdout)
         XCTAssertTrue(quiet.stdout.contains("valid-312.test.  WARNING"), "a warning is not a pass: \(quiet.stdout)")
-        XCTAssertTrue(quiet.stdout.hasSuffix("verified 3 domain(s): 1 pass, 1 warning, 1 DANE failure (exit 1)\n"), quiet.stdout)
+        XCTAssertTrue(
+            quiet.stdout.hasSuffix("verified 3 domain(s): 1 pass, 1 warning, 1 DANE failure (exit 1)\n"), quiet.stdout)
     }
 
     /// Monitoring: --format prometheus for node_exporter's textfile collector, written
@@ -473,30 +593,54 @@ final class VerifyLabTests: LabTestCase {
         let lab = try lab()
         let folder = try TemporaryFolder()
         let file = folder.file("danectl.prom")
-        let result = try Danectl.run(["verify", "--resolver", lab.resolver, "--timeout", "5", "--format", "prometheus", "--output", file,
-                                      "valid-311.test", "mismatch.test"])
+        let result = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--timeout", "5", "--format", "prometheus", "--output", file,
+            "valid-311.test", "mismatch.test",
+        ])
         XCTAssertEqual(result.status, 1, result.stderr)
         XCTAssertEqual(result.stdout, "", "the report goes to the file")
         let samples = try PrometheusCheck.samples(file)
         XCTAssertTrue(samples.contains("danectl_verify_domain_pass{domain=valid-311.test.} 1"), "\(samples)")
         XCTAssertTrue(samples.contains("danectl_verify_domain_pass{domain=mismatch.test.} 0"), "\(samples)")
-        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_verify_address_result{address=127.25.0.1,code=5.7.323,domain=mismatch.test.") }, "\(samples)")
-        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_verify_probe_duration_seconds{address=127.25.0.1,domain=valid-311.test.") })
-        let expiry = try XCTUnwrap(samples.first { $0.hasPrefix("danectl_verify_certificate_expiry_timestamp_seconds{address=127.25.0.1,domain=valid-311.test.") })
+        XCTAssertTrue(
+            samples.contains {
+                $0.hasPrefix("danectl_verify_address_result{address=127.25.0.1,code=5.7.323,domain=mismatch.test.")
+            }, "\(samples)")
+        XCTAssertTrue(
+            samples.contains {
+                $0.hasPrefix("danectl_verify_probe_duration_seconds{address=127.25.0.1,domain=valid-311.test.")
+            })
+        let expiry = try XCTUnwrap(
+            samples.first {
+                $0.hasPrefix(
+                    "danectl_verify_certificate_expiry_timestamp_seconds{address=127.25.0.1,domain=valid-311.test.")
+            })
         XCTAssertGreaterThan(Double(expiry.split(separator: " ").last!)!, Date().timeIntervalSince1970)
-        let signatures = try XCTUnwrap(samples.first { $0.hasPrefix("danectl_verify_signature_expiry_timestamp_seconds{domain=valid-311.test.}") })
+        let signatures = try XCTUnwrap(
+            samples.first { $0.hasPrefix("danectl_verify_signature_expiry_timestamp_seconds{domain=valid-311.test.}") })
         XCTAssertGreaterThan(Double(signatures.split(separator: " ").last!)!, Date().timeIntervalSince1970)
         // Issue 23, end to end: Prometheus's own promtool lints the file, the per-record match and
         // the run's success are there, and the mismatching record of mismatch.test matches nothing.
         let lint = try Processes.run("sh", ["-c", "promtool check metrics < '\(file)'"])
         XCTAssertEqual(lint.status, 0, lint.stdout + lint.stderr)
-        XCTAssertTrue(samples.contains("danectl_verify_success 1") || samples.contains("danectl_verify_success{} 1"), "\(samples)")
-        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_tlsa_record_match{") && $0.contains("domain=valid-311.test.") && $0.hasSuffix(" 1") }, "\(samples)")
-        XCTAssertTrue(samples.contains { $0.hasPrefix("danectl_tlsa_record_match{") && $0.contains("domain=mismatch.test.") && $0.hasSuffix(" 0") }, "\(samples)")
+        XCTAssertTrue(
+            samples.contains("danectl_verify_success 1") || samples.contains("danectl_verify_success{} 1"), "\(samples)"
+        )
+        XCTAssertTrue(
+            samples.contains {
+                $0.hasPrefix("danectl_tlsa_record_match{") && $0.contains("domain=valid-311.test.")
+                    && $0.hasSuffix(" 1")
+            }, "\(samples)")
+        XCTAssertTrue(
+            samples.contains {
+                $0.hasPrefix("danectl_tlsa_record_match{") && $0.contains("domain=mismatch.test.") && $0.hasSuffix(" 0")
+            }, "\(samples)")
         XCTAssertTrue(samples.contains("danectl_verify_dane_pass{domain=mismatch.test.} 0"), "\(samples)")
 
         let started = Date()
-        let report = try Danectl.run(["verify", "--resolver", lab.resolver, "--timeout", "5", "--format", "tlsrpt", "mismatch.test"])
+        let report = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--timeout", "5", "--format", "tlsrpt", "mismatch.test",
+        ])
         try SchemaCheck.assertValid(report.stdout, "tlsrpt-report", "tlsrpt for mismatch.test")
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(report.stdout.utf8)) as? [String: Any])
         let range = try XCTUnwrap(document["date-range"] as? [String: String])
@@ -504,7 +648,8 @@ final class VerifyLabTests: LabTestCase {
         let end = try XCTUnwrap(ISO8601DateFormatter().date(from: range["end-datetime"] ?? ""))
         XCTAssertLessThanOrEqual(start, end)
         XCTAssertGreaterThanOrEqual(start.timeIntervalSince1970, started.timeIntervalSince1970.rounded(.down) - 1)
-        let detail = try XCTUnwrap(((document["policies"] as? [[String: Any]])?.first?["failure-details"] as? [[String: Any]])?.first)
+        let detail = try XCTUnwrap(
+            ((document["policies"] as? [[String: Any]])?.first?["failure-details"] as? [[String: Any]])?.first)
         XCTAssertEqual(detail["result-type"] as? String, "tlsa-invalid")
         XCTAssertEqual(detail["receiving-ip"] as? String, "127.25.0.1")
         XCTAssertEqual(detail["receiving-mx-hostname"] as? String, "mx.mismatch.test")

@@ -21,7 +21,9 @@ final class PostgresCluster {
     init(file: StaticString = #filePath, line: UInt = #line) throws {
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
         guard let version = versions.compactMap(Int.init).max() else {
-            XCTFail("PostgreSQL is not installed (scripts/install-deps installs the Debian package postgresql)", file: file, line: line)
+            XCTFail(
+                "PostgreSQL is not installed (scripts/install-deps installs the Debian package postgresql)", file: file,
+                line: line)
             throw Processes.MissingTool(name: "postgresql")
         }
         binaries = "/usr/lib/postgresql/\(version)/bin"
@@ -34,8 +36,10 @@ final class PostgresCluster {
             try Processes.run("chown", ["-R", "postgres:postgres", folder.path])
         }
         try run("initdb", ["-D", data, "-U", "danectl", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-        let arguments = ["-D", data, "-p", "\(port)", "-k", socket, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-                         "-c", "synchronous_commit=off", "-c", "max_connections=50"]
+        let arguments = [
+            "-D", data, "-p", "\(port)", "-k", socket, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+            "-c", "synchronous_commit=off", "-c", "max_connections=50",
+        ]
         let log = folder.file("server.log")
         FileManager.default.createFile(atPath: log, contents: nil)
         if getuid() == 0 {
@@ -53,17 +57,22 @@ final class PostgresCluster {
         running = true
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
-            if try Processes.run("\(binaries)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"]).status == 0 { return }
+            if try Processes.run("\(binaries)/pg_isready", ["-q", "-h", "127.0.0.1", "-p", "\(port)"]).status == 0 {
+                return
+            }
             guard server.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
         stop()
-        XCTFail("PostgreSQL did not start: " + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""), file: file, line: line)
+        XCTFail(
+            "PostgreSQL did not start: " + ((try? String(contentsOfFile: log, encoding: .utf8)) ?? ""), file: file,
+            line: line)
         throw Processes.MissingTool(name: "postgres")
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws {
-        let result = getuid() == 0
+        let result =
+            getuid() == 0
             ? try Processes.run("runuser", ["-u", "postgres", "--", "\(binaries)/\(tool)"] + arguments)
             : try Processes.run("\(binaries)/\(tool)", arguments)
         guard result.status == 0 else {
@@ -75,7 +84,8 @@ final class PostgresCluster {
 
     /// psql as the cluster's superuser; the output unaligned, tuples only.
     func psql(_ sql: String, database: String = "postgres") throws -> String {
-        let result = try Processes.run("psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url(database: database)])
+        let result = try Processes.run(
+            "psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql, url(database: database)])
         XCTAssertEqual(result.status, 0, result.stderr)
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -90,8 +100,11 @@ final class PostgresCluster {
     deinit { stop() }
 
     private static func freePort() throws -> Int {
-        let result = try Processes.run("python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
-        guard let port = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw Processes.MissingTool(name: "python3") }
+        let result = try Processes.run(
+            "python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"])
+        guard let port = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw Processes.MissingTool(name: "python3")
+        }
         return port
     }
 }

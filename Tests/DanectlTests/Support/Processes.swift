@@ -11,8 +11,10 @@ struct ProcessResult {
 enum Processes {
     /// Runs `executable` (a path, or a name looked up on PATH) and waits for it.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil,
-                    directory: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> ProcessResult {
+    static func run(
+        _ executable: String, _ arguments: [String], stdin: Data? = nil,
+        directory: String? = nil, file: StaticString = #filePath, line: UInt = #line
+    ) throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try resolve(executable, file: file, line: line))
         process.arguments = arguments
@@ -28,13 +30,16 @@ enum Processes {
         nonisolated(unsafe) var errData = Data()
         let group = DispatchGroup()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus,
-                             stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// A shell pipeline, for the openssl reference computations.
@@ -62,7 +67,8 @@ enum Danectl {
     static var path: String {
         if let override = ProcessInfo.processInfo.environment["DANECTL"] { return override }
         // The test runner lives in the build products folder, next to danectl.
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let runner =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: runner).deletingLastPathComponent().appendingPathComponent("danectl").path
     }
 
@@ -91,7 +97,8 @@ final class TemporaryFolder {
     @discardableResult
     func write(_ name: String, _ contents: String) throws -> String {
         let target = file(name)
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try contents.write(toFile: target, atomically: true, encoding: .utf8)
         return target
     }
@@ -103,7 +110,9 @@ enum Repository {
         var url = URL(fileURLWithPath: #filePath)
         while url.path != "/" {
             url.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url.path }
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+                return url.path
+            }
         }
         fatalError("Package.swift not found above \(#filePath)")
     }()
@@ -115,9 +124,12 @@ enum Repository {
 /// the samples it read, one `name{labels} value` per line, or a test failure.
 enum PrometheusCheck {
     static func samples(_ path: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
-        let python = (ProcessInfo.processInfo.environment["DANECTL_TEST_VENV"] ?? Repository.path(".venv-test")) + "/bin/python"
+        let python =
+            (ProcessInfo.processInfo.environment["DANECTL_TEST_VENV"] ?? Repository.path(".venv-test")) + "/bin/python"
         let result = try Processes.run(python, [Repository.path("Tests/prometheus-check.py"), path])
-        XCTAssertEqual(result.status, 0, "\(path) does not parse as Prometheus text: \(result.stdout)\(result.stderr)", file: file, line: line)
+        XCTAssertEqual(
+            result.status, 0, "\(path) does not parse as Prometheus text: \(result.stdout)\(result.stderr)", file: file,
+            line: line)
         return result.stdout.split(separator: "\n").map(String.init)
     }
 }

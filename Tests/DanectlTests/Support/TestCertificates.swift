@@ -56,7 +56,9 @@ final class TestCertificates {
                 """
         }
         let result = try Processes.shell(script + " 2>/dev/null", directory: folder.path)
-        guard result.status == 0 else { throw SetupFailure(message: "openssl could not make test certificates: \(result.stderr)") }
+        guard result.status == 0 else {
+            throw SetupFailure(message: "openssl could not make test certificates: \(result.stderr)")
+        }
     }
 
     func file(_ name: String) -> String { folder.file(name) }

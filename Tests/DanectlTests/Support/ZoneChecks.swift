@@ -9,7 +9,10 @@ extension XCTestCase {
         let zsk = try Danectl.run(["keygen", "example.com", "--directory", folder.path])
         XCTAssertEqual(ksk.status, 0, ksk.stderr)
         XCTAssertEqual(zsk.status, 0, zsk.stderr)
-        return (folder.file(ksk.stdout.trimmingCharacters(in: .newlines)), folder.file(zsk.stdout.trimmingCharacters(in: .newlines)))
+        return (
+            folder.file(ksk.stdout.trimmingCharacters(in: .newlines)),
+            folder.file(zsk.stdout.trimmingCharacters(in: .newlines))
+        )
     }
 
     func assertValid(_ path: String, _ label: String, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -20,7 +23,8 @@ extension XCTestCase {
         XCTAssertEqual(nsd.status, 0, "\(label): nsd-checkzone: \(nsd.stdout)\(nsd.stderr)", file: file, line: line)
         // ...and validates in both validators.
         let ldns = try Processes.run("ldns-verify-zone", [path])
-        XCTAssertEqual(ldns.status, 0, "\(label): ldns-verify-zone: \(ldns.stdout)\(ldns.stderr)", file: file, line: line)
+        XCTAssertEqual(
+            ldns.status, 0, "\(label): ldns-verify-zone: \(ldns.stdout)\(ldns.stderr)", file: file, line: line)
         let bind = try Processes.run("dnssec-verify", ["-o", "example.com", path])
         XCTAssertEqual(bind.status, 0, "\(label): dnssec-verify: \(bind.stdout)\(bind.stderr)", file: file, line: line)
     }

@@ -6,7 +6,9 @@ import SocketKit
 
 /// Fetches MTA-STS policies: `PolicyFetch` over the network; tests script one.
 public protocol PolicySource: Sendable {
-    func fetchPolicy(domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings) -> Result<String, PolicyFetch.Failure>
+    func fetchPolicy(
+        domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings
+    ) -> Result<String, PolicyFetch.Failure>
 }
 
 /// How a policy is fetched: the time allowed, the trusted roots (nil: the system's), the port.
@@ -45,10 +47,14 @@ public struct PolicyFetch: PolicySource {
     public static func webHost(_ domain: DNSName) -> String { "mta-sts." + String(domain.fqdn.dropLast()) }
 
     /// The policy text, fetched from the first address of `mta-sts.<domain>` that connects.
-    public func fetchPolicy(domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings) -> Result<String, Failure> {
+    public func fetchPolicy(
+        domain: DNSName, lookup: any DNSLookup, settings: PolicyFetchSettings
+    ) -> Result<String, Failure> {
         let (timeout, caFile, port) = (settings.timeout, settings.caFile, settings.port)
         let host = Self.webHost(domain)
-        guard let hostName = DNSName(presentation: host + ".") else { return .failure(.fetch("\(host) is not a valid name")) }
+        guard let hostName = DNSName(presentation: host + ".") else {
+            return .failure(.fetch("\(host) is not a valid name"))
+        }
         let answers = [lookup.lookup(hostName, .a), lookup.lookup(hostName, .aaaa)]
         let addresses = answers.flatMap { $0.response?.addresses ?? [] }
         guard !addresses.isEmpty else {
@@ -74,7 +80,8 @@ public struct PolicyFetch: PolicySource {
             }
             switch result {
             case .failure(let error):
-                return .failure(error.kind == .certificateInvalid ? .webPKI(error.description) : .fetch(error.description))
+                return .failure(
+                    error.kind == .certificateInvalid ? .webPKI(error.description) : .fetch(error.description))
             case .success(let fetched):
                 return fetched
             }
@@ -85,11 +92,14 @@ public struct PolicyFetch: PolicySource {
     /// One HTTP/1.1 GET on an established session; the response read by RFC 9112's framing.
     static func get(_ channel: TLSChannel, host: String) -> Result<String, Failure> {
         do {
-            try channel.write("GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: danectl\r\nAccept: text/plain\r\nConnection: close\r\n\r\n")
+            try channel.write(
+                "GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: danectl\r\nAccept: text/plain\r\nConnection: close\r\n\r\n"
+            )
             let status = try channel.readLine(maxLength: 8192, what: "reading the HTTP status")
             let parts = status.split(separator: " ", maxSplits: 2)
             guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]) else {
-                return .failure(.fetch("\(host) did not answer with HTTP (\"\(TerminalText.visible(status, limit: 60))\")"))
+                return .failure(
+                    .fetch("\(host) did not answer with HTTP (\"\(TerminalText.visible(status, limit: 60))\")"))
             }
             var headers: [String: String] = [:]
             var ended = false
@@ -97,29 +107,49 @@ public struct PolicyFetch: PolicySource {
                 let line = try channel.readLine(maxLength: 8192, what: "reading the HTTP headers")
                 if line.isEmpty { ended = true; break }
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                    in: .whitespaces)
             }
             // More than 100 header fields: the rest would be read as the policy.
-            guard ended else { return .failure(.fetch("\(host) sent more than 100 HTTP header fields; senders give up on such answers")) }
-            if (300...399).contains(code) {
-                return .failure(.fetch("\(host) answered \(code) redirecting to \(headers["location"] ?? "elsewhere"); senders do not follow redirects (RFC 8461 §3.3)"))
+            guard ended else {
+                return .failure(
+                    .fetch("\(host) sent more than 100 HTTP header fields; senders give up on such answers"))
             }
-            guard code == 200 else { return .failure(.fetch("\(host) answered HTTP \(code) for /.well-known/mta-sts.txt")) }
+            if (300...399).contains(code) {
+                return .failure(
+                    .fetch(
+                        "\(host) answered \(code) redirecting to \(headers["location"] ?? "elsewhere"); senders do not follow redirects (RFC 8461 §3.3)"
+                    ))
+            }
+            guard code == 200 else {
+                return .failure(.fetch("\(host) answered HTTP \(code) for /.well-known/mta-sts.txt"))
+            }
             let body: [UInt8]
             if headers["transfer-encoding"]?.lowercased().contains("chunked") == true {
                 body = try chunked(channel)
             } else if let declared = headers["content-length"] {
                 guard let length = Int(declared), length >= 0 else {
-                    return .failure(.fetch("\(host) sent Content-Length \"\(TerminalText.visible(declared, limit: 40))\", which is not a length"))
+                    return .failure(
+                        .fetch(
+                            "\(host) sent Content-Length \"\(TerminalText.visible(declared, limit: 40))\", which is not a length"
+                        ))
                 }
                 body = try channel.read(count: length, limit: bodyLimit, what: "reading the policy")
-                guard body.count == length else { return .failure(.fetch("\(host) ended the policy after \(body.count) of \(length) bytes")) }
+                guard body.count == length else {
+                    return .failure(.fetch("\(host) ended the policy after \(body.count) of \(length) bytes"))
+                }
             } else {
                 body = try channel.read(count: nil, limit: bodyLimit, what: "reading the policy")
             }
-            let type = (headers["content-type"] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let type =
+                (headers["content-type"] ?? "").split(separator: ";").first.map {
+                    $0.trimmingCharacters(in: .whitespaces).lowercased()
+                } ?? ""
             guard type == "text/plain" else {
-                return .failure(.contentType("\(host) serves the policy as \"\(type.isEmpty ? "no content type" : type)\"; RFC 8461 §3.2 requires text/plain"))
+                return .failure(
+                    .contentType(
+                        "\(host) serves the policy as \"\(type.isEmpty ? "no content type" : type)\"; RFC 8461 §3.2 requires text/plain"
+                    ))
             }
             return .success(String(decoding: body, as: UTF8.self))
         } catch {
@@ -131,7 +161,11 @@ public struct PolicyFetch: PolicySource {
         var body: [UInt8] = []
         while true {
             let line = try channel.readLine(maxLength: 1024, what: "reading a chunk size")
-            guard let size = Int(line.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "", radix: 16), size >= 0 else {
+            guard
+                let size = Int(
+                    line.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "",
+                    radix: 16), size >= 0
+            else {
                 throw TLSChannelError(description: "a malformed chunk size")
             }
             if size == 0 { return body }

@@ -14,5 +14,8 @@ struct ReportsCommand: ParsableCommand {
             gives). `ingest` stores reports from files, a Maildir or an MTA pipe; `serve` is the \
             https: rua receiver; `summary` says what they report, with each failure's fix.
             """,
-        subcommands: [ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsRejectedCommand.self, ReportsServeCommand.self])
+        subcommands: [
+            ReportsIngestCommand.self, ReportsSummaryCommand.self, ReportsRejectedCommand.self,
+            ReportsServeCommand.self,
+        ])
 }

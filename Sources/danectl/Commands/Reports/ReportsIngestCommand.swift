@@ -33,7 +33,10 @@ struct ReportsIngestCommand: ParsableCommand {
                                     (.tryLater, "the store is busy, full or read-only (from a pipe: any store fault); nothing lost, run again")]))
             """)
 
-    @Argument(help: ArgumentHelp("Report files, directories or Maildirs; \"-\" for standard input (the default).", valueName: "PATH"), completion: .file())
+    @Argument(
+        help: ArgumentHelp(
+            "Report files, directories or Maildirs; \"-\" for standard input (the default).", valueName: "PATH"),
+        completion: .file())
     var paths: [String] = []
 
     @OptionGroup var store: ReportStoreOptions
@@ -50,7 +53,8 @@ struct ReportsIngestCommand: ParsableCommand {
         let expanded = try runReporting(printer) { () throws(DiagnosticError) in
             try ReportInputs.expand(named, limit: inputLimit, excluding: reports.files)
         }
-        let ingest = ReportIngest(store: reports, limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20), clock: SystemClock())
+        let ingest = ReportIngest(
+            store: reports, limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20), clock: SystemClock())
         var output = ""
         let tally = ReportsIngestRun.run(expanded.inputs, skipped: expanded.skipped, ingest: ingest) { event in
             switch ReportsIngestRun.tell(event, quiet: quiet, store: store.location.description) {
@@ -64,7 +68,10 @@ struct ReportsIngestCommand: ParsableCommand {
         output += ReportsIngestRun.countLine(tally, store: reports.location.description)
         // After the commit a closed or full standard output changes nothing that was stored.
         if !writeAllToStandardOutput(output) && !tally.fromPipe {
-            printer.print(.error(.cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(errno)))"))
+            printer.print(
+                .error(
+                    .cannotCreate("output-stdout"),
+                    "cannot write to standard output: \(String(cString: strerror(errno)))"))
         }
         let status = ReportsIngestRun.status(tally)
         if status != .success { throw status.exit }

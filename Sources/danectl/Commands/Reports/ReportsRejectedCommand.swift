@@ -28,7 +28,10 @@ struct ReportsRejectedCommand: ParsableCommand {
         do {
             if let show {
                 guard let content = try reports.rejectedContent(id: show) else {
-                    printer.print(.error(.usage("usage-rejected-id"), "no input kept aside has id \(show); `danectl reports rejected` lists them"))
+                    printer.print(
+                        .error(
+                            .usage("usage-rejected-id"),
+                            "no input kept aside has id \(show); `danectl reports rejected` lists them"))
                     throw ExitStatus.usage.exit
                 }
                 FileHandle.standardOutput.write(content)

@@ -28,7 +28,8 @@ struct ReportsServeCommand: ParsableCommand {
             \(ExitStatus.helpLines([(.success, "stopped by a signal"), (.unavailable, "cannot listen on the address")]))
             """)
 
-    @Option(help: ArgumentHelp("Address and port to listen on, e.g. 127.0.0.1:8460 or [::1]:8460.", valueName: "ADDR:PORT"))
+    @Option(
+        help: ArgumentHelp("Address and port to listen on, e.g. 127.0.0.1:8460 or [::1]:8460.", valueName: "ADDR:PORT"))
     var listen: String
 
     @Option(help: ArgumentHelp("Connections open at once; more are answered 503 at once.", valueName: "N"))
@@ -39,13 +40,18 @@ struct ReportsServeCommand: ParsableCommand {
 
     func validate() throws {
         guard Self.split(listen) != nil else {
-            throw ValidationError("--listen \"\(listen)\" is not ADDR:PORT (e.g. 127.0.0.1:8460, [::1]:8460; port 0 to 65535)")
+            throw ValidationError(
+                "--listen \"\(listen)\" is not ADDR:PORT (e.g. 127.0.0.1:8460, [::1]:8460; port 0 to 65535)")
         }
-        guard (1...10_000).contains(maxConnections) else { throw ValidationError("--max-connections must be from 1 to 10000") }
+        guard (1...10_000).contains(maxConnections) else {
+            throw ValidationError("--max-connections must be from 1 to 10000")
+        }
     }
 
     static func split(_ text: String) -> (host: String, port: UInt16)? {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            return nil
+        }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty else { return nil }
@@ -55,8 +61,10 @@ struct ReportsServeCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         guard let (host, port) = Self.split(listen) else { throw ExitStatus.usage.exit }
-        let ingest = ReportIngest(store: try store.open(printer), limits: .init(input: limits.maxInput << 20, expanded: limits.maxExpanded << 20),
-                                  clock: SystemClock())
+        let ingest = ReportIngest(
+            store: try store.open(printer),
+            limits: .init(input: limits.maxInput << 20, expanded: limits.maxExpanded << 20),
+            clock: SystemClock())
         let receiver = ReportReceiver(ingest: ingest)
         var configuration = HTTPServer.Configuration(host: host, port: port, maxBody: limits.maxInput << 20)
         configuration.maxConnections = maxConnections
@@ -70,7 +78,10 @@ struct ReportsServeCommand: ParsableCommand {
             throw ExitStatus.unavailable.exit
         }
         let stops = StopSignals { server.stop() }
-        FileHandle.standardError.write(Data("danectl reports serve: listening on \(host):\(server.port) (http), storing into \(store.location)\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "danectl reports serve: listening on \(host):\(server.port) (http), storing into \(store.location)\n"
+                    .utf8))
         server.run()
         withExtendedLifetime(stops) {}
     }

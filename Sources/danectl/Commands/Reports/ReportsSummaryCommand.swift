@@ -31,30 +31,42 @@ struct ReportsSummaryCommand: ParsableCommand {
 
     @OptionGroup var store: ReportStoreOptions
 
-    @Option(help: ArgumentHelp("Only reports whose period ends on or after this date (YYYY-MM-DD or RFC 3339).", valueName: "DATE"))
+    @Option(
+        help: ArgumentHelp(
+            "Only reports whose period ends on or after this date (YYYY-MM-DD or RFC 3339).", valueName: "DATE"))
     var since: String?
 
     @Option(help: ArgumentHelp("Only this policy domain.", valueName: "DOMAIN"))
     var domain: String?
 
-    @Option(help: ArgumentHelp("A danectl description: policies filed under its MX hosts count for its domains.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp(
+            "A danectl description: policies filed under its MX hosts count for its domains.", valueName: "FILE"),
+        completion: .file())
     var description: String?
 
     @Option(help: "Output: text, json or prometheus.")
     var format: Format = .text
 
-    @Option(help: ArgumentHelp("Write the output to FILE (atomically) instead of standard output.", valueName: "FILE"), completion: .file())
+    @Option(
+        help: ArgumentHelp("Write the output to FILE (atomically) instead of standard output.", valueName: "FILE"),
+        completion: .file())
     var output: String?
 
-    @Option(help: ArgumentHelp("Exit 1 when the period has failures: \"any\", or one RFC 8460 result type.", valueName: "RESULT-TYPE"))
+    @Option(
+        help: ArgumentHelp(
+            "Exit 1 when the period has failures: \"any\", or one RFC 8460 result type.", valueName: "RESULT-TYPE"))
     var failOn: String?
 
     func validate() throws {
         if let failOn, ReportsSummaryRun.FailOn(failOn) == nil {
-            throw ValidationError("--fail-on \"\(failOn)\" is neither \"any\" nor an RFC 8460 result type (\(TLSRPTResultType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ValidationError(
+                "--fail-on \"\(failOn)\" is neither \"any\" nor an RFC 8460 result type (\(TLSRPTResultType.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         if let since, Self.date(since) == nil {
-            throw ValidationError("--since \"\(since)\" is not a date: give YYYY-MM-DD or an RFC 3339 time such as 2026-11-01T00:00:00Z")
+            throw ValidationError(
+                "--since \"\(since)\" is not a date: give YYYY-MM-DD or an RFC 3339 time such as 2026-11-01T00:00:00Z")
         }
     }
 
@@ -66,13 +78,15 @@ struct ReportsSummaryCommand: ParsableCommand {
         let printer = DiagnosticPrinter()
         let reports = try store.openExisting(printer)
         let summary = try runReporting(printer) { () throws(DiagnosticError) in
-            try ReportsSummaryRun.run(store: reports, since: since.flatMap(Self.date), domain: domain, description: description)
+            try ReportsSummaryRun.run(
+                store: reports, since: since.flatMap(Self.date), domain: domain, description: description)
         }
-        let text = switch format {
-        case .text: ReportSummaryRendering.text(summary)
-        case .json: ReportSummaryRendering.json(summary)
-        case .prometheus: ReportSummaryRendering.prometheus(summary)
-        }
+        let text =
+            switch format {
+            case .text: ReportSummaryRendering.text(summary)
+            case .json: ReportSummaryRendering.json(summary)
+            case .prometheus: ReportSummaryRendering.prometheus(summary)
+            }
         try writeOutput(text, to: output, printer)
         if let rule = failOn.flatMap(ReportsSummaryRun.FailOn.init), ReportsSummaryRun.fails(summary, on: rule) {
             throw ExitStatus.verdictFailure.exit

@@ -41,7 +41,8 @@ struct RolloverCheckCommand: ParsableCommand {
     func run() throws {
         let printer = DiagnosticPrinter()
         let (request, nagios) = (self.request, self.nagios)
-        let outcome = try runReporting(printer, mapStatus: { nagios ? 3 : ExitStatus(stoppedBy: $0).rawValue }) { () throws(DiagnosticError) in
+        let outcome = try runReporting(printer, mapStatus: { nagios ? 3 : ExitStatus(stoppedBy: $0).rawValue }) {
+            () throws(DiagnosticError) in
             try RolloverRun.check(request, after: after, world: .live)
         }
         printer.print(outcome.warnings)
@@ -49,17 +50,22 @@ struct RolloverCheckCommand: ParsableCommand {
         let worst = outcome.worst
         let status = worst.exitStatus
         if nagios {
-            try writeStandardOutput(RolloverRendering.nagios(outcome.results, worst: worst, now: request.now ?? Date()), printer)
+            try writeStandardOutput(
+                RolloverRendering.nagios(outcome.results, worst: worst, now: request.now ?? Date()), printer)
             throw ExitCode(RolloverRendering.nagiosStatus(worst))
         }
-        try writeStandardOutput(format == .json ? RolloverRendering.checkJSON(outcome.results, worst: worst, exitStatus: status.rawValue)
-                                                : RolloverRendering.checkText(outcome.results), printer)
+        try writeStandardOutput(
+            format == .json
+                ? RolloverRendering.checkJSON(outcome.results, worst: worst, exitStatus: status.rawValue)
+                : RolloverRendering.checkText(outcome.results), printer)
         if status != .success { throw status.exit }
     }
 
     private var request: RolloverRequest {
         var request = RolloverRequest(file: rollover.file)
-        (request.hosts, request.resolver, request.statePath, request.timeout) = (rollover.hosts, dns.resolver, rollover.state, dns.timeout)
+        (request.hosts, request.resolver, request.statePath, request.timeout) = (
+            rollover.hosts, dns.resolver, rollover.state, dns.timeout
+        )
         (request.publishDelay, request.now) = (TimeInterval(rollover.publishDelay), clock.date)
         return request
     }

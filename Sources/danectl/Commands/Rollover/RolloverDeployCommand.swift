@@ -40,30 +40,56 @@ struct RolloverDeployCommand: ParsableCommand {
                                     (.tryLater, "not yet: the next hash has not been published long enough (nothing installed)")]))
             """)
 
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file: String
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file:
+        String
     @Option(help: ArgumentHelp("The MX host to deploy to.", valueName: "HOST")) var host: String?
-    @Option(help: ArgumentHelp("The new certificate chain, leaf first (PEM).", valueName: "CHAIN"), completion: .file()) var certificate: String?
-    @Option(help: ArgumentHelp("The new certificate's private key (default: the host's `next:` file).", valueName: "KEY"), completion: .file()) var key: String?
-    @Flag(help: "Run as a certbot deploy hook: chain, key and host from RENEWED_LINEAGE and RENEWED_DOMAINS.") var certbot = false
-    @Flag(help: "Run as a lego hook: chain, key and host from LEGO_CERT_PATH, LEGO_CERT_KEY_PATH, LEGO_CERT_DOMAIN (lego 4), or LEGO_HOOK_CERT_PATH, LEGO_HOOK_CERT_KEY_PATH, LEGO_HOOK_CERT_DOMAINS (lego 5).") var lego = false
-    @Flag(help: "Install the deployments recorded as pending for FILE once they are safe (from a timer).") var pending = false
-    @Option(help: ArgumentHelp("Command that makes the MX reload its certificate (run with /bin/sh -c).", valueName: "CMD")) var reload: String?
-    @Option(help: ArgumentHelp("Seconds --reload may take; past them it is stopped and the previous files go back.", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("The new certificate chain, leaf first (PEM).", valueName: "CHAIN"), completion: .file())
+    var certificate: String?
+    @Option(
+        help: ArgumentHelp("The new certificate's private key (default: the host's `next:` file).", valueName: "KEY"),
+        completion: .file()) var key: String?
+    @Flag(help: "Run as a certbot deploy hook: chain, key and host from RENEWED_LINEAGE and RENEWED_DOMAINS.")
+    var certbot = false
+    @Flag(
+        help:
+            "Run as a lego hook: chain, key and host from LEGO_CERT_PATH, LEGO_CERT_KEY_PATH, LEGO_CERT_DOMAIN (lego 4), or LEGO_HOOK_CERT_PATH, LEGO_HOOK_CERT_KEY_PATH, LEGO_HOOK_CERT_DOMAINS (lego 5)."
+    ) var lego = false
+    @Flag(help: "Install the deployments recorded as pending for FILE once they are safe (from a timer).") var pending =
+        false
+    @Option(
+        help: ArgumentHelp("Command that makes the MX reload its certificate (run with /bin/sh -c).", valueName: "CMD"))
+    var reload: String?
+    @Option(
+        help: ArgumentHelp(
+            "Seconds --reload may take; past them it is stopped and the previous files go back.", valueName: "SECONDS"))
     var reloadTimeout: Int = 120
-    @Option(help: ArgumentHelp("Where first-seen times are kept (default FILE.rollover.json).", valueName: "PATH"), completion: .file()) var state: String?
-    @Option(help: ArgumentHelp("Seconds your publishing pipeline needs; added to the wait.", valueName: "SECONDS")) var publishDelay: Int = 0
+    @Option(
+        help: ArgumentHelp("Where first-seen times are kept (default FILE.rollover.json).", valueName: "PATH"),
+        completion: .file()) var state: String?
+    @Option(help: ArgumentHelp("Seconds your publishing pipeline needs; added to the wait.", valueName: "SECONDS"))
+    var publishDelay: Int = 0
     @OptionGroup var dns: ResolverOptions
 
     func validate() throws {
         let hook = certbot || lego
         if certbot && lego { throw ValidationError("--certbot and --lego are two different hooks: give one") }
         if pending && (hook || certificate != nil || key != nil || host != nil) {
-            throw ValidationError("--pending installs what earlier runs recorded: give only FILE (and --reload options for entries without one)")
+            throw ValidationError(
+                "--pending installs what earlier runs recorded: give only FILE (and --reload options for entries without one)"
+            )
         }
-        if hook && (certificate != nil || key != nil) { throw ValidationError("--certbot/--lego take the chain and key from the hook's environment; drop --certificate and --key") }
-        if !hook && !pending && certificate == nil { throw ValidationError("give --certificate CHAIN (or --certbot/--lego in an ACME client's hook, or --pending)") }
+        if hook && (certificate != nil || key != nil) {
+            throw ValidationError(
+                "--certbot/--lego take the chain and key from the hook's environment; drop --certificate and --key")
+        }
+        if !hook && !pending && certificate == nil {
+            throw ValidationError(
+                "give --certificate CHAIN (or --certbot/--lego in an ACME client's hook, or --pending)")
+        }
         if !hook && !pending && host == nil { throw ValidationError("give --host HOST") }
-        guard (0...31_536_000).contains(publishDelay) else { throw ValidationError("--publish-delay must be from 0 to 31536000 seconds") }
+        guard (0...31_536_000).contains(publishDelay) else {
+            throw ValidationError("--publish-delay must be from 0 to 31536000 seconds")
+        }
     }
 
     func run() throws {
@@ -72,12 +98,14 @@ struct RolloverDeployCommand: ParsableCommand {
         if pending { return try runPending(request, printer) }
         let (command, limit) = (reload, TimeInterval(reloadTimeout))
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in
-            try RolloverDeploy.run(request, reload: { command.flatMap { ReloadCommand.run($0, timeout: limit) } }, world: .live)
+            try RolloverDeploy.run(
+                request, reload: { command.flatMap { ReloadCommand.run($0, timeout: limit) } }, world: .live)
         }
         let followUp = DeployFollowUp.record(outcome, request: request, reload: reload, now: Date())
         printer.print(followUp.problems)
-        try writeStandardOutput("\(outcome.host)  \(outcome.result.rawValue.uppercased())\n"
-                                + (outcome.messages + followUp.messages).map { "  \($0)\n" }.joined(), printer)
+        try writeStandardOutput(
+            "\(outcome.host)  \(outcome.result.rawValue.uppercased())\n"
+                + (outcome.messages + followUp.messages).map { "  \($0)\n" }.joined(), printer)
         let status = DeployFollowUp.status([outcome.result])
         if status != .success { throw status.exit }
     }
@@ -103,7 +131,8 @@ struct RolloverDeployCommand: ParsableCommand {
         for attempt in attempts {
             if let outcome = attempt.outcome {
                 if let problem = outcome.evidenceToWrite?.write() { printer.print(problem) }
-                text += "\(outcome.host)  \(outcome.result.rawValue.uppercased())  (pending since \(RFC3339.string(attempt.pending.since)))\n"
+                text +=
+                    "\(outcome.host)  \(outcome.result.rawValue.uppercased())  (pending since \(RFC3339.string(attempt.pending.since)))\n"
                     + outcome.messages.map { "  \($0)\n" }.joined()
             } else if let error = attempt.error {
                 printer.print(error.diagnostics)

@@ -24,11 +24,17 @@ struct RolloverPlanCommand: ParsableCommand {
 
     @OptionGroup var rollover: RolloverOptions
     @Option(help: "text or json") var format: OutputChoice = .text
-    @Option(help: ArgumentHelp("Read TLSA and SOA TTLs from the live zone through this resolver (default: the system's).", valueName: "ADDR[:PORT]")) var resolver: String?
-    @Flag(help: "Plan from the description's TTLs without asking DNS (a draft: `rollover check` has the last word).") var offline = false
+    @Option(
+        help: ArgumentHelp(
+            "Read TLSA and SOA TTLs from the live zone through this resolver (default: the system's).",
+            valueName: "ADDR[:PORT]")) var resolver: String?
+    @Flag(help: "Plan from the description's TTLs without asking DNS (a draft: `rollover check` has the last word).")
+    var offline = false
 
     func validate() throws {
-        if offline && resolver != nil { throw ValidationError("--offline plans without DNS; drop --resolver or --offline") }
+        if offline && resolver != nil {
+            throw ValidationError("--offline plans without DNS; drop --resolver or --offline")
+        }
     }
     @OptionGroup var clock: ClockOptions
 
@@ -44,6 +50,7 @@ struct RolloverPlanCommand: ParsableCommand {
             try RolloverRun.plan(request, live: !offline, world: .live)
         }
         printer.print(warnings)
-        try writeStandardOutput(format == .json ? RolloverRendering.planJSON(steps) : RolloverRendering.planText(steps), printer)
+        try writeStandardOutput(
+            format == .json ? RolloverRendering.planJSON(steps) : RolloverRendering.planText(steps), printer)
     }
 }

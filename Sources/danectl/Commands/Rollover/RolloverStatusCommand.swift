@@ -15,7 +15,8 @@ struct RolloverStatusCommand: ParsableCommand {
             \(ExitStatus.helpLines([(.success, "listed (nothing pending, or the pending ones)")]))
             """)
 
-    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file: String
+    @Argument(help: ArgumentHelp("The YAML domain description.", valueName: "FILE"), completion: .file()) var file:
+        String
 
     func run() throws {
         let printer = DiagnosticPrinter()
@@ -26,9 +27,15 @@ struct RolloverStatusCommand: ParsableCommand {
         }
         let now = Date()
         let lines = pending.map { entry in
-            let safe = entry.earliestSafe.map { $0 <= now ? "safe since \(RFC3339.string($0)) (the next --pending run installs it)" : "safe from \(RFC3339.string($0))" }
+            let safe =
+                entry.earliestSafe.map {
+                    $0 <= now
+                        ? "safe since \(RFC3339.string($0)) (the next --pending run installs it)"
+                        : "safe from \(RFC3339.string($0))"
+                }
                 ?? "not known yet"
-            return "\(entry.host)  PENDING since \(RFC3339.string(entry.since)), \(entry.attempts) attempt(s); \(safe)\n  from \(entry.source)\n"
+            return
+                "\(entry.host)  PENDING since \(RFC3339.string(entry.since)), \(entry.attempts) attempt(s); \(safe)\n  from \(entry.source)\n"
         }
         try writeStandardOutput(lines.isEmpty ? "nothing pending for \(file)\n" : lines.joined(), printer)
     }
