@@ -116,23 +116,13 @@ struct GenerateCommand: ParsableCommand {
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in
             try GenerateRun.run(request, world: .live)
         }
-        let warnings = try acceptedWarnings(outcome, printer)
-        let renderer = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
-        let source = URL(fileURLWithPath: file).lastPathComponent
-        let render = { (subset: [ResourceRecord]) -> String in
-            switch format {
-            case .octodns: OctoDNSZone.render(subset, source: source)
-            case .nsupdate: NSUpdateScript.render(subset, source: source)
-            case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source)
-            default: renderer?.render(subset, source: source) ?? ""
-            }
-        }
+        let render = try renderer(warnings: try acceptedWarnings(outcome, printer), printer)
         if let note = GenerateDelivery.policyNote(outcome, output: output) { printer.print(note) }
         guard let output, output != "-" else { return try writeStandardOutput(render(outcome.records), printer) }
         var target = GenerateDelivery.Target(output: output, fileExtension: format.fileExtension, description: file)
-        (target.extraInputs, target.prune, target.onlyOneZonePerFile) = (
-            template.map { [$0] } ?? [], prune, format == .octodns
-        )
+        target.extraInputs = template.map { [$0] } ?? []
+        target.prune = prune
+        target.onlyOneZonePerFile = format == .octodns
         printer.print(
             try runReporting(printer) { () throws(DiagnosticError) in
                 try GenerateDelivery.write(outcome, to: target, render: render)
@@ -170,6 +160,20 @@ struct GenerateCommand: ParsableCommand {
             throw ExitStatus.badData.exit
         }
         return warnings
+    }
+
+    /// Records to text in the chosen format (one call per output file).
+    private func renderer(warnings: [Diagnostic], _ printer: DiagnosticPrinter) throws -> ([ResourceRecord]) -> String {
+        let snippets = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
+        let (format, template, source) = (format, template, URL(fileURLWithPath: file).lastPathComponent)
+        return { subset in
+            switch format {
+            case .octodns: OctoDNSZone.render(subset, source: source)
+            case .nsupdate: NSUpdateScript.render(subset, source: source)
+            case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source)
+            default: snippets?.render(subset, source: source) ?? ""
+            }
+        }
     }
 
     private func makeRenderer() throws(DiagnosticError) -> ZoneSnippetRenderer? {

@@ -57,12 +57,7 @@ struct ReportsIngestCommand: ParsableCommand {
             store: reports, limits: .init(input: inputLimit, expanded: limits.maxExpanded << 20), clock: SystemClock())
         var output = ""
         let tally = ReportsIngestRun.run(expanded.inputs, skipped: expanded.skipped, ingest: ingest) { event in
-            switch ReportsIngestRun.tell(event, quiet: quiet, store: store.location.description) {
-            case .line(let line)?: output += line
-            case .diagnostic(let diagnostic)?: printer.print(diagnostic)
-            case nil: break
-            }
-            if output.utf8.count > 1 << 16 { _ = writeAllToStandardOutput(output); output = "" }
+            tell(event, into: &output, printer)
         }
         if let problem = ReportsIngestRun.storeProblem(tally) { printer.print(problem) }
         output += ReportsIngestRun.countLine(tally, store: reports.location.description)
@@ -75,5 +70,18 @@ struct ReportsIngestCommand: ParsableCommand {
         }
         let status = ReportsIngestRun.status(tally)
         if status != .success { throw status.exit }
+    }
+
+    /// Lines for standard output, flushed every 64 KiB; diagnostics to standard error.
+    private func tell(_ event: ReportsIngestRun.Event, into output: inout String, _ printer: DiagnosticPrinter) {
+        switch ReportsIngestRun.tell(event, quiet: quiet, store: store.location.description) {
+        case .line(let line)?: output += line
+        case .diagnostic(let diagnostic)?: printer.print(diagnostic)
+        case nil: break
+        }
+        if output.utf8.count > 1 << 16 {
+            _ = writeAllToStandardOutput(output)
+            output = ""
+        }
     }
 }
