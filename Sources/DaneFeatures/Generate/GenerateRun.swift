@@ -12,6 +12,8 @@ public struct GenerateRequest: Sendable {
     public var validityDays = 14
     public var now: Date?
     public var checkLive = false
+    /// The pre-flight through the validating resolver: MX addresses, signed zones, DS at the parent.
+    public var check = false
     public var resolver: String?
     public var timeout: TimeInterval = 20
     /// Trusted roots for the MTA-STS WebPKI check (nil: the system's).
@@ -54,6 +56,14 @@ public enum GenerateRun {
                 .problems(description)
         }
         var records = try filter(generated.records, zones: request.zones)
+        var warnings = generated.warnings
+        if request.check {
+            let dns = try world.answeringLookup(
+                resolver: request.resolver, timeout: request.timeout,
+                purpose: "--check asks it for MX addresses, DNSKEY and DS records"
+            ).lookup
+            warnings += GenerateCheck.warnings(records: records, description: description, lookup: dns)
+        }
         if request.sign {
             let options = SigningOptions(now: now, validityDays: request.validityDays)
             records = try FragmentSigning.sign(
@@ -64,7 +74,7 @@ public enum GenerateRun {
             description.domains.contains { $0.name == policy.domain && keptZones.contains($0.zone) }
         }
         return GenerateOutcome(
-            records: records, warnings: generated.warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
+            records: records, warnings: warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
             allZones: Array(Set(generated.records.map(\.zone))).sorted(),
             allWebHosts: generated.mtaSTSPolicies.map(\.webHost),
             inputs: description.inputFiles + request.keys + [request.caFile].compactMap { $0 },

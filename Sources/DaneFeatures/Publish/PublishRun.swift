@@ -81,7 +81,7 @@ public enum PublishRun {
                 zone: zone, records: records, mxHosts: generated.mxHosts, signed: zones.last!.signedByServer,
                 server: server)
             if zones.last!.signedByServer, records.contains(where: { $0.type == .tlsa }),
-                let problem = parentDSWarning(zone: zone, resolver.lookup)
+                let problem = ParentDS.warning(zone: zone, resolver.lookup, command: "publish")
             {
                 warnings.append(problem)
             }
@@ -314,45 +314,6 @@ public enum PublishRun {
             }
             made = result
             return result
-        }
-    }
-
-    /// TLSA in a signed zone still counts for nothing unless the parent publishes the zone's DS
-    /// (senders see the zone as unsigned). Whatever could not be checked is said too.
-    static func parentDSWarning(zone: DNSName, _ resolver: Result<any DNSLookup, DiagnosticError>) -> Diagnostic? {
-        let danger = "senders ignore its TLSA records (danger: DANE is not in force)"
-        let lookup: any DNSLookup
-        switch resolver {
-        case .success(let found): lookup = found
-        case .failure(let error):
-            return .warning(
-                "publish-ds-unchecked",
-                "could not check that the parent of \(zone) publishes its DS (\(error.diagnostics.map(\.message).joined(separator: "; "))); "
-                    + "without it \(danger): give --resolver")
-        }
-        let answer = lookup.lookup(zone, .ds)
-        switch answer.status {
-        case .secure where !(answer.response?.records(ofType: .ds).isEmpty ?? true):
-            return nil
-        case .secure:
-            return .warning(
-                "publish-no-ds",
-                "the parent of \(zone) publishes no DS for it (DNSSEC proves the absence), so \(danger): "
-                    + "publish the DS (`danectl ds KEYFILE`) through your registrar or parent zone")
-        case .insecure:
-            return .warning(
-                "publish-no-ds",
-                "\(zone) is insecure at the validating resolver (no DS at a signed parent, or an unsigned parent), so \(danger): "
-                    + "publish the DS (`danectl ds KEYFILE`) through your registrar or parent zone")
-        case .bogus:
-            return .warning(
-                "publish-ds-bogus",
-                "the DS of \(zone) does not validate (\(answer.problem ?? "bogus")): senders defer its mail with "
-                    + "5.7.324 dnssec-invalid; fix the DS at the parent to match a key the zone is signed with")
-        case .failed:
-            return .warning(
-                "publish-ds-unchecked",
-                "could not look up the DS of \(zone) (\(answer.problem ?? "the lookup failed")); without it \(danger)")
         }
     }
 

@@ -83,7 +83,7 @@ struct GenerateCommand: ParsableCommand {
 
     @OptionGroup(title: "Signing (with --sign)") var signing: SigningKeyOptions
     @OptionGroup var clock: ClockOptions
-    @OptionGroup(title: "Live check (with --check-live)") var dns: ResolverOptions
+    @OptionGroup(title: "DNS checks (with --check or --check-live)") var dns: ResolverOptions
 
     @Flag(
         help: "Refuse to emit a TLSA set that does not match the key some MX serves right now (probes every address).")
@@ -91,6 +91,13 @@ struct GenerateCommand: ParsableCommand {
 
     @Flag(help: "With --check-live: emit even when a live key does not match.")
     var force = false
+
+    @Flag(
+        help: ArgumentHelp(
+            "Pre-flight through the validating resolver: warn about an MX host with no address, and TLSA for a zone "
+                + "that is unsigned or has no DS at its parent (senders would ignore it). With --warnings-as-errors, a gate."
+        ))
+    var check = false
 
     func validate() throws {
         if !sign && (!signing.keys.isEmpty || clock.now != nil) {
@@ -138,6 +145,7 @@ struct GenerateCommand: ParsableCommand {
             clock.date, checkLive, dns.resolver, dns.timeout
         )
         request.caFile = caFile
+        request.check = check
         return request
     }
 
