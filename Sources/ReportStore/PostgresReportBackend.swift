@@ -270,41 +270,38 @@ final class PostgresReportBackend: ReportBackend {
 
     func totals(
         since: Double, names: [String]?
-    ) throws(Failure) -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) {
+    ) throws(Failure) -> SummaryTotals {
         let filter =
             names.map { "AND policy_domain IN (\((0..<$0.count).map { "$\($0 + 2)" }.joined(separator: ", ")))" } ?? ""
         let parameters: [PostgresConnection.Value] = [.real(since)] + (names ?? []).map { .text($0) }
+        let organizations = "json_agg(DISTINCT organization)::text"
         do {
-            let policyRows = try connection.query(
-                """
-                SELECT policy_domain, policy_type, SUM(successful), SUM(failed), SUM(reports), json_agg(DISTINCT organization)::text,
-                       MIN(first_at), MAX(last_at)
-                FROM daily_policy WHERE last_at >= $1 \(filter) GROUP BY 1, 2
-                """, parameters)
-            let failureRows = try connection.query(
-                """
-                SELECT policy_domain, policy_type, mx, ip, result_type, reason_code, SUM(sessions), json_agg(DISTINCT organization)::text,
-                       MAX(information)
-                FROM daily_failure WHERE last_at >= $1 \(filter) GROUP BY 1, 2, 3, 4, 5, 6
-                """, parameters)
-            let rejected =
-                try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
-            let policies = policyRows.rows(width: 8).map { row in
+            var totals = SummaryTotals()
+            totals.policies = try connection.query(
+                SummarySQL.policies(first: "$1", filter: filter, names: organizations), parameters
+            ).rows(width: 8).map { row in
                 PolicyTotalsRow(
                     domain: row[0] ?? "", type: row[1] ?? "", successful: Self.int(row[2]), failed: Self.int(row[3]),
-                    reports: Self.int(row[4]),
-                    organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: Double(row[6] ?? "") ?? 0,
-                    lastAt: Double(row[7] ?? "") ?? 0)
+                    reports: Self.int(row[4]), organizations: SummaryQuery.names(fromJSON: row[5]),
+                    firstAt: Double(row[6] ?? "") ?? 0, lastAt: Double(row[7] ?? "") ?? 0)
             }
-            let failures = failureRows.rows(width: 9).map { row in
+            totals.failures = try connection.query(
+                SummarySQL.failures(first: "$1", filter: filter, names: organizations), parameters
+            ).rows(width: 8).map { row in
                 FailureTotalsRow(
-                    domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", ip: row[3] ?? "",
-                    resultType: row[4] ?? "",
-                    reasonCode: row[5] ?? "", sessions: Self.int(row[6]),
-                    organizations: SummaryQuery.names(fromJSON: row[7]),
-                    information: row[8])
+                    domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
+                    reasonCode: row[4] ?? "", sessions: Self.int(row[5]), organizations: SummaryQuery.names(fromJSON: row[6]),
+                    information: row[7])
             }
-            return (policies, failures, rejected)
+            totals.addresses = try connection.query(SummarySQL.busiestAddresses(first: "$1", filter: filter), parameters)
+                .rows(width: 8).map { row in
+                    AddressTotalsRow(
+                        domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
+                        reasonCode: row[4] ?? "", ip: row[5] ?? "", sessions: Self.int(row[6]), addresses: Self.int(row[7]))
+                }
+            totals.rejected =
+                try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
+            return totals
         } catch {
             throw Self.failure(error)
         }

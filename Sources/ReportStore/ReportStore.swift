@@ -117,7 +117,8 @@ public final class ReportStore: Sendable {
             let totals = try backend.totals(
                 since: since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, names: query.names)
             return query.assemble(
-                since: since, policies: totals.policies, failures: totals.failures, rejected: totals.rejected)
+                since: since, policies: totals.policies, failures: totals.failures, addresses: totals.addresses,
+                rejected: totals.rejected)
         } catch {
             throw error.located(location, "cannot summarise")
         }
@@ -138,6 +139,5 @@ protocol ReportBackend: Sendable {
     func rejectedContent(id: Int64) throws(ReportStore.Failure) -> Data?
     func totals(
         since: Double, names: [String]?
-    ) throws(ReportStore.Failure)
-        -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int)
+    ) throws(ReportStore.Failure) -> SummaryTotals
 }

@@ -206,48 +206,42 @@ final class SQLiteReportBackend: ReportBackend {
 
     func totals(
         since: Double, names: [String]?
-    ) throws(Failure) -> (policies: [PolicyTotalsRow], failures: [FailureTotalsRow], rejected: Int) {
+    ) throws(Failure) -> SummaryTotals {
         let filter =
             names.map { "AND policy_domain IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" }
             ?? ""
         var arguments: StatementArguments = [since]
         for name in names ?? [] { arguments += [name] }
+        let organizations = "json_group_array(DISTINCT organization)"
         do {
             return try queue.read { db in
-                var policies: [PolicyTotalsRow] = []
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT policy_domain AS domain, policy_type AS type, SUM(successful) AS ok, SUM(failed) AS failed, SUM(reports) AS reports,
-                               json_group_array(DISTINCT organization) AS organizations, MIN(first_at) AS first, MAX(last_at) AS last
-                        FROM daily_policy WHERE last_at >= ? \(filter) GROUP BY 1, 2
-                        """, arguments: arguments)
-                while let row = try rows.next() {
-                    policies.append(
+                var totals = SummaryTotals()
+                let policies = try Row.fetchCursor(
+                    db, sql: SummarySQL.policies(first: "?", filter: filter, names: organizations), arguments: arguments)
+                while let row = try policies.next() {
+                    totals.policies.append(
                         PolicyTotalsRow(
-                            domain: row["domain"], type: row["type"], successful: row["ok"], failed: row["failed"],
-                            reports: row["reports"], organizations: SummaryQuery.names(fromJSON: row["organizations"]),
-                            firstAt: row["first"], lastAt: row["last"]))
+                            domain: row[0], type: row[1], successful: row[2], failed: row[3], reports: row[4],
+                            organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: row[6], lastAt: row[7]))
                 }
-                var failures: [FailureTotalsRow] = []
-                let cursor = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT policy_domain AS domain, policy_type AS type, mx, ip, result_type AS result, reason_code, SUM(sessions) AS sessions,
-                               json_group_array(DISTINCT organization) AS organizations, MAX(information) AS information
-                        FROM daily_failure WHERE last_at >= ? \(filter) GROUP BY 1, 2, 3, 4, 5, 6
-                        """, arguments: arguments)
-                while let row = try cursor.next() {
-                    failures.append(
+                let failures = try Row.fetchCursor(
+                    db, sql: SummarySQL.failures(first: "?", filter: filter, names: organizations), arguments: arguments)
+                while let row = try failures.next() {
+                    totals.failures.append(
                         FailureTotalsRow(
-                            domain: row["domain"], type: row["type"], mx: row["mx"], ip: row["ip"],
-                            resultType: row["result"],
-                            reasonCode: row["reason_code"], sessions: row["sessions"],
-                            organizations: SummaryQuery.names(fromJSON: row["organizations"]),
-                            information: row["information"]))
+                            domain: row[0], type: row[1], mx: row[2], resultType: row[3], reasonCode: row[4],
+                            sessions: row[5], organizations: SummaryQuery.names(fromJSON: row[6]), information: row[7]))
                 }
-                let rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0
-                return (policies, failures, rejected)
+                let addresses = try Row.fetchCursor(
+                    db, sql: SummarySQL.busiestAddresses(first: "?", filter: filter), arguments: arguments)
+                while let row = try addresses.next() {
+                    totals.addresses.append(
+                        AddressTotalsRow(
+                            domain: row[0], type: row[1], mx: row[2], resultType: row[3], reasonCode: row[4],
+                            ip: row[5], sessions: row[6], addresses: row[7]))
+                }
+                totals.rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0
+                return totals
             }
         } catch {
             throw Failure(description: Self.reason(error), transient: Self.isTransient(error))

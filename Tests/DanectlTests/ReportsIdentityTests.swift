@@ -35,6 +35,35 @@ final class ReportsIdentityTests: XCTestCase {
             "successful_sessions"] as? Int
     }
 
+    /// Issue 21: a summary's size does not grow with the spread of receiving addresses. A
+    /// failure group lists its five busiest addresses and counts the rest; sessions stay exact.
+    func testAFailureGroupListsItsBusiestAddressesAndCountsTheRest() throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("r.sqlite")
+        let details = (1...12).map { n in
+            #"{"result-type": "certificate-expired", "receiving-mx-hostname": "mx.example.com", "#
+                + #""receiving-ip": "192.0.2.\#(n)", "failed-session-count": \#(n)}"#
+        }.joined(separator: ", ")
+        let report = Self.report(failed: 78).replacingOccurrences(
+            of: #""total-failure-session-count": 78}"#,
+            with: #""total-failure-session-count": 78}, "failure-details": ["# + details + "]")
+        let file = try folder.write("spread.json", report)
+        XCTAssertEqual(try ingest(db, [file]).status, 0)
+        let failures = try XCTUnwrap(try summary(db).first?["failures"] as? [[String: Any]])
+        XCTAssertEqual(failures.count, 1, "one group: one MX host, one result type")
+        XCTAssertEqual(failures[0]["sessions"] as? Int, 78, "every failed session counted")
+        XCTAssertEqual(failures[0]["receiving_ip_count"] as? Int, 12)
+        let listed = try XCTUnwrap(failures[0]["receiving_ips"] as? [[String: Any]])
+        XCTAssertEqual(
+            listed.compactMap { $0["ip"] as? String }, (8...12).reversed().map { "192.0.2.\($0)" }, "busiest first")
+        XCTAssertEqual(listed.compactMap { $0["sessions"] as? Int }, [12, 11, 10, 9, 8])
+        XCTAssertNil(failures[0]["receiving_ip"], "several addresses: no single one")
+        let text = try Danectl.run(["reports", "summary", "--db", db])
+        XCTAssertTrue(
+            text.stdout.contains("192.0.2.12 (12), 192.0.2.11 (11)") && text.stdout.contains("and 7 more addresses"),
+            text.stdout)
+    }
+
     func testTheSameReportIDFromTwoOrganisationsIsTwoReports() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("r.sqlite")

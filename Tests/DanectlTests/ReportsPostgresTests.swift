@@ -11,7 +11,11 @@ final class ReportsPostgresTests: XCTestCase {
     /// e-mail, and a non-report.
     func inputs(_ folder: TemporaryFolder) throws -> [String] {
         let noDomain =
-            #", {"policy": {"policy-type": "no-policy-found"}, "summary": {"total-successful-session-count": 0, "total-failure-session-count": 3}, "failure-details": [{"result-type": "validation-failure", "receiving-mx-hostname": "mx.example.com", "receiving-ip": "192.0.2.25", "failed-session-count": 3}]}"#
+            #", {"policy": {"policy-type": "no-policy-found"}, "summary": {"total-successful-session-count": 0, "total-failure-session-count": 3}, "failure-details": [{"result-type": "validation-failure", "receiving-mx-hostname": "mx.example.com", "receiving-ip": "192.0.2.25", "failed-session-count": 3}"#
+            + (26...33).map {
+                #", {"result-type": "validation-failure", "receiving-mx-hostname": "mx.example.com", "receiving-ip": "192.0.2.\#($0)", "failed-session-count": 1}"#
+            }.joined()
+            + "]}"
         return [
             try folder.write(
                 "a.json",
@@ -70,6 +74,15 @@ final class ReportsPostgresTests: XCTestCase {
         XCTAssertTrue(
             policies.contains { $0["policy_type"] as? String == "no-policy-found" },
             "the policy without a domain is kept")
+        // Nine receiving addresses in one failure group: the five busiest listed, all counted,
+        // the same from both stores (one SQL for both).
+        let spread = policies.flatMap { $0["failures"] as? [[String: Any]] ?? [] }.first {
+            ($0["receiving_ip_count"] as? Int ?? 0) > 1
+        }
+        XCTAssertEqual(spread?["receiving_ip_count"] as? Int, 9)
+        XCTAssertEqual(spread?["sessions"] as? Int, 11)
+        XCTAssertEqual((spread?["receiving_ips"] as? [[String: Any]])?.first?["ip"] as? String, "192.0.2.25")
+        XCTAssertEqual((spread?["receiving_ips"] as? [[String: Any]])?.count, 5)
         XCTAssertEqual(try cluster.psql("SELECT COUNT(*) FROM report"), "5")
         // The forged report and the spam are kept aside (every time they came), with their reason.
         let rejected = try Danectl.run(["reports", "rejected", "--db", postgres])

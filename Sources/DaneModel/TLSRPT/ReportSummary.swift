@@ -1,7 +1,7 @@
 import Foundation
 
 /// What stored TLS-RPT reports say about a domain over a period: sessions per policy type,
-/// and failed sessions grouped by MX host, receiving address and result type.
+/// and failed sessions grouped by MX host and result type, with their busiest receiving addresses.
 public struct ReportSummary: Sendable, Equatable {
     public var since: Date?
     public var domain: String?
@@ -44,9 +44,28 @@ public struct ReportSummary: Sendable, Equatable {
         }
     }
 
+    /// How many of a group's failed sessions one receiving address had.
+    public struct AddressSessions: Sendable, Equatable {
+        public let ip: String
+        public let sessions: Int
+
+        public init(ip: String, sessions: Int) {
+            self.ip = ip
+            self.sessions = sessions
+        }
+    }
+
+    /// At most this many receiving addresses are listed per failure group (busiest first);
+    /// the rest are counted. A summary stays the same size however many addresses senders name.
+    public static let addressesListed = 5
+
+    /// Failed sessions with one result type at one MX host, over every receiving address.
     public struct FailureGroup: Sendable, Equatable {
         public var mxHost: String?
-        public var receivingIP: String?
+        /// The busiest receiving addresses, at most `addressesListed`.
+        public var receivingIPs: [AddressSessions]
+        /// Distinct receiving addresses the senders named for this group, listed or not.
+        public var receivingIPCount: Int
         /// As the sender gave it; `knownType` when it is one of RFC 8460's.
         public var resultType: String
         public var failureReasonCode: String?
@@ -55,13 +74,16 @@ public struct ReportSummary: Sendable, Equatable {
         public var additionalInformation: String?
 
         public var knownType: TLSRPTResultType? { TLSRPTResultType(rawValue: resultType) }
+        /// The receiving address, when the group has exactly one.
+        public var receivingIP: String? { receivingIPCount == 1 ? receivingIPs.first?.ip : nil }
 
         public init(
-            mxHost: String?, receivingIP: String?, resultType: String, failureReasonCode: String?, sessions: Int,
-            organizations: [String], additionalInformation: String?
+            mxHost: String?, receivingIPs: [AddressSessions], receivingIPCount: Int, resultType: String,
+            failureReasonCode: String?, sessions: Int, organizations: [String], additionalInformation: String?
         ) {
             self.mxHost = mxHost
-            self.receivingIP = receivingIP
+            self.receivingIPs = receivingIPs
+            self.receivingIPCount = receivingIPCount
             self.resultType = resultType
             self.failureReasonCode = failureReasonCode
             self.sessions = sessions

@@ -28,7 +28,7 @@ public enum ReportSummaryRendering {
                 )
             }
             for failure in policy.failures {
-                let place = [failure.mxHost, failure.receivingIP].compactMap { $0 }.joined(separator: " ")
+                let place = [failure.mxHost, addresses(failure)].compactMap { $0 }.joined(separator: " ")
                 let code = failure.knownType.map { $0.senderCode == $0.rawValue ? "" : " (\($0.senderCode))" } ?? ""
                 lines.append(
                     "  FAIL \(failure.resultType)\(code)  \(failure.sessions) session(s)  \(place.isEmpty ? "(no MX named)" : place)"
@@ -75,10 +75,26 @@ public enum ReportSummaryRendering {
         }
     }
 
+    /// The receiving addresses of a group as people read them: the one address; or the
+    /// busiest with their sessions, and how many more there are.
+    static func addresses(_ failure: ReportSummary.FailureGroup) -> String? {
+        if let only = failure.receivingIP { return only }
+        guard !failure.receivingIPs.isEmpty else { return nil }
+        let listed = failure.receivingIPs.map { "\($0.ip) (\($0.sessions))" }.joined(separator: ", ")
+        let more = failure.receivingIPCount - failure.receivingIPs.count
+        return listed + (more > 0 ? " and \(more) more address\(more == 1 ? "" : "es")" : "")
+    }
+
+    struct Address: Encodable {
+        let ip: String, sessions: Int
+    }
+
     struct Failure: Encodable {
         let mxHost: String?, receivingIP: String?, resultType: String, senderCode: String?, fix: String?
         let failureReasonCode: String?, additionalInformation: String?, sessions: Int, organizations: [String]
+        let receivingIPs: [Address], receivingIPCount: Int
         enum CodingKeys: String, CodingKey {
+            case receivingIPs = "receiving_ips", receivingIPCount = "receiving_ip_count"
             case mxHost = "mx_host", receivingIP = "receiving_ip", resultType = "result_type", senderCode =
                 "sender_code", fix
             case failureReasonCode = "failure_reason_code", additionalInformation = "additional_information", sessions,
@@ -102,7 +118,9 @@ public enum ReportSummaryRendering {
                                 senderCode: f.knownType?.senderCode,
                                 fix: f.knownType?.fix, failureReasonCode: f.failureReasonCode,
                                 additionalInformation: f.additionalInformation, sessions: f.sessions,
-                                organizations: f.organizations)
+                                organizations: f.organizations,
+                                receivingIPs: f.receivingIPs.map { Address(ip: $0.ip, sessions: $0.sessions) },
+                                receivingIPCount: f.receivingIPCount)
                         })
                 },
                 rejectedInputs: summary.rejectedInputs))
