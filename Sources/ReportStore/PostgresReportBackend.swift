@@ -290,15 +290,18 @@ final class PostgresReportBackend: ReportBackend {
             ).rows(width: 8).map { row in
                 FailureTotalsRow(
                     domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
-                    reasonCode: row[4] ?? "", sessions: Self.int(row[5]), organizations: SummaryQuery.names(fromJSON: row[6]),
+                    reasonCode: row[4] ?? "", sessions: Self.int(row[5]),
+                    organizations: SummaryQuery.names(fromJSON: row[6]),
                     information: row[7])
             }
-            totals.addresses = try connection.query(SummarySQL.busiestAddresses(first: "$1", filter: filter), parameters)
-                .rows(width: 8).map { row in
-                    AddressTotalsRow(
-                        domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
-                        reasonCode: row[4] ?? "", ip: row[5] ?? "", sessions: Self.int(row[6]), addresses: Self.int(row[7]))
-                }
+            totals.addresses = try connection.query(
+                SummarySQL.busiestAddresses(first: "$1", filter: filter), parameters
+            )
+            .rows(width: 8).map { row in
+                AddressTotalsRow(
+                    domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
+                    reasonCode: row[4] ?? "", ip: row[5] ?? "", sessions: Self.int(row[6]), addresses: Self.int(row[7]))
+            }
             totals.rejected =
                 try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
             return totals

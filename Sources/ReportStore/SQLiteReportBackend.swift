@@ -217,7 +217,8 @@ final class SQLiteReportBackend: ReportBackend {
             return try queue.read { db in
                 var totals = SummaryTotals()
                 let policies = try Row.fetchCursor(
-                    db, sql: SummarySQL.policies(first: "?", filter: filter, names: organizations), arguments: arguments)
+                    db, sql: SummarySQL.policies(first: "?", filter: filter, names: organizations), arguments: arguments
+                )
                 while let row = try policies.next() {
                     totals.policies.append(
                         PolicyTotalsRow(
@@ -225,7 +226,8 @@ final class SQLiteReportBackend: ReportBackend {
                             organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: row[6], lastAt: row[7]))
                 }
                 let failures = try Row.fetchCursor(
-                    db, sql: SummarySQL.failures(first: "?", filter: filter, names: organizations), arguments: arguments)
+                    db, sql: SummarySQL.failures(first: "?", filter: filter, names: organizations), arguments: arguments
+                )
                 while let row = try failures.next() {
                     totals.failures.append(
                         FailureTotalsRow(

@@ -99,7 +99,8 @@ struct SummaryQuery {
     ) -> ReportSummary {
         var listed: [String: (addresses: [ReportSummary.AddressSessions], count: Int)] = [:]
         for row in addresses {
-            listed[row.groupKey, default: ([], row.addresses)].addresses.append(.init(ip: row.ip, sessions: row.sessions))
+            listed[row.groupKey, default: ([], row.addresses)].addresses.append(
+                .init(ip: row.ip, sessions: row.sessions))
         }
         var totals: [String: ReportSummary.PolicyTotals] = [:]
         for row in rows {

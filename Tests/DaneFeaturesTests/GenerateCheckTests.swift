@@ -28,9 +28,12 @@ final class GenerateCheckTests: XCTestCase {
     func testASignedZoneWithoutDSIsNamedAndOneWithDSPasses() throws {
         let dns = ScriptedDNS()
         for host in ["mx1.example.com", "mx2.example.com"] { dns.answer(host, .aaaa, [.address("2001:db8::1")]) }
-        dns.answer("example.com", .dnskey, [.dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3]))])
+        dns.answer(
+            "example.com", .dnskey, [.dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3]))])
         XCTAssertEqual(try check(dns).map(\.code), ["generate-no-ds"])
-        dns.answer("example.com", .ds, [.ds(DSData(keyTag: 1, algorithm: 13, digestType: 2, digest: [UInt8](repeating: 7, count: 32)))])
+        dns.answer(
+            "example.com", .ds,
+            [.ds(DSData(keyTag: 1, algorithm: 13, digestType: 2, digest: [UInt8](repeating: 7, count: 32)))])
         XCTAssertEqual(try check(dns).map(\.code), [])
     }
 
