@@ -8,6 +8,8 @@
 #     Postfix address: verify's total time beside the same DNS queries alone (dig -f, in as many
 #     parallel streams as verify's --jobs, through the same resolver, in the same run), peak
 #     memory, and the SMTP sessions Postfix logged (one per address means probes were shared).
+#  BASELINE=path/to/older/danectl adds that build's provider run right after ours, on the same
+#  lab (before/after in one run).
 # Needs root (the lab binds port 25 and 53 on 127.0.0.0/8), nsd, unbound, postfix, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,3 +62,9 @@ sleep 1
 sessions=$(( $(connects) - before ))
 tail -1 "$lab/verify.out"
 echo "$provider domains over 50 MX hosts: verify ${verify_s} s (peak $((verify_kib / 1024)) MiB); the same $(wc -l < "$queries/all") DNS queries alone (dig, $jobs streams): ${dns_alone} s -> $(python3 -c "print(f'{$verify_s / $dns_alone:.2f}')")x; SMTP sessions at Postfix: $sessions for 50 addresses"
+if [[ -n ${BASELINE:-} ]]; then
+    /usr/bin/time -f "%e %M" -o "$lab/time" "$BASELINE" verify --resolver 127.53.0.2 --jobs "$jobs" --quiet --timeout 10 $domains > "$lab/baseline.out" || true
+    read -r base_s base_kib < "$lab/time"
+    tail -1 "$lab/baseline.out"
+    echo "baseline $BASELINE: ${base_s} s (peak $((base_kib / 1024)) MiB) -> this build is $(python3 -c "print(f'{$verify_s / $base_s:.2f}')")x the baseline's time"
+fi
