@@ -22,7 +22,8 @@ chmod 755 "$work"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 stop_pg() { [[ -f "$work/pg/data/postmaster.pid" ]] && as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1 || true; }
-trap 'stop_pg; rm -rf "$work"' EXIT
+# KEEP_STORE=PATH keeps the SQLite store the run filled (to look at its queries afterwards).
+trap 'stop_pg; [[ -z ${KEEP_STORE:-} ]] || cp "$work/bench.sqlite" "$KEEP_STORE"; rm -rf "$work"' EXIT
 mkdir -p "$work/pg"
 [[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"
 pgport=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")

@@ -29,19 +29,21 @@ public enum RecordJSON {
         let ttl: UInt32
         let `class`: String
         let type: String
-        let rdata: String
+        /// `rdata` in the document: zone-file syntax, printed once by `RecordData`.
+        let presentation: String
         let zone: String
         var usage: UInt8?, selector: UInt8?, matchingType: UInt8?, certificateAssociationData: String?
         var preference: UInt16?, exchange: String?
         var value: String?
 
         enum CodingKeys: String, CodingKey {
-            case owner, ttl, `class`, type, rdata, zone, usage, selector, matchingType = "matching_type"
+            case owner, ttl, `class`, type, presentation = "rdata", zone, usage, selector, matchingType =
+                "matching_type"
             case certificateAssociationData = "certificate_association_data", preference, exchange, value
         }
 
         init(_ record: ResourceRecord) {
-            (owner, ttl, `class`, type, rdata, zone) = (
+            (owner, ttl, `class`, type, presentation, zone) = (
                 record.owner.fqdn, record.ttl, record.recordClass, record.type.description,
                 record.rdataPresentation, record.zone.fqdn
             )

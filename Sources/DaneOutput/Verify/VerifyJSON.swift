@@ -117,7 +117,9 @@ public enum VerifyJSON {
     }
 
     struct TLSA: Encodable {
-        let owner: String, rdata: String, usable: Bool, reason: String?
+        /// `rdata` in the document: the record in zone-file syntax, printed by `RecordData`.
+        let owner: String, presentation: String, usable: Bool, reason: String?
+        enum CodingKeys: String, CodingKey { case owner, presentation = "rdata", usable, reason }
     }
 
     struct Address: Encodable {
@@ -212,7 +214,7 @@ public enum VerifyJSON {
             tlsaBase: host.tlsaBase, tlsaOwner: host.tlsaOwner,
             tlsaStatus: host.tlsaStatus?.rawValue,
             tlsa: host.tlsa.map {
-                TLSA(owner: $0.owner, rdata: $0.data.presentation, usable: $0.usable, reason: $0.reason)
+                TLSA(owner: $0.owner, presentation: $0.data.presentation, usable: $0.usable, reason: $0.reason)
             },
             addresses: host.addresses.map { address($0, host: host.host, report) }, failure: Failure(host.failure),
             detail: host.detail,
