@@ -24,52 +24,52 @@ final class PostgresReportBackend: ReportBackend {
         }
     }
 
-    private static let schema = [
-        """
-        CREATE TABLE IF NOT EXISTS report (
-            id BIGSERIAL PRIMARY KEY, organization TEXT NOT NULL, report_id TEXT NOT NULL,
-            start_at DOUBLE PRECISION NOT NULL, end_at DOUBLE PRECISION NOT NULL, contact TEXT NOT NULL,
-            received_at DOUBLE PRECISION NOT NULL, source TEXT NOT NULL, json BYTEA NOT NULL,
-            UNIQUE (organization, report_id, start_at, end_at))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS policy (
-            report BIGINT NOT NULL REFERENCES report(id) ON DELETE CASCADE, position INTEGER NOT NULL,
-            policy_type TEXT NOT NULL, policy_domain TEXT NOT NULL, policy_string TEXT NOT NULL, mx_host TEXT NOT NULL,
-            successful BIGINT NOT NULL, failed BIGINT NOT NULL, PRIMARY KEY (report, position))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS failure (
-            report BIGINT NOT NULL, position INTEGER NOT NULL, result_type TEXT NOT NULL,
-            sending_mta_ip TEXT, receiving_mx_hostname TEXT, receiving_mx_helo TEXT, receiving_ip TEXT,
-            failed_sessions BIGINT NOT NULL, additional_information TEXT, failure_reason_code TEXT,
-            FOREIGN KEY (report, position) REFERENCES policy(report, position) ON DELETE CASCADE)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS rejected (
-            id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL, reason TEXT NOT NULL,
-            received_at DOUBLE PRECISION NOT NULL, content BYTEA NOT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS daily_policy (
-            day INTEGER NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, organization TEXT NOT NULL,
-            successful BIGINT NOT NULL, failed BIGINT NOT NULL, reports BIGINT NOT NULL,
-            first_at DOUBLE PRECISION NOT NULL, last_at DOUBLE PRECISION NOT NULL,
-            PRIMARY KEY (day, policy_domain, policy_type, organization))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS daily_failure (
-            day INTEGER NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, organization TEXT NOT NULL,
-            mx TEXT NOT NULL, ip TEXT NOT NULL, result_type TEXT NOT NULL, reason_code TEXT NOT NULL,
-            sessions BIGINT NOT NULL, information TEXT, last_at DOUBLE PRECISION NOT NULL,
-            PRIMARY KEY (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code))
-        """,
-        "CREATE INDEX IF NOT EXISTS policy_domain ON policy(policy_domain)",
-        "CREATE INDEX IF NOT EXISTS failure_policy ON failure(report, position)",
-        "CREATE INDEX IF NOT EXISTS report_end ON report(end_at)",
-        "CREATE INDEX IF NOT EXISTS daily_policy_domain ON daily_policy(policy_domain, last_at)",
-        "CREATE INDEX IF NOT EXISTS daily_failure_domain ON daily_failure(policy_domain, last_at)",
-    ]
+    private static let schema =
+        [
+            """
+            CREATE TABLE IF NOT EXISTS report (
+                id BIGSERIAL PRIMARY KEY, organization TEXT NOT NULL, report_id TEXT NOT NULL,
+                start_at DOUBLE PRECISION NOT NULL, end_at DOUBLE PRECISION NOT NULL, contact TEXT NOT NULL,
+                received_at DOUBLE PRECISION NOT NULL, source TEXT NOT NULL, json BYTEA NOT NULL,
+                UNIQUE (organization, report_id, start_at, end_at))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS policy (
+                report BIGINT NOT NULL REFERENCES report(id) ON DELETE CASCADE, position INTEGER NOT NULL,
+                policy_type TEXT NOT NULL, policy_domain TEXT NOT NULL, policy_string TEXT NOT NULL, mx_host TEXT NOT NULL,
+                successful BIGINT NOT NULL, failed BIGINT NOT NULL, PRIMARY KEY (report, position))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS failure (
+                report BIGINT NOT NULL, position INTEGER NOT NULL, result_type TEXT NOT NULL,
+                sending_mta_ip TEXT, receiving_mx_hostname TEXT, receiving_mx_helo TEXT, receiving_ip TEXT,
+                failed_sessions BIGINT NOT NULL, additional_information TEXT, failure_reason_code TEXT,
+                FOREIGN KEY (report, position) REFERENCES policy(report, position) ON DELETE CASCADE)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS rejected (
+                id BIGSERIAL PRIMARY KEY, source TEXT NOT NULL, reason TEXT NOT NULL,
+                received_at DOUBLE PRECISION NOT NULL, content BYTEA NOT NULL)
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS daily_policy (
+                day INTEGER NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, organization TEXT NOT NULL,
+                successful BIGINT NOT NULL, failed BIGINT NOT NULL, reports BIGINT NOT NULL,
+                first_at DOUBLE PRECISION NOT NULL, last_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (day, policy_domain, policy_type, organization))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS daily_failure (
+                day INTEGER NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, organization TEXT NOT NULL,
+                mx TEXT NOT NULL, ip TEXT NOT NULL, result_type TEXT NOT NULL, reason_code TEXT NOT NULL,
+                sessions BIGINT NOT NULL, information TEXT, last_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code))
+            """,
+            "CREATE INDEX IF NOT EXISTS policy_domain ON policy(policy_domain)",
+            "CREATE INDEX IF NOT EXISTS failure_policy ON failure(report, position)",
+            "CREATE INDEX IF NOT EXISTS report_end ON report(end_at)",
+            "CREATE INDEX IF NOT EXISTS daily_policy_domain ON daily_policy(policy_domain, last_at)",
+        ] + SummarySQL.indexes
 
     private struct Identity: Hashable {
         let organization: String, reportID: String, start: Double, end: Double
@@ -268,39 +268,28 @@ final class PostgresReportBackend: ReportBackend {
         }
     }
 
-    func totals(
-        since: Double, names: [String]?
-    ) throws(Failure) -> SummaryTotals {
+    func totals(since: Double, names: [String]?) throws(Failure) -> SummaryTotals {
         let filter =
             names.map { "AND policy_domain IN (\((0..<$0.count).map { "$\($0 + 2)" }.joined(separator: ", ")))" } ?? ""
         let parameters: [PostgresConnection.Value] = [.real(since)] + (names ?? []).map { .text($0) }
-        let organizations = "json_agg(DISTINCT organization)::text"
+        let sql = SummarySQL(
+            first: "$1", filter: filter, names: { "json_agg(DISTINCT \($0))::text" },
+            pairs: "json_agg(json_build_array(ip, s))::text")
         do {
             var totals = SummaryTotals()
-            totals.policies = try connection.query(
-                SummarySQL.policies(first: "$1", filter: filter, names: organizations), parameters
-            ).rows(width: 8).map { row in
+            totals.policies = try connection.query(sql.policies, parameters).rows(width: 8).map { row in
                 PolicyTotalsRow(
                     domain: row[0] ?? "", type: row[1] ?? "", successful: Self.int(row[2]), failed: Self.int(row[3]),
                     reports: Self.int(row[4]), organizations: SummaryQuery.names(fromJSON: row[5]),
                     firstAt: Double(row[6] ?? "") ?? 0, lastAt: Double(row[7] ?? "") ?? 0)
             }
-            totals.failures = try connection.query(
-                SummarySQL.failures(first: "$1", filter: filter, names: organizations), parameters
-            ).rows(width: 8).map { row in
+            totals.failures = try connection.query(sql.failures, parameters).rows(width: 10).map { row in
                 FailureTotalsRow(
                     domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
                     reasonCode: row[4] ?? "", sessions: Self.int(row[5]),
                     organizations: SummaryQuery.names(fromJSON: row[6]),
-                    information: row[7])
-            }
-            totals.addresses = try connection.query(
-                SummarySQL.busiestAddresses(first: "$1", filter: filter), parameters
-            )
-            .rows(width: 8).map { row in
-                AddressTotalsRow(
-                    domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
-                    reasonCode: row[4] ?? "", ip: row[5] ?? "", sessions: Self.int(row[6]), addresses: Self.int(row[7]))
+                    information: row[7], addresses: FailureTotalsRow.addresses(fromJSON: row[8]),
+                    addressCount: Self.int(row[9]))
             }
             totals.rejected =
                 try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0

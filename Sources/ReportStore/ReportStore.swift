@@ -117,8 +117,7 @@ public final class ReportStore: Sendable {
             let totals = try backend.totals(
                 since: since?.timeIntervalSince1970 ?? -Double.greatestFiniteMagnitude, names: query.names)
             return query.assemble(
-                since: since, policies: totals.policies, failures: totals.failures, addresses: totals.addresses,
-                rejected: totals.rejected)
+                since: since, policies: totals.policies, failures: totals.failures, rejected: totals.rejected)
         } catch {
             throw error.located(location, "cannot summarise")
         }

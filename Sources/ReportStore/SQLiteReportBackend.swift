@@ -73,6 +73,9 @@ final class SQLiteReportBackend: ReportBackend {
         migrator.registerMigration("2: identity is organisation + report-id + date range; per-day rollups") { db in
             try db.execute(sql: Schema.version2)
         }
+        migrator.registerMigration("3: summary indexes (busiest addresses per failure group)") { db in
+            for index in SummarySQL.indexes { try db.execute(sql: index) }
+        }
         return migrator
     }
 
@@ -204,43 +207,31 @@ final class SQLiteReportBackend: ReportBackend {
         }
     }
 
-    func totals(
-        since: Double, names: [String]?
-    ) throws(Failure) -> SummaryTotals {
+    func totals(since: Double, names: [String]?) throws(Failure) -> SummaryTotals {
         let filter =
-            names.map { "AND policy_domain IN (\(Array(repeating: "?", count: $0.count).joined(separator: ", ")))" }
-            ?? ""
+            names.map { "AND policy_domain IN (\((0..<$0.count).map { "?\($0 + 2)" }.joined(separator: ", ")))" } ?? ""
         var arguments: StatementArguments = [since]
         for name in names ?? [] { arguments += [name] }
-        let organizations = "json_group_array(DISTINCT organization)"
+        let sql = SummarySQL(
+            first: "?1", filter: filter, names: { "json_group_array(DISTINCT \($0))" },
+            pairs: "json_group_array(json_array(ip, s))")
         do {
             return try queue.read { db in
                 var totals = SummaryTotals()
-                let policies = try Row.fetchCursor(
-                    db, sql: SummarySQL.policies(first: "?", filter: filter, names: organizations), arguments: arguments
-                )
+                let policies = try Row.fetchCursor(db, sql: sql.policies, arguments: arguments)
                 while let row = try policies.next() {
                     totals.policies.append(
                         PolicyTotalsRow(
                             domain: row[0], type: row[1], successful: row[2], failed: row[3], reports: row[4],
                             organizations: SummaryQuery.names(fromJSON: row[5]), firstAt: row[6], lastAt: row[7]))
                 }
-                let failures = try Row.fetchCursor(
-                    db, sql: SummarySQL.failures(first: "?", filter: filter, names: organizations), arguments: arguments
-                )
+                let failures = try Row.fetchCursor(db, sql: sql.failures, arguments: arguments)
                 while let row = try failures.next() {
                     totals.failures.append(
                         FailureTotalsRow(
                             domain: row[0], type: row[1], mx: row[2], resultType: row[3], reasonCode: row[4],
-                            sessions: row[5], organizations: SummaryQuery.names(fromJSON: row[6]), information: row[7]))
-                }
-                let addresses = try Row.fetchCursor(
-                    db, sql: SummarySQL.busiestAddresses(first: "?", filter: filter), arguments: arguments)
-                while let row = try addresses.next() {
-                    totals.addresses.append(
-                        AddressTotalsRow(
-                            domain: row[0], type: row[1], mx: row[2], resultType: row[3], reasonCode: row[4],
-                            ip: row[5], sessions: row[6], addresses: row[7]))
+                            sessions: row[5], organizations: SummaryQuery.names(fromJSON: row[6]), information: row[7],
+                            addresses: FailureTotalsRow.addresses(fromJSON: row[8]), addressCount: row[9]))
                 }
                 totals.rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0
                 return totals
