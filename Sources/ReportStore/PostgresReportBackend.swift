@@ -69,7 +69,7 @@ final class PostgresReportBackend: ReportBackend {
             "CREATE INDEX IF NOT EXISTS failure_policy ON failure(report, position)",
             "CREATE INDEX IF NOT EXISTS report_end ON report(end_at)",
             "CREATE INDEX IF NOT EXISTS daily_policy_domain ON daily_policy(policy_domain, last_at)",
-        ] + SummarySQL.indexes
+        ] + SummarySQL.postgresIndexes
 
     private struct Identity: Hashable {
         let organization: String, reportID: String, start: Double, end: Double
@@ -274,7 +274,7 @@ final class PostgresReportBackend: ReportBackend {
         let parameters: [PostgresConnection.Value] = [.real(since)] + (names ?? []).map { .text($0) }
         let sql = SummarySQL(
             first: "$1", filter: filter, names: { "json_agg(DISTINCT \($0))::text" },
-            pairs: "json_agg(json_build_array(ip, s))::text")
+            triples: "json_agg(json_build_array(ip, s, n))::text")
         do {
             var totals = SummaryTotals()
             totals.policies = try connection.query(sql.policies, parameters).rows(width: 8).map { row in
@@ -283,13 +283,12 @@ final class PostgresReportBackend: ReportBackend {
                     reports: Self.int(row[4]), organizations: SummaryQuery.names(fromJSON: row[5]),
                     firstAt: Double(row[6] ?? "") ?? 0, lastAt: Double(row[7] ?? "") ?? 0)
             }
-            totals.failures = try connection.query(sql.failures, parameters).rows(width: 10).map { row in
+            totals.failures = try connection.query(sql.failures, parameters).rows(width: 9).map { row in
                 FailureTotalsRow(
                     domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
                     reasonCode: row[4] ?? "", sessions: Self.int(row[5]),
                     organizations: SummaryQuery.names(fromJSON: row[6]),
-                    information: row[7], addresses: FailureTotalsRow.addresses(fromJSON: row[8]),
-                    addressCount: Self.int(row[9]))
+                    information: row[7], addresses: FailureTotalsRow.addresses(fromJSON: row[8]))
             }
             totals.rejected =
                 try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0

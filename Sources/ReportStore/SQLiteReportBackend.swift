@@ -73,8 +73,8 @@ final class SQLiteReportBackend: ReportBackend {
         migrator.registerMigration("2: identity is organisation + report-id + date range; per-day rollups") { db in
             try db.execute(sql: Schema.version2)
         }
-        migrator.registerMigration("3: summary indexes (busiest addresses per failure group)") { db in
-            for index in SummarySQL.indexes { try db.execute(sql: index) }
+        migrator.registerMigration("3: failure rollups kept in summary order") { db in
+            try db.execute(sql: SummarySQL.sqliteFailureRollupsInGroupOrder)
         }
         return migrator
     }
@@ -214,7 +214,7 @@ final class SQLiteReportBackend: ReportBackend {
         for name in names ?? [] { arguments += [name] }
         let sql = SummarySQL(
             first: "?1", filter: filter, names: { "json_group_array(DISTINCT \($0))" },
-            pairs: "json_group_array(json_array(ip, s))")
+            triples: "json_group_array(json_array(ip, s, n))")
         do {
             return try queue.read { db in
                 var totals = SummaryTotals()
@@ -231,7 +231,7 @@ final class SQLiteReportBackend: ReportBackend {
                         FailureTotalsRow(
                             domain: row[0], type: row[1], mx: row[2], resultType: row[3], reasonCode: row[4],
                             sessions: row[5], organizations: SummaryQuery.names(fromJSON: row[6]), information: row[7],
-                            addresses: FailureTotalsRow.addresses(fromJSON: row[8]), addressCount: row[9]))
+                            addresses: FailureTotalsRow.addresses(fromJSON: row[8])))
                 }
                 totals.rejected = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejected") ?? 0
                 return totals

@@ -15,19 +15,21 @@ struct FailureTotalsRow {
     let organizations: [String]
     let information: String?
     /// The busiest receiving addresses, and how many distinct ones the group has.
-    let addresses: [ReportSummary.AddressSessions]
-    let addressCount: Int
+    let addresses: (listed: [ReportSummary.AddressSessions], count: Int)
 
-    /// `[[ip, sessions], ...]` as both databases aggregate the busiest addresses.
-    static func addresses(fromJSON text: String?) -> [ReportSummary.AddressSessions] {
-        guard let data = text?.data(using: .utf8), let pairs = try? JSONSerialization.jsonObject(with: data) as? [[Any]]
-        else { return [] }
-        return pairs.compactMap { pair in
-            guard pair.count == 2, let ip = pair[0] as? String, let sessions = (pair[1] as? NSNumber)?.intValue else {
+    /// `[[ip, sessions, count of all], ...]` as both databases aggregate the busiest
+    /// addresses: the addresses, and how many the group has.
+    static func addresses(fromJSON text: String?) -> (listed: [ReportSummary.AddressSessions], count: Int) {
+        guard let data = text?.data(using: .utf8), let rows = try? JSONSerialization.jsonObject(with: data) as? [[Any]]
+        else { return ([], 0) }
+        let listed = rows.compactMap { row -> ReportSummary.AddressSessions? in
+            guard row.count == 3, let ip = row[0] as? String, let sessions = (row[1] as? NSNumber)?.intValue else {
                 return nil
             }
             return .init(ip: ip, sessions: sessions)
         }
+        let count = rows.first.flatMap { $0.count == 3 ? ($0[2] as? NSNumber)?.intValue : nil } ?? 0
+        return (listed, count)
     }
 }
 
@@ -50,8 +52,8 @@ struct SummarySQL {
     let filter: String
     /// Aggregates distinct `column` values into a JSON array (text).
     let names: (String) -> String
-    /// Aggregates `(ip, s)` rows into a JSON array of pairs (text).
-    let pairs: String
+    /// Aggregates `(ip, s, n)` rows into a JSON array of triples (text).
+    let triples: String
 
     var policies: String {
         """
@@ -66,26 +68,39 @@ struct SummarySQL {
             f.policy_domain = g.policy_domain AND f.policy_type = g.policy_type AND f.mx = g.mx \
             AND f.result_type = g.result_type AND f.reason_code = g.reason_code AND f.last_at >= \(first)
             """
+        // Per group, one pass over its addresses: each address's sessions, how many there are
+        // (n, the same on every row), the busiest few kept.
         return """
             SELECT g.policy_domain, g.policy_type, g.mx, g.result_type, g.reason_code, SUM(g.sessions), \(names("g.organization")),
-                   (SELECT f.information FROM daily_failure f WHERE \(group) AND f.information IS NOT NULL
-                    ORDER BY f.last_at DESC, f.information DESC LIMIT 1),
-                   (SELECT \(pairs) FROM (SELECT f.ip, SUM(f.sessions) AS s FROM daily_failure f WHERE \(group) AND f.ip <> ''
-                                         GROUP BY f.ip ORDER BY s DESC, f.ip LIMIT \(ReportSummary.addressesListed)) AS busiest),
-                   (SELECT COUNT(DISTINCT f.ip) FROM daily_failure f WHERE \(group) AND f.ip <> '')
+                   MAX(g.information),
+                   (SELECT \(triples) FROM (
+                        SELECT ip, s, COUNT(*) OVER () AS n FROM (
+                            SELECT f.ip, SUM(f.sessions) AS s FROM daily_failure f WHERE \(group) AND f.ip <> '' GROUP BY f.ip
+                        ) AS per_address ORDER BY s DESC, ip LIMIT \(ReportSummary.addressesListed)) AS busiest)
             FROM daily_failure g WHERE g.last_at >= \(first) \(filter) GROUP BY 1, 2, 3, 4, 5
             """
     }
 
-    /// What lets each group's addresses and information be found without reading other rows.
-    /// The older (policy_domain, last_at) index goes: planners took it for the per-group
-    /// address count and read every row of the domain for every group (10 s at 100,000 reports).
-    static let indexes = [
+    /// SQLite: the failure rollups kept in summary order (a table clustered on its key, WITHOUT
+    /// ROWID), so each group's rows are read together and nothing else is; the older
+    /// (policy_domain, last_at) index goes with the old table. Existing stores are rebuilt once.
+    static let sqliteFailureRollupsInGroupOrder = """
+        CREATE TABLE daily_failure_grouped (
+            day INTEGER NOT NULL, policy_domain TEXT NOT NULL, policy_type TEXT NOT NULL, organization TEXT NOT NULL,
+            mx TEXT NOT NULL, ip TEXT NOT NULL, result_type TEXT NOT NULL, reason_code TEXT NOT NULL,
+            sessions INTEGER NOT NULL, information TEXT, last_at REAL NOT NULL,
+            PRIMARY KEY (policy_domain, policy_type, mx, result_type, reason_code, ip, day, organization)) WITHOUT ROWID;
+        INSERT INTO daily_failure_grouped SELECT * FROM daily_failure;
+        DROP TABLE daily_failure;
+        ALTER TABLE daily_failure_grouped RENAME TO daily_failure;
+        """
+
+    /// PostgreSQL: the same reading order through an index that holds what the per-group
+    /// address query reads; the (policy_domain, last_at) index goes.
+    static let postgresIndexes = [
         "DROP INDEX IF EXISTS daily_failure_domain",
         "CREATE INDEX IF NOT EXISTS daily_failure_group ON daily_failure"
-            + "(policy_domain, policy_type, mx, result_type, reason_code, ip, last_at, sessions, organization)",
-        "CREATE INDEX IF NOT EXISTS daily_failure_information ON daily_failure"
-            + "(policy_domain, policy_type, mx, result_type, reason_code, last_at) WHERE information IS NOT NULL",
+            + "(policy_domain, policy_type, mx, result_type, reason_code, ip) INCLUDE (last_at, sessions)",
     ]
 }
 
@@ -143,8 +158,8 @@ struct SummaryQuery {
                 totals[target + "\u{0}" + row.type]?.failures.append(
                     ReportSummary.FailureGroup(
                         mxHost: row.mx.isEmpty ? nil : row.mx,
-                        receivingIPs: row.addresses.sorted { ($1.sessions, $0.ip) < ($0.sessions, $1.ip) },
-                        receivingIPCount: row.addressCount, resultType: row.resultType,
+                        receivingIPs: row.addresses.listed.sorted { ($1.sessions, $0.ip) < ($0.sessions, $1.ip) },
+                        receivingIPCount: row.addresses.count, resultType: row.resultType,
                         failureReasonCode: row.reasonCode.isEmpty ? nil : row.reasonCode, sessions: row.sessions,
                         organizations: row.organizations.sorted(), additionalInformation: row.information))
             }
