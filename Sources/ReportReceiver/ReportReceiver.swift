@@ -9,10 +9,20 @@ import ReportStore
 /// answered 2xx only once the store has committed it (or had it already); a body over the
 /// limit, or gzip that expands past it, gets 413 before it is held; anything else that cannot
 /// be read is kept aside and answered 400. `GET /healthz` says whether the store answers.
+/// With MTA-STS policies (from the described domains), `GET /.well-known/mta-sts.txt` sent to
+/// `mta-sts.<domain>` answers that domain's policy: the exact text `generate` writes, so the
+/// policy, its `_mta-sts` id and the served file cannot disagree (RFC 8461 §3.2).
 public struct ReportReceiver: Sendable {
     public let ingest: ReportIngest
+    /// Policy text by web host (`mta-sts.example.com`, lower-case).
+    public let policies: [String: String]
 
-    public init(ingest: ReportIngest) { self.ingest = ingest }
+    public init(ingest: ReportIngest, policies: [String: String] = [:]) {
+        self.ingest = ingest
+        self.policies = policies
+    }
+
+    static let policyPath = "/.well-known/mta-sts.txt"
 
     static let reportTypes = ["application/tlsrpt+gzip", "application/tlsrpt+json"]
 
@@ -21,6 +31,9 @@ public struct ReportReceiver: Sendable {
     public func screen(_ request: HTTPRequest) -> HTTPResponse? {
         switch (request.method, request.path) {
         case ("GET", "/healthz"), ("HEAD", "/healthz"): return nil
+        case ("GET", Self.policyPath),
+            ("HEAD", Self.policyPath) where !policies.isEmpty:
+            return nil
         case ("POST", _): break
         case (_, "/healthz"): return .text(405, "GET /healthz")
         default: return .text(405, "POST a TLS-RPT report here (RFC 8460 §3)")
@@ -35,6 +48,9 @@ public struct ReportReceiver: Sendable {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if request.path == Self.policyPath && (request.method == "GET" || request.method == "HEAD") {
+            return policy(for: request.host)
+        }
         if request.path == "/healthz" {
             do {
                 _ = try ingest.store.rejected(limit: 1)
@@ -65,5 +81,19 @@ public struct ReportReceiver: Sendable {
         case .keptAside(let reason): return .text(400, "not a readable TLS-RPT report: \(reason) (kept aside)")
         case nil: return .text(400, "no report in the body")
         }
+    }
+
+    /// RFC 8461 §3.3: the policy as `text/plain`, for the host the sender asked; 404 for any
+    /// other host (a sender then has no policy: the right answer for a domain not described).
+    func policy(for host: String?) -> HTTPResponse {
+        guard let host, let text = policies[host] else {
+            return .text(
+                404,
+                "no MTA-STS policy is described for \(host.map { TerminalText.visible($0, limit: 100) } ?? "this host")"
+            )
+        }
+        return HTTPResponse(
+            status: 200, headers: [("Content-Type", "text/plain"), ("Cache-Control", "max-age=300")],
+            body: Array(text.utf8))
     }
 }

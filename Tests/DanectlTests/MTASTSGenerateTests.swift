@@ -37,6 +37,32 @@ final class MTASTSGenerateTests: XCTestCase {
         return String(line[range].dropFirst(3))
     }
 
+    /// Issue 25 (in part): `reports serve --description` serves each described domain's policy
+    /// at https://mta-sts.<domain>/.well-known/mta-sts.txt (TLS by the proxy in front): byte for
+    /// byte what `generate --output` writes, as text/plain; another host gets 404.
+    func testServeAnswersThePolicyGenerateWrites() throws {
+        let folder = try TemporaryFolder()
+        let file = try description(folder, sts: "mode: enforce\nmax_age: 604800")
+        let out = folder.file("out") + "/"
+        XCTAssertEqual(try Danectl.run(["generate", file, "-o", out]).status, 0)
+        let written = try String(contentsOfFile: out + "mta-sts.example.net/.well-known/mta-sts.txt", encoding: .utf8)
+        let server = try ServeProcess(["--db", folder.file("r.sqlite"), "--description", file], in: folder)
+        let url = "http://127.0.0.1:\(server.port)/.well-known/mta-sts.txt"
+        func get(_ host: String) throws -> ProcessResult {
+            try Processes.run(
+                "curl", ["-s", "--noproxy", "*", "-H", "Host: \(host)", "-D", folder.file("head-\(host)"), url])
+        }
+        let served = try get("mta-sts.example.net:443")
+        XCTAssertEqual(served.stdout, written, "the served policy is the file generate writes")
+        let head = try String(contentsOfFile: folder.file("head-mta-sts.example.net:443"), encoding: .utf8)
+        XCTAssertTrue(
+            head.hasPrefix("HTTP/1.1 200") && head.lowercased().contains("content-type: text/plain\r\n"), head)
+        _ = try get("mta-sts.other.example")
+        let other = try String(contentsOfFile: folder.file("head-mta-sts.other.example"), encoding: .utf8)
+        XCTAssertTrue(other.hasPrefix("HTTP/1.1 404"), other)
+        XCTAssertEqual(server.stop(), 0)
+    }
+
     func testRecordIDFollowsThePolicyTextAndTheFileIsServedAsIs() throws {
         let folder = try TemporaryFolder()
         let file = try description(folder, sts: "mode: testing\nmax_age: 86400")

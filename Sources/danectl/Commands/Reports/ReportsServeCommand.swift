@@ -35,6 +35,14 @@ struct ReportsServeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Connections open at once; more are answered 503 at once.", valueName: "N"))
     var maxConnections = 256
 
+    @Option(
+        name: .customLong("description"),
+        help: ArgumentHelp(
+            "Also serve the MTA-STS policy of each domain this description gives mta_sts: (GET "
+                + "/.well-known/mta-sts.txt with Host mta-sts.<domain>; repeatable).", valueName: "FILE"),
+        completion: .file())
+    var descriptions: [String] = []
+
     @OptionGroup var store: ReportStoreOptions
     @OptionGroup var limits: ReportLimitOptions
 
@@ -65,7 +73,10 @@ struct ReportsServeCommand: ParsableCommand {
             store: try store.open(printer),
             limits: .init(input: limits.maxInput << 20, expanded: limits.maxExpanded << 20),
             clock: SystemClock())
-        let receiver = ReportReceiver(ingest: ingest)
+        let policies = try runReporting(printer) { () throws(DiagnosticError) in
+            try MTASTSPolicies.served(by: descriptions, now: Date())
+        }
+        let receiver = ReportReceiver(ingest: ingest, policies: policies)
         var configuration = HTTPServer.Configuration(host: host, port: port, maxBody: limits.maxInput << 20)
         configuration.maxConnections = maxConnections
         let server: HTTPServer
