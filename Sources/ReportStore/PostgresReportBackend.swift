@@ -137,7 +137,8 @@ final class PostgresReportBackend: ReportBackend {
                         entry.identity.parameters
                     ).rows(width: 2).first
                     let verdict = ReportRows.verdict(
-                        arriving: entry.report, storedJSON: stored?[0].flatMap(PostgresConnection.bytes(fromText:)),
+                        arriving: entry.report, json: entry.json,
+                        storedJSON: stored?[0].flatMap(PostgresConnection.bytes(fromText:)),
                         storedSource: stored?[1] ?? nil)
                     if case .conflict(let reason) = verdict { rejected.append((entry.source, reason, entry.json)) }
                     results[entry.index] = verdict

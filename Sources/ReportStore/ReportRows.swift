@@ -71,9 +71,12 @@ struct ReportRows {
 
     /// Whether a report arriving under an identity already stored is the same report again
     /// (a duplicate) or another one (kept aside with this reason, the stored one untouched).
+    /// The same bytes are the same report (a sender's retry, a mail delivered twice) without
+    /// parsing the stored copy again; other bytes are compared as values.
     static func verdict(
-        arriving report: AggregateReport, storedJSON: Data?, storedSource: String?
+        arriving report: AggregateReport, json: Data, storedJSON: Data?, storedSource: String?
     ) -> ReportStore.Stored {
+        if let storedJSON, storedJSON == json { return .duplicate }
         if let storedJSON, let stored = try? AggregateReport.decode(json: storedJSON), stored == report {
             return .duplicate
         }

@@ -126,7 +126,8 @@ final class SQLiteReportBackend: ReportBackend {
                 sql:
                     "SELECT json, source FROM report WHERE organization = ? AND report_id = ? AND start_at = ? AND end_at = ?",
                 arguments: StatementArguments(identity))
-            let verdict = ReportRows.verdict(arriving: report, storedJSON: row?["json"], storedSource: row?["source"])
+            let verdict = ReportRows.verdict(
+                arriving: report, json: json, storedJSON: row?["json"], storedSource: row?["source"])
             if case .conflict(let reason) = verdict {
                 try reject(source: source, reason: reason, content: json, receivedAt: receivedAt, db)
             }
