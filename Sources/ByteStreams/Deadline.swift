@@ -12,8 +12,7 @@ public struct Deadline: Sendable, Comparable {
 
     /// Seconds left (negative once passed).
     public var remaining: Double {
-        let left = instant - .now
-        return Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+        (instant - .now).seconds
     }
 
     public var hasPassed: Bool { ContinuousClock.now >= instant }
@@ -24,4 +23,9 @@ public struct Deadline: Sendable, Comparable {
     }
 
     public static func < (a: Deadline, b: Deadline) -> Bool { a.instant < b.instant }
+}
+
+extension Duration {
+    /// In seconds, fractions included (for timeouts and log lines).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

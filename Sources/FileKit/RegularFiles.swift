@@ -120,4 +120,10 @@ public enum Descriptors {
         }
         return true
     }
+
+    /// Every byte of `text` (nothing to write is success).
+    public static func writeAll(_ text: String, to fd: Int32) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.isEmpty || bytes.withUnsafeBytes { writeAll($0, to: fd) }
+    }
 }

@@ -116,7 +116,7 @@ public final class HTTPServer: Sendable {
         try? connection.write(bytes: response.wire, until: .after(configuration.headSeconds))
         connection.shutDown()
         log(
-            "\(line) \(response.status) \(response.body.count) \(String(format: "%.3f", Self.seconds(ContinuousClock.now - started)))s"
+            "\(line) \(response.status) \(response.body.count) \(String(format: "%.3f", (ContinuousClock.now - started).seconds))s"
         )
     }
 
@@ -126,11 +126,5 @@ public final class HTTPServer: Sendable {
             path.prefix(200).unicodeScalars.map {
                 $0.value < 0x20 || $0.value == 0x7F || $0 == "\"" ? "?" : Character($0)
             })
-    }
-}
-
-extension HTTPServer {
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -31,8 +31,8 @@ public struct ReportReceiver: Sendable {
     public func screen(_ request: HTTPRequest) -> HTTPResponse? {
         switch (request.method, request.path) {
         case ("GET", "/healthz"), ("HEAD", "/healthz"): return nil
-        case ("GET", Self.policyPath),
-            ("HEAD", Self.policyPath) where !policies.isEmpty:
+        // Routed with or without described policies: a host with none gets 404.
+        case ("GET", Self.policyPath), ("HEAD", Self.policyPath):
             return nil
         case ("POST", _): break
         case (_, "/healthz"): return .text(405, "GET /healthz")

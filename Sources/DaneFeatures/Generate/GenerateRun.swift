@@ -46,22 +46,21 @@ public enum GenerateRun {
         let description = try DescriptionLoader.load(path: request.file)
         let now = request.now ?? world.clock.now()
         let generated = try Generator(now: now, caFile: request.caFile).generate(description)
-        var liveProblems: [Diagnostic] = []
-        if request.checkLive {
-            let dns = try world.answeringLookup(
+        // One resolver, asked once whether it answers, for both live checks.
+        let dns: (any DNSLookup)? =
+            request.checkLive || request.check
+            ? try world.answeringLookup(
                 resolver: request.resolver, timeout: request.timeout,
-                purpose: "--check-live asks it for the TLSA records"
-            ).lookup
+                purpose: "--check and --check-live ask it for MX addresses, DNSKEY, DS and TLSA records"
+            ).lookup : nil
+        var liveProblems: [Diagnostic] = []
+        if request.checkLive, let dns {
             liveProblems = try LiveKeyCheck(lookup: dns, probe: world.keyProbe(timeout: request.timeout), now: now)
                 .problems(description)
         }
         var records = try filter(generated.records, zones: request.zones)
         var warnings = generated.warnings
-        if request.check {
-            let dns = try world.answeringLookup(
-                resolver: request.resolver, timeout: request.timeout,
-                purpose: "--check asks it for MX addresses, DNSKEY and DS records"
-            ).lookup
+        if request.check, let dns {
             warnings += GenerateCheck.warnings(records: records, description: description, lookup: dns)
         }
         if request.sign {

@@ -41,8 +41,7 @@ public final class StreamedVerify: @unchecked Sendable {
         if shown && format == .jsonl { out = VerifyJSON.line(report) }
         if let out, !failedToWrite {
             if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            let bytes = Array(out.utf8)
-            failedToWrite = !(bytes.isEmpty || bytes.withUnsafeBytes { Descriptors.writeAll($0, to: STDOUT_FILENO) })
+            failedToWrite = !Descriptors.writeAll(out, to: STDOUT_FILENO)
             if failedToWrite { writeError = errno }
         }
         if progress, lastProgress.map({ ContinuousClock.now - $0 > .milliseconds(200) }) ?? true || done == total {

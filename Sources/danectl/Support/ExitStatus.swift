@@ -61,10 +61,7 @@ func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
 
 /// Every byte of `text` to standard output (retrying short writes and EINTR); false when the
 /// descriptor refuses (full disk, closed pipe), with errno saying why.
-func writeAllToStandardOutput(_ text: String) -> Bool {
-    let bytes = Array(text.utf8)
-    return bytes.isEmpty || bytes.withUnsafeBytes { Descriptors.writeAll($0, to: STDOUT_FILENO) }
-}
+func writeAllToStandardOutput(_ text: String) -> Bool { Descriptors.writeAll(text, to: STDOUT_FILENO) }
 
 /// A `--ca-file` that cannot be read is a missing input (66), said once, before any work,
 /// instead of surfacing as a WebPKI failure on every certificate.
