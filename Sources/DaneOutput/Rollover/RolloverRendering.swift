@@ -45,6 +45,28 @@ public enum RolloverRendering {
                 }))
     }
 
+    /// How `rollover check` prints: for people, for tools, or as a Nagios plugin.
+    public enum CheckStyle: Sendable {
+        case text, json
+        case nagios(now: Date)
+
+        /// The style the flags ask for: Nagios when it has a time, else JSON or text.
+        public init(json: Bool, nagiosAt now: Date?) { self = now.map { .nagios(now: $0) } ?? (json ? .json : .text) }
+    }
+
+    /// `rollover check`'s output in the chosen style, and the process exit status that goes
+    /// with it (the README's vocabulary, or Nagios's 0-3).
+    public static func check(
+        _ results: [RolloverHostResult], worst: RolloverHostResult.State, as style: CheckStyle
+    ) -> (text: String, exitStatus: Int32) {
+        let status = worst.exitStatus.rawValue
+        switch style {
+        case .text: return (checkText(results), status)
+        case .json: return (checkJSON(results, worst: worst, exitStatus: status), status)
+        case .nagios(let now): return (nagios(results, worst: worst, now: now), nagiosStatus(worst))
+        }
+    }
+
     public static func checkText(_ results: [RolloverHostResult]) -> String {
         let iso = ISO8601DateFormatter()
         return results.map { result in

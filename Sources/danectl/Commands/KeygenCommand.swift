@@ -46,8 +46,3 @@ struct KeygenCommand: ParsableCommand {
         try writeStandardOutput(base + "\n", printer)
     }
 }
-
-extension DNSSECAlgorithm: ExpressibleByArgument {
-    public init?(argument: String) { self.init(text: argument) }
-    public static var allValueStrings: [String] { allCases.map(\.mnemonic) }
-}

@@ -50,6 +50,11 @@ struct SigningKeyOptions: ParsableArguments {
 
 enum OutputChoice: String, ExpressibleByArgument, CaseIterable { case text, json }
 
+extension DNSSECAlgorithm: ExpressibleByArgument {
+    public init?(argument: String) { self.init(text: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.mnemonic) }
+}
+
 /// The time commands act at: now, or what --now says (for tests and rehearsals).
 enum Clock {
     static func parse(_ text: String?) throws -> Date {

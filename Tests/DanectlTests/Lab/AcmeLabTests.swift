@@ -86,7 +86,8 @@ final class AcmeLabTests: LabTestCase {
             ])
     }
 
-    /// Issues a certificate for a CSR with certbot (`certonly --csr`) or lego (`--csr`).
+    /// Issues a certificate for a CSR with certbot (`certonly --csr`), lego (`--csr`) or
+    /// dehydrated (`--signcsr`).
     func issue(_ walk: Walk, csr: String, with client: String, cycle: Int) throws -> String {
         let chain = walk.folder.file("\(client)-\(cycle)-fullchain.pem")
         if client == "certbot" {
@@ -99,6 +100,7 @@ final class AcmeLabTests: LabTestCase {
             XCTAssertEqual(result.status, 0, "certbot --csr: \(result.stdout)\(result.stderr)")
             return chain
         }
+        if client == "dehydrated" { return try dehydrated(walk, csr: csr, chain: chain) }
         let path = walk.folder.file("lego-\(cycle)")
         let result = try Processes.run(
             "env",
@@ -110,6 +112,31 @@ final class AcmeLabTests: LabTestCase {
             ])
         XCTAssertEqual(result.status, 0, "lego --csr: \(result.stdout)\(result.stderr)")
         return path + "/certificates/mx.acme.test.crt"
+    }
+
+    /// dehydrated's `--signcsr CSR`, as README's recipe 1 runs it: ACME v2 gives the whole
+    /// chain, printed after a `# CERT #` line (dehydrated 0.7's `--full-chain` would fetch the
+    /// issuer from the certificate's AIA URL, which pebble's certificates do not carry).
+    func dehydrated(_ walk: Walk, csr: String, chain: String) throws -> String {
+        let base = walk.folder.file("dehydrated")
+        try FileManager.default.createDirectory(atPath: base + "/wellknown", withIntermediateDirectories: true)
+        let config = try walk.folder.write(
+            "dehydrated.conf",
+            """
+            CA="https://127.0.0.1:14000/dir"
+            BASEDIR="\(base)"
+            WELLKNOWN="\(base)/wellknown"
+            CHALLENGETYPE="http-01"
+            CONTACT_EMAIL="hostmaster@acme.test"
+            CURL_OPTS="--cacert \(walk.lab.certificates)/ca.pem"
+
+            """)
+        let registered = try Processes.run("dehydrated", ["--config", config, "--register", "--accept-terms"])
+        XCTAssertEqual(registered.status, 0, "dehydrated --register: \(registered.stdout)\(registered.stderr)")
+        let signed = try Processes.shell(
+            "dehydrated --config '\(config)' --signcsr '\(csr)' > '\(chain)'", directory: walk.folder.path)
+        XCTAssertEqual(signed.status, 0, "dehydrated --signcsr: \(signed.stdout)\(signed.stderr)")
+        return chain
     }
 
     /// One renewal: prepare, publish current + next, issue for the CSR, deploy refused while
@@ -158,12 +185,14 @@ final class AcmeLabTests: LabTestCase {
         try assertSendersAuthenticate(walk, "cycle \(number): old hash retired")
     }
 
-    func testTwoCyclesWithCertbotCSRThenTwoWithLego() throws {
+    func testTwoCyclesEachWithCertbotLegoAndDehydratedSigningTheCSR() throws {
         let walk = try self.walk()
         try cycle(walk, client: "certbot", number: 1)
         try cycle(walk, client: "certbot", number: 2)
         try cycle(walk, client: "lego", number: 3)
         try cycle(walk, client: "lego", number: 4)
+        try cycle(walk, client: "dehydrated", number: 5)
+        try cycle(walk, client: "dehydrated", number: 6)
     }
 
     /// certbot's own lineage: a renewal with a fresh, unpublished key is refused by the deploy

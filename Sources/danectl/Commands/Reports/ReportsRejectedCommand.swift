@@ -1,4 +1,5 @@
 import ArgumentParser
+import DaneFeatures
 import DaneModel
 import Foundation
 
@@ -37,11 +38,7 @@ struct ReportsRejectedCommand: ParsableCommand {
                 FileHandle.standardOutput.write(content)
                 return
             }
-            let lines = try reports.rejected(limit: limit).map { input in
-                "\(input.id)  \(RFC3339.string(input.receivedAt))  \(input.size) bytes  \(TerminalText.visible(input.source, limit: 120))\n"
-                    + "    \(TerminalText.visible(input.reason, limit: 400))\n"
-            }
-            try writeStandardOutput(lines.isEmpty ? "No input was kept aside.\n" : lines.joined(), printer)
+            try writeStandardOutput(RejectedInputsText.listing(try reports.rejected(limit: limit)), printer)
         } catch let error as ExitCode {
             throw error
         } catch {

@@ -76,18 +76,7 @@ struct ReportsServeCommand: ParsableCommand {
         let policies = try runReporting(printer) { () throws(DiagnosticError) in
             try MTASTSPolicies.served(by: descriptions, now: Date())
         }
-        let receiver = ReportReceiver(ingest: ingest, policies: policies)
-        var configuration = HTTPServer.Configuration(host: host, port: port, maxBody: limits.maxInput << 20)
-        configuration.maxConnections = maxConnections
-        let server: HTTPServer
-        do {
-            server = try HTTPServer(configuration, screen: receiver.screen, handler: receiver.handle) { line in
-                FileHandle.standardError.write(Data("danectl reports serve: \(line)\n".utf8))
-            }
-        } catch {
-            printer.print(.error(.unavailable("unavailable-listen"), "cannot serve on \(listen): \(error.description)"))
-            throw ExitStatus.unavailable.exit
-        }
+        let server = try openListener(on: host, port, ReportReceiver(ingest: ingest, policies: policies), printer)
         let stops = StopSignals { server.stop() }
         FileHandle.standardError.write(
             Data(
@@ -96,19 +85,20 @@ struct ReportsServeCommand: ParsableCommand {
         server.run()
         withExtendedLifetime(stops) {}
     }
-}
 
-/// SIGTERM and SIGINT end a server gracefully: `stop` is called once, on a dispatch queue.
-final class StopSignals {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ stop: @escaping @Sendable () -> Void) {
-        sources = [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler(handler: stop)
-            source.resume()
-            return source
+    /// The bound listener; a port that cannot be had is 69 with the reason, before any request.
+    private func openListener(
+        on host: String, _ port: UInt16, _ receiver: ReportReceiver, _ printer: DiagnosticPrinter
+    ) throws -> HTTPServer {
+        var configuration = HTTPServer.Configuration(host: host, port: port, maxBody: limits.maxInput << 20)
+        configuration.maxConnections = maxConnections
+        do {
+            return try HTTPServer(configuration, screen: receiver.screen, handler: receiver.handle) { line in
+                FileHandle.standardError.write(Data("danectl reports serve: \(line)\n".utf8))
+            }
+        } catch {
+            printer.print(.error(.unavailable("unavailable-listen"), "cannot serve on \(listen): \(error.description)"))
+            throw ExitStatus.unavailable.exit
         }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import DaneFeatures
+import Foundation
 
 struct RolloverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,6 +31,15 @@ struct RolloverOptions: ParsableArguments {
             "Seconds your signing and publishing pipeline needs to put a change live; added to the wait.",
             valueName: "SECONDS"))
     var publishDelay: Int = 0
+
+    /// The request `plan` and `check` hand to RolloverRun.
+    func request(resolver: String?, timeout: Double? = nil, now: Date?) -> RolloverRequest {
+        var request = RolloverRequest(file: file)
+        (request.hosts, request.resolver, request.statePath) = (hosts, resolver, state)
+        (request.publishDelay, request.now) = (TimeInterval(publishDelay), now)
+        if let timeout { request.timeout = timeout }
+        return request
+    }
 
     func validate() throws {
         guard (0...31_536_000).contains(publishDelay) else {

@@ -31,21 +31,15 @@ struct RolloverPlanCommand: ParsableCommand {
     @Flag(help: "Plan from the description's TTLs without asking DNS (a draft: `rollover check` has the last word).")
     var offline = false
 
-    func validate() throws {
-        if offline && resolver != nil {
-            throw ValidationError("--offline plans without DNS; drop --resolver or --offline")
-        }
-    }
     @OptionGroup var clock: ClockOptions
+
+    func validate() throws {
+        guard !offline || resolver == nil else { throw ValidationError("--offline plans without DNS; drop --resolver") }
+    }
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        var request = RolloverRequest(file: rollover.file)
-        request.hosts = rollover.hosts
-        request.resolver = resolver
-        request.statePath = rollover.state
-        request.publishDelay = TimeInterval(rollover.publishDelay)
-        request.now = clock.date
+        let request = rollover.request(resolver: resolver, now: clock.date)
         let (steps, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
             try RolloverRun.plan(request, live: !offline, world: .live)
         }
