@@ -134,7 +134,7 @@ final class VerifyLabTests: LabTestCase {
         let started = Date()
         let dead = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "valid-311.test"])
         XCTAssertEqual(dead.status, 69, dead.stderr)
-        XCTAssertTrue(dead.stderr.contains("does not answer"), dead.stderr)
+        XCTAssertTrue(dead.stderr.hasSuffix(" [resolver-unreachable]\n"), dead.stderr)
         XCTAssertLessThan(Date().timeIntervalSince(started), 20)
 
         let (lame, report) = try verify("lame.test", "--timeout", "3")
@@ -232,9 +232,6 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertEqual(
             Set(findings.map { "\($0["type"]!) \($0["state"]!)" }),
             ["TLSA missing", "MX missing", "MX extra", "TXT missing", "TXT extra"])
-        XCTAssertTrue(drift.stdout.contains("drift: _25._tcp.mx.valid-311.test. TLSA 3 1 1 "), drift.stdout)
-        XCTAssertTrue(drift.stdout.contains("is in the description but not live"), drift.stdout)
-        XCTAssertTrue(drift.stdout.contains("drift: _smtp._tls.valid-311.test. TXT"), drift.stdout)
     }
 
     func testTrustAnchorModeValidatesWithoutTrustingAnyone() throws {
