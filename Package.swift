@@ -109,7 +109,8 @@ let package = Package(
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(
-            name: "DaneFeaturesTests", dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport"]),
+            name: "DaneFeaturesTests",
+            dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport", "ReportStore"]),
         /// The signing engine's pure parts (name keys, zone splitting, presentation format).
         .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit", "DaneModel"]),
         .testTarget(

@@ -16,7 +16,13 @@ final class SQLiteReportBackend: ReportBackend {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)  // `ingest` from an MTA pipe while `serve` runs
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            // A page cache that holds the rollup indexes' hot pages (SQLite's default is 2 MiB: at
+            // 100,000 reports it re-read and re-wrote the same pages thousands of times per batch),
+            // and WAL checkpoints every 64 MiB instead of every 4 MiB (each copies pages back).
+            configuration.prepareDatabase { db in
+                try db.execute(
+                    sql: "PRAGMA journal_mode = WAL; PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384")
+            }
             queue = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {

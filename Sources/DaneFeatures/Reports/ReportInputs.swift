@@ -13,6 +13,11 @@ public enum ReportInputs {
         /// True for standard input: an MTA pipe.
         public let isStandardInput: Bool
         public let read: @Sendable () throws -> Data
+
+        /// An input read only when asked (`read`), e.g. a file, standard input or a test's bytes.
+        public init(source: String, isStandardInput: Bool, read: @escaping @Sendable () throws -> Data) {
+            (self.source, self.isStandardInput, self.read) = (source, isStandardInput, read)
+        }
     }
 
     /// A name met but not read, and why (a link, a FIFO, the store itself).

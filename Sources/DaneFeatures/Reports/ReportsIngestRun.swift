@@ -24,6 +24,15 @@ public enum ReportsIngestRun {
         public var storeFailure: ReportStore.Failure?
 
         public init() {}
+
+        mutating func count(_ outcome: ReportIngest.Outcome) {
+            switch outcome {
+            case .stored: stored += 1
+            case .duplicate: duplicates += 1
+            case .conflicting: conflicting += 1
+            case .keptAside: keptAside += 1
+            }
+        }
     }
 
     public static func run(
@@ -34,28 +43,37 @@ public enum ReportsIngestRun {
         tally.fromPipe = inputs.contains(where: \.isStandardInput)
         for item in skipped { try event(.skipped(item)) }
         var batch: [(data: Data, source: String)] = []
+        var unreadable: [Event] = []
         var batchBytes = 0
-        func flush() throws -> Bool {
-            guard !batch.isEmpty else { return true }
-            defer { batch = []; batchBytes = 0 }
+        var saving: (sources: [String], save: BackgroundSave)?
+        /// Tells the outcomes of the batch being stored once it is committed; false when the
+        /// store failed (nothing later is stored or told).
+        func settle() throws -> Bool {
+            guard let (sources, save) = saving else { return true }
+            saving = nil
             let results: [[ReportIngest.Outcome]]
-            do {
-                results = try ingest.save(prepareAll(batch, ingest: ingest))
-            } catch {
+            switch save.wait() {
+            case .failure(let error):
                 tally.storeFailure = error
                 return false
+            case .success(let outcomes): results = outcomes
             }
-            for (input, outcomes) in zip(batch, results) {
+            for (source, outcomes) in zip(sources, results) {
                 for outcome in outcomes {
-                    switch outcome {
-                    case .stored: tally.stored += 1
-                    case .duplicate: tally.duplicates += 1
-                    case .conflicting: tally.conflicting += 1
-                    case .keptAside: tally.keptAside += 1
-                    }
-                    try event(.outcome(source: input.source, outcome))
+                    tally.count(outcome)
+                    try event(.outcome(source: source, outcome))
                 }
             }
+            return true
+        }
+        /// Parses this batch while the previous one is being stored, then hands it to the store.
+        func flush() throws -> Bool {
+            let prepared = batch.isEmpty ? [] : prepareAll(batch, ingest: ingest)
+            guard try settle() else { return false }
+            tally.unreadable += unreadable.count
+            for item in unreadable { try event(item) }
+            if !prepared.isEmpty { saving = (batch.map(\.source), BackgroundSave(prepared, ingest: ingest)) }
+            (batch, unreadable, batchBytes) = ([], [], 0)
             return true
         }
         for input in inputs {
@@ -64,16 +82,39 @@ public enum ReportsIngestRun {
                 batch.append((data, input.source))
                 batchBytes += data.count
             } catch {
-                tally.unreadable += 1
-                try event(.unreadable(source: input.source, reason: "\(error)"))
+                unreadable.append(.unreadable(source: input.source, reason: "\(error)"))
             }
             if batch.count >= 500 || batchBytes >= 64 << 20 {
                 // The store itself failed: stop before more inputs go unrecorded.
                 guard try flush() else { return tally }
             }
         }
-        _ = try flush()
+        guard try flush() else { return tally }
+        _ = try settle()
         return tally
+    }
+
+    /// One batch being stored off the reading thread, so that the next batch is read and
+    /// parsed meanwhile. Its owner waits for it before handing over the next, so the store
+    /// sees the batches one at a time and in input order.
+    final class BackgroundSave: Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let result = Mutex<Result<[[ReportIngest.Outcome]], ReportStore.Failure>?>(nil)
+
+        /// A thread of its own, not one of Dispatch's workers: on a worker, the store took one
+        /// of the threads the next batch's parsing (concurrentPerform) runs on.
+        init(_ prepared: [ReportIngest.Prepared], ingest: ReportIngest) {
+            Thread { [self] in
+                let outcome = Result { () throws(ReportStore.Failure) in try ingest.save(prepared) }
+                result.withLock { $0 = outcome }
+                done.signal()
+            }.start()
+        }
+
+        func wait() -> Result<[[ReportIngest.Outcome]], ReportStore.Failure> {
+            done.wait()
+            return result.withLock { $0! }
+        }
     }
 
     /// Unpacks, parses and checks a batch on every core (that is most of ingest's work); the
