@@ -89,10 +89,11 @@ final class SQLiteReportBackend: ReportBackend {
     func save(_ items: [ReportStore.Item], receivedAt: Date) throws(Failure) -> [ReportStore.Stored?] {
         do {
             return try queue.write { db in
-                try items.map { item -> ReportStore.Stored? in
+                let inserts = try Inserts(db)
+                return try items.map { item -> ReportStore.Stored? in
                     switch item {
                     case .report(let report, let json, let source):
-                        return try Self.insert(report, json: json, source: source, receivedAt: receivedAt, db)
+                        return try Self.insert(report, json: json, source: source, receivedAt: receivedAt, inserts, db)
                     case .rejected(let source, let reason, let content):
                         try Self.reject(source: source, reason: reason, content: content, receivedAt: receivedAt, db)
                         return nil
@@ -109,21 +110,46 @@ final class SQLiteReportBackend: ReportBackend {
             .execute(arguments: [source, reason, receivedAt.timeIntervalSince1970, content])
     }
 
-    /// Statements are prepared once per connection (GRDB's statement cache): preparing each
-    /// INSERT again cost more than running it.
+    /// The INSERTs of a report, prepared once per connection (GRDB's statement cache: preparing
+    /// each again cost more than running it) and looked up once per transaction (the cache is
+    /// keyed by the SQL text, hashed at every lookup: 13 lookups per report).
+    private struct Inserts {
+        let report, policy, failure, dailyPolicy, dailyFailure: Statement
+
+        init(_ db: Database) throws {
+            report = try db.cachedStatement(
+                sql: """
+                    INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING
+                    """)
+            policy = try db.cachedStatement(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            failure = try db.cachedStatement(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            dailyPolicy = try db.cachedStatement(
+                sql: """
+                    INSERT INTO daily_policy VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
+                        successful = successful + excluded.successful, failed = failed + excluded.failed, reports = reports + excluded.reports,
+                        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)
+                    """)
+            dailyFailure = try db.cachedStatement(
+                sql: """
+                    INSERT INTO daily_failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
+                        sessions = sessions + excluded.sessions,
+                        information = COALESCE(MAX(information, excluded.information), information, excluded.information),
+                        last_at = MAX(last_at, excluded.last_at)
+                    """)
+        }
+    }
+
     private static func insert(
-        _ report: AggregateReport, json: Data, source: String, receivedAt: Date, _ db: Database
+        _ report: AggregateReport, json: Data, source: String, receivedAt: Date, _ inserts: Inserts, _ db: Database
     ) throws -> ReportStore.Stored {
         let identity: [DatabaseValueConvertible] = [
             report.organizationName, report.reportID, report.dateRange.start.timeIntervalSince1970,
             report.dateRange.end.timeIntervalSince1970,
         ]
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO report (organization, report_id, start_at, end_at, contact, received_at, source, json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (organization, report_id, start_at, end_at) DO NOTHING
-                """
-        ).execute(
+        try inserts.report.execute(
             arguments: StatementArguments(
                 identity + [report.contactInfo, receivedAt.timeIntervalSince1970, source, json]))
         guard db.changesCount == 1 else {
@@ -142,13 +168,13 @@ final class SQLiteReportBackend: ReportBackend {
         let id = db.lastInsertedRowID
         let rows = ReportRows(report)
         for policy in rows.policies {
-            try db.cachedStatement(sql: "INSERT INTO policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)").execute(arguments: [
+            try inserts.policy.execute(arguments: [
                 id, policy.position, policy.type, policy.domain, policy.policyString, policy.mxHost, policy.successful,
                 policy.failed,
             ])
         }
         for failure in rows.failures {
-            try db.cachedStatement(sql: "INSERT INTO failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").execute(
+            try inserts.failure.execute(
                 arguments: [
                     id, failure.position, failure.resultType, failure.sendingIP, failure.mxHostname, failure.mxHelo,
                     failure.receivingIP,
@@ -156,28 +182,13 @@ final class SQLiteReportBackend: ReportBackend {
                 ])
         }
         for (key, counts) in rows.rollups.policies {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO daily_policy VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
-                        successful = successful + excluded.successful, failed = failed + excluded.failed, reports = reports + excluded.reports,
-                        first_at = MIN(first_at, excluded.first_at), last_at = MAX(last_at, excluded.last_at)
-                    """
-            ).execute(arguments: [
+            try inserts.dailyPolicy.execute(arguments: [
                 key.day, key.domain, key.type, key.organization, counts.successful, counts.failed, counts.reports,
                 counts.firstAt, counts.lastAt,
             ])
         }
         for (key, counts) in rows.rollups.failures {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO daily_failure VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code) DO UPDATE SET
-                        sessions = sessions + excluded.sessions,
-                        information = COALESCE(MAX(information, excluded.information), information, excluded.information),
-                        last_at = MAX(last_at, excluded.last_at)
-                    """
-            ).execute(arguments: [
+            try inserts.dailyFailure.execute(arguments: [
                 key.day, key.domain, key.type, key.organization, key.mx, key.ip, key.resultType, key.reasonCode,
                 counts.sessions, counts.information, counts.lastAt,
             ])

@@ -41,7 +41,7 @@ final class ReportsIngestRunTests: XCTestCase {
         }
         var told: [String] = []
         var storedTold = 0
-        let tally = ReportsIngestRun.run(inputs, skipped: [], ingest: ingest) { event in
+        let tally = ReportsIngestRun.run(inputs, skipped: [], ingest: ingest, batchSize: 500) { event in
             switch event {
             case .outcome(let source, let outcome):
                 told.append(source)

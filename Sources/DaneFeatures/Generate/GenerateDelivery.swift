@@ -65,7 +65,7 @@ public enum GenerateDelivery {
             throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
         }
         // Unchanged files keep their inode and mtime; the notes say what changed.
-        var notes = files.map(\.path).map { path in
+        let notes = files.map(\.path).map { path in
             written.contains(path)
                 ? Diagnostic(.note, code: "output-written", "wrote \(path)")
                 : Diagnostic(.note, code: "output-unchanged", "\(path) is unchanged; left as it was")
