@@ -72,7 +72,9 @@ final class PostgresReportBackend: ReportBackend {
             "CREATE INDEX IF NOT EXISTS failure_policy ON failure(report, position)",
             "CREATE INDEX IF NOT EXISTS report_end ON report(end_at)",
             "CREATE INDEX IF NOT EXISTS daily_policy_domain ON daily_policy(policy_domain, last_at)",
-        ] + SummarySQL.postgresIndexes
+        ] + SummarySQL.postgresIndexes + historySQL.tables
+
+    private static let historySQL = VerifyHistorySQL(real: "DOUBLE PRECISION", parameter: { "$\($0)" })
 
     private struct Identity: Hashable {
         let organization: String, reportID: String, start: Double, end: Double
@@ -244,6 +246,65 @@ final class PostgresReportBackend: ReportBackend {
     }
 
     private static func optional(_ text: String?) -> PostgresConnection.Value { text.map { .text($0) } ?? .null }
+
+    func record(_ checks: [VerifyCheck], keepingFrom oldest: Double) throws(Failure) {
+        let sql = Self.historySQL
+        func real(_ date: Date?) -> PostgresConnection.Value { date.map { .real($0.timeIntervalSince1970) } ?? .null }
+        do {
+            try connection.transaction { tx throws(PostgresConnection.Failure) in
+                for check in checks {
+                    let at = PostgresConnection.Value.real(check.checkedAt.timeIntervalSince1970)
+                    try tx.query(
+                        sql.insertCheck,
+                        [
+                            .text(check.domain), at, .text(check.outcome), .text(VerifyHistorySQL.encode(check.codes)),
+                            Self.optional(check.problem), real(check.certificateExpiry), real(check.signatureExpiry),
+                            check.drift.map { .integer(Int64($0)) } ?? .null,
+                        ])
+                    for address in check.addresses {
+                        try tx.query(
+                            sql.insertAddress,
+                            [
+                                .text(check.domain), at, .text(address.mx), .text(address.address),
+                                .text(address.verdict), Self.optional(address.code), Self.optional(address.matched),
+                                real(address.certificateExpiry),
+                            ])
+                    }
+                }
+                for statement in sql.prune { try tx.query(statement, [.real(oldest)]) }
+            }
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    func history(domain: String, limit: Int) throws(Failure) -> [VerifyCheck] {
+        let sql = Self.historySQL
+        func date(_ text: String?) -> Date? { text.flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) }
+        do {
+            let checks = try connection.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 8)
+                .map { row in
+                    VerifyCheck(
+                        domain: row[0] ?? "", checkedAt: date(row[1]) ?? Date(timeIntervalSince1970: 0),
+                        outcome: row[2] ?? "", codes: VerifyHistorySQL.decode(row[3]), problem: row[4],
+                        certificateExpiry: date(row[5]), signatureExpiry: date(row[6]), drift: row[7].flatMap(Int.init),
+                        addresses: [])
+                }
+            guard let oldest = checks.last?.checkedAt.timeIntervalSince1970 else { return [] }
+            let addresses = try connection.query(sql.selectAddresses, [.text(domain), .real(oldest)]).rows(width: 7)
+                .map { row in
+                    (
+                        at: row[0].flatMap(Double.init) ?? 0,
+                        VerifyCheck.Address(
+                            mx: row[1] ?? "", address: row[2] ?? "", verdict: row[3] ?? "", code: row[4],
+                            matched: row[5], certificateExpiry: date(row[6]))
+                    )
+                }
+            return VerifyHistorySQL.attach(addresses, to: checks)
+        } catch {
+            throw Self.failure(error)
+        }
+    }
 
     func rejected(limit: Int) throws(Failure) -> [ReportStore.RejectedInput] {
         do {

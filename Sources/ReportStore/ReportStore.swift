@@ -11,7 +11,7 @@ import Foundation
 /// threads.
 public final class ReportStore: Sendable {
     public let location: StoreLocation
-    private let backend: any ReportBackend
+    let backend: any ReportBackend
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -124,7 +124,7 @@ public final class ReportStore: Sendable {
     }
 
     /// Domains compare without case and trailing dot, as DNS names do.
-    static func domainKey(_ name: String) -> String {
+    public static func domainKey(_ name: String) -> String {
         let lower = name.lowercased()
         return lower.hasSuffix(".") ? String(lower.dropLast()) : lower
     }
@@ -139,4 +139,6 @@ protocol ReportBackend: Sendable {
     func totals(
         since: Double, names: [String]?
     ) throws(ReportStore.Failure) -> SummaryTotals
+    func record(_ checks: [VerifyCheck], keepingFrom oldest: Double) throws(ReportStore.Failure)
+    func history(domain: String, limit: Int) throws(ReportStore.Failure) -> [VerifyCheck]
 }

@@ -82,6 +82,9 @@ final class SQLiteReportBackend: ReportBackend {
         migrator.registerMigration("3: failure rollups kept in summary order") { db in
             try db.execute(sql: SummarySQL.sqliteFailureRollupsInGroupOrder)
         }
+        migrator.registerMigration("4: verify history") { db in
+            for statement in historySQL.tables { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -219,6 +222,67 @@ final class SQLiteReportBackend: ReportBackend {
         do {
             return try queue.read { db in
                 try Data.fetchOne(db, sql: "SELECT content FROM rejected WHERE id = ?", arguments: [id])
+            }
+        } catch {
+            throw Failure(description: Self.reason(error), transient: Self.isTransient(error))
+        }
+    }
+
+    private static let historySQL = VerifyHistorySQL(real: "REAL", parameter: { "?\($0)" })
+
+    func record(_ checks: [VerifyCheck], keepingFrom oldest: Double) throws(Failure) {
+        let sql = Self.historySQL
+        do {
+            try queue.write { db in
+                for check in checks {
+                    let at = check.checkedAt.timeIntervalSince1970
+                    try db.execute(
+                        sql: sql.insertCheck,
+                        arguments: [
+                            check.domain, at, check.outcome, VerifyHistorySQL.encode(check.codes), check.problem,
+                            check.certificateExpiry?.timeIntervalSince1970,
+                            check.signatureExpiry?.timeIntervalSince1970,
+                            check.drift,
+                        ])
+                    for address in check.addresses {
+                        try db.execute(
+                            sql: sql.insertAddress,
+                            arguments: [
+                                check.domain, at, address.mx, address.address, address.verdict, address.code,
+                                address.matched, address.certificateExpiry?.timeIntervalSince1970,
+                            ])
+                    }
+                }
+                for statement in sql.prune { try db.execute(sql: statement, arguments: [oldest]) }
+            }
+        } catch {
+            throw Failure(description: Self.reason(error), transient: Self.isTransient(error))
+        }
+    }
+
+    func history(domain: String, limit: Int) throws(Failure) -> [VerifyCheck] {
+        let sql = Self.historySQL
+        do {
+            return try queue.read { db in
+                let checks = try Row.fetchAll(db, sql: sql.selectChecks, arguments: [domain, limit]).map { row in
+                    VerifyCheck(
+                        domain: row[0], checkedAt: Date(timeIntervalSince1970: row[1]), outcome: row[2],
+                        codes: VerifyHistorySQL.decode(row[3]), problem: row[4],
+                        certificateExpiry: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        signatureExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), drift: row[7],
+                        addresses: [])
+                }
+                guard let oldest = checks.last?.checkedAt.timeIntervalSince1970 else { return [] }
+                let addresses = try Row.fetchAll(db, sql: sql.selectAddresses, arguments: [domain, oldest]).map {
+                    row in
+                    (
+                        at: row[0] as Double,
+                        VerifyCheck.Address(
+                            mx: row[1], address: row[2], verdict: row[3], code: row[4], matched: row[5],
+                            certificateExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)))
+                    )
+                }
+                return VerifyHistorySQL.attach(addresses, to: checks)
             }
         } catch {
             throw Failure(description: Self.reason(error), transient: Self.isTransient(error))

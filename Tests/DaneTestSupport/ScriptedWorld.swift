@@ -71,6 +71,8 @@ public final class ScriptedMX: MXSession, @unchecked Sendable {
     public init() {}
     private let lock = NSLock()
     public var served: [String: [UInt8]] = [:]
+    /// The served certificate's notAfter, per address (none when absent).
+    public var notAfter: [String: Date] = [:]
     public var sessions: [String: MXSessionResult.Stage] = [:]
     public var unreachable: Set<String> = []
     public private(set) var ports: [UInt16] = []
@@ -91,7 +93,7 @@ public final class ScriptedMX: MXSession, @unchecked Sendable {
         guard let key = served[address] else { return MXSessionResult(stage: .networkError("connection refused")) }
         let certificate = PresentedCertificate(
             subject: "CN=\(request.mxHost)", issuer: "CN=\(request.mxHost)", spkiSHA256: Hex.encode(key),
-            notBefore: nil, notAfter: nil)
+            notBefore: nil, notAfter: notAfter[address])
         if let match = request.records.first(where: { $0.parameters == .recommended && $0.associationData == key }) {
             return MXSessionResult(
                 stage: .tls(

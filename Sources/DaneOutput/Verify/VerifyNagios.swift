@@ -31,7 +31,7 @@ public enum VerifyNagios {
     }
 
     /// One line per problem of a domain, the most serious first, in the sender's terms.
-    static func problems(_ report: DomainReport) -> [String] {
+    public static func problems(_ report: DomainReport) -> [String] {
         let domain = report.domain.hasSuffix(".") ? String(report.domain.dropLast()) : report.domain
         var lines: [String] = []
         if let failure = report.failure {

@@ -64,6 +64,7 @@ struct VerifyCommand: ParsableCommand {
     var domainsFrom: String?
 
     @OptionGroup var dns: ResolverOptions
+    @OptionGroup var history: VerifyHistoryOptions
 
     @Option(
         help: ArgumentHelp(
@@ -170,16 +171,25 @@ struct VerifyCommand: ParsableCommand {
         }
         withExtendedLifetime(heartbeat) {}
         stream.endProgress()
-        let status = VerifyRun.status(reports, expectNoChanges: expectNoChanges)
+        let (status, unkept) = (
+            VerifyRun.status(reports, expectNoChanges: expectNoChanges), history.record(reports, at: started, printer)
+        )
         if nagios { return try writeNagios(reports, printer) }
         try requireStreamWritten(stream, printer)
+        try writeDocument(reports, status: status, port: request.options.port, started: started, printer)
+        if let failed = status == .success ? unkept : status { throw failed.exit }
+    }
+
+    /// The whole-run document (JSON, Prometheus, TLS-RPT, or text's closing summary).
+    private func writeDocument(
+        _ reports: [DomainReport], status: ExitStatus, port: UInt16, started: Date, _ printer: DiagnosticPrinter
+    ) throws {
         var settings = VerifyDocument.Settings(started: started, now: Date())
         (settings.quiet, settings.organization, settings.contact) = (quiet, organization, contact)
-        let runWarning = VerifyRun.runWarning(reports, port: request.options.port)
+        let runWarning = VerifyRun.runWarning(reports, port: port)
         try writeOutput(
             VerifyDocument.render(reports, as: format, status: status, runWarning: runWarning, settings), to: output,
             printer)
-        if status != .success { throw status.exit }
     }
 
     private func request() throws(DiagnosticError) -> VerifyRequest {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import DaneFeatures
 import DaneModel
+import DaneOutput
 import Foundation
 import ReportStore
 
@@ -59,6 +61,39 @@ struct ReportLimitOptions: ParsableArguments {
         guard (1...4096).contains(maxInput) else { throw ValidationError("--max-input must be from 1 to 4096 MiB") }
         guard (1...4096).contains(maxExpanded) else {
             throw ValidationError("--max-expanded must be from 1 to 4096 MiB")
+        }
+    }
+}
+
+/// `verify --db`: where each run's results are kept, and for how long.
+struct VerifyHistoryOptions: ParsableArguments {
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            """
+            Keep this run's results (per domain and MX address: verdict, codes, TLSA match, expiries, drift) in \
+            the report store: an SQLite file (PATH or sqlite:PATH) or postgres://USER@HOST/DB, the same as `reports`.
+            """, valueName: "STORE"), completion: .file())
+    var store: String?
+
+    @Option(help: ArgumentHelp("With --db: forget results older than this many days (1 to 3650).", valueName: "DAYS"))
+    var keepDays = 90
+
+    func validate() throws { try requireRange(Double(keepDays), 1...3650, "--keep-days") }
+
+    /// Keeps the run's results; nil when kept (or not asked), else the status to end with
+    /// (75 when trying again can work, 73 otherwise), the reason printed.
+    func record(_ reports: [DomainReport], at time: Date, _ printer: DiagnosticPrinter) -> ExitStatus? {
+        guard let store else { return nil }
+        let checks = VerifyHistoryRecords.checks(reports, at: time) { VerifyNagios.problems($0).first }
+        do {
+            try VerifyHistoryRecords.record(
+                checks, in: try ReportStore(location: StoreLocation(store)), at: time, keepDays: keepDays)
+            return nil
+        } catch {
+            let status: ExitStatus = error.transient ? .tryLater : .cannotCreate
+            printer.print(.error(ErrorCode("output-verify-history", exit: status), error.description))
+            return status
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ReportStore
 import XCTest
 
 /// `danectl verify` against the lab's scenarios: each must get the verdict, sender code and
@@ -346,6 +347,41 @@ final class VerifyLabTests: LabTestCase {
     }
 
     // MARK: - Helpers
+
+    /// `verify --db` keeps each run's verdicts in the report store, SQLite or PostgreSQL alike,
+    /// and the history reads back as values: a failing and a passing domain, per address.
+    func testVerifyKeepsItsResultsInTheStore() throws {
+        let lab = try lab()
+        let folder = try TemporaryFolder()
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        for db in [folder.file("history.sqlite"), cluster.url()] {
+            for _ in 0..<2 {
+                let run = try Danectl.run([
+                    "verify", "--resolver", lab.resolver, "--db", db, "--keep-days", "30", "mismatch.test",
+                    "valid-311.test",
+                ])
+                XCTAssertEqual(run.status, 1, "\(db): mismatch.test fails DANE\n\(run.stdout)\(run.stderr)")
+            }
+            let store = try ReportStore(location: StoreLocation(db))
+            let failing = try store.verifyHistory(domain: "mismatch.test")
+            XCTAssertEqual(failing.count, 2, "\(db): two runs kept")
+            XCTAssertEqual(failing.first?.outcome, "dane-failure", db)
+            XCTAssertEqual(failing.first?.codes.first, "tlsa-invalid", db)
+            XCTAssertTrue(failing.first?.problem?.contains("5.7.323") == true, "\(db): \(failing.first?.problem ?? "")")
+            XCTAssertFalse(failing.first?.addresses.isEmpty ?? true, db)
+            XCTAssertTrue(failing.first?.addresses.allSatisfy { $0.verdict == "fail" && $0.matched == nil } == true, db)
+            let passing = try XCTUnwrap(try store.verifyHistory(domain: "valid-311.test").first, db)
+            XCTAssertEqual(passing.outcome, "pass", db)
+            XCTAssertTrue(passing.addresses.allSatisfy { $0.matched?.hasPrefix("3 1 1 ") == true }, db)
+            XCTAssertNotNil(passing.certificateExpiry, db)
+        }
+        let unwritable = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--db", "/proc/version/history.sqlite", "valid-311.test",
+        ])
+        XCTAssertEqual(unwritable.status, 73, "a pass whose results cannot be kept says so\n\(unwritable.stderr)")
+        XCTAssertTrue(unwritable.stderr.hasSuffix(" [output-verify-history]\n"), unwritable.stderr)
+    }
 
     func lab() throws -> TestLab {
         try XCTUnwrap(Self.lab, "the test lab is not running")

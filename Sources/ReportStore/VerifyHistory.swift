@@ -1,0 +1,136 @@
+import Foundation
+
+/// One domain's `verify` result as the store keeps it (`verify --db`), so that history exists:
+/// the verdict and its codes, the first problem, the earliest expiries, drift, and each MX
+/// address's verdict and TLSA match. Facts only; pages and trends render them.
+public struct VerifyCheck: Sendable, Equatable {
+    public struct Address: Sendable, Equatable {
+        public var mx: String
+        public var address: String
+        /// `AddressReport.Verdict`'s raw value.
+        public var verdict: String
+        /// The sender's result type when the address fails (e.g. `tlsa-invalid`).
+        public var code: String?
+        /// The TLSA record the served certificate matched, when one did.
+        public var matched: String?
+        public var certificateExpiry: Date?
+
+        public init(
+            mx: String, address: String, verdict: String, code: String?, matched: String?, certificateExpiry: Date?
+        ) {
+            (self.mx, self.address, self.verdict, self.code) = (mx, address, verdict, code)
+            (self.matched, self.certificateExpiry) = (matched, certificateExpiry)
+        }
+    }
+
+    public var domain: String
+    public var checkedAt: Date
+    /// `DomainReport.Outcome`'s raw value.
+    public var outcome: String
+    /// Every code the run found for the domain, most serious first, each once.
+    public var codes: [String]
+    /// The first problem in the sender's words (as the Nagios line says it); nil when none.
+    public var problem: String?
+    public var certificateExpiry: Date?
+    public var signatureExpiry: Date?
+    /// Records that differ from the description; nil when no description was compared.
+    public var drift: Int?
+    public var addresses: [Address]
+
+    public init(
+        domain: String, checkedAt: Date, outcome: String, codes: [String], problem: String?,
+        certificateExpiry: Date?, signatureExpiry: Date?, drift: Int?, addresses: [Address]
+    ) {
+        (self.domain, self.checkedAt, self.outcome, self.codes, self.problem) = (
+            domain, checkedAt, outcome, codes, problem
+        )
+        (self.certificateExpiry, self.signatureExpiry, self.drift, self.addresses) = (
+            certificateExpiry, signatureExpiry, drift, addresses
+        )
+    }
+}
+
+extension ReportStore {
+    /// Keeps `checks` and forgets checks made before `oldest` (retention), in one transaction.
+    public func record(_ checks: [VerifyCheck], keepingFrom oldest: Date) throws(Failure) {
+        do { try backend.record(checks, keepingFrom: oldest.timeIntervalSince1970) } catch {
+            throw error.located(location, "cannot keep the verify results")
+        }
+    }
+
+    /// A domain's kept checks, newest first.
+    public func verifyHistory(domain: String, limit: Int = 100) throws(Failure) -> [VerifyCheck] {
+        do { return try backend.history(domain: Self.domainKey(domain), limit: limit) } catch {
+            throw error.located(location, "cannot read the verify history")
+        }
+    }
+}
+
+/// The verify history's SQL, written once for both databases (`parameter(n)` is `?n` or `$n`).
+struct VerifyHistorySQL: Sendable {
+    let real: String
+    let parameter: @Sendable (Int) -> String
+
+    private func parameters(_ count: Int) -> String { (1...count).map(parameter).joined(separator: ", ") }
+
+    var tables: [String] {
+        [
+            """
+            CREATE TABLE IF NOT EXISTS verify_check (
+                domain TEXT NOT NULL, checked_at \(real) NOT NULL, outcome TEXT NOT NULL, codes TEXT NOT NULL,
+                problem TEXT, certificate_expiry \(real), signature_expiry \(real), drift INTEGER,
+                PRIMARY KEY (domain, checked_at))
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS verify_address (
+                domain TEXT NOT NULL, checked_at \(real) NOT NULL, mx TEXT NOT NULL, address TEXT NOT NULL,
+                verdict TEXT NOT NULL, code TEXT, matched TEXT, certificate_expiry \(real),
+                PRIMARY KEY (domain, checked_at, mx, address))
+            """,
+            "CREATE INDEX IF NOT EXISTS verify_check_time ON verify_check (checked_at)",
+        ]
+    }
+
+    var insertCheck: String {
+        "INSERT INTO verify_check VALUES (\(parameters(8))) ON CONFLICT (domain, checked_at) DO NOTHING"
+    }
+    var insertAddress: String {
+        "INSERT INTO verify_address VALUES (\(parameters(8))) ON CONFLICT (domain, checked_at, mx, address) DO NOTHING"
+    }
+    var prune: [String] {
+        [
+            "DELETE FROM verify_address WHERE checked_at < \(parameter(1))",
+            "DELETE FROM verify_check WHERE checked_at < \(parameter(1))",
+        ]
+    }
+    var selectChecks: String {
+        """
+        SELECT domain, checked_at, outcome, codes, problem, certificate_expiry, signature_expiry, drift
+        FROM verify_check WHERE domain = \(parameter(1)) ORDER BY checked_at DESC LIMIT \(parameter(2))
+        """
+    }
+    var selectAddresses: String {
+        """
+        SELECT checked_at, mx, address, verdict, code, matched, certificate_expiry FROM verify_address
+        WHERE domain = \(parameter(1)) AND checked_at >= \(parameter(2)) ORDER BY checked_at DESC, mx, address
+        """
+    }
+
+    /// The codes column: a JSON array of strings.
+    static func encode(_ codes: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(codes)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+    static func decode(_ text: String?) -> [String] {
+        text.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+    }
+
+    /// Puts each address row under its check (same checked_at).
+    static func attach(_ addresses: [(at: Double, VerifyCheck.Address)], to checks: [VerifyCheck]) -> [VerifyCheck] {
+        let grouped = Dictionary(grouping: addresses, by: \.at)
+        return checks.map { check in
+            var check = check
+            check.addresses = grouped[check.checkedAt.timeIntervalSince1970]?.map(\.1) ?? []
+            return check
+        }
+    }
+}
