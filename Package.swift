@@ -65,8 +65,12 @@ let package = Package(
             ]),
         /// A small bounded HTTP/1.1 server on SocketKit (behind the operator's TLS proxy).
         .target(name: "HTTPService", dependencies: ["SocketKit", "ByteStreams"]),
-        /// The RFC 8460 https rua endpoint (`reports serve`).
-        .target(name: "ReportReceiver", dependencies: ["DaneFeatures", "DaneModel", "ReportStore", "HTTPService"]),
+        /// The status pages drawn from the store: HTML, SVG charts and their JSON (`serve`).
+        .target(name: "StatusPages", dependencies: ["DaneModel", "DaneOutput", "ReportStore"]),
+        /// The RFC 8460 https rua endpoint and the status pages' routes (`serve`).
+        .target(
+            name: "ReportReceiver",
+            dependencies: ["DaneFeatures", "DaneModel", "ReportStore", "HTTPService", "StatusPages"]),
         .target(
             name: "DaneOutput",
             dependencies: [
@@ -117,6 +121,7 @@ let package = Package(
             name: "DanectlTests",
             dependencies: [
                 "DaneFeatures", "DaneOutput", "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "ReportStore",
+                "StatusPages",
                 "DaneTestSupport",
             ]),
     ]

@@ -62,6 +62,26 @@ public struct HTTPResponse: Sendable {
         )
     }
 
+    /// A page: no script may run in it, nothing is fetched from elsewhere, and it is not framed.
+    public static func html(_ page: String) -> HTTPResponse {
+        HTTPResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/html; charset=utf-8"),
+                (
+                    "Content-Security-Policy",
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"
+                ),
+                ("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-cache"),
+            ], body: Array(page.utf8))
+    }
+
+    public static func json(_ document: String) -> HTTPResponse {
+        HTTPResponse(
+            status: 200, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-cache")],
+            body: Array(document.utf8))
+    }
+
     /// The bytes on the wire: status line, fields, Content-Length, Connection: close, body.
     var wire: [UInt8] {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"

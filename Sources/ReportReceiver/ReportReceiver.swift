@@ -3,6 +3,7 @@ import DaneModel
 import Foundation
 import HTTPService
 import ReportStore
+import StatusPages
 
 /// The `https:` rua endpoint of RFC 8460 §3, behind the operator's TLS proxy: senders POST one
 /// report per request as `application/tlsrpt+gzip` or `application/tlsrpt+json`. A report is
@@ -31,11 +32,14 @@ public struct ReportReceiver: Sendable {
     public func screen(_ request: HTTPRequest) -> HTTPResponse? {
         switch (request.method, request.path) {
         case ("GET", "/healthz"), ("HEAD", "/healthz"): return nil
+        case ("GET", let path) where StatusRoute(path) != nil: return nil
         // Routed with or without described policies: a host with none gets 404.
         case ("GET", Self.policyPath), ("HEAD", Self.policyPath):
             return nil
         case ("POST", _): break
         case (_, "/healthz"): return .text(405, "GET /healthz")
+        // Reports may be POSTed to any path, so elsewhere GET is the wrong method.
+        case ("GET", _): return .text(405, "POST a TLS-RPT report here (RFC 8460 §3); GET / lists the domains")
         default: return .text(405, "POST a TLS-RPT report here (RFC 8460 §3)")
         }
         guard Self.reportTypes.contains(request.contentType) else {
@@ -50,6 +54,9 @@ public struct ReportReceiver: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         if request.path == Self.policyPath && (request.method == "GET" || request.method == "HEAD") {
             return policy(for: request.host)
+        }
+        if request.method == "GET", let route = StatusRoute(request.path) {
+            return status(route)
         }
         if request.path == "/healthz" {
             do {
@@ -83,6 +90,34 @@ public struct ReportReceiver: Sendable {
         }
     }
 
+    /// The read-only status pages and their JSON, drawn from what the store keeps.
+    func status(_ route: StatusRoute) -> HTTPResponse {
+        let now = ingest.clock.now()
+        do {
+            switch route {
+            case .index: return .html(StatusIndexPage.html(try ingest.store.latestChecks(), now: now))
+            case .domains: return .json(StatusAPI.domains(try ingest.store.latestChecks(), now: now))
+            case .domain(let name, let json):
+                let facts = try domainFacts(name, now: now)
+                return json ? .json(StatusAPI.domain(facts, now: now)) : .html(StatusDomainPage.html(facts, now: now))
+            }
+        } catch {
+            return .text(503, "the report store does not answer: \(error.description)")
+        }
+    }
+
+    /// The last 30 days, today included.
+    static let periodDays = 30
+
+    func domainFacts(_ name: String, now: Date) throws(ReportStore.Failure) -> StatusDomainPage.Facts {
+        let today = (now.timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
+        let first = Date(timeIntervalSince1970: today - Double(Self.periodDays - 1) * 86_400)
+        return StatusDomainPage.Facts(
+            domain: ReportStore.domainKey(name), history: try ingest.store.verifyHistory(domain: name, limit: 30),
+            days: try ingest.store.dailySessions(domain: name, since: first),
+            failures: try ingest.store.summary(since: first, domain: name), period: (first, Self.periodDays))
+    }
+
     /// RFC 8461 §3.3: the policy as `text/plain`, for the host the sender asked; 404 for any
     /// other host (a sender then has no policy: the right answer for a domain not described).
     func policy(for host: String?) -> HTTPResponse {
@@ -95,5 +130,36 @@ public struct ReportReceiver: Sendable {
         return HTTPResponse(
             status: 200, headers: [("Content-Type", "text/plain"), ("Cache-Control", "max-age=300")],
             body: Array(text.utf8))
+    }
+}
+
+/// The status pages' paths: `/`, `/domain/NAME`, `/api/domains`, `/api/domain/NAME`.
+enum StatusRoute: Equatable {
+    case index, domains
+    case domain(String, json: Bool)
+
+    init?(_ path: String) {
+        let decoded = path.removingPercentEncoding ?? path
+        if decoded == "/" {
+            self = .index
+        } else if decoded == "/api/domains" {
+            self = .domains
+        } else if let name = Self.name(decoded, after: "/domain/") {
+            self = .domain(name, json: false)
+        } else if let name = Self.name(decoded, after: "/api/domain/") {
+            self = .domain(name, json: true)
+        } else {
+            return nil
+        }
+    }
+
+    /// A domain name after `prefix`: letters, digits, hyphens, underscores and dots only.
+    private static func name(_ path: String, after prefix: String) -> String? {
+        guard path.hasPrefix(prefix) else { return nil }
+        let name = path.dropFirst(prefix.count)
+        guard !name.isEmpty, name.count <= 253,
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else { return nil }
+        return String(name)
     }
 }

@@ -278,18 +278,44 @@ final class PostgresReportBackend: ReportBackend {
         }
     }
 
+    private static func date(_ text: String?) -> Date? {
+        text.flatMap(Double.init).map(Date.init(timeIntervalSince1970:))
+    }
+
+    private static func check(_ row: [String?]) -> VerifyCheck {
+        VerifyCheck(
+            domain: row[0] ?? "", checkedAt: date(row[1]) ?? Date(timeIntervalSince1970: 0), outcome: row[2] ?? "",
+            codes: VerifyHistorySQL.decode(row[3]), problem: row[4], certificateExpiry: date(row[5]),
+            signatureExpiry: date(row[6]), drift: row[7].flatMap(Int.init), addresses: [])
+    }
+
+    func latest() throws(Failure) -> [VerifyCheck] {
+        do { return try connection.query(Self.historySQL.selectLatest).rows(width: 8).map(Self.check) } catch {
+            throw Self.failure(error)
+        }
+    }
+
+    func daily(fromDay: Int, names: [String]) throws(Failure) -> [DailySessions] {
+        guard !names.isEmpty else { return [] }
+        do {
+            return try connection.query(
+                Self.historySQL.selectDaily(names: names.count), [.integer(Int64(fromDay))] + names.map { .text($0) }
+            ).rows(width: 3).map { row in
+                DailySessions(
+                    day: Date(timeIntervalSince1970: (row[0].flatMap(Double.init) ?? 0) * 86_400),
+                    successful: Self.int(row[1]), failed: Self.int(row[2]))
+            }
+        } catch {
+            throw Self.failure(error)
+        }
+    }
+
     func history(domain: String, limit: Int) throws(Failure) -> [VerifyCheck] {
         let sql = Self.historySQL
-        func date(_ text: String?) -> Date? { text.flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) }
+        func date(_ text: String?) -> Date? { Self.date(text) }
         do {
             let checks = try connection.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 8)
-                .map { row in
-                    VerifyCheck(
-                        domain: row[0] ?? "", checkedAt: date(row[1]) ?? Date(timeIntervalSince1970: 0),
-                        outcome: row[2] ?? "", codes: VerifyHistorySQL.decode(row[3]), problem: row[4],
-                        certificateExpiry: date(row[5]), signatureExpiry: date(row[6]), drift: row[7].flatMap(Int.init),
-                        addresses: [])
-                }
+                .map(Self.check)
             guard let oldest = checks.last?.checkedAt.timeIntervalSince1970 else { return [] }
             let addresses = try connection.query(sql.selectAddresses, [.text(domain), .real(oldest)]).rows(width: 7)
                 .map { row in

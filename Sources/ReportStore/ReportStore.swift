@@ -141,4 +141,6 @@ protocol ReportBackend: Sendable {
     ) throws(ReportStore.Failure) -> SummaryTotals
     func record(_ checks: [VerifyCheck], keepingFrom oldest: Double) throws(ReportStore.Failure)
     func history(domain: String, limit: Int) throws(ReportStore.Failure) -> [VerifyCheck]
+    func latest() throws(ReportStore.Failure) -> [VerifyCheck]
+    func daily(fromDay: Int, names: [String]) throws(ReportStore.Failure) -> [DailySessions]
 }

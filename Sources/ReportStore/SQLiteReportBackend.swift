@@ -260,18 +260,45 @@ final class SQLiteReportBackend: ReportBackend {
         }
     }
 
+    func latest() throws(Failure) -> [VerifyCheck] {
+        do {
+            return try queue.read { db in try Row.fetchAll(db, sql: Self.historySQL.selectLatest).map(Self.check) }
+        } catch {
+            throw Failure(description: Self.reason(error), transient: Self.isTransient(error))
+        }
+    }
+
+    func daily(fromDay: Int, names: [String]) throws(Failure) -> [DailySessions] {
+        guard !names.isEmpty else { return [] }
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db, sql: Self.historySQL.selectDaily(names: names.count),
+                    arguments: StatementArguments([fromDay] + names as [any DatabaseValueConvertible])
+                ).map { row in
+                    DailySessions(
+                        day: Date(timeIntervalSince1970: Double(row[0] as Int) * 86_400), successful: row[1],
+                        failed: row[2])
+                }
+            }
+        } catch {
+            throw Failure(description: Self.reason(error), transient: Self.isTransient(error))
+        }
+    }
+
+    private static func check(_ row: Row) -> VerifyCheck {
+        VerifyCheck(
+            domain: row[0], checkedAt: Date(timeIntervalSince1970: row[1]), outcome: row[2],
+            codes: VerifyHistorySQL.decode(row[3]), problem: row[4],
+            certificateExpiry: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)),
+            signatureExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), drift: row[7], addresses: [])
+    }
+
     func history(domain: String, limit: Int) throws(Failure) -> [VerifyCheck] {
         let sql = Self.historySQL
         do {
             return try queue.read { db in
-                let checks = try Row.fetchAll(db, sql: sql.selectChecks, arguments: [domain, limit]).map { row in
-                    VerifyCheck(
-                        domain: row[0], checkedAt: Date(timeIntervalSince1970: row[1]), outcome: row[2],
-                        codes: VerifyHistorySQL.decode(row[3]), problem: row[4],
-                        certificateExpiry: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)),
-                        signatureExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), drift: row[7],
-                        addresses: [])
-                }
+                let checks = try Row.fetchAll(db, sql: sql.selectChecks, arguments: [domain, limit]).map(Self.check)
                 guard let oldest = checks.last?.checkedAt.timeIntervalSince1970 else { return [] }
                 let addresses = try Row.fetchAll(db, sql: sql.selectAddresses, arguments: [domain, oldest]).map {
                     row in

@@ -58,11 +58,40 @@ extension ReportStore {
         }
     }
 
+    /// The newest kept check of every domain, by name (without their addresses).
+    public func latestChecks() throws(Failure) -> [VerifyCheck] {
+        do { return try backend.latest() } catch { throw error.located(location, "cannot read the verify history") }
+    }
+
+    /// TLS-RPT sessions per day for `domain` (and the names filed for it), from `since`'s day.
+    public func dailySessions(
+        domain: String, since: Date, filedUnder: [String: [String]] = [:]
+    ) throws(Failure) -> [DailySessions] {
+        let names = SummaryQuery(domain: domain, filedUnder: filedUnder).names ?? [Self.domainKey(domain)]
+        do {
+            return try backend.daily(fromDay: Int((since.timeIntervalSince1970 / 86_400).rounded(.down)), names: names)
+        } catch {
+            throw error.located(location, "cannot read the report rollups")
+        }
+    }
+
     /// A domain's kept checks, newest first.
     public func verifyHistory(domain: String, limit: Int = 100) throws(Failure) -> [VerifyCheck] {
         do { return try backend.history(domain: Self.domainKey(domain), limit: limit) } catch {
             throw error.located(location, "cannot read the verify history")
         }
+    }
+}
+
+/// One day of TLS-RPT sessions for a domain, as senders reported them.
+public struct DailySessions: Sendable, Equatable {
+    /// The day (00:00 UTC) the reports' periods start on.
+    public var day: Date
+    public var successful: Int
+    public var failed: Int
+
+    public init(day: Date, successful: Int, failed: Int) {
+        (self.day, self.successful, self.failed) = (day, successful, failed)
     }
 }
 
@@ -107,6 +136,19 @@ struct VerifyHistorySQL: Sendable {
         """
         SELECT domain, checked_at, outcome, codes, problem, certificate_expiry, signature_expiry, drift
         FROM verify_check WHERE domain = \(parameter(1)) ORDER BY checked_at DESC LIMIT \(parameter(2))
+        """
+    }
+    var selectLatest: String {
+        """
+        SELECT domain, checked_at, outcome, codes, problem, certificate_expiry, signature_expiry, drift FROM verify_check c
+        WHERE checked_at = (SELECT MAX(checked_at) FROM verify_check m WHERE m.domain = c.domain) ORDER BY domain
+        """
+    }
+    /// Sessions per day from the rollups, for the names `1...count` after the first day.
+    func selectDaily(names count: Int) -> String {
+        """
+        SELECT day, SUM(successful), SUM(failed) FROM daily_policy WHERE day >= \(parameter(1))
+        AND policy_domain IN (\((2...count + 1).map(parameter).joined(separator: ", "))) GROUP BY day ORDER BY day
         """
     }
     var selectAddresses: String {

@@ -22,6 +22,6 @@ struct Danectl: ParsableCommand {
         version: BuildInfo.versionLine,
         subcommands: [
             GenerateCommand.self, VerifyCommand.self, PublishCommand.self, RolloverCommand.self, ReportsCommand.self,
-            KeygenCommand.self, DSCommand.self, SignCommand.self,
+            ServeCommand.self, KeygenCommand.self, DSCommand.self, SignCommand.self,
         ])
 }

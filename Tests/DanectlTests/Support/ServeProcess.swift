@@ -8,11 +8,11 @@ final class ServeProcess {
     let log: String
     private(set) var port = ""
 
-    init(_ arguments: [String], in folder: TemporaryFolder) throws {
+    init(_ arguments: [String], in folder: TemporaryFolder, command: [String] = ["reports", "serve"]) throws {
         log = folder.file("serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log, contents: nil)
         process.executableURL = URL(fileURLWithPath: Danectl.path)
-        process.arguments = ["reports", "serve", "--listen", "127.0.0.1:0"] + arguments
+        process.arguments = command + ["--listen", "127.0.0.1:0"] + arguments
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -5,28 +5,32 @@ import Foundation
 import HTTPService
 import ReportReceiver
 
-struct ReportsServeCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "serve",
-        abstract: "Receive TLS-RPT reports over HTTP: the https: rua endpoint of RFC 8460 §3.",
-        discussion: """
-            Senders POST one report per request, as application/tlsrpt+gzip or \
-            application/tlsrpt+json, to the https: URI in your _smtp._tls record. This server \
-            speaks plain HTTP: put it behind your TLS-terminating reverse proxy (nginx, \
-            HAProxy, Caddy; contrib/nginx/ has a tested snippet) at that URI, and listen on \
-            loopback. Any path is accepted. GET /healthz answers 200 while the store answers.
+/// What `danectl serve` (and its older name `reports serve`) takes and does: receive TLS-RPT
+/// reports, serve MTA-STS policies and the status pages, from one store.
+struct ServeOptions: ParsableArguments {
+    static let discussion = """
+        Senders POST one report per request, as application/tlsrpt+gzip or \
+        application/tlsrpt+json, to the https: URI in your _smtp._tls record. This server \
+        speaks plain HTTP: put it behind your TLS-terminating reverse proxy (nginx, \
+        HAProxy, Caddy; contrib/nginx/ has a tested snippet) at that URI, and listen on \
+        loopback. Reports may be POSTed to any path. GET /healthz answers 200 while the store \
+        answers. Read-only status pages come from the same store: / lists every domain \
+        `verify --db` has checked (status, first problem, days to the next expiry, drift), \
+        /domain/NAME shows its MX addresses, what senders reported per day for 30 days (a \
+        chart), their failures with the fix, and the verify history; /api/domains and \
+        /api/domain/NAME give the same as JSON. No script, no external asset.
 
-            Answers: 201 stored, 200 already stored (same organisation, report-id and date \
-            range), 202 same identity but other content (kept aside for review), 400 not a \
-            readable report (kept aside in the store), 413 over --max-input or expanding past \
-            --max-expanded (a gzip bomb), 415 another content type, 503 the store failed (the \
-            sender retries). A 2xx is sent only after the store has committed the report. One \
-            line per request goes to standard error. A connection gets one request; heads must \
-            arrive within 10 s and bodies within 60 s, and at most --max-connections are open \
-            at once. Stops on SIGTERM or SIGINT, after the requests in flight.
+        Answers: 201 stored, 200 already stored (same organisation, report-id and date \
+        range), 202 same identity but other content (kept aside for review), 400 not a \
+        readable report (kept aside in the store), 413 over --max-input or expanding past \
+        --max-expanded (a gzip bomb), 415 another content type, 503 the store failed (the \
+        sender retries). A 2xx is sent only after the store has committed the report. One \
+        line per request goes to standard error. A connection gets one request; heads must \
+        arrive within 10 s and bodies within 60 s, and at most --max-connections are open \
+        at once. Stops on SIGTERM or SIGINT, after the requests in flight.
 
-            \(ExitStatus.helpLines([(.success, "stopped by a signal"), (.unavailable, "cannot listen on the address")]))
-            """)
+        \(ExitStatus.helpLines([(.success, "stopped by a signal"), (.unavailable, "cannot listen on the address")]))
+        """
 
     @Option(
         help: ArgumentHelp("Address and port to listen on, e.g. 127.0.0.1:8460 or [::1]:8460.", valueName: "ADDR:PORT"))
@@ -66,7 +70,7 @@ struct ReportsServeCommand: ParsableCommand {
         return (host, port)
     }
 
-    func run() throws {
+    func serve() throws {
         let printer = DiagnosticPrinter()
         guard let (host, port) = Self.split(listen) else { throw ExitStatus.usage.exit }
         let ingest = ReportIngest(
@@ -101,4 +105,25 @@ struct ReportsServeCommand: ParsableCommand {
             throw ExitStatus.unavailable.exit
         }
     }
+}
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Receive TLS-RPT reports (RFC 8460 https: rua), serve MTA-STS policies and the status pages.",
+        discussion: ServeOptions.discussion)
+
+    @OptionGroup var options: ServeOptions
+
+    func run() throws { try options.serve() }
+}
+
+struct ReportsServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "The same as `danectl serve` (its older name).",
+        discussion: ServeOptions.discussion)
+
+    @OptionGroup var options: ServeOptions
+
+    func run() throws { try options.serve() }
 }

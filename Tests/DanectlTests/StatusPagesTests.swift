@@ -1,0 +1,127 @@
+import Foundation
+import ReportStore
+import StatusPages
+import XCTest
+
+/// The status pages `danectl serve` draws from the store (issue 25): every domain's newest
+/// verify result, one domain's addresses, 30 days of TLS-RPT sessions as a chart, failures
+/// with the fix, history, and the same facts as JSON; rendered by Debian's chromium as a
+/// browser would, and hostile text escaped.
+final class StatusPagesTests: XCTestCase {
+    static let day = 86_400.0
+
+    func check(_ domain: String, _ outcome: String, at time: Date, problem: String? = nil) -> VerifyCheck {
+        VerifyCheck(
+            domain: domain, checkedAt: time, outcome: outcome, codes: outcome == "pass" ? [] : ["tlsa-invalid"],
+            problem: problem, certificateExpiry: time + 40 * Self.day, signatureExpiry: time + 9 * Self.day, drift: 0,
+            addresses: [
+                VerifyCheck.Address(
+                    mx: "mx.example.com.", address: "192.0.2.25", verdict: outcome == "pass" ? "pass" : "fail",
+                    code: outcome == "pass" ? nil : "tlsa-invalid", matched: outcome == "pass" ? "3 1 1 ab" : nil,
+                    certificateExpiry: time + 40 * Self.day)
+            ])
+    }
+
+    func testHostileTextIsEscapedAndEveryStatusHasWords() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let page = StatusIndexPage.html(
+            [
+                check("<script>alert(1)</script>.test", "dane-failure", at: now, problem: "\"quoted\" & <b>bold</b>"),
+                check("example.com", "pass", at: now),
+            ], now: now)
+        XCTAssertFalse(page.contains("<script>"), "no markup from the data")
+        XCTAssertTrue(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;.test"))
+        XCTAssertTrue(page.contains("&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;"))
+        XCTAssertTrue(
+            page.contains(">DANE FAILS</span>") && page.contains(">PASS</span>"), "a text label, not colour alone")
+        XCTAssertTrue(page.contains("<td>9</td>"), "days to the earlier expiry (the signature's)")
+    }
+
+    /// A report whose period is yesterday: inside the page's 30 days whenever the test runs.
+    func report(failed: Int) -> String {
+        let formatter = ISO8601DateFormatter()
+        let start = (Date().timeIntervalSince1970 / Self.day).rounded(.down) * Self.day - Self.day
+        let (from, to) = (
+            formatter.string(from: Date(timeIntervalSince1970: start)),
+            formatter.string(from: Date(timeIntervalSince1970: start + Self.day - 1))
+        )
+        return """
+            {"organization-name": "Example Sender", "date-range": {"start-datetime": "\(from)", "end-datetime": "\(to)"},
+             "contact-info": "tlsrpt@sender.example", "report-id": "status-\(from)",
+             "policies": [{"policy": {"policy-type": "tlsa", "policy-domain": "example.com"},
+               "summary": {"total-successful-session-count": 120, "total-failure-session-count": \(failed)},
+               "failure-details": [{"result-type": "tlsa-invalid", "receiving-mx-hostname": "mx.example.com",
+                 "receiving-ip": "192.0.2.25", "failed-session-count": \(failed)}]}]}
+            """
+    }
+
+    func get(_ url: String) throws -> (status: String, type: String, body: String) {
+        let result = try Processes.run(
+            "curl", ["-s", "--noproxy", "*", "-D", "-", "-w", "\n%{http_code}", url])
+        let parts = result.stdout.components(separatedBy: "\r\n\r\n")
+        let head = parts.first ?? ""
+        let rest = parts.dropFirst().joined(separator: "\r\n\r\n")
+        let type =
+            head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-type:") }
+            .map { String($0.dropFirst("content-type:".count)).trimmingCharacters(in: .whitespaces) } ?? ""
+        let status = String(rest.split(separator: "\n").last ?? "")
+        return (status, type, String(rest.dropLast(status.count + 1)))
+    }
+
+    func testServeDrawsTheStoreAsPagesChartAndJSON() throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("status.sqlite")
+        let ingested = try Danectl.run(["reports", "ingest", "--db", db, try folder.write("r.json", report(failed: 7))])
+        XCTAssertEqual(ingested.status, 0, ingested.stdout + ingested.stderr)
+        let now = Date()
+        let store = try ReportStore(path: db)
+        try store.record(
+            [check("example.com", "dane-failure", at: now - 3600, problem: "mx.example.com: 5.7.323 tlsa-invalid")],
+            keepingFrom: now - 90 * Self.day)
+        try store.record([check("example.com", "pass", at: now - 60)], keepingFrom: now - 90 * Self.day)
+
+        let server = try ServeProcess(["--db", db], in: folder, command: ["serve"])
+        defer { XCTAssertEqual(server.stop(), 0) }
+        let base = "http://127.0.0.1:\(server.port)"
+
+        let index = try get(base + "/")
+        XCTAssertEqual(index.status, "200")
+        XCTAssertEqual(index.type, "text/html; charset=utf-8")
+        XCTAssertTrue(index.body.contains("<a href=\"/domain/example.com\">example.com</a>"), index.body)
+        XCTAssertTrue(index.body.contains(">PASS</span>"), "the newest run decides the row")
+
+        let page = try get(base + "/domain/example.com")
+        XCTAssertEqual(page.status, "200")
+        XCTAssertEqual(page.body.components(separatedBy: "<g class=\"day\">").count - 1, 30, "one bar slot per day")
+        XCTAssertTrue(page.body.contains("120 successful, 7 failed"), "yesterday's sessions in the chart")
+        XCTAssertTrue(page.body.contains("<code>tlsa-invalid</code></td><td>7</td>"), "the failure group")
+        XCTAssertTrue(page.body.contains("<code>3 1 1 ab</code>"), "the TLSA record matched")
+        XCTAssertTrue(page.body.contains("5.7.323 tlsa-invalid"), "the history keeps the earlier failure")
+
+        let domains = try get(base + "/api/domains")
+        XCTAssertEqual(domains.type, "application/json")
+        try SchemaCheck.assertValid(domains.body, "status-domains", "GET /api/domains")
+        let one = try get(base + "/api/domain/example.com")
+        try SchemaCheck.assertValid(one.body, "status-domain", "GET /api/domain/example.com")
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(one.body.utf8)) as? [String: Any])
+        XCTAssertEqual((json["history"] as? [Any])?.count, 2)
+        let daily = try XCTUnwrap(json["tlsrpt_daily"] as? [[String: Any]])
+        XCTAssertEqual(daily.map { $0["failed"] as? Int }, [7])
+
+        // Reports may be POSTed to any path: a GET elsewhere is the wrong method, not a file.
+        XCTAssertEqual(try get(base + "/domain/..%2F..%2Fetc%2Fpasswd").status, "405")
+        XCTAssertEqual(try get(base + "/nothing-here").status, "405")
+
+        // What a browser makes of it: Debian's chromium, headless, no network past loopback.
+        let browser = try Processes.run(
+            "chromium",
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--user-data-dir=" + folder.file("chromium"),
+                "--dump-dom", base + "/domain/example.com",
+            ])
+        XCTAssertEqual(browser.status, 0, browser.stderr)
+        XCTAssertTrue(browser.stdout.contains("<svg"), "the chart is in the rendered page")
+        XCTAssertTrue(browser.stdout.contains("MX hosts and addresses"), browser.stdout)
+    }
+}
