@@ -75,7 +75,11 @@ final class MTASTSGenerateTests: XCTestCase {
             first.stdout)
         let id = try XCTUnwrap(stsID(first.stdout), first.stdout)
         XCTAssertTrue((1...32).contains(id.count))
-        XCTAssertTrue(first.stderr.contains("written only with --output DIR/"), first.stderr)
+        XCTAssertTrue(first.stderr.contains(" [mta-sts-policy-not-written]\n"), first.stderr)
+        XCTAssertTrue(
+            first.stderr.contains("mta-sts.example.net needs an A/AAAA record")
+                && first.stderr.contains("a WebPKI certificate for mta-sts.example.net [mta-sts-web-host]\n"),
+            "generate says which name and certificate senders fetch the policy from: \(first.stderr)")
         // Same text, same id: across runs, and when only other records change.
         XCTAssertEqual(stsID(try Danectl.run(["generate", file]).stdout), id)
         _ = try description(folder, sts: "mode: testing\nmax_age: 86400", tlsrpt: "mailto:other@example.net")

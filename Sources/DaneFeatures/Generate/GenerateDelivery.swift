@@ -27,13 +27,24 @@ public enum GenerateDelivery {
         }
     }
 
-    /// The note for MTA-STS policy files that are written only with a folder output.
-    public static func policyNote(_ outcome: GenerateOutcome, output: String?) -> Diagnostic? {
-        guard policiesNeedFolder(outcome, output: output) else { return nil }
-        return Diagnostic(
-            .note, code: "mta-sts-policy-not-written",
-            "the MTA-STS policy files (\(outcome.mtaSTSPolicies.map(\.webHost).joined(separator: ", "))) are written only with --output DIR/"
-        )
+    /// The notes for MTA-STS policies: where each must be served from (the address record and
+    /// certificate name senders need, RFC 8461 §3.3), and that the files are written only with
+    /// a folder output.
+    public static func policyNotes(_ outcome: GenerateOutcome, output: String?) -> [Diagnostic] {
+        let hosts = outcome.mtaSTSPolicies.map(\.webHost)
+        let serving = hosts.map { host in
+            Diagnostic(
+                .note, code: "mta-sts-web-host",
+                "senders fetch https://\(host)/.well-known/mta-sts.txt: \(host) needs an A/AAAA record at your web "
+                    + "server (or the TLS proxy in front of `danectl serve --description`) and a WebPKI certificate "
+                    + "for \(host)")
+        }
+        guard policiesNeedFolder(outcome, output: output) else { return serving }
+        return serving + [
+            Diagnostic(
+                .note, code: "mta-sts-policy-not-written",
+                "the MTA-STS policy files (\(hosts.joined(separator: ", "))) are written only with --output DIR/")
+        ]
     }
 
     /// Writes the files; returns one note per file (written, unchanged, pruned) and a warning

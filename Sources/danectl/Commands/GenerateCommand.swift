@@ -124,7 +124,7 @@ struct GenerateCommand: ParsableCommand {
             try GenerateRun.run(request, world: .live)
         }
         let render = try renderer(warnings: try acceptedWarnings(outcome, printer), printer)
-        if let note = GenerateDelivery.policyNote(outcome, output: output) { printer.print(note) }
+        printer.print(GenerateDelivery.policyNotes(outcome, output: output))
         guard let output, output != "-" else { return try writeStandardOutput(render(outcome.records), printer) }
         var target = GenerateDelivery.Target(output: output, fileExtension: format.fileExtension, description: file)
         target.extraInputs = template.map { [$0] } ?? []
