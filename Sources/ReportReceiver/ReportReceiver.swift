@@ -56,7 +56,7 @@ public struct ReportReceiver: Sendable {
             return policy(for: request.host)
         }
         if request.method == "GET", let route = StatusRoute(request.path) {
-            return status(route)
+            return status(route, filter: StatusIndexPage.Filter(query: request.query))
         }
         if request.path == "/healthz" {
             do {
@@ -91,12 +91,13 @@ public struct ReportReceiver: Sendable {
     }
 
     /// The read-only status pages and their JSON, drawn from what the store keeps.
-    func status(_ route: StatusRoute) -> HTTPResponse {
+    func status(_ route: StatusRoute, filter: StatusIndexPage.Filter) -> HTTPResponse {
         let now = ingest.clock.now()
         do {
             switch route {
-            case .index: return .html(StatusIndexPage.html(try ingest.store.latestChecks(), now: now))
-            case .domains: return .json(StatusAPI.domains(try ingest.store.latestChecks(), now: now))
+            case .index: return .html(StatusIndexPage.html(try ingest.store.latestChecks(), now: now, filter: filter))
+            case .domains:
+                return .json(StatusAPI.domains(filter.apply(try ingest.store.latestChecks()).rows, now: now))
             case .domain(let name, let json):
                 let facts = try domainFacts(name, now: now)
                 return json ? .json(StatusAPI.domain(facts, now: now)) : .html(StatusDomainPage.html(facts, now: now))

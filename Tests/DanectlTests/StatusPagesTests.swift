@@ -46,7 +46,7 @@ final class StatusPagesTests: XCTestCase {
             formatter.string(from: Date(timeIntervalSince1970: start + Self.day - 1))
         )
         return """
-            {"organization-name": "Example Sender", "date-range": {"start-datetime": "\(from)", "end-datetime": "\(to)"},
+            {"organization-name": "<script>alert(1)</script> Mail", "date-range": {"start-datetime": "\(from)", "end-datetime": "\(to)"},
              "contact-info": "tlsrpt@sender.example", "report-id": "status-\(from)",
              "policies": [{"policy": {"policy-type": "tlsa", "policy-domain": "example.com"},
                "summary": {"total-successful-session-count": 120, "total-failure-session-count": \(failed)},
@@ -78,7 +78,9 @@ final class StatusPagesTests: XCTestCase {
         try store.record(
             [check("example.com", "dane-failure", at: now - 3600, problem: "mx.example.com: 5.7.323 tlsa-invalid")],
             keepingFrom: now - 90 * Self.day)
-        try store.record([check("example.com", "pass", at: now - 60)], keepingFrom: now - 90 * Self.day)
+        try store.record(
+            [check("example.com", "pass", at: now - 60), check("broken.example", "dns-problem", at: now - 60)],
+            keepingFrom: now - 90 * Self.day)
 
         let server = try ServeProcess(["--db", db], in: folder, command: ["serve"])
         defer { XCTAssertEqual(server.stop(), 0) }
@@ -89,6 +91,12 @@ final class StatusPagesTests: XCTestCase {
         XCTAssertEqual(index.type, "text/html; charset=utf-8")
         XCTAssertTrue(index.body.contains("<a href=\"/domain/example.com\">example.com</a>"), index.body)
         XCTAssertTrue(index.body.contains(">PASS</span>"), "the newest run decides the row")
+        XCTAssertTrue(index.body.contains("<option value=\"attention\">attention</option>"), "the filter form")
+        XCTAssertFalse(index.body.contains("GRDB"), "strings are built as strings")
+        let attention = try get(base + "/?status=attention")
+        XCTAssertTrue(attention.body.contains(">broken.example</a>"), attention.body)
+        XCTAssertFalse(attention.body.contains(">example.com</a>"), "a filter keeps only what needs attention")
+        XCTAssertFalse(try get(base + "/?q=broken").body.contains(">example.com</a>"))
 
         let page = try get(base + "/domain/example.com")
         XCTAssertEqual(page.status, "200")
@@ -97,6 +105,7 @@ final class StatusPagesTests: XCTestCase {
         XCTAssertTrue(page.body.contains("<code>tlsa-invalid</code></td><td>7</td>"), "the failure group")
         XCTAssertTrue(page.body.contains("<code>3 1 1 ab</code>"), "the TLSA record matched")
         XCTAssertTrue(page.body.contains("5.7.323 tlsa-invalid"), "the history keeps the earlier failure")
+        XCTAssertFalse(page.body.contains("<script>"), "a sender's organisation name is text, never markup")
 
         let domains = try get(base + "/api/domains")
         XCTAssertEqual(domains.type, "application/json")
@@ -113,15 +122,27 @@ final class StatusPagesTests: XCTestCase {
         XCTAssertEqual(try get(base + "/nothing-here").status, "405")
 
         // What a browser makes of it: Debian's chromium, headless, no network past loopback.
-        let browser = try Processes.run(
-            "chromium",
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--user-data-dir=" + folder.file("chromium"),
-                "--dump-dom", base + "/domain/example.com",
-            ])
+        let chromium = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--user-data-dir=" + folder.file("chromium"),
+        ]
+        let browser = try Processes.run("chromium", chromium + ["--dump-dom", base + "/domain/example.com"])
         XCTAssertEqual(browser.status, 0, browser.stderr)
         XCTAssertTrue(browser.stdout.contains("<svg"), "the chart is in the rendered page")
         XCTAssertTrue(browser.stdout.contains("MX hosts and addresses"), browser.stdout)
+        XCTAssertTrue(
+            browser.stdout.contains("&lt;script&gt;alert(1)&lt;/script&gt; Mail"), "shown as text by the browser")
+        // Screenshots of each page, kept as test artifacts (README's are made the same way).
+        let artifacts = Repository.path(".build/test-artifacts")
+        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+        for (name, path) in [("status-index", "/"), ("status-domain", "/domain/example.com")] {
+            let shot = artifacts + "/\(name).png"
+            try? FileManager.default.removeItem(atPath: shot)
+            let taken = try Processes.run(
+                "chromium", chromium + ["--window-size=1200,900", "--screenshot=" + shot, base + path])
+            XCTAssertEqual(taken.status, 0, taken.stderr)
+            let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? Int) ?? 0
+            XCTAssertGreaterThan(size, 10_000, "\(name): a screenshot with something on it")
+        }
     }
 }

@@ -84,7 +84,7 @@ struct ServeOptions: ParsableArguments {
         let stops = StopSignals { server.stop() }
         FileHandle.standardError.write(
             Data(
-                "danectl reports serve: listening on \(host):\(server.port) (http), storing into \(store.location)\n"
+                "danectl serve: listening on \(host):\(server.port) (http), storing into \(store.location)\n"
                     .utf8))
         server.run()
         withExtendedLifetime(stops) {}
@@ -98,7 +98,7 @@ struct ServeOptions: ParsableArguments {
         configuration.maxConnections = maxConnections
         do {
             return try HTTPServer(configuration, screen: receiver.screen, handler: receiver.handle) { line in
-                FileHandle.standardError.write(Data("danectl reports serve: \(line)\n".utf8))
+                FileHandle.standardError.write(Data("danectl serve: \(line)\n".utf8))
             }
         } catch {
             printer.print(.error(.unavailable("unavailable-listen"), "cannot serve on \(listen): \(error.description)"))
