@@ -260,6 +260,7 @@ final class PostgresReportBackend: ReportBackend {
                             .text(check.domain), at, .text(check.outcome), .text(VerifyHistorySQL.encode(check.codes)),
                             Self.optional(check.problem), real(check.certificateExpiry), real(check.signatureExpiry),
                             check.drift.map { .integer(Int64($0)) } ?? .null,
+                            Self.optional(VerifyHistorySQL.encode(check.chainBreak)),
                         ])
                     for address in check.addresses {
                         try tx.query(
@@ -286,11 +287,12 @@ final class PostgresReportBackend: ReportBackend {
         VerifyCheck(
             domain: row[0] ?? "", checkedAt: date(row[1]) ?? Date(timeIntervalSince1970: 0), outcome: row[2] ?? "",
             codes: VerifyHistorySQL.decode(row[3]), problem: row[4], certificateExpiry: date(row[5]),
-            signatureExpiry: date(row[6]), drift: row[7].flatMap(Int.init), addresses: [])
+            signatureExpiry: date(row[6]), drift: row[7].flatMap(Int.init),
+            chainBreak: VerifyHistorySQL.decodeBreak(row[8]), addresses: [])
     }
 
     func latest() throws(Failure) -> [VerifyCheck] {
-        do { return try connection.query(Self.historySQL.selectLatest).rows(width: 8).map(Self.check) } catch {
+        do { return try connection.query(Self.historySQL.selectLatest).rows(width: 9).map(Self.check) } catch {
             throw Self.failure(error)
         }
     }
@@ -314,7 +316,7 @@ final class PostgresReportBackend: ReportBackend {
         let sql = Self.historySQL
         func date(_ text: String?) -> Date? { Self.date(text) }
         do {
-            let checks = try connection.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 8)
+            let checks = try connection.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 9)
                 .map(Self.check)
             guard let oldest = checks.last?.checkedAt.timeIntervalSince1970 else { return [] }
             let addresses = try connection.query(sql.selectAddresses, [.text(domain), .real(oldest)]).rows(width: 7)

@@ -242,7 +242,7 @@ final class SQLiteReportBackend: ReportBackend {
                             check.domain, at, check.outcome, VerifyHistorySQL.encode(check.codes), check.problem,
                             check.certificateExpiry?.timeIntervalSince1970,
                             check.signatureExpiry?.timeIntervalSince1970,
-                            check.drift,
+                            check.drift, VerifyHistorySQL.encode(check.chainBreak),
                         ])
                     for address in check.addresses {
                         try db.execute(
@@ -291,7 +291,8 @@ final class SQLiteReportBackend: ReportBackend {
             domain: row[0], checkedAt: Date(timeIntervalSince1970: row[1]), outcome: row[2],
             codes: VerifyHistorySQL.decode(row[3]), problem: row[4],
             certificateExpiry: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)),
-            signatureExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), drift: row[7], addresses: [])
+            signatureExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)), drift: row[7],
+            chainBreak: VerifyHistorySQL.decodeBreak(row[8]), addresses: [])
     }
 
     func history(domain: String, limit: Int) throws(Failure) -> [VerifyCheck] {

@@ -1,3 +1,4 @@
+import DaneModel
 import Foundation
 
 /// One domain's `verify` result as the store keeps it (`verify --db`), so that history exists:
@@ -35,17 +36,20 @@ public struct VerifyCheck: Sendable, Equatable {
     public var signatureExpiry: Date?
     /// Records that differ from the description; nil when no description was compared.
     public var drift: Int?
+    /// The first broken link of the chain of trust, when an answer was bogus.
+    public var chainBreak: ChainBreak?
     public var addresses: [Address]
 
     public init(
         domain: String, checkedAt: Date, outcome: String, codes: [String], problem: String?,
-        certificateExpiry: Date?, signatureExpiry: Date?, drift: Int?, addresses: [Address]
+        certificateExpiry: Date?, signatureExpiry: Date?, drift: Int?, chainBreak: ChainBreak? = nil,
+        addresses: [Address]
     ) {
         (self.domain, self.checkedAt, self.outcome, self.codes, self.problem) = (
             domain, checkedAt, outcome, codes, problem
         )
-        (self.certificateExpiry, self.signatureExpiry, self.drift, self.addresses) = (
-            certificateExpiry, signatureExpiry, drift, addresses
+        (self.certificateExpiry, self.signatureExpiry, self.drift, self.chainBreak, self.addresses) = (
+            certificateExpiry, signatureExpiry, drift, chainBreak, addresses
         )
     }
 }
@@ -107,7 +111,7 @@ struct VerifyHistorySQL: Sendable {
             """
             CREATE TABLE IF NOT EXISTS verify_check (
                 domain TEXT NOT NULL, checked_at \(real) NOT NULL, outcome TEXT NOT NULL, codes TEXT NOT NULL,
-                problem TEXT, certificate_expiry \(real), signature_expiry \(real), drift INTEGER,
+                problem TEXT, certificate_expiry \(real), signature_expiry \(real), drift INTEGER, chain_break TEXT,
                 PRIMARY KEY (domain, checked_at))
             """,
             """
@@ -121,7 +125,7 @@ struct VerifyHistorySQL: Sendable {
     }
 
     var insertCheck: String {
-        "INSERT INTO verify_check VALUES (\(parameters(8))) ON CONFLICT (domain, checked_at) DO NOTHING"
+        "INSERT INTO verify_check VALUES (\(parameters(9))) ON CONFLICT (domain, checked_at) DO NOTHING"
     }
     var insertAddress: String {
         "INSERT INTO verify_address VALUES (\(parameters(8))) ON CONFLICT (domain, checked_at, mx, address) DO NOTHING"
@@ -134,13 +138,14 @@ struct VerifyHistorySQL: Sendable {
     }
     var selectChecks: String {
         """
-        SELECT domain, checked_at, outcome, codes, problem, certificate_expiry, signature_expiry, drift
+        SELECT domain, checked_at, outcome, codes, problem, certificate_expiry, signature_expiry, drift, chain_break
         FROM verify_check WHERE domain = \(parameter(1)) ORDER BY checked_at DESC LIMIT \(parameter(2))
         """
     }
     var selectLatest: String {
         """
-        SELECT domain, checked_at, outcome, codes, problem, certificate_expiry, signature_expiry, drift FROM verify_check c
+        SELECT domain, checked_at, outcome, codes, problem, certificate_expiry, signature_expiry, drift, chain_break
+        FROM verify_check c
         WHERE checked_at = (SELECT MAX(checked_at) FROM verify_check m WHERE m.domain = c.domain) ORDER BY domain
         """
     }
@@ -164,6 +169,18 @@ struct VerifyHistorySQL: Sendable {
     }
     static func decode(_ text: String?) -> [String] {
         text.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+    }
+
+    /// The chain_break column: the break as JSON, or NULL.
+    static func encode(_ chainBreak: ChainBreak?) -> String? {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return chainBreak.flatMap { try? encoder.encode($0) }.map { String(decoding: $0, as: UTF8.self) }
+    }
+    static func decodeBreak(_ text: String?) -> ChainBreak? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return text.flatMap { try? decoder.decode(ChainBreak.self, from: Data($0.utf8)) }
     }
 
     /// Puts each address row under its check (same checked_at).

@@ -9,6 +9,7 @@ public enum StatusAPI {
     struct Check: Encodable {
         let domain: String, checkedAt: Date, outcome: String, codes: [String], problem: String?
         let certificateExpiry: Date?, signatureExpiry: Date?, daysToExpiry: Int?, drift: Int?
+        let dnssecBreak: Break?
         let addresses: [Address]?
 
         init(_ check: VerifyCheck, now: Date, withAddresses: Bool) {
@@ -19,11 +20,21 @@ public enum StatusAPI {
             daysToExpiry = HTMLText.days(
                 until: [check.certificateExpiry, check.signatureExpiry].compactMap { $0 }.min(), from: now)
             addresses = withAddresses ? check.addresses.map(Address.init) : nil
+            dnssecBreak = check.chainBreak.map(Break.init)
         }
 
         enum CodingKeys: String, CodingKey {
             case domain, checkedAt = "checked_at", outcome, codes, problem, certificateExpiry = "certificate_expiry"
             case signatureExpiry = "signature_expiry", daysToExpiry = "days_to_expiry", drift, addresses
+            case dnssecBreak = "dnssec_break"
+        }
+    }
+
+    struct Break: Encodable {
+        let kind: String, zone: String, owner: String, type: String, description: String, fix: String
+        init(_ broken: ChainBreak) {
+            (kind, zone, owner, type) = (broken.kind.rawValue, broken.zone, broken.owner, broken.type)
+            (description, fix) = (broken.description, broken.fix)
         }
     }
 

@@ -29,6 +29,7 @@ public enum StatusDomainPage {
         if let latest = facts.history.first {
             body += "<p>\(HTMLText.label(latest.outcome)) \(HTMLText.escape(latest.problem ?? ""))"
             body += "\(StatusIndexPage.codes(latest.codes)) — checked \(HTMLText.date(latest.checkedAt))</p>\n"
+            body += chain(latest.chainBreak)
             body += addresses(latest)
         } else {
             body +=
@@ -39,6 +40,33 @@ public enum StatusDomainPage {
         body += failures(facts.failures)
         body += history(facts.history)
         return HTMLText.page(title: "danectl: \(facts.domain)", body: body)
+    }
+
+    /// The chain of trust from the root down to the zone where it broke, the broken link
+    /// marked in words and colour, with what broke and the fix; the links below are not reached.
+    static func chain(_ broken: ChainBreak?) -> String {
+        guard let broken else { return "" }
+        let brokenZone = broken.zone.hasSuffix(".") ? broken.zone.lowercased() : broken.zone.lowercased() + "."
+        let labels = brokenZone.split(separator: ".").map(String.init)
+        let zones = ["."] + labels.indices.reversed().map { labels[$0...].joined(separator: ".") + "." }
+        let links = zones.map { zone -> String in
+            guard zone == brokenZone else {
+                return "<li><span class=\"label good\">SECURE</span> <code>\(HTMLText.escape(zone))</code></li>"
+            }
+            return """
+                <li><span class="label bad">BROKEN</span> <code>\(HTMLText.escape(zone))</code>: \
+                \(HTMLText.escape(broken.kind.rawValue)): \(HTMLText.escape(broken.description)). \
+                Fix: \(HTMLText.escape(broken.fix))</li>
+                """
+        }
+        return """
+            <h2>Chain of trust</h2>
+            <ol>
+            \(links.joined(separator: "\n"))
+            <li><span class="label neutral">NOT REACHED</span> <code>\(HTMLText.escape(broken.owner)) \(HTMLText.escape(broken.type))</code></li>
+            </ol>
+
+            """
     }
 
     static func addresses(_ check: VerifyCheck) -> String {

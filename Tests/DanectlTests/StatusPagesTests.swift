@@ -1,3 +1,4 @@
+import DaneModel
 import Foundation
 import ReportStore
 import StatusPages
@@ -20,6 +21,19 @@ final class StatusPagesTests: XCTestCase {
                     code: outcome == "pass" ? nil : "tlsa-invalid", matched: outcome == "pass" ? "3 1 1 ab" : nil,
                     certificateExpiry: time + 40 * Self.day)
             ])
+    }
+
+    /// A domain whose zone's signatures ran out: its chain of trust broke at broken.example.
+    func broken(at time: Date) -> VerifyCheck {
+        var check = check("broken.example", "dns-problem", at: time)
+        check.chainBreak = ChainBreak(
+            kind: .signatureExpired, zone: "broken.example.", owner: "_25._tcp.mx.broken.example.", type: "TLSA",
+            signatures: [
+                .init(
+                    signer: "broken.example.", keyTag: 4242, algorithm: 13, inception: time - 30 * Self.day,
+                    expiration: time - Self.day)
+            ])
+        return check
     }
 
     func testHostileTextIsEscapedAndEveryStatusHasWords() {
@@ -79,7 +93,7 @@ final class StatusPagesTests: XCTestCase {
             [check("example.com", "dane-failure", at: now - 3600, problem: "mx.example.com: 5.7.323 tlsa-invalid")],
             keepingFrom: now - 90 * Self.day)
         try store.record(
-            [check("example.com", "pass", at: now - 60), check("broken.example", "dns-problem", at: now - 60)],
+            [check("example.com", "pass", at: now - 60), broken(at: now - 60)],
             keepingFrom: now - 90 * Self.day)
 
         let server = try ServeProcess(["--db", db], in: folder, command: ["serve"])
@@ -106,6 +120,16 @@ final class StatusPagesTests: XCTestCase {
         XCTAssertTrue(page.body.contains("<code>3 1 1 ab</code>"), "the TLSA record matched")
         XCTAssertTrue(page.body.contains("5.7.323 tlsa-invalid"), "the history keeps the earlier failure")
         XCTAssertFalse(page.body.contains("<script>"), "a sender's organisation name is text, never markup")
+
+        let chain = try get(base + "/domain/broken.example").body
+        XCTAssertTrue(
+            chain.contains("SECURE</span> <code>.</code>") && chain.contains("SECURE</span> <code>example.</code>")
+                && chain.contains("BROKEN</span> <code>broken.example.</code>: signature-expired"),
+            "the chain drawn from the root to the broken link: \(chain)")
+        XCTAssertTrue(chain.contains("NOT REACHED</span> <code>_25._tcp.mx.broken.example. TLSA</code>"))
+        let brokenJSON = try get(base + "/api/domain/broken.example").body
+        try SchemaCheck.assertValid(brokenJSON, "status-domain", "GET /api/domain/broken.example")
+        XCTAssertTrue(brokenJSON.contains("\"kind\" : \"signature-expired\""), brokenJSON)
 
         let domains = try get(base + "/api/domains")
         XCTAssertEqual(domains.type, "application/json")

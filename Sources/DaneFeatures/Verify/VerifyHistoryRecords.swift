@@ -25,7 +25,8 @@ public enum VerifyHistoryRecords {
                 codes: codes(report),
                 problem: report.outcome == .pass ? nil : problem(report),
                 certificateExpiry: addresses.compactMap(\.certificateExpiry).min(),
-                signatureExpiry: report.earliestSignatureExpiry, drift: report.drift?.count, addresses: addresses)
+                signatureExpiry: report.earliestSignatureExpiry, drift: report.drift?.count,
+                chainBreak: report.chainBreak ?? report.hosts.lazy.compactMap(\.chainBreak).first, addresses: addresses)
         }
     }
 
