@@ -17,10 +17,16 @@ public struct ReportReceiver: Sendable {
     public let ingest: ReportIngest
     /// Policy text by web host (`mta-sts.example.com`, lower-case).
     public let policies: [String: String]
+    /// Each described domain's rollover state in words, read when a page is drawn.
+    public let rollover: @Sendable (Date) -> [String: String]
 
-    public init(ingest: ReportIngest, policies: [String: String] = [:]) {
+    public init(
+        ingest: ReportIngest, policies: [String: String] = [:],
+        rollover: @escaping @Sendable (Date) -> [String: String] = { _ in [:] }
+    ) {
         self.ingest = ingest
         self.policies = policies
+        self.rollover = rollover
     }
 
     static let policyPath = "/.well-known/mta-sts.txt"
@@ -95,9 +101,14 @@ public struct ReportReceiver: Sendable {
         let now = ingest.clock.now()
         do {
             switch route {
-            case .index: return .html(StatusIndexPage.html(try ingest.store.latestChecks(), now: now, filter: filter))
+            case .index:
+                return .html(
+                    StatusIndexPage.html(
+                        try ingest.store.latestChecks(), now: now, filter: filter, rollover: rollover(now)))
             case .domains:
-                return .json(StatusAPI.domains(filter.apply(try ingest.store.latestChecks()).rows, now: now))
+                return .json(
+                    StatusAPI.domains(
+                        filter.apply(try ingest.store.latestChecks()).rows, now: now, rollover: rollover(now)))
             case .domain(let name, let json):
                 let facts = try domainFacts(name, now: now)
                 return json ? .json(StatusAPI.domain(facts, now: now)) : .html(StatusDomainPage.html(facts, now: now))

@@ -11,6 +11,7 @@ public enum StatusAPI {
         let certificateExpiry: Date?, signatureExpiry: Date?, daysToExpiry: Int?, drift: Int?
         let dnssecBreak: Break?
         let addresses: [Address]?
+        var rollover: String?
 
         init(_ check: VerifyCheck, now: Date, withAddresses: Bool) {
             (domain, checkedAt, outcome, codes, problem) = (
@@ -26,7 +27,7 @@ public enum StatusAPI {
         enum CodingKeys: String, CodingKey {
             case domain, checkedAt = "checked_at", outcome, codes, problem, certificateExpiry = "certificate_expiry"
             case signatureExpiry = "signature_expiry", daysToExpiry = "days_to_expiry", drift, addresses
-            case dnssecBreak = "dnssec_break"
+            case dnssecBreak = "dnssec_break", rollover
         }
     }
 
@@ -76,9 +77,15 @@ public enum StatusAPI {
         }
     }
 
-    public static func domains(_ checks: [VerifyCheck], now: Date) -> String {
+    public static func domains(_ checks: [VerifyCheck], now: Date, rollover: [String: String] = [:]) -> String {
         JSONDocument.encode(
-            Domains(generatedAt: now, domains: checks.map { Check($0, now: now, withAddresses: false) }))
+            Domains(
+                generatedAt: now,
+                domains: checks.map { check in
+                    var row = Check(check, now: now, withAddresses: false)
+                    row.rollover = rollover[check.domain]
+                    return row
+                }))
     }
 
     public static func domain(_ facts: StatusDomainPage.Facts, now: Date) -> String {

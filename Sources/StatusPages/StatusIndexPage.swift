@@ -50,7 +50,9 @@ public enum StatusIndexPage {
         "attention", "pass", "warning", "not-protected", "null-mx", "mta-sts-failure", "dane-failure", "dns-problem",
     ]
 
-    public static func html(_ all: [VerifyCheck], now: Date, filter: Filter = Filter()) -> String {
+    public static func html(
+        _ all: [VerifyCheck], now: Date, filter: Filter = Filter(), rollover: [String: String] = [:]
+    ) -> String {
         let (checks, more) = filter.apply(all)
         let rows = checks.map { check -> String in
             let name = HTMLText.escape(check.domain)
@@ -63,7 +65,8 @@ public enum StatusIndexPage {
                 <tr><td><a href="/domain/\(HTMLText.escape(check.domain.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""))">\(name)</a></td>\
                 <td>\(HTMLText.label(check.outcome))</td>\
                 <td>\(HTMLText.escape(check.problem ?? ""))\(codes(check.codes))</td>\
-                <td>\(days)</td><td>\(HTMLText.escape(drift))</td><td>\(HTMLText.date(check.checkedAt))</td></tr>
+                <td>\(days)</td><td>\(HTMLText.escape(drift))</td>\
+                <td>\(HTMLText.escape(rollover[check.domain] ?? ""))</td><td>\(HTMLText.date(check.checkedAt))</td></tr>
                 """
         }.joined(separator: "\n")
         let failing = all.filter { !["pass", "warning", "null-mx"].contains($0.outcome) }.count
@@ -73,7 +76,7 @@ public enum StatusIndexPage {
             \(all.isEmpty ? "<p>No verify results are kept yet: run <code>danectl verify --db STORE DOMAIN…</code>.</p>" : "")
             \(form(filter))
             <table>
-            <thead><tr><th>Domain</th><th>Status</th><th>First problem</th><th>Days to next expiry</th><th>Drift</th><th>Checked</th></tr></thead>
+            <thead><tr><th>Domain</th><th>Status</th><th>First problem</th><th>Days to next expiry</th><th>Drift</th><th>Rollover</th><th>Checked</th></tr></thead>
             <tbody>
             \(rows)
             </tbody>

@@ -96,7 +96,31 @@ final class StatusPagesTests: XCTestCase {
             [check("example.com", "pass", at: now - 60), broken(at: now - 60)],
             keepingFrom: now - 90 * Self.day)
 
-        let server = try ServeProcess(["--db", db], in: folder, command: ["serve"])
+        // Rollovers as described: example.com's MX has a deployment waiting for the gate, the
+        // other domain's MX has no next key.
+        let certificates = try TestCertificates.shared()
+        let described = try folder.write(
+            "domains.yaml",
+            """
+            domains:
+              - domain: example.com
+                mx: [{host: mx.example.com, priority: 10}]
+              - domain: broken.example
+                mx: [{host: mx.broken.example, priority: 10}]
+            hosts:
+              - host: mx.example.com
+                certificate: \(certificates.file("p256-chain.pem"))
+                next: \(certificates.file("rsa2048.key"))
+              - host: mx.broken.example
+                certificate: \(certificates.file("p256-self.pem"))
+            """)
+        _ = try folder.write(
+            "domains.yaml.pending.json",
+            """
+            [{"host": "mx.example.com", "chain_pem": "", "key_pem": "", "source": "certbot", "since": "2026-12-01T00:00:00Z",
+              "earliest_safe": "2026-12-01T00:10:00Z", "attempts": 2}]
+            """)
+        let server = try ServeProcess(["--db", db, "--description", described], in: folder, command: ["serve"])
         defer { XCTAssertEqual(server.stop(), 0) }
         let base = "http://127.0.0.1:\(server.port)"
 
@@ -105,6 +129,9 @@ final class StatusPagesTests: XCTestCase {
         XCTAssertEqual(index.type, "text/html; charset=utf-8")
         XCTAssertTrue(index.body.contains("<a href=\"/domain/example.com\">example.com</a>"), index.body)
         XCTAssertTrue(index.body.contains(">PASS</span>"), "the newest run decides the row")
+        XCTAssertTrue(
+            index.body.contains("mx.example.com: deploy pending since 2026-12-01T00:00:00Z, safe now"), index.body)
+        XCTAssertTrue(index.body.contains("<td>no next key described</td>"), index.body)
         XCTAssertTrue(index.body.contains("<option value=\"attention\">attention</option>"), "the filter form")
         XCTAssertFalse(index.body.contains("GRDB"), "strings are built as strings")
         let attention = try get(base + "/?status=attention")

@@ -43,7 +43,8 @@ struct ServeOptions: ParsableArguments {
         name: .customLong("description"),
         help: ArgumentHelp(
             "Also serve the MTA-STS policy of each domain this description gives mta_sts: (GET "
-                + "/.well-known/mta-sts.txt with Host mta-sts.<domain>; repeatable).", valueName: "FILE"),
+                + "/.well-known/mta-sts.txt with Host mta-sts.<domain>), and show its rollovers on the "
+                + "status page (repeatable).", valueName: "FILE"),
         completion: .file())
     var descriptions: [String] = []
 
@@ -80,7 +81,10 @@ struct ServeOptions: ParsableArguments {
         let policies = try runReporting(printer) { () throws(DiagnosticError) in
             try MTASTSPolicies.served(by: descriptions, now: Date())
         }
-        let server = try openListener(on: host, port, ReportReceiver(ingest: ingest, policies: policies), printer)
+        let receiver = ReportReceiver(ingest: ingest, policies: policies) { [descriptions] now in
+            RolloverOverview.states(descriptions: descriptions, now: now)
+        }
+        let server = try openListener(on: host, port, receiver, printer)
         let stops = StopSignals { server.stop() }
         FileHandle.standardError.write(
             Data(
