@@ -106,32 +106,15 @@ final class ReportsServeTests: XCTestCase {
             "python3", ["-c", "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])"]
         )
         .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        var site = try String(contentsOfFile: Repository.path("contrib/nginx/danectl-reports.conf"), encoding: .utf8)
-        for (marker, value) in [
-            ("@LISTEN@", "listen 127.0.0.1:\(port) ssl;"), ("@SERVER_NAME@", "server_name p256.example.net;"),
-            ("@CERTIFICATE@", "ssl_certificate \(certificates.file("p256-chain.pem"));"),
-            ("@KEY@", "ssl_certificate_key \(certificates.file("p256.key"));"),
-            ("@UPSTREAM@", "proxy_pass http://127.0.0.1:\(server.port);"),
-        ] {
-            site = site.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-                line.contains("# \(marker)") ? "    " + value : String(line)
-            }.joined(separator: "\n")
-        }
-        try folder.write("site.conf", site)
-        try folder.write(
-            "nginx.conf",
-            """
-            daemon off; master_process off; pid \(folder.file("nginx.pid")); error_log \(folder.file("nginx-error.log"));
-            events { worker_connections 64; }
-            http { access_log off; client_body_temp_path \(folder.file("body")); proxy_temp_path \(folder.file("proxy"));
-                   include \(folder.file("site.conf")); }
-            """)
-        let nginx = Process()
-        nginx.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
-        nginx.arguments = ["-p", folder.path, "-c", folder.file("nginx.conf")]
-        nginx.standardError = FileHandle.nullDevice
-        try nginx.run()
-        defer { nginx.terminate() }
+        let nginx = try NginxSite(
+            "danectl-reports.conf",
+            [
+                ("@LISTEN@", "listen 127.0.0.1:\(port) ssl;"), ("@SERVER_NAME@", "server_name p256.example.net;"),
+                ("@CERTIFICATE@", "ssl_certificate \(certificates.file("p256-chain.pem"));"),
+                ("@KEY@", "ssl_certificate_key \(certificates.file("p256.key"));"),
+                ("@UPSTREAM@", "proxy_pass http://127.0.0.1:\(server.port);"),
+            ], in: folder)
+        defer { nginx.stop() }
         let url = "https://p256.example.net:\(port)/tlsrpt"
         var code = ""
         for _ in 0..<50 {
@@ -141,8 +124,7 @@ final class ReportsServeTests: XCTestCase {
             if code != "000" { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        XCTAssertEqual(
-            code, "201", (try? String(contentsOfFile: folder.file("nginx-error.log"), encoding: .utf8)) ?? "")
+        XCTAssertEqual(code, "201", nginx.errors)
         let untrusted = try post(
             url, ReportsIdentityTests.report(organization: "X"),
             extra: ["--resolve", "p256.example.net:\(port):127.0.0.1"])

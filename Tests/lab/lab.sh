@@ -142,6 +142,10 @@ cert policyhost0 "mta-sts.sts-good.test" "$(printf 'DNS:mta-sts.%s.test,' "${sts
 cat policyhost0.pem int.pem > policyhost.pem && cp policyhost0.key policyhost.key
 cert policyhost-mta-sts.sts-badcert.test "wrong.example" "DNS:wrong.example" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 205 -days 365
 cat int.pem >> policyhost-mta-sts.sts-badcert.test.pem
+# sts-served.test's policy is served by `danectl serve --description` behind nginx (the
+# MTA-STS lab test starts both on 127.54.0.2:443), with this certificate from the lab CA.
+cert stsserved "mta-sts.sts-served.test" "DNS:mta-sts.sts-served.test" openssl x509 -req -CA int.pem -CAkey int.key -set_serial 206 -days 365
+cat stsserved.pem int.pem > stsserved-chain.pem
 cat tagood.pem int.pem > tagood-chain.pem
 cat tabad.pem int.pem > tabad-chain.pem
 
@@ -365,6 +369,21 @@ $( [[ $2 == mx.$1 ]] && printf 'mx IN A %s\n_25._tcp.mx IN TLSA 3 1 1 %s\n' "$3"
 Z
 }
 sts_scenario sts-good.test mx.sts-good.test 127.25.0.11 "$STSMX311" 20261129
+# The policy, its _mta-sts id and the served file all come from this description (generate's id).
+cat > "$lab/sts-served.yaml" <<Y
+domain: sts-served.test
+mx:
+  - host: mx.sts-good.test
+    priority: 10
+    zone: sts-good.test
+    certificate: $lab/certs/stsmx-chain.pem
+mta_sts:
+  mode: enforce
+  max_age: 604800
+Y
+served_id=$("$DANECTL" generate "$lab/sts-served.yaml" 2>/dev/null | sed -n 's/^_mta-sts\.sts-served\.test\..*"v=STSv1; id=\([A-Za-z0-9]*\)".*/\1/p')
+[[ -n $served_id ]] || { echo "lab: danectl generate gave no _mta-sts id for sts-served.test" >&2; exit 1; }
+sts_scenario sts-served.test mx.sts-good.test - - "$served_id" 127.54.0.2
 policy sts-good.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-good.test\r\nmax_age: 604800\r\n'
 sts_scenario sts-webpki.test mx.sts-webpki.test 127.25.0.1 "$EE311" 1
 policy sts-webpki.test 'version: STSv1\r\nmode: enforce\r\nmx: mx.sts-webpki.test\r\nmax_age: 604800\r\n'
@@ -397,7 +416,7 @@ if (( provider_domains > 0 )); then
 fi
 provider_zone=()
 if (( provider_domains > 0 )); then provider_zone=(provider); fi
-signed_zones=("${sts_domains[@]}" "${provider_zone[@]}" nodenial two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
+signed_zones=("${sts_domains[@]}" sts-served "${provider_zone[@]}" nodenial two-addr bogus-tlsa future ksk-unused nosig null-mx acme port ccert chatty slowtls dual preflight walk bulk slow-four silent drip huge garbage dropper short-digest four-mx valid-311 valid-312 rollover valid-211 ta-badname mismatch expired nostarttls pkix-only cname-mx two-mx implicit-mx no-tlsa bogus bad-ds)
 
 # Keys and signatures: every zone gets a KSK and a ZSK from danectl keygen and is signed by
 # danectl sign; the parent carries the DS from danectl ds. bogus.test is signed with

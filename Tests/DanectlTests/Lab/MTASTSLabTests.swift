@@ -108,3 +108,46 @@ final class MTASTSLabTests: LabTestCase {
             otherWarnings.contains { $0.contains("differ from what the description makes") }, "\(otherWarnings)")
     }
 }
+
+extension MTASTSLabTests {
+    /// Issue 25: the policy `danectl serve --description` serves, behind nginx with the lab CA
+    /// (contrib/nginx/danectl-mta-sts.conf) at mta-sts.sts-served.test (127.54.0.2:443), is the
+    /// one senders fetch: verify's MTA-STS check passes, and the served text is generate's.
+    func testAPolicyServedByDanectlServeBehindNginxPasses() throws {
+        let lab = try XCTUnwrap(Self.lab, "the test lab is not running")
+        let folder = try TemporaryFolder()
+        let description = lab.folder + "/sts-served.yaml"
+        let server = try ServeProcess(
+            ["--db", folder.file("r.sqlite"), "--description", description], in: folder, command: ["serve"])
+        defer { XCTAssertEqual(server.stop(), 0) }
+        let nginx = try NginxSite(
+            "danectl-mta-sts.conf",
+            [
+                ("@LISTEN@", "listen 127.54.0.2:443 ssl;"), ("@SERVER_NAME@", "server_name mta-sts.sts-served.test;"),
+                ("@CERTIFICATE@", "ssl_certificate \(lab.certificates)/stsserved-chain.pem;"),
+                ("@KEY@", "ssl_certificate_key \(lab.certificates)/stsserved.key;"),
+                ("@UPSTREAM@", "proxy_pass http://127.0.0.1:\(server.port);"),
+            ], in: folder)
+        defer { nginx.stop() }
+        let url = "https://mta-sts.sts-served.test/.well-known/mta-sts.txt"
+        var fetched = ProcessResult(status: -1, stdout: "", stderr: "")
+        for _ in 0..<50 {
+            fetched = try Processes.run(
+                "curl",
+                [
+                    "-s", "--noproxy", "*", "--cacert", lab.certificates + "/ca.pem", "--resolve",
+                    "mta-sts.sts-served.test:443:127.54.0.2", url,
+                ])
+            if fetched.status == 0 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertEqual(fetched.status, 0, nginx.errors)
+        XCTAssertTrue(fetched.stdout.hasPrefix("version: STSv1\r\nmode: enforce\r\n"), fetched.stdout)
+        let (result, report) = try verify("sts-served.test")
+        XCTAssertEqual(result.status, 0, "\(result.stdout)\(result.stderr)")
+        let sts = try XCTUnwrap(report["mta_sts"] as? [String: Any], result.stdout)
+        XCTAssertEqual((sts["problems"] as? [Any])?.count ?? 0, 0, "\(sts)")
+        XCTAssertEqual(sts["policy"] as? String, fetched.stdout, "verify read the text serve answered")
+        XCTAssertEqual(sts["mode"] as? String, "enforce")
+    }
+}
