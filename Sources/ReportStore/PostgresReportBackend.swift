@@ -268,7 +268,7 @@ final class PostgresReportBackend: ReportBackend {
                             [
                                 .text(check.domain), at, .text(address.mx), .text(address.address),
                                 .text(address.verdict), Self.optional(address.code), Self.optional(address.matched),
-                                real(address.certificateExpiry),
+                                real(address.certificateExpiry), .text(VerifyHistorySQL.encode(address.tlsa)),
                             ])
                     }
                 }
@@ -319,13 +319,13 @@ final class PostgresReportBackend: ReportBackend {
             let checks = try connection.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 9)
                 .map(Self.check)
             guard let oldest = checks.last?.checkedAt.timeIntervalSince1970 else { return [] }
-            let addresses = try connection.query(sql.selectAddresses, [.text(domain), .real(oldest)]).rows(width: 7)
+            let addresses = try connection.query(sql.selectAddresses, [.text(domain), .real(oldest)]).rows(width: 8)
                 .map { row in
                     (
                         at: row[0].flatMap(Double.init) ?? 0,
                         VerifyCheck.Address(
                             mx: row[1] ?? "", address: row[2] ?? "", verdict: row[3] ?? "", code: row[4],
-                            matched: row[5], certificateExpiry: date(row[6]))
+                            matched: row[5], certificateExpiry: date(row[6]), tlsa: VerifyHistorySQL.decode(row[7]))
                     )
                 }
             return VerifyHistorySQL.attach(addresses, to: checks)

@@ -250,6 +250,7 @@ final class SQLiteReportBackend: ReportBackend {
                             arguments: [
                                 check.domain, at, address.mx, address.address, address.verdict, address.code,
                                 address.matched, address.certificateExpiry?.timeIntervalSince1970,
+                                VerifyHistorySQL.encode(address.tlsa),
                             ])
                     }
                 }
@@ -307,7 +308,8 @@ final class SQLiteReportBackend: ReportBackend {
                         at: row[0] as Double,
                         VerifyCheck.Address(
                             mx: row[1], address: row[2], verdict: row[3], code: row[4], matched: row[5],
-                            certificateExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)))
+                            certificateExpiry: (row[6] as Double?).map(Date.init(timeIntervalSince1970:)),
+                            tlsa: VerifyHistorySQL.decode(row[7]))
                     )
                 }
                 return VerifyHistorySQL.attach(addresses, to: checks)

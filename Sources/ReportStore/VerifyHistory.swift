@@ -15,12 +15,15 @@ public struct VerifyCheck: Sendable, Equatable {
         /// The TLSA record the served certificate matched, when one did.
         public var matched: String?
         public var certificateExpiry: Date?
+        /// The MX host's TLSA records as published (presentation form).
+        public var tlsa: [String]
 
         public init(
-            mx: String, address: String, verdict: String, code: String?, matched: String?, certificateExpiry: Date?
+            mx: String, address: String, verdict: String, code: String?, matched: String?, certificateExpiry: Date?,
+            tlsa: [String] = []
         ) {
             (self.mx, self.address, self.verdict, self.code) = (mx, address, verdict, code)
-            (self.matched, self.certificateExpiry) = (matched, certificateExpiry)
+            (self.matched, self.certificateExpiry, self.tlsa) = (matched, certificateExpiry, tlsa)
         }
     }
 
@@ -117,7 +120,7 @@ struct VerifyHistorySQL: Sendable {
             """
             CREATE TABLE IF NOT EXISTS verify_address (
                 domain TEXT NOT NULL, checked_at \(real) NOT NULL, mx TEXT NOT NULL, address TEXT NOT NULL,
-                verdict TEXT NOT NULL, code TEXT, matched TEXT, certificate_expiry \(real),
+                verdict TEXT NOT NULL, code TEXT, matched TEXT, certificate_expiry \(real), tlsa TEXT NOT NULL,
                 PRIMARY KEY (domain, checked_at, mx, address))
             """,
             "CREATE INDEX IF NOT EXISTS verify_check_time ON verify_check (checked_at)",
@@ -128,7 +131,7 @@ struct VerifyHistorySQL: Sendable {
         "INSERT INTO verify_check VALUES (\(parameters(9))) ON CONFLICT (domain, checked_at) DO NOTHING"
     }
     var insertAddress: String {
-        "INSERT INTO verify_address VALUES (\(parameters(8))) ON CONFLICT (domain, checked_at, mx, address) DO NOTHING"
+        "INSERT INTO verify_address VALUES (\(parameters(9))) ON CONFLICT (domain, checked_at, mx, address) DO NOTHING"
     }
     var prune: [String] {
         [
@@ -158,7 +161,7 @@ struct VerifyHistorySQL: Sendable {
     }
     var selectAddresses: String {
         """
-        SELECT checked_at, mx, address, verdict, code, matched, certificate_expiry FROM verify_address
+        SELECT checked_at, mx, address, verdict, code, matched, certificate_expiry, tlsa FROM verify_address
         WHERE domain = \(parameter(1)) AND checked_at >= \(parameter(2)) ORDER BY checked_at DESC, mx, address
         """
     }

@@ -41,13 +41,15 @@ public enum StatusAPI {
 
     struct Address: Encodable {
         let mx: String, address: String, verdict: String, code: String?, matched: String?, certificateExpiry: Date?
+        let tlsa: [String]
         init(_ address: VerifyCheck.Address) {
             (mx, self.address, verdict, code, matched, certificateExpiry) = (
                 address.mx, address.address, address.verdict, address.code, address.matched, address.certificateExpiry
             )
+            tlsa = address.tlsa
         }
         enum CodingKeys: String, CodingKey {
-            case mx, address, verdict, code, matched, certificateExpiry = "certificate_expiry"
+            case mx, address, verdict, code, matched, certificateExpiry = "certificate_expiry", tlsa
         }
     }
 

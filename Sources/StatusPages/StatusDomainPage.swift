@@ -75,19 +75,29 @@ public enum StatusDomainPage {
             """
             <tr><td>\(HTMLText.escape(address.mx))</td><td>\(HTMLText.escape(address.address))</td>\
             <td>\(HTMLText.escape(address.verdict.uppercased()))</td><td>\(HTMLText.escape(address.code ?? ""))</td>\
-            <td><code>\(HTMLText.escape(address.matched ?? "none"))</code></td>\
+            <td>\(tlsa(address))</td>\
             <td>\(HTMLText.date(address.certificateExpiry))</td></tr>
             """
         }.joined(separator: "\n")
         return """
             <h2>MX hosts and addresses</h2>
             <table><thead><tr><th>MX host</th><th>Address</th><th>Verdict</th><th>Sender's result</th>\
-            <th>TLSA record matched</th><th>Certificate expires</th></tr></thead>
+            <th>TLSA records (the one matched marked)</th><th>Certificate expires</th></tr></thead>
             <tbody>
             \(rows)
             </tbody></table>
 
             """
+    }
+
+    /// The host's TLSA set, one per line, the record the certificate matched marked in words.
+    static func tlsa(_ address: VerifyCheck.Address) -> String {
+        let records = address.tlsa.isEmpty ? address.matched.map { [$0] } ?? [] : address.tlsa
+        guard !records.isEmpty else { return "none" }
+        return records.map { record -> String in
+            let mark = record == address.matched ? " <strong>matched</strong>" : ""
+            return "<code>\(HTMLText.escape(record))</code>\(mark)"
+        }.joined(separator: "<br>")
     }
 
     static func failures(_ summary: ReportSummary) -> String {

@@ -47,7 +47,7 @@ final class VerifyHistoryTests: XCTestCase {
             [
                 VerifyCheck.Address(
                     mx: "mx.example.test.", address: "192.0.2.1", verdict: "fail", code: "tlsa-invalid", matched: nil,
-                    certificateExpiry: Self.notAfter)
+                    certificateExpiry: Self.notAfter, tlsa: ["3 1 1 " + Hex.encode(Self.key)])
             ])
         XCTAssertEqual(check.certificateExpiry, Self.notAfter)
 

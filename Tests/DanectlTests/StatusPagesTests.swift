@@ -19,7 +19,7 @@ final class StatusPagesTests: XCTestCase {
                 VerifyCheck.Address(
                     mx: "mx.example.com.", address: "192.0.2.25", verdict: outcome == "pass" ? "pass" : "fail",
                     code: outcome == "pass" ? nil : "tlsa-invalid", matched: outcome == "pass" ? "3 1 1 ab" : nil,
-                    certificateExpiry: time + 40 * Self.day)
+                    certificateExpiry: time + 40 * Self.day, tlsa: ["3 1 1 ab", "3 1 1 cd"])
             ])
     }
 
@@ -144,7 +144,9 @@ final class StatusPagesTests: XCTestCase {
         XCTAssertEqual(page.body.components(separatedBy: "<g class=\"day\">").count - 1, 30, "one bar slot per day")
         XCTAssertTrue(page.body.contains("120 successful, 7 failed"), "yesterday's sessions in the chart")
         XCTAssertTrue(page.body.contains("<code>tlsa-invalid</code></td><td>7</td>"), "the failure group")
-        XCTAssertTrue(page.body.contains("<code>3 1 1 ab</code>"), "the TLSA record matched")
+        XCTAssertTrue(
+            page.body.contains("<code>3 1 1 ab</code> <strong>matched</strong><br><code>3 1 1 cd</code>"),
+            "the host's TLSA set, the matched record marked: \(page.body)")
         XCTAssertTrue(page.body.contains("5.7.323 tlsa-invalid"), "the history keeps the earlier failure")
         XCTAssertFalse(page.body.contains("<script>"), "a sender's organisation name is text, never markup")
 

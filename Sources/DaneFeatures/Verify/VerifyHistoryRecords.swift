@@ -17,7 +17,8 @@ public enum VerifyHistoryRecords {
                     VerifyCheck.Address(
                         mx: host.host, address: address.address, verdict: address.verdict.rawValue,
                         code: address.failure?.resultType, matched: address.matched,
-                        certificateExpiry: address.certificates.first?.notAfter)
+                        certificateExpiry: address.certificates.first?.notAfter,
+                        tlsa: host.tlsa.map(\.data.presentation))
                 }
             }
             return VerifyCheck(

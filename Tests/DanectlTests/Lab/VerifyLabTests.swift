@@ -374,6 +374,9 @@ final class VerifyLabTests: LabTestCase {
             let passing = try XCTUnwrap(try store.verifyHistory(domain: "valid-311.test").first, db)
             XCTAssertEqual(passing.outcome, "pass", db)
             XCTAssertTrue(passing.addresses.allSatisfy { $0.matched?.hasPrefix("3 1 1 ") == true }, db)
+            XCTAssertTrue(
+                passing.addresses.allSatisfy { address in address.matched.map { address.tlsa.contains($0) } == true },
+                "\(db): the host's TLSA set is kept, the matched record in it")
             XCTAssertNotNil(passing.certificateExpiry, db)
         }
         let unwritable = try Danectl.run([
