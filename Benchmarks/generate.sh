@@ -3,6 +3,10 @@
 # against the same records made by looping the anchor tools, in the same run. Prints ratios.
 #
 #   Benchmarks/generate.sh [RUNS]        (needs hyperfine, ldnsutils, openssl)
+#
+# Then the provider case: LARGE (default 100000) domains over 100 MX hosts, danectl generate in
+# each format (bind, json, octodns) beside a plain Python writer of the same records (the floor
+# for formatting ~300,000 lines): time and peak memory of each, and the ratios. LARGE=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -88,4 +92,71 @@ print(f"danectl generate, 1,000 domains / 50 MX hosts: {ours*1000:.1f} ms (mean)
 for name in ("ldns-dane per host", "ldns-dane per domain"):
     t = results[name]["mean"]
     print(f"{name:>22}: {t*1000:.1f} ms  -> danectl is {t/ours:.1f}x faster")
+PY
+
+large=${LARGE:-100000}
+(( large > 0 )) || exit 0
+echo "making the $large-domain provider (100 MX hosts) in $work/large" >&2
+mkdir -p "$work/large/certs"
+for i in $(seq 1 100); do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+        -out "$work/large/certs/mx$i.pem" -days 30 -subj "/CN=mx$i.mail.provider.example" 2>/dev/null
+    printf 'mx%s %s\n' "$i" "$(openssl x509 -in "$work/large/certs/mx$i.pem" -noout -pubkey \
+        | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1)"
+done > "$work/large/spki.txt"
+python3 - "$work/large" "$large" <<'PY'
+import sys
+work, count = sys.argv[1], int(sys.argv[2])
+with open(f"{work}/provider.yaml", "w") as y:
+    y.write("ttl: 3600\ntlsrpt: {rua: [\"mailto:tlsrpt@provider.example\"]}\nhosts:\n")
+    for i in range(1, 101):
+        y.write(f"  - {{host: mx{i}.mail.provider.example, zone: provider.example, certificate: certs/mx{i}.pem}}\n")
+    y.write("domains:\n")
+    for d in range(1, count + 1):
+        a, b = d % 100 + 1, (d + 50) % 100 + 1
+        y.write(f"  - domain: customer{d}.example\n    mx:\n")
+        y.write(f"      - {{host: mx{a}.mail.provider.example, priority: 10}}\n")
+        y.write(f"      - {{host: mx{b}.mail.provider.example, priority: 20}}\n")
+PY
+# The floor: the same records written by a Python loop that knows them already (no YAML, no
+# certificates, no checks): what formatting ~300,000 lines costs on this machine.
+cat > "$work/large/floor.py" <<'PY'
+import sys
+work, count = sys.argv[1], int(sys.argv[2])
+spki = dict(line.split() for line in open(f"{work}/spki.txt"))
+out = sys.stdout
+for i in range(1, 101):
+    out.write(f"_25._tcp.mx{i}.mail.provider.example. 3600 IN TLSA 3 1 1 {spki[f'mx{i}']}\n")
+for d in range(1, count + 1):
+    a, b = d % 100 + 1, (d + 50) % 100 + 1
+    out.write(f"customer{d}.example. 3600 IN MX 10 mx{a}.mail.provider.example.\n")
+    out.write(f"customer{d}.example. 3600 IN MX 20 mx{b}.mail.provider.example.\n")
+    out.write(f'_smtp._tls.customer{d}.example. 3600 IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@provider.example"\n')
+PY
+measure_large() {  # label, command...: appends "label seconds KiB lines"
+    local label=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/large/time" "$@" > "$work/large/$label.out" 2> "$work/large/$label.err" \
+        || { cat "$work/large/$label.err" >&2; exit 1; }
+    echo "$label $(cat "$work/large/time") $(wc -l < "$work/large/$label.out")" >> "$work/large/results"
+}
+: > "$work/large/results"
+measure_large python-floor python3 "$work/large/floor.py" "$work/large" "$large"
+for format in bind json octodns; do
+    if [[ $format == octodns ]]; then  # one YAML file per zone, as octoDNS's YamlProvider reads them
+        measure_large "danectl-$format" "$danectl" generate "$work/large/provider.yaml" --format octodns \
+            --output "$work/large/octodns/"
+        find "$work/large/octodns" -name "*.yaml" -exec cat {} + > "$work/large/danectl-octodns.out"
+        sed -i "\$s/ 0\$/ $(wc -l < "$work/large/danectl-octodns.out")/" "$work/large/results"
+    else
+        measure_large "danectl-$format" "$danectl" generate "$work/large/provider.yaml" --format "$format"
+    fi
+done
+python3 - "$work/large/results" "$large" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1])]
+floor = float(rows[0][1])
+print(f"danectl generate, {int(sys.argv[2]):,} domains / 100 MX hosts (one run each):")
+for label, seconds, kib, lines in rows:
+    ratio = "" if label == "python-floor" else f"  = {float(seconds) / floor:.1f}x the floor"
+    print(f"  {label:>16}: {float(seconds):6.2f} s, peak {int(kib) / 1024:5.0f} MiB, {int(lines):,} lines{ratio}")
 PY
