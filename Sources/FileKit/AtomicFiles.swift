@@ -47,8 +47,9 @@ public enum AtomicFiles {
     }
 
     /// A file written and flushed but not yet in place. While it is written it has no name
-    /// (O_TMPFILE), so a run killed at any moment, even with SIGKILL, leaves nothing behind;
-    /// where the filesystem cannot do that, it is a `.NAME.danectl-XXXXXX` file beside the target.
+    /// (O_TMPFILE), so a run killed while writing, even with SIGKILL, leaves nothing behind;
+    /// once flushed it is a hidden `.NAME.danectl-new-N` beside the target until the set is
+    /// renamed into place (where the filesystem has no O_TMPFILE, a `.NAME.danectl-XXXXXX`).
     struct Staged {
         let final: String
         var descriptor: Int32?
@@ -142,6 +143,16 @@ public enum AtomicFiles {
         }
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        // An unnamed file gets its hidden temporary name now and its descriptor is closed: a
+        // set of 100,000 files (octoDNS, a file per zone) must not hold 100,000 descriptors.
+        if failure == nil, staged.descriptor != nil {
+            let temporary = uniqueName(beside: path, tag: "new")
+            if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 {
+                (staged.temporary, staged.descriptor) = (temporary, nil)
+            } else {
+                failure = String(cString: strerror(errno))
+            }
+        }
         if staged.temporary != nil {
             if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         }

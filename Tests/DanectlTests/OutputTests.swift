@@ -94,6 +94,29 @@ final class OutputTests: XCTestCase {
         XCTAssertFalse(provider.contains("customer-a"))
     }
 
+    /// A provider's octoDNS output is a file per zone; the set is replaced all or none, but
+    /// must not hold a descriptor per file (found at 100,000 zones: "Too many open files").
+    func testThousandsOfZoneFilesUnderASmallDescriptorLimit() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/hosting-provider/certs/mx1.pem")
+        let domains = (1...1_500).map {
+            "  - {domain: customer\($0).example, mx: [{host: mx.provider.example, priority: 10}]}"
+        }
+        let description = try folder.write(
+            "many.yaml",
+            "hosts:\n  - {host: mx.provider.example, certificate: \(certificate)}\ndomains:\n"
+                + domains.joined(separator: "\n") + "\n")
+        let output = folder.file("zones") + "/"
+        let result = try Processes.shell(
+            "ulimit -n 256 && exec '\(Danectl.path)' generate '\(description)' --format octodns --output '\(output)'")
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: output).filter { $0.hasSuffix(".yaml") }
+        XCTAssertEqual(files.count, 1_501, "a file per customer zone and the provider's")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: output).filter { $0.contains("danectl-new") }, [],
+            "no temporary left behind")
+    }
+
     func testZoneFilterKeepsOnlyThatZone() throws {
         let result = try Danectl.run(["generate", provider, "--zone", "customer-b.example"])
         XCTAssertEqual(result.status, 0, result.stderr)
