@@ -68,11 +68,9 @@ final class PostgresReportBackend: ReportBackend {
                 sessions BIGINT NOT NULL, information TEXT, last_at DOUBLE PRECISION NOT NULL,
                 PRIMARY KEY (day, policy_domain, policy_type, organization, mx, ip, result_type, reason_code))
             """,
-            "CREATE INDEX IF NOT EXISTS policy_domain ON policy(policy_domain)",
             "CREATE INDEX IF NOT EXISTS failure_policy ON failure(report, position)",
-            "CREATE INDEX IF NOT EXISTS report_end ON report(end_at)",
             "CREATE INDEX IF NOT EXISTS daily_policy_domain ON daily_policy(policy_domain, last_at)",
-        ] + SummarySQL.postgresIndexes + historySQL.tables
+        ] + SummarySQL.postgresIndexes + historySQL.tables + SQLiteReportBackend.unusedIndexes
 
     private static let historySQL = VerifyHistorySQL(real: "DOUBLE PRECISION", parameter: { "$\($0)" })
 

@@ -85,6 +85,9 @@ final class SQLiteReportBackend: ReportBackend {
         migrator.registerMigration("4: verify history") { db in
             for statement in historySQL.tables { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("5: indexes no query reads") { db in
+            for statement in Self.unusedIndexes { try db.execute(sql: statement) }
+        }
         return migrator
     }
 
@@ -229,6 +232,9 @@ final class SQLiteReportBackend: ReportBackend {
     }
 
     private static let historySQL = VerifyHistorySQL(real: "REAL", parameter: { "?\($0)" })
+
+    /// Left from when summaries read the report tables: every insert paid for them.
+    static let unusedIndexes = ["DROP INDEX IF EXISTS policy_domain", "DROP INDEX IF EXISTS report_end"]
 
     func record(_ checks: [VerifyCheck], keepingFrom oldest: Double) throws(Failure) {
         let sql = Self.historySQL
