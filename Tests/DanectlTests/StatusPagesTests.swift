@@ -52,17 +52,17 @@ final class StatusPagesTests: XCTestCase {
     }
 
     /// A report whose period is yesterday: inside the page's 30 days whenever the test runs.
-    func report(failed: Int) -> String {
+    static func report(failed: Int, domain: String = "example.com") -> String {
         let formatter = ISO8601DateFormatter()
-        let start = (Date().timeIntervalSince1970 / Self.day).rounded(.down) * Self.day - Self.day
+        let start = (Date().timeIntervalSince1970 / day).rounded(.down) * day - day
         let (from, to) = (
             formatter.string(from: Date(timeIntervalSince1970: start)),
-            formatter.string(from: Date(timeIntervalSince1970: start + Self.day - 1))
+            formatter.string(from: Date(timeIntervalSince1970: start + day - 1))
         )
         return """
             {"organization-name": "<script>alert(1)</script> Mail", "date-range": {"start-datetime": "\(from)", "end-datetime": "\(to)"},
              "contact-info": "tlsrpt@sender.example", "report-id": "status-\(from)",
-             "policies": [{"policy": {"policy-type": "tlsa", "policy-domain": "example.com"},
+             "policies": [{"policy": {"policy-type": "tlsa", "policy-domain": "\(domain)"},
                "summary": {"total-successful-session-count": 120, "total-failure-session-count": \(failed)},
                "failure-details": [{"result-type": "tlsa-invalid", "receiving-mx-hostname": "mx.example.com",
                  "receiving-ip": "192.0.2.25", "failed-session-count": \(failed)}]}]}
@@ -85,7 +85,9 @@ final class StatusPagesTests: XCTestCase {
     func testServeDrawsTheStoreAsPagesChartAndJSON() throws {
         let folder = try TemporaryFolder()
         let db = folder.file("status.sqlite")
-        let ingested = try Danectl.run(["reports", "ingest", "--db", db, try folder.write("r.json", report(failed: 7))])
+        let ingested = try Danectl.run([
+            "reports", "ingest", "--db", db, try folder.write("r.json", Self.report(failed: 7)),
+        ])
         XCTAssertEqual(ingested.status, 0, ingested.stdout + ingested.stderr)
         let now = Date()
         let store = try ReportStore(path: db)

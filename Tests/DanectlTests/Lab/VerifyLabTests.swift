@@ -386,6 +386,48 @@ final class VerifyLabTests: LabTestCase {
         XCTAssertTrue(unwritable.stderr.hasSuffix(" [output-verify-history]\n"), unwritable.stderr)
     }
 
+    /// Issue 25 in a real browser: the lab's domains verified into a store, a sender's report
+    /// with a hostile organisation name, `danectl serve`, and Debian's chromium driven by
+    /// Selenium (chromedriver) looking at the overview and a failing domain's page.
+    func testStatusPagesInChromiumDrivenBySelenium() throws {
+        let lab = try lab()
+        let folder = try TemporaryFolder()
+        let db = folder.file("status.sqlite")
+        let run = try Danectl.run([
+            "verify", "--resolver", lab.resolver, "--db", db, "valid-311.test", "valid-312.test", "mismatch.test",
+        ])
+        XCTAssertEqual(run.status, 1, run.stdout + run.stderr)
+        let report = try folder.write("r.json", StatusPagesTests.report(failed: 9, domain: "mismatch.test"))
+        XCTAssertEqual(try Danectl.run(["reports", "ingest", "--db", db, report]).status, 0)
+        let server = try ServeProcess(["--db", db], in: folder, command: ["serve"])
+        defer { XCTAssertEqual(server.stop(), 0) }
+        let artifacts = Repository.path(".build/test-artifacts")
+        try FileManager.default.createDirectory(atPath: artifacts, withIntermediateDirectories: true)
+        let python =
+            (ProcessInfo.processInfo.environment["DANECTL_TEST_VENV"] ?? Repository.path(".venv-test")) + "/bin/python"
+        let browsed = try Processes.run(
+            python,
+            [Repository.path("Tests/status-browser.py"), "http://127.0.0.1:\(server.port)", "mismatch.test", artifacts])
+        XCTAssertEqual(browsed.status, 0, browsed.stderr)
+        let seen = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(browsed.stdout.utf8)) as? [String: Any], browsed.stderr)
+        XCTAssertEqual(
+            seen["overview"] as? [String: String],
+            ["valid-311.test": "PASS", "valid-312.test": "WARNING", "mismatch.test": "DANE FAILS"],
+            "the overview lists the lab's domains with their status in words")
+        XCTAssertEqual(seen["status"] as? String, "DANE FAILS")
+        XCTAssertEqual(seen["chart_days"] as? Int, 30, "one bar slot per day")
+        XCTAssertEqual(seen["chart_days_with_data"] as? Int, 1, "yesterday's report")
+        let failures = try XCTUnwrap(seen["failure_rows"] as? [[String]])
+        XCTAssertTrue(
+            failures.contains { $0.contains("tlsa-invalid") && $0.contains("<script>alert(1)</script> Mail") },
+            "the organisation's name shown as text: \(failures)")
+        XCTAssertEqual(seen["scripts"] as? Int, 0, "no script element made it into the page")
+        for name in ["lab-status-index.png", "lab-status-domain.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: artifacts + "/" + name), name)
+        }
+    }
+
     func lab() throws -> TestLab {
         try XCTUnwrap(Self.lab, "the test lab is not running")
     }
