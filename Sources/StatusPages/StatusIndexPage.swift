@@ -13,9 +13,13 @@ public enum StatusIndexPage {
         public var status: String?
         public var page = 1
         public static let perPage = 200
+        static let lastPage = 1_000_000
 
         public init(text: String? = nil, status: String? = nil, page: Int = 1) {
-            (self.text, self.status, self.page) = (text?.isEmpty == true ? nil : text, status, max(1, page))
+            // The page number comes from the URL: bounded, so no product of it can overflow.
+            (self.text, self.status, self.page) = (
+                text?.isEmpty == true ? nil : text, status, min(max(1, page), Self.lastPage)
+            )
         }
 
         /// From a request's query: `q=`, `status=`, `page=`.

@@ -140,6 +140,13 @@ final class StatusPagesTests: XCTestCase {
         XCTAssertTrue(attention.body.contains(">broken.example</a>"), attention.body)
         XCTAssertFalse(attention.body.contains(">example.com</a>"), "a filter keeps only what needs attention")
         XCTAssertFalse(try get(base + "/?q=broken").body.contains(">example.com</a>"))
+        // Hostile query strings: a page number past Int's range, markup in the filter text.
+        XCTAssertEqual(try get(base + "/?page=9223372036854775807").status, "200")
+        XCTAssertEqual(try get(base + "/api/domains?page=9223372036854775807").status, "200")
+        let markup = try get(base + "/?q=%22%3E%3Cscript%3E&status=%3Cb%3E")
+        XCTAssertEqual(markup.status, "200")
+        XCTAssertFalse(markup.body.contains("<script>") || markup.body.contains("<b>"), markup.body)
+        XCTAssertEqual(try get(base + "/healthz").status, "200", "the server is still there")
 
         let page = try get(base + "/domain/example.com")
         XCTAssertEqual(page.status, "200")
