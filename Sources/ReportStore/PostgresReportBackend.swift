@@ -312,7 +312,6 @@ final class PostgresReportBackend: ReportBackend {
 
     func history(domain: String, limit: Int) throws(Failure) -> [VerifyCheck] {
         let sql = Self.historySQL
-        func date(_ text: String?) -> Date? { Self.date(text) }
         do {
             let checks = try connection.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 9)
                 .map(Self.check)
@@ -323,7 +322,8 @@ final class PostgresReportBackend: ReportBackend {
                         at: row[0].flatMap(Double.init) ?? 0,
                         VerifyCheck.Address(
                             mx: row[1] ?? "", address: row[2] ?? "", verdict: row[3] ?? "", code: row[4],
-                            matched: row[5], certificateExpiry: date(row[6]), tlsa: VerifyHistorySQL.decode(row[7]))
+                            matched: row[5], certificateExpiry: Self.date(row[6]), tlsa: VerifyHistorySQL.decode(row[7])
+                        )
                     )
                 }
             return VerifyHistorySQL.attach(addresses, to: checks)

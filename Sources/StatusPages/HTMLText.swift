@@ -1,3 +1,4 @@
+import DaneModel
 import Foundation
 
 /// Text put into HTML, escaped once here: domain names, codes and problems come from DNS,
@@ -62,11 +63,9 @@ enum HTMLText {
         return "<span class=\"label \(tone)\">\(escape(words))</span>"
     }
 
-    static func date(_ date: Date?) -> String {
-        guard let date else { return "" }
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: date)
-    }
+    /// RFC 3339 through the project's one formatter (a format style made once), not a new
+    /// ISO8601DateFormatter for each of a page's thousands of cells.
+    static func date(_ date: Date?) -> String { date.map(RFC3339.string) ?? "" }
 
     /// Whole days from `now` to `date`, rounded down (negative once past).
     static func days(until date: Date?, from now: Date) -> Int? {
