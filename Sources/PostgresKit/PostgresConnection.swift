@@ -10,6 +10,7 @@ public final class PostgresConnection: @unchecked Sendable {
     private let lock = NSLock()
     private var connection: OpaquePointer?
     private let conninfo: String
+    private let setup: [String]
 
     /// A value sent as a query parameter.
     public enum Value: Sendable {
@@ -50,9 +51,11 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Connects with a libpq connection string or URL (`postgres://user@host/db`,
     /// `host=/run/postgresql dbname=reports`); the password may come from ~/.pgpass or
-    /// PGPASSWORD as libpq reads them.
-    public init(_ conninfo: String) throws(Failure) {
+    /// PGPASSWORD as libpq reads them. `setup` runs after every connect (a reconnect too), for
+    /// session settings.
+    public init(_ conninfo: String, setup: [String] = []) throws(Failure) {
         self.conninfo = conninfo
+        self.setup = setup
         try connect()
     }
 
@@ -67,6 +70,7 @@ public final class PostgresConnection: @unchecked Sendable {
         }
         // Quiet: NOTICEs would go to stderr in the middle of danectl's own output.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
+        for statement in setup { try run(statement, []) }
     }
 
     /// Runs one statement with `$1`, `$2`, ... bound to `parameters`.

@@ -6,18 +6,18 @@ import PostgresKit
 /// several machines, `ingest` from several MTAs) write at once. The identity rule is a unique
 /// constraint, so two receivers inserting the same report at the same moment store it once
 /// (`ON CONFLICT`); a batch writes its rows a statement per table, and its rollups once per
-/// key in key order, so concurrent batches take their locks in the same order.
+/// key in key order, so concurrent batches take their locks in the same order. Each caller
+/// gets a connection of its own: ingest has two batches on the server at once.
 final class PostgresReportBackend: ReportBackend {
     typealias Failure = ReportStore.Failure
-    private let connection: PostgresConnection
+    private let pool: PostgresConnectionPool
 
     init(url: String) throws(Failure) {
         do {
-            connection = try PostgresConnection(url)
             // The summary's per-group plan is estimated expensive enough for PostgreSQL to
             // JIT-compile it, which took longer (0.5 s at 100,000 reports) than running it.
-            try connection.query("SET jit = off")
-            try connection.transaction { tx throws(PostgresConnection.Failure) in
+            pool = try PostgresConnectionPool(url, setup: ["SET jit = off"])
+            try pool.transaction { tx throws(PostgresConnection.Failure) in
                 // One creator at a time: receivers started together must not race on CREATE.
                 try tx.query("SELECT pg_advisory_xact_lock(7672)")
                 for statement in Self.schema { try tx.query(statement) }
@@ -95,7 +95,7 @@ final class PostgresReportBackend: ReportBackend {
     func save(_ items: [ReportStore.Item], receivedAt: Date) throws(Failure) -> [ReportStore.Stored?] {
         let received = receivedAt.timeIntervalSince1970
         do {
-            return try connection.transaction { tx throws(PostgresConnection.Failure) -> [ReportStore.Stored?] in
+            return try pool.transaction { tx throws(PostgresConnection.Failure) -> [ReportStore.Stored?] in
                 var results = [ReportStore.Stored?](repeating: nil, count: items.count)
                 var reports: [(index: Int, report: AggregateReport, json: Data, source: String, identity: Identity)] =
                     []
@@ -173,23 +173,6 @@ final class PostgresReportBackend: ReportBackend {
                 var rollups = Rollups()
                 for report in rows { rollups.merge(report.rows.rollups) }
                 try Self.insertRows(
-                    tx, "INSERT INTO daily_policy VALUES", columns: 9,
-                    rows: rollups.policies.keys.sorted().map { key in
-                        let counts = rollups.policies[key]!
-                        return [
-                            .integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization),
-                            .integer(Int64(counts.successful)),
-                            .integer(Int64(counts.failed)), .integer(Int64(counts.reports)), .real(counts.firstAt),
-                            .real(counts.lastAt),
-                        ]
-                    },
-                    suffix: """
-                        ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
-                            successful = daily_policy.successful + EXCLUDED.successful, failed = daily_policy.failed + EXCLUDED.failed,
-                            reports = daily_policy.reports + EXCLUDED.reports, first_at = LEAST(daily_policy.first_at, EXCLUDED.first_at),
-                            last_at = GREATEST(daily_policy.last_at, EXCLUDED.last_at)
-                        """)
-                try Self.insertRows(
                     tx, "INSERT INTO daily_failure VALUES", columns: 11,
                     rows: rollups.failures.keys.sorted().map { key in
                         let counts = rollups.failures[key]!
@@ -212,11 +195,35 @@ final class PostgresReportBackend: ReportBackend {
                     rows: rejected.map {
                         [.text($0.source), .text($0.reason), .real(received), .bytes($0.content)]
                     })
+                // Last: every batch updates the same few per-day rows, so a second batch in
+                // flight waits here for the first one's commit, after doing the rest meanwhile.
+                try Self.insertRows(
+                    tx, "INSERT INTO daily_policy VALUES", columns: 9,
+                    rows: rollups.policies.keys.sorted().map { key in
+                        let counts = rollups.policies[key]!
+                        return [
+                            .integer(Int64(key.day)), .text(key.domain), .text(key.type), .text(key.organization),
+                            .integer(Int64(counts.successful)),
+                            .integer(Int64(counts.failed)), .integer(Int64(counts.reports)), .real(counts.firstAt),
+                            .real(counts.lastAt),
+                        ]
+                    },
+                    suffix: """
+                        ON CONFLICT (day, policy_domain, policy_type, organization) DO UPDATE SET
+                            successful = daily_policy.successful + EXCLUDED.successful, failed = daily_policy.failed + EXCLUDED.failed,
+                            reports = daily_policy.reports + EXCLUDED.reports, first_at = LEAST(daily_policy.first_at, EXCLUDED.first_at),
+                            last_at = GREATEST(daily_policy.last_at, EXCLUDED.last_at)
+                        """)
                 return results
             }
         } catch {
             throw Self.failure(error)
         }
+    }
+
+    func refreshAfterBulkLoad() {
+        // The tables summary reads; VACUUM runs outside a transaction and blocks no writer.
+        _ = try? pool.query("VACUUM (ANALYZE) daily_policy, daily_failure")
     }
 
     /// One multi-row INSERT per chunk (PostgreSQL takes at most 65,535 parameters a statement).
@@ -249,7 +256,7 @@ final class PostgresReportBackend: ReportBackend {
         let sql = Self.historySQL
         func real(_ date: Date?) -> PostgresConnection.Value { date.map { .real($0.timeIntervalSince1970) } ?? .null }
         do {
-            try connection.transaction { tx throws(PostgresConnection.Failure) in
+            try pool.transaction { tx throws(PostgresConnection.Failure) in
                 for check in checks {
                     let at = PostgresConnection.Value.real(check.checkedAt.timeIntervalSince1970)
                     try tx.query(
@@ -290,7 +297,7 @@ final class PostgresReportBackend: ReportBackend {
     }
 
     func latest() throws(Failure) -> [VerifyCheck] {
-        do { return try connection.query(Self.historySQL.selectLatest).rows(width: 9).map(Self.check) } catch {
+        do { return try pool.query(Self.historySQL.selectLatest).rows(width: 9).map(Self.check) } catch {
             throw Self.failure(error)
         }
     }
@@ -298,7 +305,7 @@ final class PostgresReportBackend: ReportBackend {
     func daily(fromDay: Int, names: [String]) throws(Failure) -> [DailySessions] {
         guard !names.isEmpty else { return [] }
         do {
-            return try connection.query(
+            return try pool.query(
                 Self.historySQL.selectDaily(names: names.count), [.integer(Int64(fromDay))] + names.map { .text($0) }
             ).rows(width: 3).map { row in
                 DailySessions(
@@ -313,10 +320,10 @@ final class PostgresReportBackend: ReportBackend {
     func history(domain: String, limit: Int) throws(Failure) -> [VerifyCheck] {
         let sql = Self.historySQL
         do {
-            let checks = try connection.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 9)
+            let checks = try pool.query(sql.selectChecks, [.text(domain), .integer(Int64(limit))]).rows(width: 9)
                 .map(Self.check)
             guard let oldest = checks.last?.checkedAt.timeIntervalSince1970 else { return [] }
-            let addresses = try connection.query(sql.selectAddresses, [.text(domain), .real(oldest)]).rows(width: 8)
+            let addresses = try pool.query(sql.selectAddresses, [.text(domain), .real(oldest)]).rows(width: 8)
                 .map { row in
                     (
                         at: row[0].flatMap(Double.init) ?? 0,
@@ -334,7 +341,7 @@ final class PostgresReportBackend: ReportBackend {
 
     func rejected(limit: Int) throws(Failure) -> [ReportStore.RejectedInput] {
         do {
-            return try connection.query(
+            return try pool.query(
                 "SELECT id, source, reason, received_at, length(content) FROM rejected ORDER BY id DESC LIMIT $1",
                 [.integer(Int64(limit))]
             ).rows(width: 5).compactMap { row in
@@ -352,7 +359,7 @@ final class PostgresReportBackend: ReportBackend {
 
     func rejectedContent(id: Int64) throws(Failure) -> Data? {
         do {
-            let rows = try connection.query("SELECT content FROM rejected WHERE id = $1", [.integer(id)])
+            let rows = try pool.query("SELECT content FROM rejected WHERE id = $1", [.integer(id)])
             return rows.rows(width: 1).first?[0].flatMap(PostgresConnection.bytes(fromText:))
         } catch {
             throw Self.failure(error)
@@ -368,13 +375,13 @@ final class PostgresReportBackend: ReportBackend {
             triples: "json_agg(json_build_array(ip, s, n))::text")
         do {
             var totals = SummaryTotals()
-            totals.policies = try connection.query(sql.policies, parameters).rows(width: 8).map { row in
+            totals.policies = try pool.query(sql.policies, parameters).rows(width: 8).map { row in
                 PolicyTotalsRow(
                     domain: row[0] ?? "", type: row[1] ?? "", successful: Self.int(row[2]), failed: Self.int(row[3]),
                     reports: Self.int(row[4]), organizations: SummaryQuery.names(fromJSON: row[5]),
                     firstAt: Double(row[6] ?? "") ?? 0, lastAt: Double(row[7] ?? "") ?? 0)
             }
-            totals.failures = try connection.query(sql.failures, parameters).rows(width: 9).map { row in
+            totals.failures = try pool.query(sql.failures, parameters).rows(width: 9).map { row in
                 FailureTotalsRow(
                     domain: row[0] ?? "", type: row[1] ?? "", mx: row[2] ?? "", resultType: row[3] ?? "",
                     reasonCode: row[4] ?? "", sessions: Self.int(row[5]),
@@ -382,7 +389,7 @@ final class PostgresReportBackend: ReportBackend {
                     information: row[7], addresses: FailureTotalsRow.addresses(fromJSON: row[8]))
             }
             totals.rejected =
-                try connection.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
+                try pool.query("SELECT COUNT(*) FROM rejected").rows(width: 1).first?[0].flatMap(Int.init) ?? 0
             return totals
         } catch {
             throw Self.failure(error)

@@ -275,6 +275,10 @@ final class SQLiteReportBackend: ReportBackend {
         }
     }
 
+    /// SQLite plans the summary from the tables' shape (the rollups are clustered in
+    /// summary order): nothing to refresh.
+    func refreshAfterBulkLoad() {}
+
     func daily(fromDay: Int, names: [String]) throws(Failure) -> [DailySessions] {
         guard !names.isEmpty else { return [] }
         do {

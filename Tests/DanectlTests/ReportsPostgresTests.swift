@@ -146,6 +146,50 @@ final class ReportsPostgresTests: XCTestCase {
         XCTAssertEqual(failures.compactMap { $0["sessions"] as? Int }.reduce(0, +), 80, "\(failures)")
     }
 
+    /// Ingest into PostgreSQL has two batches on the server at once (each on its own
+    /// connection): 4,602 inputs make three batches, and every input is still told once, in
+    /// input order, exactly as the SQLite store (one batch at a time) tells them.
+    func testBatchesInFlightTogetherAreToldInInputOrderAsSQLiteTellsThem() throws {
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        let folder = try TemporaryFolder()
+        let inputs = folder.file("in")
+        try FileManager.default.createDirectory(atPath: inputs, withIntermediateDirectories: true)
+        for number in 0..<4_600 {
+            let report = ReportsIdentityTests.report(
+                organization: "Site \(number % 3)", id: "run-\(number)", successful: number)
+            try Data(report.utf8).write(to: URL(fileURLWithPath: inputs + "/r\(number + 10_000).json"))
+        }
+        // A repeat in the third batch of the first batch's report, and a non-report in the second.
+        try FileManager.default.copyItem(atPath: inputs + "/r10005.json", toPath: inputs + "/r14500-again.json")
+        try Data("Buy now!\n".utf8).write(to: URL(fileURLWithPath: inputs + "/r12500-spam.json"))
+        var told: [String: [Substring]] = [:]
+        for db in [folder.file("r.sqlite"), cluster.url()] {
+            let result = try Danectl.run(["reports", "ingest", "--db", db, inputs])
+            XCTAssertEqual(result.status, 65, "the spam is kept aside: " + result.stderr)
+            let lines = result.stdout.split(separator: "\n")
+            XCTAssertTrue(
+                lines.last?.hasPrefix("4600 stored, 1 already stored, 1 kept aside") == true,
+                "\(db): \(lines.last ?? "")")
+            told[db] = lines.dropLast()
+            let summary = try summaryJSON(db)
+            let tlsa = (summary["policies"] as? [[String: Any]])?.first
+            XCTAssertEqual(tlsa?["successful_sessions"] as? Int, (0..<4_600).reduce(0, +), "\(db): each counted once")
+            XCTAssertEqual(tlsa?["reports"] as? Int, 4_600)
+        }
+        let fromPostgres = told[cluster.url()] ?? [], fromSQLite = told[folder.file("r.sqlite")] ?? []
+        XCTAssertEqual(fromPostgres.count, 4_601, "each report told once")
+        XCTAssertTrue(fromPostgres == fromSQLite, "the same outcomes in the same order from both stores")
+        let again = fromPostgres.first { $0.contains("r14500-again.json") }
+        XCTAssertTrue(again?.hasPrefix("duplicate") == true, "the repeat in the third batch: \(again ?? "")")
+        XCTAssertEqual(try cluster.psql("SELECT COUNT(*) FROM report"), "4600")
+        // A bulk load leaves the summary's tables analysed and vacuumed, not waiting for autovacuum.
+        XCTAssertEqual(
+            try cluster.psql(
+                "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('daily_policy', 'daily_failure') "
+                    + "AND last_analyze IS NOT NULL AND last_vacuum IS NOT NULL"), "2")
+    }
+
     /// A database that is down is a fault that passes: the MTA must retry, not bounce.
     func testAnUnreachableDatabaseDefers() throws {
         let result = try Processes.run(

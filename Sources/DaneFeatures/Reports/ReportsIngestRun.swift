@@ -46,34 +46,43 @@ public enum ReportsIngestRun {
         var batch: [(data: Data, source: String)] = []
         var unreadable: [Event] = []
         var batchBytes = 0
-        var saving: (sources: [String], save: BackgroundSave)?
-        /// Tells the outcomes of the batch being stored once it is committed; false when the
-        /// store failed (nothing later is stored or told).
-        func settle() throws -> Bool {
-            guard let (sources, save) = saving else { return true }
-            saving = nil
-            let results: [[ReportIngest.Outcome]]
-            switch save.wait() {
-            case .failure(let error):
-                tally.storeFailure = error
-                return false
-            case .success(let outcomes): results = outcomes
+        var saving: [Pending] = []
+        /// Tells the oldest batch in flight once it is committed (its unreadable inputs first,
+        /// as they came among its inputs); false when the store failed: the batches still in
+        /// flight are waited for and told if they were committed, nothing later is stored.
+        func settleOldest() throws -> Bool {
+            let pending = saving.removeFirst()
+            let result = pending.save?.wait()
+            try tell(pending, result)
+            guard case .failure(let error)? = result else { return true }
+            tally.storeFailure = error
+            while !saving.isEmpty {
+                let later = saving.removeFirst()
+                try tell(later, later.save?.wait())
             }
-            for (source, outcomes) in zip(sources, results) {
+            return false
+        }
+        func tell(_ pending: Pending, _ result: Result<[[ReportIngest.Outcome]], ReportStore.Failure>?) throws {
+            tally.unreadable += pending.unreadable.count
+            for item in pending.unreadable { try event(item) }
+            guard case .success(let results)? = result else { return }
+            for (source, outcomes) in zip(pending.sources, results) {
                 for outcome in outcomes {
                     tally.count(outcome)
                     try event(.outcome(source: source, outcome))
                 }
             }
-            return true
         }
-        /// Parses this batch while the previous one is being stored, then hands it to the store.
+        /// Parses this batch while the earlier ones are being stored, then hands it to the store.
         func flush() throws -> Bool {
             let prepared = batch.isEmpty ? [] : prepareAll(batch, ingest: ingest)
-            guard try settle() else { return false }
-            tally.unreadable += unreadable.count
-            for item in unreadable { try event(item) }
-            if !prepared.isEmpty { saving = (batch.map(\.source), BackgroundSave(prepared, ingest: ingest)) }
+            while saving.count >= ingest.store.batchesInFlight {
+                guard try settleOldest() else { return false }
+            }
+            saving.append(
+                Pending(
+                    sources: batch.map(\.source), unreadable: unreadable,
+                    save: prepared.isEmpty ? nil : BackgroundSave(prepared, ingest: ingest)))
             (batch, unreadable, batchBytes) = ([], [], 0)
             return true
         }
@@ -91,13 +100,23 @@ public enum ReportsIngestRun {
             }
         }
         guard try flush() else { return tally }
-        _ = try settle()
+        while !saving.isEmpty {
+            guard try settleOldest() else { return tally }
+        }
+        if tally.stored >= batchSize { ingest.store.refreshAfterBulkLoad() }
         return tally
     }
 
+    /// A batch handed to the store, told once it is committed.
+    struct Pending {
+        let sources: [String]
+        let unreadable: [Event]
+        let save: BackgroundSave?
+    }
+
     /// One batch being stored off the reading thread, so that the next batch is read and
-    /// parsed meanwhile. Its owner waits for it before handing over the next, so the store
-    /// sees the batches one at a time and in input order.
+    /// parsed meanwhile. Its owner has at most `ReportStore.batchesInFlight` of them at once
+    /// and tells their outcomes in input order.
     final class BackgroundSave: Sendable {
         private let done = DispatchSemaphore(value: 0)
         private let result = Mutex<Result<[[ReportIngest.Outcome]], ReportStore.Failure>?>(nil)
