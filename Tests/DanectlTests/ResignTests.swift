@@ -25,6 +25,15 @@ final class ResignTests: XCTestCase {
         return Array(Set(x).symmetricDifference(Set(y))).sorted()
     }
 
+    /// sign's note: "(K kept: S by their seal, V verified; N new)".
+    static func keptCounts(_ note: String) -> (kept: Int, bySeal: Int, verified: Int, new: Int)? {
+        guard
+            let match = note.firstMatch(
+                of: #/\((\d+) kept: (\d+) by their seal, (\d+) verified; (\d+) new\)/#)
+        else { return nil }
+        return (Int(match.1)!, Int(match.2)!, Int(match.3)!, Int(match.4)!)
+    }
+
     func sign(_ zone: String, _ keys: [String], _ output: String, _ extra: [String] = []) throws -> ProcessResult {
         let result = try Danectl.run(["sign", zone, "-o", output] + keys.flatMap { ["--key", $0] } + extra)
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -38,8 +47,19 @@ final class ResignTests: XCTestCase {
             let zone = try folder.write("example.com.zone", Self.zoneText)
             _ = try sign(zone, [ksk, zsk], folder.file("one"), denial)
             let again = try sign(folder.file("one"), [ksk, zsk], folder.file("two"), denial)
-            XCTAssertTrue(again.stderr.contains(" kept, 1 new)"), again.stderr)
+            let kept = try XCTUnwrap(Self.keptCounts(again.stderr), again.stderr)
+            XCTAssertEqual(kept.new, 1, "the SOA's: \(again.stderr)")
+            XCTAssertEqual(kept.bySeal, kept.kept, "each proven by the seal danectl wrote: \(again.stderr)")
             try assertValid(folder.file("two"), "re-signed \(denial)")
+            // Without the seals (a zone signed elsewhere, or put through a tool that drops
+            // comments) the same signatures are kept by verifying each one.
+            let unsealed = try String(contentsOfFile: folder.file("one"), encoding: .utf8)
+                .replacingOccurrences(of: "\t; danectl-seal [0-9a-f]{32}", with: "", options: .regularExpression)
+            let bare = try sign(try folder.write("bare", unsealed), [ksk, zsk], folder.file("three"), denial)
+            XCTAssertEqual(Self.keptCounts(bare.stderr)?.verified, kept.kept, bare.stderr)
+            XCTAssertEqual(
+                try changedLines(folder.file("two"), folder.file("three")).filter { !$0.contains("SOA") }, [],
+                "the same signatures kept either way")
             let changed = try changedLines(folder.file("one"), folder.file("two"))
             XCTAssertEqual(changed.count, 4, "the SOA and its RRSIG, before and after: \(changed)")
             XCTAssertTrue(changed.allSatisfy { $0.contains("\tSOA\t") || $0.contains("RRSIG\tSOA ") }, "\(changed)")
@@ -77,13 +97,23 @@ final class ResignTests: XCTestCase {
         let zone = try folder.write("example.com.zone", Self.zoneText)
         _ = try sign(zone, [ksk, zsk], folder.file("one"))
         var text = try String(contentsOfFile: folder.file("one"), encoding: .utf8)
-        // Tamper with www's signature, and change mx2's TTL without re-signing.
+        // Tamper with www's signature (its seal left as it was) and with mx1's seal (its
+        // signature left as it was), and change mx2's TTL without re-signing.
+        func flip(_ line: Substring, at offset: (Int) -> Int) -> String {
+            var chars = Array(line)
+            let seal = line.range(of: "\t; danectl-seal ").map {
+                line.distance(from: line.startIndex, to: $0.lowerBound)
+            }
+            let at = offset(seal ?? chars.count)
+            chars[at] = chars[at] == "a" ? "b" : "a"
+            return String(chars)
+        }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             if line.hasPrefix("www.example.com.") && line.contains("RRSIG\tA ") {
-                var chars = Array(line)
-                let at = chars.count - 10
-                chars[at] = chars[at] == "A" ? "B" : "A"
-                return String(chars)
+                return flip(line) { sealStart in sealStart - 10 }
+            }
+            if line.hasPrefix("mx1.example.com.") && line.contains("RRSIG\tA ") {
+                return flip(line) { _ in line.count - 3 }
             }
             if line.hasPrefix("mx2.example.com.\t300\tIN\tA\t") {
                 return line.replacingOccurrences(of: "\t300\t", with: "\t600\t")
@@ -95,8 +125,8 @@ final class ResignTests: XCTestCase {
         let result = try sign(edited, [ksk, zsk], folder.file("two"))
         try assertValid(folder.file("two"), "tampered and changed signatures replaced")
         XCTAssertTrue(
-            result.stderr.contains("16 signatures (13 kept, 3 new)"),
-            "www (tampered), mx2 (TTL) and the SOA are new: \(result.stderr)")
+            result.stderr.contains("16 signatures (13 kept: 12 by their seal, 1 verified; 3 new)"),
+            "www (tampered), mx2 (TTL) and the SOA are new; mx1's, its seal broken, verified: \(result.stderr)")
 
         // A new ZSK replaces the old one: none of the old key's signatures survive.
         let newZSK = try Danectl.run(["keygen", "example.com", "--directory", folder.path]).stdout.trimmingCharacters(

@@ -81,11 +81,13 @@ public enum SignRun {
             case .nsec: "NSEC"
             case .nsec3(let optOut): "NSEC3" + (optOut ? " opt-out" : "")
             }
-        let kept = outcome.signed.kept
+        let kept = outcome.signed.kept, bySeal = outcome.signed.keptBySeal
         return Diagnostic(
             .note, code: "sign-done",
             "signed \(outcome.origin) serial \(outcome.serial): \(outcome.rrsets) RRsets, \(outcome.signatures) signatures"
-                + (kept > 0 ? " (\(kept) kept, \(outcome.signatures - kept) new)" : "") + ", " + denial
+                + (kept > 0
+                    ? " (\(kept) kept: \(bySeal) by their seal, \(kept - bySeal) verified; \(outcome.signatures - kept) new)"
+                    : "") + ", " + denial
                 + (request.output == "-" ? "" : " -> \(request.output)"))
     }
 }

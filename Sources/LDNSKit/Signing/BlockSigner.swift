@@ -21,8 +21,10 @@ final class BlockSigner {
     private var denialRdata: [UInt8] = []
     private var denialText: [UInt8] = []
 
-    /// Old signatures this thread kept instead of making new ones.
+    /// Old signatures this thread kept instead of making new ones, and of those how many
+    /// were proven by their seal rather than verified.
     var kept: Int { maker.kept }
+    var keptBySeal: Int { maker.keptBySeal }
 
     init(
         layout: ZoneLayout, signers: ThreadSigners, options: SigningOptions, typeNames: [UInt16: [UInt8]],
@@ -33,7 +35,7 @@ final class BlockSigner {
         self.typeNames = typeNames
         maker = RRSIGMaker(
             signers: signers, signer: layout.apexKey, inception: options.inceptionTime, typeNames: typeNames,
-            old: old, now: options.nowTime, keepUntil: options.keepUntil)
+            old: old, now: options.nowTime, keepUntil: options.keepUntil, sealing: true)
         signerWire = layout.apexKey.withUnsafeBufferPointer(NameKey.wire)
         var text: [UInt8] = []
         layout.apexKey.withUnsafeBufferPointer { NameKey.appendText($0, to: &text) }

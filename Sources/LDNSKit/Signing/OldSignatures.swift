@@ -1,4 +1,5 @@
 import Foundation
+import OpenSSLKit
 
 /// The RRSIGs a zone file already had, indexed by owner, type covered, algorithm and key tag,
 /// so that re-signing can keep each one that still verifies instead of making a new one (then
@@ -22,12 +23,15 @@ final class OldSignatures: @unchecked Sendable {
     private var starts: [Int] = [0]
     private var refs: [UInt64] = []
     private var order: [Int32] = []
+    /// The seals the zone file carried (sorted): signatures danectl made, provable by hashing.
+    private let seals: [SignatureSeal.Mark]
 
     var count: Int { refs.count }
 
     /// Indexes the RRSIGs among `refs` that the zone's own name (`signerWire`) made.
-    init(refs candidates: [UInt64], store: RecordStore, signerWire: [UInt8]) {
+    init(refs candidates: [UInt64], store: RecordStore, signerWire: [UInt8], seals: [SignatureSeal.Mark] = []) {
         self.store = store
+        self.seals = seals
         refs.reserveCapacity(candidates.count)
         for ref in candidates {
             let record = store.record(ref)
@@ -62,6 +66,9 @@ final class OldSignatures: @unchecked Sendable {
         }
         return x.count - y.count
     }
+
+    /// Whether the zone file carried this seal.
+    func sealed(_ mark: SignatureSeal.Mark) -> Bool { SignatureSeals.contains(seals, mark) }
 
     /// The old RRSIG over (owner, type) by this key, if the zone had one.
     func find(ownerWire: [UInt8], type: UInt16, algorithm: UInt8, keyTag: UInt16) -> Found? {

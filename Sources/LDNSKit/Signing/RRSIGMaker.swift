@@ -1,4 +1,5 @@
 import DaneModel
+import OpenSSLKit
 
 /// Makes the RRSIGs of one RRset for one thread: the signed data is the RRSIG rdata without
 /// its signature, then each record in canonical form and order with the original TTL
@@ -19,16 +20,22 @@ final class RRSIGMaker {
     private let old: OldSignatures?
     private let now: UInt32
     private let keepUntil: UInt32
-    /// How many old signatures were kept.
+    /// Whether each RRSIG's text ends with its seal (`SignatureSeals.marker`): whole zones,
+    /// so that the next re-sign can keep it without verifying it.
+    private let sealing: Bool
+    private var seal: SignatureSeal.Mark?
+    /// How many old signatures were kept, and how many of those on the strength of their seal.
     private(set) var kept = 0
+    private(set) var keptBySeal = 0
 
     /// `signer` is the zone's name key.
     init(
         signers: ThreadSigners, signer: [UInt8], inception: UInt32, typeNames: [UInt16: [UInt8]],
-        old: OldSignatures? = nil, now: UInt32 = 0, keepUntil: UInt32 = 0
+        old: OldSignatures? = nil, now: UInt32 = 0, keepUntil: UInt32 = 0, sealing: Bool = false
     ) {
         self.signers = signers
         self.old = old
+        self.sealing = sealing
         self.now = now
         self.keepUntil = keepUntil
         signerWire = signer.withUnsafeBufferPointer(NameKey.wire)
@@ -75,6 +82,7 @@ final class RRSIGMaker {
                 data += body
                 signature.removeAll(keepingCapacity: true)
                 guard data.withUnsafeBufferPointer({ signer.sign($0, appendingTo: &signature) }) else { return false }
+                if sealing { seal = seal(by: signer) }
             }
             text.removeAll(keepingCapacity: true)
             text += typeNames[type] ?? Array("TYPE\(type)".utf8)
@@ -94,15 +102,17 @@ final class RRSIGMaker {
             text += signerText
             text.append(0x20)
             signature.withUnsafeBufferPointer { PresentationText.appendBase64($0, to: &text) }
+            if sealing, let seal { SignatureSeals.append(seal, to: &text) }
             emit(text)
         }
         return true
     }
 
     /// The old signature by `signer` over this RRset, when it may stay: same labels and
-    /// original TTL, valid now and past the refresh window, and it verifies over the RRset as
-    /// it is now (so changed data, a changed TTL or a tampered signature all fail). Leaves
-    /// the signature in `signature`; returns its expiration and inception.
+    /// original TTL, valid now and past the refresh window, and proven over the RRset as it is
+    /// now: by its seal when danectl made it (one keyed hash), else by verifying it (changed
+    /// data, a changed TTL or a tampered signature all fail either way). Leaves the signature
+    /// in `signature` (and its seal in `seal`); returns its expiration and inception.
     private func keep(type: UInt16, labels: UInt8, ttl: UInt32, signer: RawSigner) -> (UInt32, UInt32)? {
         guard let old, type != RRType.soa.rawValue,
             let found = old.find(ownerWire: ownerWire, type: type, algorithm: signer.algorithm, keyTag: signer.keyTag),
@@ -113,11 +123,24 @@ final class RRSIGMaker {
         data.append(contentsOf: found.fixed)
         data += signerWire
         data += body
-        guard data.withUnsafeBufferPointer({ signer.verify($0, signature: found.signature) }) else { return nil }
+        let mark = data.withUnsafeBufferPointer { signer.seal($0, signature: found.signature) }
+        if let mark, old.sealed(mark) {
+            keptBySeal += 1
+        } else {
+            guard data.withUnsafeBufferPointer({ signer.verify($0, signature: found.signature) }) else { return nil }
+        }
+        seal = mark
         signature.removeAll(keepingCapacity: true)
         signature.append(contentsOf: found.signature)
         kept += 1
         return (found.expiration, found.inception)
+    }
+
+    /// The seal of the signature just made (in `signature`) over `data`.
+    private func seal(by signer: RawSigner) -> SignatureSeal.Mark? {
+        data.withUnsafeBufferPointer { signed in
+            signature.withUnsafeBufferPointer { signer.seal(signed, signature: $0) }
+        }
     }
 
     static func appendU16(_ value: UInt16, to out: inout [UInt8]) {

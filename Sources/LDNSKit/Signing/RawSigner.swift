@@ -26,6 +26,12 @@ final class RawSigner {
         signer.verify(data, signature: signature)
     }
 
+    /// The seal of `signature` over `data` (`SignatureSeal`): proof for a later re-sign that
+    /// this key made exactly this signature over exactly this data.
+    func seal(_ data: UnsafeBufferPointer<UInt8>, signature: UnsafeBufferPointer<UInt8>) -> SignatureSeal.Mark? {
+        signer.seal.mark(data: data, signature: signature)
+    }
+
     /// The signature over `data`, appended to `out`; false if OpenSSL failed.
     @inline(__always)
     func sign(_ data: UnsafeBufferPointer<UInt8>, appendingTo out: inout [UInt8]) -> Bool {

@@ -22,6 +22,8 @@ public final class SignedZone: @unchecked Sendable {
     let old: OldSignatures?
     /// How many of those the last `write` kept.
     public private(set) var kept = 0
+    /// How many of the kept ones were proven by their seal (`SignatureSeal`) instead of verified.
+    public private(set) var keptBySeal = 0
 
     init(
         layout: ZoneLayout, keys: [DNSSECKey], options: SigningOptions, rrsets: Int, signatures: Int,
@@ -70,7 +72,7 @@ public final class SignedZone: @unchecked Sendable {
                 return
             }
             let worker = BlockSigner(layout: layout, signers: signers, options: options, typeNames: typeNames, old: old)
-            defer { keptCount.add(worker.kept) }
+            defer { keptCount.add(worker.kept, bySeal: worker.keptBySeal) }
             var buffer: [UInt8] = []
             while !output.failed, let block = next.take(below: blocks) {
                 buffer.removeAll(keepingCapacity: true)
@@ -82,16 +84,21 @@ public final class SignedZone: @unchecked Sendable {
             }
         }
         failure = output.reason
-        kept = keptCount.total
+        (kept, keptBySeal) = keptCount.total
         return !output.failed
     }
 }
 
 /// Sums the threads' kept-signature counts.
 final class KeptCounter: Sendable {
-    private let sum = Mutex(0)
-    var total: Int { sum.withLock { $0 } }
-    func add(_ count: Int) { sum.withLock { $0 += count } }
+    private let sum = Mutex((kept: 0, bySeal: 0))
+    var total: (kept: Int, bySeal: Int) { sum.withLock { $0 } }
+    func add(_ count: Int, bySeal: Int) {
+        sum.withLock {
+            $0.kept += count
+            $0.bySeal += bySeal
+        }
+    }
 }
 
 /// Puts blocks finished out of order back in order on their way to the sink.

@@ -25,7 +25,7 @@ public enum SigningEngine {
             options.keepSignatures && !zoneFile.signatureRefs.isEmpty
             ? OldSignatures(
                 refs: zoneFile.signatureRefs, store: zoneFile.store,
-                signerWire: layout.apexKey.withUnsafeBufferPointer(NameKey.wire))
+                signerWire: layout.apexKey.withUnsafeBufferPointer(NameKey.wire), seals: zoneFile.seals)
             : nil
         return SignedZone(
             layout: layout, keys: keys, options: options, rrsets: counts.rrsets, signatures: counts.signatures, old: old

@@ -1,5 +1,6 @@
 internal import CLDNS
 import Foundation
+import OpenSSLKit
 
 /// A zone file read for signing: its SOA (kept as an ldns record so the serial can move) and
 /// every other record packed in canonical form (`PackedRecord`). Signatures and NSEC/NSEC3
@@ -15,6 +16,8 @@ public final class ZoneFile: @unchecked Sendable {
     /// The file's RRSIGs, when parsed with `keepSignatures` (re-signing keeps those that
     /// still verify); otherwise empty.
     private(set) var signatureRefs: [UInt64] = []
+    /// The seals on the file's RRSIG lines (`SignatureSeals`), when parsed with `keepSignatures`.
+    private(set) var seals: [SignatureSeal.Mark] = []
 
     /// The zone's name (the SOA owner), lower case with the trailing dot.
     public let origin: String
@@ -112,6 +115,7 @@ public final class ZoneFile: @unchecked Sendable {
         let name = takeString(ldns_rdf2str(ldns_rr_owner(soa))).lowercased()
         let zone = ZoneFile(soa: soa, store: store, refs: refs, origin: name)
         zone.signatureRefs = signatureRefs
+        if keepSignatures { zone.seals = text.withUnsafeBufferPointer(SignatureSeals.collect) }
         return zone
     }
 

@@ -11,6 +11,8 @@ public final class DNSSECSigner {
     public static let algorithms: Set<UInt8> = [5, 7, 8, 10, 13, 14, 15, 16]
 
     public let algorithm: UInt8
+    /// Marks this key's signatures for re-signing (`SignatureSeal`).
+    public let seal: SignatureSeal
     private let key: DNSSECPrivateKey
     private let digest: OpaquePointer?
     private let context: OpaquePointer?
@@ -25,6 +27,10 @@ public final class DNSSECSigner {
     public init(privateKeyText: String) throws(OpenSSLError) {
         key = try DNSSECPrivateKey(privateKeyText: privateKeyText)
         algorithm = key.algorithm
+        guard let seal = SignatureSeal(secret: Array(privateKeyText.utf8)) else {
+            throw OpenSSLError.drain("setting up SHA-256")
+        }
+        self.seal = seal
         guard Self.algorithms.contains(algorithm) else {
             throw OpenSSLError(operation: "signing", details: ["algorithm \(algorithm) is not supported"])
         }

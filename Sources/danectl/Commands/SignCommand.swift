@@ -29,7 +29,9 @@ struct SignCommand: ParsableCommand {
             RRset as it is now, was made by a key still given, and does not expire within \
             --refresh hours (default: a quarter of --validity); only the rest is signed anew, \
             so two signed versions differ only where the zone changed (small IXFRs, useful \
-            diffs). The SOA always gets a fresh signature. --resign-all makes everything anew.
+            diffs). The SOA always gets a fresh signature. --resign-all makes everything anew. \
+            Each RRSIG line ends with "; danectl-seal ...", a keyed hash only the private key's \
+            holder can make: it lets the next re-sign keep that signature without verifying it.
 
             The output replaces PATH atomically (default ZONEFILE.signed); it loads in BIND and NSD.
 
