@@ -4,13 +4,14 @@
 #     timeout): total time against the sum of its probes, which shows the probes overlap;
 #  2. a domain with 4 working MX hosts, total against the sum of verifying each host alone;
 #  3. a batch of 200 domains in one run;
-#  4. a provider: PROVIDER_DOMAINS (default 10,000) domains over 50 MX hosts, each host on its own
-#     Postfix address: verify's total time beside the same DNS queries alone (dig -f, in as many
-#     parallel streams as verify's --jobs, through the same resolver, in the same run), peak
-#     memory, and the SMTP sessions Postfix logged (one per address means probes were shared).
+#  4. a provider: PROVIDER_DOMAINS (default 10,000; 100000 works) domains over 50 MX hosts, each
+#     host on its own Postfix address: verify beside dnsperf sending exactly the queries verify
+#     sends (taken from the resolver's query log), through a resolver that keeps its cache,
+#     cold and warm, in the same run; peak memory, and the SMTP sessions Postfix logged (one per
+#     address means probes were shared). JOBS=N sets verify's --jobs (default 16).
 #  BASELINE=path/to/older/danectl adds that build's provider run right after ours, on the same
 #  lab (before/after in one run).
-# Needs root (the lab binds port 25 and 53 on 127.0.0.0/8), nsd, unbound, postfix, python3.
+# Needs root (the lab binds port 25 and 53 on 127.0.0.0/8), nsd, unbound, postfix, dnsperf, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product danectl >&2
@@ -41,30 +42,78 @@ v $domains  # warm
 start=$(now); v $domains; end=$(now)
 echo "200 domains in one run: $(elapsed "$start" "$end") s"
 
-# ---- 4. a provider's domains
-jobs=16
+# ---- 4. a provider's domains, beside dnsperf sending exactly the queries verify sends
+# A resolver of the benchmark's own (127.53.9.53) that keeps its cache (the lab's caps it at
+# 5 s for the rollover tests), so "warm" is warm. First a pass with query logging gives the
+# list of what verify asks; then, each on a freshly started (cold) resolver and again warm:
+# verify --dns-only, verify with its SMTP probes, and dnsperf (100 queries in flight) on that
+# list. unbound-control's counters check that dnsperf sent as many queries as verify did.
+jobs=${JOBS:-16}
 domains=$(seq 1 "$provider" | sed 's/.*/d&.provider.test/')
-# The queries verify asks per domain (MX, the MTA-STS and TLS-RPT TXT records) and per host
-# (A, AAAA, TLSA), in $jobs parallel dig streams.
-queries=$lab/queries
-mkdir -p "$queries"
-for d in $domains; do printf '%s MX\n_mta-sts.%s TXT\n_smtp._tls.%s TXT\n' "$d" "$d" "$d"; done > "$queries/all"
-for n in $(seq 1 50); do printf 'mx%s.provider.test A\nmx%s.provider.test AAAA\n_25._tcp.mx%s.provider.test TLSA\n' "$n" "$n" "$n"; done >> "$queries/all"
-split -n "l/$jobs" "$queries/all" "$queries/part."
-dig_all() { for part in "$queries"/part.*; do dig @127.53.0.2 +dnssec +noall +answer +tries=1 +time=2 -f "$part" > /dev/null & done; wait; }
-dig_all  # warm the resolver's cache like the runs below
-start=$(now); dig_all; end=$(now); dns_alone=$(elapsed "$start" "$end")
+bench_conf() {  # $1 = "log" to log every query
+    sed -e 's/127.53.0.2/127.53.9.53/' -e 's/unbound.pid/unbound-bench.pid/' -e 's/unbound.log/unbound-bench.log/' \
+        -e 's/unbound.ctl/unbound-bench.ctl/' -e '/cache-max-ttl/d' -e '/cache-max-negative-ttl/d' -e '/infra-host-ttl/d' \
+        -e 's/val-log-level: 2/val-log-level: 0/' "$lab/unbound.conf"
+    [[ ${1:-} == log ]] && printf 'server:\n    log-queries: yes\n'
+    true
+}
+bench_start() {  # a cold resolver; $1 = "log" to log queries
+    bench_stop
+    bench_conf "${1:-}" > "$lab/unbound-bench.conf"
+    : > "$lab/run/unbound-bench.log"
+    unbound -c "$lab/unbound-bench.conf"
+    for _ in $(seq 1 50); do unbound-control -c "$lab/unbound-bench.conf" status >/dev/null 2>&1 && return; sleep 0.1; done
+    echo "verify.sh: the benchmark resolver did not start" >&2; exit 1
+}
+bench_stop() {
+    [[ -f $lab/run/unbound-bench.pid ]] || return 0
+    kill "$(cat "$lab/run/unbound-bench.pid")" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$(cat "$lab/run/unbound-bench.pid")" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$lab/run/unbound-bench.pid"
+}
+trap 'bench_stop; Tests/lab/lab.sh down "$lab" >/dev/null 2>&1; rm -rf "$lab"' EXIT
+queries_answered() { unbound-control -c "$lab/unbound-bench.conf" stats_noreset | sed -n 's/^total.num.queries=//p'; }
+timed() {  # label, command...: prints seconds, and the queries the resolver answered meanwhile
+    local before after start end
+    before=$(queries_answered); start=$(now)
+    "$@" > "$lab/timed.out" 2>&1 || true
+    end=$(now); after=$(queries_answered)
+    echo "$(elapsed "$start" "$end") $((after - before))"
+}
+verify_run() { /usr/bin/time -f "%M" -o "$lab/verify.kib" "$danectl" verify --resolver 127.53.9.53 --jobs "$jobs" --quiet --timeout 10 "$@" $domains; }
+
+# The query list: what verify asks, as the resolver saw it (name and type, in order).
+bench_start log
+verify_run > /dev/null 2>&1 || true
+sed -n 's/.* info: 127\.[0-9.]* \([^ ]*\) \([A-Z0-9]*\) IN$/\1 \2/p' "$lab/run/unbound-bench.log" > "$lab/queries"
+listed=$(wc -l < "$lab/queries")
+[[ $listed -gt 0 ]] || { echo "verify.sh: no queries logged" >&2; exit 1; }
+perf() { dnsperf -s 127.53.9.53 -d "$lab/queries" -D -n 1 -q 100 -t 5 > "$lab/dnsperf.out" 2>&1; }
+
+bench_start; read -r dns_cold dns_cold_q <<<"$(timed dns-only verify_run --dns-only)"
+read -r dns_warm dns_warm_q <<<"$(timed dns-only verify_run --dns-only)"
+dns_kib=$(cat "$lab/verify.kib")
 connects() { grep -c ': connect from' "$lab/postfix/maillog" || true; }
-before=$(connects)
-/usr/bin/time -f "%e %M" -o "$lab/time" "$danectl" verify --resolver 127.53.0.2 --jobs "$jobs" --quiet --timeout 10 $domains > "$lab/verify.out" || true
-read -r verify_s verify_kib < "$lab/time"
-sleep 1
-sessions=$(( $(connects) - before ))
-tail -1 "$lab/verify.out"
-echo "$provider domains over 50 MX hosts: verify ${verify_s} s (peak $((verify_kib / 1024)) MiB); the same $(wc -l < "$queries/all") DNS queries alone (dig, $jobs streams): ${dns_alone} s -> $(python3 -c "print(f'{$verify_s / $dns_alone:.2f}')")x; SMTP sessions at Postfix: $sessions for 50 addresses"
+bench_start; before=$(connects)
+read -r full_cold _ <<<"$(timed full verify_run)"
+tail -1 "$lab/timed.out"
+read -r full_warm _ <<<"$(timed full verify_run)"
+full_kib=$(cat "$lab/verify.kib")
+sleep 1; sessions=$(( ($(connects) - before) / 2 ))
+bench_start; read -r perf_cold perf_cold_q <<<"$(timed dnsperf perf)"
+grep -q "Queries completed: *$listed " "$lab/dnsperf.out" || { echo "verify.sh: dnsperf did not complete every query:" >&2; cat "$lab/dnsperf.out" >&2; exit 1; }
+read -r perf_warm perf_warm_q <<<"$(timed dnsperf perf)"
+bench_stop
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+echo "$provider domains over 50 MX hosts, $(nproc) cores; verify --jobs $jobs; dnsperf 100 in flight; a resolver that keeps its cache:"
+echo "  queries verify sends: $listed (resolver counted $dns_cold_q cold, $dns_warm_q warm; dnsperf sent $perf_cold_q, $perf_warm_q)"
+echo "  cold: verify --dns-only ${dns_cold} s, dnsperf ${perf_cold} s -> $(ratio "$dns_cold" "$perf_cold")x;  verify with SMTP probes ${full_cold} s"
+echo "  warm: verify --dns-only ${dns_warm} s, dnsperf ${perf_warm} s -> $(ratio "$dns_warm" "$perf_warm")x;  verify with SMTP probes ${full_warm} s"
+echo "  peak memory: verify --dns-only $((dns_kib / 1024)) MiB, with probes $((full_kib / 1024)) MiB; SMTP sessions at Postfix per run: $sessions for 50 addresses"
 if [[ -n ${BASELINE:-} ]]; then
-    /usr/bin/time -f "%e %M" -o "$lab/time" "$BASELINE" verify --resolver 127.53.0.2 --jobs "$jobs" --quiet --timeout 10 $domains > "$lab/baseline.out" || true
-    read -r base_s base_kib < "$lab/time"
-    tail -1 "$lab/baseline.out"
-    echo "baseline $BASELINE: ${base_s} s (peak $((base_kib / 1024)) MiB) -> this build is $(python3 -c "print(f'{$verify_s / $base_s:.2f}')")x the baseline's time"
+    bench_start
+    read -r base_cold _ <<<"$(timed baseline "$BASELINE" verify --resolver 127.53.9.53 --jobs "$jobs" --quiet --timeout 10 --dns-only $domains)"
+    read -r base_warm _ <<<"$(timed baseline "$BASELINE" verify --resolver 127.53.9.53 --jobs "$jobs" --quiet --timeout 10 --dns-only $domains)"
+    bench_stop
+    echo "  baseline $BASELINE --dns-only: cold ${base_cold} s, warm ${base_warm} s -> this build $(ratio "$dns_cold" "$base_cold")x cold, $(ratio "$dns_warm" "$base_warm")x warm"
 fi
