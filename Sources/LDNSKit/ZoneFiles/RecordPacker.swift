@@ -14,10 +14,12 @@ final class RecordPacker {
         ldns_buffer_free(wireBuffer)
     }
 
-    /// Packs `rr` (which is made canonical in place).
-    func pack(_ rr: RRPointer, into arena: ByteArena) {
+    /// Packs `rr` (which is made canonical in place). `withText: false` leaves the
+    /// presentation text out, for records only read as wire data (the old RRSIGs a re-sign
+    /// may keep: their text was two thirds of what they took in memory).
+    func pack(_ rr: RRPointer, into arena: ByteArena, withText: Bool = true) {
         text.removeAll(keepingCapacity: true)
-        for i in 0..<ldns_rr_rd_count(rr) {
+        for i in 0..<ldns_rr_rd_count(rr) where withText {
             if i > 0 { text.append(UInt8(ascii: " ")) }
             appendText(of: ldns_rr_rdf(rr, i))
         }
@@ -28,7 +30,7 @@ final class RecordPacker {
         _ = ldns_rr_rdata2buffer_wire(wireBuffer, rr)
         // Empty RDATA (TYPE65534, NULL, an empty APL) prints as RFC 3597's `\# 0`: printed as
         // nothing, BIND and NSD could not load the line.
-        if ldns_buffer_position(wireBuffer) == 0 { text = Array("\\# 0".utf8) }
+        if withText && ldns_buffer_position(wireBuffer) == 0 { text = Array("\\# 0".utf8) }
         key.removeAll(keepingCapacity: true)
         let owner = ldns_rr_owner(rr)
         NameKey.append(wire: UnsafeBufferPointer(start: ldns_rdf_data(owner), count: ldns_rdf_size(owner)), to: &key)

@@ -177,7 +177,7 @@ public final class ZoneFile: @unchecked Sendable {
                 packer.pack(rr, into: result.records)
             } else if keepSignatures && type == UInt16(LDNS_RR_TYPE_RRSIG.rawValue) {
                 result.signatureOffsets.append(result.records.count)
-                packer.pack(rr, into: result.records)
+                packer.pack(rr, into: result.records, withText: false)
             }
             ldns_rr_free(rr)
         }
