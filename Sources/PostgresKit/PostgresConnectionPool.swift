@@ -1,34 +1,62 @@
-import Synchronization
+import Foundation
 
 /// Connections to one database for callers on several threads: each caller gets a connection
 /// of its own for as long as it needs it, so two transactions run on the server at once (ingest
-/// stores one batch while the next is sent). Connections are made when first needed and kept
-/// for the next caller; at most as many exist as callers ever ran at once.
-public final class PostgresConnectionPool: Sendable {
+/// stores one batch while the next is sent). Connections are made when first needed, kept for
+/// the next caller, and never more than `limit`: `reports serve` takes up to 256 requests at
+/// once, and PostgreSQL refuses clients past its max_connections (100 by default), so callers
+/// past the limit wait for a free connection instead.
+/// Unchecked Sendable: `idle` and `made` are touched only with `available` locked.
+public final class PostgresConnectionPool: @unchecked Sendable {
     private let conninfo: String
     private let setup: [String]
-    private let idle = Mutex<[PostgresConnection]>([])
+    public let limit: Int
+    private let available = NSCondition()
+    private var idle: [PostgresConnection] = []
+    private var made = 0
 
     /// Connects once now, so that a wrong URL or an unreachable server is told at open.
-    public init(_ conninfo: String, setup: [String] = []) throws(PostgresConnection.Failure) {
+    public init(_ conninfo: String, setup: [String] = [], limit: Int = 4) throws(PostgresConnection.Failure) {
         self.conninfo = conninfo
         self.setup = setup
-        let first = try PostgresConnection(conninfo, setup: setup)
-        idle.withLock { $0.append(first) }
+        self.limit = max(1, limit)
+        idle = [try PostgresConnection(conninfo, setup: setup)]
+        made = 1
     }
 
     /// Runs `body` with a connection no other caller is using meanwhile.
     public func withConnection<T>(
         _ body: (PostgresConnection) throws(PostgresConnection.Failure) -> T
     ) throws(PostgresConnection.Failure) -> T {
-        let connection: PostgresConnection
-        if let free = idle.withLock({ $0.popLast() }) {
-            connection = free
-        } else {
-            connection = try PostgresConnection(conninfo, setup: setup)
+        let connection = try take()
+        defer {
+            available.lock()
+            idle.append(connection)
+            available.signal()
+            available.unlock()
         }
-        defer { idle.withLock { $0.append(connection) } }
         return try body(connection)
+    }
+
+    /// A free connection, a new one while fewer than `limit` exist, or the next one freed.
+    private func take() throws(PostgresConnection.Failure) -> PostgresConnection {
+        available.lock()
+        while idle.isEmpty && made >= limit { available.wait() }
+        if let free = idle.popLast() {
+            available.unlock()
+            return free
+        }
+        made += 1
+        available.unlock()
+        do {
+            return try PostgresConnection(conninfo, setup: setup)
+        } catch {
+            available.lock()
+            made -= 1
+            available.signal()
+            available.unlock()
+            throw error
+        }
     }
 
     /// One statement on a free connection.

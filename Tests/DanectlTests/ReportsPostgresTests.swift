@@ -133,6 +133,11 @@ final class ReportsPostgresTests: XCTestCase {
         XCTAssertEqual(
             result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "120 [200, 201] 80",
             "every POST answered; 80 stored, the 40 second copies duplicates: " + result.stdout + result.stderr)
+        // Each receiver holds at most 4 connections however many requests came at once
+        // (PostgreSQL refuses clients past max_connections).
+        let held = try cluster.psql(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")
+        XCTAssertLessThanOrEqual(Int(held) ?? .max, 8, "connections held by the two receivers: \(held)")
         XCTAssertEqual(one.stop(), 0)
         XCTAssertEqual(two.stop(), 0)
         XCTAssertEqual(try cluster.psql("SELECT COUNT(*) FROM report"), "80")
