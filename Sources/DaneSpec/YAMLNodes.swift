@@ -62,7 +62,8 @@ struct YAMLNodes {
     }
 
     mutating func integer<T: FixedWidthInteger>(_ node: Node, _ what: String, in range: ClosedRange<T>) -> T? {
-        guard let value = node.int, let typed = T(exactly: value), range.contains(typed) else {
+        guard let value = Self.plainDecimal(node) ?? node.int, let typed = T(exactly: value), range.contains(typed)
+        else {
             error(
                 "yaml-range",
                 "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound), got \(describe(node))",
@@ -70,6 +71,18 @@ struct YAMLNodes {
             return nil
         }
         return typed
+    }
+
+    /// A plain scalar of decimal digits without a leading zero, read directly: what Yams's
+    /// `int` makes of it too, without its pass over every YAML 1.1 spelling (a provider's
+    /// description holds hundreds of thousands of priorities). Anything else: nil, and Yams reads it.
+    static func plainDecimal(_ node: Node) -> Int? {
+        guard let scalar = node.scalar, scalar.style == .plain || scalar.style == .any else { return nil }
+        let digits = scalar.string.utf8
+        guard (1...18).contains(digits.count), digits.first != UInt8(ascii: "0"),
+            digits.allSatisfy({ (0x30...0x39).contains($0) })
+        else { return nil }
+        return Int(scalar.string)
     }
 
     mutating func hostName(_ node: Node, _ what: String) -> DNSName? {

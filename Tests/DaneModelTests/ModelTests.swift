@@ -22,6 +22,30 @@ final class DNSNameTests: XCTestCase {
             ["example.", "a.example.", "yljkjljk.a.example.", "z.a.example.", "zabc.a.example.", "z.example."])
     }
 
+    /// The byte-walking parser refuses and reports exactly what the rule says, naming the label.
+    func testHostNameRefusalsNameTheProblem() {
+        func failure(_ text: String) -> String {
+            do { _ = try DNSName(hostName: text) } catch { return error.description }
+            return "accepted"
+        }
+        XCTAssertEqual(
+            failure("mx_1.example.com"), #"label "mx_1" has "_"; host names use letters, digits and hyphens only"#)
+        XCTAssertEqual(failure("a-.example"), #"label "a-" starts or ends with a hyphen"#)
+        XCTAssertEqual(
+            failure("bücher.example"), "the name is not ASCII; write internationalised names as A-labels (xn--...)")
+        XCTAssertEqual(failure("10.0.0.1"), "the last label is all digits; that is an IP address, not a host name")
+        XCTAssertEqual(try DNSName(zoneName: "_tcp.Example.com").fqdn, "_tcp.example.com.")
+    }
+
+    /// One walk gives the sign of the order; equal names compare equal whatever their case.
+    func testCanonicalOrderIsThreeWay() throws {
+        let (a, b) = (try DNSName(hostName: "a.example"), try DNSName(hostName: "A.Example."))
+        XCTAssertEqual(DNSName.canonicalOrder(a, b), 0)
+        XCTAssertLessThan(DNSName.canonicalOrder(try DNSName(hostName: "example"), a), 0)
+        XCTAssertGreaterThan(DNSName.canonicalOrder(try DNSName(hostName: "b.example"), a), 0)
+        XCTAssertLessThan(DNSName.canonicalOrder(a, try DNSName(hostName: "aa.example")), 0)
+    }
+
     func testTLSAOwnerName() throws {
         XCTAssertEqual(
             TLSAEndpoint(host: try DNSName(hostName: "mx.example.com")).owner.fqdn, "_25._tcp.mx.example.com.")
@@ -92,5 +116,26 @@ final class TXTCharacterStringTests: XCTestCase {
         XCTAssertEqual(parts.map(\.count), [255, 255, 90])
         XCTAssertEqual(TXTCharacterStrings.presentation(long).components(separatedBy: "\" \"").count, 3)
         XCTAssertEqual(TXTCharacterStrings.chunks(String(repeating: "y", count: 255)).count, 1)
+    }
+}
+
+final class RecordOrderTests: XCTestCase {
+    /// Duplicates go even when a record that differs only in TTL sorts between them; the rest
+    /// is in canonical order, as `Set(records).sorted()` had it.
+    func testSortedUniqueDropsDuplicatesAcrossRecordsEqualInOrder() throws {
+        let zone = try DNSName(zoneName: "example.com")
+        let mx = try DNSName(hostName: "mx.example.com")
+        func record(_ ttl: UInt32, _ preference: UInt16) -> ResourceRecord {
+            ResourceRecord(
+                zone: zone, owner: zone, ttl: ttl, type: .mx, data: .mx(preference: preference, exchange: mx))
+        }
+        let tlsrpt = ResourceRecord(
+            zone: zone, owner: try DNSName(zoneName: "_smtp._tls.example.com"), ttl: 300, type: .txt,
+            data: .txt([Array("v=TLSRPTv1; rua=mailto:r@example.com".utf8)]))
+        let input = [tlsrpt, record(3600, 10), record(300, 10), record(3600, 10), record(3600, 20), tlsrpt]
+        let unique = ResourceRecord.sortedUnique(input)
+        XCTAssertEqual(unique, [record(3600, 10), record(300, 10), record(3600, 20), tlsrpt])
+        XCTAssertEqual(Set(unique), Set(input))
+        XCTAssertEqual(unique.count, Set(input).count)
     }
 }

@@ -42,7 +42,7 @@ public struct Generator {
     }
 
     public func generate(_ description: DomainDescription) throws(DiagnosticError) -> Output {
-        var records = Set<ResourceRecord>()
+        var records: [ResourceRecord] = []
         var errors: [Diagnostic] = []
         var warnings: [Diagnostic] = []
         let zones = ZoneAssignment(description: description)
@@ -80,7 +80,7 @@ public struct Generator {
                             at: host.location))
                 }
                 for data in tlsa where data.wire.count <= 65_535 {
-                    records.insert(
+                    records.append(
                         ResourceRecord(zone: zone, owner: owner, ttl: host.ttl, type: .tlsa, data: .tlsa(data)))
                 }
             } catch {
@@ -94,7 +94,7 @@ public struct Generator {
             if let policy = domain.mtaSTSPolicy {
                 let file = MTASTSPolicyFile(domain: domain.name, text: policy.text, id: Self.mtaSTSID(policy.text))
                 policies.append(file)
-                records.insert(
+                records.append(
                     ResourceRecord(
                         zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl,
                         type: .txt,
@@ -103,7 +103,7 @@ public struct Generator {
             }
             for mx in domain.mx {
                 if let priority = mx.priority {
-                    records.insert(
+                    records.append(
                         ResourceRecord(
                             zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
                             data: .mx(preference: priority, exchange: mx.host)))
@@ -129,7 +129,7 @@ public struct Generator {
                             at: domain.location))
                     continue
                 }
-                records.insert(
+                records.append(
                     ResourceRecord(
                         zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
                         ttl: domain.ttl, type: .txt,
@@ -137,7 +137,7 @@ public struct Generator {
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
-        return Output(records: records.sorted(), warnings: warnings, mtaSTSPolicies: policies)
+        return Output(records: ResourceRecord.sortedUnique(records), warnings: warnings, mtaSTSPolicies: policies)
     }
 
     /// MTA-STS `enforce` makes senders require a WebPKI-valid certificate for the MX name:

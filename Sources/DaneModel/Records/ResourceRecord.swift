@@ -1,42 +1,88 @@
 /// One record danectl means to publish (or has signed), as a value: owner, TTL, type and its
 /// decoded RDATA — the same `RecordData` live answers decode to, so drift, publish, JSON and
 /// octoDNS compare and render values, never re-parse text. The zone is the file it belongs in.
+///
+/// The fields live in one shared, immutable box: a provider's run sorts and groups hundreds of
+/// thousands of records, and moving a record then costs one reference count instead of one per
+/// field.
 public struct ResourceRecord: Sendable, Hashable, Comparable {
-    public let zone: DNSName
-    public let owner: DNSName
-    public let ttl: UInt32
-    public let type: RRType
-    public let data: RecordData
+    private final class Fields: Sendable {
+        let zone: DNSName
+        let owner: DNSName
+        let ttl: UInt32
+        let type: RRType
+        let data: RecordData
+        let rdataPresentation: String
+        /// The mnemonic of the type an RRSIG covers, or of the record's own type.
+        let sortType: String
+
+        init(zone: DNSName, owner: DNSName, ttl: UInt32, type: RRType, data: RecordData) {
+            (self.zone, self.owner, self.ttl, self.type, self.data) = (zone, owner, ttl, type, data)
+            rdataPresentation = data.presentation
+            if case .rrsig(let signature) = data {
+                sortType = signature.typeCovered.description
+            } else {
+                sortType = type.description
+            }
+        }
+    }
+
+    private let fields: Fields
+
+    public var zone: DNSName { fields.zone }
+    public var owner: DNSName { fields.owner }
+    public var ttl: UInt32 { fields.ttl }
+    public var type: RRType { fields.type }
+    public var data: RecordData { fields.data }
     /// `data.presentation`, printed once: sorting and every renderer read it many times.
-    public let rdataPresentation: String
-    public let recordClass = "IN"
+    public var rdataPresentation: String { fields.rdataPresentation }
+    public var recordClass: String { "IN" }
 
     public init(zone: DNSName, owner: DNSName, ttl: UInt32, type: RRType, data: RecordData) {
-        self.zone = zone
-        self.owner = owner
-        self.ttl = ttl
-        self.type = type
-        self.data = data
-        self.rdataPresentation = data.presentation
+        fields = Fields(zone: zone, owner: owner, ttl: ttl, type: type, data: data)
     }
 
     /// `owner ttl IN TYPE rdata`, the RFC 1035 master-file line.
     public var presentation: String { "\(owner.fqdn) \(ttl) \(recordClass) \(type) \(rdataPresentation)" }
 
-    /// The type an RRSIG covers, or the record's own type: an RRSIG sorts beside its RRset.
-    var sortType: String {
-        if case .rrsig(let signature) = data { return signature.typeCovered.description }
-        return type.description
+    public static func == (a: Self, b: Self) -> Bool {
+        a.fields === b.fields
+            || (a.ttl == b.ttl && a.type == b.type && a.zone == b.zone && a.owner == b.owner && a.data == b.data)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(zone)
+        hasher.combine(owner)
+        hasher.combine(ttl)
+        hasher.combine(type)
+        hasher.combine(data)
     }
 
     /// Zone, then canonical owner order, then type mnemonic (an RRSIG right after the RRset it
     /// covers), then RDATA text: stable across runs.
     public static func < (a: Self, b: Self) -> Bool {
-        if a.zone != b.zone { return a.zone < b.zone }
-        if a.owner != b.owner { return a.owner < b.owner }
-        let (typeA, typeB) = (a.sortType, b.sortType)
-        if typeA != typeB { return typeA < typeB }
-        if a.type != b.type { return b.type == .rrsig }
-        return a.rdataPresentation < b.rdataPresentation
+        let (x, y) = (a.fields, b.fields)
+        if x === y { return false }
+        let zoneOrder = DNSName.canonicalOrder(x.zone, y.zone)
+        if zoneOrder != 0 { return zoneOrder < 0 }
+        let ownerOrder = DNSName.canonicalOrder(x.owner, y.owner)
+        if ownerOrder != 0 { return ownerOrder < 0 }
+        if x.sortType != y.sortType { return x.sortType < y.sortType }
+        if x.type != y.type { return y.type == .rrsig }
+        return x.rdataPresentation < y.rdataPresentation
+    }
+
+    /// Sorted, each record once: what `Set(records).sorted()` gives, without hashing every
+    /// record. Records that differ only in TTL sort as equals, so duplicates are looked for
+    /// across each run of equals, not only next door; such a run keeps its input order.
+    public static func sortedUnique(_ records: [ResourceRecord]) -> [ResourceRecord] {
+        var unique: [ResourceRecord] = []
+        unique.reserveCapacity(records.count)
+        var runStart = 0
+        for record in records.sorted() {
+            if let last = unique.last, last < record { runStart = unique.count }
+            if !unique[runStart...].contains(record) { unique.append(record) }
+        }
+        return unique
     }
 }
