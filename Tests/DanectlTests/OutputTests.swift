@@ -152,6 +152,26 @@ final class OutputTests: XCTestCase {
             result.stdout.contains("example.com.,_25._tcp.mx1.example.com.,TLSA,3 1 1 54c681d1"), result.stdout)
     }
 
+    /// The built-in bind template prints each zone's `lines`; they must be exactly what the
+    /// record-by-record form of the same layout prints (owners padded to the zone's widest).
+    func testBindLinesAreTheRecordByRecordLayout() throws {
+        let folder = try TemporaryFolder()
+        let bind = try String(contentsOfFile: Repository.path("Templates/bind.mustache"), encoding: .utf8)
+        XCTAssertTrue(bind.contains("{{lines}}"), bind)
+        let template = try folder.write(
+            "bind-by-record.mustache",
+            bind.replacingOccurrences(
+                of: "{{lines}}\n",
+                with: "{{#records}}\n{{ownerColumn}} {{ttl}} {{class}} {{type}} {{rdata}}\n{{/records}}\n"))
+        for description in [example, provider] {
+            let builtIn = try Danectl.run(["generate", description, "--format", "bind"])
+            let byRecord = try Danectl.run(["generate", description, "--template", template])
+            XCTAssertEqual(builtIn.status, 0, builtIn.stderr)
+            XCTAssertEqual(builtIn.stdout, byRecord.stdout)
+            XCTAssertTrue(builtIn.stdout.contains(" IN TLSA 3 1 1 "), builtIn.stdout)
+        }
+    }
+
     func testWarningsAsErrorsWritesNothing() throws {
         let folder = try TemporaryFolder()
         let description = try folder.write(

@@ -5,8 +5,9 @@ import Mustache
 /// `Templates/*.mustache` (compiled into the binary) or the operator's own.
 ///
 /// The template sees `source` (the description's file name) and `zones`, a list of
-/// `{zone, records}` in canonical order; each record has `owner`, `ownerColumn` (owner padded
-/// to the zone's widest), `ttl`, `class`, `type` and `rdata`.
+/// `{zone, records, lines}` in canonical order; each record has `owner`, `ownerColumn` (owner
+/// padded to the zone's widest), `ttl`, `class`, `type` and `rdata`, and `lines` is the zone's
+/// records in that column layout, one per line.
 public struct ZoneSnippetRenderer {
     public enum Failure: Error, CustomStringConvertible {
         case noSuchTemplate(String)
@@ -47,26 +48,84 @@ public struct ZoneSnippetRenderer {
     }
 
     public func render(_ records: [ResourceRecord], source: String) -> String {
-        let grouped = Dictionary(grouping: records, by: \.zone)
-        let zones: [[String: Any]] = grouped.keys.sorted().map { zone in
-            let zoneRecords = grouped[zone]!.sorted()
-            let width = zoneRecords.map { $0.owner.fqdn.count }.max() ?? 0
-            return [
-                "zone": zone.fqdn,
-                "records": zoneRecords.map { record -> [String: Any] in
-                    let owner = record.owner.fqdn
-                    return [
-                        "owner": owner,
-                        "ownerColumn": owner + String(repeating: " ", count: width - owner.count),
-                        "ttl": String(record.ttl),
-                        "class": record.recordClass,
-                        "type": record.type.description,
-                        "rdata": record.rdataPresentation,
-                    ]
-                },
-            ]
+        template.render(["source": source, "zones": Self.zones(records.sorted())] as [String: Any])
+    }
+
+    /// The records grouped by zone, in canonical order (records arrive sorted, zone first).
+    static func zones(_ sorted: [ResourceRecord]) -> [ZoneContext] {
+        var zones: [ZoneContext] = []
+        var start = sorted.startIndex
+        while start < sorted.endIndex {
+            let zone = sorted[start].zone
+            let end = sorted[start...].firstIndex { $0.zone != zone } ?? sorted.endIndex
+            zones.append(ZoneContext(zone: zone, records: sorted[start..<end]))
+            start = end
         }
-        return template.render(["source": source, "zones": zones] as [String: Any])
+        return zones
+    }
+
+    /// One zone as the template sees it. Fields are made when the template asks for them: a
+    /// provider's file has hundreds of thousands of zones, and a template that prints `lines`
+    /// never needs a context per record. A class: the engine passes each context around as
+    /// `Any`, and a reference travels in that box without a copy.
+    final class ZoneContext: MustacheParent {
+        let zone: DNSName
+        let records: ArraySlice<ResourceRecord>
+
+        init(zone: DNSName, records: ArraySlice<ResourceRecord>) {
+            self.zone = zone
+            self.records = records
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "zone": zone.fqdn
+            case "records": recordContexts
+            case "lines": lines
+            default: nil
+            }
+        }
+
+        /// Owners are padded to the zone's widest, so the columns line up.
+        var width: Int { records.map { $0.owner.fqdn.utf8.count }.max() ?? 0 }
+
+        var recordContexts: [[String: Any]] {
+            let width = width
+            return records.map { record -> [String: Any] in
+                let owner = record.owner.fqdn
+                return [
+                    "owner": owner,
+                    "ownerColumn": owner + String(repeating: " ", count: width - owner.utf8.count),
+                    "ttl": String(record.ttl),
+                    "class": record.recordClass,
+                    "type": record.type.description,
+                    "rdata": record.rdataPresentation,
+                ]
+            }
+        }
+
+        /// Every record as `ownerColumn ttl class type rdata`, one per line, without a final
+        /// newline: what `{{#records}}` over those fields would print, made without the
+        /// template engine's per-field lookups.
+        var lines: String {
+            let width = width
+            var text = ""
+            text.reserveCapacity(records.count * (width + 80))
+            for record in records {
+                if !text.isEmpty { text += "\n" }
+                let owner = record.owner.fqdn
+                text += owner
+                text += String(repeating: " ", count: width - owner.utf8.count + 1)
+                text += String(record.ttl)
+                text += " "
+                text += record.recordClass
+                text += " "
+                text += record.type.description
+                text += " "
+                text += record.rdataPresentation
+            }
+            return text
+        }
     }
 
     /// The deepest nesting of `{{#...}}` / `{{^...}}` sections, counted on the raw text.
