@@ -34,6 +34,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]),
         /// Real functions for the OpenSSL macros Swift cannot import.
         .target(name: "COpenSSLShims", dependencies: ["COpenSSL"], path: "Sources/C/COpenSSLShims"),
+        .target(name: "CFileShims", path: "Sources/C/CFileShims"),
 
         // MARK: Wrappers (the only modules that touch C pointers)
         .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims", "ByteStreams"]),
@@ -48,7 +49,7 @@ let package = Package(
         /// PostgreSQL through libpq (the shared report store).
         .target(name: "PostgresKit", dependencies: ["CLibPQ"]),
         /// Files replaced atomically (temporary file, fsync, rename): every file danectl writes.
-        .target(name: "FileKit"),
+        .target(name: "FileKit", dependencies: ["CFileShims"]),
 
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),

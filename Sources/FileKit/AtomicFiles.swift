@@ -1,3 +1,4 @@
+import CFileShims
 import Foundation
 
 /// Writes output files so that a failed run leaves the previous ones untouched: each file is
@@ -18,7 +19,7 @@ public enum AtomicFiles {
     /// Lets `writer` fill the temporary file through its descriptor (large output need not be
     /// in memory), then flushes and renames it into place; `writer` returns false on failure.
     public static func write(to path: String, writer: (Int32) -> Bool) throws(Failure) {
-        try commit([try stage(for: path, mode: nil, writer: writer)])
+        try commit([try stage(for: path, mode: nil, flush: true, writer: writer)])
     }
 
     public static func write(_ contents: String, to path: String) throws(Failure) {
@@ -33,17 +34,42 @@ public enum AtomicFiles {
     /// existing file's owner and group are kept either way.
     /// Several files are replaced as a set: all or none.
     public static func write(_ files: [(path: String, contents: String, mode: mode_t?)]) throws(Failure) {
+        // A large set (a provider's zone per file) is flushed with one syncfs per filesystem
+        // after all are written rather than an fsync each: 100,000 fsyncs took 8 s. Either
+        // way nothing is renamed into place before every byte is on disk.
+        let flushTogether = files.count >= flushTogetherFrom
         var staged: [Staged] = []
         do {
             for file in files {
                 let bytes = Array(file.contents.utf8)
-                staged.append(try stage(for: file.path, mode: file.mode) { writeAll(bytes, to: $0) })
+                staged.append(
+                    try stage(for: file.path, mode: file.mode, flush: !flushTogether) { writeAll(bytes, to: $0) })
             }
+            if flushTogether { try flushFilesystems(of: files.map(\.path)) }
         } catch {
             staged.forEach { $0.discard() }
             throw error
         }
         try commit(staged)
+    }
+
+    /// From this many files on, `write` flushes them together.
+    static let flushTogetherFrom = 64
+
+    /// syncfs(2) once per filesystem holding one of `paths`' folders; its error (Linux 5.8 and
+    /// later report writeback errors through it) fails the set.
+    private static func flushFilesystems(of paths: [String]) throws(Failure) {
+        var flushed = Set<UInt64>()
+        for path in paths {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var info = stat()
+            guard stat(folder, &info) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+            guard flushed.insert(UInt64(info.st_dev)).inserted else { continue }
+            let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+            defer { close(fd) }
+            guard danectl_syncfs(fd) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
+        }
     }
 
     /// A file written and flushed but not yet in place. While it is written it has no name
@@ -115,9 +141,10 @@ public enum AtomicFiles {
     /// Linux's O_TMPFILE (glibc defines it as a macro Swift cannot import).
     private static let openTemporaryFile: Int32 = 0o20000000 | O_DIRECTORY
 
-    /// A flushed file holding what `writer` wrote, to be put at `path` by `commit`.
+    /// A file holding what `writer` wrote, to be put at `path` by `commit`; flushed unless the
+    /// caller flushes the whole set itself.
     private static func stage(
-        for path: String, mode requested: mode_t?, writer: (Int32) -> Bool
+        for path: String, mode requested: mode_t?, flush: Bool, writer: (Int32) -> Bool
     ) throws(Failure) -> Staged {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
@@ -142,7 +169,7 @@ public enum AtomicFiles {
             _ = fchown(fd, info.st_uid, info.st_gid)
         }
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, flush, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         // An unnamed file gets its hidden temporary name now and its descriptor is closed: a
         // set of 100,000 files (octoDNS, a file per zone) must not hold 100,000 descriptors.
         if failure == nil, staged.descriptor != nil {
@@ -181,11 +208,18 @@ public enum AtomicFiles {
         return changed.map(\.path)
     }
 
-    /// True when both paths name the same existing file (same device and inode), however
-    /// they are spelt: an output that is also an input must be refused, not overwritten.
-    public static func sameFile(_ a: String, _ b: String) -> Bool {
-        var x = stat(), y = stat()
-        guard stat(a, &x) == 0, stat(b, &y) == 0 else { return false }
-        return x.st_dev == y.st_dev && x.st_ino == y.st_ino
+    /// An existing file's device and inode: the same for every spelling of its path (./, ..,
+    /// links), so an output that is also an input is refused, not overwritten.
+    public struct Identity: Hashable, Sendable {
+        let device: UInt64
+        let inode: UInt64
+
+        /// nil when nothing exists at `path` (or it cannot be looked at).
+        public init?(of path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
+        }
     }
+
 }

@@ -64,8 +64,9 @@ public enum GenerateDelivery {
         }
         let files = try plannedFiles(outcome, target, render: render)
         // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
-        let inputs = outcome.inputs + target.extraInputs
-        for path in files.map(\.path) where inputs.contains(where: { AtomicFiles.sameFile($0, path) }) {
+        // Each path is looked at once: a provider writes 100,000 zone files and reads 100 certificates.
+        let inputs = Set((outcome.inputs + target.extraInputs).compactMap(AtomicFiles.Identity.init(of:)))
+        for path in files.map(\.path) where AtomicFiles.Identity(of: path).map(inputs.contains) ?? false {
             throw DiagnosticError(
                 .error(
                     .usage("usage-output-is-input"),

@@ -13,52 +13,91 @@ public enum OctoDNSZone {
             + "# Regenerate rather than edit: the next run replaces this file.\n"
     }
 
-    /// The records of one zone (all share `zone`), as a YAML document.
-    public static func render(_ records: [ResourceRecord], source: String) -> String {
+    /// The records of one zone (all share `zone`), as a YAML document. Pass one `scalars` to
+    /// every call of a run: a provider's zones share most of their texts.
+    public static func render(_ records: [ResourceRecord], source: String, scalars: Scalars = Scalars()) -> String {
         let zones = Dictionary(grouping: records.filter { $0.type != .rrsig }, by: \.zone)
         return zones.keys.sorted().map { zone in
-            (zones.count > 1 ? "--- # zone \(zone.fqdn)\n" : "") + document(zones[zone]!, zone: zone)
+            (zones.count > 1 ? "--- # zone \(zone.fqdn)\n" : "") + document(zones[zone]!, zone: zone, scalars)
         }.joined().prefixed(header(source: source))
     }
 
-    static func document(_ records: [ResourceRecord], zone: DNSName) -> String {
-        var names: [String: [[String: Any]]] = [:]
+    static func document(_ records: [ResourceRecord], zone: DNSName, _ scalars: Scalars) -> String {
+        var names: [String: [Node]] = [:]
         let rrsets = Dictionary(grouping: records, by: { "\($0.owner.fqdn) \($0.type.description)" })
         for key in rrsets.keys.sorted() {
             let rrset = rrsets[key]!.sorted()
             let first = rrset[0]
             let relative = Array(first.owner.labels.dropLast(zone.labels.count)).joined(separator: ".")
-            let values: [Any] = rrset.compactMap(value)
-            var record: [String: Any] = ["type": first.type.description, "ttl": Int(first.ttl)]
-            if values.count == 1 { record["value"] = values[0] } else { record["values"] = values }
+            let values = rrset.compactMap { value($0, scalars) }
+            // Keys in sorted order, as Yams sorts a dictionary's: ttl, type, value(s).
+            let record = Node(
+                [
+                    (scalars.node("ttl"), scalars.node(Int(first.ttl))),
+                    (scalars.node("type"), scalars.node(first.type.description)),
+                    values.count == 1
+                        ? (scalars.node("value"), values[0])
+                        : (scalars.node("values"), Node(values, Tag(.seq))),
+                ], Tag(.map))
             names[relative, default: []].append(record)
         }
-        // octoDNS's loader insists on natural order of names (mx2 before mx10), so names are
-        // emitted one by one in that order; within a record, plain sorted keys are natural too.
-        return names.keys.sorted(by: NaturalOrder.less).map { name in
+        // octoDNS's loader insists on natural order of names (mx2 before mx10), so the top level
+        // is built in that order and not sorted again; within a record, sorted keys are natural too.
+        let top = names.keys.sorted(by: NaturalOrder.less).map { name in
             let records = names[name]!
-            let node: [String: Any] = [name: records.count == 1 ? records[0] as Any : records as Any]
-            return (try? Yams.dump(object: node, width: -1, allowUnicode: true, sortKeys: true)) ?? ""
-        }.joined()
+            return (scalars.node(name), records.count == 1 ? records[0] : Node(records, Tag(.seq)))
+        }
+        return (try? Yams.serialize(node: Node(top, Tag(.map)), width: -1, allowUnicode: true)) ?? ""
     }
 
     /// One value in octoDNS's schema; TXT with `;` escaped as octoDNS requires.
-    static func value(_ record: ResourceRecord) -> Any? {
+    static func value(_ record: ResourceRecord, _ scalars: Scalars) -> Node? {
         switch record.data {
         case .tlsa(let tlsa):
-            return [
-                "certificate_usage": Int(tlsa.parameters.usage.rawValue),
-                "selector": Int(tlsa.parameters.selector.rawValue),
-                "matching_type": Int(tlsa.parameters.matchingType.rawValue),
-                "certificate_association_data": Hex.encode(tlsa.associationData),
-            ] as [String: Any]
+            return Node(
+                [
+                    (scalars.node("certificate_association_data"), scalars.node(Hex.encode(tlsa.associationData))),
+                    (scalars.node("certificate_usage"), scalars.node(Int(tlsa.parameters.usage.rawValue))),
+                    (scalars.node("matching_type"), scalars.node(Int(tlsa.parameters.matchingType.rawValue))),
+                    (scalars.node("selector"), scalars.node(Int(tlsa.parameters.selector.rawValue))),
+                ], Tag(.map))
         case .mx(let preference, let exchange):
-            return ["preference": Int(preference), "exchange": exchange.fqdn] as [String: Any]
+            return Node(
+                [
+                    (scalars.node("exchange"), scalars.node(exchange.fqdn)),
+                    (scalars.node("preference"), scalars.node(Int(preference))),
+                ], Tag(.map))
         case .txt(let strings):
             let text = String(decoding: strings.flatMap { $0 }, as: UTF8.self)
-            return text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;")
+            return scalars.node(
+                text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;"))
         default:
             return nil
+        }
+    }
+
+    /// Scalars as Yams represents them (quoted where the plain text would read as another
+    /// type), each made once per document: representing a string runs Yams's tag resolver, a
+    /// set of regular expressions, and a provider's files hold millions of scalars. One run's
+    /// (not shared between threads).
+    public final class Scalars {
+        private var strings: [String: Node] = [:]
+        private var integers: [Int: Node] = [:]
+
+        public init() {}
+
+        func node(_ text: String) -> Node {
+            if let known = strings[text] { return known }
+            let made = Node.scalar(text.represented())
+            strings[text] = made
+            return made
+        }
+
+        func node(_ number: Int) -> Node {
+            if let known = integers[number] { return known }
+            let made = Node.scalar(number.represented())
+            integers[number] = made
+            return made
         }
     }
 }

@@ -174,9 +174,10 @@ struct GenerateCommand: ParsableCommand {
     private func renderer(warnings: [Diagnostic], _ printer: DiagnosticPrinter) throws -> ([ResourceRecord]) -> String {
         let snippets = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
         let (format, template, source) = (format, template, URL(fileURLWithPath: file).lastPathComponent)
+        let scalars = OctoDNSZone.Scalars()
         return { subset in
             switch format {
-            case .octodns: OctoDNSZone.render(subset, source: source)
+            case .octodns: OctoDNSZone.render(subset, source: source, scalars: scalars)
             case .nsupdate: NSUpdateScript.render(subset, source: source)
             case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source)
             default: snippets?.render(subset, source: source) ?? ""
