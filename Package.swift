@@ -53,7 +53,10 @@ let package = Package(
 
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),
-        .target(name: "DaneSpec", dependencies: ["DaneModel", .product(name: "Yams", package: "Yams")]),
+        /// libyaml's events into plain values (the libyaml Yams builds; see scripts/check-imports).
+        .target(name: "YAMLKit", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "DaneSpec", dependencies: ["DaneModel", "YAMLKit", .product(name: "Yams", package: "Yams")]),
         /// Where TLS-RPT reports are kept: SQLite through GRDB, or PostgreSQL.
         .target(
             name: "ReportStore",

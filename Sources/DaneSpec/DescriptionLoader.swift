@@ -1,5 +1,6 @@
 import DaneModel
 import Foundation
+import YAMLKit
 internal import Yams
 
 /// Reads a YAML domain description into a checked `DomainDescription`.
@@ -49,15 +50,15 @@ public enum DescriptionLoader {
                         at: place))
             }
         }
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw DiagnosticError(
                 .error(.noInput("file-unreadable"), "cannot read the description: \(Self.reason(error))", at: place))
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            let offset = Self.firstInvalidUTF8(Array(data))
+        let offset = Self.firstInvalidUTF8(bytes)
+        guard offset == bytes.count else {
             throw DiagnosticError(
                 .error(
                     .badData("description-not-utf8"),
@@ -65,34 +66,46 @@ public enum DescriptionLoader {
                     at: place))
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try load(yaml: text, file: path, baseDirectory: base)
+        return try load(utf8: bytes, file: path, baseDirectory: base)
     }
 
     public static func load(
         yaml: String, file: String, baseDirectory: String
     ) throws(DiagnosticError) -> DomainDescription {
-        let root: Node
-        do {
-            // The basic resolver: values are read from their text (YAMLNodes), so scalars need no
-            // implicit tags, and resolving them ran regular expressions for every key and value
-            // (Yams hashes keys by resolved tag for its duplicate check): a fifth of `generate`.
-            guard let node = try Yams.compose(yaml: yaml, .basic) else {
-                throw DiagnosticError(
-                    .error(
-                        .badData("yaml-empty"), "the description is empty; start with \"domain:\" or \"domains:\"",
-                        at: SourceLocation(file: file)))
-            }
-            root = node
-        } catch let error as DiagnosticError {
-            throw error
-        } catch {
-            throw DiagnosticError(YAMLSyntax.diagnostic(error, file: file))
-        }
+        try load(utf8: Array(yaml.utf8), file: file, baseDirectory: baseDirectory)
+    }
+
+    static func load(
+        utf8 bytes: [UInt8], file: String, baseDirectory: String
+    ) throws(DiagnosticError) -> DomainDescription {
+        // The plain case straight from libyaml's events; anything else (a syntax error, an
+        // alias, a repeated key) through Yams, whose diagnostics are the reference.
+        let root: YAMLValue
+        if let plain = YAMLTreeReader.document(bytes) { root = plain } else { root = try composed(bytes, file: file) }
         var reader = DescriptionReader(nodes: YAMLNodes(file: file), baseDirectory: baseDirectory)
         let description = reader.read(root)
         let errors = reader.nodes.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty, let description else { throw DiagnosticError(errors) }
         return description
+    }
+
+    /// The document as Yams composes it, or the diagnostic for why it cannot.
+    static func composed(_ bytes: [UInt8], file: String) throws(DiagnosticError) -> YAMLValue {
+        do {
+            // The basic resolver: values are read from their text (YAMLNodes), so scalars need no
+            // implicit tags, and resolving them ran regular expressions for every key and value.
+            guard let node = try Yams.compose(yaml: String(decoding: bytes, as: UTF8.self), .basic) else {
+                throw DiagnosticError(
+                    .error(
+                        .badData("yaml-empty"), "the description is empty; start with \"domain:\" or \"domains:\"",
+                        at: SourceLocation(file: file)))
+            }
+            return YAMLValue(composed: node)
+        } catch let error as DiagnosticError {
+            throw error
+        } catch {
+            throw DiagnosticError(YAMLSyntax.diagnostic(error, file: file))
+        }
     }
 
     /// The offset of the first byte that does not continue a valid UTF-8 sequence.
@@ -154,6 +167,27 @@ enum YAMLSyntax {
                 .badData("yaml-syntax"), "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
         default:
             return .error(.badData("yaml-syntax"), "not valid YAML: \(yaml)", at: SourceLocation(file: file))
+        }
+    }
+}
+
+extension YAMLValue {
+    /// A composed Yams node as the reader takes it. Composing resolves aliases, so none is left.
+    init(composed node: Node) {
+        let (line, column) = (node.mark?.line ?? 0, node.mark?.column ?? 0)
+        switch node {
+        case .scalar(let scalar):
+            self.init(
+                kind: .scalar, style: Style(rawValue: UInt8(truncatingIfNeeded: scalar.style.rawValue)) ?? .any,
+                line: line, column: column, text: scalar.string)
+        case .mapping(let mapping):
+            self.init(
+                kind: .mapping, line: line, column: column,
+                children: mapping.flatMap { [YAMLValue(composed: $0.key), YAMLValue(composed: $0.value)] })
+        case .sequence(let sequence):
+            self.init(kind: .sequence, line: line, column: column, children: sequence.map(YAMLValue.init(composed:)))
+        case .alias:
+            self.init(kind: .scalar, style: .plain, line: line, column: column)
         }
     }
 }

@@ -1,6 +1,6 @@
 import DaneModel
 import Foundation
-internal import Yams
+import YAMLKit
 
 /// Walks the composed YAML tree and builds the description; every problem goes into `nodes`.
 struct DescriptionReader {
@@ -22,7 +22,7 @@ struct DescriptionReader {
         self.baseDirectory = baseDirectory
     }
 
-    mutating func read(_ root: Node) -> DomainDescription? {
+    mutating func read(_ root: YAMLValue) -> DomainDescription? {
         guard let top = nodes.mapping(root, "the description", allowed: Self.topKeys) else { return nil }
         let ttl =
             top["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) }
@@ -76,7 +76,7 @@ struct DescriptionReader {
     // MARK: - Domains
 
     private mutating func domain(
-        _ fields: [String: Node], at node: Node, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?,
+        _ fields: [String: YAMLValue], at node: YAMLValue, defaultTTL: UInt32, defaultTLSRPT: TLSRPTPolicy?,
         defaultSTS: MTASTSSpec?
     ) -> DomainSpec? {
         guard let nameNode = fields["domain"] else {
@@ -145,7 +145,8 @@ struct DescriptionReader {
 
     // MARK: - MX hosts
 
-    private mutating func define(_ fields: [String: Node], at node: Node, defaultTTL: UInt32, isMXEntry: Bool) {
+    private mutating func define(_ fields: [String: YAMLValue], at node: YAMLValue, defaultTTL: UInt32, isMXEntry: Bool)
+    {
         guard let hostNode = fields["host"] else {
             nodes.error("yaml-missing", "a hosts entry needs \"host:\"", at: node)
             return
@@ -192,7 +193,7 @@ struct DescriptionReader {
     }
 
     private mutating func keySource(
-        _ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation
+        _ node: YAMLValue, _ what: String, _ expectation: KeySourceSpec.Expectation
     ) -> KeySourceSpec? {
         guard let path = nodes.string(node, what) else { return nil }
         let resolved =
@@ -203,15 +204,15 @@ struct DescriptionReader {
 
     /// One file, or a list of them (a host serving an RSA and an ECDSA certificate).
     private mutating func keySources(
-        _ node: Node, _ what: String, _ expectation: KeySourceSpec.Expectation
+        _ node: YAMLValue, _ what: String, _ expectation: KeySourceSpec.Expectation
     ) -> [KeySourceSpec] {
-        let items: [Node] = node.scalar != nil ? [node] : (nodes.sequence(node, what) ?? [])
-        if items.isEmpty, node.scalar == nil { nodes.error("yaml-empty", "\(what) is an empty list", at: node) }
+        let items: [YAMLValue] = node.kind == .scalar ? [node] : (nodes.sequence(node, what) ?? [])
+        if items.isEmpty, node.kind != .scalar { nodes.error("yaml-empty", "\(what) is an empty list", at: node) }
         return items.compactMap { keySource($0, what, expectation) }
     }
 
-    private mutating func tlsaList(_ node: Node) -> [TLSAParameters] {
-        let items: [Node] = node.scalar != nil ? [node] : (nodes.sequence(node, "tlsa") ?? [])
+    private mutating func tlsaList(_ node: YAMLValue) -> [TLSAParameters] {
+        let items: [YAMLValue] = node.kind == .scalar ? [node] : (nodes.sequence(node, "tlsa") ?? [])
         var result: [TLSAParameters] = []
         for item in items {
             guard let text = nodes.string(item, "a tlsa entry") else { continue }
@@ -233,24 +234,24 @@ struct DescriptionReader {
     // MARK: - DNSSEC
 
     /// `dnssec: {keys: [keys/Kexample.com.+013+12345, ...]}`: keys for `generate --sign`.
-    private mutating func signingKeys(_ node: Node) -> [String] {
+    private mutating func signingKeys(_ node: YAMLValue) -> [String] {
         guard let fields = nodes.mapping(node, "dnssec", allowed: ["keys"]), let list = fields["keys"] else {
             return []
         }
-        let items: [Node] = list.scalar != nil ? [list] : (nodes.sequence(list, "keys") ?? [])
+        let items: [YAMLValue] = list.kind == .scalar ? [list] : (nodes.sequence(list, "keys") ?? [])
         return items.compactMap { keySource($0, "a dnssec key", .any)?.path }
     }
 
     // MARK: - TLS-RPT
 
-    private mutating func tlsrpt(_ node: Node) -> TLSRPTPolicy? {
+    private mutating func tlsrpt(_ node: YAMLValue) -> TLSRPTPolicy? {
         guard let fields = nodes.mapping(node, "tlsrpt", allowed: ["rua"]) else { return nil }
         guard let ruaNode = fields["rua"] else {
             nodes.error(
                 "yaml-missing", "tlsrpt needs \"rua:\", the mailto: or https: URIs that receive reports", at: node)
             return nil
         }
-        let items: [Node] = ruaNode.scalar != nil ? [ruaNode] : (nodes.sequence(ruaNode, "rua") ?? [])
+        let items: [YAMLValue] = ruaNode.kind == .scalar ? [ruaNode] : (nodes.sequence(ruaNode, "rua") ?? [])
         var uris: [String] = []
         for item in items {
             guard let uri = nodes.string(item, "a rua URI") else { continue }
@@ -272,7 +273,7 @@ struct DescriptionReader {
 
     // MARK: - MTA-STS
 
-    private mutating func mtaSTS(_ node: Node) -> MTASTSSpec? {
+    private mutating func mtaSTS(_ node: YAMLValue) -> MTASTSSpec? {
         guard let fields = nodes.mapping(node, "mta_sts", allowed: ["mode", "max_age", "mx"]) else { return nil }
         var mode = MTASTSPolicy.Mode.testing
         if let modeNode = fields["mode"], let text = nodes.string(modeNode, "mode") {
@@ -293,7 +294,7 @@ struct DescriptionReader {
         }
         var patterns: [String]?
         if let mxNode = fields["mx"] {
-            let items: [Node] = mxNode.scalar != nil ? [mxNode] : (nodes.sequence(mxNode, "mx") ?? [])
+            let items: [YAMLValue] = mxNode.kind == .scalar ? [mxNode] : (nodes.sequence(mxNode, "mx") ?? [])
             var list: [String] = []
             for item in items {
                 guard let text = nodes.string(item, "an mx pattern") else { return nil }

@@ -1,4 +1,5 @@
 import DaneModel
+import YAMLKit
 internal import Yams
 
 /// Reads typed values out of a composed YAML tree, recording an error (with line and column)
@@ -7,27 +8,29 @@ struct YAMLNodes {
     let file: String
     var diagnostics: [Diagnostic] = []
 
-    func location(_ node: Node) -> SourceLocation {
-        let mark = node.mark
-        return SourceLocation(file: file, line: mark?.line, column: mark?.column)
+    func location(_ node: YAMLValue) -> SourceLocation {
+        // 0: not known (a node made without a position).
+        SourceLocation(
+            file: file, line: node.line > 0 ? Int(node.line) : nil, column: node.column > 0 ? Int(node.column) : nil)
     }
 
-    mutating func error(_ code: String, _ message: String, at node: Node) {
+    mutating func error(_ code: String, _ message: String, at node: YAMLValue) {
         diagnostics.append(.error(.badData(code), message, at: location(node)))
     }
 
     /// The mapping's entries, after checking every key against `allowed`.
-    mutating func mapping(_ node: Node, _ what: String, allowed: [String]) -> [String: Node]? {
-        guard case .mapping(let mapping) = node else {
+    mutating func mapping(_ node: YAMLValue, _ what: String, allowed: [String]) -> [String: YAMLValue]? {
+        guard node.kind == .mapping else {
             error("yaml-type", "\(what) must be a mapping of keys to values, got \(describe(node))", at: node)
             return nil
         }
-        var entries: [String: Node] = [:]
-        for (keyNode, value) in mapping {
-            guard let key = keyNode.scalar?.string else {
+        var entries: [String: YAMLValue] = [:]
+        for (keyNode, value) in node.pairs {
+            guard keyNode.kind == .scalar else {
                 error("yaml-key", "\(what) has a key that is not a plain name", at: keyNode)
                 continue
             }
+            let key = keyNode.text
             if allowed.contains(key) {
                 entries[key] = value
             } else {
@@ -41,28 +44,35 @@ struct YAMLNodes {
         return entries
     }
 
-    mutating func sequence(_ node: Node, _ what: String) -> [Node]? {
-        guard case .sequence(let sequence) = node else {
+    mutating func sequence(_ node: YAMLValue, _ what: String) -> [YAMLValue]? {
+        guard node.kind == .sequence else {
             error("yaml-type", "\(what) must be a list, got \(describe(node))", at: node)
             return nil
         }
-        return Array(sequence)
+        return node.children
     }
 
-    mutating func string(_ node: Node, _ what: String) -> String? {
-        guard let scalar = node.scalar, node.null == nil || scalar.style != .plain else {
+    mutating func string(_ node: YAMLValue, _ what: String) -> String? {
+        guard node.kind == .scalar, !Self.isNull(node) else {
             error("yaml-type", "\(what) must be text, got \(describe(node))", at: node)
             return nil
         }
-        guard !scalar.string.isEmpty else {
+        guard !node.text.isEmpty else {
             error("yaml-empty", "\(what) is empty", at: node)
             return nil
         }
-        return scalar.string
+        return node.text
     }
 
-    mutating func integer<T: FixedWidthInteger>(_ node: Node, _ what: String, in range: ClosedRange<T>) -> T? {
-        guard let value = Self.plainDecimal(node) ?? node.int, let typed = T(exactly: value), range.contains(typed)
+    /// YAML's null, as Yams reads it: a plain `~`, `null`, `Null`, `NULL` or nothing at all.
+    static func isNull(_ node: YAMLValue) -> Bool {
+        guard node.kind == .scalar, node.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(node.text)
+    }
+
+    mutating func integer<T: FixedWidthInteger>(_ node: YAMLValue, _ what: String, in range: ClosedRange<T>) -> T? {
+        guard let value = Self.plainDecimal(node) ?? Self.yamlInteger(node), let typed = T(exactly: value),
+            range.contains(typed)
         else {
             error(
                 "yaml-range",
@@ -76,16 +86,25 @@ struct YAMLNodes {
     /// A plain scalar of decimal digits without a leading zero, read directly: what Yams's
     /// `int` makes of it too, without its pass over every YAML 1.1 spelling (a provider's
     /// description holds hundreds of thousands of priorities). Anything else: nil, and Yams reads it.
-    static func plainDecimal(_ node: Node) -> Int? {
-        guard let scalar = node.scalar, scalar.style == .plain || scalar.style == .any else { return nil }
-        let digits = scalar.string.utf8
+    static func plainDecimal(_ node: YAMLValue) -> Int? {
+        guard node.kind == .scalar, node.style == .plain || node.style == .any else { return nil }
+        let digits = node.text.utf8
         guard (1...18).contains(digits.count), digits.first != UInt8(ascii: "0"),
             digits.allSatisfy({ (0x30...0x39).contains($0) })
         else { return nil }
-        return Int(scalar.string)
+        return Int(node.text)
     }
 
-    mutating func hostName(_ node: Node, _ what: String) -> DNSName? {
+    /// Every other YAML 1.1 spelling of an integer (`0x1F`, `1_000`, octal `010`, `1:30`), read
+    /// by Yams itself so the rule has one implementation.
+    static func yamlInteger(_ node: YAMLValue) -> Int? {
+        guard node.kind == .scalar, let style = Node.Scalar.Style(rawValue: UInt32(node.style.rawValue)) else {
+            return nil
+        }
+        return Node.scalar(Node.Scalar(node.text, Tag(.implicit), style)).int
+    }
+
+    mutating func hostName(_ node: YAMLValue, _ what: String) -> DNSName? {
         guard let text = string(node, what) else { return nil }
         do {
             return try DNSName(hostName: text)
@@ -95,7 +114,7 @@ struct YAMLNodes {
         }
     }
 
-    mutating func zoneName(_ node: Node, _ what: String) -> DNSName? {
+    mutating func zoneName(_ node: YAMLValue, _ what: String) -> DNSName? {
         guard let text = string(node, what) else { return nil }
         do {
             return try DNSName(zoneName: text)
@@ -105,13 +124,11 @@ struct YAMLNodes {
         }
     }
 
-    func describe(_ node: Node) -> String {
-        switch node {
+    func describe(_ node: YAMLValue) -> String {
+        switch node.kind {
         case .mapping: "a mapping"
         case .sequence: "a list"
-        case .alias: "an alias"
-        case .scalar(let s):
-            node.null != nil && s.style == .plain ? "nothing (null)" : "\"\(s.string)\""
+        case .scalar: Self.isNull(node) ? "nothing (null)" : "\"\(node.text)\""
         }
     }
 

@@ -1,0 +1,128 @@
+import CYaml
+
+/// One node of a YAML document as a plain value: its text (scalars), its children (a
+/// sequence's items; a mapping's keys and values, alternating) and where it starts. About a
+/// tenth of the memory of a composed Yams tree, which keeps a tag object per node: a
+/// provider's description lists 100,000 domains.
+public struct YAMLValue: Sendable {
+    public enum Kind: UInt8, Sendable { case scalar, mapping, sequence }
+
+    /// libyaml's scalar styles, by the same numbers.
+    public enum Style: UInt8, Sendable { case any = 0, plain, singleQuoted, doubleQuoted, literal, folded }
+
+    public let kind: Kind
+    public let style: Style
+    /// 1-based, as editors count; the column in characters, as libyaml counts.
+    public let line: Int32
+    public let column: Int32
+    /// A scalar's text; empty for a collection.
+    public let text: String
+    public let children: [YAMLValue]
+
+    public init(kind: Kind, style: Style = .any, line: Int, column: Int, text: String = "", children: [YAMLValue] = [])
+    {
+        self.kind = kind
+        self.style = style
+        self.line = Int32(clamping: line)
+        self.column = Int32(clamping: column)
+        self.text = text
+        self.children = children
+    }
+
+    /// A mapping's entries in document order.
+    public var pairs: [(key: YAMLValue, value: YAMLValue)] {
+        guard kind == .mapping else { return [] }
+        return stride(from: 0, to: children.count - 1, by: 2).map { (children[$0], children[$0 + 1]) }
+    }
+}
+
+/// Reads a document straight from libyaml's events into `YAMLValue`s.
+///
+/// It takes on only the plain case: one document without anchors, aliases, tags or
+/// directives, whose mappings have distinct scalar keys. For anything else, and for any
+/// syntax error, it answers nil and the caller composes the text with Yams, whose
+/// diagnostics and alias resolution are the reference: this reader never has to word an error.
+public enum YAMLTreeReader {
+    public static func document(_ bytes: [UInt8]) -> YAMLValue? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { return nil }
+        defer { yaml_parser_delete(&parser) }
+        return bytes.withUnsafeBufferPointer { buffer -> YAMLValue? in
+            guard let base = buffer.baseAddress else { return nil }
+            yaml_parser_set_input_string(&parser, base, buffer.count)
+            return read(&parser)
+        }
+    }
+
+    /// A collection being read: its start and the children so far.
+    private struct Open {
+        let kind: YAMLValue.Kind
+        let line: Int
+        let column: Int
+        var children: [YAMLValue] = []
+        /// A mapping's keys so far, to find a repeated one.
+        var keys: Set<String> = []
+    }
+
+    private static func read(_ parser: inout yaml_parser_t) -> YAMLValue? {
+        var stack: [Open] = []
+        var root: YAMLValue?
+        var documents = 0
+        while true {
+            var event = yaml_event_t()
+            guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
+            defer { yaml_event_delete(&event) }
+            let line = Int(event.start_mark.line) + 1
+            let column = Int(event.start_mark.column) + 1
+            var finished: YAMLValue?
+            switch event.type {
+            case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT:
+                continue
+            case YAML_STREAM_END_EVENT:
+                return documents == 1 ? root : nil
+            case YAML_DOCUMENT_START_EVENT:
+                documents += 1
+                let start = event.data.document_start
+                guard documents == 1, start.version_directive == nil,
+                    start.tag_directives.start == start.tag_directives.end
+                else { return nil }
+                continue
+            case YAML_ALIAS_EVENT:
+                return nil
+            case YAML_SCALAR_EVENT:
+                let scalar = event.data.scalar
+                guard scalar.anchor == nil, scalar.tag == nil,
+                    let style = YAMLValue.Style(rawValue: UInt8(truncatingIfNeeded: scalar.style.rawValue))
+                else { return nil }
+                let text =
+                    scalar.length == 0
+                    ? ""
+                    : String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
+                finished = YAMLValue(kind: .scalar, style: style, line: line, column: column, text: text)
+            case YAML_SEQUENCE_START_EVENT:
+                guard event.data.sequence_start.anchor == nil, event.data.sequence_start.tag == nil else { return nil }
+                stack.append(Open(kind: .sequence, line: line, column: column))
+                continue
+            case YAML_MAPPING_START_EVENT:
+                guard event.data.mapping_start.anchor == nil, event.data.mapping_start.tag == nil else { return nil }
+                stack.append(Open(kind: .mapping, line: line, column: column))
+                continue
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+                guard let open = stack.popLast() else { return nil }
+                finished = YAMLValue(kind: open.kind, line: open.line, column: open.column, children: open.children)
+            default:
+                return nil
+            }
+            guard let value = finished else { continue }
+            guard !stack.isEmpty else {
+                root = value
+                continue
+            }
+            if stack[stack.count - 1].kind == .mapping, stack[stack.count - 1].children.count % 2 == 0 {
+                // A key: a scalar, and not one this mapping already has.
+                guard value.kind == .scalar, stack[stack.count - 1].keys.insert(value.text).inserted else { return nil }
+            }
+            stack[stack.count - 1].children.append(value)
+        }
+    }
+}

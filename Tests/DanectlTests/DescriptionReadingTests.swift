@@ -1,0 +1,90 @@
+import Foundation
+import XCTest
+
+/// A description is read straight from libyaml's events when it is plain, and composed by
+/// Yams when it uses anchors and aliases, repeats a key or does not parse. Both paths must
+/// give the same records and put every problem at the same line and column.
+final class DescriptionReadingTests: XCTestCase {
+    let provider = Repository.path("Examples/hosting-provider/provider.yaml")
+
+    /// The provider example with its MX list written once and reused by alias.
+    func aliased(_ text: String) -> String {
+        let list =
+            "    mx:\n      - {host: mx1.mail.provider.example, priority: 10}\n"
+            + "      - {host: mx2.mail.provider.example, priority: 20}\n"
+        let anchored =
+            "    mx: &shared\n      - {host: mx1.mail.provider.example, priority: 10}\n"
+            + "      - {host: mx2.mail.provider.example, priority: 20}\n"
+        guard let first = text.range(of: list) else { return text }
+        var out = text.replacingCharacters(in: first, with: anchored)
+        while let next = out.range(of: list) { out.replaceSubrange(next, with: "    mx: *shared\n") }
+        return out
+    }
+
+    func testAliasedAndPlainDescriptionsGiveTheSameRecords() throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.file("certs"), withDestinationPath: Repository.path("Examples/hosting-provider/certs"))
+        let plain = try String(contentsOfFile: provider, encoding: .utf8)
+        let withAliases = aliased(plain)
+        XCTAssertTrue(withAliases.contains("*shared"), "the example changed; the test no longer uses an alias")
+        let a = try Danectl.run(["generate", try folder.write("plain.yaml", plain), "--format", "json"])
+        let b = try Danectl.run(["generate", try folder.write("aliased.yaml", withAliases), "--format", "json"])
+        XCTAssertEqual(a.status, 0, a.stderr)
+        XCTAssertEqual(b.status, 0, b.stderr)
+        XCTAssertEqual(
+            a.stdout.replacingOccurrences(of: "plain.yaml", with: "D"),
+            b.stdout.replacingOccurrences(of: "aliased.yaml", with: "D"))
+        XCTAssertTrue(a.stdout.contains("\"type\" : \"TLSA\""), a.stdout)
+    }
+
+    func testProblemsArePlacedTheSameOnBothPaths() throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.file("certs"), withDestinationPath: Repository.path("Examples/hosting-provider/certs"))
+        // Mistakes after the aliased lists: a misspelt key, a bad host name, a TTL out of range.
+        let mistakes = """
+              - domain: broken.example
+                ttl: 99999999999
+                mx:
+                  - {host: "mx 3.example", prority: 5}
+
+            """
+        let plain = try String(contentsOfFile: provider, encoding: .utf8) + mistakes
+        let withAliases = aliased(plain)
+        XCTAssertNotEqual(plain.count, withAliases.count)
+        let a = try Danectl.run(["generate", try folder.write("plain.yaml", plain)])
+        let b = try Danectl.run(["generate", try folder.write("aliased.yaml", withAliases)])
+        XCTAssertEqual(a.status, 65, a.stderr)
+        XCTAssertEqual(b.status, 65, b.stderr)
+        // The aliased file is shorter, so compare each problem's code, column and distance from the end.
+        func places(_ stderr: String, lines: Int) -> [String] {
+            stderr.split(separator: "\n").map { line in
+                let fields = line.split(separator: ":")
+                let code = line.split(separator: "[").last ?? ""
+                return "\(lines - (Int(fields[1]) ?? 0)):\(fields[2]) \(code)"
+            }
+        }
+        let linesA = plain.split(separator: "\n", omittingEmptySubsequences: false).count
+        let linesB = withAliases.split(separator: "\n", omittingEmptySubsequences: false).count
+        XCTAssertEqual(places(a.stderr, lines: linesA), places(b.stderr, lines: linesB), a.stderr + b.stderr)
+        XCTAssertEqual(a.stderr.split(separator: "\n").count, 3, a.stderr)
+    }
+
+    /// A repeated key and a syntax error are still worded by Yams, wherever they sit.
+    func testRepeatedKeysAndSyntaxErrorsAreReported() throws {
+        let folder = try TemporaryFolder()
+        let repeated = try folder.write(
+            "repeated.yaml",
+            "domains:\n  - domain: a.example\n    mx: [{host: mx.a.example, priority: 10, priority: 20}]\n")
+        let result = try Danectl.run(["generate", repeated])
+        XCTAssertEqual(result.status, 65, result.stderr)
+        XCTAssertTrue(result.stderr.contains("[yaml-duplicate-key]"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("\"priority\""), result.stderr)
+        let broken = try folder.write("broken.yaml", "domains:\n  - domain: \"a.example\n    mx: []\n")
+        let syntax = try Danectl.run(["generate", broken])
+        XCTAssertEqual(syntax.status, 65, syntax.stderr)
+        XCTAssertTrue(syntax.stderr.contains("[yaml-syntax]"), syntax.stderr)
+        XCTAssertTrue(syntax.stderr.hasPrefix("\(broken):2:"), syntax.stderr)
+    }
+}
