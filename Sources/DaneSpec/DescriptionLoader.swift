@@ -80,10 +80,33 @@ public enum DescriptionLoader {
     ) throws(DiagnosticError) -> DomainDescription {
         // The plain case straight from libyaml's events; anything else (a syntax error, an
         // alias, a repeated key) through Yams, whose diagnostics are the reference.
-        let root: YAMLValue
-        if let plain = YAMLTreeReader.document(bytes) { root = plain } else { root = try composed(bytes, file: file) }
-        var reader = DescriptionReader(nodes: YAMLNodes(file: file), baseDirectory: baseDirectory)
-        let description = reader.read(root)
+        // A provider's `domains:` list is read entry by entry as it streams in, when it is the
+        // last entry of the top level (its entries need the defaults and hosts above it).
+        func fresh() -> DescriptionReader {
+            DescriptionReader(nodes: YAMLNodes(file: file), baseDirectory: baseDirectory)
+        }
+        var reader = fresh()
+        var began = false
+        let description: DomainDescription?
+        switch YAMLTreeReader.document(
+            bytes, streaming: "domains", begin: { began = reader.begin($0) },
+            item: { if began { reader.readDomainsEntry($0) } })
+        {
+        case .whole(let root):
+            description = reader.read(root)
+        case .streamed:
+            description = began ? reader.finish() : nil
+        case .entriesFollowed:
+            reader = fresh()
+            if let root = YAMLTreeReader.document(bytes) {
+                description = reader.read(root)
+            } else {
+                description = reader.read(try composed(bytes, file: file))
+            }
+        case .unsupported:
+            reader = fresh()  // nothing read on the way counts
+            description = reader.read(try composed(bytes, file: file))
+        }
         let errors = reader.nodes.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty, let description else { throw DiagnosticError(errors) }
         return description

@@ -22,33 +22,40 @@ struct DescriptionReader {
         self.baseDirectory = baseDirectory
     }
 
+    /// What the top level gives every domains entry; set by `begin`.
+    private var defaults = (ttl: DescriptionLoader.defaultTTL, tlsrpt: TLSRPTPolicy?.none, sts: MTASTSSpec?.none)
+    private var top: [String: YAMLValue] = [:]
+    private var domains: [DomainSpec] = []
+
     mutating func read(_ root: YAMLValue) -> DomainDescription? {
-        guard let top = nodes.mapping(root, "the description", allowed: Self.topKeys) else { return nil }
+        guard begin(root) else { return nil }
+        if let list = top["domains"] {
+            for entry in nodes.sequence(list, "domains") ?? [] { readDomainsEntry(entry) }
+        }
+        return finish()
+    }
+
+    /// The top level: its defaults, the hosts, and the one-domain form; false when it is not a
+    /// mapping. A description read as it streams in gives its `domains:` entries to
+    /// `readDomainsEntry` after this, one at a time.
+    mutating func begin(_ root: YAMLValue) -> Bool {
+        guard let top = nodes.mapping(root, "the description", allowed: Self.topKeys) else { return false }
+        self.top = top
         let ttl =
             top["ttl"].flatMap { nodes.integer($0, "ttl", in: UInt32(0)...UInt32(Int32.max)) }
             ?? DescriptionLoader.defaultTTL
-        let defaultTLSRPT = top["tlsrpt"].flatMap { tlsrpt($0) }
-        let defaultSTS = top["mta_sts"].flatMap { mtaSTS($0) }
+        defaults = (ttl, top["tlsrpt"].flatMap { tlsrpt($0) }, top["mta_sts"].flatMap { mtaSTS($0) })
 
         for entry in top["hosts"].flatMap({ nodes.sequence($0, "hosts") }) ?? [] {
             guard let fields = nodes.mapping(entry, "a hosts entry", allowed: Self.hostKeys) else { continue }
             define(fields, at: entry, defaultTTL: ttl, isMXEntry: false)
         }
 
-        var domains: [DomainSpec] = []
-        if let list = top["domains"] {
+        if top["domains"] != nil {
             for key in ["domain", "mx", "zone"] where top[key] != nil {
                 nodes.error(
                     "yaml-shape", "\"\(key)\" cannot sit beside \"domains:\"; move it into a domains entry",
                     at: top[key]!)
-            }
-            for entry in nodes.sequence(list, "domains") ?? [] {
-                guard let fields = nodes.mapping(entry, "a domains entry", allowed: Self.domainKeys) else { continue }
-                if let domain = domain(
-                    fields, at: entry, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS)
-                {
-                    domains.append(domain)
-                }
             }
         } else if top["domain"] != nil {
             // One-domain form: ttl, tlsrpt and mta_sts were read above; do not read (and report) them twice.
@@ -57,7 +64,7 @@ struct DescriptionReader {
             fields["tlsrpt"] = nil
             fields["mta_sts"] = nil
             if let domain = domain(
-                fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaultTLSRPT, defaultSTS: defaultSTS)
+                fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaults.tlsrpt, defaultSTS: defaults.sts)
             {
                 domains.append(domain)
             }
@@ -66,6 +73,20 @@ struct DescriptionReader {
                 "yaml-shape", "the description names no domain; add \"domain: example.com\" (or a \"domains:\" list)",
                 at: root)
         }
+        return true
+    }
+
+    mutating func readDomainsEntry(_ entry: YAMLValue) {
+        guard let fields = nodes.mapping(entry, "a domains entry", allowed: Self.domainKeys) else { return }
+        if let domain = domain(
+            fields, at: entry, defaultTTL: defaults.ttl, defaultTLSRPT: defaults.tlsrpt, defaultSTS: defaults.sts)
+        {
+            domains.append(domain)
+        }
+    }
+
+    /// What needs every domain: repeated domains, then the signing keys.
+    mutating func finish() -> DomainDescription? {
         checkDuplicateDomains(domains)
         let keys = top["dnssec"].map { signingKeys($0) } ?? []
         return DomainDescription(
@@ -102,7 +123,7 @@ struct DescriptionReader {
                     nodes.error("yaml-missing", "an mx entry needs \"host:\"", at: entry)
                     continue
                 }
-                guard let host = nodes.hostName(hostNode, "host") else { continue }
+                guard let host = nodes.hostName(hostNode, "host", shared: true) else { continue }
                 let priority = mx["priority"].flatMap { nodes.integer($0, "priority", in: UInt16(0)...UInt16.max) }
                 references.append(MXReference(host: host, priority: priority, location: nodes.location(entry)))
                 if mx.keys.contains(where: { $0 != "host" && $0 != "priority" }) {

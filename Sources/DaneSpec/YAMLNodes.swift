@@ -8,6 +8,8 @@ struct YAMLNodes {
     let file: String
     var diagnostics: [Diagnostic] = []
 
+    init(file: String) { self.file = file }
+
     func location(_ node: YAMLValue) -> SourceLocation {
         // 0: not known (a node made without a position).
         SourceLocation(
@@ -104,10 +106,18 @@ struct YAMLNodes {
         return Node.scalar(Node.Scalar(node.text, Tag(.implicit), style)).int
     }
 
-    mutating func hostName(_ node: YAMLValue, _ what: String) -> DNSName? {
+    /// Host names already read, by their text (see `hostName`'s `shared`).
+    private var sharedHostNames: [String: DNSName] = [:]
+
+    /// With `shared`, a name read before is handed out again rather than parsed anew: a
+    /// provider's 100,000 domains name the same few MX hosts, and they then share one copy.
+    mutating func hostName(_ node: YAMLValue, _ what: String, shared: Bool = false) -> DNSName? {
         guard let text = string(node, what) else { return nil }
+        if shared, let known = sharedHostNames[text] { return known }
         do {
-            return try DNSName(hostName: text)
+            let name = try DNSName(hostName: text)
+            if shared { sharedHostNames[text] = name }
+            return name
         } catch {
             self.error("name-invalid", "\(what) \"\(text)\" is not a valid host name: \(error)", at: node)
             return nil

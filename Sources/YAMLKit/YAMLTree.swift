@@ -44,13 +44,39 @@ public struct YAMLValue: Sendable {
 /// diagnostics and alias resolution are the reference: this reader never has to word an error.
 public enum YAMLTreeReader {
     public static func document(_ bytes: [UInt8]) -> YAMLValue? {
+        switch document(bytes, streaming: nil, begin: { _ in }, item: { _ in }) {
+        case .whole(let root): root
+        default: nil
+        }
+    }
+
+    /// What `document(_:streaming:begin:item:)` did.
+    public enum Streamed {
+        /// Nothing was streamed (no such list); the whole document.
+        case whole(YAMLValue)
+        /// The list's items went to `item`; the document, with that list left empty.
+        case streamed(YAMLValue)
+        /// The list's items went to `item`, but more entries followed it, which its items
+        /// could not see: read the document whole.
+        case entriesFollowed
+        /// Not the plain case (see above), maybe after some items were handed out.
+        case unsupported
+    }
+
+    /// Reads the document, handing the items of the root mapping's list under `key` to `item`
+    /// one by one as they are read instead of keeping them: a provider's `domains:` list then
+    /// never sits in memory whole. `begin` first gets the root's entries read so far, with the
+    /// list present but empty.
+    public static func document(
+        _ bytes: [UInt8], streaming key: String?, begin: (YAMLValue) -> Void, item: (YAMLValue) -> Void
+    ) -> Streamed {
         var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else { return nil }
+        guard yaml_parser_initialize(&parser) == 1 else { return .unsupported }
         defer { yaml_parser_delete(&parser) }
-        return bytes.withUnsafeBufferPointer { buffer -> YAMLValue? in
-            guard let base = buffer.baseAddress else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer -> Streamed in
+            guard let base = buffer.baseAddress else { return .unsupported }
             yaml_parser_set_input_string(&parser, base, buffer.count)
-            return read(&parser)
+            return read(&parser, streaming: key, begin: begin, item: item)
         }
     }
 
@@ -62,15 +88,20 @@ public enum YAMLTreeReader {
         var children: [YAMLValue] = []
         /// A mapping's keys so far, to find a repeated one.
         var keys: Set<String> = []
+        /// The streamed list: its items are handed out, not kept.
+        var streamed = false
     }
 
-    private static func read(_ parser: inout yaml_parser_t) -> YAMLValue? {
+    private static func read(
+        _ parser: inout yaml_parser_t, streaming key: String?, begin: (YAMLValue) -> Void, item: (YAMLValue) -> Void
+    ) -> Streamed {
         var stack: [Open] = []
         var root: YAMLValue?
         var documents = 0
+        var didStream = false
         while true {
             var event = yaml_event_t()
-            guard yaml_parser_parse(&parser, &event) == 1 else { return nil }
+            guard yaml_parser_parse(&parser, &event) == 1 else { return .unsupported }
             defer { yaml_event_delete(&event) }
             let line = Int(event.start_mark.line) + 1
             let column = Int(event.start_mark.column) + 1
@@ -79,48 +110,73 @@ public enum YAMLTreeReader {
             case YAML_STREAM_START_EVENT, YAML_DOCUMENT_END_EVENT:
                 continue
             case YAML_STREAM_END_EVENT:
-                return documents == 1 ? root : nil
+                guard documents == 1, let root else { return .unsupported }
+                return didStream ? .streamed(root) : .whole(root)
             case YAML_DOCUMENT_START_EVENT:
                 documents += 1
                 let start = event.data.document_start
                 guard documents == 1, start.version_directive == nil,
                     start.tag_directives.start == start.tag_directives.end
-                else { return nil }
+                else { return .unsupported }
                 continue
             case YAML_ALIAS_EVENT:
-                return nil
+                return .unsupported
             case YAML_SCALAR_EVENT:
                 let scalar = event.data.scalar
                 guard scalar.anchor == nil, scalar.tag == nil,
                     let style = YAMLValue.Style(rawValue: UInt8(truncatingIfNeeded: scalar.style.rawValue))
-                else { return nil }
+                else { return .unsupported }
                 let text =
                     scalar.length == 0
                     ? ""
                     : String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
                 finished = YAMLValue(kind: .scalar, style: style, line: line, column: column, text: text)
             case YAML_SEQUENCE_START_EVENT:
-                guard event.data.sequence_start.anchor == nil, event.data.sequence_start.tag == nil else { return nil }
-                stack.append(Open(kind: .sequence, line: line, column: column))
+                guard event.data.sequence_start.anchor == nil, event.data.sequence_start.tag == nil else {
+                    return .unsupported
+                }
+                var list = Open(kind: .sequence, line: line, column: column)
+                if let key, stack.count == 1, stack[0].kind == .mapping, stack[0].children.count % 2 == 1,
+                    stack[0].children.last?.text == key
+                {
+                    list.streamed = true
+                    didStream = true
+                    let empty = YAMLValue(kind: .sequence, line: line, column: column)
+                    begin(
+                        YAMLValue(
+                            kind: .mapping, line: stack[0].line, column: stack[0].column,
+                            children: stack[0].children + [empty]))
+                }
+                stack.append(list)
                 continue
             case YAML_MAPPING_START_EVENT:
-                guard event.data.mapping_start.anchor == nil, event.data.mapping_start.tag == nil else { return nil }
+                guard event.data.mapping_start.anchor == nil, event.data.mapping_start.tag == nil else {
+                    return .unsupported
+                }
                 stack.append(Open(kind: .mapping, line: line, column: column))
                 continue
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
-                guard let open = stack.popLast() else { return nil }
+                guard let open = stack.popLast() else { return .unsupported }
                 finished = YAMLValue(kind: open.kind, line: open.line, column: open.column, children: open.children)
             default:
-                return nil
+                return .unsupported
             }
             guard let value = finished else { continue }
             guard !stack.isEmpty else {
                 root = value
                 continue
             }
+            if stack[stack.count - 1].streamed {
+                item(value)
+                continue
+            }
             if stack[stack.count - 1].kind == .mapping, stack[stack.count - 1].children.count % 2 == 0 {
                 // A key: a scalar, and not one this mapping already has.
-                guard value.kind == .scalar, stack[stack.count - 1].keys.insert(value.text).inserted else { return nil }
+                guard value.kind == .scalar, stack[stack.count - 1].keys.insert(value.text).inserted else {
+                    return .unsupported
+                }
+                // The streamed list's items have been read without this entry.
+                if didStream, stack.count == 1 { return .entriesFollowed }
             }
             stack[stack.count - 1].children.append(value)
         }

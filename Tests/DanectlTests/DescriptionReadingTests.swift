@@ -87,4 +87,42 @@ final class DescriptionReadingTests: XCTestCase {
         XCTAssertTrue(syntax.stderr.contains("[yaml-syntax]"), syntax.stderr)
         XCTAssertTrue(syntax.stderr.hasPrefix("\(broken):2:"), syntax.stderr)
     }
+
+    /// A `domains:` list is read entry by entry as it streams in; a top-level default written
+    /// after it still applies to every entry, and a late alias or mistake is read as before.
+    func testDomainsListIsReadTheSameWhereverItSits() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/hosting-provider/certs/mx1.pem")
+        let hosts = "hosts:\n  - {host: mx1.provider.example, certificate: \(certificate)}\n"
+        let domains =
+            "domains:\n"
+            + (1...3).map { "  - {domain: c\($0).example, mx: [{host: mx1.provider.example, priority: 10}]}\n" }
+            .joined()
+        let last = try Danectl.run(["generate", try folder.write("last.yaml", "ttl: 600\n" + hosts + domains)])
+        let first = try Danectl.run(["generate", try folder.write("first.yaml", domains + hosts + "ttl: 600\n")])
+        XCTAssertEqual(last.status, 0, last.stderr)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        func body(_ text: String) -> String { text.split(separator: "\n").filter { !$0.hasPrefix(";") }.joined() }
+        XCTAssertEqual(body(first.stdout), body(last.stdout))
+        XCTAssertTrue(last.stdout.contains("c3.example. 600 IN MX 10 mx1.provider.example."), last.stdout)
+
+        // An alias in the last entry sends the whole file to Yams; a mistake in the second entry
+        // is then reported once, not once per reading.
+        let late =
+            hosts + "domains:\n"
+            + "  - {domain: c1.example, mx: &m [{host: mx1.provider.example, priority: 10}]}\n"
+            + "  - {domain: c2.example, mx: [{host: mx1.provider.example, prority: 10}]}\n"
+            + "  - {domain: c3.example, mx: *m}\n"
+        let aliased = try Danectl.run(["generate", try folder.write("late.yaml", late)])
+        XCTAssertEqual(aliased.status, 65, aliased.stderr)
+        XCTAssertEqual(aliased.stderr.components(separatedBy: "[yaml-unknown-key]").count - 1, 1, aliased.stderr)
+        XCTAssertTrue(aliased.stderr.contains("late.yaml:5:"), aliased.stderr)
+        let written = late.replacingOccurrences(of: " &m", with: "").replacingOccurrences(
+            of: "*m", with: "[{host: mx1.provider.example, priority: 10}]")
+        let plain = try Danectl.run(["generate", try folder.write("plain.yaml", written)])
+        XCTAssertEqual(plain.status, 65)
+        XCTAssertEqual(
+            plain.stderr.replacingOccurrences(of: "plain.yaml", with: "D"),
+            aliased.stderr.replacingOccurrences(of: "late.yaml", with: "D"))
+    }
 }
