@@ -74,10 +74,17 @@ public enum GenerateRun {
         }
         return GenerateOutcome(
             records: records, warnings: warnings, liveProblems: liveProblems, mtaSTSPolicies: policies,
-            allZones: Array(Set(generated.records.map(\.zone))).sorted(),
+            allZones: zones(ofSorted: generated.records),
             allWebHosts: generated.mtaSTSPolicies.map(\.webHost),
             inputs: description.inputFiles + request.keys + [request.caFile].compactMap { $0 },
             mxHosts: Array(Set(description.domains.flatMap { $0.mx.map(\.host) })).sorted())
+    }
+
+    /// The zones of records in canonical order (zone first), each once, in order.
+    static func zones(ofSorted records: [ResourceRecord]) -> [DNSName] {
+        var zones: [DNSName] = []
+        for record in records where zones.last != record.zone { zones.append(record.zone) }
+        return zones
     }
 
     static func filter(_ records: [ResourceRecord], zones: [String]) throws(DiagnosticError) -> [ResourceRecord] {

@@ -43,6 +43,7 @@ public struct Generator {
 
     public func generate(_ description: DomainDescription) throws(DiagnosticError) -> Output {
         var records: [ResourceRecord] = []
+        var printed = PrintedRecords()
         var errors: [Diagnostic] = []
         var warnings: [Diagnostic] = []
         let zones = ZoneAssignment(description: description)
@@ -95,7 +96,7 @@ public struct Generator {
                 let file = MTASTSPolicyFile(domain: domain.name, text: policy.text, id: Self.mtaSTSID(policy.text))
                 policies.append(file)
                 records.append(
-                    ResourceRecord(
+                    printed.record(
                         zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl,
                         type: .txt,
                         data: .txt(TXTCharacterStrings.chunks(MTASTSRecord(id: file.id).recordText))))
@@ -104,7 +105,7 @@ public struct Generator {
             for mx in domain.mx {
                 if let priority = mx.priority {
                     records.append(
-                        ResourceRecord(
+                        printed.record(
                             zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
                             data: .mx(preference: priority, exchange: mx.host)))
                 }
@@ -130,7 +131,7 @@ public struct Generator {
                     continue
                 }
                 records.append(
-                    ResourceRecord(
+                    printed.record(
                         zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
                         ttl: domain.ttl, type: .txt,
                         data: .txt(TXTCharacterStrings.chunks(tlsrpt.recordText))))
@@ -138,6 +139,25 @@ public struct Generator {
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
         return Output(records: ResourceRecord.sortedUnique(records), warnings: warnings, mtaSTSPolicies: policies)
+    }
+
+    /// Records by their type and RDATA, so each RDATA's text is printed once per run.
+    struct PrintedRecords {
+        struct Key: Hashable {
+            let type: RRType
+            let data: RecordData
+        }
+        private var models: [Key: ResourceRecord] = [:]
+
+        mutating func record(
+            zone: DNSName, owner: DNSName, ttl: UInt32, type: RRType, data: RecordData
+        ) -> ResourceRecord {
+            let key = Key(type: type, data: data)
+            if let model = models[key] { return model.moved(zone: zone, owner: owner, ttl: ttl) }
+            let record = ResourceRecord(zone: zone, owner: owner, ttl: ttl, type: type, data: data)
+            models[key] = record
+            return record
+        }
     }
 
     /// MTA-STS `enforce` makes senders require a WebPKI-valid certificate for the MX name:

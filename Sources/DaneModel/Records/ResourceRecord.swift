@@ -25,6 +25,13 @@ public struct ResourceRecord: Sendable, Hashable, Comparable {
                 sortType = type.description
             }
         }
+
+        init(_ model: Fields, zone: DNSName, owner: DNSName, ttl: UInt32) {
+            (self.zone, self.owner, self.ttl) = (zone, owner, ttl)
+            (type, data, rdataPresentation, sortType) = (
+                model.type, model.data, model.rdataPresentation, model.sortType
+            )
+        }
     }
 
     private let fields: Fields
@@ -41,6 +48,14 @@ public struct ResourceRecord: Sendable, Hashable, Comparable {
     public init(zone: DNSName, owner: DNSName, ttl: UInt32, type: RRType, data: RecordData) {
         fields = Fields(zone: zone, owner: owner, ttl: ttl, type: type, data: data)
     }
+
+    /// The same type and RDATA at another owner (or zone, or TTL), sharing the RDATA's text
+    /// rather than printing it again: a provider's domains repeat the same few MX and TLS-RPT records.
+    public func moved(zone: DNSName, owner: DNSName, ttl: UInt32) -> ResourceRecord {
+        ResourceRecord(fields: Fields(fields, zone: zone, owner: owner, ttl: ttl))
+    }
+
+    private init(fields: Fields) { self.fields = fields }
 
     /// `owner ttl IN TYPE rdata`, the RFC 1035 master-file line.
     public var presentation: String { "\(owner.fqdn) \(ttl) \(recordClass) \(type) \(rdataPresentation)" }
