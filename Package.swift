@@ -115,6 +115,7 @@ let package = Package(
         .target(name: "DaneTestSupport", dependencies: ["DaneFeatures", "DaneModel"], path: "Tests/DaneTestSupport"),
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
+        .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(
             name: "DaneFeaturesTests",

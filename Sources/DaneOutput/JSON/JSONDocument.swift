@@ -7,12 +7,58 @@ public enum JSONDocument {
     public static let schemaVersion = 1
 
     public static func encode(_ value: some Encodable) -> String {
+        // Our documents hold strings, numbers, booleans and dates only: encoding cannot fail.
+        guard var data = try? prettyEncoder().encode(value) else { return "{}\n" }
+        data.append(UInt8(ascii: "\n"))
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private static func prettyEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        // Our documents hold strings, numbers, booleans and dates only: encoding cannot fail.
-        guard let data = try? encoder.encode(value) else { return "{}\n" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return encoder
+    }
+
+    /// Items encoded per chunk when a long list is spliced in.
+    static let spliceChunk = 1_000
+
+    /// `value`, whose top-level list under `key` is empty, with that list holding `items` (each
+    /// made by `element`): byte for byte what encoding the filled value prints, but encoded a
+    /// thousand items at a time. JSONEncoder holds a tree of everything it encodes, 600 MiB for
+    /// a provider's 300,000 records at once.
+    public static func encode<Item, Element: Encodable>(
+        _ value: some Encodable, filling key: String, with items: [Item], as element: (Item) -> Element
+    ) -> String {
+        let document = encode(value)
+        // Pretty-printed, an empty top-level list is `"key" : [`, a blank line, `  ]`; the
+        // newlines cannot be inside a string (JSON escapes them), so this is the list itself.
+        let empty = "\n  \"\(key)\" : [\n\n  ]"
+        guard !items.isEmpty, let place = document.range(of: empty) else { return document }
+        var out = [UInt8]()
+        out.reserveCapacity(document.utf8.count + items.count * 256)
+        out += document[..<place.lowerBound].utf8
+        out += "\n  \"\(key)\" : [\n".utf8
+        let encoder = prettyEncoder()
+        let (newline, space) = (UInt8(ascii: "\n"), UInt8(ascii: " "))
+        for start in stride(from: 0, to: items.count, by: spliceChunk) {
+            let chunk = items[start..<min(start + spliceChunk, items.count)].map(element)
+            guard let data = try? encoder.encode(chunk) else { return encode(value) }
+            // A top-level list: `[`, its items indented by two, `]`; here they sit two deeper,
+            // except the blank line of an empty list, which stays blank.
+            let inner = [UInt8](data).dropFirst(2).dropLast(2)
+            if start > 0 { out += ",\n".utf8 }
+            out += [space, space]
+            var previous = UInt8(0)
+            for byte in inner {
+                if previous == newline, byte != newline { out += [space, space] }
+                out.append(byte)
+                previous = byte
+            }
+        }
+        out += "\n  ]".utf8
+        out += document[place.upperBound...].utf8
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// One compact line (JSON Lines): same keys and dates, no pretty-printing.

@@ -72,9 +72,8 @@ public enum RecordJSON {
 
     public static func render(_ records: [ResourceRecord], warnings: [Diagnostic], source: String) -> String {
         let document = Document(
-            source: source,
-            records: records.sorted().map(Record.init),
+            source: source, records: [],
             warnings: warnings.map { Warning(code: $0.code, message: $0.message, location: $0.location?.description) })
-        return JSONDocument.encode(document)
+        return JSONDocument.encode(document, filling: "records", with: records.sorted(), as: Record.init)
     }
 }
