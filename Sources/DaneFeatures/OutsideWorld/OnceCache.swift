@@ -5,45 +5,87 @@ import Synchronization
 /// Values computed at most once per key while they are fresh, however many threads ask at
 /// the same time: the first asker computes, the others wait for its answer. Used so a run over
 /// thousands of domains asks the DNS once per question and probes each MX address once.
+///
+/// A provider's run asks it hundreds of thousands of times from many threads for the same
+/// hot keys (the root's and the TLD's keys for every domain), so the table is split into
+/// shards with a lock each, and a computed value is handed out under that lock alone.
 final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
-    /// Unchecked Sendable: `value` and `expires` are written once, by the first asker, under
-    /// `ready`'s lock, and read by the others only under it after the broadcast.
-    private final class Entry: @unchecked Sendable {
+    /// Where a value being computed is waited for. Unchecked Sendable: `value` is written once,
+    /// by the first asker, under `ready`'s lock, and read by the others only under it.
+    private final class Pending: @unchecked Sendable {
         let ready = NSCondition()
         var value: Value?
-        var expires = Date.distantFuture
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
+    private enum Slot {
+        case ready(Value, expires: Date)
+        case pending(Pending)
+    }
+
+    private final class Shard: Sendable {
+        let table = Mutex<[Key: Slot]>([:])
+    }
+
+    private static var shardCount: Int { 32 }
+    private let shards: [Shard]
     private let clock: any Clock
 
-    init(clock: any Clock) { self.clock = clock }
+    init(clock: any Clock) {
+        self.clock = clock
+        shards = (0..<Self.shardCount).map { _ in Shard() }
+    }
+
+    private enum Found {
+        case value(Value)
+        case wait(Pending)
+        case compute(Pending)
+    }
 
     /// The cached value for `key`, or `compute()`'s, kept for the seconds `lifetime` gives it.
     func value(for key: Key, lifetime: (Value) -> TimeInterval = { _ in .infinity }, _ compute: () -> Value) -> Value {
-        let (entry, mine) = entries.withLock { table -> (Entry, Bool) in
-            if let found = table[key], found.value == nil || found.expires > clock.now() { return (found, false) }
-            let made = Entry()
-            table[key] = made
-            return (made, true)
+        let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
+        let now = clock.now()
+        let found = shard.table.withLock { table -> Found in
+            switch table[key] {
+            case .ready(let value, let expires)? where expires > now: return .value(value)
+            case .pending(let pending)?: return .wait(pending)
+            default:
+                let pending = Pending()
+                table[key] = .pending(pending)
+                return .compute(pending)
+            }
         }
-        if mine {
+        switch found {
+        case .value(let value):
+            return value
+        case .wait(let pending):
+            pending.ready.lock()
+            defer { pending.ready.unlock() }
+            while pending.value == nil { pending.ready.wait() }
+            return pending.value!
+        case .compute(let pending):
             let value = compute()
             let seconds = lifetime(value)
-            entry.ready.lock()
-            entry.value = value
-            entry.expires = seconds.isFinite ? clock.now().addingTimeInterval(seconds) : .distantFuture
-            entry.ready.broadcast()
-            entry.ready.unlock()
+            let expires = seconds.isFinite ? clock.now().addingTimeInterval(seconds) : .distantFuture
+            shard.table.withLock { $0[key] = .ready(value, expires: expires) }
+            pending.ready.lock()
+            pending.value = value
+            pending.ready.broadcast()
+            pending.ready.unlock()
             return value
         }
-        entry.ready.lock()
-        defer { entry.ready.unlock() }
-        while entry.value == nil { entry.ready.wait() }
-        return entry.value!
     }
 
-    var count: Int { entries.withLock { $0.count } }
+    /// Whether `key` has a value now (not expired, not still being computed).
+    func isReady(_ key: Key) -> Bool {
+        let now = clock.now()
+        return shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))].table.withLock { table in
+            if case .ready(_, let expires)? = table[key] { return expires > now }
+            return false
+        }
+    }
+
+    var count: Int { shards.reduce(0) { total, shard in total + shard.table.withLock { $0.count } } }
 }
 
 /// A run's DNS answers, kept for their TTL (failures for 30 s, denials for 60 s): many domains

@@ -40,21 +40,33 @@ extension Verifier {
                 apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
             }
         }
-        // Side by side: a slow name server costs its lookups once, not once per name in turn.
+        // Each zone is checked once a minute at most, whichever domain asks: a provider's
+        // domains share their parent, TLD and root. The zones no domain has checked yet are
+        // asked side by side when there are several (a slow name server costs its lookups once,
+        // not once per name in turn); the rest are answered here.
         let zones = ordered
-        return ProbeRunner(limit: options.concurrency).run(zones.count) { index -> [ExpiringSignature] in
-            let current = zones[index]
-            let dnskey = self.lookup.lookup(current, .dnskey)
+        let new = zones.filter { !zoneSignatures.isReady($0) }
+        if new.count > 1 {
+            _ = ProbeRunner(limit: options.concurrency).run(new.count) { self.zoneExpiringSignatures(new[$0]) }
+        }
+        return zones.flatMap(zoneExpiringSignatures)
+    }
+
+    /// The zone's DNSKEY RRSIGs and its DS RRSIGs in the parent that run out soon, when the
+    /// name is a signed zone's apex.
+    func zoneExpiringSignatures(_ zone: DNSName) -> [ExpiringSignature] {
+        zoneSignatures.value(for: zone, lifetime: { _ in 60 }) {
+            let dnskey = lookup.lookup(zone, .dnskey)
             guard dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) else {
                 return []
             }
-            var found = self.expiringSignatures(dnskey.response, what: "the DNSKEY records of \(current)")
-            if !current.labels.isEmpty {
-                found += self.expiringSignatures(
-                    self.lookup.lookup(current, .ds).response, what: "the DS records of \(current) in its parent")
+            var found = expiringSignatures(dnskey.response, what: "the DNSKEY records of \(zone)")
+            if !zone.labels.isEmpty {
+                found += expiringSignatures(
+                    lookup.lookup(zone, .ds).response, what: "the DS records of \(zone) in its parent")
             }
             return found
-        }.flatMap { $0 }
+        }
     }
 
     /// An RRSIG the verdict rests on that expires within --warn-days: which zone signed it

@@ -45,6 +45,8 @@ public struct Verifier: Sendable {
     /// Each (address, port, TLSA base, host, records) is probed once per run, however many
     /// domains share the MX host: a provider's 10,000 domains on 50 hosts cost 50 probes per address.
     let probes: OnceCache<String, AddressReport>
+    /// Each zone's soon-expiring DNSKEY and DS signatures, checked once for all its domains.
+    let zoneSignatures: OnceCache<DNSName, [ExpiringSignature]>
 
     public init(lookup: any DNSLookup, world: World, options: Options) {
         self.lookup = lookup
@@ -52,6 +54,7 @@ public struct Verifier: Sendable {
         self.options = options
         self.now = options.now ?? world.clock.now()
         probes = OnceCache(clock: world.clock)
+        zoneSignatures = OnceCache(clock: world.clock)
     }
 
     /// Several domains, `options.jobs` at a time (each one's probes run side by side too);
