@@ -8,7 +8,7 @@
 #     host on its own Postfix address: verify beside dnsperf sending exactly the queries verify
 #     sends (taken from the resolver's query log), through a resolver that keeps its cache,
 #     cold and warm, in the same run; peak memory, and the SMTP sessions Postfix logged (one per
-#     address means probes were shared). JOBS=N sets verify's --jobs (default 16).
+#     address means probes were shared). JOBS=N sets verify's --jobs (default 64, as verify's own).
 #  BASELINE=path/to/older/danectl adds that build's provider run right after ours, on the same
 #  lab (before/after in one run).
 # Needs root (the lab binds port 25 and 53 on 127.0.0.0/8), nsd, unbound, postfix, dnsperf, python3.
@@ -48,7 +48,7 @@ echo "200 domains in one run: $(elapsed "$start" "$end") s"
 # list of what verify asks; then, each on a freshly started (cold) resolver and again warm:
 # verify --dns-only, verify with its SMTP probes, and dnsperf (100 queries in flight) on that
 # list. unbound-control's counters check that dnsperf sent as many queries as verify did.
-jobs=${JOBS:-16}
+jobs=${JOBS:-64}
 # Read from a file (--domains-from), as a provider runs it: ArgumentParser's handling of
 # 10,000 positional arguments alone took 3.5 s, and 100,000 would pass the kernel's ARG_MAX.
 seq 1 "$provider" | sed 's/.*/d&.provider.test/' > "$lab/domains"

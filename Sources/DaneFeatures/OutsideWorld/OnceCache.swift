@@ -1,6 +1,5 @@
 import DaneModel
 import Foundation
-import Synchronization
 
 /// Values computed at most once per key while they are fresh, however many threads ask at
 /// the same time: the first asker computes, the others wait for its answer. Used so a run over
@@ -22,8 +21,17 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         case pending(Pending)
     }
 
-    private final class Shard: Sendable {
-        let table = Mutex<[Key: Slot]>([:])
+    /// NSLock rather than Synchronization's Mutex, whose priority-inheritance futex spins and
+    /// then goes through the kernel's rt-mutex when threads meet on a hot key.
+    private final class Shard: @unchecked Sendable {
+        private let lock = NSLock()
+        private var table: [Key: Slot] = [:]
+
+        func withLock<T>(_ body: (inout [Key: Slot]) -> T) -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return body(&table)
+        }
     }
 
     private static var shardCount: Int { 32 }
@@ -45,7 +53,7 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     func value(for key: Key, lifetime: (Value) -> TimeInterval = { _ in .infinity }, _ compute: () -> Value) -> Value {
         let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
         let now = clock.now()
-        let found = shard.table.withLock { table -> Found in
+        let found = shard.withLock { table -> Found in
             switch table[key] {
             case .ready(let value, let expires)? where expires > now: return .value(value)
             case .pending(let pending)?: return .wait(pending)
@@ -67,7 +75,7 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
             let value = compute()
             let seconds = lifetime(value)
             let expires = seconds.isFinite ? clock.now().addingTimeInterval(seconds) : .distantFuture
-            shard.table.withLock { $0[key] = .ready(value, expires: expires) }
+            shard.withLock { $0[key] = .ready(value, expires: expires) }
             pending.ready.lock()
             pending.value = value
             pending.ready.broadcast()
@@ -79,13 +87,13 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// Whether `key` has a value now (not expired, not still being computed).
     func isReady(_ key: Key) -> Bool {
         let now = clock.now()
-        return shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))].table.withLock { table in
+        return shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))].withLock { table in
             if case .ready(_, let expires)? = table[key] { return expires > now }
             return false
         }
     }
 
-    var count: Int { shards.reduce(0) { total, shard in total + shard.table.withLock { $0.count } } }
+    var count: Int { shards.reduce(0) { total, shard in total + shard.withLock { $0.count } } }
 }
 
 /// A run's DNS answers, kept for their TTL (failures for 30 s, denials for 60 s): many domains

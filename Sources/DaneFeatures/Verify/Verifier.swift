@@ -14,7 +14,7 @@ public struct Verifier: Sendable {
         public var port: UInt16 = 25
         public var concurrency: Int = 16
         /// Domains checked at once (`--jobs`); each runs its own probes side by side too.
-        public var jobs: Int = 16
+        public var jobs: Int = 64
         /// Addresses tried per MX host, as Postfix's smtp_mx_address_limit (default 5).
         public var addressLimit: Int = 5
         /// MX hosts checked per domain, by preference (`--mx-limit`): senders stop after a few.
