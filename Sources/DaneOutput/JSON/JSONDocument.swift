@@ -43,7 +43,11 @@ public enum JSONDocument {
         let (newline, space) = (UInt8(ascii: "\n"), UInt8(ascii: " "))
         for start in stride(from: 0, to: items.count, by: spliceChunk) {
             let chunk = items[start..<min(start + spliceChunk, items.count)].map(element)
-            guard let data = try? encoder.encode(chunk) else { return encode(value) }
+            // Plain strings and numbers cannot fail to encode; if they ever did, stopping is
+            // safer than a document whose list is silently short (a pipeline would publish it).
+            guard let data = try? encoder.encode(chunk) else {
+                preconditionFailure("JSONEncoder refused items \(start)... of \"\(key)\"")
+            }
             // A top-level list: `[`, its items indented by two, `]`; here they sit two deeper,
             // except the blank line of an empty list, which stays blank.
             let inner = [UInt8](data).dropFirst(2).dropLast(2)
