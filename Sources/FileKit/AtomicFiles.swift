@@ -60,8 +60,11 @@ public enum AtomicFiles {
     /// later report writeback errors through it) fails the set.
     private static func flushFilesystems(of paths: [String]) throws(Failure) {
         var flushed = Set<UInt64>()
+        var folders = Set<String>()
+        // Each folder once (a provider's 100,000 zone files share one).
         for path in paths {
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            guard folders.insert(folder).inserted else { continue }
             var info = stat()
             guard stat(folder, &info) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
             guard flushed.insert(UInt64(info.st_dev)).inserted else { continue }

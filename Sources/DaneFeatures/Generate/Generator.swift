@@ -119,7 +119,8 @@ public struct Generator {
             }
             if let tlsrpt = domain.tlsrpt {
                 let owner = TLSRPTPolicy.ownerName(domain: domain.name)
-                let octets = TXTCharacterStrings.chunks(tlsrpt.recordText).reduce(0) { $0 + $1.count + 1 }
+                let chunks = TXTCharacterStrings.chunks(tlsrpt.recordText)
+                let octets = chunks.reduce(0) { $0 + $1.count + 1 }
                 if owner.wireLength > 255 || octets > 65_535 {
                     errors.append(
                         .error(
@@ -132,9 +133,7 @@ public struct Generator {
                 }
                 records.append(
                     printed.record(
-                        zone: domain.zone, owner: TLSRPTPolicy.ownerName(domain: domain.name),
-                        ttl: domain.ttl, type: .txt,
-                        data: .txt(TXTCharacterStrings.chunks(tlsrpt.recordText))))
+                        zone: domain.zone, owner: owner, ttl: domain.ttl, type: .txt, data: .txt(chunks)))
             }
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }

@@ -50,6 +50,10 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         shards = (0..<Self.shardCount).map { _ in Shard() }
     }
 
+    private func shard(for key: Key) -> Shard {
+        shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
+    }
+
     private enum Found {
         case value(Value)
         case wait(Pending)
@@ -58,7 +62,7 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 
     /// The cached value for `key`, or `compute()`'s, kept for the seconds `lifetime` gives it.
     func value(for key: Key, lifetime: (Value) -> TimeInterval = { _ in .infinity }, _ compute: () -> Value) -> Value {
-        let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
+        let shard = shard(for: key)
         let now = clock.now()
         let found = shard.withLock { table -> Found in
             switch table[key] {
@@ -100,7 +104,7 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// Whether `key` has a value now (not expired, not still being computed).
     func isReady(_ key: Key) -> Bool {
         let now = clock.now()
-        return shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))].withLock { table in
+        return shard(for: key).withLock { table in
             if case .ready(_, let expires, _)? = table[key] { return expires > now }
             return false
         }
