@@ -66,6 +66,43 @@ final class ResignTests: XCTestCase {
         }
     }
 
+    /// The signer's own lines are read by a fast reader, anything else by ldns: the same signed
+    /// zone with every RRSIG, NSEC and NSEC3 record's data in parentheses (which only ldns
+    /// reads) re-signs to the same zone, keeping the same signatures by the same seals.
+    func testSignaturesReadEitherWayAreKeptAlike() throws {
+        for denial in [[String](), ["--nsec3"]] {
+            let folder = try TemporaryFolder()
+            let (ksk, zsk) = try makeKeys(in: folder)
+            let zone = try folder.write("example.com.zone", Self.zoneText)
+            _ = try sign(zone, [ksk, zsk], folder.file("one"), denial)
+            let plain = try sign(folder.file("one"), [ksk, zsk], folder.file("two"), denial)
+            var rewritten = 0
+            let wrapped = try String(contentsOfFile: folder.file("one"), encoding: .utf8)
+                .split(separator: "\n").map { line -> String in
+                    let fields = line.split(separator: "\t", maxSplits: 4).map(String.init)
+                    guard fields.count == 5, ["RRSIG", "NSEC", "NSEC3", "NSEC3PARAM"].contains(fields[3]) else {
+                        return String(line)
+                    }
+                    rewritten += 1
+                    let parts = fields[4].components(separatedBy: "\t;")
+                    let comment = parts.count > 1 ? "\t;" + parts[1] : ""
+                    return fields[0..<4].joined(separator: "\t") + "\t(\n\t\t" + parts[0] + " )" + comment
+                }.joined(separator: "\n")
+            XCTAssertGreaterThan(rewritten, 20)
+            let viaLDNS = try sign(
+                try folder.write("wrapped", wrapped + "\n"), [ksk, zsk], folder.file("three"), denial)
+            let counts = try XCTUnwrap(Self.keptCounts(plain.stderr), plain.stderr)
+            let ldnsCounts = try XCTUnwrap(Self.keptCounts(viaLDNS.stderr), viaLDNS.stderr)
+            XCTAssertEqual(counts.kept, ldnsCounts.kept, "\(plain.stderr) / \(viaLDNS.stderr)")
+            XCTAssertEqual(counts.bySeal, ldnsCounts.bySeal, "\(plain.stderr) / \(viaLDNS.stderr)")
+            XCTAssertEqual(counts.new, 1, plain.stderr)
+            XCTAssertEqual(
+                try changedLines(folder.file("two"), folder.file("three")).filter { !$0.contains("SOA") }, [],
+                "the same zone either way \(denial)")
+            try assertValid(folder.file("three"), "re-signed from the wrapped form \(denial)")
+        }
+    }
+
     func testATLSAChangeTouchesOnlyThatRRsetAndTheSOA() throws {
         let folder = try TemporaryFolder()
         let (ksk, zsk) = try makeKeys(in: folder)

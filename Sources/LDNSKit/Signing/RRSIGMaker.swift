@@ -124,7 +124,7 @@ final class RRSIGMaker {
         data += signerWire
         data += body
         let mark = data.withUnsafeBufferPointer { signer.seal($0, signature: found.signature) }
-        if let mark, old.sealed(mark) {
+        if let mark, old.sealed(mark, of: found) {
             keptBySeal += 1
         } else {
             guard data.withUnsafeBufferPointer({ signer.verify($0, signature: found.signature) }) else { return nil }

@@ -22,11 +22,8 @@ public enum SigningEngine {
             zoneFile, keys: keys, denial: options.denial, childSync: options.childSync, threads: options.threads)
         let counts = layout.signingCounts(dnskeySigners: probe.forDNSKEY.count, zoneSigners: probe.forZone.count)
         let old =
-            options.keepSignatures && !zoneFile.signatureRefs.isEmpty
-            ? OldSignatures(
-                refs: zoneFile.signatureRefs, store: zoneFile.store,
-                signerWire: layout.apexKey.withUnsafeBufferPointer(NameKey.wire), seals: zoneFile.seals)
-            : nil
+            options.keepSignatures && zoneFile.oldSignatures.count > 0
+            ? OldSignatures(zoneFile.oldSignatures, seals: zoneFile.seals) : nil
         return SignedZone(
             layout: layout, keys: keys, options: options, rrsets: counts.rrsets, signatures: counts.signatures, old: old
         )

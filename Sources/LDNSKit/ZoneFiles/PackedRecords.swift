@@ -28,11 +28,39 @@ final class ByteArena: @unchecked Sendable {
         count += bytes.count
     }
 
+    /// Gives back the room it has not used (it keeps growing if appended to again).
+    func shrinkToFit() {
+        guard capacity > max(count, 64) else { return }
+        capacity = max(count, 64)
+        base = realloc(base, capacity)!.assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// Empties the arena, keeping its memory.
+    func removeAll() { count = 0 }
+
     func appendU16(_ value: UInt16) {
         reserve(2)
         base[count] = UInt8(value >> 8)
         base[count + 1] = UInt8(value & 0xFF)
         count += 2
+    }
+
+    func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    /// A 64-bit value in this machine's byte order (for indexes read back as typed memory).
+    func appendU64Native(_ value: UInt64) {
+        reserve(8)
+        (UnsafeMutableRawPointer(base) + count).storeBytes(of: value, as: UInt64.self)
+        count += 8
+    }
+
+    func appendU64(_ value: UInt64) {
+        appendU32(UInt32(value >> 32))
+        appendU32(UInt32(value & 0xFFFF_FFFF))
     }
 
     func appendU32(_ value: UInt32) {
@@ -42,6 +70,9 @@ final class ByteArena: @unchecked Sendable {
 }
 
 @inline(__always) func readU16(_ p: UnsafePointer<UInt8>) -> UInt16 { UInt16(p[0]) << 8 | UInt16(p[1]) }
+@inline(__always) func readU64(_ p: UnsafePointer<UInt8>) -> UInt64 {
+    UInt64(readU32(p)) << 32 | UInt64(readU32(p + 4))
+}
 @inline(__always) func readU32(_ p: UnsafePointer<UInt8>) -> UInt32 {
     UInt32(p[0]) << 24 | UInt32(p[1]) << 16 | UInt32(p[2]) << 8 | UInt32(p[3])
 }

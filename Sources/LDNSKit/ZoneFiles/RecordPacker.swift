@@ -47,6 +47,29 @@ final class RecordPacker {
         }
     }
 
+    /// Adds an RRSIG ldns parsed to `signatures` when `zoneWire` (if known) made it.
+    func keepSignature(_ rr: RRPointer, in signatures: OldSignatureList, zoneWire: [UInt8]?) {
+        scratch.removeAll()
+        pack(rr, into: scratch, withText: false)
+        let record = PackedRecord(at: scratch.base)
+        key.removeAll(keepingCapacity: true)
+        NameKey.appendWire(record.key, to: &key)
+        let signer = zoneWire ?? signerWire(of: record.rdata)
+        guard record.rdata.count > 18 + signer.count,
+            record.rdata[18..<18 + signer.count].elementsEqual(signer)
+        else { return }
+        key.withUnsafeBufferPointer { signatures.add(ownerWire: $0, rdata: record.rdata, signerLength: signer.count) }
+    }
+
+    /// The signer's name in canonical RRSIG rdata (after the 18 fixed bytes).
+    private func signerWire(of rdata: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var at = 18
+        while at < rdata.count, rdata[at] != 0 { at += 1 + Int(rdata[at]) }
+        return at < rdata.count ? Array(rdata[18...at]) : []
+    }
+
+    private let scratch = ByteArena(capacity: 1 << 10)
+
     /// One field in presentation format: names (case kept), numbers, addresses, strings, hex
     /// and base64 written here; anything else as ldns prints it.
     private func appendText(of rdf: UnsafeMutablePointer<ldns_rdf>?) {

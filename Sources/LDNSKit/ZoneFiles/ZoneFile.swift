@@ -13,16 +13,19 @@ public final class ZoneFile: @unchecked Sendable {
     let store: RecordStore
     /// Every record but the SOA: the file's, then the merged ones.
     private(set) var refs: [UInt64]
-    /// The file's RRSIGs, when parsed with `keepSignatures` (re-signing keeps those that
-    /// still verify); otherwise empty.
-    private(set) var signatureRefs: [UInt64] = []
+    /// The file's RRSIGs by the zone's own name, when parsed with `keepSignatures` (re-signing
+    /// keeps those that still verify); empty otherwise.
+    let oldSignatures: OldSignatureCollector
     /// The seals on the file's RRSIG lines (`SignatureSeals`), when parsed with `keepSignatures`.
     private(set) var seals: [SignatureSeal.Mark] = []
 
     /// The zone's name (the SOA owner), lower case with the trailing dot.
     public let origin: String
 
-    private init(soa: RRPointer, store: RecordStore, refs: [UInt64], origin: String) {
+    private init(
+        soa: RRPointer, store: RecordStore, refs: [UInt64], origin: String, oldSignatures: OldSignatureCollector
+    ) {
+        self.oldSignatures = oldSignatures
         self.soa = soa
         self.store = store
         self.refs = refs
@@ -48,11 +51,9 @@ public final class ZoneFile: @unchecked Sendable {
         // piece when there is no origin to start the others from.
         var soaLines: [Int] = []
         var longData: [(line: Int, bytes: Int)] = []
-        let pieces = text.withUnsafeBufferPointer {
-            ZoneTextSplitter.pieces(
-                of: $0, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10,
-                soaLines: &soaLines, longData: &longData)
-        }
+        let pieces = ZoneTextSplitter.pieces(
+            of: text.buffer, origin: absoluteOrigin, targetSize: absoluteOrigin == nil ? Int.max : 64 << 10,
+            soaLines: &soaLines, longData: &longData, release: text.release)
         if let long = longData.first {
             let place = expanded.lines.place(ofLine: long.line)
             throw LDNSError(
@@ -68,24 +69,34 @@ public final class ZoneFile: @unchecked Sendable {
                     + "\(expanded.lines.place(ofLine: soaLines[0]).line)); a zone file holds one zone",
                 line: place.line, file: place.file)
         }
+        let zoneWire = absoluteOrigin.flatMap(canonicalWire)
         let results = ParallelSlots<ParsedPiece>(count: pieces.count)
         let workers = max(1, min(threads, pieces.count))
         let next = WorkCounter()
+        let watermark = ReleaseWatermark(pieceStarts: pieces.map(\.start), release: text.release)
+        let collector = OldSignatureCollector()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let packer = RecordPacker()
+            let signerLines = SignerLineReader()
+            let signatures = OldSignatureList()
             while let index = next.take(below: pieces.count) {
+                let piece = pieces[index]
                 results.store(
                     index,
                     parsePiece(
-                        pieces[index], of: text, origin: absoluteOrigin, keepSignatures: keepSignatures, packer: packer)
+                        piece, of: text.buffer, origin: absoluteOrigin, zoneWire: zoneWire,
+                        keepSignatures: keepSignatures, packer: packer, signerLines: signerLines,
+                        signatures: signatures)
                 )
+                collector.take(signatures)
+                watermark.finished(index, textEnd: text.count)
             }
         }
         // The first failure in file order is the one to report.
         var soa: RRPointer?
         let store = RecordStore()
         var refs: [UInt64] = []
-        var signatureRefs: [UInt64] = []
+        var seals: [SignatureSeal.Mark] = []
         refs.reserveCapacity(results.values.reduce(0) { $0 + ($1?.offsets.count ?? 0) })
         defer { results.values.forEach { if let extra = $0?.soa, extra != soa { ldns_rr_free(extra) } } }
         for case let piece? in results.values {
@@ -106,16 +117,15 @@ public final class ZoneFile: @unchecked Sendable {
             }
             let arena = store.adopt(piece.records)
             refs.append(contentsOf: piece.offsets.lazy.map { RecordStore.ref(arena, $0) })
-            signatureRefs.append(contentsOf: piece.signatureOffsets.lazy.map { RecordStore.ref(arena, $0) })
+            seals += piece.seals
         }
         guard let soa else { throw LDNSError("\(path): the zone has no SOA record") }
         // ldns's per-record allocations are all freed by now, but in the worker threads' malloc
         // arenas: hand those pages back before signing starts.
         malloc_trim(0)
         let name = takeString(ldns_rdf2str(ldns_rr_owner(soa))).lowercased()
-        let zone = ZoneFile(soa: soa, store: store, refs: refs, origin: name)
-        zone.signatureRefs = signatureRefs
-        if keepSignatures { zone.seals = text.withUnsafeBufferPointer(SignatureSeals.collect) }
+        let zone = ZoneFile(soa: soa, store: store, refs: refs, origin: name, oldSignatures: collector)
+        zone.seals = seals.sorted()
         return zone
     }
 
@@ -123,21 +133,27 @@ public final class ZoneFile: @unchecked Sendable {
     final class ParsedPiece {
         let records = ByteArena()
         var offsets: [Int] = []
-        var signatureOffsets: [Int] = []
+        /// The seals on the piece's RRSIG lines, when signatures are kept.
+        var seals: [SignatureSeal.Mark] = []
         var soa: RRPointer?
         var failure: (status: ldns_status, line: Int)?
     }
 
     private static func parsePiece(
-        _ piece: ZoneTextSplitter.Piece, of text: [UInt8], origin: String?, keepSignatures: Bool,
-        packer: RecordPacker
+        _ piece: ZoneTextSplitter.Piece, of text: UnsafeBufferPointer<UInt8>, origin: String?, zoneWire: [UInt8]?,
+        keepSignatures: Bool, packer: RecordPacker, signerLines: SignerLineReader, signatures: OldSignatureList
     ) -> ParsedPiece {
         let result = ParsedPiece()
         var prefix = ""
         if let origin = piece.origin { prefix += "$ORIGIN \(origin)\n" }
         if let ttl = piece.ttl { prefix += "$TTL \(ttl)\n" }
         var bytes = Array(prefix.utf8)
-        bytes.append(contentsOf: text[piece.start..<piece.end])
+        bytes.reserveCapacity(bytes.count + piece.end - piece.start)
+        copyForLDNS(
+            UnsafeBufferPointer(rebasing: text[piece.start..<piece.end]), into: &bytes, reading: signerLines,
+            zoneWire: zoneWire, keepSignatures: keepSignatures, signatures: signatures)
+        // The seals of the RRSIG lines ldns reads (the fast path keeps its own with each signature).
+        if keepSignatures { result.seals = bytes.withUnsafeBufferPointer(SignatureSeals.collect) }
         if bytes.isEmpty { bytes = [0x0A] }
         var line = Int32(piece.linesBefore - (piece.origin == nil ? 0 : 1) - (piece.ttl == nil ? 0 : 1))
         let originName = origin.flatMap { ldns_dname_new_frm_str($0) }
@@ -176,15 +192,101 @@ public final class ZoneFile: @unchecked Sendable {
                 result.offsets.append(result.records.count)
                 packer.pack(rr, into: result.records)
             } else if keepSignatures && type == UInt16(LDNS_RR_TYPE_RRSIG.rawValue) {
-                result.signatureOffsets.append(result.records.count)
-                packer.pack(rr, into: result.records, withText: false)
+                packer.keepSignature(rr, in: signatures, zoneWire: zoneWire)
             }
             ldns_rr_free(rr)
         }
         ldns_rr_list_set_rr_count(list, 0)
         ldns_zone_set_soa(parsed, nil)
         ldns_zone_deep_free(parsed)
+        result.records.shrinkToFit()
         return result
+    }
+
+    /// Copies a piece's text for ldns, reading the signer's lines on the way
+    /// (`SignerLineReader`): each line read there becomes an empty line, so ldns's line
+    /// numbers stay right. A line is taken only at a record's start and when the line after it
+    /// states its own owner and TTL, so no record ldns reads borrows either from a line it did
+    /// not see.
+    private static func copyForLDNS(
+        _ text: UnsafeBufferPointer<UInt8>, into bytes: inout [UInt8], reading signerLines: SignerLineReader,
+        zoneWire: [UInt8]?, keepSignatures: Bool, signatures: OldSignatureList
+    ) {
+        // Without the zone's name, signatures cannot be sorted by signer here: ldns reads them.
+        guard let zoneWire else {
+            bytes.append(contentsOf: text)
+            return
+        }
+        guard let base = text.baseAddress else { return }
+        let end = text.count
+        var depth = 0
+        var start = 0
+        while start < end {
+            let lineEnd =
+                memchr(base + start, 0x0A, end - start).map {
+                    base.distance(to: $0.assumingMemoryBound(to: UInt8.self))
+                }
+                ?? end
+            let line = UnsafeBufferPointer(rebasing: text[start..<lineEnd])
+            if depth == 0, startsOwnerAndTTL(text, at: start),
+                lineEnd + 1 >= end || startsOwnerAndTTL(text, at: lineEnd + 1),
+                signerLines.read(line, keepingIn: keepSignatures ? signatures : nil, zone: zoneWire) != nil
+            {
+                if lineEnd < end { bytes.append(0x0A) }
+            } else {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<min(lineEnd + 1, end)]))
+                depth = parenthesesDepth(after: line, from: depth)
+            }
+            start = lineEnd + 1
+        }
+    }
+
+    /// A name's canonical wire format (lower case), through ldns.
+    private static func canonicalWire(_ name: String) -> [UInt8]? {
+        guard let rdf = ldns_dname_new_frm_str(name) else { return nil }
+        defer { ldns_rdf_deep_free(rdf) }
+        ldns_dname2canonical(rdf)
+        return Array(UnsafeBufferPointer(start: ldns_rdf_data(rdf), count: ldns_rdf_size(rdf)))
+    }
+
+    /// Whether the line at `at` begins with an owner, blanks and a digit (its TTL).
+    private static func startsOwnerAndTTL(_ text: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard start < text.count else { return false }
+        switch text[start] {
+        case 0x20, 0x09, 0x0D, 0x0A, UInt8(ascii: ";"), UInt8(ascii: "$"), UInt8(ascii: "("): return false
+        default: break
+        }
+        var i = start
+        while i < text.count, text[i] != 0x20, text[i] != 0x09, text[i] != 0x0A { i += 1 }
+        let blanks = i
+        while i < text.count, text[i] == 0x20 || text[i] == 0x09 { i += 1 }
+        return i > blanks && i < text.count && text[i] >= UInt8(ascii: "0") && text[i] <= UInt8(ascii: "9")
+    }
+
+    /// The parenthesis depth after `line`, as ldns counts it: not inside quotes (which end at
+    /// the line's end) or after a comment's semicolon; a backslash escapes the next byte.
+    private static func parenthesesDepth(after line: UnsafeBufferPointer<UInt8>, from depth: Int) -> Int {
+        var depth = depth
+        var inQuote = false
+        var i = 0
+        while i < line.count {
+            let c = line[i]
+            i += 1
+            if c == UInt8(ascii: "\\") {
+                i += 1
+            } else if inQuote {
+                if c == UInt8(ascii: "\"") { inQuote = false }
+            } else if c == UInt8(ascii: "\"") {
+                inQuote = true
+            } else if c == UInt8(ascii: "(") {
+                depth += 1
+            } else if c == UInt8(ascii: ")") {
+                depth = max(0, depth - 1)
+            } else if c == UInt8(ascii: ";") {
+                break
+            }
+        }
+        return depth
     }
 
     public var serial: UInt32 {
@@ -228,13 +330,14 @@ public final class ZoneFile: @unchecked Sendable {
         refs = refs.filter { !replaced.contains(rrset($0)) } + merged
     }
 
-    /// The largest zone file `sign` reads (it holds the file in memory once): 4 GiB, about
+    /// The largest zone file `sign` reads (mapped, and given back as it is parsed): 4 GiB, about
     /// 40 million records.
     public static let maximumSize = 4 << 30
 
-    /// Reads a file whole (one copy, straight into the array the parser cuts up). Regular
-    /// files only: a FIFO would block forever and /dev/zero never ends.
-    static func readWholeFile(_ path: String) throws(LDNSError) -> [UInt8] {
+    /// Reads a file whole: a regular file is mapped (`ZoneText`), anything that says it is
+    /// empty (a /proc file) is read to its end. Regular files only: a FIFO would block forever
+    /// and /dev/zero never ends.
+    static func readWholeFile(_ path: String) throws(LDNSError) -> ZoneText {
         // O_NONBLOCK so that opening a FIFO cannot hang before we can look at what it is.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
@@ -252,7 +355,8 @@ public final class ZoneFile: @unchecked Sendable {
                 "\(path): \(info.st_size) bytes is more than the \(maximumSize >> 30) GiB danectl signs in one piece")
         }
         _ = fcntl(fd, F_SETFL, 0)
-        var bytes = [UInt8](repeating: 0, count: info.st_size > 0 ? Int(info.st_size) : 1 << 16)
+        if info.st_size > 0, let mapped = ZoneText(mapping: fd, size: Int(info.st_size)) { return mapped }
+        var bytes = [UInt8](repeating: 0, count: 1 << 16)
         var count = 0
         while true {
             if count == bytes.count { bytes += [UInt8](repeating: 0, count: bytes.count) }
@@ -269,6 +373,6 @@ public final class ZoneFile: @unchecked Sendable {
             }
         }
         bytes.removeLast(bytes.count - count)
-        return bytes
+        return ZoneText(bytes)
     }
 }

@@ -33,7 +33,7 @@ enum ZoneIncludes {
     }
 
     struct Expanded {
-        var text: [UInt8]
+        var text: ZoneText
         var lines: LineMap
         var hasIncludes: Bool
     }
@@ -41,29 +41,43 @@ enum ZoneIncludes {
     /// Reads `path` and everything it includes. Without any `$INCLUDE`, the file's bytes as
     /// read (no copy, no rewriting).
     static func expand(path: String, origin: String?) throws(LDNSError) -> Expanded {
-        let bytes = try ZoneFile.readWholeFile(path)
-        guard containsDirective(bytes) else {
+        let text = try ZoneFile.readWholeFile(path)
+        guard containsDirective(text.buffer, release: text.release) else {
             var map = LineMap()
             map.spans = [(1, path, 1)]
-            return Expanded(text: bytes, lines: map, hasIncludes: false)
+            return Expanded(text: text, lines: map, hasIncludes: false)
         }
         var state = Output()
         var originNow = origin
-        try expandFile(bytes, path: path, origin: &originNow, stack: [realPath(path)], into: &state)
-        return Expanded(text: state.text, lines: state.map, hasIncludes: true)
+        try expandFile(text.array, path: path, origin: &originNow, stack: [realPath(path)], into: &state)
+        return Expanded(text: ZoneText(state.text), lines: state.map, hasIncludes: true)
     }
 
-    /// Cheap test: does a line start with `$INCLUDE` or `$GENERATE` (any case)?
     static func containsDirective(_ bytes: [UInt8]) -> Bool {
-        var atLineStart = true
-        for (index, byte) in bytes.enumerated() {
-            if atLineStart && byte == UInt8(ascii: "$") {
+        bytes.withUnsafeBufferPointer { containsDirective($0) }
+    }
+
+    /// Cheap test: does a line start with `$INCLUDE` or `$GENERATE` (any case)? `release` is
+    /// told, every few MiB, what has been read (a mapped file gives those pages back).
+    static func containsDirective(
+        _ bytes: UnsafeBufferPointer<UInt8>, release: ((Range<Int>) -> Void)? = nil
+    ) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let include = Array("$include".utf8), generate = Array("$generate".utf8)
+        let window = 8 << 20
+        var windowStart = 0
+        while windowStart < bytes.count {
+            let windowEnd = min(bytes.count, windowStart + window)
+            var at = windowStart
+            while at < windowEnd, let hit = memchr(base + at, Int32(UInt8(ascii: "$")), windowEnd - at) {
+                let index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                at = index + 1
+                guard index == 0 || bytes[index - 1] == 0x0A else { continue }
                 let word = bytes[index..<min(bytes.count, index + 9)].map { $0 | 0x20 }
-                if word.starts(with: Array("$include".utf8)) || word.starts(with: Array("$generate".utf8)) {
-                    return true
-                }
+                if word.starts(with: include) || word.starts(with: generate) { return true }
             }
-            atLineStart = byte == 0x0A
+            release?(windowStart..<windowEnd)
+            windowStart = windowEnd
         }
         return false
     }
@@ -186,7 +200,7 @@ enum ZoneIncludes {
                         includedOrigin = given
                     }
                     let included: [UInt8]
-                    do { included = try ZoneFile.readWholeFile(target) } catch {
+                    do { included = try ZoneFile.readWholeFile(target).array } catch {
                         throw LDNSError(
                             "\(path):\(line): $INCLUDE \(tokens[1]): \(error.reason.replacingOccurrences(of: target + ": ", with: ""))",
                             line: line, unreadable: error.unreadable, file: path)
