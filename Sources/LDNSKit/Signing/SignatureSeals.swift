@@ -27,18 +27,24 @@ enum SignatureSeals {
             guard let found = memchrIndex(text, from: at, until: end + 1, byte: needle[0]) else { break }
             at = found + 1
             guard (0..<needle.count).allSatisfy({ text[found + $0] == needle[$0] }) else { continue }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(16)
-            var position = found + needle.count
-            while bytes.count < 16, let high = hexValue(text[position]), let low = hexValue(text[position + 1]) {
-                bytes.append(high << 4 | low)
-                position += 2
-            }
-            if let mark = SignatureSeal.Mark(bytes: bytes) { marks.append(mark) }
-            at = position
+            if let mark = mark(in: text, at: found + needle.count) { marks.append(mark) }
+            at = found + needle.count
         }
         marks.sort()
         return marks
+    }
+
+    /// The seal written as 32 hex digits at `position` (the caller has checked that 32 bytes
+    /// are there); nil if they are not all hex digits.
+    static func mark(in text: UnsafeBufferPointer<UInt8>, at position: Int) -> SignatureSeal.Mark? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        var position = position
+        while bytes.count < 16, let high = hexValue(text[position]), let low = hexValue(text[position + 1]) {
+            bytes.append(high << 4 | low)
+            position += 2
+        }
+        return SignatureSeal.Mark(bytes: bytes)
     }
 
     static func contains(_ marks: [SignatureSeal.Mark], _ mark: SignatureSeal.Mark) -> Bool {

@@ -265,26 +265,10 @@ final class SignerLineReader {
         /// The seal in the comment here (`SignatureSeals`), if that is what it holds.
         func seal() -> SignatureSeal.Mark? {
             let marker = SignatureSeals.marker.dropFirst()  // "; danectl-seal "
-            guard bytes.count - at >= marker.count + 32,
-                bytes[at..<at + marker.count].elementsEqual(marker)
-            else { return nil }
-            var seal: [UInt8] = []
-            seal.reserveCapacity(16)
-            var i = at + marker.count
-            while seal.count < 16 {
-                guard let high = Self.hexValue(bytes[i]), let low = Self.hexValue(bytes[i + 1]) else { return nil }
-                seal.append(high << 4 | low)
-                i += 2
+            guard bytes.count - at >= marker.count + 32, bytes[at..<at + marker.count].elementsEqual(marker) else {
+                return nil
             }
-            return SignatureSeal.Mark(bytes: seal)
-        }
-
-        private static func hexValue(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-            default: nil
-            }
+            return SignatureSeals.mark(in: bytes, at: at + marker.count)
         }
 
         /// The rest holds at least one token, and no parenthesis, quote or escape before a
