@@ -85,8 +85,21 @@ final class SignerLinesTests: XCTestCase {
         XCTAssertNotNil(kind("a.example. 300 IN NSEC b.example. A RRSIG NSEC"))
         XCTAssertNotNil(kind("ab.example. 300 IN NSEC3 1 0 0 - 0123456789ABCDEFGHIJKLMNOPQRSTUV A RRSIG ; comment"))
         XCTAssertNotNil(kind("example. 0 IN NSEC3PARAM 1 0 0 -"))
+        XCTAssertNotNil(kind("a.example. 300 IN NSEC b.example."))
         XCTAssertNil(kind("a.example. 300 IN NSEC ( b.example. A RRSIG NSEC )"))
         XCTAssertNil(kind("a.example. 300 IN NSEC"))
         XCTAssertNil(kind("a 300 IN NSEC b.example. A"))
+        // Malformed data goes to ldns, which reports it with its place; dropping it unread
+        // would accept a broken file.
+        for line in [
+            "a.example. 300 IN NSEC b.example. A NOTATYPE", "a.example. 300 IN NSEC b..example. A",
+            "ab.example. 300 IN NSEC3 1 0 0 - 0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ A",  // not base32hex
+            "ab.example. 300 IN NSEC3 1 0 65536 - 0123456789ABCDEFGHIJKLMNOPQRSTUV A",  // iterations
+            "ab.example. 300 IN NSEC3 1 0 0 abc 0123456789ABCDEFGHIJKLMNOPQRSTUV A",  // odd salt
+            "ab.example. 300 IN NSEC3 1 0 0 -", "example. 0 IN NSEC3PARAM 1 0 0", "example. 0 IN NSEC3PARAM 1 0 0 zz",
+            "example. 0 IN NSEC3PARAM 1 0 0 - extra",
+        ] {
+            XCTAssertNil(kind(line), line)
+        }
     }
 }

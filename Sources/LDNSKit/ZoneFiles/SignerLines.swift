@@ -41,10 +41,10 @@ final class SignerLineReader {
             cursor.skipBlanks()
         else { return nil }
         let type = cursor.token()
-        if Self.equalsIgnoringCase(type, "NSEC") || Self.equalsIgnoringCase(type, "NSEC3")
-            || Self.equalsIgnoringCase(type, "NSEC3PARAM")
-        {
-            return cursor.skipBlanks() && cursor.restIsPlain() ? .denial : nil
+        let denials: [(StaticString, Denial)] = [("NSEC", .nsec), ("NSEC3", .nsec3), ("NSEC3PARAM", .nsec3param)]
+        for (name, fields) in denials
+        where Self.equalsIgnoringCase(type, name) {
+            return cursor.skipBlanks() && wellFormed(fields, &cursor) ? .denial : nil
         }
         guard Self.equalsIgnoringCase(type, "RRSIG") else { return nil }
         rdata.removeAll(keepingCapacity: true)
@@ -89,6 +89,55 @@ final class SignerLineReader {
     }
 
     // MARK: Fields
+
+    private enum Denial { case nsec, nsec3, nsec3param }
+
+    /// A denial record's data, checked field by field as ldns parses it (RFC 4034 §4.2,
+    /// RFC 5155 §3.3 and §4.3), so that a malformed one still reaches ldns and its error with
+    /// the line's place; a well-formed one is dropped unread past this.
+    private func wellFormed(_ denial: Denial, _ cursor: inout Cursor) -> Bool {
+        var fields: [UnsafeBufferPointer<UInt8>] = []
+        while true {
+            let field = cursor.token()
+            guard !field.isEmpty else { break }
+            fields.append(field)
+            guard cursor.skipBlanks() else { break }
+        }
+        guard cursor.atEndOrComment() else { return false }
+        func types(from index: Int) -> Bool { fields.dropFirst(index).allSatisfy { typeNumber($0) != nil } }
+        func salt(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
+            field.elementsEqual([UInt8(ascii: "-")])
+                || field.count % 2 == 0 && field.count <= 510 && field.allSatisfy { Self.isHex($0) }
+        }
+        func parameters() -> Bool {
+            Self.decimal(fields[0], maximum: 255) != nil && Self.decimal(fields[1], maximum: 255) != nil
+                && Self.decimal(fields[2], maximum: 65_535) != nil && salt(fields[3])
+        }
+        switch denial {
+        case .nsec:
+            return !fields.isEmpty && Self.name(fields[0], into: &signer) && types(from: 1)
+        case .nsec3:
+            return fields.count >= 5 && parameters() && !fields[4].isEmpty
+                && fields[4].allSatisfy { Self.isBase32Hex($0) } && types(from: 5)
+        case .nsec3param:
+            return fields.count == 4 && parameters()
+        }
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        switch byte | 0x20 {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): true
+        default: false
+        }
+    }
+
+    /// RFC 4648's extended-hex alphabet, either case (NSEC3 next hashed owner names).
+    private static func isBase32Hex(_ byte: UInt8) -> Bool {
+        switch byte | 0x20 {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "v"): true
+        default: false
+        }
+    }
 
     /// A type mnemonic (or TYPEnnn) as ldns knows it; nil for one it does not.
     private func typeNumber(_ token: UnsafeBufferPointer<UInt8>) -> UInt16? {
@@ -269,19 +318,6 @@ final class SignerLineReader {
                 return nil
             }
             return SignatureSeals.mark(in: bytes, at: at + marker.count)
-        }
-
-        /// The rest holds at least one token, and no parenthesis, quote or escape before a
-        /// comment (so the record ends on this line and ldns would read no more of it).
-        mutating func restIsPlain() -> Bool {
-            var tokens = 0
-            while true {
-                let token = token()
-                guard !token.isEmpty else { break }
-                tokens += 1
-                while at < bytes.count, Self.isBlank(bytes[at]) { at += 1 }
-            }
-            return tokens > 0 && (at == bytes.count || bytes[at] == UInt8(ascii: ";"))
         }
     }
 }
