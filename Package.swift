@@ -50,13 +50,17 @@ let package = Package(
         .target(name: "PostgresKit", dependencies: ["CLibPQ"]),
         /// Files replaced atomically (temporary file, fsync, rename): every file danectl writes.
         .target(name: "FileKit", dependencies: ["CFileShims"]),
+        /// Work spread over the cores with the results kept in order (large outputs, the
+        /// description's parse beside its checks).
+        .target(name: "WorkSharing"),
 
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),
         /// libyaml's events into plain values (the libyaml Yams builds; see scripts/check-imports).
         .target(name: "YAMLKit", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(
-            name: "DaneSpec", dependencies: ["DaneModel", "YAMLKit", .product(name: "Yams", package: "Yams")]),
+            name: "DaneSpec",
+            dependencies: ["DaneModel", "YAMLKit", "WorkSharing", .product(name: "Yams", package: "Yams")]),
         /// Where TLS-RPT reports are kept: SQLite through GRDB, or PostgreSQL.
         .target(
             name: "ReportStore",
@@ -65,6 +69,7 @@ let package = Package(
             name: "DaneFeatures",
             dependencies: [
                 "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "ByteStreams", "FileKit", "ReportStore",
+                "WorkSharing",
                 "ZlibKit",
             ]),
         /// A small bounded HTTP/1.1 server on SocketKit (behind the operator's TLS proxy).
@@ -78,7 +83,7 @@ let package = Package(
         .target(
             name: "DaneOutput",
             dependencies: [
-                "DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"),
+                "DaneModel", "FileKit", "WorkSharing", .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
             ],
             plugins: ["EmbedTemplates"]),
@@ -115,6 +120,7 @@ let package = Package(
         .target(name: "DaneTestSupport", dependencies: ["DaneFeatures", "DaneModel"], path: "Tests/DaneTestSupport"),
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
+        .testTarget(name: "WorkSharingTests", dependencies: ["WorkSharing"]),
         .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(

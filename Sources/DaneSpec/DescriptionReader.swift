@@ -26,6 +26,10 @@ struct DescriptionReader {
     private var defaults = (ttl: DescriptionLoader.defaultTTL, tlsrpt: TLSRPTPolicy?.none, sts: MTASTSSpec?.none)
     private var top: [String: YAMLValue] = [:]
     private var domains: [DomainSpec] = []
+    /// Each domain's first place, and the repeats found so far: reported after every other
+    /// problem, but found as the entries stream in.
+    private var firstPlace: [DNSName: SourceLocation] = [:]
+    private var repeats: [Diagnostic] = []
 
     mutating func read(_ root: YAMLValue) -> DomainDescription? {
         guard begin(root) else { return nil }
@@ -66,7 +70,7 @@ struct DescriptionReader {
             if let domain = domain(
                 fields, at: root, defaultTTL: ttl, defaultTLSRPT: defaults.tlsrpt, defaultSTS: defaults.sts)
             {
-                domains.append(domain)
+                add(domain)
             }
         } else {
             nodes.error(
@@ -81,13 +85,13 @@ struct DescriptionReader {
         if let domain = domain(
             fields, at: entry, defaultTTL: defaults.ttl, defaultTLSRPT: defaults.tlsrpt, defaultSTS: defaults.sts)
         {
-            domains.append(domain)
+            add(domain)
         }
     }
 
     /// What needs every domain: repeated domains, then the signing keys.
     mutating func finish() -> DomainDescription? {
-        checkDuplicateDomains(domains)
+        nodes.diagnostics += repeats
         let keys = top["dnssec"].map { signingKeys($0) } ?? []
         return DomainDescription(
             file: nodes.file, domains: domains, hosts: definitionOrder.map { definitions[$0]!.spec },
@@ -150,17 +154,15 @@ struct DescriptionReader {
             location: nodes.location(node))
     }
 
-    private mutating func checkDuplicateDomains(_ domains: [DomainSpec]) {
-        var seen: [DNSName: SourceLocation] = [:]
-        for domain in domains {
-            if let first = seen[domain.name] {
-                nodes.diagnostics.append(
-                    .error(
-                        .badData("domain-duplicate"), "domain \(domain.name) is described twice (first at \(first))",
-                        at: domain.location))
-            } else {
-                seen[domain.name] = domain.location
-            }
+    private mutating func add(_ domain: DomainSpec) {
+        domains.append(domain)
+        if let first = firstPlace[domain.name] {
+            repeats.append(
+                .error(
+                    .badData("domain-duplicate"), "domain \(domain.name) is described twice (first at \(first))",
+                    at: domain.location))
+        } else {
+            firstPlace[domain.name] = domain.location
         }
     }
 

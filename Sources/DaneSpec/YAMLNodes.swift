@@ -27,7 +27,9 @@ struct YAMLNodes {
             return nil
         }
         var entries: [String: YAMLValue] = [:]
-        for (keyNode, value) in node.pairs {
+        entries.reserveCapacity(node.children.count / 2)
+        for index in stride(from: 0, to: node.children.count - 1, by: 2) {
+            let (keyNode, value) = (node.children[index], node.children[index + 1])
             guard keyNode.kind == .scalar else {
                 error("yaml-key", "\(what) has a key that is not a plain name", at: keyNode)
                 continue
@@ -69,7 +71,10 @@ struct YAMLNodes {
     /// YAML's null, as Yams reads it: a plain `~`, `null`, `Null`, `NULL` or nothing at all.
     static func isNull(_ node: YAMLValue) -> Bool {
         guard node.kind == .scalar, node.style == .plain else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(node.text)
+        switch node.text {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     mutating func integer<T: FixedWidthInteger>(_ node: YAMLValue, _ what: String, in range: ClosedRange<T>) -> T? {

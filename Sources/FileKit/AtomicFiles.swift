@@ -63,7 +63,7 @@ public enum AtomicFiles {
         var folders = Set<String>()
         // Each folder once (a provider's 100,000 zone files share one).
         for path in paths {
-            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            let folder = PathParts(path).folder
             guard folders.insert(folder).inserted else { continue }
             var info = stat()
             guard stat(folder, &info) == 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
@@ -136,9 +136,8 @@ public enum AtomicFiles {
     }
 
     private static func uniqueName(beside path: String, tag: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return
-            "\(url.deletingLastPathComponent().path)/.\(url.lastPathComponent).danectl-\(tag)-\(UInt64.random(in: 0...UInt64.max))"
+        let parts = PathParts(path)
+        return "\(parts.folder)/.\(parts.name).danectl-\(tag)-\(UInt64.random(in: 0...UInt64.max))"
     }
 
     /// Linux's O_TMPFILE (glibc defines it as a macro Swift cannot import).
@@ -149,8 +148,8 @@ public enum AtomicFiles {
     private static func stage(
         for path: String, mode requested: mode_t?, flush: Bool, writer: (Int32) -> Bool
     ) throws(Failure) -> Staged {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
+        let parts = PathParts(path)
+        let folder = parts.folder
         // Keep an existing file's mode; new files get the usual 0644.
         var info = stat()
         let mode: mode_t = requested ?? (stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644)
@@ -159,7 +158,7 @@ public enum AtomicFiles {
         if fd >= 0 {
             staged.descriptor = fd
         } else {
-            var template = Array("\(folder)/.\(url.lastPathComponent).danectl-XXXXXX".utf8CString)
+            var template = Array("\(folder)/.\(parts.name).danectl-XXXXXX".utf8CString)
             fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
             guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
             staged.temporary = String(cString: template.map { $0 })
@@ -225,4 +224,20 @@ public enum AtomicFiles {
         }
     }
 
+}
+
+/// A file's folder and name, split at the last slash: what every staged file needs, without a
+/// URL each (a provider's 100,000 zone files). A bare name lies in `.`; `/name` in `/`.
+struct PathParts {
+    let folder: String
+    let name: String
+
+    init(_ path: String) {
+        guard let slash = path.lastIndex(of: "/") else {
+            (folder, name) = (".", path)
+            return
+        }
+        folder = slash == path.startIndex ? "/" : String(path[..<slash])
+        name = String(path[path.index(after: slash)...])
+    }
 }

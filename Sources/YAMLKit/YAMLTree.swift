@@ -86,10 +86,25 @@ public enum YAMLTreeReader {
         let line: Int
         let column: Int
         var children: [YAMLValue] = []
-        /// A mapping's keys so far, to find a repeated one.
+        /// A large mapping's keys so far, to find a repeated one (a small one's are compared
+        /// in place: most hold two to five keys, and a set each cost a provider's 400,000
+        /// mappings an allocation and a hash per key).
         var keys: Set<String> = []
         /// The streamed list: its items are handed out, not kept.
         var streamed = false
+
+        /// From this many keys on, a mapping keeps them in `keys`.
+        static let keySetFrom = 16
+
+        /// Adds `key`, arriving as the next child of this mapping; false when it is already a key.
+        mutating func insertKey(_ key: String) -> Bool {
+            let count = children.count / 2
+            if count < Self.keySetFrom {
+                return !stride(from: 0, to: children.count, by: 2).contains { children[$0].text == key }
+            }
+            if keys.isEmpty { keys = Set(stride(from: 0, to: children.count, by: 2).map { children[$0].text }) }
+            return keys.insert(key).inserted
+        }
     }
 
     private static func read(
@@ -172,7 +187,7 @@ public enum YAMLTreeReader {
             }
             if stack[stack.count - 1].kind == .mapping, stack[stack.count - 1].children.count % 2 == 0 {
                 // A key: a scalar, and not one this mapping already has.
-                guard value.kind == .scalar, stack[stack.count - 1].keys.insert(value.text).inserted else {
+                guard value.kind == .scalar, stack[stack.count - 1].insertKey(value.text) else {
                     return .unsupported
                 }
                 // The streamed list's items have been read without this entry.

@@ -24,10 +24,12 @@ final class JSONDocumentTests: XCTestCase {
     }
 
     /// Spliced a chunk at a time, the document is byte for byte the one encoded whole, for
-    /// lists shorter than a chunk, of exactly one, and spanning several.
+    /// lists shorter than a chunk, of exactly one, and spanning several (and several rounds of
+    /// the threads that encode them).
     func testSplicedListIsByteIdenticalToEncodingItWhole() {
         for count in [
             0, 1, 2, JSONDocument.spliceChunk, JSONDocument.spliceChunk + 1, 2 * JSONDocument.spliceChunk + 7,
+            9 * JSONDocument.spliceChunk + 3,
         ] {
             let items = (0..<count).map(item)
             let whole = JSONDocument.encode(Document(records: items, warnings: ["w"]))

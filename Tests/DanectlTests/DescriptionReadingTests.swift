@@ -81,6 +81,18 @@ final class DescriptionReadingTests: XCTestCase {
         XCTAssertEqual(result.status, 65, result.stderr)
         XCTAssertTrue(result.stderr.contains("[yaml-duplicate-key]"), result.stderr)
         XCTAssertTrue(result.stderr.contains("\"priority\""), result.stderr)
+        // Small mappings compare keys in place, large ones keep a set: a repeat is found on both
+        // sides of the switch (16 keys), whichever key it repeats.
+        for (keys, repeatedKey) in [(3, 1), (15, 15), (16, 1), (16, 16), (17, 9), (40, 38)] {
+            let entries = (1...keys).map { "k\($0): 1" } + ["k\(repeatedKey): 2"]
+            let large = try folder.write(
+                "large-\(keys).yaml",
+                "domains:\n  - domain: a.example\n    mx: [{host: mx.a.example, \(entries.joined(separator: ", "))}]\n")
+            let found = try Danectl.run(["generate", large])
+            XCTAssertEqual(found.status, 65, found.stderr)
+            XCTAssertTrue(found.stderr.contains("[yaml-duplicate-key]"), "\(keys) keys: \(found.stderr)")
+            XCTAssertTrue(found.stderr.contains("\"k\(repeatedKey)\""), "\(keys) keys: \(found.stderr)")
+        }
         let broken = try folder.write("broken.yaml", "domains:\n  - domain: \"a.example\n    mx: []\n")
         let syntax = try Danectl.run(["generate", broken])
         XCTAssertEqual(syntax.status, 65, syntax.stderr)
@@ -124,5 +136,30 @@ final class DescriptionReadingTests: XCTestCase {
         XCTAssertEqual(
             plain.stderr.replacingOccurrences(of: "plain.yaml", with: "D"),
             aliased.stderr.replacingOccurrences(of: "late.yaml", with: "D"))
+    }
+
+    /// A domain described twice is found as the list streams in (on the thread that checks the
+    /// entries) and reported with both places, beside the other problems, on both paths.
+    func testRepeatedDomainsAreReportedWithBothPlaces() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/hosting-provider/certs/mx1.pem")
+        let text =
+            "hosts:\n  - {host: mx1.provider.example, certificate: \(certificate)}\n" + "domains:\n"
+            + (1...600).map { "  - {domain: c\($0).example, mx: [{host: mx1.provider.example, priority: 10}]}\n" }
+            .joined()
+            + "  - {domain: c2.example, mx: [{host: mx1.provider.example, priority: 20}]}\n"
+            + "  - {domain: c601.example, mx: [{host: mx1.provider.example, prority: 10}]}\n"
+        let streamed = try Danectl.run(["generate", try folder.write("twice.yaml", text)])
+        XCTAssertEqual(streamed.status, 65, streamed.stderr)
+        let lines = streamed.stderr.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.contains("twice.yaml:605:") && $0.contains("[yaml-unknown-key]") })
+        let repeated = try XCTUnwrap(lines.firstIndex { $0.contains("[domain-duplicate]") }, streamed.stderr)
+        XCTAssertTrue(lines[repeated].hasPrefix("\(folder.path)/twice.yaml:604:"), lines[repeated])
+        XCTAssertTrue(lines[repeated].contains("c2.example. is described twice (first at "), lines[repeated])
+        XCTAssertTrue(lines[repeated].contains("twice.yaml:5:"), lines[repeated])
+        // The same description through Yams (an alias sends it there) reports the same.
+        let aliased = text.replacingOccurrences(of: "domains:\n", with: "x: &a 1\ndomains:\n")
+        let composed = try Danectl.run(["generate", try folder.write("twice2.yaml", aliased)])
+        XCTAssertEqual(composed.stderr.components(separatedBy: "[domain-duplicate]").count, 2, composed.stderr)
     }
 }

@@ -49,9 +49,10 @@ public enum GenerateDelivery {
 
     /// Writes the files; returns one note per file (written, unchanged, pruned) and a warning
     /// per file `--prune` had to keep. Throws before writing anything when the plan is wrong.
+    /// `renderer` makes one renderer per thread (see `OutputLayout.files`).
     public static func write(
         _ outcome: GenerateOutcome, to target: Target,
-        render: ([ResourceRecord]) -> String
+        renderer: () -> ([ResourceRecord]) -> String
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = OutputLayout.isFolder(target.output)
         let zoneCount = Set(outcome.records.map(\.zone)).count
@@ -62,7 +63,7 @@ public enum GenerateDelivery {
                     "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
                         + "\(zoneCount) zones need --output DIR/ (or --zone ZONE)"))
         }
-        let files = try plannedFiles(outcome, target, render: render)
+        let files = try plannedFiles(outcome, target, renderer: renderer)
         // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
         // Each path is looked at once: a provider writes 100,000 zone files and reads 100 certificates.
         let inputs = Set((outcome.inputs + target.extraInputs).compactMap(AtomicFiles.Identity.init(of:)))
@@ -94,11 +95,11 @@ public enum GenerateDelivery {
 
     private static func plannedFiles(
         _ outcome: GenerateOutcome, _ target: Target,
-        render: ([ResourceRecord]) -> String
+        renderer: () -> ([ResourceRecord]) -> String
     ) throws(DiagnosticError) -> [(path: String, contents: String)] {
         do {
             var files = try OutputLayout.files(
-                outcome.records, to: target.output, extension: target.fileExtension, render: render)
+                outcome.records, to: target.output, extension: target.fileExtension, renderer: renderer)
             if !policiesNeedFolder(outcome, output: target.output) {
                 files += try OutputLayout.mtaSTSFiles(
                     outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: target.output)
@@ -118,7 +119,7 @@ public enum GenerateDelivery {
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = URL(fileURLWithPath: target.output)
         let zoneFiles = outcome.allZones.map {
-            folder.appendingPathComponent(String($0.fqdn.dropLast()) + "." + target.fileExtension).path
+            OutputLayout.path(in: folder.path, String($0.fqdn.dropLast()) + "." + target.fileExtension)
         }
         let policyFiles =
             policiesNeedFolder(outcome, output: target.output)

@@ -1,6 +1,7 @@
 import DaneModel
 import Foundation
 import OpenSSLKit
+import WorkSharing
 
 /// `generate`: from a checked description and its certificate files to the DNS records a
 /// receiving domain publishes for SMTP DANE: TLSA per MX host, MX, and TLS-RPT.
@@ -43,7 +44,6 @@ public struct Generator {
 
     public func generate(_ description: DomainDescription) throws(DiagnosticError) -> Output {
         var records: [ResourceRecord] = []
-        var printed = PrintedRecords()
         var errors: [Diagnostic] = []
         var warnings: [Diagnostic] = []
         let zones = ZoneAssignment(description: description)
@@ -89,58 +89,82 @@ public struct Generator {
             }
         }
 
+        // The domains' records a chunk at a time on every core (a provider lists 100,000),
+        // joined in description order: the same records, warnings and errors as one thread's.
         let described = Set(description.hosts.map(\.host))
         var policies: [MTASTSPolicyFile] = []
-        for domain in description.domains {
-            if let policy = domain.mtaSTSPolicy {
-                let file = MTASTSPolicyFile(domain: domain.name, text: policy.text, id: Self.mtaSTSID(policy.text))
-                policies.append(file)
-                records.append(
-                    printed.record(
-                        zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl,
-                        type: .txt,
-                        data: .txt(TXTCharacterStrings.chunks(MTASTSRecord(id: file.id).recordText))))
-                if policy.mode == .enforce { warnings += webPKIWarnings(domain, description) }
-            }
-            for mx in domain.mx {
-                if let priority = mx.priority {
-                    records.append(
-                        printed.record(
-                            zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
-                            data: .mx(preference: priority, exchange: mx.host)))
-                }
-                if !described.contains(mx.host) {
-                    warnings.append(
-                        .warning(
-                            "mx-no-certificate",
-                            "\(mx.host) has no certificate in this description, so no TLSA is published for it; DANE senders "
-                                + "fall back to unauthenticated TLS for that host", at: mx.location))
-                }
-            }
-            if let tlsrpt = domain.tlsrpt {
-                let owner = TLSRPTPolicy.ownerName(domain: domain.name)
-                let chunks = TXTCharacterStrings.chunks(tlsrpt.recordText)
-                let octets = chunks.reduce(0) { $0 + $1.count + 1 }
-                if owner.wireLength > 255 || octets > 65_535 {
-                    errors.append(
-                        .error(
-                            .badData(octets > 65_535 ? "rdata-too-long" : "name-too-long"),
-                            owner.wireLength > 255
-                                ? "\(owner) is \(owner.wireLength) octets; DNS names stop at 255"
-                                : "the TLS-RPT record for \(domain.name) would be \(octets) octets; records stop at 65,535: use fewer or shorter rua URIs",
-                            at: domain.location))
-                    continue
-                }
-                records.append(
-                    printed.record(
-                        zone: domain.zone, owner: owner, ttl: domain.ttl, type: .txt, data: .txt(chunks)))
-            }
+        OrderedChunks.forEach(count: description.domains.count, chunk: 2_048) { range in
+            var part = DomainPart()
+            for domain in description.domains[range] { add(domain, described: described, description, to: &part) }
+            return part
+        } consume: { part in
+            records += part.records
+            warnings += part.warnings
+            errors += part.errors
+            policies += part.policies
         }
         guard errors.isEmpty else { throw DiagnosticError(errors) }
         return Output(records: ResourceRecord.sortedUnique(records), warnings: warnings, mtaSTSPolicies: policies)
     }
 
-    /// Records by their type and RDATA, so each RDATA's text is printed once per run.
+    /// One chunk of domains' share of the output, in description order.
+    struct DomainPart {
+        var records: [ResourceRecord] = []
+        var warnings: [Diagnostic] = []
+        var errors: [Diagnostic] = []
+        var policies: [MTASTSPolicyFile] = []
+        var printed = PrintedRecords()
+    }
+
+    /// One domain's MX, TLS-RPT and MTA-STS records, with what is wrong or worth knowing.
+    func add(_ domain: DomainSpec, described: Set<DNSName>, _ description: DomainDescription, to part: inout DomainPart)
+    {
+        if let policy = domain.mtaSTSPolicy {
+            let file = MTASTSPolicyFile(domain: domain.name, text: policy.text, id: Self.mtaSTSID(policy.text))
+            part.policies.append(file)
+            part.records.append(
+                part.printed.record(
+                    zone: domain.zone, owner: MTASTSRecord.ownerName(domain: domain.name), ttl: domain.ttl,
+                    type: .txt,
+                    data: .txt(TXTCharacterStrings.chunks(MTASTSRecord(id: file.id).recordText))))
+            if policy.mode == .enforce { part.warnings += webPKIWarnings(domain, description) }
+        }
+        for mx in domain.mx {
+            if let priority = mx.priority {
+                part.records.append(
+                    part.printed.record(
+                        zone: domain.zone, owner: domain.name, ttl: domain.ttl, type: .mx,
+                        data: .mx(preference: priority, exchange: mx.host)))
+            }
+            if !described.contains(mx.host) {
+                part.warnings.append(
+                    .warning(
+                        "mx-no-certificate",
+                        "\(mx.host) has no certificate in this description, so no TLSA is published for it; DANE senders "
+                            + "fall back to unauthenticated TLS for that host", at: mx.location))
+            }
+        }
+        if let tlsrpt = domain.tlsrpt {
+            let owner = TLSRPTPolicy.ownerName(domain: domain.name)
+            let chunks = TXTCharacterStrings.chunks(tlsrpt.recordText)
+            let octets = chunks.reduce(0) { $0 + $1.count + 1 }
+            if owner.wireLength > 255 || octets > 65_535 {
+                part.errors.append(
+                    .error(
+                        .badData(octets > 65_535 ? "rdata-too-long" : "name-too-long"),
+                        owner.wireLength > 255
+                            ? "\(owner) is \(owner.wireLength) octets; DNS names stop at 255"
+                            : "the TLS-RPT record for \(domain.name) would be \(octets) octets; records stop at 65,535: use fewer or shorter rua URIs",
+                        at: domain.location))
+                return
+            }
+            part.records.append(
+                part.printed.record(
+                    zone: domain.zone, owner: owner, ttl: domain.ttl, type: .txt, data: .txt(chunks)))
+        }
+    }
+
+    /// Records by their type and RDATA, so each RDATA's text is printed once per chunk of domains.
     struct PrintedRecords {
         struct Key: Hashable {
             let type: RRType

@@ -92,7 +92,30 @@ public struct OutputClaims: Sendable {
         return document
     }
 
-    static func key(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+    /// A path as the claims record it: absolute, without `.`, `..` or doubled slashes. Paths
+    /// already in that form (every file generate writes in a standard folder) are taken as they
+    /// are, without a URL each.
+    static func key(_ path: String) -> String {
+        isStandard(path) ? path : URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// Absolute, and no component empty, `.` or `..` (read byte by byte: Foundation's
+    /// `contains` cost more than the URL it saves).
+    static func isStandard(_ path: String) -> Bool {
+        let bytes = Array(path.utf8)
+        guard bytes.first == UInt8(ascii: "/"), bytes.count > 1 else { return false }
+        var start = 1
+        for end in 1...bytes.count where end == bytes.count || bytes[end] == UInt8(ascii: "/") {
+            let component = bytes[start..<end]
+            if component.isEmpty || component.elementsEqual([UInt8(ascii: ".")])
+                || component.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")])
+            {
+                return false
+            }
+            start = end + 1
+        }
+        return true
+    }
 
     static func digest(_ bytes: [UInt8]) -> String { Hex.encode(Digest.hash(bytes, with: .sha256)) }
 }

@@ -1,17 +1,20 @@
 import DaneModel
 import FileKit
 import Foundation
+import WorkSharing
 
 /// Where `generate --output PATH` puts its records: PATH itself, or, when PATH is a folder
 /// (existing, or ending in `/`, created if needed), one file per zone named `<zone>.<ext>`.
 public enum OutputLayout {
+    /// `renderer` makes a renderer for one thread: a folder's files are rendered on every core
+    /// (a provider's 100,000 zones), each thread with its own, so a renderer may keep caches.
     public static func files(
         _ records: [ResourceRecord], to output: String, extension ext: String,
-        render: ([ResourceRecord]) -> String
+        renderer: () -> ([ResourceRecord]) -> String
     ) throws(AtomicFiles.Failure) -> [(path: String, contents: String)] {
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: output, isDirectory: &isFolder)
-        guard output.hasSuffix("/") || (exists && isFolder.boolValue) else { return [(output, render(records))] }
+        guard output.hasSuffix("/") || (exists && isFolder.boolValue) else { return [(output, renderer()(records))] }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
@@ -19,10 +22,25 @@ public enum OutputLayout {
                 path: output, reason: "cannot create the folder: \((error as NSError).localizedDescription)")
         }
         let byZone = Dictionary(grouping: records, by: \.zone)
-        return byZone.keys.sorted().map { zone in
-            let name = String(zone.fqdn.dropLast()) + "." + ext
-            return (URL(fileURLWithPath: output).appendingPathComponent(name).path, render(byZone[zone]!))
+        let zones = byZone.keys.sorted()
+        let folder = URL(fileURLWithPath: output).path
+        var files: [(path: String, contents: String)] = []
+        files.reserveCapacity(zones.count)
+        OrderedChunks.forEach(count: zones.count, chunk: 1_024) { range in
+            let render = renderer()
+            return zones[range].map { zone in
+                (path(in: folder, String(zone.fqdn.dropLast()) + "." + ext), render(byZone[zone]!))
+            }
+        } consume: {
+            files += $0
         }
+        return files
+    }
+
+    /// `folder/name` for a name without slashes (a zone's or a web host's), as
+    /// `URL.appendingPathComponent` spells it, without a URL per file.
+    public static func path(in folder: String, _ name: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
     }
 }
 

@@ -8,6 +8,8 @@ import OpenSSLKit
 /// Errors name the YAML position and the file as written; they never quote file contents.
 public final class KeyMaterialLoader {
     private var cache: [String: Result<KeyMaterial, KeyMaterialError>] = [:]
+    /// `generate` checks a provider's domains on every core, and each may read a key.
+    private let lock = NSLock()
 
     public init() {}
 
@@ -50,6 +52,8 @@ public final class KeyMaterialLoader {
     }
 
     private func read(_ path: String) -> Result<KeyMaterial, KeyMaterialError> {
+        lock.lock()
+        defer { lock.unlock() }
         if let cached = cache[path] { return cached }
         let result: Result<KeyMaterial, KeyMaterialError>
         if let data = FileManager.default.contents(atPath: path) {

@@ -1,4 +1,5 @@
 import Foundation
+import WorkSharing
 
 /// The one JSON encoder of every command's output: keys sorted (Foundation's order varies
 /// between runs on Linux), slashes unescaped, dates in RFC 3339, pretty-printed.
@@ -25,8 +26,9 @@ public enum JSONDocument {
 
     /// `value`, whose top-level list under `key` is empty, with that list holding `items` (each
     /// made by `element`): byte for byte what encoding the filled value prints, but encoded a
-    /// thousand items at a time. JSONEncoder holds a tree of everything it encodes, 600 MiB for
-    /// a provider's 300,000 records at once.
+    /// thousand items at a time, on every core. JSONEncoder holds a tree of everything it
+    /// encodes, 600 MiB for a provider's 300,000 records at once. `element` runs on several
+    /// threads at once.
     public static func encode<Item, Element: Encodable>(
         _ value: some Encodable, filling key: String, with items: [Item], as element: (Item) -> Element
     ) -> String {
@@ -39,30 +41,42 @@ public enum JSONDocument {
         out.reserveCapacity(document.utf8.count + items.count * 256)
         out += document[..<place.lowerBound].utf8
         out += "\n  \"\(key)\" : [\n".utf8
-        let encoder = prettyEncoder()
-        let (newline, space) = (UInt8(ascii: "\n"), UInt8(ascii: " "))
-        for start in stride(from: 0, to: items.count, by: spliceChunk) {
-            let chunk = items[start..<min(start + spliceChunk, items.count)].map(element)
-            // Plain strings and numbers cannot fail to encode; if they ever did, stopping is
-            // safer than a document whose list is silently short (a pipeline would publish it).
-            guard let data = try? encoder.encode(chunk) else {
-                preconditionFailure("JSONEncoder refused items \(start)... of \"\(key)\"")
-            }
-            // A top-level list: `[`, its items indented by two, `]`; here they sit two deeper,
-            // except the blank line of an empty list, which stays blank.
-            let inner = [UInt8](data).dropFirst(2).dropLast(2)
-            if start > 0 { out += ",\n".utf8 }
-            out += [space, space]
-            var previous = UInt8(0)
-            for byte in inner {
-                if previous == newline, byte != newline { out += [space, space] }
-                out.append(byte)
-                previous = byte
-            }
+        OrderedChunks.forEach(count: items.count, chunk: spliceChunk) { range in
+            nested(items[range].map(element), first: range.lowerBound == 0)
+        } consume: {
+            out += $0
         }
         out += "\n  ]".utf8
         out += document[place.upperBound...].utf8
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A chunk of a spliced list: its items pretty-printed two deeper than a top-level list's,
+    /// after `,` and a newline unless it is the first.
+    private static func nested(_ chunk: [some Encodable], first: Bool) -> [UInt8] {
+        // Plain strings and numbers cannot fail to encode; if they ever did, stopping is
+        // safer than a document whose list is silently short (a pipeline would publish it).
+        guard let data = try? prettyEncoder().encode(chunk) else {
+            preconditionFailure("JSONEncoder refused a chunk of \(chunk.count) items")
+        }
+        // A top-level list: `[`, its items indented by two, `]`; here they sit two deeper,
+        // except the blank line of an empty list, which stays blank.
+        let (newline, space) = (UInt8(ascii: "\n"), UInt8(ascii: " "))
+        var out = [UInt8]()
+        out.reserveCapacity(data.count + data.count / 8)
+        if !first { out += ",\n".utf8 }
+        out.append(space)
+        out.append(space)
+        var previous = UInt8(0)
+        for byte in [UInt8](data).dropFirst(2).dropLast(2) {
+            if previous == newline, byte != newline {
+                out.append(space)
+                out.append(space)
+            }
+            out.append(byte)
+            previous = byte
+        }
+        return out
     }
 
     /// One compact line (JSON Lines): same keys and dates, no pretty-printing.

@@ -37,17 +37,17 @@ public enum OctoDNSZone {
                     (scalars.node("type"), scalars.node(first.type.description)),
                     values.count == 1
                         ? (scalars.node("value"), values[0])
-                        : (scalars.node("values"), Node(values, Tag(.seq))),
-                ], Tag(.map))
+                        : (scalars.node("values"), Node(values, scalars.sequenceTag)),
+                ], scalars.mappingTag)
             names[relative, default: []].append(record)
         }
         // octoDNS's loader insists on natural order of names (mx2 before mx10), so the top level
         // is built in that order and not sorted again; within a record, sorted keys are natural too.
         let top = names.keys.sorted(by: NaturalOrder.less).map { name in
             let records = names[name]!
-            return (scalars.node(name), records.count == 1 ? records[0] : Node(records, Tag(.seq)))
+            return (scalars.node(name), records.count == 1 ? records[0] : Node(records, scalars.sequenceTag))
         }
-        return (try? Yams.serialize(node: Node(top, Tag(.map)), width: -1, allowUnicode: true)) ?? ""
+        return (try? Yams.serialize(node: Node(top, scalars.mappingTag), width: -1, allowUnicode: true)) ?? ""
     }
 
     /// One value in octoDNS's schema; TXT with `;` escaped as octoDNS requires.
@@ -60,20 +60,30 @@ public enum OctoDNSZone {
                     (scalars.node("certificate_usage"), scalars.node(Int(tlsa.parameters.usage.rawValue))),
                     (scalars.node("matching_type"), scalars.node(Int(tlsa.parameters.matchingType.rawValue))),
                     (scalars.node("selector"), scalars.node(Int(tlsa.parameters.selector.rawValue))),
-                ], Tag(.map))
+                ], scalars.mappingTag)
         case .mx(let preference, let exchange):
             return Node(
                 [
                     (scalars.node("exchange"), scalars.node(exchange.fqdn)),
                     (scalars.node("preference"), scalars.node(Int(preference))),
-                ], Tag(.map))
+                ], scalars.mappingTag)
         case .txt(let strings):
-            let text = String(decoding: strings.flatMap { $0 }, as: UTF8.self)
-            return scalars.node(
-                text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: ";", with: "\\;"))
+            return scalars.node(escaped(String(decoding: strings.flatMap { $0 }, as: UTF8.self)))
         default:
             return nil
         }
+    }
+
+    /// TXT text as octoDNS reads it: `\\` and `;` escaped with a backslash.
+    static func escaped(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ";") }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 8)
+        for character in text.unicodeScalars {
+            if character == "\\" || character == ";" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(character)
+        }
+        return out
     }
 
     /// Scalars as Yams represents them (quoted where the plain text would read as another
@@ -83,6 +93,10 @@ public enum OctoDNSZone {
     public final class Scalars {
         private var strings: [String: Node] = [:]
         private var integers: [Int: Node] = [:]
+        /// The collection tags, made once: each `Tag(.map)` built Yams's default constructor
+        /// tables anew. Their names are explicit, so emitting never changes them.
+        let mappingTag = Tag(.map)
+        let sequenceTag = Tag(.seq)
 
         public init() {}
 

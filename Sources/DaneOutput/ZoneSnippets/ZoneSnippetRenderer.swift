@@ -25,6 +25,8 @@ public struct ZoneSnippetRenderer {
     public static var builtInNames: [String] { EmbeddedTemplates.all.keys.sorted() }
 
     let template: MustacheTemplate
+    /// Whether the template names `lines`: only then are they made ahead on another core.
+    let mentionsLines: Bool
 
     public init(builtIn name: String) throws(Failure) {
         guard let text = EmbeddedTemplates.all[name] else { throw .noSuchTemplate(name) }
@@ -40,6 +42,7 @@ public struct ZoneSnippetRenderer {
         guard depth <= Self.maximumNesting else {
             throw .badTemplate("sections are nested \(depth) deep; at most \(Self.maximumNesting) are allowed")
         }
+        mentionsLines = text.contains("lines")
         do {
             template = try MustacheTemplate(string: text)
         } catch {
@@ -48,7 +51,11 @@ public struct ZoneSnippetRenderer {
     }
 
     public func render(_ records: [ResourceRecord], source: String) -> String {
-        template.render(["source": source, "zones": Self.zones(records.sorted())] as [String: Any])
+        let zones = Self.zones(records.sorted())
+        // The template engine runs on one core; each zone's `lines` are made ahead on another.
+        let ahead = mentionsLines && zones.count > 1 ? LinesAhead(zones) : nil
+        defer { ahead?.stop() }
+        return template.render(["source": source, "zones": zones] as [String: Any])
     }
 
     /// The records grouped by zone, in canonical order (records arrive sorted, zone first).
@@ -58,7 +65,7 @@ public struct ZoneSnippetRenderer {
         while start < sorted.endIndex {
             let zone = sorted[start].zone
             let end = sorted[start...].firstIndex { $0.zone != zone } ?? sorted.endIndex
-            zones.append(ZoneContext(zone: zone, records: sorted[start..<end]))
+            zones.append(ZoneContext(zone: zone, records: sorted[start..<end], index: zones.count))
             start = end
         }
         return zones
@@ -68,21 +75,31 @@ public struct ZoneSnippetRenderer {
     /// provider's file has hundreds of thousands of zones, and a template that prints `lines`
     /// never needs a context per record. A class: the engine passes each context around as
     /// `Any`, and a reference travels in that box without a copy.
-    final class ZoneContext: MustacheParent {
+    /// Unchecked Sendable: `zone`, `records` and `index` never change; `zoneText` is touched by
+    /// the engine's thread only, and `ahead` is set before the engine starts.
+    final class ZoneContext: MustacheParent, @unchecked Sendable {
         let zone: DNSName
         let records: ArraySlice<ResourceRecord>
+        let index: Int
+        /// Set while another core makes `lines` ahead of the engine.
+        weak var ahead: LinesAhead?
+        private var zoneText: String?
 
-        init(zone: DNSName, records: ArraySlice<ResourceRecord>) {
+        init(zone: DNSName, records: ArraySlice<ResourceRecord>, index: Int) {
             self.zone = zone
             self.records = records
+            self.index = index
         }
 
         func child(named name: String) -> Any? {
             switch name {
-            case "zone": zone.fqdn
-            case "records": recordContexts
-            case "lines": lines
-            default: nil
+            case "zone":
+                if let zoneText { return zoneText }
+                zoneText = zone.fqdn
+                return zoneText
+            case "records": return recordContexts
+            case "lines": return ahead?.take(index) ?? lines
+            default: return nil
             }
         }
 

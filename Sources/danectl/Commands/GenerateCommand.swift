@@ -123,16 +123,16 @@ struct GenerateCommand: ParsableCommand {
         let outcome = try runReporting(printer) { () throws(DiagnosticError) in
             try GenerateRun.run(request, world: .live)
         }
-        let render = try renderer(warnings: try acceptedWarnings(outcome, printer), printer)
+        let renderer = try renderer(warnings: try acceptedWarnings(outcome, printer), printer)
         printer.print(GenerateDelivery.policyNotes(outcome, output: output))
-        guard let output, output != "-" else { return try writeStandardOutput(render(outcome.records), printer) }
+        guard let output, output != "-" else { return try writeStandardOutput(renderer()(outcome.records), printer) }
         var target = GenerateDelivery.Target(output: output, fileExtension: format.fileExtension, description: file)
         target.extraInputs = template.map { [$0] } ?? []
         target.prune = prune
         target.onlyOneZonePerFile = format == .octodns
         printer.print(
             try runReporting(printer) { () throws(DiagnosticError) in
-                try GenerateDelivery.write(outcome, to: target, render: render)
+                try GenerateDelivery.write(outcome, to: target, renderer: renderer)
             })
     }
 
@@ -170,10 +170,20 @@ struct GenerateCommand: ParsableCommand {
         return warnings
     }
 
-    /// Records to text in the chosen format (one call per output file).
-    private func renderer(warnings: [Diagnostic], _ printer: DiagnosticPrinter) throws -> ([ResourceRecord]) -> String {
+    /// Makes a renderer of records to text in the chosen format (one call per output file), one
+    /// per thread: octoDNS's keeps a cache of YAML scalars that is not shared between threads.
+    private func renderer(
+        warnings: [Diagnostic], _ printer: DiagnosticPrinter
+    ) throws -> () -> ([ResourceRecord]) -> String {
         let snippets = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
         let (format, template, source) = (format, template, URL(fileURLWithPath: file).lastPathComponent)
+        return { Self.render(format, template: template, source: source, warnings: warnings, snippets: snippets) }
+    }
+
+    private static func render(
+        _ format: Format, template: String?, source: String, warnings: [Diagnostic],
+        snippets: ZoneSnippetRenderer?
+    ) -> ([ResourceRecord]) -> String {
         let scalars = OctoDNSZone.Scalars()
         return { subset in
             switch format {
