@@ -41,9 +41,10 @@ public enum AtomicFiles {
         var staged: [Staged] = []
         do {
             for file in files {
-                let bytes = Array(file.contents.utf8)
                 staged.append(
-                    try stage(for: file.path, mode: file.mode, flush: !flushTogether) { writeAll(bytes, to: $0) })
+                    try stage(for: file.path, mode: file.mode, flush: !flushTogether) {
+                        Descriptors.writeAll(file.contents, to: $0)
+                    })
             }
             if flushTogether { try flushFilesystems(of: files.map(\.path)) }
         } catch {
@@ -193,10 +194,6 @@ public enum AtomicFiles {
         return staged
     }
 
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Bool {
-        bytes.isEmpty || bytes.withUnsafeBytes { Descriptors.writeAll($0, to: fd) }
-    }
-
     /// Like `write(_:)`, but leaves a file whose contents would not change untouched (same
     /// inode, same mtime), so pipelines and file watchers see only real changes. Returns the
     /// paths it wrote; all changed files are staged before the first is renamed into place.
@@ -204,10 +201,19 @@ public enum AtomicFiles {
     public static func writeChanged(_ files: [(path: String, contents: String)]) throws(Failure) -> [String] {
         let changed = files.filter { file in
             guard let data = FileManager.default.contents(atPath: file.path) else { return true }
-            return data != Data(file.contents.utf8)
+            return !same(data, file.contents)
         }
         try write(changed)
         return changed.map(\.path)
+    }
+
+    /// Whether a file's bytes are `text`'s, compared in place (no copy of a large output).
+    static func same(_ data: Data, _ text: String) -> Bool {
+        guard data.count == text.utf8.count else { return false }
+        let compared = text.utf8.withContiguousStorageIfAvailable { text in
+            data.withUnsafeBytes { file in file.elementsEqual(UnsafeRawBufferPointer(text)) }
+        }
+        return compared ?? data.elementsEqual(text.utf8)
     }
 
     /// An existing file's device and inode: the same for every spelling of its path (./, ..,

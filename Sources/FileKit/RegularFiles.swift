@@ -123,6 +123,11 @@ public enum Descriptors {
 
     /// Every byte of `text` (nothing to write is success).
     public static func writeAll(_ text: String, to fd: Int32) -> Bool {
+        // A native string is one buffer already: written from it, not from a copy (a
+        // provider's JSON is 87 MB).
+        if let written = text.utf8.withContiguousStorageIfAvailable({ writeAll(UnsafeRawBufferPointer($0), to: fd) }) {
+            return written
+        }
         let bytes = Array(text.utf8)
         return bytes.isEmpty || bytes.withUnsafeBytes { writeAll($0, to: fd) }
     }

@@ -232,6 +232,19 @@ final class PipelineOutputTests: XCTestCase {
         XCTAssertEqual(stat(path, &after), 0)
         XCTAssertEqual(before.st_ino, after.st_ino, "same inode")
         XCTAssertEqual(before.st_mtim.tv_sec, after.st_mtim.tv_sec, "same mtime")
+        // A file of the same length with one byte changed is not the output: it is written again.
+        var edited = Array(try String(contentsOfFile: path, encoding: .utf8).utf8)
+        let last = edited.lastIndex(of: UInt8(ascii: "3"))!
+        edited[last] = UInt8(ascii: "4")
+        try String(decoding: edited, as: UTF8.self).write(toFile: path, atomically: false, encoding: .utf8)
+        let third = try Danectl.run([
+            "generate", Repository.path("Examples/hosting-provider/provider.yaml"), "-o", output,
+        ])
+        XCTAssertEqual(third.status, 0, third.stderr)
+        XCTAssertTrue(third.stderr.contains("note: wrote \(path)"), third.stderr)
+        XCTAssertEqual(
+            try String(contentsOfFile: path, encoding: .utf8).utf8.count, edited.count, "same length, restored")
+        XCTAssertFalse(try String(contentsOfFile: path, encoding: .utf8) == String(decoding: edited, as: UTF8.self))
     }
 
     /// --prune removes only what an earlier run wrote from the same description, for zones
