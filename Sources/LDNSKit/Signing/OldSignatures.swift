@@ -25,6 +25,8 @@ final class OldSignatures: @unchecked Sendable {
         let seal: SignatureSeal.Mark?
     }
 
+    /// Owns the two blocks `base` and `entries` point into: held for as long as they are read,
+    /// never read through itself.
     private let collected: OldSignatureCollector
     private let base: UnsafeMutablePointer<UInt8>
     /// (hash, offset), sorted by hash: the collector's index, sorted in place.
