@@ -134,6 +134,34 @@ final class VerifierDNSTests: XCTestCase {
         XCTAssertTrue(report.warnings.map(\.code).contains(.addressLimit), "\(report.warnings)")
     }
 
+    /// Domains that share an MX host share its report's storage; what each domain's report
+    /// says is still its own (its preference, the host's secure or failing state), and the same
+    /// as when the domain is verified alone.
+    func testSharedHostReportsSayWhatEachDomainFound() {
+        let dns = ScriptedDNS()
+        dns.answer("a.test", .mx, [.mx(preference: 10, exchange: name("mx1.provider.test"))])
+        dns.answer("b.test", .mx, [.mx(preference: 10, exchange: name("mx1.provider.test"))])
+        dns.answer(
+            "c.test", .mx,
+            [
+                .mx(preference: 20, exchange: name("mx1.provider.test")),
+                .mx(preference: 30, exchange: name("mx2.provider.test")),
+            ])
+        dns.answer("mx1.provider.test", .a, [.address("127.77.0.1")])
+        dns.answer("mx2.provider.test", .a, [.address("127.77.0.2")], status: .bogus)
+        var options = Verifier.Options()
+        (options.timeout, options.dnsOnly) = (1, true)
+        let together = Verifier(lookup: dns, world: .scripted(dns), options: options)
+            .verify(domains: ["a.test", "b.test", "c.test", "a.test"])
+        let alone = ["a.test", "b.test", "c.test", "a.test"].map {
+            Verifier(lookup: dns, world: .scripted(dns), options: options).verify(domain: $0)
+        }
+        XCTAssertEqual(together.map(\.hosts), alone.map(\.hosts))
+        XCTAssertEqual(together.map { $0.hosts.map(\.preference) }, [[10], [10], [20, 30], [10]])
+        XCTAssertEqual(together[2].hosts.map(\.failure), [nil, .dnssecInvalid])
+        XCTAssertEqual(together.map(\.outcome), alone.map(\.outcome))
+    }
+
     /// Issue 11 (in part): when no MX address accepts a connection, the likely cause is this
     /// machine's blocked port 25, and the report says so instead of blaming every MX.
     func testEveryAddressUnreachableSuggestsABlockedPort() throws {

@@ -47,6 +47,8 @@ public struct Verifier: Sendable {
     let probes: OnceCache<String, AddressReport>
     /// Each zone's soon-expiring DNSKEY and DS signatures, checked once for all its domains.
     let zoneSignatures: OnceCache<DNSName, [ExpiringSignature]>
+    /// Equal host reports shared between domains (see `HostReports`).
+    let hostReports = HostReports()
 
     public init(lookup: any DNSLookup, world: World, options: Options) {
         self.lookup = lookup
@@ -205,7 +207,7 @@ public struct Verifier: Sendable {
                 VerifyFinding($0.code, "all servers: " + $0.message)
             }
         }
-        var result = report(plans.map(\.report), nil, nil, implicit: implicit)
+        var result = report(plans.map { hostReports.shared($0.report) }, nil, nil, implicit: implicit)
         result.earliestSignatureExpiry = earliestSignatureExpiry(mx.response, plans)
         let settings = PolicyFetchSettings(
             timeout: min(options.timeout, 10), caFile: options.caFile, port: options.policyPort)

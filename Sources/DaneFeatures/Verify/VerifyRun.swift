@@ -74,19 +74,32 @@ public enum VerifyRun {
         if let finished {
             relay = { @Sendable (_: Int, report: DomainReport) in finished(decorate(report)) }
         }
-        let reports = verifier.verify(domains: domains, finished: relay)
-        return portBlockedWarning(reports.map(decorate), port: request.options.port)
+        // Decorated in place: a provider's 100,000 reports are not copied into a second list.
+        var reports = verifier.verify(domains: domains, finished: relay)
+        if warning != nil || !described.isEmpty {
+            for index in reports.indices { reports[index] = decorate(reports[index]) }
+        }
+        return portBlockedWarning(reports, port: request.options.port)
     }
 
     /// The run-wide warning `portBlockedWarning` adds to every report, once, for streams that
     /// printed the reports already.
     public static func runWarning(_ reports: [DomainReport], port: UInt16) -> VerifyFinding? {
-        let addresses = reports.flatMap { $0.hosts.flatMap(\.addresses) }
-        let unconnected = addresses.filter { $0.failure == .connectionFailed && !$0.reachedSMTP }
-        guard addresses.count >= 2, unconnected.count == addresses.count else { return nil }
+        // Counted in place, stopping at the first address that connected (a provider's run has
+        // hundreds of thousands; a list of them all cost tens of MiB).
+        var count = 0
+        for report in reports {
+            for host in report.hosts {
+                for address in host.addresses {
+                    guard address.failure == .connectionFailed, !address.reachedSMTP else { return nil }
+                    count += 1
+                }
+            }
+        }
+        guard count >= 2 else { return nil }
         return VerifyFinding(
             .portBlocked,
-            "none of the \(addresses.count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
+            "none of the \(count) MX addresses accepted a connection to port \(port): port \(port) looks blocked from "
                 + "this machine (cloud VMs and CI runners often block it); run verify from the MX's network, or use --dns-only to check DNS and DNSSEC"
         )
     }
@@ -95,11 +108,9 @@ public enum VerifyRun {
     /// machine (cloud VMs and CI runners block outbound port 25), not every MX at once: say so.
     static func portBlockedWarning(_ reports: [DomainReport], port: UInt16) -> [DomainReport] {
         guard let warning = runWarning(reports, port: port) else { return reports }
-        return reports.map { report in
-            var warned = report
-            warned.warnings.insert(warning, at: 0)
-            return warned
-        }
+        var warned = reports
+        for index in warned.indices { warned[index].warnings.insert(warning, at: 0) }
+        return warned
     }
 
     /// DNS problems first, then DANE failures, then "not protected" (the worst over all domains).

@@ -1,5 +1,5 @@
 /// The verdict on one address of one MX host, and why.
-public struct AddressReport: Sendable {
+public struct AddressReport: Sendable, Equatable {
     public enum Verdict: String, Sendable, Codable {
         /// DANE authenticated: a usable TLSA record matched.
         case pass

@@ -1,5 +1,5 @@
 /// One MX host: its lookups and the verdict for each of its addresses.
-public struct HostReport: Sendable {
+public struct HostReport: Sendable, Equatable {
     public let host: String
     public let preference: Int
     public let addressStatus: DNSSECStatus
