@@ -63,6 +63,30 @@ final class MTASTSGenerateTests: XCTestCase {
         XCTAssertEqual(server.stop(), 0)
     }
 
+    /// With `--zone`, only the kept zones' domains get their policy file (each domain matched
+    /// to its zone once, however many domains and policies a provider has).
+    func testZoneKeepsOnlyItsDomainsPolicies() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/hosting-provider/certs/mx1.pem")
+        let file = try folder.write(
+            "provider.yaml",
+            "hosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: \(certificate)}]\n"
+                + "mta_sts: {mode: testing, max_age: 86400}\n" + "domains:\n"
+                + ["a.example", "b.example", "c.a.example"].map {
+                    "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n"
+                }.joined())
+        let out = folder.file("out") + "/"
+        let result = try Danectl.run(["generate", file, "--zone", "a.example", "-o", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let written = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix("mta-sts.") }
+        XCTAssertEqual(written.sorted(), ["mta-sts.a.example"], result.stderr)
+        let all = try Danectl.run(["generate", file, "-o", folder.file("all") + "/"])
+        XCTAssertEqual(all.status, 0, all.stderr)
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: folder.file("all")).filter { $0.hasPrefix("mta-sts.") }
+                .sorted(), ["mta-sts.a.example", "mta-sts.b.example", "mta-sts.c.a.example"])
+    }
+
     func testRecordIDFollowsThePolicyTextAndTheFileIsServedAsIs() throws {
         let folder = try TemporaryFolder()
         let file = try description(folder, sts: "mode: testing\nmax_age: 86400")
