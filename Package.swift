@@ -38,7 +38,7 @@ let package = Package(
 
         // MARK: Wrappers (the only modules that touch C pointers)
         .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims", "ByteStreams"]),
-        .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit"]),
+        .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit", "WorkSharing"]),
         /// What the TCP and TLS connections share: the receive buffer and line reader, and
         /// deadlines on the monotonic clock.
         .target(name: "ByteStreams"),

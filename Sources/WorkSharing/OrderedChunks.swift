@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Output made in pieces on every core but delivered in order: a provider's 300,000 records
 /// are formatted a thousand at a time on both cores of a small machine, and the pieces are
@@ -34,15 +35,17 @@ public enum OrderedChunks {
     }
 }
 
-/// Results written by worker threads, one slot each, each written once under the lock and
-/// read only after every worker has returned.
-final class Slots<Value>: @unchecked Sendable {
+/// Results written by worker threads, one slot each. Unchecked Sendable because values may be
+/// non-Sendable (the zone parser's pieces hold arena references): each slot is written once, by
+/// one thread, under the lock, and `values` is read only after every worker has returned
+/// (`DispatchQueue.concurrentPerform` has).
+public final class Slots<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var values: [Value?]
+    public private(set) var values: [Value?]
 
-    init(count: Int) { values = Array(repeating: nil, count: count) }
+    public init(count: Int) { values = Array(repeating: nil, count: count) }
 
-    func store(_ index: Int, _ value: Value) {
+    public func store(_ index: Int, _ value: Value) {
         lock.lock()
         values[index] = value
         lock.unlock()
@@ -53,6 +56,18 @@ final class Slots<Value>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return values.map { $0! }
+    }
+}
+
+/// Hands out work indices to threads, each once.
+public final class WorkCounter: Sendable {
+    private let next = Atomic<Int>(0)
+
+    public init() {}
+
+    public func take(below limit: Int) -> Int? {
+        let taken = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        return taken < limit ? taken : nil
     }
 }
 

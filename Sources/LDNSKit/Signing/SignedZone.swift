@@ -2,6 +2,7 @@ internal import CLDNS
 import FileKit
 import Foundation
 import Synchronization
+internal import WorkSharing
 
 /// A zone ready to be signed and written: `write(to:)` makes the signatures and streams the text.
 /// Unchecked Sendable: `write(to:)` is called from one thread at a time; its workers only read

@@ -2,6 +2,7 @@ internal import CLDNS
 import DaneModel
 import Foundation
 import OpenSSLKit
+internal import WorkSharing
 
 /// Canonical order (RFC 4034 §6.1) for the records of a zone or fragment.
 extension ZoneLayout {
@@ -10,7 +11,7 @@ extension ZoneLayout {
     static func sortCanonically(_ offsets: [UInt64], store: RecordStore, threads: Int) -> [UInt64] {
         let less: @Sendable (UInt64, UInt64) -> Bool = { PackedRecord.compare(store.record($0), store.record($1)) < 0 }
         let parts = max(1, min(threads, offsets.count / 4096))
-        let sorted = ParallelSlots<[UInt64]>(count: parts)
+        let sorted = Slots<[UInt64]>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let slice = offsets[offsets.count * part / parts..<offsets.count * (part + 1) / parts]
             sorted.store(part, slice.sorted(by: less))

@@ -2,6 +2,7 @@ internal import CLDNS
 import DaneModel
 import Foundation
 import OpenSSLKit
+internal import WorkSharing
 
 /// Authenticated denial: the NSEC chain (RFC 4034 §4) or the NSEC3 chain (RFC 5155), and the
 /// type bitmaps each name's record lists.
@@ -31,7 +32,7 @@ extension ZoneLayout {
         }
         hashes = [UInt8](repeating: 0, count: members.count * 20)
         let parts = max(1, min(threads, members.count / 2048))
-        let results = ParallelSlots<[UInt8]>(count: parts)
+        let results = Slots<[UInt8]>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             let range = members.count * part / parts..<members.count * (part + 1) / parts
             var out = [UInt8](repeating: 0, count: range.count * 20)

@@ -1,6 +1,7 @@
 internal import CLDNS
 import Foundation
 import OpenSSLKit
+internal import WorkSharing
 
 /// A zone file read for signing: its SOA (kept as an ldns record so the serial can move) and
 /// every other record packed in canonical form (`PackedRecord`). Signatures and NSEC/NSEC3
@@ -70,7 +71,7 @@ public final class ZoneFile: @unchecked Sendable {
                 line: place.line, file: place.file)
         }
         let zoneWire = absoluteOrigin.flatMap(canonicalWire)
-        let results = ParallelSlots<ParsedPiece>(count: pieces.count)
+        let results = Slots<ParsedPiece>(count: pieces.count)
         let workers = max(1, min(threads, pieces.count))
         let next = WorkCounter()
         let watermark = ReleaseWatermark(pieceStarts: pieces.map(\.start), release: text.release)
