@@ -88,10 +88,11 @@ public enum DescriptionLoader {
         }
         var reader = fresh()
         let description: DomainDescription?
-        switch streamDomains(bytes, into: &reader) {
+        let (streamed, began) = streamDomains(bytes, into: &reader)
+        switch streamed {
         case .whole(let root):
             description = reader.read(root)
-        case .streamed(_, let began):
+        case .streamed:
             description = began ? reader.finish() : nil
         case .entriesFollowed:
             reader = fresh()
@@ -109,15 +110,13 @@ public enum DescriptionLoader {
         return description
     }
 
-    /// What `streamDomains` did: `YAMLTreeReader.Streamed`, with whether the reader began.
-    enum Streamed {
-        case whole(YAMLValue), streamed(YAMLValue, began: Bool), entriesFollowed, unsupported
-    }
-
     /// Reads the document, checking the `domains:` entries on a second thread while libyaml
     /// parses the rest on this one (a provider's 100,000 entries: each core does about half).
     /// The entries reach the reader in document order, after `begin`, exactly as on one thread.
-    static func streamDomains(_ bytes: [UInt8], into reader: inout DescriptionReader) -> Streamed {
+    /// Also answers whether the reader began (took the top level as a description).
+    static func streamDomains(
+        _ bytes: [UInt8], into reader: inout DescriptionReader
+    ) -> (streamed: YAMLTreeReader.Streamed, began: Bool) {
         enum Event: Sendable { case begin(YAMLValue), item(YAMLValue) }
         final class Checking: @unchecked Sendable {  // touched by the consumer only, until `wait` returns
             var reader: DescriptionReader
@@ -148,12 +147,7 @@ public enum DescriptionLoader {
         pipe.close()
         consumer.wait()
         reader = checking.reader
-        switch streamed {
-        case .whole(let root): return .whole(root)
-        case .streamed(let root): return .streamed(root, began: checking.began)
-        case .entriesFollowed: return .entriesFollowed
-        case .unsupported: return .unsupported
-        }
+        return (streamed, checking.began)
     }
 
     /// The document as Yams composes it, or the diagnostic for why it cannot.
