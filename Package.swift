@@ -38,11 +38,13 @@ let package = Package(
 
         // MARK: Wrappers (the only modules that touch C pointers)
         .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims", "ByteStreams"]),
-        .target(name: "LDNSKit", dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit", "WorkSharing"]),
+        .target(
+            name: "LDNSKit",
+            dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit", "WorkSharing", "SocketKit", "ByteStreams"]),
         /// What the TCP and TLS connections share: the receive buffer and line reader, and
         /// deadlines on the monotonic clock.
         .target(name: "ByteStreams"),
-        /// POSIX sockets with deadlines: where TCP to port 25 happens.
+        /// POSIX sockets with deadlines: where TCP to port 25 happens, and the UDP the resolver is asked over.
         .target(name: "SocketKit", dependencies: ["ByteStreams"]),
         /// gzip through the system zlib, with a ceiling (TLS-RPT reports).
         .target(name: "ZlibKit", dependencies: ["CZlib"]),
@@ -126,8 +128,9 @@ let package = Package(
         .testTarget(
             name: "DaneFeaturesTests",
             dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport", "ReportStore"]),
-        /// The signing engine's pure parts (name keys, zone splitting, presentation format).
-        .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit", "DaneModel"]),
+        /// The signing engine's pure parts (name keys, zone splitting, presentation format), and
+        /// the resolver pipeline against a hostile fake resolver.
+        .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit", "DaneModel", "ByteStreams"]),
         .testTarget(
             name: "DanectlTests",
             dependencies: [

@@ -13,7 +13,7 @@ public final class TCPListener: Sendable {
 
     /// Binds `host` (an IPv4 or IPv6 address) and `port`, and listens.
     public init(host: String, port: UInt16, backlog: Int32 = 128) throws(NetworkError) {
-        var address = try TCPConnection.SocketAddress(ip: host, port: port)
+        var address = try SocketAddress(ip: host, port: port)
         let (length, family) = (address.length, address.family)
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .connectFailed(String(cString: strerror(errno))) }

@@ -41,4 +41,30 @@ final class OnceCacheTests: XCTestCase {
         }
         XCTAssertEqual(computed.load(ordering: .relaxed), 1)
     }
+
+    /// A key claimed to be answered elsewhere (verify's questions asked ahead): it is not
+    /// claimed twice, an asker waits for it instead of computing, and the value stays.
+    func testAClaimedKeyIsWaitedForNotComputed() {
+        let cache = OnceCache<String, Int>(clock: SystemClock())
+        guard let claim = cache.claim("mx") else { return XCTFail("a new key can be claimed") }
+        XCTAssertNil(cache.claim("mx"), "a key being answered is not claimed again")
+        let computed = Atomic(0)
+        let got = Mutex<Int?>(nil)
+        let asker = Thread {
+            let value = cache.value(for: "mx") {
+                computed.add(1, ordering: .relaxed)
+                return -1
+            }
+            got.withLock { $0 = value }
+        }
+        asker.start()
+        Thread.sleep(forTimeInterval: 0.1)
+        XCTAssertNil(got.withLock { $0 }, "the asker waits for the claim")
+        cache.fulfil(claim, 7, lifetime: 60)
+        for _ in 0..<200 where got.withLock({ $0 }) == nil { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertEqual(got.withLock { $0 }, 7)
+        XCTAssertEqual(computed.load(ordering: .relaxed), 0, "nothing computed beside the claim")
+        XCTAssertNil(cache.claim("mx"), "a fresh value is not claimed")
+        XCTAssertEqual(cache.value(for: "mx") { -1 }, 7)
+    }
 }

@@ -19,6 +19,9 @@ public protocol DNSLookup: Sendable {
     /// The trust anchors answers are validated from here (presentation text), nil when the
     /// resolver's AD bit is trusted instead.
     var trustAnchors: String? { get }
+    /// A pipeline for asking many questions at once, with answers classified as `lookup`
+    /// classifies them; nil where each question must be asked alone.
+    func answerPipeline() -> AnswerPipeline?
 }
 
 /// What a question about the root told of the resolver.
@@ -32,6 +35,7 @@ extension DNSLookup {
     public func resolverRecursion() -> ResolverRecursion { .recursive }
     public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? { nil }
     public var trustAnchors: String? { nil }
+    public func answerPipeline() -> AnswerPipeline? { nil }
 }
 
 /// A DNS answer with the sender's view of its security.

@@ -11,7 +11,7 @@ import Foundation
 final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// Where a value being computed is waited for. Unchecked Sendable: `value` is written once,
     /// by the first asker, under `ready`'s lock, and read by the others only under it.
-    private final class Pending: @unchecked Sendable {
+    fileprivate final class Pending: @unchecked Sendable {
         let ready = NSCondition()
         var value: Value?
     }
@@ -86,19 +86,45 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
             return pending.value!
         case .compute(let pending):
             let value = compute()
-            let seconds = lifetime(value)
-            let expires = seconds.isFinite ? clock.now().addingTimeInterval(seconds) : .distantFuture
-            shard.withLock { table in
-                if table.count > shardCapacity { Self.sweep(&table) }
-                // A new value counts as used, so the next sweep leaves it for a second ask.
-                table[key] = .ready(value, expires: expires, used: true)
-            }
-            pending.ready.lock()
-            pending.value = value
-            pending.ready.broadcast()
-            pending.ready.unlock()
+            fulfil(Claim(key: key, pending: pending), value, lifetime: lifetime(value))
             return value
         }
+    }
+
+    /// A key taken to be computed elsewhere (answered ahead of time): askers wait for
+    /// `fulfil` as they wait for a first asker. Every claim must be fulfilled.
+    struct Claim: @unchecked Sendable {
+        fileprivate let key: Key
+        fileprivate let pending: Pending
+    }
+
+    /// Takes `key` when nobody has a fresh value for it or is computing one.
+    func claim(_ key: Key) -> Claim? {
+        let now = clock.now()
+        return shard(for: key).withLock { table -> Claim? in
+            switch table[key] {
+            case .ready(_, let expires, _)? where expires > now: return nil
+            case .pending?: return nil
+            default:
+                let pending = Pending()
+                table[key] = .pending(pending)
+                return Claim(key: key, pending: pending)
+            }
+        }
+    }
+
+    /// Stores a claimed key's value for `seconds` and wakes whoever waits for it.
+    func fulfil(_ claim: Claim, _ value: Value, lifetime seconds: TimeInterval) {
+        let expires = seconds.isFinite ? clock.now().addingTimeInterval(seconds) : .distantFuture
+        shard(for: claim.key).withLock { table in
+            if table.count > shardCapacity { Self.sweep(&table) }
+            // A new value counts as used, so the next sweep leaves it for a second ask.
+            table[claim.key] = .ready(value, expires: expires, used: true)
+        }
+        claim.pending.ready.lock()
+        claim.pending.value = value
+        claim.pending.ready.broadcast()
+        claim.pending.ready.unlock()
     }
 
     /// Whether `key` has a value now (not expired, not still being computed).
@@ -138,7 +164,27 @@ public struct CachingLookup: DNSLookup {
     }
 
     public func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
-        answers.value(for: "\(name.fqdn) \(type.rawValue)", lifetime: Self.lifetime) { base.lookup(name, type) }
+        answers.value(for: Self.key(name, type), lifetime: Self.lifetime) { base.lookup(name, type) }
+    }
+
+    private static func key(_ name: DNSName, _ type: RRType) -> String { "\(name.fqdn) \(type.rawValue)" }
+
+    public func answerPipeline() -> AnswerPipeline? { base.answerPipeline() }
+
+    /// A question about to be asked ahead of the domain that needs it (`AnswersAhead`): nil
+    /// when its answer is known or being asked already. Every claim must be answered.
+    func claim(_ name: DNSName, _ type: RRType) -> OnceCache<String, ClassifiedAnswer>.Claim? {
+        answers.claim(Self.key(name, type))
+    }
+
+    /// Keeps a claimed question's answer, and hands it to whoever waits for it.
+    func answer(_ claim: OnceCache<String, ClassifiedAnswer>.Claim, with answer: ClassifiedAnswer) {
+        answers.fulfil(claim, answer, lifetime: Self.lifetime(answer))
+    }
+
+    /// Answers a claimed question the ordinary way (the pipeline could not settle it).
+    func answerAlone(_ claim: OnceCache<String, ClassifiedAnswer>.Claim, _ name: DNSName, _ type: RRType) {
+        answer(claim, with: base.lookup(name, type))
     }
 
     static func lifetime(_ answer: ClassifiedAnswer) -> TimeInterval {

@@ -117,7 +117,10 @@ public struct SecureLookup: DNSLookup {
     /// Malformed RDATA (short, empty, too long for its type) makes the lookup fail in both
     /// modes: a hostile server's record must never reach the verdicts as data.
     public func lookup(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
-        let answer = classify(name, type)
+        Self.refusingMalformed(classify(name, type))
+    }
+
+    static func refusingMalformed(_ answer: ClassifiedAnswer) -> ClassifiedAnswer {
         if answer.status == .secure || answer.status == .insecure, let response = answer.response,
             let (record, reason) = response.malformed.first
         {
@@ -126,6 +129,25 @@ public struct SecureLookup: DNSLookup {
                 problem: "\(record.owner) \(record.type): malformed answer: \(reason)")
         }
         return answer
+    }
+
+    /// An answer that settles the question by itself (NOERROR or NXDOMAIN), classified by the
+    /// resolver's AD bit; nil for the rest, which need a second question or a named failure.
+    static func settled(_ response: DNSResponse) -> ClassifiedAnswer? {
+        response.code == .noError || response.code == .nxDomain ? byADBit(response) : nil
+    }
+
+    private static func byADBit(_ response: DNSResponse) -> ClassifiedAnswer {
+        ClassifiedAnswer(status: response.authenticated ? .secure : .insecure, response: response, problem: nil)
+    }
+
+    /// Many questions in flight at once (see `AnswerPipeline`), when the resolver's AD bit is
+    /// what answers are judged by; nil with a trust anchor (each answer is validated here).
+    public func answerPipeline() -> AnswerPipeline? {
+        guard validator == nil, let pipeline = try? QueryPipeline(address: resolvers.server, timeout: timeout) else {
+            return nil
+        }
+        return AnswerPipeline(pipeline)
     }
 
     private func classify(_ name: DNSName, _ type: RRType) -> ClassifiedAnswer {
@@ -148,8 +170,7 @@ public struct SecureLookup: DNSLookup {
         }
         switch response.code {
         case .noError, .nxDomain:
-            return ClassifiedAnswer(
-                status: response.authenticated ? .secure : .insecure, response: response, problem: nil)
+            return Self.byADBit(response)
         case .servFail:
             if let unchecked = try? resolvers.query(name, type, checkingDisabled: true),
                 unchecked.code == .noError || unchecked.code == .nxDomain
@@ -175,7 +196,8 @@ public struct SecureLookup: DNSLookup {
 /// round trips; the mutex guards only the idle list.
 final class ResolverPool: @unchecked Sendable {
     let address: String
-    private let server: String?
+    /// As given (`IP[:PORT]`, nil for /etc/resolv.conf's).
+    let server: String?
     private let timeout: TimeInterval
     /// NSLock, not Synchronization's Mutex: every lookup of a run takes and returns a resolver
     /// here, and under contention Mutex's priority-inheritance futex spun and went through the

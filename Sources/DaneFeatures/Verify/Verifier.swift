@@ -63,7 +63,10 @@ public struct Verifier: Sendable {
     /// `finished` hears each report as soon as it is known (from worker threads, one at a time).
     public func verify(domains: [String], finished: (@Sendable (Int, DomainReport) -> Void)? = nil) -> [DomainReport] {
         let serial = NSLock()
+        let ahead = AnswersAhead.start(lookup, domains: domains)
+        defer { ahead?.wait() }
         return ProbeRunner(limit: max(1, options.jobs)).run(domains.count) { index in
+            ahead?.began()
             let report = self.verify(domain: domains[index])
             if let finished {
                 serial.lock()
@@ -74,11 +77,15 @@ public struct Verifier: Sendable {
         }
     }
 
+    /// The name a domain argument stands for (a name that does not parse is checked as one label,
+    /// so its report says what is wrong with it).
+    static func domainName(_ raw: String) -> DNSName { DNSName(presentation: raw) ?? DNSName(labels: [raw]) }
+
     /// Probes that were shared rather than repeated, for the benchmark's accounting.
     public var distinctProbes: Int { probes.count }
 
     public func verify(domain rawDomain: String) -> DomainReport {
-        let name = DNSName(presentation: rawDomain) ?? DNSName(labels: [rawDomain])
+        let name = Self.domainName(rawDomain)
         let domain = name.fqdn
         var warnings: [VerifyFinding] = []
         let mx = lookup.lookup(name, .mx)

@@ -1,0 +1,121 @@
+import ByteStreams
+import DaneModel
+import Foundation
+import Synchronization
+
+/// A provider's run asks every domain the same few questions of its own (MX; then the TLS-RPT
+/// and MTA-STS records and the domain's DNSKEY, and its DS when it is a signed zone), while
+/// the MX hosts' questions are shared and cached. Asked one at a time from the domain threads,
+/// each question cost a thread switch and a socket; asked here, ahead of the domain threads,
+/// up to `inFlightLimit` travel at once over the resolver pipeline, the way dnsperf sends
+/// them. Each question is claimed in the run's cache first, so a domain that gets there
+/// before its answer waits for it instead of asking again, and a question the pipeline cannot
+/// settle (SERVFAIL, no answer in time) is answered the ordinary way. The questions are the
+/// ones `Verifier.verify(domain:)` goes on to ask for an existing domain with a real MX:
+/// nothing is asked that the domain's check would not ask, except for a domain whose check
+/// stops early on something only it sees (a malformed MX).
+final class AnswersAhead: Sendable {
+    private let lookup: CachingLookup
+    private let domains: [String]
+    /// Domains whose check has begun: questions are sent at most `lead` domains past them,
+    /// so a 100,000-domain run keeps a few thousand answers waiting, not all of them.
+    private let begun = Atomic(0)
+    private let done = DispatchSemaphore(value: 0)
+    private let lead = 1_024
+    private let inFlightLimit = 100
+
+    private init(lookup: CachingLookup, domains: [String]) {
+        self.lookup = lookup
+        self.domains = domains
+    }
+
+    /// Starts asking ahead for `domains` (in the order they will be checked) when `lookup`
+    /// can: a run cache over a resolver whose AD bit is trusted.
+    static func start(_ lookup: any DNSLookup, domains: [String]) -> AnswersAhead? {
+        guard domains.count > 1, let caching = lookup as? CachingLookup else { return nil }
+        let ahead = AnswersAhead(lookup: caching, domains: domains)
+        let thread = Thread { ahead.run() }
+        thread.stackSize = 1 << 20
+        thread.start()
+        return ahead
+    }
+
+    /// A domain's check begins (called by the domain threads, in index order).
+    func began() { begun.add(1, ordering: .relaxed) }
+
+    /// Waits until every question asked ahead is answered (each was, for its domain to finish).
+    func wait() { done.wait() }
+
+    private struct Asked {
+        let claim: OnceCache<String, ClassifiedAnswer>.Claim
+        let name: DNSName
+        let type: RRType
+        /// The domain whose own questions follow from this answer.
+        let domain: DNSName
+    }
+
+    private func run() {
+        defer { done.signal() }
+        guard let pipeline = lookup.answerPipeline() else { return }
+        var asked: [Int: Asked] = [:]
+        // Claimed and not yet sent; sent before any new domain's MX, so a domain waiting for
+        // one of its own questions waits for a short queue.
+        var queue: [Asked] = []
+        var next = 0
+        func claim(_ name: DNSName, _ type: RRType, for domain: DNSName) -> Asked? {
+            lookup.claim(name, type).map { Asked(claim: $0, name: name, type: type, domain: domain) }
+        }
+        func send(_ question: Asked) { asked[pipeline.send(question.name, question.type)] = question }
+        while true {
+            while pipeline.inFlight < inFlightLimit, let question = queue.popLast() { send(question) }
+            let allowed = min(domains.count, begun.load(ordering: .relaxed) + lead)
+            while pipeline.inFlight < inFlightLimit, queue.isEmpty, next < allowed {
+                let domain = Verifier.domainName(domains[next])
+                next += 1
+                if let question = claim(domain, .mx, for: domain) { send(question) }
+            }
+            if next >= domains.count, queue.isEmpty, pipeline.inFlight == 0 { return }
+            let wait = pipeline.inFlight > 0 ? 0.1 : 0.001
+            for (ticket, answer) in pipeline.collect(until: .after(wait)) {
+                guard let question = asked.removeValue(forKey: ticket) else { continue }
+                guard let answer else {
+                    let lookup = lookup
+                    DispatchQueue.global().async { lookup.answerAlone(question.claim, question.name, question.type) }
+                    continue
+                }
+                // The questions this answer leads to are claimed before the domain hears it,
+                // so its check waits for them here rather than asking them one at a time.
+                queue += Self.following(question.name, question.type, answer, of: question.domain).compactMap {
+                    claim($0.0, $0.1, for: question.domain)
+                }
+                lookup.answer(question.claim, with: answer)
+            }
+        }
+    }
+
+    /// The domain's questions that `answer` (to `name`/`type`) leads its check to ask, in the
+    /// check's own order: MX, then the TLS-RPT record, then the domain's DNSKEY and MTA-STS
+    /// record side by side (a cold resolver answers those two from the NSEC record the TLS-RPT
+    /// denial brought, as it does for the one-at-a-time order), then DS for a signed zone.
+    static func following(
+        _ name: DNSName, _ type: RRType, _ answer: ClassifiedAnswer, of domain: DNSName
+    ) -> [(DNSName, RRType)] {
+        guard answer.status == .secure || answer.status == .insecure, let response = answer.response else { return [] }
+        switch type {
+        case .mx where response.code == .noError:
+            let exchanges = response.records(ofType: .mx)
+            if exchanges.count == 1, case .mx(_, let exchange) = exchanges[0].data, exchange.labels.isEmpty {
+                return []  // a null MX: the check ends there
+            }
+            return [(TLSRPTPolicy.ownerName(domain: domain), .txt)]
+        case .txt where name == TLSRPTPolicy.ownerName(domain: domain):
+            return [(MTASTSRecord.ownerName(domain: domain), .txt), (domain, .dnskey)]
+        case .dnskey
+        where answer.status == .secure && response.code == .noError
+            && !response.records(ofType: .dnskey).isEmpty:
+            return domain.labels.isEmpty ? [] : [(domain, .ds)]
+        default:
+            return []
+        }
+    }
+}
