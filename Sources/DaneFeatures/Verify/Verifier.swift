@@ -66,7 +66,7 @@ public struct Verifier: Sendable {
         let ahead = AnswersAhead.start(lookup, domains: domains)
         defer { ahead?.wait() }
         return ProbeRunner(limit: max(1, options.jobs)).run(domains.count) { index in
-            ahead?.began()
+            ahead?.began(index)
             let report = self.verify(domain: domains[index])
             if let finished {
                 serial.lock()

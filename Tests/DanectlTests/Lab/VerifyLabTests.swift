@@ -623,6 +623,42 @@ final class VerifyLabTests: LabTestCase {
             (address["remedy"] as? String ?? "").contains("before signing, publish a TLSA record"), "\(address)")
     }
 
+    /// Domains checked together (their own questions asked ahead, many in flight) get the
+    /// verdicts each gets alone (asked one at a time): passing, signed but broken, null MX,
+    /// nonexistent, unsigned, a bad TLSA, a name that is not a domain.
+    func testDomainsCheckedTogetherSayWhatEachSaysAlone() throws {
+        let lab = try lab()
+        let domains = [
+            "valid-311.test", "bogus.test", "null-mx.test", "nxdomain-\(UInt32.random(in: 0...UInt32.max)).test",
+            "unsigned.test", "mismatch.test", "bad-ds.test", "d1.bulk.test", "d2.bulk.test", "nodenial.test",
+            "cname-mx.test", "valid-312.test", "no-tlsa.test", "implicit-mx.test", "bogus-tlsa.test",
+        ]
+        func verdicts(_ stdout: String) throws -> [String: String] {
+            var found: [String: String] = [:]
+            for line in stdout.split(separator: "\n") {
+                let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                guard let domain = object["domain"] as? [String: Any], let name = domain["domain"] as? String else {
+                    continue
+                }
+                let hosts = (domain["hosts"] as? [[String: Any]] ?? []).map {
+                    "\($0["host"] ?? "")=\($0["tlsa_status"] ?? "-")/\($0["address_status"] ?? "-")"
+                }
+                found[name] =
+                    "\(domain["outcome"] ?? "") mx:\(domain["mx_status"] ?? "") \(hosts.joined(separator: ","))"
+                    + " \((domain["failure"] as? [String: Any])?["code"] ?? "")"
+            }
+            return found
+        }
+        let args = ["verify", "--resolver", lab.resolver, "--format", "jsonl", "--timeout", "5", "--dns-only"]
+        let together = try verdicts(Danectl.run(args + domains).stdout)
+        XCTAssertEqual(together.count, domains.count, "\(together)")
+        for domain in domains {
+            let alone = try verdicts(Danectl.run(args + [domain]).stdout)
+            XCTAssertEqual(together[domain + "."], alone[domain + "."], domain)
+            XCTAssertNotNil(alone[domain + "."], domain)
+        }
+    }
+
     /// A provider's scale: 200 domains on one MX host cost one SMTP session (probes are shared),
     /// results stream as JSON Lines (each line valid, a summary last), and --quiet prints only
     /// what does not pass and the summary.
