@@ -76,6 +76,23 @@ final class QueryPipelineTests: XCTestCase {
         }
     }
 
+    /// The pipeline's questions are byte for byte the ones ldns makes (and StubResolver sends):
+    /// same header flags, EDNS size and DO bit, for any name and type.
+    func testQuestionsAreTheOnesLDNSMakes() throws {
+        let pipeline = try QueryPipeline(address: "127.0.0.1:53", timeout: 1, sockets: 1)
+        let names = ["example.test", "_25._tcp.mx.example.test", "_mta-sts.d1.provider.test", "xn--bcher-kva.test"]
+        for text in names {
+            let name = try XCTUnwrap(DNSName(presentation: text))
+            for type in [RRType.mx, .tlsa, .dnskey, .txt, .aaaa] {
+                let id = UInt16.random(in: 0...UInt16.max)
+                let ours = try XCTUnwrap(pipeline.question(name, type, id: id))
+                XCTAssertEqual(ours, pipeline.ldnsQuestion(name, type, id: id), "\(text) \(type)")
+            }
+        }
+        let root = DNSName(labels: [])
+        XCTAssertEqual(pipeline.question(root, .dnskey, id: 7), pipeline.ldnsQuestion(root, .dnskey, id: 7))
+    }
+
     func testAnAddressThatIsNotOneIsRefused() {
         XCTAssertThrowsError(try QueryPipeline(address: "not-an-address", timeout: 1))
     }

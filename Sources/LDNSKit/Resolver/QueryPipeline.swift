@@ -47,6 +47,8 @@ public final class QueryPipeline {
     private let port: UInt16
     private let timeout: TimeInterval
     private let questionsPerSocket: Int
+    /// ldns's question for the root, type A: what every question is made from (see `question`).
+    private let template: [UInt8]
     private var channels: [Channel] = []
     private var retiring: [Channel] = []
     private var nextChannel = 0
@@ -72,6 +74,12 @@ public final class QueryPipeline {
         }
         ip = String(cString: text)
         free(text)
+        // The root's question: 12 bytes of header, the root name (1), type (2), class (2), OPT.
+        guard let made = Self.ldnsQuestion(resolver, DNSName(labels: []), .a, id: 0), made.count >= 17 else {
+            ldns_resolver_deep_free(resolver)
+            throw ResolverError(description: "cannot make a DNS question")
+        }
+        template = made
         port = ldns_resolver_port(resolver)
         self.timeout = timeout
         self.questionsPerSocket = max(1, questionsPerSocket)
@@ -101,34 +109,62 @@ public final class QueryPipeline {
             settled.append((ticket, .askAlone))
             return ticket
         }
-        let rrType = ldns_rr_type(rawValue: UInt32(type.rawValue))
-        guard case .success(let query) = MatchedExchange.question(resolver, owner, rrType, flags: UInt16(LDNS_RD))
-        else {
-            ldns_rdf_deep_free(owner)
-            settled.append((ticket, .askAlone))
-            return ticket
-        }
-        defer { ldns_pkt_free(query) }
         var id = randomID()
         while channel.waiting[id] != nil { id = randomID() }
-        ldns_pkt_set_id(query, id)
-        var wire: UnsafeMutablePointer<UInt8>?
-        var size = 0
-        guard ldns_pkt2wire(&wire, query, &size) == LDNS_STATUS_OK, let wire else {
-            ldns_rdf_deep_free(owner)
-            settled.append((ticket, .askAlone))
-            return ticket
-        }
-        let bytes = Array(UnsafeBufferPointer(start: wire, count: size))
-        free(wire)
-        guard channel.socket.send(bytes) else {
+        guard channel.socket.send(question(owner, type.rawValue, id: id)) else {
             ldns_rdf_deep_free(owner)
             settled.append((ticket, .askAlone))
             return ticket
         }
         channel.sent += 1
+        let rrType = ldns_rr_type(rawValue: UInt32(type.rawValue))
         channel.waiting[id] = Waiting(ticket: ticket, owner: owner, type: rrType, deadline: .after(timeout))
         return ticket
+    }
+
+    /// The question's bytes: the template's header (with this ID), this name and type, and the
+    /// template's class and EDNS record. The template is ldns's own question, so these are the
+    /// bytes ldns would make (QueryPipelineTests compares the two), without an ldns packet and
+    /// its name compression per question.
+    private func question(_ owner: UnsafeMutablePointer<ldns_rdf>, _ type: UInt16, id: UInt16) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(template.count + ldns_rdf_size(owner))
+        bytes += [UInt8(id >> 8), UInt8(id & 0xFF)]
+        bytes += template[2..<12]
+        bytes += UnsafeBufferPointer(start: ldns_rdf_data(owner), count: ldns_rdf_size(owner))
+        bytes += [UInt8(type >> 8), UInt8(type & 0xFF)]
+        bytes += template[15...]  // class, then the EDNS (OPT) record
+        return bytes
+    }
+
+    /// `name`/`type` as these bytes would go out (for the tests' comparison with ldns).
+    func question(_ name: DNSName, _ type: RRType, id: UInt16) -> [UInt8]? {
+        guard let owner = ldns_dname_new_frm_str(name.fqdn) else { return nil }
+        defer { ldns_rdf_deep_free(owner) }
+        return question(owner, type.rawValue, id: id)
+    }
+
+    /// The question ldns makes for `name`/`type` with this resolver's settings (RD, DO, EDNS
+    /// size), as StubResolver sends it.
+    func ldnsQuestion(_ name: DNSName, _ type: RRType, id: UInt16) -> [UInt8]? {
+        Self.ldnsQuestion(resolver, name, type, id: id)
+    }
+
+    private static func ldnsQuestion(
+        _ resolver: UnsafeMutablePointer<ldns_resolver>, _ name: DNSName, _ type: RRType, id: UInt16
+    ) -> [UInt8]? {
+        guard let owner = ldns_dname_new_frm_str(name.fqdn) else { return nil }
+        defer { ldns_rdf_deep_free(owner) }
+        let rrType = ldns_rr_type(rawValue: UInt32(type.rawValue))
+        guard case .success(let query) = MatchedExchange.question(resolver, owner, rrType, flags: UInt16(LDNS_RD))
+        else { return nil }
+        defer { ldns_pkt_free(query) }
+        ldns_pkt_set_id(query, id)
+        var wire: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        guard ldns_pkt2wire(&wire, query, &size) == LDNS_STATUS_OK, let wire else { return nil }
+        defer { free(wire) }
+        return Array(UnsafeBufferPointer(start: wire, count: size))
     }
 
     /// The outcomes known by `deadline` (at least one if any question is in flight and one

@@ -111,9 +111,15 @@ extension DNSResponse {
             case 5: .refused
             default: .other(rcode)
             }
+        // One wire buffer for every record of the answer (a provider's run reads hundreds of
+        // thousands of answers; a buffer per record was a malloc and free each).
+        let buffer = ldns_buffer_new(512)
+        defer { if let buffer { ldns_buffer_free(buffer) } }
         func records(_ list: UnsafeMutablePointer<ldns_rr_list>?) -> [DNSRecord] {
             guard let list else { return [] }
-            return (0..<ldns_rr_list_rr_count(list)).compactMap { ldns_rr_list_rr(list, $0).map(DNSRecord.init) }
+            return (0..<ldns_rr_list_rr_count(list)).compactMap { index in
+                ldns_rr_list_rr(list, index).map { DNSRecord($0, buffer: buffer) }
+            }
         }
         self.init(code: code, authenticated: authenticated, answer: records(ldns_pkt_answer(packet)))
         authority = records(ldns_pkt_authority(packet))
@@ -126,7 +132,7 @@ extension DNSResponse {
 extension DNSRecord {
     /// Owner, type and TTL from ldns; the RDATA as uncompressed wire bytes, decoded by the
     /// model (so a short or empty RDATA becomes a malformed value instead of a crash).
-    init(_ rr: UnsafeMutablePointer<ldns_rr>) {
+    init(_ rr: UnsafeMutablePointer<ldns_rr>, buffer shared: UnsafeMutablePointer<ldns_buffer>? = nil) {
         let owner = ldns_rr_owner(rr)
         var labels: [String] = []
         if let owner, let data = ldns_rdf_data(owner) {
@@ -139,8 +145,9 @@ extension DNSRecord {
             }
         }
         var wire: [UInt8] = []
-        if let buffer = ldns_buffer_new(512) {
-            defer { ldns_buffer_free(buffer) }
+        if let buffer = shared ?? ldns_buffer_new(512) {
+            defer { if shared == nil { ldns_buffer_free(buffer) } }
+            ldns_buffer_clear(buffer)
             if ldns_rr_rdata2buffer_wire(buffer, rr) == LDNS_STATUS_OK, let start = ldns_buffer_begin(buffer) {
                 wire = Array(UnsafeBufferPointer(start: start, count: ldns_buffer_position(buffer)))
             }
