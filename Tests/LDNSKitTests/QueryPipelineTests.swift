@@ -10,7 +10,8 @@ import XCTest
 /// truncated answer are handed back to be asked alone. The resolver is a small UDP server
 /// on loopback that misbehaves by name.
 final class QueryPipelineTests: XCTestCase {
-    /// Replies per the question's first label: good (AD set), wrongid (first a reply with
+    /// Replies per the question's first label: good (AD set), dropfirst (answers only the
+    /// question's second sending, as if the first datagram was lost), wrongid (first a reply with
     /// another ID), otherq (first a reply to another question), silent, tc (truncated). The
     /// replies that must be dropped say NXDOMAIN, so taking one shows in the response code.
     private static let fakeResolver = #"""
@@ -20,6 +21,7 @@ final class QueryPipelineTests: XCTestCase {
         print(s.getsockname()[1], flush=True)
         def reply(query, ident, question, flags=0x81A0):
             return struct.pack(">HHHHHH", ident, flags, 1, 0, 0, 0) + question
+        dropped = set()
         while True:
             query, peer = s.recvfrom(65535)
             ident = struct.unpack(">H", query[:2])[0]
@@ -29,6 +31,9 @@ final class QueryPipelineTests: XCTestCase {
             question = query[12:end + 5]
             label = query[13:13 + query[12]].decode()
             if label == "silent":
+                continue
+            if label == "dropfirst" and ident not in dropped:
+                dropped.add(ident)
                 continue
             if label == "wrongid":
                 s.sendto(reply(query, ident ^ 0x5A5A, question, 0x81A3), peer)
@@ -48,19 +53,19 @@ final class QueryPipelineTests: XCTestCase {
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
         let port = try XCTUnwrap(UInt16(line.trimmingCharacters(in: .whitespacesAndNewlines)), line)
 
-        let pipeline = try QueryPipeline(address: "127.0.0.1:\(port)", timeout: 1, sockets: 2)
+        let pipeline = try QueryPipeline(address: "127.0.0.1:\(port)", timeout: 2, sockets: 2, resendAfter: 0.3)
         var tickets: [Int: String] = [:]
-        for label in ["good", "wrongid", "otherq", "silent", "tc"] {
+        for label in ["good", "dropfirst", "wrongid", "otherq", "silent", "tc"] {
             tickets[pipeline.send(DNSName(labels: [label, "test"]), .mx)] = label
         }
-        XCTAssertEqual(pipeline.inFlight, 5)
+        XCTAssertEqual(pipeline.inFlight, 6)
         var outcomes: [String: QueryPipeline.Outcome] = [:]
         let deadline = Deadline.after(10)
         while pipeline.inFlight > 0, !deadline.hasPassed {
             for (ticket, outcome) in pipeline.collect(until: deadline) { outcomes[tickets[ticket]!] = outcome }
         }
-        XCTAssertEqual(outcomes.count, 5, "every question settles: \(outcomes.keys.sorted())")
-        for label in ["good", "wrongid", "otherq"] {
+        XCTAssertEqual(outcomes.count, 6, "every question settles: \(outcomes.keys.sorted())")
+        for label in ["good", "dropfirst", "wrongid", "otherq"] {
             guard case .answered(let response)? = outcomes[label] else {
                 XCTFail("\(label): \(String(describing: outcomes[label]))")
                 continue

@@ -6,18 +6,20 @@ import SocketKit
 
 /// Many questions to one recursive resolver in flight at once, over a few UDP sockets that
 /// stay open, the way dnsperf or a resolver's own outbound side works: a provider's run asks
-/// hundreds of thousands of questions, and a socket, two system calls and a 64 KiB buffer
+/// hundreds of thousands of questions, and a socket, eight system calls and a 64 KiB buffer
 /// per question (the one-at-a-time path) cost more than the resolver's answer.
 ///
 /// The questions are the bytes `StubResolver` sends (same flags, DO, EDNS size). An answer is
 /// taken only from the resolver's address (connected sockets), with the ID of a question in
 /// flight on that socket and exactly that question (`MatchedExchange.answers`); anything else
-/// is dropped and the question keeps waiting. Each socket's source port is the kernel's
-/// random ephemeral one, and a socket is replaced after `questionsPerSocket` questions, so an
-/// off-path forger must guess port and ID as for one-shot sockets, over a window of a few
-/// thousand questions. Whatever this path cannot settle (no answer in time, a truncated or
-/// unreadable answer, a failed socket) comes back as `.askAlone`: the caller asks again the
-/// one-at-a-time way, which retries, falls back to TCP and names the failure.
+/// is dropped and the question keeps waiting. Each socket's source port is the kernel's random
+/// ephemeral one; a forger off the path must still match a port and a 16-bit ID, but one port
+/// carries many questions here, so sockets are replaced every `questionsPerSocket` questions.
+/// A question unanswered for `resendAfter` is sent once more, as stub resolvers do (a lost
+/// datagram then costs 1.5 s, not the timeout). Whatever this path cannot settle (no answer
+/// in time, a truncated or unreadable answer, a failed socket) comes back as `.askAlone`: the
+/// caller asks again the one-at-a-time way, which retries, falls back to TCP and names the
+/// failure.
 ///
 /// Owned by one thread (not Sendable).
 public final class QueryPipeline {
@@ -32,6 +34,13 @@ public final class QueryPipeline {
         let owner: UnsafeMutablePointer<ldns_rdf>
         let type: ldns_rr_type
         let deadline: Deadline
+        /// The question as sent, and when to send it once more if no answer came (nil: sent
+        /// twice already). One lost datagram must not cost the whole timeout.
+        let bytes: [UInt8]
+        var resend: Deadline?
+
+        /// The next moment something is due for this question.
+        var due: Deadline { resend.map { min($0, deadline) } ?? deadline }
     }
 
     private final class Channel {
@@ -47,6 +56,8 @@ public final class QueryPipeline {
     private let port: UInt16
     private let timeout: TimeInterval
     private let questionsPerSocket: Int
+    /// Silence after which a question is sent once more (at most half the timeout).
+    private let resendAfter: TimeInterval
     /// ldns's question for the root, type A: what every question is made from (see `question`).
     private let template: [UInt8]
     private var channels: [Channel] = []
@@ -63,8 +74,10 @@ public final class QueryPipeline {
 
     /// `address` as StubResolver takes it (`IP[:PORT]`, nil for /etc/resolv.conf's first server).
     public init(
-        address: String?, timeout: TimeInterval, sockets: Int = 4, questionsPerSocket: Int = 4_096
+        address: String?, timeout: TimeInterval, sockets: Int = 4, questionsPerSocket: Int = 4_096,
+        resendAfter: TimeInterval = 1.5
     ) throws(ResolverError) {
+        self.resendAfter = resendAfter
         (resolver, _) = try StubResolver.make(address: address, timeout: timeout)
         guard ldns_resolver_nameserver_count(resolver) > 0, let servers = ldns_resolver_nameservers(resolver),
             let first = servers[0], let text = ldns_rdf2str(first)
@@ -111,14 +124,17 @@ public final class QueryPipeline {
         }
         var id = randomID()
         while channel.waiting[id] != nil { id = randomID() }
-        guard channel.socket.send(question(owner, type.rawValue, id: id)) else {
+        let bytes = question(owner, type.rawValue, id: id)
+        guard channel.socket.send(bytes) else {
             ldns_rdf_deep_free(owner)
             settled.append((ticket, .askAlone))
             return ticket
         }
         channel.sent += 1
         let rrType = ldns_rr_type(rawValue: UInt32(type.rawValue))
-        channel.waiting[id] = Waiting(ticket: ticket, owner: owner, type: rrType, deadline: .after(timeout))
+        channel.waiting[id] = Waiting(
+            ticket: ticket, owner: owner, type: rrType, deadline: .after(timeout), bytes: bytes,
+            resend: .after(min(resendAfter, timeout / 2)))
         return ticket
     }
 
@@ -172,7 +188,7 @@ public final class QueryPipeline {
     public func collect(until deadline: Deadline) -> [(ticket: Int, outcome: Outcome)] {
         if settled.isEmpty {
             let all = channels + retiring
-            let earliest = all.lazy.flatMap { $0.waiting.values.lazy.map(\.deadline) }.min()
+            let earliest = all.lazy.flatMap { $0.waiting.values.lazy.map(\.due) }.min()
             let readable = DatagramSocket.readable(all.map(\.socket), until: min(deadline, earliest ?? deadline))
             for (channel, ready) in zip(all, readable) where ready { drain(channel) }
             expire()
@@ -221,13 +237,20 @@ public final class QueryPipeline {
         settled.append((waiting.ticket, outcome))
     }
 
-    /// Questions past their deadline are asked again alone; sockets done with are closed.
+    /// Questions past their deadline are asked again alone, and those silent for `resendAfter`
+    /// are sent once more (same ID and socket: either answer is taken); sockets done with are
+    /// closed.
     private func expire() {
         let now = Deadline.after(0)
         for channel in channels + retiring {
-            for (id, waiting) in channel.waiting where waiting.deadline <= now {
-                channel.waiting[id] = nil
-                settle(waiting, .askAlone)
+            for (id, waiting) in channel.waiting where waiting.due <= now {
+                if waiting.deadline <= now {
+                    channel.waiting[id] = nil
+                    settle(waiting, .askAlone)
+                } else {
+                    _ = channel.socket.send(waiting.bytes)
+                    channel.waiting[id]?.resend = nil
+                }
             }
         }
         retiring.removeAll { $0.waiting.isEmpty }
