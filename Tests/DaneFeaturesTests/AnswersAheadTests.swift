@@ -60,4 +60,12 @@ final class AnswersAheadTests: XCTestCase {
 
     /// A DNSKEY RDATA (flags 257, protocol 3, algorithm 13, a 64-byte key).
     private let dnskeyWire: [UInt8] = [0x01, 0x01, 3, 13] + Array(repeating: 7, count: 64)
+
+    /// --jobs bounds the questions asked ahead too: one domain's four for --jobs 1.
+    func testQuestionsInFlightFollowJobs() {
+        XCTAssertEqual(AnswersAhead.inFlight(jobs: 1), 4)
+        XCTAssertEqual(AnswersAhead.inFlight(jobs: 16), 64)
+        XCTAssertEqual(AnswersAhead.inFlight(jobs: 64), 100)
+        XCTAssertEqual(AnswersAhead.inFlight(jobs: 0), 4)
+    }
 }

@@ -27,20 +27,26 @@ final class AnswersAhead: Sendable {
     private let gate = NSCondition()
     private let done = DispatchSemaphore(value: 0)
     private let lead = 1_024
-    /// As many as dnsperf keeps in flight; two lanes of 50 (a thread and pipeline each) were
-    /// slower on 2 cores, and 2 x 100 overflowed the kernel's UDP receive buffers.
-    private let inFlightLimit = 100
+    /// Questions in flight at most (see `inFlight(jobs:)`).
+    private let inFlightLimit: Int
 
-    private init(lookup: CachingLookup, domains: [String]) {
+    private init(lookup: CachingLookup, domains: [String], jobs: Int) {
         self.lookup = lookup
         self.domains = domains
+        inFlightLimit = Self.inFlight(jobs: jobs)
     }
+
+    /// The questions in flight for `--jobs N`: a domain's four per domain checked at once, so
+    /// an operator who lowers --jobs to spare a shared resolver lowers this too; at most 100,
+    /// as many as dnsperf keeps in flight (two threads of 100 each overflowed the kernel's UDP
+    /// receive buffers on 2 cores, and were slower than one).
+    static func inFlight(jobs: Int) -> Int { min(100, 4 * max(1, jobs)) }
 
     /// Starts asking ahead for `domains` (in the order they will be checked) when `lookup`
     /// can: a run cache over a resolver whose AD bit is trusted.
-    static func start(_ lookup: any DNSLookup, domains: [String]) -> AnswersAhead? {
+    static func start(_ lookup: any DNSLookup, domains: [String], jobs: Int) -> AnswersAhead? {
         guard domains.count > 1, let caching = lookup as? CachingLookup else { return nil }
-        let ahead = AnswersAhead(lookup: caching, domains: domains)
+        let ahead = AnswersAhead(lookup: caching, domains: domains, jobs: jobs)
         let thread = Thread { ahead.run() }
         thread.stackSize = 1 << 20
         thread.start()

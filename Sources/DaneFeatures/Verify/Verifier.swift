@@ -63,7 +63,7 @@ public struct Verifier: Sendable {
     /// `finished` hears each report as soon as it is known (from worker threads, one at a time).
     public func verify(domains: [String], finished: (@Sendable (Int, DomainReport) -> Void)? = nil) -> [DomainReport] {
         let serial = NSLock()
-        let ahead = AnswersAhead.start(lookup, domains: domains)
+        let ahead = AnswersAhead.start(lookup, domains: domains, jobs: options.jobs)
         defer { ahead?.wait() }
         return ProbeRunner(limit: max(1, options.jobs)).run(domains.count) { index in
             ahead?.began(index)
