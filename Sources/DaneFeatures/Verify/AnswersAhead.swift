@@ -34,6 +34,7 @@ final class AnswersAhead: Sendable {
         self.lookup = lookup
         self.domains = domains
         inFlightLimit = Self.inFlight(jobs: jobs)
+        alone = AloneAskers(lookup)
     }
 
     /// The questions in flight for `--jobs N`: a domain's four per domain checked at once, so
@@ -80,6 +81,58 @@ final class AnswersAhead: Sendable {
     /// Waits until every question asked ahead is answered (each was, for its domain to finish).
     func wait() { done.wait() }
 
+    /// Questions the pipeline could not settle, asked the ordinary way by at most
+    /// `AloneAskers.limit` threads of their own: the ahead thread never waits on one (a silent
+    /// server would stall every domain behind it), and a resolver failing mid-run queues them
+    /// here instead of starting a blocked thread per question.
+    private let alone: AloneAskers
+
+    private final class AloneAskers: @unchecked Sendable {
+        static let limit = 8
+        private let lookup: CachingLookup
+        /// `waiting` and `threads` are used only under `lock`.
+        private let lock = NSCondition()
+        private var waiting: [Asked] = []
+        private var threads = 0
+        private var idle = 0
+
+        init(_ lookup: CachingLookup) { self.lookup = lookup }
+
+        func ask(_ question: Asked) {
+            lock.lock()
+            defer { lock.unlock() }
+            waiting.append(question)
+            if idle > 0 {
+                lock.signal()
+            } else if threads < Self.limit {
+                threads += 1
+                let thread = Thread { self.work() }
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
+        }
+
+        /// Answers waiting questions until none is left for a second, then ends.
+        private func work() {
+            lock.lock()
+            while true {
+                if waiting.isEmpty {
+                    idle += 1
+                    let woken = lock.wait(until: Date(timeIntervalSinceNow: 1))
+                    idle -= 1
+                    if !woken && waiting.isEmpty { break }
+                    continue
+                }
+                let question = waiting.removeFirst()
+                lock.unlock()
+                lookup.answerAlone(question.claim, question.name, question.type)
+                lock.lock()
+            }
+            threads -= 1
+            lock.unlock()
+        }
+    }
+
     private struct Asked {
         let claim: OnceCache<String, ClassifiedAnswer>.Claim
         let name: DNSName
@@ -117,8 +170,7 @@ final class AnswersAhead: Sendable {
             for (ticket, answer) in pipeline.collect(until: .after(wait)) {
                 guard let question = asked.removeValue(forKey: ticket) else { continue }
                 guard let answer else {
-                    let lookup = lookup
-                    DispatchQueue.global().async { lookup.answerAlone(question.claim, question.name, question.type) }
+                    alone.ask(question)
                     continue
                 }
                 // The questions this answer leads to are claimed before the domain hears it,
