@@ -199,9 +199,11 @@ public final class QueryPipeline {
         return done.map { (ticket: $0.0, outcome: $0.1) }
     }
 
-    /// Reads every waiting datagram on `channel` and settles the questions they answer.
+    /// Reads the datagrams waiting on `channel` and settles the questions they answer.
+    /// At most `drainLimit` datagrams a call, so a socket flooded with stray datagrams cannot
+    /// hold this thread: the other sockets are read and deadlines kept between calls.
     private func drain(_ channel: Channel) {
-        while true {
+        for _ in 0..<Self.drainLimit {
             switch channel.socket.receive(into: &buffer) {
             case .nothing: return
             case .failed:
@@ -231,6 +233,8 @@ public final class QueryPipeline {
             }
         }
     }
+
+    private static let drainLimit = 256
 
     private func settle(_ waiting: Waiting, _ outcome: Outcome) {
         ldns_rdf_deep_free(waiting.owner)
