@@ -38,4 +38,29 @@ final class JSONDocumentTests: XCTestCase {
             XCTAssertEqual(spliced, whole, "\(count) items")
         }
     }
+
+    /// Written to a sink, the document arrives in pieces (one per chunk, not held whole) that
+    /// join to the same bytes; a sink that refuses a piece is given nothing more.
+    func testWrittenInPiecesAndStoppedByARefusingSink() {
+        let count = 3 * JSONDocument.spliceChunk + 5
+        var pieces: [String] = []
+        XCTAssertTrue(
+            JSONDocument.write(
+                Document(records: [], warnings: []), filling: "records", with: Array(0..<count), as: item
+            ) {
+                pieces.append($0)
+                return true
+            })
+        XCTAssertEqual(pieces.count, 4 + 2, "the head, a piece per chunk, the tail")
+        XCTAssertEqual(pieces.joined(), JSONDocument.encode(Document(records: (0..<count).map(item), warnings: [])))
+        var offered = 0
+        XCTAssertFalse(
+            JSONDocument.write(
+                Document(records: [], warnings: []), filling: "records", with: Array(0..<count), as: item
+            ) { _ in
+                offered += 1
+                return offered < 2
+            })
+        XCTAssertEqual(offered, 2, "nothing is offered after the refused piece")
+    }
 }

@@ -48,4 +48,82 @@ final class ZoneSnippetRendererTests: XCTestCase {
             .render(input, source: "s.yaml")
         XCTAssertEqual(text.split(separator: "\n").count, 3_000)
     }
+
+    /// The same template with its delimiters changed at the very end: it prints the same text,
+    /// but the change hides its tags from the scan, so it is always rendered whole.
+    func renderedWhole(_ text: String, _ input: [ResourceRecord]) throws -> String {
+        let whole = try ZoneSnippetRenderer(text: text + "{{=<% %>=}}")
+        XCTAssertFalse(whole.rendersInPieces)
+        return whole.render(input, source: "s.yaml")
+    }
+
+    /// The built-in templates over more zones than a piece hold: rendered a thousand zones at a
+    /// time, the file is byte for byte the one the engine prints in one go, and it reached the
+    /// sink in pieces (the head, one per thousand zones, the tail).
+    func testBuiltInTemplatesRenderedInPiecesPrintWhatTheyPrintWhole() throws {
+        let input = try records(zones: 2 * ZoneSnippetRenderer.zonesPerPiece + 17)
+        for name in ZoneSnippetRenderer.builtInNames {
+            let renderer = try ZoneSnippetRenderer(builtIn: name)
+            XCTAssertTrue(renderer.rendersInPieces, name)
+            var pieces: [String] = []
+            XCTAssertTrue(
+                renderer.render(input, source: "s.yaml") {
+                    pieces.append($0)
+                    return true
+                })
+            XCTAssertEqual(pieces.count, 3 + 2, name)
+            let text = pieces.joined()
+            XCTAssertEqual(text, try renderedWhole(EmbeddedTemplates.all[name]!, input), name)
+            XCTAssertEqual(text.components(separatedBy: "; ---- zone ").count - 1, 2 * 1_000 + 17, name)
+        }
+    }
+
+    /// Operators' templates: only a template whose one use of `zones` is a plain section is
+    /// rendered in pieces, and every template prints what it prints whole. Functions that see
+    /// the whole list (`index()`, `first()`), a second use of `zones`, a hidden section and a
+    /// template that prints the marker itself are rendered whole.
+    func testOperatorTemplatesPrintTheSameTextInPiecesOrWhole() throws {
+        let input = try records(zones: ZoneSnippetRenderer.zonesPerPiece + 3)
+        let head = "{{% CONTENT_TYPE: TEXT}}; from {{source}}\n"
+        for (text, inPieces) in [
+            (head + "{{#zones}}{{zone}} {{source}}\n{{lines}}\n{{/zones}}; end of {{source}}\n", true),
+            (head + "{{#zones}}\n{{#records}}{{owner}} {{rdata}}\n{{/records}}{{/zones}}", true),
+            (head + "{{#zones}}{{index()}} {{zone}}\n{{/zones}}", false),
+            (head + "{{#zones}}{{#first()}}first {{/first()}}{{zone}}\n{{/zones}}", false),
+            (head + "{{#zones}}{{zone}}\n{{/zones}}again\n{{#zones}}{{zone}}\n{{/zones}}", false),
+            (head + "{{^zones}}none{{/zones}}{{#zones}}{{zone}}\n{{/zones}}", false),
+            (head + "{{#source}}{{#zones}}{{zone}}\n{{/zones}}{{/source}}", true),
+            (head + "{{^source}}{{#zones}}{{zone}}\n{{/zones}}{{/source}}", true),
+            ("\u{0}danectl-zones-section\u{0}" + head + "{{#zones}}{{zone}}\n{{/zones}}", true),
+        ] {
+            let renderer = try ZoneSnippetRenderer(text: text)
+            XCTAssertEqual(renderer.rendersInPieces, inPieces, text)
+            var pieces = 0
+            let rendered = collectText { sink in
+                renderer.render(input, source: "s.yaml") {
+                    pieces += 1
+                    return sink($0)
+                }
+            }
+            XCTAssertEqual(rendered, try renderedWhole(text, input), text)
+            XCTAssertEqual(renderer.render(input, source: "s.yaml"), rendered, text)
+            if inPieces, rendered.contains("customer0.example."), !text.hasPrefix("\u{0}") {
+                XCTAssertEqual(pieces, 4, "head, two pieces of zones, tail: \(text)")
+            }
+        }
+    }
+
+    /// A sink that refuses a piece (a closed pipe) is offered nothing more, and the render
+    /// says it did not finish.
+    func testRefusingSinkStopsTheRender() throws {
+        let input = try records(zones: 3 * ZoneSnippetRenderer.zonesPerPiece)
+        let renderer = try ZoneSnippetRenderer(builtIn: "bind")
+        var offered = 0
+        XCTAssertFalse(
+            renderer.render(input, source: "s.yaml") { _ in
+                offered += 1
+                return offered < 2
+            })
+        XCTAssertEqual(offered, 2)
+    }
 }

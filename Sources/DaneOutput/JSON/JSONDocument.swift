@@ -32,24 +32,29 @@ public enum JSONDocument {
     public static func encode<Item, Element: Encodable>(
         _ value: some Encodable, filling key: String, with items: [Item], as element: (Item) -> Element
     ) -> String {
+        collectText { write(value, filling: key, with: items, as: element, to: $0) }
+    }
+
+    /// `encode(_:filling:with:as:)` into `sink`, a thousand items at a time as they are
+    /// encoded: a provider's 300,000 records (87 MB of JSON) are never held whole. False when
+    /// the sink refused a piece; nothing more is written then.
+    @discardableResult
+    public static func write<Item, Element: Encodable>(
+        _ value: some Encodable, filling key: String, with items: [Item], as element: (Item) -> Element,
+        to sink: TextSink
+    ) -> Bool {
         let document = encode(value)
         // Pretty-printed, an empty top-level list is `"key" : [`, a blank line, `  ]`; the
         // newlines cannot be inside a string (JSON escapes them), so this is the list itself.
         let empty = "\n  \"\(key)\" : [\n\n  ]"
-        guard !items.isEmpty, let place = document.range(of: empty) else { return document }
-        // Built as the String it is returned as: a byte array converted at the end held the
-        // document twice (a provider's 300,000 records: 87 MB each).
-        var out = String(document[..<place.lowerBound])
-        out.reserveCapacity(document.utf8.count + items.count * 300)
-        out += "\n  \"\(key)\" : [\n"
+        guard !items.isEmpty, let place = document.range(of: empty) else { return sink(document) }
+        var taken = sink(String(document[..<place.lowerBound]) + "\n  \"\(key)\" : [\n")
         OrderedChunks.forEach(count: items.count, chunk: spliceChunk) { range in
             nested(items[range].map(element), first: range.lowerBound == 0)
         } consume: {
-            out += String(decoding: $0, as: UTF8.self)
+            if taken { taken = sink(String(decoding: $0, as: UTF8.self)) }
         }
-        out += "\n  ]"
-        out += document[place.upperBound...]
-        return out
+        return taken && sink("\n  ]" + document[place.upperBound...])
     }
 
     /// A chunk of a spliced list: its items pretty-printed two deeper than a top-level list's,

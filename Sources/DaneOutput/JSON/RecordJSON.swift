@@ -71,9 +71,17 @@ public enum RecordJSON {
     }
 
     public static func render(_ records: [ResourceRecord], warnings: [Diagnostic], source: String) -> String {
+        collectText { render(records, warnings: warnings, source: source, to: $0) }
+    }
+
+    /// The document into `sink` as it is encoded; false when the sink refused a piece.
+    @discardableResult
+    public static func render(
+        _ records: [ResourceRecord], warnings: [Diagnostic], source: String, to sink: TextSink
+    ) -> Bool {
         let document = Document(
             source: source, records: [],
             warnings: warnings.map { Warning(code: $0.code, message: $0.message, location: $0.location?.description) })
-        return JSONDocument.encode(document, filling: "records", with: records.sorted(), as: Record.init)
+        return JSONDocument.write(document, filling: "records", with: records.sorted(), as: Record.init, to: sink)
     }
 }

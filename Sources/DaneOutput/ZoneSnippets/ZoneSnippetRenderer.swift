@@ -27,6 +27,9 @@ public struct ZoneSnippetRenderer {
     let template: MustacheTemplate
     /// Whether the template names `lines`: only then are they made ahead on another core.
     let mentionsLines: Bool
+    /// Whether the template's only use of `zones` is one plain `{{#zones}}` section (see
+    /// `usesZonesInOneSection`): then it is rendered a piece of zones at a time.
+    let rendersInPieces: Bool
 
     public init(builtIn name: String) throws(Failure) {
         guard let text = EmbeddedTemplates.all[name] else { throw .noSuchTemplate(name) }
@@ -43,6 +46,7 @@ public struct ZoneSnippetRenderer {
             throw .badTemplate("sections are nested \(depth) deep; at most \(Self.maximumNesting) are allowed")
         }
         mentionsLines = text.contains("lines")
+        rendersInPieces = Self.usesZonesInOneSection(text)
         do {
             template = try MustacheTemplate(string: text)
         } catch {
@@ -51,11 +55,98 @@ public struct ZoneSnippetRenderer {
     }
 
     public func render(_ records: [ResourceRecord], source: String) -> String {
+        collectText { render(records, source: source, to: $0) }
+    }
+
+    /// Zones per piece when the template is rendered a piece at a time.
+    static let zonesPerPiece = 1_000
+
+    /// Renders into `sink`; false when the sink refused a piece (nothing more is rendered).
+    /// A template that uses `zones` in one plain section prints the same text before and after
+    /// that section whatever the zones are, so the zones are rendered a thousand at a time and
+    /// that frame is printed once: a provider's file is never held whole (100,000 zones: 38 MB,
+    /// which the engine's growing string held two or three times over). Any other template is
+    /// rendered whole, as the engine always did.
+    @discardableResult
+    public func render(_ records: [ResourceRecord], source: String, to sink: TextSink) -> Bool {
         let zones = Self.zones(records.sorted())
         // The template engine runs on one core; each zone's `lines` are made ahead on another.
         let ahead = mentionsLines && zones.count > 1 ? LinesAhead(zones) : nil
         defer { ahead?.stop() }
-        return template.render(["source": source, "zones": zones] as [String: Any])
+        func whole(_ zones: [ZoneContext]) -> String {
+            template.render(["source": source, "zones": zones] as [String: Any])
+        }
+        guard rendersInPieces, zones.count > Self.zonesPerPiece, let frame = frame(source: source) else {
+            return sink(whole(zones))
+        }
+        var printedHead = false
+        for start in stride(from: 0, to: zones.count, by: Self.zonesPerPiece) {
+            let rendered = whole(Array(zones[start..<min(start + Self.zonesPerPiece, zones.count)]))
+            guard let inside = frame.inside(rendered) else {
+                // Cannot happen for a template that passed `usesZonesInOneSection`; if it ever
+                // did, the first piece is still early enough to render the whole instead.
+                precondition(!printedHead, "a zone template printed a different frame around a later piece of zones")
+                return sink(whole(zones))
+            }
+            if !printedHead {
+                guard sink(frame.head) else { return false }
+                printedHead = true
+            }
+            guard sink(inside) else { return false }
+        }
+        return sink(frame.tail)
+    }
+
+    /// What the template prints before and after its zones section.
+    struct Frame {
+        let head: String
+        let tail: String
+
+        /// The section's text in a rendering of this template: what lies between head and tail.
+        func inside(_ rendered: String) -> String? {
+            let (text, head, tail) = (rendered.utf8, self.head.utf8, self.tail.utf8)
+            guard text.count >= head.count + tail.count, text.starts(with: head),
+                text.suffix(tail.count).elementsEqual(tail)
+            else { return nil }
+            return String(Substring(text.dropFirst(head.count).dropLast(tail.count)))
+        }
+    }
+
+    /// The frame around the zones section, found by rendering the template once with `zones`
+    /// as a lambda that prints a marker: nil unless the section was rendered exactly once and
+    /// the marker shows once (a template that hides the section, or prints the marker itself).
+    func frame(source: String) -> Frame? {
+        let marker = "\u{0}danectl-zones-section\u{0}"
+        final class Calls: @unchecked Sendable { var count = 0 }
+        let calls = Calls()
+        let lambda = MustacheLambda { _ in
+            calls.count += 1
+            return marker
+        }
+        let rendered = template.render(["source": source, "zones": lambda] as [String: Any])
+        guard calls.count == 1, let place = rendered.firstRange(of: marker),
+            rendered[place.upperBound...].firstRange(of: marker) == nil
+        else { return nil }
+        return Frame(head: String(rendered[..<place.lowerBound]), tail: String(rendered[place.upperBound...]))
+    }
+
+    /// Whether `zones` appears only as one `{{#zones}}...{{/zones}}` section, with no function
+    /// or filter anywhere (`index()`, `first()`, `last()` would see each piece as the whole
+    /// list) and no change of delimiters (which would hide tags from this scan). Only then does
+    /// each zone's text depend on that zone alone, so rendering the zones in pieces prints what
+    /// rendering them all at once prints.
+    static func usesZonesInOneSection(_ text: String) -> Bool {
+        guard !text.contains("{{=") else { return false }
+        var zoneTags: [Substring] = []
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            guard let close = rest[open.upperBound...].range(of: "}}") else { return false }
+            let tag = rest[open.upperBound..<close.lowerBound]
+            if tag.contains("(") { return false }
+            if tag.contains("zones") { zoneTags.append(tag) }
+            rest = rest[close.upperBound...]
+        }
+        return zoneTags == ["#zones", "/zones"]
     }
 
     /// The records grouped by zone, in canonical order (records arrive sorted, zone first).

@@ -125,14 +125,20 @@ struct GenerateCommand: ParsableCommand {
         }
         let renderer = try renderer(warnings: try acceptedWarnings(outcome, printer), printer)
         printer.print(GenerateDelivery.policyNotes(outcome, output: output))
-        guard let output, output != "-" else { return try writeStandardOutput(renderer()(outcome.records), printer) }
+        guard let output, output != "-" else {
+            let render = renderer()
+            return try streamStandardOutput({ render(outcome.records, $0) }, printer)
+        }
         var target = GenerateDelivery.Target(output: output, fileExtension: format.fileExtension, description: file)
         target.extraInputs = template.map { [$0] } ?? []
         target.prune = prune
         target.onlyOneZonePerFile = format == .octodns
         printer.print(
             try runReporting(printer) { () throws(DiagnosticError) in
-                try GenerateDelivery.write(outcome, to: target, renderer: renderer)
+                try GenerateDelivery.write(outcome, to: target) {
+                    let render = renderer()
+                    return { records in collectText { render(records, $0) } }
+                }
             })
     }
 
@@ -172,9 +178,10 @@ struct GenerateCommand: ParsableCommand {
 
     /// Makes a renderer of records to text in the chosen format (one call per output file), one
     /// per thread: octoDNS's keeps a cache of YAML scalars that is not shared between threads.
+    /// Zone snippets and JSON go to the sink a piece at a time.
     private func renderer(
         warnings: [Diagnostic], _ printer: DiagnosticPrinter
-    ) throws -> () -> ([ResourceRecord]) -> String {
+    ) throws -> () -> ([ResourceRecord], TextSink) -> Bool {
         let snippets = try runReporting(printer) { () throws(DiagnosticError) in try makeRenderer() }
         let (format, template, source) = (format, template, URL(fileURLWithPath: file).lastPathComponent)
         return { Self.render(format, template: template, source: source, warnings: warnings, snippets: snippets) }
@@ -183,14 +190,14 @@ struct GenerateCommand: ParsableCommand {
     private static func render(
         _ format: Format, template: String?, source: String, warnings: [Diagnostic],
         snippets: ZoneSnippetRenderer?
-    ) -> ([ResourceRecord]) -> String {
+    ) -> ([ResourceRecord], TextSink) -> Bool {
         let scalars = OctoDNSZone.Scalars()
-        return { subset in
+        return { subset, sink in
             switch format {
-            case .octodns: OctoDNSZone.render(subset, source: source, scalars: scalars)
-            case .nsupdate: NSUpdateScript.render(subset, source: source)
-            case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source)
-            default: snippets?.render(subset, source: source) ?? ""
+            case .octodns: sink(OctoDNSZone.render(subset, source: source, scalars: scalars))
+            case .nsupdate: sink(NSUpdateScript.render(subset, source: source))
+            case .json where template == nil: RecordJSON.render(subset, warnings: warnings, source: source, to: sink)
+            default: snippets?.render(subset, source: source, to: sink) ?? sink("")
             }
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DaneModel
+import DaneOutput
 import FileKit
 import Foundation
 
@@ -47,13 +48,25 @@ func writeOutput(_ text: String, to output: String?, _ printer: DiagnosticPrinte
 }
 
 func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
-    guard writeAllToStandardOutput(text) else {
+    try streamStandardOutput({ sink in sink(text) }, printer)
+}
+
+/// What `render` makes, written to standard output piece by piece as it is made; 73 when a
+/// piece cannot be written (and nothing more is rendered).
+func streamStandardOutput(_ render: (TextSink) -> Bool, _ printer: DiagnosticPrinter) throws {
+    var failure: Int32 = 0
+    let written = render { piece in
+        if writeAllToStandardOutput(piece) { return true }
+        failure = errno
+        return false
+    }
+    guard written else {
         // A reader that closed the pipe (`| head`) has what it wanted: 73, without a message.
-        if errno != EPIPE {
+        if failure != EPIPE {
             printer.print(
                 .error(
                     .cannotCreate("output-stdout"),
-                    "cannot write to standard output: \(String(cString: strerror(errno)))"))
+                    "cannot write to standard output: \(String(cString: strerror(failure)))"))
         }
         throw ExitStatus.cannotCreate.exit
     }
