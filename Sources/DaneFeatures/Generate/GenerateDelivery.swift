@@ -78,15 +78,34 @@ public enum GenerateDelivery {
             throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
         }
         // Unchanged files keep their inode and mtime; the notes say what changed.
-        let notes = files.map(\.path).map { path in
-            written.contains(path)
-                ? Diagnostic(.note, code: "output-written", "wrote \(path)")
-                : Diagnostic(.note, code: "output-unchanged", "\(path) is unchanged; left as it was")
-        }
+        let notes = fileNotes(files.map(\.path), written: written, output: target.output)
         guard folder else { return notes }
         do { return notes + (try claim(files, outcome, target)) } catch {
             throw DiagnosticError(notes + error.diagnostics)  // what was written is still said
         }
+    }
+
+    /// More files of a kind than this are summed up in one note, not named one by one (a
+    /// provider's 100,000 zone files would otherwise print 100,000 lines).
+    static let filesNamedAtMost = 20
+
+    /// A note per file written and per file left unchanged; where either kind is more than
+    /// `filesNamedAtMost`, one note counts them instead.
+    static func fileNotes(_ paths: [String], written: Set<String>, output: String) -> [Diagnostic] {
+        let (changed, unchanged) = (paths.filter(written.contains), paths.filter { !written.contains($0) })
+        let wrote =
+            changed.count > filesNamedAtMost
+            ? [Diagnostic(.note, code: "output-written", "wrote \(changed.count) files in \(output)")]
+            : changed.map { Diagnostic(.note, code: "output-written", "wrote \($0)") }
+        let kept =
+            unchanged.count > filesNamedAtMost
+            ? [
+                Diagnostic(
+                    .note, code: "output-unchanged",
+                    "\(unchanged.count) files in \(output) are unchanged; left as they were")
+            ]
+            : unchanged.map { Diagnostic(.note, code: "output-unchanged", "\($0) is unchanged; left as it was") }
+        return wrote + kept
     }
 
     private static func policiesNeedFolder(_ outcome: GenerateOutcome, output: String?) -> Bool {
