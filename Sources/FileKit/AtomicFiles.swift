@@ -199,12 +199,61 @@ public enum AtomicFiles {
     /// paths it wrote; all changed files are staged before the first is renamed into place.
     @discardableResult
     public static func writeChanged(_ files: [(path: String, contents: String)]) throws(Failure) -> [String] {
-        let changed = files.filter { file in
-            guard let data = FileManager.default.contents(atPath: file.path) else { return true }
-            return !same(data, file.contents)
+        let set = ChangedSet(expectedCount: files.count)
+        do {
+            for file in files { try set.add(file.path, file.contents) }
+        } catch {
+            set.discard()
+            throw error
         }
-        try write(changed)
-        return changed.map(\.path)
+        try set.commit()
+        return set.changed
+    }
+
+    /// A set of files given one at a time as they are made and put in place together, as
+    /// `writeChanged` does: each is compared with what is on disk and staged only when it
+    /// differs, so its text can be dropped at once (a provider's 100,000 zone files are never
+    /// all in memory). Nothing is renamed into place before `commit`; a caller that stops
+    /// half way calls `discard`, which leaves no staged file behind.
+    public final class ChangedSet {
+        private var staged: [Staged] = []
+        /// The paths that will change (or did, after `commit`), in the order given.
+        public private(set) var changed: [String] = []
+        private let flushTogether: Bool
+
+        /// `expectedCount`: how many files the set will be given (64 or more are flushed
+        /// together, with one syncfs per filesystem, instead of an fsync each).
+        public init(expectedCount: Int) { flushTogether = expectedCount >= flushTogetherFrom }
+
+        /// Stages `contents` for `path` unless the file there holds exactly these bytes
+        /// already; true when it will change.
+        @discardableResult
+        public func add(_ path: String, _ contents: String) throws(Failure) -> Bool {
+            if let data = FileManager.default.contents(atPath: path), same(data, contents) { return false }
+            staged.append(
+                try stage(for: path, mode: nil, flush: !flushTogether) { Descriptors.writeAll(contents, to: $0) })
+            changed.append(path)
+            return true
+        }
+
+        /// Flushes what was staged and renames all of it into place, or none of it.
+        public func commit() throws(Failure) {
+            if flushTogether {
+                do { try flushFilesystems(of: changed) } catch {
+                    discard()
+                    throw error
+                }
+            }
+            let items = staged
+            staged = []
+            try AtomicFiles.commit(items)
+        }
+
+        /// Removes every staged file; nothing on disk changes.
+        public func discard() {
+            staged.forEach { $0.discard() }
+            staged = []
+        }
     }
 
     /// Whether a file's bytes are `text`'s, compared in place (no copy of a large output).

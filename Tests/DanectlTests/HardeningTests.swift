@@ -370,6 +370,30 @@ final class HardeningTests: XCTestCase {
             }, [])
     }
 
+    /// Files are staged as they are rendered, so the refusal of a later file (here the last
+    /// zone's file is a link to the description itself) comes after earlier ones were staged:
+    /// they are removed, nothing in the folder changes, and the description survives.
+    func testARefusalLateInAFolderLeavesEveryFileAsItWas() throws {
+        let folder = try TemporaryFolder()
+        let output = folder.path + "/zones/"
+        let provider = Repository.path("Examples/hosting-provider/provider.yaml")
+        let text = try String(contentsOfFile: provider, encoding: .utf8)
+        XCTAssertEqual(try Danectl.run(["generate", provider, "-o", output]).status, 0)
+        let first = output + "customer-a.example.bind"
+        try "; edited by hand, must survive a failed run\n".write(toFile: first, atomically: true, encoding: .utf8)
+        let last = output + "provider.example.bind"
+        try FileManager.default.removeItem(atPath: last)
+        try FileManager.default.createSymbolicLink(atPath: last, withDestinationPath: provider)
+        let before = try FileManager.default.contentsOfDirectory(atPath: output).sorted()
+        let result = try Danectl.run(["generate", provider, "-o", output])
+        XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssertTrue(result.stderr.contains("\(last) is an input of this run"), result.stderr)
+        XCTAssertEqual(
+            try String(contentsOfFile: first, encoding: .utf8), "; edited by hand, must survive a failed run\n")
+        XCTAssertEqual(try String(contentsOfFile: provider, encoding: .utf8), text)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output).sorted(), before)
+    }
+
     /// Finding 16: zones BIND refuses are refused, naming the name; and finding 12: names under
     /// a DNAME are occluded (no NSEC, no RRSIG), so the validators accept the signed zone.
     func testSignRefusesWhatServersRefuseAndRespectsDNAME() throws {

@@ -47,9 +47,10 @@ public enum GenerateDelivery {
         ]
     }
 
-    /// Writes the files; returns one note per file (written, unchanged, pruned) and a warning
-    /// per file `--prune` had to keep. Throws before writing anything when the plan is wrong.
-    /// `renderer` makes one renderer per thread (see `OutputLayout.files`).
+    /// Writes the files; returns notes of what was written, left unchanged and pruned, and a
+    /// warning per file `--prune` had to keep. Throws with nothing changed on disk when a file
+    /// cannot be written or the plan is wrong (an output that is an input).
+    /// `renderer` makes one renderer per thread (see `OutputLayout.eachFile`).
     public static func write(
         _ outcome: GenerateOutcome, to target: Target,
         renderer: () -> ([ResourceRecord]) -> String
@@ -63,24 +64,42 @@ public enum GenerateDelivery {
                     "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
                         + "\(zoneCount) zones need --output DIR/ (or --zone ZONE)"))
         }
-        let files = try plannedFiles(outcome, target, renderer: renderer)
         // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
         // Each path is looked at once: a provider writes 100,000 zone files and reads 100 certificates.
         let inputs = Set((outcome.inputs + target.extraInputs).compactMap(AtomicFiles.Identity.init(of:)))
-        for path in files.map(\.path) where AtomicFiles.Identity(of: path).map(inputs.contains) ?? false {
-            throw DiagnosticError(
-                .error(
-                    .usage("usage-output-is-input"),
-                    "\(path) is an input of this run; refusing to overwrite it (choose another --output)"))
+        // Each file is compared with what is on disk and staged as it is rendered, then dropped:
+        // the set is renamed into place only after every file was rendered and staged.
+        let set = AtomicFiles.ChangedSet(expectedCount: folder ? zoneCount + outcome.mtaSTSPolicies.count : 1)
+        var digests: [(path: String, digest: String)] = []
+        func add(_ path: String, _ contents: String) throws(DiagnosticError) {
+            if AtomicFiles.Identity(of: path).map(inputs.contains) ?? false {
+                throw DiagnosticError(
+                    .error(
+                        .usage("usage-output-is-input"),
+                        "\(path) is an input of this run; refusing to overwrite it (choose another --output)"))
+            }
+            do { try set.add(path, contents) } catch {
+                throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
+            }
+            digests.append((path, folder ? OutputClaims.digest(Array(contents.utf8)) : ""))
         }
-        let written: Set<String>
-        do { written = Set(try AtomicFiles.writeChanged(files)) } catch {
-            throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
+        do throws(DiagnosticError) {
+            try OutputLayout.eachFile(
+                outcome.records, to: target.output, extension: target.fileExtension, renderer: renderer, add)
+            if !policiesNeedFolder(outcome, output: target.output) {
+                for (path, text) in try policyFiles(outcome, target) { try add(path, text) }
+            }
+            do { try set.commit() } catch {
+                throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
+            }
+        } catch {
+            set.discard()
+            throw error
         }
         // Unchanged files keep their inode and mtime; the notes say what changed.
-        let notes = fileNotes(files.map(\.path), written: written, output: target.output)
+        let notes = fileNotes(digests.map(\.path), written: Set(set.changed), output: target.output)
         guard folder else { return notes }
-        do { return notes + (try claim(files, outcome, target)) } catch {
+        do { return notes + (try claim(digests, outcome, target)) } catch {
             throw DiagnosticError(notes + error.diagnostics)  // what was written is still said
         }
     }
@@ -112,18 +131,12 @@ public enum GenerateDelivery {
         !outcome.mtaSTSPolicies.isEmpty && !(output.map(OutputLayout.isFolder) ?? false)
     }
 
-    private static func plannedFiles(
-        _ outcome: GenerateOutcome, _ target: Target,
-        renderer: () -> ([ResourceRecord]) -> String
+    private static func policyFiles(
+        _ outcome: GenerateOutcome, _ target: Target
     ) throws(DiagnosticError) -> [(path: String, contents: String)] {
         do {
-            var files = try OutputLayout.files(
-                outcome.records, to: target.output, extension: target.fileExtension, renderer: renderer)
-            if !policiesNeedFolder(outcome, output: target.output) {
-                files += try OutputLayout.mtaSTSFiles(
-                    outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: target.output)
-            }
-            return files
+            return try OutputLayout.mtaSTSFiles(
+                outcome.mtaSTSPolicies.map { ($0.webHost, $0.text) }, in: target.output)
         } catch {
             throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
         }
@@ -133,7 +146,7 @@ public enum GenerateDelivery {
     /// wrote before and no longer makes. Runs only after every new file is in place, so a
     /// failed run removes nothing.
     private static func claim(
-        _ files: [(path: String, contents: String)], _ outcome: GenerateOutcome,
+        _ digests: [(path: String, digest: String)], _ outcome: GenerateOutcome,
         _ target: Target
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = URL(fileURLWithPath: target.output)
@@ -147,7 +160,7 @@ public enum GenerateDelivery {
         let source = URL(fileURLWithPath: target.description).lastPathComponent
         do {
             let pruned = try OutputClaims(folder: target.output, description: target.description)
-                .update(written: files, makes: Set(zoneFiles + policyFiles), prune: target.prune)
+                .update(written: digests, makes: Set(zoneFiles + policyFiles), prune: target.prune)
             return pruned.removed.map {
                 Diagnostic(.note, code: "output-pruned", "removed \($0): \(source) no longer makes it")
             }

@@ -38,7 +38,7 @@ public struct OutputClaims: Sendable {
     /// files this description claimed earlier that it no longer makes (`makes`: every path the
     /// whole description produces, whatever `--zone` kept).
     public func update(
-        written: [(path: String, contents: String)], makes: Set<String>, prune: Bool
+        written: [(path: String, digest: String)], makes: Set<String>, prune: Bool
     ) throws(Failure) -> Pruned {
         let manifest = (folder as NSString).appendingPathComponent(Self.fileName)
         guard let lock = FileLock.acquire(directory: folder, wait: 30) else {
@@ -47,7 +47,7 @@ public struct OutputClaims: Sendable {
         defer { withExtendedLifetime(lock) {} }
         var document = Self.load(manifest)
         var mine = document[description] ?? [:]
-        for file in written { mine[Self.key(file.path)] = Self.digest(Array(file.contents.utf8)) }
+        for file in written { mine[Self.key(file.path)] = file.digest }
         let wanted = Set(makes.map(Self.key))
         var pruned = Pruned()
         if prune {

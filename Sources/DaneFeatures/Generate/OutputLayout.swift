@@ -6,35 +6,40 @@ import WorkSharing
 /// Where `generate --output PATH` puts its records: PATH itself, or, when PATH is a folder
 /// (existing, or ending in `/`, created if needed), one file per zone named `<zone>.<ext>`.
 public enum OutputLayout {
-    /// `renderer` makes a renderer for one thread: a folder's files are rendered on every core
-    /// (a provider's 100,000 zones), each thread with its own, so a renderer may keep caches.
-    public static func files(
+    /// Hands each output file to `body` as it is rendered, in zone order: PATH itself with
+    /// every record, or one file per zone in the folder PATH. `renderer` makes a renderer for
+    /// one thread: a folder's files are rendered on every core (a provider's 100,000 zones),
+    /// each thread with its own, so a renderer may keep caches. Only a few thousand rendered
+    /// files are held at once. The first error `body` throws ends the walk and is rethrown.
+    public static func eachFile(
         _ records: [ResourceRecord], to output: String, extension ext: String,
-        renderer: () -> ([ResourceRecord]) -> String
-    ) throws(AtomicFiles.Failure) -> [(path: String, contents: String)] {
-        var isFolder: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: output, isDirectory: &isFolder)
-        guard output.hasSuffix("/") || (exists && isFolder.boolValue) else { return [(output, renderer()(records))] }
+        renderer: () -> ([ResourceRecord]) -> String,
+        _ body: (_ path: String, _ contents: String) throws(DiagnosticError) -> Void
+    ) throws(DiagnosticError) {
+        guard isFolder(output) else { return try body(output, renderer()(records)) }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
-            throw AtomicFiles.Failure(
-                path: output, reason: "cannot create the folder: \((error as NSError).localizedDescription)")
+            throw DiagnosticError(
+                .error(
+                    .cannotCreate("output-write"),
+                    "cannot write \(output): cannot create the folder: \((error as NSError).localizedDescription)"))
         }
         let byZone = Dictionary(grouping: records, by: \.zone)
         let zones = byZone.keys.sorted()
         let folder = URL(fileURLWithPath: output).path
-        var files: [(path: String, contents: String)] = []
-        files.reserveCapacity(zones.count)
+        var failure: DiagnosticError?
         OrderedChunks.forEach(count: zones.count, chunk: 1_024) { range in
             let render = renderer()
             return zones[range].map { zone in
                 (path(in: folder, String(zone.fqdn.dropLast()) + "." + ext), render(byZone[zone]!))
             }
-        } consume: {
-            files += $0
+        } consume: { files in
+            for file in files where failure == nil {
+                do throws(DiagnosticError) { try body(file.0, file.1) } catch { failure = error }
+            }
         }
-        return files
+        if let failure { throw failure }
     }
 
     /// `folder/name` for a name without slashes (a zone's or a web host's), as
