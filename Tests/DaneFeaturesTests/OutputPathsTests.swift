@@ -31,4 +31,26 @@ final class OutputPathsTests: XCTestCase {
             }
         }
     }
+
+    /// The claims file, encoded a thousand paths at a time, is byte for byte what JSONEncoder
+    /// prints for the whole document: several descriptions, one with no files, paths that
+    /// need escaping, and more paths than a chunk.
+    func testClaimsEncodedInChunksAreWhatJSONEncoderPrints() throws {
+        let many = OutputClaims.pathsPerChunk * 2 + 345
+        var big: [String: String] = [:]
+        for index in 0..<many { big["/srv/dns/customer\(index).example.yaml"] = String(index, radix: 16) }
+        big["/srv/dns/odd \"quoted\" \\ back\nline é/x.yaml"] = "e3b0"
+        let document: [String: [String: String]] = [
+            "/etc/danectl/provider.yaml": big,
+            "/etc/danectl/empty.yaml": [:],
+            "/etc/danectl/small \"one\".yaml": ["/srv/dns/a.yaml": "00", "/srv/dns/b.yaml": "01"],
+        ]
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        let whole = String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+        XCTAssertEqual(try OutputClaims.encode(document), whole)
+        XCTAssertEqual(
+            try OutputClaims.encode(["/etc/d.yaml": big]),
+            String(decoding: try encoder.encode(["/etc/d.yaml": big]), as: UTF8.self) + "\n")
+    }
 }
