@@ -123,11 +123,11 @@ let package = Package(
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
         .testTarget(name: "WorkSharingTests", dependencies: ["WorkSharing"]),
-        .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel"]),
+        .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel", "FileKit"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(
             name: "DaneFeaturesTests",
-            dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport", "ReportStore"]),
+            dependencies: ["DaneFeatures", "DaneModel", "DaneSpec", "DaneTestSupport", "FileKit", "ReportStore"]),
         /// The signing engine's pure parts (name keys, zone splitting, presentation format), and
         /// the resolver pipeline against a hostile fake resolver.
         .testTarget(name: "LDNSKitTests", dependencies: ["LDNSKit", "DaneModel", "ByteStreams"]),

@@ -236,6 +236,36 @@ public enum AtomicFiles {
             return true
         }
 
+        /// Stages what `writer` writes to a descriptor for `path` (a file too large to hold as
+        /// text), then drops it again if the file there holds the same bytes; true when it
+        /// will change. The comparison reads both files a block at a time.
+        @discardableResult
+        public func add(_ path: String, writer: (Int32) -> Bool) throws(Failure) -> Bool {
+            let item = try stage(for: path, mode: nil, flush: false, writer: writer)
+            guard let temporary = item.temporary else {
+                item.discard()
+                throw Failure(path: path, reason: "the staged file has no name")
+            }
+            if sameBytes(temporary, path) {
+                item.discard()
+                return false
+            }
+            // Flushed only now that it will be used (an unchanged file costs no fsync).
+            if !flushTogether {
+                let fd = open(temporary, O_RDONLY | O_CLOEXEC)
+                let flushed = fd >= 0 && fsync(fd) == 0
+                let reason = String(cString: strerror(errno))
+                if fd >= 0 { close(fd) }
+                guard flushed else {
+                    item.discard()
+                    throw Failure(path: path, reason: reason)
+                }
+            }
+            staged.append(item)
+            changed.append(path)
+            return true
+        }
+
         /// Flushes what was staged and renames all of it into place, or none of it.
         public func commit() throws(Failure) {
             if flushTogether {
@@ -253,6 +283,29 @@ public enum AtomicFiles {
         public func discard() {
             staged.forEach { $0.discard() }
             staged = []
+        }
+    }
+
+    /// Whether two regular files hold the same bytes (false when either cannot be read),
+    /// compared 64 KiB at a time.
+    static func sameBytes(_ one: String, _ other: String) -> Bool {
+        let (a, b) = (open(one, O_RDONLY | O_CLOEXEC), open(other, O_RDONLY | O_CLOEXEC))
+        defer {
+            if a >= 0 { close(a) }
+            if b >= 0 { close(b) }
+        }
+        var (infoA, infoB) = (stat(), stat())
+        guard a >= 0, b >= 0, fstat(a, &infoA) == 0, fstat(b, &infoB) == 0,
+            infoA.st_mode & S_IFMT == S_IFREG, infoB.st_mode & S_IFMT == S_IFREG, infoA.st_size == infoB.st_size
+        else { return false }
+        let size = 65_536
+        var (bufferA, bufferB) = ([UInt8](repeating: 0, count: size), [UInt8](repeating: 0, count: size))
+        while true {
+            let countA = Descriptors.readFull(a, into: &bufferA)
+            let countB = Descriptors.readFull(b, into: &bufferB)
+            guard countA >= 0, countA == countB else { return false }
+            if countA == 0 { return true }
+            guard bufferA[..<countA] == bufferB[..<countB] else { return false }
         }
     }
 

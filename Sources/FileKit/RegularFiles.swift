@@ -104,8 +104,24 @@ public enum RegularFiles {
     }
 }
 
-/// Writing to a descriptor: the one loop that retries short writes and EINTR.
+/// Reading and writing a descriptor: the loops that retry short reads and writes and EINTR.
 public enum Descriptors {
+    /// Fills `buffer` from `fd` unless the end comes first (retrying short reads and EINTR):
+    /// the count read, 0 at the end, -1 on an error (errno says why).
+    public static func readFull(_ fd: Int32, into buffer: inout [UInt8]) -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return -1
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        return filled
+    }
+
     /// Every byte, or false (errno says why: a full disk, a closed pipe).
     public static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
         var offset = 0

@@ -1,4 +1,5 @@
 import DaneModel
+import FileKit
 import XCTest
 
 @testable import DaneOutput

@@ -53,7 +53,7 @@ public enum GenerateDelivery {
     /// `renderer` makes one renderer per thread (see `OutputLayout.eachFile`).
     public static func write(
         _ outcome: GenerateOutcome, to target: Target,
-        renderer: () -> ([ResourceRecord]) -> String
+        renderer: () -> ([ResourceRecord], TextSink) -> Bool
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = OutputLayout.isFolder(target.output)
         let zoneCount = Set(outcome.records.map(\.zone)).count
@@ -71,23 +71,44 @@ public enum GenerateDelivery {
         // the set is renamed into place only after every file was rendered and staged.
         let set = AtomicFiles.ChangedSet(expectedCount: folder ? zoneCount + outcome.mtaSTSPolicies.count : 1)
         var digests: [(path: String, digest: String)] = []
-        func add(_ path: String, _ contents: String) throws(DiagnosticError) {
+        func add(_ path: String, _ write: (TextSink) -> Bool) throws(DiagnosticError) {
             if AtomicFiles.Identity(of: path).map(inputs.contains) ?? false {
                 throw DiagnosticError(
                     .error(
                         .usage("usage-output-is-input"),
                         "\(path) is an input of this run; refusing to overwrite it (choose another --output)"))
             }
-            do { try set.add(path, contents) } catch {
+            do {
+                if folder {
+                    // A zone's file is small, and the claims need its digest.
+                    let text = collectText(write)
+                    try set.add(path, text)
+                    digests.append((path, OutputClaims.digest(Array(text.utf8))))
+                } else {
+                    // One file with every record: written to its staged file as it is rendered.
+                    try set.add(path) { fd in
+                        // The write's own errno (a full disk) is what the error names, not
+                        // whatever the renderer did while it stopped.
+                        var failure: Int32 = 0
+                        let written = write { piece in
+                            if Descriptors.writeAll(piece, to: fd) { return true }
+                            failure = errno
+                            return false
+                        }
+                        if !written { errno = failure }
+                        return written
+                    }
+                    digests.append((path, ""))
+                }
+            } catch {
                 throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
             }
-            digests.append((path, folder ? OutputClaims.digest(Array(contents.utf8)) : ""))
         }
         do throws(DiagnosticError) {
             try OutputLayout.eachFile(
                 outcome.records, to: target.output, extension: target.fileExtension, renderer: renderer, add)
             if !policiesNeedFolder(outcome, output: target.output) {
-                for (path, text) in try policyFiles(outcome, target) { try add(path, text) }
+                for (path, text) in try policyFiles(outcome, target) { try add(path) { $0(text) } }
             }
             do { try set.commit() } catch {
                 throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))

@@ -7,16 +7,21 @@ import WorkSharing
 /// (existing, or ending in `/`, created if needed), one file per zone named `<zone>.<ext>`.
 public enum OutputLayout {
     /// Hands each output file to `body` as it is rendered, in zone order: PATH itself with
-    /// every record, or one file per zone in the folder PATH. `renderer` makes a renderer for
-    /// one thread: a folder's files are rendered on every core (a provider's 100,000 zones),
-    /// each thread with its own, so a renderer may keep caches. Only a few thousand rendered
-    /// files are held at once. The first error `body` throws ends the walk and is rethrown.
+    /// every record, or one file per zone in the folder PATH. `body` gets the file's path and
+    /// what writes its text to a sink. PATH itself is rendered while `body` writes it (a
+    /// provider's file is never held whole); a folder's files are rendered on every core
+    /// first (a provider's 100,000 zones), a few thousand at a time. `renderer` makes a
+    /// renderer for one thread, so a renderer may keep caches. The first error `body` throws
+    /// ends the walk and is rethrown.
     public static func eachFile(
         _ records: [ResourceRecord], to output: String, extension ext: String,
-        renderer: () -> ([ResourceRecord]) -> String,
-        _ body: (_ path: String, _ contents: String) throws(DiagnosticError) -> Void
+        renderer: () -> ([ResourceRecord], TextSink) -> Bool,
+        _ body: (_ path: String, _ write: (TextSink) -> Bool) throws(DiagnosticError) -> Void
     ) throws(DiagnosticError) {
-        guard isFolder(output) else { return try body(output, renderer()(records)) }
+        guard isFolder(output) else {
+            let render = renderer()
+            return try body(output) { render(records, $0) }
+        }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
@@ -32,11 +37,12 @@ public enum OutputLayout {
         OrderedChunks.forEach(count: zones.count, chunk: 1_024) { range in
             let render = renderer()
             return zones[range].map { zone in
-                (path(in: folder, String(zone.fqdn.dropLast()) + "." + ext), render(byZone[zone]!))
+                let text = collectText { render(byZone[zone]!, $0) }
+                return (path(in: folder, String(zone.fqdn.dropLast()) + "." + ext), text)
             }
         } consume: { files in
-            for file in files where failure == nil {
-                do throws(DiagnosticError) { try body(file.0, file.1) } catch { failure = error }
+            for (path, text) in files where failure == nil {
+                do throws(DiagnosticError) { try body(path) { $0(text) } } catch { failure = error }
             }
         }
         if let failure { throw failure }

@@ -1,4 +1,5 @@
 import DaneModel
+import FileKit
 import Foundation
 
 /// The JSON form of `generate`'s output, for tools. Stable: keys sorted, slashes unescaped,

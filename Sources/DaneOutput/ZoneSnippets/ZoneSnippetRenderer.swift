@@ -1,4 +1,5 @@
 import DaneModel
+import FileKit
 import Mustache
 
 /// Renders records as zone-file snippets from a Mustache template: one of the built-in

@@ -2,6 +2,7 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
+import FileKit
 import Foundation
 
 struct GenerateCommand: ParsableCommand {
@@ -135,10 +136,7 @@ struct GenerateCommand: ParsableCommand {
         target.onlyOneZonePerFile = format == .octodns
         printer.print(
             try runReporting(printer) { () throws(DiagnosticError) in
-                try GenerateDelivery.write(outcome, to: target) {
-                    let render = renderer()
-                    return { records in collectText { render(records, $0) } }
-                }
+                try GenerateDelivery.write(outcome, to: target, renderer: renderer)
             })
     }
 

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DaneModel
-import DaneOutput
 import FileKit
 import Foundation
 
