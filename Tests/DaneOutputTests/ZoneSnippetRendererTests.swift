@@ -24,11 +24,14 @@ final class ZoneSnippetRendererTests: XCTestCase {
 
     func testLinesMadeAheadAreTheRecordsFields() throws {
         let fields = "{{#records}}{{ownerColumn}} {{ttl}} {{class}} {{type}} {{rdata}}\n{{/records}}"
+        let tabbed = "{{#records}}{{owner}}\t{{ttl}}\t{{class}}\t{{type}}\t{{rdata}}\n{{/records}}"
         for zones in [1, 2, 5_000] {
             let input = try records(zones: zones)
             for (withLines, withRecords) in [
                 ("{{% CONTENT_TYPE: TEXT}}{{#zones}}; {{zone}}\n{{lines}}\n{{/zones}}", "; {{zone}}\n" + fields),
                 ("{{% CONTENT_TYPE: TEXT}}{{#zones}}{{lines}}\n{{lines}}\n{{/zones}}", fields + fields),
+                ("{{% CONTENT_TYPE: TEXT}}{{#zones}}{{tabbedLines}}\n{{/zones}}", tabbed),
+                ("{{% CONTENT_TYPE: TEXT}}{{#zones}}{{tabbedLines}}\n{{lines}}\n{{/zones}}", tabbed + fields),
             ] {
                 let ahead = try ZoneSnippetRenderer(text: withLines).render(input, source: "s.yaml")
                 let reference = try ZoneSnippetRenderer(

@@ -172,6 +172,26 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    /// The built-in nsd template prints each zone's `tabbedLines`: exactly what a section per
+    /// record with tabs between the fields prints.
+    func testNSDTabbedLinesAreTheRecordByRecordLayout() throws {
+        let folder = try TemporaryFolder()
+        let nsd = try String(contentsOfFile: Repository.path("Templates/nsd.mustache"), encoding: .utf8)
+        XCTAssertTrue(nsd.contains("{{tabbedLines}}"), nsd)
+        let template = try folder.write(
+            "nsd-by-record.mustache",
+            nsd.replacingOccurrences(
+                of: "{{tabbedLines}}\n",
+                with: "{{#records}}\n{{owner}}\t{{ttl}}\t{{class}}\t{{type}}\t{{rdata}}\n{{/records}}\n"))
+        for description in [example, provider] {
+            let builtIn = try Danectl.run(["generate", description, "--format", "nsd"])
+            let byRecord = try Danectl.run(["generate", description, "--template", template])
+            XCTAssertEqual(builtIn.status, 0, builtIn.stderr)
+            XCTAssertEqual(builtIn.stdout, byRecord.stdout)
+            XCTAssertTrue(builtIn.stdout.contains("\tIN\tTLSA\t3 1 1 "), builtIn.stdout)
+        }
+    }
+
     func testWarningsAsErrorsWritesNothing() throws {
         let folder = try TemporaryFolder()
         let description = try folder.write(

@@ -1,7 +1,7 @@
 import Foundation
 
 extension ZoneSnippetRenderer {
-    /// Makes each zone's `lines` on a thread of its own, a bounded distance ahead of the
+    /// Makes each zone's `lines` (or `tabbedLines`) on a thread of its own, a bounded distance ahead of the
     /// template engine, which takes them in order: for a provider's 100,000 zones the engine
     /// and the formatting of 300,000 records then share the two cores instead of one.
     /// The engine makes a zone's lines itself when the other thread has not reached it, or
@@ -19,11 +19,13 @@ extension ZoneSnippetRenderer {
         private var stopped = false
         private let finished = DispatchSemaphore(value: 0)
         private let zones: [ZoneContext]
+        private let layout: LineLayout
         /// How far ahead of the engine the thread may run (bounds the texts held at once).
         static let lead = 1_024
 
-        init(_ zones: [ZoneContext]) {
+        init(_ zones: [ZoneContext], layout: LineLayout) {
             self.zones = zones
+            self.layout = layout
             states = Array(repeating: .waiting, count: zones.count)
             zones.forEach { $0.ahead = self }
             let thread = Thread { [self] in
@@ -51,7 +53,7 @@ extension ZoneSnippetRenderer {
                 }
                 states[index] = .making
                 condition.unlock()
-                let text = zones[index].lines
+                let text = zones[index].text(layout)
                 condition.lock()
                 states[index] = .made(text)
                 condition.broadcast()
@@ -59,8 +61,10 @@ extension ZoneSnippetRenderer {
             }
         }
 
-        /// Zone `index`'s lines: made ahead, waited for while being made, or nil (make them).
-        func take(_ index: Int) -> String? {
+        /// Zone `index`'s lines: made ahead, waited for while being made, or nil (make them,
+        /// as for a layout this thread does not make).
+        func take(_ index: Int, _ layout: LineLayout) -> String? {
+            guard layout == self.layout else { return nil }
             condition.lock()
             defer { condition.unlock() }
             engineAt = max(engineAt, index)

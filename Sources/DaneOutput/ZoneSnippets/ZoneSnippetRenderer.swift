@@ -6,9 +6,10 @@ import Mustache
 /// `Templates/*.mustache` (compiled into the binary) or the operator's own.
 ///
 /// The template sees `source` (the description's file name) and `zones`, a list of
-/// `{zone, records, lines}` in canonical order; each record has `owner`, `ownerColumn` (owner
-/// padded to the zone's widest), `ttl`, `class`, `type` and `rdata`, and `lines` is the zone's
-/// records in that column layout, one per line.
+/// `{zone, records, lines, tabbedLines}` in canonical order; each record has `owner`,
+/// `ownerColumn` (owner padded to the zone's widest), `ttl`, `class`, `type` and `rdata`;
+/// `lines` is the zone's records in that column layout, one per line, and `tabbedLines` the
+/// same fields with the owner unpadded and a tab between fields.
 public struct ZoneSnippetRenderer {
     public enum Failure: Error, CustomStringConvertible {
         case noSuchTemplate(String)
@@ -26,8 +27,8 @@ public struct ZoneSnippetRenderer {
     public static var builtInNames: [String] { EmbeddedTemplates.all.keys.sorted() }
 
     let template: MustacheTemplate
-    /// Whether the template names `lines`: only then are they made ahead on another core.
-    let mentionsLines: Bool
+    /// The layout of lines the template prints, made ahead on another core (nil: it prints none).
+    let linesAhead: LineLayout?
     /// Whether the template's only use of `zones` is one plain `{{#zones}}` section (see
     /// `usesZonesInOneSection`): then it is rendered a piece of zones at a time.
     let rendersInPieces: Bool
@@ -46,7 +47,7 @@ public struct ZoneSnippetRenderer {
         guard depth <= Self.maximumNesting else {
             throw .badTemplate("sections are nested \(depth) deep; at most \(Self.maximumNesting) are allowed")
         }
-        mentionsLines = text.contains("lines")
+        linesAhead = text.contains("tabbedLines") ? .tabs : text.contains("lines") ? .columns : nil
         rendersInPieces = Self.usesZonesInOneSection(text)
         do {
             template = try MustacheTemplate(string: text)
@@ -72,7 +73,7 @@ public struct ZoneSnippetRenderer {
     public func render(_ records: [ResourceRecord], source: String, to sink: TextSink) -> Bool {
         let zones = Self.zones(records.sorted())
         // The template engine runs on one core; each zone's `lines` are made ahead on another.
-        let ahead = mentionsLines && zones.count > 1 ? LinesAhead(zones) : nil
+        let ahead = zones.count > 1 ? linesAhead.map { LinesAhead(zones, layout: $0) } : nil
         defer { ahead?.stop() }
         func whole(_ zones: [ZoneContext]) -> String {
             template.render(["source": source, "zones": zones] as [String: Any])
@@ -190,7 +191,8 @@ public struct ZoneSnippetRenderer {
                 zoneText = zone.fqdn
                 return zoneText
             case "records": return recordContexts
-            case "lines": return ahead?.take(index) ?? lines
+            case "lines": return ahead?.take(index, .columns) ?? text(.columns)
+            case "tabbedLines": return ahead?.take(index, .tabs) ?? text(.tabs)
             default: return nil
             }
         }
@@ -213,29 +215,33 @@ public struct ZoneSnippetRenderer {
             }
         }
 
-        /// Every record as `ownerColumn ttl class type rdata`, one per line, without a final
-        /// newline: what `{{#records}}` over those fields would print, made without the
-        /// template engine's per-field lookups.
-        var lines: String {
-            let width = width
+        /// Every record on a line of its own, without a final newline: what `{{#records}}` over
+        /// the same fields prints (`ownerColumn ttl class type rdata` with spaces, or `owner`
+        /// and the rest with tabs), made without the template engine's per-field lookups.
+        func text(_ layout: LineLayout) -> String {
+            let width = layout == .columns ? width : 0
+            let gap = layout == .columns ? " " : "\t"
             var text = ""
             text.reserveCapacity(records.count * (width + 80))
             for record in records {
                 if !text.isEmpty { text += "\n" }
                 let owner = record.owner.fqdn
                 text += owner
-                text += String(repeating: " ", count: width - owner.utf8.count + 1)
+                text += layout == .columns ? String(repeating: " ", count: width - owner.utf8.count + 1) : gap
                 text += String(record.ttl)
-                text += " "
+                text += gap
                 text += record.recordClass
-                text += " "
+                text += gap
                 text += record.type.description
-                text += " "
+                text += gap
                 text += record.rdataPresentation
             }
             return text
         }
     }
+
+    /// How a zone's records are laid out as lines: `lines` (columns) or `tabbedLines`.
+    enum LineLayout: Sendable { case columns, tabs }
 
     /// The deepest nesting of `{{#...}}` / `{{^...}}` sections, counted on the raw text.
     static func sectionDepth(_ text: String) -> Int {
