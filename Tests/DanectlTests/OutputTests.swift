@@ -152,43 +152,28 @@ final class OutputTests: XCTestCase {
             result.stdout.contains("example.com.,_25._tcp.mx1.example.com.,TLSA,3 1 1 54c681d1"), result.stdout)
     }
 
-    /// The built-in bind template prints each zone's `lines`; they must be exactly what the
-    /// record-by-record form of the same layout prints (owners padded to the zone's widest).
-    func testBindLinesAreTheRecordByRecordLayout() throws {
+    /// The built-in templates print each zone's `lines` (bind) or `tabbedLines` (nsd); they must
+    /// be exactly what the record-by-record form of the same layout prints (bind's owners padded
+    /// to the zone's widest, nsd's fields between tabs).
+    func testBuiltInTemplatesPrintTheirRecordByRecordLayout() throws {
         let folder = try TemporaryFolder()
-        let bind = try String(contentsOfFile: Repository.path("Templates/bind.mustache"), encoding: .utf8)
-        XCTAssertTrue(bind.contains("{{lines}}"), bind)
-        let template = try folder.write(
-            "bind-by-record.mustache",
-            bind.replacingOccurrences(
-                of: "{{lines}}\n",
-                with: "{{#records}}\n{{ownerColumn}} {{ttl}} {{class}} {{type}} {{rdata}}\n{{/records}}\n"))
-        for description in [example, provider] {
-            let builtIn = try Danectl.run(["generate", description, "--format", "bind"])
-            let byRecord = try Danectl.run(["generate", description, "--template", template])
-            XCTAssertEqual(builtIn.status, 0, builtIn.stderr)
-            XCTAssertEqual(builtIn.stdout, byRecord.stdout)
-            XCTAssertTrue(builtIn.stdout.contains(" IN TLSA 3 1 1 "), builtIn.stdout)
-        }
-    }
-
-    /// The built-in nsd template prints each zone's `tabbedLines`: exactly what a section per
-    /// record with tabs between the fields prints.
-    func testNSDTabbedLinesAreTheRecordByRecordLayout() throws {
-        let folder = try TemporaryFolder()
-        let nsd = try String(contentsOfFile: Repository.path("Templates/nsd.mustache"), encoding: .utf8)
-        XCTAssertTrue(nsd.contains("{{tabbedLines}}"), nsd)
-        let template = try folder.write(
-            "nsd-by-record.mustache",
-            nsd.replacingOccurrences(
-                of: "{{tabbedLines}}\n",
-                with: "{{#records}}\n{{owner}}\t{{ttl}}\t{{class}}\t{{type}}\t{{rdata}}\n{{/records}}\n"))
-        for description in [example, provider] {
-            let builtIn = try Danectl.run(["generate", description, "--format", "nsd"])
-            let byRecord = try Danectl.run(["generate", description, "--template", template])
-            XCTAssertEqual(builtIn.status, 0, builtIn.stderr)
-            XCTAssertEqual(builtIn.stdout, byRecord.stdout)
-            XCTAssertTrue(builtIn.stdout.contains("\tIN\tTLSA\t3 1 1 "), builtIn.stdout)
+        for (format, field, byRecord, sample) in [
+            ("bind", "{{lines}}", "{{ownerColumn}} {{ttl}} {{class}} {{type}} {{rdata}}", " IN TLSA 3 1 1 "),
+            ("nsd", "{{tabbedLines}}", "{{owner}}\t{{ttl}}\t{{class}}\t{{type}}\t{{rdata}}", "\tIN\tTLSA\t3 1 1 "),
+        ] {
+            let builtIn = try String(contentsOfFile: Repository.path("Templates/\(format).mustache"), encoding: .utf8)
+            XCTAssertTrue(builtIn.contains(field + "\n"), builtIn)
+            let template = try folder.write(
+                "\(format)-by-record.mustache",
+                builtIn.replacingOccurrences(
+                    of: field + "\n", with: "{{#records}}\n" + byRecord + "\n{{/records}}\n"))
+            for description in [example, provider] {
+                let lines = try Danectl.run(["generate", description, "--format", format])
+                let records = try Danectl.run(["generate", description, "--template", template])
+                XCTAssertEqual(lines.status, 0, lines.stderr)
+                XCTAssertEqual(lines.stdout, records.stdout, format)
+                XCTAssertTrue(lines.stdout.contains(sample), lines.stdout)
+            }
         }
     }
 
