@@ -171,17 +171,22 @@ public enum GenerateDelivery {
         _ target: Target
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = URL(fileURLWithPath: target.output)
-        let zoneFiles = outcome.allZones.map {
-            OutputLayout.path(in: folder.path, String($0.fqdn.dropLast()) + "." + target.fileExtension)
+        // Every file the description makes: only --prune needs them (a provider's 100,000 paths).
+        var makes: Set<String>?
+        if target.prune {
+            let zoneFiles = outcome.allZones.map {
+                OutputLayout.path(in: folder.path, String($0.fqdn.dropLast()) + "." + target.fileExtension)
+            }
+            let policyFiles =
+                policiesNeedFolder(outcome, output: target.output)
+                ? []
+                : outcome.allWebHosts.map { folder.appendingPathComponent("\($0)/.well-known/mta-sts.txt").path }
+            makes = Set(zoneFiles + policyFiles)
         }
-        let policyFiles =
-            policiesNeedFolder(outcome, output: target.output)
-            ? []
-            : outcome.allWebHosts.map { folder.appendingPathComponent("\($0)/.well-known/mta-sts.txt").path }
         let source = URL(fileURLWithPath: target.description).lastPathComponent
         do {
             let pruned = try OutputClaims(folder: target.output, description: target.description)
-                .update(written: digests, makes: Set(zoneFiles + policyFiles), prune: target.prune)
+                .update(written: digests, pruningAllBut: makes)
             return pruned.removed.map {
                 Diagnostic(.note, code: "output-pruned", "removed \($0): \(source) no longer makes it")
             }

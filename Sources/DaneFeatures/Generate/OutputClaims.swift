@@ -34,11 +34,11 @@ public struct OutputClaims: Sendable {
         public let description: String
     }
 
-    /// Records the files this run wrote (or left unchanged), then, with `prune`, removes the
-    /// files this description claimed earlier that it no longer makes (`makes`: every path the
-    /// whole description produces, whatever `--zone` kept).
+    /// Records the files this run wrote (or left unchanged), then, given `pruningAllBut` (every
+    /// path the whole description produces, whatever `--zone` kept: `--prune`), removes the
+    /// files this description claimed earlier that it no longer makes.
     public func update(
-        written: [(path: String, digest: String)], makes: Set<String>, prune: Bool
+        written: [(path: String, digest: String)], pruningAllBut makes: Set<String>?
     ) throws(Failure) -> Pruned {
         let manifest = (folder as NSString).appendingPathComponent(Self.fileName)
         guard let lock = FileLock.acquire(directory: folder, wait: 30) else {
@@ -48,9 +48,9 @@ public struct OutputClaims: Sendable {
         var document = Self.load(manifest)
         var mine = document[description] ?? [:]
         for file in written { mine[Self.key(file.path)] = file.digest }
-        let wanted = Set(makes.map(Self.key))
         var pruned = Pruned()
-        if prune {
+        if let makes {
+            let wanted = Set(makes.map(Self.key))
             for (path, recorded) in mine.sorted(by: { $0.key < $1.key }) where !wanted.contains(path) {
                 mine[path] = nil
                 switch RegularFiles.kind(path) {
