@@ -6,18 +6,17 @@
 /// thousands of records, and moving a record then costs one reference count instead of one per
 /// field.
 public struct ResourceRecord: Sendable, Hashable, Comparable {
-    private final class Fields: Sendable {
-        let zone: DNSName
-        let owner: DNSName
-        let ttl: UInt32
+    /// What records of the same type and RDATA share wherever they are published: a
+    /// provider's 100,000 domains repeat the same few MX and TLS-RPT records, each printed once.
+    private final class Content: Sendable {
         let type: RRType
         let data: RecordData
         let rdataPresentation: String
         /// The mnemonic of the type an RRSIG covers, or of the record's own type.
         let sortType: String
 
-        init(zone: DNSName, owner: DNSName, ttl: UInt32, type: RRType, data: RecordData) {
-            (self.zone, self.owner, self.ttl, self.type, self.data) = (zone, owner, ttl, type, data)
+        init(type: RRType, data: RecordData) {
+            (self.type, self.data) = (type, data)
             rdataPresentation = data.presentation
             if case .rrsig(let signature) = data {
                 sortType = signature.typeCovered.description
@@ -25,12 +24,16 @@ public struct ResourceRecord: Sendable, Hashable, Comparable {
                 sortType = type.description
             }
         }
+    }
 
-        init(_ model: Fields, zone: DNSName, owner: DNSName, ttl: UInt32) {
-            (self.zone, self.owner, self.ttl) = (zone, owner, ttl)
-            (type, data, rdataPresentation, sortType) = (
-                model.type, model.data, model.rdataPresentation, model.sortType
-            )
+    private final class Fields: Sendable {
+        let zone: DNSName
+        let owner: DNSName
+        let ttl: UInt32
+        let content: Content
+
+        init(zone: DNSName, owner: DNSName, ttl: UInt32, content: Content) {
+            (self.zone, self.owner, self.ttl, self.content) = (zone, owner, ttl, content)
         }
     }
 
@@ -39,20 +42,20 @@ public struct ResourceRecord: Sendable, Hashable, Comparable {
     public var zone: DNSName { fields.zone }
     public var owner: DNSName { fields.owner }
     public var ttl: UInt32 { fields.ttl }
-    public var type: RRType { fields.type }
-    public var data: RecordData { fields.data }
+    public var type: RRType { fields.content.type }
+    public var data: RecordData { fields.content.data }
     /// `data.presentation`, printed once: sorting and every renderer read it many times.
-    public var rdataPresentation: String { fields.rdataPresentation }
+    public var rdataPresentation: String { fields.content.rdataPresentation }
     public var recordClass: String { "IN" }
 
     public init(zone: DNSName, owner: DNSName, ttl: UInt32, type: RRType, data: RecordData) {
-        fields = Fields(zone: zone, owner: owner, ttl: ttl, type: type, data: data)
+        fields = Fields(zone: zone, owner: owner, ttl: ttl, content: Content(type: type, data: data))
     }
 
-    /// The same type and RDATA at another owner (or zone, or TTL), sharing the RDATA's text
-    /// rather than printing it again: a provider's domains repeat the same few MX and TLS-RPT records.
+    /// The same type and RDATA at another owner (or zone, or TTL), sharing the RDATA and its
+    /// text rather than holding and printing them again.
     public func moved(zone: DNSName, owner: DNSName, ttl: UInt32) -> ResourceRecord {
-        ResourceRecord(fields: Fields(fields, zone: zone, owner: owner, ttl: ttl))
+        ResourceRecord(fields: Fields(zone: zone, owner: owner, ttl: ttl, content: fields.content))
     }
 
     private init(fields: Fields) { self.fields = fields }
@@ -82,9 +85,11 @@ public struct ResourceRecord: Sendable, Hashable, Comparable {
         if zoneOrder != 0 { return zoneOrder < 0 }
         let ownerOrder = DNSName.canonicalOrder(x.owner, y.owner)
         if ownerOrder != 0 { return ownerOrder < 0 }
-        if x.sortType != y.sortType { return x.sortType < y.sortType }
-        if x.type != y.type { return y.type == .rrsig }
-        return x.rdataPresentation < y.rdataPresentation
+        let (a, b) = (x.content, y.content)
+        if a === b { return false }
+        if a.sortType != b.sortType { return a.sortType < b.sortType }
+        if a.type != b.type { return b.type == .rrsig }
+        return a.rdataPresentation < b.rdataPresentation
     }
 
     /// Sorted, each record once: what `Set(records).sorted()` gives, without hashing every
