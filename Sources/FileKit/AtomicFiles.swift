@@ -229,7 +229,13 @@ public enum AtomicFiles {
         /// already; true when it will change.
         @discardableResult
         public func add(_ path: String, _ contents: String) throws(Failure) -> Bool {
-            if let data = FileManager.default.contents(atPath: path), same(data, contents) { return false }
+            // Only a regular file is compared (a FIFO at the path would block the read): anything
+            // else there is replaced like a changed file.
+            if let data = try? RegularFiles.read(path, limit: contents.utf8.count, followLinks: true),
+                same(data, contents)
+            {
+                return false
+            }
             staged.append(
                 try stage(for: path, mode: nil, flush: !flushTogether) { Descriptors.writeAll(contents, to: $0) })
             changed.append(path)
@@ -286,10 +292,11 @@ public enum AtomicFiles {
         }
     }
 
-    /// Whether two regular files hold the same bytes (false when either cannot be read),
-    /// compared 64 KiB at a time.
+    /// Whether two regular files hold the same bytes (false when either cannot be read or is
+    /// not a regular file), compared 64 KiB at a time.
     static func sameBytes(_ one: String, _ other: String) -> Bool {
-        let (a, b) = (open(one, O_RDONLY | O_CLOEXEC), open(other, O_RDONLY | O_CLOEXEC))
+        // Without blocking: a FIFO at either path must not hang the comparison.
+        let (a, b) = (open(one, O_RDONLY | O_NONBLOCK | O_CLOEXEC), open(other, O_RDONLY | O_NONBLOCK | O_CLOEXEC))
         defer {
             if a >= 0 { close(a) }
             if b >= 0 { close(b) }

@@ -394,6 +394,27 @@ final class HardeningTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: output).sorted(), before)
     }
 
+    /// A FIFO where an output file goes is not read (that would wait for a writer forever): it
+    /// is replaced by the file, for a single output and in a folder alike.
+    func testAFIFOWhereTheOutputGoesDoesNotHangTheRun() throws {
+        let folder = try TemporaryFolder()
+        let provider = Repository.path("Examples/hosting-provider/provider.yaml")
+        let single = folder.file("dane.zone")
+        let zones = folder.path + "/zones/"
+        try FileManager.default.createDirectory(atPath: zones, withIntermediateDirectories: true)
+        let inFolder = zones + "customer-a.example.bind"
+        for fifo in [single, inFolder] { XCTAssertEqual(mkfifo(fifo, 0o644), 0, fifo) }
+        for (output, file) in [(single, single), (zones, inFolder)] {
+            let result = try Processes.shell(
+                "timeout 60 '\(Danectl.path)' generate '\(provider)' --output '\(output)'; echo \"status $?\"")
+            XCTAssertTrue(result.stdout.hasSuffix("status 0\n"), result.stdout + result.stderr)
+            XCTAssertEqual(
+                try FileManager.default.attributesOfItem(atPath: file)[.type] as? FileAttributeType, .typeRegular)
+        }
+        XCTAssertTrue(try String(contentsOfFile: single, encoding: .utf8).contains(" IN TLSA 3 1 1 "))
+        XCTAssertTrue(try String(contentsOfFile: inFolder, encoding: .utf8).contains(" IN MX "))
+    }
+
     /// Finding 16: zones BIND refuses are refused, naming the name; and finding 12: names under
     /// a DNAME are occluded (no NSEC, no RRSIG), so the validators accept the signed zone.
     func testSignRefusesWhatServersRefuseAndRespectsDNAME() throws {
