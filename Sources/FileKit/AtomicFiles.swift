@@ -194,27 +194,13 @@ public enum AtomicFiles {
         return staged
     }
 
-    /// Like `write(_:)`, but leaves a file whose contents would not change untouched (same
-    /// inode, same mtime), so pipelines and file watchers see only real changes. Returns the
-    /// paths it wrote; all changed files are staged before the first is renamed into place.
-    @discardableResult
-    public static func writeChanged(_ files: [(path: String, contents: String)]) throws(Failure) -> [String] {
-        let set = ChangedSet(expectedCount: files.count)
-        do {
-            for file in files { try set.add(file.path, file.contents) }
-        } catch {
-            set.discard()
-            throw error
-        }
-        try set.commit()
-        return set.changed
-    }
-
-    /// A set of files given one at a time as they are made and put in place together, as
-    /// `writeChanged` does: each is compared with what is on disk and staged only when it
-    /// differs, so its text can be dropped at once (a provider's 100,000 zone files are never
-    /// all in memory). Nothing is renamed into place before `commit`; a caller that stops
-    /// half way calls `discard`, which leaves no staged file behind.
+    /// A set of files given one at a time as they are made, put in place together like
+    /// `write(_:)`, but leaving a file whose contents would not change untouched (same inode,
+    /// same mtime), so pipelines and file watchers see only real changes. Each is compared with
+    /// what is on disk and staged only when it differs, so its text can be dropped at once (a
+    /// provider's 100,000 zone files are never all in memory). Nothing is renamed into place
+    /// before `commit`; a caller that stops half way calls `discard`, which leaves no staged
+    /// file behind.
     public final class ChangedSet {
         private var staged: [Staged] = []
         /// The paths that will change (or did, after `commit`), in the order given.
