@@ -122,6 +122,20 @@ public enum Descriptors {
         return filled
     }
 
+    /// What `render` makes, written to `fd` piece by piece as it is made; false when a piece
+    /// could not be written (nothing more is rendered), with errno the write's own (a full
+    /// disk, a closed pipe), not whatever the renderer did while it stopped.
+    public static func write(_ render: (TextSink) -> Bool, to fd: Int32) -> Bool {
+        var failure: Int32 = 0
+        let written = render { piece in
+            if writeAll(piece, to: fd) { return true }
+            failure = errno
+            return false
+        }
+        if !written { errno = failure }
+        return written
+    }
+
     /// Every byte, or false (errno says why: a full disk, a closed pipe).
     public static func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Bool {
         var offset = 0

@@ -86,18 +86,7 @@ public enum GenerateDelivery {
                     digests.append((path, OutputClaims.digest(Array(text.utf8))))
                 } else {
                     // One file with every record: written to its staged file as it is rendered.
-                    try set.add(path) { fd in
-                        // The write's own errno (a full disk) is what the error names, not
-                        // whatever the renderer did while it stopped.
-                        var failure: Int32 = 0
-                        let written = write { piece in
-                            if Descriptors.writeAll(piece, to: fd) { return true }
-                            failure = errno
-                            return false
-                        }
-                        if !written { errno = failure }
-                        return written
-                    }
+                    try set.add(path) { Descriptors.write(write, to: $0) }
                     digests.append((path, ""))
                 }
             } catch {

@@ -99,9 +99,6 @@ public struct OutputClaims: Sendable {
         func sorted(_ keys: some Sequence<String>) -> [String] {
             keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         }
-        guard document.values.contains(where: { $0.count > Self.pathsPerChunk }) else {
-            return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
-        }
         // Reserved once: grown by doubling, the text of 100,000 paths passed through 34 MB.
         var text = "{\n"
         text.reserveCapacity(

@@ -53,13 +53,8 @@ func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
 /// What `render` makes, written to standard output piece by piece as it is made; 73 when a
 /// piece cannot be written (and nothing more is rendered).
 func streamStandardOutput(_ render: (TextSink) -> Bool, _ printer: DiagnosticPrinter) throws {
-    var failure: Int32 = 0
-    let written = render { piece in
-        if writeAllToStandardOutput(piece) { return true }
-        failure = errno
-        return false
-    }
-    guard written else {
+    guard Descriptors.write(render, to: STDOUT_FILENO) else {
+        let failure = errno
         // A reader that closed the pipe (`| head`) has what it wanted: 73, without a message.
         if failure != EPIPE {
             printer.print(
