@@ -19,7 +19,7 @@ public enum AtomicFiles {
     /// Lets `writer` fill the temporary file through its descriptor (large output need not be
     /// in memory), then flushes and renames it into place; `writer` returns false on failure.
     public static func write(to path: String, writer: (Int32) -> Bool) throws(Failure) {
-        try commit([try stage(for: path, mode: nil, flush: true, writer: writer)])
+        try commit([try stage(for: path, existing: fileStatus(path), mode: nil, flush: true, writer: writer)])
     }
 
     public static func write(_ contents: String, to path: String) throws(Failure) {
@@ -42,7 +42,9 @@ public enum AtomicFiles {
         do {
             for file in files {
                 staged.append(
-                    try stage(for: file.path, mode: file.mode, flush: !flushTogether) {
+                    try stage(
+                        for: file.path, existing: fileStatus(file.path), mode: file.mode, flush: !flushTogether
+                    ) {
                         Descriptors.writeAll(file.contents, to: $0)
                     })
             }
@@ -78,120 +80,96 @@ public enum AtomicFiles {
 
     /// A file written and flushed but not yet in place. While it is written it has no name
     /// (O_TMPFILE), so a run killed while writing, even with SIGKILL, leaves nothing behind;
-    /// once flushed it is a hidden `.NAME.danectl-new-N` beside the target until the set is
-    /// renamed into place (where the filesystem has no O_TMPFILE, a `.NAME.danectl-XXXXXX`).
+    /// once flushed it is a hidden `.NAME.danectl-new-TOKEN` beside the target until the set is
+    /// renamed into place (where the filesystem has no O_TMPFILE, it has that name from the
+    /// start). The names are made from `final` and `token` when needed rather than kept: a set of
+    /// 100,000 zone files held 16 MB of them.
     struct Staged {
         let final: String
-        var descriptor: Int32?
-        var temporary: String?
+        /// Random per staged file: two runs (or two sets) never make the same temporary name.
+        let token: UInt64
 
-        func discard() {
-            if let descriptor { close(descriptor) }
-            if let temporary { unlink(temporary) }
-        }
+        var temporary: String { hiddenName(beside: final, tag: "new", token) }
+        /// Where the file being replaced is kept until every rename worked.
+        var kept: String { hiddenName(beside: final, tag: "old", token) }
+
+        func discard() { unlink(temporary) }
     }
 
     /// Puts every staged file in place, or none: the files being replaced are kept as hard
     /// links until all renames succeeded, and put back if one fails.
     private static func commit(_ items: [Staged]) throws(Failure) {
-        var named: [(temporary: String, final: String)] = []
-        var failure: Failure?
-        for item in items {
-            if failure == nil {
-                if let temporary = item.temporary {
-                    named.append((temporary, item.final))
-                } else if let descriptor = item.descriptor {
-                    let temporary = uniqueName(beside: item.final, tag: "new")
-                    if linkat(AT_FDCWD, "/proc/self/fd/\(descriptor)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 {
-                        named.append((temporary, item.final))
-                    } else {
-                        failure = Failure(path: item.final, reason: String(cString: strerror(errno)))
-                    }
-                }
-            }
-            if let descriptor = item.descriptor { close(descriptor) }
-            if failure != nil, let temporary = item.temporary, !named.contains(where: { $0.temporary == temporary }) {
-                unlink(temporary)
-            }
-        }
-        guard failure == nil else {
-            named.forEach { unlink($0.temporary) }
-            throw failure!
-        }
         // Keep what is being replaced until every rename has worked.
-        var previous: [String: String] = [:]
-        for item in named where access(item.final, F_OK) == 0 {
-            let keep = uniqueName(beside: item.final, tag: "old")
-            if link(item.final, keep) == 0 { previous[item.final] = keep }
+        var keeps = [Bool](repeating: false, count: items.count)
+        for (index, item) in items.enumerated() where access(item.final, F_OK) == 0 {
+            keeps[index] = link(item.final, item.kept) == 0
         }
-        for (index, item) in named.enumerated() where rename(item.temporary, item.final) != 0 {
+        for (index, item) in items.enumerated() where rename(item.temporary, item.final) != 0 {
             let reason = String(cString: strerror(errno))
-            for done in named[..<index] {
-                if let keep = previous[done.final] { rename(keep, done.final) } else { unlink(done.final) }
+            for (done, item) in items[..<index].enumerated() {
+                if keeps[done] { rename(item.kept, item.final) } else { unlink(item.final) }
             }
-            named[index...].forEach { unlink($0.temporary) }
-            previous.values.forEach { unlink($0) }
+            items[index...].forEach { $0.discard() }
+            for (kept, item) in zip(keeps, items) where kept { unlink(item.kept) }
             throw Failure(path: item.final, reason: reason + "; no file was changed")
         }
-        previous.values.forEach { unlink($0) }
+        for (kept, item) in zip(keeps, items) where kept { unlink(item.kept) }
     }
 
-    private static func uniqueName(beside path: String, tag: String) -> String {
+    private static func hiddenName(beside path: String, tag: String, _ token: UInt64) -> String {
         let parts = PathParts(path)
-        return "\(parts.folder)/.\(parts.name).danectl-\(tag)-\(UInt64.random(in: 0...UInt64.max))"
+        return "\(parts.folder)/.\(parts.name).danectl-\(tag)-\(token)"
     }
 
     /// Linux's O_TMPFILE (glibc defines it as a macro Swift cannot import).
     private static let openTemporaryFile: Int32 = 0o20000000 | O_DIRECTORY
 
     /// A file holding what `writer` wrote, to be put at `path` by `commit`; flushed unless the
-    /// caller flushes the whole set itself.
+    /// caller flushes the whole set itself. `existing` is what `stat` says of `path` (nil: no
+    /// file there), passed in so that a file is looked up once.
     private static func stage(
-        for path: String, mode requested: mode_t?, flush: Bool, writer: (Int32) -> Bool
+        for path: String, existing: stat?, mode requested: mode_t?, flush: Bool, writer: (Int32) -> Bool
     ) throws(Failure) -> Staged {
-        let parts = PathParts(path)
-        let folder = parts.folder
+        let staged = Staged(final: path, token: UInt64.random(in: 0...UInt64.max))
         // Keep an existing file's mode; new files get the usual 0644.
-        var info = stat()
-        let mode: mode_t = requested ?? (stat(path, &info) == 0 ? info.st_mode & 0o7777 : 0o644)
-        var staged = Staged(final: path)
-        var fd = open(folder, openTemporaryFile | O_WRONLY | O_CLOEXEC, mode)
-        if fd >= 0 {
-            staged.descriptor = fd
-        } else {
-            var template = Array("\(folder)/.\(parts.name).danectl-XXXXXX".utf8CString)
-            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let mode: mode_t = requested ?? existing.map { $0.st_mode & 0o7777 } ?? 0o644
+        var named = false
+        var fd = open(PathParts(path).folder, openTemporaryFile | O_WRONLY | O_CLOEXEC, mode)
+        if fd < 0 {
+            fd = open(staged.temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
-            staged.temporary = String(cString: template.map { $0 })
+            named = true
         }
         var failure: String?
         if !writer(fd) { failure = String(cString: strerror(errno)) }
         // A replaced file keeps its owner and group (a key an MTA reads through its group stays
         // readable to it); without the right to, the file is ours, as before.
-        if failure == nil, stat(path, &info) == 0, info.st_uid != geteuid() || info.st_gid != getegid() {
-            _ = fchown(fd, info.st_uid, info.st_gid)
+        if failure == nil, let existing, existing.st_uid != geteuid() || existing.st_gid != getegid() {
+            _ = fchown(fd, existing.st_uid, existing.st_gid)
         }
         if failure == nil, fchmod(fd, mode) != 0 { failure = String(cString: strerror(errno)) }
         if failure == nil, flush, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         // An unnamed file gets its hidden temporary name now and its descriptor is closed: a
         // set of 100,000 files (octoDNS, a file per zone) must not hold 100,000 descriptors.
-        if failure == nil, staged.descriptor != nil {
-            let temporary = uniqueName(beside: path, tag: "new")
-            if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 {
-                (staged.temporary, staged.descriptor) = (temporary, nil)
+        if failure == nil, !named {
+            if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, staged.temporary, AT_SYMLINK_FOLLOW) == 0 {
+                named = true
             } else {
                 failure = String(cString: strerror(errno))
             }
         }
-        if staged.temporary != nil {
-            if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
-        }
+        if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
         if let failure {
-            if staged.temporary == nil { close(fd) }
-            if let temporary = staged.temporary { unlink(temporary) }
+            if named { staged.discard() }
             throw Failure(path: path, reason: failure)
         }
         return staged
+    }
+
+    /// `stat` of `path`, or nil when nothing is there (or it cannot be looked at).
+    private static func fileStatus(_ path: String) -> stat? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info : nil
     }
 
     /// A set of files given one at a time as they are made, put in place together like
@@ -215,15 +193,20 @@ public enum AtomicFiles {
         /// already; true when it will change.
         @discardableResult
         public func add(_ path: String, _ contents: String) throws(Failure) -> Bool {
-            // Only a regular file is compared (a FIFO at the path would block the read): anything
-            // else there is replaced like a changed file.
-            if let data = try? RegularFiles.read(path, limit: contents.utf8.count, followLinks: true),
+            // Only a regular file of the same size is read and compared (a FIFO at the path would
+            // block the read): anything else there is replaced like a changed file. One lookup
+            // for a new file (a provider's first run makes 100,000).
+            let existing = fileStatus(path)
+            if let existing, existing.st_mode & S_IFMT == S_IFREG, existing.st_size == contents.utf8.count,
+                let data = try? RegularFiles.read(path, limit: contents.utf8.count, followLinks: true),
                 same(data, contents)
             {
                 return false
             }
             staged.append(
-                try stage(for: path, mode: nil, flush: !flushTogether) { Descriptors.writeAll(contents, to: $0) })
+                try stage(for: path, existing: existing, mode: nil, flush: !flushTogether) {
+                    Descriptors.writeAll(contents, to: $0)
+                })
             changed.append(path)
             return true
         }
@@ -233,11 +216,8 @@ public enum AtomicFiles {
         /// will change. The comparison reads both files a block at a time.
         @discardableResult
         public func add(_ path: String, writer: (Int32) -> Bool) throws(Failure) -> Bool {
-            let item = try stage(for: path, mode: nil, flush: false, writer: writer)
-            guard let temporary = item.temporary else {
-                item.discard()
-                throw Failure(path: path, reason: "the staged file has no name")
-            }
+            let item = try stage(for: path, existing: fileStatus(path), mode: nil, flush: false, writer: writer)
+            let temporary = item.temporary
             if sameBytes(temporary, path) {
                 item.discard()
                 return false

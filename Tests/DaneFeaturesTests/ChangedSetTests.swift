@@ -62,4 +62,39 @@ final class ChangedSetTests: XCTestCase {
         discarded.discard()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["dane.zone"])
     }
+
+    /// All or none: when a rename fails half way through a set, the files already renamed are
+    /// put back (a replaced one from the link kept of it, a new one removed), and no staged or
+    /// kept file is left behind. Also the set's text form: a same-sized file with other bytes
+    /// is replaced, a same file is left alone, and a set large enough to be flushed together.
+    func testFailedRenamePutsBackWhatWasAlreadyRenamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("danectl-set-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try "old a\n".write(toFile: folder + "/a.zone", atomically: false, encoding: .utf8)
+        try "old c\n".write(toFile: folder + "/c.zone", atomically: false, encoding: .utf8)
+        // A folder that is not empty cannot be renamed over: the third file's rename fails.
+        try FileManager.default.createDirectory(atPath: folder + "/d.zone/inside", withIntermediateDirectories: true)
+        var before = stat()
+        XCTAssertEqual(stat(folder + "/a.zone", &before), 0)
+
+        for expected in [3, 100] {  // an fsync each, and flushed together
+            let set = AtomicFiles.ChangedSet(expectedCount: expected)
+            XCTAssertTrue(try set.add(folder + "/a.zone", "new a\n"), "same size, other bytes")
+            XCTAssertTrue(try set.add(folder + "/b.zone", "new b\n"))
+            XCTAssertFalse(try set.add(folder + "/c.zone", "old c\n"), "same bytes")
+            XCTAssertTrue(try set.add(folder + "/d.zone", "new d\n"))
+            XCTAssertEqual(set.changed.map { ($0 as NSString).lastPathComponent }, ["a.zone", "b.zone", "d.zone"])
+            XCTAssertThrowsError(try set.commit()) { error in
+                XCTAssertTrue("\(error)".contains("d.zone"), "names the file: \(error)")
+            }
+            XCTAssertEqual(try String(contentsOfFile: folder + "/a.zone", encoding: .utf8), "old a\n", "put back")
+            var after = stat()
+            XCTAssertEqual(stat(folder + "/a.zone", &after), 0)
+            XCTAssertEqual(before.st_ino, after.st_ino, "the same file, not a copy")
+            XCTAssertEqual(
+                try FileManager.default.contentsOfDirectory(atPath: folder).sorted(), ["a.zone", "c.zone", "d.zone"],
+                "the new file removed, nothing staged or kept left")
+        }
+    }
 }

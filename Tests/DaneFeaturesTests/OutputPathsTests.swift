@@ -40,6 +40,11 @@ final class OutputPathsTests: XCTestCase {
         var big: [String: String] = [:]
         for index in 0..<many { big["/srv/dns/customer\(index).example.yaml"] = String(index, radix: 16) }
         big["/srv/dns/odd \"quoted\" \\ back\nline é/x.yaml"] = "e3b0"
+        // Sorted by UTF-8 bytes: one path a prefix of another, and characters of 1 to 4 bytes.
+        for path in ["/srv/dns/customer1", "/srv/dns/\u{FFFD}.yaml", "/srv/dns/\u{1F600}.yaml", "/srv/dns/Z.yaml", "/"]
+        {
+            big[path] = "ff"
+        }
         let document: [String: [String: String]] = [
             "/etc/danectl/provider.yaml": big,
             "/etc/danectl/empty.yaml": [:],

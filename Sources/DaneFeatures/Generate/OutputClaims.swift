@@ -73,10 +73,20 @@ public struct OutputClaims: Sendable {
             }
         }
         document[description] = mine
+        // Encoded into the staged file as it is made (a provider's claims are 11 MB of text).
+        var encodingFailure: (any Error)?
         do {
-            try AtomicFiles.write(Self.encode(document), to: manifest)
+            try AtomicFiles.write(to: manifest) { fd in
+                Descriptors.write(
+                    { sink in
+                        do { return try Self.encode(document, to: sink) } catch {
+                            encodingFailure = error
+                            return false
+                        }
+                    }, to: fd)
+            }
         } catch {
-            throw Failure(description: "cannot record the output claims in \(manifest): \(error)")
+            throw Failure(description: "cannot record the output claims in \(manifest): \(encodingFailure ?? error)")
         }
         return pruned
     }
@@ -85,10 +95,11 @@ public struct OutputClaims: Sendable {
     static let pathsPerChunk = 1_000
 
     /// The claims as JSONEncoder prints them (keys sorted, pretty, slashes unescaped) and a
-    /// newline, byte for byte, but encoded a thousand paths at a time: its tree of a provider's
-    /// 100,000 paths at once was the largest thing a 100,000-zone run held. (JSONEncoder, not
-    /// JSONSerialization, which sorted those keys as AnyHashable: 6 s.)
-    static func encode(_ document: [String: [String: String]]) throws -> String {
+    /// newline, byte for byte, but encoded a thousand paths at a time and given to `sink` as
+    /// they are made: JSONEncoder's tree of a provider's 100,000 paths at once, and then the
+    /// whole text, were each the largest thing a 100,000-zone run held. (JSONEncoder, not
+    /// JSONSerialization, which sorted those keys as AnyHashable: 6 s.) False when `sink` refused.
+    static func encode(_ document: [String: [String: String]], to sink: TextSink) throws -> Bool {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         /// A pretty-printed object or list without its brackets: its lines, indented by two.
@@ -96,37 +107,51 @@ public struct OutputClaims: Sendable {
             let text = String(decoding: try encoder.encode(value), as: UTF8.self)
             return text.dropFirst(2).dropLast(2)
         }
-        func sorted(_ keys: some Sequence<String>) -> [String] {
-            keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        }
-        // Reserved once: grown by doubling, the text of 100,000 paths passed through 34 MB.
-        var text = "{\n"
-        text.reserveCapacity(
-            document.reduce(64) { size, entry in
-                entry.value.reduce(size + entry.key.utf8.count + 16) {
-                    $0 + $1.key.utf8.count + $1.value.utf8.count + 16
-                }
-            })
-        for (index, description) in sorted(document.keys).enumerated() {
+        guard sink("{\n") else { return false }
+        for (index, description) in byteOrder(document.keys).enumerated() {
             let claims = document[description]!
-            text += index == 0 ? "" : ",\n"
-            text += try inside([description]) + " : {\n"
-            let paths = sorted(claims.keys)
+            guard sink((index == 0 ? "" : ",\n") + (try inside([description])) + " : {\n") else { return false }
+            let paths = byteOrder(claims.keys)
             for start in stride(from: 0, to: paths.count, by: Self.pathsPerChunk) {
                 let chunk = paths[start..<min(start + Self.pathsPerChunk, paths.count)]
                 let lines = try inside(Dictionary(uniqueKeysWithValues: chunk.map { ($0, claims[$0]!) }))
-                text += start == 0 ? "" : ",\n"
+                var piece = start == 0 ? "" : ",\n"
+                piece.reserveCapacity(lines.utf8.count + 4 * chunk.count)
                 // Two deeper than a top-level object's lines.
-                for line in lines.split(separator: "\n", omittingEmptySubsequences: false) {
-                    text += "  "
-                    text += line
-                    text += "\n"
+                for (number, line) in lines.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    piece += number == 0 ? "  " : "\n  "
+                    piece += line
                 }
-                text.removeLast()
+                guard sink(piece) else { return false }
             }
-            text += "\n  }"
+            guard sink("\n  }") else { return false }
         }
-        return text + "\n}\n"
+        return sink("\n}\n")
+    }
+
+    /// The claims file's text whole (tests compare it with JSONEncoder's).
+    static func encode(_ document: [String: [String: String]]) throws -> String {
+        var text = ""
+        _ = try encode(document) { piece in
+            text += piece
+            return true
+        }
+        return text
+    }
+
+    /// `keys` in the order of their UTF-8 bytes, as JSONEncoder sorts keys, compared in place
+    /// (the generic comparison of two UTF-8 views was most of sorting 100,000 paths).
+    static func byteOrder(_ keys: some Sequence<String>) -> [String] {
+        keys.sorted { one, other in
+            var (one, other) = (one, other)
+            return one.withUTF8 { a in
+                other.withUTF8 { b in
+                    let common = min(a.count, b.count)
+                    let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                    return order != 0 ? order < 0 : a.count < b.count
+                }
+            }
+        }
     }
 
     static func load(_ manifest: String) -> [String: [String: String]] {

@@ -23,12 +23,26 @@ public enum OctoDNSZone {
     }
 
     static func document(_ records: [ResourceRecord], zone: DNSName, _ scalars: Scalars) -> String {
+        // What the document is made of, with names relative to the zone: a provider's customers
+        // that share MX hosts and a TLS-RPT address have the same document, emitted once.
+        let parts = records.map { record in
+            "\(relative(record.owner, in: zone)) \(record.ttl) \(record.type.description) \(record.rdataPresentation)"
+        }
+        return scalars.document(parts.joined(separator: "\n")) { tree(records, zone: zone, scalars) }
+    }
+
+    /// `name` without the zone's labels (`''` at the apex), as octoDNS names records.
+    static func relative(_ name: DNSName, in zone: DNSName) -> String {
+        name.labels.dropLast(zone.labels.count).joined(separator: ".")
+    }
+
+    static func tree(_ records: [ResourceRecord], zone: DNSName, _ scalars: Scalars) -> Node {
         var names: [String: [Node]] = [:]
         let rrsets = Dictionary(grouping: records, by: { "\($0.owner.fqdn) \($0.type.description)" })
         for key in rrsets.keys.sorted() {
             let rrset = rrsets[key]!.sorted()
             let first = rrset[0]
-            let relative = Array(first.owner.labels.dropLast(zone.labels.count)).joined(separator: ".")
+            let name = relative(first.owner, in: zone)
             let values = rrset.compactMap { value($0, scalars) }
             // Keys in sorted order, as Yams sorts a dictionary's: ttl, type, value(s).
             let record = Node(
@@ -39,7 +53,7 @@ public enum OctoDNSZone {
                         ? (scalars.node("value"), values[0])
                         : (scalars.node("values"), Node(values, scalars.sequenceTag)),
                 ], scalars.mappingTag)
-            names[relative, default: []].append(record)
+            names[name, default: []].append(record)
         }
         // octoDNS's loader insists on natural order of names (mx2 before mx10), so the top level
         // is built in that order and not sorted again; within a record, sorted keys are natural too.
@@ -47,7 +61,7 @@ public enum OctoDNSZone {
             let records = names[name]!
             return (scalars.node(name), records.count == 1 ? records[0] : Node(records, scalars.sequenceTag))
         }
-        return (try? Yams.serialize(node: Node(top, scalars.mappingTag), width: -1, allowUnicode: true)) ?? ""
+        return Node(top, scalars.mappingTag)
     }
 
     /// One value in octoDNS's schema; TXT with `;` escaped as octoDNS requires.
@@ -93,6 +107,10 @@ public enum OctoDNSZone {
     public final class Scalars {
         private var strings: [String: Node] = [:]
         private var integers: [Int: Node] = [:]
+        /// Documents already emitted, by what they are made of (`document`'s key): emitting
+        /// through libyaml was a quarter of a 100,000-zone run. Bounded, emptied when full.
+        private var documents: [String: String] = [:]
+        static let documentsKept = 1_024
         /// The collection tags, made once: each `Tag(.map)` built Yams's default constructor
         /// tables anew. Their names are explicit, so emitting never changes them.
         let mappingTag = Tag(.map)
@@ -105,6 +123,16 @@ public enum OctoDNSZone {
             let made = Node.scalar(text.represented())
             strings[text] = made
             return made
+        }
+
+        /// The YAML text of the document `key` names, its tree made by `tree` the first time.
+        /// `key` must name every fact the tree is made from (equal keys, equal trees).
+        func document(_ key: String, tree: () -> Node) -> String {
+            if let known = documents[key] { return known }
+            let text = (try? Yams.serialize(node: tree(), width: -1, allowUnicode: true)) ?? ""
+            if documents.count >= Self.documentsKept { documents.removeAll(keepingCapacity: true) }
+            documents[key] = text
+            return text
         }
 
         func node(_ number: Int) -> Node {
