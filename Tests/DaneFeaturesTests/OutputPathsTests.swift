@@ -58,4 +58,21 @@ final class OutputPathsTests: XCTestCase {
             try OutputClaims.encode(["/etc/d.yaml": big]),
             String(decoding: try encoder.encode(["/etc/d.yaml": big]), as: UTF8.self) + "\n")
     }
+
+    /// The claims record SHA-256 in lowercase hex, as `sha256sum` prints it (FIPS 180-2's
+    /// examples), whatever the digest's form in between; earlier runs' claims stay readable.
+    func testClaimedDigestsAreSHA256InHex() {
+        XCTAssertEqual(
+            OutputClaims.Digest(of: []).hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(
+            OutputClaims.Digest(of: Array("abc".utf8)).hex,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let abc = OutputClaims.Digest(of: Array("abc".utf8))
+        XCTAssertEqual(OutputClaims.Digest(hex: abc.hex), abc, "read back from the claims")
+        for other in [String(abc.hex.dropLast()), abc.hex.uppercased(), abc.hex + "0", "+" + abc.hex.dropFirst()] {
+            XCTAssertNil(OutputClaims.Digest(hex: other), other)
+        }
+        XCTAssertEqual(OutputClaims.Digest(of: [1]), OutputClaims.Digest(of: [1]))
+        XCTAssertNotEqual(OutputClaims.Digest(of: [1]), OutputClaims.Digest(of: [2]))
+    }
 }

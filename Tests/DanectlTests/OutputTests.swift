@@ -346,6 +346,38 @@ final class PipelineOutputTests: XCTestCase {
         XCTAssertEqual(RegularKind.of(output + "fifo.bind"), S_IFIFO, "the FIFO is neither read nor removed")
     }
 
+    /// A file rewritten with new contents is claimed with its new digest, and an unchanged one
+    /// keeps its claim: after a TTL change and a rerun, a zone the description drops is still
+    /// recognised as danectl's own and pruned.
+    func testClaimsFollowRewrittenFiles() throws {
+        let folder = try TemporaryFolder()
+        let certificates = Repository.path("Examples/hosting-provider/certs")
+        func description(ttl: Int, _ domains: [String]) throws -> String {
+            try folder.write(
+                "provider.yaml",
+                "ttl: \(ttl)\nhosts: [{host: mx1.mail.provider.example, zone: provider.example, certificate: "
+                    + "\(certificates)/mx1.pem}]\ndomains:\n"
+                    + domains.map { "  - {domain: \($0), mx: [{host: mx1.mail.provider.example, priority: 10}]}\n" }
+                    .joined())
+        }
+        let output = folder.path + "/out/"
+        let file = try description(ttl: 3600, ["a.example", "b.example"])
+        XCTAssertEqual(try Danectl.run(["generate", file, "-o", output]).status, 0)
+        let first = try String(contentsOfFile: output + "b.example.bind", encoding: .utf8)
+        _ = try description(ttl: 600, ["a.example", "b.example"])
+        let rewritten = try Danectl.run(["generate", file, "-o", output])
+        XCTAssertEqual(rewritten.status, 0, rewritten.stderr)
+        XCTAssertNotEqual(try String(contentsOfFile: output + "b.example.bind", encoding: .utf8), first)
+        let unchanged = try Danectl.run(["generate", file, "-o", output])
+        XCTAssertTrue(unchanged.stderr.contains("b.example.bind is unchanged"), unchanged.stderr)
+        _ = try description(ttl: 600, ["a.example"])
+        let pruned = try Danectl.run(["generate", file, "-o", output, "--prune"])
+        XCTAssertEqual(pruned.status, 0, pruned.stderr)
+        XCTAssertTrue(pruned.stderr.contains("removed \(output)b.example.bind"), pruned.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: output + "b.example.bind"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: output + "a.example.bind"))
+    }
+
     /// octoDNS's YamlProvider refuses names out of natural order (mx2 before mx10) and
     /// unescaped semicolons in TXT; nsupdate gets one atomic block per zone.
     func testOctoDNSAndNSUpdateFormats() throws {

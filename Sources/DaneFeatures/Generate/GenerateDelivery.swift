@@ -70,7 +70,8 @@ public enum GenerateDelivery {
         // Each file is compared with what is on disk and staged as it is rendered, then dropped:
         // the set is renamed into place only after every file was rendered and staged.
         let set = AtomicFiles.ChangedSet(expectedCount: folder ? zoneCount + outcome.mtaSTSPolicies.count : 1)
-        var digests: [(path: String, digest: String)] = []
+        var digests: [(path: String, digest: OutputClaims.Digest?)] = []
+        digests.reserveCapacity(folder ? zoneCount + outcome.mtaSTSPolicies.count : 1)
         func add(_ path: String, _ write: (TextSink) -> Bool) throws(DiagnosticError) {
             if AtomicFiles.Identity(of: path).map(inputs.contains) ?? false {
                 throw DiagnosticError(
@@ -83,11 +84,11 @@ public enum GenerateDelivery {
                     // A zone's file is small, and the claims need its digest.
                     let text = collectText(write)
                     try set.add(path, text)
-                    digests.append((path, OutputClaims.digest(Array(text.utf8))))
+                    digests.append((path, OutputClaims.Digest(of: Array(text.utf8))))
                 } else {
                     // One file with every record: written to its staged file as it is rendered.
                     try set.add(path) { Descriptors.write(write, to: $0) }
-                    digests.append((path, ""))
+                    digests.append((path, nil))
                 }
             } catch {
                 throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
@@ -156,7 +157,7 @@ public enum GenerateDelivery {
     /// wrote before and no longer makes. Runs only after every new file is in place, so a
     /// failed run removes nothing.
     private static func claim(
-        _ digests: [(path: String, digest: String)], _ outcome: GenerateOutcome,
+        _ digests: [(path: String, digest: OutputClaims.Digest?)], _ outcome: GenerateOutcome,
         _ target: Target
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = URL(fileURLWithPath: target.output)

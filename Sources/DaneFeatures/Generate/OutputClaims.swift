@@ -38,7 +38,7 @@ public struct OutputClaims: Sendable {
     /// path the whole description produces, whatever `--zone` kept: `--prune`), removes the
     /// files this description claimed earlier that it no longer makes.
     public func update(
-        written: [(path: String, digest: String)], pruningAllBut makes: Set<String>?
+        written: [(path: String, digest: Digest?)], pruningAllBut makes: Set<String>?
     ) throws(Failure) -> Pruned {
         let manifest = (folder as NSString).appendingPathComponent(Self.fileName)
         guard let lock = FileLock.acquire(directory: folder, wait: 30) else {
@@ -46,8 +46,14 @@ public struct OutputClaims: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
         var document = Self.load(manifest)
-        var mine = document[description] ?? [:]
-        for file in written { mine[Self.key(file.path)] = file.digest }
+        // Taken out, not copied: changing a dictionary the document still shares copies it whole.
+        var mine = document.removeValue(forKey: description) ?? [:]
+        for file in written {
+            let key = Self.key(file.path)
+            // Unchanged files keep the text already recorded (no new string for each).
+            if let digest = file.digest, let recorded = mine[key], Digest(hex: recorded) == digest { continue }
+            mine[key] = file.digest?.hex ?? ""
+        }
         var pruned = Pruned()
         if let makes {
             let wanted = Set(makes.map(Self.key))
@@ -57,7 +63,7 @@ public struct OutputClaims: Sendable {
                 case nil: continue
                 case .regular?:
                     guard let bytes = try? RegularFiles.read(path, limit: 64 << 20, followLinks: false),
-                        Self.digest(Array(bytes)) == recorded
+                        Digest(of: Array(bytes)).hex == recorded
                     else {
                         pruned.kept.append((path, "changed since danectl wrote it: left in place"))
                         continue
@@ -108,10 +114,10 @@ public struct OutputClaims: Sendable {
             return text.dropFirst(2).dropLast(2)
         }
         guard sink("{\n") else { return false }
-        for (index, description) in byteOrder(document.keys).enumerated() {
+        for (index, description) in PathOrder.sorted(document.keys).enumerated() {
             let claims = document[description]!
             guard sink((index == 0 ? "" : ",\n") + (try inside([description])) + " : {\n") else { return false }
-            let paths = byteOrder(claims.keys)
+            let paths = PathOrder.sorted(claims.keys)
             for start in stride(from: 0, to: paths.count, by: Self.pathsPerChunk) {
                 let chunk = paths[start..<min(start + Self.pathsPerChunk, paths.count)]
                 let lines = try inside(Dictionary(uniqueKeysWithValues: chunk.map { ($0, claims[$0]!) }))
@@ -139,28 +145,11 @@ public struct OutputClaims: Sendable {
         return text
     }
 
-    /// `keys` in the order of their UTF-8 bytes, as JSONEncoder sorts keys, compared in place
-    /// (the generic comparison of two UTF-8 views was most of sorting 100,000 paths).
-    static func byteOrder(_ keys: some Sequence<String>) -> [String] {
-        keys.sorted { one, other in
-            var (one, other) = (one, other)
-            return one.withUTF8 { a in
-                other.withUTF8 { b in
-                    let common = min(a.count, b.count)
-                    let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
-                    return order != 0 ? order < 0 : a.count < b.count
-                }
-            }
-        }
-    }
-
+    /// The claims on record; none when the file is missing or unreadable (then nothing is pruned).
     static func load(_ manifest: String) -> [String: [String: String]] {
-        // JSONDecoder: JSONSerialization's NSDictionary of a provider's 100,000 paths, bridged,
-        // took 40 MB more.
-        guard let data = FileManager.default.contents(atPath: manifest),
-            let document = try? JSONDecoder().decode([String: [String: String]].self, from: data)
-        else { return [:] }
-        return document
+        // Read by ClaimsReader: JSONDecoder's map took 48 MB at 100,000 paths, and
+        // JSONSerialization's bridged NSDictionary 40 MB more than that.
+        ClaimsReader.read(file: manifest) ?? [:]
     }
 
     /// A path as the claims record it: absolute, without `.`, `..` or doubled slashes. Paths
@@ -188,5 +177,50 @@ public struct OutputClaims: Sendable {
         return true
     }
 
-    static func digest(_ bytes: [UInt8]) -> String { Hex.encode(Digest.hash(bytes, with: .sha256)) }
+    /// A file's SHA-256, kept as its 32 bytes until the claims are written (as hex, 100 bytes on
+    /// the heap for each of a provider's 100,000 files).
+    public struct Digest: Sendable, Equatable {
+        private let words: (UInt64, UInt64, UInt64, UInt64)
+
+        public init(of bytes: [UInt8]) {
+            let hash = OpenSSLKit.Digest.hash(bytes, with: .sha256)
+            func word(_ index: Int) -> UInt64 { hash[index * 8..<index * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+            words = (word(0), word(1), word(2), word(3))
+        }
+
+        /// From the 64 lowercase hex digits `hex` prints; nil for anything else.
+        init?(hex: String) {
+            let digits = Array(hex.utf8)
+            guard digits.count == 64 else { return nil }
+            var words: [UInt64] = []
+            for start in stride(from: 0, to: 64, by: 16) {
+                var word: UInt64 = 0
+                for digit in digits[start..<start + 16] {
+                    switch digit {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): word = word << 4 | UInt64(digit - UInt8(ascii: "0"))
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"):
+                        word = word << 4 | UInt64(digit - UInt8(ascii: "a") + 10)
+                    default: return nil
+                    }
+                }
+                words.append(word)
+            }
+            self.words = (words[0], words[1], words[2], words[3])
+        }
+
+        /// 64 lowercase hex digits, in a string of exactly that size (a provider keeps 100,000).
+        public var hex: String {
+            let digits = Array("0123456789abcdef".utf8)
+            var text: [UInt8] = []
+            text.reserveCapacity(64)
+            for word in [words.0, words.1, words.2, words.3] {
+                for shift in stride(from: 60, through: 0, by: -4) {
+                    text.append(digits[Int(word >> UInt64(shift) & 0xF)])
+                }
+            }
+            return String(decoding: text, as: UTF8.self)
+        }
+
+        public static func == (a: Digest, b: Digest) -> Bool { a.words == b.words }
+    }
 }
