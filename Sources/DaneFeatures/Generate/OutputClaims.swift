@@ -80,19 +80,10 @@ public struct OutputClaims: Sendable {
         }
         document[description] = mine
         // Encoded into the staged file as it is made (a provider's claims are 11 MB of text).
-        var encodingFailure: (any Error)?
         do {
-            try AtomicFiles.write(to: manifest) { fd in
-                Descriptors.write(
-                    { sink in
-                        do { return try Self.encode(document, to: sink) } catch {
-                            encodingFailure = error
-                            return false
-                        }
-                    }, to: fd)
-            }
+            try AtomicFiles.write(to: manifest) { fd in Descriptors.write({ Self.encode(document, to: $0) }, to: fd) }
         } catch {
-            throw Failure(description: "cannot record the output claims in \(manifest): \(encodingFailure ?? error)")
+            throw Failure(description: "cannot record the output claims in \(manifest): \(error)")
         }
         return pruned
     }
@@ -105,7 +96,7 @@ public struct OutputClaims: Sendable {
     /// text, and JSONEncoder's tree of a provider's 100,000 paths, were each the largest thing a
     /// 100,000-zone run held, and JSONEncoder's sorting and escaping a tenth of its time.
     /// False when `sink` refused.
-    static func encode(_ document: [String: [String: String]], to sink: TextSink) throws -> Bool {
+    static func encode(_ document: [String: [String: String]], to sink: TextSink) -> Bool {
         guard sink("{\n") else { return false }
         for (index, description) in PathOrder.sorted(document.keys).enumerated() {
             let claims = document[description]!
@@ -152,9 +143,9 @@ public struct OutputClaims: Sendable {
     }
 
     /// The claims file's text whole (tests compare it with JSONEncoder's).
-    static func encode(_ document: [String: [String: String]]) throws -> String {
+    static func encode(_ document: [String: [String: String]]) -> String {
         var text = ""
-        _ = try encode(document) { piece in
+        _ = encode(document) { piece in
             text += piece
             return true
         }
