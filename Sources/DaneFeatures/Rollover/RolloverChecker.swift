@@ -442,5 +442,5 @@ public struct RolloverChecker: Sendable {
         return summary
     }
 
-    static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+    static func format(_ date: Date) -> String { RFC3339.string(date) }
 }

@@ -41,7 +41,7 @@ public struct RolloverPlanner: Sendable {
             let publishDetail =
                 seen.map {
                     "the current and next hashes at \(owner) have been seen published everywhere since "
-                        + "\(ISO8601DateFormatter().string(from: $0)) (recorded by rollover check)"
+                        + "\(RFC3339.string($0)) (recorded by rollover check)"
                 }
                 ?? "publish the current and next hashes at \(owner) (danectl generate, then sign and load the zone)"
             steps += [

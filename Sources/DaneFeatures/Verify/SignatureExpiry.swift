@@ -100,8 +100,5 @@ extension Verifier {
         }
     }
 
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: date)
-    }
+    static func format(_ date: Date) -> String { RFC3339.string(date) }
 }

@@ -138,7 +138,7 @@ public struct RRSIGData: Sendable, Hashable {
     public let signature: [UInt8]
 
     /// `YYYYMMDDHHmmSS` in UTC, as zone files print signature times.
-    public static func timeText(_ seconds: UInt32) -> String { compactTime.string(from: date(seconds)) }
+    public static func timeText(_ seconds: UInt32) -> String { RFC3339.compact(date(seconds)) }
 
     /// The signature time as a date (RFC 4034 §3.1.5 times wrap in 2106; read as the nearest).
     public static func date(_ seconds: UInt32) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
@@ -199,14 +199,6 @@ public struct RRSIGData: Sendable, Hashable {
         self.signer = signer
         self.signature = signature
     }
-
-    private static let compactTime: DateFormatter = {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMddHHmmss"
-        return formatter
-    }()
 }
 
 /// RFC 4034 §2.1.

@@ -89,10 +89,7 @@ public struct ChainBreak: Sendable, Codable, Hashable {
         self.signatures = signatures
     }
 
-    static func day(_ date: Date) -> String {
-        let style = Date.ISO8601FormatStyle()
-        return style.format(date)
-    }
+    static func day(_ date: Date) -> String { RFC3339.string(date) }
 
     private var dsText: String {
         ds.map { "\($0.keyTag) (algorithm \($0.algorithm), digest type \($0.digestType))" }.joined(separator: ", ")

@@ -246,19 +246,6 @@ extension AggregateReport {
     }
 }
 
-/// RFC 3339 date-times as reports carry them (with or without fractional seconds, any offset).
-public enum RFC3339 {
-    // Format styles are values (Sendable): made once, shared by every thread.
-    private static let plain = Date.ISO8601FormatStyle()
-    private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    public static func date(_ text: String) -> Date? {
-        (try? plain.parse(text)) ?? (try? fractional.parse(text))
-    }
-
-    public static func string(_ date: Date) -> String { plain.format(date) }
-}
-
 extension AggregateReport {
     /// The JSON as UTF-8: a UTF-8 byte order mark dropped, UTF-16 with a mark converted.
     public static func utf8(_ data: Data) -> Data {

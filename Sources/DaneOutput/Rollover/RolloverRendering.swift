@@ -68,11 +68,10 @@ public enum RolloverRendering {
     }
 
     public static func checkText(_ results: [RolloverHostResult]) -> String {
-        let iso = ISO8601DateFormatter()
         return results.map { result in
             let when =
                 result.earliestSafe.map {
-                    "  (\(result.state == .safe ? "from" : "earliest safe"): \(iso.string(from: $0)))"
+                    "  (\(result.state == .safe ? "from" : "earliest safe"): \(RFC3339.string($0)))"
                 } ?? ""
             return "\(result.host)  \(result.state.rawValue.uppercased())\(when)\n"
                 + result.reasons.map { "  \($0)\n" }.joined()
@@ -128,9 +127,8 @@ public enum RolloverRendering {
     }
 
     public static func planText(_ steps: [RolloverStep]) -> String {
-        let iso = ISO8601DateFormatter()
         return steps.enumerated().map { index, step in
-            "\(index + 1). \(step.host) \(step.action.rawValue) not before \(iso.string(from: step.earliest))"
+            "\(index + 1). \(step.host) \(step.action.rawValue) not before \(RFC3339.string(step.earliest))"
                 + (step.waitSeconds > 0 ? " (wait \(step.waitSeconds) s)" : "") + "\n   \(step.detail)\n"
         }.joined()
     }

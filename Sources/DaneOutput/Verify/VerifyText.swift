@@ -159,9 +159,6 @@ public struct VerifyText {
     }
 
     static func day(_ date: Date?) -> String {
-        guard let date else { return "?" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
+        date.map(RFC3339.day) ?? "?"
     }
 }

@@ -59,8 +59,7 @@ extension DNSSECAlgorithm: ExpressibleByArgument {
 enum Clock {
     static func parse(_ text: String?) throws -> Date {
         guard let text else { return Date() }
-        let formatter = ISO8601DateFormatter()
-        guard let date = formatter.date(from: text) else {
+        guard let date = RFC3339.date(text) else {
             throw ValidationError("--now \"\(text)\" is not an RFC 3339 time such as 2026-11-29T04:00:00Z")
         }
         // DNSSEC times are 32-bit seconds since 1970 (RFC 4034 §3.1.5), and SOA date serials
