@@ -151,6 +151,30 @@ public enum Descriptors {
         return true
     }
 
+    /// Every byte of `data` (nothing to write is success).
+    public static func writeAll(_ data: Data, to fd: Int32) -> Bool {
+        data.isEmpty || data.withUnsafeBytes { writeAll($0, to: fd) }
+    }
+
+    /// A diagnostic line or progress text to standard error. A failure is not reported
+    /// anywhere (there is nowhere left to say it), and never stops the program, unlike
+    /// FileHandle's write, which traps on a closed descriptor.
+    public static func writeStandardError(_ text: String) { _ = writeAll(text, to: STDERR_FILENO) }
+
+    /// What `fd` holds up to its end, or its first `limit` bytes when it holds more (nil
+    /// limit: no bound); nil when reading fails, with errno saying why.
+    public static func readToEnd(_ fd: Int32, limit: Int? = nil) -> Data? {
+        var data = Data()
+        var block = [UInt8](repeating: 0, count: 65_536)
+        while limit.map({ data.count < $0 }) ?? true {
+            let count = readFull(fd, into: &block)
+            if count < 0 { return nil }
+            if count == 0 { break }
+            data.append(contentsOf: block[0..<min(count, limit.map { $0 - data.count } ?? count)])
+        }
+        return data
+    }
+
     /// Every byte of `text` (nothing to write is success).
     public static func writeAll(_ text: String, to fd: Int32) -> Bool {
         // A native string is one buffer already: written from it, not from a copy (a

@@ -6,6 +6,17 @@ import XCTest
 /// give exactly one error line at that place, exit 66 when a named file cannot be opened and 65
 /// for any other bad input, and leave the output file untouched.
 final class BadInputTests: XCTestCase {
+    /// `verify --domains-from -` reads the list from standard input (through FileKit, not
+    /// FileHandle) and names a bad line by its number there, before any DNS is asked.
+    func testDomainListFromStandardInputNamesTheBadLine() throws {
+        let result = try Processes.run(
+            Danectl.path, ["verify", "--domains-from", "-", "--resolver", "127.0.0.1:9"],
+            stdin: Data("a.example\n# a comment\n\nnot a domain!\nb.example\n".utf8))
+        XCTAssertEqual(result.status, 64, result.stderr)
+        XCTAssertTrue(result.stderr.contains("standard input:4:"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("\"not a domain!\" is not a domain name"), result.stderr)
+    }
+
     static let folder = Repository.path("Tests/Fixtures/bad-input")
 
     func testEveryBadInputFixtureFailsCleanly() throws {

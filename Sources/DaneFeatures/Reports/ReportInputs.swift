@@ -30,6 +30,12 @@ public enum ReportInputs {
         let description: String
     }
 
+    /// Reading standard input failed (the input is recorded as unreadable, like a file).
+    struct StandardInputUnreadable: Error, Sendable, CustomStringConvertible {
+        let reason: String
+        var description: String { "cannot read standard input: \(reason)" }
+    }
+
     /// Every input named by `paths`, in a stable order; "-" is standard input. Each is read
     /// only when asked, at most `limit + 1` bytes.
     /// A path that does not exist stops the run before anything is stored (66).
@@ -58,7 +64,10 @@ public enum ReportInputs {
             if path == "-" {
                 inputs.append(
                     Input(source: "standard input", isStandardInput: true) {
-                        FileHandle.standardInput.readData(ofLength: limit + 1)
+                        guard let data = Descriptors.readToEnd(STDIN_FILENO, limit: limit + 1) else {
+                            throw StandardInputUnreadable(reason: String(cString: strerror(errno)))
+                        }
+                        return data
                     })
                 continue
             }

@@ -8,7 +8,13 @@ public enum DomainList {
     public static func read(_ path: String) throws(DiagnosticError) -> [String] {
         let data: Data
         if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
+            guard let read = Descriptors.readToEnd(STDIN_FILENO) else {
+                throw DiagnosticError(
+                    .error(
+                        .noInput("usage-domains-unreadable"),
+                        "cannot read the domain list from standard input: \(String(cString: strerror(errno)))"))
+            }
+            data = read
         } else {
             do { data = try RegularFiles.read(path, limit: 256 << 20, followLinks: true) } catch {
                 throw DiagnosticError(.error(.noInput("usage-domains-unreadable"), error.description))

@@ -40,18 +40,18 @@ public final class StreamedVerify: @unchecked Sendable {
         if shown && format == .text { out = text.render([report]) + "\n" }
         if shown && format == .jsonl { out = VerifyJSON.line(report) }
         if let out, !failedToWrite {
-            if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if progress { Descriptors.writeStandardError("\r\u{1B}[K") }
             failedToWrite = !Descriptors.writeAll(out, to: STDOUT_FILENO)
             if failedToWrite { writeError = errno }
         }
         if progress, lastProgress.map({ ContinuousClock.now - $0 > .milliseconds(200) }) ?? true || done == total {
             lastProgress = ContinuousClock.now
-            FileHandle.standardError.write(Data("\rverify: \(done)/\(total) domains".utf8))
+            Descriptors.writeStandardError("\rverify: \(done)/\(total) domains")
         }
     }
 
     public func endProgress() {
-        if progress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if progress { Descriptors.writeStandardError("\r\u{1B}[K") }
     }
 }
 
@@ -67,10 +67,9 @@ public final class Heartbeat: @unchecked Sendable {
         let started = ContinuousClock.now
         timer.schedule(deadline: .now() + 10, repeating: 10)
         timer.setEventHandler {
-            FileHandle.standardError.write(
-                Data(
-                    "verify: \(stream.finished)/\(stream.total) domains after \((ContinuousClock.now - started).components.seconds) s\n"
-                        .utf8))
+            Descriptors.writeStandardError(
+                "verify: \(stream.finished)/\(stream.total) domains after \((ContinuousClock.now - started).components.seconds) s\n"
+            )
         }
         timer.resume()
         self.timer = timer

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaneFeatures
 import DaneModel
+import FileKit
 import Foundation
 import HTTPService
 import ReportReceiver
@@ -86,10 +87,8 @@ struct ServeOptions: ParsableArguments {
         }
         let server = try openListener(on: host, port, receiver, printer)
         let stops = StopSignals { server.stop() }
-        FileHandle.standardError.write(
-            Data(
-                "danectl serve: listening on \(host):\(server.port) (http), storing into \(store.location)\n"
-                    .utf8))
+        Descriptors.writeStandardError(
+            "danectl serve: listening on \(host):\(server.port) (http), storing into \(store.location)\n")
         server.run()
         withExtendedLifetime(stops) {}
     }
@@ -102,7 +101,7 @@ struct ServeOptions: ParsableArguments {
         configuration.maxConnections = maxConnections
         do {
             return try HTTPServer(configuration, screen: receiver.screen, handler: receiver.handle) { line in
-                FileHandle.standardError.write(Data("danectl serve: \(line)\n".utf8))
+                Descriptors.writeStandardError("danectl serve: \(line)\n")
             }
         } catch {
             printer.print(.error(.unavailable("unavailable-listen"), "cannot serve on \(listen): \(error.description)"))

@@ -1,4 +1,5 @@
 import DaneModel
+import FileKit
 import Foundation
 
 /// Prints diagnostics to standard error as `file:line:col: error: message [code]`, in colour only
@@ -39,6 +40,6 @@ struct DiagnosticPrinter {
             line = line.replacingOccurrences(
                 of: label, with: "\u{1B}[1;\(code)m\(label)\u{1B}[0m", options: [], range: line.range(of: label))
         }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Descriptors.writeStandardError(line + "\n")
     }
 }

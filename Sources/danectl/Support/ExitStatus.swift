@@ -53,17 +53,19 @@ func writeStandardOutput(_ text: String, _ printer: DiagnosticPrinter) throws {
 /// What `render` makes, written to standard output piece by piece as it is made; 73 when a
 /// piece cannot be written (and nothing more is rendered).
 func streamStandardOutput(_ render: (TextSink) -> Bool, _ printer: DiagnosticPrinter) throws {
-    guard Descriptors.write(render, to: STDOUT_FILENO) else {
-        let failure = errno
-        // A reader that closed the pipe (`| head`) has what it wanted: 73, without a message.
-        if failure != EPIPE {
-            printer.print(
-                .error(
-                    .cannotCreate("output-stdout"),
-                    "cannot write to standard output: \(String(cString: strerror(failure)))"))
-        }
-        throw ExitStatus.cannotCreate.exit
+    guard Descriptors.write(render, to: STDOUT_FILENO) else { return try reportStandardOutputFailure(errno, printer) }
+}
+
+/// Standard output refused a write (errno `failure`): 73; said unless the reader closed the
+/// pipe (`| head` has what it wanted).
+func reportStandardOutputFailure(_ failure: Int32, _ printer: DiagnosticPrinter) throws {
+    if failure != EPIPE {
+        printer.print(
+            .error(
+                .cannotCreate("output-stdout"), "cannot write to standard output: \(String(cString: strerror(failure)))"
+            ))
     }
+    throw ExitStatus.cannotCreate.exit
 }
 
 /// Every byte of `text` to standard output (retrying short writes and EINTR); false when the

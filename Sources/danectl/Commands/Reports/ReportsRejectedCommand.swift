@@ -1,6 +1,7 @@
 import ArgumentParser
 import DaneFeatures
 import DaneModel
+import FileKit
 import Foundation
 
 struct ReportsRejectedCommand: ParsableCommand {
@@ -35,7 +36,10 @@ struct ReportsRejectedCommand: ParsableCommand {
                             "no input kept aside has id \(show); `danectl reports rejected` lists them"))
                     throw ExitStatus.usage.exit
                 }
-                FileHandle.standardOutput.write(content)
+                guard Descriptors.writeAll(content, to: STDOUT_FILENO) else {
+                    try reportStandardOutputFailure(errno, printer)
+                    return
+                }
                 return
             }
             try writeStandardOutput(RejectedInputsText.listing(try reports.rejected(limit: limit)), printer)
