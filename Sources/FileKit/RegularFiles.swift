@@ -74,6 +74,9 @@ public enum RegularFiles {
         return Kind(info.st_mode)
     }
 
+    /// The folder `path` is in: `.` for a bare name, `/` for a name at the root.
+    public static func folder(of path: String) -> String { PathParts(path).folder }
+
     /// At most `limit + 1` bytes of a regular file (so an oversized one is seen as such without
     /// being held whole). Opened without blocking, so a FIFO cannot hang the caller.
     public static func read(_ path: String, limit: Int, followLinks: Bool) throws(Failure) -> Data {

@@ -1,3 +1,4 @@
+import FileKit
 import Foundation
 import XCTest
 
@@ -99,6 +100,17 @@ final class OutputPathsTests: XCTestCase {
             }
             let expected = String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
             XCTAssertEqual(OutputClaims.encode(document), expected, "round \(round)")
+        }
+    }
+
+    /// The folder a key or file is made in (rollover prepare creates it first): a bare name
+    /// lies in `.`, which exists, rather than in "" (NSString's answer), which cannot be created.
+    func testFolderOfAPath() {
+        for (path, folder) in [
+            ("next.key", "."), ("/next.key", "/"), ("keys/next.key", "keys"),
+            ("/etc/danectl/keys/mx1.next.key", "/etc/danectl/keys"), ("../k/next.key", "../k"),
+        ] {
+            XCTAssertEqual(RegularFiles.folder(of: path), folder, path)
         }
     }
 }

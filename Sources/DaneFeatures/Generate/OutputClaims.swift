@@ -40,7 +40,7 @@ public struct OutputClaims: Sendable {
     public func update(
         written: [(path: String, digest: Digest?)], pruningAllBut makes: Set<String>?
     ) throws(Failure) -> Pruned {
-        let manifest = (folder as NSString).appendingPathComponent(Self.fileName)
+        let manifest = OutputLayout.path(in: folder, Self.fileName)
         guard let lock = FileLock.acquire(directory: folder, wait: 30) else {
             throw Failure(description: "\(folder): another generate holds the output folder's claims; run again")
         }

@@ -80,14 +80,14 @@ public enum ReportInputs {
                 add(path, followLinks: true)
                 continue
             }
-            let maildir = ["new", "cur"].map { (path as NSString).appendingPathComponent($0) }
+            let maildir = ["new", "cur"].map { OutputLayout.path(in: path, $0) }
             let folders = maildir.allSatisfy { FileManager.default.fileExists(atPath: $0) } ? maildir : [path]
             for folder in folders {
                 guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
                     throw Missing(description: "\(folder): cannot list this directory")
                 }
                 for name in names.sorted() where !name.hasPrefix(".") {
-                    let full = (folder as NSString).appendingPathComponent(name)
+                    let full = OutputLayout.path(in: folder, name)
                     switch RegularFiles.kind(full) {
                     case .regular?: add(full, followLinks: false)
                     case .directory?, nil: continue

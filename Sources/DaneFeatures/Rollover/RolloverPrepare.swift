@@ -72,7 +72,7 @@ public enum RolloverPrepare {
         }
         do {
             try FileManager.default.createDirectory(
-                atPath: (next.path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: RegularFiles.folder(of: next.path), withIntermediateDirectories: true)
             try AtomicFiles.write([(next.path, made.privateKeyPEM, 0o600), (csrPath, made.csrPEM, 0o644)])
         } catch {
             throw DiagnosticError(
