@@ -20,16 +20,37 @@ struct FailureTotalsRow {
     /// `[[ip, sessions, count of all], ...]` as both databases aggregate the busiest
     /// addresses: the addresses, and how many the group has.
     static func addresses(fromJSON text: String?) -> (listed: [ReportSummary.AddressSessions], count: Int) {
-        guard let data = text?.data(using: .utf8), let rows = try? JSONSerialization.jsonObject(with: data) as? [[Any]]
-        else { return ([], 0) }
+        guard let text, let rows = try? JSONDecoder().decode([[Cell]].self, from: Data(text.utf8)) else {
+            return ([], 0)
+        }
         let listed = rows.compactMap { row -> ReportSummary.AddressSessions? in
-            guard row.count == 3, let ip = row[0] as? String, let sessions = (row[1] as? NSNumber)?.intValue else {
-                return nil
-            }
+            guard row.count == 3, case .text(let ip) = row[0], let sessions = row[1].integer else { return nil }
             return .init(ip: ip, sessions: sessions)
         }
-        let count = rows.first.flatMap { $0.count == 3 ? ($0[2] as? NSNumber)?.intValue : nil } ?? 0
+        let count = rows.first.flatMap { $0.count == 3 ? $0[2].integer : nil } ?? 0
         return (listed, count)
+    }
+
+    /// One value of those rows: text, a number, or something else (then the row is skipped).
+    enum Cell: Decodable {
+        case text(String), number(Double), other
+
+        init(from decoder: any Decoder) throws {
+            let value = try decoder.singleValueContainer()
+            if let text = try? value.decode(String.self) {
+                self = .text(text)
+            } else if let number = try? value.decode(Double.self) {
+                self = .number(number)
+            } else {
+                self = .other
+            }
+        }
+
+        /// A number as a count (its whole part); nil for anything else or out of range.
+        var integer: Int? {
+            guard case .number(let number) = self, number.isFinite, abs(number) < 9e18 else { return nil }
+            return Int(number)
+        }
     }
 }
 
