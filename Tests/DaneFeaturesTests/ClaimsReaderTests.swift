@@ -9,20 +9,8 @@ import XCTest
 final class ClaimsReaderTests: XCTestCase {
     func testReadsWhatJSONEncoderWrites() throws {
         var generator = SystemRandomNumberGenerator()
-        let pieces = [
-            "/srv/dns/", "customer", "é", "\u{1F600}", "\"", "\\", "/", "\n", "\t", "\u{01}", "\u{7F}", "\u{2028}",
-            "a b", "\u{FFFD}", "\r", "0",
-        ]
-        func text() -> String {
-            (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement()! }.joined()
-        }
         for round in 0..<200 {
-            var document: [String: [String: String]] = [:]
-            for _ in 0..<Int.random(in: 0...4, using: &generator) {
-                document[text()] = Dictionary(
-                    (0..<Int.random(in: 0...20, using: &generator)).map { _ in (text(), text()) },
-                    uniquingKeysWith: { first, _ in first })
-            }
+            let document = RandomClaims.document(descriptions: 0...4, paths: 0...20, using: &generator)
             for formatting: JSONEncoder.OutputFormatting in [
                 [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes], [], [.prettyPrinted],
             ] {

@@ -82,22 +82,10 @@ final class OutputPathsTests: XCTestCase {
     /// to four bytes) its text is JSONEncoder's, byte for byte.
     func testClaimsEncoderPrintsWhatJSONEncoderPrintsForAnyText() throws {
         var generator = SystemRandomNumberGenerator()
-        let pieces =
-            (0..<0x20).map { String(UnicodeScalar(UInt8($0))) }
-            + ["\"", "\\", "/", "a", "Z", "0", " ", "\u{7F}", "é", "\u{2028}", "\u{FFFD}", "\u{1F600}", "/srv/dns/"]
-        func text() -> String {
-            (0..<Int.random(in: 0...5, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
-                .joined()
-        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         for round in 0..<300 {
-            var document: [String: [String: String]] = [:]
-            for _ in 0..<Int.random(in: 0...3, using: &generator) {
-                document[text()] = Dictionary(
-                    (0..<Int.random(in: 0...6, using: &generator)).map { _ in (text(), text()) },
-                    uniquingKeysWith: { first, _ in first })
-            }
+            let document = RandomClaims.document(descriptions: 0...3, paths: 0...6, using: &generator)
             let expected = String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
             XCTAssertEqual(OutputClaims.encode(document), expected, "round \(round)")
         }
