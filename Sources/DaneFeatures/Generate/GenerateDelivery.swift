@@ -69,9 +69,10 @@ public enum GenerateDelivery {
         let inputs = Set((outcome.inputs + target.extraInputs).compactMap(AtomicFiles.Identity.init(of:)))
         // Each file is compared with what is on disk and staged as it is rendered, then dropped:
         // the set is renamed into place only after every file was rendered and staged.
-        let set = AtomicFiles.ChangedSet(expectedCount: folder ? zoneCount + outcome.mtaSTSPolicies.count : 1)
+        let fileCount = folder ? zoneCount + outcome.mtaSTSPolicies.count : 1
+        let set = AtomicFiles.ChangedSet(expectedCount: fileCount)
         var digests: [(path: String, digest: OutputClaims.Digest?)] = []
-        digests.reserveCapacity(folder ? zoneCount + outcome.mtaSTSPolicies.count : 1)
+        digests.reserveCapacity(fileCount)
         func add(_ path: String, _ write: (TextSink) -> Bool) throws(DiagnosticError) {
             if AtomicFiles.Identity(of: path).map(inputs.contains) ?? false {
                 throw DiagnosticError(

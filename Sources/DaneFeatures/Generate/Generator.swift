@@ -230,7 +230,7 @@ public struct Generator {
                 warnings.append(
                     .warning(
                         "certificate-expired",
-                        "the certificate for \(host.host) in \(source.written) expired on \(Self.day(notAfter)); RFC 7672 "
+                        "the certificate for \(host.host) in \(source.written) expired on \(RFC3339.day(notAfter)); RFC 7672 "
                             + "senders still match 3 1 1, but Exchange Online refuses it (5.7.322 certificate-expired)",
                         at: source.location))
             }
@@ -302,6 +302,4 @@ public struct Generator {
                 at: source.location)
         }
     }
-
-    static func day(_ date: Date) -> String { RFC3339.day(date) }
 }

@@ -189,43 +189,28 @@ public struct OutputClaims: Sendable {
     public struct Digest: Sendable, Equatable {
         private let words: (UInt64, UInt64, UInt64, UInt64)
 
-        public init(of bytes: [UInt8]) {
-            let hash = OpenSSLKit.Digest.hash(bytes, with: .sha256)
+        public init(of bytes: [UInt8]) { self.init(hash: OpenSSLKit.Digest.hash(bytes, with: .sha256)) }
+
+        /// From the 64 lowercase hex digits `hex` prints; nil for anything else (upper case
+        /// included: the claims compare the recorded text itself when pruning).
+        init?(hex: String) {
+            guard hex.utf8.count == 64, !hex.utf8.contains(where: { (0x41...0x46).contains($0) }),
+                let bytes = Hex.decode(hex), bytes.count == 32
+            else { return nil }
+            self.init(hash: bytes)
+        }
+
+        private init(hash: [UInt8]) {
             func word(_ index: Int) -> UInt64 { hash[index * 8..<index * 8 + 8].reduce(0) { $0 << 8 | UInt64($1) } }
             words = (word(0), word(1), word(2), word(3))
         }
 
-        /// From the 64 lowercase hex digits `hex` prints; nil for anything else.
-        init?(hex: String) {
-            let digits = Array(hex.utf8)
-            guard digits.count == 64 else { return nil }
-            var words: [UInt64] = []
-            for start in stride(from: 0, to: 64, by: 16) {
-                var word: UInt64 = 0
-                for digit in digits[start..<start + 16] {
-                    switch digit {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"): word = word << 4 | UInt64(digit - UInt8(ascii: "0"))
-                    case UInt8(ascii: "a")...UInt8(ascii: "f"):
-                        word = word << 4 | UInt64(digit - UInt8(ascii: "a") + 10)
-                    default: return nil
-                    }
-                }
-                words.append(word)
-            }
-            self.words = (words[0], words[1], words[2], words[3])
-        }
-
-        /// 64 lowercase hex digits, in a string of exactly that size (a provider keeps 100,000).
+        /// 64 lowercase hex digits (Hex, the project's one codec).
         public var hex: String {
-            let digits = Array("0123456789abcdef".utf8)
-            var text: [UInt8] = []
-            text.reserveCapacity(64)
-            for word in [words.0, words.1, words.2, words.3] {
-                for shift in stride(from: 60, through: 0, by: -4) {
-                    text.append(digits[Int(word >> UInt64(shift) & 0xF)])
-                }
-            }
-            return String(decoding: text, as: UTF8.self)
+            Hex.encode(
+                [words.0, words.1, words.2, words.3].flatMap { word in
+                    stride(from: 56, through: 0, by: -8).map { UInt8(truncatingIfNeeded: word >> UInt64($0)) }
+                })
         }
 
         public static func == (a: Digest, b: Digest) -> Bool { a.words == b.words }

@@ -232,7 +232,7 @@ public struct RolloverChecker: Sendable {
                     .init(
                         "no-evidence-yet",
                         "the next hash is published everywhere, but no real-time check has recorded it yet (a rehearsal with --now "
-                            + "records nothing): run `danectl rollover check` without --now; deploying is safe from \(Self.format(earliest)) at the earliest (\(why))"
+                            + "records nothing): run `danectl rollover check` without --now; deploying is safe from \(RFC3339.string(earliest)) at the earliest (\(why))"
                     )
                 ],
                 earliest: earliest, published: true)
@@ -244,8 +244,8 @@ public struct RolloverChecker: Sendable {
                 [
                     .init(
                         "waiting-for-caches",
-                        "the next hash has been seen fully published since \(Self.format(seen)); resolvers may still cache "
-                            + "the old set until \(Self.format(earliest)) (\(why)); \(Int((earliest.timeIntervalSince(now)).rounded(.up))) s to go"
+                        "the next hash has been seen fully published since \(RFC3339.string(seen)); resolvers may still cache "
+                            + "the old set until \(RFC3339.string(earliest)) (\(why)); \(Int((earliest.timeIntervalSince(now)).rounded(.up))) s to go"
                     )
                 ],
                 earliest: earliest, published: true)
@@ -255,7 +255,7 @@ public struct RolloverChecker: Sendable {
             [
                 .init(
                     "safe",
-                    "the next hash is published everywhere and has been since \(Self.format(seen)); the current key still matches on every address"
+                    "the next hash is published everywhere and has been since \(RFC3339.string(seen)); the current key still matches on every address"
                 )
             ],
             earliest: earliest, published: true)
@@ -358,8 +358,8 @@ public struct RolloverChecker: Sendable {
                 [
                     .init(
                         "deployed-too-early",
-                        "the new key went live before caches could hold its hash: \(owner) TLSA has been published since \(Self.format(seen)), "
-                            + "so senders with the old set cached defer mail with 5.7.323 tlsa-invalid until \(Self.format(safeFrom)) "
+                        "the new key went live before caches could hold its hash: \(owner) TLSA has been published since \(RFC3339.string(seen)), "
+                            + "so senders with the old set cached defer mail with 5.7.323 tlsa-invalid until \(RFC3339.string(safeFrom)) "
                             + "(\(Int(safeFrom.timeIntervalSince(now).rounded(.up))) s): put the previous certificate back until then"
                     )
                 ], earliest: safeFrom)
@@ -376,7 +376,7 @@ public struct RolloverChecker: Sendable {
                 .init(
                     "deployed",
                     "the new key is live on every address and matches \(owner) IN TLSA \(matched.map(\.description).joined(separator: ", ")), "
-                        + "published since \(Self.format(seen)); retire the old hash from \(Self.format(retire)) (\(howToRetire))"
+                        + "published since \(RFC3339.string(seen)); retire the old hash from \(RFC3339.string(retire)) (\(howToRetire))"
                 )
             ],
             earliest: retire, published: true)
@@ -442,5 +442,4 @@ public struct RolloverChecker: Sendable {
         return summary
     }
 
-    static func format(_ date: Date) -> String { RFC3339.string(date) }
 }

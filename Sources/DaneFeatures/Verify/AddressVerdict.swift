@@ -116,14 +116,14 @@ extension Verifier {
                     if options.profile == .exchangeOnline {
                         return report(
                             .fail, .certificateExpired,
-                            "the certificate matches its TLSA record but expired on \(Self.format(notAfter)); Exchange Online refuses expired certificates",
+                            "the certificate matches its TLSA record but expired on \(RFC3339.string(notAfter)); Exchange Online refuses expired certificates",
                             remedy: "renew the certificate (keep the key, and the 3 1 1 record stays valid)",
                             outcome: outcome)
                     }
                     warnings.append(
                         .init(
                             .certificateExpiredDANEEE,
-                            "the certificate expired on \(Self.format(notAfter)): RFC 7672 senders ignore dates for DANE-EE, "
+                            "the certificate expired on \(RFC3339.string(notAfter)): RFC 7672 senders ignore dates for DANE-EE, "
                                 + "but Exchange Online bounces with 5.7.322 certificate-expired"))
                 }
                 return report(.pass, nil, "DANE authenticated", outcome: outcome, warnings: warnings)
@@ -161,7 +161,7 @@ extension Verifier {
             guard let notAfter = certificate.notAfter, notAfter >= now, notAfter < limit else { return nil }
             return VerifyFinding(
                 .certificateExpiring,
-                "\(index == 0 ? "the server certificate" : "chain certificate \(index)") (\(certificate.subject)) expires on \(Self.format(notAfter))"
+                "\(index == 0 ? "the server certificate" : "chain certificate \(index)") (\(certificate.subject)) expires on \(RFC3339.string(notAfter))"
             )
         }
     }

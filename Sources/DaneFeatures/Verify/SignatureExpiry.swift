@@ -94,11 +94,9 @@ extension Verifier {
             return VerifyFinding(
                 .signatureExpiring,
                 signatures.count == 1
-                    ? "the signature over \(first.what) expires on \(Self.format(first.expires)); re-sign \(zone) before then"
-                    : "\(signatures.count) signatures of \(zone) expire within \(options.warnDays) days, the earliest on \(Self.format(first.expires)) "
+                    ? "the signature over \(first.what) expires on \(RFC3339.string(first.expires)); re-sign \(zone) before then"
+                    : "\(signatures.count) signatures of \(zone) expire within \(options.warnDays) days, the earliest on \(RFC3339.string(first.expires)) "
                         + "(over \(first.what)); re-sign \(zone) before then")
         }
     }
-
-    static func format(_ date: Date) -> String { RFC3339.string(date) }
 }

@@ -89,8 +89,6 @@ public struct ChainBreak: Sendable, Codable, Hashable {
         self.signatures = signatures
     }
 
-    static func day(_ date: Date) -> String { RFC3339.string(date) }
-
     private var dsText: String {
         ds.map { "\($0.keyTag) (algorithm \($0.algorithm), digest type \($0.digestType))" }.joined(separator: ", ")
     }
@@ -100,7 +98,7 @@ public struct ChainBreak: Sendable, Codable, Hashable {
     }
     private var signatureText: String {
         signatures.map {
-            "by \($0.signer) key \($0.keyTag), valid \(Self.day($0.inception)) to \(Self.day($0.expiration))"
+            "by \($0.signer) key \($0.keyTag), valid \(RFC3339.string($0.inception)) to \(RFC3339.string($0.expiration))"
         }.joined(separator: "; ")
     }
 
