@@ -15,8 +15,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
-        // TLS-RPT reports: the SQLite store.
-        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: C at the edge
@@ -29,6 +27,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibPQ", path: "Sources/C/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", path: "Sources/C/CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
             name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
@@ -50,6 +51,8 @@ let package = Package(
         .target(name: "ZlibKit", dependencies: ["CZlib"]),
         /// PostgreSQL through libpq (the shared report store).
         .target(name: "PostgresKit", dependencies: ["CLibPQ"]),
+        /// SQLite through the system libsqlite3 (the embedded report store).
+        .target(name: "SQLiteKit", dependencies: ["CSQLite"]),
         /// Files replaced atomically (temporary file, fsync, rename): every file danectl writes.
         .target(name: "FileKit", dependencies: ["CFileShims"]),
         /// Work spread over the cores with the results kept in order (large outputs, the
@@ -63,10 +66,8 @@ let package = Package(
         .target(
             name: "DaneSpec",
             dependencies: ["DaneModel", "YAMLKit", "WorkSharing", .product(name: "Yams", package: "Yams")]),
-        /// Where TLS-RPT reports are kept: SQLite through GRDB, or PostgreSQL.
-        .target(
-            name: "ReportStore",
-            dependencies: ["DaneModel", "PostgresKit", .product(name: "GRDB", package: "GRDB.swift")]),
+        /// Where TLS-RPT reports are kept: SQLite or PostgreSQL.
+        .target(name: "ReportStore", dependencies: ["DaneModel", "PostgresKit", "SQLiteKit"]),
         .target(
             name: "DaneFeatures",
             dependencies: [
@@ -123,6 +124,7 @@ let package = Package(
         .testTarget(name: "DaneModelTests", dependencies: ["DaneModel"]),
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
         .testTarget(name: "WorkSharingTests", dependencies: ["WorkSharing"]),
+        .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit"]),
         .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel", "FileKit"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(

@@ -7,6 +7,7 @@
 # summary. The same files go into a PostgreSQL store too, on a private cluster this script
 # starts on loopback and stops (Debian's postgresql; as the postgres user when run as root).
 # Usage: Benchmarks/reports.sh [COUNT]   (default 10000; 100000 for a provider)
+#        DANECTL=PATH Benchmarks/reports.sh   times that binary instead of building this tree
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
@@ -15,8 +16,8 @@ if ! "$venv/bin/python" -c 'import parsedmarc' 2>/dev/null; then
     echo "reports.sh: installing parsedmarc into $venv" >&2
     python3 -m venv "$venv" && "$venv/bin/pip" install -q parsedmarc
 fi
-swift build -c release --product danectl >&2
-danectl=$PWD/.build/release/danectl
+if [[ -z ${DANECTL:-} ]]; then swift build -c release --product danectl >&2; fi
+danectl=${DANECTL:-$PWD/.build/release/danectl}
 work=$(mktemp -d)
 chmod 755 "$work"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)

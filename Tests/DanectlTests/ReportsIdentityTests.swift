@@ -311,6 +311,44 @@ final class ReportsIdentityTests: XCTestCase {
         XCTAssertEqual(failures?.first?["receiving_ip"] as? String, "192.0.2.1")
     }
 
+    /// Stores made before danectl owned its SQLite access (GRDB wrote this fixture: all five
+    /// migrations, one report, one input kept aside) read the same and take new reports,
+    /// without any migration running again.
+    func testAStoreMadeByEarlierReleasesCarriesOn() throws {
+        let folder = try TemporaryFolder()
+        let db = folder.file("old.sqlite")
+        try FileManager.default.copyItem(atPath: Repository.path("Tests/Fixtures/store/grdb-v5.sqlite"), toPath: db)
+        let example = Repository.path("Tests/Fixtures/tlsrpt/rfc8460-example.json")
+        let sent = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: example))) as? [String: Any])
+        let summaries = try XCTUnwrap(sent["policies"] as? [[String: Any]]).compactMap {
+            $0["summary"] as? [String: Any]
+        }
+        let successful = summaries.compactMap { $0["total-successful-session-count"] as? Int }.reduce(0, +)
+        let failed = summaries.compactMap { $0["total-failure-session-count"] as? Int }.reduce(0, +)
+        let before = try summary(db)
+        XCTAssertEqual(before.compactMap { $0["successful_sessions"] as? Int }.reduce(0, +), successful)
+        XCTAssertEqual(before.compactMap { $0["failed_sessions"] as? Int }.reduce(0, +), failed)
+        let rejected = try Danectl.run(["reports", "rejected", "--db", db, "--show", "1"])
+        XCTAssertEqual(rejected.status, 0, rejected.stderr)
+        XCTAssertEqual(rejected.stdout, "{\"not\": \"a report\"\n")
+        // The same report again is recognised by the identity GRDB stored; a new one is kept.
+        let again = try ingest(db, [example])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("0 stored, 1 already stored"), again.stdout)
+        let other = try folder.write("other.json", Self.report(organization: "Newer Org", successful: 7))
+        XCTAssertEqual(try ingest(db, [other]).status, 0)
+        XCTAssertEqual(sessions(try summary(db), "example.com"), 7)
+        let migrations = try Processes.run(
+            "python3",
+            [
+                "-c",
+                "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from grdb_migrations').fetchone()[0])",
+                db,
+            ])
+        XCTAssertEqual(migrations.stdout, "5\n", "no migration recorded twice or lost")
+    }
+
     /// Hardening m11: Prometheus labels from strangers are bounded: 128 characters, no control
     /// characters, at most 100 failure series per domain and policy (then one "other" series),
     /// result types outside RFC 8460 as "other"; the text still parses and sums stay exact.
