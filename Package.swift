@@ -31,6 +31,9 @@ let package = Package(
             name: "CSQLite", path: "Sources/C/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(
+            name: "CYAML", path: "Sources/C/CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
             name: "CZlib", path: "Sources/C/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]),
         /// Real functions for the OpenSSL macros Swift cannot import.
@@ -61,11 +64,9 @@ let package = Package(
 
         // MARK: Pure model, YAML description, features, output
         .target(name: "DaneModel"),
-        /// libyaml's events into plain values (the libyaml Yams builds; see scripts/check-imports).
-        .target(name: "YAMLKit", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(
-            name: "DaneSpec",
-            dependencies: ["DaneModel", "YAMLKit", "WorkSharing", .product(name: "Yams", package: "Yams")]),
+        /// The system libyaml's events into plain values: the description's reader and composer.
+        .target(name: "YAMLKit", dependencies: ["CYAML"]),
+        .target(name: "DaneSpec", dependencies: ["DaneModel", "YAMLKit", "WorkSharing"]),
         /// Where TLS-RPT reports are kept: SQLite or PostgreSQL.
         .target(name: "ReportStore", dependencies: ["DaneModel", "PostgresKit", "SQLiteKit"]),
         .target(
@@ -125,6 +126,8 @@ let package = Package(
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
         .testTarget(name: "WorkSharingTests", dependencies: ["WorkSharing"]),
         .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit"]),
+        /// The composer against Yams, the reference it replaced (Yams is a test dependency only).
+        .testTarget(name: "YAMLKitTests", dependencies: ["YAMLKit", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel", "FileKit"]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(

@@ -2,7 +2,6 @@ import DaneModel
 import Foundation
 import WorkSharing
 import YAMLKit
-internal import Yams
 
 /// Reads a YAML domain description into a checked `DomainDescription`.
 ///
@@ -80,7 +79,7 @@ public enum DescriptionLoader {
         utf8 bytes: [UInt8], file: String, baseDirectory: String
     ) throws(DiagnosticError) -> DomainDescription {
         // The plain case straight from libyaml's events; anything else (a syntax error, an
-        // alias, a repeated key) through Yams, whose diagnostics are the reference.
+        // alias, a repeated key) through the full composer, which words what is wrong.
         // A provider's `domains:` list is read entry by entry as it streams in, when it is the
         // last entry of the top level (its entries need the defaults and hosts above it).
         func fresh() -> DescriptionReader {
@@ -150,23 +149,19 @@ public enum DescriptionLoader {
         return (streamed, checking.began)
     }
 
-    /// The document as Yams composes it, or the diagnostic for why it cannot.
+    /// The document as the full composer makes it, or the diagnostic for why it cannot.
     static func composed(_ bytes: [UInt8], file: String) throws(DiagnosticError) -> YAMLValue {
-        do {
-            // The basic resolver: values are read from their text (YAMLNodes), so scalars need no
-            // implicit tags, and resolving them ran regular expressions for every key and value.
-            guard let node = try Yams.compose(yaml: String(decoding: bytes, as: UTF8.self), .basic) else {
-                throw DiagnosticError(
-                    .error(
-                        .badData("yaml-empty"), "the description is empty; start with \"domain:\" or \"domains:\"",
-                        at: SourceLocation(file: file)))
-            }
-            return YAMLValue(composed: node)
-        } catch let error as DiagnosticError {
-            throw error
-        } catch {
+        let document: YAMLValue?
+        do { document = try YAMLComposer.compose(bytes) } catch {
             throw DiagnosticError(YAMLSyntax.diagnostic(error, file: file))
         }
+        guard let document else {
+            throw DiagnosticError(
+                .error(
+                    .badData("yaml-empty"), "the description is empty; start with \"domain:\" or \"domains:\"",
+                    at: SourceLocation(file: file)))
+        }
+        return document
     }
 
     /// The offset of the first byte that does not continue a valid UTF-8 sequence.
@@ -202,55 +197,30 @@ public enum DescriptionLoader {
     }
 }
 
-/// Turns libyaml's multi-line errors into one line with the position.
+/// Turns libyaml's errors into one line with the position.
 enum YAMLSyntax {
-    static func diagnostic(_ error: Error, file: String) -> Diagnostic {
-        guard let yaml = error as? YamlError else {
-            return .error(.badData("yaml-syntax"), "not valid YAML: \(error)", at: SourceLocation(file: file))
-        }
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
-        switch yaml {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-            let .composer(context, problem, mark, _):
+    static func diagnostic(_ error: YAMLComposeError, file: String) -> Diagnostic {
+        switch error {
+        case let .syntax(problem, line, column, context):
             // Point at where the broken construct starts (an unclosed quote, say), which is
             // where the fix goes; libyaml's own mark is often the end of the file.
             if let context {
                 return .error(
-                    .badData("yaml-syntax"), "not valid YAML: \(context.text) starting here: \(problem) at \(mark)",
-                    at: at(context.mark))
+                    .badData("yaml-syntax"),
+                    "not valid YAML: \(context.text) starting here: \(problem) at \(line):\(column)",
+                    at: SourceLocation(file: file, line: context.line, column: context.column))
             }
-            return .error(.badData("yaml-syntax"), "not valid YAML: \(problem)", at: at(mark))
-        case let .duplicatedKeysInMapping(duplicates, context):
+            return .error(
+                .badData("yaml-syntax"), "not valid YAML: \(problem)",
+                at: SourceLocation(file: file, line: line, column: column))
+        case let .duplicateKeys(keys, line, column):
             return .error(
                 .badData("yaml-duplicate-key"),
-                "key \(duplicates.map { "\"\($0)\"" }.joined(separator: ", ")) appears twice in the same mapping",
-                at: at(context.mark))
-        case let .reader(problem, _, _, _):
+                "key \(keys.map { "\"\($0)\"" }.joined(separator: ", ")) appears twice in the same mapping",
+                at: SourceLocation(file: file, line: line, column: column))
+        case let .unreadable(problem):
             return .error(
                 .badData("yaml-syntax"), "not readable as YAML text: \(problem)", at: SourceLocation(file: file))
-        default:
-            return .error(.badData("yaml-syntax"), "not valid YAML: \(yaml)", at: SourceLocation(file: file))
-        }
-    }
-}
-
-extension YAMLValue {
-    /// A composed Yams node as the reader takes it. Composing resolves aliases, so none is left.
-    init(composed node: Node) {
-        let (line, column) = (node.mark?.line ?? 0, node.mark?.column ?? 0)
-        switch node {
-        case .scalar(let scalar):
-            self.init(
-                kind: .scalar, style: Style(rawValue: UInt8(truncatingIfNeeded: scalar.style.rawValue)) ?? .any,
-                line: line, column: column, text: scalar.string)
-        case .mapping(let mapping):
-            self.init(
-                kind: .mapping, line: line, column: column,
-                children: mapping.flatMap { [YAMLValue(composed: $0.key), YAMLValue(composed: $0.value)] })
-        case .sequence(let sequence):
-            self.init(kind: .sequence, line: line, column: column, children: sequence.map(YAMLValue.init(composed:)))
-        case .alias:
-            self.init(kind: .scalar, style: .plain, line: line, column: column)
         }
     }
 }

@@ -1,6 +1,5 @@
 import DaneModel
 import YAMLKit
-internal import Yams
 
 /// Reads typed values out of a composed YAML tree, recording an error (with line and column)
 /// for every problem instead of stopping at the first.
@@ -68,7 +67,7 @@ struct YAMLNodes {
         return node.text
     }
 
-    /// YAML's null, as Yams reads it: a plain `~`, `null`, `Null`, `NULL` or nothing at all.
+    /// YAML's null, as YAML 1.1 spells it: a plain `~`, `null`, `Null`, `NULL` or nothing at all.
     static func isNull(_ node: YAMLValue) -> Bool {
         guard node.kind == .scalar, node.style == .plain else { return false }
         switch node.text {
@@ -90,9 +89,9 @@ struct YAMLNodes {
         return typed
     }
 
-    /// A plain scalar of decimal digits without a leading zero, read directly: what Yams's
-    /// `int` makes of it too, without its pass over every YAML 1.1 spelling (a provider's
-    /// description holds hundreds of thousands of priorities). Anything else: nil, and Yams reads it.
+    /// A plain scalar of decimal digits without a leading zero, read directly: what `YAMLInteger`
+    /// makes of it too, without its pass over every YAML 1.1 spelling (a provider's
+    /// description holds hundreds of thousands of priorities). Anything else: nil, and `yamlInteger` reads it.
     static func plainDecimal(_ node: YAMLValue) -> Int? {
         guard node.kind == .scalar, node.style == .plain || node.style == .any else { return nil }
         let digits = node.text.utf8
@@ -102,13 +101,11 @@ struct YAMLNodes {
         return Int(node.text)
     }
 
-    /// Every other YAML 1.1 spelling of an integer (`0x1F`, `1_000`, octal `010`, `1:30`), read
-    /// by Yams itself so the rule has one implementation.
+    /// Every other YAML 1.1 spelling of an integer (`0x1F`, `1_000`, octal `010`, `1:30`), in a
+    /// plain scalar (a quoted one is text).
     static func yamlInteger(_ node: YAMLValue) -> Int? {
-        guard node.kind == .scalar, let style = Node.Scalar.Style(rawValue: UInt32(node.style.rawValue)) else {
-            return nil
-        }
-        return Node.scalar(Node.Scalar(node.text, Tag(.implicit), style)).int
+        guard node.kind == .scalar, node.style == .plain || node.style == .any else { return nil }
+        return YAMLInteger.value(node.text)
     }
 
     /// Host names already read, by their text (see `hostName`'s `shared`).

@@ -1,8 +1,8 @@
-import CYaml
+internal import CYAML
 
 /// One node of a YAML document as a plain value: its text (scalars), its children (a
 /// sequence's items; a mapping's keys and values, alternating) and where it starts. About a
-/// tenth of the memory of a composed Yams tree, which keeps a tag object per node: a
+/// tenth of the memory of a composed tree that keeps a tag object per node: a
 /// provider's description lists 100,000 domains.
 public struct YAMLValue: Sendable {
     public enum Kind: UInt8, Sendable { case scalar, mapping, sequence }
@@ -40,7 +40,7 @@ public struct YAMLValue: Sendable {
 ///
 /// It takes on only the plain case: one document without anchors, aliases, tags or
 /// directives, whose mappings have distinct scalar keys. For anything else, and for any
-/// syntax error, it answers nil and the caller composes the text with Yams, whose
+/// syntax error, it answers nil and the caller composes the text with `YAMLComposer`, whose
 /// diagnostics and alias resolution are the reference: this reader never has to word an error.
 public enum YAMLTreeReader {
     public static func document(_ bytes: [UInt8]) -> YAMLValue? {
