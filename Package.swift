@@ -87,8 +87,7 @@ let package = Package(
         .target(
             name: "DaneOutput",
             dependencies: [
-                "DaneModel", "FileKit", "WorkSharing", .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "Yams", package: "Yams"),
+                "DaneModel", "FileKit", "WorkSharing", "YAMLKit", .product(name: "Mustache", package: "swift-mustache"),
             ],
             plugins: ["EmbedTemplates"]),
 

@@ -19,6 +19,27 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    /// The octoDNS files are written by libyaml's emitter through YAMLKit (Debian's libyaml);
+    /// Yams wrote them before, with its own copy of libyaml. The examples' files are the same
+    /// bytes as those Yams wrote (Tests/Fixtures/octodns/written-by-yams, kept from then).
+    func testOctoDNSFilesAreTheBytesYamsWrote() throws {
+        let folder = try TemporaryFolder()
+        let golden = Repository.path("Tests/Fixtures/octodns/written-by-yams")
+        var compared = 0
+        for description in [example, provider] {
+            let output = folder.file("out-\(compared)") + "/"
+            let result = try Danectl.run(["generate", description, "--format", "octodns", "--output", output])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            for name in try FileManager.default.contentsOfDirectory(atPath: output) where name.hasSuffix(".yaml") {
+                XCTAssertEqual(
+                    try String(contentsOfFile: output + name, encoding: .utf8),
+                    try String(contentsOfFile: golden + "/" + name, encoding: .utf8), name)
+                compared += 1
+            }
+        }
+        XCTAssertEqual(compared, try FileManager.default.contentsOfDirectory(atPath: golden).count)
+    }
+
     func testCopiedBinaryRendersItsEmbeddedTemplates() throws {
         let elsewhere = try TemporaryFolder()
         let copy = elsewhere.file("danectl")

@@ -1,6 +1,6 @@
 import DaneModel
 import Foundation
-import Yams
+import YAMLKit
 
 /// `generate --format octodns`: one octoDNS zone file per zone, in the record schema that
 /// octoDNS's YamlProvider reads (names relative to the zone, `''` for the apex; TLSA, MX and
@@ -36,51 +36,46 @@ public enum OctoDNSZone {
         name.labels.dropLast(zone.labels.count).joined(separator: ".")
     }
 
-    static func tree(_ records: [ResourceRecord], zone: DNSName, _ scalars: Scalars) -> Node {
-        var names: [String: [Node]] = [:]
+    static func tree(_ records: [ResourceRecord], zone: DNSName, _ scalars: Scalars) -> YAMLNode {
+        var names: [String: [YAMLNode]] = [:]
         let rrsets = Dictionary(grouping: records, by: { "\($0.owner.fqdn) \($0.type.description)" })
         for key in rrsets.keys.sorted() {
             let rrset = rrsets[key]!.sorted()
             let first = rrset[0]
             let name = relative(first.owner, in: zone)
             let values = rrset.compactMap { value($0, scalars) }
-            // Keys in sorted order, as Yams sorts a dictionary's: ttl, type, value(s).
-            let record = Node(
-                [
-                    (scalars.node("ttl"), scalars.node(Int(first.ttl))),
-                    (scalars.node("type"), scalars.node(first.type.description)),
-                    values.count == 1
-                        ? (scalars.node("value"), values[0])
-                        : (scalars.node("values"), Node(values, scalars.sequenceTag)),
-                ], scalars.mappingTag)
+            // Keys in sorted order, as octoDNS writes them: ttl, type, value(s).
+            let record = YAMLNode.mapping([
+                (scalars.node("ttl"), .integer(Int(first.ttl))),
+                (scalars.node("type"), scalars.node(first.type.description)),
+                values.count == 1 ? (scalars.node("value"), values[0]) : (scalars.node("values"), .sequence(values)),
+            ])
             names[name, default: []].append(record)
         }
         // octoDNS's loader insists on natural order of names (mx2 before mx10), so the top level
         // is built in that order and not sorted again; within a record, sorted keys are natural too.
         let top = names.keys.sorted(by: NaturalOrder.less).map { name in
             let records = names[name]!
-            return (scalars.node(name), records.count == 1 ? records[0] : Node(records, scalars.sequenceTag))
+            return (key: scalars.node(name), value: records.count == 1 ? records[0] : YAMLNode.sequence(records))
         }
-        return Node(top, scalars.mappingTag)
+        return .mapping(top)
     }
 
     /// One value in octoDNS's schema; TXT with `;` escaped as octoDNS requires.
-    static func value(_ record: ResourceRecord, _ scalars: Scalars) -> Node? {
+    static func value(_ record: ResourceRecord, _ scalars: Scalars) -> YAMLNode? {
         switch record.data {
         case .tlsa(let tlsa):
-            return Node(
-                [
-                    (scalars.node("certificate_association_data"), scalars.node(Hex.encode(tlsa.associationData))),
-                    (scalars.node("certificate_usage"), scalars.node(Int(tlsa.parameters.usage.rawValue))),
-                    (scalars.node("matching_type"), scalars.node(Int(tlsa.parameters.matchingType.rawValue))),
-                    (scalars.node("selector"), scalars.node(Int(tlsa.parameters.selector.rawValue))),
-                ], scalars.mappingTag)
+            return .mapping([
+                (scalars.node("certificate_association_data"), scalars.node(Hex.encode(tlsa.associationData))),
+                (scalars.node("certificate_usage"), .integer(Int(tlsa.parameters.usage.rawValue))),
+                (scalars.node("matching_type"), .integer(Int(tlsa.parameters.matchingType.rawValue))),
+                (scalars.node("selector"), .integer(Int(tlsa.parameters.selector.rawValue))),
+            ])
         case .mx(let preference, let exchange):
-            return Node(
-                [
-                    (scalars.node("exchange"), scalars.node(exchange.fqdn)),
-                    (scalars.node("preference"), scalars.node(Int(preference))),
-                ], scalars.mappingTag)
+            return .mapping([
+                (scalars.node("exchange"), scalars.node(exchange.fqdn)),
+                (scalars.node("preference"), .integer(Int(preference))),
+            ])
         case .txt(let strings):
             return scalars.node(escaped(String(decoding: strings.flatMap { $0 }, as: UTF8.self)))
         default:
@@ -100,46 +95,33 @@ public enum OctoDNSZone {
         return out
     }
 
-    /// Scalars as Yams represents them (quoted where the plain text would read as another
-    /// type), each made once per document: representing a string runs Yams's tag resolver, a
-    /// set of regular expressions, and a provider's files hold millions of scalars. One run's
-    /// (not shared between threads).
+    /// Strings as YAML nodes (quoted where the plain text would read as another type), each
+    /// made once per run: deciding runs YAML 1.1's resolver, a set of regular expressions, and
+    /// a provider's files hold millions of scalars. One run's (not shared between threads).
     public final class Scalars {
-        private var strings: [String: Node] = [:]
-        private var integers: [Int: Node] = [:]
+        private let resolver = YAMLResolver()
+        private var strings: [String: YAMLNode] = [:]
         /// Documents already emitted, by what they are made of (`document`'s key): emitting
         /// through libyaml was a quarter of a 100,000-zone run. Bounded, emptied when full.
         private var documents: [String: String] = [:]
         static let documentsKept = 1_024
-        /// The collection tags, made once: each `Tag(.map)` built Yams's default constructor
-        /// tables anew. Their names are explicit, so emitting never changes them.
-        let mappingTag = Tag(.map)
-        let sequenceTag = Tag(.seq)
-
         public init() {}
 
-        func node(_ text: String) -> Node {
+        func node(_ text: String) -> YAMLNode {
             if let known = strings[text] { return known }
-            let made = Node.scalar(text.represented())
+            let made = resolver.node(text)
             strings[text] = made
             return made
         }
 
         /// The YAML text of the document `key` names, its tree made by `tree` the first time.
         /// `key` must name every fact the tree is made from (equal keys, equal trees).
-        func document(_ key: String, tree: () -> Node) -> String {
+        func document(_ key: String, tree: () -> YAMLNode) -> String {
             if let known = documents[key] { return known }
-            let text = (try? Yams.serialize(node: tree(), width: -1, allowUnicode: true)) ?? ""
+            let text = YAMLWriter.document(tree()) ?? ""
             if documents.count >= Self.documentsKept { documents.removeAll(keepingCapacity: true) }
             documents[key] = text
             return text
-        }
-
-        func node(_ number: Int) -> Node {
-            if let known = integers[number] { return known }
-            let made = Node.scalar(number.represented())
-            integers[number] = made
-            return made
         }
     }
 }
