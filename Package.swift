@@ -41,43 +41,56 @@ let package = Package(
         .target(name: "CFileShims", path: "Sources/C/CFileShims"),
 
         // MARK: Wrappers (the only modules that touch C pointers)
-        .target(name: "OpenSSLKit", dependencies: ["COpenSSL", "COpenSSLShims", "ByteStreams"]),
+        .target(name: "OpenSSLKit", dependencies: ["PlainText", "COpenSSL", "COpenSSLShims", "ByteStreams"]),
         .target(
             name: "LDNSKit",
-            dependencies: ["DaneModel", "CLDNS", "OpenSSLKit", "FileKit", "WorkSharing", "SocketKit", "ByteStreams"]),
+            dependencies: [
+                "PlainText",
+                "ThreadKit", "DaneModel", "CLDNS", "OpenSSLKit", "FileKit", "WorkSharing", "SocketKit", "ByteStreams",
+            ]),
         /// What the TCP and TLS connections share: the receive buffer and line reader, and
         /// deadlines on the monotonic clock.
         .target(name: "ByteStreams"),
         /// POSIX sockets with deadlines: where TCP to port 25 happens, and the UDP the resolver is asked over.
-        .target(name: "SocketKit", dependencies: ["ByteStreams"]),
+        .target(name: "SocketKit", dependencies: ["ThreadKit", "ByteStreams"]),
         /// gzip through the system zlib, with a ceiling (TLS-RPT reports).
         .target(name: "ZlibKit", dependencies: ["CZlib"]),
         /// PostgreSQL through libpq (the shared report store).
-        .target(name: "PostgresKit", dependencies: ["CLibPQ"]),
+        .target(name: "PostgresKit", dependencies: ["PlainText", "ThreadKit", "CLibPQ"]),
         /// SQLite through the system libsqlite3 (the embedded report store).
         .target(name: "SQLiteKit", dependencies: ["CSQLite"]),
         /// Files replaced atomically (temporary file, fsync, rename): every file danectl writes.
-        .target(name: "FileKit", dependencies: ["CFileShims"]),
+        .target(name: "FileKit", dependencies: ["ThreadKit", "CFileShims"]),
+        /// POSIX threads, locks and conditions (what Foundation's Thread, NSLock and NSCondition were).
+        .target(name: "ThreadKit"),
+        /// Child processes (posix_spawn), waited for with a limit: the operator's reload command.
+        .target(name: "ProcessKit"),
+        /// What Foundation's NSString API gave and the standard library does not: trimming by
+        /// Unicode's whitespace classes.
+        .target(name: "PlainText"),
         /// Work spread over the cores with the results kept in order (large outputs, the
         /// description's parse beside its checks).
-        .target(name: "WorkSharing"),
+        .target(name: "WorkSharing", dependencies: ["ThreadKit"]),
 
         // MARK: Pure model, YAML description, features, output
-        .target(name: "DaneModel"),
+        .target(name: "DaneModel", dependencies: ["PlainText"]),
         /// The system libyaml's events into plain values: the description's reader and composer.
         .target(name: "YAMLKit", dependencies: ["CYAML"]),
-        .target(name: "DaneSpec", dependencies: ["DaneModel", "YAMLKit", "WorkSharing"]),
+        .target(name: "DaneSpec", dependencies: ["FileKit", "DaneModel", "YAMLKit", "WorkSharing"]),
         /// Where TLS-RPT reports are kept: SQLite or PostgreSQL.
         .target(name: "ReportStore", dependencies: ["DaneModel", "PostgresKit", "SQLiteKit"]),
         .target(
             name: "DaneFeatures",
             dependencies: [
+                "ProcessKit",
+                "PlainText",
+                "ThreadKit",
                 "DaneModel", "DaneSpec", "OpenSSLKit", "LDNSKit", "SocketKit", "ByteStreams", "FileKit", "ReportStore",
                 "WorkSharing",
                 "ZlibKit",
             ]),
         /// A small bounded HTTP/1.1 server on SocketKit (behind the operator's TLS proxy).
-        .target(name: "HTTPService", dependencies: ["SocketKit", "ByteStreams"]),
+        .target(name: "HTTPService", dependencies: ["PlainText", "ThreadKit", "SocketKit", "ByteStreams"]),
         /// The status pages drawn from the store: HTML, SVG charts and their JSON (`serve`).
         .target(name: "StatusPages", dependencies: ["DaneModel", "DaneOutput", "ReportStore"]),
         /// The RFC 8460 https rua endpoint and the status pages' routes (`serve`).
@@ -87,6 +100,8 @@ let package = Package(
         .target(
             name: "DaneOutput",
             dependencies: [
+                "PlainText",
+                "ThreadKit",
                 "DaneModel", "FileKit", "WorkSharing", "YAMLKit", .product(name: "Mustache", package: "swift-mustache"),
             ],
             plugins: ["EmbedTemplates"]),
@@ -125,6 +140,8 @@ let package = Package(
         .testTarget(name: "ByteStreamsTests", dependencies: ["ByteStreams"]),
         .testTarget(name: "WorkSharingTests", dependencies: ["WorkSharing"]),
         .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit"]),
+        .testTarget(name: "PlainTextTests", dependencies: ["PlainText"]),
+        .testTarget(name: "ThreadKitTests", dependencies: ["ThreadKit", "ProcessKit"]),
         /// The composer against Yams, the reference it replaced (Yams is a test dependency only).
         .testTarget(name: "YAMLKitTests", dependencies: ["YAMLKit", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel", "FileKit"]),

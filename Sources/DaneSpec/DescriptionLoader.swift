@@ -1,5 +1,7 @@
 import DaneModel
-import Foundation
+import FileKit
+import FoundationEssentials
+import Glibc
 import WorkSharing
 import YAMLKit
 
@@ -52,7 +54,7 @@ public enum DescriptionLoader {
         }
         let bytes: [UInt8]
         do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            bytes = [UInt8](try RegularFiles.read(path, limit: maximumSize, followLinks: true))
         } catch {
             throw DiagnosticError(
                 .error(.noInput("file-unreadable"), "cannot read the description: \(Self.reason(error))", at: place))
@@ -180,20 +182,13 @@ public enum DescriptionLoader {
         }
     }
 
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code))).lowercased()
+    static func reason(_ error: RegularFiles.Failure) -> String {
+        switch error {
+        case .unreadable(_, _, ENOENT): "no such file"
+        case .unreadable(_, _, EACCES): "permission denied"
+        case .unreadable(_, let reason, _): reason.lowercased()
+        case .notRegular(_, let kind): "it is \(kind.words)"
         }
-        if ns.domain == NSCocoaErrorDomain {
-            switch ns.code {
-            case NSFileReadNoSuchFileError: return "no such file"
-            case NSFileReadNoPermissionError: return "permission denied"
-            case NSFileReadInapplicableStringEncodingError: return "not UTF-8 text"
-            default: break
-            }
-        }
-        return ns.localizedDescription
     }
 }
 

@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 import YAMLKit
 
 /// Walks the composed YAML tree and builds the description; every problem goes into `nodes`.

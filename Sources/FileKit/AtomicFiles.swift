@@ -1,5 +1,6 @@
 import CFileShims
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes output files so that a failed run leaves the previous ones untouched: each file is
 /// written to a temporary file in its own folder, flushed to disk, then renamed into place.

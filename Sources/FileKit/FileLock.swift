@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
+import ThreadKit
 
 /// An exclusive advisory lock on a file (flock), held until the value is released or goes
 /// away: one `rollover deploy` at a time per description, whatever started it (a certbot
@@ -32,7 +34,7 @@ public final class FileLock: Sendable {
                 close(fd)
                 return nil
             }
-            Thread.sleep(forTimeInterval: 0.1)
+            Threads.sleep(seconds: 0.1)
         }
         return FileLock(fd: fd)
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reading files that strangers may have placed (a Maildir, an output folder): only regular
 /// files are read, a FIFO or device never blocks the run, and a symbolic link is followed only
@@ -7,12 +8,13 @@ public enum RegularFiles {
     public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// A directory, FIFO, socket, device, or (not followed) a symbolic link.
         case notRegular(path: String, kind: Kind)
-        case unreadable(path: String, reason: String)
+        /// `errno` says why (ENOENT, EACCES, ...); `reason` is the C library's words for it.
+        case unreadable(path: String, reason: String, errno: Int32)
 
         public var description: String {
             switch self {
             case .notRegular(let path, let kind): "\(path): \(kind.words), not a regular file"
-            case .unreadable(let path, let reason): "\(path): cannot read: \(reason)"
+            case .unreadable(let path, let reason, _): "\(path): cannot read: \(reason)"
             }
         }
     }
@@ -83,11 +85,13 @@ public enum RegularFiles {
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             if errno == ELOOP { throw .notRegular(path: path, kind: .symbolicLink) }
-            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)), errno: errno)
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
+        guard fstat(fd, &info) == 0 else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)), errno: errno)
+        }
         let kind = Kind(info.st_mode)
         guard kind == .regular else { throw .notRegular(path: path, kind: kind) }
         var data = Data()
@@ -98,7 +102,7 @@ public enum RegularFiles {
             }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+                throw .unreadable(path: path, reason: String(cString: strerror(errno)), errno: errno)
             }
             if count == 0 { break }
             data.append(contentsOf: buffer[0..<count])

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// One HTTP/1.1 request as `serve` sees it (RFC 9110/9112): the head, and the body once read.
 public struct HTTPRequest: Sendable {
@@ -30,7 +31,7 @@ public struct HTTPRequest: Sendable {
     /// The media type of the body, lower-cased, without parameters.
     public var contentType: String {
         (header("content-type") ?? "").split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmed().lowercased()
         } ?? ""
     }
 

@@ -1,7 +1,11 @@
 import ByteStreams
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
+import PlainText
 import SocketKit
 import Synchronization
+import ThreadKit
 
 /// A small HTTP/1.1 server for `serve`: plain HTTP on loopback or a private address, behind the
 /// operator's TLS proxy (OpenSSL stays the one TLS library). Each connection gets one request
@@ -73,13 +77,11 @@ public final class HTTPServer: Sendable {
                 continue
             }
             drained.enter()
-            let thread = Thread { [self] in
+            Threads.start(stackSize: 512 * 1024) { [self] in
                 serve(connection)
                 open.withLock { $0 -= 1 }
                 drained.leave()
             }
-            thread.stackSize = 512 * 1024
-            thread.start()
         }
         drained.wait()
     }
@@ -116,7 +118,7 @@ public final class HTTPServer: Sendable {
         try? connection.write(bytes: response.wire, until: .after(configuration.headSeconds))
         connection.shutDown()
         log(
-            "\(line) \(response.status) \(response.body.count) \(String(format: "%.3f", (ContinuousClock.now - started).seconds))s"
+            "\(line) \(response.status) \(response.body.count) \(Printf.fixed((ContinuousClock.now - started).seconds, places: 3))s"
         )
     }
 

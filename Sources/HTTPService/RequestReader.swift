@@ -1,5 +1,7 @@
 import ByteStreams
-import Foundation
+import FoundationEssentials
+import Glibc
+import PlainText
 import SocketKit
 
 /// Reads one request off a connection by RFC 9112's framing, with a ceiling and a deadline on
@@ -70,7 +72,7 @@ struct RequestReader {
             headers.append(
                 (
                     String(field[..<colon]).lowercased(),
-                    field[field.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    field[field.index(after: colon)...].trimmed()
                 ))
         }
         let target = parts[1]
@@ -119,7 +121,7 @@ struct RequestReader {
         while true {
             let sizeLine = try connection.readLine(until: deadline, maxLength: 1024, what: "reading a chunk size")
             let hex =
-                sizeLine.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+                sizeLine.split(separator: ";", maxSplits: 1).first.map { $0.trimmed() } ?? ""
             guard !hex.isEmpty, hex.count <= 15, let size = Int(hex, radix: 16), size >= 0 else {
                 throw Refusal(status: 400, message: "a malformed chunk size")
             }

@@ -1,5 +1,7 @@
 internal import CLibPQ
-import Foundation
+import FoundationEssentials
+import PlainText
+import ThreadKit
 
 /// One connection to PostgreSQL through libpq (Debian's libpq5, which speaks TLS through the
 /// system OpenSSL: no second TLS library). Parameters go as values, never spliced into SQL;
@@ -7,7 +9,7 @@ import Foundation
 /// connection the server dropped is re-established once before a query is given up.
 /// Unchecked Sendable: `connection` is touched only while `lock` is held.
 public final class PostgresConnection: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var connection: OpaquePointer?
     private let conninfo: String
     private let setup: [String]
@@ -181,7 +183,7 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private static func firstLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? text
+        text.split(whereSeparator: \.isNewline).first.map(String.init)?.trimmed() ?? text
     }
 
     /// A bytea column as PostgreSQL writes it in text results (`\x` and hex digits).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import ThreadKit
 
 /// Connections to one database for callers on several threads: each caller gets a connection
 /// of its own for as long as it needs it, so two transactions run on the server at once (ingest
@@ -11,7 +12,7 @@ public final class PostgresConnectionPool: @unchecked Sendable {
     private let conninfo: String
     private let setup: [String]
     public let limit: Int
-    private let available = NSCondition()
+    private let available = Condition()
     private var idle: [PostgresConnection] = []
     private var made = 0
 

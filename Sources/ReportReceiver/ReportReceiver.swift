@@ -1,6 +1,6 @@
 import DaneFeatures
 import DaneModel
-import Foundation
+import FoundationEssentials
 import HTTPService
 import ReportStore
 import StatusPages

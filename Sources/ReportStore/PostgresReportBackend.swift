@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import PostgresKit
 
 /// The shared store: one PostgreSQL database that several receivers (`reports serve` on

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// What one report adds to the store, computed once for every backend: its policy and
 /// failure rows and its increments to the per-day rollups `summary` reads. The rules live

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Where TLS-RPT reports are kept: an SQLite file by default, or a PostgreSQL database that
 /// several receivers share (`StoreLocation`). A report's identity is organisation +

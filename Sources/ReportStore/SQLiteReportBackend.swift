@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 import SQLiteKit
 
 /// The embedded store: one SQLite file, in WAL mode so `summary` reads while `serve` or

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the reports live: an SQLite file (the default: one machine, nothing to run) or a
 /// PostgreSQL database (several receivers writing into one store). Chosen by what the
@@ -23,7 +23,7 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .sqlite(let path): return path
         case .postgres(let url):
-            guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
+            guard let scheme = url.firstRange(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else {
                 return url
             }
             let credentials = url[scheme.upperBound..<at]

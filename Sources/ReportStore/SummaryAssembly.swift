@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// The rollup totals a backend reads for `summary`, one row per domain and policy type, and
 /// one per failure group, before names filed under an MX host are counted for their domains.

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// One domain's `verify` result as the store keeps it (`verify --db`), so that history exists:
 /// the verdict and its codes, the first problem, the earliest expiries, drift, and each MX

@@ -1,5 +1,5 @@
 internal import CSQLite
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// What SQLite said went wrong: its extended result code and message.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One SQLite value, as bound to a statement or read from a row.
 public enum SQLiteValue: Sendable, Equatable {

@@ -1,5 +1,7 @@
 import ByteStreams
-import Foundation
+import FoundationEssentials
+import Glibc
+import ThreadKit
 
 #if canImport(Glibc)
     import Glibc
@@ -31,7 +33,7 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
 public final class TCPConnection: @unchecked Sendable {
     public let fd: Int32
     private var buffer = ReceiveBuffer()
-    private let stateLock = NSLock()
+    private let stateLock = Lock()
     private var isShutDown = false
 
     private init(fd: Int32) { self.fd = fd }

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Text put into HTML, escaped once here: domain names, codes and problems come from DNS,
 /// from senders' reports and from the URL, so none is trusted.

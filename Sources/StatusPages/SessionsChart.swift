@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 /// TLS-RPT sessions per day as a server-drawn SVG bar chart: successful sessions in green,

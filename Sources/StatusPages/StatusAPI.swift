@@ -1,6 +1,6 @@
 import DaneModel
 import DaneOutput
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 /// The status pages' facts as JSON (`/api/domains`, `/api/domain/NAME`), for tools: schemas

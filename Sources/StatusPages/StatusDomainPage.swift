@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 /// `GET /domain/NAME`: the newest run per MX host and address (verdict, the TLSA record the

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 /// `GET /`: every domain verify has kept, one row each from its newest run: the outcome as a

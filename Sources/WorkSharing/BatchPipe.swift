@@ -1,10 +1,12 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import ThreadKit
 
 /// Hands batches from one producing thread to one consuming thread, in order, with at most
 /// `capacity` batches waiting: the description's YAML is parsed on one core while its domains
 /// are checked on the other.
 public final class BatchPipe<Element: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var waiting: [[Element]] = []
     private var closed = false
     private let capacity: Int
@@ -42,12 +44,10 @@ public final class BatchPipe<Element: Sendable>: @unchecked Sendable {
     /// on the answer joins it.
     public func consume(_ body: @escaping @Sendable (Element) -> Void) -> Consumer {
         let done = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
+        Threads.start(stackSize: 8 << 20) { [self] in
             while let batch = receive() { batch.forEach(body) }
             done.signal()
         }
-        thread.stackSize = 8 << 20
-        thread.start()
         return Consumer(done: done)
     }
 

@@ -1,5 +1,7 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Synchronization
+import ThreadKit
 
 /// Output made in pieces on every core but delivered in order: a provider's 300,000 records
 /// are formatted a thousand at a time on both cores of a small machine, and the pieces are
@@ -40,7 +42,7 @@ public enum OrderedChunks {
 /// one thread, under the lock, and `values` is read only after every worker has returned
 /// (`DispatchQueue.concurrentPerform` has).
 public final class Slots<Value>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     public private(set) var values: [Value?]
 
     public init(count: Int) { values = Array(repeating: nil, count: count) }

@@ -1,5 +1,5 @@
 internal import CZlib
-import Foundation
+import FoundationEssentials
 
 /// gzip (RFC 1952) through the system's zlib, with an exact ceiling on what it may expand to:
 /// a report of a few kilobytes that inflates to gigabytes (a gzip bomb) is refused as soon as

@@ -1,5 +1,6 @@
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads the claims file's one shape of JSON, an object of objects of strings, straight into
 /// dictionaries, a byte at a time from wherever they come: JSONDecoder's own map of a

@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The write half of `generate --output PATH`: which files the records and MTA-STS policies
 /// go to, the refusal to overwrite an input however its path is spelled, the all-or-nothing

@@ -1,6 +1,7 @@
 import DaneModel
 import DaneSpec
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The MTA-STS policy files the described domains need, by the web host that serves them
 /// (`mta-sts.<domain>`): the same text `generate --output DIR/` writes, for `reports serve`.

@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
 
 /// Which files in an output folder each description wrote, so `generate --prune` removes only

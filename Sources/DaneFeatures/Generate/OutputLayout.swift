@@ -1,6 +1,6 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
 import WorkSharing
 
 /// Where `generate --output PATH` puts its records: PATH itself, or, when PATH is a folder
@@ -28,7 +28,7 @@ public enum OutputLayout {
             throw DiagnosticError(
                 .error(
                     .cannotCreate("output-write"),
-                    "cannot write \(output): cannot create the folder: \((error as NSError).localizedDescription)"))
+                    "cannot write \(output): cannot create the folder: \(FileErrors.reason(error))"))
         }
         let byZone = Dictionary(grouping: records, by: \.zone)
         let zones = byZone.keys.sorted()
@@ -58,9 +58,7 @@ public enum OutputLayout {
 extension OutputLayout {
     /// True when `output` names a folder: existing as one, or ending in `/`.
     public static func isFolder(_ output: String) -> Bool {
-        var isFolder: ObjCBool = false
-        return output.hasSuffix("/")
-            || (FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) && isFolder.boolValue)
+        output.hasSuffix("/") || RegularFiles.isDirectory(output)
     }
 
     /// MTA-STS policy files laid out as a web server serves them:
@@ -77,7 +75,7 @@ extension OutputLayout {
                 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
                 throw AtomicFiles.Failure(
-                    path: directory.path, reason: "cannot create the folder: \((error as NSError).localizedDescription)"
+                    path: directory.path, reason: "cannot create the folder: \(FileErrors.reason(error))"
                 )
             }
             return (directory.appendingPathComponent("mta-sts.txt").path, policy.text)

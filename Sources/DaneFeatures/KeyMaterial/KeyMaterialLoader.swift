@@ -1,6 +1,9 @@
 import DaneModel
-import Foundation
+import FileKit
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
+import ThreadKit
 
 /// Opens the certificate and key files a description names, once each, and checks that each
 /// holds what its YAML key promised (a certificate under `certificate:`, a key under `key:`).
@@ -9,7 +12,7 @@ import OpenSSLKit
 public final class KeyMaterialLoader {
     private var cache: [String: Result<KeyMaterial, KeyMaterialError>] = [:]
     /// `generate` checks a provider's domains on every core, and each may read a key.
-    private let lock = NSLock()
+    private let lock = Lock()
 
     public init() {}
 
@@ -59,12 +62,12 @@ public final class KeyMaterialLoader {
         if let data = FileManager.default.contents(atPath: path) {
             do { result = .success(try KeyMaterialDecoder.read(Array(data))) } catch { result = .failure(error) }
         } else {
-            var isFolder: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+            let exists = FileManager.default.fileExists(atPath: path)
             let reason =
                 !exists
                 ? "no such file"
-                : isFolder.boolValue ? "is a folder, not a file" : "cannot read the file (permission denied?)"
+                : RegularFiles.isDirectory(path)
+                    ? "is a folder, not a file" : "cannot read the file (permission denied?)"
             result = .failure(KeyMaterialError(code: .unreadable, reason: reason))
         }
         cache[path] = result

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import OpenSSLKit
 
 /// What one MX address served, judged against a given TLSA set.

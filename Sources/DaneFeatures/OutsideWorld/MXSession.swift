@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A sender's session with one MX address: TCP, banner, EHLO, STARTTLS, the TLS handshake
 /// under DANE, EHLO over TLS, QUIT. `STARTTLSProbe` is the real one; tests script one.

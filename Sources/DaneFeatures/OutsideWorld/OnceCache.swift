@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import ThreadKit
 
 /// Values computed at most once per key while they are fresh, however many threads ask at
 /// the same time: the first asker computes, the others wait for its answer. Used so a run over
@@ -12,7 +13,7 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// Where a value being computed is waited for. Unchecked Sendable: `value` is written once,
     /// by the first asker, under `ready`'s lock, and read by the others only under it.
     fileprivate final class Pending: @unchecked Sendable {
-        let ready = NSCondition()
+        let ready = Condition()
         var value: Value?
     }
 
@@ -22,10 +23,10 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
         case pending(Pending)
     }
 
-    /// NSLock rather than Synchronization's Mutex, whose priority-inheritance futex spins and
+    /// ThreadKit.Lock (a plain mutex) rather than Synchronization's Mutex, whose priority-inheritance futex spins and
     /// then goes through the kernel's rt-mutex when threads meet on a hot key.
     private final class Shard: @unchecked Sendable {
-        private let lock = NSLock()
+        private let lock = Lock()
         private var table: [Key: Slot] = [:]
 
         func withLock<T>(_ body: (inout [Key: Slot]) -> T) -> T {

@@ -1,7 +1,8 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import LDNSKit
 import Synchronization
+import ThreadKit
 
 /// The real `DNSLookup`: asks the validating resolver and classifies each answer as a DANE
 /// sender must (RFC 7672 §2.1): AD set means secure; SERVFAIL that goes away with CD set
@@ -199,10 +200,10 @@ final class ResolverPool: @unchecked Sendable {
     /// As given (`IP[:PORT]`, nil for /etc/resolv.conf's).
     let server: String?
     private let timeout: TimeInterval
-    /// NSLock, not Synchronization's Mutex: every lookup of a run takes and returns a resolver
+    /// ThreadKit.Lock (a plain mutex), not Synchronization's Mutex: every lookup of a run takes and returns a resolver
     /// here, and under contention Mutex's priority-inheritance futex spun and went through the
     /// kernel's rt-mutex (15% of a provider's warm run); a plain futex just waits its turn.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [StubResolver]
 
     init(address: String?, timeout: TimeInterval) throws(ResolverError) {

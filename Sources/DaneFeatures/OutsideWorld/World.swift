@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Everything a feature run asks of the outside world, made once at the CLI edge (`.live`) and
 /// passed to every run; tests pass a scripted one. Four doors: the DNS, the MX session, the

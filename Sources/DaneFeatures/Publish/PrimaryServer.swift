@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import LDNSKit
 
 /// The zone's primary as `publish` uses it: asked directly (no recursion, no cache) for what

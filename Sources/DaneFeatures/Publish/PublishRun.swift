@@ -1,7 +1,8 @@
 import DaneModel
 import DaneSpec
-import Foundation
+import FoundationEssentials
 import LDNSKit
+import ThreadKit
 
 /// What `publish` needs from the command line.
 public struct PublishRequest: Sendable {
@@ -50,7 +51,7 @@ public struct PublishOutcome: Sendable {
 public enum PublishRun {
     public static func run(
         _ request: PublishRequest, world: World, server given: (any PrimaryServer)? = nil,
-        pause: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
+        pause: (TimeInterval) -> Void = { Threads.sleep(seconds: $0) }
     ) throws(DiagnosticError) -> PublishOutcome {
         var generateRequest = GenerateRequest(file: request.file)
         generateRequest.zones = request.zones

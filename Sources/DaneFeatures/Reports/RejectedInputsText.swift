@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 /// `reports rejected`'s listing: one entry per input kept aside, newest first, with every

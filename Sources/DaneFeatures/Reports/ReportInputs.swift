@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where reports come from on the command line: files, directories (a Maildir's `new/` and
 /// `cur/`, or any folder of `.json`/`.json.gz`/message files), or standard input. Inside a
@@ -71,11 +72,10 @@ public enum ReportInputs {
                     })
                 continue
             }
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            guard FileManager.default.fileExists(atPath: path) else {
                 throw Missing(description: "\(path): no such file or directory")
             }
-            if !isDirectory.boolValue {
+            if !RegularFiles.isDirectory(path) {
                 // Named on the command line: the operator's own choice of link is followed.
                 add(path, followLinks: true)
                 continue

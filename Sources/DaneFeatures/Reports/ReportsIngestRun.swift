@@ -1,7 +1,9 @@
 import DaneModel
-import Foundation
+import Dispatch
+import FoundationEssentials
 import ReportStore
 import Synchronization
+import ThreadKit
 
 /// `reports ingest` as the CLI calls it: read the inputs, store them in batches (one
 /// transaction each: a disk sync per batch, not per report; 2,000 reports or 64 MiB, since at
@@ -124,11 +126,11 @@ public enum ReportsIngestRun {
         /// A thread of its own, not one of Dispatch's workers: on a worker, the store took one
         /// of the threads the next batch's parsing (concurrentPerform) runs on.
         init(_ prepared: [ReportIngest.Prepared], ingest: ReportIngest) {
-            Thread { [self] in
+            Threads.start { [self] in
                 let outcome = Result { () throws(ReportStore.Failure) in try ingest.save(prepared) }
                 result.withLock { $0 = outcome }
                 done.signal()
-            }.start()
+            }
         }
 
         func wait() -> Result<[[ReportIngest.Outcome]], ReportStore.Failure> {

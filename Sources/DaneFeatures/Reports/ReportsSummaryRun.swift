@@ -1,6 +1,6 @@
 import DaneModel
 import DaneSpec
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 /// `reports summary` as the CLI calls it: the store's totals, with policies filed under an MX

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Asks every authoritative server of a zone directly (its NS names' addresses, found through
 /// the validating resolver) whether it serves the given TLSA records, and whether all agree on

@@ -1,6 +1,6 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
 
 /// What a deploy leaves for the runs after it: the first-seen evidence it gathered; when the
 /// gate said wait, a pending entry, so the timer finishes what a once-only ACME hook started;

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// `generate --check-live`: before emitting a TLSA set, make sure it still matches the key
 /// every MX address serves right now, so a pipeline cannot publish a set that would strand

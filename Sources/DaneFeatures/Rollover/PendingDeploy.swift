@@ -1,6 +1,6 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
 
 /// `rollover deploy FILE --pending`: every deployment recorded as pending for the description,
 /// tried again with the certificate and key it recorded: installed (or refused, or rolled

@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Deployments that could not go in yet, kept durably beside the description so that a timer
 /// (`rollover deploy FILE --pending`) finishes what an ACME client's hook started: certbot

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// `rollover check`: the pre-renewal gate, and with `after` the post-deploy confirmation.
 ///

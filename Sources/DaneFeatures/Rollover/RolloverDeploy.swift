@@ -1,8 +1,10 @@
 import DaneModel
 import DaneSpec
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
+import ThreadKit
 
 /// What `rollover deploy` needs from the command line (or from certbot's deploy hook).
 public struct DeployRequest: Sendable {
@@ -275,7 +277,7 @@ public enum RolloverDeploy {
             }
             let pending = result.codes.contains("new-key-not-live") || result.codes.contains("key-mismatch")
             if result.state == .safe || !pending || clock.now() >= deadline { return result }
-            Thread.sleep(forTimeInterval: 0.5)
+            Threads.sleep(seconds: 0.5)
         }
     }
 }
@@ -354,7 +356,7 @@ struct InstallTarget {
             throw DiagnosticError(
                 .error(
                     .noInput("install-unreadable"),
-                    "cannot read the files to swap: \(error.localizedDescription); nothing installed"))
+                    "cannot read the files to swap: \(FileErrors.reason(error)); nothing installed"))
         }
     }
 

@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// When each next hash was first seen fully published (every authoritative server and the
 /// validating resolver, DNSSEC-secure). This is the evidence for "long enough": a hash counts

@@ -1,6 +1,6 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
 import OpenSSLKit
 
 /// The TLSA data of a host's keys in service and of its next keys, from the description and

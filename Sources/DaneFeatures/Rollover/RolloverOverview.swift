@@ -1,6 +1,6 @@
 import DaneModel
 import DaneSpec
-import Foundation
+import FoundationEssentials
 
 /// Where each described domain's certificate rollovers stand, in words for the status page:
 /// a deployment waiting for the gate (host, since when, safe from when), a next key ready to

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Plans RFC 7671 §8's "current + next" rollover for every host that names a `next` key:
 /// publish both hashes, wait until every resolver can have seen them, deploy, verify, and

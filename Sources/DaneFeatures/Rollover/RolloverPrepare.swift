@@ -1,7 +1,8 @@
 import DaneModel
 import DaneSpec
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
 
 /// The next key of one host, made (or found already there) by `rollover prepare`.

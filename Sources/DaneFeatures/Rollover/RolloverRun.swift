@@ -1,6 +1,6 @@
 import DaneModel
 import DaneSpec
-import Foundation
+import FoundationEssentials
 
 /// What `rollover check` and `rollover plan` need from the command line.
 public struct RolloverRequest: Sendable {

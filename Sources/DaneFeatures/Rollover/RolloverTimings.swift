@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// The TTLs a rollover waits on, and the one rule for how long: after the next hash is
 /// published, a resolver may still hold the old TLSA set for one TTL, or a "no such record"

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import LDNSKit
 
 /// `ds`: the DS record (SHA-256) a parent publishes for a key.

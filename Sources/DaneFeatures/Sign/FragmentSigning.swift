@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import LDNSKit
 
 /// `generate --sign`: RRSIGs for the generated RRsets, zone by zone, with each zone's own

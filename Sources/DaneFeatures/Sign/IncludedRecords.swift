@@ -1,7 +1,8 @@
 import DaneModel
 import DaneSpec
-import Foundation
+import FoundationEssentials
 import LDNSKit
+import PlainText
 
 /// `sign --include`: the records to merge into the zone, generated from a danectl description
 /// (only those of the zone the keys sign) or read from a zone snippet.
@@ -38,7 +39,7 @@ public enum IncludedRecords {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
             .enumerated().compactMap {
                 number, text -> (text: String, place: String)? in
-                let line = text.trimmingCharacters(in: .whitespaces)
+                let line = text.trimmed()
                 return line.isEmpty || line.hasPrefix(";") || line.hasPrefix("$")
                     ? nil : (String(text), "\(include):\(number + 1)")
             }

@@ -1,6 +1,6 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
 import LDNSKit
 
 /// The signing window and denial choice `sign` and `generate --sign` take (LDNSKit's type,

@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import LDNSKit
 
 /// `sign` as the CLI calls it: load the records to include, sign the zone, write it (a file

@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 import LDNSKit
 
 /// `sign`: an existing zone file, plus the records `generate` makes for that zone, signed
@@ -54,8 +55,8 @@ public struct ZoneSigning {
                 .error(
                     error.unreadable ? .noInput("zone-unreadable") : .badData("zone-parse"),
                     error.reason
-                        .replacingOccurrences(of: "\(file):\(error.line ?? 0): ", with: "")
-                        .replacingOccurrences(of: "\(file): ", with: ""),
+                        .replacing("\(file):\(error.line ?? 0): ", with: "")
+                        .replacing("\(file): ", with: ""),
                     at: SourceLocation(file: file, line: error.line)))
         }
         let location = SourceLocation(file: request.zoneFile)

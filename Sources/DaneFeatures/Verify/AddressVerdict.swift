@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 extension Verifier {
     /// Probes one address and turns what happened into the sender's verdict and code.

@@ -1,7 +1,9 @@
 import ByteStreams
 import DaneModel
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Synchronization
+import ThreadKit
 
 /// A provider's run asks every domain the same few questions of its own (MX; then the TLS-RPT
 /// and MTA-STS records and the domain's DNSKEY, and its DS when it is a signed zone), while
@@ -24,7 +26,7 @@ final class AnswersAhead: Sendable {
     private let asked = Atomic(0)
     /// Domain threads waiting for `asked` to pass their domain, woken through `gate`.
     private let waiting = Atomic(0)
-    private let gate = NSCondition()
+    private let gate = Condition()
     private let done = DispatchSemaphore(value: 0)
     private let lead = 1_024
     /// Questions in flight at most (see `inFlight(jobs:)`).
@@ -48,9 +50,7 @@ final class AnswersAhead: Sendable {
     static func start(_ lookup: any DNSLookup, domains: [String], jobs: Int) -> AnswersAhead? {
         guard domains.count > 1, let caching = lookup as? CachingLookup else { return nil }
         let ahead = AnswersAhead(lookup: caching, domains: domains, jobs: jobs)
-        let thread = Thread { ahead.run() }
-        thread.stackSize = 1 << 20
-        thread.start()
+        Threads.start(stackSize: 1 << 20) { ahead.run() }
         return ahead
     }
 
@@ -91,7 +91,7 @@ final class AnswersAhead: Sendable {
         static let limit = 8
         private let lookup: CachingLookup
         /// `waiting` and `threads` are used only under `lock`.
-        private let lock = NSCondition()
+        private let lock = Condition()
         private var waiting: [Asked] = []
         private var threads = 0
         private var idle = 0
@@ -106,9 +106,7 @@ final class AnswersAhead: Sendable {
                 lock.signal()
             } else if threads < Self.limit {
                 threads += 1
-                let thread = Thread { self.work() }
-                thread.stackSize = 1 << 20
-                thread.start()
+                Threads.start(stackSize: 1 << 20) { self.work() }
             }
         }
 
@@ -118,7 +116,7 @@ final class AnswersAhead: Sendable {
             while true {
                 if waiting.isEmpty {
                     idle += 1
-                    let woken = lock.wait(until: Date(timeIntervalSinceNow: 1))
+                    let woken = lock.wait(seconds: 1)
                     idle -= 1
                     if !woken && waiting.isEmpty { break }
                     continue

@@ -1,6 +1,8 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
+import PlainText
 
 /// `verify --domains-from FILE`: one domain a line; blank lines and `#` comments skipped; `-`
 /// is standard input. A line that is not a domain name stops the run, naming file and line.
@@ -25,7 +27,7 @@ public enum DomainList {
             separator: "\n", omittingEmptySubsequences: false
         ).enumerated() {
             let line = (raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: .whitespaces)
+                .trimmed()
             guard !line.isEmpty else { continue }
             guard (try? DNSName(hostName: line)) != nil else {
                 throw DiagnosticError(

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// The DNS half of checking one MX host: its addresses and TLSA records with their DNSSEC
 /// status, as a sender resolves them (RFC 7672 §2.2), and each live TLSA record judged.

@@ -1,16 +1,17 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import ThreadKit
 
 /// A provider's domains share a few MX hosts, and the report on a host is the same for every
 /// domain that names it (same lookups, same probes). Each report is kept once: a report equal
 /// to the last one made for that host and preference is handed out in its place, so 100,000
 /// domains hold 100,000 references to a few hundred reports' texts and lists, not 100,000 copies.
 /// Only the memory is shared; every domain's report stays what was found for it.
-/// Unchecked Sendable: `last` is read and written only under `lock` (NSLock rather than
+/// Unchecked Sendable: `last` is read and written only under `lock` (ThreadKit.Lock, a plain mutex, rather than
 /// Synchronization's Mutex: every domain of a run passes here, and Mutex's priority-inheritance
 /// futex spun on it, 4% of a provider's warm run).
 final class HostReports: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var last: [Key: HostReport] = [:]
 
     struct Key: Hashable {

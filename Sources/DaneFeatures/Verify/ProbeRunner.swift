@@ -1,5 +1,7 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import Synchronization
+import ThreadKit
 
 /// Runs blocking probes on threads of their own, at most `limit` at once, so a domain with four
 /// MX hosts takes about as long as its slowest probe (Swift concurrency's pool has only as
@@ -23,12 +25,10 @@ struct ProbeRunner {
         let group = DispatchGroup()
         for _ in 1..<min(max(1, limit), count) {
             group.enter()
-            let thread = Thread {
+            Threads.start(stackSize: 1 << 20) {
                 work()
                 group.leave()
             }
-            thread.stackSize = 1 << 20
-            thread.start()
         }
         work()
         group.wait()

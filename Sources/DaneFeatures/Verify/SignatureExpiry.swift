@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Which RRSIGs a verdict rests on run out soon: the answers themselves and every DNSKEY and
 /// DS up the validation path, one warning per signing zone.

@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import ThreadKit
 
 /// `verify`: checks a live domain the way a DANE-enforcing sender does (RFC 7672 §2-3):
 /// MX with DNSSEC, then each host's addresses and TLSA records, then STARTTLS and the DANE
@@ -62,7 +63,7 @@ public struct Verifier: Sendable {
     /// Several domains, `options.jobs` at a time (each one's probes run side by side too);
     /// `finished` hears each report as soon as it is known (from worker threads, one at a time).
     public func verify(domains: [String], finished: (@Sendable (Int, DomainReport) -> Void)? = nil) -> [DomainReport] {
-        let serial = NSLock()
+        let serial = Lock()
         let ahead = AnswersAhead.start(lookup, domains: domains, jobs: options.jobs)
         defer { ahead?.wait() }
         return ProbeRunner(limit: max(1, options.jobs)).run(domains.count) { index in

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 /// What `verify --db` keeps of a run: each domain's verdict, codes and expiries and each MX

@@ -1,6 +1,6 @@
 import DaneModel
 import DaneSpec
-import Foundation
+import FoundationEssentials
 
 /// What `verify` needs from the command line.
 public struct VerifyRequest: Sendable {

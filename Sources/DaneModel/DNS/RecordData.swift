@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The RDATA of one live record, decoded from wire format by type (RFC 1035 §3.3, RFC 3596,
 /// RFC 4034, RFC 6698). Types danectl does not look inside stay opaque bytes; RDATA that

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension DNSKEYData {
     /// RFC 4034 Appendix B: the key tag RRSIG and DS records name this key by.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How `sign` moves the SOA serial forward (RFC 1982 serial arithmetic, so a wrapped serial
 /// still counts as newer to secondaries).

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// The exit statuses every command uses, with the same meaning everywhere (sysexits(3) where
 /// one fits). 1-3 are each command's verdicts; 64 and up mean the command could not give one.
@@ -55,10 +56,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         let listed = Set(verdicts.map(\.0))
         return "EXIT STATUS\n"
             + (verdicts + common.filter { !listed.contains($0.0) }).map { status, text in
-                wrapped(text, width: 72).enumerated().map { index, line in
-                    (index == 0
-                        ? "  " + String(status.rawValue).padding(toLength: 4, withPad: " ", startingAt: 0) : "      ")
-                        + line
+                let first = "  " + String(status.rawValue).padded(to: 4)
+                return wrapped(text, width: 72).enumerated().map { index, line in
+                    (index == 0 ? first : "      ") + line
                 }.joined(separator: "\n")
             }.joined(separator: "\n")
     }

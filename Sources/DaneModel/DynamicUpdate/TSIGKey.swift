@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// A TSIG key (RFC 8945) as the server operator hands it over: the file `tsig-keygen` (BIND)
 /// or `keymgr -t` (Knot) writes, or the one-line `[algorithm:]name:secret` that `nsupdate -y`
@@ -29,7 +30,7 @@ public struct TSIGKey: Sendable, Equatable {
 
     /// Reads the one key in `text`; a file holding several keys is refused (which one was meant?).
     public init(text: String) throws(ParseError) {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed(.whitespacesAndNewlines)
         let keys: [(name: String, algorithm: String?, secret: String?, line: Int)]
         if trimmed.contains("{") {
             keys = try Self.bindKeys(text)
@@ -52,7 +53,7 @@ public struct TSIGKey: Sendable, Equatable {
                 message: keys.isEmpty
                     ? "no TSIG key found" : "\(keys.count) TSIG keys found; give a file with exactly one")
         }
-        let algorithm = (key.algorithm ?? "").lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        let algorithm = (key.algorithm ?? "").lowercased().trimmed(.characters(in: "."))
         guard Self.algorithms.contains(algorithm) else {
             throw ParseError(
                 line: key.line,
@@ -87,7 +88,7 @@ public struct TSIGKey: Sendable, Equatable {
                 continue
             }
             if rest.hasPrefix("/*") {
-                guard let end = rest.range(of: "*/") else {
+                guard let end = rest.firstRange(of: "*/") else {
                     throw ParseError(line: line, message: "unterminated /* comment")
                 }
                 line += rest[..<end.lowerBound].filter { $0 == "\n" }.count
@@ -158,16 +159,15 @@ public struct TSIGKey: Sendable, Equatable {
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line =
                 raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            var content = line.trimmingCharacters(in: .whitespaces)
+            var content = line.trimmed()
             if content.isEmpty || content == "key:" { continue }
             let startsItem = content.hasPrefix("- ")
-            if startsItem { content = String(content.dropFirst(2)).trimmingCharacters(in: .whitespaces) }
+            if startsItem { content = String(content.dropFirst(2)).trimmed() }
             guard let colon = content.firstIndex(of: ":") else {
                 throw ParseError(line: offset + 1, message: "expected FIELD: VALUE")
             }
-            let field = content[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(
-                in: CharacterSet(charactersIn: "\"'"))
+            let field = content[..<colon].trimmed()
+            let value = content[content.index(after: colon)...].trimmed().trimmed(.characters(in: "\"'"))
             if startsItem { keys.append(("", nil, nil, offset + 1)) }
             guard !keys.isEmpty else { throw ParseError(line: offset + 1, message: "a field outside a - id: item") }
             switch field {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// An MTA-STS policy (RFC 8461 §3.2): what senders that do not do DANE (and some that do)
 /// fetch from `https://mta-sts.<domain>/.well-known/mta-sts.txt` to learn that the domain's
@@ -60,14 +61,14 @@ public struct MTASTSPolicy: Sendable, Hashable {
         {
             let raw = String(String.UnicodeScalarView(scalars))
             let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
-            if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if line.trimmed().isEmpty { continue }
             guard let colon = line.firstIndex(of: ":") else {
                 throw Invalid(description: "line \(index + 1) is not \"key: value\"")
             }
             fields.append(
                 (
-                    String(line[..<colon]).trimmingCharacters(in: .whitespaces),
-                    String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces), index + 1
+                    String(line[..<colon]).trimmed(),
+                    String(line[line.index(after: colon)...]).trimmed(), index + 1
                 ))
         }
         guard let version = fields.first, version.key == "version" else {
@@ -138,7 +139,7 @@ public struct MTASTSRecord: Sendable, Hashable {
 
     /// Parses one TXT value (its strings already joined).
     public static func parse(_ text: String) throws(Invalid) -> MTASTSRecord {
-        let fields = text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let fields = text.split(separator: ";").map { $0.trimmed() }.filter { !$0.isEmpty }
         guard fields.first == "v=STSv1" else { throw Invalid(description: "\"\(text)\" does not start with v=STSv1") }
         guard let idField = fields.first(where: { $0.hasPrefix("id=") }) else {
             throw Invalid(description: "\"\(text)\" has no id=")

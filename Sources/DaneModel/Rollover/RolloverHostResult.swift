@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One reason in a rollover verdict: a stable code for scripts and tests, and the sentence.
 public struct RolloverFinding: Sendable, Codable, Equatable {

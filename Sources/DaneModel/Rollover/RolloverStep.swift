@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One step of a certificate rollover, with the earliest time it is safe to take.
 public struct RolloverStep: Sendable, Codable, Equatable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// An RFC 8460 §4 aggregate report, as senders send it to a domain's `rua`: one type for
 /// reading reports (`reports ingest`) and writing them (`verify --format tlsrpt`), with the
@@ -164,7 +165,7 @@ extension AggregateReport {
         } catch {
             throw Malformed(description: "not a TLS-RPT report: \(error)")
         }
-        guard !report.reportID.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !report.reportID.trimmed().isEmpty else {
             throw Malformed(description: "report-id is empty")
         }
         if let field = report.firstStringWithNUL {
@@ -236,13 +237,9 @@ extension AggregateReport {
         }
     }
 
+    /// The decoder's own words (Swift 6's JSONDecoder keeps no underlying error to say more).
     private static func underlyingReason(_ context: DecodingError.Context) -> String {
-        if let underlying = context.underlyingError as NSError?,
-            let detail = underlying.userInfo[NSDebugDescriptionErrorKey] as? String
-        {
-            return detail
-        }
-        return context.debugDescription
+        context.debugDescription
     }
 }
 

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// Finds the report in an e-mail as RFC 8460 §5.3 has senders send it: a
 /// `multipart/report; report-type=tlsrpt` message whose report part is
@@ -127,12 +128,12 @@ public enum ReportMail {
                 if let first = text.first, first == " " || first == "\t", !headers.isEmpty {
                     // Folded lines, up to 64 KiB a field: no report needs more.
                     guard headers[headers.count - 1].value.utf8.count < 65_536 else { continue }
-                    headers[headers.count - 1].value += " " + text.trimmingCharacters(in: .whitespaces)
+                    headers[headers.count - 1].value += " " + text.trimmed()
                 } else if let colon = text.firstIndex(of: ":") {
                     headers.append(
                         (
                             String(text[..<colon]).lowercased(),
-                            String(text[text.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                            String(text[text.index(after: colon)...]).trimmed()
                         ))
                 }
             }
@@ -171,12 +172,12 @@ public enum ReportMail {
                 current.append(character)
             }
             pieces.append(current)
-            value = pieces[0].trimmingCharacters(in: .whitespaces).lowercased()
+            value = pieces[0].trimmed().lowercased()
             var parameters: [String: String] = [:]
             for piece in pieces.dropFirst() {
                 guard let equals = piece.firstIndex(of: "=") else { continue }
-                let name = piece[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-                parameters[name] = piece[piece.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+                let name = piece[..<equals].trimmed().lowercased()
+                parameters[name] = piece[piece.index(after: equals)...].trimmed()
             }
             self.parameters = parameters
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What stored TLS-RPT reports say about a domain over a period: sessions per policy type,
 /// and failed sessions grouped by MX host and result type, with their busiest receiving addresses.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// The TLS-RPT policy record of RFC 8460 §3: where senders send their daily TLS reports.
 ///
@@ -79,7 +80,7 @@ public struct TLSRPTPolicy: Sendable, Hashable {
     /// extension fields `name=value` that senders ignore.
     public init(recordText text: String) throws(RecordError) {
         var fields = text.split(separator: ";", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: [" ", "\t"])
+            $0.trimmed(.characters(in: " \t"))
         }
         if fields.last == "" { fields.removeLast() }
         guard fields.first == "v=TLSRPTv1" else { throw .version }
@@ -95,7 +96,7 @@ public struct TLSRPTPolicy: Sendable, Hashable {
             if name == "rua" {
                 guard uris == nil else { throw .duplicateRUA }
                 uris = value.split(separator: ",", omittingEmptySubsequences: false).map {
-                    $0.trimmingCharacters(in: [" ", "\t"])
+                    $0.trimmed(.characters(in: " \t"))
                 }
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Every date danectl prints or reads as text, in one place: RFC 3339 times in UTC
 /// (`2026-12-07T12:21:37Z`) for messages, reports and `--now`; the date alone for certificate

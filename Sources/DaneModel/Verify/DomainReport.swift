@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything `verify` found for one domain.
 public struct DomainReport: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A certificate the server presented, summarised for people and JSON.
 public struct PresentedCertificate: Sendable, Codable, Hashable {

@@ -1,5 +1,6 @@
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import WorkSharing
 
 /// The one JSON encoder of every command's output: keys sorted (Foundation's order varies
@@ -48,7 +49,7 @@ public enum JSONDocument {
         // Pretty-printed, an empty top-level list is `"key" : [`, a blank line, `  ]`; the
         // newlines cannot be inside a string (JSON escapes them), so this is the list itself.
         let empty = "\n  \"\(key)\" : [\n\n  ]"
-        guard !items.isEmpty, let place = document.range(of: empty) else { return sink(document) }
+        guard !items.isEmpty, let place = document.firstRange(of: empty) else { return sink(document) }
         var taken = sink(String(document[..<place.lowerBound]) + "\n  \"\(key)\" : [\n")
         OrderedChunks.forEach(count: items.count, chunk: spliceChunk) { range in
             nested(items[range].map(element), first: range.lowerBound == 0)

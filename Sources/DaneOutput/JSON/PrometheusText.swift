@@ -11,6 +11,6 @@ enum PrometheusText {
                 value.unicodeScalars.prefix(maximumLabelLength).map {
                     $0.value < 0x20 || $0.value == 0x7F ? "?" : $0
                 }))
-        return visible.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return visible.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
     }
 }

@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The JSON form of `generate`'s output, for tools. Stable: keys sorted, slashes unescaped,
 /// records in canonical order.

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import YAMLKit
 
 /// `generate --format octodns`: one octoDNS zone file per zone, in the record schema that

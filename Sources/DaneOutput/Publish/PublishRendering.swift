@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// `publish` output: per zone, the RRsets to add, replace or delete with their old and new
 /// values, and what happened. The JSON shape is Schemas/publish.schema.json.
@@ -19,7 +20,7 @@ public enum PublishRendering {
                     change.oldTTL != nil && change.newTTL != nil && change.oldTTL != change.newTTL
                     ? "TTL \(change.oldTTL!) -> \(change.newTTL!)" : "TTL \(ttl)"
                 out +=
-                    "  \(change.action.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(change.owner.fqdn) \(change.type) (\(ttlText))\n"
+                    "  \(change.action.rawValue.padded(to: 8)) \(change.owner.fqdn) \(change.type) (\(ttlText))\n"
                 for value in change.removed { out += "             - \(value.presentation)\n" }
                 for value in change.added { out += "             + \(value.presentation)\n" }
             }

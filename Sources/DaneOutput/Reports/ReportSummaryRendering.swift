@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// `reports summary` as text (for a person), JSON (for tools) and Prometheus text exposition
 /// (node_exporter's textfile collector). Every failure carries the sender code and fix that
@@ -15,7 +16,7 @@ public enum ReportSummaryRendering {
             let total = policy.successfulSessions + policy.failedSessions
             let rate =
                 total == 0
-                ? "" : String(format: " (%.2f%% failed)", Double(policy.failedSessions) * 100 / Double(total))
+                ? "" : " (\(Printf.fixed(Double(policy.failedSessions) * 100 / Double(total), places: 2))% failed)"
             lines.append(
                 "\(policy.domain)  policy \(policy.policyType)  \(policy.successfulSessions) successful, \(policy.failedSessions) failed sessions\(rate)"
             )

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// `rollover check` and `rollover plan` output: text for people, JSON for tools (schema in
 /// Schemas/rollover-check.schema.json and rollover-plan.schema.json), and the Nagios line.

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// `verify --format tlsrpt`: the results as an RFC 8460 §4 aggregate report, as a sending MTA
 /// would send it to the domain's rua address (one probe counts as one session). Built from

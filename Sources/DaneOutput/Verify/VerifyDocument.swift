@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// What `verify` writes once every domain is known, per format: the closing summary of a
 /// stream (text, JSON Lines), or the whole document (JSON, an RFC 8460 report, Prometheus).

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// `verify --format json`: the reports as data, from Codable types; the shape is
 /// Schemas/verify.schema.json (keys sorted; optional fields left out when empty).

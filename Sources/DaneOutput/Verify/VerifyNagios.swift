@@ -15,7 +15,7 @@ public enum VerifyNagios {
         let problems = (failing + warned).flatMap(Self.problems)
         let first = problems.first ?? "\(reports.count) domain(s): every MX host authenticates by DANE"
         let counts = DomainReport.Outcome.allCases.map { outcome in
-            "\(outcome.rawValue.replacingOccurrences(of: "-", with: "_"))=\(reports.filter { $0.outcome == outcome }.count);;;0"
+            "\(outcome.rawValue.replacing("-", with: "_"))=\(reports.filter { $0.outcome == outcome }.count);;;0"
         }
         let perfdata = "domains=\(reports.count);;;0 " + counts.joined(separator: " ")
         let long = problems.dropFirst().prefix(200).map { $0 + "\n" }.joined()
@@ -27,7 +27,7 @@ public enum VerifyNagios {
 
     static func line(_ status: Int32, _ text: String) -> String {
         "DANE VERIFY \(["OK", "WARNING", "CRITICAL", "UNKNOWN"][Int(status)]) - "
-            + TerminalText.visible(text, limit: 300).replacingOccurrences(of: "|", with: "/")
+            + TerminalText.visible(text, limit: 300).replacing("|", with: "/")
     }
 
     /// One line per problem of a domain, the most serious first, in the sender's terms.

@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// `verify --format prometheus`: node_exporter's textfile-collector format. Names follow
 /// Prometheus conventions (a `danectl_verify_` prefix, base units: seconds, and times as Unix
@@ -101,7 +102,7 @@ public enum VerifyPrometheus {
         family(
             "danectl_verify_probe_duration_seconds", "gauge",
             "How long the SMTP, STARTTLS and TLS probe of the address took.",
-            addresses.compactMap { d, h, a in a.probeSeconds.map { (labels(d, h, a), String(format: "%.3f", $0)) } })
+            addresses.compactMap { d, h, a in a.probeSeconds.map { (labels(d, h, a), Printf.fixed($0, places: 3)) } })
         family(
             "danectl_verify_certificate_expiry_timestamp_seconds", "gauge",
             "When the certificate the address presents expires (Unix time).",
@@ -121,7 +122,7 @@ public enum VerifyPrometheus {
             "danectl_verify_success", "gauge",
             "1 when this verify run could check every domain (it ran to the end), else 0.",
             [([], "1")])
-        return out.replacingOccurrences(of: "{} ", with: " ")
+        return out.replacing("{} ", with: " ")
     }
 
     /// What a run that could not check anything writes (the resolver did not answer...): the

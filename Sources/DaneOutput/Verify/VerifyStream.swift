@@ -1,6 +1,9 @@
 import DaneModel
+import Dispatch
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
+import ThreadKit
 
 /// The ways `verify` can write its results.
 public enum VerifyFormat: String, Sendable, CaseIterable { case text, json, jsonl, tlsrpt, prometheus }
@@ -18,7 +21,7 @@ public final class StreamedVerify: @unchecked Sendable {
     public private(set) var writeError: Int32 = 0
     /// Domains finished so far (the heartbeat reads it).
     public var finished: Int { lock.withLock { done } }
-    private let lock = NSLock()
+    private let lock = Lock()
     private var done = 0
     private var lastProgress: ContinuousClock.Instant?
     private let progress: Bool

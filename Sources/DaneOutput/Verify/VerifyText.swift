@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// The human report of `verify`: one block per domain, readable at a glance, with the sender's
 /// code, why, how to fix it and what the sender does next for every failure.

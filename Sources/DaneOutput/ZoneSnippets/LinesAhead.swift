@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import ThreadKit
 
 extension ZoneSnippetRenderer {
     /// Makes each zone's `lines` (or `tabbedLines`) on a thread of its own, a bounded distance ahead of the
@@ -9,7 +11,7 @@ extension ZoneSnippetRenderer {
     final class LinesAhead: @unchecked Sendable {
         private enum State { case waiting, making, made(String), taken }
 
-        private let condition = NSCondition()
+        private let condition = Condition()
         private var states: [State]
         /// The furthest zone the engine has asked for.
         private var engineAt = 0
@@ -28,11 +30,10 @@ extension ZoneSnippetRenderer {
             self.layout = layout
             states = Array(repeating: .waiting, count: zones.count)
             zones.forEach { $0.ahead = self }
-            let thread = Thread { [self] in
+            Threads.start { [self] in
                 makeAhead()
                 finished.signal()
             }
-            thread.start()
         }
 
         private func makeAhead() {

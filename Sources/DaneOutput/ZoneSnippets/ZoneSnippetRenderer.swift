@@ -141,8 +141,8 @@ public struct ZoneSnippetRenderer {
         guard !text.contains("{{=") else { return false }
         var zoneTags: [Substring] = []
         var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            guard let close = rest[open.upperBound...].range(of: "}}") else { return false }
+        while let open = rest.firstRange(of: "{{") {
+            guard let close = rest[open.upperBound...].firstRange(of: "}}") else { return false }
             let tag = rest[open.upperBound..<close.lowerBound]
             if tag.contains("(") { return false }
             if tag.contains("zones") { zoneTags.append(tag) }
@@ -247,7 +247,7 @@ public struct ZoneSnippetRenderer {
     static func sectionDepth(_ text: String) -> Int {
         var depth = 0, deepest = 0
         var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
+        while let open = rest.firstRange(of: "{{") {
             let tag = rest[open.upperBound...].prefix(1)
             if tag == "#" || tag == "^" { depth += 1; deepest = max(deepest, depth) }
             if tag == "/" { depth = max(0, depth - 1) }

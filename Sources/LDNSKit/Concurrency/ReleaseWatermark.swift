@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Gives back a mapped zone text behind the parsing threads: pieces finish out of order, and

@@ -1,6 +1,7 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Sends one RFC 2136 UPDATE over TCP, signed with TSIG (RFC 8945), and reads the server's
 /// verdict. The answer's TSIG is verified against the request's MAC: an unsigned or badly

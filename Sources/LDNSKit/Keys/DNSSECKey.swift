@@ -1,6 +1,8 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
+import PlainText
 
 /// A DNSSEC key pair in BIND's file format (`K<zone>.+<alg>+<tag>.key` / `.private`), the
 /// format ldns-signzone and dnssec-signzone read.
@@ -29,7 +31,7 @@ public final class DNSSECKey: @unchecked Sendable {
 
     /// `K<zone>.+<alg>+<tag>` (zone with its trailing dot, as BIND names it).
     public var baseName: String {
-        "K\(zone)+\(String(format: "%03d", algorithm))+\(String(format: "%05d", keyTag))"
+        "K\(zone)+\(Printf.zeroPadded(Int(algorithm), width: 3))+\(Printf.zeroPadded(Int(keyTag), width: 5))"
     }
 
     private init(key ownedKey: OwnedKey, dnskey ownedRecord: OwnedRR, privateText: String) {
@@ -82,7 +84,7 @@ public final class DNSSECKey: @unchecked Sendable {
         let privateText = try read("\(base).private")
 
         let dnskeys = keyText.split(separator: "\n").map(String.init).filter {
-            let line = $0.trimmingCharacters(in: .whitespaces)
+            let line = $0.trimmed()
             return !line.isEmpty && !line.hasPrefix(";")
         }
         guard dnskeys.count == 1 else {
@@ -146,13 +148,13 @@ public final class DNSSECKey: @unchecked Sendable {
     public var privateFileText: String { privateText }
 
     /// The DNSKEY record in presentation form, one line.
-    public var dnskeyRecord: String { takeString(ldns_rr2str(dnskey)).trimmingCharacters(in: .newlines) }
+    public var dnskeyRecord: String { takeString(ldns_rr2str(dnskey)).trimmed(.newlines) }
 
     /// The DS record for the parent zone (digest type 2, SHA-256; RFC 4509).
     public func dsRecord() throws(LDNSError) -> String {
         guard let ds = ldns_key_rr2ds(dnskey, LDNS_SHA256) else { throw LDNSError("could not compute the DS record") }
         defer { ldns_rr_free(ds) }
-        return takeString(ldns_rr2str(ds)).trimmingCharacters(in: .newlines)
+        return takeString(ldns_rr2str(ds)).trimmed(.newlines)
     }
 
     /// The DS RDATA (SHA-256): what CDS carries too (RFC 7344 §3.1).

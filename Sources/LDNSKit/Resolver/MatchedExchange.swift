@@ -1,5 +1,5 @@
 internal import CLDNS
-import Foundation
+import FoundationEssentials
 
 /// One question sent and its answer accepted only if it answers that question: the same
 /// message ID (RFC 5452 §9.1; a stray or off-path spoofed answer carries another) and the same

@@ -1,7 +1,8 @@
 import ByteStreams
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 import SocketKit
 
 /// Many questions to one recursive resolver in flight at once, over a few UDP sockets that

@@ -1,6 +1,8 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
+import ThreadKit
 
 /// Asks one recursive resolver, with DNSSEC OK set, the way a DANE sender's stub resolver
 /// does: it trusts the resolver's AD bit (so the resolver must validate).
@@ -8,7 +10,7 @@ import Foundation
 /// one resolver per concurrent query, so the lock is never contended there).
 public final class StubResolver: @unchecked Sendable {
     private let resolver: UnsafeMutablePointer<ldns_resolver>
-    private let lock = NSLock()
+    private let lock = Lock()
     public let address: String
     private let recursive: Bool
 

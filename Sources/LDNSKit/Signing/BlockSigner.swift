@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// One signing thread's work on a run of names: prints each name's records, has its RRsets
 /// signed, adds its NSEC or NSEC3 record and that record's signature, all as zone-file text.

@@ -1,5 +1,7 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
+import ThreadKit
 
 /// The RRSIGs a zone file already had, so that re-signing can keep each one that still
 /// verifies instead of making a new one (then two signed versions of a zone differ only where
@@ -176,7 +178,7 @@ final class OldSignatureList {
 final class OldSignatureCollector: @unchecked Sendable {
     let signatures = ByteArena(capacity: 1 << 20)
     let index = ByteArena(capacity: 1 << 20)
-    private let lock = NSLock()
+    private let lock = Lock()
     private(set) var count = 0
 
     /// Appends a thread's list (then emptied for its next piece).

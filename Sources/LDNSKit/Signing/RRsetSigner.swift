@@ -1,6 +1,6 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Signs loose RRsets (the records `generate` emits) for inclusion in a zone signed
 /// elsewhere: the zone fragment mode. Same RRSIG maker as whole-zone signing.

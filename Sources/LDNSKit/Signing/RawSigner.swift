@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OpenSSLKit
 
 /// One key's signer for one thread: OpenSSLKit's `DNSSECSigner` (which keeps the signing

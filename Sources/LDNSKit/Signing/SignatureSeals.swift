@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
 
 /// Where seals live: a comment at the end of each RRSIG line danectl writes

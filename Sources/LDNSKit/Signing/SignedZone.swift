@@ -1,7 +1,10 @@
 internal import CLDNS
+import Dispatch
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
+import ThreadKit
 internal import WorkSharing
 
 /// A zone ready to be signed and written: `write(to:)` makes the signatures and streams the text.
@@ -105,7 +108,7 @@ final class KeptCounter: Sendable {
 /// Puts blocks finished out of order back in order on their way to the sink.
 /// Unchecked Sendable: every field is read and written under `lock`.
 final class OrderedOutput: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private let sink: (UnsafeBufferPointer<UInt8>) -> Bool
     private var pending: [Int: [UInt8]] = [:]
     private var nextBlock = 0

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Signs a whole zone. `sign` lays the zone out (canonical order, delegations, the NSEC or
 /// NSEC3 chain); the signatures themselves are made while the zone is written

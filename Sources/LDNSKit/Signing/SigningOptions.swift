@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How to sign: the denial-of-existence chain and the signature validity window.
 public struct SigningOptions: Sendable {

@@ -1,6 +1,7 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import Dispatch
+import FoundationEssentials
 import OpenSSLKit
 internal import WorkSharing
 

@@ -1,6 +1,6 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
 import OpenSSLKit
 
 extension ZoneLayout {

@@ -1,6 +1,8 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
 internal import WorkSharing
 

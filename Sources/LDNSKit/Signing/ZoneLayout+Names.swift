@@ -1,6 +1,6 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
 import OpenSSLKit
 
 /// From records in canonical order to names and RRsets, with each name's role in the zone.

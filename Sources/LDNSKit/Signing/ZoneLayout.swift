@@ -1,6 +1,6 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
 import OpenSSLKit
 
 /// The zone in canonical order with what DNSSEC needs to know of each name: its RRsets, whether

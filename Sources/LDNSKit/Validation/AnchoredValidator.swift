@@ -1,6 +1,9 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
+import PlainText
+import ThreadKit
 
 /// Validates answers itself, from a trust anchor (DS or DNSKEY records), instead of trusting
 /// a resolver's AD bit: every query goes out with CD set, positive answers are checked with
@@ -11,7 +14,7 @@ public final class AnchoredValidator: @unchecked Sendable {
     public enum Status: Sendable { case secure, insecure, bogus, failed }
 
     private let resolver: UnsafeMutablePointer<ldns_resolver>
-    private let lock = NSLock()
+    private let lock = Lock()
     public let address: String
 
     public convenience init(address: String?, anchorFile: String, timeout: TimeInterval) throws(ResolverError) {
@@ -28,7 +31,7 @@ public final class AnchoredValidator: @unchecked Sendable {
         (resolver, self.address) = try StubResolver.make(address: address, timeout: timeout)
         var anchors = 0
         for line in text.split(separator: "\n")
-        where !line.hasPrefix(";") && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        where !line.hasPrefix(";") && !line.trimmed().isEmpty {
             var rr: RRPointer?
             guard ldns_rr_new_frm_str(&rr, String(line), 3600, nil, nil) == LDNS_STATUS_OK, let rr else { continue }
             let type = ldns_rr_get_type(rr)

@@ -1,6 +1,7 @@
 internal import CLDNS
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Single DNSSEC checks with ldns, on model values: one RRSIG over one RRset with one key, and
 /// whether a DS names a key. Used to find which link of a chain broke, not to validate.

@@ -1,5 +1,7 @@
 internal import CLDNS
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
 internal import WorkSharing
 

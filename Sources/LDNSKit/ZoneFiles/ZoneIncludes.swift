@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Expands `$INCLUDE` the way RFC 1035 §5.1 and BIND do, into one text the parser (and the
 /// splitter, for parallel parsing) reads as if it were one file:
@@ -202,7 +203,7 @@ enum ZoneIncludes {
                     let included: [UInt8]
                     do { included = try ZoneFile.readWholeFile(target).array } catch {
                         throw LDNSError(
-                            "\(path):\(line): $INCLUDE \(tokens[1]): \(error.reason.replacingOccurrences(of: target + ": ", with: ""))",
+                            "\(path):\(line): $INCLUDE \(tokens[1]): \(error.reason.replacing(target + ": ", with: ""))",
                             line: line, unreadable: error.unreadable, file: path)
                     }
                     if let includedOrigin { out.synthetic("$ORIGIN \(includedOrigin)", file: path, fileLine: line) }

@@ -1,6 +1,7 @@
 internal import COpenSSL
 internal import COpenSSLShims
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Makes the key a renewal will use, before any certificate exists for it: a new private key
 /// of the same kind as the key in service (same curve, same RSA size, same EdDSA variant), and

@@ -1,5 +1,6 @@
 internal import COpenSSL
-import Foundation
+import FoundationEssentials
+import PlainText
 
 /// A DNSSEC private key read from BIND's `Private-key-format: v1.x` text (the `.private` file
 /// that dnssec-keygen, ldns-keygen and `danectl keygen` write), as an OpenSSL key.
@@ -15,8 +16,8 @@ final class DNSSECPrivateKey {
         var algorithm: UInt8?
         for line in text.split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].trimmed()
+            let value = line[line.index(after: colon)...].trimmed()
             if name == "Algorithm" {
                 algorithm = UInt8(value.prefix { $0.isNumber })
             } else if let bytes = Data(base64Encoded: value) {

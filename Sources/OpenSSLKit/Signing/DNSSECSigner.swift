@@ -1,5 +1,5 @@
 internal import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Signs RRSIG signed data with one DNSSEC key, for one thread: keeps what OpenSSL 3 is slow
 /// to set up (the key's signing context, the fetched digest) from one signature to the next,

@@ -1,6 +1,6 @@
 internal import COpenSSL
 internal import COpenSSLShims
-import Foundation
+import FoundationEssentials
 
 /// A TLSA record handed to OpenSSL's DANE verifier.
 public struct DANERecord: Sendable, Hashable {

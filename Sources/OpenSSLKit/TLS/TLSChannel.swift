@@ -1,6 +1,7 @@
 import ByteStreams
 internal import COpenSSL
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Why reading or writing over an established TLS session stopped.
 public struct TLSChannelError: Error, Sendable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 internal import COpenSSL
 internal import COpenSSLShims
-import Foundation
+import FoundationEssentials
 
 /// A TLS client handshake under WebPKI rules (what an MTA-STS sender uses to fetch a policy,
 /// RFC 8461 §3.3): SNI and the certificate name are `hostName`, the chain must lead to a

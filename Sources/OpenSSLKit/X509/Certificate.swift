@@ -1,6 +1,7 @@
 internal import COpenSSL
 internal import COpenSSLShims
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One X.509 certificate, owned: the `X509*` is freed when the last reference goes.
 /// Unchecked Sendable: the X509 is never modified after parsing, and OpenSSL's read-only

@@ -1,5 +1,6 @@
 internal import COpenSSL
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// WebPKI validation, as MTA-STS senders do it (RFC 8461 §4.2): the chain must lead to a
 /// trusted root and the leaf must name the host. DANE-EE ignores both; MTA-STS does not.

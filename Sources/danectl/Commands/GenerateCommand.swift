@@ -3,7 +3,8 @@ import DaneFeatures
 import DaneModel
 import DaneOutput
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -113,7 +114,7 @@ struct GenerateCommand: ParsableCommand {
                 "--sign adds RRSIGs for zone files; with --format \(format.rawValue) the provider or primary signs the zone itself"
             )
         }
-        if prune && !(output.map { $0.hasSuffix("/") || FileManager.default.isDirectory($0) } ?? false) {
+        if prune && !(output.map { $0.hasSuffix("/") || RegularFiles.isDirectory($0) } ?? false) {
             throw ValidationError("--prune needs --output DIR/ (a folder of per-zone files)")
         }
     }
@@ -214,12 +215,5 @@ struct GenerateCommand: ParsableCommand {
         do { return try ZoneSnippetRenderer(builtIn: format.rawValue) } catch {
             throw DiagnosticError(.error(.badData("template-invalid"), error.description))
         }
-    }
-}
-
-extension FileManager {
-    fileprivate func isDirectory(_ path: String) -> Bool {
-        var folder: ObjCBool = false
-        return fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import DaneFeatures
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

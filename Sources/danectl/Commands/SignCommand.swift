@@ -1,7 +1,7 @@
 import ArgumentParser
 import DaneFeatures
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 struct SignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

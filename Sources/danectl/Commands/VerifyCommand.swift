@@ -3,7 +3,8 @@ import DaneFeatures
 import DaneModel
 import DaneOutput
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Prints diagnostics to standard error as `file:line:col: error: message [code]`, in colour only
 /// when standard error is a terminal that is not `TERM=dumb` and `NO_COLOR` is unset.
@@ -37,8 +38,9 @@ struct DiagnosticPrinter {
                 case .note: "36"
                 }
             let label = "\(diagnostic.severity.rawValue):"
-            line = line.replacingOccurrences(
-                of: label, with: "\u{1B}[1;\(code)m\(label)\u{1B}[0m", options: [], range: line.range(of: label))
+            if let place = line.firstRange(of: label) {
+                line.replaceSubrange(place, with: "\u{1B}[1;\(code)m\(label)\u{1B}[0m")
+            }
         }
         Descriptors.writeStandardError(line + "\n")
     }

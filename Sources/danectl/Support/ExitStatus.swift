@@ -1,7 +1,8 @@
 import ArgumentParser
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension ExitStatus {
     /// Ends the command with this status.

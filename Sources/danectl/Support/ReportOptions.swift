@@ -2,7 +2,8 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import Foundation
+import FoundationEssentials
+import Glibc
 import ReportStore
 
 /// The store every `reports` subcommand uses.

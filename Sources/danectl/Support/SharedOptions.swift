@@ -1,6 +1,6 @@
 import ArgumentParser
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// Where DNS answers come from, declared once for every command that asks the live DNS.
 struct ResolverOptions: ParsableArguments {

@@ -1,5 +1,6 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// SIGTERM and SIGINT end a server gracefully: `stop` is called once, on a dispatch queue.
 final class StopSignals {

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 import LDNSKit
 
 /// Finds the first broken link of the chain of trust behind a bogus answer, walking from the

@@ -1,5 +1,5 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 /// When a lookup fails (SERVFAIL, timeouts) or is bogus for no reason the chain shows, the
 /// cause is often one name server: lame (not answering, refusing, or not authoritative for

@@ -1,5 +1,6 @@
 import DaneModel
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// RFC 8461 as a sender applies it to one domain: the `_mta-sts` record, the policy fetched
 /// over HTTPS, its mx patterns against the live MX set, and (mode enforce) each MX
@@ -24,7 +25,7 @@ struct MTASTSCheck {
             problems.append(
                 .init(
                     resultType: type, detail: detail,
-                    fix: fix ?? type.fix.replacingOccurrences(of: "DOMAIN", with: String(domain.fqdn.dropLast()))))
+                    fix: fix ?? type.fix.replacing("DOMAIN", with: String(domain.fqdn.dropLast()))))
         }
 
         // RFC 8461 §3.1: exactly one record starting with v=STSv1, else no policy at all.

@@ -1,7 +1,10 @@
 import ByteStreams
 import DaneModel
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
+import PlainText
 import SocketKit
 
 /// Fetches MTA-STS policies: `PolicyFetch` over the network; tests script one.
@@ -107,8 +110,7 @@ public struct PolicyFetch: PolicySource {
                 let line = try channel.readLine(maxLength: 8192, what: "reading the HTTP headers")
                 if line.isEmpty { ended = true; break }
                 guard let colon = line.firstIndex(of: ":") else { continue }
-                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
-                    in: .whitespaces)
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmed()
             }
             // More than 100 header fields: the rest would be read as the policy.
             guard ended else {
@@ -143,7 +145,7 @@ public struct PolicyFetch: PolicySource {
             }
             let type =
                 (headers["content-type"] ?? "").split(separator: ";").first.map {
-                    $0.trimmingCharacters(in: .whitespaces).lowercased()
+                    $0.trimmed().lowercased()
                 } ?? ""
             guard type == "text/plain" else {
                 return .failure(
@@ -163,7 +165,7 @@ public struct PolicyFetch: PolicySource {
             let line = try channel.readLine(maxLength: 1024, what: "reading a chunk size")
             guard
                 let size = Int(
-                    line.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? "",
+                    line.split(separator: ";").first.map(String.init)?.trimmed() ?? "",
                     radix: 16), size >= 0
             else {
                 throw TLSChannelError(description: "a malformed chunk size")

@@ -1,6 +1,8 @@
 import ByteStreams
 import DaneModel
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import OpenSSLKit
 import SocketKit
 

@@ -1,6 +1,6 @@
 import ArgumentParser
 import DaneModel
-import Foundation
+import FoundationEssentials
 import ReportStore
 
 struct ReportsCommand: ParsableCommand {

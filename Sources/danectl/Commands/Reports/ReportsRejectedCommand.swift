@@ -2,7 +2,8 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import FileKit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct ReportsRejectedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

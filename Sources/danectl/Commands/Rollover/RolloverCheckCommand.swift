@@ -2,7 +2,7 @@ import ArgumentParser
 import DaneFeatures
 import DaneModel
 import DaneOutput
-import Foundation
+import FoundationEssentials
 
 struct RolloverCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

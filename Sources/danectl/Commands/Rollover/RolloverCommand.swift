@@ -1,6 +1,6 @@
 import ArgumentParser
 import DaneFeatures
-import Foundation
+import FoundationEssentials
 
 struct RolloverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DaneFeatures
 import DaneModel
-import Foundation
+import FoundationEssentials
 
 struct RolloverDeployCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
