@@ -92,11 +92,11 @@ let package = Package(
         /// A small bounded HTTP/1.1 server on SocketKit (behind the operator's TLS proxy).
         .target(name: "HTTPService", dependencies: ["PlainText", "ThreadKit", "SocketKit", "ByteStreams"]),
         /// The status pages drawn from the store: HTML, SVG charts and their JSON (`serve`).
-        .target(name: "StatusPages", dependencies: ["DaneModel", "DaneOutput", "ReportStore"]),
+        .target(name: "StatusPages", dependencies: ["PlainText", "DaneModel", "DaneOutput", "ReportStore"]),
         /// The RFC 8460 https rua endpoint and the status pages' routes (`serve`).
         .target(
             name: "ReportReceiver",
-            dependencies: ["DaneFeatures", "DaneModel", "ReportStore", "HTTPService", "StatusPages"]),
+            dependencies: ["PlainText", "DaneFeatures", "DaneModel", "ReportStore", "HTTPService", "StatusPages"]),
         .target(
             name: "DaneOutput",
             dependencies: [

@@ -2,6 +2,7 @@ import DaneFeatures
 import DaneModel
 import FoundationEssentials
 import HTTPService
+import PlainText
 import ReportStore
 import StatusPages
 
@@ -151,7 +152,7 @@ enum StatusRoute: Equatable {
     case domain(String, json: Bool)
 
     init?(_ path: String) {
-        let decoded = path.removingPercentEncoding ?? path
+        let decoded = PercentEncoding.decoded(path) ?? path
         if decoded == "/" {
             self = .index
         } else if decoded == "/api/domains" {

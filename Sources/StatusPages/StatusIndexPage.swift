@@ -1,5 +1,6 @@
 import DaneModel
 import FoundationEssentials
+import PlainText
 import ReportStore
 
 /// `GET /`: every domain verify has kept, one row each from its newest run: the outcome as a
@@ -66,7 +67,7 @@ public enum StatusIndexPage {
                 check.drift.map { (count: Int) -> String in count == 0 ? "none" : "\(count) record(s)" }
                 ?? "not compared"
             return """
-                <tr><td><a href="/domain/\(HTMLText.escape(check.domain.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ""))">\(name)</a></td>\
+                <tr><td><a href="/domain/\(HTMLText.escape(PercentEncoding.path(check.domain)))">\(name)</a></td>\
                 <td>\(HTMLText.label(check.outcome))</td>\
                 <td>\(HTMLText.escape(check.problem ?? ""))\(codes(check.codes))</td>\
                 <td>\(days)</td><td>\(HTMLText.escape(drift))</td>\

@@ -53,3 +53,20 @@ final class PlainTextTests: XCTestCase {
         }
     }
 }
+
+final class PercentEncodingTests: XCTestCase {
+    /// Paths encoded and decoded as Foundation's urlPathAllowed and removingPercentEncoding did.
+    func testPercentEncodingIsFoundations() {
+        var texts = [
+            "", "example.com", "a b", "ü.example", "%", "%2", "%zz", "%C3%A9", "%FF", "a%2Fb", "%00", "x:y;z", "✉️",
+        ]
+        let pieces = Array("aZ09-._~!$&'()*+,;=:@/?#[]% \"<>\\^`{|}éü✉\u{0}\u{7f}")
+        for _ in 0..<5_000 { texts.append(String((0..<Int.random(in: 0...8)).map { _ in pieces.randomElement()! })) }
+        for text in texts {
+            XCTAssertEqual(
+                PercentEncoding.path(text), text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed), text)
+            XCTAssertEqual(PercentEncoding.decoded(text), text.removingPercentEncoding, text)
+            XCTAssertEqual(PercentEncoding.decoded(PercentEncoding.path(text)), text, "round trip: \(text)")
+        }
+    }
+}
