@@ -65,6 +65,8 @@ let package = Package(
         .target(name: "ThreadKit"),
         /// Child processes (posix_spawn), waited for with a limit: the operator's reload command.
         .target(name: "ProcessKit"),
+        /// Mustache templates (the zone snippets): parsed once, rendered into a sink as they are walked.
+        .target(name: "Templating"),
         /// What Foundation's NSString API gave and the standard library does not: trimming by
         /// Unicode's whitespace classes.
         .target(name: "PlainText"),
@@ -100,9 +102,10 @@ let package = Package(
         .target(
             name: "DaneOutput",
             dependencies: [
+                "Templating",
                 "PlainText",
                 "ThreadKit",
-                "DaneModel", "FileKit", "WorkSharing", "YAMLKit", .product(name: "Mustache", package: "swift-mustache"),
+                "DaneModel", "FileKit", "WorkSharing", "YAMLKit",
             ],
             plugins: ["EmbedTemplates"]),
 
@@ -141,10 +144,18 @@ let package = Package(
         .testTarget(name: "WorkSharingTests", dependencies: ["WorkSharing"]),
         .testTarget(name: "SQLiteKitTests", dependencies: ["SQLiteKit"]),
         .testTarget(name: "PlainTextTests", dependencies: ["PlainText"]),
+        /// The template engine against swift-mustache, the engine it replaced (a test dependency only).
+        .testTarget(
+            name: "TemplatingTests",
+            dependencies: ["Templating", .product(name: "Mustache", package: "swift-mustache")]),
         .testTarget(name: "ThreadKitTests", dependencies: ["ThreadKit", "ProcessKit"]),
         /// The composer against Yams, the reference it replaced (Yams is a test dependency only).
         .testTarget(name: "YAMLKitTests", dependencies: ["YAMLKit", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "DaneOutputTests", dependencies: ["DaneOutput", "DaneModel", "FileKit"]),
+        .testTarget(
+            name: "DaneOutputTests",
+            dependencies: [
+                "DaneOutput", "DaneModel", "FileKit", .product(name: "Mustache", package: "swift-mustache"),
+            ]),
         /// Verdict logic against a scripted DNS and scripted MX addresses: no root, no network.
         .testTarget(
             name: "DaneFeaturesTests",

@@ -1,6 +1,6 @@
 import DaneModel
 import FileKit
-import Mustache
+import Templating
 
 /// Renders records as zone-file snippets from a Mustache template: one of the built-in
 /// `Templates/*.mustache` (compiled into the binary) or the operator's own.
@@ -26,12 +26,9 @@ public struct ZoneSnippetRenderer {
 
     public static var builtInNames: [String] { EmbeddedTemplates.all.keys.sorted() }
 
-    let template: MustacheTemplate
+    let template: Template
     /// The layout of lines the template prints, made ahead on another core (nil: it prints none).
     let linesAhead: LineLayout?
-    /// Whether the template's only use of `zones` is one plain `{{#zones}}` section (see
-    /// `usesZonesInOneSection`): then it is rendered a piece of zones at a time.
-    let rendersInPieces: Bool
 
     public init(builtIn name: String) throws(Failure) {
         guard let text = EmbeddedTemplates.all[name] else { throw .noSuchTemplate(name) }
@@ -48,9 +45,8 @@ public struct ZoneSnippetRenderer {
             throw .badTemplate("sections are nested \(depth) deep; at most \(Self.maximumNesting) are allowed")
         }
         linesAhead = text.contains("tabbedLines") ? .tabs : text.contains("lines") ? .columns : nil
-        rendersInPieces = Self.usesZonesInOneSection(text)
         do {
-            template = try MustacheTemplate(string: text)
+            template = try Template(text)
         } catch {
             throw .badTemplate("\(error)")
         }
@@ -60,95 +56,17 @@ public struct ZoneSnippetRenderer {
         collectText { render(records, source: source, to: $0) }
     }
 
-    /// Zones per piece when the template is rendered a piece at a time.
-    static let zonesPerPiece = 1_000
-
     /// Renders into `sink`; false when the sink refused a piece (nothing more is rendered).
-    /// A template that uses `zones` in one plain section prints the same text before and after
-    /// that section whatever the zones are, so the zones are rendered a thousand at a time and
-    /// that frame is printed once: a provider's file is never held whole (100,000 zones: 38 MB,
-    /// which the engine's growing string held two or three times over). Any other template is
-    /// rendered whole, as the engine always did.
+    /// The engine writes as it walks the template, in pieces of about 64 KiB: a provider's
+    /// file (100,000 zones: 38 MB) is never held whole.
     @discardableResult
     public func render(_ records: [ResourceRecord], source: String, to sink: TextSink) -> Bool {
         let zones = Self.zones(records.sorted())
         // The template engine runs on one core; each zone's `lines` are made ahead on another.
         let ahead = zones.count > 1 ? linesAhead.map { LinesAhead(zones, layout: $0) } : nil
         defer { ahead?.stop() }
-        func whole(_ zones: [ZoneContext]) -> String {
-            template.render(["source": source, "zones": zones] as [String: Any])
-        }
-        guard rendersInPieces, zones.count > Self.zonesPerPiece, let frame = frame(source: source) else {
-            return sink(whole(zones))
-        }
-        var printedHead = false
-        for start in stride(from: 0, to: zones.count, by: Self.zonesPerPiece) {
-            let rendered = whole(Array(zones[start..<min(start + Self.zonesPerPiece, zones.count)]))
-            guard let inside = frame.inside(rendered) else {
-                // Cannot happen for a template that passed `usesZonesInOneSection`; if it ever
-                // did, the first piece is still early enough to render the whole instead.
-                precondition(!printedHead, "a zone template printed a different frame around a later piece of zones")
-                return sink(whole(zones))
-            }
-            if !printedHead {
-                guard sink(frame.head) else { return false }
-                printedHead = true
-            }
-            guard sink(inside) else { return false }
-        }
-        return sink(frame.tail)
-    }
-
-    /// What the template prints before and after its zones section.
-    struct Frame {
-        let head: String
-        let tail: String
-
-        /// The section's text in a rendering of this template: what lies between head and tail.
-        func inside(_ rendered: String) -> String? {
-            let (text, head, tail) = (rendered.utf8, self.head.utf8, self.tail.utf8)
-            guard text.count >= head.count + tail.count, text.starts(with: head),
-                text.suffix(tail.count).elementsEqual(tail)
-            else { return nil }
-            return String(Substring(text.dropFirst(head.count).dropLast(tail.count)))
-        }
-    }
-
-    /// The frame around the zones section, found by rendering the template once with `zones`
-    /// as a lambda that prints a marker: nil unless the section was rendered exactly once and
-    /// the marker shows once (a template that hides the section, or prints the marker itself).
-    func frame(source: String) -> Frame? {
-        let marker = "\u{0}danectl-zones-section\u{0}"
-        final class Calls: @unchecked Sendable { var count = 0 }
-        let calls = Calls()
-        let lambda = MustacheLambda { _ in
-            calls.count += 1
-            return marker
-        }
-        let rendered = template.render(["source": source, "zones": lambda] as [String: Any])
-        guard calls.count == 1, let place = rendered.firstRange(of: marker),
-            rendered[place.upperBound...].firstRange(of: marker) == nil
-        else { return nil }
-        return Frame(head: String(rendered[..<place.lowerBound]), tail: String(rendered[place.upperBound...]))
-    }
-
-    /// Whether `zones` appears only as one `{{#zones}}...{{/zones}}` section, with no function
-    /// or filter anywhere (`index()`, `first()`, `last()` would see each piece as the whole
-    /// list) and no change of delimiters (which would hide tags from this scan). Only then does
-    /// each zone's text depend on that zone alone, so rendering the zones in pieces prints what
-    /// rendering them all at once prints.
-    static func usesZonesInOneSection(_ text: String) -> Bool {
-        guard !text.contains("{{=") else { return false }
-        var zoneTags: [Substring] = []
-        var rest = Substring(text)
-        while let open = rest.firstRange(of: "{{") {
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else { return false }
-            let tag = rest[open.upperBound..<close.lowerBound]
-            if tag.contains("(") { return false }
-            if tag.contains("zones") { zoneTags.append(tag) }
-            rest = rest[close.upperBound...]
-        }
-        return zoneTags == ["#zones", "/zones"]
+        let root = TemplateValue.fields(["source": .text(source), "zones": .list(zones.map { .object($0) })])
+        return template.render(root, to: sink)
     }
 
     /// The records grouped by zone, in canonical order (records arrive sorted, zone first).
@@ -166,11 +84,10 @@ public struct ZoneSnippetRenderer {
 
     /// One zone as the template sees it. Fields are made when the template asks for them: a
     /// provider's file has hundreds of thousands of zones, and a template that prints `lines`
-    /// never needs a context per record. A class: the engine passes each context around as
-    /// `Any`, and a reference travels in that box without a copy.
+    /// never needs a context per record. A class: a list of 100,000 zones holds references.
     /// Unchecked Sendable: `zone`, `records` and `index` never change; `zoneText` is touched by
     /// the engine's thread only, and `ahead` is set before the engine starts.
-    final class ZoneContext: MustacheParent, @unchecked Sendable {
+    final class ZoneContext: TemplateObject, @unchecked Sendable {
         let zone: DNSName
         let records: ArraySlice<ResourceRecord>
         let index: Int
@@ -184,15 +101,15 @@ public struct ZoneSnippetRenderer {
             self.index = index
         }
 
-        func child(named name: String) -> Any? {
+        func field(_ name: String) -> TemplateValue? {
             switch name {
             case "zone":
-                if let zoneText { return zoneText }
+                if let zoneText { return .text(zoneText) }
                 zoneText = zone.fqdn
-                return zoneText
-            case "records": return recordContexts
-            case "lines": return ahead?.take(index, .columns) ?? text(.columns)
-            case "tabbedLines": return ahead?.take(index, .tabs) ?? text(.tabs)
+                return zoneText.map { .text($0) }
+            case "records": return .list(recordContexts.map { .fields($0.mapValues { .text($0) }) })
+            case "lines": return .text(ahead?.take(index, .columns) ?? text(.columns))
+            case "tabbedLines": return .text(ahead?.take(index, .tabs) ?? text(.tabs))
             default: return nil
             }
         }
@@ -200,9 +117,9 @@ public struct ZoneSnippetRenderer {
         /// Owners are padded to the zone's widest, so the columns line up.
         var width: Int { records.map { $0.owner.fqdn.utf8.count }.max() ?? 0 }
 
-        var recordContexts: [[String: Any]] {
+        var recordContexts: [[String: String]] {
             let width = width
-            return records.map { record -> [String: Any] in
+            return records.map { record -> [String: String] in
                 let owner = record.owner.fqdn
                 return [
                     "owner": owner,
