@@ -66,7 +66,7 @@ let package = Package(
         /// Child processes (posix_spawn), waited for with a limit: the operator's reload command.
         .target(name: "ProcessKit"),
         /// Mustache templates (the zone snippets): parsed once, rendered into a sink as they are walked.
-        .target(name: "Templating"),
+        .target(name: "Templating", dependencies: ["PlainText"]),
         /// What Foundation's NSString API gave and the standard library does not: trimming by
         /// Unicode's whitespace classes.
         .target(name: "PlainText"),

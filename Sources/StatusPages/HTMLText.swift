@@ -1,25 +1,11 @@
 import DaneModel
 import FoundationEssentials
+import PlainText
 
-/// Text put into HTML, escaped once here: domain names, codes and problems come from DNS,
-/// from senders' reports and from the URL, so none is trusted.
+/// The pages' HTML around their text. Domain names, codes and problems come from DNS, from
+/// senders' reports and from the URL, so none is trusted: each goes through
+/// `HTMLEscaping.escape` (PlainText), the one HTML escaping of danectl.
 enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
-
     /// A whole page: one stylesheet inline, no script, no external asset (works offline).
     static func page(title: String, body: String) -> String {
         """
@@ -28,7 +14,7 @@ enum HTMLText {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title))</title>
+        <title>\(HTMLEscaping.escape(title))</title>
         <style>
         body { font: 15px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d1d1f; }
         table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
@@ -60,7 +46,7 @@ enum HTMLText {
             case "dns-problem": ("DNS PROBLEM", "bad")
             default: (outcome.uppercased(), "neutral")
             }
-        return "<span class=\"label \(tone)\">\(escape(words))</span>"
+        return "<span class=\"label \(tone)\">\(HTMLEscaping.escape(words))</span>"
     }
 
     /// RFC 3339 through the project's one formatter (a format style made once), not a new

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import PlainText
 import ReportStore
 
 /// TLS-RPT sessions per day as a server-drawn SVG bar chart: successful sessions in green,
@@ -22,7 +23,7 @@ enum SessionsChart {
             let okHeight = plot * Double(ok) / Double(peak), failedHeight = plot * Double(failed) / Double(peak)
             let label =
                 "\(HTMLText.date(Date(timeIntervalSince1970: Double(day) * 86_400)).prefix(10)): \(ok) successful, \(failed) failed"
-            bars += "<g class=\"day\"><title>\(HTMLText.escape(label))</title>"
+            bars += "<g class=\"day\"><title>\(HTMLEscaping.escape(label))</title>"
             bars += rect(x, plot - okHeight, slot - 2, okHeight, "#3a9d3a")
             bars += rect(x, plot - okHeight - failedHeight, slot - 2, failedHeight, "#d33a2c")
             bars += "</g>"

@@ -1,5 +1,6 @@
 import DaneModel
 import FoundationEssentials
+import PlainText
 import ReportStore
 
 /// `GET /domain/NAME`: the newest run per MX host and address (verdict, the TLSA record the
@@ -24,10 +25,10 @@ public enum StatusDomainPage {
     }
 
     public static func html(_ facts: Facts, now: Date) -> String {
-        let name = HTMLText.escape(facts.domain)
+        let name = HTMLEscaping.escape(facts.domain)
         var body = "<p><a href=\"/\">All domains</a></p>\n<h1>\(name)</h1>\n"
         if let latest = facts.history.first {
-            body += "<p>\(HTMLText.label(latest.outcome)) \(HTMLText.escape(latest.problem ?? ""))"
+            body += "<p>\(HTMLText.label(latest.outcome)) \(HTMLEscaping.escape(latest.problem ?? ""))"
             body += "\(StatusIndexPage.codes(latest.codes)) — checked \(HTMLText.date(latest.checkedAt))</p>\n"
             body += chain(latest.chainBreak)
             body += addresses(latest)
@@ -51,19 +52,19 @@ public enum StatusDomainPage {
         let zones = ["."] + labels.indices.reversed().map { labels[$0...].joined(separator: ".") + "." }
         let links = zones.map { zone -> String in
             guard zone == brokenZone else {
-                return "<li><span class=\"label good\">SECURE</span> <code>\(HTMLText.escape(zone))</code></li>"
+                return "<li><span class=\"label good\">SECURE</span> <code>\(HTMLEscaping.escape(zone))</code></li>"
             }
             return """
-                <li><span class="label bad">BROKEN</span> <code>\(HTMLText.escape(zone))</code>: \
-                \(HTMLText.escape(broken.kind.rawValue)): \(HTMLText.escape(broken.description)). \
-                Fix: \(HTMLText.escape(broken.fix))</li>
+                <li><span class="label bad">BROKEN</span> <code>\(HTMLEscaping.escape(zone))</code>: \
+                \(HTMLEscaping.escape(broken.kind.rawValue)): \(HTMLEscaping.escape(broken.description)). \
+                Fix: \(HTMLEscaping.escape(broken.fix))</li>
                 """
         }
         return """
             <h2>Chain of trust</h2>
             <ol>
             \(links.joined(separator: "\n"))
-            <li><span class="label neutral">NOT REACHED</span> <code>\(HTMLText.escape(broken.owner)) \(HTMLText.escape(broken.type))</code></li>
+            <li><span class="label neutral">NOT REACHED</span> <code>\(HTMLEscaping.escape(broken.owner)) \(HTMLEscaping.escape(broken.type))</code></li>
             </ol>
 
             """
@@ -73,8 +74,8 @@ public enum StatusDomainPage {
         guard !check.addresses.isEmpty else { return "" }
         let rows = check.addresses.map { address -> String in
             """
-            <tr><td>\(HTMLText.escape(address.mx))</td><td>\(HTMLText.escape(address.address))</td>\
-            <td>\(HTMLText.escape(address.verdict.uppercased()))</td><td>\(HTMLText.escape(address.code ?? ""))</td>\
+            <tr><td>\(HTMLEscaping.escape(address.mx))</td><td>\(HTMLEscaping.escape(address.address))</td>\
+            <td>\(HTMLEscaping.escape(address.verdict.uppercased()))</td><td>\(HTMLEscaping.escape(address.code ?? ""))</td>\
             <td>\(tlsa(address))</td>\
             <td>\(HTMLText.date(address.certificateExpiry))</td></tr>
             """
@@ -96,7 +97,7 @@ public enum StatusDomainPage {
         guard !records.isEmpty else { return "none" }
         return records.map { record -> String in
             let mark = record == address.matched ? " <strong>matched</strong>" : ""
-            return "<code>\(HTMLText.escape(record))</code>\(mark)"
+            return "<code>\(HTMLEscaping.escape(record))</code>\(mark)"
         }.joined(separator: "<br>")
     }
 
@@ -105,10 +106,10 @@ public enum StatusDomainPage {
         guard !groups.isEmpty else { return "<p>No failed sessions reported in this period.</p>\n" }
         let rows = groups.map { type, group -> String in
             """
-            <tr><td>\(HTMLText.escape(type))</td><td>\(HTMLText.escape(group.mxHost ?? ""))</td>\
-            <td><code>\(HTMLText.escape(group.resultType))</code></td><td>\(group.sessions)</td>\
-            <td>\(HTMLText.escape(group.organizations.joined(separator: ", ")))</td>\
-            <td>\(HTMLText.escape(group.knownType?.fix ?? ""))</td></tr>
+            <tr><td>\(HTMLEscaping.escape(type))</td><td>\(HTMLEscaping.escape(group.mxHost ?? ""))</td>\
+            <td><code>\(HTMLEscaping.escape(group.resultType))</code></td><td>\(group.sessions)</td>\
+            <td>\(HTMLEscaping.escape(group.organizations.joined(separator: ", ")))</td>\
+            <td>\(HTMLEscaping.escape(group.knownType?.fix ?? ""))</td></tr>
             """
         }.joined(separator: "\n")
         return """
@@ -126,7 +127,7 @@ public enum StatusDomainPage {
         guard !checks.isEmpty else { return "" }
         let rows = checks.map { check -> String in
             "<tr><td>\(HTMLText.date(check.checkedAt))</td><td>\(HTMLText.label(check.outcome))</td>"
-                + "<td>\(HTMLText.escape(check.problem ?? ""))</td></tr>"
+                + "<td>\(HTMLEscaping.escape(check.problem ?? ""))</td></tr>"
         }.joined(separator: "\n")
         return """
             <h2>Verify history</h2>

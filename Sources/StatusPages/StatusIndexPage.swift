@@ -60,18 +60,18 @@ public enum StatusIndexPage {
     ) -> String {
         let (checks, more) = filter.apply(all)
         let rows = checks.map { check -> String in
-            let name = HTMLText.escape(check.domain)
+            let name = HTMLEscaping.escape(check.domain)
             let expiry = [check.certificateExpiry, check.signatureExpiry].compactMap { $0 }.min()
             let days = HTMLText.days(until: expiry, from: now).map { String($0) } ?? ""
             let drift =
                 check.drift.map { (count: Int) -> String in count == 0 ? "none" : "\(count) record(s)" }
                 ?? "not compared"
             return """
-                <tr><td><a href="/domain/\(HTMLText.escape(PercentEncoding.path(check.domain)))">\(name)</a></td>\
+                <tr><td><a href="/domain/\(HTMLEscaping.escape(PercentEncoding.path(check.domain)))">\(name)</a></td>\
                 <td>\(HTMLText.label(check.outcome))</td>\
-                <td>\(HTMLText.escape(check.problem ?? ""))\(codes(check.codes))</td>\
-                <td>\(days)</td><td>\(HTMLText.escape(drift))</td>\
-                <td>\(HTMLText.escape(rollover[check.domain] ?? ""))</td><td>\(HTMLText.date(check.checkedAt))</td></tr>
+                <td>\(HTMLEscaping.escape(check.problem ?? ""))\(codes(check.codes))</td>\
+                <td>\(days)</td><td>\(HTMLEscaping.escape(drift))</td>\
+                <td>\(HTMLEscaping.escape(rollover[check.domain] ?? ""))</td><td>\(HTMLText.date(check.checkedAt))</td></tr>
                 """
         }.joined(separator: "\n")
         let failing = all.filter { !["pass", "warning", "null-mx"].contains($0.outcome) }.count
@@ -96,10 +96,10 @@ public enum StatusIndexPage {
         let options = ([""] + statuses).map { status -> String in
             let words = status.isEmpty ? "any status" : status
             let selected = filter.status == status || (status.isEmpty && filter.status == nil) ? " selected" : ""
-            return "<option value=\"\(HTMLText.escape(status))\"\(selected)>\(HTMLText.escape(words))</option>"
+            return "<option value=\"\(HTMLEscaping.escape(status))\"\(selected)>\(HTMLEscaping.escape(words))</option>"
         }.joined()
         return """
-            <form method="get" action="/"><label>Domain contains <input name="q" value="\(HTMLText.escape(filter.text ?? ""))"></label> \
+            <form method="get" action="/"><label>Domain contains <input name="q" value="\(HTMLEscaping.escape(filter.text ?? ""))"></label> \
             <label>Status <select name="status">\(options)</select></label> <button type="submit">Show</button></form>
             """
     }
@@ -111,7 +111,7 @@ public enum StatusIndexPage {
             if let status = filter.status { items.append(URLQueryItem(name: "status", value: status)) }
             var components = URLComponents()
             components.queryItems = items
-            return "<a href=\"/\(HTMLText.escape(components.string ?? ""))\">\(words)</a>"
+            return "<a href=\"/\(HTMLEscaping.escape(components.string ?? ""))\">\(words)</a>"
         }
         let links =
             (filter.page > 1 ? [link(filter.page - 1, "previous page")] : [])
@@ -123,7 +123,7 @@ public enum StatusIndexPage {
         codes.isEmpty
             ? ""
             : " <small>("
-                + codes.map { (code: String) -> String in "<code>\(HTMLText.escape(code))</code>" }.joined(
+                + codes.map { (code: String) -> String in "<code>\(HTMLEscaping.escape(code))</code>" }.joined(
                     separator: ", ") + ")</small>"
     }
 }

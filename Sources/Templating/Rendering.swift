@@ -1,3 +1,5 @@
+import PlainText
+
 /// Where rendered text goes, piece by piece; false stops the rendering (the sink failed).
 public typealias TemplateSink = (String) -> Bool
 
@@ -72,7 +74,7 @@ struct Renderer {
             case .variable(let reference, let escaped):
                 guard let value = lookup(reference) else { continue }
                 let text = Self.text(value)
-                emit(escaped && escaping ? Self.escapeHTML(text) : text)
+                emit(escaped && escaping ? HTMLEscaping.escape(text) : text)
             case .section(let reference, let inner, let inverted):
                 let value = lookup(reference)
                 if inverted {
@@ -190,25 +192,5 @@ struct Renderer {
         case .list(let items): "[" + items.map(text).joined(separator: ", ") + "]"
         case .object: ""
         }
-    }
-
-    /// `<`, `>`, `&`, `"` and `'` as HTML entities.
-    static func escapeHTML(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x3C || $0 == 0x3E || $0 == 0x26 || $0 == 0x22 || $0 == 0x27 }) else {
-            return text
-        }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for character in text.unicodeScalars {
-            switch character {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
     }
 }

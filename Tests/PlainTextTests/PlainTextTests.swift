@@ -70,3 +70,14 @@ final class PercentEncodingTests: XCTestCase {
         }
     }
 }
+
+final class HTMLEscapingTests: XCTestCase {
+    func testEveryMarkupCharacterIsEscapedEvenWithAMarkOnIt() {
+        XCTAssertEqual(
+            HTMLEscaping.escape(#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+        XCTAssertEqual(HTMLEscaping.escape("plain ünïcødé"), "plain ünïcødé")
+        // One character to Swift, but the quote still ends an attribute value in a browser.
+        XCTAssertEqual(HTMLEscaping.escape("\"\u{301}onmouseover=x"), "&quot;\u{301}onmouseover=x")
+        XCTAssertEqual(HTMLEscaping.escape("<\u{338}"), "&lt;\u{338}")
+    }
+}
