@@ -7,7 +7,8 @@
 /// sleeps in the kernel without spinning. What Foundation's NSLock was, without Foundation.
 /// Unchecked Sendable: the mutex is the synchronisation.
 public final class Lock: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Internal: a Condition waits on it.
+    let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     public init() {
         mutex = .allocate(capacity: 1)
@@ -36,15 +37,13 @@ public final class Lock: @unchecked Sendable {
 /// again when it returns. What Foundation's NSCondition was, without Foundation.
 /// Unchecked Sendable: the mutex is the synchronisation.
 public final class Condition: @unchecked Sendable {
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let lockToWaitOn = Lock()
+    private var mutex: UnsafeMutablePointer<pthread_mutex_t> { lockToWaitOn.mutex }
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
     public init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
         condition = .allocate(capacity: 1)
         condition.initialize(to: pthread_cond_t())
-        precondition(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
         // Deadlines are measured on the monotonic clock: a wall-clock step does not end a wait early or late.
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -55,9 +54,7 @@ public final class Condition: @unchecked Sendable {
 
     deinit {
         pthread_cond_destroy(condition)
-        pthread_mutex_destroy(mutex)
         condition.deallocate()
-        mutex.deallocate()
     }
 
     public func lock() { pthread_mutex_lock(mutex) }
