@@ -47,3 +47,21 @@ final class RFC3339Tests: XCTestCase {
             "fractions, as reports carry them")
     }
 }
+
+final class CivilDayTests: XCTestCase {
+    /// The UTC day from seconds alone is Foundation's Gregorian calendar's, across 1600-2400
+    /// (leap centuries, the epoch, negative times) and at each day's first and last second.
+    func testCivilDayIsTheGregorianCalendarsInUTC() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try XCTUnwrap(TimeZone(identifier: "UTC"))
+        var seconds: [Double] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_399, -11_676_096_000]
+        for _ in 0..<20_000 { seconds.append(Double(Int64.random(in: -11_676_096_000...13_569_465_600))) }
+        for second in seconds {
+            let date = Date(timeIntervalSince1970: second)
+            let expected = calendar.dateComponents([.year, .month, .day], from: date)
+            let civil = RFC3339.civilDay(date)
+            XCTAssertEqual(
+                [civil.year, civil.month, civil.day], [expected.year, expected.month, expected.day], "\(second)")
+        }
+    }
+}

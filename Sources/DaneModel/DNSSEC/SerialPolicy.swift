@@ -19,10 +19,8 @@ public enum SerialPolicy: String, Sendable, CaseIterable {
         case .increment: return serial &+ 1
         case .unixtime: candidate = UInt32(clamping: Int64(now.timeIntervalSince1970))
         case .date:
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "UTC")!
-            let day = calendar.dateComponents([.year, .month, .day], from: now)
-            candidate = UInt32(day.year! * 1_000_000 + day.month! * 10_000 + day.day! * 100)
+            let day = RFC3339.civilDay(now)
+            candidate = UInt32(clamping: day.year * 1_000_000 + day.month * 10_000 + day.day * 100)
         }
         return Self.isNewer(candidate, than: serial) ? candidate : serial &+ 1
     }

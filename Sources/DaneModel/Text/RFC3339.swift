@@ -14,6 +14,24 @@ public enum RFC3339 {
         (try? plain.parse(text)) ?? (try? fractional.parse(text))
     }
 
+    /// The calendar day of `date` in UTC (proleptic Gregorian), from its seconds alone: no
+    /// calendar or time-zone data, which FoundationEssentials does not carry (its
+    /// `TimeZone(identifier: "UTC")` is nil without the ICU-backed Foundation).
+    public static func civilDay(_ date: Date) -> (year: Int, month: Int, day: Int) {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        // Days since 1970-01-01 to a date, counting in 400-year eras that start on 1 March
+        // (so the leap day ends a year): the classic days-to-civil conversion.
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
     /// `2026-12-07T12:21:37Z`.
     public static func string(_ date: Date) -> String { plain.format(date) }
 

@@ -64,10 +64,7 @@ enum Clock {
         }
         // DNSSEC times are 32-bit seconds since 1970 (RFC 4034 §3.1.5), and SOA date serials
         // are YYYYMMDDnn in 32 bits: keep rehearsals where both still mean something.
-        guard
-            (1970...2099).contains(
-                Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date).year ?? 0)
-        else {
+        guard (1970...2099).contains(RFC3339.civilDay(date).year) else {
             throw ValidationError(
                 "--now \"\(text)\" is outside 1970-2099, where DNSSEC signature times and date serials work")
         }
