@@ -65,7 +65,13 @@ final class PercentEncodingTests: XCTestCase {
         for text in texts {
             XCTAssertEqual(
                 PercentEncoding.path(text), text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed), text)
-            XCTAssertEqual(PercentEncoding.decoded(text), text.removingPercentEncoding, text)
+            // Foundation turns a lone continuation byte (%A9) into U+FFFD but answers nil for
+            // every other byte sequence that is not UTF-8; danectl answers nil for all of them.
+            if let theirs = text.removingPercentEncoding, theirs.contains("\u{FFFD}"), !text.contains("\u{FFFD}") {
+                XCTAssertNil(PercentEncoding.decoded(text), text)
+            } else {
+                XCTAssertEqual(PercentEncoding.decoded(text), text.removingPercentEncoding, text)
+            }
             XCTAssertEqual(PercentEncoding.decoded(PercentEncoding.path(text)), text, "round trip: \(text)")
         }
     }
