@@ -78,7 +78,16 @@ struct Renderer {
             case .section(let reference, let inner, let inverted):
                 let value = lookup(reference)
                 if inverted {
-                    if Self.isFalsy(value) { walk(inner) }
+                    guard Self.isFalsy(value) else { continue }
+                    // An empty list is the current value inside its inverted section (no list
+                    // item's place any more), as in the engine danectl used before.
+                    if case .list = value {
+                        stack.append(Frame(value: .list([]), sequence: nil))
+                        walk(inner)
+                        stack.removeLast()
+                    } else {
+                        walk(inner)
+                    }
                     continue
                 }
                 switch value {
