@@ -55,7 +55,12 @@ struct Reference: Sendable, Equatable {
 }
 
 struct TemplateParser {
+    /// Sections nested deeper than this are refused: parsing and rendering recurse per level,
+    /// and a few thousand levels would overflow the stack (whatever the delimiters).
+    static let maximumNesting = 64
+
     private let text: [Character]
+    private var depth = 0
     private var position = 0
     private var open: [Character] = ["{", "{"]
     private var close: [Character] = ["}", "}"]
@@ -111,7 +116,12 @@ struct TemplateParser {
                 indent = ""
                 let saved = atLineStart
                 atLineStart = standalone
+                depth += 1
+                guard depth <= Self.maximumNesting else {
+                    throw fail("sections are nested more than \(Self.maximumNesting) deep")
+                }
                 let (inner, _) = try parse(section: reference)
+                depth -= 1
                 atLineStart = saved
                 nodes.append(.section(reference, inner, inverted: kind == "^"))
             case "/":

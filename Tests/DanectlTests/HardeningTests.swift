@@ -464,7 +464,20 @@ final class HardeningTests: XCTestCase {
         )
         let result = try Danectl.run(["generate", example, "--template", template])
         XCTAssertEqual(result.status, 65, result.stderr)
-        XCTAssertTrue(result.stderr.contains("nested 3000 deep"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("nested more than 64 deep"), result.stderr)
+        // Other delimiters hide nothing from the parser's count.
+        let hidden = try folder.write(
+            "hidden.mustache",
+            "{{=<% %>=}}" + String(repeating: "<%#zones%>", count: 100_000)
+                + String(repeating: "<%/zones%>", count: 100_000))
+        let refused = try Danectl.run(["generate", example, "--template", hidden])
+        XCTAssertEqual(refused.status, 65, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("nested more than 64 deep"), refused.stderr)
+        // 64 levels still render.
+        let deepest = try folder.write(
+            "deepest.mustache",
+            String(repeating: "{{#zones}}", count: 64) + "x" + String(repeating: "{{/zones}}", count: 64))
+        XCTAssertEqual(try Danectl.run(["generate", example, "--template", deepest]).status, 0)
     }
 
     /// Finding 25 (more of it): a description that is a folder, a FIFO or a device says so at

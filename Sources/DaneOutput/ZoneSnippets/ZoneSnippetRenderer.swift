@@ -35,15 +35,7 @@ public struct ZoneSnippetRenderer {
         try self.init(text: text)
     }
 
-    /// Sections nested deeper than this are refused before the template engine sees them
-    /// (it recurses per level, and a few thousand levels overflow the stack).
-    public static let maximumNesting = 64
-
     public init(text: String) throws(Failure) {
-        let depth = Self.sectionDepth(text)
-        guard depth <= Self.maximumNesting else {
-            throw .badTemplate("sections are nested \(depth) deep; at most \(Self.maximumNesting) are allowed")
-        }
         linesAhead = text.contains("tabbedLines") ? .tabs : text.contains("lines") ? .columns : nil
         do {
             template = try Template(text)
@@ -159,17 +151,4 @@ public struct ZoneSnippetRenderer {
 
     /// How a zone's records are laid out as lines: `lines` (columns) or `tabbedLines`.
     enum LineLayout: Sendable { case columns, tabs }
-
-    /// The deepest nesting of `{{#...}}` / `{{^...}}` sections, counted on the raw text.
-    static func sectionDepth(_ text: String) -> Int {
-        var depth = 0, deepest = 0
-        var rest = Substring(text)
-        while let open = rest.firstRange(of: "{{") {
-            let tag = rest[open.upperBound...].prefix(1)
-            if tag == "#" || tag == "^" { depth += 1; deepest = max(deepest, depth) }
-            if tag == "/" { depth = max(0, depth - 1) }
-            rest = rest[open.upperBound...]
-        }
-        return deepest
-    }
 }
