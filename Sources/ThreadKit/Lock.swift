@@ -57,14 +57,9 @@ public final class Condition: @unchecked Sendable {
         condition.deallocate()
     }
 
-    public func lock() { pthread_mutex_lock(mutex) }
-    public func unlock() { pthread_mutex_unlock(mutex) }
-
-    public func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
+    public func lock() { lockToWaitOn.lock() }
+    public func unlock() { lockToWaitOn.unlock() }
+    public func withLock<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T { try lockToWaitOn.withLock(body) }
 
     /// Sleeps until signalled (or woken spuriously: callers wait in a loop on their predicate).
     /// Call with the lock held.

@@ -18,7 +18,11 @@ public enum RFC3339 {
     /// calendar or time-zone data, which FoundationEssentials does not carry (its
     /// `TimeZone(identifier: "UTC")` is nil without the ICU-backed Foundation).
     public static func civilDay(_ date: Date) -> (year: Int, month: Int, day: Int) {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        civilDay(daysSince1970: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+    }
+
+    /// The calendar day `days` after 1970-01-01 (negative: before it).
+    public static func civilDay(daysSince1970 days: Int) -> (year: Int, month: Int, day: Int) {
         // Days since 1970-01-01 to a date, counting in 400-year eras that start on 1 March
         // (so the leap day ends a year): the classic days-to-civil conversion.
         let shifted = days + 719_468

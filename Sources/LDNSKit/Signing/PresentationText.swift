@@ -1,4 +1,5 @@
 internal import CLDNS
+import DaneModel
 
 /// Presentation format for what the signer makes itself (RRSIG, NSEC, NSEC3 and the record
 /// lines around them), written straight into byte buffers: the hot path of printing a zone.
@@ -128,16 +129,7 @@ enum PresentationText {
     static func appendTimestamp(_ seconds: UInt32, to out: inout [UInt8]) {
         let days = Int64(seconds / 86_400)
         var secondOfDay = Int(seconds % 86_400)
-        // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = RFC3339.civilDay(daysSince1970: Int(days))
         func two(_ v: Int) {
             out.append(UInt8(ascii: "0") + UInt8(v / 10))
             out.append(UInt8(ascii: "0") + UInt8(v % 10))
