@@ -222,8 +222,16 @@ struct TemplateParser {
 
     private static let nameCharacters = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?*()")
 
-    private mutating func skipSpaces() {
-        while position < text.count, text[position].isWhitespace { position += 1 }
+    private mutating func skipSpaces() { _ = read { $0.isWhitespace } }
+
+    /// The characters from here on that satisfy `accept`, consumed.
+    private mutating func read(while accept: (Character) -> Bool) -> String {
+        var taken = ""
+        while position < text.count, accept(text[position]) {
+            taken.append(text[position])
+            position += 1
+        }
+        return taken
     }
 
     private mutating func expectClose(_ name: String) throws(TemplateError) {
@@ -236,11 +244,7 @@ struct TemplateParser {
     /// A name with its functions, then the closing delimiter.
     private mutating func readReference() throws(TemplateError) -> Reference {
         skipSpaces()
-        var raw = ""
-        while position < text.count, Self.nameCharacters.contains(text[position]) {
-            raw.append(text[position])
-            position += 1
-        }
+        let raw = read { Self.nameCharacters.contains($0) }
         skipSpaces()
         try expectClose(raw)
         guard let open = raw.firstIndex(of: "(") else {
@@ -267,17 +271,9 @@ struct TemplateParser {
 
     private mutating func readDelimiters() throws(TemplateError) {
         skipSpaces()
-        var start: [Character] = []
-        while position < text.count, !text[position].isWhitespace {
-            start.append(text[position])
-            position += 1
-        }
+        let start = Array(read { !$0.isWhitespace })
         skipSpaces()
-        var end: [Character] = []
-        while position < text.count, !text[position].isWhitespace, text[position] != "=" {
-            end.append(text[position])
-            position += 1
-        }
+        let end = Array(read { !$0.isWhitespace && $0 != "=" })
         skipSpaces()
         guard position < text.count, text[position] == "=", !start.isEmpty, !end.isEmpty else {
             throw fail("a delimiter change is written {{=<% %>=}}")
@@ -290,20 +286,12 @@ struct TemplateParser {
 
     private mutating func readPragma() throws(TemplateError) -> Node {
         skipSpaces()
-        var name = ""
-        while position < text.count, text[position].isLetter || text[position] == "_" {
-            name.append(text[position])
-            position += 1
-        }
+        let name = read { $0.isLetter || $0 == "_" }
         skipSpaces()
         guard position < text.count, text[position] == ":" else { throw fail("a setting is written {{% NAME: VALUE}}") }
         position += 1
         skipSpaces()
-        var value = ""
-        while position < text.count, text[position].isLetter || text[position] == "_" {
-            value.append(text[position])
-            position += 1
-        }
+        let value = read { $0.isLetter || $0 == "_" }
         skipSpaces()
         try expectClose("%")
         guard name == "CONTENT_TYPE", value == "TEXT" || value == "HTML" else {
