@@ -14,6 +14,7 @@
 # Needs root (the lab binds port 25 and 53 on 127.0.0.0/8), nsd, unbound, postfix, dnsperf, python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Tests/lab/processes.sh
 swift build -c release --product danectl >&2
 danectl=$PWD/.build/release/danectl
 lab=$(mktemp -d)
@@ -81,8 +82,7 @@ bench_start() {  # a cold resolver; $1 = "log" to log queries
 bench_stop() {
     local pid
     pid=$(cat "$lab/run/unbound-bench.pid" 2>/dev/null) || return 0
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    stop_pid "$pid"
     rm -f "$lab/run/unbound-bench.pid"
 }
 trap 'bench_stop; Tests/lab/lab.sh down "$lab" >/dev/null 2>&1; rm -rf "$lab"' EXIT

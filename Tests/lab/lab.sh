@@ -14,6 +14,7 @@ set -euo pipefail
 action=${1:?usage: lab.sh up|down DIR}
 lab=${2:?usage: lab.sh up|down DIR}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/processes.sh"
 DANECTL=${DANECTL:-$here/../../.build/debug/danectl}
 export DANECTL
 if [[ $(id -u) -ne 0 ]]; then echo "lab: must run as root (binds ports 25 and 53, runs Postfix)" >&2; exit 77; fi
@@ -21,10 +22,7 @@ if [[ $(id -u) -ne 0 ]]; then echo "lab: must run as root (binds ports 25 and 53
 down() {
     for pidfile in "$lab"/run/*.pid; do
         [[ -f $pidfile ]] || continue
-        pid=$(cat "$pidfile")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+        stop_pid "$(cat "$pidfile")"
         rm -f "$pidfile"
     done
     if [[ -d $lab/postfix ]]; then

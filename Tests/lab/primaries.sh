@@ -12,14 +12,12 @@
 set -euo pipefail
 command=${1:?usage: primaries.sh up|down FOLDER}
 dir=${2:?usage: primaries.sh up|down FOLDER}
+source "$(dirname "$0")/processes.sh"
 
 down() {
     for pidfile in "$dir/bind/named.pid" "$dir/knot/knot.pid"; do
         [[ -s $pidfile ]] || continue
-        pid=$(cat "$pidfile")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+        stop_pid "$(cat "$pidfile")"
         rm -f "$pidfile"
     done
 }
