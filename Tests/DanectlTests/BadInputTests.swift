@@ -174,7 +174,7 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(nagios.status, 3, "Nagios UNKNOWN, not CRITICAL")
         let plan = try Danectl.run([
             "rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"),
-            "--resolver", "127.0.0.1:9",
+            "--resolver", "127.0.0.1:9", "--timeout", "1",
         ])
         XCTAssertEqual(plan.status, 69, "plan must not fall back to the description's TTLs silently: \(plan.stdout)")
     }

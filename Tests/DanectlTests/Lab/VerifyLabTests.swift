@@ -133,18 +133,18 @@ final class VerifyLabTests: LabTestCase {
 
     func testResolverProblems() throws {
         let started = Date()
-        let dead = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "2", "valid-311.test"])
+        let dead = try Danectl.run(["verify", "--resolver", "127.53.0.9", "--timeout", "1", "valid-311.test"])
         XCTAssertEqual(dead.status, 69, dead.stderr)
         XCTAssertTrue(dead.stderr.hasSuffix(" [resolver-unreachable]\n"), dead.stderr)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 20)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
 
-        let (lame, report) = try verify("lame.test", "--timeout", "3")
+        let (lame, report) = try verify("lame.test", "--timeout", "1")
         XCTAssertEqual(lame.status, 2)
         XCTAssertEqual(codes(in: report), ["4/5.4.312"])
         // One timeout must not poison the resolver for the rest of the run (ldns marks a server
         // that timed out as dead): domains checked after a lame one, one at a time, still pass.
         let batch = try Danectl.run([
-            "verify", "--resolver", lab().resolver, "--format", "json", "--timeout", "3", "--jobs", "1",
+            "verify", "--resolver", lab().resolver, "--format", "json", "--timeout", "2", "--jobs", "1",
             "lame.test", "valid-311.test", "valid-312.test",
         ])
         let outcomes =

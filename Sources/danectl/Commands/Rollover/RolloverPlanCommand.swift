@@ -28,6 +28,8 @@ struct RolloverPlanCommand: ParsableCommand {
         help: ArgumentHelp(
             "Read TLSA and SOA TTLs from the live zone through this resolver (default: the system's).",
             valueName: "ADDR[:PORT]")) var resolver: String?
+    @Option(help: ArgumentHelp("Seconds to wait for each DNS answer, 0.1 to 600.", valueName: "SECONDS"))
+    var timeout: Double = 20
     @Flag(help: "Plan from the description's TTLs without asking DNS (a draft: `rollover check` has the last word).")
     var offline = false
 
@@ -35,11 +37,12 @@ struct RolloverPlanCommand: ParsableCommand {
 
     func validate() throws {
         guard !offline || resolver == nil else { throw ValidationError("--offline plans without DNS; drop --resolver") }
+        try requireRange(timeout, 0.1...600, "--timeout")
     }
 
     func run() throws {
         let printer = DiagnosticPrinter()
-        let request = rollover.request(resolver: resolver, now: clock.date)
+        let request = rollover.request(resolver: resolver, timeout: timeout, now: clock.date)
         let (steps, warnings) = try runReporting(printer) { () throws(DiagnosticError) in
             try RolloverRun.plan(request, live: !offline, world: .live)
         }
