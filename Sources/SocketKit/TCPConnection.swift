@@ -138,10 +138,10 @@ public final class TCPConnection: @unchecked Sendable {
         switch Int32(storage.ss_family) {
         case AF_INET:
             var address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in.self) }.sin_addr
-            return inet_ntop(AF_INET, &address, &text, socklen_t(text.count)).map { _ in String(cString: text) }
+            return inet_ntop(AF_INET, &address, &text, socklen_t(text.count)).map { String(cString: $0) }
         case AF_INET6:
             var address = withUnsafeBytes(of: storage) { $0.load(as: sockaddr_in6.self) }.sin6_addr
-            return inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)).map { _ in String(cString: text) }
+            return inet_ntop(AF_INET6, &address, &text, socklen_t(text.count)).map { String(cString: $0) }
         default:
             return nil
         }

@@ -172,10 +172,17 @@ final class BadInputTests: XCTestCase {
             "--resolver", "127.0.0.1:9", "--timeout", "1", "--state", state, "--nagios",
         ])
         XCTAssertEqual(nagios.status, 3, "Nagios UNKNOWN, not CRITICAL")
+        // plan waits --timeout per answer, as check does (its default, 20 s, is a long wait at 3 a.m.).
+        let planStarted = Date()
         let plan = try Danectl.run([
             "rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"),
             "--resolver", "127.0.0.1:9", "--timeout", "1",
         ])
+        XCTAssertLessThan(Date().timeIntervalSince(planStarted), 12, "plan --timeout 1 against a dead resolver")
+        let zero = try Danectl.run([
+            "rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"), "--timeout", "0",
+        ])
+        XCTAssertEqual(zero.status, 64, zero.stderr)
         XCTAssertEqual(plan.status, 69, "plan must not fall back to the description's TTLs silently: \(plan.stdout)")
     }
 
