@@ -183,6 +183,10 @@ final class BadInputTests: XCTestCase {
             "rollover", "plan", Repository.path("Examples/hosting-provider/provider.yaml"), "--timeout", "0",
         ])
         XCTAssertEqual(zero.status, 64, zero.stderr)
+        XCTAssertEqual(
+            plan.stderr,
+            "error: the resolver 127.0.0.1:9 does not answer; check --resolver (the plan reads the live TTLs; "
+                + "--offline plans without DNS) [resolver-unreachable]\n")
         XCTAssertEqual(plan.status, 69, "plan must not fall back to the description's TTLs silently: \(plan.stdout)")
     }
 

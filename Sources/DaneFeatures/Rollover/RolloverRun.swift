@@ -72,7 +72,9 @@ public enum RolloverRun {
         if let problem {
             warnings.append(.warning("rollover-state-unreadable", problem, at: SourceLocation(file: request.state)))
         }
-        let dns: (any DNSLookup)? = live ? try lookup(request, world) : nil
+        let dns: (any DNSLookup)? =
+            live
+            ? try lookup(request, world, purpose: "the plan reads the live TTLs; --offline plans without DNS") : nil
         let zones = ZoneAssignment(description: description)
         let planner = RolloverPlanner(now: request.now ?? world.clock.now(), publishDelay: request.publishDelay)
         let steps = try planner.plan(description, hosts: hosts, evidence: evidence) { host throws(DiagnosticError) in
@@ -93,10 +95,11 @@ public enum RolloverRun {
         return (steps, warnings)
     }
 
-    static func lookup(_ request: RolloverRequest, _ world: World) throws(DiagnosticError) -> any DNSLookup {
-        try world.answeringLookup(
-            resolver: request.resolver, timeout: request.timeout, purpose: "the gate needs a validating resolver"
-        ).lookup
+    /// The resolver `request` names; `purpose` says, when it does not answer, what needed it.
+    static func lookup(
+        _ request: RolloverRequest, _ world: World, purpose: String = "the gate needs a validating resolver"
+    ) throws(DiagnosticError) -> any DNSLookup {
+        try world.answeringLookup(resolver: request.resolver, timeout: request.timeout, purpose: purpose).lookup
     }
 
     static func sameKeyWarnings(_ results: [RolloverHostResult]) -> [Diagnostic] {
