@@ -7,6 +7,7 @@ Saves lab-status-index.png and lab-status-domain.png in ARTIFACTS_DIR.
 """
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -17,8 +18,10 @@ from selenium.webdriver.common.by import By
 base, domain, artifacts = sys.argv[1], sys.argv[2], sys.argv[3]
 options = webdriver.ChromeOptions()
 options.binary_location = "/usr/bin/chromium"
+# The browser's profile is ours to remove when it is done (after quit, which writes to it).
+profile = tempfile.mkdtemp(prefix='danectl-chromium-')
 for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1200,900",
-                 f"--user-data-dir={tempfile.mkdtemp(prefix='danectl-chromium-')}"):
+                 f"--user-data-dir={profile}"):
     options.add_argument(argument)
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 try:
@@ -43,3 +46,4 @@ try:
     print(json.dumps(seen))
 finally:
     driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)

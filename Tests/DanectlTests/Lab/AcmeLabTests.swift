@@ -6,7 +6,14 @@ import XCTest
 /// acme.test's MX (127.25.0.9) from the files deploy swaps, and verify and posttls-finger
 /// judge the result as senders do. Time moves by ageing the recorded evidence.
 final class AcmeLabTests: LabTestCase {
+    /// Kept until the test ends: XCTest keeps every test case object alive for the whole run,
+    /// so folders held here are removed in tearDown, not when the object goes.
     var folders: [TemporaryFolder] = []
+
+    override func tearDown() {
+        folders.removeAll()
+        super.tearDown()
+    }
 
     struct Walk {
         let lab: TestLab

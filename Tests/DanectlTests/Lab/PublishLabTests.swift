@@ -11,7 +11,14 @@ import XCTest
 final class PublishLabTests: XCTestCase {
     nonisolated(unsafe) static var folder: String?
     static let servers = [("BIND", "127.53.1.1"), ("Knot", "127.53.1.2")]
+    /// Kept until the test ends: XCTest keeps every test case object alive for the whole run,
+    /// so folders held here are removed in tearDown, not when the object goes.
     var folders: [TemporaryFolder] = []
+
+    override func tearDown() {
+        folders.removeAll()
+        super.tearDown()
+    }
 
     override class func setUp() {
         super.setUp()

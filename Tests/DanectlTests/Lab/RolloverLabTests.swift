@@ -7,7 +7,14 @@ import XCTest
 final class RolloverLabTests: LabTestCase {
 
     /// Folders live as long as the test: a discarded one would be deleted at once.
+    /// Kept until the test ends: XCTest keeps every test case object alive for the whole run,
+    /// so folders held here are removed in tearDown, not when the object goes.
     var folders: [TemporaryFolder] = []
+
+    override func tearDown() {
+        folders.removeAll()
+        super.tearDown()
+    }
 
     func description(_ domain: String, current: String, next: String) throws -> (TemporaryFolder, String) {
         let lab = try XCTUnwrap(Self.lab, "the test lab is not running")

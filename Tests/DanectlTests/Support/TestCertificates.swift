@@ -22,6 +22,8 @@ final class TestCertificates {
         if let made { return made }
         let certificates = try TestCertificates()
         made = certificates
+        // A static is never released: its folder goes when the test process exits.
+        atexit { TestCertificates.made = nil }
         return certificates
     }
 
