@@ -1,6 +1,9 @@
 import CFileShims
+import Dispatch
 import FoundationEssentials
 import Glibc
+import Synchronization
+import ThreadKit
 
 /// Writes output files so that a failed run leaves the previous ones untouched: each file is
 /// written to a temporary file in its own folder, flushed to disk, then renamed into place.
@@ -9,18 +12,24 @@ public enum AtomicFiles {
     public struct Failure: Error, CustomStringConvertible {
         public let path: String
         public let reason: String
+        /// The path is one of the files a set was told to protect (see `ChangedSet.init`):
+        /// nothing was written.
+        public let isProtected: Bool
         public var description: String { "cannot write \(path): \(reason)" }
 
-        public init(path: String, reason: String) {
+        public init(path: String, reason: String, isProtected: Bool = false) {
             self.path = path
             self.reason = reason
+            self.isProtected = isProtected
         }
     }
 
     /// Lets `writer` fill the temporary file through its descriptor (large output need not be
     /// in memory), then flushes and renames it into place; `writer` returns false on failure.
     public static func write(to path: String, writer: (Int32) -> Bool) throws(Failure) {
-        try commit([try stage(for: path, existing: fileStatus(path), mode: nil, flush: true, writer: writer)])
+        try commit([
+            try stage(for: path, existing: fileStatus(path), mode: nil, flush: true, unnamed: true, writer: writer)
+        ])
     }
 
     public static func write(_ contents: String, to path: String) throws(Failure) {
@@ -44,7 +53,8 @@ public enum AtomicFiles {
             for file in files {
                 staged.append(
                     try stage(
-                        for: file.path, existing: fileStatus(file.path), mode: file.mode, flush: !flushTogether
+                        for: file.path, existing: fileStatus(file.path), mode: file.mode, flush: !flushTogether,
+                        unnamed: true
                     ) {
                         Descriptors.writeAll(file.contents, to: $0)
                     })
@@ -85,10 +95,13 @@ public enum AtomicFiles {
     /// renamed into place (where the filesystem has no O_TMPFILE, it has that name from the
     /// start). The names are made from `final` and `token` when needed rather than kept: a set of
     /// 100,000 zone files held 16 MB of them.
-    struct Staged {
+    struct Staged: Sendable {
         let final: String
-        /// Random per staged file: two runs (or two sets) never make the same temporary name.
+        /// Unique per staged file: two runs (or two sets) never make the same temporary name.
         let token: UInt64
+        /// Whether a file was at `final` when it was staged: a new file is renamed into place
+        /// only if none appeared since, and nothing needs keeping for it.
+        let existed: Bool
 
         var temporary: String { hiddenName(beside: final, tag: "new", token) }
         /// Where the file being replaced is kept until every rename worked.
@@ -98,23 +111,94 @@ public enum AtomicFiles {
     }
 
     /// Puts every staged file in place, or none: the files being replaced are kept as hard
-    /// links until all renames succeeded, and put back if one fails.
+    /// links until all renames succeeded, and put back if one fails. A large set (a provider's
+    /// 100,000 zone files) is renamed from every core, a slice each; any failure stops all and
+    /// undoes every rename made.
     private static func commit(_ items: [Staged]) throws(Failure) {
-        // Keep what is being replaced until every rename has worked.
-        var keeps = [Bool](repeating: false, count: items.count)
-        for (index, item) in items.enumerated() where access(item.final, F_OK) == 0 {
-            keeps[index] = link(item.final, item.kept) == 0
+        let threads = items.count >= commitInParallelFrom ? ProcessInfo.processInfo.activeProcessorCount : 1
+        let slices = stride(from: 0, to: items.count, by: max(1, (items.count + threads - 1) / threads)).map {
+            $0..<min($0 + (items.count + threads - 1) / threads, items.count)
         }
-        for (index, item) in items.enumerated() where rename(item.temporary, item.final) != 0 {
-            let reason = String(cString: strerror(errno))
-            for (done, item) in items[..<index].enumerated() {
-                if keeps[done] { rename(item.kept, item.final) } else { unlink(item.final) }
+        let outcomes = CommitOutcomes(count: items.count)
+        let move: @Sendable (Range<Int>) -> Void = { slice in
+            for index in slice where !outcomes.stopped {
+                switch put(items[index]) {
+                case .success(let kept): outcomes.record(index, .renamed(kept: kept))
+                case .failure(let reason): outcomes.fail(index, reason)
+                }
             }
-            items[index...].forEach { $0.discard() }
-            for (kept, item) in zip(keeps, items) where kept { unlink(item.kept) }
-            throw Failure(path: item.final, reason: reason + "; no file was changed")
         }
-        for (kept, item) in zip(keeps, items) where kept { unlink(item.kept) }
+        if slices.count > 1 {
+            DispatchQueue.concurrentPerform(iterations: slices.count) { move(slices[$0]) }
+        } else {
+            slices.forEach(move)
+        }
+        let states = outcomes.states
+        guard let (failed, reason) = outcomes.failure else {
+            for (state, item) in zip(states, items) where state == .renamed(kept: true) { unlink(item.kept) }
+            return
+        }
+        // Undo every rename made (the kept files go back; new ones are removed); drop the rest.
+        for (state, item) in zip(states, items) {
+            switch state {
+            case .renamed(kept: true): rename(item.kept, item.final)
+            case .renamed(kept: false): unlink(item.final)
+            case .waiting: item.discard()
+            }
+        }
+        throw Failure(path: items[failed].final, reason: reason + "; no file was changed")
+    }
+
+    /// From this many files on, `commit` renames from every core.
+    static let commitInParallelFrom = 4_096
+
+    /// Renames one staged file into place; success says whether the file it replaced is kept
+    /// (at `kept`) until the whole set is in place.
+    private static func put(_ item: Staged) -> Result<Bool, CommitFailure> {
+        // A file that was not there when staged goes in without replacing one that appeared
+        // since (one call where a keep and a rename would be three); where one did appear, or
+        // the filesystem cannot refuse to replace, it is kept like any other.
+        if !item.existed {
+            if danectl_rename_noreplace(item.temporary, item.final) == 0 { return .success(false) }
+            guard [EEXIST, EINVAL, ENOSYS].contains(errno) else {
+                return .failure(CommitFailure(String(cString: strerror(errno))))
+            }
+        }
+        let kept = access(item.final, F_OK) == 0 && link(item.final, item.kept) == 0
+        guard rename(item.temporary, item.final) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if kept { unlink(item.kept) }
+            return .failure(CommitFailure(reason))
+        }
+        return .success(kept)
+    }
+
+    struct CommitFailure: Error {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// What each staged file's rename did, filled in by the committing threads (each index by
+    /// one thread, under the lock), and the first failure, which stops the others.
+    private final class CommitOutcomes: @unchecked Sendable {
+        enum State: Equatable { case waiting, renamed(kept: Bool) }
+        private let lock = Lock()
+        private var recorded: [State]
+        private var firstFailure: (index: Int, reason: String)?
+
+        init(count: Int) { recorded = Array(repeating: .waiting, count: count) }
+
+        var stopped: Bool { lock.withLock { firstFailure != nil } }
+        var states: [State] { lock.withLock { recorded } }
+        var failure: (index: Int, reason: String)? { lock.withLock { firstFailure } }
+
+        func record(_ index: Int, _ state: State) { lock.withLock { recorded[index] = state } }
+
+        func fail(_ index: Int, _ failure: CommitFailure) {
+            lock.withLock {
+                if firstFailure.map({ index < $0.index }) ?? true { firstFailure = (index, failure.reason) }
+            }
+        }
     }
 
     private static func hiddenName(beside path: String, tag: String, _ token: UInt64) -> String {
@@ -127,15 +211,20 @@ public enum AtomicFiles {
 
     /// A file holding what `writer` wrote, to be put at `path` by `commit`; flushed unless the
     /// caller flushes the whole set itself. `existing` is what `stat` says of `path` (nil: no
-    /// file there), passed in so that a file is looked up once.
+    /// file there), passed in so that a file is looked up once. `unnamed`: written as an
+    /// O_TMPFILE and named only once complete (a single file, whose staged name lives only
+    /// until the rename just after); a set's files have their staged names until the whole set
+    /// is in place anyway, so they are created with them (two system calls fewer each).
     private static func stage(
-        for path: String, existing: stat?, mode requested: mode_t?, flush: Bool, writer: (Int32) -> Bool
+        for path: String, existing: stat?, mode requested: mode_t?, flush: Bool, unnamed: Bool,
+        writer: (Int32) -> Bool
     ) throws(Failure) -> Staged {
-        let staged = Staged(final: path, token: UInt64.random(in: 0...UInt64.max))
+        let staged = Staged(final: path, token: TemporaryTokens.next(), existed: existing != nil)
         // Keep an existing file's mode; new files get the usual 0644.
         let mode: mode_t = requested ?? existing.map { $0.st_mode & 0o7777 } ?? 0o644
         var named = false
-        var fd = open(PathParts(path).folder, openTemporaryFile | O_WRONLY | O_CLOEXEC, mode)
+        var fd: Int32 = -1
+        if unnamed { fd = open(PathParts(path).folder, openTemporaryFile | O_WRONLY | O_CLOEXEC, mode) }
         if fd < 0 {
             fd = open(staged.temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
             guard fd >= 0 else { throw Failure(path: path, reason: String(cString: strerror(errno))) }
@@ -180,36 +269,79 @@ public enum AtomicFiles {
     /// provider's 100,000 zone files are never all in memory). Nothing is renamed into place
     /// before `commit`; a caller that stops half way calls `discard`, which leaves no staged
     /// file behind.
-    public final class ChangedSet {
+    public final class ChangedSet: @unchecked Sendable {
+        // Unchecked: `prepare` (any thread) reads only the two constants; the rest is the
+        // caller's thread's.
         private var staged: [Staged] = []
         /// The paths that will change (or did, after `commit`), in the order given.
         public private(set) var changed: [String] = []
         private let flushTogether: Bool
+        private let protected: Set<Identity>
 
         /// `expectedCount`: how many files the set will be given (64 or more are flushed
-        /// together, with one syncfs per filesystem, instead of an fsync each).
-        public init(expectedCount: Int) { flushTogether = expectedCount >= flushTogetherFrom }
+        /// together, with one syncfs per filesystem, instead of an fsync each). `protecting`:
+        /// files never to be replaced, however their paths are spelled (a run's inputs): adding
+        /// one fails with `Failure.isProtected` before anything is written.
+        public init(expectedCount: Int, protecting: Set<Identity> = []) {
+            flushTogether = expectedCount >= flushTogetherFrom
+            protected = protecting
+        }
+
+        /// A file compared with what is on disk and, if it differs, staged; given to `include`
+        /// to join the set (or to `discard(_:)`).
+        public struct Prepared: Sendable {
+            fileprivate let path: String
+            fileprivate let staged: Staged?
+            /// Whether the file will change.
+            public var changes: Bool { staged != nil }
+        }
 
         /// Stages `contents` for `path` unless the file there holds exactly these bytes
         /// already; true when it will change.
         @discardableResult
         public func add(_ path: String, _ contents: String) throws(Failure) -> Bool {
+            let prepared = try prepare(path, contents)
+            include(prepared)
+            return prepared.changes
+        }
+
+        /// `add`'s first half, safe on several threads at once (a provider's 100,000 zone files
+        /// are staged on every core): compares `contents` with the file at `path` and stages it
+        /// when they differ. Nothing is in the set until `include`.
+        public func prepare(_ path: String, _ contents: String) throws(Failure) -> Prepared {
             // Only a regular file of the same size is read and compared (a FIFO at the path would
             // block the read): anything else there is replaced like a changed file. One lookup
             // for a new file (a provider's first run makes 100,000).
-            let existing = fileStatus(path)
+            let existing = try unprotectedStatus(path)
             if let existing, existing.st_mode & S_IFMT == S_IFREG, existing.st_size == contents.utf8.count,
                 let data = try? RegularFiles.read(path, limit: contents.utf8.count, followLinks: true),
                 same(data, contents)
             {
-                return false
+                return Prepared(path: path, staged: nil)
             }
-            staged.append(
-                try stage(for: path, existing: existing, mode: nil, flush: !flushTogether) {
-                    Descriptors.writeAll(contents, to: $0)
-                })
-            changed.append(path)
-            return true
+            let staged = try stage(for: path, existing: existing, mode: nil, flush: !flushTogether, unnamed: false) {
+                Descriptors.writeAll(contents, to: $0)
+            }
+            return Prepared(path: path, staged: staged)
+        }
+
+        /// `add`'s second half, on the set's own thread, in the order the files are to be named.
+        public func include(_ prepared: Prepared) {
+            guard let item = prepared.staged else { return }
+            staged.append(item)
+            changed.append(prepared.path)
+        }
+
+        /// Removes what `prepare` staged for a file that will not be included.
+        public static func discard(_ prepared: Prepared) { prepared.staged?.discard() }
+
+        /// `stat` of `path` (nil: nothing there), refusing a protected file.
+        private func unprotectedStatus(_ path: String) throws(Failure) -> stat? {
+            let existing = fileStatus(path)
+            if let existing, protected.contains(Identity(existing)) {
+                throw Failure(path: path, reason: "it is protected", isProtected: true)
+            }
+            return existing
         }
 
         /// Stages what `writer` writes to a descriptor for `path` (a file too large to hold as
@@ -217,7 +349,9 @@ public enum AtomicFiles {
         /// will change. The comparison reads both files a block at a time.
         @discardableResult
         public func add(_ path: String, writer: (Int32) -> Bool) throws(Failure) -> Bool {
-            let item = try stage(for: path, existing: fileStatus(path), mode: nil, flush: false, writer: writer)
+            let item = try stage(
+                for: path, existing: try unprotectedStatus(path), mode: nil, flush: false, unnamed: true, writer: writer
+            )
             let temporary = item.temporary
             if sameBytes(temporary, path) {
                 item.discard()
@@ -302,10 +436,21 @@ public enum AtomicFiles {
         public init?(of path: String) {
             var info = stat()
             guard stat(path, &info) == 0 else { return nil }
-            (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
+            self.init(info)
         }
+
+        init(_ info: stat) { (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino)) }
     }
 
+}
+
+/// The tokens in staged files' names: a random start per process (two runs never meet) and a
+/// count from it (one random draw per run, not per file; O_EXCL refuses a clash anyway).
+enum TemporaryTokens {
+    private static let count = Atomic<UInt64>(0)
+    private static let start = UInt64.random(in: 0...UInt64.max)
+
+    static func next() -> UInt64 { start &+ count.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
 
 /// A file's folder and name, split at the last slash: what every staged file needs, without a

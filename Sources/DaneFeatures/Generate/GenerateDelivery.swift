@@ -51,7 +51,7 @@ public enum GenerateDelivery {
     /// Writes the files; returns notes of what was written, left unchanged and pruned, and a
     /// warning per file `--prune` had to keep. Throws with nothing changed on disk when a file
     /// cannot be written or the plan is wrong (an output that is an input).
-    /// `renderer` makes one renderer per thread (see `OutputLayout.eachFile`).
+    /// `renderer` makes one renderer per thread (see `OutputLayout.eachZoneFile`).
     public static func write(
         _ outcome: GenerateOutcome, to target: Target,
         renderer: () -> ([ResourceRecord], TextSink) -> Bool
@@ -65,42 +65,41 @@ public enum GenerateDelivery {
                     "--format octodns writes one file per zone (YamlProvider reads <zone>.yaml); "
                         + "\(zoneCount) zones need --output DIR/ (or --zone ZONE)"))
         }
-        // Inputs are never outputs, however the path is spelled (./, .., links): compared by file identity.
-        // Each path is looked at once: a provider writes 100,000 zone files and reads 100 certificates.
+        // Inputs are never outputs, however the path is spelled (./, .., links): the set refuses
+        // them by file identity. Each input is looked at once (a provider reads 100 certificates).
         let inputs = Set((outcome.inputs + target.extraInputs).compactMap(AtomicFiles.Identity.init(of:)))
         // Each file is compared with what is on disk and staged as it is rendered, then dropped:
         // the set is renamed into place only after every file was rendered and staged.
         let fileCount = folder ? zoneCount + outcome.mtaSTSPolicies.count : 1
-        let set = AtomicFiles.ChangedSet(expectedCount: fileCount)
+        let set = AtomicFiles.ChangedSet(expectedCount: fileCount, protecting: inputs)
         var digests: [(path: String, digest: OutputClaims.Digest?)] = []
         digests.reserveCapacity(fileCount)
-        func add(_ path: String, _ write: (TextSink) -> Bool) throws(DiagnosticError) {
-            if AtomicFiles.Identity(of: path).map(inputs.contains) ?? false {
-                throw DiagnosticError(
-                    .error(
-                        .usage("usage-output-is-input"),
-                        "\(path) is an input of this run; refusing to overwrite it (choose another --output)"))
-            }
-            do {
-                if folder {
-                    // A zone's file is small, and the claims need its digest.
-                    let text = collectText(write)
-                    try set.add(path, text)
-                    digests.append((path, OutputClaims.Digest(of: Array(text.utf8))))
-                } else {
-                    // One file with every record: written to its staged file as it is rendered.
-                    try set.add(path) { Descriptors.write(write, to: $0) }
-                    digests.append((path, nil))
-                }
-            } catch {
-                throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
-            }
-        }
         do throws(DiagnosticError) {
-            try OutputLayout.eachFile(
-                outcome.records, to: target.output, extension: target.fileExtension, renderer: renderer, add)
-            if !policiesNeedFolder(outcome, output: target.output) {
-                for (path, text) in try policyFiles(outcome, target) { try add(path) { $0(text) } }
+            if folder {
+                try OutputLayout.eachZoneFile(
+                    outcome.records, in: target.output, extension: target.fileExtension, renderer: renderer
+                ) { path, text in
+                    // On every core: a zone's file is compared, staged and digested (for the claims).
+                    prepare(path, text, in: set)
+                } consume: { path, prepared throws(DiagnosticError) in
+                    digests.append((path, try include(prepared, in: set)))
+                } discard: {
+                    if case .success(let (file, _)) = $0 { AtomicFiles.ChangedSet.discard(file) }
+                }
+                if !policiesNeedFolder(outcome, output: target.output) {
+                    for (path, text) in try policyFiles(outcome, target) {
+                        digests.append((path, try include(prepare(path, text, in: set), in: set)))
+                    }
+                }
+            } else {
+                // One file with every record: written to its staged file as it is rendered.
+                let render = renderer()
+                do {
+                    try set.add(target.output) { fd in Descriptors.write({ render(outcome.records, $0) }, to: fd) }
+                } catch {
+                    throw deliveryError(error)
+                }
+                digests.append((target.output, nil))
             }
             do { try set.commit() } catch {
                 throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
@@ -115,6 +114,42 @@ public enum GenerateDelivery {
         do { return notes + (try claim(digests, outcome, target)) } catch {
             throw DiagnosticError(notes + error.diagnostics)  // what was written is still said
         }
+    }
+
+    /// A file of a folder output compared, staged and digested, or why it could not be.
+    typealias PreparedFile = Result<(AtomicFiles.ChangedSet.Prepared, OutputClaims.Digest), AtomicFiles.Failure>
+
+    /// Safe on several threads at once: the set's `prepare` and a digest.
+    private static func prepare(_ path: String, _ text: String, in set: AtomicFiles.ChangedSet) -> PreparedFile {
+        do throws(AtomicFiles.Failure) {
+            return .success((try set.prepare(path, text), OutputClaims.Digest(of: Array(text.utf8))))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Puts a prepared file in the set and returns its digest; throws what stopped it.
+    private static func include(
+        _ prepared: PreparedFile, in set: AtomicFiles.ChangedSet
+    ) throws(DiagnosticError) -> OutputClaims.Digest {
+        switch prepared {
+        case .success(let (file, digest)):
+            set.include(file)
+            return digest
+        case .failure(let failure): throw deliveryError(failure)
+        }
+    }
+
+    /// What a failed write tells the operator: an input as output is a usage error (choose
+    /// another --output); anything else, that the file could not be created.
+    private static func deliveryError(_ failure: AtomicFiles.Failure) -> DiagnosticError {
+        guard failure.isProtected else {
+            return DiagnosticError(.error(.cannotCreate("output-write"), failure.description))
+        }
+        return DiagnosticError(
+            .error(
+                .usage("usage-output-is-input"),
+                "\(failure.path) is an input of this run; refusing to overwrite it (choose another --output)"))
     }
 
     /// More files of a kind than this are summed up in one note, not named one by one (a

@@ -6,22 +6,20 @@ import WorkSharing
 /// Where `generate --output PATH` puts its records: PATH itself, or, when PATH is a folder
 /// (existing, or ending in `/`, created if needed), one file per zone named `<zone>.<ext>`.
 public enum OutputLayout {
-    /// Hands each output file to `body` as it is rendered, in zone order: PATH itself with
-    /// every record, or one file per zone in the folder PATH. `body` gets the file's path and
-    /// what writes its text to a sink. PATH itself is rendered while `body` writes it (a
-    /// provider's file is never held whole); a folder's files are rendered on every core
-    /// first (a provider's 100,000 zones), a few thousand at a time. `renderer` makes a
-    /// renderer for one thread, so a renderer may keep caches. The first error `body` throws
-    /// ends the walk and is rethrown.
-    public static func eachFile(
-        _ records: [ResourceRecord], to output: String, extension ext: String,
+    /// One file per zone in the folder `output` (created if needed), named `<zone>.<ext>`:
+    /// each is rendered and handed to `prepare` on every core (a provider's 100,000 zones, a
+    /// thousand at a time), and what `prepare` made goes to `consume` in zone order on the
+    /// calling thread. `renderer` makes a renderer for one thread, so a renderer may keep
+    /// caches; `prepare` must be safe on several threads at once. After the first error
+    /// `consume` throws, the rest of what `prepare` made is handed to `discard` instead, and
+    /// the error is rethrown.
+    public static func eachZoneFile<Prepared>(
+        _ records: [ResourceRecord], in output: String, extension ext: String,
         renderer: () -> ([ResourceRecord], TextSink) -> Bool,
-        _ body: (_ path: String, _ write: (TextSink) -> Bool) throws(DiagnosticError) -> Void
+        prepare: (_ path: String, _ text: String) -> Prepared,
+        consume: (_ path: String, Prepared) throws(DiagnosticError) -> Void,
+        discard: (Prepared) -> Void
     ) throws(DiagnosticError) {
-        guard isFolder(output) else {
-            let render = renderer()
-            return try body(output) { render(records, $0) }
-        }
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
@@ -37,12 +35,16 @@ public enum OutputLayout {
         OrderedChunks.forEach(count: zones.count, chunk: 1_024) { range in
             let render = renderer()
             return zones[range].map { zone in
-                let text = collectText { render(byZone[zone]!, $0) }
-                return (path(in: folder, String(zone.fqdn.dropLast()) + "." + ext), text)
+                let path = path(in: folder, String(zone.fqdn.dropLast()) + "." + ext)
+                return (path, prepare(path, collectText { render(byZone[zone]!, $0) }))
             }
         } consume: { files in
-            for (path, text) in files where failure == nil {
-                do throws(DiagnosticError) { try body(path) { $0(text) } } catch { failure = error }
+            for (path, prepared) in files {
+                guard failure == nil else {
+                    discard(prepared)
+                    continue
+                }
+                do throws(DiagnosticError) { try consume(path, prepared) } catch { failure = error }
             }
         }
         if let failure { throw failure }
