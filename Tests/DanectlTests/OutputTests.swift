@@ -275,6 +275,45 @@ final class PipelineOutputTests: XCTestCase {
 
     /// --prune removes only what an earlier run wrote from the same description, for zones
     /// that left it; a hand-written file and another description's output stay.
+    /// A provider's folder is renamed into place from every core while its claims are staged:
+    /// when one file cannot be put in place, no zone file changes and the claims stay as they
+    /// were (a claim for a file not written would let a later --prune remove the wrong thing).
+    func testAFailedFolderWriteChangesNoZoneFileAndNoClaim() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/hosting-provider/certs/mx1.pem")
+        func describe(priority: Int) throws -> String {
+            try folder.write(
+                "many.yaml",
+                "hosts:\n  - {host: mx.provider.example, certificate: \(certificate)}\ndomains:\n"
+                    + (1...5_000).map {
+                        "  - {domain: customer\($0).example, mx: [{host: mx.provider.example, priority: \(priority)}]}\n"
+                    }.joined())
+        }
+        let output = folder.file("zones") + "/"
+        let first = try Danectl.run(["generate", try describe(priority: 10), "--format", "octodns", "-o", output])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let claims = try Data(contentsOf: URL(fileURLWithPath: output + OutputClaimsFile.name))
+        let before = try String(contentsOfFile: output + "customer1.example.yaml", encoding: .utf8)
+        XCTAssertTrue(before.contains("preference: 10"), before)
+        // Where one zone's file goes, a folder that is not empty: its rename fails.
+        let blocked = output + "customer4999.example.yaml"
+        try FileManager.default.removeItem(atPath: blocked)
+        try FileManager.default.createDirectory(atPath: blocked + "/inside", withIntermediateDirectories: true)
+        let failed = try Danectl.run(["generate", try describe(priority: 20), "--format", "octodns", "-o", output])
+        XCTAssertEqual(failed.status, 73, failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("cannot write \(blocked)"), failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("no file was changed"), failed.stderr)
+        for name in ["customer1.example.yaml", "customer2500.example.yaml", "customer5000.example.yaml"] {
+            XCTAssertTrue(
+                try String(contentsOfFile: output + name, encoding: .utf8).contains("preference: 10"), "\(name) kept")
+        }
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: output + OutputClaimsFile.name)), claims, "claims unchanged")
+        let names = try FileManager.default.contentsOfDirectory(atPath: output)
+        XCTAssertEqual(names.count, 5_002, "the zone files, the blocked folder and the claims; nothing staged left")
+        XCTAssertEqual(names.filter { $0.contains(".danectl-new-") || $0.contains(".danectl-old-") }, [])
+    }
+
     func testPruneRemovesOnlyOurFilesForZonesThatLeft() throws {
         let folder = try TemporaryFolder()
         let certificates = Repository.path("Examples/hosting-provider/certs")

@@ -2,6 +2,7 @@ import DaneModel
 import FileKit
 import FoundationEssentials
 import Glibc
+import WorkSharing
 
 /// The write half of `generate --output PATH`: which files the records and MTA-STS policies
 /// go to, the refusal to overwrite an input however its path is spelled, the all-or-nothing
@@ -57,7 +58,8 @@ public enum GenerateDelivery {
         renderer: () -> ([ResourceRecord], TextSink) -> Bool
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = OutputLayout.isFolder(target.output)
-        let zoneCount = Set(outcome.records.map(\.zone)).count
+        let zones = OutputLayout.zoneRuns(outcome.records)
+        let zoneCount = zones.count
         if target.onlyOneZonePerFile, !folder, zoneCount > 1 {
             throw DiagnosticError(
                 .error(
@@ -74,10 +76,11 @@ public enum GenerateDelivery {
         let set = AtomicFiles.ChangedSet(expectedCount: fileCount, protecting: inputs)
         var digests: [(path: String, digest: OutputClaims.Digest?)] = []
         digests.reserveCapacity(fileCount)
+        var claims: Result<OutputClaims.Update, OutputClaims.Failure>?
         do throws(DiagnosticError) {
             if folder {
                 try OutputLayout.eachZoneFile(
-                    outcome.records, in: target.output, extension: target.fileExtension, renderer: renderer
+                    zones, in: target.output, extension: target.fileExtension, renderer: renderer
                 ) { path, text in
                     // On every core: a zone's file is compared, staged and digested (for the claims).
                     prepare(path, text, in: set)
@@ -101,7 +104,24 @@ public enum GenerateDelivery {
                 }
                 digests.append((target.output, nil))
             }
-            do { try set.commit() } catch {
+            // A folder's claims are recorded and staged while its files are renamed into place.
+            let claimsOn = OutputClaims(folder: target.output, description: target.description)
+            let written = digests
+            let committed: Result<Void, AtomicFiles.Failure>
+            (committed, claims) = BothAtOnce.run(
+                { () -> Result<Void, AtomicFiles.Failure> in
+                    do throws(AtomicFiles.Failure) { return .success(try set.commit()) } catch {
+                        return .failure(error)
+                    }
+                },
+                { () -> Result<OutputClaims.Update, OutputClaims.Failure>? in
+                    guard folder else { return nil }
+                    do throws(OutputClaims.Failure) { return .success(try claimsOn.begin(written: written)) } catch {
+                        return .failure(error)
+                    }
+                })
+            if case .failure(let error) = committed {
+                if case .success(let update) = claims { update.abandon() }
                 throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
             }
         } catch {
@@ -110,8 +130,8 @@ public enum GenerateDelivery {
         }
         // Unchanged files keep their inode and mtime; the notes say what changed.
         let notes = fileNotes(digests.map(\.path), written: Set(set.changed), output: target.output)
-        guard folder else { return notes }
-        do { return notes + (try claim(digests, outcome, target)) } catch {
+        guard let claims else { return notes }
+        do { return notes + (try claim(claims, outcome, target)) } catch {
             throw DiagnosticError(notes + error.diagnostics)  // what was written is still said
         }
     }
@@ -194,8 +214,7 @@ public enum GenerateDelivery {
     /// wrote before and no longer makes. Runs only after every new file is in place, so a
     /// failed run removes nothing.
     private static func claim(
-        _ digests: [(path: String, digest: OutputClaims.Digest?)], _ outcome: GenerateOutcome,
-        _ target: Target
+        _ claims: Result<OutputClaims.Update, OutputClaims.Failure>, _ outcome: GenerateOutcome, _ target: Target
     ) throws(DiagnosticError) -> [Diagnostic] {
         let folder = URL(fileURLWithPath: target.output)
         // Every file the description makes: only --prune needs them (a provider's 100,000 paths).
@@ -212,8 +231,7 @@ public enum GenerateDelivery {
         }
         let source = URL(fileURLWithPath: target.description).lastPathComponent
         do {
-            let pruned = try OutputClaims(folder: target.output, description: target.description)
-                .update(written: digests, pruningAllBut: makes)
+            let pruned = try claims.get().finish(pruningAllBut: makes)
             return pruned.removed.map {
                 Diagnostic(.note, code: "output-pruned", "removed \($0): \(source) no longer makes it")
             }

@@ -41,11 +41,18 @@ public struct OutputClaims: Sendable {
     public func update(
         written: [(path: String, digest: Digest?)], pruningAllBut makes: Set<String>?
     ) throws(Failure) -> Pruned {
+        try begin(written: written).finish(pruningAllBut: makes)
+    }
+
+    /// `update`'s first half, which may run while the files written are being put in place (a
+    /// provider's 100,000 claims take as long to encode as its files to rename): takes the
+    /// folder's claims lock, records `written`, and stages the claims file as it will be if
+    /// nothing is pruned. Then `finish` once the files are in place, or `abandon`.
+    public func begin(written: [(path: String, digest: Digest?)]) throws(Failure) -> Update {
         let manifest = OutputLayout.path(in: folder, Self.fileName)
         guard let lock = FileLock.acquire(directory: folder, wait: 30) else {
             throw Failure(description: "\(folder): another generate holds the output folder's claims; run again")
         }
-        defer { withExtendedLifetime(lock) {} }
         var document = Self.load(manifest)
         // Taken out, not copied: changing a dictionary the document still shares copies it whole.
         var mine = document.removeValue(forKey: description) ?? [:]
@@ -55,38 +62,85 @@ public struct OutputClaims: Sendable {
             if let digest = file.digest, let recorded = mine[key], Digest(hex: recorded) == digest { continue }
             mine[key] = file.digest?.hex ?? ""
         }
-        var pruned = Pruned()
-        if let makes {
-            let wanted = Set(makes.map(Self.key))
-            for (path, recorded) in mine.sorted(by: { $0.key < $1.key }) where !wanted.contains(path) {
-                mine[path] = nil
-                switch RegularFiles.kind(path) {
-                case nil: continue
-                case .regular?:
-                    guard let bytes = try? RegularFiles.read(path, limit: 64 << 20, followLinks: false),
-                        Digest(of: Array(bytes)).hex == recorded
-                    else {
-                        pruned.kept.append((path, "changed since danectl wrote it: left in place"))
-                        continue
-                    }
-                    if unlink(path) == 0 {
-                        pruned.removed.append(path)
-                    } else {
-                        throw Failure(description: "cannot remove \(path): \(String(cString: strerror(errno)))")
-                    }
-                case let other?:
-                    pruned.kept.append((path, "\(other.words) now: left in place"))
-                }
+        document[description] = mine
+        let update = Update(lock: lock, manifest: manifest, description: description, document: document)
+        try update.stage()
+        return update
+    }
+
+    /// Claims recorded and staged, not yet in place; holds the folder's claims lock until
+    /// `finish` or `abandon`. Used from one thread at a time.
+    public final class Update: @unchecked Sendable {
+        private var lock: FileLock?
+        private let manifest: String
+        private let description: String
+        private var document: [String: [String: String]]
+        private var staged = AtomicFiles.ChangedSet(expectedCount: 1)
+
+        fileprivate init(lock: FileLock, manifest: String, description: String, document: [String: [String: String]]) {
+            (self.lock, self.manifest, self.description, self.document) = (lock, manifest, description, document)
+        }
+
+        deinit { staged.discard() }
+
+        /// Encoded into the staged file as it is made (a provider's claims are 11 MB of text).
+        fileprivate func stage() throws(Failure) {
+            let document = self.document
+            do {
+                try staged.add(manifest) { fd in Descriptors.write({ OutputClaims.encode(document, to: $0) }, to: fd) }
+            } catch {
+                abandon()
+                throw Failure(description: "cannot record the output claims in \(manifest): \(error)")
             }
         }
-        document[description] = mine
-        // Encoded into the staged file as it is made (a provider's claims are 11 MB of text).
-        do {
-            try AtomicFiles.write(to: manifest) { fd in Descriptors.write({ Self.encode(document, to: $0) }, to: fd) }
-        } catch {
-            throw Failure(description: "cannot record the output claims in \(manifest): \(error)")
+
+        /// With the files in place: prunes (see `update`), restages the claims if pruning
+        /// dropped any, and puts them in place.
+        public func finish(pruningAllBut makes: Set<String>?) throws(Failure) -> Pruned {
+            defer { abandon() }
+            var pruned = Pruned()
+            if let makes {
+                var mine = document.removeValue(forKey: description) ?? [:]
+                let before = mine.count
+                let wanted = Set(makes.map(OutputClaims.key))
+                for (path, recorded) in mine.sorted(by: { $0.key < $1.key }) where !wanted.contains(path) {
+                    mine[path] = nil
+                    switch RegularFiles.kind(path) {
+                    case nil: continue
+                    case .regular?:
+                        guard let bytes = try? RegularFiles.read(path, limit: 64 << 20, followLinks: false),
+                            Digest(of: Array(bytes)).hex == recorded
+                        else {
+                            pruned.kept.append((path, "changed since danectl wrote it: left in place"))
+                            continue
+                        }
+                        if unlink(path) == 0 {
+                            pruned.removed.append(path)
+                        } else {
+                            throw Failure(description: "cannot remove \(path): \(String(cString: strerror(errno)))")
+                        }
+                    case let other?:
+                        pruned.kept.append((path, "\(other.words) now: left in place"))
+                    }
+                }
+                if mine.count != before {
+                    document[description] = mine
+                    staged.discard()
+                    staged = AtomicFiles.ChangedSet(expectedCount: 1)
+                    try stage()
+                }
+            }
+            do { try staged.commit() } catch {
+                throw Failure(description: "cannot record the output claims in \(manifest): \(error)")
+            }
+            return pruned
         }
-        return pruned
+
+        /// The files were not put in place: the claims stay as they were; the lock is released.
+        public func abandon() {
+            staged.discard()
+            lock = nil
+        }
     }
 
     /// Paths given to the sink at a time when the claims are written.
