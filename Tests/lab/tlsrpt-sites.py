@@ -10,6 +10,7 @@ Usage: tlsrpt-sites.py VENV_BIN WORKDIR DANECTL MAIL_DB POST_URL
 Prints one JSON line: the sessions fed per (domain, policy type, successful/failed).
 """
 import atexit
+import glob
 import json
 import os
 import shlex
@@ -59,7 +60,7 @@ def quiet(site, name):
     return open(os.path.join(site, name + ".stderr"), "w")
 
 
-# faketime runs collectd as its child, and reportd starts fetchers: each runs in its own process
+# collectd and reportd (which starts fetchers) each run in their own process
 # group, stopped whole, so no daemon of this lab outlives it (and no other lab's is touched).
 started = []
 
@@ -89,6 +90,13 @@ atexit.register(lambda: [stop_group(p) for p in started])
 # midnight rollover (what hands the day to the fetcher) happens for real.
 yesterday = time.gmtime(time.time() - 86400)
 start = time.strftime("%Y-%m-%d 23:59:48", yesterday)
+# libfaketime preloaded directly rather than through the faketime wrapper: the wrapper keeps
+# its clock in /dev/shm and, stopped by a signal with the group, left it there (two files per
+# site per run). One process needs no shared clock.
+faketime_library = next(iter(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")), None)
+if faketime_library is None:
+    sys.exit("libfaketime is missing (scripts/install-deps installs faketime)")
+yesterdays_clock = dict(os.environ, LD_PRELOAD=faketime_library, FAKETIME="@" + start)
 fed = {}
 sites = []
 for index, (organization, traffic) in enumerate(SITES.items()):
@@ -96,10 +104,10 @@ for index, (organization, traffic) in enumerate(SITES.items()):
     os.makedirs(os.path.join(site, "files"), exist_ok=True)
     collectd_db = os.path.join(site, "collectd.sqlite")
     sock = os.path.join(site, "collectd.socket")
-    collectd = subprocess.Popen(["faketime", "-f", "@" + start, os.path.join(venv, "tlsrpt-collectd"), "--storage", f"sqlite://{collectd_db}",
+    collectd = subprocess.Popen([os.path.join(venv, "tlsrpt-collectd"), "--storage", f"sqlite://{collectd_db}",
                                  "--socketname", sock, "--logfilename", os.path.join(site, "collectd.log"), "--log_level", "info",
                                  "--sockettimeout", "1"], stdout=subprocess.DEVNULL, stderr=quiet(site, "collectd"),
-                                start_new_session=True)
+                                start_new_session=True, env=yesterdays_clock)
     started.append(collectd)
     sites.append((index, organization, traffic, site, collectd_db, sock, collectd))
 for index, organization, traffic, site, collectd_db, sock, collectd in sites:
