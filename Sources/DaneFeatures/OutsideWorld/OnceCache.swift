@@ -154,9 +154,16 @@ final class OnceCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 /// on the same MX hosts ask the same questions, and each is asked once.
 public struct CachingLookup: DNSLookup {
     let base: any DNSLookup
-    private let answers: OnceCache<String, ClassifiedAnswer>
+    private let answers: OnceCache<Question, ClassifiedAnswer>
     /// Checking-disabled answers too: a batch of bogus domains re-walks the same root and TLD keys.
-    private let uncheckedAnswers: OnceCache<String, DNSResponse?>
+    private let uncheckedAnswers: OnceCache<Question, DNSResponse?>
+
+    /// A question as the caches know it: no text is made for it (joining a name's labels into
+    /// a key string for each of a provider's half a million lookups showed in its profile).
+    struct Question: Hashable, Sendable {
+        let name: DNSName
+        let type: RRType
+    }
 
     public init(_ base: any DNSLookup, clock: any Clock) {
         self.base = base
@@ -168,23 +175,23 @@ public struct CachingLookup: DNSLookup {
         answers.value(for: Self.key(name, type), lifetime: Self.lifetime) { base.lookup(name, type) }
     }
 
-    private static func key(_ name: DNSName, _ type: RRType) -> String { "\(name.fqdn) \(type.rawValue)" }
+    private static func key(_ name: DNSName, _ type: RRType) -> Question { Question(name: name, type: type) }
 
     public func answerPipeline() -> AnswerPipeline? { base.answerPipeline() }
 
     /// A question about to be asked ahead of the domain that needs it (`AnswersAhead`): nil
     /// when its answer is known or being asked already. Every claim must be answered.
-    func claim(_ name: DNSName, _ type: RRType) -> OnceCache<String, ClassifiedAnswer>.Claim? {
+    func claim(_ name: DNSName, _ type: RRType) -> OnceCache<Question, ClassifiedAnswer>.Claim? {
         answers.claim(Self.key(name, type))
     }
 
     /// Keeps a claimed question's answer, and hands it to whoever waits for it.
-    func answer(_ claim: OnceCache<String, ClassifiedAnswer>.Claim, with answer: ClassifiedAnswer) {
+    func answer(_ claim: OnceCache<Question, ClassifiedAnswer>.Claim, with answer: ClassifiedAnswer) {
         answers.fulfil(claim, answer, lifetime: Self.lifetime(answer))
     }
 
     /// Answers a claimed question the ordinary way (the pipeline could not settle it).
-    func answerAlone(_ claim: OnceCache<String, ClassifiedAnswer>.Claim, _ name: DNSName, _ type: RRType) {
+    func answerAlone(_ claim: OnceCache<Question, ClassifiedAnswer>.Claim, _ name: DNSName, _ type: RRType) {
         answer(claim, with: base.lookup(name, type))
     }
 
@@ -202,7 +209,7 @@ public struct CachingLookup: DNSLookup {
     public func resolverRecursion() -> ResolverRecursion { base.resolverRecursion() }
     public func unchecked(_ name: DNSName, _ type: RRType) -> DNSResponse? {
         uncheckedAnswers.value(
-            for: "\(name.fqdn) \(type.rawValue)",
+            for: Self.key(name, type),
             lifetime: { response in
                 response.flatMap { $0.answer.map(\.ttl).min() }.map(TimeInterval.init) ?? 30
             }

@@ -132,7 +132,7 @@ final class AnswersAhead: Sendable {
     }
 
     private struct Asked {
-        let claim: OnceCache<String, ClassifiedAnswer>.Claim
+        let claim: OnceCache<CachingLookup.Question, ClassifiedAnswer>.Claim
         let name: DNSName
         let type: RRType
         /// The domain whose own questions follow from this answer.
