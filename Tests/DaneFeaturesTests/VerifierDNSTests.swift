@@ -289,6 +289,56 @@ final class VerifierDNSTests: XCTestCase {
                 .filter { $0.code == .signatureExpiring }.isEmpty)
     }
 
+    /// The first signature the verdict rests on to expire is looked for up the whole path: here
+    /// the DS of the MX host's zone in its parent, which expires before any answer's own. A
+    /// second domain on the same host gets it too (the zones' part is worked out once).
+    func testEarliestSignatureExpiryIsTheFirstAlongTheWholePath() {
+        let dns = ScriptedDNS()
+        let now = Date()
+        func signed(_ owner: String, _ type: RRType, _ data: [RecordData], days: Double, signer: String) {
+            let name = DNSName(presentation: owner)!
+            let signature = RRSIGData(
+                typeCovered: type, algorithm: 13, labels: UInt8(name.labels.count), originalTTL: 300,
+                expiration: UInt32(now.timeIntervalSince1970 + days * 86_400),
+                inception: UInt32(now.timeIntervalSince1970 - 3600),
+                keyTag: 1, signer: DNSName(presentation: signer)!, signature: [1])
+            let records =
+                data.map { DNSRecord(owner: name, type: type, ttl: 300, data: $0) } + [
+                    DNSRecord(owner: name, type: .rrsig, ttl: 300, data: .rrsig(signature))
+                ]
+            dns.answers[ScriptedDNS.key(name, type)] = ClassifiedAnswer(
+                status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records),
+                problem: nil)
+        }
+        let key = RecordData.dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3]))
+        let ds = RecordData.ds(
+            DSData(keyTag: 1, algorithm: 13, digestType: 2, digest: [UInt8](repeating: 7, count: 32)))
+        for domain in ["one.test", "two.test"] {
+            signed(domain, .mx, [.mx(preference: 10, exchange: name("mx.hosting.test"))], days: 40, signer: domain)
+        }
+        signed("mx.hosting.test", .a, [.address("192.0.2.1")], days: 30, signer: "hosting.test")
+        signed(
+            "_25._tcp.mx.hosting.test", .tlsa,
+            [.tlsa(TLSARecordData(parameters: .recommended, associationData: [UInt8](repeating: 1, count: 32)))],
+            days: 30, signer: "hosting.test")
+        signed("hosting.test", .dnskey, [key], days: 20, signer: "hosting.test")
+        signed("hosting.test", .ds, [ds], days: 12.5, signer: "test")
+        signed("test", .dnskey, [key], days: 25, signer: "test")
+        signed("test", .ds, [ds], days: 18, signer: ".")
+        signed(".", .dnskey, [key], days: 15, signer: ".")
+        var options = Verifier.Options()
+        options.dnsOnly = true
+        let verifier = Verifier(lookup: dns, world: .scripted(dns), options: options)
+        let expected = Date(timeIntervalSince1970: Double(UInt32(now.timeIntervalSince1970 + 12.5 * 86_400)))
+        XCTAssertEqual(verifier.verify(domain: "one.test").earliestSignatureExpiry, expected)
+        XCTAssertEqual(verifier.verify(domain: "two.test").earliestSignatureExpiry, expected)
+        // An answer's own signature that runs out first is the earliest.
+        signed("two.test", .mx, [.mx(preference: 10, exchange: name("mx.hosting.test"))], days: 2, signer: "two.test")
+        XCTAssertEqual(
+            verifier.verify(domain: "two.test").earliestSignatureExpiry,
+            Date(timeIntervalSince1970: Double(UInt32(now.timeIntervalSince1970 + 2 * 86_400))))
+    }
+
     /// Issue 23: a resolver that does not recurse is named before any verdict (69), unless
     /// answers are validated here from a trust anchor.
     func testAServerThatDoesNotRecurseIsNamedBeforeAnyVerdict() {

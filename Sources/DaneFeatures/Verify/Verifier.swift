@@ -48,6 +48,8 @@ public struct Verifier: Sendable {
     let probes: OnceCache<String, AddressReport>
     /// Each zone's soon-expiring DNSKEY and DS signatures, checked once for all its domains.
     let zoneSignatures: OnceCache<DNSName, [ExpiringSignature]>
+    /// Each zone's first DNSKEY or DS signature to expire, likewise.
+    let zoneEarliestExpiries: OnceCache<DNSName, Date?>
     /// Equal host reports shared between domains (see `HostReports`).
     let hostReports = HostReports()
 
@@ -58,6 +60,7 @@ public struct Verifier: Sendable {
         self.now = options.now ?? world.clock.now()
         probes = OnceCache(clock: world.clock)
         zoneSignatures = OnceCache(clock: world.clock)
+        zoneEarliestExpiries = OnceCache(clock: world.clock)
     }
 
     /// Several domains, `options.jobs` at a time (each one's probes run side by side too);
