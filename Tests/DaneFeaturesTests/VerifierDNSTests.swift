@@ -249,25 +249,31 @@ final class VerifierDNSTests: XCTestCase {
         XCTAssertEqual(report.senderNext(afterHost: host), NameAbsence.noAddress.senderNext)
     }
 
+    /// A secure answer of `data` at `owner`, with one RRSIG by `signer` that expires at `expires`.
+    func answer(
+        _ dns: ScriptedDNS, _ owner: String, _ type: RRType, _ data: [RecordData], signedUntil expires: Date,
+        by signer: String
+    ) {
+        let name = DNSName(presentation: owner)!
+        let signature = RRSIGData(
+            typeCovered: type, algorithm: 13, labels: UInt8(name.labels.count), originalTTL: 300,
+            expiration: UInt32(expires.timeIntervalSince1970), inception: UInt32(Date().timeIntervalSince1970 - 3600),
+            keyTag: 1, signer: DNSName(presentation: signer)!, signature: [1])
+        let records =
+            data.map { DNSRecord(owner: name, type: type, ttl: 300, data: $0) } + [
+                DNSRecord(owner: name, type: .rrsig, ttl: 300, data: .rrsig(signature))
+            ]
+        dns.answers[ScriptedDNS.key(name, type)] = ClassifiedAnswer(
+            status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records), problem: nil)
+    }
+
     /// Issue 23: a zone signed with a short validity warns once (per signing zone), not once
     /// per RRset; and the default --warn-days stays below sign's 14-day validity.
     func testExpiringSignaturesAreOneWarningPerZone() {
         let dns = ScriptedDNS()
-        let expires = Date().addingTimeInterval(3 * 86_400)
+        let now = Date()
         func signed(_ owner: String, _ type: RRType, _ data: [RecordData]) {
-            let name = DNSName(presentation: owner)!
-            let signature = RRSIGData(
-                typeCovered: type, algorithm: 13, labels: UInt8(name.labels.count), originalTTL: 300,
-                expiration: UInt32(expires.timeIntervalSince1970),
-                inception: UInt32(Date().timeIntervalSince1970 - 3600),
-                keyTag: 1, signer: DNSName(presentation: "example.test")!, signature: [1])
-            let records =
-                data.map { DNSRecord(owner: name, type: type, ttl: 300, data: $0) } + [
-                    DNSRecord(owner: name, type: .rrsig, ttl: 300, data: .rrsig(signature))
-                ]
-            dns.answers[ScriptedDNS.key(name, type)] = ClassifiedAnswer(
-                status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records),
-                problem: nil)
+            answer(dns, owner, type, data, signedUntil: now.addingTimeInterval(3 * 86_400), by: "example.test")
         }
         signed("example.test", .mx, [.mx(preference: 10, exchange: name("mx.example.test"))])
         signed("mx.example.test", .a, [.address("192.0.2.1")])
@@ -296,19 +302,7 @@ final class VerifierDNSTests: XCTestCase {
         let dns = ScriptedDNS()
         let now = Date()
         func signed(_ owner: String, _ type: RRType, _ data: [RecordData], days: Double, signer: String) {
-            let name = DNSName(presentation: owner)!
-            let signature = RRSIGData(
-                typeCovered: type, algorithm: 13, labels: UInt8(name.labels.count), originalTTL: 300,
-                expiration: UInt32(now.timeIntervalSince1970 + days * 86_400),
-                inception: UInt32(now.timeIntervalSince1970 - 3600),
-                keyTag: 1, signer: DNSName(presentation: signer)!, signature: [1])
-            let records =
-                data.map { DNSRecord(owner: name, type: type, ttl: 300, data: $0) } + [
-                    DNSRecord(owner: name, type: .rrsig, ttl: 300, data: .rrsig(signature))
-                ]
-            dns.answers[ScriptedDNS.key(name, type)] = ClassifiedAnswer(
-                status: .secure, response: DNSResponse(code: .noError, authenticated: true, answer: records),
-                problem: nil)
+            answer(dns, owner, type, data, signedUntil: now.addingTimeInterval(days * 86_400), by: signer)
         }
         let key = RecordData.dnskey(DNSKEYData(flags: 257, protocol: 3, algorithm: 13, publicKey: [1, 2, 3]))
         let ds = RecordData.ds(
