@@ -54,7 +54,7 @@ public enum AtomicFiles {
                 staged.append(
                     try stage(
                         for: file.path, existing: fileStatus(file.path), mode: file.mode, flush: !flushTogether,
-                        unnamed: true
+                        unnamed: files.count == 1
                     ) {
                         Descriptors.writeAll(file.contents, to: $0)
                     })
@@ -89,12 +89,12 @@ public enum AtomicFiles {
         }
     }
 
-    /// A file written and flushed but not yet in place. While it is written it has no name
-    /// (O_TMPFILE), so a run killed while writing, even with SIGKILL, leaves nothing behind;
-    /// once flushed it is a hidden `.NAME.danectl-new-TOKEN` beside the target until the set is
-    /// renamed into place (where the filesystem has no O_TMPFILE, it has that name from the
-    /// start). The names are made from `final` and `token` when needed rather than kept: a set of
-    /// 100,000 zone files held 16 MB of them.
+    /// A file written and flushed but not yet in place: a hidden `.NAME.danectl-new-TOKEN`
+    /// beside the target until the set is renamed into place. A single file has no name while
+    /// it is written (O_TMPFILE, where the filesystem has it), so a run killed then, even with
+    /// SIGKILL, leaves nothing behind; the files of a set given as text have their names from
+    /// the start (they keep them until the whole set is in place anyway). The names are made from `final`
+    /// and `token` when needed rather than kept: a set of 100,000 zone files held 16 MB of them.
     struct Staged: Sendable {
         let final: String
         /// Unique per staged file: two runs (or two sets) never make the same temporary name.

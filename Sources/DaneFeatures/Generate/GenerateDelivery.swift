@@ -79,21 +79,7 @@ public enum GenerateDelivery {
         var claims: Result<OutputClaims.Update, OutputClaims.Failure>?
         do throws(DiagnosticError) {
             if folder {
-                try OutputLayout.eachZoneFile(
-                    zones, in: target.output, extension: target.fileExtension, renderer: renderer
-                ) { path, text in
-                    // On every core: a zone's file is compared, staged and digested (for the claims).
-                    prepare(path, text, in: set)
-                } consume: { path, prepared throws(DiagnosticError) in
-                    digests.append((path, try include(prepared, in: set)))
-                } discard: {
-                    if case .success(let (file, _)) = $0 { AtomicFiles.ChangedSet.discard(file) }
-                }
-                if !policiesNeedFolder(outcome, output: target.output) {
-                    for (path, text) in try policyFiles(outcome, target) {
-                        digests.append((path, try include(prepare(path, text, in: set), in: set)))
-                    }
-                }
+                try stageZoneFiles(zones, outcome, target, renderer: renderer, in: set, digests: &digests)
             } else {
                 // One file with every record: written to its staged file as it is rendered.
                 let render = renderer()
@@ -104,26 +90,9 @@ public enum GenerateDelivery {
                 }
                 digests.append((target.output, nil))
             }
-            // A folder's claims are recorded and staged while its files are renamed into place.
-            let claimsOn = OutputClaims(folder: target.output, description: target.description)
-            let written = digests
-            let committed: Result<Void, AtomicFiles.Failure>
-            (committed, claims) = BothAtOnce.run(
-                { () -> Result<Void, AtomicFiles.Failure> in
-                    do throws(AtomicFiles.Failure) { return .success(try set.commit()) } catch {
-                        return .failure(error)
-                    }
-                },
-                { () -> Result<OutputClaims.Update, OutputClaims.Failure>? in
-                    guard folder else { return nil }
-                    do throws(OutputClaims.Failure) { return .success(try claimsOn.begin(written: written)) } catch {
-                        return .failure(error)
-                    }
-                })
-            if case .failure(let error) = committed {
-                if case .success(let update) = claims { update.abandon() }
-                throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
-            }
+            claims = try commit(
+                set, claiming: folder ? OutputClaims(folder: target.output, description: target.description) : nil,
+                written: digests)
         } catch {
             set.discard()
             throw error
@@ -134,6 +103,53 @@ public enum GenerateDelivery {
         do { return notes + (try claim(claims, outcome, target)) } catch {
             throw DiagnosticError(notes + error.diagnostics)  // what was written is still said
         }
+    }
+
+    /// A folder's files: a zone's file is compared, staged and digested (for the claims) on
+    /// every core as it is rendered, then joins the set in zone order; the MTA-STS policies after.
+    private static func stageZoneFiles(
+        _ zones: [(zone: DNSName, records: ArraySlice<ResourceRecord>)], _ outcome: GenerateOutcome,
+        _ target: Target, renderer: () -> ([ResourceRecord], TextSink) -> Bool, in set: AtomicFiles.ChangedSet,
+        digests: inout [(path: String, digest: OutputClaims.Digest?)]
+    ) throws(DiagnosticError) {
+        try OutputLayout.eachZoneFile(
+            zones, in: target.output, extension: target.fileExtension, renderer: renderer
+        ) { path, text in
+            prepare(path, text, in: set)
+        } consume: { path, prepared throws(DiagnosticError) in
+            digests.append((path, try include(prepared, in: set)))
+        } discard: {
+            if case .success(let (file, _)) = $0 { AtomicFiles.ChangedSet.discard(file) }
+        }
+        if !policiesNeedFolder(outcome, output: target.output) {
+            for (path, text) in try policyFiles(outcome, target) {
+                digests.append((path, try include(prepare(path, text, in: set), in: set)))
+            }
+        }
+    }
+
+    /// Puts the set in place while, for a folder, its claims are recorded and staged beside it
+    /// (a provider's 100,000 claims take as long to encode as its files to rename); the claims
+    /// are abandoned, unchanged, when the set could not be put in place. Nil without claims.
+    private static func commit(
+        _ set: AtomicFiles.ChangedSet, claiming claims: OutputClaims?,
+        written: [(path: String, digest: OutputClaims.Digest?)]
+    ) throws(DiagnosticError) -> Result<OutputClaims.Update, OutputClaims.Failure>? {
+        let (committed, update) = BothAtOnce.run(
+            { () -> Result<Void, AtomicFiles.Failure> in
+                do throws(AtomicFiles.Failure) { return .success(try set.commit()) } catch { return .failure(error) }
+            },
+            { () -> Result<OutputClaims.Update, OutputClaims.Failure>? in
+                guard let claims else { return nil }
+                do throws(OutputClaims.Failure) { return .success(try claims.begin(written: written)) } catch {
+                    return .failure(error)
+                }
+            })
+        if case .failure(let error) = committed {
+            if case .success(let update) = update { update.abandon() }
+            throw DiagnosticError(.error(.cannotCreate("output-write"), error.description))
+        }
+        return update
     }
 
     /// A file of a folder output compared, staged and digested, or why it could not be.
