@@ -314,6 +314,50 @@ final class PipelineOutputTests: XCTestCase {
         XCTAssertEqual(names.filter { $0.contains(".danectl-new-") || $0.contains(".danectl-old-") }, [])
     }
 
+    /// The disk fills up while a provider's folder is staged on every core: the run stops
+    /// naming the file it could not write (73), the files already there and their claims are
+    /// untouched, and no staged file is left behind to keep the disk full.
+    func testAFullDiskChangesNothingAndLeavesNothingStaged() throws {
+        let folder = try TemporaryFolder()
+        let certificate = Repository.path("Examples/hosting-provider/certs/mx1.pem")
+        func describe(_ count: Int, priority: Int) throws -> String {
+            try folder.write(
+                "many\(count).yaml",
+                "hosts:\n  - {host: mx.provider.example, zone: provider.example, certificate: \(certificate)}\n"
+                    + "domains:\n"
+                    + (1...count).map {
+                        "  - {domain: customer\($0).example, mx: [{host: mx.provider.example, priority: \(priority)}]}\n"
+                    }.joined())
+        }
+        let disk = folder.file("disk")
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        // A small disk of the test's own (a private mount namespace): the first run fits, the
+        // second (every file changed) does not.
+        let run = try Processes.run(
+            "unshare",
+            [
+                "--mount", "--propagation", "private", "sh", "-c",
+                """
+                mount -t tmpfs -o size=400k tmpfs "$1" || exit 90
+                "$2" generate "$3" --format octodns -o "$1/out/" 2>/dev/null || exit 91
+                cd "$1/out" && sha256sum -- * .danectl-outputs.json > "$5/before" || exit 92
+                "$2" generate "$4" --format octodns -o "$1/out/"
+                echo "status $?"
+                sha256sum -- * .danectl-outputs.json > "$5/after" && ls -A > "$5/left"
+                """,
+                "sh", disk, Danectl.path, try describe(10, priority: 10), try describe(5_000, priority: 20),
+                folder.path,
+            ])
+        XCTAssertTrue(run.stdout.contains("status 73"), run.stdout + run.stderr)
+        XCTAssertTrue(run.stderr.contains("No space left on device [output-write]"), run.stderr)
+        let before = try String(contentsOfFile: folder.file("before"), encoding: .utf8)
+        XCTAssertEqual(before.split(separator: "\n").count, 12, "ten customers, the provider, the claims")
+        XCTAssertEqual(try String(contentsOfFile: folder.file("after"), encoding: .utf8), before, "nothing changed")
+        XCTAssertEqual(
+            try String(contentsOfFile: folder.file("left"), encoding: .utf8).split(separator: "\n").count, 12,
+            "no staged file left")
+    }
+
     func testPruneRemovesOnlyOurFilesForZonesThatLeft() throws {
         let folder = try TemporaryFolder()
         let certificates = Repository.path("Examples/hosting-provider/certs")
