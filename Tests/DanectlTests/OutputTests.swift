@@ -389,6 +389,9 @@ final class PipelineOutputTests: XCTestCase {
             XCTAssertTrue(pruned.stderr.contains("removed \(output)b.example.\(ext)"), "\(format): \(pruned.stderr)")
             let left = Set(try FileManager.default.contentsOfDirectory(atPath: output))
             XCTAssertFalse(left.contains("b.example.\(ext)"), "\(format): the zone that left is pruned")
+            let claims = try String(contentsOfFile: output + OutputClaimsFile.name, encoding: .utf8)
+            XCTAssertFalse(claims.contains("/b.example.\(ext)\""), "\(format): and no longer claimed: \(claims)")
+            XCTAssertTrue(claims.contains("/a.example.\(ext)\""), "\(format): \(claims)")
             XCTAssertTrue(
                 left.isSuperset(of: [
                     "a.example.\(ext)", "provider.example.\(ext)", "example.com.\(ext)", "hand.\(ext)",

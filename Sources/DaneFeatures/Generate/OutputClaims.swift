@@ -123,8 +123,9 @@ public struct OutputClaims: Sendable {
                         pruned.kept.append((path, "\(other.words) now: left in place"))
                     }
                 }
-                if mine.count != before {
-                    document[description] = mine
+                let dropped = mine.count != before
+                document[description] = mine
+                if dropped {
                     staged.discard()
                     staged = AtomicFiles.ChangedSet(expectedCount: 1)
                     try stage()
