@@ -4,42 +4,22 @@ import FoundationEssentials
 /// Which RRSIGs a verdict rests on run out soon: the answers themselves and every DNSKEY and
 /// DS up the validation path, one warning per signing zone.
 extension Verifier {
-    /// Signatures further up the validation path: each zone cut's DNSKEY and DS RRsets, from
-    /// the names checked up to the root. A lapse anywhere there turns the answers bogus.
-    /// The first RRSIG to expire among the answers the verdict rests on (the run's cache makes
-    /// these lookups free: they were all asked already).
+    /// The first RRSIG to expire among the answers the verdict rests on and the DNSKEY and DS
+    /// RRsets up their validation path (the run's cache makes these lookups free: they were
+    /// all asked already).
     func earliestSignatureExpiry(_ mx: DNSResponse?, _ plans: [HostPlan]) -> Date? {
         var responses: [DNSResponse?] = [mx]
-        var zones = Set<DNSName>()
         for plan in plans {
             responses.append(lookup.lookup(plan.endpoint.host, .a).response)
             if plan.tlsaStatus == .secure { responses.append(lookup.lookup(plan.endpoint.owner, .tlsa).response) }
-            var apex: DNSName? = plan.endpoint.host
-            while let current = apex {
-                zones.insert(current)
-                apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
-            }
         }
         let earliest = responses.compactMap { $0 }.flatMap(\.signatures).map(\.expirationDate).min()
-        return (zones.compactMap(zoneEarliestExpiry) + [earliest].compactMap { $0 }).min()
+        let zones = Self.zoneCandidates(plans.map(\.endpoint.host)).compactMap { zoneSignatures($0).earliest }
+        return (zones + [earliest].compactMap { $0 }).min()
     }
 
-    /// The first of a signed zone's DNSKEY and DS signatures to expire, worked out once a
-    /// minute at most (as `zoneExpiringSignatures`): a provider's domains share their MX hosts'
-    /// zones, and going through the same signatures for each domain was a tenth of a warm run.
-    func zoneEarliestExpiry(_ zone: DNSName) -> Date? {
-        zoneEarliestExpiries.value(for: zone, lifetime: { _ in 60 }) {
-            let keys = lookup.lookup(zone, .dnskey)
-            guard keys.status == .secure, !(keys.response?.records(ofType: .dnskey).isEmpty ?? true) else {
-                return nil
-            }
-            let responses = [keys.response] + (zone.labels.isEmpty ? [] : [lookup.lookup(zone, .ds).response])
-            return responses.compactMap { $0 }.flatMap(\.signatures).map(\.expirationDate).min()
-        }
-    }
-
-    func pathExpiringSignatures(for names: [DNSName]) -> [ExpiringSignature] {
-        // Every zone cut candidate from the names up to the root, once, in order.
+    /// Every zone cut candidate from `names` up to the root, once each, in order.
+    static func zoneCandidates(_ names: [DNSName]) -> [DNSName] {
         var ordered: [DNSName] = []
         var seen = Set<DNSName>()
         for name in names {
@@ -49,32 +29,47 @@ extension Verifier {
                 apex = current.labels.isEmpty ? nil : DNSName(labels: Array(current.labels.dropFirst()))
             }
         }
+        return ordered
+    }
+
+    /// Signatures further up the validation path that run out soon: each zone cut's DNSKEY and
+    /// DS RRsets, from the names checked up to the root. A lapse anywhere there turns the
+    /// answers bogus.
+    func pathExpiringSignatures(for names: [DNSName]) -> [ExpiringSignature] {
         // Each zone is checked once a minute at most, whichever domain asks: a provider's
         // domains share their parent, TLD and root. The zones no domain has checked yet are
         // asked side by side when there are several (a slow name server costs its lookups once,
         // not once per name in turn); the rest are answered here.
-        let zones = ordered
-        let new = zones.filter { !zoneSignatures.isReady($0) }
+        let zones = Self.zoneCandidates(names)
+        let new = zones.filter { !zoneSignatureCache.isReady($0) }
         if new.count > 1 {
-            _ = ProbeRunner(limit: options.concurrency).run(new.count) { self.zoneExpiringSignatures(new[$0]) }
+            _ = ProbeRunner(limit: options.concurrency).run(new.count) { self.zoneSignatures(new[$0]) }
         }
-        return zones.flatMap(zoneExpiringSignatures)
+        return zones.flatMap { zoneSignatures($0).expiring }
     }
 
-    /// The zone's DNSKEY RRSIGs and its DS RRSIGs in the parent that run out soon, when the
-    /// name is a signed zone's apex.
-    func zoneExpiringSignatures(_ zone: DNSName) -> [ExpiringSignature] {
-        zoneSignatures.value(for: zone, lifetime: { _ in 60 }) {
+    /// What a zone's own DNSKEY RRSIGs and its DS RRSIGs in the parent say, when the name is a
+    /// signed zone's apex (nothing otherwise).
+    struct ZoneSignatures: Sendable {
+        /// The ones that run out within --warn-days.
+        var expiring: [ExpiringSignature] = []
+        /// The first to run out.
+        var earliest: Date?
+    }
+
+    /// `ZoneSignatures` of `zone`, worked out once a minute at most for all the domains that
+    /// ask (a provider's domains share their MX hosts' zones, their TLD and the root).
+    func zoneSignatures(_ zone: DNSName) -> ZoneSignatures {
+        zoneSignatureCache.value(for: zone, lifetime: { _ in 60 }) {
             let dnskey = lookup.lookup(zone, .dnskey)
             guard dnskey.status == .secure, !(dnskey.response?.records(ofType: .dnskey).isEmpty ?? true) else {
-                return []
+                return ZoneSignatures()
             }
-            var found = expiringSignatures(dnskey.response, what: "the DNSKEY records of \(zone)")
-            if !zone.labels.isEmpty {
-                found += expiringSignatures(
-                    lookup.lookup(zone, .ds).response, what: "the DS records of \(zone) in its parent")
-            }
-            return found
+            let ds = zone.labels.isEmpty ? nil : lookup.lookup(zone, .ds).response
+            return ZoneSignatures(
+                expiring: expiringSignatures(dnskey.response, what: "the DNSKEY records of \(zone)")
+                    + expiringSignatures(ds, what: "the DS records of \(zone) in its parent"),
+                earliest: [dnskey.response, ds].compactMap { $0 }.flatMap(\.signatures).map(\.expirationDate).min())
         }
     }
 

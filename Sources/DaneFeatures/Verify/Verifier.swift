@@ -46,10 +46,8 @@ public struct Verifier: Sendable {
     /// Each (address, port, TLSA base, host, records) is probed once per run, however many
     /// domains share the MX host: a provider's 10,000 domains on 50 hosts cost 50 probes per address.
     let probes: OnceCache<String, AddressReport>
-    /// Each zone's soon-expiring DNSKEY and DS signatures, checked once for all its domains.
-    let zoneSignatures: OnceCache<DNSName, [ExpiringSignature]>
-    /// Each zone's first DNSKEY or DS signature to expire, likewise.
-    let zoneEarliestExpiries: OnceCache<DNSName, Date?>
+    /// What each zone's DNSKEY and DS signatures say, worked out once for all its domains.
+    let zoneSignatureCache: OnceCache<DNSName, ZoneSignatures>
     /// Equal host reports shared between domains (see `HostReports`).
     let hostReports = HostReports()
 
@@ -59,8 +57,7 @@ public struct Verifier: Sendable {
         self.options = options
         self.now = options.now ?? world.clock.now()
         probes = OnceCache(clock: world.clock)
-        zoneSignatures = OnceCache(clock: world.clock)
-        zoneEarliestExpiries = OnceCache(clock: world.clock)
+        zoneSignatureCache = OnceCache(clock: world.clock)
     }
 
     /// Several domains, `options.jobs` at a time (each one's probes run side by side too);
